@@ -1,0 +1,231 @@
+// Package config is the edge's configuration: defaults that run with no
+// file at all, a strict YAML file (unknown keys are errors), EDGEDESK_*
+// environment variables, then command-line flags, in that order, checked by
+// Validate with messages that say what to change.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Config is the whole edge configuration. See deploy/edge.sample.yaml.
+type Config struct {
+	Node        Node        `yaml:"node"`
+	DataDir     string      `yaml:"data_dir"`
+	HTTP        HTTP        `yaml:"http"`
+	NATS        NATS        `yaml:"nats"`
+	Durability  string      `yaml:"durability"`
+	Auth        Auth        `yaml:"auth"`
+	Gateway     Gateway     `yaml:"gateway"`
+	Attachments Attachments `yaml:"attachments"`
+	Log         Log         `yaml:"log"`
+	Dev         bool        `yaml:"dev"`
+}
+
+// Node names this edge.
+type Node struct {
+	ID     string `yaml:"id"`
+	Region string `yaml:"region"`
+}
+
+// HTTP is the listener for the WebSocket gateway, API, health and metrics.
+type HTTP struct {
+	Addr            string        `yaml:"addr"`
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// NATS configures the embedded NATS server.
+type NATS struct {
+	ClientListen    string        `yaml:"client_listen"`
+	Cluster         Cluster       `yaml:"cluster"`
+	Replicas        int           `yaml:"replicas"`
+	DuplicateWindow time.Duration `yaml:"duplicate_window"`
+}
+
+// Cluster joins the edge nodes of one region.
+type Cluster struct {
+	Name   string   `yaml:"name"`
+	Listen string   `yaml:"listen"`
+	Routes []string `yaml:"routes"`
+}
+
+// Auth configures credentials.
+type Auth struct {
+	KeyFile       string        `yaml:"key_file"`
+	AgentTokenTTL time.Duration `yaml:"agent_token_ttl"`
+	CustomerTTL   time.Duration `yaml:"customer_token_ttl"`
+}
+
+// Gateway bounds clients.
+type Gateway struct {
+	MaxFrameBytes  int64   `yaml:"max_frame_bytes"`
+	MaxTextBytes   int     `yaml:"max_text_bytes"`
+	SendQueue      int     `yaml:"send_queue"`
+	CustomerRate   float64 `yaml:"customer_rate"`
+	AgentRate      float64 `yaml:"agent_rate"`
+	MaxConnections int64   `yaml:"max_connections"`
+}
+
+// Attachments configures uploads.
+type Attachments struct {
+	MaxBytes int64 `yaml:"max_bytes"`
+}
+
+// Log configures logging.
+type Log struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"`
+}
+
+// Default returns the configuration used when nothing is given.
+func Default() Config {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "edge"
+	}
+	return Config{
+		Node:       Node{ID: sanitize(host), Region: "local"},
+		DataDir:    "./data",
+		HTTP:       HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second},
+		NATS:       NATS{Replicas: 1, DuplicateWindow: 10 * time.Minute},
+		Durability: "process",
+		Auth:       Auth{AgentTokenTTL: 12 * time.Hour, CustomerTTL: 24 * time.Hour},
+		Gateway: Gateway{MaxFrameBytes: 64 << 10, MaxTextBytes: 16 << 10, SendQueue: 1024,
+			CustomerRate: 100, AgentRate: 1000, MaxConnections: 100000},
+		Attachments: Attachments{MaxBytes: 10 << 20},
+		Log:         Log{Level: "info", Format: "text"},
+	}
+}
+
+func sanitize(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteRune('-')
+		}
+	}
+	return b.String()
+}
+
+// LoadFile decodes a YAML file over c. Unknown keys are errors.
+func (c *Config) LoadFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("read config: %w", err)
+	}
+	return c.LoadYAML(b)
+}
+
+// LoadYAML decodes YAML over c strictly.
+func (c *Config) LoadYAML(b []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// ApplyEnv applies EDGEDESK_* variables found by getenv.
+func (c *Config) ApplyEnv(getenv func(string) string) error {
+	str := func(name string, dst *string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	str("EDGEDESK_NODE_ID", &c.Node.ID)
+	str("EDGEDESK_REGION", &c.Node.Region)
+	str("EDGEDESK_DATA", &c.DataDir)
+	str("EDGEDESK_HTTP", &c.HTTP.Addr)
+	str("EDGEDESK_DURABILITY", &c.Durability)
+	str("EDGEDESK_NATS_LISTEN", &c.NATS.ClientListen)
+	str("EDGEDESK_LOG_LEVEL", &c.Log.Level)
+	str("EDGEDESK_LOG_FORMAT", &c.Log.Format)
+	str("EDGEDESK_KEY_FILE", &c.Auth.KeyFile)
+	if v := getenv("EDGEDESK_DEV"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("EDGEDESK_DEV=%q: use true or false", v)
+		}
+		c.Dev = b
+	}
+	return nil
+}
+
+// Validate checks the configuration and fills derived paths.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if c.Node.ID == "" || sanitize(c.Node.ID) != c.Node.ID || len(c.Node.ID) > 64 {
+		bad("node.id %q: use 1-64 letters, digits, '-' or '_'", c.Node.ID)
+	}
+	if c.Node.Region == "" {
+		bad("node.region is empty: name the region this edge serves")
+	}
+	if c.DataDir == "" {
+		bad("data_dir is empty: give a directory for the event log and state")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		bad("http.addr %q: use host:port, e.g. 127.0.0.1:8080", c.HTTP.Addr)
+	}
+	if c.NATS.ClientListen != "" {
+		if _, _, err := net.SplitHostPort(c.NATS.ClientListen); err != nil {
+			bad("nats.client_listen %q: use host:port or leave empty", c.NATS.ClientListen)
+		}
+	}
+	if c.NATS.Cluster.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.NATS.Cluster.Listen); err != nil {
+			bad("nats.cluster.listen %q: use host:port", c.NATS.Cluster.Listen)
+		}
+		if c.NATS.Cluster.Name == "" {
+			bad("nats.cluster.name is empty: every node of a region uses the same name")
+		}
+	}
+	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 {
+		bad("nats.replicas %d: use 1 to 5 (3 for a three-node region)", c.NATS.Replicas)
+	}
+	if c.NATS.Replicas > 1 && c.NATS.Cluster.Listen == "" {
+		bad("nats.replicas %d needs nats.cluster: replicas live on other nodes", c.NATS.Replicas)
+	}
+	switch c.Durability {
+	case "process", "group-fsync", "always-fsync":
+	default:
+		bad("durability %q: use process (survives kill -9), group-fsync (survives power loss) or always-fsync", c.Durability)
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log.level %q: use debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		bad("log.format %q: use text or json", c.Log.Format)
+	}
+	if c.Gateway.MaxFrameBytes < 1024 || c.Gateway.MaxFrameBytes > 16<<20 {
+		bad("gateway.max_frame_bytes %d: use 1024 to 16777216", c.Gateway.MaxFrameBytes)
+	}
+	if c.Gateway.SendQueue < 16 {
+		bad("gateway.send_queue %d: use at least 16", c.Gateway.SendQueue)
+	}
+	if c.Attachments.MaxBytes < 1 {
+		bad("attachments.max_bytes must be positive")
+	}
+	if c.Auth.KeyFile == "" && c.DataDir != "" {
+		c.Auth.KeyFile = filepath.Join(c.DataDir, "keys", "signing.key")
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,355 @@
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/nats-io/nats.go"
+
+	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/metrics"
+	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+// Appender appends an event and returns its log sequence once the state has
+// applied it.
+type Appender interface {
+	Append(ctx context.Context, e *event.Event) (uint64, error)
+}
+
+// Limits bound what clients may do. Zero values take the defaults.
+type Limits struct {
+	MaxFrameBytes  int64         // largest client frame; default 64 KiB
+	MaxTextBytes   int           // longest message text; default 16 KiB
+	SendQueue      int           // frames queued per client before it must resync; default 1024
+	WriteTimeout   time.Duration // one frame write; default 10s
+	HelloTimeout   time.Duration // time to authenticate; default 10s
+	CustomerRate   float64       // frames per second per customer connection; default 100
+	AgentRate      float64       // frames per second per agent connection; default 1000
+	MaxBadFrames   int           // bad frames before the connection is closed; default 20
+	ResumeMax      int           // most items replayed on resume; default 100000
+	AgentTokenTTL  time.Duration // default 12h
+	CustomerTTL    time.Duration // customer session token; default 24h
+	VisitorTTL     time.Duration // anonymous visitor token; default 365 days
+	MaxUploadBytes int64         // default 10 MiB
+	MaxConnections int64         // default 100000
+}
+
+func (l *Limits) defaults() {
+	set := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	setD := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	if l.MaxFrameBytes <= 0 {
+		l.MaxFrameBytes = 64 << 10
+	}
+	set(&l.MaxTextBytes, 16<<10)
+	set(&l.SendQueue, 1024)
+	set(&l.MaxBadFrames, 20)
+	set(&l.ResumeMax, 100000)
+	setD(&l.WriteTimeout, 10*time.Second)
+	setD(&l.HelloTimeout, 10*time.Second)
+	setD(&l.AgentTokenTTL, 12*time.Hour)
+	setD(&l.CustomerTTL, 24*time.Hour)
+	setD(&l.VisitorTTL, 365*24*time.Hour)
+	if l.CustomerRate <= 0 {
+		l.CustomerRate = 100
+	}
+	if l.AgentRate <= 0 {
+		l.AgentRate = 1000
+	}
+	if l.MaxUploadBytes <= 0 {
+		l.MaxUploadBytes = 10 << 20
+	}
+	if l.MaxConnections <= 0 {
+		l.MaxConnections = 100000
+	}
+}
+
+// Options build a Gateway.
+type Options struct {
+	Store          *state.Store
+	Log            Appender
+	Keys           *auth.Keys
+	NATS           *nats.Conn // live subjects shared by the region's nodes
+	Metrics        *metrics.Metrics
+	Logger         *slog.Logger
+	NodeID         string
+	AttachmentsDir string
+	Limits         Limits
+}
+
+// Gateway serves the WebSocket protocol and the HTTP API.
+type Gateway struct {
+	store   *state.Store
+	journal Appender
+	keys    *auth.Keys
+	nc      *nats.Conn
+	m       *metrics.Metrics
+	log     *slog.Logger
+	node    string
+	attDir  string
+	lim     Limits
+
+	upgrader websocket.Upgrader
+	sub      *nats.Subscription
+
+	mu        sync.RWMutex
+	agents    map[string]map[*session]struct{} // tenant → sessions
+	customers map[string]map[*session]struct{} // tenant/contact → sessions
+
+	presence *presence
+	router   *router
+
+	dummyOnce sync.Once
+	dummy     string
+
+	conns    atomic.Int64
+	draining atomic.Bool
+	wg       sync.WaitGroup // sessions
+}
+
+// New creates a gateway and subscribes to the region's live subjects.
+func New(o Options) (*Gateway, error) {
+	o.Limits.defaults()
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	g := &Gateway{
+		store: o.Store, journal: o.Log, keys: o.Keys, nc: o.NATS, m: o.Metrics,
+		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, lim: o.Limits,
+		agents:    map[string]map[*session]struct{}{},
+		customers: map[string]map[*session]struct{}{},
+	}
+	g.presence = newPresence(o.NodeID)
+	g.router = newRouter(g)
+	g.upgrader = websocket.Upgrader{
+		ReadBufferSize:  1024,
+		WriteBufferSize: 1024,
+		WriteBufferPool: &sync.Pool{},
+		// Clients authenticate with tokens in the hello frame, never with
+		// cookies, so a page of any origin may embed the widget.
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
+	sub, err := g.nc.Subscribe("live.>", g.onLive)
+	if err != nil {
+		return nil, err
+	}
+	sub.SetPendingLimits(1<<16, 64<<20)
+	g.sub = sub
+	return g, nil
+}
+
+// Drain stops accepting connections and asks every client to reconnect
+// elsewhere, then waits for the sessions to end or ctx.
+func (g *Gateway) Drain(ctx context.Context) {
+	g.draining.Store(true)
+	g.mu.RLock()
+	var all []*session
+	for _, m := range g.agents {
+		for s := range m {
+			all = append(all, s)
+		}
+	}
+	for _, m := range g.customers {
+		for s := range m {
+			all = append(all, s)
+		}
+	}
+	g.mu.RUnlock()
+	for _, s := range all {
+		s.closeWith(CloseDraining, "server restarting: reconnect and resume")
+	}
+	done := make(chan struct{})
+	go func() { g.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	if g.sub != nil {
+		_ = g.sub.Unsubscribe()
+	}
+}
+
+// Connections is the number of open WebSocket connections.
+func (g *Gateway) Connections() int64 { return g.conns.Load() }
+
+func (g *Gateway) register(s *session) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	idx, key := g.index(s)
+	m := idx[key]
+	if m == nil {
+		m = map[*session]struct{}{}
+		idx[key] = m
+	}
+	m[s] = struct{}{}
+}
+
+func (g *Gateway) unregister(s *session) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	idx, key := g.index(s)
+	if m := idx[key]; m != nil {
+		delete(m, s)
+		if len(m) == 0 {
+			delete(idx, key)
+		}
+	}
+}
+
+func (g *Gateway) index(s *session) (map[string]map[*session]struct{}, string) {
+	if s.role == auth.RoleAgent {
+		return g.agents, s.tenant
+	}
+	return g.customers, s.tenant + "/" + s.id
+}
+
+// Deliver hands applied changes to the connected clients. It is the
+// journal's sink: it runs on the projector goroutine and never blocks.
+func (g *Gateway) Deliver(changes []state.Change) {
+	g.mu.RLock()
+	defer g.mu.RUnlock()
+	for i := range changes {
+		ch := &changes[i]
+		if ch.Item == nil {
+			continue
+		}
+		t := ch.Event.Tenant
+		var agentFrame []byte
+		for s := range g.agents[t] {
+			if !s.wants(ch) {
+				continue
+			}
+			if agentFrame == nil {
+				agentFrame = marshal(&OutFrame{Type: OutEvent, Seq: ch.Item.Seq, Item: ch.Item, Conversation: ch.Conv})
+			}
+			s.deliver(ch.Item.Seq, agentFrame)
+		}
+		if ch.Contact == "" {
+			continue
+		}
+		var custFrame []byte
+		for s := range g.customers[t+"/"+ch.Contact] {
+			if custFrame == nil {
+				f := &OutFrame{Type: OutEvent, Seq: ch.Item.Seq, Item: ch.Item}
+				if ch.Conv != nil {
+					f.Conversation = customerView(ch.Conv)
+				}
+				custFrame = marshal(f)
+			}
+			s.deliver(ch.Item.Seq, custFrame)
+		}
+	}
+}
+
+// liveMsg is what nodes publish on live.<tenant>.<kind> subjects.
+type liveMsg struct {
+	Kind      string `json:"kind"` // typing | presence
+	Node      string `json:"node"`
+	Conv      string `json:"conv,omitempty"`
+	Contact   string `json:"contact,omitempty"`
+	ActorKind string `json:"actor_kind,omitempty"`
+	ActorID   string `json:"actor_id,omitempty"`
+	On        bool   `json:"on,omitempty"`
+	Agent     string `json:"agent,omitempty"`
+	Status    string `json:"status,omitempty"`
+}
+
+// DecodeLive parses a live message from another node of the region.
+func DecodeLive(b []byte) (*liveMsg, string, error) {
+	var m liveMsg
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, "", err
+	}
+	switch m.Kind {
+	case "typing":
+		if !event.ValidID(m.Conv) || !event.ValidID(m.ActorID) {
+			return nil, "", errLive
+		}
+	case "presence":
+		if !event.ValidID(m.Agent) || !validPresence(m.Status) {
+			return nil, "", errLive
+		}
+	default:
+		return nil, "", errLive
+	}
+	return &m, m.Kind, nil
+}
+
+func (g *Gateway) publishLive(tenant string, m *liveMsg) {
+	m.Node = g.node
+	b, _ := json.Marshal(m)
+	if err := g.nc.Publish("live."+tenant+"."+m.Kind, b); err != nil {
+		g.log.Warn("publish live update", "err", err)
+	}
+}
+
+func (g *Gateway) onLive(msg *nats.Msg) {
+	// subject: live.<tenant>.<kind>
+	tenant, ok := liveTenant(msg.Subject)
+	if !ok {
+		return
+	}
+	m, kind, err := DecodeLive(msg.Data)
+	if err != nil {
+		g.log.Debug("ignoring malformed live message", "subject", msg.Subject, "err", err)
+		return
+	}
+	switch kind {
+	case "typing":
+		f := marshal(&OutFrame{Type: OutTyping, Conv: m.Conv, ActorKind: m.ActorKind, ActorID: m.ActorID, On: m.On})
+		g.mu.RLock()
+		for s := range g.agents[tenant] {
+			if !(m.ActorKind == auth.RoleAgent && m.ActorID == s.id) {
+				s.deliver(0, f)
+			}
+		}
+		if m.ActorKind == auth.RoleAgent && m.Contact != "" {
+			for s := range g.customers[tenant+"/"+m.Contact] {
+				s.deliver(0, f)
+			}
+		}
+		g.mu.RUnlock()
+	case "presence":
+		if m.Node == g.node {
+			return // applied locally when it was published
+		}
+		if g.presence.set(tenant, m.Agent, m.Node, m.Status) {
+			f := marshal(&OutFrame{Type: OutPresence, Agent: m.Agent, Presence: g.presence.status(tenant, m.Agent)})
+			g.mu.RLock()
+			for s := range g.agents[tenant] {
+				s.deliver(0, f)
+			}
+			g.mu.RUnlock()
+		}
+	}
+}
+
+func liveTenant(subject string) (string, bool) {
+	const p = "live."
+	if len(subject) <= len(p) {
+		return "", false
+	}
+	rest := subject[len(p):]
+	for i := 0; i < len(rest); i++ {
+		if rest[i] == '.' {
+			t := rest[:i]
+			return t, event.ValidID(t)
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,474 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+// authenticate checks the hello frame. It fills s and returns the welcome
+// frame, or nil with a close code and reason.
+func (g *Gateway) authenticate(ctx context.Context, s *session, f *InFrame) (*OutFrame, int, string) {
+	if f.Token != "" {
+		c, err := g.keys.Verify(f.Token, auth.RoleAgent, auth.RoleCustomer)
+		if err != nil {
+			return nil, CloseUnauthorized, err.Error()
+		}
+		s.role, s.tenant, s.id, s.inbox = c.Role, c.Tenant, c.Subject, c.Inbox
+		if c.Role == auth.RoleAgent {
+			a, err := g.store.Agent(c.Tenant, c.Subject)
+			if err != nil {
+				return nil, CloseUnauthorized, "agent no longer exists: sign in again"
+			}
+			switch f.Scope {
+			case "", "all":
+				s.scope = "all"
+			case "assigned":
+				s.scope = "assigned"
+			default:
+				return nil, CloseBadFrames, `scope must be "all" or "assigned"`
+			}
+			return &OutFrame{Type: OutWelcome, V: ProtocolVersion,
+				Session: &Session{Role: auth.RoleAgent, Tenant: s.tenant, ID: s.id, Name: a.Name, Token: f.Token},
+				Agents:  g.presence.all(s.tenant)}, 0, ""
+		}
+		if _, err := g.store.Contact(c.Tenant, c.Subject); err != nil {
+			return nil, CloseUnauthorized, "unknown customer: start a new session"
+		}
+		return g.customerWelcome(s, f.Token, "")
+	}
+	if f.Inbox == "" {
+		return nil, CloseUnauthorized, "hello needs a token (agents) or an inbox (customers)"
+	}
+	if !event.ValidID(f.Inbox) {
+		return nil, CloseUnauthorized, "invalid inbox id"
+	}
+	in, err := g.store.FindInbox(f.Inbox)
+	if err != nil {
+		return nil, CloseUnauthorized, "unknown inbox: check the inbox id in the widget snippet"
+	}
+	s.role, s.tenant, s.inbox = auth.RoleCustomer, in.Tenant, in.ID
+	contact := &event.Contact{Inbox: in.ID}
+	visitor := ""
+	switch {
+	case f.User != nil:
+		u := f.User
+		if u.ID == "" || len(u.ID) > 256 || len(u.Name) > 256 || len(u.Email) > 256 {
+			return nil, CloseUnauthorized, "user needs an id (at most 256 bytes) and a hash"
+		}
+		if err := auth.VerifyIdentity(in.IdentitySecret, u.ID, u.Hash); err != nil {
+			return nil, CloseUnauthorized, err.Error()
+		}
+		contact.ID = auth.DerivedID("u", in.Tenant, in.ID, u.ID)
+		contact.ExternalID, contact.Name, contact.Email = u.ID, u.Name, u.Email
+	case f.Visitor != "":
+		c, err := g.keys.Verify(f.Visitor, auth.RoleVisitor)
+		if err != nil {
+			return nil, CloseUnauthorized, "visitor " + err.Error()
+		}
+		if c.Tenant != in.Tenant || c.Inbox != in.ID {
+			return nil, CloseForbidden, "visitor token belongs to another inbox"
+		}
+		contact.ID, visitor = c.Subject, f.Visitor
+	default:
+		contact.ID = "v" + event.NewID()
+	}
+	s.id = contact.ID
+	existing, err := g.store.Contact(s.tenant, s.id)
+	if err != nil || (contact.Name != "" && contact.Name != existing.Name) || (contact.Email != "" && contact.Email != existing.Email) {
+		e := &event.Event{Kind: event.KindContactUpserted, Tenant: s.tenant,
+			Actor: event.Actor{Kind: event.ActorCustomer, ID: s.id}, Contact: contact}
+		if _, err := g.journal.Append(ctx, e); err != nil {
+			g.log.Warn("record contact", "err", err)
+			return nil, 1011, "could not record the customer: retry"
+		}
+	}
+	if visitor == "" && f.User == nil {
+		visitor, err = g.keys.Issue(auth.RoleVisitor, s.tenant, s.inbox, s.id, g.lim.VisitorTTL)
+		if err != nil {
+			return nil, 1011, "could not issue a visitor token"
+		}
+	}
+	tok, err := g.keys.Issue(auth.RoleCustomer, s.tenant, s.inbox, s.id, g.lim.CustomerTTL)
+	if err != nil {
+		return nil, 1011, "could not issue a session token"
+	}
+	return g.customerWelcome(s, tok, visitor)
+}
+
+func (g *Gateway) customerWelcome(s *session, token, visitor string) (*OutFrame, int, string) {
+	convs, err := g.store.ContactConversations(s.tenant, s.id, 50)
+	if err != nil {
+		return nil, 1011, "could not load conversations: retry"
+	}
+	views := make([]*ConvView, 0, len(convs))
+	for i := range convs {
+		views = append(views, customerView(&convs[i]))
+	}
+	return &OutFrame{Type: OutWelcome, V: ProtocolVersion,
+		Session:       &Session{Role: auth.RoleCustomer, Tenant: s.tenant, ID: s.id, Inbox: s.inbox, Token: token, Visitor: visitor},
+		Conversations: views}, 0, ""
+}
+
+// agentOnline tracks an agent's connections on this node.
+func (g *Gateway) agentOnline(s *session, on bool) {
+	status := PresenceOnline
+	if !on {
+		// another connection of the same agent keeps them online
+		g.mu.RLock()
+		for o := range g.agents[s.tenant] {
+			if o != s && o.id == s.id {
+				g.mu.RUnlock()
+				return
+			}
+		}
+		g.mu.RUnlock()
+		status = PresenceOffline
+	}
+	g.setPresence(s.tenant, s.id, status)
+}
+
+func (g *Gateway) setPresence(tenant, agent, status string) {
+	if g.presence.set(tenant, agent, g.node, status) {
+		f := marshal(&OutFrame{Type: OutPresence, Agent: agent, Presence: g.presence.status(tenant, agent)})
+		g.mu.RLock()
+		for s := range g.agents[tenant] {
+			s.deliver(0, f)
+		}
+		g.mu.RUnlock()
+	}
+	g.publishLive(tenant, &liveMsg{Kind: "presence", Agent: agent, Status: status})
+}
+
+// handle runs one client frame.
+func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
+	var err error
+	switch f.Type {
+	case TypePing:
+		s.enqueue(marshal(&OutFrame{Type: OutPong, ID: f.ID}))
+	case TypeStart:
+		err = g.start(ctx, s, f)
+	case TypeSend:
+		err = g.send(ctx, s, f)
+	case TypeTyping:
+		err = g.typing(s, f)
+	case TypeRead:
+		err = g.read(ctx, s, f)
+	case TypeHistory:
+		err = g.history(s, f)
+	case TypeConvs:
+		err = g.conversations(s, f)
+	case TypeAssign:
+		err = g.assign(ctx, s, f)
+	case TypeStatus:
+		err = g.status(ctx, s, f)
+	case TypePresence:
+		err = g.presenceFrame(s, f)
+	case TypeHello:
+		err = &clientError{CodeInvalid, "already authenticated"}
+	default:
+		err = &clientError{CodeUnknownType, fmt.Sprintf("unknown frame type %q", truncate(f.Type, 40))}
+	}
+	if err == nil {
+		return
+	}
+	var ce *clientError
+	if errors.As(err, &ce) {
+		s.sendError(f.ID, ce.code, ce.msg)
+		return
+	}
+	g.log.Warn("frame failed", "type", f.Type, "err", err)
+	s.sendError(f.ID, CodeUnavailable, "the edge could not store this: retry")
+}
+
+type clientError struct{ code, msg string }
+
+func (e *clientError) Error() string { return e.code + ": " + e.msg }
+
+func invalid(format string, a ...any) error {
+	return &clientError{CodeInvalid, fmt.Sprintf(format, a...)}
+}
+
+var errForbidden = &clientError{CodeForbidden, "not your conversation"}
+
+func (s *session) isAgent() bool { return s.role == auth.RoleAgent }
+
+func (s *session) actor() event.Actor {
+	if s.isAgent() {
+		return event.Actor{Kind: event.ActorAgent, ID: s.id}
+	}
+	return event.Actor{Kind: event.ActorCustomer, ID: s.id}
+}
+
+// conversation loads a conversation the session may use.
+func (g *Gateway) conversation(s *session, id string) (*state.ConversationRec, error) {
+	if !event.ValidID(id) {
+		return nil, invalid("conv must be a conversation id")
+	}
+	c, err := g.store.Conversation(s.tenant, id)
+	if errors.Is(err, state.ErrNotFound) {
+		return nil, &clientError{CodeNotFound, "no such conversation"}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !s.isAgent() && c.Contact != s.id {
+		return nil, errForbidden
+	}
+	return c, nil
+}
+
+func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
+	if s.isAgent() {
+		return &clientError{CodeForbidden, "agents answer conversations; customers start them"}
+	}
+	if !event.ValidID(f.ClientID) {
+		return invalid("client_id must be 1-64 letters, digits, '-' or '_'")
+	}
+	conv := auth.DerivedID("c", s.tenant, s.id, f.ClientID)
+	if c, err := g.store.Conversation(s.tenant, conv); err == nil {
+		s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: conv, Seq: c.OpenedSeq, Duplicate: true,
+			Conversation: customerView(c)}))
+		return nil
+	}
+	unlock := g.router.lock(s.tenant)
+	assignee := g.router.pick(s.tenant)
+	e := &event.Event{ID: auth.DerivedID("e", "open", s.tenant, conv), Kind: event.KindConversationOpened,
+		Tenant: s.tenant, Actor: s.actor(),
+		Conversation: &event.ConvOpened{Conv: conv, Inbox: s.inbox, Contact: s.id, Assignee: assignee, ClientID: f.ClientID}}
+	seq, err := g.journal.Append(ctx, e)
+	unlock()
+	if err != nil {
+		return err
+	}
+	c, err := g.store.Conversation(s.tenant, conv)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: conv, Seq: c.OpenedSeq, Duplicate: c.OpenedSeq != seq,
+		Conversation: customerView(c)}))
+	return nil
+}
+
+func (g *Gateway) send(ctx context.Context, s *session, f *InFrame) error {
+	if !event.ValidID(f.ClientID) {
+		return invalid("client_id must be 1-64 letters, digits, '-' or '_'")
+	}
+	if len(f.Text) > g.lim.MaxTextBytes {
+		return invalid("text longer than %d bytes", g.lim.MaxTextBytes)
+	}
+	if !utf8.ValidString(f.Text) {
+		return invalid("text is not valid UTF-8")
+	}
+	if strings.TrimSpace(f.Text) == "" && len(f.Attachments) == 0 {
+		return invalid("a message needs text or attachments")
+	}
+	if len(f.Attachments) > 10 {
+		return invalid("at most 10 attachments per message")
+	}
+	if f.Private && !s.isAgent() {
+		return invalid("only agents write private notes")
+	}
+	c, err := g.conversation(s, f.Conv)
+	if err != nil {
+		return err
+	}
+	for _, a := range f.Attachments {
+		if !event.ValidID(a) {
+			return invalid("bad attachment id")
+		}
+		rec, err := g.store.Attachment(s.tenant, a)
+		if err != nil {
+			return &clientError{CodeNotFound, "no such attachment: upload it first"}
+		}
+		if !s.isAgent() && rec.Uploader != event.ActorCustomer+":"+s.id {
+			return &clientError{CodeForbidden, "attachment was uploaded by someone else"}
+		}
+	}
+	if seq, err := g.store.ClientMessage(s.tenant, c.ID, f.ClientID); err == nil {
+		g.m.Messages.WithLabelValues("duplicate").Inc()
+		s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq, Duplicate: true}))
+		return nil
+	}
+	e := &event.Event{ID: auth.DerivedID("m", s.tenant, c.ID, f.ClientID), Kind: event.KindMessageCreated,
+		Tenant: s.tenant, Actor: s.actor(),
+		Message: &event.Message{Conv: c.ID, ClientID: f.ClientID, Text: f.Text, Attachments: f.Attachments, Private: f.Private}}
+	if _, err := g.journal.Append(ctx, e); err != nil {
+		return err
+	}
+	seq, err := g.store.ClientMessage(s.tenant, c.ID, f.ClientID)
+	if err != nil {
+		return fmt.Errorf("message applied but not found: %w", err)
+	}
+	dup := seq != e.Seq
+	if dup {
+		g.m.Messages.WithLabelValues("duplicate").Inc()
+	} else {
+		g.m.Messages.WithLabelValues("accepted").Inc()
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq, Duplicate: dup}))
+	return nil
+}
+
+func (g *Gateway) typing(s *session, f *InFrame) error {
+	c, err := g.conversation(s, f.Conv)
+	if err != nil {
+		return err
+	}
+	g.publishLive(s.tenant, &liveMsg{Kind: "typing", Conv: c.ID, Contact: c.Contact, ActorKind: s.role, ActorID: s.id, On: f.On})
+	return nil
+}
+
+func (g *Gateway) read(ctx context.Context, s *session, f *InFrame) error {
+	c, err := g.conversation(s, f.Conv)
+	if err != nil {
+		return err
+	}
+	if f.Seq == 0 || f.Seq > c.LastSeq {
+		return invalid("seq must be a sequence of this conversation (1..%d)", c.LastSeq)
+	}
+	e := &event.Event{Kind: event.KindReadMarked, Tenant: s.tenant, Actor: s.actor(),
+		Read: &event.ReadMark{Conv: c.ID, Seq: f.Seq}}
+	seq, err := g.journal.Append(ctx, e)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq}))
+	return nil
+}
+
+func (g *Gateway) history(s *session, f *InFrame) error {
+	c, err := g.conversation(s, f.Conv)
+	if err != nil {
+		return err
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 200 {
+		return invalid("limit is at most 200")
+	}
+	items, more, err := g.store.Timeline(s.tenant, c.ID, f.Before, limit, s.isAgent())
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []state.Item{}
+	}
+	out := &OutFrame{Type: OutHistory, ID: f.ID, Conv: c.ID, Items: items, More: more}
+	if s.isAgent() {
+		out.Conversation = c
+		if ct, err := g.store.Contact(s.tenant, c.Contact); err == nil {
+			out.Extra = map[string]any{"contact": ct}
+		}
+	} else {
+		out.Conversation = customerView(c)
+	}
+	s.enqueue(marshal(out))
+	return nil
+}
+
+func (g *Gateway) conversations(s *session, f *InFrame) error {
+	if !s.isAgent() {
+		convs, err := g.store.ContactConversations(s.tenant, s.id, 50)
+		if err != nil {
+			return err
+		}
+		views := make([]*ConvView, 0, len(convs))
+		for i := range convs {
+			views = append(views, customerView(&convs[i]))
+		}
+		s.enqueue(marshal(&OutFrame{Type: OutConvs, ID: f.ID, Conversations: views}))
+		return nil
+	}
+	var statuses []string
+	if f.Status != "" {
+		if !event.ValidStatus(f.Status) {
+			return invalid("status must be open, pending, snoozed or resolved")
+		}
+		statuses = []string{f.Status}
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	convs, err := g.store.Conversations(s.tenant, statuses, limit)
+	if err != nil {
+		return err
+	}
+	if convs == nil {
+		convs = []state.ConversationRec{}
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutConvs, ID: f.ID, Conversations: convs}))
+	return nil
+}
+
+func (g *Gateway) assign(ctx context.Context, s *session, f *InFrame) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only agents assign conversations"}
+	}
+	c, err := g.conversation(s, f.Conv)
+	if err != nil {
+		return err
+	}
+	if f.Agent != "" {
+		if !event.ValidID(f.Agent) {
+			return invalid("agent must be an agent id")
+		}
+		if _, err := g.store.Agent(s.tenant, f.Agent); err != nil {
+			return &clientError{CodeNotFound, "no such agent"}
+		}
+	}
+	e := &event.Event{Kind: event.KindConversationAssign, Tenant: s.tenant, Actor: s.actor(),
+		Assign: &event.Assignment{Conv: c.ID, Agent: f.Agent}}
+	seq, err := g.journal.Append(ctx, e)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq}))
+	return nil
+}
+
+func (g *Gateway) status(ctx context.Context, s *session, f *InFrame) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only agents change a conversation's status"}
+	}
+	if !event.ValidStatus(f.Status) {
+		return invalid("status must be open, pending, snoozed or resolved")
+	}
+	if f.Status == event.StatusSnoozed && f.SnoozeUntil <= time.Now().UnixMilli() {
+		return invalid("snoozed needs snooze_until in the future (unix milliseconds)")
+	}
+	c, err := g.conversation(s, f.Conv)
+	if err != nil {
+		return err
+	}
+	e := &event.Event{Kind: event.KindStatusChanged, Tenant: s.tenant, Actor: s.actor(),
+		Status: &event.StatusChange{Conv: c.ID, Status: f.Status, SnoozeUntil: f.SnoozeUntil}}
+	seq, err := g.journal.Append(ctx, e)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq}))
+	return nil
+}
+
+func (g *Gateway) presenceFrame(s *session, f *InFrame) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only agents have presence"}
+	}
+	if !validPresence(f.Presence) {
+		return invalid("presence must be online, away or offline")
+	}
+	g.setPresence(s.tenant, s.id, f.Presence)
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID}))
+	return nil
+}

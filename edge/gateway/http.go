@@ -1,0 +1,258 @@
+package gateway
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+// Register adds the gateway's routes to mux.
+func (g *Gateway) Register(mux *http.ServeMux) {
+	mux.Handle("GET /ws", g)
+	mux.HandleFunc("POST /api/v1/login", g.login)
+	mux.HandleFunc("POST /api/v1/attachments", g.upload)
+	mux.HandleFunc("GET /api/v1/attachments/{id}", g.download)
+}
+
+// APIError is the JSON body of every HTTP error.
+type APIError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func httpError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, APIError{Code: code, Message: msg})
+}
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+func (g *Gateway) login(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		httpError(w, http.StatusBadRequest, CodeBadFrame, "body must be {\"email\":…,\"password\":…}")
+		return
+	}
+	a, err := g.store.AgentByEmail(req.Email)
+	if err != nil {
+		// compare against a fixed hash anyway so timing does not reveal
+		// which addresses exist
+		_ = auth.CheckPassword(g.dummyHash(), req.Password)
+		httpError(w, http.StatusUnauthorized, CodeUnauthorized, auth.ErrBadPassword.Error())
+		return
+	}
+	if err := auth.CheckPassword(a.PasswordHash, req.Password); err != nil {
+		httpError(w, http.StatusUnauthorized, CodeUnauthorized, err.Error())
+		return
+	}
+	tok, err := g.keys.Issue(auth.RoleAgent, a.Tenant, "", a.ID, g.lim.AgentTokenTTL)
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not issue a token")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "agent": a, "expires_in": int(g.lim.AgentTokenTTL.Seconds())})
+}
+
+// dummyHash is a bcrypt hash of a random string, made on first use, so that
+// a login with an unknown address costs as much as one with a known address.
+func (g *Gateway) dummyHash() string {
+	g.dummyOnce.Do(func() { g.dummy, _ = auth.HashPassword(event.NewID()) })
+	return g.dummy
+}
+
+// bearer authenticates an HTTP request with an agent or customer token.
+func (g *Gateway) bearer(w http.ResponseWriter, r *http.Request) (*auth.Claims, bool) {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		httpError(w, http.StatusUnauthorized, CodeUnauthorized, "send Authorization: Bearer <token>")
+		return nil, false
+	}
+	c, err := g.keys.Verify(tok, auth.RoleAgent, auth.RoleCustomer)
+	if err != nil {
+		httpError(w, http.StatusUnauthorized, CodeUnauthorized, err.Error())
+		return nil, false
+	}
+	return c, true
+}
+
+// AllowedTypes are the attachment types accepted, checked against the
+// bytes, not only the declared Content-Type.
+var AllowedTypes = map[string]bool{
+	"image/png": true, "image/jpeg": true, "image/gif": true, "image/webp": true,
+	"application/pdf": true, "text/plain": true,
+}
+
+func (g *Gateway) upload(w http.ResponseWriter, r *http.Request) {
+	c, ok := g.bearer(w, r)
+	if !ok {
+		return
+	}
+	declared, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || !AllowedTypes[declared] {
+		g.m.Uploads.WithLabelValues("refused").Inc()
+		httpError(w, http.StatusUnsupportedMediaType, CodeInvalid, "allowed types: image/png, image/jpeg, image/gif, image/webp, application/pdf, text/plain")
+		return
+	}
+	if r.ContentLength > g.lim.MaxUploadBytes {
+		g.m.Uploads.WithLabelValues("refused").Inc()
+		httpError(w, http.StatusRequestEntityTooLarge, CodeInvalid, fmt.Sprintf("attachments are at most %d bytes", g.lim.MaxUploadBytes))
+		return
+	}
+	name := r.URL.Query().Get("name")
+	if len(name) > 200 {
+		name = name[:200]
+	}
+	id := event.NewID()
+	dir := filepath.Join(g.attDir, c.Tenant)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not store the attachment")
+		return
+	}
+	tmp, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not store the attachment")
+		return
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	h := sha256.New()
+	body := http.MaxBytesReader(w, r.Body, g.lim.MaxUploadBytes)
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(body, head)
+	head = head[:n]
+	if n == 0 {
+		httpError(w, http.StatusBadRequest, CodeInvalid, "empty attachment")
+		return
+	}
+	sniffed, _, _ := mime.ParseMediaType(http.DetectContentType(head))
+	if !sameFamily(declared, sniffed) {
+		g.m.Uploads.WithLabelValues("refused").Inc()
+		httpError(w, http.StatusUnsupportedMediaType, CodeInvalid, fmt.Sprintf("content is %s, not the declared %s", sniffed, declared))
+		return
+	}
+	size, err := io.Copy(io.MultiWriter(tmp, h), io.MultiReader(strings.NewReader(string(head)), body))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			g.m.Uploads.WithLabelValues("refused").Inc()
+			httpError(w, http.StatusRequestEntityTooLarge, CodeInvalid, fmt.Sprintf("attachments are at most %d bytes", g.lim.MaxUploadBytes))
+			return
+		}
+		httpError(w, http.StatusBadRequest, CodeInvalid, "upload interrupted")
+		return
+	}
+	if err := tmp.Sync(); err != nil {
+		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not store the attachment")
+		return
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, id)); err != nil {
+		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not store the attachment")
+		return
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	actor := event.Actor{Kind: event.ActorCustomer, ID: c.Subject}
+	if c.Role == auth.RoleAgent {
+		actor.Kind = event.ActorAgent
+	}
+	a := &event.Attachment{ID: id, Name: name, Type: declared, Size: size, SHA256: hex.EncodeToString(h.Sum(nil))}
+	if _, err := g.journal.Append(r.Context(), &event.Event{Kind: event.KindAttachmentStored, Tenant: c.Tenant, Actor: actor, Attachment: a}); err != nil {
+		httpError(w, http.StatusServiceUnavailable, CodeUnavailable, "could not record the attachment: retry")
+		return
+	}
+	g.m.Uploads.WithLabelValues("stored").Inc()
+	writeJSON(w, http.StatusCreated, a)
+}
+
+func sameFamily(declared, sniffed string) bool {
+	if declared == sniffed {
+		return true
+	}
+	// DetectContentType reports text as text/plain and cannot tell every
+	// image format apart; the declared type must still match the family.
+	return declared == "text/plain" && strings.HasPrefix(sniffed, "text/plain")
+}
+
+func (g *Gateway) download(w http.ResponseWriter, r *http.Request) {
+	c, ok := g.bearer(w, r)
+	if !ok {
+		return
+	}
+	id := r.PathValue("id")
+	if !event.ValidID(id) {
+		httpError(w, http.StatusNotFound, CodeNotFound, "no such attachment")
+		return
+	}
+	rec, err := g.store.Attachment(c.Tenant, id)
+	if errors.Is(err, state.ErrNotFound) {
+		httpError(w, http.StatusNotFound, CodeNotFound, "no such attachment")
+		return
+	}
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not read the attachment")
+		return
+	}
+	if c.Role == auth.RoleCustomer && !g.customerMaySee(c, rec) {
+		httpError(w, http.StatusForbidden, CodeForbidden, "only the conversation's participants may download this")
+		return
+	}
+	f, err := os.Open(filepath.Join(g.attDir, c.Tenant, id))
+	if err != nil {
+		httpError(w, http.StatusNotFound, CodeNotFound, "attachment bytes are missing on this edge")
+		return
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", rec.Type)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	disp := "attachment"
+	if strings.HasPrefix(rec.Type, "image/") {
+		disp = "inline"
+	}
+	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": rec.Name}))
+	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+func (g *Gateway) customerMaySee(c *auth.Claims, rec *state.AttachmentRec) bool {
+	if rec.Uploader == event.ActorCustomer+":"+c.Subject {
+		return true
+	}
+	convs, err := g.store.AttachmentConversations(c.Tenant, rec.ID)
+	if err != nil {
+		return false
+	}
+	for _, v := range convs {
+		if conv, err := g.store.Conversation(c.Tenant, v); err == nil && conv.Contact == c.Subject {
+			return true
+		}
+	}
+	return false
+}

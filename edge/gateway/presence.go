@@ -1,0 +1,98 @@
+package gateway
+
+import (
+	"errors"
+	"sort"
+	"sync"
+)
+
+var errLive = errors.New("malformed live message")
+
+// Agent presence values.
+const (
+	PresenceOnline  = "online"
+	PresenceAway    = "away"
+	PresenceOffline = "offline"
+)
+
+func validPresence(s string) bool {
+	return s == PresenceOnline || s == PresenceAway || s == PresenceOffline
+}
+
+// presence tracks each agent's status on every node of the region; an agent
+// is online if any node has them online.
+type presence struct {
+	node string
+	mu   sync.Mutex
+	m    map[string]map[string]map[string]string // tenant → agent → node → status
+}
+
+func newPresence(node string) *presence {
+	return &presence{node: node, m: map[string]map[string]map[string]string{}}
+}
+
+// set records a node's status for an agent and reports whether the agent's
+// overall status changed.
+func (p *presence) set(tenant, agent, node, status string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	before := p.statusLocked(tenant, agent)
+	ag := p.m[tenant]
+	if ag == nil {
+		ag = map[string]map[string]string{}
+		p.m[tenant] = ag
+	}
+	nodes := ag[agent]
+	if nodes == nil {
+		nodes = map[string]string{}
+		ag[agent] = nodes
+	}
+	if status == PresenceOffline {
+		delete(nodes, node)
+	} else {
+		nodes[node] = status
+	}
+	return before != p.statusLocked(tenant, agent)
+}
+
+func (p *presence) status(tenant, agent string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.statusLocked(tenant, agent)
+}
+
+func (p *presence) statusLocked(tenant, agent string) string {
+	st := PresenceOffline
+	for _, s := range p.m[tenant][agent] {
+		if s == PresenceOnline {
+			return PresenceOnline
+		}
+		st = PresenceAway
+	}
+	return st
+}
+
+// online lists the agents of a tenant who are online, sorted.
+func (p *presence) online(tenant string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for a := range p.m[tenant] {
+		if p.statusLocked(tenant, a) == PresenceOnline {
+			out = append(out, a)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// all returns every known agent's status in a tenant.
+func (p *presence) all(tenant string) map[string]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]string{}
+	for a := range p.m[tenant] {
+		out[a] = p.statusLocked(tenant, a)
+	}
+	return out
+}

@@ -1,0 +1,191 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+// ProtocolVersion is the WebSocket protocol version this gateway speaks.
+const ProtocolVersion = 1
+
+// Error codes sent in error frames. They are part of the protocol.
+const (
+	CodeBadFrame     = "bad_frame"
+	CodeUnknownType  = "unknown_type"
+	CodeUnauthorized = "unauthorized"
+	CodeForbidden    = "forbidden"
+	CodeNotFound     = "not_found"
+	CodeInvalid      = "invalid"
+	CodeRateLimited  = "rate_limited"
+	CodeUnavailable  = "unavailable"
+	CodeVersion      = "unsupported_version"
+)
+
+// Close codes (RFC 6455 private range) with the reason in the close frame.
+const (
+	CloseUnauthorized = 4001
+	CloseVersion      = 4002
+	CloseForbidden    = 4003
+	CloseHelloTimeout = 4004
+	CloseResync       = 4008
+	CloseBadFrames    = 4400
+	CloseDraining     = 1001
+)
+
+// UserIdentity is what a website says about its logged-in user, signed with
+// the inbox's identity secret.
+type UserIdentity struct {
+	ID    string `json:"id"`
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	Hash  string `json:"hash"`
+}
+
+// InFrame is a frame from a client. Which fields apply depends on Type; a
+// field the protocol does not define is an error.
+type InFrame struct {
+	Type string `json:"type"`
+	ID   string `json:"id,omitempty"` // request id, echoed in the reply
+
+	// hello
+	V       int           `json:"v,omitempty"`
+	Token   string        `json:"token,omitempty"`
+	Inbox   string        `json:"inbox,omitempty"`
+	Visitor string        `json:"visitor,omitempty"`
+	User    *UserIdentity `json:"user,omitempty"`
+	Resume  *uint64       `json:"resume,omitempty"`
+	Scope   string        `json:"scope,omitempty"`
+
+	// conversation operations
+	Conv        string   `json:"conv,omitempty"`
+	ClientID    string   `json:"client_id,omitempty"`
+	Text        string   `json:"text,omitempty"`
+	Attachments []string `json:"attachments,omitempty"`
+	Private     bool     `json:"private,omitempty"`
+	On          bool     `json:"on,omitempty"`
+	Seq         uint64   `json:"seq,omitempty"`
+	Before      uint64   `json:"before,omitempty"`
+	Limit       int      `json:"limit,omitempty"`
+	Status      string   `json:"status,omitempty"`
+	SnoozeUntil int64    `json:"snooze_until,omitempty"`
+	Agent       string   `json:"agent,omitempty"`
+	Presence    string   `json:"presence,omitempty"`
+}
+
+// Frame types from clients.
+const (
+	TypeHello    = "hello"
+	TypeStart    = "start"
+	TypeSend     = "send"
+	TypeTyping   = "typing"
+	TypeRead     = "read"
+	TypeHistory  = "history"
+	TypeAssign   = "assign"
+	TypeStatus   = "status"
+	TypePresence = "presence"
+	TypePing     = "ping"
+	TypeConvs    = "conversations"
+)
+
+// ErrFrame is wrapped by every decoding error.
+var ErrFrame = errors.New("bad frame")
+
+// DecodeFrame parses one client frame strictly: valid JSON, one object,
+// only the protocol's fields, a known type.
+func DecodeFrame(b []byte) (*InFrame, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var f InFrame
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFrame, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: more than one JSON value", ErrFrame)
+	}
+	if f.Type == "" {
+		return nil, fmt.Errorf("%w: no type", ErrFrame)
+	}
+	if len(f.ID) > 64 {
+		return nil, fmt.Errorf("%w: id longer than 64 characters", ErrFrame)
+	}
+	return &f, nil
+}
+
+// Session describes the authenticated client, in the welcome frame.
+type Session struct {
+	Role    string `json:"role"`
+	Tenant  string `json:"tenant"`
+	ID      string `json:"id"`
+	Name    string `json:"name,omitempty"`
+	Inbox   string `json:"inbox,omitempty"`
+	Token   string `json:"token,omitempty"`   // bearer token for HTTP and reconnects
+	Visitor string `json:"visitor,omitempty"` // anonymous visitors keep this to stay the same visitor
+}
+
+// ConvView is what a customer sees of a conversation.
+type ConvView struct {
+	ID       string `json:"id"`
+	Status   string `json:"status"`
+	OpenedAt int64  `json:"opened_at"`
+	LastSeq  uint64 `json:"last_seq"`
+	Assigned bool   `json:"assigned"`
+}
+
+func customerView(c *state.ConversationRec) *ConvView {
+	return &ConvView{ID: c.ID, Status: c.Status, OpenedAt: c.OpenedAt, LastSeq: c.LastSeq, Assigned: c.Assignee != ""}
+}
+
+// OutFrame is a frame to a client.
+type OutFrame struct {
+	Type string `json:"type"`
+	ID   string `json:"id,omitempty"`
+
+	V             int               `json:"v,omitempty"`
+	Session       *Session          `json:"session,omitempty"`
+	Seq           uint64            `json:"seq,omitempty"`
+	Conv          string            `json:"conv,omitempty"`
+	Duplicate     bool              `json:"duplicate,omitempty"`
+	Item          *state.Item       `json:"item,omitempty"`
+	Conversation  any               `json:"conversation,omitempty"`
+	Conversations any               `json:"conversations,omitempty"`
+	Items         []state.Item      `json:"items,omitempty"`
+	More          bool              `json:"more,omitempty"`
+	Code          string            `json:"code,omitempty"`
+	Message       string            `json:"message,omitempty"`
+	ActorKind     string            `json:"actor_kind,omitempty"`
+	ActorID       string            `json:"actor_id,omitempty"`
+	On            bool              `json:"on,omitempty"`
+	Agent         string            `json:"agent,omitempty"`
+	Presence      string            `json:"presence,omitempty"`
+	Agents        map[string]string `json:"agents,omitempty"`
+	Since         uint64            `json:"since,omitempty"`
+	Extra         map[string]any    `json:"extra,omitempty"`
+}
+
+// Frame types to clients.
+const (
+	OutWelcome  = "welcome"
+	OutAck      = "ack"
+	OutEvent    = "event"
+	OutTyping   = "typing"
+	OutPresence = "presence"
+	OutHistory  = "history"
+	OutConvs    = "conversations"
+	OutError    = "error"
+	OutResync   = "resync"
+	OutPong     = "pong"
+	OutResumed  = "resumed"
+)
+
+func marshal(f *OutFrame) []byte {
+	b, err := json.Marshal(f)
+	if err != nil {
+		// OutFrame holds only JSON-safe types; reaching here is a bug.
+		panic(fmt.Sprintf("gateway: marshal %s frame: %v", f.Type, err))
+	}
+	return b
+}

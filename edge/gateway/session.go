@@ -1,0 +1,368 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+// session is one authenticated WebSocket connection.
+type session struct {
+	g      *Gateway
+	conn   *websocket.Conn
+	role   string // auth.RoleAgent or auth.RoleCustomer
+	tenant string
+	id     string // agent id or contact id
+	inbox  string
+	scope  string // agents: "all" or "assigned"
+
+	limiter *rate.Limiter
+	bad     int
+
+	mu        sync.Mutex
+	queue     [][]byte
+	spare     [][]byte
+	cursor    uint64 // highest log sequence queued
+	replaying bool
+	pending   []pendingFrame
+	closing   bool
+	closeCode int
+	closeMsg  string
+	notify    chan struct{}
+	done      chan struct{} // closed when the reader ends
+	wdone     chan struct{} // closed when the writer ends
+}
+
+type pendingFrame struct {
+	seq   uint64
+	frame []byte
+}
+
+// ServeHTTP upgrades /ws requests and runs the session.
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if g.draining.Load() {
+		http.Error(w, "server restarting: reconnect shortly", http.StatusServiceUnavailable)
+		return
+	}
+	if g.conns.Load() >= g.lim.MaxConnections {
+		http.Error(w, "too many connections on this edge: retry later", http.StatusServiceUnavailable)
+		return
+	}
+	conn, err := g.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with the reason
+	}
+	g.conns.Add(1)
+	g.wg.Add(1)
+	defer func() {
+		g.conns.Add(-1)
+		g.wg.Done()
+	}()
+	conn.SetReadLimit(g.lim.MaxFrameBytes)
+	g.serve(r.Context(), conn)
+}
+
+func (g *Gateway) serve(ctx context.Context, conn *websocket.Conn) {
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(g.lim.HelloTimeout))
+	_, data, err := conn.ReadMessage()
+	if err != nil {
+		var ne interface{ Timeout() bool }
+		if errors.As(err, &ne) && ne.Timeout() {
+			closeConn(conn, CloseHelloTimeout, "no hello frame in time: send hello first")
+		} else if errors.Is(err, websocket.ErrReadLimit) {
+			closeConn(conn, websocket.CloseMessageTooBig, "frame too large")
+		}
+		return
+	}
+	_ = conn.SetReadDeadline(time.Time{})
+	f, err := DecodeFrame(data)
+	if err != nil {
+		closeConn(conn, CloseBadFrames, truncate("first frame must be hello: "+err.Error(), 120))
+		return
+	}
+	if f.Type != TypeHello {
+		closeConn(conn, CloseUnauthorized, "first frame must be hello")
+		return
+	}
+	if f.V != 0 && f.V != ProtocolVersion {
+		closeConn(conn, CloseVersion, "unsupported protocol version: this edge speaks v1")
+		return
+	}
+	s := &session{g: g, conn: conn, notify: make(chan struct{}, 1), done: make(chan struct{}), wdone: make(chan struct{})}
+	welcome, code, msg := g.authenticate(ctx, s, f)
+	if welcome == nil {
+		closeConn(conn, code, msg)
+		return
+	}
+	if s.role == auth.RoleAgent {
+		s.limiter = rate.NewLimiter(rate.Limit(g.lim.AgentRate), int(g.lim.AgentRate)*2)
+	} else {
+		s.limiter = rate.NewLimiter(rate.Limit(g.lim.CustomerRate), int(g.lim.CustomerRate)*2)
+	}
+	g.m.Connections.WithLabelValues(s.role).Inc()
+	defer g.m.Connections.WithLabelValues(s.role).Dec()
+
+	// Register before reading the applied sequence: everything after it
+	// arrives live, everything up to it comes from the store.
+	s.replaying = true
+	g.register(s)
+	defer g.unregister(s)
+	if s.role == auth.RoleAgent {
+		g.agentOnline(s, true)
+		defer g.agentOnline(s, false)
+	}
+	upTo := g.store.Applied()
+	welcome.Seq = upTo
+	s.enqueue(marshal(welcome))
+	go s.writer()
+	defer close(s.done)
+	if f.Resume != nil {
+		g.replay(s, *f.Resume, upTo)
+	}
+	s.finishReplay(upTo)
+	s.readLoop(ctx)
+}
+
+// replay sends the items after since up to upTo that the client has not seen.
+func (g *Gateway) replay(s *session, since, upTo uint64) {
+	contact := ""
+	if s.role == auth.RoleCustomer {
+		contact = s.id
+	}
+	sent := 0
+	for since < upTo {
+		items, more, err := g.store.Feed(s.tenant, contact, since, upTo, 1000)
+		if err != nil {
+			s.sendError("", CodeUnavailable, "could not replay missed events: reload the conversation history")
+			return
+		}
+		for i := range items {
+			it := &items[i]
+			since = it.Seq
+			if s.role == auth.RoleAgent && s.scope == "assigned" {
+				if c, err := g.store.Conversation(s.tenant, it.Conv); err == nil && c.Assignee != "" && c.Assignee != s.id {
+					continue
+				}
+			}
+			s.enqueueReplay(marshal(&OutFrame{Type: OutEvent, Seq: it.Seq, Item: it}))
+			sent++
+		}
+		if sent >= g.lim.ResumeMax {
+			s.enqueueReplay(marshal(&OutFrame{Type: OutResync, Since: since,
+				Message: "too many missed events: reload conversations and history"}))
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	s.enqueueReplay(marshal(&OutFrame{Type: OutResumed, Seq: upTo}))
+}
+
+func (s *session) readLoop(ctx context.Context) {
+	for {
+		_, data, err := s.conn.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				s.closeWith(websocket.CloseMessageTooBig, "frame too large")
+				s.waitWriter()
+			}
+			return
+		}
+		s.g.m.FramesIn.Inc()
+		if !s.limiter.Allow() {
+			s.sendError("", CodeRateLimited, "too many frames: slow down")
+			continue
+		}
+		f, err := DecodeFrame(data)
+		if err != nil {
+			s.bad++
+			s.sendError("", CodeBadFrame, truncate(err.Error(), 200))
+			if s.bad >= s.g.lim.MaxBadFrames {
+				s.closeWith(CloseBadFrames, "too many bad frames")
+				s.waitWriter()
+				return
+			}
+			continue
+		}
+		s.g.handle(ctx, s, f)
+		s.mu.Lock()
+		closing := s.closing
+		s.mu.Unlock()
+		if closing {
+			s.waitWriter()
+			return
+		}
+	}
+}
+
+// waitWriter gives the writer a moment to send what is queued and the close
+// frame.
+func (s *session) waitWriter() {
+	select {
+	case <-s.wdone:
+	case <-time.After(2 * time.Second):
+	}
+}
+
+// wants reports whether an agent session receives a change.
+func (s *session) wants(ch *state.Change) bool {
+	if s.scope != "assigned" || ch.Conv == nil {
+		return true
+	}
+	return ch.Conv.Assignee == "" || ch.Conv.Assignee == s.id || ch.Item.Kind == "assigned"
+}
+
+// deliver queues a live frame. Frames with a sequence at or below what the
+// client already has are dropped, so replay and live delivery never repeat.
+func (s *session) deliver(seq uint64, frame []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return
+	}
+	if s.replaying {
+		s.pending = append(s.pending, pendingFrame{seq, frame})
+		if len(s.pending) > s.g.lim.SendQueue {
+			s.overflowLocked()
+		}
+		return
+	}
+	if seq != 0 {
+		if seq <= s.cursor {
+			return
+		}
+		s.cursor = seq
+	}
+	s.pushLocked(frame)
+}
+
+func (s *session) enqueueReplay(frame []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queue = append(s.queue, frame)
+	s.signal()
+}
+
+func (s *session) finishReplay(upTo uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cursor = upTo
+	s.replaying = false
+	for _, p := range s.pending {
+		if p.seq != 0 {
+			if p.seq <= s.cursor {
+				continue
+			}
+			s.cursor = p.seq
+		}
+		s.queue = append(s.queue, p.frame)
+	}
+	s.pending = nil
+	s.signal()
+}
+
+// enqueue queues a reply to this client.
+func (s *session) enqueue(frame []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return
+	}
+	s.pushLocked(frame)
+}
+
+func (s *session) pushLocked(frame []byte) {
+	s.queue = append(s.queue, frame)
+	s.g.m.FramesOut.Inc()
+	if len(s.queue) > s.g.lim.SendQueue {
+		s.overflowLocked()
+		return
+	}
+	s.signal()
+}
+
+func (s *session) overflowLocked() {
+	s.g.m.SlowClients.Inc()
+	s.queue = append(s.queue[:0], marshal(&OutFrame{Type: OutResync, Since: s.cursor,
+		Message: "you fell behind: reconnect with resume"}))
+	s.closing, s.closeCode, s.closeMsg = true, CloseResync, "too slow: reconnect with resume"
+	s.pending = nil
+	s.signal()
+}
+
+func (s *session) signal() {
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+// closeWith queues a close frame after what is already queued.
+func (s *session) closeWith(code int, msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return
+	}
+	s.closing, s.closeCode, s.closeMsg = true, code, msg
+	s.signal()
+}
+
+func (s *session) sendError(id, code, msg string) {
+	s.g.m.FrameErrors.WithLabelValues(code).Inc()
+	s.enqueue(marshal(&OutFrame{Type: OutError, ID: id, Code: code, Message: msg}))
+}
+
+func (s *session) writer() {
+	defer close(s.wdone)
+	for {
+		select {
+		case <-s.notify:
+		case <-s.done:
+			return
+		}
+		s.mu.Lock()
+		batch := s.queue
+		s.queue = s.spare[:0]
+		closing, code, msg := s.closing, s.closeCode, s.closeMsg
+		s.mu.Unlock()
+		for _, f := range batch {
+			_ = s.conn.SetWriteDeadline(time.Now().Add(s.g.lim.WriteTimeout))
+			if err := s.conn.WriteMessage(websocket.TextMessage, f); err != nil {
+				s.conn.Close()
+				return
+			}
+		}
+		clear(batch)
+		s.mu.Lock()
+		s.spare = batch[:0]
+		s.mu.Unlock()
+		if closing {
+			closeConn(s.conn, code, msg)
+			s.conn.Close()
+			return
+		}
+	}
+}
+
+func closeConn(conn *websocket.Conn, code int, msg string) {
+	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, truncate(msg, 120)),
+		time.Now().Add(time.Second))
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

@@ -1,0 +1,246 @@
+package journal
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/edgedesk/edgedesk/edge/bus"
+	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+// Observer receives measurements; nil fields are skipped.
+type Observer struct {
+	AppendSeconds func(seconds float64)
+	Applied       func(n int)
+	Malformed     func()
+}
+
+// Journal appends events and projects the log.
+type Journal struct {
+	bus    *bus.Bus
+	store  *state.Store
+	codec  *event.Codec
+	origin string
+	log    *slog.Logger
+	obs    Observer
+
+	sink atomic.Pointer[func([]state.Change)]
+
+	mu      sync.Mutex
+	waiters waitHeap
+	failed  error
+	running atomic.Bool
+}
+
+// New returns a journal for an edge (origin is its node id).
+func New(b *bus.Bus, s *state.Store, origin string, log *slog.Logger, obs Observer) *Journal {
+	return &Journal{bus: b, store: s, codec: event.NewCodec(), origin: origin, log: log, obs: obs}
+}
+
+// SetSink sets the function that receives the changes of every applied
+// batch, in log order. It runs on the projector goroutine and must not block.
+func (j *Journal) SetSink(fn func([]state.Change)) { j.sink.Store(&fn) }
+
+// Codec is the event codec.
+func (j *Journal) Codec() *event.Codec { return j.codec }
+
+// Append stamps e (origin, time when unset), appends it and waits until the
+// state has applied it. It returns the log sequence; for a duplicate id, the
+// sequence of the original.
+func (j *Journal) Append(ctx context.Context, e *event.Event) (uint64, error) {
+	start := time.Now()
+	if e.Origin == "" {
+		e.Origin = j.origin
+	}
+	if e.TS == 0 {
+		e.TS = start.UnixMilli()
+	}
+	if e.ID == "" {
+		e.ID = event.NewID()
+	}
+	data, err := j.codec.Encode(e)
+	if err != nil {
+		return 0, err
+	}
+	seq, _, err := j.bus.Append(ctx, bus.Subject(e.Tenant), e.ID, data)
+	if err != nil {
+		return 0, err
+	}
+	if j.obs.AppendSeconds != nil {
+		j.obs.AppendSeconds(time.Since(start).Seconds())
+	}
+	if err := j.WaitApplied(ctx, seq); err != nil {
+		return 0, err
+	}
+	e.Seq = seq
+	return seq, nil
+}
+
+// WaitApplied returns once the state has applied seq.
+func (j *Journal) WaitApplied(ctx context.Context, seq uint64) error {
+	if j.store.Applied() >= seq {
+		return nil
+	}
+	w := &waiter{seq: seq, ch: make(chan struct{})}
+	j.mu.Lock()
+	if j.failed != nil {
+		j.mu.Unlock()
+		return j.failed
+	}
+	if j.store.Applied() >= seq {
+		j.mu.Unlock()
+		return nil
+	}
+	heap.Push(&j.waiters, w)
+	j.mu.Unlock()
+	select {
+	case <-w.ch:
+		return w.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (j *Journal) release(applied uint64) {
+	j.mu.Lock()
+	for len(j.waiters) > 0 && j.waiters[0].seq <= applied {
+		w := heap.Pop(&j.waiters).(*waiter)
+		close(w.ch)
+	}
+	j.mu.Unlock()
+}
+
+func (j *Journal) fail(err error) {
+	j.mu.Lock()
+	j.failed = err
+	for len(j.waiters) > 0 {
+		w := heap.Pop(&j.waiters).(*waiter)
+		w.err = err
+		close(w.ch)
+	}
+	j.mu.Unlock()
+}
+
+// CatchUp waits until the state has applied everything the log held when it
+// was called.
+func (j *Journal) CatchUp(ctx context.Context) error {
+	last, err := j.bus.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	return j.WaitApplied(ctx, last)
+}
+
+// Running reports whether the projector loop runs.
+func (j *Journal) Running() bool { return j.running.Load() }
+
+type rawEvent struct {
+	seq  uint64
+	data []byte
+}
+
+// maxBatch bounds the events applied in one store transaction.
+const maxBatch = 1024
+
+// Run projects the log into the store until ctx ends. It starts after the
+// store's applied sequence, so a restart continues where it stopped and an
+// empty store is rebuilt from the beginning of the log.
+func (j *Journal) Run(ctx context.Context) error {
+	j.running.Store(true)
+	defer j.running.Store(false)
+	in := make(chan rawEvent, 4*maxBatch)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	readErr := make(chan error, 1)
+	from := j.store.Applied() + 1
+	go func() {
+		readErr <- j.bus.Read(rctx, from, func(seq uint64, data []byte) {
+			select {
+			case in <- rawEvent{seq: seq, data: data}:
+			case <-rctx.Done():
+			}
+		})
+	}()
+	batch := make([]*event.Event, 0, maxBatch)
+	for {
+		var first rawEvent
+		select {
+		case <-ctx.Done():
+			j.fail(ErrStopped)
+			return nil
+		case err := <-readErr:
+			if err != nil {
+				j.fail(err)
+				return err
+			}
+			j.fail(ErrStopped)
+			return nil
+		case first = <-in:
+		}
+		batch = append(batch[:0], j.decode(first))
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-in:
+				batch = append(batch, j.decode(r))
+			default:
+				break drain
+			}
+		}
+		changes, err := j.store.ApplyBatch(batch)
+		if err != nil {
+			err = fmt.Errorf("projector stopped: %w", err)
+			j.log.Error("projector failed; the node can no longer apply events", "err", err)
+			j.fail(err)
+			return err
+		}
+		if j.obs.Applied != nil {
+			j.obs.Applied(len(batch))
+		}
+		j.release(j.store.Applied())
+		if fn := j.sink.Load(); fn != nil && len(changes) > 0 {
+			(*fn)(changes)
+		}
+	}
+}
+
+// decode parses a log entry. An entry that is not a valid event (written by
+// something other than an edge) still advances the sequence; it applies
+// nothing and is reported.
+func (j *Journal) decode(r rawEvent) *event.Event {
+	e, err := j.codec.Decode(r.data)
+	if err != nil {
+		j.log.Warn("skipping malformed event in the log", "seq", r.seq, "err", err)
+		if j.obs.Malformed != nil {
+			j.obs.Malformed()
+		}
+		return &event.Event{Seq: r.seq, Kind: "invalid"}
+	}
+	e.Seq = r.seq
+	return e
+}
+
+type waiter struct {
+	seq uint64
+	ch  chan struct{}
+	err error
+}
+
+type waitHeap []*waiter
+
+func (h waitHeap) Len() int           { return len(h) }
+func (h waitHeap) Less(a, b int) bool { return h[a].seq < h[b].seq }
+func (h waitHeap) Swap(a, b int)      { h[a], h[b] = h[b], h[a] }
+func (h *waitHeap) Push(x any)        { *h = append(*h, x.(*waiter)) }
+func (h *waitHeap) Pop() any {
+	old := *h
+	w := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return w
+}

@@ -1,0 +1,336 @@
+package edge
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/bus"
+	"github.com/edgedesk/edgedesk/edge/config"
+	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/journal"
+	"github.com/edgedesk/edgedesk/edge/metrics"
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+// Node is one running edge.
+type Node struct {
+	cfg     config.Config
+	log     *slog.Logger
+	metrics *metrics.Metrics
+
+	bus     *bus.Bus
+	store   *state.Store
+	journal *journal.Journal
+	gateway *gateway.Gateway
+	keys    *auth.Keys
+	httpSrv *http.Server
+	ln      net.Listener
+
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
+	ready    atomic.Bool
+	draining atomic.Bool
+	dev      *DevCredentials
+	started  time.Time
+}
+
+// New returns a node for a validated configuration.
+func New(cfg config.Config, log *slog.Logger) *Node {
+	return &Node{cfg: cfg, log: log.With("node", cfg.Node.ID, "region", cfg.Node.Region)}
+}
+
+func (n *Node) dataPath(parts ...string) string {
+	return filepath.Join(append([]string{n.cfg.DataDir}, parts...)...)
+}
+
+// Start opens the log and the state, catches the state up with the log
+// (rebuilding it if it is missing), seeds the demo data with --dev, and
+// starts serving. It returns once the node is ready.
+func (n *Node) Start(ctx context.Context) (err error) {
+	n.started = time.Now()
+	defer func() {
+		if err != nil {
+			n.close()
+		}
+	}()
+	if err := os.MkdirAll(n.cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	key, err := auth.LoadOrCreateKey(n.cfg.Auth.KeyFile)
+	if err != nil {
+		return err
+	}
+	if n.keys, err = auth.NewKeys(key); err != nil {
+		return err
+	}
+	n.metrics = metrics.New()
+	if err := n.openCore(ctx); err != nil {
+		return err
+	}
+	gw, err := gateway.New(gateway.Options{
+		Store: n.store, Log: n.journal, Keys: n.keys, NATS: n.bus.Conn(), Metrics: n.metrics,
+		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
+		AttachmentsDir: n.dataPath("attachments"),
+		Limits: gateway.Limits{
+			MaxFrameBytes: n.cfg.Gateway.MaxFrameBytes, MaxTextBytes: n.cfg.Gateway.MaxTextBytes,
+			SendQueue: n.cfg.Gateway.SendQueue, CustomerRate: n.cfg.Gateway.CustomerRate,
+			AgentRate: n.cfg.Gateway.AgentRate, MaxConnections: n.cfg.Gateway.MaxConnections,
+			AgentTokenTTL: n.cfg.Auth.AgentTokenTTL, CustomerTTL: n.cfg.Auth.CustomerTTL,
+			MaxUploadBytes: n.cfg.Attachments.MaxBytes,
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("start gateway: %w", err)
+	}
+	n.gateway = gw
+	n.journal.SetSink(gw.Deliver)
+	runCtx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		if err := n.journal.Run(runCtx); err != nil {
+			n.log.Error("projector stopped", "err", err)
+			n.ready.Store(false)
+		}
+	}()
+	cctx, ccancel := context.WithTimeout(ctx, 10*time.Minute)
+	err = n.journal.CatchUp(cctx)
+	ccancel()
+	if err != nil {
+		return fmt.Errorf("catch the state up with the event log: %w", err)
+	}
+	if n.cfg.Dev {
+		if n.dev, err = n.seedDev(ctx); err != nil {
+			return fmt.Errorf("seed demo data: %w", err)
+		}
+	}
+	n.registerGauges()
+	if err := n.serveHTTP(); err != nil {
+		return err
+	}
+	n.ready.Store(true)
+	n.log.Info("edge ready", "http", n.Addr(), "durability", n.bus.Durability(),
+		"applied_seq", n.store.Applied(), "startup", time.Since(n.started).Round(time.Millisecond))
+	return nil
+}
+
+// openCore starts the bus, opens the store and creates the journal.
+func (n *Node) openCore(ctx context.Context) error {
+	var err error
+	n.bus, err = bus.Start(ctx, bus.Options{
+		Dir:             n.dataPath("eventlog"),
+		ServerName:      n.cfg.Node.ID,
+		ClientListen:    n.cfg.NATS.ClientListen,
+		Cluster:         bus.ClusterOptions{Name: n.cfg.NATS.Cluster.Name, Listen: n.cfg.NATS.Cluster.Listen, Routes: n.cfg.NATS.Cluster.Routes},
+		Replicas:        n.cfg.NATS.Replicas,
+		Durability:      n.cfg.Durability,
+		DuplicateWindow: n.cfg.NATS.DuplicateWindow,
+		Log:             n.log,
+	})
+	if err != nil {
+		return err
+	}
+	n.store, err = state.Open(n.dataPath("state"), state.Options{}, n.log)
+	if err != nil {
+		return err
+	}
+	if n.store.Applied() == 0 {
+		n.log.Info("state is empty: building it from the event log")
+	}
+	var obs journal.Observer
+	if n.metrics != nil {
+		obs = journal.Observer{
+			AppendSeconds: n.metrics.AppendSeconds.Observe,
+			Applied:       func(k int) { n.metrics.Applied.Add(float64(k)) },
+			Malformed:     n.metrics.Malformed.Inc,
+		}
+	}
+	n.journal = journal.New(n.bus, n.store, n.cfg.Node.ID, n.log.With("component", "projector"), obs)
+	return nil
+}
+
+func (n *Node) serveHTTP() error {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", n.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
+	n.gateway.Register(mux)
+	ln, err := net.Listen("tcp", n.cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another edge running? set --http)", n.cfg.HTTP.Addr, err)
+	}
+	n.ln = ln
+	n.httpSrv = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(n.log.Handler(), slog.LevelWarn),
+	}
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		if err := n.httpSrv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("http server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+type readiness struct {
+	Ready   bool              `json:"ready"`
+	Checks  map[string]string `json:"checks"`
+	Applied uint64            `json:"applied_seq"`
+}
+
+func (n *Node) readyz(w http.ResponseWriter, r *http.Request) {
+	rd := readiness{Ready: true, Checks: map[string]string{}, Applied: n.store.Applied()}
+	check := func(name string, ok bool, why string) {
+		if ok {
+			rd.Checks[name] = "ok"
+			return
+		}
+		rd.Ready = false
+		rd.Checks[name] = why
+	}
+	check("started", n.ready.Load(), "starting or projector stopped")
+	check("draining", !n.draining.Load(), "shutting down")
+	check("jetstream", n.bus.Healthy(), "embedded NATS/JetStream not running")
+	check("badger", n.store.Healthy(), "state store closed")
+	check("projector", n.journal.Running(), "projector not running")
+	w.Header().Set("Content-Type", "application/json")
+	if !rd.Ready {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_ = json.NewEncoder(w).Encode(rd)
+}
+
+func (n *Node) registerGauges() {
+	b2f := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	m := n.metrics
+	m.GaugeFunc("edgedesk_jetstream_up", "1 when the embedded NATS server runs with JetStream.", func() float64 { return b2f(n.bus.Healthy()) })
+	m.GaugeFunc("edgedesk_badger_up", "1 when the Badger state store is open.", func() float64 { return b2f(n.store.Healthy()) })
+	m.GaugeFunc("edgedesk_state_applied_seq", "Last event-log sequence applied to the state.", func() float64 { return float64(n.store.Applied()) })
+	m.GaugeFunc("edgedesk_badger_lsm_bytes", "Size of Badger's LSM tree.", func() float64 { l, _ := n.store.Sizes(); return float64(l) })
+	m.GaugeFunc("edgedesk_badger_vlog_bytes", "Size of Badger's value log.", func() float64 { _, v := n.store.Sizes(); return float64(v) })
+	streamInfo := func(f func(msgs, bytes, last uint64) float64) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			info, err := n.bus.StreamInfo(ctx)
+			if err != nil {
+				return -1
+			}
+			return f(info.State.Msgs, info.State.Bytes, info.State.LastSeq)
+		}
+	}
+	m.GaugeFunc("edgedesk_jetstream_stream_messages", "Events in the JetStream log.", streamInfo(func(msgs, _, _ uint64) float64 { return float64(msgs) }))
+	m.GaugeFunc("edgedesk_jetstream_stream_bytes", "Bytes in the JetStream log.", streamInfo(func(_, b, _ uint64) float64 { return float64(b) }))
+	m.GaugeFunc("edgedesk_jetstream_last_seq", "Last sequence of the JetStream log.", streamInfo(func(_, _, l uint64) float64 { return float64(l) }))
+}
+
+// Addr is the HTTP address the node listens on.
+func (n *Node) Addr() string {
+	if n.ln == nil {
+		return ""
+	}
+	return n.ln.Addr().String()
+}
+
+// Dev returns the demo credentials when started with --dev.
+func (n *Node) Dev() *DevCredentials { return n.dev }
+
+// Store is the node's state store (tests read it).
+func (n *Node) Store() *state.Store { return n.store }
+
+// Bus is the node's event log.
+func (n *Node) Bus() *bus.Bus { return n.bus }
+
+// Keys are the node's token keys.
+func (n *Node) Keys() *auth.Keys { return n.keys }
+
+// Shutdown drains: it stops accepting, tells clients to reconnect, lets
+// in-flight appends finish, stops the projector once it has applied them,
+// and closes the state and the log. ctx bounds the drain.
+func (n *Node) Shutdown(ctx context.Context) error {
+	n.draining.Store(true)
+	if n.httpSrv != nil {
+		// Shutdown stops the listener; hijacked WebSockets are drained
+		// by the gateway.
+		go func() { _ = n.httpSrv.Shutdown(ctx) }()
+	}
+	if n.gateway != nil {
+		n.gateway.Drain(ctx)
+	}
+	if n.journal != nil && n.journal.Running() {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		_ = n.journal.CatchUp(cctx)
+		cancel()
+	}
+	n.close()
+	n.log.Info("edge stopped")
+	return nil
+}
+
+func (n *Node) close() {
+	if n.httpSrv != nil {
+		_ = n.httpSrv.Close()
+	}
+	if n.cancel != nil {
+		n.cancel()
+	}
+	n.wg.Wait()
+	if n.store != nil {
+		if err := n.store.Close(); err != nil {
+			n.log.Warn("close state store", "err", err)
+		}
+	}
+	if n.bus != nil {
+		n.bus.Close()
+	}
+}
+
+// Rebuild throws the state away and builds it again from the event log.
+func Rebuild(ctx context.Context, cfg config.Config, log *slog.Logger) (uint64, error) {
+	n := New(cfg, log)
+	dir := n.dataPath("state")
+	if err := os.RemoveAll(dir); err != nil {
+		return 0, fmt.Errorf("remove old state: %w", err)
+	}
+	if err := n.openCore(ctx); err != nil {
+		n.close()
+		return 0, err
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		_ = n.journal.Run(runCtx)
+	}()
+	err := n.journal.CatchUp(ctx)
+	applied := n.store.Applied()
+	n.close()
+	return applied, err
+}

@@ -1,0 +1,266 @@
+package event
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"fmt"
+	"strings"
+)
+
+// Version is the envelope version written by this code. Decoders accept any
+// version up to it and refuse newer ones, whose meaning they cannot know.
+const Version = 1
+
+// Kind names what an event records.
+type Kind string
+
+// The kinds of event. New kinds may be added; a projector that meets a kind it
+// does not know skips it.
+const (
+	KindTenantUpserted     Kind = "tenant.upserted"
+	KindInboxUpserted      Kind = "inbox.upserted"
+	KindAgentUpserted      Kind = "agent.upserted"
+	KindContactUpserted    Kind = "contact.upserted"
+	KindConversationOpened Kind = "conversation.opened"
+	KindMessageCreated     Kind = "message.created"
+	KindStatusChanged      Kind = "conversation.status_changed"
+	KindConversationAssign Kind = "conversation.assigned"
+	KindReadMarked         Kind = "conversation.read"
+	KindAttachmentStored   Kind = "attachment.stored"
+)
+
+// Conversation statuses.
+const (
+	StatusOpen     = "open"
+	StatusPending  = "pending"
+	StatusSnoozed  = "snoozed"
+	StatusResolved = "resolved"
+)
+
+// ValidStatus reports whether s is a conversation status.
+func ValidStatus(s string) bool {
+	switch s {
+	case StatusOpen, StatusPending, StatusSnoozed, StatusResolved:
+		return true
+	}
+	return false
+}
+
+// Actor kinds.
+const (
+	ActorSystem   = "system"
+	ActorAgent    = "agent"
+	ActorCustomer = "customer"
+)
+
+// Event is one entry of the event log. ID is the dedupe id: appending the
+// same ID twice records one event. Seq is not encoded: it is the log's
+// sequence, known once the log has stored the event.
+type Event struct {
+	V      int    `cbor:"1,keyasint"`
+	ID     string `cbor:"2,keyasint"`
+	Kind   Kind   `cbor:"3,keyasint"`
+	Tenant string `cbor:"4,keyasint"`
+	Origin string `cbor:"5,keyasint,omitempty"` // edge that accepted it
+	TS     int64  `cbor:"6,keyasint"`           // unix milliseconds, set by the accepting edge
+	Actor  Actor  `cbor:"7,keyasint"`
+
+	TenantInfo   *Tenant       `cbor:"20,keyasint,omitempty"`
+	Inbox        *Inbox        `cbor:"21,keyasint,omitempty"`
+	Agent        *Agent        `cbor:"22,keyasint,omitempty"`
+	Contact      *Contact      `cbor:"23,keyasint,omitempty"`
+	Conversation *ConvOpened   `cbor:"24,keyasint,omitempty"`
+	Message      *Message      `cbor:"25,keyasint,omitempty"`
+	Status       *StatusChange `cbor:"26,keyasint,omitempty"`
+	Assign       *Assignment   `cbor:"27,keyasint,omitempty"`
+	Read         *ReadMark     `cbor:"28,keyasint,omitempty"`
+	Attachment   *Attachment   `cbor:"29,keyasint,omitempty"`
+
+	Seq uint64 `cbor:"-"`
+}
+
+// Actor says who caused an event.
+type Actor struct {
+	Kind string `cbor:"1,keyasint"`
+	ID   string `cbor:"2,keyasint,omitempty"`
+}
+
+// Tenant is a company using Edgedesk.
+type Tenant struct {
+	ID   string `cbor:"1,keyasint"`
+	Name string `cbor:"2,keyasint,omitempty"`
+}
+
+// Inbox is a channel a tenant receives conversations on. IdentitySecret signs
+// customer identities (HMAC-SHA256 of the user id) for web inboxes.
+type Inbox struct {
+	ID             string `cbor:"1,keyasint"`
+	Name           string `cbor:"2,keyasint,omitempty"`
+	Channel        string `cbor:"3,keyasint,omitempty"`
+	IdentitySecret string `cbor:"4,keyasint,omitempty"`
+}
+
+// Agent is a person answering conversations. PasswordHash is a bcrypt hash.
+type Agent struct {
+	ID           string   `cbor:"1,keyasint"`
+	Email        string   `cbor:"2,keyasint"`
+	Name         string   `cbor:"3,keyasint,omitempty"`
+	PasswordHash string   `cbor:"4,keyasint,omitempty"`
+	Role         string   `cbor:"5,keyasint,omitempty"`
+	Skills       []string `cbor:"6,keyasint,omitempty"`
+	Languages    []string `cbor:"7,keyasint,omitempty"`
+	MaxChats     int      `cbor:"8,keyasint,omitempty"`
+}
+
+// Contact is a customer. ExternalID is the website's user id for identified
+// customers; anonymous visitors have none.
+type Contact struct {
+	ID         string `cbor:"1,keyasint"`
+	Inbox      string `cbor:"2,keyasint,omitempty"`
+	ExternalID string `cbor:"3,keyasint,omitempty"`
+	Name       string `cbor:"4,keyasint,omitempty"`
+	Email      string `cbor:"5,keyasint,omitempty"`
+}
+
+// ConvOpened starts a conversation. Assignee is the agent the edge's routing
+// chose when it opened, empty when it waits in the queue.
+type ConvOpened struct {
+	Conv     string `cbor:"1,keyasint"`
+	Inbox    string `cbor:"2,keyasint"`
+	Contact  string `cbor:"3,keyasint"`
+	Assignee string `cbor:"4,keyasint,omitempty"`
+	ClientID string `cbor:"5,keyasint,omitempty"`
+}
+
+// Message is a message in a conversation. ClientID is the sender's id for it:
+// a second message with the same ClientID in the same conversation is the
+// same message and is not recorded again. Private messages are notes between
+// agents that the customer never sees.
+type Message struct {
+	Conv        string   `cbor:"1,keyasint"`
+	ClientID    string   `cbor:"2,keyasint"`
+	Text        string   `cbor:"3,keyasint,omitempty"`
+	Attachments []string `cbor:"4,keyasint,omitempty"`
+	Private     bool     `cbor:"5,keyasint,omitempty"`
+}
+
+// StatusChange moves a conversation to a status. SnoozeUntil (unix ms) goes
+// with StatusSnoozed.
+type StatusChange struct {
+	Conv        string `cbor:"1,keyasint"`
+	Status      string `cbor:"2,keyasint"`
+	SnoozeUntil int64  `cbor:"3,keyasint,omitempty"`
+}
+
+// Assignment gives a conversation to an agent; an empty Agent unassigns it.
+type Assignment struct {
+	Conv  string `cbor:"1,keyasint"`
+	Agent string `cbor:"2,keyasint,omitempty"`
+}
+
+// ReadMark says a reader has read a conversation up to a log sequence.
+type ReadMark struct {
+	Conv string `cbor:"1,keyasint"`
+	Seq  uint64 `cbor:"2,keyasint"`
+}
+
+// Attachment is a stored upload. The bytes live in the attachment store; the
+// log records what they are.
+type Attachment struct {
+	ID     string `cbor:"1,keyasint"`
+	Name   string `cbor:"2,keyasint,omitempty"`
+	Type   string `cbor:"3,keyasint"`
+	Size   int64  `cbor:"4,keyasint"`
+	SHA256 string `cbor:"5,keyasint"`
+}
+
+// NewID returns a random 128-bit identifier in lower-case base32 (26
+// characters), safe in NATS subjects and store keys.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return strings.ToLower(b32.EncodeToString(b[:]))
+}
+
+var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// MaxIDLen is the longest id accepted from outside.
+const MaxIDLen = 64
+
+// ValidID reports whether s can be an id: 1 to 64 characters of ASCII
+// letters, digits, '-' and '_'. Ids become parts of store keys and NATS
+// subjects, so nothing else is allowed.
+func ValidID(s string) bool {
+	if len(s) == 0 || len(s) > MaxIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Conv returns the conversation an event belongs to, or "".
+func (e *Event) Conv() string {
+	switch {
+	case e.Conversation != nil:
+		return e.Conversation.Conv
+	case e.Message != nil:
+		return e.Message.Conv
+	case e.Status != nil:
+		return e.Status.Conv
+	case e.Assign != nil:
+		return e.Assign.Conv
+	case e.Read != nil:
+		return e.Read.Conv
+	}
+	return ""
+}
+
+// Validate checks that an event is well formed: known envelope fields and the
+// one body its kind requires.
+func (e *Event) Validate() error {
+	if e.V < 1 || e.V > Version {
+		return fmt.Errorf("%w: version %d, this node reads up to %d", ErrMalformed, e.V, Version)
+	}
+	if !ValidID(e.ID) {
+		return fmt.Errorf("%w: bad event id %q", ErrMalformed, e.ID)
+	}
+	if !ValidID(e.Tenant) {
+		return fmt.Errorf("%w: bad tenant id %q", ErrMalformed, e.Tenant)
+	}
+	var ok bool
+	switch e.Kind {
+	case KindTenantUpserted:
+		ok = e.TenantInfo != nil && e.TenantInfo.ID == e.Tenant
+	case KindInboxUpserted:
+		ok = e.Inbox != nil && ValidID(e.Inbox.ID)
+	case KindAgentUpserted:
+		ok = e.Agent != nil && ValidID(e.Agent.ID) && e.Agent.Email != ""
+	case KindContactUpserted:
+		ok = e.Contact != nil && ValidID(e.Contact.ID)
+	case KindConversationOpened:
+		ok = e.Conversation != nil && ValidID(e.Conversation.Conv) && ValidID(e.Conversation.Contact) && ValidID(e.Conversation.Inbox)
+	case KindMessageCreated:
+		ok = e.Message != nil && ValidID(e.Message.Conv) && ValidID(e.Message.ClientID)
+	case KindStatusChanged:
+		ok = e.Status != nil && ValidID(e.Status.Conv) && ValidStatus(e.Status.Status)
+	case KindConversationAssign:
+		ok = e.Assign != nil && ValidID(e.Assign.Conv) && (e.Assign.Agent == "" || ValidID(e.Assign.Agent))
+	case KindReadMarked:
+		ok = e.Read != nil && ValidID(e.Read.Conv)
+	case KindAttachmentStored:
+		ok = e.Attachment != nil && ValidID(e.Attachment.ID)
+	default:
+		// Unknown kinds from newer nodes are kept in the log and skipped by
+		// projectors; they are not malformed.
+		ok = true
+	}
+	if !ok {
+		return fmt.Errorf("%w: %s event without a valid body", ErrMalformed, e.Kind)
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package state
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Key layout. Ids are validated by event.ValidID (no '/'), so '/' separates
+// the parts. Sequences are 16 hex digits so that keys sort by sequence.
+//
+//	m/applied                        last applied log sequence
+//	t/<tenant>                       Tenant
+//	i/<tenant>/<inbox>               Inbox
+//	a/<tenant>/<agent>               Agent
+//	ae/<email>                       AgentRef, login lookup
+//	al/<tenant>/<agent>              open conversations assigned (load)
+//	c/<tenant>/<contact>             Contact
+//	v/<tenant>/<conv>                Conversation
+//	cc/<tenant>/<contact>/<conv>     conversations of a contact
+//	tl/<tenant>/<conv>/<seq>         timeline Item
+//	cid/<tenant>/<conv>/<clientid>   sequence of a client's message
+//	f/<tenant>/<seq>                 tenant feed: conversation of each item
+//	cf/<tenant>/<contact>/<seq>      contact feed: items the contact sees
+//	r/<tenant>/<conv>/<reader>       read marker
+//	at/<tenant>/<att>                Attachment
+//	atc/<tenant>/<att>/<conv>        conversations that reference an attachment
+const (
+	keyApplied = "m/applied"
+)
+
+func seqHex(seq uint64) string { return fmt.Sprintf("%016x", seq) }
+
+func parseSeqHex(s string) (uint64, error) { return strconv.ParseUint(s, 16, 64) }
+
+func kTenant(t string) []byte               { return []byte("t/" + t) }
+func kInbox(t, i string) []byte             { return []byte("i/" + t + "/" + i) }
+func kAgent(t, a string) []byte             { return []byte("a/" + t + "/" + a) }
+func kAgentPrefix(t string) []byte          { return []byte("a/" + t + "/") }
+func kAgentEmail(email string) []byte       { return []byte("ae/" + email) }
+func kAgentLoad(t, a string) []byte         { return []byte("al/" + t + "/" + a) }
+func kContact(t, c string) []byte           { return []byte("c/" + t + "/" + c) }
+func kConv(t, v string) []byte              { return []byte("v/" + t + "/" + v) }
+func kConvPrefix(t string) []byte           { return []byte("v/" + t + "/") }
+func kContactConv(t, c, v string) []byte    { return []byte("cc/" + t + "/" + c + "/" + v) }
+func kContactConvPrefix(t, c string) []byte { return []byte("cc/" + t + "/" + c + "/") }
+func kTimeline(t, v string, seq uint64) []byte {
+	return []byte("tl/" + t + "/" + v + "/" + seqHex(seq))
+}
+func kTimelinePrefix(t, v string) []byte { return []byte("tl/" + t + "/" + v + "/") }
+func kClientMsg(t, v, cid string) []byte { return []byte("cid/" + t + "/" + v + "/" + cid) }
+func kFeed(t string, seq uint64) []byte  { return []byte("f/" + t + "/" + seqHex(seq)) }
+func kFeedPrefix(t string) []byte        { return []byte("f/" + t + "/") }
+func kContactFeed(t, c string, seq uint64) []byte {
+	return []byte("cf/" + t + "/" + c + "/" + seqHex(seq))
+}
+func kContactFeedPrefix(t, c string) []byte { return []byte("cf/" + t + "/" + c + "/") }
+func kRead(t, v, reader string) []byte      { return []byte("r/" + t + "/" + v + "/" + reader) }
+func kAttachment(t, a string) []byte        { return []byte("at/" + t + "/" + a) }
+func kAttachmentConv(t, a, v string) []byte { return []byte("atc/" + t + "/" + a + "/" + v) }

@@ -1,0 +1,413 @@
+package state
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/edgedesk/edgedesk/internal/event"
+)
+
+// Change is what applying one event did, for live delivery.
+type Change struct {
+	Event *event.Event
+	// Item is the client view of the change; nil when there is nothing to
+	// show (configuration events, duplicates, events the state refused).
+	Item *Item
+	// Conv is the conversation after the change, when the event has one.
+	Conv *ConversationRec
+	// Contact is the customer who may see Item; empty for private notes.
+	Contact string
+	// Duplicate is set when the event repeats one already applied (same
+	// client id); the original's sequence is in DuplicateOf.
+	Duplicate   bool
+	DuplicateOf uint64
+	// Ephemeral items (read markers) are delivered live but are not part of
+	// the timeline or the feeds.
+	Ephemeral bool
+}
+
+// maxPreview bounds the last-message preview kept on a conversation.
+const maxPreview = 140
+
+// ApplyBatch applies events, which must have consecutive-or-increasing Seq
+// above Applied, in order, and records the last sequence with them. Events at
+// or below Applied are skipped, so re-delivery is harmless.
+func (s *Store) ApplyBatch(events []*event.Event) ([]Change, error) {
+	changes := make([]Change, 0, len(events))
+	txn := s.db.NewTransaction(true)
+	defer func() { txn.Discard() }()
+	applied := s.applied.Load()
+	last := applied
+	commit := func() error {
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], last)
+		if err := txn.Set([]byte(keyApplied), b[:]); err != nil {
+			return err
+		}
+		return txn.Commit()
+	}
+	for _, e := range events {
+		if e.Seq <= last {
+			continue
+		}
+		ch, err := s.apply(txn, e)
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			if err := commit(); err != nil {
+				return nil, fmt.Errorf("commit state batch: %w", err)
+			}
+			s.applied.Store(last)
+			txn = s.db.NewTransaction(true)
+			ch, err = s.apply(txn, e)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("apply event seq %d (%s): %w", e.Seq, e.Kind, err)
+		}
+		last = e.Seq
+		changes = append(changes, ch)
+	}
+	if last == applied {
+		return changes, nil
+	}
+	if err := commit(); err != nil {
+		return nil, fmt.Errorf("commit state batch: %w", err)
+	}
+	s.applied.Store(last)
+	return changes, nil
+}
+
+func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
+	ch := Change{Event: e}
+	t := e.Tenant
+	switch e.Kind {
+	case event.KindTenantUpserted:
+		return ch, s.put(txn, kTenant(t), &TenantRec{ID: t, Name: e.TenantInfo.Name, UpdatedAt: e.TS})
+	case event.KindInboxUpserted:
+		in := e.Inbox
+		return ch, s.put(txn, kInbox(t, in.ID), &InboxRec{ID: in.ID, Tenant: t, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret})
+	case event.KindAgentUpserted:
+		return ch, s.applyAgent(txn, e)
+	case event.KindContactUpserted:
+		return ch, s.applyContact(txn, e)
+	case event.KindConversationOpened:
+		return s.applyOpened(txn, e)
+	case event.KindMessageCreated:
+		return s.applyMessage(txn, e)
+	case event.KindStatusChanged:
+		return s.applyStatus(txn, e)
+	case event.KindConversationAssign:
+		return s.applyAssign(txn, e)
+	case event.KindReadMarked:
+		return s.applyRead(txn, e)
+	case event.KindAttachmentStored:
+		a := e.Attachment
+		return ch, s.put(txn, kAttachment(t, a.ID), &AttachmentRec{
+			ID: a.ID, Tenant: t, Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256,
+			Uploader: e.Actor.Kind + ":" + e.Actor.ID,
+		})
+	}
+	return ch, nil // a kind from a newer node: kept in the log, skipped here
+}
+
+func (s *Store) applyAgent(txn *badger.Txn, e *event.Event) error {
+	a := e.Agent
+	email := strings.ToLower(a.Email)
+	var old AgentRec
+	switch err := s.get(txn, kAgent(e.Tenant, a.ID), &old); {
+	case err == nil:
+		if old.Email != email {
+			if err := txn.Delete(kAgentEmail(old.Email)); err != nil {
+				return err
+			}
+		}
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	rec := AgentRec{ID: a.ID, Tenant: e.Tenant, Email: email, Name: a.Name, PasswordHash: a.PasswordHash,
+		Role: a.Role, Skills: a.Skills, Languages: a.Languages, MaxChats: a.MaxChats}
+	if rec.PasswordHash == "" {
+		rec.PasswordHash = old.PasswordHash
+	}
+	if err := s.put(txn, kAgent(e.Tenant, a.ID), &rec); err != nil {
+		return err
+	}
+	return s.put(txn, kAgentEmail(email), &AgentRef{Tenant: e.Tenant, Agent: a.ID})
+}
+
+func (s *Store) applyContact(txn *badger.Txn, e *event.Event) error {
+	c := e.Contact
+	var rec ContactRec
+	switch err := s.get(txn, kContact(e.Tenant, c.ID), &rec); {
+	case errors.Is(err, ErrNotFound):
+		rec = ContactRec{ID: c.ID, Tenant: e.Tenant, Inbox: c.Inbox, ExternalID: c.ExternalID, CreatedAt: e.TS}
+	case err != nil:
+		return err
+	}
+	if c.Name != "" {
+		rec.Name = c.Name
+	}
+	if c.Email != "" {
+		rec.Email = c.Email
+	}
+	return s.put(txn, kContact(e.Tenant, c.ID), &rec)
+}
+
+// addItem writes a timeline item and its feed entries.
+func (s *Store) addItem(txn *badger.Txn, t, contact string, it *Item) error {
+	if err := s.put(txn, kTimeline(t, it.Conv, it.Seq), it); err != nil {
+		return err
+	}
+	if err := txn.Set(kFeed(t, it.Seq), []byte(it.Conv)); err != nil {
+		return err
+	}
+	if contact != "" {
+		return txn.Set(kContactFeed(t, contact, it.Seq), []byte(it.Conv))
+	}
+	return nil
+}
+
+func newItem(e *event.Event, kind, conv string) *Item {
+	return &Item{Seq: e.Seq, Kind: kind, Conv: conv, TS: e.TS, ActorKind: e.Actor.Kind, ActorID: e.Actor.ID}
+}
+
+// counts reports whether a conversation in status st counts toward its
+// assignee's load.
+func counts(st string) bool { return st != event.StatusResolved }
+
+func (s *Store) addLoad(txn *badger.Txn, t, agent string, d int64) error {
+	if agent == "" || d == 0 {
+		return nil
+	}
+	k := kAgentLoad(t, agent)
+	var n int64
+	if it, err := txn.Get(k); err == nil {
+		if err := it.Value(func(v []byte) error {
+			if len(v) == 8 {
+				n = int64(binary.BigEndian.Uint64(v))
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
+	n += d
+	if n <= 0 {
+		return txn.Delete(k)
+	}
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(n))
+	return txn.Set(k, b[:])
+}
+
+func (s *Store) loadConv(txn *badger.Txn, t, conv string) (*ConversationRec, error) {
+	var c ConversationRec
+	if err := s.get(txn, kConv(t, conv), &c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
+	o := e.Conversation
+	t := e.Tenant
+	ch := Change{Event: e}
+	if ok, err := exists(txn, kConv(t, o.Conv)); err != nil || ok {
+		if ok {
+			ch.Duplicate = true
+			if c, err := s.loadConv(txn, t, o.Conv); err == nil {
+				ch.DuplicateOf = c.OpenedSeq
+				ch.Conv = c
+			}
+		}
+		return ch, err
+	}
+	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusOpen,
+		Assignee: o.Assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS}
+	if err := s.put(txn, kConv(t, o.Conv), c); err != nil {
+		return ch, err
+	}
+	if err := txn.Set(kContactConv(t, o.Contact, o.Conv), nil); err != nil {
+		return ch, err
+	}
+	if err := s.addLoad(txn, t, o.Assignee, 1); err != nil {
+		return ch, err
+	}
+	it := newItem(e, "opened", o.Conv)
+	it.Status = event.StatusOpen
+	it.Assignee = o.Assignee
+	it.ClientID = o.ClientID
+	ch.Item, ch.Conv, ch.Contact = it, c, o.Contact
+	return ch, s.addItem(txn, t, o.Contact, it)
+}
+
+func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
+	m := e.Message
+	t := e.Tenant
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, t, m.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil // refused at the gateway; a foreign log entry is skipped
+	}
+	if err != nil {
+		return ch, err
+	}
+	ck := kClientMsg(t, m.Conv, m.ClientID)
+	if it, err := txn.Get(ck); err == nil {
+		ch.Duplicate = true
+		err = it.Value(func(v []byte) error {
+			if len(v) == 8 {
+				ch.DuplicateOf = binary.BigEndian.Uint64(v)
+			}
+			return nil
+		})
+		return ch, err
+	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+		return ch, err
+	}
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], e.Seq)
+	if err := txn.Set(ck, b[:]); err != nil {
+		return ch, err
+	}
+	it := newItem(e, "message", m.Conv)
+	it.ClientID, it.Text, it.Attachments, it.Private = m.ClientID, m.Text, m.Attachments, m.Private
+	for _, a := range m.Attachments {
+		if err := txn.Set(kAttachmentConv(t, a, m.Conv), nil); err != nil {
+			return ch, err
+		}
+	}
+	c.LastSeq, c.LastAt = e.Seq, e.TS
+	if !m.Private {
+		c.Messages++
+		c.LastText = preview(m.Text)
+	}
+	// A customer writing into a resolved or snoozed conversation reopens it.
+	if e.Actor.Kind == event.ActorCustomer && c.Status != event.StatusOpen {
+		if !counts(c.Status) {
+			if err := s.addLoad(txn, t, c.Assignee, 1); err != nil {
+				return ch, err
+			}
+		}
+		c.Status, c.SnoozeUntil = event.StatusOpen, 0
+		it.Status = event.StatusOpen
+	}
+	if err := s.put(txn, kConv(t, c.ID), c); err != nil {
+		return ch, err
+	}
+	contact := c.Contact
+	if m.Private {
+		contact = ""
+	}
+	ch.Item, ch.Conv, ch.Contact = it, c, contact
+	return ch, s.addItem(txn, t, contact, it)
+}
+
+func preview(s string) string {
+	if utf8.RuneCountInString(s) <= maxPreview {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:maxPreview])
+}
+
+func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
+	st := e.Status
+	t := e.Tenant
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, t, st.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	switch {
+	case counts(c.Status) && !counts(st.Status):
+		err = s.addLoad(txn, t, c.Assignee, -1)
+	case !counts(c.Status) && counts(st.Status):
+		err = s.addLoad(txn, t, c.Assignee, 1)
+	}
+	if err != nil {
+		return ch, err
+	}
+	c.Status, c.SnoozeUntil = st.Status, 0
+	if st.Status == event.StatusSnoozed {
+		c.SnoozeUntil = st.SnoozeUntil
+	}
+	c.LastSeq, c.LastAt = e.Seq, e.TS
+	if err := s.put(txn, kConv(t, c.ID), c); err != nil {
+		return ch, err
+	}
+	it := newItem(e, "status", c.ID)
+	it.Status, it.SnoozeUntil = c.Status, c.SnoozeUntil
+	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
+	return ch, s.addItem(txn, t, c.Contact, it)
+}
+
+func (s *Store) applyAssign(txn *badger.Txn, e *event.Event) (Change, error) {
+	a := e.Assign
+	t := e.Tenant
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, t, a.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	if c.Assignee == a.Agent {
+		ch.Duplicate, ch.DuplicateOf = true, c.LastSeq
+		return ch, nil
+	}
+	if counts(c.Status) {
+		if err := s.addLoad(txn, t, c.Assignee, -1); err != nil {
+			return ch, err
+		}
+		if err := s.addLoad(txn, t, a.Agent, 1); err != nil {
+			return ch, err
+		}
+	}
+	c.Assignee = a.Agent
+	c.LastSeq, c.LastAt = e.Seq, e.TS
+	if err := s.put(txn, kConv(t, c.ID), c); err != nil {
+		return ch, err
+	}
+	it := newItem(e, "assigned", c.ID)
+	it.Assignee = a.Agent
+	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
+	return ch, s.addItem(txn, t, c.Contact, it)
+}
+
+func (s *Store) applyRead(txn *badger.Txn, e *event.Event) (Change, error) {
+	r := e.Read
+	t := e.Tenant
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, t, r.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	k := kRead(t, r.Conv, e.Actor.Kind+":"+e.Actor.ID)
+	var old ReadRec
+	if err := s.get(txn, k, &old); err != nil && !errors.Is(err, ErrNotFound) {
+		return ch, err
+	}
+	if r.Seq <= old.Seq {
+		return ch, nil
+	}
+	if err := s.put(txn, k, &ReadRec{Seq: r.Seq, TS: e.TS}); err != nil {
+		return ch, err
+	}
+	it := newItem(e, "read", c.ID)
+	it.ReadSeq = r.Seq
+	ch.Item, ch.Conv, ch.Contact, ch.Ephemeral = it, c, c.Contact, true
+	return ch, nil
+}

@@ -1,0 +1,335 @@
+package state
+
+import (
+	"encoding/binary"
+	"errors"
+	"strings"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Tenant returns a tenant.
+func (s *Store) Tenant(t string) (*TenantRec, error) {
+	var r TenantRec
+	return &r, s.view(func(txn *badger.Txn) error { return s.get(txn, kTenant(t), &r) })
+}
+
+// Inbox returns an inbox of a tenant.
+func (s *Store) Inbox(t, id string) (*InboxRec, error) {
+	var r InboxRec
+	return &r, s.view(func(txn *badger.Txn) error { return s.get(txn, kInbox(t, id), &r) })
+}
+
+// FindInbox finds an inbox by id across tenants (inbox ids are global: a
+// website names only its inbox).
+func (s *Store) FindInbox(id string) (*InboxRec, error) {
+	var r *InboxRec
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte("i/")
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := string(it.Item().Key())
+			if strings.HasSuffix(k, "/"+id) {
+				var rec InboxRec
+				if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &rec) }); err != nil {
+					return err
+				}
+				r = &rec
+				return nil
+			}
+		}
+		return ErrNotFound
+	})
+	return r, err
+}
+
+// Agent returns an agent of a tenant.
+func (s *Store) Agent(t, id string) (*AgentRec, error) {
+	var r AgentRec
+	return &r, s.view(func(txn *badger.Txn) error { return s.get(txn, kAgent(t, id), &r) })
+}
+
+// AgentByEmail finds an agent by e-mail address.
+func (s *Store) AgentByEmail(email string) (*AgentRec, error) {
+	var r AgentRec
+	err := s.view(func(txn *badger.Txn) error {
+		var ref AgentRef
+		if err := s.get(txn, kAgentEmail(strings.ToLower(email)), &ref); err != nil {
+			return err
+		}
+		return s.get(txn, kAgent(ref.Tenant, ref.Agent), &r)
+	})
+	return &r, err
+}
+
+// Agents lists a tenant's agents.
+func (s *Store) Agents(t string) ([]AgentRec, error) {
+	var out []AgentRec
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = kAgentPrefix(t)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var a AgentRec
+			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &a) }); err != nil {
+				return err
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AgentLoad is the number of unresolved conversations assigned to an agent.
+func (s *Store) AgentLoad(t, agent string) (int, error) {
+	var n int
+	err := s.view(func(txn *badger.Txn) error {
+		it, err := txn.Get(kAgentLoad(t, agent))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return it.Value(func(v []byte) error {
+			if len(v) == 8 {
+				n = int(binary.BigEndian.Uint64(v))
+			}
+			return nil
+		})
+	})
+	return n, err
+}
+
+// Contact returns a contact.
+func (s *Store) Contact(t, id string) (*ContactRec, error) {
+	var r ContactRec
+	return &r, s.view(func(txn *badger.Txn) error { return s.get(txn, kContact(t, id), &r) })
+}
+
+// Conversation returns a conversation.
+func (s *Store) Conversation(t, id string) (*ConversationRec, error) {
+	var r ConversationRec
+	return &r, s.view(func(txn *badger.Txn) error { return s.get(txn, kConv(t, id), &r) })
+}
+
+// ContactConversations lists a contact's conversations, newest first.
+func (s *Store) ContactConversations(t, contact string, limit int) ([]ConversationRec, error) {
+	var out []ConversationRec
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = kContactConvPrefix(t, contact)
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			conv := strings.TrimPrefix(string(it.Item().Key()), string(opts.Prefix))
+			var c ConversationRec
+			if err := s.get(txn, kConv(t, conv), &c); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	sortConvs(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, err
+}
+
+// Conversations lists a tenant's conversations with the given statuses (all
+// when none), most recently active first, at most limit.
+func (s *Store) Conversations(t string, statuses []string, limit int) ([]ConversationRec, error) {
+	var out []ConversationRec
+	want := map[string]bool{}
+	for _, st := range statuses {
+		want[st] = true
+	}
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = kConvPrefix(t)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var c ConversationRec
+			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &c) }); err != nil {
+				return err
+			}
+			if len(want) == 0 || want[c.Status] {
+				out = append(out, c)
+			}
+		}
+		return nil
+	})
+	sortConvs(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, err
+}
+
+func sortConvs(cs []ConversationRec) {
+	// newest activity first; ties by id for a stable order
+	for i := 1; i < len(cs); i++ {
+		for j := i; j > 0 && (cs[j].LastSeq > cs[j-1].LastSeq || cs[j].LastSeq == cs[j-1].LastSeq && cs[j].ID < cs[j-1].ID); j-- {
+			cs[j], cs[j-1] = cs[j-1], cs[j]
+		}
+	}
+}
+
+// Timeline returns up to limit items of a conversation with sequence below
+// before (0: from the newest), oldest first, and whether older ones remain.
+func (s *Store) Timeline(t, conv string, before uint64, limit int, includePrivate bool) ([]Item, bool, error) {
+	var out []Item
+	more := false
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Reverse = true
+		prefix := kTimelinePrefix(t, conv)
+		opts.Prefix = prefix
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		start := append(append([]byte{}, prefix...), 0xff)
+		if before > 0 {
+			start = kTimeline(t, conv, before-1)
+		}
+		for it.Seek(start); it.Valid(); it.Next() {
+			var item Item
+			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &item) }); err != nil {
+				return err
+			}
+			if item.Private && !includePrivate {
+				continue
+			}
+			if len(out) == limit {
+				more = true
+				break
+			}
+			out = append(out, item)
+		}
+		return nil
+	})
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, more, err
+}
+
+// Feed returns the items after sequence since, in order, from the tenant's
+// feed (contact == "") or from one contact's feed, at most limit, and whether
+// more remain. Items up to upTo only (0: no bound).
+func (s *Store) Feed(t, contact string, since, upTo uint64, limit int) ([]Item, bool, error) {
+	var out []Item
+	more := false
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		var prefix, start []byte
+		if contact == "" {
+			prefix, start = kFeedPrefix(t), kFeed(t, since+1)
+		} else {
+			prefix, start = kContactFeedPrefix(t, contact), kContactFeed(t, contact, since+1)
+		}
+		opts.Prefix = prefix
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek(start); it.Valid(); it.Next() {
+			seq, err := parseSeqHex(string(it.Item().Key()[len(prefix):]))
+			if err != nil {
+				return err
+			}
+			if upTo > 0 && seq > upTo {
+				break
+			}
+			if len(out) == limit {
+				more = true
+				break
+			}
+			conv, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			var item Item
+			if err := s.get(txn, kTimeline(t, string(conv), seq), &item); err != nil {
+				return err
+			}
+			out = append(out, item)
+		}
+		return nil
+	})
+	return out, more, err
+}
+
+// ClientMessage returns the sequence of the message a client sent with an id
+// in a conversation.
+func (s *Store) ClientMessage(t, conv, clientID string) (uint64, error) {
+	var seq uint64
+	err := s.view(func(txn *badger.Txn) error {
+		it, err := txn.Get(kClientMsg(t, conv, clientID))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return it.Value(func(v []byte) error {
+			if len(v) == 8 {
+				seq = binary.BigEndian.Uint64(v)
+			}
+			return nil
+		})
+	})
+	return seq, err
+}
+
+// ReadMarker returns how far a reader ("agent:<id>" or "customer:<id>") has
+// read a conversation.
+func (s *Store) ReadMarker(t, conv, reader string) (uint64, error) {
+	var r ReadRec
+	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kRead(t, conv, reader), &r) })
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil
+	}
+	return r.Seq, err
+}
+
+// Attachment returns an attachment's record.
+func (s *Store) Attachment(t, id string) (*AttachmentRec, error) {
+	var r AttachmentRec
+	return &r, s.view(func(txn *badger.Txn) error { return s.get(txn, kAttachment(t, id), &r) })
+}
+
+// AttachmentInConversation reports whether a message of conv references the
+// attachment.
+func (s *Store) AttachmentInConversation(t, att, conv string) (bool, error) {
+	var ok bool
+	err := s.view(func(txn *badger.Txn) error {
+		var err error
+		ok, err = exists(txn, kAttachmentConv(t, att, conv))
+		return err
+	})
+	return ok, err
+}
+
+// AttachmentConversations lists the conversations that reference an
+// attachment.
+func (s *Store) AttachmentConversations(t, att string) ([]string, error) {
+	var out []string
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues = false
+		opts.Prefix = []byte("atc/" + t + "/" + att + "/")
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			out = append(out, string(it.Item().Key()[len(opts.Prefix):]))
+		}
+		return nil
+	})
+	return out, err
+}
