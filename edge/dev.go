@@ -49,14 +49,20 @@ func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
 		evs = append(evs, &event.Event{ID: "seed-inbox-demo-web", Kind: event.KindInboxUpserted, Tenant: DemoTenant, Actor: sys,
 			Inbox: &event.Inbox{ID: DemoInbox, Name: "Website", Channel: "web", IdentitySecret: DemoIdentitySecret}})
 	}
+	var hash string
 	for _, a := range DemoAgents {
 		if _, err := n.store.Agent(DemoTenant, a.ID); !errors.Is(err, state.ErrNotFound) {
 			continue
 		}
-		h, err := auth.HashPassword(DemoPassword)
-		if err != nil {
-			return nil, err
+		if hash == "" {
+			// one hash for the shared demo password
+			h, err := auth.HashPassword(DemoPassword, n.cfg.Auth.BcryptCost)
+			if err != nil {
+				return nil, err
+			}
+			hash = h
 		}
+		h := hash
 		evs = append(evs, &event.Event{ID: "seed-" + a.ID, Kind: event.KindAgentUpserted, Tenant: DemoTenant, Actor: sys,
 			Agent: &event.Agent{ID: a.ID, Email: a.Email, Name: a.Name, PasswordHash: h, Role: "agent",
 				Languages: []string{"en", "zh"}, MaxChats: 0}})

@@ -157,9 +157,13 @@ func VerifyIdentity(secret, userID, hash string) error {
 	return nil
 }
 
-// HashPassword returns a bcrypt hash.
-func HashPassword(pw string) (string, error) {
-	b, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+// HashPassword returns a bcrypt hash with the given cost (0: bcrypt's
+// default).
+func HashPassword(pw string, cost int) (string, error) {
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	b, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
 	return string(b), err
 }
 

@@ -65,6 +65,8 @@ type Auth struct {
 	KeyFile       string        `yaml:"key_file"`
 	AgentTokenTTL time.Duration `yaml:"agent_token_ttl"`
 	CustomerTTL   time.Duration `yaml:"customer_token_ttl"`
+	// BcryptCost is the cost of new password hashes (4-31; default 10).
+	BcryptCost int `yaml:"bcrypt_cost"`
 }
 
 // Gateway bounds clients.
@@ -100,7 +102,7 @@ func Default() Config {
 		HTTP:       HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second},
 		NATS:       NATS{Replicas: 1, DuplicateWindow: 10 * time.Minute},
 		Durability: "process",
-		Auth:       Auth{AgentTokenTTL: 12 * time.Hour, CustomerTTL: 24 * time.Hour},
+		Auth:       Auth{AgentTokenTTL: 12 * time.Hour, CustomerTTL: 24 * time.Hour, BcryptCost: 10},
 		Gateway: Gateway{MaxFrameBytes: 64 << 10, MaxTextBytes: 16 << 10, SendQueue: 1024,
 			CustomerRate: 100, AgentRate: 1000, MaxConnections: 100000},
 		Attachments: Attachments{MaxBytes: 10 << 20},
@@ -220,6 +222,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Gateway.SendQueue < 16 {
 		bad("gateway.send_queue %d: use at least 16", c.Gateway.SendQueue)
+	}
+	if c.Auth.BcryptCost < 4 || c.Auth.BcryptCost > 31 {
+		bad("auth.bcrypt_cost %d: use 4 to 31 (10 is the usual)", c.Auth.BcryptCost)
 	}
 	if c.Attachments.MaxBytes < 1 {
 		bad("attachments.max_bytes must be positive")

@@ -80,7 +80,7 @@ func (g *Gateway) login(w http.ResponseWriter, r *http.Request) {
 // dummyHash is a bcrypt hash of a random string, made on first use, so that
 // a login with an unknown address costs as much as one with a known address.
 func (g *Gateway) dummyHash() string {
-	g.dummyOnce.Do(func() { g.dummy, _ = auth.HashPassword(event.NewID()) })
+	g.dummyOnce.Do(func() { g.dummy, _ = auth.HashPassword(event.NewID(), 0) })
 	return g.dummy
 }
 
@@ -188,7 +188,7 @@ func (g *Gateway) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.m.Uploads.WithLabelValues("stored").Inc()
-	writeJSON(w, http.StatusCreated, a)
+	writeJSON(w, http.StatusCreated, &state.AttachmentRec{ID: a.ID, Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256})
 }
 
 func sameFamily(declared, sniffed string) bool {

@@ -1,0 +1,275 @@
+// Package client is a Go client of the edge's WebSocket protocol and HTTP
+// API, used by the load generator and the integration tests, and usable by
+// any Go program that talks to an edge.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/edgedesk/edgedesk/edge/gateway"
+)
+
+// ErrClosed is returned by requests on a closed connection; Close reports why.
+var ErrClosed = errors.New("connection closed")
+
+// ServerError is an error frame from the edge.
+type ServerError struct{ Code, Message string }
+
+func (e *ServerError) Error() string { return e.Code + ": " + e.Message }
+
+// CloseError is how the edge closed the connection.
+type CloseError struct {
+	Code   int
+	Reason string
+}
+
+func (e *CloseError) Error() string { return fmt.Sprintf("closed by edge: %d %s", e.Code, e.Reason) }
+
+// Options tune a connection.
+type Options struct {
+	// Dialer dials the TCP connection; nil uses a default one. Load tests
+	// set LocalAddr to spread connections over loopback addresses.
+	NetDialer *net.Dialer
+	// EventBuffer is the capacity of the Events channel; default 1024.
+	// When it is full the reader blocks, as a slow client would.
+	EventBuffer int
+}
+
+// Client is one WebSocket connection to an edge.
+type Client struct {
+	conn    *websocket.Conn
+	Welcome *gateway.OutFrame
+	events  chan *gateway.OutFrame
+
+	wmu     sync.Mutex
+	mu      sync.Mutex
+	pending map[string]chan *gateway.OutFrame
+	nextID  atomic.Uint64
+	lastSeq atomic.Uint64
+	err     error
+	done    chan struct{}
+}
+
+// Hello is the first frame; see docs/protocol.md.
+type Hello = gateway.InFrame
+
+// Dial connects to base (http://host:port), sends hello and waits for the
+// welcome.
+func Dial(ctx context.Context, base string, hello *Hello, o Options) (*Client, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, err
+	}
+	u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
+	u.Path = "/ws"
+	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 4096, WriteBufferSize: 4096}
+	if o.NetDialer != nil {
+		d.NetDialContext = o.NetDialer.DialContext
+	}
+	conn, _, err := d.DialContext(ctx, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", u, err)
+	}
+	hello.Type = gateway.TypeHello
+	if hello.V == 0 {
+		hello.V = gateway.ProtocolVersion
+	}
+	if err := conn.WriteJSON(hello); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
+	var w gateway.OutFrame
+	if err := readFrame(conn, &w); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	_ = conn.SetReadDeadline(time.Time{})
+	if w.Type != gateway.OutWelcome {
+		conn.Close()
+		return nil, fmt.Errorf("expected welcome, got %s", w.Type)
+	}
+	if o.EventBuffer <= 0 {
+		o.EventBuffer = 1024
+	}
+	c := &Client{conn: conn, Welcome: &w, events: make(chan *gateway.OutFrame, o.EventBuffer),
+		pending: map[string]chan *gateway.OutFrame{}, done: make(chan struct{})}
+	c.lastSeq.Store(w.Seq)
+	go c.reader()
+	return c, nil
+}
+
+func readFrame(conn *websocket.Conn, f *gateway.OutFrame) error {
+	_, data, err := conn.ReadMessage()
+	if err != nil {
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			return &CloseError{Code: ce.Code, Reason: ce.Text}
+		}
+		return err
+	}
+	return json.Unmarshal(data, f)
+}
+
+func (c *Client) reader() {
+	defer close(c.events)
+	for {
+		f := new(gateway.OutFrame)
+		if err := readFrame(c.conn, f); err != nil {
+			c.mu.Lock()
+			c.err = err
+			for _, ch := range c.pending {
+				close(ch)
+			}
+			c.pending = nil
+			c.mu.Unlock()
+			close(c.done)
+			return
+		}
+		if f.ID != "" && (f.Type == gateway.OutAck || f.Type == gateway.OutError || f.Type == gateway.OutHistory ||
+			f.Type == gateway.OutConvs || f.Type == gateway.OutPong) {
+			c.mu.Lock()
+			ch := c.pending[f.ID]
+			delete(c.pending, f.ID)
+			c.mu.Unlock()
+			if ch != nil {
+				ch <- f
+				continue
+			}
+		}
+		if f.Type == gateway.OutEvent && f.Seq > c.lastSeq.Load() {
+			c.lastSeq.Store(f.Seq)
+		}
+		c.events <- f
+	}
+}
+
+// Events delivers event, typing, presence, resync, resumed and unsolicited
+// error frames. It is closed when the connection ends.
+func (c *Client) Events() <-chan *gateway.OutFrame { return c.events }
+
+// LastSeq is the highest log sequence this client has seen; pass it as
+// Resume when reconnecting.
+func (c *Client) LastSeq() uint64 { return c.lastSeq.Load() }
+
+// Err is why the connection ended, once Events is closed.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Done is closed when the connection ends.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Send writes a frame without waiting for a reply.
+func (c *Client) Send(f *gateway.InFrame) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	_ = c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return c.conn.WriteJSON(f)
+}
+
+// SendRaw writes raw bytes as one text frame (tests of bad input).
+func (c *Client) SendRaw(b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.conn.WriteMessage(websocket.TextMessage, b)
+}
+
+// Request sends a frame with a fresh id and waits for its reply. An error
+// frame is returned as *ServerError.
+func (c *Client) Request(ctx context.Context, f *gateway.InFrame) (*gateway.OutFrame, error) {
+	f.ID = "r" + strconv.FormatUint(c.nextID.Add(1), 36)
+	ch := make(chan *gateway.OutFrame, 1)
+	c.mu.Lock()
+	if c.pending == nil {
+		err := c.err
+		c.mu.Unlock()
+		return nil, errors.Join(ErrClosed, err)
+	}
+	c.pending[f.ID] = ch
+	c.mu.Unlock()
+	if err := c.Send(f); err != nil {
+		return nil, err
+	}
+	select {
+	case r, ok := <-ch:
+		if !ok {
+			return nil, errors.Join(ErrClosed, c.Err())
+		}
+		if r.Type == gateway.OutError {
+			return r, &ServerError{Code: r.Code, Message: r.Message}
+		}
+		return r, nil
+	case <-ctx.Done():
+		c.mu.Lock()
+		delete(c.pending, f.ID)
+		c.mu.Unlock()
+		return nil, ctx.Err()
+	}
+}
+
+// Start opens a conversation (customers).
+func (c *Client) Start(ctx context.Context, clientID string) (*gateway.OutFrame, error) {
+	return c.Request(ctx, &gateway.InFrame{Type: gateway.TypeStart, ClientID: clientID})
+}
+
+// Message sends a message and waits for its ack.
+func (c *Client) Message(ctx context.Context, conv, clientID, text string) (*gateway.OutFrame, error) {
+	return c.Request(ctx, &gateway.InFrame{Type: gateway.TypeSend, Conv: conv, ClientID: clientID, Text: text})
+}
+
+// History pages a conversation's timeline.
+func (c *Client) History(ctx context.Context, conv string, before uint64, limit int) (*gateway.OutFrame, error) {
+	return c.Request(ctx, &gateway.InFrame{Type: gateway.TypeHistory, Conv: conv, Before: before, Limit: limit})
+}
+
+// Close closes the connection.
+func (c *Client) Close() error {
+	c.wmu.Lock()
+	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	c.wmu.Unlock()
+	return c.conn.Close()
+}
+
+// Login signs an agent in and returns the token.
+func Login(ctx context.Context, base, email, password string) (string, error) {
+	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/login", bytes.NewReader(body))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("login: %s: %s", resp.Status, strings.TrimSpace(string(b)))
+	}
+	var out struct {
+		Token string `json:"token"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil {
+		return "", err
+	}
+	return out.Token, nil
+}

@@ -1,0 +1,417 @@
+package gateway_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/client"
+	"github.com/edgedesk/edgedesk/edge/edgetest"
+	"github.com/edgedesk/edgedesk/edge/gateway"
+)
+
+const wait = 10 * time.Second
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// nextMessage waits for the next message event, skipping other frames.
+func nextMessage(t *testing.T, c *client.Client) *gateway.OutFrame {
+	t.Helper()
+	for {
+		f := edgetest.NextEvent(t, c, gateway.OutEvent, wait)
+		if f.Item != nil && f.Item.Kind == "message" {
+			return f
+		}
+	}
+}
+
+func startConv(t *testing.T, c *client.Client, clientID string) string {
+	t.Helper()
+	ack, err := c.Start(ctxT(t), clientID)
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	if ack.Conv == "" || ack.Seq == 0 {
+		t.Fatalf("start ack without conv or seq: %+v", ack)
+	}
+	return ack.Conv
+}
+
+func TestChatRoundTrip(t *testing.T) {
+	e := edgetest.StartDev(t)
+	alice := e.Agent("alice@demo.test", "")
+	cust := e.Visitor()
+	if cust.Welcome.Session.Visitor == "" || cust.Welcome.Session.Token == "" {
+		t.Fatalf("anonymous welcome lacks visitor or session token: %+v", cust.Welcome.Session)
+	}
+	ctx := ctxT(t)
+	conv := startConv(t, cust, "c1")
+
+	opened := edgetest.NextEvent(t, alice, gateway.OutEvent, wait)
+	if opened.Item.Kind != "opened" || opened.Item.Conv != conv || opened.Item.Assignee != "agent-alice" {
+		t.Fatalf("agent got %+v, want the opened conversation assigned to alice (the only agent online)", opened.Item)
+	}
+
+	ack, err := cust.Message(ctx, conv, "m1", "hello, my order is late")
+	if err != nil {
+		t.Fatalf("send: %v", err)
+	}
+	if ack.Seq == 0 || ack.Duplicate {
+		t.Fatalf("ack = %+v, want a fresh sequence", ack)
+	}
+	got := nextMessage(t, alice)
+	if got.Item.Text != "hello, my order is late" || got.Seq != ack.Seq || got.Item.ActorKind != "customer" {
+		t.Fatalf("agent received %+v, want the customer's message at seq %d", got.Item, ack.Seq)
+	}
+	if own := nextMessage(t, cust); own.Seq != ack.Seq {
+		t.Fatalf("customer echo seq %d, want %d", own.Seq, ack.Seq)
+	}
+
+	reply, err := alice.Message(ctx, conv, "r1", "sorry! it ships today")
+	if err != nil {
+		t.Fatalf("reply: %v", err)
+	}
+	back := nextMessage(t, cust)
+	if back.Item.Text != "sorry! it ships today" || back.Seq != reply.Seq || back.Item.ActorID != "agent-alice" {
+		t.Fatalf("customer received %+v", back.Item)
+	}
+
+	// A private note reaches agents only.
+	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeSend, Conv: conv, ClientID: "n1", Text: "VIP customer", Private: true}); err != nil {
+		t.Fatalf("note: %v", err)
+	}
+	if _, err := cust.Request(ctx, &gateway.InFrame{Type: gateway.TypeSend, Conv: conv, ClientID: "n2", Text: "x", Private: true}); err == nil {
+		t.Fatal("a customer wrote a private note")
+	}
+	h, err := cust.History(ctx, conv, 0, 50)
+	if err != nil {
+		t.Fatalf("history: %v", err)
+	}
+	var texts []string
+	for _, it := range h.Items {
+		if it.Private {
+			t.Fatalf("customer history holds a private note: %+v", it)
+		}
+		if it.Kind == "message" {
+			texts = append(texts, it.Text)
+		}
+	}
+	if fmt.Sprint(texts) != "[hello, my order is late sorry! it ships today]" {
+		t.Fatalf("customer history = %q", texts)
+	}
+	ah, err := alice.History(ctx, conv, 0, 50)
+	if err != nil {
+		t.Fatalf("agent history: %v", err)
+	}
+	if n := len(ah.Items); n != 4 { // opened, message, reply, note
+		t.Fatalf("agent history has %d items, want 4: %+v", n, ah.Items)
+	}
+}
+
+func TestResendingAClientIDMakesOneMessage(t *testing.T) {
+	e := edgetest.StartDev(t)
+	cust := e.Visitor()
+	ctx := ctxT(t)
+	conv := startConv(t, cust, "c1")
+	again, err := cust.Start(ctx, "c1")
+	if err != nil || again.Conv != conv || !again.Duplicate {
+		t.Fatalf("second start with the same client id: %+v, %v; want the same conversation marked duplicate", again, err)
+	}
+	first, err := cust.Message(ctx, conv, "same-id", "once")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		dup, err := cust.Message(ctx, conv, "same-id", "once")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !dup.Duplicate || dup.Seq != first.Seq {
+			t.Fatalf("resend %d: ack %+v, want duplicate of seq %d", i, dup, first.Seq)
+		}
+	}
+	h, err := cust.History(ctx, conv, 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, it := range h.Items {
+		if it.ClientID == "same-id" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("history holds %d copies of the message, want 1", n)
+	}
+}
+
+func TestResumeAfterReconnectHasNoGapAndNoDuplicate(t *testing.T) {
+	e := edgetest.StartDev(t)
+	alice := e.Agent("alice@demo.test", "")
+	cust := e.Visitor()
+	ctx := ctxT(t)
+	conv := startConv(t, cust, "c1")
+	edgetest.NextEvent(t, alice, gateway.OutEvent, wait) // opened
+
+	var want []string
+	send := func(i int) {
+		id := fmt.Sprintf("m%03d", i)
+		if _, err := cust.Message(ctx, conv, id, "message "+id); err != nil {
+			t.Fatalf("send %s: %v", id, err)
+		}
+		want = append(want, id)
+	}
+	for i := 0; i < 5; i++ {
+		send(i)
+	}
+	var got []string
+	for len(got) < 5 {
+		got = append(got, nextMessage(t, alice).Item.ClientID)
+	}
+	last := alice.LastSeq()
+	alice.Close()
+
+	// Messages sent while the agent is away, and more while it resumes.
+	for i := 5; i < 25; i++ {
+		send(i)
+	}
+	tok, err := client.Login(ctx, e.URL, "alice@demo.test", edge.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice2, err := client.Dial(ctx, e.URL, &client.Hello{Token: tok, Resume: &last}, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer alice2.Close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 25; i < 40; i++ {
+			id := fmt.Sprintf("m%03d", i)
+			if _, err := cust.Message(ctx, conv, id, "message "+id); err != nil {
+				t.Errorf("send %s: %v", id, err)
+				return
+			}
+		}
+	}()
+	for i := 25; i < 40; i++ {
+		want = append(want, fmt.Sprintf("m%03d", i))
+	}
+	var lastSeq uint64
+	resumed := false
+	deadline := time.After(20 * time.Second)
+	for len(got) < len(want) {
+		select {
+		case f, ok := <-alice2.Events():
+			if !ok {
+				t.Fatalf("resumed connection ended: %v", alice2.Err())
+			}
+			switch {
+			case f.Type == gateway.OutResumed:
+				resumed = true
+			case f.Type == gateway.OutEvent:
+				if f.Seq <= lastSeq {
+					t.Fatalf("sequence went back from %d to %d: duplicate or reordering", lastSeq, f.Seq)
+				}
+				lastSeq = f.Seq
+				if f.Item.Kind == "message" {
+					got = append(got, f.Item.ClientID)
+				}
+			}
+		case <-deadline:
+			t.Fatalf("after resume got %d of %d messages", len(got), len(want))
+		}
+	}
+	<-done
+	if !resumed {
+		t.Error("no resumed frame marked the end of the replay")
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("messages after resume:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestRoutingSpreadsConversationsOverOnlineAgents(t *testing.T) {
+	e := edgetest.StartDev(t)
+	e.Agent("alice@demo.test", "assigned")
+	e.Agent("bob@demo.test", "assigned")
+	count := map[string]int{}
+	for i := 0; i < 6; i++ {
+		c := e.Visitor()
+		ack, err := c.Start(ctxT(t), "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		conv, err := e.Store().Conversation(edge.DemoTenant, ack.Conv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		count[conv.Assignee]++
+	}
+	if count["agent-alice"] != 3 || count["agent-bob"] != 3 {
+		t.Fatalf("assignments %v, want 3 each for the two online agents and none for offline carol", count)
+	}
+}
+
+func TestIdentifiedCustomerKeepsConversationsAcrossDevices(t *testing.T) {
+	e := edgetest.StartDev(t)
+	hash := auth.IdentityHash(edge.DemoIdentitySecret, "user-42")
+	u := &gateway.UserIdentity{ID: "user-42", Name: "Ada", Email: "ada@example.com", Hash: hash}
+	c1 := e.Customer(&client.Hello{Inbox: edge.DemoInbox, User: u})
+	if c1.Welcome.Session.Visitor != "" {
+		t.Fatal("identified customer was given a visitor token")
+	}
+	conv := startConv(t, c1, "c1")
+	c2 := e.Customer(&client.Hello{Inbox: edge.DemoInbox, User: u})
+	if c2.Welcome.Session.ID != c1.Welcome.Session.ID {
+		t.Fatalf("same user, different contact: %s vs %s", c1.Welcome.Session.ID, c2.Welcome.Session.ID)
+	}
+	convs, ok := c2.Welcome.Conversations.([]any)
+	if !ok || len(convs) != 1 || convs[0].(map[string]any)["id"] != conv {
+		t.Fatalf("second device sees conversations %v, want [%s]", c2.Welcome.Conversations, conv)
+	}
+	ct, err := e.Store().Contact(edge.DemoTenant, c1.Welcome.Session.ID)
+	if err != nil || ct.Name != "Ada" || ct.Email != "ada@example.com" || ct.ExternalID != "user-42" {
+		t.Fatalf("contact = %+v, %v", ct, err)
+	}
+	// An anonymous visitor keeps its identity with the visitor token.
+	v := e.Visitor()
+	v2 := e.Customer(&client.Hello{Inbox: edge.DemoInbox, Visitor: v.Welcome.Session.Visitor})
+	if v2.Welcome.Session.ID != v.Welcome.Session.ID {
+		t.Fatal("visitor token did not restore the same visitor")
+	}
+	// A customer's session token reconnects too.
+	v3 := e.Customer(&client.Hello{Token: v.Welcome.Session.Token})
+	if v3.Welcome.Session.ID != v.Welcome.Session.ID {
+		t.Fatal("session token did not restore the same customer")
+	}
+}
+
+func TestTypingReadStatusAndAssignment(t *testing.T) {
+	e := edgetest.StartDev(t)
+	alice := e.Agent("alice@demo.test", "")
+	cust := e.Visitor()
+	ctx := ctxT(t)
+	conv := startConv(t, cust, "c1")
+	edgetest.NextEvent(t, alice, gateway.OutEvent, wait)
+
+	if err := cust.Send(&gateway.InFrame{Type: gateway.TypeTyping, Conv: conv, On: true}); err != nil {
+		t.Fatal(err)
+	}
+	ty := edgetest.NextEvent(t, alice, gateway.OutTyping, wait)
+	if ty.Conv != conv || !ty.On || ty.ActorKind != "customer" {
+		t.Fatalf("typing frame %+v", ty)
+	}
+	ack, err := cust.Message(ctx, conv, "m1", "hi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeRead, Conv: conv, Seq: ack.Seq}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		f := edgetest.NextEvent(t, cust, gateway.OutEvent, wait)
+		if f.Item.Kind == "read" {
+			if f.Item.ReadSeq != ack.Seq || f.Item.ActorID != "agent-alice" {
+				t.Fatalf("read receipt %+v", f.Item)
+			}
+			break
+		}
+	}
+	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeStatus, Conv: conv, Status: "resolved"}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := e.Store().Conversation(edge.DemoTenant, conv); c.Status != "resolved" {
+		t.Fatalf("status %s after resolve", c.Status)
+	}
+	if n, _ := e.Store().AgentLoad(edge.DemoTenant, "agent-alice"); n != 0 {
+		t.Fatalf("alice's load is %d after resolving her only conversation", n)
+	}
+	// The customer writing again reopens it.
+	if _, err := cust.Message(ctx, conv, "m2", "one more thing"); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := e.Store().Conversation(edge.DemoTenant, conv); c.Status != "open" {
+		t.Fatalf("status %s after the customer wrote again, want open", c.Status)
+	}
+	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeAssign, Conv: conv, Agent: "agent-bob"}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.Store().AgentLoad(edge.DemoTenant, "agent-bob"); n != 1 {
+		t.Fatalf("bob's load is %d after a transfer, want 1", n)
+	}
+	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeAssign, Conv: conv, Agent: "nobody"}); err == nil {
+		t.Fatal("assigned to an agent that does not exist")
+	}
+	if _, err := cust.Request(ctx, &gateway.InFrame{Type: gateway.TypeStatus, Conv: conv, Status: "resolved"}); err == nil {
+		t.Fatal("a customer changed the status")
+	}
+}
+
+func TestHistoryPaging(t *testing.T) {
+	e := edgetest.StartDev(t)
+	cust := e.Visitor()
+	ctx := ctxT(t)
+	conv := startConv(t, cust, "c1")
+	for i := 0; i < 25; i++ {
+		if _, err := cust.Message(ctx, conv, fmt.Sprintf("m%02d", i), fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all []string
+	var before uint64
+	for pages := 0; ; pages++ {
+		h, err := cust.History(ctx, conv, before, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var page []string
+		for _, it := range h.Items {
+			page = append(page, it.Kind+":"+it.ClientID)
+		}
+		all = append(page, all...)
+		if !h.More {
+			break
+		}
+		before = h.Items[0].Seq
+		if pages > 5 {
+			t.Fatal("history never ends")
+		}
+	}
+	if len(all) != 26 || all[0] != "opened:c1" || all[25] != "message:m24" {
+		t.Fatalf("paged history = %v", all)
+	}
+}
+
+func TestRestartKeepsEverything(t *testing.T) {
+	e := edgetest.StartDev(t)
+	cust := e.Visitor()
+	ctx := ctxT(t)
+	conv := startConv(t, cust, "c1")
+	ack, err := cust.Message(ctx, conv, "m1", "before restart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	visitor := cust.Welcome.Session.Visitor
+	e.Restart()
+	c2 := e.Customer(&client.Hello{Inbox: edge.DemoInbox, Visitor: visitor})
+	h, err := c2.History(ctx, conv, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Items) != 2 || h.Items[1].Seq != ack.Seq || h.Items[1].Text != "before restart" {
+		t.Fatalf("history after restart = %+v", h.Items)
+	}
+	// The demo seed is not repeated on restart.
+	if n := e.Store().Applied(); n > ack.Seq+1 {
+		t.Fatalf("restart appended %d events", n-ack.Seq)
+	}
+}

@@ -1,0 +1,116 @@
+package edge_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/edgetest"
+	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+// dump reads the whole state store of a stopped node.
+func dump(t *testing.T, dataDir string) []state.KV {
+	t.Helper()
+	s, err := state.Open(filepath.Join(dataDir, "state"), state.Options{}, edgetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	kv, err := s.Dump()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kv
+}
+
+// traffic makes every kind of event: contacts, conversations, messages,
+// private notes, read markers, status changes, reassignment.
+func traffic(t *testing.T, e *edgetest.Edge) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	alice := e.Agent("alice@demo.test", "")
+	for c := 0; c < 4; c++ {
+		cust := e.Visitor()
+		ack, err := cust.Start(ctx, "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m := 0; m < 10; m++ {
+			if _, err := cust.Message(ctx, ack.Conv, fmt.Sprintf("m%d", m), fmt.Sprintf("customer %d message %d 你好", c, m)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		last, err := alice.Message(ctx, ack.Conv, "r1", "on it")
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps := []*gateway.InFrame{
+			{Type: gateway.TypeSend, Conv: ack.Conv, ClientID: "n1", Text: "note", Private: true},
+			{Type: gateway.TypeRead, Conv: ack.Conv, Seq: last.Seq},
+			{Type: gateway.TypeAssign, Conv: ack.Conv, Agent: "agent-bob"},
+			{Type: gateway.TypeStatus, Conv: ack.Conv, Status: []string{"resolved", "pending", "open", "resolved"}[c]},
+		}
+		for _, f := range steps {
+			if _, err := alice.Request(ctx, f); err != nil {
+				t.Fatalf("%s: %v", f.Type, err)
+			}
+		}
+	}
+}
+
+func TestRebuiltStateEqualsOriginalByteForByte(t *testing.T) {
+	cfg := edgetest.Config(t)
+	e := edgetest.Start(t, cfg)
+	traffic(t, e)
+	applied := e.Store().Applied()
+	e.Stop()
+	original := dump(t, cfg.DataDir)
+	if len(original) < 100 {
+		t.Fatalf("only %d records: the traffic did not reach the store", len(original))
+	}
+
+	// edge rebuild
+	n, err := edge.Rebuild(context.Background(), cfg, edgetest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != applied {
+		t.Fatalf("rebuild applied up to %d, the original up to %d", n, applied)
+	}
+	if ok, diff := state.EqualDumps(original, dump(t, cfg.DataDir)); !ok {
+		t.Fatalf("rebuilt state differs from the original: %s", diff)
+	}
+
+	// start-up with the state directory missing rebuilds it too
+	if err := os.RemoveAll(filepath.Join(cfg.DataDir, "state")); err != nil {
+		t.Fatal(err)
+	}
+	e2 := edgetest.Start(t, cfg)
+	if got := e2.Store().Applied(); got != applied {
+		t.Fatalf("after start-up without state, applied %d, want %d", got, applied)
+	}
+	e2.Stop()
+	if ok, diff := state.EqualDumps(original, dump(t, cfg.DataDir)); !ok {
+		t.Fatalf("state rebuilt at start-up differs from the original: %s", diff)
+	}
+}
+
+func TestStateSurvivesRestartWithoutReapplying(t *testing.T) {
+	cfg := edgetest.Config(t)
+	e := edgetest.Start(t, cfg)
+	traffic(t, e)
+	e.Stop()
+	before := dump(t, cfg.DataDir)
+	e2 := edgetest.Start(t, cfg)
+	e2.Stop()
+	if ok, diff := state.EqualDumps(before, dump(t, cfg.DataDir)); !ok {
+		t.Fatalf("a restart changed the state: %s", diff)
+	}
+}
