@@ -229,6 +229,9 @@ func (c *Config) Validate() error {
 	if c.Attachments.MaxBytes < 1 {
 		bad("attachments.max_bytes must be positive")
 	}
+	if len(c.NATS.Cluster.Routes) == 0 {
+		c.NATS.Cluster.Routes = nil
+	}
 	if c.Auth.KeyFile == "" && c.DataDir != "" {
 		c.Auth.KeyFile = filepath.Join(c.DataDir, "keys", "signing.key")
 	}
