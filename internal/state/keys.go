@@ -11,6 +11,7 @@ import (
 //	m/applied                        last applied log sequence
 //	t/<tenant>                       Tenant
 //	i/<tenant>/<inbox>               Inbox
+//	ix/<inbox>                       tenant of an inbox (inbox ids are global)
 //	a/<tenant>/<agent>               Agent
 //	ae/<email>                       AgentRef, login lookup
 //	al/<tenant>/<agent>              open conversations assigned (load)
@@ -34,6 +35,7 @@ func parseSeqHex(s string) (uint64, error) { return strconv.ParseUint(s, 16, 64)
 
 func kTenant(t string) []byte               { return []byte("t/" + t) }
 func kInbox(t, i string) []byte             { return []byte("i/" + t + "/" + i) }
+func kInboxIndex(i string) []byte           { return []byte("ix/" + i) }
 func kAgent(t, a string) []byte             { return []byte("a/" + t + "/" + a) }
 func kAgentPrefix(t string) []byte          { return []byte("a/" + t + "/") }
 func kAgentEmail(email string) []byte       { return []byte("ae/" + email) }

@@ -88,6 +88,9 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, s.put(txn, kTenant(t), &TenantRec{ID: t, Name: e.TenantInfo.Name, UpdatedAt: e.TS})
 	case event.KindInboxUpserted:
 		in := e.Inbox
+		if err := txn.Set(kInboxIndex(in.ID), []byte(t)); err != nil {
+			return ch, err
+		}
 		return ch, s.put(txn, kInbox(t, in.ID), &InboxRec{ID: in.ID, Tenant: t, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret})
 	case event.KindAgentUpserted:
 		return ch, s.applyAgent(txn, e)

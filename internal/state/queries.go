@@ -23,26 +23,22 @@ func (s *Store) Inbox(t, id string) (*InboxRec, error) {
 // FindInbox finds an inbox by id across tenants (inbox ids are global: a
 // website names only its inbox).
 func (s *Store) FindInbox(id string) (*InboxRec, error) {
-	var r *InboxRec
+	var r InboxRec
 	err := s.view(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte("i/")
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			k := string(it.Item().Key())
-			if strings.HasSuffix(k, "/"+id) {
-				var rec InboxRec
-				if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &rec) }); err != nil {
-					return err
-				}
-				r = &rec
-				return nil
-			}
+		it, err := txn.Get(kInboxIndex(id))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return ErrNotFound
 		}
-		return ErrNotFound
+		if err != nil {
+			return err
+		}
+		t, err := it.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		return s.get(txn, kInbox(string(t), id), &r)
 	})
-	return r, err
+	return &r, err
 }
 
 // Agent returns an agent of a tenant.

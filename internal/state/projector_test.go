@@ -1,0 +1,166 @@
+package state_test
+
+import (
+	"log/slog"
+	"testing"
+
+	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+func open(t *testing.T) *state.Store {
+	t.Helper()
+	s, err := state.Open(t.TempDir(), state.Options{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+type log struct {
+	t   *testing.T
+	s   *state.Store
+	seq uint64
+}
+
+func (l *log) apply(evs ...*event.Event) []state.Change {
+	l.t.Helper()
+	for _, e := range evs {
+		l.seq++
+		e.Seq = l.seq
+		if e.TS == 0 {
+			e.TS = int64(l.seq) * 1000
+		}
+		if e.Tenant == "" {
+			e.Tenant = "t1"
+		}
+	}
+	ch, err := l.s.ApplyBatch(evs)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return ch
+}
+
+var cust = event.Actor{Kind: event.ActorCustomer, ID: "k1"}
+var agent = event.Actor{Kind: event.ActorAgent, ID: "a1"}
+
+func opened(conv, assignee string) *event.Event {
+	return &event.Event{Kind: event.KindConversationOpened, Actor: cust,
+		Conversation: &event.ConvOpened{Conv: conv, Inbox: "web", Contact: "k1", Assignee: assignee}}
+}
+
+func msg(a event.Actor, conv, cid string, private bool) *event.Event {
+	return &event.Event{Kind: event.KindMessageCreated, Actor: a,
+		Message: &event.Message{Conv: conv, ClientID: cid, Text: "text " + cid, Private: private}}
+}
+
+func status(conv, st string) *event.Event {
+	return &event.Event{Kind: event.KindStatusChanged, Actor: agent, Status: &event.StatusChange{Conv: conv, Status: st}}
+}
+
+func load(t *testing.T, s *state.Store, agent string) int {
+	n, err := s.AgentLoad("t1", agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func TestLoadFollowsStatusAndAssignment(t *testing.T) {
+	s := open(t)
+	l := &log{t: t, s: s}
+	l.apply(opened("v1", "a1"), opened("v2", "a1"))
+	if n := load(t, s, "a1"); n != 2 {
+		t.Fatalf("load %d, want 2", n)
+	}
+	l.apply(status("v1", event.StatusResolved))
+	if n := load(t, s, "a1"); n != 1 {
+		t.Fatalf("after resolve: load %d, want 1", n)
+	}
+	l.apply(status("v1", event.StatusResolved)) // resolving twice changes nothing
+	if n := load(t, s, "a1"); n != 1 {
+		t.Fatalf("after second resolve: load %d, want 1", n)
+	}
+	l.apply(msg(cust, "v1", "m1", false)) // customer reopens
+	c, _ := s.Conversation("t1", "v1")
+	if c.Status != event.StatusOpen || load(t, s, "a1") != 2 {
+		t.Fatalf("after reopen: status %s load %d", c.Status, load(t, s, "a1"))
+	}
+	l.apply(&event.Event{Kind: event.KindConversationAssign, Actor: agent, Assign: &event.Assignment{Conv: "v2", Agent: "a2"}})
+	if load(t, s, "a1") != 1 || load(t, s, "a2") != 1 {
+		t.Fatalf("after transfer: a1 %d a2 %d", load(t, s, "a1"), load(t, s, "a2"))
+	}
+	l.apply(status("v2", event.StatusSnoozed), status("v2", event.StatusPending))
+	if load(t, s, "a2") != 1 {
+		t.Fatal("snoozed and pending conversations still count toward load")
+	}
+}
+
+func TestDuplicatesAndStrayEventsAreSkipped(t *testing.T) {
+	s := open(t)
+	l := &log{t: t, s: s}
+	l.apply(opened("v1", ""))
+	first := l.apply(msg(cust, "v1", "m1", false))
+	again := l.apply(msg(cust, "v1", "m1", false), opened("v1", "a9"))
+	if !again[0].Duplicate || again[0].DuplicateOf != first[0].Event.Seq || again[0].Item != nil {
+		t.Fatalf("second message with the same client id: %+v", again[0])
+	}
+	if !again[1].Duplicate {
+		t.Fatal("opening an existing conversation again was not a duplicate")
+	}
+	stray := l.apply(msg(cust, "nope", "m1", false), &event.Event{Kind: "from.the.future"}, &event.Event{Kind: "invalid"})
+	for _, c := range stray {
+		if c.Item != nil {
+			t.Fatalf("stray event produced an item: %+v", c)
+		}
+	}
+	if s.Applied() != l.seq {
+		t.Fatalf("applied %d, want %d: skipped events must still advance the sequence", s.Applied(), l.seq)
+	}
+	// re-delivery of applied sequences is ignored
+	ch, err := s.ApplyBatch([]*event.Event{{Seq: 1, Kind: event.KindConversationOpened, Tenant: "t1", Conversation: &event.ConvOpened{Conv: "x"}}})
+	if err != nil || len(ch) != 0 {
+		t.Fatalf("re-delivered event applied: %v %v", ch, err)
+	}
+	items, _, err := s.Timeline("t1", "v1", 0, 10, true)
+	if err != nil || len(items) != 2 {
+		t.Fatalf("timeline %+v %v, want opened and one message", items, err)
+	}
+}
+
+func TestPrivateNotesStayOutOfTheCustomerFeed(t *testing.T) {
+	s := open(t)
+	l := &log{t: t, s: s}
+	l.apply(opened("v1", "a1"), msg(cust, "v1", "m1", false), msg(agent, "v1", "n1", true), msg(agent, "v1", "r1", false))
+	cf, _, err := s.Feed("t1", "k1", 0, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range cf {
+		if it.Private {
+			t.Fatalf("customer feed holds a private note: %+v", it)
+		}
+	}
+	if len(cf) != 3 {
+		t.Fatalf("customer feed has %d items, want 3", len(cf))
+	}
+	tf, _, _ := s.Feed("t1", "", 0, 0, 100)
+	if len(tf) != 4 {
+		t.Fatalf("tenant feed has %d items, want 4", len(tf))
+	}
+	c, _ := s.Conversation("t1", "v1")
+	if c.Messages != 2 || c.LastText != "text r1" {
+		t.Fatalf("conversation counts a private note: %+v", c)
+	}
+	// since and upTo bound the feed: after seq 2, up to seq 3
+	part, more, _ := s.Feed("t1", "", 2, 3, 100)
+	if len(part) != 1 || part[0].Seq != 3 || more {
+		t.Fatalf("feed(2,3) = %+v more=%v, want just seq 3", part, more)
+	}
+	lim, more, _ := s.Feed("t1", "", 0, 0, 2)
+	if len(lim) != 2 || !more {
+		t.Fatalf("feed limited to 2 = %d items more=%v", len(lim), more)
+	}
+}
