@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -72,7 +73,15 @@ type Bus struct {
 	opts   Options
 	gc     *groupCommit
 	log    *slog.Logger
+
+	mu      sync.Mutex
+	pending map[*nats.Msg]AppendFunc // appends waiting for their ack
 }
+
+// AppendFunc receives the outcome of an asynchronous append: the event's
+// sequence (for a duplicate id, the original's, with dup set) or an error.
+// It runs on the bus's acknowledgement goroutine and must not block.
+type AppendFunc func(seq uint64, dup bool, err error)
 
 // Start starts the embedded server, waits until it accepts and JetStream is
 // ready, and creates or updates the event stream.
@@ -154,13 +163,16 @@ func Start(ctx context.Context, o Options) (*Bus, error) {
 		srv.Shutdown()
 		return nil, fmt.Errorf("connect to embedded NATS: %w", err)
 	}
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1<<16))
+	b := &Bus{srv: srv, nc: nc, opts: o, log: o.Log, pending: map[*nats.Msg]AppendFunc{}}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1<<16),
+		jetstream.WithPublishAsyncAckHandler(b.onAck), jetstream.WithPublishAsyncErrHandler(b.onAckErr),
+		jetstream.WithPublishAsyncTimeout(30*time.Second))
 	if err != nil {
 		nc.Close()
 		srv.Shutdown()
 		return nil, err
 	}
-	b := &Bus{srv: srv, nc: nc, js: js, opts: o, log: o.Log}
+	b.js = js
 	if err := b.ensureStream(ctx); err != nil {
 		b.Close()
 		return nil, err
@@ -222,34 +234,87 @@ func Subject(tenant string) string { return SubjectPrefix + tenant }
 // sequence. If the id was appended before (within the duplicate window), the
 // original sequence is returned with dup set.
 func (b *Bus) Append(ctx context.Context, subject, id string, data []byte) (seq uint64, dup bool, err error) {
-	m := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
-	f, err := b.js.PublishMsgAsync(m, jetstream.WithMsgID(id))
-	if err != nil {
-		return 0, false, fmt.Errorf("append to event log: %w", err)
+	type result struct {
+		seq uint64
+		dup bool
+		err error
 	}
+	ch := make(chan result, 1)
+	b.AppendAsync(subject, id, data, func(seq uint64, dup bool, err error) { ch <- result{seq, dup, err} })
 	select {
-	case ack := <-f.Ok():
-		seq, dup = ack.Sequence, ack.Duplicate
-	case err := <-f.Err():
-		return 0, false, fmt.Errorf("append to event log: %w", err)
+	case r := <-ch:
+		return r.seq, r.dup, r.err
 	case <-ctx.Done():
 		return 0, false, ctx.Err()
 	}
-	if b.gc != nil {
-		if err := b.gc.sync(ctx); err != nil {
-			return 0, false, fmt.Errorf("fsync event log: %w", err)
-		}
+}
+
+// AppendAsync appends like Append without waiting: done is called once with
+// the outcome. Appends from one goroutine are stored, and acknowledged, in
+// the order they were made.
+func (b *Bus) AppendAsync(subject, id string, data []byte, done AppendFunc) {
+	m := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
+	b.mu.Lock()
+	b.pending[m] = done
+	b.mu.Unlock()
+	if _, err := b.js.PublishMsgAsync(m, jetstream.WithMsgID(id)); err != nil {
+		b.mu.Lock()
+		delete(b.pending, m)
+		b.mu.Unlock()
+		done(0, false, fmt.Errorf("append to event log: %w", err))
 	}
-	return seq, dup, nil
+}
+
+func (b *Bus) take(m *nats.Msg) AppendFunc {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fn := b.pending[m]
+	delete(b.pending, m)
+	return fn
+}
+
+func (b *Bus) onAck(_ jetstream.JetStream, m *nats.Msg, ack *jetstream.PubAck) {
+	fn := b.take(m)
+	if fn == nil {
+		return
+	}
+	if b.gc == nil {
+		fn(ack.Sequence, ack.Duplicate, nil)
+		return
+	}
+	seq, dup := ack.Sequence, ack.Duplicate
+	b.gc.sync(func(err error) {
+		if err != nil {
+			fn(0, false, fmt.Errorf("fsync event log: %w", err))
+			return
+		}
+		fn(seq, dup, nil)
+	})
+}
+
+func (b *Bus) onAckErr(_ jetstream.JetStream, m *nats.Msg, err error) {
+	if fn := b.take(m); fn != nil {
+		fn(0, false, fmt.Errorf("append to event log: %w", err))
+	}
 }
 
 // LastSeq is the log's last sequence.
 func (b *Bus) LastSeq(ctx context.Context) (uint64, error) {
-	info, err := b.stream.Info(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("event log info: %w", err)
+	for {
+		// A clustered stream can leave an API request unanswered (while
+		// its leader is being elected), so one request must not wait for
+		// all of ctx: ask again.
+		actx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		info, err := b.stream.Info(actx)
+		cancel()
+		if err == nil {
+			return info.State.LastSeq, nil
+		}
+		if ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return 0, fmt.Errorf("event log info: %w", err)
+		}
+		b.log.Warn("event log info: no answer in 2s, asking again")
 	}
-	return info.State.LastSeq, nil
 }
 
 // StreamInfo returns the stream's state for health and metrics.
@@ -299,6 +364,13 @@ func (b *Bus) Close() {
 	if b.nc != nil {
 		_ = b.nc.Drain()
 		b.nc.Close()
+	}
+	b.mu.Lock()
+	left := b.pending
+	b.pending = map[*nats.Msg]AppendFunc{}
+	b.mu.Unlock()
+	for _, fn := range left {
+		fn(0, false, ErrClosed)
 	}
 	if b.srv != nil {
 		b.srv.Shutdown()

@@ -1,7 +1,6 @@
 package bus
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"sync"
@@ -16,7 +15,8 @@ import (
 type groupCommit struct {
 	f       *os.File
 	mu      sync.Mutex
-	waiting []chan error
+	waiting []func(error)
+	closed  bool
 	kick    chan struct{}
 	done    chan struct{}
 	wg      sync.WaitGroup
@@ -36,22 +36,19 @@ func newGroupCommit(dir string) (*groupCommit, error) {
 	return g, nil
 }
 
-func (g *groupCommit) sync(ctx context.Context) error {
-	ch := make(chan error, 1)
+// sync calls done after an fsync that started after this call.
+func (g *groupCommit) sync(done func(error)) {
 	g.mu.Lock()
-	g.waiting = append(g.waiting, ch)
+	if g.closed {
+		g.mu.Unlock()
+		done(ErrClosed)
+		return
+	}
+	g.waiting = append(g.waiting, done)
 	g.mu.Unlock()
 	select {
 	case g.kick <- struct{}{}:
 	default:
-	}
-	select {
-	case err := <-ch:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-g.done:
-		return ErrClosed
 	}
 }
 
@@ -73,8 +70,8 @@ func (g *groupCommit) loop() {
 		// syncfs flushes every file of the log (message blocks, index,
 		// directory entries of new blocks) in one call.
 		err := unix.Syncfs(int(g.f.Fd()))
-		for _, ch := range batch {
-			ch <- err
+		for _, done := range batch {
+			done(err)
 		}
 	}
 }
@@ -82,5 +79,13 @@ func (g *groupCommit) loop() {
 func (g *groupCommit) close() {
 	close(g.done)
 	g.wg.Wait()
+	g.mu.Lock()
+	g.closed = true
+	batch := g.waiting
+	g.waiting = nil
+	g.mu.Unlock()
+	for _, done := range batch {
+		done(ErrClosed)
+	}
 	g.f.Close()
 }

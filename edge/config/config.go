@@ -220,8 +220,8 @@ func (c *Config) Validate() error {
 	if c.Gateway.MaxFrameBytes < 1024 || c.Gateway.MaxFrameBytes > 16<<20 {
 		bad("gateway.max_frame_bytes %d: use 1024 to 16777216", c.Gateway.MaxFrameBytes)
 	}
-	if c.Gateway.SendQueue < 16 {
-		bad("gateway.send_queue %d: use at least 16", c.Gateway.SendQueue)
+	if c.Gateway.SendQueue < 160 {
+		bad("gateway.send_queue %d: use at least 160 (a client may have 64 messages in flight, each with an ack and an echo)", c.Gateway.SendQueue)
 	}
 	if c.Auth.BcryptCost < 4 || c.Auth.BcryptCost > 31 {
 		bad("auth.bcrypt_cost %d: use 4 to 31 (10 is the usual)", c.Auth.BcryptCost)

@@ -23,7 +23,7 @@ import (
 // that reads keeps receiving everything.
 func TestSlowClientIsDroppedWithResyncAndNeverStallsOthers(t *testing.T) {
 	cfg := edgetest.Config(t)
-	cfg.Gateway.SendQueue = 32
+	cfg.Gateway.SendQueue = 160 // above the 2 frames (echo, ack) per message a client may have in flight
 	cfg.Gateway.CustomerRate = 100000
 	e := edgetest.Start(t, cfg)
 	ctx := ctxT(t)
@@ -89,7 +89,7 @@ func TestSlowClientIsDroppedWithResyncAndNeverStallsOthers(t *testing.T) {
 		}
 	}()
 	text := strings.Repeat("x", 16000)
-	const n = 500
+	const n = 800
 	sent := make(chan error, 1)
 	go func() {
 		for i := 0; i < n; i++ {

@@ -22,6 +22,11 @@ import (
 // applied it.
 type Appender interface {
 	Append(ctx context.Context, e *event.Event) (uint64, error)
+	// AppendAsync appends without waiting; done runs once the state has
+	// applied the event (with the original's sequence and dup set for a
+	// repeat), in the order of the calls from one goroutine. done must not
+	// block.
+	AppendAsync(e *event.Event, done func(seq uint64, dup bool, err error))
 }
 
 // Limits bound what clients may do. Zero values take the defaults.

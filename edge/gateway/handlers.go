@@ -222,7 +222,20 @@ func (g *Gateway) conversation(s *session, id string) (*state.ConversationRec, e
 	if !s.isAgent() && c.Contact != s.id {
 		return nil, errForbidden
 	}
+	if len(s.convs) >= 1024 {
+		clear(s.convs)
+	}
+	s.convs[id] = c
 	return c, nil
+}
+
+// usableConversation checks access like conversation, from the session's
+// cache when it can: who may use a conversation never changes.
+func (g *Gateway) usableConversation(s *session, id string) (*state.ConversationRec, error) {
+	if c, ok := s.convs[id]; ok {
+		return c, nil
+	}
+	return g.conversation(s, id)
 }
 
 func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
@@ -257,7 +270,7 @@ func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
 	return nil
 }
 
-func (g *Gateway) send(ctx context.Context, s *session, f *InFrame) error {
+func (g *Gateway) send(_ context.Context, s *session, f *InFrame) error {
 	if !event.ValidID(f.ClientID) {
 		return invalid("client_id must be 1-64 letters, digits, '-' or '_'")
 	}
@@ -276,7 +289,7 @@ func (g *Gateway) send(ctx context.Context, s *session, f *InFrame) error {
 	if f.Private && !s.isAgent() {
 		return invalid("only agents write private notes")
 	}
-	c, err := g.conversation(s, f.Conv)
+	c, err := g.usableConversation(s, f.Conv)
 	if err != nil {
 		return err
 	}
@@ -292,28 +305,32 @@ func (g *Gateway) send(ctx context.Context, s *session, f *InFrame) error {
 			return &clientError{CodeForbidden, "attachment was uploaded by someone else"}
 		}
 	}
-	if seq, err := g.store.ClientMessage(s.tenant, c.ID, f.ClientID); err == nil {
-		g.m.Messages.WithLabelValues("duplicate").Inc()
-		s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq, Duplicate: true}))
-		return nil
-	}
+	// The event id is derived from the client id, so a resend is dropped
+	// by the log's dedupe window or, later, by the projector; either way
+	// the ack carries the original sequence.
 	e := &event.Event{ID: auth.DerivedID("m", s.tenant, c.ID, f.ClientID), Kind: event.KindMessageCreated,
 		Tenant: s.tenant, Actor: s.actor(),
 		Message: &event.Message{Conv: c.ID, ClientID: f.ClientID, Text: f.Text, Attachments: f.Attachments, Private: f.Private}}
-	if _, err := g.journal.Append(ctx, e); err != nil {
-		return err
+	select {
+	case s.inflight <- struct{}{}:
+	case <-s.done:
+		return nil
 	}
-	seq, err := g.store.ClientMessage(s.tenant, c.ID, f.ClientID)
-	if err != nil {
-		return fmt.Errorf("message applied but not found: %w", err)
-	}
-	dup := seq != e.Seq
-	if dup {
-		g.m.Messages.WithLabelValues("duplicate").Inc()
-	} else {
-		g.m.Messages.WithLabelValues("accepted").Inc()
-	}
-	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq, Duplicate: dup}))
+	id, conv := f.ID, c.ID
+	g.journal.AppendAsync(e, func(seq uint64, dup bool, err error) {
+		<-s.inflight
+		if err != nil {
+			g.log.Warn("append message", "err", err)
+			s.sendError(id, CodeUnavailable, "the edge could not store this: retry with the same client_id")
+			return
+		}
+		if dup {
+			g.m.Messages.WithLabelValues("duplicate").Inc()
+		} else {
+			g.m.Messages.WithLabelValues("accepted").Inc()
+		}
+		s.enqueue(marshal(&OutFrame{Type: OutAck, ID: id, Conv: conv, Seq: seq, Duplicate: dup}))
+	})
 	return nil
 }
 

@@ -27,6 +27,13 @@ type session struct {
 	limiter *rate.Limiter
 	bad     int
 
+	// inflight bounds the messages a client may have appended but not yet
+	// acknowledged; the reader waits when it is full.
+	inflight chan struct{}
+	// convs caches the conversations this session may use (their owner
+	// never changes), sparing a store read per message.
+	convs map[string]*state.ConversationRec
+
 	mu        sync.Mutex
 	queue     [][]byte
 	spare     [][]byte
@@ -40,6 +47,9 @@ type session struct {
 	done      chan struct{} // closed when the reader ends
 	wdone     chan struct{} // closed when the writer ends
 }
+
+// maxInflight is how many messages one connection may have in flight.
+const maxInflight = 64
 
 type pendingFrame struct {
 	seq   uint64
@@ -62,12 +72,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	g.conns.Add(1)
 	g.wg.Add(1)
-	defer func() {
-		g.conns.Add(-1)
-		g.wg.Done()
-	}()
 	conn.SetReadLimit(g.lim.MaxFrameBytes)
-	g.serve(r.Context(), conn)
+	// The session runs on its own goroutine so that this handler returns
+	// and net/http releases its per-connection buffers and goroutine: an
+	// idle WebSocket then costs only the session's reader and writer.
+	ctx := context.WithoutCancel(r.Context())
+	go func() {
+		defer func() {
+			g.conns.Add(-1)
+			g.wg.Done()
+		}()
+		g.serve(ctx, conn)
+	}()
 }
 
 func (g *Gateway) serve(ctx context.Context, conn *websocket.Conn) {
@@ -97,7 +113,8 @@ func (g *Gateway) serve(ctx context.Context, conn *websocket.Conn) {
 		closeConn(conn, CloseVersion, "unsupported protocol version: this edge speaks v1")
 		return
 	}
-	s := &session{g: g, conn: conn, notify: make(chan struct{}, 1), done: make(chan struct{}), wdone: make(chan struct{})}
+	s := &session{g: g, conn: conn, notify: make(chan struct{}, 1), done: make(chan struct{}), wdone: make(chan struct{}),
+		inflight: make(chan struct{}, maxInflight), convs: map[string]*state.ConversationRec{}}
 	welcome, code, msg := g.authenticate(ctx, s, f)
 	if welcome == nil {
 		closeConn(conn, code, msg)

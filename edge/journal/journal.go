@@ -32,15 +32,24 @@ type Journal struct {
 
 	sink atomic.Pointer[func([]state.Change)]
 
-	mu      sync.Mutex
-	waiters waitHeap
-	failed  error
-	running atomic.Bool
+	mu       sync.Mutex
+	waiters  waitHeap
+	released uint64            // highest sequence whose waiters were released
+	dups     map[uint64]uint64 // recent duplicate sequences → original
+	failed   error
+	running  atomic.Bool
 }
+
+// Done receives the outcome of an asynchronous append: the event's sequence,
+// or for an event that repeats an earlier one (same dedupe id or client id),
+// the original's sequence with dup set. It runs on the projector or the bus
+// goroutine and must not block.
+type Done = func(seq uint64, dup bool, err error)
 
 // New returns a journal for an edge (origin is its node id).
 func New(b *bus.Bus, s *state.Store, origin string, log *slog.Logger, obs Observer) *Journal {
-	return &Journal{bus: b, store: s, codec: event.NewCodec(), origin: origin, log: log, obs: obs}
+	return &Journal{bus: b, store: s, codec: event.NewCodec(), origin: origin, log: log, obs: obs,
+		dups: map[uint64]uint64{}, released: s.Applied()}
 }
 
 // SetSink sets the function that receives the changes of every applied
@@ -50,10 +59,29 @@ func (j *Journal) SetSink(fn func([]state.Change)) { j.sink.Store(&fn) }
 // Codec is the event codec.
 func (j *Journal) Codec() *event.Codec { return j.codec }
 
-// Append stamps e (origin, time when unset), appends it and waits until the
-// state has applied it. It returns the log sequence; for a duplicate id, the
-// sequence of the original.
+// Append stamps e (origin, time and id when unset), appends it and waits
+// until the state has applied it. It returns the log sequence; for an event
+// that repeats an earlier one, the original's sequence.
 func (j *Journal) Append(ctx context.Context, e *event.Event) (uint64, error) {
+	type result struct {
+		seq uint64
+		err error
+	}
+	ch := make(chan result, 1)
+	j.AppendAsync(e, func(seq uint64, _ bool, err error) { ch <- result{seq, err} })
+	select {
+	case r := <-ch:
+		e.Seq = r.seq
+		return r.seq, r.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// AppendAsync appends like Append without waiting; done is called once the
+// state has applied the event, or with the error that stopped it. Events
+// appended from one goroutine are applied, and done is called, in order.
+func (j *Journal) AppendAsync(e *event.Event, done Done) {
 	start := time.Now()
 	if e.Origin == "" {
 		e.Origin = j.origin
@@ -66,65 +94,98 @@ func (j *Journal) Append(ctx context.Context, e *event.Event) (uint64, error) {
 	}
 	data, err := j.codec.Encode(e)
 	if err != nil {
-		return 0, err
+		done(0, false, err)
+		return
 	}
-	seq, _, err := j.bus.Append(ctx, bus.Subject(e.Tenant), e.ID, data)
-	if err != nil {
-		return 0, err
-	}
-	if j.obs.AppendSeconds != nil {
-		j.obs.AppendSeconds(time.Since(start).Seconds())
-	}
-	if err := j.WaitApplied(ctx, seq); err != nil {
-		return 0, err
-	}
-	e.Seq = seq
-	return seq, nil
+	j.bus.AppendAsync(bus.Subject(e.Tenant), e.ID, data, func(seq uint64, dup bool, err error) {
+		if err != nil {
+			done(0, false, err)
+			return
+		}
+		if j.obs.AppendSeconds != nil {
+			j.obs.AppendSeconds(time.Since(start).Seconds())
+		}
+		j.whenApplied(seq, func(dupOf uint64, err error) {
+			switch {
+			case err != nil:
+				done(0, false, err)
+			case dupOf != 0:
+				done(dupOf, true, nil)
+			default:
+				done(seq, dup, nil)
+			}
+		})
+	})
 }
 
 // WaitApplied returns once the state has applied seq.
 func (j *Journal) WaitApplied(ctx context.Context, seq uint64) error {
-	if j.store.Applied() >= seq {
-		return nil
-	}
-	w := &waiter{seq: seq, ch: make(chan struct{})}
-	j.mu.Lock()
-	if j.failed != nil {
-		j.mu.Unlock()
-		return j.failed
-	}
-	if j.store.Applied() >= seq {
-		j.mu.Unlock()
-		return nil
-	}
-	heap.Push(&j.waiters, w)
-	j.mu.Unlock()
+	ch := make(chan error, 1)
+	j.whenApplied(seq, func(_ uint64, err error) { ch <- err })
 	select {
-	case <-w.ch:
-		return w.err
+	case err := <-ch:
+		return err
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-func (j *Journal) release(applied uint64) {
+// whenApplied calls fn once seq is applied, with the original sequence when
+// the event at seq was a duplicate.
+func (j *Journal) whenApplied(seq uint64, fn func(dupOf uint64, err error)) {
 	j.mu.Lock()
-	for len(j.waiters) > 0 && j.waiters[0].seq <= applied {
-		w := heap.Pop(&j.waiters).(*waiter)
-		close(w.ch)
+	if j.failed != nil {
+		err := j.failed
+		j.mu.Unlock()
+		fn(0, err)
+		return
 	}
+	if j.released >= seq {
+		dupOf := j.dups[seq]
+		j.mu.Unlock()
+		fn(dupOf, nil)
+		return
+	}
+	heap.Push(&j.waiters, &waiter{seq: seq, fn: fn})
 	j.mu.Unlock()
+}
+
+// maxDups bounds how many recent duplicates are remembered for appends whose
+// acknowledgement arrives after the projector applied them.
+const maxDups = 1 << 14
+
+// release records a batch's duplicates and runs the waiters up to applied.
+func (j *Journal) release(applied uint64, changes []state.Change) {
+	var ready []*waiter
+	j.mu.Lock()
+	for i := range changes {
+		if c := &changes[i]; c.Duplicate && c.DuplicateOf != 0 {
+			if len(j.dups) >= maxDups {
+				clear(j.dups)
+			}
+			j.dups[c.Event.Seq] = c.DuplicateOf
+		}
+	}
+	j.released = applied
+	for len(j.waiters) > 0 && j.waiters[0].seq <= applied {
+		ready = append(ready, heap.Pop(&j.waiters).(*waiter))
+	}
+	dups := j.dups
+	j.mu.Unlock()
+	for _, w := range ready {
+		w.fn(dups[w.seq], nil) // written only on this goroutine
+	}
 }
 
 func (j *Journal) fail(err error) {
 	j.mu.Lock()
 	j.failed = err
-	for len(j.waiters) > 0 {
-		w := heap.Pop(&j.waiters).(*waiter)
-		w.err = err
-		close(w.ch)
-	}
+	ready := []*waiter(j.waiters)
+	j.waiters = nil
 	j.mu.Unlock()
+	for _, w := range ready {
+		w.fn(0, err)
+	}
 }
 
 // CatchUp waits until the state has applied everything the log held when it
@@ -203,7 +264,7 @@ func (j *Journal) Run(ctx context.Context) error {
 		if j.obs.Applied != nil {
 			j.obs.Applied(len(batch))
 		}
-		j.release(j.store.Applied())
+		j.release(j.store.Applied(), changes)
 		if fn := j.sink.Load(); fn != nil && len(changes) > 0 {
 			(*fn)(changes)
 		}
@@ -228,8 +289,7 @@ func (j *Journal) decode(r rawEvent) *event.Event {
 
 type waiter struct {
 	seq uint64
-	ch  chan struct{}
-	err error
+	fn  func(dupOf uint64, err error)
 }
 
 type waitHeap []*waiter
