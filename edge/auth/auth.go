@@ -108,7 +108,7 @@ func (k *Keys) Verify(token string, roles ...string) (*Claims, error) {
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return k.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
-		jwt.WithIssuer(issuer), jwt.WithExpirationRequired(), jwt.WithTimeFunc(k.now))
+		jwt.WithIssuer(issuer), jwt.WithExpirationRequired(), jwt.WithTimeFunc(k.now), jwt.WithStrictDecoding())
 	switch {
 	case errors.Is(err, jwt.ErrTokenExpired):
 		return nil, ErrExpiredToken

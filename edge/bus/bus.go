@@ -75,8 +75,18 @@ type Bus struct {
 	log    *slog.Logger
 
 	mu      sync.Mutex
-	pending map[*nats.Msg]AppendFunc // appends waiting for their ack
+	pending map[*nats.Msg]*pendingAppend // appends waiting for their ack
 }
+
+type pendingAppend struct {
+	done    AppendFunc
+	retries int
+}
+
+// errDuplicateInProcess is JetStream's answer when another append with the
+// same id is being stored at that moment (on another node of a cluster):
+// asking again shortly gets the original's sequence.
+const errDuplicateInProcess = 10158
 
 // AppendFunc receives the outcome of an asynchronous append: the event's
 // sequence (for a duplicate id, the original's, with dup set) or an error.
@@ -120,9 +130,15 @@ func Start(ctx context.Context, o Options) (*Bus, error) {
 		sopts.SyncAlways = true
 		sopts.SyncInterval = 2 * time.Minute
 	}
-	if o.ClientListen == "" {
+	switch {
+	case o.ClientListen == "" && o.Cluster.Listen != "":
+		// nats-server starts its routes only after its client listener,
+		// so a clustered node listens on a random loopback port that
+		// nothing else is told about.
+		sopts.Host, sopts.Port = "127.0.0.1", server.RANDOM_PORT
+	case o.ClientListen == "":
 		sopts.DontListen = true
-	} else {
+	default:
 		host, port, err := splitHostPort(o.ClientListen)
 		if err != nil {
 			return nil, fmt.Errorf("nats client listen address: %w", err)
@@ -163,7 +179,7 @@ func Start(ctx context.Context, o Options) (*Bus, error) {
 		srv.Shutdown()
 		return nil, fmt.Errorf("connect to embedded NATS: %w", err)
 	}
-	b := &Bus{srv: srv, nc: nc, opts: o, log: o.Log, pending: map[*nats.Msg]AppendFunc{}}
+	b := &Bus{srv: srv, nc: nc, opts: o, log: o.Log, pending: map[*nats.Msg]*pendingAppend{}}
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1<<16),
 		jetstream.WithPublishAsyncAckHandler(b.onAck), jetstream.WithPublishAsyncErrHandler(b.onAckErr),
 		jetstream.WithPublishAsyncTimeout(30*time.Second))
@@ -204,7 +220,7 @@ func (b *Bus) ensureStream(ctx context.Context) error {
 	// the stream can be created.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		cctx, cancel := context.WithTimeout(ctx, time.Second)
 		s, err := b.js.CreateOrUpdateStream(cctx, cfg)
 		cancel()
 		if err == nil {
@@ -254,48 +270,59 @@ func (b *Bus) Append(ctx context.Context, subject, id string, data []byte) (seq 
 // the order they were made.
 func (b *Bus) AppendAsync(subject, id string, data []byte, done AppendFunc) {
 	m := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
+	m.Header.Set(jetstream.MsgIDHeader, id)
+	b.publish(m, &pendingAppend{done: done})
+}
+
+func (b *Bus) publish(m *nats.Msg, p *pendingAppend) {
 	b.mu.Lock()
-	b.pending[m] = done
+	b.pending[m] = p
 	b.mu.Unlock()
-	if _, err := b.js.PublishMsgAsync(m, jetstream.WithMsgID(id)); err != nil {
-		b.mu.Lock()
-		delete(b.pending, m)
-		b.mu.Unlock()
-		done(0, false, fmt.Errorf("append to event log: %w", err))
+	if _, err := b.js.PublishMsgAsync(m); err != nil {
+		b.take(m)
+		p.done(0, false, fmt.Errorf("append to event log: %w", err))
 	}
 }
 
-func (b *Bus) take(m *nats.Msg) AppendFunc {
+func (b *Bus) take(m *nats.Msg) *pendingAppend {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	fn := b.pending[m]
+	p := b.pending[m]
 	delete(b.pending, m)
-	return fn
+	return p
 }
 
 func (b *Bus) onAck(_ jetstream.JetStream, m *nats.Msg, ack *jetstream.PubAck) {
-	fn := b.take(m)
-	if fn == nil {
+	p := b.take(m)
+	if p == nil {
 		return
 	}
 	if b.gc == nil {
-		fn(ack.Sequence, ack.Duplicate, nil)
+		p.done(ack.Sequence, ack.Duplicate, nil)
 		return
 	}
 	seq, dup := ack.Sequence, ack.Duplicate
 	b.gc.sync(func(err error) {
 		if err != nil {
-			fn(0, false, fmt.Errorf("fsync event log: %w", err))
+			p.done(0, false, fmt.Errorf("fsync event log: %w", err))
 			return
 		}
-		fn(seq, dup, nil)
+		p.done(seq, dup, nil)
 	})
 }
 
 func (b *Bus) onAckErr(_ jetstream.JetStream, m *nats.Msg, err error) {
-	if fn := b.take(m); fn != nil {
-		fn(0, false, fmt.Errorf("append to event log: %w", err))
+	p := b.take(m)
+	if p == nil {
+		return
 	}
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode == errDuplicateInProcess && p.retries < 50 {
+		p.retries++
+		time.AfterFunc(20*time.Millisecond, func() { b.publish(m, p) })
+		return
+	}
+	p.done(0, false, fmt.Errorf("append to event log: %w", err))
 }
 
 // LastSeq is the log's last sequence.
@@ -347,7 +374,7 @@ func (b *Bus) Read(ctx context.Context, from uint64, fn func(seq uint64, data []
 			return
 		}
 		fn(md.Sequence.Stream, m.Data())
-	}, jetstream.PullMaxMessages(2048))
+	}, jetstream.PullMaxMessages(2048), jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
 	if err != nil {
 		return fmt.Errorf("read event log from %d: %w", from, err)
 	}
@@ -367,10 +394,10 @@ func (b *Bus) Close() {
 	}
 	b.mu.Lock()
 	left := b.pending
-	b.pending = map[*nats.Msg]AppendFunc{}
+	b.pending = map[*nats.Msg]*pendingAppend{}
 	b.mu.Unlock()
-	for _, fn := range left {
-		fn(0, false, ErrClosed)
+	for _, p := range left {
+		p.done(0, false, ErrClosed)
 	}
 	if b.srv != nil {
 		b.srv.Shutdown()

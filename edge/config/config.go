@@ -97,7 +97,7 @@ func Default() Config {
 		host = "edge"
 	}
 	return Config{
-		Node:       Node{ID: sanitize(host), Region: "local"},
+		Node:       Node{ID: truncate(sanitize(host), 64), Region: "local"},
 		DataDir:    "./data",
 		HTTP:       HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second},
 		NATS:       NATS{Replicas: 1, DuplicateWindow: 10 * time.Minute},
@@ -108,6 +108,13 @@ func Default() Config {
 		Attachments: Attachments{MaxBytes: 10 << 20},
 		Log:         Log{Level: "info", Format: "text"},
 	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 func sanitize(s string) string {

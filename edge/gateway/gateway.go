@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -278,7 +279,7 @@ type liveMsg struct {
 func DecodeLive(b []byte) (*liveMsg, string, error) {
 	var m liveMsg
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%w: %v", errLive, err)
 	}
 	switch m.Kind {
 	case "typing":

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/edgedesk/edgedesk/internal/state"
 )
@@ -103,7 +104,9 @@ func DecodeFrame(b []byte) (*InFrame, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrFrame, err)
 	}
-	if dec.More() {
+	// Only white space may follow the object. (dec.More is false before a
+	// stray '}' or ']', so it let such trailing junk through.)
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: more than one JSON value", ErrFrame)
 	}
 	if f.Type == "" {

@@ -196,10 +196,6 @@ func (s *session) readLoop(ctx context.Context) {
 			return
 		}
 		s.g.m.FramesIn.Inc()
-		if !s.limiter.Allow() {
-			s.sendError("", CodeRateLimited, "too many frames: slow down")
-			continue
-		}
 		f, err := DecodeFrame(data)
 		if err != nil {
 			s.bad++
@@ -209,6 +205,10 @@ func (s *session) readLoop(ctx context.Context) {
 				s.waitWriter()
 				return
 			}
+			continue
+		}
+		if !s.limiter.Allow() {
+			s.sendError(f.ID, CodeRateLimited, "too many frames: slow down")
 			continue
 		}
 		s.g.handle(ctx, s, f)
