@@ -49,7 +49,9 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 		WithNumMemtables(3).
 		WithBlockCacheSize(cache << 20).
 		WithNumCompactors(2).
-		WithMetricsEnabled(false)
+		WithMetricsEnabled(false).
+		// The projector is the only writer: no transaction can conflict.
+		WithDetectConflicts(false)
 	if opts.InMemory {
 		bo = bo.WithInMemory(true).WithDir("").WithValueDir("")
 	}

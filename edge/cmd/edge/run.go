@@ -41,16 +41,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	var (
-		cfgFile  = fs.String("config", "", "YAML config file (see deploy/edge.sample.yaml)")
-		dataDir  = fs.String("data", "", "data directory for the event log, state and attachments")
-		httpAddr = fs.String("http", "", "HTTP listen address (WebSocket, API, health, metrics)")
-		dev      = fs.Bool("dev", false, "seed a demo tenant, inbox and agents with known credentials and print them")
-		check    = fs.Bool("check-config", false, "check the configuration and exit")
-		nodeID   = fs.String("node-id", "", "node id, unique in the region")
-		region   = fs.String("region", "", "region this edge serves")
-		durable  = fs.String("durability", "", "process | group-fsync | always-fsync")
-		natsAddr = fs.String("nats", "", "open a NATS client port on host:port")
-		logLevel = fs.String("log-level", "", "debug | info | warn | error")
+		cfgFile   = fs.String("config", "", "YAML config file (see deploy/edge.sample.yaml)")
+		dataDir   = fs.String("data", "", "data directory for the event log, state and attachments")
+		httpAddr  = fs.String("http", "", "HTTP listen address (WebSocket, API, health, metrics)")
+		dev       = fs.Bool("dev", false, "seed a demo tenant, inbox and agents with known credentials and print them")
+		check     = fs.Bool("check-config", false, "check the configuration and exit")
+		nodeID    = fs.String("node-id", "", "node id, unique in the region")
+		region    = fs.String("region", "", "region this edge serves")
+		durable   = fs.String("durability", "", "process | group-fsync | always-fsync")
+		natsAddr  = fs.String("nats", "", "open a NATS client port on host:port")
+		logLevel  = fs.String("log-level", "", "debug | info | warn | error")
+		pprofAddr = fs.String("pprof", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off by default")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -109,6 +110,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 
+	if *pprofAddr != "" {
+		stopProf, err := serveProfiles(*pprofAddr, log)
+		if err != nil {
+			fmt.Fprintf(stderr, "edge: --pprof: %v\n", err)
+			return 2
+		}
+		defer stopProf()
+	}
 	n := edge.New(cfg, log)
 	if err := n.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "edge: %v\n", err)
