@@ -1,7 +1,6 @@
 package state
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"strings"
@@ -44,9 +43,7 @@ func (s *Store) ApplyBatch(events []*event.Event) ([]Change, error) {
 	applied := s.applied.Load()
 	last := applied
 	commit := func() error {
-		var b [8]byte
-		binary.BigEndian.PutUint64(b[:], last)
-		if err := txn.Set([]byte(keyApplied), b[:]); err != nil {
+		if err := putUint64(txn, []byte(keyApplied), last); err != nil {
 			return err
 		}
 		return txn.Commit()
@@ -186,26 +183,16 @@ func (s *Store) addLoad(txn *badger.Txn, t, agent string, d int64) error {
 		return nil
 	}
 	k := kAgentLoad(t, agent)
-	var n int64
-	if it, err := txn.Get(k); err == nil {
-		if err := it.Value(func(v []byte) error {
-			if len(v) == 8 {
-				n = int64(binary.BigEndian.Uint64(v))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+	u, err := getUint64(txn, k)
+	if err != nil && !errors.Is(err, ErrNotFound) {
 		return err
 	}
+	n := int64(u)
 	n += d
 	if n <= 0 {
 		return txn.Delete(k)
 	}
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(n))
-	return txn.Set(k, b[:])
+	return putUint64(txn, k, uint64(n))
 }
 
 func (s *Store) loadConv(txn *badger.Txn, t, conv string) (*ConversationRec, error) {
@@ -261,21 +248,14 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, err
 	}
 	ck := kClientMsg(t, m.Conv, m.ClientID)
-	if it, err := txn.Get(ck); err == nil {
-		ch.Duplicate = true
-		err = it.Value(func(v []byte) error {
-			if len(v) == 8 {
-				ch.DuplicateOf = binary.BigEndian.Uint64(v)
-			}
-			return nil
-		})
-		return ch, err
-	} else if !errors.Is(err, badger.ErrKeyNotFound) {
+	switch orig, err := getUint64(txn, ck); {
+	case err == nil:
+		ch.Duplicate, ch.DuplicateOf = true, orig
+		return ch, nil
+	case !errors.Is(err, ErrNotFound):
 		return ch, err
 	}
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], e.Seq)
-	if err := txn.Set(ck, b[:]); err != nil {
+	if err := putUint64(txn, ck, e.Seq); err != nil {
 		return ch, err
 	}
 	it := newItem(e, "message", m.Conv)

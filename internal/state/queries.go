@@ -1,7 +1,6 @@
 package state
 
 import (
-	"encoding/binary"
 	"errors"
 	"strings"
 
@@ -82,23 +81,16 @@ func (s *Store) Agents(t string) ([]AgentRec, error) {
 
 // AgentLoad is the number of unresolved conversations assigned to an agent.
 func (s *Store) AgentLoad(t, agent string) (int, error) {
-	var n int
+	var n uint64
 	err := s.view(func(txn *badger.Txn) error {
-		it, err := txn.Get(kAgentLoad(t, agent))
-		if errors.Is(err, badger.ErrKeyNotFound) {
+		var err error
+		n, err = getUint64(txn, kAgentLoad(t, agent))
+		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		return it.Value(func(v []byte) error {
-			if len(v) == 8 {
-				n = int(binary.BigEndian.Uint64(v))
-			}
-			return nil
-		})
+		return err
 	})
-	return n, err
+	return int(n), err
 }
 
 // Contact returns a contact.
@@ -266,19 +258,9 @@ func (s *Store) Feed(t, contact string, since, upTo uint64, limit int) ([]Item, 
 func (s *Store) ClientMessage(t, conv, clientID string) (uint64, error) {
 	var seq uint64
 	err := s.view(func(txn *badger.Txn) error {
-		it, err := txn.Get(kClientMsg(t, conv, clientID))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		return it.Value(func(v []byte) error {
-			if len(v) == 8 {
-				seq = binary.BigEndian.Uint64(v)
-			}
-			return nil
-		})
+		var err error
+		seq, err = getUint64(txn, kClientMsg(t, conv, clientID))
+		return err
 	})
 	return seq, err
 }

@@ -61,20 +61,12 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 	}
 	s := &Store{db: db, codec: event.NewCodec(), log: log}
 	err = db.View(func(txn *badger.Txn) error {
-		it, err := txn.Get([]byte(keyApplied))
-		if errors.Is(err, badger.ErrKeyNotFound) {
+		n, err := getUint64(txn, []byte(keyApplied))
+		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		return it.Value(func(v []byte) error {
-			if len(v) != 8 {
-				return fmt.Errorf("applied marker has %d bytes, want 8", len(v))
-			}
-			s.applied.Store(binary.BigEndian.Uint64(v))
-			return nil
-		})
+		s.applied.Store(n)
+		return err
 	})
 	if err != nil {
 		db.Close()
@@ -153,6 +145,33 @@ func (s *Store) put(txn *badger.Txn, key []byte, v any) error {
 		return err
 	}
 	return txn.Set(key, b)
+}
+
+// getUint64 reads a big-endian uint64 value; ErrNotFound when the key is
+// absent.
+func getUint64(txn *badger.Txn, key []byte) (uint64, error) {
+	it, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, ErrNotFound
+	}
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = it.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return fmt.Errorf("%q holds %d bytes, want 8", key, len(v))
+		}
+		n = binary.BigEndian.Uint64(v)
+		return nil
+	})
+	return n, err
+}
+
+func putUint64(txn *badger.Txn, key []byte, n uint64) error {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], n)
+	return txn.Set(key, b[:])
 }
 
 func exists(txn *badger.Txn, key []byte) (bool, error) {
