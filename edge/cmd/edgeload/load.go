@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -71,11 +72,9 @@ func (c *counters) countError(code string) {
 // msg is one customer message and what became of it. Guarded by its
 // customer's mu.
 type msg struct {
-	id         string
-	sentAt     int64 // ns since t0: first send, or the scheduled time with --rate
-	lastTry    int64
-	tries      int
-	retryNow   bool // refused by the rate limiter
+	id     string
+	sentAt int64 // ns since t0: first send, or the scheduled time with --rate
+	attempt
 	acked      bool
 	failed     bool
 	agentSeen  bool
@@ -90,13 +89,14 @@ type customer struct {
 	c     *client.Client
 	conv  string
 	slots chan struct{} // messages not answered yet (window)
-	q     inflight
+	q     unanswered
 
-	mu   sync.Mutex
-	n    int
-	msgs map[string]*msg // client_id → message
-	out  map[string]*msg // frame id (= client_id) → unacknowledged message
-	rtt  []int64         // send → reply seen, reader goroutine only
+	mu      sync.Mutex
+	n       int
+	unnamed int             // frames the rate limiter refused without naming them
+	msgs    map[string]*msg // client_id → message
+	out     map[string]*msg // frame id (= client_id) → unacknowledged message
+	rtt     []int64         // send → reply seen, reader goroutine only
 }
 
 type agentConn struct {
@@ -104,25 +104,23 @@ type agentConn struct {
 	id    string // agent id
 	c     *client.Client
 	slots chan struct{} // unacknowledged replies (window)
-	q     inflight
+	q     unanswered
 	kick  chan struct{} // replies are waiting in pending
 
 	seen map[string]int // customer client_ids seen; reader goroutine only
 	lat  []int64        // customer send → seen here; reader goroutine only
 
 	mu      sync.Mutex
+	unnamed int               // frames the rate limiter refused without naming them
 	pending []*reply          // replies not sent yet
 	out     map[string]*reply // frame id → sent, unacknowledged reply
 }
 
 type reply struct {
-	cu *customer
-	m  *msg
-	id string
-	// guarded by agentConn.mu
-	lastTry  int64
-	tries    int
-	retryNow bool // refused by the rate limiter
+	cu      *customer
+	m       *msg
+	id      string
+	attempt // guarded by agentConn.mu
 }
 
 // backoff is how long to wait for an acknowledgement after the tries-th
@@ -135,42 +133,74 @@ func backoff(retry time.Duration, tries int) int64 {
 // retryTick is how often unacknowledged frames are checked.
 const retryTick = 100 * time.Millisecond
 
-// inflight lists a connection's frames in the order they were written. The
-// edge handles a connection's frames one after another and answers each
-// with one ack or error, in order; the rate limiter's error carries no id,
-// so the oldest unanswered frame is the one it refused.
-type inflight struct {
-	mu  sync.Mutex
-	ids []string
+// refusedAge is how long a frame must have waited for its ack to be taken
+// for one the rate limiter refused: longer than the edge takes to store a
+// message unless it is overloaded.
+const refusedAge = 500 * time.Millisecond
+
+// unanswered counts a connection's frames the edge has not answered yet.
+// Every frame gets exactly one ack or error, though not in the order sent:
+// the edge acknowledges a message once it is stored, and refuses a frame
+// over the rate limit at once, with an error that does not name it.
+type unanswered struct{ n atomic.Int64 }
+
+func (u *unanswered) send(c *client.Client, f *gateway.InFrame) error {
+	u.n.Add(1)
+	if err := c.Send(f); err != nil {
+		u.n.Add(-1)
+		return err
+	}
+	return nil
 }
 
-// send writes f and records it; the lock keeps the list in write order.
-func (q *inflight) send(c *client.Client, f *gateway.InFrame) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.ids = append(q.ids, f.ID)
-	return c.Send(f)
+func (u *unanswered) answered()      { u.n.Add(-1) }
+func (u *unanswered) pending() int64 { return u.n.Load() }
+
+// attempt is the sending state of a frame awaiting its acknowledgement.
+type attempt struct {
+	lastTry int64 // ns since t0
+	tries   int
+	refused bool // by the rate limiter: send again after a retryTick
 }
 
-// pending is the number of frames not answered yet.
-func (q *inflight) pending() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.ids)
-}
+func (a *attempt) att() *attempt { return a }
 
-// answered removes the frame an answer is for and returns its id: the
-// frame named id, or the oldest one when id is empty.
-func (q *inflight) answered(id string) string {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for i, x := range q.ids {
-		if id == "" || x == id {
-			q.ids = append(q.ids[:i], q.ids[i+1:]...)
-			return x
+// due appends to ids the frames of out to send again now: those the rate
+// limiter refused, a retryTick after they were sent; those not acknowledged
+// within their backoff; and, for the frames the rate limiter refused without
+// naming them (unnamed; older edges did not), as many of the oldest others
+// that have waited at least refusedAge (a guess: a copy of a frame that was
+// not refused is a harmless duplicate, and a refused frame the guess misses
+// is sent again after its backoff). Call it with out's lock held.
+func due[T interface{ att() *attempt }](now int64, retry time.Duration, unnamed *int, out map[string]T, ids []string) []string {
+	*unnamed = min(*unnamed, len(out))
+	var oldest []string
+	for id, v := range out {
+		a := v.att()
+		switch {
+		case a.refused:
+			if now-a.lastTry >= int64(retryTick) {
+				a.refused = false
+				a.lastTry = now
+				ids = append(ids, id)
+			}
+		case now-a.lastTry >= backoff(retry, a.tries):
+			a.lastTry = now
+			a.tries++
+			ids = append(ids, id)
+		case *unnamed > 0 && now-a.lastTry >= int64(refusedAge):
+			oldest = append(oldest, id)
 		}
 	}
-	return ""
+	if k := min(*unnamed, len(oldest)); k > 0 {
+		slices.SortFunc(oldest, func(x, y string) int { return cmp.Compare(out[x].att().lastTry, out[y].att().lastTry) })
+		for _, id := range oldest[:k] {
+			out[id].att().lastTry = now
+			ids = append(ids, id)
+		}
+		*unnamed -= k
+	}
+	return ids
 }
 
 func (l *load) now() int64 { return int64(time.Since(l.t0)) }
@@ -482,7 +512,7 @@ func (cu *customer) sender(ctx context.Context, start time.Time) {
 		}
 		cu.mu.Lock()
 		cu.n++
-		m := &msg{id: "c" + strconv.Itoa(cu.idx) + "-" + strconv.Itoa(cu.n), sentAt: sched, lastTry: now, tries: 1}
+		m := &msg{id: "c" + strconv.Itoa(cu.idx) + "-" + strconv.Itoa(cu.n), sentAt: sched, attempt: attempt{lastTry: now, tries: 1}}
 		cu.msgs[m.id] = m
 		cu.out[m.id] = m
 		cu.mu.Unlock()
@@ -513,15 +543,7 @@ func (cu *customer) retrier(ctx context.Context) {
 		now := l.now()
 		again = again[:0]
 		cu.mu.Lock()
-		for id, m := range cu.out {
-			if m.retryNow || now-m.lastTry >= backoff(l.o.retry, m.tries) {
-				if !m.retryNow {
-					m.tries++
-				}
-				m.lastTry, m.retryNow = now, false
-				again = append(again, id)
-			}
-		}
+		again = due(now, l.o.retry, &cu.unnamed, cu.out, again)
 		cu.mu.Unlock()
 		for _, id := range again {
 			l.c.retries.Add(1)
@@ -554,7 +576,7 @@ func (cu *customer) handle(f *gateway.OutFrame) {
 	l := cu.l
 	switch f.Type {
 	case gateway.OutAck:
-		cu.q.answered(f.ID)
+		cu.q.answered()
 		cu.mu.Lock()
 		m := cu.out[f.ID]
 		if m != nil {
@@ -573,17 +595,19 @@ func (cu *customer) handle(f *gateway.OutFrame) {
 		}
 	case gateway.OutError:
 		l.c.countError(f.Code)
-		id := cu.q.answered(f.ID)
-		if retryable(f.Code) {
+		cu.q.answered()
+		if f.Code == gateway.CodeRateLimited {
 			cu.mu.Lock()
-			if m := cu.out[id]; m != nil {
-				m.retryNow = true
+			if m := cu.out[f.ID]; m != nil {
+				m.refused = true
+			} else if f.ID == "" {
+				cu.unnamed++
 			}
 			cu.mu.Unlock()
 			return
 		}
-		if f.ID == "" {
-			return
+		if f.ID == "" || retryable(f.Code) {
+			return // sent again after its backoff
 		}
 		cu.mu.Lock()
 		m := cu.out[f.ID]
@@ -678,7 +702,7 @@ func (a *agentConn) handle(f *gateway.OutFrame) {
 		if !strings.HasPrefix(f.ID, replyPrefix) {
 			return
 		}
-		a.q.answered(f.ID)
+		a.q.answered()
 		a.mu.Lock()
 		r := a.out[f.ID]
 		delete(a.out, f.ID)
@@ -697,17 +721,19 @@ func (a *agentConn) handle(f *gateway.OutFrame) {
 		}
 	case gateway.OutError:
 		l.c.countError(f.Code)
-		id := a.q.answered(f.ID)
-		if retryable(f.Code) {
+		a.q.answered()
+		if f.Code == gateway.CodeRateLimited {
 			a.mu.Lock()
-			if r := a.out[id]; r != nil {
-				r.retryNow = true
+			if r := a.out[f.ID]; r != nil {
+				r.refused = true
+			} else if f.ID == "" {
+				a.unnamed++
 			}
 			a.mu.Unlock()
 			return
 		}
-		if f.ID == "" {
-			return
+		if f.ID == "" || retryable(f.Code) {
+			return // sent again after its backoff
 		}
 		a.mu.Lock()
 		r := a.out[f.ID]
@@ -798,7 +824,7 @@ func (a *agentConn) writer(ctx context.Context) {
 				r = a.pending[0]
 				a.pending[0] = nil
 				a.pending = a.pending[1:]
-				r.lastTry, r.tries = a.l.now(), 1
+				r.attempt = attempt{lastTry: a.l.now(), tries: 1}
 				a.out[r.id] = r
 			}
 			a.mu.Unlock()
@@ -821,7 +847,10 @@ func (a *agentConn) retrier(ctx context.Context) {
 	l := a.l
 	t := time.NewTicker(retryTick)
 	defer t.Stop()
-	var again []*reply
+	var (
+		ids   []string
+		again []*reply
+	)
 	for {
 		select {
 		case <-ctx.Done():
@@ -831,14 +860,9 @@ func (a *agentConn) retrier(ctx context.Context) {
 		now := l.now()
 		again = again[:0]
 		a.mu.Lock()
-		for _, r := range a.out {
-			if r.retryNow || now-r.lastTry >= backoff(l.o.retry, r.tries) {
-				if !r.retryNow {
-					r.tries++
-				}
-				r.lastTry, r.retryNow = now, false
-				again = append(again, r)
-			}
+		ids = due(now, l.o.retry, &a.unnamed, a.out, ids[:0])
+		for _, id := range ids {
+			again = append(again, a.out[id])
 		}
 		a.mu.Unlock()
 		for _, r := range again {

@@ -30,10 +30,13 @@ total, or as fast as they are answered with --rate 0. The agent assigned to
 a conversation replies to every customer message (unless --reply=false); a
 customer has at most --window messages without a reply, an agent connection
 at most --agent-window unacknowledged replies (the rest wait in order).
-Frames the edge's rate limiter refused are sent again within 100ms, other
-unacknowledged ones after --retry, then twice as long each time; always
-with the same client_id (the edge deduplicates them). After
---duration, deliveries are awaited for up to --drain.
+Frames the edge's rate limiter refused are sent again after 0.1s (0.5s if
+the refusal does not name the frame), other unacknowledged ones after
+--retry, then twice as long each time; always with the same client_id (the
+edge deduplicates them). After --duration,
+everything outstanding is awaited for up to --drain; if something still is,
+writing stops and what the edge has acknowledged gets another --drain to
+arrive.
 
 Idle mode: N customer connections say hello and stay open for --duration;
 with --pid the edge's resident memory (VmRSS) is read from /proc.
@@ -41,8 +44,10 @@ with --pid the edge's resident memory (VmRSS) is read from /proc.
 The last line of the output is one JSON object:
   {"sent","delivered","lost","dup","msgs_per_s","p50_ms","p99_ms","conns",...}
 sent: customer messages acknowledged; delivered: customer messages seen by
-their assigned agent plus replies seen by their customer; lost: deliveries
-expected but not seen after the drain; dup: a client_id seen twice by the same
+their assigned agent plus replies seen by their customer; lost: messages the
+edge acknowledged that their receiver never saw; unacked: messages and
+replies the edge never acknowledged (or never received: replies still queued
+when writing stopped); dup: a client_id seen twice by the same
 connection; msgs_per_s: deliveries during --duration divided by --duration;
 p50_ms/p99_ms: customer send to agent receive (in --rate mode measured from the
 scheduled send time). The exit status is 1 when lost, dup or unacked is not 0
@@ -186,12 +191,12 @@ func parseFlags(args []string, stderr io.Writer) (options, int, bool) {
 	fs.IntVar(&o.customers, "customers", 100, "customer connections (one conversation each)")
 	fs.IntVar(&o.agents, "agents", 3, "agent connections")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "how long customers send (idle mode: how long connections stay open)")
-	fs.DurationVar(&o.drain, "drain", 5*time.Second, "how long to wait for outstanding deliveries after --duration")
-	fs.Float64Var(&o.rate, "rate", 0, "customer messages per second in total; 0 sends as fast as acknowledged")
+	fs.DurationVar(&o.drain, "drain", 5*time.Second, "how long to wait for outstanding frames and deliveries after --duration")
+	fs.Float64Var(&o.rate, "rate", 0, "customer messages per second in total; 0 sends as fast as they are answered")
 	fs.IntVar(&o.window, "window", 0, "messages without a reply per customer (default 4 with --rate 0, 64 otherwise)")
 	fs.BoolVar(&o.reply, "reply", true, "agents answer every customer message (--reply=false: they only receive, and the window counts unacknowledged messages)")
 	fs.IntVar(&o.agentWindow, "agent-window", 64, "unacknowledged replies per agent connection")
-	fs.DurationVar(&o.retry, "retry", 5*time.Second, "send an unacknowledged frame again after this long (doubling per try, up to 16x); frames refused by the rate limiter are sent again at once")
+	fs.DurationVar(&o.retry, "retry", 5*time.Second, "send an unacknowledged frame again after this long (doubling per try, up to 16x); frames refused by the rate limiter are sent again after 0.1s")
 	fs.IntVar(&o.textBytes, "text-bytes", 64, "message text length")
 	fs.StringVar(&o.inbox, "inbox", edge.DemoInbox, "inbox customers write to")
 	fs.StringVar(&o.password, "password", edge.DemoPassword, "agents' password")
