@@ -132,3 +132,39 @@ func TestSlowClientIsDroppedWithResyncAndNeverStallsOthers(t *testing.T) {
 		t.Fatalf("edgedesk_ws_slow_clients_total = %v", v)
 	}
 }
+
+// WebSocket pings are answered through the session's writer, between the
+// protocol's frames, and the connection keeps working.
+func TestWebSocketPingIsAnswered(t *testing.T) {
+	e := edgetest.StartDev(t)
+	conn, _, err := websocket.DefaultDialer.Dial(strings.Replace(e.URL, "http", "ws", 1)+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.WriteJSON(map[string]any{"type": "hello", "inbox": edge.DemoInbox}); err != nil {
+		t.Fatal(err)
+	}
+	pong := make(chan string, 1)
+	conn.SetPongHandler(func(data string) error { pong <- data; return nil })
+	if err := conn.WriteControl(websocket.PingMessage, []byte("are-you-there"), time.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.WriteJSON(map[string]any{"type": "ping", "id": "p1"}); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var sawPong bool
+	for !sawPong || len(pong) == 0 {
+		_, data, err := conn.ReadMessage() // control frames are handled inside
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		if bytes.Contains(data, []byte(`"type":"pong"`)) {
+			sawPong = true
+		}
+	}
+	if got := <-pong; got != "are-you-there" {
+		t.Fatalf("pong carried %q", got)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/gobwas/ws"
+
 	"github.com/edgedesk/edgedesk/internal/state"
 )
 
@@ -184,11 +186,23 @@ const (
 	OutResumed  = "resumed"
 )
 
+// marshal encodes a frame for the wire: a WebSocket text frame header
+// followed by the JSON. It is built once and shared by every connection it
+// goes to.
 func marshal(f *OutFrame) []byte {
 	b, err := json.Marshal(f)
 	if err != nil {
 		// OutFrame holds only JSON-safe types; reaching here is a bug.
 		panic(fmt.Sprintf("gateway: marshal %s frame: %v", f.Type, err))
+	}
+	return wireFrame(ws.NewTextFrame(b))
+}
+
+// wireFrame compiles a server frame (unmasked) to its bytes.
+func wireFrame(f ws.Frame) []byte {
+	b, err := ws.CompileFrame(f)
+	if err != nil {
+		panic(fmt.Sprintf("gateway: compile frame: %v", err)) // only for invalid control frames
 	}
 	return b
 }

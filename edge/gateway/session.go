@@ -3,10 +3,13 @@ package gateway
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/gobwas/ws"
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
@@ -137,6 +140,18 @@ func (g *Gateway) serve(ctx context.Context, conn *websocket.Conn) {
 		g.agentOnline(s, true)
 		defer g.agentOnline(s, false)
 	}
+	// From here on only the writer writes to the connection.
+	conn.SetPingHandler(func(data string) error {
+		s.enqueue(wireFrame(ws.NewPongFrame([]byte(data))))
+		return nil
+	})
+	conn.SetCloseHandler(func(code int, _ string) error {
+		if code == websocket.CloseNoStatusReceived {
+			code = websocket.CloseNormalClosure
+		}
+		s.closeWith(code, "")
+		return nil
+	})
 	upTo := g.store.Applied()
 	welcome.Seq = upTo
 	s.enqueue(marshal(welcome))
@@ -340,8 +355,13 @@ func (s *session) sendError(id, code, msg string) {
 	s.enqueue(marshal(&OutFrame{Type: OutError, ID: id, Code: code, Message: msg}))
 }
 
+// writer sends what is queued. Queued frames are already in wire form
+// (header and payload), so a batch goes out in one writev(2) however many
+// frames it holds. It is the only writer of the connection once the session
+// runs: pings and closes from the client are answered through the queue.
 func (s *session) writer() {
 	defer close(s.wdone)
+	nc := s.conn.NetConn()
 	for {
 		select {
 		case <-s.notify:
@@ -353,10 +373,14 @@ func (s *session) writer() {
 		s.queue = s.spare[:0]
 		closing, code, msg := s.closing, s.closeCode, s.closeMsg
 		s.mu.Unlock()
-		for _, f := range batch {
-			_ = s.conn.SetWriteDeadline(time.Now().Add(s.g.lim.WriteTimeout))
-			if err := s.conn.WriteMessage(websocket.TextMessage, f); err != nil {
-				s.conn.Close()
+		if closing {
+			batch = append(batch, closeFrame(code, msg))
+		}
+		if len(batch) > 0 {
+			_ = nc.SetWriteDeadline(time.Now().Add(s.g.lim.WriteTimeout))
+			bufs := net.Buffers(batch)
+			if _, err := bufs.WriteTo(nc); err != nil {
+				nc.Close()
 				return
 			}
 		}
@@ -365,13 +389,22 @@ func (s *session) writer() {
 		s.spare = batch[:0]
 		s.mu.Unlock()
 		if closing {
-			closeConn(s.conn, code, msg)
-			s.conn.Close()
+			nc.Close()
 			return
 		}
 	}
 }
 
+// closeFrame is a close frame in wire form.
+func closeFrame(code int, msg string) []byte {
+	b, err := ws.CompileFrame(ws.NewCloseFrame(ws.NewCloseFrameBody(ws.StatusCode(code), truncate(msg, 120))))
+	if err != nil {
+		panic(fmt.Sprintf("gateway: close frame: %v", err)) // a server frame of bounded size; cannot fail
+	}
+	return b
+}
+
+// closeConn closes a connection that has no session writer yet.
 func closeConn(conn *websocket.Conn, code int, msg string) {
 	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, truncate(msg, 120)),
 		time.Now().Add(time.Second))
