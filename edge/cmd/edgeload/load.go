@@ -556,18 +556,24 @@ func (cu *customer) retrier(ctx context.Context) {
 }
 
 func (cu *customer) reader(ctx context.Context) {
+	readEvents(ctx, cu.c, cu.l, "customer_disconnected", cu.handle)
+}
+
+// readEvents hands a connection's frames to handle until ctx ends; a
+// connection that ends first is counted as the error named.
+func readEvents(ctx context.Context, c *client.Client, l *load, disconnected string, handle func(*gateway.OutFrame)) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case f, ok := <-cu.c.Events():
+		case f, ok := <-c.Events():
 			if !ok {
 				if ctx.Err() == nil {
-					cu.l.c.countError("customer_disconnected")
+					l.c.countError(disconnected)
 				}
 				return
 			}
-			cu.handle(f)
+			handle(f)
 		}
 	}
 }
@@ -679,20 +685,7 @@ func retryable(code string) bool {
 // --- agents ---
 
 func (a *agentConn) reader(ctx context.Context) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case f, ok := <-a.c.Events():
-			if !ok {
-				if ctx.Err() == nil {
-					a.l.c.countError("agent_disconnected")
-				}
-				return
-			}
-			a.handle(f)
-		}
-	}
+	readEvents(ctx, a.c, a.l, "agent_disconnected", a.handle)
 }
 
 func (a *agentConn) handle(f *gateway.OutFrame) {
