@@ -2,6 +2,7 @@ package edge
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -170,7 +172,11 @@ func (n *Node) serveHTTP() error {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", n.readyz)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{}))
+	guard, err := metricsGuard(n.cfg.Auth.MetricsTokenFile)
+	if err != nil {
+		return err
+	}
+	mux.Handle("GET /metrics", guard(promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{})))
 	n.gateway.Register(mux)
 	ln, err := net.Listen("tcp", n.cfg.HTTP.Addr)
 	if err != nil {
@@ -248,6 +254,38 @@ func (n *Node) registerGauges() {
 	m.GaugeFunc("edgedesk_jetstream_stream_messages", "Events in the JetStream log.", streamInfo(func(msgs, _, _ uint64) float64 { return float64(msgs) }))
 	m.GaugeFunc("edgedesk_jetstream_stream_bytes", "Bytes in the JetStream log.", streamInfo(func(_, b, _ uint64) float64 { return float64(b) }))
 	m.GaugeFunc("edgedesk_jetstream_last_seq", "Last sequence of the JetStream log.", streamInfo(func(_, _, l uint64) float64 { return float64(l) }))
+}
+
+// metricsGuard protects /metrics: with a token file, every scrape must send
+// the token as a bearer token; without one, only loopback clients are
+// answered, so a node reachable from outside does not expose its metrics.
+func metricsGuard(tokenFile string) (func(http.Handler) http.Handler, error) {
+	var token []byte
+	if tokenFile != "" {
+		b, err := os.ReadFile(tokenFile)
+		if err != nil {
+			return nil, fmt.Errorf("read metrics token: %w", err)
+		}
+		token = []byte(strings.TrimSpace(string(b)))
+		if len(token) < 16 {
+			return nil, fmt.Errorf("metrics token in %s has %d bytes; use at least 16", tokenFile, len(token))
+		}
+	}
+	return func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if token != nil {
+				got, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+				if subtle.ConstantTimeCompare([]byte(got), token) != 1 {
+					http.Error(w, "send the metrics token as Authorization: Bearer <token>", http.StatusUnauthorized)
+					return
+				}
+			} else if host, _, err := net.SplitHostPort(r.RemoteAddr); err != nil || !net.ParseIP(host).IsLoopback() {
+				http.Error(w, "metrics are served to loopback only: set auth.metrics_token_file to scrape from elsewhere", http.StatusForbidden)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	}, nil
 }
 
 // Addr is the HTTP address the node listens on.

@@ -62,9 +62,12 @@ type Cluster struct {
 
 // Auth configures credentials.
 type Auth struct {
-	KeyFile       string        `yaml:"key_file"`
-	AgentTokenTTL time.Duration `yaml:"agent_token_ttl"`
-	CustomerTTL   time.Duration `yaml:"customer_token_ttl"`
+	KeyFile string `yaml:"key_file"`
+	// MetricsTokenFile holds a bearer token that /metrics requires. When it
+	// is empty, /metrics answers loopback clients only.
+	MetricsTokenFile string        `yaml:"metrics_token_file"`
+	AgentTokenTTL    time.Duration `yaml:"agent_token_ttl"`
+	CustomerTTL      time.Duration `yaml:"customer_token_ttl"`
 	// BcryptCost is the cost of new password hashes (4-31; default 10).
 	BcryptCost int `yaml:"bcrypt_cost"`
 }
@@ -164,6 +167,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("EDGEDESK_LOG_LEVEL", &c.Log.Level)
 	str("EDGEDESK_LOG_FORMAT", &c.Log.Format)
 	str("EDGEDESK_KEY_FILE", &c.Auth.KeyFile)
+	str("EDGEDESK_METRICS_TOKEN_FILE", &c.Auth.MetricsTokenFile)
 	if v := getenv("EDGEDESK_DEV"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
