@@ -33,48 +33,67 @@ type Change struct {
 // maxPreview bounds the last-message preview kept on a conversation.
 const maxPreview = 140
 
-// ApplyBatch applies events, which must have consecutive-or-increasing Seq
-// above Applied, in order, and records the last sequence with them. Events at
-// or below Applied are skipped, so re-delivery is harmless.
+// ApplyBatch applies events, which must have increasing Seq, in order, and
+// records the last sequence with them. Events at or below Applied are
+// skipped, so re-delivery is harmless. Events share transactions as long as
+// they fit in one; an event's writes are never split across two.
 func (s *Store) ApplyBatch(events []*event.Event) ([]Change, error) {
-	changes := make([]Change, 0, len(events))
-	txn := s.db.NewTransaction(true)
-	defer func() { txn.Discard() }()
 	applied := s.applied.Load()
-	last := applied
-	commit := func() error {
-		if err := putUint64(txn, []byte(keyApplied), last); err != nil {
-			return err
-		}
-		return txn.Commit()
-	}
+	rest := events[:0:0]
 	for _, e := range events {
-		if e.Seq <= last {
-			continue
+		if e.Seq > applied {
+			rest = append(rest, e)
+			applied = e.Seq
 		}
+	}
+	changes := make([]Change, 0, len(rest))
+	for len(rest) > 0 {
+		n, ch, err := s.applyChunk(rest)
+		if err != nil {
+			return nil, err
+		}
+		changes = append(changes, ch...)
+		rest = rest[n:]
+	}
+	return changes, nil
+}
+
+// applyChunk applies as many of events as fit in one transaction, commits
+// them with the applied sequence and returns how many it applied.
+func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	changes := make([]Change, 0, len(events))
+	for i, e := range events {
 		ch, err := s.apply(txn, e)
 		if errors.Is(err, badger.ErrTxnTooBig) {
-			if err := commit(); err != nil {
-				return nil, fmt.Errorf("commit state batch: %w", err)
+			if i == 0 {
+				return 0, nil, fmt.Errorf("event seq %d (%s) is too large for one state transaction", e.Seq, e.Kind)
 			}
-			s.applied.Store(last)
-			txn = s.db.NewTransaction(true)
-			ch, err = s.apply(txn, e)
+			// This transaction holds part of event i: drop it and apply
+			// the events before i alone.
+			txn.Discard()
+			return s.applyChunk(events[:i])
 		}
 		if err != nil {
-			return nil, fmt.Errorf("apply event seq %d (%s): %w", e.Seq, e.Kind, err)
+			return 0, nil, fmt.Errorf("apply event seq %d (%s): %w", e.Seq, e.Kind, err)
 		}
-		last = e.Seq
 		changes = append(changes, ch)
 	}
-	if last == applied {
-		return changes, nil
+	last := events[len(events)-1].Seq
+	err := putUint64(txn, []byte(keyApplied), last)
+	if errors.Is(err, badger.ErrTxnTooBig) && len(events) > 1 {
+		txn.Discard()
+		return s.applyChunk(events[:len(events)-1])
 	}
-	if err := commit(); err != nil {
-		return nil, fmt.Errorf("commit state batch: %w", err)
+	if err == nil {
+		err = txn.Commit()
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("commit state batch: %w", err)
 	}
 	s.applied.Store(last)
-	return changes, nil
+	return len(events), changes, nil
 }
 
 func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {

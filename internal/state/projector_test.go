@@ -2,6 +2,7 @@ package state_test
 
 import (
 	"log/slog"
+	"strconv"
 	"testing"
 
 	"github.com/edgedesk/edgedesk/internal/event"
@@ -162,5 +163,47 @@ func TestPrivateNotesStayOutOfTheCustomerFeed(t *testing.T) {
 	lim, more, _ := s.Feed("t1", "", 0, 0, 2)
 	if len(lim) != 2 || !more {
 		t.Fatalf("feed limited to 2 = %d items more=%v", len(lim), more)
+	}
+}
+
+// A batch larger than one Badger transaction is applied in several, never
+// splitting an event, and gives the same state as applying one by one.
+func TestHugeBatchEqualsOneByOne(t *testing.T) {
+	big := string(make([]byte, 16<<10))
+	mk := func() []*event.Event {
+		evs := []*event.Event{opened("v1", "a1")}
+		for i := 0; i < 1500; i++ {
+			m := msg(cust, "v1", "m"+strconv.Itoa(i), false)
+			m.Message.Text = big + strconv.Itoa(i)
+			evs = append(evs, m)
+		}
+		for i, e := range evs {
+			e.Seq, e.TS, e.Tenant = uint64(i+1), int64(i+1)*1000, "t1"
+		}
+		return evs
+	}
+	a, b := open(t), open(t)
+	if _, err := a.ApplyBatch(mk()); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range mk() {
+		if _, err := b.ApplyBatch([]*event.Event{e}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	da, err := a.Dump()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := b.Dump()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, diff := state.EqualDumps(da, db); !ok {
+		t.Fatalf("one big batch differs from one-by-one: %s", diff)
+	}
+	c, _ := a.Conversation("t1", "v1")
+	if c.Messages != 1500 {
+		t.Fatalf("%d messages counted, want 1500", c.Messages)
 	}
 }
