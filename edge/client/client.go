@@ -22,6 +22,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/internal/state"
 )
 
 // ErrClosed is returned by requests on a closed connection; Close reports why.
@@ -114,7 +115,27 @@ func Dial(ctx context.Context, base string, hello *Hello, o Options) (*Client, e
 	return c, nil
 }
 
+// Conversation is a conversation as frames carry it: agents get the whole
+// record, customers the reduced view (id, status, assigned, …).
+type Conversation struct {
+	state.ConversationRec
+	Assigned bool `json:"assigned,omitempty"`
+}
+
+// readFrame decodes a frame. Conversation fields decode into *Conversation
+// and *[]Conversation rather than generic maps, which is several times
+// cheaper for a client that reads many frames.
 func readFrame(conn *websocket.Conn, f *gateway.OutFrame) error {
+	f.Conversation = &Conversation{}
+	f.Conversations = &[]Conversation{}
+	defer func() {
+		if c, ok := f.Conversation.(*Conversation); ok && c.ID == "" {
+			f.Conversation = nil
+		}
+		if cs, ok := f.Conversations.(*[]Conversation); ok && len(*cs) == 0 {
+			f.Conversations = nil
+		}
+	}()
 	_, data, err := conn.ReadMessage()
 	if err != nil {
 		var ce *websocket.CloseError

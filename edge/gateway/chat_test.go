@@ -274,8 +274,8 @@ func TestIdentifiedCustomerKeepsConversationsAcrossDevices(t *testing.T) {
 	if c2.Welcome.Session.ID != c1.Welcome.Session.ID {
 		t.Fatalf("same user, different contact: %s vs %s", c1.Welcome.Session.ID, c2.Welcome.Session.ID)
 	}
-	convs, ok := c2.Welcome.Conversations.([]any)
-	if !ok || len(convs) != 1 || convs[0].(map[string]any)["id"] != conv {
+	convs, ok := c2.Welcome.Conversations.(*[]client.Conversation)
+	if !ok || len(*convs) != 1 || (*convs)[0].ID != conv {
 		t.Fatalf("second device sees conversations %v, want [%s]", c2.Welcome.Conversations, conv)
 	}
 	ct, err := e.Store().Contact(edge.DemoTenant, c1.Welcome.Session.ID)

@@ -346,7 +346,7 @@ func (l *load) setup(ctx context.Context) error {
 			return fmt.Errorf("customer %d: start a conversation: %w", i, err)
 		}
 		cu.conv = ack.Conv
-		if v, ok := ack.Conversation.(map[string]any); ok && v["assigned"] != true {
+		if v, ok := ack.Conversation.(*client.Conversation); ok && !v.Assigned {
 			unassigned.Add(1)
 		}
 		return nil
@@ -754,8 +754,8 @@ func (a *agentConn) handle(f *gateway.OutFrame) {
 			return
 		}
 		assignee := ""
-		if v, ok := f.Conversation.(map[string]any); ok {
-			assignee, _ = v["assignee"].(string)
+		if v, ok := f.Conversation.(*client.Conversation); ok {
+			assignee = v.Assignee
 		}
 		if l.responder(it.Conv, assignee) != a {
 			return
