@@ -63,6 +63,7 @@ func (s *Store) ApplyBatch(events []*event.Event) ([]Change, error) {
 func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
+	clear(s.convPending)
 	changes := make([]Change, 0, len(events))
 	for i, e := range events {
 		ch, err := s.apply(txn, e)
@@ -76,6 +77,7 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 			return s.applyChunk(events[:i])
 		}
 		if err != nil {
+			clear(s.convCache)
 			return 0, nil, fmt.Errorf("apply event seq %d (%s): %w", e.Seq, e.Kind, err)
 		}
 		changes = append(changes, ch)
@@ -90,7 +92,11 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 		err = txn.Commit()
 	}
 	if err != nil {
+		clear(s.convCache) // the store is now the only truth
 		return 0, nil, fmt.Errorf("commit state batch: %w", err)
+	}
+	for k, c := range s.convPending {
+		s.convCache[k] = c
 	}
 	s.applied.Store(last)
 	return len(events), changes, nil
@@ -214,13 +220,40 @@ func (s *Store) addLoad(txn *badger.Txn, t, agent string, d int64) error {
 	return putUint64(txn, k, uint64(n))
 }
 
+// loadConv reads a conversation record for the projector. The projector is
+// the only writer of these records, so it keeps the ones it has read or
+// written in memory: what this transaction wrote (pending), else what was
+// committed (cache), else the store. It returns a copy the caller may change.
 func (s *Store) loadConv(txn *badger.Txn, t, conv string) (*ConversationRec, error) {
+	key := t + "/" + conv
+	if c, ok := s.convPending[key]; ok {
+		return &c, nil
+	}
+	if c, ok := s.convCache[key]; ok {
+		return &c, nil
+	}
 	var c ConversationRec
 	if err := s.get(txn, kConv(t, conv), &c); err != nil {
 		return nil, err
 	}
+	if len(s.convCache) >= maxConvCache {
+		clear(s.convCache)
+	}
+	s.convCache[key] = c // read from committed state: this transaction had not written it
 	return &c, nil
 }
+
+// putConv writes a conversation record in the projector's transaction.
+func (s *Store) putConv(txn *badger.Txn, c *ConversationRec) error {
+	if err := s.put(txn, kConv(c.Tenant, c.ID), c); err != nil {
+		return err
+	}
+	s.convPending[c.Tenant+"/"+c.ID] = *c
+	return nil
+}
+
+// maxConvCache bounds the conversation records the projector keeps.
+const maxConvCache = 1 << 16
 
 func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	o := e.Conversation
@@ -238,7 +271,7 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusOpen,
 		Assignee: o.Assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS}
-	if err := s.put(txn, kConv(t, o.Conv), c); err != nil {
+	if err := s.putConv(txn, c); err != nil {
 		return ch, err
 	}
 	if err := txn.Set(kContactConv(t, o.Contact, o.Conv), nil); err != nil {
@@ -299,7 +332,7 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		c.Status, c.SnoozeUntil = event.StatusOpen, 0
 		it.Status = event.StatusOpen
 	}
-	if err := s.put(txn, kConv(t, c.ID), c); err != nil {
+	if err := s.putConv(txn, c); err != nil {
 		return ch, err
 	}
 	contact := c.Contact
@@ -343,7 +376,7 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 		c.SnoozeUntil = st.SnoozeUntil
 	}
 	c.LastSeq, c.LastAt = e.Seq, e.TS
-	if err := s.put(txn, kConv(t, c.ID), c); err != nil {
+	if err := s.putConv(txn, c); err != nil {
 		return ch, err
 	}
 	it := newItem(e, "status", c.ID)
@@ -377,7 +410,7 @@ func (s *Store) applyAssign(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	c.Assignee = a.Agent
 	c.LastSeq, c.LastAt = e.Seq, e.TS
-	if err := s.put(txn, kConv(t, c.ID), c); err != nil {
+	if err := s.putConv(txn, c); err != nil {
 		return ch, err
 	}
 	it := newItem(e, "assigned", c.ID)

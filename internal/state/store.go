@@ -34,6 +34,10 @@ type Store struct {
 	codec   *event.Codec
 	log     *slog.Logger
 	applied atomic.Uint64
+
+	// used by the projector goroutine only (ApplyBatch)
+	convCache   map[string]ConversationRec
+	convPending map[string]ConversationRec
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -59,7 +63,8 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open state store in %s: %w", dir, err)
 	}
-	s := &Store{db: db, codec: event.NewCodec(), log: log}
+	s := &Store{db: db, codec: event.NewCodec(), log: log,
+		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{}}
 	err = db.View(func(txn *badger.Txn) error {
 		n, err := getUint64(txn, []byte(keyApplied))
 		if errors.Is(err, ErrNotFound) {
