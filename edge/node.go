@@ -91,7 +91,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 			SendQueue: n.cfg.Gateway.SendQueue, CustomerRate: n.cfg.Gateway.CustomerRate,
 			AgentRate: n.cfg.Gateway.AgentRate, MaxConnections: n.cfg.Gateway.MaxConnections,
 			AgentTokenTTL: n.cfg.Auth.AgentTokenTTL, CustomerTTL: n.cfg.Auth.CustomerTTL,
-			MaxUploadBytes: n.cfg.Attachments.MaxBytes,
+			MaxUploadBytes: n.cfg.Attachments.MaxBytes, PresenceTTL: n.cfg.Gateway.PresenceTTL,
 		},
 	})
 	if err != nil {

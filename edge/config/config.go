@@ -80,6 +80,9 @@ type Gateway struct {
 	CustomerRate   float64 `yaml:"customer_rate"`
 	AgentRate      float64 `yaml:"agent_rate"`
 	MaxConnections int64   `yaml:"max_connections"`
+	// PresenceTTL: another node's agents count as online this long after
+	// that node's last heartbeat.
+	PresenceTTL time.Duration `yaml:"presence_ttl"`
 }
 
 // Attachments configures uploads.
@@ -107,7 +110,7 @@ func Default() Config {
 		Durability: "process",
 		Auth:       Auth{AgentTokenTTL: 12 * time.Hour, CustomerTTL: 24 * time.Hour, BcryptCost: 10},
 		Gateway: Gateway{MaxFrameBytes: 64 << 10, MaxTextBytes: 16 << 10, SendQueue: 1024,
-			CustomerRate: 100, AgentRate: 1000, MaxConnections: 100000},
+			CustomerRate: 100, AgentRate: 1000, MaxConnections: 100000, PresenceTTL: 15 * time.Second},
 		Attachments: Attachments{MaxBytes: 10 << 20},
 		Log:         Log{Level: "info", Format: "text"},
 	}
@@ -236,6 +239,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Auth.BcryptCost < 4 || c.Auth.BcryptCost > 31 {
 		bad("auth.bcrypt_cost %d: use 4 to 31 (10 is the usual)", c.Auth.BcryptCost)
+	}
+	if c.Gateway.PresenceTTL < 300*time.Millisecond {
+		bad("gateway.presence_ttl %s: use at least 300ms (15s is the usual)", c.Gateway.PresenceTTL)
 	}
 	if c.Attachments.MaxBytes < 1 {
 		bad("attachments.max_bytes must be positive")

@@ -415,3 +415,42 @@ func TestRestartKeepsEverything(t *testing.T) {
 		t.Fatalf("restart appended %d events", n-ack.Seq)
 	}
 }
+
+// Agents announced by a node that then goes silent (it crashed) are taken
+// offline once its heartbeats stop, so routing no longer counts on them.
+func TestPresenceOfASilentNodeExpires(t *testing.T) {
+	cfg := edgetest.Config(t)
+	cfg.Gateway.PresenceTTL = 900 * time.Millisecond
+	e := edgetest.Start(t, cfg)
+	alice := e.Agent("alice@demo.test", "")
+	ghost := []byte(`{"kind":"presence","node":"ghost-node","agent":"agent-bob","status":"online"}`)
+	if err := e.Bus().Conn().Publish("live."+edge.DemoTenant+".presence", ghost); err != nil {
+		t.Fatal(err)
+	}
+	bob := func() string {
+		for {
+			if f := edgetest.NextEvent(t, alice, gateway.OutPresence, wait); f.Agent == "agent-bob" {
+				return f.Presence
+			}
+		}
+	}
+	if p := bob(); p != "online" {
+		t.Fatalf("bob is %s, want online", p)
+	}
+	start := time.Now()
+	if p := bob(); p != "offline" {
+		t.Fatalf("bob is %s, want offline", p)
+	}
+	if waited := time.Since(start); waited > 3*time.Second {
+		t.Fatalf("bob went offline after %s, TTL is 900ms", waited)
+	}
+	// the only online agent now gets the next conversation
+	cust := e.Visitor()
+	ack, err := cust.Start(ctxT(t), "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := e.Store().Conversation(edge.DemoTenant, ack.Conv); c.Assignee != "agent-alice" {
+		t.Fatalf("assigned to %q after bob's node went silent", c.Assignee)
+	}
+}

@@ -46,6 +46,10 @@ type Limits struct {
 	VisitorTTL     time.Duration // anonymous visitor token; default 365 days
 	MaxUploadBytes int64         // default 10 MiB
 	MaxConnections int64         // default 100000
+	// PresenceTTL is how long another node's agents stay online without a
+	// heartbeat from that node; heartbeats go out every third of it.
+	// Default 15s.
+	PresenceTTL time.Duration
 }
 
 func (l *Limits) defaults() {
@@ -71,6 +75,7 @@ func (l *Limits) defaults() {
 	setD(&l.AgentTokenTTL, 12*time.Hour)
 	setD(&l.CustomerTTL, 24*time.Hour)
 	setD(&l.VisitorTTL, 365*24*time.Hour)
+	setD(&l.PresenceTTL, 15*time.Second)
 	if l.CustomerRate <= 0 {
 		l.CustomerRate = 100
 	}
@@ -112,6 +117,9 @@ type Gateway struct {
 
 	upgrader websocket.Upgrader
 	sub      *nats.Subscription
+	hbSub    *nats.Subscription
+	stop     chan struct{} // closed by Drain: ends the heartbeat
+	stopOnce sync.Once
 
 	mu        sync.RWMutex
 	agents    map[string]map[*session]struct{} // tenant → sessions
@@ -156,7 +164,52 @@ func New(o Options) (*Gateway, error) {
 	}
 	sub.SetPendingLimits(1<<16, 64<<20)
 	g.sub = sub
+	if g.hbSub, err = g.nc.Subscribe(heartbeatSubject, g.onHeartbeat); err != nil {
+		_ = sub.Unsubscribe()
+		return nil, err
+	}
+	g.stop = make(chan struct{})
+	go g.heartbeat()
 	return g, nil
+}
+
+// heartbeatSubject carries each node's id, every PresenceTTL/3, so that the
+// other nodes of the region can forget the agents of a node that died
+// without saying goodbye.
+const heartbeatSubject = "edgedesk.node.heartbeat"
+
+func (g *Gateway) heartbeat() {
+	t := time.NewTicker(g.lim.PresenceTTL / 3)
+	defer t.Stop()
+	for {
+		if err := g.nc.Publish(heartbeatSubject, []byte(g.node)); err != nil {
+			g.log.Debug("publish heartbeat", "err", err)
+		}
+		for _, ta := range g.presence.expire(time.Now().Add(-g.lim.PresenceTTL)) {
+			g.announcePresence(ta[0], ta[1])
+		}
+		select {
+		case <-g.stop:
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (g *Gateway) onHeartbeat(msg *nats.Msg) {
+	if node := string(msg.Data); node != g.node && event.ValidID(node) {
+		g.presence.touch(node, time.Now())
+	}
+}
+
+// announcePresence tells the local agents of a tenant an agent's status.
+func (g *Gateway) announcePresence(tenant, agent string) {
+	f := marshal(&OutFrame{Type: OutPresence, Agent: agent, Presence: g.presence.status(tenant, agent)})
+	g.mu.RLock()
+	for s := range g.agents[tenant] {
+		s.deliver(0, f)
+	}
+	g.mu.RUnlock()
 }
 
 // Drain stops accepting connections and asks every client to reconnect
@@ -185,9 +238,11 @@ func (g *Gateway) Drain(ctx context.Context) {
 	case <-done:
 	case <-ctx.Done():
 	}
-	if g.sub != nil {
+	g.stopOnce.Do(func() {
 		_ = g.sub.Unsubscribe()
-	}
+		_ = g.hbSub.Unsubscribe()
+		close(g.stop)
+	})
 }
 
 // Connections is the number of open WebSocket connections.
@@ -334,13 +389,9 @@ func (g *Gateway) onLive(msg *nats.Msg) {
 		if m.Node == g.node {
 			return // applied locally when it was published
 		}
+		g.presence.touch(m.Node, time.Now())
 		if g.presence.set(tenant, m.Agent, m.Node, m.Status) {
-			f := marshal(&OutFrame{Type: OutPresence, Agent: m.Agent, Presence: g.presence.status(tenant, m.Agent)})
-			g.mu.RLock()
-			for s := range g.agents[tenant] {
-				s.deliver(0, f)
-			}
-			g.mu.RUnlock()
+			g.announcePresence(tenant, m.Agent)
 		}
 	}
 }

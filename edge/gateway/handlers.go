@@ -137,12 +137,7 @@ func (g *Gateway) agentOnline(s *session, on bool) {
 
 func (g *Gateway) setPresence(tenant, agent, status string) {
 	if g.presence.set(tenant, agent, g.node, status) {
-		f := marshal(&OutFrame{Type: OutPresence, Agent: agent, Presence: g.presence.status(tenant, agent)})
-		g.mu.RLock()
-		for s := range g.agents[tenant] {
-			s.deliver(0, f)
-		}
-		g.mu.RUnlock()
+		g.announcePresence(tenant, agent)
 	}
 	g.publishLive(tenant, &liveMsg{Kind: "presence", Agent: agent, Status: status})
 }

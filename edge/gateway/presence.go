@@ -4,6 +4,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"time"
 )
 
 var errLive = errors.New("malformed live message")
@@ -25,10 +26,49 @@ type presence struct {
 	node string
 	mu   sync.Mutex
 	m    map[string]map[string]map[string]string // tenant → agent → node → status
+	seen map[string]time.Time                    // other node → last heard from
 }
 
 func newPresence(node string) *presence {
-	return &presence{node: node, m: map[string]map[string]map[string]string{}}
+	return &presence{node: node, m: map[string]map[string]map[string]string{}, seen: map[string]time.Time{}}
+}
+
+// touch records that a node is alive.
+func (p *presence) touch(node string, now time.Time) {
+	if node == p.node {
+		return
+	}
+	p.mu.Lock()
+	p.seen[node] = now
+	p.mu.Unlock()
+}
+
+// expire forgets what other nodes said about their agents when a node has
+// not been heard from since before, and returns the tenant and agent of
+// every status that changed.
+func (p *presence) expire(before time.Time) [][2]string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var changed [][2]string
+	for node, at := range p.seen {
+		if !at.Before(before) {
+			continue
+		}
+		delete(p.seen, node)
+		for tenant, agents := range p.m {
+			for agent, nodes := range agents {
+				if _, ok := nodes[node]; !ok {
+					continue
+				}
+				was := p.statusLocked(tenant, agent)
+				delete(nodes, node)
+				if p.statusLocked(tenant, agent) != was {
+					changed = append(changed, [2]string{tenant, agent})
+				}
+			}
+		}
+	}
+	return changed
 }
 
 // set records a node's status for an agent and reports whether the agent's
