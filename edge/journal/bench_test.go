@@ -48,7 +48,7 @@ type rig struct {
 
 // newRig starts a bus and a store on disk in a fresh directory, runs the
 // projector and seeds a tenant, a contact and benchConvs conversations.
-func newRig(b *testing.B, durability string) *rig {
+func newRig(b testing.TB, durability string) *rig {
 	b.Helper()
 	dir := b.TempDir()
 	log := slog.New(slog.DiscardHandler)
