@@ -405,17 +405,6 @@ func (b *Bus) Close() {
 	}
 }
 
-// ClientURL is the client URL when a client port is open.
-func (b *Bus) ClientURL() string {
-	if b.opts.ClientListen == "" {
-		return ""
-	}
-	return b.srv.ClientURL()
-}
-
-// ClusterAddr is the address the cluster listener bound.
-func (b *Bus) ClusterAddr() net.Addr { return b.srv.ClusterAddr() }
-
 func splitHostPort(a string) (string, int, error) {
 	h, p, err := net.SplitHostPort(a)
 	if err != nil {

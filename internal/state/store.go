@@ -2,7 +2,6 @@ package state
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -189,19 +188,6 @@ func exists(txn *badger.Txn, key []byte) (bool, error) {
 
 // view runs fn in a read transaction.
 func (s *Store) view(fn func(txn *badger.Txn) error) error { return s.db.View(fn) }
-
-// RunGC reclaims value-log space until ctx ends; call it in a goroutine.
-func (s *Store) RunGC(ctx context.Context, every func() <-chan struct{}) {
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-every():
-			for s.db.RunValueLogGC(0.5) == nil {
-			}
-		}
-	}
-}
 
 type badgerLogger struct{ l *slog.Logger }
 
