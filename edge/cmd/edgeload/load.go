@@ -600,29 +600,12 @@ func (cu *customer) handle(f *gateway.OutFrame) {
 			}
 		}
 	case gateway.OutError:
-		l.c.countError(f.Code)
 		cu.q.answered()
-		if f.Code == gateway.CodeRateLimited {
+		m := onError(l, f, &cu.mu, &cu.unnamed, cu.out)
+		if m != nil {
 			cu.mu.Lock()
-			if m := cu.out[f.ID]; m != nil {
-				m.refused = true
-			} else if f.ID == "" {
-				cu.unnamed++
-			}
-			cu.mu.Unlock()
-			return
-		}
-		if f.ID == "" || retryable(f.Code) {
-			return // sent again after its backoff
-		}
-		cu.mu.Lock()
-		m := cu.out[f.ID]
-		if m != nil {
-			delete(cu.out, f.ID)
 			m.failed = true
-		}
-		cu.mu.Unlock()
-		if m != nil {
+			cu.mu.Unlock()
 			l.c.failed.Add(1)
 			<-cu.slots
 		}
@@ -678,6 +661,34 @@ func (cu *customer) handle(f *gateway.OutFrame) {
 	}
 }
 
+// onError handles an error frame for the frames a connection has out. A
+// refusal by the rate limiter marks the frame (or, unnamed, counts it) to be
+// sent again soon; a retryable error leaves it to its backoff. Any other
+// error ends the frame: it is removed from out and returned.
+func onError[T interface{ att() *attempt }](l *load, f *gateway.OutFrame, mu *sync.Mutex, unnamed *int, out map[string]T) T {
+	var none T
+	l.c.countError(f.Code)
+	mu.Lock()
+	defer mu.Unlock()
+	if f.Code == gateway.CodeRateLimited {
+		if v, ok := out[f.ID]; ok {
+			v.att().refused = true
+		} else if f.ID == "" {
+			*unnamed++
+		}
+		return none
+	}
+	if f.ID == "" || retryable(f.Code) {
+		return none // sent again after its backoff
+	}
+	v, ok := out[f.ID]
+	if !ok {
+		return none
+	}
+	delete(out, f.ID)
+	return v
+}
+
 func retryable(code string) bool {
 	return code == gateway.CodeRateLimited || code == gateway.CodeUnavailable
 }
@@ -713,26 +724,8 @@ func (a *agentConn) handle(f *gateway.OutFrame) {
 			l.c.repliesAcked.Add(1)
 		}
 	case gateway.OutError:
-		l.c.countError(f.Code)
 		a.q.answered()
-		if f.Code == gateway.CodeRateLimited {
-			a.mu.Lock()
-			if r := a.out[f.ID]; r != nil {
-				r.refused = true
-			} else if f.ID == "" {
-				a.unnamed++
-			}
-			a.mu.Unlock()
-			return
-		}
-		if f.ID == "" || retryable(f.Code) {
-			return // sent again after its backoff
-		}
-		a.mu.Lock()
-		r := a.out[f.ID]
-		delete(a.out, f.ID)
-		a.mu.Unlock()
-		if r != nil {
+		if r := onError(l, f, &a.mu, &a.unnamed, a.out); r != nil {
 			<-a.slots
 			l.c.repliesFailed.Add(1)
 		}
