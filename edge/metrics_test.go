@@ -18,25 +18,8 @@ func TestMetricsNeedTheTokenWhenOneIsSet(t *testing.T) {
 	}
 	e := edgetest.Start(t, cfg)
 	get := func(token string) (int, string) {
-		req, _ := http.NewRequest(http.MethodGet, e.URL+"/metrics", nil)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b strings.Builder
-		buf := make([]byte, 1<<16)
-		for {
-			n, err := resp.Body.Read(buf)
-			b.Write(buf[:n])
-			if err != nil {
-				break
-			}
-		}
-		return resp.StatusCode, b.String()
+		resp, body := e.Get("/metrics", token)
+		return resp.StatusCode, string(body)
 	}
 	if code, _ := get(""); code != http.StatusUnauthorized {
 		t.Fatalf("no token: %d, want 401", code)

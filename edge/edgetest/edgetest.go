@@ -5,7 +5,9 @@ package edgetest
 
 import (
 	"context"
+	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"testing"
 	"time"
@@ -128,6 +130,29 @@ func (e *Edge) Customer(h *client.Hello) *client.Client {
 	}
 	e.t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// Get fetches path from the node with an optional bearer token and returns
+// the response (body already read and closed) and its body.
+func (e *Edge) Get(path, token string) (*http.Response, []byte) {
+	e.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, e.URL+path, nil)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return resp, b
 }
 
 // NextEvent waits for the next frame of type typ, skipping others.

@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -42,21 +41,6 @@ func upload(t *testing.T, base, token, ctype string, body []byte) (*http.Respons
 	var out map[string]any
 	_ = json.NewDecoder(resp.Body).Decode(&out)
 	return resp, out
-}
-
-func download(t *testing.T, base, token, id string) (*http.Response, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, base+"/api/v1/attachments/"+id, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
 }
 
 func TestAttachmentsAreLimitedAndServedOnlyToParticipants(t *testing.T) {
@@ -115,20 +99,20 @@ func TestAttachmentsAreLimitedAndServedOnlyToParticipants(t *testing.T) {
 	if _, err := other.Request(ctxT(t), &gateway.InFrame{Type: gateway.TypeSend, Conv: oconv, ClientID: "m1", Attachments: []string{id}}); err == nil || !strings.Contains(err.Error(), "forbidden") {
 		t.Fatalf("another customer attached someone else's upload: %v", err)
 	}
-	if r, _ := download(t, e.URL, other.Welcome.Session.Token, id); r.StatusCode != http.StatusForbidden {
+	if r, _ := e.Get("/api/v1/attachments/"+id, other.Welcome.Session.Token); r.StatusCode != http.StatusForbidden {
 		t.Fatalf("other customer download: %d, want 403", r.StatusCode)
 	}
-	if r, _ := download(t, e.URL, "", id); r.StatusCode != http.StatusUnauthorized {
+	if r, _ := e.Get("/api/v1/attachments/"+id, ""); r.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("anonymous download: %d, want 401", r.StatusCode)
 	}
 	for _, who := range []string{tok, alice.Welcome.Session.Token} {
-		r, b := download(t, e.URL, who, id)
+		r, b := e.Get("/api/v1/attachments/"+id, who)
 		if r.StatusCode != http.StatusOK || !bytes.Equal(b, img) || r.Header.Get("Content-Type") != "image/png" ||
 			r.Header.Get("X-Content-Type-Options") != "nosniff" {
 			t.Fatalf("participant download: %d %s, %d bytes", r.StatusCode, r.Header, len(b))
 		}
 	}
-	if r, _ := download(t, e.URL, tok, "doesnotexist"); r.StatusCode != http.StatusNotFound {
+	if r, _ := e.Get("/api/v1/attachments/doesnotexist", tok); r.StatusCode != http.StatusNotFound {
 		t.Fatalf("missing attachment: %d", r.StatusCode)
 	}
 	if v := metricValue(t, e.URL, `edgedesk_attachments_total{result="stored"}`); v != 1 {

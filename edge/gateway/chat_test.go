@@ -152,13 +152,21 @@ func TestResendingAClientIDMakesOneMessage(t *testing.T) {
 	}
 }
 
-func TestResumeAfterReconnectHasNoGapAndNoDuplicate(t *testing.T) {
-	e := edgetest.StartDev(t)
-	alice := e.Agent("alice@demo.test", "")
-	cust := e.Visitor()
-	ctx := ctxT(t)
-	conv := startConv(t, cust, "c1")
+// agentAndCustomer starts a dev edge with alice online and a visitor whose
+// new conversation alice has been told about.
+func agentAndCustomer(t *testing.T) (e *edgetest.Edge, alice, cust *client.Client, ctx context.Context, conv string) {
+	t.Helper()
+	e = edgetest.StartDev(t)
+	alice = e.Agent("alice@demo.test", "")
+	cust = e.Visitor()
+	ctx = ctxT(t)
+	conv = startConv(t, cust, "c1")
 	edgetest.NextEvent(t, alice, gateway.OutEvent, wait) // opened
+	return e, alice, cust, ctx, conv
+}
+
+func TestResumeAfterReconnectHasNoGapAndNoDuplicate(t *testing.T) {
+	e, alice, cust, ctx, conv := agentAndCustomer(t)
 
 	var want []string
 	send := func(i int) {
@@ -296,12 +304,7 @@ func TestIdentifiedCustomerKeepsConversationsAcrossDevices(t *testing.T) {
 }
 
 func TestTypingReadStatusAndAssignment(t *testing.T) {
-	e := edgetest.StartDev(t)
-	alice := e.Agent("alice@demo.test", "")
-	cust := e.Visitor()
-	ctx := ctxT(t)
-	conv := startConv(t, cust, "c1")
-	edgetest.NextEvent(t, alice, gateway.OutEvent, wait)
+	e, alice, cust, ctx, conv := agentAndCustomer(t)
 
 	if err := cust.Send(&gateway.InFrame{Type: gateway.TypeTyping, Conv: conv, On: true}); err != nil {
 		t.Fatal(err)
