@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
@@ -240,15 +241,29 @@ func (n *Node) registerGauges() {
 	m.GaugeFunc("edgedesk_state_applied_seq", "Last event-log sequence applied to the state.", func() float64 { return float64(n.store.Applied()) })
 	m.GaugeFunc("edgedesk_badger_lsm_bytes", "Size of Badger's LSM tree.", func() float64 { l, _ := n.store.Sizes(); return float64(l) })
 	m.GaugeFunc("edgedesk_badger_vlog_bytes", "Size of Badger's value log.", func() float64 { _, v := n.store.Sizes(); return float64(v) })
+	// One stream-info request serves the three series of a scrape.
+	var (
+		infoMu   sync.Mutex
+		infoAt   time.Time
+		infoLast *jetstream.StreamState
+	)
 	streamInfo := func(f func(msgs, bytes, last uint64) float64) func() float64 {
 		return func() float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			defer cancel()
-			info, err := n.bus.StreamInfo(ctx)
-			if err != nil {
+			infoMu.Lock()
+			defer infoMu.Unlock()
+			if time.Since(infoAt) > time.Second {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				info, err := n.bus.StreamInfo(ctx)
+				cancel()
+				infoLast, infoAt = nil, time.Now()
+				if err == nil {
+					infoLast = &info.State
+				}
+			}
+			if infoLast == nil {
 				return -1
 			}
-			return f(info.State.Msgs, info.State.Bytes, info.State.LastSeq)
+			return f(infoLast.Msgs, infoLast.Bytes, infoLast.LastSeq)
 		}
 	}
 	m.GaugeFunc("edgedesk_jetstream_stream_messages", "Events in the JetStream log.", streamInfo(func(msgs, _, _ uint64) float64 { return float64(msgs) }))
