@@ -171,6 +171,7 @@ func (g *Gateway) replay(s *session, since, upTo uint64) {
 		contact = s.id
 	}
 	sent := 0
+	othersOf := map[string]bool{} // conversation → assigned to another agent
 	for since < upTo {
 		items, more, err := g.store.Feed(s.tenant, contact, since, upTo, 1000)
 		if err != nil {
@@ -181,7 +182,13 @@ func (g *Gateway) replay(s *session, since, upTo uint64) {
 			it := &items[i]
 			since = it.Seq
 			if s.role == auth.RoleAgent && s.scope == "assigned" {
-				if c, err := g.store.Conversation(s.tenant, it.Conv); err == nil && c.Assignee != "" && c.Assignee != s.id {
+				others, ok := othersOf[it.Conv]
+				if !ok {
+					c, err := g.store.Conversation(s.tenant, it.Conv)
+					others = err == nil && c.Assignee != "" && c.Assignee != s.id
+					othersOf[it.Conv] = others
+				}
+				if others {
 					continue
 				}
 			}
