@@ -530,10 +530,18 @@ func (cu *customer) send(id string) error {
 
 // retrier sends unacknowledged messages again with the same client_id.
 func (cu *customer) retrier(ctx context.Context) {
-	l := cu.l
+	retryLoop(ctx, cu.l, &cu.mu, &cu.unnamed, cu.out, func(id string, _ *msg) error { return cu.send(id) })
+}
+
+// retryLoop sends again, every retryTick, the frames of out that are due
+// (see due), until ctx ends or a write fails.
+func retryLoop[T interface{ att() *attempt }](ctx context.Context, l *load, mu *sync.Mutex, unnamed *int, out map[string]T, resend func(id string, v T) error) {
 	t := time.NewTicker(retryTick)
 	defer t.Stop()
-	var again []string
+	var (
+		ids   []string
+		again []T
+	)
 	for {
 		select {
 		case <-ctx.Done():
@@ -541,13 +549,16 @@ func (cu *customer) retrier(ctx context.Context) {
 		case <-t.C:
 		}
 		now := l.now()
+		mu.Lock()
+		ids = due(now, l.o.retry, unnamed, out, ids[:0])
 		again = again[:0]
-		cu.mu.Lock()
-		again = due(now, l.o.retry, &cu.unnamed, cu.out, again)
-		cu.mu.Unlock()
-		for _, id := range again {
+		for _, id := range ids {
+			again = append(again, out[id])
+		}
+		mu.Unlock()
+		for i, v := range again {
 			l.c.retries.Add(1)
-			if err := cu.send(id); err != nil {
+			if err := resend(ids[i], v); err != nil {
 				l.c.countError("write")
 				return
 			}
@@ -830,35 +841,7 @@ func (a *agentConn) writer(ctx context.Context) {
 }
 
 func (a *agentConn) retrier(ctx context.Context) {
-	l := a.l
-	t := time.NewTicker(retryTick)
-	defer t.Stop()
-	var (
-		ids   []string
-		again []*reply
-	)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		now := l.now()
-		again = again[:0]
-		a.mu.Lock()
-		ids = due(now, l.o.retry, &a.unnamed, a.out, ids[:0])
-		for _, id := range ids {
-			again = append(again, a.out[id])
-		}
-		a.mu.Unlock()
-		for _, r := range again {
-			l.c.retries.Add(1)
-			if err := a.send(r); err != nil {
-				l.c.countError("write")
-				return
-			}
-		}
-	}
+	retryLoop(ctx, a.l, &a.mu, &a.unnamed, a.out, func(_ string, r *reply) error { return a.send(r) })
 }
 
 // --- report ---
