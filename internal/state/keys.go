@@ -21,7 +21,6 @@ import (
 //	tl/<tenant>/<conv>/<seq>         timeline Item
 //	cid/<tenant>/<conv>/<clientid>   sequence of a client's message
 //	f/<tenant>/<seq>                 tenant feed: conversation of each item
-//	cf/<tenant>/<contact>/<seq>      contact feed: items the contact sees
 //	r/<tenant>/<conv>/<reader>       read marker
 //	at/<tenant>/<att>                Attachment
 //	atc/<tenant>/<att>/<conv>        conversations that reference an attachment
@@ -48,14 +47,10 @@ func kContactConvPrefix(t, c string) []byte { return []byte("cc/" + t + "/" + c 
 func kTimeline(t, v string, seq uint64) []byte {
 	return []byte("tl/" + t + "/" + v + "/" + seqHex(seq))
 }
-func kTimelinePrefix(t, v string) []byte { return []byte("tl/" + t + "/" + v + "/") }
-func kClientMsg(t, v, cid string) []byte { return []byte("cid/" + t + "/" + v + "/" + cid) }
-func kFeed(t string, seq uint64) []byte  { return []byte("f/" + t + "/" + seqHex(seq)) }
-func kFeedPrefix(t string) []byte        { return []byte("f/" + t + "/") }
-func kContactFeed(t, c string, seq uint64) []byte {
-	return []byte("cf/" + t + "/" + c + "/" + seqHex(seq))
-}
-func kContactFeedPrefix(t, c string) []byte { return []byte("cf/" + t + "/" + c + "/") }
+func kTimelinePrefix(t, v string) []byte    { return []byte("tl/" + t + "/" + v + "/") }
+func kClientMsg(t, v, cid string) []byte    { return []byte("cid/" + t + "/" + v + "/" + cid) }
+func kFeed(t string, seq uint64) []byte     { return []byte("f/" + t + "/" + seqHex(seq)) }
+func kFeedPrefix(t string) []byte           { return []byte("f/" + t + "/") }
 func kRead(t, v, reader string) []byte      { return []byte("r/" + t + "/" + v + "/" + reader) }
 func kAttachment(t, a string) []byte        { return []byte("at/" + t + "/" + a) }
 func kAttachmentConv(t, a, v string) []byte { return []byte("atc/" + t + "/" + a + "/" + v) }

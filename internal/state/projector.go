@@ -82,6 +82,18 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 		}
 		changes = append(changes, ch)
 	}
+	// Conversation records changed by this chunk, each written once.
+	for _, c := range s.convPending {
+		err := s.put(txn, kConv(c.Tenant, c.ID), &c)
+		if errors.Is(err, badger.ErrTxnTooBig) && len(events) > 1 {
+			txn.Discard()
+			return s.applyChunk(events[:len(events)/2])
+		}
+		if err != nil {
+			clear(s.convCache)
+			return 0, nil, fmt.Errorf("write conversation %s: %w", c.ID, err)
+		}
+	}
 	last := events[len(events)-1].Seq
 	err := putUint64(txn, []byte(keyApplied), last)
 	if errors.Is(err, badger.ErrTxnTooBig) && len(events) > 1 {
@@ -181,18 +193,14 @@ func (s *Store) applyContact(txn *badger.Txn, e *event.Event) error {
 	return s.put(txn, kContact(e.Tenant, c.ID), &rec)
 }
 
-// addItem writes a timeline item and its feed entries.
-func (s *Store) addItem(txn *badger.Txn, t, contact string, it *Item) error {
+// addItem writes a timeline item and its tenant-feed entry. A customer's
+// feed is not stored: it is read from the timelines of the customer's
+// conversations (ContactFeed).
+func (s *Store) addItem(txn *badger.Txn, t string, it *Item) error {
 	if err := s.put(txn, kTimeline(t, it.Conv, it.Seq), it); err != nil {
 		return err
 	}
-	if err := txn.Set(kFeed(t, it.Seq), []byte(it.Conv)); err != nil {
-		return err
-	}
-	if contact != "" {
-		return txn.Set(kContactFeed(t, contact, it.Seq), []byte(it.Conv))
-	}
-	return nil
+	return txn.Set(kFeed(t, it.Seq), []byte(it.Conv))
 }
 
 func newItem(e *event.Event, kind, conv string) *Item {
@@ -243,13 +251,10 @@ func (s *Store) loadConv(txn *badger.Txn, t, conv string) (*ConversationRec, err
 	return &c, nil
 }
 
-// putConv writes a conversation record in the projector's transaction.
-func (s *Store) putConv(txn *badger.Txn, c *ConversationRec) error {
-	if err := s.put(txn, kConv(c.Tenant, c.ID), c); err != nil {
-		return err
-	}
+// putConv records a changed conversation; applyChunk writes each changed
+// record once, with the chunk, however many of its events changed it.
+func (s *Store) putConv(c *ConversationRec) {
 	s.convPending[c.Tenant+"/"+c.ID] = *c
-	return nil
 }
 
 // maxConvCache bounds the conversation records the projector keeps.
@@ -259,21 +264,16 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	o := e.Conversation
 	t := e.Tenant
 	ch := Change{Event: e}
-	if ok, err := exists(txn, kConv(t, o.Conv)); err != nil || ok {
-		if ok {
-			ch.Duplicate = true
-			if c, err := s.loadConv(txn, t, o.Conv); err == nil {
-				ch.DuplicateOf = c.OpenedSeq
-				ch.Conv = c
-			}
-		}
+	switch c, err := s.loadConv(txn, t, o.Conv); {
+	case err == nil:
+		ch.Duplicate, ch.DuplicateOf, ch.Conv = true, c.OpenedSeq, c
+		return ch, nil
+	case !errors.Is(err, ErrNotFound):
 		return ch, err
 	}
 	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusOpen,
 		Assignee: o.Assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS}
-	if err := s.putConv(txn, c); err != nil {
-		return ch, err
-	}
+	s.putConv(c)
 	if err := txn.Set(kContactConv(t, o.Contact, o.Conv), nil); err != nil {
 		return ch, err
 	}
@@ -285,7 +285,7 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	it.Assignee = o.Assignee
 	it.ClientID = o.ClientID
 	ch.Item, ch.Conv, ch.Contact = it, c, o.Contact
-	return ch, s.addItem(txn, t, o.Contact, it)
+	return ch, s.addItem(txn, t, it)
 }
 
 func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
@@ -332,15 +332,13 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		c.Status, c.SnoozeUntil = event.StatusOpen, 0
 		it.Status = event.StatusOpen
 	}
-	if err := s.putConv(txn, c); err != nil {
-		return ch, err
-	}
+	s.putConv(c)
 	contact := c.Contact
 	if m.Private {
 		contact = ""
 	}
 	ch.Item, ch.Conv, ch.Contact = it, c, contact
-	return ch, s.addItem(txn, t, contact, it)
+	return ch, s.addItem(txn, t, it)
 }
 
 func preview(s string) string {
@@ -376,13 +374,11 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 		c.SnoozeUntil = st.SnoozeUntil
 	}
 	c.LastSeq, c.LastAt = e.Seq, e.TS
-	if err := s.putConv(txn, c); err != nil {
-		return ch, err
-	}
+	s.putConv(c)
 	it := newItem(e, "status", c.ID)
 	it.Status, it.SnoozeUntil = c.Status, c.SnoozeUntil
 	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
-	return ch, s.addItem(txn, t, c.Contact, it)
+	return ch, s.addItem(txn, t, it)
 }
 
 func (s *Store) applyAssign(txn *badger.Txn, e *event.Event) (Change, error) {
@@ -410,13 +406,11 @@ func (s *Store) applyAssign(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	c.Assignee = a.Agent
 	c.LastSeq, c.LastAt = e.Seq, e.TS
-	if err := s.putConv(txn, c); err != nil {
-		return ch, err
-	}
+	s.putConv(c)
 	it := newItem(e, "assigned", c.ID)
 	it.Assignee = a.Agent
 	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
-	return ch, s.addItem(txn, t, c.Contact, it)
+	return ch, s.addItem(txn, t, it)
 }
 
 func (s *Store) applyRead(txn *badger.Txn, e *event.Event) (Change, error) {

@@ -2,6 +2,7 @@ package state_test
 
 import (
 	"log/slog"
+	"slices"
 	"strconv"
 	"testing"
 
@@ -163,6 +164,44 @@ func TestPrivateNotesStayOutOfTheCustomerFeed(t *testing.T) {
 	lim, more, _ := s.Feed("t1", "", 0, 0, 2)
 	if len(lim) != 2 || !more {
 		t.Fatalf("feed limited to 2 = %d items more=%v", len(lim), more)
+	}
+}
+
+// A customer's feed merges the timelines of the customer's conversations in
+// log order and leaves out other customers' conversations.
+func TestCustomerFeedMergesConversations(t *testing.T) {
+	s := open(t)
+	l := &log{t: t, s: s}
+	other := &event.Event{Kind: event.KindConversationOpened, Actor: event.Actor{Kind: event.ActorCustomer, ID: "k2"},
+		Conversation: &event.ConvOpened{Conv: "w1", Inbox: "web", Contact: "k2", Assignee: "a1"}}
+	l.apply(opened("v1", "a1"), opened("v2", "a1"), other)                                           // 1 2 3
+	l.apply(msg(cust, "v2", "m1", false), msg(cust, "v1", "m2", false))                              // 4 5
+	l.apply(msg(agent, "v1", "n1", true), msg(cust, "w1", "x1", false))                              // 6 7
+	l.apply(msg(agent, "v2", "r1", false), msg(cust, "v1", "m2", false))                             // 8, 9 a repeat
+	l.apply(msg(agent, "v1", "r2", false), &event.Event{Kind: event.KindStatusChanged, Actor: agent, // 10 11
+		Status: &event.StatusChange{Conv: "v2", Status: event.StatusResolved}})
+	seqs := func(items []state.Item) []uint64 {
+		var out []uint64
+		for _, it := range items {
+			out = append(out, it.Seq)
+		}
+		return out
+	}
+	all, more, err := s.Feed("t1", "k1", 0, 0, 100)
+	if err != nil || more || !slices.Equal(seqs(all), []uint64{1, 2, 4, 5, 8, 10, 11}) {
+		t.Fatalf("feed of k1 = %v more=%v err=%v, want [1 2 4 5 8 10 11]", seqs(all), more, err)
+	}
+	part, more, _ := s.Feed("t1", "k1", 4, 10, 2)
+	if !slices.Equal(seqs(part), []uint64{5, 8}) || !more {
+		t.Fatalf("feed of k1 after 4 up to 10, 2 at most = %v more=%v, want [5 8] and more", seqs(part), more)
+	}
+	rest, more, _ := s.Feed("t1", "k1", 8, 10, 2)
+	if !slices.Equal(seqs(rest), []uint64{10}) || more {
+		t.Fatalf("feed of k1 after 8 up to 10 = %v more=%v, want [10]", seqs(rest), more)
+	}
+	c, _ := s.Conversation("t1", "v1")
+	if c.Messages != 2 || c.LastSeq != 10 || c.LastText != "text r2" {
+		t.Fatalf("conversation v1 after a batch of two of its events = %+v", c)
 	}
 }
 

@@ -1,7 +1,9 @@
 package state
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
@@ -210,23 +212,21 @@ func (s *Store) Timeline(t, conv string, before uint64, limit int, includePrivat
 }
 
 // Feed returns the items after sequence since, in order, from the tenant's
-// feed (contact == "") or from one contact's feed, at most limit, and whether
-// more remain. Items up to upTo only (0: no bound).
+// feed (contact == "") or from what one contact sees, at most limit, and
+// whether more remain. Items up to upTo only (0: no bound).
 func (s *Store) Feed(t, contact string, since, upTo uint64, limit int) ([]Item, bool, error) {
+	if contact != "" {
+		return s.contactFeed(t, contact, since, upTo, limit)
+	}
 	var out []Item
 	more := false
 	err := s.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
-		var prefix, start []byte
-		if contact == "" {
-			prefix, start = kFeedPrefix(t), kFeed(t, since+1)
-		} else {
-			prefix, start = kContactFeedPrefix(t, contact), kContactFeed(t, contact, since+1)
-		}
+		prefix := kFeedPrefix(t)
 		opts.Prefix = prefix
 		it := txn.NewIterator(opts)
 		defer it.Close()
-		for it.Seek(start); it.Valid(); it.Next() {
+		for it.Seek(kFeed(t, since+1)); it.Valid(); it.Next() {
 			seq, err := parseSeqHex(string(it.Item().Key()[len(prefix):]))
 			if err != nil {
 				return err
@@ -251,6 +251,63 @@ func (s *Store) Feed(t, contact string, since, upTo uint64, limit int) ([]Item, 
 		return nil
 	})
 	return out, more, err
+}
+
+// contactFeed merges the timelines of a contact's conversations that
+// changed after since, leaving out private notes.
+func (s *Store) contactFeed(t, contact string, since, upTo uint64, limit int) ([]Item, bool, error) {
+	var out []Item
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = kContactConvPrefix(t, contact)
+		opts.PrefetchValues = false
+		convs := txn.NewIterator(opts)
+		defer convs.Close()
+		for convs.Rewind(); convs.Valid(); convs.Next() {
+			id := string(convs.Item().Key()[len(opts.Prefix):])
+			var c ConversationRec
+			if err := s.get(txn, kConv(t, id), &c); err != nil {
+				return err
+			}
+			if c.LastSeq <= since {
+				continue
+			}
+			if err := s.timelineAfter(txn, t, id, since, upTo, limit+1, &out); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b Item) int { return cmp.Compare(a.Seq, b.Seq) })
+	more := len(out) > limit
+	if more {
+		out = out[:limit]
+	}
+	return out, more, err
+}
+
+// timelineAfter appends to out up to n items of a conversation after since
+// (and up to upTo when it is not 0) that a customer may see.
+func (s *Store) timelineAfter(txn *badger.Txn, t, conv string, since, upTo uint64, n int, out *[]Item) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = kTimelinePrefix(t, conv)
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Seek(kTimeline(t, conv, since+1)); it.Valid() && n > 0; it.Next() {
+		var item Item
+		if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &item) }); err != nil {
+			return err
+		}
+		if upTo > 0 && item.Seq > upTo {
+			break
+		}
+		if item.Private {
+			continue
+		}
+		*out = append(*out, item)
+		n--
+	}
+	return nil
 }
 
 // ClientMessage returns the sequence of the message a client sent with an id
