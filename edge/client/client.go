@@ -64,6 +64,9 @@ type Client struct {
 	lastSeq atomic.Uint64
 	err     error
 	done    chan struct{}
+
+	closeOnce sync.Once
+	closed    chan struct{} // closed by Close
 }
 
 // Hello is the first frame; see docs/protocol.md.
@@ -109,7 +112,7 @@ func Dial(ctx context.Context, base string, hello *Hello, o Options) (*Client, e
 		o.EventBuffer = 1024
 	}
 	c := &Client{conn: conn, Welcome: &w, events: make(chan *gateway.OutFrame, o.EventBuffer),
-		pending: map[string]chan *gateway.OutFrame{}, done: make(chan struct{})}
+		pending: map[string]chan *gateway.OutFrame{}, done: make(chan struct{}), closed: make(chan struct{})}
 	c.lastSeq.Store(w.Seq)
 	go c.reader()
 	return c, nil
@@ -176,7 +179,13 @@ func (c *Client) reader() {
 		if f.Type == gateway.OutEvent && f.Seq > c.lastSeq.Load() {
 			c.lastSeq.Store(f.Seq)
 		}
-		c.events <- f
+		select {
+		case c.events <- f:
+		case <-c.closed:
+			// Close was called while nobody reads Events: stop here, so
+			// that the requests still waiting learn the connection ended.
+			c.conn.Close()
+		}
 	}
 }
 
@@ -263,6 +272,7 @@ func (c *Client) History(ctx context.Context, conv string, before uint64, limit 
 
 // Close closes the connection.
 func (c *Client) Close() error {
+	c.closeOnce.Do(func() { close(c.closed) })
 	c.wmu.Lock()
 	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 	c.wmu.Unlock()

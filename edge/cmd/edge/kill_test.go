@@ -99,6 +99,12 @@ func killTest(t *testing.T, bin, mode string) {
 		kc := &killCustomer{visitor: c.Welcome.Session.Visitor, conv: start.Conv,
 			acked: map[string]ack{}, unknown: map[string]struct{}{}}
 		cs[i] = kc
+		// Every acked message comes back as an event too; a full Events
+		// channel would stop the client's reader, and with it the acks.
+		go func() {
+			for range c.Events() {
+			}
+		}()
 		for s := 0; s < sendersEach; s++ {
 			wg.Add(1)
 			go func() {
