@@ -111,20 +111,10 @@ func (s *Store) Conversation(t, id string) (*ConversationRec, error) {
 func (s *Store) ContactConversations(t, contact string, limit int) ([]ConversationRec, error) {
 	var out []ConversationRec
 	err := s.view(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = kContactConvPrefix(t, contact)
-		opts.PrefetchValues = false
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			conv := strings.TrimPrefix(string(it.Item().Key()), string(opts.Prefix))
-			var c ConversationRec
-			if err := s.get(txn, kConv(t, conv), &c); err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return nil
+		return s.eachContactConv(txn, t, contact, func(c *ConversationRec) error {
+			out = append(out, *c)
+			return nil
+		})
 	})
 	sortConvs(out)
 	if limit > 0 && len(out) > limit {
@@ -258,25 +248,12 @@ func (s *Store) Feed(t, contact string, since, upTo uint64, limit int) ([]Item, 
 func (s *Store) contactFeed(t, contact string, since, upTo uint64, limit int) ([]Item, bool, error) {
 	var out []Item
 	err := s.view(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = kContactConvPrefix(t, contact)
-		opts.PrefetchValues = false
-		convs := txn.NewIterator(opts)
-		defer convs.Close()
-		for convs.Rewind(); convs.Valid(); convs.Next() {
-			id := string(convs.Item().Key()[len(opts.Prefix):])
-			var c ConversationRec
-			if err := s.get(txn, kConv(t, id), &c); err != nil {
-				return err
-			}
+		return s.eachContactConv(txn, t, contact, func(c *ConversationRec) error {
 			if c.LastSeq <= since {
-				continue
+				return nil
 			}
-			if err := s.timelineAfter(txn, t, id, since, upTo, limit+1, &out); err != nil {
-				return err
-			}
-		}
-		return nil
+			return s.timelineAfter(txn, t, c.ID, since, upTo, limit+1, &out)
+		})
 	})
 	slices.SortFunc(out, func(a, b Item) int { return cmp.Compare(a.Seq, b.Seq) })
 	more := len(out) > limit
@@ -284,6 +261,25 @@ func (s *Store) contactFeed(t, contact string, since, upTo uint64, limit int) ([
 		out = out[:limit]
 	}
 	return out, more, err
+}
+
+// eachContactConv calls fn with each conversation of a contact.
+func (s *Store) eachContactConv(txn *badger.Txn, t, contact string, fn func(c *ConversationRec) error) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = kContactConvPrefix(t, contact)
+	opts.PrefetchValues = false
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		var c ConversationRec
+		if err := s.get(txn, kConv(t, string(it.Item().Key()[len(opts.Prefix):])), &c); err != nil {
+			return err
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // timelineAfter appends to out up to n items of a conversation after since
