@@ -162,7 +162,8 @@ func (n *Node) openCore(ctx context.Context) error {
 			Malformed:     n.metrics.Malformed.Inc,
 		}
 	}
-	n.journal = journal.New(n.bus, n.store, n.cfg.Node.ID, n.log.With("component", "projector"), obs)
+	n.journal = journal.New(n.bus, n.store, journal.Options{Origin: n.cfg.Node.ID,
+		Log: n.log.With("component", "projector"), Obs: obs, Linger: n.cfg.Projector.Linger})
 	return nil
 }
 

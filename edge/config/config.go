@@ -26,6 +26,7 @@ type Config struct {
 	HTTP        HTTP        `yaml:"http"`
 	NATS        NATS        `yaml:"nats"`
 	Durability  string      `yaml:"durability"`
+	Projector   Projector   `yaml:"projector"`
 	Auth        Auth        `yaml:"auth"`
 	Gateway     Gateway     `yaml:"gateway"`
 	Attachments Attachments `yaml:"attachments"`
@@ -58,6 +59,13 @@ type Cluster struct {
 	Name   string   `yaml:"name"`
 	Listen string   `yaml:"listen"`
 	Routes []string `yaml:"routes"`
+}
+
+// Projector tunes how the event log is applied to the state store.
+type Projector struct {
+	// Linger: when fewer than 64 events are ready, wait this long for more
+	// before applying them (group commit); 0 applies at once.
+	Linger time.Duration `yaml:"linger"`
 }
 
 // Auth configures credentials.
@@ -108,6 +116,7 @@ func Default() Config {
 		HTTP:       HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second},
 		NATS:       NATS{Replicas: 1, DuplicateWindow: 10 * time.Minute},
 		Durability: "process",
+		Projector:  Projector{Linger: time.Millisecond},
 		Auth:       Auth{AgentTokenTTL: 12 * time.Hour, CustomerTTL: 24 * time.Hour, BcryptCost: 10},
 		Gateway: Gateway{MaxFrameBytes: 64 << 10, MaxTextBytes: 16 << 10, SendQueue: 1024,
 			CustomerRate: 100, AgentRate: 1000, MaxConnections: 100000, PresenceTTL: 15 * time.Second},
@@ -220,6 +229,9 @@ func (c *Config) Validate() error {
 	case "process", "group-fsync", "always-fsync":
 	default:
 		bad("durability %q: use process (survives kill -9), group-fsync (survives power loss) or always-fsync", c.Durability)
+	}
+	if c.Projector.Linger < 0 || c.Projector.Linger > 100*time.Millisecond {
+		bad("projector.linger %s: use 0 to 100ms (1ms is the usual)", c.Projector.Linger)
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":

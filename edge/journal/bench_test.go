@@ -63,7 +63,7 @@ func newRig(b testing.TB, durability string) *rig {
 		bs.Close()
 		b.Fatalf("open state: %v", err)
 	}
-	j := journal.New(bs, st, "bench", log, journal.Observer{})
+	j := journal.New(bs, st, journal.Options{Origin: "bench", Log: log, Linger: time.Millisecond})
 	runCtx, stop := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

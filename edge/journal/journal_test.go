@@ -104,7 +104,7 @@ func TestAppendAfterTheProjectorStopsFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	j := journal.New(bs, st, "t", log, journal.Observer{})
+	j := journal.New(bs, st, journal.Options{Origin: "t", Log: log, Linger: time.Millisecond})
 	tenant := &event.Event{Kind: event.KindTenantUpserted, Tenant: "t1", Actor: event.Actor{Kind: event.ActorSystem},
 		TenantInfo: &event.Tenant{ID: "t1"}}
 

@@ -493,6 +493,9 @@ func (cu *customer) sender(ctx context.Context, start time.Time) {
 		var sched int64
 		if interval > 0 {
 			at := start.Add(phase + time.Duration(k)*interval)
+			if at.Sub(start) >= l.o.duration {
+				return // exactly rate × duration messages, however late ctx ends
+			}
 			timer.Reset(time.Until(at))
 			select {
 			case <-timer.C:
