@@ -151,6 +151,21 @@ func (n *Node) openCore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if l := n.store.Layout(); l != state.Layout {
+		n.log.Warn("the state store was written with another layout: rebuilding it from the event log",
+			"store_layout", l, "layout", state.Layout, "applied_seq", n.store.Applied())
+		old := n.store
+		n.store = nil
+		if err := old.Close(); err != nil {
+			return fmt.Errorf("close state store of layout %d: %w", l, err)
+		}
+		if err := os.RemoveAll(n.dataPath("state")); err != nil {
+			return fmt.Errorf("remove state store of layout %d: %w (remove %s by hand to rebuild it)", l, err, n.dataPath("state"))
+		}
+		if n.store, err = state.Open(n.dataPath("state"), state.Options{}, n.log); err != nil {
+			return err
+		}
+	}
 	if n.store.Applied() == 0 {
 		n.log.Info("state is empty: building it from the event log")
 	}

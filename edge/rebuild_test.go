@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"github.com/edgedesk/edgedesk/edge"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
@@ -112,5 +114,46 @@ func TestStateSurvivesRestartWithoutReapplying(t *testing.T) {
 	e2.Stop()
 	if ok, diff := state.EqualDumps(before, dump(t, cfg.DataDir)); !ok {
 		t.Fatalf("a restart changed the state: %s", diff)
+	}
+}
+
+// A store written with another layout (an older edge's) is rebuilt from the
+// log at start-up, to what this edge writes.
+func TestStateOfAnotherLayoutIsRebuilt(t *testing.T) {
+	cfg := edgetest.Config(t)
+	e := edgetest.Start(t, cfg)
+	traffic(t, e)
+	applied := e.Store().Applied()
+	e.Stop()
+	original := dump(t, cfg.DataDir)
+
+	// What an edge of layout 1 left: its own keys, no layout record.
+	db, err := badger.Open(badger.DefaultOptions(filepath.Join(cfg.DataDir, "state")).WithLogger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(txn *badger.Txn) error {
+		if err := txn.Delete([]byte("m/layout")); err != nil {
+			return err
+		}
+		return txn.Set([]byte("cf/demo/old-layout-key"), []byte("x"))
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	e2 := edgetest.Start(t, cfg)
+	if l := e2.Store().Layout(); l != state.Layout {
+		t.Fatalf("layout after start-up %d, want %d", l, state.Layout)
+	}
+	if got := e2.Store().Applied(); got != applied {
+		t.Fatalf("after the rebuild applied %d, want %d", got, applied)
+	}
+	e2.Stop()
+	if ok, diff := state.EqualDumps(original, dump(t, cfg.DataDir)); !ok {
+		t.Fatalf("state rebuilt from another layout differs from the original: %s", diff)
 	}
 }

@@ -9,6 +9,7 @@ import (
 // the parts. Sequences are 16 hex digits so that keys sort by sequence.
 //
 //	m/applied                        last applied log sequence
+//	m/layout                         Layout the store was written with
 //	t/<tenant>                       Tenant
 //	i/<tenant>/<inbox>               Inbox
 //	ix/<inbox>                       tenant of an inbox (inbox ids are global)
@@ -26,7 +27,14 @@ import (
 //	atc/<tenant>/<att>/<conv>        conversations that reference an attachment
 const (
 	keyApplied = "m/applied"
+	keyLayout  = "m/layout"
 )
+
+// Layout is the version of the key layout and of what the records mean.
+// It changes whenever the projector would write a different store from the
+// same log; an edge finding a store of another layout rebuilds it from the
+// log. 1: before layouts were recorded; 2: no contact feed (cf/ keys).
+const Layout uint64 = 2
 
 func seqHex(seq uint64) string { return fmt.Sprintf("%016x", seq) }
 

@@ -33,6 +33,7 @@ type Store struct {
 	codec   *event.Codec
 	log     *slog.Logger
 	applied atomic.Uint64
+	layout  uint64
 
 	// used by the projector goroutine only (ApplyBatch)
 	convCache   map[string]ConversationRec
@@ -64,20 +65,32 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 	}
 	s := &Store{db: db, codec: event.NewCodec(), log: log,
 		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{}}
-	err = db.View(func(txn *badger.Txn) error {
+	err = db.Update(func(txn *badger.Txn) error {
 		n, err := getUint64(txn, []byte(keyApplied))
-		if errors.Is(err, ErrNotFound) {
-			return nil
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return err
 		}
 		s.applied.Store(n)
+		switch s.layout, err = getUint64(txn, []byte(keyLayout)); {
+		case errors.Is(err, ErrNotFound) && n == 0: // a new store
+			s.layout = Layout
+			return putUint64(txn, []byte(keyLayout), Layout)
+		case errors.Is(err, ErrNotFound):
+			s.layout = 1
+			return nil
+		}
 		return err
 	})
 	if err != nil {
 		db.Close()
-		return nil, fmt.Errorf("read applied sequence: %w", err)
+		return nil, fmt.Errorf("read applied sequence and layout: %w", err)
 	}
 	return s, nil
 }
+
+// Layout is the layout the store was written with; when it is not the
+// package's Layout the store must be rebuilt from the log.
+func (s *Store) Layout() uint64 { return s.layout }
 
 // Close closes the store.
 func (s *Store) Close() error { return s.db.Close() }
