@@ -11,6 +11,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
 	"github.com/edgedesk/edgedesk/internal/state"
@@ -67,16 +68,24 @@ func traffic(t *testing.T, e *edgetest.Edge) {
 	}
 }
 
-func TestRebuiltStateEqualsOriginalByteForByte(t *testing.T) {
-	cfg := edgetest.Config(t)
+// withTraffic runs traffic on a fresh edge and stops it; it returns the
+// edge's config, the last sequence it applied and its state.
+func withTraffic(t *testing.T) (cfg config.Config, applied uint64, original []state.KV) {
+	t.Helper()
+	cfg = edgetest.Config(t)
 	e := edgetest.Start(t, cfg)
 	traffic(t, e)
-	applied := e.Store().Applied()
+	applied = e.Store().Applied()
 	e.Stop()
-	original := dump(t, cfg.DataDir)
+	original = dump(t, cfg.DataDir)
 	if len(original) < 100 {
 		t.Fatalf("only %d records: the traffic did not reach the store", len(original))
 	}
+	return cfg, applied, original
+}
+
+func TestRebuiltStateEqualsOriginalByteForByte(t *testing.T) {
+	cfg, applied, original := withTraffic(t)
 
 	// edge rebuild
 	n, err := edge.Rebuild(context.Background(), cfg, edgetest.Logger(t))
@@ -120,12 +129,7 @@ func TestStateSurvivesRestartWithoutReapplying(t *testing.T) {
 // A store written with another layout (an older edge's) is rebuilt from the
 // log at start-up, to what this edge writes.
 func TestStateOfAnotherLayoutIsRebuilt(t *testing.T) {
-	cfg := edgetest.Config(t)
-	e := edgetest.Start(t, cfg)
-	traffic(t, e)
-	applied := e.Store().Applied()
-	e.Stop()
-	original := dump(t, cfg.DataDir)
+	cfg, applied, original := withTraffic(t)
 
 	// What an edge of layout 1 left: its own keys, no layout record.
 	db, err := badger.Open(badger.DefaultOptions(filepath.Join(cfg.DataDir, "state")).WithLogger(nil))
