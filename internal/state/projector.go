@@ -78,6 +78,7 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 		}
 		if err != nil {
 			clear(s.convCache)
+			clear(s.cids)
 			return 0, nil, fmt.Errorf("apply event seq %d (%s): %w", e.Seq, e.Kind, err)
 		}
 		changes = append(changes, ch)
@@ -280,6 +281,10 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	if err := s.addLoad(txn, t, o.Assignee, 1); err != nil {
 		return ch, err
 	}
+	if len(s.cids) >= maxCIDFilters {
+		clear(s.cids)
+	}
+	s.cids[t+"/"+o.Conv] = new(cidFilter) // a new conversation: no client id yet
 	it := newItem(e, "opened", o.Conv)
 	it.Status = event.StatusOpen
 	it.Assignee = o.Assignee
@@ -300,15 +305,21 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, err
 	}
 	ck := kClientMsg(t, m.Conv, m.ClientID)
-	switch orig, err := getUint64(txn, ck); {
-	case err == nil:
-		ch.Duplicate, ch.DuplicateOf = true, orig
-		return ch, nil
-	case !errors.Is(err, ErrNotFound):
-		return ch, err
+	filter := s.cids[t+"/"+m.Conv]
+	if filter == nil || filter.mayHave(s.cidSeed, m.ClientID) {
+		switch orig, err := getUint64(txn, ck); {
+		case err == nil:
+			ch.Duplicate, ch.DuplicateOf = true, orig
+			return ch, nil
+		case !errors.Is(err, ErrNotFound):
+			return ch, err
+		}
 	}
 	if err := putUint64(txn, ck, e.Seq); err != nil {
 		return ch, err
+	}
+	if filter != nil {
+		filter.add(s.cidSeed, m.ClientID)
 	}
 	it := newItem(e, "message", m.Conv)
 	it.ClientID, it.Text, it.Attachments, it.Private = m.ClientID, m.Text, m.Attachments, m.Private

@@ -246,3 +246,48 @@ func TestHugeBatchEqualsOneByOne(t *testing.T) {
 		t.Fatalf("%d messages counted, want 1500", c.Messages)
 	}
 }
+
+// A resent client id is a duplicate however many messages the conversation
+// holds (the projector's client-id filter saturates past a few hundred) and
+// after a restart (when the projector has no filter for the conversation).
+func TestResentClientIDIsADuplicate(t *testing.T) {
+	dir := t.TempDir()
+	s, err := state.Open(dir, state.Options{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &log{t: t, s: s}
+	l.apply(opened("v1", "a1"))
+	first := map[string]uint64{}
+	for i := 0; i < 600; i++ {
+		cid := "m" + strconv.Itoa(i)
+		ch := l.apply(msg(cust, "v1", cid, false))
+		if ch[0].Duplicate {
+			t.Fatalf("new client id %s taken for a duplicate", cid)
+		}
+		first[cid] = ch[0].Event.Seq
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, cid := range []string{"m0", "m1", "m299", "m599"} {
+			ch := l.apply(msg(cust, "v1", cid, false))
+			if !ch[0].Duplicate || ch[0].DuplicateOf != first[cid] {
+				t.Fatalf("%s: resent %s = duplicate %v of %d, want a duplicate of %d", when, cid, ch[0].Duplicate, ch[0].DuplicateOf, first[cid])
+			}
+		}
+		// and a repeat inside one batch
+		ch := l.apply(msg(cust, "v1", "x-"+when, false), msg(cust, "v1", "x-"+when, false))
+		if ch[0].Duplicate || !ch[1].Duplicate || ch[1].DuplicateOf != ch[0].Event.Seq {
+			t.Fatalf("%s: a client id twice in one batch: %+v %+v", when, ch[0], ch[1])
+		}
+	}
+	check("running")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if l.s, err = state.Open(dir, state.Options{}, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	defer l.s.Close()
+	check("reopened")
+}

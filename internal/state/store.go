@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"strings"
 	"sync/atomic"
@@ -38,6 +39,8 @@ type Store struct {
 	// used by the projector goroutine only (ApplyBatch)
 	convCache   map[string]ConversationRec
 	convPending map[string]ConversationRec
+	cids        map[string]*cidFilter // tenant/conv → client ids (cidfilter.go)
+	cidSeed     maphash.Seed
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -64,7 +67,8 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("open state store in %s: %w", dir, err)
 	}
 	s := &Store{db: db, codec: event.NewCodec(), log: log,
-		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{}}
+		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{},
+		cids: map[string]*cidFilter{}, cidSeed: maphash.MakeSeed()}
 	err = db.Update(func(txn *badger.Txn) error {
 		n, err := getUint64(txn, []byte(keyApplied))
 		if err != nil && !errors.Is(err, ErrNotFound) {
