@@ -33,8 +33,9 @@ const (
 // Layout is the version of the key layout and of what the records mean.
 // It changes whenever the projector would write a different store from the
 // same log; an edge finding a store of another layout rebuilds it from the
-// log. 1: before layouts were recorded; 2: no contact feed (cf/ keys).
-const Layout uint64 = 2
+// log. 1: before layouts were recorded; 2: no contact feed (cf/ keys);
+// 3: an opening past the agent's chat limit opens unassigned.
+const Layout uint64 = 3
 
 func seqHex(seq uint64) string { return fmt.Sprintf("%016x", seq) }
 

@@ -272,13 +272,17 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	case !errors.Is(err, ErrNotFound):
 		return ch, err
 	}
+	assignee, err := s.underCapacity(txn, t, o.Assignee)
+	if err != nil {
+		return ch, err
+	}
 	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusOpen,
-		Assignee: o.Assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS}
+		Assignee: assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS}
 	s.putConv(c)
 	if err := txn.Set(kContactConv(t, o.Contact, o.Conv), nil); err != nil {
 		return ch, err
 	}
-	if err := s.addLoad(txn, t, o.Assignee, 1); err != nil {
+	if err := s.addLoad(txn, t, assignee, 1); err != nil {
 		return ch, err
 	}
 	if len(s.cids) >= maxCIDFilters {
@@ -287,10 +291,39 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	s.cids[t+"/"+o.Conv] = new(cidFilter) // a new conversation: no client id yet
 	it := newItem(e, "opened", o.Conv)
 	it.Status = event.StatusOpen
-	it.Assignee = o.Assignee
+	it.Assignee = assignee
 	it.ClientID = o.ClientID
 	ch.Item, ch.Conv, ch.Contact = it, c, o.Contact
 	return ch, s.addItem(txn, t, it)
+}
+
+// underCapacity returns the agent an opening names when the agent is under
+// their chat limit at this point of the log, else "": the conversation then
+// opens unassigned. Every node of a region picks an agent from its own view,
+// so two nodes may pick the same agent at once; the log orders the two
+// openings and this rule, the same on every node, keeps the limit.
+func (s *Store) underCapacity(txn *badger.Txn, t, agent string) (string, error) {
+	if agent == "" {
+		return "", nil
+	}
+	var a AgentRec
+	switch err := s.get(txn, kAgent(t, agent), &a); {
+	case errors.Is(err, ErrNotFound):
+		return agent, nil // not known here (yet): the limit cannot be checked
+	case err != nil:
+		return "", err
+	}
+	if a.MaxChats <= 0 {
+		return agent, nil
+	}
+	load, err := getUint64(txn, kAgentLoad(t, agent))
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return "", err
+	}
+	if load >= uint64(a.MaxChats) {
+		return "", nil
+	}
+	return agent, nil
 }
 
 func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {

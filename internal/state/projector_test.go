@@ -291,3 +291,42 @@ func TestResentClientIDIsADuplicate(t *testing.T) {
 	defer l.s.Close()
 	check("reopened")
 }
+
+// An opening that names an agent at their chat limit (two nodes of a region
+// picked the same agent at once) opens unassigned; the limit holds in log
+// order, the same on every node.
+func TestOpeningKeepsTheChatLimit(t *testing.T) {
+	s := open(t)
+	l := &log{t: t, s: s}
+	l.apply(&event.Event{Kind: event.KindAgentUpserted, Actor: agent,
+		Agent: &event.Agent{ID: "a1", Email: "a1@example.test", MaxChats: 1}})
+	assignee := func(ch []state.Change) string {
+		t.Helper()
+		if ch[0].Item == nil || ch[0].Conv == nil {
+			t.Fatalf("opening gave no item: %+v", ch[0])
+		}
+		if ch[0].Item.Assignee != ch[0].Conv.Assignee {
+			t.Fatalf("item assignee %q, conversation %q", ch[0].Item.Assignee, ch[0].Conv.Assignee)
+		}
+		return ch[0].Conv.Assignee
+	}
+	if a := assignee(l.apply(opened("v1", "a1"))); a != "a1" {
+		t.Fatalf("first opening assigned to %q, want a1", a)
+	}
+	if a := assignee(l.apply(opened("v2", "a1"))); a != "" {
+		t.Fatalf("opening past a1's limit of 1 assigned to %q, want unassigned", a)
+	}
+	if n := load(t, s, "a1"); n != 1 {
+		t.Fatalf("a1's load %d, want 1", n)
+	}
+	l.apply(status("v1", event.StatusResolved))
+	if a := assignee(l.apply(opened("v3", "a1"))); a != "a1" {
+		t.Fatalf("opening after a1 resolved one assigned to %q, want a1", a)
+	}
+	// No limit: any number.
+	for i := 0; i < 3; i++ {
+		if a := assignee(l.apply(opened("w"+strconv.Itoa(i), "a2"))); a != "a2" {
+			t.Fatalf("opening for a2 (no limit) assigned to %q", a)
+		}
+	}
+}
