@@ -6,17 +6,28 @@ DATA     ?= ./.edgedesk-data
 FUZZTIME ?= 20s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build run test fuzz check bench clean
+.PHONY: build web chromium run test fuzz check bench clean
 
-build:
+# The edge embeds the browser code that `web` builds (web/dist).
+build: web
 	$(GO) build -o bin/ ./edge/cmd/...
+
+# npm packages (exactly as package-lock.json has them) and the widget bundle.
+web:
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+# Debian's chromium, which the browser tests drive (playwright-core never
+# downloads a browser of its own).
+CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then 		echo "installing Debian's chromium for the browser tests"; 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; 	fi
 
 run: build
 	bin/edge --dev --data $(DATA)
 
-test:
+test: web chromium
 	$(GO) vet ./...
-	$(GO) test -race -count=1 -timeout 25m ./...
+	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 25m ./...
 
 # Runs every Fuzz target in the repository for FUZZTIME each.
 # go test -fuzz accepts one package and one target per run, hence the loop.
@@ -43,4 +54,5 @@ bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
 
 clean:
-	rm -rf bin/
+	rm -rf bin/ web/node_modules
+	find web/dist -mindepth 1 ! -name .gitkeep -delete

@@ -26,6 +26,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/journal"
 	"github.com/edgedesk/edgedesk/edge/metrics"
 	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/web"
 )
 
 // Node is one running edge.
@@ -195,6 +196,10 @@ func (n *Node) serveHTTP() error {
 	}
 	mux.Handle("GET /metrics", guard(promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{})))
 	n.gateway.Register(mux)
+	mux.Handle("GET /widget.js", web.Widget())
+	if n.cfg.Dev {
+		mux.Handle("GET /demo", web.Demo(DemoInbox))
+	}
 	ln, err := net.Listen("tcp", n.cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another edge running? set --http)", n.cfg.HTTP.Addr, err)

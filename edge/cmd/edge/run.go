@@ -139,10 +139,12 @@ func printReady(w io.Writer, n *edge.Node, cfg config.Config) {
 	base := "http://" + n.Addr()
 	fmt.Fprintf(w, "edge %s (region %s) ready on %s\n", cfg.Node.ID, cfg.Node.Region, base)
 	fmt.Fprintf(w, "  WebSocket   ws://%s/ws\n", n.Addr())
+	fmt.Fprintf(w, "  Widget      %s/widget.js\n", base)
 	fmt.Fprintf(w, "  Agent login %s/api/v1/login\n", base)
 	fmt.Fprintf(w, "  Health      %s/healthz  %s/readyz\n", base, base)
 	fmt.Fprintf(w, "  Metrics     %s/metrics\n", base)
 	if d := n.Dev(); d != nil {
+		fmt.Fprintf(w, "  Demo shop   %s/demo   (the widget on a web page)\n", base)
 		fmt.Fprintf(w, "demo data (--dev; public credentials, never for production):\n")
 		fmt.Fprintf(w, "  tenant %s, inbox %s, identity secret %q\n", d.Tenant, d.Inbox, d.IdentitySecret)
 		for _, a := range d.Agents {

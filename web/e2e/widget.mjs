@@ -1,0 +1,126 @@
+// End-to-end test of the chat widget in Debian's chromium, against a running
+// edge started with --dev: EDGE_URL=http://127.0.0.1:PORT node e2e/widget.mjs
+// (web/e2e_test.go starts the edge and runs this). Exits non-zero, saying
+// what failed, when a step does not happen. With SCREENSHOT_DIR set it saves
+// screenshots there.
+import { chromium } from "playwright-core";
+
+const edge = process.env.EDGE_URL;
+if (!edge) {
+  console.error("EDGE_URL is not set: the URL of an edge started with --dev");
+  process.exit(2);
+}
+const { AGENT_EMAIL: agentEmail, AGENT_PASSWORD: agentPassword } = process.env;
+if (!agentEmail || !agentPassword) {
+  console.error("AGENT_EMAIL and AGENT_PASSWORD are not set: a demo agent's credentials");
+  process.exit(2);
+}
+const shots = process.env.SCREENSHOT_DIR;
+const timeout = 15000;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync"],
+});
+let failed = false;
+try {
+  await run();
+  console.log("widget e2e: ok");
+} catch (err) {
+  failed = true;
+  console.error("widget e2e: " + (err && err.stack ? err.stack : err));
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
+
+async function step(name, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    throw new Error(`${name}: ${err.message}`);
+  }
+}
+
+async function run() {
+  // The customer: a visitor of the demo shop.
+  const shop = await browser.newContext({ locale: "en-US" });
+  const page = await shop.newPage();
+  const dialogs = [];
+  page.on("dialog", (d) => { dialogs.push(d.message()); void d.dismiss(); });
+  await page.goto(edge + "/demo");
+  const widget = page.locator("#edgedesk-widget");
+  await step("the chat bubble appears", () => widget.locator(".bubble").waitFor({ timeout }));
+  await widget.locator(".bubble").click();
+  const input = widget.locator("input");
+  await step("the panel opens", () => input.waitFor({ timeout }));
+
+  // The agent: a second browser context with the protocol spoken from page
+  // script (the console comes later).
+  const desk = await browser.newContext();
+  const agent = await desk.newPage();
+  await agent.goto(edge + "/healthz");
+  await step("the agent signs in", () => agent.evaluate(async ([email, password]) => {
+    const r = await fetch("/api/v1/login", { method: "POST", body: JSON.stringify({ email, password }) });
+    if (!r.ok) throw new Error(`login answered ${r.status}`);
+    const { token } = await r.json();
+    window.frames_ = [];
+    await new Promise((resolve, reject) => {
+      const ws = new WebSocket(location.origin.replace(/^http/, "ws") + "/ws");
+      ws.onopen = () => ws.send(JSON.stringify({ type: "hello", v: 1, token }));
+      ws.onmessage = (m) => { const f = JSON.parse(m.data); window.frames_.push(f); if (f.type === "welcome") resolve(); };
+      ws.onerror = () => reject(new Error("agent WebSocket failed"));
+      window.ws_ = ws;
+    });
+  }, [agentEmail, agentPassword]));
+  const agentSees = (text) => agent.waitForFunction((text) => window.frames_.find((f) =>
+    f.type === "event" && f.item && f.item.kind === "message" && f.item.text === text), text, { timeout });
+
+  // Customer → agent.
+  await input.fill("Hello, where is my order?");
+  await input.press("Enter");
+  const got = await step("the agent receives the customer's message live", () => agentSees("Hello, where is my order?"));
+  const conv = (await got.jsonValue()).item.conv;
+
+  // Agent → customer.
+  await agent.evaluate((conv) => window.ws_.send(JSON.stringify({ type: "send", conv, client_id: "r1", text: "It ships today." })), conv);
+  await step("the customer sees the reply", () => widget.locator(".msg.agent", { hasText: "It ships today." }).waitFor({ timeout }));
+  if (shots) await page.screenshot({ path: `${shots}/widget.png` });
+
+  // Hostile text stays text.
+  const payload = "<img src=x onerror=alert(1)>";
+  await input.fill(payload);
+  await input.press("Enter");
+  await step("the agent receives the markup as text", () => agentSees(payload));
+  const shown = await widget.locator(".msg.customer").last().textContent();
+  if (shown !== payload) throw new Error(`the widget shows ${JSON.stringify(shown)}, want the text ${JSON.stringify(payload)}`);
+  if (await widget.locator(".log img").count() !== 0) throw new Error("the message became an <img> element");
+  if (dialogs.length) throw new Error(`the page ran script from a message: dialog ${JSON.stringify(dialogs)}`);
+
+  // A reload keeps the conversation.
+  await page.reload();
+  await widget.locator(".bubble").click();
+  for (const text of ["Hello, where is my order?", "It ships today.", payload]) {
+    await step(`after a reload the history shows ${JSON.stringify(text)}`, () =>
+      widget.locator(".msg", { hasText: text }).first().waitFor({ timeout }));
+  }
+  const count = await widget.locator(".msg").count();
+  if (count !== 3) throw new Error(`after a reload the widget shows ${count} messages, want 3`);
+
+  // A page whose CSS hides every div and button and restyles everything
+  // still gets a working widget.
+  const hostile = await shop.newPage();
+  await hostile.goto(edge + "/demo");
+  await hostile.addStyleTag({ content: `
+    div { display: none !important; position: static !important; }
+    * { font-size: 48px !important; color: red !important; line-height: 3 !important; box-sizing: content-box !important; }
+    button, input { display: none !important; background: red !important; padding: 40px !important; }` });
+  const hw = hostile.locator("#edgedesk-widget");
+  await step("the bubble shows on a page with hostile CSS", () => hw.locator(".bubble").waitFor({ state: "visible", timeout }));
+  await hw.locator(".bubble").click();
+  await step("the history shows on a page with hostile CSS", () => hw.locator(".msg", { hasText: "It ships today." }).waitFor({ state: "visible", timeout }));
+  const size = await hw.locator(".msg.agent").first().evaluate((el) => getComputedStyle(el).fontSize);
+  if (size !== "14px") throw new Error(`the page's CSS reached the widget: font-size ${size}`);
+  if (shots) await hostile.screenshot({ path: `${shots}/widget-hostile-css.png` });
+}

@@ -1,0 +1,218 @@
+// The customer chat widget: one script a website embeds. It draws a chat
+// bubble and panel inside a shadow root (so the page's CSS cannot reach it,
+// nor its CSS the page), talks to the edge that served it, and keeps the
+// visitor's conversation across reloads and tabs. Message text is only ever
+// set as text, never parsed as HTML.
+
+import { Connection, Frame, Item } from "./protocol";
+
+interface Options {
+  inbox: string;
+  base?: string; // the edge's URL; defaults to where widget.js came from
+}
+
+const strings = {
+  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat" },
+  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭" },
+};
+const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
+
+const css = `
+:host { all: initial !important; display: block !important; }
+* { box-sizing: border-box; font-family: system-ui, sans-serif; font-size: 14px; }
+.bubble { position: fixed; right: 20px; bottom: 20px; z-index: 2147483647; border: 0; border-radius: 24px;
+  padding: 12px 18px; background: #2457d6; color: #fff; cursor: pointer; }
+.panel { position: fixed; right: 20px; bottom: 76px; z-index: 2147483647; width: 340px; height: 440px; display: flex;
+  flex-direction: column; background: #fff; color: #111; border: 1px solid #ccd; border-radius: 10px; overflow: hidden;
+  box-shadow: 0 6px 24px rgba(0,0,0,.18); }
+.panel[hidden] { display: none; }
+header { display: flex; justify-content: space-between; align-items: center; padding: 10px 12px; background: #2457d6; color: #fff; }
+header button { background: none; border: 0; color: #fff; cursor: pointer; font-size: 18px; }
+.banner { padding: 6px 12px; background: #fff3cd; color: #5c4400; }
+.banner[hidden] { display: none; }
+.log { flex: 1; overflow-y: auto; padding: 10px; display: flex; flex-direction: column; gap: 6px; }
+.msg { max-width: 80%; padding: 7px 10px; border-radius: 10px; white-space: pre-wrap; word-wrap: break-word; }
+.msg.customer { align-self: flex-end; background: #2457d6; color: #fff; }
+.msg.agent { align-self: flex-start; background: #eef0f5; color: #111; }
+.msg.pending { opacity: .6; }
+form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e3e5ea; }
+input { flex: 1; padding: 8px; border: 1px solid #ccd; border-radius: 6px; color: #111; background: #fff; }
+form button { padding: 8px 12px; border: 0; border-radius: 6px; background: #2457d6; color: #fff; cursor: pointer; }
+:focus-visible { outline: 2px solid #f5a623; outline-offset: 2px; }
+`;
+
+class Widget {
+  private conn: Connection;
+  private conv = "";
+  private log: HTMLElement;
+  private panel: HTMLElement;
+  private banner: HTMLElement;
+  private input: HTMLInputElement;
+  private bySeq = new Map<number, HTMLElement>();
+  private byClientId = new Map<string, HTMLElement>();
+  private unsent = new Map<string, string>(); // client_id → text, until acked
+
+  constructor(opts: Options, base: string) {
+    const host = document.createElement("div");
+    host.id = "edgedesk-widget";
+    // Inline !important beats any page rule (say "* { display: none
+    // !important }") on the one element of the widget in the page's tree.
+    host.style.setProperty("display", "block", "important");
+    document.body.appendChild(host);
+    const root = host.attachShadow({ mode: "open" });
+    root.innerHTML = `<style>${css}</style>
+      <button class="bubble" type="button" aria-expanded="false"></button>
+      <section class="panel" role="dialog" hidden>
+        <header><span class="title"></span><button class="close" type="button">×</button></header>
+        <div class="banner" role="status" hidden></div>
+        <div class="log" role="log" aria-live="polite"></div>
+        <form><input type="text" autocomplete="off" maxlength="16000"><button type="submit"></button></form>
+      </section>`;
+    const $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
+    const bubble = $<HTMLButtonElement>(".bubble");
+    this.panel = $(".panel");
+    this.log = $(".log");
+    this.banner = $(".banner");
+    this.input = $<HTMLInputElement>("input");
+    bubble.textContent = t.open;
+    this.panel.setAttribute("aria-label", t.title);
+    $(".title").textContent = t.title;
+    $(".close").setAttribute("aria-label", t.close);
+    this.banner.textContent = t.reconnecting;
+    this.input.placeholder = t.placeholder;
+    this.input.setAttribute("aria-label", t.placeholder);
+    $("form button").textContent = t.send;
+    bubble.addEventListener("click", () => this.toggle(bubble));
+    $(".close").addEventListener("click", () => this.toggle(bubble, false));
+    $("form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const text = this.input.value.trim();
+      if (text) {
+        this.input.value = "";
+        void this.send(text);
+      }
+    });
+    this.conn = new Connection(base, opts.inbox, {
+      welcome: () => void this.ready(),
+      event: (f) => this.onEvent(f),
+      status: (up) => (this.banner.hidden = up),
+    });
+    this.conn.connect();
+  }
+
+  open(): void {
+    this.panel.hidden = false;
+    this.input.focus();
+  }
+
+  private toggle(bubble: HTMLElement, show = this.panel.hidden): void {
+    this.panel.hidden = !show;
+    bubble.setAttribute("aria-expanded", String(show));
+    if (show) this.input.focus();
+  }
+
+  // ready runs after each welcome: the first opens (or finds again) the
+  // visitor's conversation and loads its history; every one sends what the
+  // edge had not acknowledged, with the same client ids.
+  private async ready(): Promise<void> {
+    if (!this.conv) {
+      const ack = await this.conn.request({ type: "start", client_id: "web" });
+      if (ack.type !== "ack" || !ack.conv) return;
+      this.conv = ack.conv;
+      const h = await this.conn.request({ type: "history", conv: this.conv, limit: 50 });
+      for (const it of h.items ?? []) this.show(it);
+    }
+    for (const [cid, text] of this.unsent) void this.deliver(cid, text);
+  }
+
+  private async send(text: string): Promise<void> {
+    const cid = "w" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    this.unsent.set(cid, text);
+    const el = this.bubbleFor("customer", text);
+    el.classList.add("pending");
+    el.dataset.clientId = cid;
+    this.byClientId.set(cid, el);
+    this.log.appendChild(el);
+    this.scroll();
+    await this.deliver(cid, text);
+  }
+
+  private async deliver(cid: string, text: string): Promise<void> {
+    if (!this.conv) return; // sent once the conversation is open
+    const ack = await this.conn.request({ type: "send", conv: this.conv, client_id: cid, text });
+    if (ack.type !== "ack" || !ack.seq) return; // kept in unsent: sent again after reconnecting
+    this.unsent.delete(cid);
+    const el = this.byClientId.get(cid);
+    if (el) {
+      el.classList.remove("pending");
+      this.place(el, ack.seq);
+    }
+  }
+
+  private onEvent(f: Frame): void {
+    if (f.type === "event" && f.item) this.show(f.item);
+  }
+
+  // show adds a timeline item once, whether it comes from history, a replay
+  // after reconnecting, or live.
+  private show(it: Item): void {
+    if (it.kind !== "message" || it.private || this.bySeq.has(it.seq)) return;
+    const own = it.client_id ? this.byClientId.get(it.client_id) : undefined;
+    if (own && it.actor_kind === "customer") {
+      own.classList.remove("pending");
+      this.place(own, it.seq);
+      return;
+    }
+    const el = this.bubbleFor(it.actor_kind === "customer" ? "customer" : "agent", it.text ?? "");
+    if (it.client_id && it.actor_kind === "customer") this.byClientId.set(it.client_id, el);
+    this.place(el, it.seq);
+    this.scroll();
+  }
+
+  private bubbleFor(kind: "customer" | "agent", text: string): HTMLElement {
+    const el = document.createElement("div");
+    el.className = `msg ${kind}`;
+    el.textContent = text; // never innerHTML: a message is text
+    return el;
+  }
+
+  // place puts a message in sequence order.
+  private place(el: HTMLElement, seq: number): void {
+    this.bySeq.set(seq, el);
+    el.dataset.seq = String(seq);
+    let after: HTMLElement | null = null;
+    for (const child of Array.from(this.log.children) as HTMLElement[]) {
+      const s = Number(child.dataset.seq || Infinity);
+      if (child !== el && s > seq) {
+        after = child;
+        break;
+      }
+    }
+    this.log.insertBefore(el, after);
+  }
+
+  private scroll(): void {
+    this.log.scrollTop = this.log.scrollHeight;
+  }
+}
+
+const script = document.currentScript as HTMLScriptElement | null;
+const scriptBase = script?.src ? new URL(script.src).origin : location.origin;
+let widget: Widget | undefined;
+
+export function init(opts: Options): void {
+  if (widget) return;
+  if (!opts.inbox) throw new Error("Edgedesk.init: inbox is required");
+  widget = new Widget(opts, opts.base ?? scriptBase);
+}
+
+export function open(): void {
+  widget?.open();
+}
+
+if (script?.dataset.inbox) {
+  const inbox = script.dataset.inbox;
+  const start = () => init({ inbox });
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start);
+}

@@ -1,0 +1,116 @@
+// The widget's side of the edge's WebSocket protocol v1 (docs/protocol.md):
+// hello as an anonymous visitor, requests with ids answered by acks, live
+// events, and reconnect with resume so that nothing is missed or repeated.
+
+export interface Item {
+  seq: number;
+  kind: string;
+  conv: string;
+  ts: number;
+  actor_kind: string;
+  actor_id?: string;
+  client_id?: string;
+  text?: string;
+  private?: boolean;
+}
+
+export interface Frame {
+  type: string;
+  id?: string;
+  seq?: number;
+  conv?: string;
+  duplicate?: boolean;
+  item?: Item;
+  items?: Item[];
+  code?: string;
+  message?: string;
+  session?: { visitor?: string; token?: string };
+  [key: string]: unknown;
+}
+
+export interface Handlers {
+  // welcome arrives after every (re)connect, before any replayed event.
+  welcome(f: Frame): void;
+  event(f: Frame): void;
+  status(connected: boolean): void;
+}
+
+const visitorKey = (inbox: string) => `edgedesk:${inbox}:visitor`;
+
+export class Connection {
+  private ws?: WebSocket;
+  private pending = new Map<string, (f: Frame) => void>();
+  private nextId = 0;
+  private lastSeq = 0;
+  private retry = 0;
+  private closed = false;
+
+  constructor(
+    private base: string,
+    private inbox: string,
+    private on: Handlers,
+  ) {}
+
+  connect(): void {
+    const url = this.base.replace(/^http/, "ws") + "/ws";
+    const ws = new WebSocket(url);
+    this.ws = ws;
+    ws.onopen = () => {
+      const hello: Frame = { type: "hello", v: 1, inbox: this.inbox };
+      const visitor = localStorage.getItem(visitorKey(this.inbox));
+      if (visitor) hello.visitor = visitor;
+      if (this.lastSeq > 0) hello.resume = this.lastSeq;
+      ws.send(JSON.stringify(hello));
+    };
+    ws.onmessage = (m) => this.receive(JSON.parse(String(m.data)) as Frame);
+    ws.onclose = () => {
+      this.on.status(false);
+      for (const [, resolve] of this.pending) resolve({ type: "error", code: "unavailable", message: "connection lost" });
+      this.pending.clear();
+      if (!this.closed) {
+        const delay = Math.min(10000, 250 * 2 ** this.retry++);
+        setTimeout(() => this.connect(), delay);
+      }
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.ws?.close();
+  }
+
+  // request sends a frame and resolves with its reply (ack, history, error).
+  request(f: Frame): Promise<Frame> {
+    const id = "w" + ++this.nextId;
+    return new Promise((resolve) => {
+      if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
+        resolve({ type: "error", code: "unavailable", message: "not connected" });
+        return;
+      }
+      this.pending.set(id, resolve);
+      this.ws.send(JSON.stringify({ ...f, id }));
+    });
+  }
+
+  private receive(f: Frame): void {
+    if (f.type === "welcome") {
+      this.retry = 0;
+      if (f.session?.visitor) localStorage.setItem(visitorKey(this.inbox), f.session.visitor);
+      if (this.lastSeq === 0 && f.seq) this.lastSeq = f.seq;
+      this.on.status(true);
+      this.on.welcome(f);
+      return;
+    }
+    if (f.id && this.pending.has(f.id)) {
+      const resolve = this.pending.get(f.id)!;
+      this.pending.delete(f.id);
+      resolve(f);
+      return;
+    }
+    if (f.type === "event" && f.seq) {
+      if (f.seq <= this.lastSeq) return;
+      this.lastSeq = f.seq;
+    }
+    this.on.event(f);
+  }
+}

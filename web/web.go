@@ -1,0 +1,58 @@
+package web
+
+import (
+	"embed"
+	"html/template"
+	"net/http"
+)
+
+// dist holds what `make web` (npm run build) wrote; in a fresh clone only
+// .gitkeep, and the handlers say how to build the rest.
+//
+//go:embed all:dist
+var dist embed.FS
+
+// Widget serves /widget.js.
+func Widget() http.Handler {
+	js, err := dist.ReadFile("dist/widget.js")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err != nil {
+			http.Error(w, "the widget is not built into this edge: run `make web` (or `make build`) and rebuild", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		_, _ = w.Write(js)
+	})
+}
+
+var demoPage = template.Must(template.New("demo").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Demo shop · Edgedesk</title>
+<style>
+  body { font-family: Georgia, serif; max-width: 720px; margin: 40px auto; padding: 0 16px; color: #222; }
+  .product { border: 1px solid #ddd; border-radius: 8px; padding: 16px; margin: 16px 0; }
+</style>
+</head>
+<body>
+<h1>Demo shop</h1>
+<p>A page of a website that embeds the Edgedesk chat widget with one script tag:</p>
+<pre>&lt;script src="/widget.js" data-inbox="{{.}}"&gt;&lt;/script&gt;</pre>
+<div class="product"><h2>Teapot</h2><p>Holds 1 litre. Ships in 2 days.</p></div>
+<div class="product"><h2>Cup</h2><p>Porcelain, 250 ml.</p></div>
+<script src="/widget.js" data-inbox="{{.}}"></script>
+</body>
+</html>
+`))
+
+// Demo serves the demo shop page, whose widget talks to inbox.
+func Demo(inbox string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_ = demoPage.Execute(w, inbox)
+	})
+}
