@@ -6,7 +6,7 @@ DATA     ?= ./.edgedesk-data
 FUZZTIME ?= 20s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build web chromium run test fuzz check bench clean
+.PHONY: build web chromium run test screenshots fuzz check bench clean
 
 # The edge embeds the browser code that `web` builds (web/dist).
 build: web
@@ -28,6 +28,10 @@ run: build
 test: web chromium
 	$(GO) vet ./...
 	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 25m ./...
+
+# Screenshots of the browser tests for docs/ui.md.
+screenshots: web chromium
+	SCREENSHOT_DIR=$(CURDIR)/docs/img CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -run 'InChromium' ./web
 
 # Runs every Fuzz target in the repository for FUZZTIME each.
 # go test -fuzz accepts one package and one target per run, hence the loop.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -29,15 +30,24 @@ func TestWidgetInChromium(t *testing.T) {
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("no chromium at %s: `make test` installs Debian's (apt-get install chromium), or set CHROMIUM", chromium)
 	}
+	shots := os.Getenv("SCREENSHOT_DIR") // make screenshots: docs/img
+	if shots == "" {
+		shots = t.TempDir()
+	}
 	e := edgetest.StartDev(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "e2e/widget.mjs")
 	cmd.Env = append(os.Environ(), "EDGE_URL="+e.URL, "CHROMIUM="+chromium,
-		"AGENT_EMAIL=alice@demo.test", "AGENT_PASSWORD="+edge.DemoPassword)
+		"AGENT_EMAIL=alice@demo.test", "AGENT_PASSWORD="+edge.DemoPassword, "SCREENSHOT_DIR="+shots)
 	out, err := cmd.CombinedOutput()
 	t.Logf("node e2e/widget.mjs:\n%s", out)
 	if err != nil {
 		t.Fatalf("widget e2e failed: %v", err)
+	}
+	for _, png := range []string{"widget.png", "widget-hostile-css.png"} {
+		if fi, err := os.Stat(filepath.Join(shots, png)); err != nil || fi.Size() < 1000 {
+			t.Errorf("screenshot %s not saved: %v", png, err)
+		}
 	}
 }
