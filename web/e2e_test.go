@@ -1,7 +1,10 @@
 package web_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,13 +38,47 @@ func TestWidgetInChromium(t *testing.T) {
 		shots = t.TempDir()
 	}
 	e := edgetest.StartDev(t)
+	cfg := e.Config
+	cfg.HTTP.Addr = e.Node.Addr() // a restart keeps the address the widget knows
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "e2e/widget.mjs")
 	cmd.Env = append(os.Environ(), "EDGE_URL="+e.URL, "CHROMIUM="+chromium,
 		"AGENT_EMAIL=alice@demo.test", "AGENT_PASSWORD="+edge.DemoPassword, "SCREENSHOT_DIR="+shots)
-	out, err := cmd.CombinedOutput()
-	t.Logf("node e2e/widget.mjs:\n%s", out)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start node: %v", err)
+	}
+	// The script asks for the edge to be stopped and started again.
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		t.Log(line)
+		switch line {
+		case "edgedesk-e2e: stop edge":
+			e.Stop()
+		case "edgedesk-e2e: start edge":
+			e = edgetest.Start(t, cfg)
+		default:
+			continue
+		}
+		if _, err := io.WriteString(stdin, "done\n"); err != nil {
+			t.Fatalf("answer the script: %v", err)
+		}
+	}
+	err = cmd.Wait()
+	if stderr.Len() > 0 {
+		t.Logf("node stderr:\n%s", stderr.String())
+	}
 	if err != nil {
 		t.Fatalf("widget e2e failed: %v", err)
 	}

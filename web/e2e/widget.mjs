@@ -1,8 +1,10 @@
 // End-to-end test of the chat widget in Debian's chromium, against a running
 // edge started with --dev: EDGE_URL=http://127.0.0.1:PORT node e2e/widget.mjs
-// (web/e2e_test.go starts the edge and runs this). Exits non-zero, saying
+// (web/e2e_test.go starts the edge and runs this, and stops and starts it
+// when the script asks on stdout). Exits non-zero, saying
 // what failed, when a step does not happen. With SCREENSHOT_DIR set it saves
 // screenshots there.
+import readline from "node:readline";
 import { chromium } from "playwright-core";
 
 const edge = process.env.EDGE_URL;
@@ -17,6 +19,8 @@ if (!agentEmail || !agentPassword) {
 }
 const shots = process.env.SCREENSHOT_DIR;
 const timeout = 15000;
+// Answers of the test to control() (see below), a line each.
+const answers = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -33,7 +37,16 @@ try {
 } finally {
   await browser.close();
 }
+answers.return?.();
 process.exit(failed ? 1 : 0);
+
+// control asks the test that started the edge to act on it (a line on
+// stdout) and waits for its answer (a line on stdin).
+async function control(what) {
+  console.log(`edgedesk-e2e: ${what}`);
+  const { value, done } = await answers.next();
+  if (done || value !== "done") throw new Error(`${what}: the test answered ${JSON.stringify(value)}`);
+}
 
 async function step(name, fn) {
   try {
@@ -66,16 +79,25 @@ async function run() {
     if (!r.ok) throw new Error(`login answered ${r.status}`);
     const { token } = await r.json();
     window.frames_ = [];
-    await new Promise((resolve, reject) => {
+    let last = 0;
+    // connect (again after a drop) with resume, like any client.
+    const connect = () => new Promise((resolve) => {
       const ws = new WebSocket(location.origin.replace(/^http/, "ws") + "/ws");
-      ws.onopen = () => ws.send(JSON.stringify({ type: "hello", v: 1, token }));
-      ws.onmessage = (m) => { const f = JSON.parse(m.data); window.frames_.push(f); if (f.type === "welcome") resolve(); };
-      ws.onerror = () => reject(new Error("agent WebSocket failed"));
-      window.ws_ = ws;
+      ws.onopen = () => ws.send(JSON.stringify({ type: "hello", v: 1, token, ...(last ? { resume: last } : {}) }));
+      ws.onmessage = (m) => {
+        const f = JSON.parse(m.data);
+        if (f.type === "event" && f.seq) last = Math.max(last, f.seq);
+        window.frames_.push(f);
+        if (f.type === "welcome") { window.ws_ = ws; resolve(); }
+      };
+      ws.onclose = () => setTimeout(connect, 300);
     });
+    await connect();
   }, [agentEmail, agentPassword]));
   const agentSees = (text) => agent.waitForFunction((text) => window.frames_.find((f) =>
     f.type === "event" && f.item && f.item.kind === "message" && f.item.text === text), text, { timeout });
+  const reply = (conv, id, text) => agent.evaluate(([conv, id, text]) =>
+    window.ws_.send(JSON.stringify({ type: "send", conv, client_id: id, text })), [conv, id, text]);
 
   // Customer → agent.
   await input.fill("Hello, where is my order?");
@@ -84,7 +106,7 @@ async function run() {
   const conv = (await got.jsonValue()).item.conv;
 
   // Agent → customer.
-  await agent.evaluate((conv) => window.ws_.send(JSON.stringify({ type: "send", conv, client_id: "r1", text: "It ships today." })), conv);
+  await reply(conv, "r1", "It ships today.");
   await step("the customer sees the reply", () => widget.locator(".msg.agent", { hasText: "It ships today." }).waitFor({ timeout }));
   if (shots) await page.screenshot({ path: `${shots}/widget.png` });
 
@@ -107,6 +129,21 @@ async function run() {
   }
   const count = await widget.locator(".msg").count();
   if (count !== 3) throw new Error(`after a reload the widget shows ${count} messages, want 3`);
+
+  // The edge restarts (same address): while it is down the customer writes;
+  // afterwards both sides are back and nothing is lost or doubled.
+  await control("stop edge");
+  await step("the widget says it is reconnecting", () => widget.locator(".banner").waitFor({ state: "visible", timeout }));
+  await input.fill("Written while the edge was down");
+  await input.press("Enter");
+  await control("start edge");
+  await step("the banner goes once the widget is back", () => widget.locator(".banner").waitFor({ state: "hidden", timeout }));
+  await step("the agent receives what was written during the restart", () => agentSees("Written while the edge was down"));
+  await reply(conv, "r2", "Back again.");
+  await step("the customer sees the reply after the restart", () => widget.locator(".msg.agent", { hasText: "Back again." }).waitFor({ timeout }));
+  const texts = await widget.locator(".msg").allTextContents();
+  const want = ["Hello, where is my order?", "It ships today.", payload, "Written while the edge was down", "Back again."];
+  if (JSON.stringify(texts) !== JSON.stringify(want)) throw new Error(`after the restart the widget shows ${JSON.stringify(texts)}, want ${JSON.stringify(want)}`);
 
   // A page whose CSS hides every div and button and restyles everything
   // still gets a working widget.
