@@ -1,5 +1,7 @@
 # Edgedesk developer targets. `make run` starts a development edge node;
-# `make test` is what CI runs (.ci/run); `make check` must pass before a merge.
+# `make test` is what CI runs (.ci/run): the widget's unit tests (Vitest),
+# go vet, then every Go test with -race, the browser test among them.
+# `make check` must pass before a merge.
 
 GO       ?= go
 DATA     ?= ./.edgedesk-data
@@ -26,6 +28,7 @@ run: build
 	bin/edge --dev --data $(DATA)
 
 test: web chromium
+	cd web && npm test
 	$(GO) vet ./...
 	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 25m ./...
 

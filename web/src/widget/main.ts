@@ -4,7 +4,8 @@
 // visitor's conversation across reloads and tabs. Message text is only ever
 // set as text, never parsed as HTML.
 
-import { Connection, Frame, Item } from "./protocol";
+import { Connection, Frame } from "./protocol";
+import { Entry, Timeline } from "./timeline";
 
 interface Options {
   inbox: string;
@@ -48,8 +49,8 @@ class Widget {
   private panel: HTMLElement;
   private banner: HTMLElement;
   private input: HTMLInputElement;
-  private bySeq = new Map<number, HTMLElement>();
-  private byClientId = new Map<string, HTMLElement>();
+  private timeline = new Timeline();
+  private shown = new Map<string, HTMLElement>(); // Entry.key → its element
   private unsent = new Map<string, string>(); // client_id → text, until acked
 
   constructor(opts: Options, base: string) {
@@ -120,7 +121,8 @@ class Widget {
       if (ack.type !== "ack" || !ack.conv) return;
       this.conv = ack.conv;
       const h = await this.conn.request({ type: "history", conv: this.conv, limit: 50 });
-      for (const it of h.items ?? []) this.show(it);
+      for (const it of h.items ?? []) this.timeline.add(it);
+      this.render();
     }
     for (const [cid, text] of this.unsent) void this.deliver(cid, text);
   }
@@ -128,12 +130,8 @@ class Widget {
   private async send(text: string): Promise<void> {
     const cid = "w" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
     this.unsent.set(cid, text);
-    const el = this.bubbleFor("customer", text);
-    el.classList.add("pending");
-    el.dataset.clientId = cid;
-    this.byClientId.set(cid, el);
-    this.log.appendChild(el);
-    this.scroll();
+    this.timeline.sent(cid, text);
+    this.render();
     await this.deliver(cid, text);
   }
 
@@ -142,53 +140,35 @@ class Widget {
     const ack = await this.conn.request({ type: "send", conv: this.conv, client_id: cid, text });
     if (ack.type !== "ack" || !ack.seq) return; // kept in unsent: sent again after reconnecting
     this.unsent.delete(cid);
-    const el = this.byClientId.get(cid);
-    if (el) {
-      el.classList.remove("pending");
-      this.place(el, ack.seq);
-    }
+    this.timeline.acked(cid, ack.seq);
+    this.render();
   }
 
   private onEvent(f: Frame): void {
-    if (f.type === "event" && f.item) this.show(f.item);
+    if (f.type === "event" && f.item && this.timeline.add(f.item)) this.render();
   }
 
-  // show adds a timeline item once, whether it comes from history, a replay
-  // after reconnecting, or live.
-  private show(it: Item): void {
-    if (it.kind !== "message" || it.private || this.bySeq.has(it.seq)) return;
-    const own = it.client_id ? this.byClientId.get(it.client_id) : undefined;
-    if (own && it.actor_kind === "customer") {
-      own.classList.remove("pending");
-      this.place(own, it.seq);
-      return;
+  // render makes the log show the timeline's entries, in order, reusing
+  // the element of each entry already shown.
+  private render(): void {
+    for (const e of this.timeline.entries()) {
+      let el = this.shown.get(e.key);
+      if (!el) {
+        el = this.element(e);
+        this.shown.set(e.key, el);
+      }
+      el.classList.toggle("pending", e.seq === undefined);
+      if (e.seq !== undefined) el.dataset.seq = String(e.seq);
+      this.log.appendChild(el); // moves it to its place
     }
-    const el = this.bubbleFor(it.actor_kind === "customer" ? "customer" : "agent", it.text ?? "");
-    if (it.client_id && it.actor_kind === "customer") this.byClientId.set(it.client_id, el);
-    this.place(el, it.seq);
     this.scroll();
   }
 
-  private bubbleFor(kind: "customer" | "agent", text: string): HTMLElement {
+  private element(e: Entry): HTMLElement {
     const el = document.createElement("div");
-    el.className = `msg ${kind}`;
-    el.textContent = text; // never innerHTML: a message is text
+    el.className = `msg ${e.who}`;
+    el.textContent = e.text; // never innerHTML: a message is text
     return el;
-  }
-
-  // place puts a message in sequence order.
-  private place(el: HTMLElement, seq: number): void {
-    this.bySeq.set(seq, el);
-    el.dataset.seq = String(seq);
-    let after: HTMLElement | null = null;
-    for (const child of Array.from(this.log.children) as HTMLElement[]) {
-      const s = Number(child.dataset.seq || Infinity);
-      if (child !== el && s > seq) {
-        after = child;
-        break;
-      }
-    }
-    this.log.insertBefore(el, after);
   }
 
   private scroll(): void {
