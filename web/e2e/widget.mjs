@@ -110,6 +110,22 @@ async function run() {
   await step("the customer sees the reply", () => widget.locator(".msg.agent", { hasText: "It ships today." }).waitFor({ timeout }));
   if (shots) await page.screenshot({ path: `${shots}/widget.png` });
 
+  // Typing, both ways.
+  await agent.evaluate((conv) => window.ws_.send(JSON.stringify({ type: "typing", conv, on: true })), conv);
+  await step("the customer sees that the agent types", () =>
+    widget.locator(".typing", { hasText: "The agent is typing" }).waitFor({ timeout }));
+  await input.pressSequentially("Thanks", { delay: 20 });
+  await step("the agent sees that the customer types", () => agent.waitForFunction((conv) => window.frames_.find((f) =>
+    f.type === "typing" && f.conv === conv && f.actor_kind === "customer" && f.on), conv, { timeout }));
+  await input.fill("");
+
+  // Escape closes the panel and gives the focus back to the bubble.
+  await input.press("Escape");
+  await step("Escape closes the panel", () => widget.locator(".panel").waitFor({ state: "hidden", timeout }));
+  const focused = await widget.locator(".bubble").evaluate((el) => el.getRootNode().activeElement === el);
+  if (!focused) throw new Error("after Escape the focus is not on the chat bubble");
+  await widget.locator(".bubble").click();
+
   // Hostile text stays text.
   const payload = "<img src=x onerror=alert(1)>";
   await input.fill(payload);

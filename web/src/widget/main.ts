@@ -13,8 +13,8 @@ interface Options {
 }
 
 const strings = {
-  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat" },
-  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭" },
+  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…" },
+  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…" },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -36,6 +36,7 @@ header button { background: none; border: 0; color: #fff; cursor: pointer; font-
 .msg.customer { align-self: flex-end; background: #2457d6; color: #fff; }
 .msg.agent { align-self: flex-start; background: #eef0f5; color: #111; }
 .msg.pending { opacity: .6; }
+.typing { padding: 0 12px 6px; color: #555; font-style: italic; min-height: 1.2em; }
 form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e3e5ea; }
 input { flex: 1; padding: 8px; border: 1px solid #ccd; border-radius: 6px; color: #111; background: #fff; }
 form button { padding: 8px 12px; border: 0; border-radius: 6px; background: #2457d6; color: #fff; cursor: pointer; }
@@ -52,6 +53,10 @@ class Widget {
   private timeline = new Timeline();
   private shown = new Map<string, HTMLElement>(); // Entry.key → its element
   private unsent = new Map<string, string>(); // client_id → text, until acked
+  private typingEl: HTMLElement;
+  private typingOff?: ReturnType<typeof setTimeout>; // hides the agent's typing
+  private typingSent = 0; // when the visitor's "typing on" was last sent
+  private typingStop?: ReturnType<typeof setTimeout>; // sends "typing off"
 
   constructor(opts: Options, base: string) {
     const host = document.createElement("div");
@@ -67,6 +72,7 @@ class Widget {
         <header><span class="title"></span><button class="close" type="button">×</button></header>
         <div class="banner" role="status" hidden></div>
         <div class="log" role="log" aria-live="polite"></div>
+        <div class="typing" aria-live="polite"></div>
         <form><input type="text" autocomplete="off" maxlength="16000"><button type="submit"></button></form>
       </section>`;
     const $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
@@ -75,6 +81,7 @@ class Widget {
     this.log = $(".log");
     this.banner = $(".banner");
     this.input = $<HTMLInputElement>("input");
+    this.typingEl = $(".typing");
     bubble.textContent = t.open;
     this.panel.setAttribute("aria-label", t.title);
     $(".title").textContent = t.title;
@@ -84,12 +91,20 @@ class Widget {
     this.input.setAttribute("aria-label", t.placeholder);
     $("form button").textContent = t.send;
     bubble.addEventListener("click", () => this.toggle(bubble));
+    this.panel.addEventListener("keydown", (ev) => {
+      if (ev.key === "Escape") {
+        this.toggle(bubble, false);
+        bubble.focus();
+      }
+    });
+    this.input.addEventListener("input", () => this.typing());
     $(".close").addEventListener("click", () => this.toggle(bubble, false));
     $("form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const text = this.input.value.trim();
       if (text) {
         this.input.value = "";
+        this.typing(false);
         void this.send(text);
       }
     });
@@ -145,7 +160,35 @@ class Widget {
   }
 
   private onEvent(f: Frame): void {
-    if (f.type === "event" && f.item && this.timeline.add(f.item)) this.render();
+    if (f.type === "event" && f.item && this.timeline.add(f.item)) {
+      if (f.item.actor_kind === "agent") this.showTyping(false);
+      this.render();
+    }
+    if (f.type === "typing" && f.actor_kind === "agent" && f.conv === this.conv) this.showTyping(Boolean(f.on));
+  }
+
+  // showTyping shows that the agent types, for at most 6 s without news.
+  private showTyping(on: boolean): void {
+    clearTimeout(this.typingOff);
+    this.typingEl.textContent = on ? t.typing : "";
+    if (on) this.typingOff = setTimeout(() => this.showTyping(false), 6000);
+  }
+
+  // typing tells the agent the visitor types: "on" at most every 3 s while
+  // keys are pressed, "off" 4 s after the last one or when the message goes.
+  private typing(on = true): void {
+    if (!this.conv) return;
+    clearTimeout(this.typingStop);
+    if (!on) {
+      if (this.typingSent) this.conn.notify({ type: "typing", conv: this.conv, on: false });
+      this.typingSent = 0;
+      return;
+    }
+    if (Date.now() - this.typingSent > 3000) {
+      this.typingSent = Date.now();
+      this.conn.notify({ type: "typing", conv: this.conv, on: true });
+    }
+    this.typingStop = setTimeout(() => this.typing(false), 4000);
   }
 
   // render makes the log show the timeline's entries, in order, reusing

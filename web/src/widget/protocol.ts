@@ -79,6 +79,11 @@ export class Connection {
     this.ws?.close();
   }
 
+  // notify sends a frame that has no reply (typing), if connected.
+  notify(f: Frame): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
+  }
+
   // request sends a frame and resolves with its reply (ack, history, error).
   request(f: Frame): Promise<Frame> {
     const id = "w" + ++this.nextId;
