@@ -44,7 +44,8 @@ func TestWidgetInChromium(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "e2e/widget.mjs")
 	cmd.Env = append(os.Environ(), "EDGE_URL="+e.URL, "CHROMIUM="+chromium,
-		"AGENT_EMAIL=alice@demo.test", "AGENT_PASSWORD="+edge.DemoPassword, "SCREENSHOT_DIR="+shots)
+		"AGENT_EMAIL=alice@demo.test", "AGENT_PASSWORD="+edge.DemoPassword, "IDENTITY_SECRET="+edge.DemoIdentitySecret,
+		"SCREENSHOT_DIR="+shots)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

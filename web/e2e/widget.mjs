@@ -4,6 +4,7 @@
 // when the script asks on stdout). Exits non-zero, saying
 // what failed, when a step does not happen. With SCREENSHOT_DIR set it saves
 // screenshots there.
+import { createHmac } from "node:crypto";
 import readline from "node:readline";
 import { chromium } from "playwright-core";
 
@@ -12,9 +13,9 @@ if (!edge) {
   console.error("EDGE_URL is not set: the URL of an edge started with --dev");
   process.exit(2);
 }
-const { AGENT_EMAIL: agentEmail, AGENT_PASSWORD: agentPassword } = process.env;
-if (!agentEmail || !agentPassword) {
-  console.error("AGENT_EMAIL and AGENT_PASSWORD are not set: a demo agent's credentials");
+const { AGENT_EMAIL: agentEmail, AGENT_PASSWORD: agentPassword, IDENTITY_SECRET: identitySecret } = process.env;
+if (!agentEmail || !agentPassword || !identitySecret) {
+  console.error("AGENT_EMAIL, AGENT_PASSWORD and IDENTITY_SECRET are not set: a demo agent's credentials and the demo inbox's identity secret");
   process.exit(2);
 }
 const shots = process.env.SCREENSHOT_DIR;
@@ -176,4 +177,29 @@ async function run() {
   const size = await hw.locator(".msg.agent").first().evaluate((el) => getComputedStyle(el).fontSize);
   if (size !== "14px") throw new Error(`the page's CSS reached the widget: font-size ${size}`);
   if (shots) await hostile.screenshot({ path: `${shots}/widget-hostile-css.png` });
+
+  // A website's signed-in user (Edgedesk.setUser with the HMAC its server
+  // computed) has one conversation on every device; a forged hash is refused.
+  const ada = { id: "42", name: "Ada", email: "ada@example.com", hash: createHmac("sha256", identitySecret).update("42").digest("hex") };
+  const signedIn = async (user) => {
+    const p = await (await browser.newContext()).newPage();
+    await p.goto(edge + "/demo");
+    await p.locator("#edgedesk-widget .bubble").waitFor({ timeout });
+    await p.evaluate((user) => window.Edgedesk.setUser(user), user);
+    await p.locator("#edgedesk-widget .bubble").click();
+    return p.locator("#edgedesk-widget");
+  };
+  const laptop = await signedIn(ada);
+  await laptop.locator("input").fill("I am Ada");
+  await laptop.locator("input").press("Enter");
+  await step("the agent receives the signed-in user's message", () => agentSees("I am Ada"));
+  const phone = await signedIn(ada);
+  await step("the same user on another device sees the conversation", () =>
+    phone.locator(".msg.customer", { hasText: "I am Ada" }).waitFor({ timeout }));
+  if (await phone.locator(".msg", { hasText: "Hello, where is my order?" }).count() !== 0) {
+    throw new Error("the signed-in user sees the anonymous visitor's conversation");
+  }
+  const forged = await signedIn({ ...ada, hash: "00".repeat(32) });
+  await step("a forged identity is refused, and the widget says so", () =>
+    forged.locator(".banner", { hasText: "could not sign you in" }).waitFor({ timeout }));
 }

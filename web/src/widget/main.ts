@@ -4,17 +4,18 @@
 // visitor's conversation across reloads and tabs. Message text is only ever
 // set as text, never parsed as HTML.
 
-import { Connection, Frame } from "./protocol";
+import { Connection, Frame, User } from "./protocol";
 import { Entry, Timeline } from "./timeline";
 
 interface Options {
   inbox: string;
   base?: string; // the edge's URL; defaults to where widget.js came from
+  user?: User; // a signed-in user of the website (see setUser)
 }
 
 const strings = {
-  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…" },
-  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…" },
+  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", refused: "The chat could not sign you in. Reload the page to try again." },
+  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", refused: "无法登录聊天，请刷新页面重试。" },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -111,9 +112,27 @@ class Widget {
     this.conn = new Connection(base, opts.inbox, {
       welcome: () => void this.ready(),
       event: (f) => this.onEvent(f),
-      status: (up) => (this.banner.hidden = up),
-    });
+      status: (up) => {
+        this.banner.textContent = t.reconnecting;
+        this.banner.hidden = up;
+      },
+      refused: () => {
+        this.banner.textContent = t.refused;
+        this.banner.hidden = false;
+      },
+    }, opts.user);
     this.conn.connect();
+  }
+
+  // setUser switches to a signed-in user's conversation (or back to the
+  // anonymous visitor's): what is shown is cleared and loaded again.
+  setUser(user?: User): void {
+    this.conv = "";
+    this.timeline = new Timeline();
+    this.shown.clear();
+    this.unsent.clear();
+    this.log.replaceChildren();
+    this.conn.setUser(user);
   }
 
   open(): void {
@@ -226,11 +245,21 @@ let widget: Widget | undefined;
 export function init(opts: Options): void {
   if (widget) return;
   if (!opts.inbox) throw new Error("Edgedesk.init: inbox is required");
-  widget = new Widget(opts, opts.base ?? scriptBase);
+  widget = new Widget({ ...opts, user: opts.user ?? pendingUser }, opts.base ?? scriptBase);
 }
 
 export function open(): void {
   widget?.open();
+}
+
+let pendingUser: User | undefined;
+
+// setUser identifies the visitor as a signed-in user of the website; call it
+// before or after init. Without a valid hash the edge refuses the user.
+export function setUser(user: User): void {
+  if (!user?.id || !user.hash) throw new Error("Edgedesk.setUser: id and hash are required");
+  if (widget) widget.setUser(user);
+  else pendingUser = user;
 }
 
 if (script?.dataset.inbox) {

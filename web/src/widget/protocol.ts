@@ -28,12 +28,28 @@ export interface Frame {
   [key: string]: unknown;
 }
 
+// User is a website's signed-in user, vouched for by the website: hash is
+// the hex HMAC-SHA256 of id under the inbox's identity secret, computed on
+// the website's server (docs/protocol.md).
+export interface User {
+  id: string;
+  name?: string;
+  email?: string;
+  hash: string;
+}
+
 export interface Handlers {
   // welcome arrives after every (re)connect, before any replayed event.
   welcome(f: Frame): void;
   event(f: Frame): void;
   status(connected: boolean): void;
+  // refused: the edge will not take this identity (forged or expired,
+  // unknown inbox); the connection does not retry until setUser.
+  refused(reason: string): void;
 }
+
+// Close codes after which trying again cannot help (docs/protocol.md).
+const final = new Set([4001, 4002, 4003, 4400]);
 
 const visitorKey = (inbox: string) => `edgedesk:${inbox}:visitor`;
 
@@ -49,7 +65,20 @@ export class Connection {
     private base: string,
     private inbox: string,
     private on: Handlers,
+    private user?: User,
   ) {}
+
+  // setUser connects again as another customer: a signed-in user, or
+  // (undefined) the anonymous visitor.
+  setUser(user?: User): void {
+    this.user = user;
+    this.lastSeq = 0;
+    for (const [, resolve] of this.pending) resolve({ type: "error", code: "unavailable", message: "identity changed" });
+    this.pending.clear();
+    const old = this.ws;
+    this.connect();
+    old?.close();
+  }
 
   connect(): void {
     const url = this.base.replace(/^http/, "ws") + "/ws";
@@ -58,15 +87,21 @@ export class Connection {
     ws.onopen = () => {
       const hello: Frame = { type: "hello", v: 1, inbox: this.inbox };
       const visitor = localStorage.getItem(visitorKey(this.inbox));
-      if (visitor) hello.visitor = visitor;
+      if (this.user) hello.user = this.user;
+      else if (visitor) hello.visitor = visitor;
       if (this.lastSeq > 0) hello.resume = this.lastSeq;
       ws.send(JSON.stringify(hello));
     };
     ws.onmessage = (m) => this.receive(JSON.parse(String(m.data)) as Frame);
-    ws.onclose = () => {
-      this.on.status(false);
+    ws.onclose = (ev) => {
+      if (ws !== this.ws) return; // an identity change replaced it
       for (const [, resolve] of this.pending) resolve({ type: "error", code: "unavailable", message: "connection lost" });
       this.pending.clear();
+      if (final.has(ev.code)) {
+        this.on.refused(ev.reason || `closed with ${ev.code}`);
+        return;
+      }
+      this.on.status(false);
       if (!this.closed) {
         const delay = Math.min(10000, 250 * 2 ** this.retry++);
         setTimeout(() => this.connect(), delay);
