@@ -197,6 +197,8 @@ func (n *Node) serveHTTP() error {
 	mux.Handle("GET /metrics", guard(promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{})))
 	n.gateway.Register(mux)
 	mux.Handle("GET /widget.js", web.Widget())
+	mux.Handle("GET /console/", web.Console())
+	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	if n.cfg.Dev {
 		mux.Handle("GET /demo", web.Demo(DemoInbox))
 	}

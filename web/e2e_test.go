@@ -83,7 +83,7 @@ func TestWidgetInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("widget e2e failed: %v", err)
 	}
-	for _, png := range []string{"widget.png", "widget-hostile-css.png"} {
+	for _, png := range []string{"widget.png", "widget-hostile-css.png", "console.png"} {
 		if fi, err := os.Stat(filepath.Join(shots, png)); err != nil || fi.Size() < 1000 {
 			t.Errorf("screenshot %s not saved: %v", png, err)
 		}

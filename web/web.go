@@ -3,7 +3,9 @@ package web
 import (
 	"embed"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"strings"
 )
 
 // dist holds what `make web` (npm run build) wrote; in a fresh clone only
@@ -24,6 +26,33 @@ func Widget() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		_, _ = w.Write(js)
+	})
+}
+
+// Console serves the agent console under /console/: its files, and its page
+// for every other path under it.
+func Console() http.Handler {
+	files, err := fs.Sub(dist, "dist/console")
+	var index []byte
+	if err == nil {
+		index, err = fs.ReadFile(files, "index.html")
+	}
+	static := http.StripPrefix("/console/", http.FileServerFS(files))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err != nil {
+			http.Error(w, "the console is not built into this edge: run `make web` (or `make build`) and rebuild", http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("X-Frame-Options", "DENY")
+		if strings.HasPrefix(r.URL.Path, "/console/assets/") {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable") // names carry a content hash
+			static.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(index)
 	})
 }
 

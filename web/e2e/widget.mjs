@@ -202,4 +202,42 @@ async function run() {
   const forged = await signedIn({ ...ada, hash: "00".repeat(32) });
   await step("a forged identity is refused, and the widget says so", () =>
     forged.locator(".banner", { hasText: "could not sign you in" }).waitFor({ timeout }));
+
+  // The agent console: sign in, find the conversation, read it, answer it
+  // and leave a private note the customer never sees.
+  const desk2 = await browser.newContext();
+  const cons = await desk2.newPage();
+  await cons.goto(edge + "/console/");
+  await cons.getByLabel("Password").fill("wrong password");
+  await cons.getByLabel("E-mail").fill(agentEmail);
+  await cons.getByRole("button", { name: "Sign in" }).click();
+  await step("a wrong password is refused in the console", () => cons.getByRole("alert").waitFor({ timeout }));
+  await cons.getByLabel("Password").fill(agentPassword);
+  await cons.getByRole("button", { name: "Sign in" }).click();
+  const entry = cons.locator("button.conv", { hasText: "Back again." });
+  await step("the console lists the conversation with its last message", () => entry.waitFor({ timeout }));
+  await entry.click();
+  const timeline = cons.locator(".timeline");
+  await step("the console shows the conversation's history", () =>
+    timeline.locator(".msg", { hasText: "Written while the edge was down" }).waitFor({ timeout }));
+  const markup = await timeline.locator(".msg", { hasText: "onerror" }).textContent();
+  if (markup !== payload) throw new Error(`the console shows ${JSON.stringify(markup)}, want the text ${JSON.stringify(payload)}`);
+  await cons.getByLabel("note").check();
+  await cons.getByLabel("Reply").fill("VIP customer, be quick");
+  await cons.getByLabel("Reply").press("Enter");
+  await step("the private note shows in the console", () =>
+    timeline.locator(".msg.note", { hasText: "VIP customer" }).waitFor({ timeout }));
+  await cons.getByLabel("note").uncheck();
+  await cons.getByLabel("Reply").fill("From the console.");
+  await cons.getByLabel("Reply").press("Enter");
+  await step("the customer sees the console's reply", () =>
+    widget.locator(".msg.agent", { hasText: "From the console." }).waitFor({ timeout }));
+  if (await widget.locator(".msg", { hasText: "VIP customer" }).count() !== 0) {
+    throw new Error("the customer sees the agent's private note");
+  }
+  await input.fill("Great, thank you");
+  await input.press("Enter");
+  await step("the console shows the customer's answer live", () =>
+    timeline.locator(".msg.customer", { hasText: "Great, thank you" }).waitFor({ timeout }));
+  if (shots) await cons.screenshot({ path: `${shots}/console.png` });
 }

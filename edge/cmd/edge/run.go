@@ -140,6 +140,7 @@ func printReady(w io.Writer, n *edge.Node, cfg config.Config) {
 	fmt.Fprintf(w, "edge %s (region %s) ready on %s\n", cfg.Node.ID, cfg.Node.Region, base)
 	fmt.Fprintf(w, "  WebSocket   ws://%s/ws\n", n.Addr())
 	fmt.Fprintf(w, "  Widget      %s/widget.js\n", base)
+	fmt.Fprintf(w, "  Console     %s/console/   (agents sign in here)\n", base)
 	fmt.Fprintf(w, "  Agent login %s/api/v1/login\n", base)
 	fmt.Fprintf(w, "  Health      %s/healthz  %s/readyz\n", base, base)
 	fmt.Fprintf(w, "  Metrics     %s/metrics\n", base)

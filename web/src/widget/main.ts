@@ -58,6 +58,7 @@ class Widget {
   private typingOff?: ReturnType<typeof setTimeout>; // hides the agent's typing
   private typingSent = 0; // when the visitor's "typing on" was last sent
   private typingStop?: ReturnType<typeof setTimeout>; // sends "typing off"
+  private user?: User;
 
   constructor(opts: Options, base: string) {
     const host = document.createElement("div");
@@ -109,8 +110,20 @@ class Widget {
         void this.send(text);
       }
     });
-    this.conn = new Connection(base, opts.inbox, {
-      welcome: () => void this.ready(),
+    this.user = opts.user;
+    const visitorKey = `edgedesk:${opts.inbox}:visitor`;
+    const hello = (): Frame => {
+      const h: Frame = { type: "hello", v: 1, inbox: opts.inbox };
+      const visitor = localStorage.getItem(visitorKey);
+      if (this.user) h.user = this.user;
+      else if (visitor) h.visitor = visitor;
+      return h;
+    };
+    this.conn = new Connection(base, hello, {
+      welcome: (f) => {
+        if (f.session?.visitor) localStorage.setItem(visitorKey, f.session.visitor);
+        void this.ready();
+      },
       event: (f) => this.onEvent(f),
       status: (up) => {
         this.banner.textContent = t.reconnecting;
@@ -120,7 +133,7 @@ class Widget {
         this.banner.textContent = t.refused;
         this.banner.hidden = false;
       },
-    }, opts.user);
+    });
     this.conn.connect();
   }
 
@@ -132,7 +145,8 @@ class Widget {
     this.shown.clear();
     this.unsent.clear();
     this.log.replaceChildren();
-    this.conn.setUser(user);
+    this.user = user;
+    this.conn.reconnect();
   }
 
   open(): void {

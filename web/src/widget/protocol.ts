@@ -1,6 +1,7 @@
-// The widget's side of the edge's WebSocket protocol v1 (docs/protocol.md):
-// hello as an anonymous visitor, requests with ids answered by acks, live
-// events, and reconnect with resume so that nothing is missed or repeated.
+// A client of the edge's WebSocket protocol v1 (docs/protocol.md), shared by
+// the widget and the console: hello (built by the caller), requests with ids
+// answered by acks, live events, and reconnect with resume so that nothing
+// is missed or repeated.
 
 export interface Item {
   seq: number;
@@ -24,7 +25,7 @@ export interface Frame {
   items?: Item[];
   code?: string;
   message?: string;
-  session?: { visitor?: string; token?: string };
+  session?: { visitor?: string; token?: string; id?: string; role?: string };
   [key: string]: unknown;
 }
 
@@ -44,14 +45,12 @@ export interface Handlers {
   event(f: Frame): void;
   status(connected: boolean): void;
   // refused: the edge will not take this identity (forged or expired,
-  // unknown inbox); the connection does not retry until setUser.
+  // unknown inbox); the connection does not retry until reconnect.
   refused(reason: string): void;
 }
 
 // Close codes after which trying again cannot help (docs/protocol.md).
 const final = new Set([4001, 4002, 4003, 4400]);
-
-const visitorKey = (inbox: string) => `edgedesk:${inbox}:visitor`;
 
 export class Connection {
   private ws?: WebSocket;
@@ -61,17 +60,16 @@ export class Connection {
   private retry = 0;
   private closed = false;
 
+  // hello builds the first frame of each connection; resume is added.
   constructor(
     private base: string,
-    private inbox: string,
+    private hello: () => Frame,
     private on: Handlers,
-    private user?: User,
   ) {}
 
-  // setUser connects again as another customer: a signed-in user, or
-  // (undefined) the anonymous visitor.
-  setUser(user?: User): void {
-    this.user = user;
+  // reconnect drops the connection and opens a new one, from scratch (for
+  // another identity: hello decides which).
+  reconnect(): void {
     this.lastSeq = 0;
     for (const [, resolve] of this.pending) resolve({ type: "error", code: "unavailable", message: "identity changed" });
     this.pending.clear();
@@ -85,10 +83,7 @@ export class Connection {
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {
-      const hello: Frame = { type: "hello", v: 1, inbox: this.inbox };
-      const visitor = localStorage.getItem(visitorKey(this.inbox));
-      if (this.user) hello.user = this.user;
-      else if (visitor) hello.visitor = visitor;
+      const hello = this.hello();
       if (this.lastSeq > 0) hello.resume = this.lastSeq;
       ws.send(JSON.stringify(hello));
     };
@@ -135,7 +130,6 @@ export class Connection {
   private receive(f: Frame): void {
     if (f.type === "welcome") {
       this.retry = 0;
-      if (f.session?.visitor) localStorage.setItem(visitorKey(this.inbox), f.session.visitor);
       if (this.lastSeq === 0 && f.seq) this.lastSeq = f.seq;
       this.on.status(true);
       this.on.welcome(f);

@@ -1,0 +1,210 @@
+// The agent console: sign in, the tenant's conversations with live updates
+// and filters, a conversation's timeline, replies and private notes, status.
+// It speaks protocol v1 over the same Connection as the widget.
+
+import { useEffect, useMemo, useRef, useState } from "react";
+import { createRoot } from "react-dom/client";
+import { Connection, Frame, Item } from "../widget/protocol";
+
+interface Conv {
+  id: string;
+  contact: string;
+  status: string;
+  assignee?: string;
+  last_seq: number;
+  last_text?: string;
+}
+
+type Filter = "mine" | "unassigned" | "all";
+
+const tokenKey = "edgedesk:console:token";
+
+function Login({ onToken }: { onToken: (token: string) => void }) {
+  const [error, setError] = useState("");
+  const submit = async (ev: React.FormEvent<HTMLFormElement>) => {
+    ev.preventDefault();
+    const form = new FormData(ev.currentTarget);
+    const r = await fetch("/api/v1/login", {
+      method: "POST",
+      body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
+    });
+    if (!r.ok) {
+      setError(r.status === 401 ? "Wrong e-mail or password." : `Sign-in failed (${r.status}).`);
+      return;
+    }
+    const { token } = await r.json();
+    sessionStorage.setItem(tokenKey, token);
+    onToken(token);
+  };
+  return (
+    <form className="login" onSubmit={submit} aria-label="Sign in">
+      <h1>Edgedesk</h1>
+      <label>E-mail <input name="email" type="email" autoComplete="username" required /></label>
+      <label>Password <input name="password" type="password" autoComplete="current-password" required /></label>
+      <button type="submit">Sign in</button>
+      {error && <p role="alert">{error}</p>}
+    </form>
+  );
+}
+
+function Console({ token, onSignOut }: { token: string; onSignOut: () => void }) {
+  const conn = useRef<Connection | null>(null);
+  const [me, setMe] = useState("");
+  const [online, setOnline] = useState(false);
+  const [convs, setConvs] = useState(new Map<string, Conv>());
+  const [selected, setSelected] = useState("");
+  const [items, setItems] = useState<Item[]>([]);
+  const [filter, setFilter] = useState<Filter>("all");
+  const selectedRef = useRef("");
+  selectedRef.current = selected;
+
+  const upsert = (c: Conv) => setConvs((m) => new Map(m).set(c.id, c));
+  const addItem = (it: Item) =>
+    setItems((xs) => (xs.some((x) => x.seq === it.seq) ? xs : [...xs, it].sort((a, b) => a.seq - b.seq)));
+
+  useEffect(() => {
+    const c = new Connection(location.origin, () => ({ type: "hello", v: 1, token, scope: "all" }), {
+      welcome: async (f) => {
+        setMe(f.session?.id ?? "");
+        const list = await c.request({ type: "conversations" });
+        if (list.type === "conversations") {
+          setConvs(new Map((list.conversations as Conv[]).map((x) => [x.id, x])));
+        }
+      },
+      event: (f: Frame) => {
+        if (f.type !== "event" || !f.item) return;
+        if (f.conversation) upsert(f.conversation as Conv);
+        if (f.item.conv === selectedRef.current && f.item.kind === "message") addItem(f.item);
+      },
+      status: setOnline,
+      refused: () => {
+        sessionStorage.removeItem(tokenKey);
+        onSignOut();
+      },
+    });
+    conn.current = c;
+    c.connect();
+    return () => c.close();
+  }, [token]);
+
+  const open = async (id: string) => {
+    setSelected(id);
+    setItems([]);
+    const h = await conn.current!.request({ type: "history", conv: id, limit: 100 });
+    for (const it of h.items ?? []) if (it.kind === "message") addItem(it);
+  };
+
+  const shown = useMemo(
+    () =>
+      Array.from(convs.values())
+        .filter((c) => filter === "all" || (filter === "mine" ? c.assignee === me : !c.assignee))
+        .sort((a, b) => b.last_seq - a.last_seq),
+    [convs, filter, me],
+  );
+  const current = convs.get(selected);
+
+  return (
+    <div className="console">
+      <nav aria-label="Conversations">
+        <header>
+          <span>{me}</span> <span className={online ? "dot on" : "dot"}>{online ? "online" : "connecting…"}</span>
+        </header>
+        <div role="group" aria-label="Filter">
+          {(["mine", "unassigned", "all"] as Filter[]).map((f) => (
+            <button key={f} aria-pressed={filter === f} onClick={() => setFilter(f)}>{f}</button>
+          ))}
+        </div>
+        <ul>
+          {shown.map((c) => (
+            <li key={c.id}>
+              <button className="conv" aria-current={c.id === selected} onClick={() => void open(c.id)}>
+                <strong>{c.contact}</strong> <em>{c.status}</em>
+                <span className="preview">{c.last_text ?? ""}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main>
+        {current ? (
+          <Conversation conv={current} items={items} conn={conn.current!} />
+        ) : (
+          <p className="empty">Pick a conversation.</p>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function Conversation({ conv, items, conn }: { conv: Conv; items: Item[]; conn: Connection }) {
+  const [text, setText] = useState("");
+  const [note, setNote] = useState(false);
+  const send = async (ev: React.FormEvent) => {
+    ev.preventDefault();
+    const t = text.trim();
+    if (!t) return;
+    setText("");
+    const cid = "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    await conn.request({ type: "send", conv: conv.id, client_id: cid, text: t, private: note });
+  };
+  const setStatus = (status: string) => void conn.request({ type: "status", conv: conv.id, status });
+  return (
+    <section aria-label={`Conversation with ${conv.contact}`}>
+      <header>
+        <h2>{conv.contact}</h2>
+        <label>
+          Status{" "}
+          <select value={conv.status} onChange={(e) => setStatus(e.target.value)}>
+            {["open", "pending", "resolved"].map((s) => <option key={s}>{s}</option>)}
+          </select>
+        </label>
+      </header>
+      <ol className="timeline" aria-live="polite">
+        {items.map((it) => (
+          // Text is rendered as text: React escapes it.
+          <li key={it.seq} className={`msg ${it.actor_kind}${it.private ? " note" : ""}`}>{it.text}</li>
+        ))}
+      </ol>
+      <form onSubmit={send}>
+        <input aria-label="Reply" value={text} onChange={(e) => setText(e.target.value)}
+          placeholder={note ? "Private note (the customer never sees it)" : "Reply…"} />
+        <label><input type="checkbox" checked={note} onChange={(e) => setNote(e.target.checked)} /> note</label>
+        <button type="submit">Send</button>
+      </form>
+    </section>
+  );
+}
+
+function App() {
+  const [token, setToken] = useState(sessionStorage.getItem(tokenKey) ?? "");
+  return token ? <Console token={token} onSignOut={() => setToken("")} /> : <Login onToken={setToken} />;
+}
+
+const style = document.createElement("style");
+style.textContent = `
+body { margin: 0; font-family: system-ui, sans-serif; font-size: 14px; color: #111; }
+.login { max-width: 320px; margin: 80px auto; display: flex; flex-direction: column; gap: 10px; }
+.login input { display: block; width: 100%; padding: 6px; }
+.console { display: flex; height: 100vh; }
+nav { width: 300px; border-right: 1px solid #ddd; overflow-y: auto; }
+nav header { padding: 10px; background: #2457d6; color: #fff; display: flex; justify-content: space-between; }
+nav [role=group] { display: flex; gap: 4px; padding: 8px; }
+nav [aria-pressed=true] { font-weight: bold; }
+nav ul { list-style: none; margin: 0; padding: 0; }
+.conv { display: block; width: 100%; text-align: left; padding: 8px 10px; border: 0; border-bottom: 1px solid #eee; background: #fff; cursor: pointer; }
+.conv[aria-current=true] { background: #eef3ff; }
+.preview { display: block; color: #666; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+main { flex: 1; display: flex; flex-direction: column; }
+main section { display: flex; flex-direction: column; height: 100%; }
+main section header { display: flex; justify-content: space-between; align-items: center; padding: 0 12px; border-bottom: 1px solid #ddd; }
+.timeline { flex: 1; overflow-y: auto; list-style: none; margin: 0; padding: 12px; display: flex; flex-direction: column; gap: 6px; }
+.msg { max-width: 70%; padding: 7px 10px; border-radius: 10px; white-space: pre-wrap; word-wrap: break-word; }
+.msg.customer { align-self: flex-start; background: #eef0f5; }
+.msg.agent { align-self: flex-end; background: #2457d6; color: #fff; }
+.msg.note { background: #fff3cd; color: #5c4400; }
+main form { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #ddd; }
+main form input[aria-label=Reply] { flex: 1; padding: 8px; }
+.empty { margin: auto; color: #666; }
+`;
+document.head.appendChild(style);
+createRoot(document.getElementById("root")!).render(<App />);
