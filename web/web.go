@@ -14,14 +14,21 @@ import (
 //go:embed all:dist
 var dist embed.FS
 
+// built serves h, or when err says a part of dist is missing, says how to
+// build it.
+func built(what string, err error, h http.HandlerFunc) http.Handler {
+	if err != nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "the "+what+" is not built into this edge: run `make web` (or `make build`) and rebuild", http.StatusServiceUnavailable)
+		})
+	}
+	return h
+}
+
 // Widget serves /widget.js.
 func Widget() http.Handler {
 	js, err := dist.ReadFile("dist/widget.js")
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err != nil {
-			http.Error(w, "the widget is not built into this edge: run `make web` (or `make build`) and rebuild", http.StatusServiceUnavailable)
-			return
-		}
+	return built("widget", err, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -38,11 +45,7 @@ func Console() http.Handler {
 		index, err = fs.ReadFile(files, "index.html")
 	}
 	static := http.StripPrefix("/console/", http.FileServerFS(files))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err != nil {
-			http.Error(w, "the console is not built into this edge: run `make web` (or `make build`) and rebuild", http.StatusServiceUnavailable)
-			return
-		}
+	return built("console", err, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("X-Frame-Options", "DENY")
 		if strings.HasPrefix(r.URL.Path, "/console/assets/") {
