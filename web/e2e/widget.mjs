@@ -67,7 +67,7 @@ async function run() {
   const widget = page.locator("#edgedesk-widget");
   await step("the chat bubble appears", () => widget.locator(".bubble").waitFor({ timeout }));
   await widget.locator(".bubble").click();
-  const input = widget.locator("input");
+  const input = widget.locator("input[type=text]");
   await step("the panel opens", () => input.waitFor({ timeout }));
 
   // The agent: a second browser context with the protocol spoken from page
@@ -79,6 +79,7 @@ async function run() {
     const r = await fetch("/api/v1/login", { method: "POST", body: JSON.stringify({ email, password }) });
     if (!r.ok) throw new Error(`login answered ${r.status}`);
     const { token } = await r.json();
+    window.token_ = token;
     window.frames_ = [];
     let last = 0;
     // connect (again after a drop) with resume, like any client.
@@ -190,8 +191,8 @@ async function run() {
     return p.locator("#edgedesk-widget");
   };
   const laptop = await signedIn(ada);
-  await laptop.locator("input").fill("I am Ada");
-  await laptop.locator("input").press("Enter");
+  await laptop.locator("input[type=text]").fill("I am Ada");
+  await laptop.locator("input[type=text]").press("Enter");
   await step("the agent receives the signed-in user's message", () => agentSees("I am Ada"));
   const phone = await signedIn(ada);
   await step("the same user on another device sees the conversation", () =>
@@ -240,4 +241,27 @@ async function run() {
   await step("the console shows the customer's answer live", () =>
     timeline.locator(".msg.customer", { hasText: "Great, thank you" }).waitFor({ timeout }));
   if (shots) await cons.screenshot({ path: `${shots}/console.png` });
+
+  // An image attachment: uploaded by the customer, previewed in the widget
+  // (after a reload too), and the same bytes reach the agent.
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==", "base64");
+  await widget.locator("input[type=file]").setInputFiles({ name: "dot.png", mimeType: "image/png", buffer: png });
+  const preview = widget.locator(".msg.customer img");
+  await step("the widget previews the uploaded image", () => preview.waitFor({ timeout }));
+  await page.waitForFunction(() => {
+    const img = document.querySelector("#edgedesk-widget").shadowRoot.querySelector(".msg.customer img");
+    return img && img.complete && img.naturalWidth === 1;
+  }, null, { timeout });
+  const att = await step("the agent receives the message with the attachment", () => agent.waitForFunction(() => {
+    const f = window.frames_.find((f) => f.type === "event" && f.item && f.item.attachments && f.item.attachments.length);
+    return f && f.item.attachments[0];
+  }, null, { timeout }));
+  const downloaded = await agent.evaluate(async (id) => {
+    const r = await fetch(`/api/v1/attachments/${id}`, { headers: { Authorization: `Bearer ${window.token_}` } });
+    return r.ok ? (await r.arrayBuffer()).byteLength : -r.status;
+  }, await att.jsonValue());
+  if (downloaded !== png.length) throw new Error(`the agent downloaded ${downloaded} bytes of the attachment, want ${png.length}`);
+  await page.reload();
+  await widget.locator(".bubble").click();
+  await step("after a reload the image is previewed again", () => preview.waitFor({ timeout }));
 }

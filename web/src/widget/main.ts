@@ -14,8 +14,8 @@ interface Options {
 }
 
 const strings = {
-  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", refused: "The chat could not sign you in. Reload the page to try again." },
-  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", refused: "无法登录聊天，请刷新页面重试。" },
+  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", refused: "The chat could not sign you in. Reload the page to try again." },
+  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", refused: "无法登录聊天，请刷新页面重试。" },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -40,6 +40,10 @@ header button { background: none; border: 0; color: #fff; cursor: pointer; font-
 .typing { padding: 0 12px 6px; color: #555; font-style: italic; min-height: 1.2em; }
 form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e3e5ea; }
 input { flex: 1; padding: 8px; border: 1px solid #ccd; border-radius: 6px; color: #111; background: #fff; }
+.msg img { display: block; max-width: 100%; max-height: 180px; margin-top: 4px; border-radius: 6px; }
+.msg a { color: inherit; }
+.attach { background: #eef0f5 !important; color: #2457d6 !important; }
+input[type=file] { display: none; }
 form button { padding: 8px 12px; border: 0; border-radius: 6px; background: #2457d6; color: #fff; cursor: pointer; }
 :focus-visible { outline: 2px solid #f5a623; outline-offset: 2px; }
 `;
@@ -53,12 +57,14 @@ class Widget {
   private input: HTMLInputElement;
   private timeline = new Timeline();
   private shown = new Map<string, HTMLElement>(); // Entry.key → its element
-  private unsent = new Map<string, string>(); // client_id → text, until acked
+  private unsent = new Map<string, { text: string; attachments?: string[] }>(); // by client_id, until acked
   private typingEl: HTMLElement;
   private typingOff?: ReturnType<typeof setTimeout>; // hides the agent's typing
   private typingSent = 0; // when the visitor's "typing on" was last sent
   private typingStop?: ReturnType<typeof setTimeout>; // sends "typing off"
   private user?: User;
+  private token = ""; // the session token of the welcome, for HTTP
+  private base: string;
 
   constructor(opts: Options, base: string) {
     const host = document.createElement("div");
@@ -75,14 +81,24 @@ class Widget {
         <div class="banner" role="status" hidden></div>
         <div class="log" role="log" aria-live="polite"></div>
         <div class="typing" aria-live="polite"></div>
-        <form><input type="text" autocomplete="off" maxlength="16000"><button type="submit"></button></form>
+        <form><button class="attach" type="button">📎</button><input type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain">
+          <input type="text" autocomplete="off" maxlength="16000"><button type="submit"></button></form>
       </section>`;
     const $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
     const bubble = $<HTMLButtonElement>(".bubble");
     this.panel = $(".panel");
     this.log = $(".log");
     this.banner = $(".banner");
-    this.input = $<HTMLInputElement>("input");
+    this.input = $<HTMLInputElement>("input[type=text]");
+    const file = $<HTMLInputElement>("input[type=file]");
+    const attach = $<HTMLButtonElement>(".attach");
+    attach.setAttribute("aria-label", t.attach);
+    attach.addEventListener("click", () => file.click());
+    file.addEventListener("change", () => {
+      const f = file.files?.[0];
+      file.value = "";
+      if (f) void this.sendFile(f);
+    });
     this.typingEl = $(".typing");
     bubble.textContent = t.open;
     this.panel.setAttribute("aria-label", t.title);
@@ -91,7 +107,7 @@ class Widget {
     this.banner.textContent = t.reconnecting;
     this.input.placeholder = t.placeholder;
     this.input.setAttribute("aria-label", t.placeholder);
-    $("form button").textContent = t.send;
+    $("form button[type=submit]").textContent = t.send;
     bubble.addEventListener("click", () => this.toggle(bubble));
     this.panel.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape") {
@@ -111,6 +127,7 @@ class Widget {
       }
     });
     this.user = opts.user;
+    this.base = base;
     const visitorKey = `edgedesk:${opts.inbox}:visitor`;
     const hello = (): Frame => {
       const h: Frame = { type: "hello", v: 1, inbox: opts.inbox };
@@ -122,6 +139,7 @@ class Widget {
     this.conn = new Connection(base, hello, {
       welcome: (f) => {
         if (f.session?.visitor) localStorage.setItem(visitorKey, f.session.visitor);
+        this.token = f.session?.token ?? "";
         void this.ready();
       },
       event: (f) => this.onEvent(f),
@@ -172,20 +190,36 @@ class Widget {
       for (const it of h.items ?? []) this.timeline.add(it);
       this.render();
     }
-    for (const [cid, text] of this.unsent) void this.deliver(cid, text);
+    for (const [cid, m] of this.unsent) void this.deliver(cid, m.text, m.attachments);
   }
 
-  private async send(text: string): Promise<void> {
+  private async send(text: string, attachments?: string[]): Promise<void> {
     const cid = "w" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
-    this.unsent.set(cid, text);
-    this.timeline.sent(cid, text);
+    this.unsent.set(cid, { text, attachments });
+    this.timeline.sent(cid, text, attachments);
     this.render();
-    await this.deliver(cid, text);
+    await this.deliver(cid, text, attachments);
   }
 
-  private async deliver(cid: string, text: string): Promise<void> {
+  // sendFile uploads a file with the session token, then sends a message
+  // that references it.
+  private async sendFile(f: File): Promise<void> {
+    const r = await fetch(`${this.base}/api/v1/attachments?name=${encodeURIComponent(f.name)}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": f.type },
+      body: f,
+    }).catch(() => undefined);
+    if (!r?.ok) {
+      this.typingEl.textContent = t.uploadFailed;
+      return;
+    }
+    const { id } = await r.json();
+    await this.send("", [id]);
+  }
+
+  private async deliver(cid: string, text: string, attachments?: string[]): Promise<void> {
     if (!this.conv) return; // sent once the conversation is open
-    const ack = await this.conn.request({ type: "send", conv: this.conv, client_id: cid, text });
+    const ack = await this.conn.request({ type: "send", conv: this.conv, client_id: cid, text, attachments });
     if (ack.type !== "ack" || !ack.seq) return; // kept in unsent: sent again after reconnecting
     this.unsent.delete(cid);
     this.timeline.acked(cid, ack.seq);
@@ -244,7 +278,32 @@ class Widget {
     const el = document.createElement("div");
     el.className = `msg ${e.who}`;
     el.textContent = e.text; // never innerHTML: a message is text
+    for (const id of e.attachments ?? []) void this.attachment(el, id);
     return el;
+  }
+
+  // attachment fetches an attachment with the session token and shows an
+  // image as a preview, anything else as a link to the bytes.
+  private async attachment(el: HTMLElement, id: string): Promise<void> {
+    const r = await fetch(`${this.base}/api/v1/attachments/${encodeURIComponent(id)}`, {
+      headers: { Authorization: `Bearer ${this.token}` },
+    }).catch(() => undefined);
+    if (!r?.ok) return;
+    const blob = await r.blob();
+    const url = URL.createObjectURL(blob);
+    if (blob.type.startsWith("image/")) {
+      const img = document.createElement("img");
+      img.src = url;
+      img.alt = t.attach;
+      el.appendChild(img);
+    } else {
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = id;
+      a.rel = "noopener noreferrer";
+      a.textContent = "📎 " + id;
+      el.appendChild(a);
+    }
   }
 
   private scroll(): void {

@@ -12,6 +12,7 @@ export interface Item {
   actor_id?: string;
   client_id?: string;
   text?: string;
+  attachments?: string[];
   private?: boolean;
 }
 

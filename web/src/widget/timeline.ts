@@ -9,6 +9,7 @@ export interface Entry {
   key: string; // the client id of the visitor's messages, "s<seq>" of others
   who: "customer" | "agent";
   text: string;
+  attachments?: string[]; // attachment ids
   seq?: number; // unset while the visitor's message is not acknowledged
 }
 
@@ -17,8 +18,8 @@ export class Timeline {
   private seqs = new Set<number>();
 
   // sent records a message the visitor just wrote, shown before its ack.
-  sent(clientId: string, text: string): Entry {
-    const e: Entry = { key: clientId, who: "customer", text };
+  sent(clientId: string, text: string, attachments?: string[]): Entry {
+    const e: Entry = { key: clientId, who: "customer", text, attachments };
     this.byKey.set(clientId, e);
     return e;
   }
@@ -44,7 +45,9 @@ export class Timeline {
       return true;
     }
     const key = it.actor_kind === "customer" && it.client_id ? it.client_id : "s" + it.seq;
-    this.byKey.set(key, { key, who: it.actor_kind === "customer" ? "customer" : "agent", text: it.text ?? "", seq: it.seq });
+    const e: Entry = { key, who: it.actor_kind === "customer" ? "customer" : "agent", text: it.text ?? "", seq: it.seq };
+    if (it.attachments?.length) e.attachments = it.attachments;
+    this.byKey.set(key, e);
     this.seqs.add(it.seq);
     return true;
   }
