@@ -264,4 +264,27 @@ async function run() {
   await page.reload();
   await widget.locator(".bubble").click();
   await step("after a reload the image is previewed again", () => preview.waitFor({ timeout }));
+
+  // The console counts what arrives in conversations the agent is not
+  // looking at, and assigns.
+  await laptop.locator("input[type=text]").fill("Anyone there?");
+  await laptop.locator("input[type=text]").press("Enter");
+  const adaEntry = cons.locator("button.conv", { hasText: "Anyone there?" });
+  await step("the console shows an unread message in another conversation", () =>
+    adaEntry.locator(".unread", { hasText: "1" }).waitFor({ timeout }));
+  if (!(await cons.title()).startsWith("(1)")) throw new Error(`the console's title is ${JSON.stringify(await cons.title())}, want the unread count`);
+  await adaEntry.click();
+  await step("opening the conversation shows it and clears the count", async () => {
+    await timeline.locator(".msg", { hasText: "I am Ada" }).waitFor({ timeout });
+    await adaEntry.locator(".unread").waitFor({ state: "detached", timeout });
+  });
+  await cons.getByLabel("Assignee").selectOption("");
+  await cons.getByRole("button", { name: "unassigned", exact: true }).click();
+  await step("unassigned, the conversation is under the unassigned filter", () => adaEntry.waitFor({ timeout }));
+  await cons.getByLabel("Assignee").selectOption("agent-alice");
+  await cons.getByRole("button", { name: "mine", exact: true }).click();
+  await step("assigned to the agent, it is under mine", () => adaEntry.waitFor({ timeout }));
+  await cons.getByLabel("My presence").selectOption("away");
+  await step("the agent's other connection learns the agent is away", () => agent.waitForFunction(() =>
+    window.frames_.find((f) => f.type === "presence" && f.agent === "agent-alice" && f.presence === "away"), null, { timeout }));
 }

@@ -55,6 +55,8 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [selected, setSelected] = useState("");
   const [items, setItems] = useState<Item[]>([]);
   const [filter, setFilter] = useState<Filter>("all");
+  const [agents, setAgents] = useState(new Map<string, string>()); // id → presence
+  const [unread, setUnread] = useState(new Map<string, number>()); // conv → messages not seen
   const selectedRef = useRef("");
   selectedRef.current = selected;
 
@@ -66,15 +68,25 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     const c = new Connection(location.origin, () => ({ type: "hello", v: 1, token, scope: "all" }), {
       welcome: async (f) => {
         setMe(f.session?.id ?? "");
+        setAgents(new Map(Object.entries((f.agents as Record<string, string>) ?? {})));
         const list = await c.request({ type: "conversations" });
         if (list.type === "conversations") {
           setConvs(new Map((list.conversations as Conv[]).map((x) => [x.id, x])));
         }
       },
       event: (f: Frame) => {
+        if (f.type === "presence" && typeof f.agent === "string") {
+          setAgents((m) => new Map(m).set(f.agent as string, String(f.presence)));
+          return;
+        }
         if (f.type !== "event" || !f.item) return;
         if (f.conversation) upsert(f.conversation as Conv);
-        if (f.item.conv === selectedRef.current && f.item.kind === "message") addItem(f.item);
+        if (f.item.kind !== "message") return;
+        if (f.item.conv === selectedRef.current) addItem(f.item);
+        else if (f.item.actor_kind === "customer") {
+          const conv = f.item.conv;
+          setUnread((m) => new Map(m).set(conv, (m.get(conv) ?? 0) + 1));
+        }
       },
       status: setOnline,
       refused: () => {
@@ -90,6 +102,11 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const open = async (id: string) => {
     setSelected(id);
     setItems([]);
+    setUnread((m) => {
+      const n = new Map(m);
+      n.delete(id);
+      return n;
+    });
     const h = await conn.current!.request({ type: "history", conv: id, limit: 100 });
     for (const it of h.items ?? []) if (it.kind === "message") addItem(it);
   };
@@ -102,12 +119,27 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     [convs, filter, me],
   );
   const current = convs.get(selected);
+  const unseen = Array.from(unread.values()).reduce((a, b) => a + b, 0);
+  useEffect(() => {
+    document.title = unseen ? `(${unseen}) Edgedesk` : "Edgedesk";
+  }, [unseen]);
+  const setPresence = (presence: string) => {
+    void conn.current?.request({ type: "presence", presence });
+    setAgents((m) => new Map(m).set(me, presence));
+  };
 
   return (
     <div className="console">
       <nav aria-label="Conversations">
         <header>
-          <span>{me}</span> <span className={online ? "dot on" : "dot"}>{online ? "online" : "connecting…"}</span>
+          <span>{me}</span>
+          {online ? (
+            <select aria-label="My presence" value={agents.get(me) ?? "online"} onChange={(e) => setPresence(e.target.value)}>
+              {["online", "away", "offline"].map((p) => <option key={p}>{p}</option>)}
+            </select>
+          ) : (
+            <span>connecting…</span>
+          )}
         </header>
         <div role="group" aria-label="Filter">
           {(["mine", "unassigned", "all"] as Filter[]).map((f) => (
@@ -119,6 +151,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
             <li key={c.id}>
               <button className="conv" aria-current={c.id === selected} onClick={() => void open(c.id)}>
                 <strong>{c.contact}</strong> <em>{c.status}</em>
+                {unread.get(c.id) ? <span className="unread" aria-label={`${unread.get(c.id)} unread`}>{unread.get(c.id)}</span> : null}
                 <span className="preview">{c.last_text ?? ""}</span>
               </button>
             </li>
@@ -127,7 +160,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       </nav>
       <main>
         {current ? (
-          <Conversation conv={current} items={items} conn={conn.current!} />
+          <Conversation conv={current} items={items} conn={conn.current!} agents={agents} />
         ) : (
           <p className="empty">Pick a conversation.</p>
         )}
@@ -136,7 +169,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   );
 }
 
-function Conversation({ conv, items, conn }: { conv: Conv; items: Item[]; conn: Connection }) {
+function Conversation({ conv, items, conn, agents }: { conv: Conv; items: Item[]; conn: Connection; agents: Map<string, string> }) {
   const [text, setText] = useState("");
   const [note, setNote] = useState(false);
   const send = async (ev: React.FormEvent) => {
@@ -148,10 +181,18 @@ function Conversation({ conv, items, conn }: { conv: Conv; items: Item[]; conn: 
     await conn.request({ type: "send", conv: conv.id, client_id: cid, text: t, private: note });
   };
   const setStatus = (status: string) => void conn.request({ type: "status", conv: conv.id, status });
+  const assign = (agent: string) => void conn.request({ type: "assign", conv: conv.id, agent });
   return (
     <section aria-label={`Conversation with ${conv.contact}`}>
       <header>
         <h2>{conv.contact}</h2>
+        <label>
+          Assignee{" "}
+          <select value={conv.assignee ?? ""} onChange={(e) => assign(e.target.value)}>
+            <option value="">unassigned</option>
+            {Array.from(agents.entries()).sort().map(([id, p]) => <option key={id} value={id}>{id} ({p})</option>)}
+          </select>
+        </label>
         <label>
           Status{" "}
           <select value={conv.status} onChange={(e) => setStatus(e.target.value)}>
@@ -205,6 +246,8 @@ main section header { display: flex; justify-content: space-between; align-items
 main form { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #ddd; }
 main form input[aria-label=Reply] { flex: 1; padding: 8px; }
 .empty { margin: auto; color: #666; }
+.unread { float: right; min-width: 18px; padding: 0 6px; border-radius: 9px; background: #d62424; color: #fff; text-align: center; }
+main section header label { margin-left: 12px; }
 `;
 document.head.appendChild(style);
 createRoot(document.getElementById("root")!).render(<App />);
