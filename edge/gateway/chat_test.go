@@ -457,3 +457,24 @@ func TestPresenceOfASilentNodeExpires(t *testing.T) {
 		t.Fatalf("assigned to %q after bob's node went silent", c.Assignee)
 	}
 }
+
+// Customers learn whether any agent is online: in the welcome, then when it
+// changes.
+func TestCustomersLearnWhetherAnAgentIsOnline(t *testing.T) {
+	e := edgetest.StartDev(t)
+	cust := e.Visitor()
+	if a := cust.Welcome.Available; a == nil || *a {
+		t.Fatalf("welcome with no agent connected: available %v, want false", a)
+	}
+	alice := e.Agent("alice@demo.test", "")
+	if f := edgetest.NextEvent(t, cust, gateway.OutAvailability, wait); f.Available == nil || !*f.Available {
+		t.Fatalf("after an agent connected: %+v, want available", f)
+	}
+	if w := e.Visitor().Welcome.Available; w == nil || !*w {
+		t.Fatalf("welcome with an agent online: available %v, want true", w)
+	}
+	alice.Close()
+	if f := edgetest.NextEvent(t, cust, gateway.OutAvailability, wait); f.Available == nil || *f.Available {
+		t.Fatalf("after the last agent left: %+v, want not available", f)
+	}
+}

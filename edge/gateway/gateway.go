@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,6 +125,9 @@ type Gateway struct {
 	mu        sync.RWMutex
 	agents    map[string]map[*session]struct{} // tenant → sessions
 	customers map[string]map[*session]struct{} // tenant/contact → sessions
+	// availableWas is what customers of a tenant were last told of
+	// whether an agent is online.
+	availableWas map[string]bool
 
 	presence *presence
 	router   *router
@@ -146,7 +150,7 @@ func New(o Options) (*Gateway, error) {
 		store: o.Store, journal: o.Log, keys: o.Keys, nc: o.NATS, m: o.Metrics,
 		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, lim: o.Limits,
 		agents:    map[string]map[*session]struct{}{},
-		customers: map[string]map[*session]struct{}{},
+		customers: map[string]map[*session]struct{}{}, availableWas: map[string]bool{},
 	}
 	g.presence = newPresence(o.NodeID)
 	g.router = newRouter(g)
@@ -202,15 +206,37 @@ func (g *Gateway) onHeartbeat(msg *nats.Msg) {
 	}
 }
 
-// announcePresence tells the local agents of a tenant an agent's status.
+// announcePresence tells the local agents of a tenant an agent's status,
+// and its customers when whether anyone is online changed.
 func (g *Gateway) announcePresence(tenant, agent string) {
 	f := marshal(&OutFrame{Type: OutPresence, Agent: agent, Presence: g.presence.status(tenant, agent)})
+	available := g.available(tenant)
+	g.mu.Lock()
+	changed := g.availableWas[tenant] != available
+	g.availableWas[tenant] = available
+	g.mu.Unlock()
 	g.mu.RLock()
+	defer g.mu.RUnlock()
 	for s := range g.agents[tenant] {
 		s.deliver(0, f)
 	}
-	g.mu.RUnlock()
+	if !changed {
+		return
+	}
+	af := marshal(&OutFrame{Type: OutAvailability, Available: &available})
+	prefix := tenant + "/"
+	for key, sessions := range g.customers {
+		if strings.HasPrefix(key, prefix) {
+			for s := range sessions {
+				s.deliver(0, af)
+			}
+		}
+	}
 }
+
+// available reports whether an agent of the tenant is online on some node
+// of the region.
+func (g *Gateway) available(tenant string) bool { return len(g.presence.online(tenant)) > 0 }
 
 // Drain stops accepting connections and asks every client to reconnect
 // elsewhere, then waits for the sessions to end or ctx.

@@ -112,9 +112,10 @@ func (g *Gateway) customerWelcome(s *session, token, visitor string) (*OutFrame,
 	for i := range convs {
 		views = append(views, customerView(&convs[i]))
 	}
+	available := g.available(s.tenant)
 	return &OutFrame{Type: OutWelcome, V: ProtocolVersion,
 		Session:       &Session{Role: auth.RoleCustomer, Tenant: s.tenant, ID: s.id, Inbox: s.inbox, Token: token, Visitor: visitor},
-		Conversations: views}, 0, ""
+		Conversations: views, Available: &available}, 0, ""
 }
 
 // agentOnline tracks an agent's connections on this node.

@@ -168,6 +168,7 @@ type OutFrame struct {
 	Presence      string            `json:"presence,omitempty"`
 	Agents        map[string]string `json:"agents,omitempty"`
 	Since         uint64            `json:"since,omitempty"`
+	Available     *bool             `json:"available,omitempty"`
 	Extra         map[string]any    `json:"extra,omitempty"`
 }
 
@@ -178,12 +179,15 @@ const (
 	OutEvent    = "event"
 	OutTyping   = "typing"
 	OutPresence = "presence"
-	OutHistory  = "history"
-	OutConvs    = "conversations"
-	OutError    = "error"
-	OutResync   = "resync"
-	OutPong     = "pong"
-	OutResumed  = "resumed"
+	// OutAvailability tells customers whether any agent of the tenant is
+	// online (welcome carries the first answer).
+	OutAvailability = "availability"
+	OutHistory      = "history"
+	OutConvs        = "conversations"
+	OutError        = "error"
+	OutResync       = "resync"
+	OutPong         = "pong"
+	OutResumed      = "resumed"
 )
 
 // marshal encodes a frame for the wire: a WebSocket text frame header

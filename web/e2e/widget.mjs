@@ -69,6 +69,8 @@ async function run() {
   await widget.locator(".bubble").click();
   const input = widget.locator("input[type=text]");
   await step("the panel opens", () => input.waitFor({ timeout }));
+  await step("with no agent online the widget says so", () =>
+    widget.locator(".away", { hasText: "away right now" }).waitFor({ state: "visible", timeout }));
 
   // The agent: a second browser context with the protocol spoken from page
   // script (the console comes later).
@@ -96,6 +98,8 @@ async function run() {
     });
     await connect();
   }, [agentEmail, agentPassword]));
+  await step("once an agent is online the away notice goes", () =>
+    widget.locator(".away").waitFor({ state: "hidden", timeout }));
   const agentSees = (text) => agent.waitForFunction((text) => window.frames_.find((f) =>
     f.type === "event" && f.item && f.item.kind === "message" && f.item.text === text), text, { timeout });
   const reply = (conv, id, text) => agent.evaluate(([conv, id, text]) =>

@@ -14,8 +14,8 @@ interface Options {
 }
 
 const strings = {
-  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", refused: "The chat could not sign you in. Reload the page to try again." },
-  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", refused: "无法登录聊天，请刷新页面重试。" },
+  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", refused: "The chat could not sign you in. Reload the page to try again." },
+  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", refused: "无法登录聊天，请刷新页面重试。" },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -31,7 +31,8 @@ const css = `
 header { display: flex; justify-content: space-between; align-items: center; padding: 10px 12px; background: #2457d6; color: #fff; }
 header button { background: none; border: 0; color: #fff; cursor: pointer; font-size: 18px; }
 .banner { padding: 6px 12px; background: #fff3cd; color: #5c4400; }
-.banner[hidden] { display: none; }
+.banner[hidden], .away[hidden] { display: none; }
+.away { padding: 6px 12px; background: #eef3ff; color: #1b3d8f; }
 .log { flex: 1; overflow-y: auto; padding: 10px; display: flex; flex-direction: column; gap: 6px; }
 .msg { max-width: 80%; padding: 7px 10px; border-radius: 10px; white-space: pre-wrap; word-wrap: break-word; }
 .msg.customer { align-self: flex-end; background: #2457d6; color: #fff; }
@@ -59,6 +60,7 @@ class Widget {
   private shown = new Map<string, HTMLElement>(); // Entry.key → its element
   private unsent = new Map<string, { text: string; attachments?: string[] }>(); // by client_id, until acked
   private typingEl: HTMLElement;
+  private away: HTMLElement;
   private typingOff?: ReturnType<typeof setTimeout>; // hides the agent's typing
   private typingSent = 0; // when the visitor's "typing on" was last sent
   private typingStop?: ReturnType<typeof setTimeout>; // sends "typing off"
@@ -79,6 +81,7 @@ class Widget {
       <section class="panel" role="dialog" hidden>
         <header><span class="title"></span><button class="close" type="button">×</button></header>
         <div class="banner" role="status" hidden></div>
+        <div class="away" role="status" hidden></div>
         <div class="log" role="log" aria-live="polite"></div>
         <div class="typing" aria-live="polite"></div>
         <form><button class="attach" type="button">📎</button><input type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain">
@@ -100,6 +103,8 @@ class Widget {
       if (f) void this.sendFile(f);
     });
     this.typingEl = $(".typing");
+    this.away = $(".away");
+    this.away.textContent = t.away;
     bubble.textContent = t.open;
     this.panel.setAttribute("aria-label", t.title);
     $(".title").textContent = t.title;
@@ -140,6 +145,7 @@ class Widget {
       welcome: (f) => {
         if (f.session?.visitor) localStorage.setItem(visitorKey, f.session.visitor);
         this.token = f.session?.token ?? "";
+        this.away.hidden = f.available !== false;
         void this.ready();
       },
       event: (f) => this.onEvent(f),
@@ -232,6 +238,7 @@ class Widget {
       this.render();
     }
     if (f.type === "typing" && f.actor_kind === "agent" && f.conv === this.conv) this.showTyping(Boolean(f.on));
+    if (f.type === "availability") this.away.hidden = f.available !== false;
   }
 
   // showTyping shows that the agent types, for at most 6 s without news.
