@@ -244,6 +244,8 @@ async function run() {
   await input.press("Enter");
   await step("the console shows the customer's answer live", () =>
     timeline.locator(".msg.customer", { hasText: "Great, thank you" }).waitFor({ timeout }));
+  await step("the customer sees that the agent has read the answer", () =>
+    widget.locator(".seen", { hasText: "Seen" }).waitFor({ timeout }));
   if (shots) await cons.screenshot({ path: `${shots}/console.png` });
 
   // An image attachment: uploaded by the customer, previewed in the widget

@@ -171,6 +171,12 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
 
 function Conversation({ conv, items, conn, agents }: { conv: Conv; items: Item[]; conn: Connection; agents: Map<string, string> }) {
   const [text, setText] = useState("");
+  // What the agent has on screen is read: tell the customer.
+  const customers = items.filter((it) => it.actor_kind === "customer");
+  const lastCustomer = customers[customers.length - 1]?.seq ?? 0;
+  useEffect(() => {
+    if (lastCustomer) void conn.request({ type: "read", conv: conv.id, seq: lastCustomer });
+  }, [conv.id, lastCustomer]);
   const [note, setNote] = useState(false);
   const send = async (ev: React.FormEvent) => {
     ev.preventDefault();

@@ -14,8 +14,8 @@ interface Options {
 }
 
 const strings = {
-  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", refused: "The chat could not sign you in. Reload the page to try again." },
-  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", refused: "无法登录聊天，请刷新页面重试。" },
+  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", seen: "Seen", refused: "The chat could not sign you in. Reload the page to try again." },
+  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", seen: "已读", refused: "无法登录聊天，请刷新页面重试。" },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -38,6 +38,7 @@ header button { background: none; border: 0; color: #fff; cursor: pointer; font-
 .msg.customer { align-self: flex-end; background: #2457d6; color: #fff; }
 .msg.agent { align-self: flex-start; background: #eef0f5; color: #111; }
 .msg.pending { opacity: .6; }
+.seen { align-self: flex-end; color: #666; font-size: 12px; }
 .typing { padding: 0 12px 6px; color: #555; font-style: italic; min-height: 1.2em; }
 form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e3e5ea; }
 input { flex: 1; padding: 8px; border: 1px solid #ccd; border-radius: 6px; color: #111; background: #fff; }
@@ -61,6 +62,8 @@ class Widget {
   private unsent = new Map<string, { text: string; attachments?: string[] }>(); // by client_id, until acked
   private typingEl: HTMLElement;
   private away: HTMLElement;
+  private readSeq = 0; // the highest sequence an agent has read
+  private seenEl = document.createElement("div");
   private typingOff?: ReturnType<typeof setTimeout>; // hides the agent's typing
   private typingSent = 0; // when the visitor's "typing on" was last sent
   private typingStop?: ReturnType<typeof setTimeout>; // sends "typing off"
@@ -105,6 +108,8 @@ class Widget {
     this.typingEl = $(".typing");
     this.away = $(".away");
     this.away.textContent = t.away;
+    this.seenEl.className = "seen";
+    this.seenEl.textContent = t.seen;
     bubble.textContent = t.open;
     this.panel.setAttribute("aria-label", t.title);
     $(".title").textContent = t.title;
@@ -239,6 +244,10 @@ class Widget {
     }
     if (f.type === "typing" && f.actor_kind === "agent" && f.conv === this.conv) this.showTyping(Boolean(f.on));
     if (f.type === "availability") this.away.hidden = f.available !== false;
+    if (f.type === "event" && f.item?.kind === "read" && f.item.actor_kind === "agent" && f.item.conv === this.conv) {
+      this.readSeq = Math.max(this.readSeq, Number(f.item.read_seq ?? 0));
+      this.render();
+    }
   }
 
   // showTyping shows that the agent types, for at most 6 s without news.
@@ -278,6 +287,12 @@ class Widget {
       if (e.seq !== undefined) el.dataset.seq = String(e.seq);
       this.log.appendChild(el); // moves it to its place
     }
+    // "Seen" under the visitor's last message an agent has read, when
+    // nothing came after it.
+    const entries = this.timeline.entries();
+    const last = entries[entries.length - 1];
+    if (last?.who === "customer" && last.seq !== undefined && last.seq <= this.readSeq) this.log.appendChild(this.seenEl);
+    else this.seenEl.remove();
     this.scroll();
   }
 

@@ -14,6 +14,7 @@ export interface Item {
   text?: string;
   attachments?: string[];
   private?: boolean;
+  read_seq?: number;
 }
 
 export interface Frame {
