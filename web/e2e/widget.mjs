@@ -211,6 +211,17 @@ async function run() {
   // The agent console: sign in, find the conversation, read it, answer it
   // and leave a private note the customer never sees.
   const desk2 = await browser.newContext();
+  await desk2.grantPermissions(["notifications"], { origin: edge });
+  // Record the console's desktop notifications.
+  await desk2.addInitScript(() => {
+    window.notified_ = [];
+    window.Notification = class extends window.Notification {
+      constructor(title, opts) {
+        super(title, opts);
+        window.notified_.push(title);
+      }
+    };
+  });
   const cons = await desk2.newPage();
   await cons.goto(edge + "/console/");
   await cons.getByLabel("Password").fill("wrong password");
@@ -246,6 +257,19 @@ async function run() {
     timeline.locator(".msg.customer", { hasText: "Great, thank you" }).waitFor({ timeout }));
   await step("the customer sees that the agent has read the answer", () =>
     widget.locator(".seen", { hasText: "Seen" }).waitFor({ timeout }));
+  // A visitor who only looks opens no conversation; one who writes does, and
+  // the console notifies the agent.
+  const newcomer = await (await browser.newContext()).newPage();
+  await newcomer.goto(edge + "/demo");
+  await newcomer.locator("#edgedesk-widget .bubble").click();
+  await newcomer.waitForTimeout(500);
+  if (await cons.evaluate(() => window.notified_.length) !== 0) {
+    throw new Error("a visitor who has not written opened a conversation");
+  }
+  await newcomer.locator("#edgedesk-widget input[type=text]").fill("Hi, a question");
+  await newcomer.locator("#edgedesk-widget input[type=text]").press("Enter");
+  await step("the console notifies the agent of a new conversation", () => cons.waitForFunction(() =>
+    window.notified_.includes("New conversation"), null, { timeout }));
   if (shots) await cons.screenshot({ path: `${shots}/console.png` });
 
   // An image attachment: uploaded by the customer, previewed in the widget
@@ -278,7 +302,8 @@ async function run() {
   const adaEntry = cons.locator("button.conv", { hasText: "Anyone there?" });
   await step("the console shows an unread message in another conversation", () =>
     adaEntry.locator(".unread", { hasText: "1" }).waitFor({ timeout }));
-  if (!(await cons.title()).startsWith("(1)")) throw new Error(`the console's title is ${JSON.stringify(await cons.title())}, want the unread count`);
+  // unread: the newcomer's message and this one
+  if (!(await cons.title()).startsWith("(2)")) throw new Error(`the console's title is ${JSON.stringify(await cons.title())}, want the 2 unread messages`);
   await adaEntry.click();
   await step("opening the conversation shows it and clears the count", async () => {
     await timeline.locator(".msg", { hasText: "I am Ada" }).waitFor({ timeout });

@@ -19,6 +19,27 @@ type Filter = "mine" | "unassigned" | "all";
 
 const tokenKey = "edgedesk:console:token";
 
+// announce tells the agent of a new conversation: a desktop notification
+// (when allowed) and a short tone.
+function announce(c?: Conv) {
+  if ("Notification" in window && Notification.permission === "granted") {
+    new Notification("New conversation", { body: c?.contact ?? "", tag: c?.id });
+  }
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    gain.gain.value = 0.08;
+    tone.frequency.value = 880;
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.15);
+    tone.onended = () => void audio.close();
+  } catch {
+    // no audio output: the notification is enough
+  }
+}
+
 function Login({ onToken }: { onToken: (token: string) => void }) {
   const [error, setError] = useState("");
   const submit = async (ev: React.FormEvent<HTMLFormElement>) => {
@@ -34,6 +55,8 @@ function Login({ onToken }: { onToken: (token: string) => void }) {
     }
     const { token } = await r.json();
     sessionStorage.setItem(tokenKey, token);
+    // Asked while the click still counts as the agent's gesture.
+    if ("Notification" in window && Notification.permission === "default") void Notification.requestPermission();
     onToken(token);
   };
   return (
@@ -81,6 +104,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         }
         if (f.type !== "event" || !f.item) return;
         if (f.conversation) upsert(f.conversation as Conv);
+        if (f.item.kind === "opened") announce(f.conversation as Conv | undefined);
         if (f.item.kind !== "message") return;
         if (f.item.conv === selectedRef.current) addItem(f.item);
         else if (f.item.actor_kind === "customer") {

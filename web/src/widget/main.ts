@@ -151,7 +151,7 @@ class Widget {
         if (f.session?.visitor) localStorage.setItem(visitorKey, f.session.visitor);
         this.token = f.session?.token ?? "";
         this.away.hidden = f.available !== false;
-        void this.ready();
+        void this.ready(f);
       },
       event: (f) => this.onEvent(f),
       status: (up) => {
@@ -189,19 +189,33 @@ class Widget {
     if (show) this.input.focus();
   }
 
-  // ready runs after each welcome: the first opens (or finds again) the
-  // visitor's conversation and loads its history; every one sends what the
-  // edge had not acknowledged, with the same client ids.
-  private async ready(): Promise<void> {
+  // ready runs after each welcome: the first finds the visitor's latest
+  // conversation, if there is one, and loads its history; every one sends
+  // what the edge had not acknowledged, with the same client ids. A
+  // visitor who never writes opens no conversation.
+  private async ready(welcome: Frame): Promise<void> {
     if (!this.conv) {
-      const ack = await this.conn.request({ type: "start", client_id: "web" });
-      if (ack.type !== "ack" || !ack.conv) return;
-      this.conv = ack.conv;
-      const h = await this.conn.request({ type: "history", conv: this.conv, limit: 50 });
-      for (const it of h.items ?? []) this.timeline.add(it);
-      this.render();
+      const convs = (welcome.conversations as { id: string }[] | undefined) ?? [];
+      if (convs.length > 0) await this.load(convs[0].id);
     }
     for (const [cid, m] of this.unsent) void this.deliver(cid, m.text, m.attachments);
+  }
+
+  private async load(conv: string): Promise<void> {
+    this.conv = conv;
+    const h = await this.conn.request({ type: "history", conv, limit: 50 });
+    for (const it of h.items ?? []) this.timeline.add(it);
+    this.render();
+  }
+
+  // open starts the visitor's conversation with the first message (the edge
+  // returns the same one for the same client id, from any tab).
+  private async opened(): Promise<boolean> {
+    if (this.conv) return true;
+    const ack = await this.conn.request({ type: "start", client_id: "web" });
+    if (ack.type !== "ack" || !ack.conv) return false;
+    if (!this.conv) await this.load(ack.conv);
+    return true;
   }
 
   private async send(text: string, attachments?: string[]): Promise<void> {
@@ -229,7 +243,7 @@ class Widget {
   }
 
   private async deliver(cid: string, text: string, attachments?: string[]): Promise<void> {
-    if (!this.conv) return; // sent once the conversation is open
+    if (!(await this.opened())) return; // kept in unsent: sent again after reconnecting
     const ack = await this.conn.request({ type: "send", conv: this.conv, client_id: cid, text, attachments });
     if (ack.type !== "ack" || !ack.seq) return; // kept in unsent: sent again after reconnecting
     this.unsent.delete(cid);
