@@ -5,17 +5,9 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { Connection, Frame, Item } from "../widget/protocol";
+import { Conv, Filter, Unread, visible } from "./inbox";
 
-interface Conv {
-  id: string;
-  contact: string;
-  status: string;
-  assignee?: string;
-  last_seq: number;
-  last_text?: string;
-}
 
-type Filter = "mine" | "unassigned" | "all";
 
 const tokenKey = "edgedesk:console:token";
 
@@ -79,7 +71,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [items, setItems] = useState<Item[]>([]);
   const [filter, setFilter] = useState<Filter>("all");
   const [agents, setAgents] = useState(new Map<string, string>()); // id → presence
-  const [unread, setUnread] = useState(new Map<string, number>()); // conv → messages not seen
+  const [unread, setUnread] = useState(new Unread());
   const selectedRef = useRef("");
   selectedRef.current = selected;
 
@@ -107,9 +99,9 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         if (f.item.kind === "opened") announce(f.conversation as Conv | undefined);
         if (f.item.kind !== "message") return;
         if (f.item.conv === selectedRef.current) addItem(f.item);
-        else if (f.item.actor_kind === "customer") {
+        if (f.item.actor_kind === "customer") {
           const conv = f.item.conv;
-          setUnread((m) => new Map(m).set(conv, (m.get(conv) ?? 0) + 1));
+          setUnread((u) => u.message(conv, selectedRef.current));
         }
       },
       status: setOnline,
@@ -126,24 +118,14 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const open = async (id: string) => {
     setSelected(id);
     setItems([]);
-    setUnread((m) => {
-      const n = new Map(m);
-      n.delete(id);
-      return n;
-    });
+    setUnread((u) => u.opened(id));
     const h = await conn.current!.request({ type: "history", conv: id, limit: 100 });
     for (const it of h.items ?? []) if (it.kind === "message") addItem(it);
   };
 
-  const shown = useMemo(
-    () =>
-      Array.from(convs.values())
-        .filter((c) => filter === "all" || (filter === "mine" ? c.assignee === me : !c.assignee))
-        .sort((a, b) => b.last_seq - a.last_seq),
-    [convs, filter, me],
-  );
+  const shown = useMemo(() => visible(convs.values(), filter, me), [convs, filter, me]);
   const current = convs.get(selected);
-  const unseen = Array.from(unread.values()).reduce((a, b) => a + b, 0);
+  const unseen = unread.total();
   useEffect(() => {
     document.title = unseen ? `(${unseen}) Edgedesk` : "Edgedesk";
   }, [unseen]);
@@ -175,7 +157,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
             <li key={c.id}>
               <button className="conv" aria-current={c.id === selected} onClick={() => void open(c.id)}>
                 <strong>{c.contact}</strong> <em>{c.status}</em>
-                {unread.get(c.id) ? <span className="unread" aria-label={`${unread.get(c.id)} unread`}>{unread.get(c.id)}</span> : null}
+                {unread.of(c.id) ? <span className="unread" aria-label={`${unread.of(c.id)} unread`}>{unread.of(c.id)}</span> : null}
                 <span className="preview">{c.last_text ?? ""}</span>
               </button>
             </li>

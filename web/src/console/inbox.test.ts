@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { Conv, Unread, visible } from "./inbox";
+
+const conv = (id: string, last_seq: number, assignee?: string): Conv => ({ id, contact: "k-" + id, status: "open", assignee, last_seq });
+const ids = (cs: Conv[]) => cs.map((c) => c.id);
+
+describe("visible", () => {
+  const convs = [conv("a", 3, "me"), conv("b", 9), conv("c", 5, "other"), conv("d", 7, "me")];
+  it("shows every conversation, most recent first, under all", () => {
+    expect(ids(visible(convs, "all", "me"))).toEqual(["b", "d", "c", "a"]);
+  });
+  it("shows the agent's own under mine", () => {
+    expect(ids(visible(convs, "mine", "me"))).toEqual(["d", "a"]);
+  });
+  it("shows the ones nobody has under unassigned", () => {
+    expect(ids(visible(convs, "unassigned", "me"))).toEqual(["b"]);
+  });
+});
+
+describe("Unread", () => {
+  it("counts messages of conversations other than the open one", () => {
+    let u = new Unread();
+    u = u.message("a", "b").message("a", "b").message("c", "b").message("b", "b");
+    expect([u.of("a"), u.of("b"), u.of("c"), u.total()]).toEqual([2, 0, 1, 3]);
+  });
+  it("clears a conversation when it is opened, and only it", () => {
+    const u = new Unread().message("a", "").message("c", "").opened("a");
+    expect([u.of("a"), u.of("c"), u.total()]).toEqual([0, 1, 1]);
+  });
+  it("never changes what it was", () => {
+    const before = new Unread().message("a", "");
+    before.message("a", "");
+    before.opened("a");
+    expect(before.of("a")).toBe(1);
+  });
+});

@@ -1,0 +1,52 @@
+// The console's inbox logic, free of React so unit tests drive it: which
+// conversations a filter shows, in what order, and the unread counts.
+
+export interface Conv {
+  id: string;
+  contact: string;
+  status: string;
+  assignee?: string;
+  last_seq: number;
+  last_text?: string;
+}
+
+export type Filter = "mine" | "unassigned" | "all";
+
+// visible lists the conversations a filter shows to agent me, most recent
+// activity first.
+export function visible(convs: Iterable<Conv>, filter: Filter, me: string): Conv[] {
+  return Array.from(convs)
+    .filter((c) => filter === "all" || (filter === "mine" ? c.assignee === me : !c.assignee))
+    .sort((a, b) => b.last_seq - a.last_seq);
+}
+
+// Unread counts customer messages per conversation that arrived while the
+// agent looked at another one.
+export class Unread {
+  constructor(private counts = new Map<string, number>()) {}
+
+  // message returns the counts after a customer message in conv, seen at
+  // once when conv is the open one.
+  message(conv: string, open: string): Unread {
+    if (conv === open) return this;
+    return new Unread(new Map(this.counts).set(conv, (this.counts.get(conv) ?? 0) + 1));
+  }
+
+  // opened returns the counts after the agent opened conv.
+  opened(conv: string): Unread {
+    if (!this.counts.has(conv)) return this;
+    const next = new Map(this.counts);
+    next.delete(conv);
+    return new Unread(next);
+  }
+
+  of(conv: string): number {
+    return this.counts.get(conv) ?? 0;
+  }
+
+  total(): number {
+    let n = 0;
+    for (const c of this.counts.values()) n += c;
+    return n;
+  }
+}
