@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -476,5 +477,42 @@ func TestCustomersLearnWhetherAnAgentIsOnline(t *testing.T) {
 	alice.Close()
 	if f := edgetest.NextEvent(t, cust, gateway.OutAvailability, wait); f.Available == nil || *f.Available {
 		t.Fatalf("after the last agent left: %+v, want not available", f)
+	}
+}
+
+// Agents look a customer up: the record the website vouched for and the
+// customer's conversations. Customers cannot, and bad ids get clear errors.
+func TestAgentLooksUpACustomer(t *testing.T) {
+	e := edgetest.StartDev(t)
+	ctx := ctxT(t)
+	alice := e.Agent("alice@demo.test", "")
+	hash := auth.IdentityHash(edge.DemoIdentitySecret, "user-7")
+	ada := e.Customer(&client.Hello{Inbox: edge.DemoInbox, User: &gateway.UserIdentity{ID: "user-7", Name: "Ada", Email: "ada@example.com", Hash: hash}})
+	conv := startConv(t, ada, "c1")
+	r, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeContact, Contact: ada.Welcome.Session.ID})
+	if err != nil {
+		t.Fatalf("contact: %v", err)
+	}
+	if r.Contact == nil || r.Contact.Name != "Ada" || r.Contact.Email != "ada@example.com" || r.Contact.ExternalID != "user-7" {
+		t.Fatalf("contact = %+v, want Ada as the website described her", r.Contact)
+	}
+	convs, _ := r.Conversations.(*[]client.Conversation)
+	if convs == nil || len(*convs) != 1 || (*convs)[0].ID != conv {
+		t.Fatalf("contact's conversations = %+v, want [%s]", r.Conversations, conv)
+	}
+	for _, tc := range []struct {
+		who     *client.Client
+		contact string
+		code    string
+	}{
+		{ada, ada.Welcome.Session.ID, gateway.CodeForbidden},
+		{alice, "nobody", gateway.CodeNotFound},
+		{alice, "../etc", gateway.CodeInvalid},
+	} {
+		_, err := tc.who.Request(ctx, &gateway.InFrame{Type: gateway.TypeContact, Contact: tc.contact})
+		var se *client.ServerError
+		if !errors.As(err, &se) || se.Code != tc.code {
+			t.Errorf("contact %q by %s: %v, want %s", tc.contact, tc.who.Welcome.Session.Role, err, tc.code)
+		}
 	}
 }

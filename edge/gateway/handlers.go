@@ -167,6 +167,8 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.status(ctx, s, f)
 	case TypePresence:
 		err = g.presenceFrame(s, f)
+	case TypeContact:
+		err = g.contact(s, f)
 	case TypeHello:
 		err = &clientError{CodeInvalid, "already authenticated"}
 	default:
@@ -421,6 +423,32 @@ func (g *Gateway) conversations(s *session, f *InFrame) error {
 		convs = []state.ConversationRec{}
 	}
 	s.enqueue(marshal(&OutFrame{Type: OutConvs, ID: f.ID, Conversations: convs}))
+	return nil
+}
+
+// contact answers an agent with a customer's record and conversations.
+func (g *Gateway) contact(s *session, f *InFrame) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only agents look up customers"}
+	}
+	if !event.ValidID(f.Contact) {
+		return invalid("contact must be a contact id")
+	}
+	c, err := g.store.Contact(s.tenant, f.Contact)
+	if errors.Is(err, state.ErrNotFound) {
+		return &clientError{CodeNotFound, "no such contact"}
+	}
+	if err != nil {
+		return err
+	}
+	convs, err := g.store.ContactConversations(s.tenant, f.Contact, 50)
+	if err != nil {
+		return err
+	}
+	if convs == nil {
+		convs = []state.ConversationRec{}
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutContact, ID: f.ID, Contact: c, Conversations: convs}))
 	return nil
 }
 

@@ -77,6 +77,8 @@ type InFrame struct {
 	SnoozeUntil int64    `json:"snooze_until,omitempty"`
 	Agent       string   `json:"agent,omitempty"`
 	Presence    string   `json:"presence,omitempty"`
+	// contact (agents)
+	Contact string `json:"contact,omitempty"`
 }
 
 // Frame types from clients.
@@ -92,6 +94,7 @@ const (
 	TypePresence = "presence"
 	TypePing     = "ping"
 	TypeConvs    = "conversations"
+	TypeContact  = "contact"
 )
 
 // ErrFrame is wrapped by every decoding error.
@@ -169,6 +172,7 @@ type OutFrame struct {
 	Agents        map[string]string `json:"agents,omitempty"`
 	Since         uint64            `json:"since,omitempty"`
 	Available     *bool             `json:"available,omitempty"`
+	Contact       *state.ContactRec `json:"contact,omitempty"`
 	Extra         map[string]any    `json:"extra,omitempty"`
 }
 
@@ -184,6 +188,7 @@ const (
 	OutAvailability = "availability"
 	OutHistory      = "history"
 	OutConvs        = "conversations"
+	OutContact      = "contact"
 	OutError        = "error"
 	OutResync       = "resync"
 	OutPong         = "pong"

@@ -309,6 +309,11 @@ async function run() {
     await timeline.locator(".msg", { hasText: "I am Ada" }).waitFor({ timeout });
     await adaEntry.locator(".unread").waitFor({ state: "detached", timeout });
   });
+  const customer = cons.getByRole("complementary", { name: "Customer" });
+  await step("the console shows who the signed-in customer is", async () => {
+    await customer.getByRole("heading", { name: "Ada" }).waitFor({ timeout });
+    await customer.getByText("ada@example.com").waitFor({ timeout });
+  });
   await cons.getByLabel("Assignee").selectOption("");
   await cons.getByRole("button", { name: "unassigned", exact: true }).click();
   await step("unassigned, the conversation is under the unassigned filter", () => adaEntry.waitFor({ timeout }));

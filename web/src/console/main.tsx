@@ -166,12 +166,55 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       </nav>
       <main>
         {current ? (
-          <Conversation conv={current} items={items} conn={conn.current!} agents={agents} />
+          <div className="work">
+            <Conversation conv={current} items={items} conn={conn.current!} agents={agents} />
+            <Customer conv={current} conn={conn.current!} onOpen={(id) => void open(id)} />
+          </div>
         ) : (
           <p className="empty">Pick a conversation.</p>
         )}
       </main>
     </div>
+  );
+}
+
+interface Contact {
+  id: string;
+  name?: string;
+  email?: string;
+  external_id?: string;
+}
+
+// Customer shows who the customer is and their other conversations.
+function Customer({ conv, conn, onOpen }: { conv: Conv; conn: Connection; onOpen: (id: string) => void }) {
+  const [contact, setContact] = useState<Contact | null>(null);
+  const [past, setPast] = useState<Conv[]>([]);
+  useEffect(() => {
+    let live = true;
+    void conn.request({ type: "contact", contact: conv.contact }).then((r) => {
+      if (!live || r.type !== "contact") return;
+      setContact(r.contact as Contact);
+      setPast(((r.conversations as Conv[]) ?? []).filter((c) => c.id !== conv.id));
+    });
+    return () => {
+      live = false;
+    };
+  }, [conv.id, conv.contact]);
+  if (!contact) return null;
+  return (
+    <aside aria-label="Customer">
+      <h3>{contact.name || "Anonymous visitor"}</h3>
+      {contact.email && <p>{contact.email}</p>}
+      {contact.external_id && <p>User id {contact.external_id}</p>}
+      <h4>Other conversations</h4>
+      {past.length === 0 ? <p>None.</p> : (
+        <ul>
+          {past.map((c) => (
+            <li key={c.id}><button onClick={() => onOpen(c.id)}>{c.last_text || c.id}</button> <em>{c.status}</em></li>
+          ))}
+        </ul>
+      )}
+    </aside>
   );
 }
 
@@ -248,7 +291,10 @@ nav ul { list-style: none; margin: 0; padding: 0; }
 .conv[aria-current=true] { background: #eef3ff; }
 .preview { display: block; color: #666; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 main { flex: 1; display: flex; flex-direction: column; }
-main section { display: flex; flex-direction: column; height: 100%; }
+.work { display: flex; height: 100%; }
+main section { display: flex; flex-direction: column; height: 100%; flex: 1; }
+aside { width: 240px; border-left: 1px solid #ddd; padding: 0 12px; overflow-y: auto; }
+aside ul { padding-left: 16px; }
 main section header { display: flex; justify-content: space-between; align-items: center; padding: 0 12px; border-bottom: 1px solid #ddd; }
 .timeline { flex: 1; overflow-y: auto; list-style: none; margin: 0; padding: 12px; display: flex; flex-direction: column; gap: 6px; }
 .msg { max-width: 70%; padding: 7px 10px; border-radius: 10px; white-space: pre-wrap; word-wrap: break-word; }
