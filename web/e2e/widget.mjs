@@ -238,6 +238,15 @@ async function run() {
     timeline.locator(".msg", { hasText: "Written while the edge was down" }).waitFor({ timeout }));
   const markup = await timeline.locator(".msg", { hasText: "onerror" }).textContent();
   if (markup !== payload) throw new Error(`the console shows ${JSON.stringify(markup)}, want the text ${JSON.stringify(payload)}`);
+  // Typing, between the console and the widget.
+  await input.pressSequentially("Hm", { delay: 20 });
+  await step("the console shows that the customer types", () =>
+    cons.locator(".typing", { hasText: "The customer is typing" }).waitFor({ timeout }));
+  await input.fill("");
+  await cons.getByLabel("Reply").pressSequentially("Let me", { delay: 20 });
+  await step("the widget shows that the console's agent types", () =>
+    widget.locator(".typing", { hasText: "The agent is typing" }).waitFor({ timeout }));
+  await cons.getByLabel("Reply").fill("");
   await cons.getByLabel("note").check();
   await cons.getByLabel("Reply").fill("VIP customer, be quick");
   await cons.getByLabel("Reply").press("Enter");

@@ -72,6 +72,8 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [filter, setFilter] = useState<Filter>("all");
   const [agents, setAgents] = useState(new Map<string, string>()); // id → presence
   const [unread, setUnread] = useState(new Unread());
+  const [typingIn, setTypingIn] = useState(""); // the conversation whose customer types
+  const typingOff = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const selectedRef = useRef("");
   selectedRef.current = selected;
 
@@ -94,7 +96,14 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
           setAgents((m) => new Map(m).set(f.agent as string, String(f.presence)));
           return;
         }
+        if (f.type === "typing" && f.actor_kind === "customer") {
+          clearTimeout(typingOff.current);
+          setTypingIn(f.on ? String(f.conv) : "");
+          if (f.on) typingOff.current = setTimeout(() => setTypingIn(""), 6000);
+          return;
+        }
         if (f.type !== "event" || !f.item) return;
+        if (f.item.actor_kind === "customer" && f.item.kind === "message") setTypingIn("");
         if (f.conversation) upsert(f.conversation as Conv);
         if (f.item.kind === "opened") announce(f.conversation as Conv | undefined);
         if (f.item.kind !== "message") return;
@@ -167,7 +176,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       <main>
         {current ? (
           <div className="work">
-            <Conversation conv={current} items={items} conn={conn.current!} agents={agents} />
+            <Conversation conv={current} items={items} conn={conn.current!} agents={agents} typing={typingIn === current.id} />
             <Customer conv={current} conn={conn.current!} onOpen={(id) => void open(id)} />
           </div>
         ) : (
@@ -218,8 +227,28 @@ function Customer({ conv, conn, onOpen }: { conv: Conv; conn: Connection; onOpen
   );
 }
 
-function Conversation({ conv, items, conn, agents }: { conv: Conv; items: Item[]; conn: Connection; agents: Map<string, string> }) {
+function Conversation({ conv, items, conn, agents, typing }: {
+  conv: Conv; items: Item[]; conn: Connection; agents: Map<string, string>; typing: boolean;
+}) {
   const [text, setText] = useState("");
+  // The customer sees the agent type: "on" at most every 3 s, "off" after
+  // 4 s without a key or when the reply goes.
+  const typed = useRef({ at: 0, off: undefined as ReturnType<typeof setTimeout> | undefined });
+  const keyTyped = () => {
+    const t = typed.current;
+    clearTimeout(t.off);
+    if (Date.now() - t.at > 3000) {
+      t.at = Date.now();
+      conn.notify({ type: "typing", conv: conv.id, on: true });
+    }
+    t.off = setTimeout(stopTyping, 4000);
+  };
+  const stopTyping = () => {
+    const t = typed.current;
+    clearTimeout(t.off);
+    if (t.at) conn.notify({ type: "typing", conv: conv.id, on: false });
+    t.at = 0;
+  };
   // What the agent has on screen is read: tell the customer.
   const customers = items.filter((it) => it.actor_kind === "customer");
   const lastCustomer = customers[customers.length - 1]?.seq ?? 0;
@@ -232,6 +261,7 @@ function Conversation({ conv, items, conn, agents }: { conv: Conv; items: Item[]
     const t = text.trim();
     if (!t) return;
     setText("");
+    stopTyping();
     const cid = "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
     await conn.request({ type: "send", conv: conv.id, client_id: cid, text: t, private: note });
   };
@@ -261,8 +291,9 @@ function Conversation({ conv, items, conn, agents }: { conv: Conv; items: Item[]
           <li key={it.seq} className={`msg ${it.actor_kind}${it.private ? " note" : ""}`}>{it.text}</li>
         ))}
       </ol>
+      <p className="typing" aria-live="polite">{typing ? "The customer is typing…" : ""}</p>
       <form onSubmit={send}>
-        <input aria-label="Reply" value={text} onChange={(e) => setText(e.target.value)}
+        <input aria-label="Reply" value={text} onChange={(e) => { setText(e.target.value); if (!note) keyTyped(); }}
           placeholder={note ? "Private note (the customer never sees it)" : "Reply…"} />
         <label><input type="checkbox" checked={note} onChange={(e) => setNote(e.target.checked)} /> note</label>
         <button type="submit">Send</button>
@@ -304,6 +335,7 @@ main section header { display: flex; justify-content: space-between; align-items
 main form { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #ddd; }
 main form input[aria-label=Reply] { flex: 1; padding: 8px; }
 .empty { margin: auto; color: #666; }
+.typing { margin: 0; padding: 0 12px; min-height: 1.2em; color: #555; font-style: italic; }
 .unread { float: right; min-width: 18px; padding: 0 6px; border-radius: 9px; background: #d62424; color: #fff; text-align: center; }
 main section header label { margin-left: 12px; }
 `;
