@@ -55,6 +55,7 @@ class Widget {
   private conv = "";
   private log: HTMLElement;
   private panel: HTMLElement;
+  private bubble: HTMLElement;
   private banner: HTMLElement;
   private input: HTMLInputElement;
   private timeline = new Timeline();
@@ -92,6 +93,7 @@ class Widget {
       </section>`;
     const $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
     const bubble = $<HTMLButtonElement>(".bubble");
+    this.bubble = bubble;
     this.panel = $(".panel");
     this.log = $(".log");
     this.banner = $(".banner");
@@ -118,15 +120,15 @@ class Widget {
     this.input.placeholder = t.placeholder;
     this.input.setAttribute("aria-label", t.placeholder);
     $("form button[type=submit]").textContent = t.send;
-    bubble.addEventListener("click", () => this.toggle(bubble));
+    bubble.addEventListener("click", () => this.toggle());
     this.panel.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape") {
-        this.toggle(bubble, false);
+        this.toggle(false);
         bubble.focus();
       }
     });
     this.input.addEventListener("input", () => this.typing());
-    $(".close").addEventListener("click", () => this.toggle(bubble, false));
+    $(".close").addEventListener("click", () => this.toggle(false));
     $("form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const text = this.input.value.trim();
@@ -179,13 +181,12 @@ class Widget {
   }
 
   open(): void {
-    this.panel.hidden = false;
-    this.input.focus();
+    this.toggle(true);
   }
 
-  private toggle(bubble: HTMLElement, show = this.panel.hidden): void {
+  private toggle(show = this.panel.hidden): void {
     this.panel.hidden = !show;
-    bubble.setAttribute("aria-expanded", String(show));
+    this.bubble.setAttribute("aria-expanded", String(show));
     if (show) this.input.focus();
   }
 
