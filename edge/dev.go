@@ -21,19 +21,26 @@ const (
 // DemoAgent is a seeded agent.
 type DemoAgent struct {
 	ID, Email, Name string
+	Role            string // "admin" may change canned responses
 }
 
 // DemoAgents are the agents --dev seeds.
 var DemoAgents = []DemoAgent{
-	{ID: "agent-alice", Email: "alice@demo.test", Name: "Alice"},
-	{ID: "agent-bob", Email: "bob@demo.test", Name: "Bob"},
-	{ID: "agent-carol", Email: "carol@demo.test", Name: "Carol"},
+	{ID: "agent-alice", Email: "alice@demo.test", Name: "Alice", Role: "admin"},
+	{ID: "agent-bob", Email: "bob@demo.test", Name: "Bob", Role: "agent"},
+	{ID: "agent-carol", Email: "carol@demo.test", Name: "Carol", Role: "agent"},
 }
 
 // DevCredentials are what --dev prints.
 type DevCredentials struct {
 	Tenant, Inbox, IdentitySecret, Password string
 	Agents                                  []DemoAgent
+}
+
+// DemoCanned are the canned responses seeded by --dev.
+var DemoCanned = []event.Canned{
+	{ID: "hello", Shortcut: "hello", Text: "Hello! How can I help you today?"},
+	{ID: "shipping", Shortcut: "shipping", Text: "Orders ship within 2 business days."},
 }
 
 func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
@@ -64,8 +71,14 @@ func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
 		}
 		h := hash
 		evs = append(evs, &event.Event{ID: "seed-" + a.ID, Kind: event.KindAgentUpserted, Tenant: DemoTenant, Actor: sys,
-			Agent: &event.Agent{ID: a.ID, Email: a.Email, Name: a.Name, PasswordHash: h, Role: "agent",
+			Agent: &event.Agent{ID: a.ID, Email: a.Email, Name: a.Name, PasswordHash: h, Role: a.Role,
 				Languages: []string{"en", "zh"}, MaxChats: 0}})
+	}
+	if list, err := n.store.CannedResponses(DemoTenant); err == nil && len(list) == 0 {
+		for _, c := range DemoCanned {
+			evs = append(evs, &event.Event{ID: "seed-canned-" + c.ID, Kind: event.KindCannedUpserted, Tenant: DemoTenant, Actor: sys,
+				Canned: &event.Canned{ID: c.ID, Shortcut: c.Shortcut, Text: c.Text}})
+		}
 	}
 	for _, e := range evs {
 		if _, err := n.journal.Append(ctx, e); err != nil {

@@ -166,7 +166,7 @@ func (c *Client) reader() {
 			return
 		}
 		if f.ID != "" && (f.Type == gateway.OutAck || f.Type == gateway.OutError || f.Type == gateway.OutHistory ||
-			f.Type == gateway.OutConvs || f.Type == gateway.OutPong || f.Type == gateway.OutContact) {
+			f.Type == gateway.OutConvs || f.Type == gateway.OutPong || f.Type == gateway.OutContact || f.Type == gateway.OutCanned) {
 			c.mu.Lock()
 			ch := c.pending[f.ID]
 			delete(c.pending, f.ID)

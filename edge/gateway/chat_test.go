@@ -12,6 +12,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/internal/state"
 )
 
 const wait = 10 * time.Second
@@ -513,6 +514,57 @@ func TestAgentLooksUpACustomer(t *testing.T) {
 		var se *client.ServerError
 		if !errors.As(err, &se) || se.Code != tc.code {
 			t.Errorf("contact %q by %s: %v, want %s", tc.contact, tc.who.Welcome.Session.Role, err, tc.code)
+		}
+	}
+}
+
+// Agents list the tenant's canned responses; admins change them.
+func TestCannedResponses(t *testing.T) {
+	e := edgetest.StartDev(t)
+	ctx := ctxT(t)
+	alice := e.Agent("alice@demo.test", "") // admin in the demo
+	bob := e.Agent("bob@demo.test", "")
+	list := func(c *client.Client) []state.CannedRec {
+		t.Helper()
+		r, err := c.Request(ctx, &gateway.InFrame{Type: gateway.TypeCanned})
+		if err != nil {
+			t.Fatalf("canned: %v", err)
+		}
+		return r.Canned
+	}
+	if got := list(bob); len(got) != 2 || got[0].Shortcut != "hello" || got[1].Shortcut != "shipping" {
+		t.Fatalf("demo canned responses = %+v, want hello and shipping", got)
+	}
+	r, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeCannedSet, Shortcut: "refund", Text: "Refunds take 5 days."})
+	if err != nil || len(r.Canned) != 3 || r.Canned[0].Shortcut != "hello" || r.Canned[1].Shortcut != "refund" {
+		t.Fatalf("after adding refund: %+v, %v", r, err)
+	}
+	refund := r.Canned[1].ID
+	if got := list(bob); len(got) != 3 {
+		t.Fatalf("bob sees %d canned responses, want 3", len(got))
+	}
+	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeCannedSet, Canned: refund, Delete: true}); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+	if got := list(alice); len(got) != 2 {
+		t.Fatalf("after the delete %d canned responses, want 2", len(got))
+	}
+	cust := e.Visitor()
+	for _, tc := range []struct {
+		who  *client.Client
+		f    *gateway.InFrame
+		code string
+	}{
+		{bob, &gateway.InFrame{Type: gateway.TypeCannedSet, Shortcut: "x", Text: "y"}, gateway.CodeForbidden},
+		{cust, &gateway.InFrame{Type: gateway.TypeCanned}, gateway.CodeForbidden},
+		{alice, &gateway.InFrame{Type: gateway.TypeCannedSet, Shortcut: "has space", Text: "y"}, gateway.CodeInvalid},
+		{alice, &gateway.InFrame{Type: gateway.TypeCannedSet, Shortcut: "empty", Text: "  "}, gateway.CodeInvalid},
+		{alice, &gateway.InFrame{Type: gateway.TypeCannedSet, Delete: true}, gateway.CodeInvalid},
+	} {
+		_, err := tc.who.Request(ctx, tc.f)
+		var se *client.ServerError
+		if !errors.As(err, &se) || se.Code != tc.code {
+			t.Errorf("%+v by %s: %v, want %s", tc.f, tc.who.Welcome.Session.ID, err, tc.code)
 		}
 	}
 }

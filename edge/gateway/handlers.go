@@ -169,6 +169,10 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.presenceFrame(s, f)
 	case TypeContact:
 		err = g.contact(s, f)
+	case TypeCanned:
+		err = g.canned(s, f)
+	case TypeCannedSet:
+		err = g.cannedSet(ctx, s, f)
 	case TypeHello:
 		err = &clientError{CodeInvalid, "already authenticated"}
 	default:
@@ -450,6 +454,54 @@ func (g *Gateway) contact(s *session, f *InFrame) error {
 	}
 	s.enqueue(marshal(&OutFrame{Type: OutContact, ID: f.ID, Contact: c, Conversations: convs}))
 	return nil
+}
+
+// canned answers an agent with the tenant's canned responses.
+func (g *Gateway) canned(s *session, f *InFrame) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only agents use canned responses"}
+	}
+	list, err := g.store.CannedResponses(s.tenant)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutCanned, ID: f.ID, Canned: list}))
+	return nil
+}
+
+// maxCannedText bounds a canned response's text.
+const maxCannedText = 4096
+
+// cannedSet adds, changes or deletes a canned response (admins), then
+// answers like canned.
+func (g *Gateway) cannedSet(ctx context.Context, s *session, f *InFrame) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only agents use canned responses"}
+	}
+	if a, err := g.store.Agent(s.tenant, s.id); err != nil || a.Role != "admin" {
+		return &clientError{CodeForbidden, "only admins change canned responses"}
+	}
+	c := &event.Canned{ID: f.Canned, Shortcut: f.Shortcut, Text: f.Text, Deleted: f.Delete}
+	switch {
+	case c.Deleted && !event.ValidID(c.ID):
+		return invalid("canned must be the id of the canned response to delete")
+	case c.Deleted:
+		c.Shortcut, c.Text = "", ""
+	case c.ID != "" && !event.ValidID(c.ID):
+		return invalid("canned must be a canned response id, or empty for a new one")
+	case !event.ValidID(c.Shortcut) || len(c.Shortcut) > 32:
+		return invalid("shortcut must be 1-32 letters, digits, '-' or '_'")
+	case strings.TrimSpace(c.Text) == "" || len(c.Text) > maxCannedText || !utf8.ValidString(c.Text):
+		return invalid("text must be 1-%d bytes of UTF-8", maxCannedText)
+	}
+	if c.ID == "" {
+		c.ID = event.NewID()
+	}
+	e := &event.Event{Kind: event.KindCannedUpserted, Tenant: s.tenant, Actor: s.actor(), Canned: c}
+	if _, err := g.journal.Append(ctx, e); err != nil {
+		return err
+	}
+	return g.canned(s, f)
 }
 
 func (g *Gateway) assign(ctx context.Context, s *session, f *InFrame) error {

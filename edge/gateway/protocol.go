@@ -79,22 +79,29 @@ type InFrame struct {
 	Presence    string   `json:"presence,omitempty"`
 	// contact (agents)
 	Contact string `json:"contact,omitempty"`
+	// canned_set (admins): the canned response's id (new when empty), its
+	// shortcut and text (in Text), or delete.
+	Canned   string `json:"canned,omitempty"`
+	Shortcut string `json:"shortcut,omitempty"`
+	Delete   bool   `json:"delete,omitempty"`
 }
 
 // Frame types from clients.
 const (
-	TypeHello    = "hello"
-	TypeStart    = "start"
-	TypeSend     = "send"
-	TypeTyping   = "typing"
-	TypeRead     = "read"
-	TypeHistory  = "history"
-	TypeAssign   = "assign"
-	TypeStatus   = "status"
-	TypePresence = "presence"
-	TypePing     = "ping"
-	TypeConvs    = "conversations"
-	TypeContact  = "contact"
+	TypeHello     = "hello"
+	TypeStart     = "start"
+	TypeSend      = "send"
+	TypeTyping    = "typing"
+	TypeRead      = "read"
+	TypeHistory   = "history"
+	TypeAssign    = "assign"
+	TypeStatus    = "status"
+	TypePresence  = "presence"
+	TypePing      = "ping"
+	TypeConvs     = "conversations"
+	TypeContact   = "contact"
+	TypeCanned    = "canned"
+	TypeCannedSet = "canned_set"
 )
 
 // ErrFrame is wrapped by every decoding error.
@@ -173,6 +180,7 @@ type OutFrame struct {
 	Since         uint64            `json:"since,omitempty"`
 	Available     *bool             `json:"available,omitempty"`
 	Contact       *state.ContactRec `json:"contact,omitempty"`
+	Canned        []state.CannedRec `json:"canned,omitempty"`
 	Extra         map[string]any    `json:"extra,omitempty"`
 }
 
@@ -189,6 +197,7 @@ const (
 	OutHistory      = "history"
 	OutConvs        = "conversations"
 	OutContact      = "contact"
+	OutCanned       = "canned"
 	OutError        = "error"
 	OutResync       = "resync"
 	OutPong         = "pong"

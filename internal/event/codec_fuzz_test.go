@@ -59,6 +59,13 @@ func sampleEvents() map[string]*event.Event {
 	e.Attachment = &event.Attachment{ID: "att1", Name: "photo.png", Type: "image/png", Size: 12345,
 		SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}
 	out["attachment"] = e
+	e = env(event.KindCannedUpserted)
+	e.Canned = &event.Canned{ID: "shipping", Shortcut: "shipping", Text: "Orders ship within 2 business days. 两天内发货。"}
+	out["canned"] = e
+	e = env(event.KindCannedUpserted)
+	e.ID = "ev-canned-deleted"
+	e.Canned = &event.Canned{ID: "shipping", Deleted: true}
+	out["canned-deleted"] = e
 	e = env("future.kind")
 	e.Actor = event.Actor{Kind: event.ActorSystem}
 	out["unknown-kind"] = e
@@ -135,7 +142,7 @@ func rawEvent(extra map[int]any, msgExtra map[int]any) map[int]any {
 
 func TestCodecIgnoresUnknownKeysOfNewerWriters(t *testing.T) {
 	c := event.NewCodec()
-	b, err := cbor.Marshal(rawEvent(map[int]any{99: "a field from the future", 30: map[int]any{1: "x"}},
+	b, err := cbor.Marshal(rawEvent(map[int]any{99: "a field from the future", 40: map[int]any{1: "x"}},
 		map[int]any{17: []int{1, 2, 3}}))
 	if err != nil {
 		t.Fatal(err)

@@ -27,6 +27,7 @@ const (
 	KindConversationAssign Kind = "conversation.assigned"
 	KindReadMarked         Kind = "conversation.read"
 	KindAttachmentStored   Kind = "attachment.stored"
+	KindCannedUpserted     Kind = "canned.upserted"
 )
 
 // Conversation statuses.
@@ -75,6 +76,7 @@ type Event struct {
 	Assign       *Assignment   `cbor:"27,keyasint,omitempty"`
 	Read         *ReadMark     `cbor:"28,keyasint,omitempty"`
 	Attachment   *Attachment   `cbor:"29,keyasint,omitempty"`
+	Canned       *Canned       `cbor:"30,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -174,6 +176,15 @@ type Attachment struct {
 	SHA256 string `cbor:"5,keyasint"`
 }
 
+// Canned is a canned response of a tenant: text an agent inserts by its
+// shortcut. Deleted removes it.
+type Canned struct {
+	ID       string `cbor:"1,keyasint"`
+	Shortcut string `cbor:"2,keyasint,omitempty"`
+	Text     string `cbor:"3,keyasint,omitempty"`
+	Deleted  bool   `cbor:"4,keyasint,omitempty"`
+}
+
 // NewID returns a random 128-bit identifier in lower-case base32 (26
 // characters), safe in NATS subjects and store keys.
 func NewID() string {
@@ -254,6 +265,8 @@ func (e *Event) Validate() error {
 		ok = e.Read != nil && ValidID(e.Read.Conv)
 	case KindAttachmentStored:
 		ok = e.Attachment != nil && ValidID(e.Attachment.ID)
+	case KindCannedUpserted:
+		ok = e.Canned != nil && ValidID(e.Canned.ID) && (e.Canned.Deleted || ValidID(e.Canned.Shortcut) && e.Canned.Text != "")
 	default:
 		// Unknown kinds from newer nodes are kept in the log and skipped by
 		// projectors; they are not malformed.

@@ -25,6 +25,7 @@ import (
 //	r/<tenant>/<conv>/<reader>       read marker
 //	at/<tenant>/<att>                Attachment
 //	atc/<tenant>/<att>/<conv>        conversations that reference an attachment
+//	cr/<tenant>/<id>                 CannedRec
 const (
 	keyApplied = "m/applied"
 	keyLayout  = "m/layout"
@@ -34,8 +35,9 @@ const (
 // It changes whenever the projector would write a different store from the
 // same log; an edge finding a store of another layout rebuilds it from the
 // log. 1: before layouts were recorded; 2: no contact feed (cf/ keys);
-// 3: an opening past the agent's chat limit opens unassigned.
-const Layout uint64 = 3
+// 3: an opening past the agent's chat limit opens unassigned; 4: canned
+// responses (an older edge skipped canned.upserted events).
+const Layout uint64 = 4
 
 func seqHex(seq uint64) string { return fmt.Sprintf("%016x", seq) }
 
@@ -63,3 +65,5 @@ func kFeedPrefix(t string) []byte           { return []byte("f/" + t + "/") }
 func kRead(t, v, reader string) []byte      { return []byte("r/" + t + "/" + v + "/" + reader) }
 func kAttachment(t, a string) []byte        { return []byte("at/" + t + "/" + a) }
 func kAttachmentConv(t, a, v string) []byte { return []byte("atc/" + t + "/" + a + "/" + v) }
+func kCanned(t, id string) []byte           { return []byte("cr/" + t + "/" + id) }
+func kCannedPrefix(t string) []byte         { return []byte("cr/" + t + "/") }

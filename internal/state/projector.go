@@ -147,6 +147,12 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 			ID: a.ID, Tenant: t, Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256,
 			Uploader: e.Actor.Kind + ":" + e.Actor.ID,
 		})
+	case event.KindCannedUpserted:
+		c := e.Canned
+		if c.Deleted {
+			return ch, txn.Delete(kCanned(t, c.ID))
+		}
+		return ch, s.put(txn, kCanned(t, c.ID), &CannedRec{ID: c.ID, Shortcut: c.Shortcut, Text: c.Text})
 	}
 	return ch, nil // a kind from a newer node: kept in the log, skipped here
 }

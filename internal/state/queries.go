@@ -364,3 +364,24 @@ func (s *Store) AttachmentConversations(t, att string) ([]string, error) {
 	})
 	return out, err
 }
+
+// CannedResponses lists a tenant's canned responses by shortcut.
+func (s *Store) CannedResponses(t string) ([]CannedRec, error) {
+	out := []CannedRec{}
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = kCannedPrefix(t)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var c CannedRec
+			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &c) }); err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b CannedRec) int { return cmp.Compare(a.Shortcut, b.Shortcut) })
+	return out, err
+}

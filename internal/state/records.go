@@ -100,3 +100,10 @@ type ReadRec struct {
 	Seq uint64 `cbor:"1,keyasint"`
 	TS  int64  `cbor:"2,keyasint"`
 }
+
+// CannedRec is a canned response.
+type CannedRec struct {
+	ID       string `cbor:"1,keyasint" json:"id"`
+	Shortcut string `cbor:"2,keyasint" json:"shortcut"`
+	Text     string `cbor:"3,keyasint" json:"text"`
+}

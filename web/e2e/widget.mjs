@@ -260,6 +260,16 @@ async function run() {
   if (await widget.locator(".msg", { hasText: "VIP customer" }).count() !== 0) {
     throw new Error("the customer sees the agent's private note");
   }
+  // A canned response: "/" and part of its shortcut, Enter picks it, Enter sends.
+  await cons.getByLabel("Reply").fill("/ship");
+  await step("the console offers the canned response", () =>
+    cons.getByRole("option", { name: /shipping/ }).waitFor({ timeout }));
+  await cons.getByLabel("Reply").press("Enter");
+  const picked = await cons.getByLabel("Reply").inputValue();
+  if (picked !== "Orders ship within 2 business days.") throw new Error(`Enter on the canned response put ${JSON.stringify(picked)} in the reply`);
+  await cons.getByLabel("Reply").press("Enter");
+  await step("the customer gets the canned response", () =>
+    widget.locator(".msg.agent", { hasText: "Orders ship within 2 business days." }).waitFor({ timeout }));
   await input.fill("Great, thank you");
   await input.press("Enter");
   await step("the console shows the customer's answer live", () =>

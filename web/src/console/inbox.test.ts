@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Conv, Unread, visible } from "./inbox";
+import { Canned, Conv, matching, Unread, visible } from "./inbox";
 
 const conv = (id: string, last_seq: number, assignee?: string): Conv => ({ id, contact: "k-" + id, status: "open", assignee, last_seq });
 const ids = (cs: Conv[]) => cs.map((c) => c.id);
@@ -32,5 +32,27 @@ describe("Unread", () => {
     before.message("a", "");
     before.opened("a");
     expect(before.of("a")).toBe(1);
+  });
+});
+
+describe("matching", () => {
+  const canned: Canned[] = [
+    { id: "1", shortcut: "hello", text: "Hello! How can I help?" },
+    { id: "2", shortcut: "shipping", text: "Orders ship within 2 days." },
+    { id: "3", shortcut: "refund", text: "Refunds reach you in 5 days." },
+  ];
+  const shortcuts = (cs: Canned[]) => cs.map((c) => c.shortcut);
+  it("lists everything for a bare slash", () => {
+    expect(shortcuts(matching(canned, ""))).toEqual(["hello", "shipping", "refund"]);
+  });
+  it("puts shortcuts that start with the query first, then texts that contain it", () => {
+    expect(shortcuts(matching(canned, "sh"))).toEqual(["shipping"]);
+    expect(shortcuts(matching(canned, "days"))).toEqual(["shipping", "refund"]);
+    expect(shortcuts(matching(canned, "help"))).toEqual(["hello"]);
+    expect(shortcuts(matching(canned, "r"))).toEqual(["refund", "shipping"]);
+  });
+  it("ignores case and finds nothing for nonsense", () => {
+    expect(shortcuts(matching(canned, "HEL"))).toEqual(["hello"]);
+    expect(matching(canned, "zzz")).toEqual([]);
   });
 });

@@ -50,3 +50,18 @@ export class Unread {
     return n;
   }
 }
+
+export interface Canned {
+  id: string;
+  shortcut: string;
+  text: string;
+}
+
+// matching lists the canned responses for what the agent typed after "/":
+// shortcuts that start with it first, then texts that contain it.
+export function matching(canned: Canned[], query: string): Canned[] {
+  const q = query.trim().toLowerCase();
+  const byShortcut = canned.filter((c) => c.shortcut.toLowerCase().startsWith(q));
+  const byText = canned.filter((c) => !byShortcut.includes(c) && q !== "" && c.text.toLowerCase().includes(q));
+  return byShortcut.concat(byText);
+}

@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { Connection, Frame, Item } from "../widget/protocol";
-import { Conv, Filter, Unread, visible } from "./inbox";
+import { Canned, Conv, Filter, matching, Unread, visible } from "./inbox";
 
 
 
@@ -73,6 +73,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [agents, setAgents] = useState(new Map<string, string>()); // id → presence
   const [unread, setUnread] = useState(new Unread());
   const [typingIn, setTypingIn] = useState(""); // the conversation whose customer types
+  const [canned, setCanned] = useState<Canned[]>([]);
   const typingOff = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const selectedRef = useRef("");
   selectedRef.current = selected;
@@ -86,6 +87,9 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       welcome: async (f) => {
         setMe(f.session?.id ?? "");
         setAgents(new Map(Object.entries((f.agents as Record<string, string>) ?? {})));
+        void c.request({ type: "canned" }).then((r) => {
+          if (r.type === "canned") setCanned((r.canned as Canned[]) ?? []);
+        });
         const list = await c.request({ type: "conversations" });
         if (list.type === "conversations") {
           setConvs(new Map((list.conversations as Conv[]).map((x) => [x.id, x])));
@@ -176,7 +180,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       <main>
         {current ? (
           <div className="work">
-            <Conversation conv={current} items={items} conn={conn.current!} agents={agents} typing={typingIn === current.id} />
+            <Conversation conv={current} items={items} conn={conn.current!} agents={agents} typing={typingIn === current.id} canned={canned} />
             <Customer conv={current} conn={conn.current!} onOpen={(id) => void open(id)} />
           </div>
         ) : (
@@ -227,10 +231,14 @@ function Customer({ conv, conn, onOpen }: { conv: Conv; conn: Connection; onOpen
   );
 }
 
-function Conversation({ conv, items, conn, agents, typing }: {
-  conv: Conv; items: Item[]; conn: Connection; agents: Map<string, string>; typing: boolean;
+function Conversation({ conv, items, conn, agents, typing, canned }: {
+  conv: Conv; items: Item[]; conn: Connection; agents: Map<string, string>; typing: boolean; canned: Canned[];
 }) {
   const [text, setText] = useState("");
+  // "/" opens the canned responses whose shortcut or text matches what
+  // follows it; Enter (or a click) puts the first one in the reply.
+  const suggestions = text.startsWith("/") ? matching(canned, text.slice(1)) : [];
+  const useCanned = (c: Canned) => setText(c.text);
   // The customer sees the agent type: "on" at most every 3 s, "off" after
   // 4 s without a key or when the reply goes.
   const typed = useRef({ at: 0, off: undefined as ReturnType<typeof setTimeout> | undefined });
@@ -258,6 +266,10 @@ function Conversation({ conv, items, conn, agents, typing }: {
   const [note, setNote] = useState(false);
   const send = async (ev: React.FormEvent) => {
     ev.preventDefault();
+    if (suggestions.length > 0) {
+      useCanned(suggestions[0]);
+      return;
+    }
     const t = text.trim();
     if (!t) return;
     setText("");
@@ -292,6 +304,15 @@ function Conversation({ conv, items, conn, agents, typing }: {
         ))}
       </ol>
       <p className="typing" aria-live="polite">{typing ? "The customer is typing…" : ""}</p>
+      {suggestions.length > 0 && (
+        <ul className="canned" role="listbox" aria-label="Canned responses">
+          {suggestions.map((c, i) => (
+            <li key={c.id} role="option" aria-selected={i === 0} onMouseDown={(e) => { e.preventDefault(); useCanned(c); }}>
+              <strong>/{c.shortcut}</strong> {c.text}
+            </li>
+          ))}
+        </ul>
+      )}
       <form onSubmit={send}>
         <input aria-label="Reply" value={text} onChange={(e) => { setText(e.target.value); if (!note) keyTyped(); }}
           placeholder={note ? "Private note (the customer never sees it)" : "Reply…"} />
@@ -335,6 +356,9 @@ main section header { display: flex; justify-content: space-between; align-items
 main form { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #ddd; }
 main form input[aria-label=Reply] { flex: 1; padding: 8px; }
 .empty { margin: auto; color: #666; }
+.canned { list-style: none; margin: 0 8px; padding: 4px 0; border: 1px solid #ccd; border-radius: 6px; max-height: 160px; overflow-y: auto; }
+.canned li { padding: 4px 8px; cursor: pointer; }
+.canned li[aria-selected=true] { background: #eef3ff; }
 .typing { margin: 0; padding: 0 12px; min-height: 1.2em; color: #555; font-style: italic; }
 .unread { float: right; min-width: 18px; padding: 0 6px; border-radius: 9px; background: #d62424; color: #fff; text-align: center; }
 main section header label { margin-left: 12px; }
