@@ -310,6 +310,10 @@ async function run() {
     return r.ok ? (await r.arrayBuffer()).byteLength : -r.status;
   }, await att.jsonValue());
   if (downloaded !== png.length) throw new Error(`the agent downloaded ${downloaded} bytes of the attachment, want ${png.length}`);
+  await step("the console shows the image", () => cons.waitForFunction(() => {
+    const img = document.querySelector(".timeline img.attachment");
+    return img && img.complete && img.naturalWidth === 1;
+  }, null, { timeout }));
   await page.reload();
   await widget.locator(".bubble").click();
   await step("after a reload the image is previewed again", () => preview.waitFor({ timeout }));

@@ -180,7 +180,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       <main>
         {current ? (
           <div className="work">
-            <Conversation conv={current} items={items} conn={conn.current!} agents={agents} typing={typingIn === current.id} canned={canned} />
+            <Conversation conv={current} items={items} conn={conn.current!} agents={agents} typing={typingIn === current.id} canned={canned} token={token} />
             <Customer conv={current} conn={conn.current!} onOpen={(id) => void open(id)} />
           </div>
         ) : (
@@ -231,8 +231,31 @@ function Customer({ conv, conn, onOpen }: { conv: Conv; conn: Connection; onOpen
   );
 }
 
-function Conversation({ conv, items, conn, agents, typing, canned }: {
-  conv: Conv; items: Item[]; conn: Connection; agents: Map<string, string>; typing: boolean; canned: Canned[];
+// Attachment fetches an attachment with the agent's token: an image is
+// shown, anything else offered as a download.
+function Attachment({ id, token }: { id: string; token: string }) {
+  const [file, setFile] = useState<{ url: string; image: boolean } | null>(null);
+  useEffect(() => {
+    let url = "";
+    void fetch(`/api/v1/attachments/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${token}` } })
+      .then((r) => (r.ok ? r.blob() : null))
+      .then((b) => {
+        if (!b) return;
+        url = URL.createObjectURL(b);
+        setFile({ url, image: b.type.startsWith("image/") });
+      });
+    return () => {
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [id, token]);
+  if (!file) return null;
+  return file.image ? <img className="attachment" src={file.url} alt={`attachment ${id}`} /> : (
+    <a className="attachment" href={file.url} download={id} rel="noopener noreferrer">📎 {id}</a>
+  );
+}
+
+function Conversation({ conv, items, conn, agents, typing, canned, token }: {
+  conv: Conv; items: Item[]; conn: Connection; agents: Map<string, string>; typing: boolean; canned: Canned[]; token: string;
 }) {
   const [text, setText] = useState("");
   // "/" opens the canned responses whose shortcut or text matches what
@@ -300,7 +323,10 @@ function Conversation({ conv, items, conn, agents, typing, canned }: {
       <ol className="timeline" aria-live="polite">
         {items.map((it) => (
           // Text is rendered as text: React escapes it.
-          <li key={it.seq} className={`msg ${it.actor_kind}${it.private ? " note" : ""}`}>{it.text}</li>
+          <li key={it.seq} className={`msg ${it.actor_kind}${it.private ? " note" : ""}`}>
+            {it.text}
+            {(it.attachments ?? []).map((id) => <Attachment key={id} id={id} token={token} />)}
+          </li>
         ))}
       </ol>
       <p className="typing" aria-live="polite">{typing ? "The customer is typing…" : ""}</p>
@@ -356,6 +382,7 @@ main section header { display: flex; justify-content: space-between; align-items
 main form { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #ddd; }
 main form input[aria-label=Reply] { flex: 1; padding: 8px; }
 .empty { margin: auto; color: #666; }
+.attachment { display: block; max-width: 240px; max-height: 180px; margin-top: 4px; }
 .canned { list-style: none; margin: 0 8px; padding: 4px 0; border: 1px solid #ccd; border-radius: 6px; max-height: 160px; overflow-y: auto; }
 .canned li { padding: 4px 8px; cursor: pointer; }
 .canned li[aria-selected=true] { background: #eef3ff; }
