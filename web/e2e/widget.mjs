@@ -343,6 +343,22 @@ async function run() {
   await cons.getByLabel("Assignee").selectOption("agent-alice");
   await cons.getByRole("button", { name: "mine", exact: true }).click();
   await step("assigned to the agent, it is under mine", () => adaEntry.waitFor({ timeout }));
+  // An admin adds a canned response, uses it, and deletes it.
+  await cons.getByRole("button", { name: "Canned responses" }).click();
+  const manager = cons.getByRole("region", { name: "Manage canned responses" });
+  await manager.getByLabel("Shortcut").fill("thanks");
+  await manager.getByLabel("Text").fill("Thank you for waiting!");
+  await manager.getByRole("button", { name: "Add" }).click();
+  await step("the new canned response is listed", () => manager.getByText("Thank you for waiting!").waitFor({ timeout }));
+  await cons.getByLabel("Reply").fill("/than");
+  await step("the new canned response is offered", () => cons.getByRole("option", { name: /thanks/ }).waitFor({ timeout }));
+  await cons.getByLabel("Reply").fill("");
+  await manager.getByRole("button", { name: "Delete /thanks" }).click();
+  await step("the deleted canned response is gone", () => manager.getByText("Thank you for waiting!").waitFor({ state: "detached", timeout }));
+  await cons.getByLabel("Reply").fill("/than");
+  const offered = cons.getByRole("listbox", { name: "Canned responses" }).getByRole("option");
+  if (await offered.count() !== 0) throw new Error(`the deleted canned response is still offered: ${JSON.stringify(await offered.allTextContents())}`);
+  await cons.getByLabel("Reply").fill("");
   await cons.getByLabel("My presence").selectOption("away");
   await step("the agent's other connection learns the agent is away", () => agent.waitForFunction(() =>
     window.frames_.find((f) => f.type === "presence" && f.agent === "agent-alice" && f.presence === "away"), null, { timeout }));

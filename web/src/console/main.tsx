@@ -74,6 +74,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [unread, setUnread] = useState(new Unread());
   const [typingIn, setTypingIn] = useState(""); // the conversation whose customer types
   const [canned, setCanned] = useState<Canned[]>([]);
+  const [managing, setManaging] = useState(false);
   const typingOff = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const selectedRef = useRef("");
   selectedRef.current = selected;
@@ -160,6 +161,8 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
             <span>connecting…</span>
           )}
         </header>
+        <button className="manage" onClick={() => setManaging((m) => !m)} aria-expanded={managing}>Canned responses</button>
+        {managing && conn.current && <CannedManager canned={canned} conn={conn.current} onChange={setCanned} />}
         <div role="group" aria-label="Filter">
           {(["mine", "unassigned", "all"] as Filter[]).map((f) => (
             <button key={f} aria-pressed={filter === f} onClick={() => setFilter(f)}>{f}</button>
@@ -228,6 +231,44 @@ function Customer({ conv, conn, onOpen }: { conv: Conv; conn: Connection; onOpen
         </ul>
       )}
     </aside>
+  );
+}
+
+// CannedManager adds and deletes the tenant's canned responses (admins;
+// the edge refuses others, and the error is shown).
+function CannedManager({ canned, conn, onChange }: { canned: Canned[]; conn: Connection; onChange: (c: Canned[]) => void }) {
+  const [error, setError] = useState("");
+  const apply = async (f: Frame) => {
+    const r = await conn.request(f);
+    if (r.type === "canned") {
+      setError("");
+      onChange((r.canned as Canned[]) ?? []);
+    } else setError(r.message ?? "the edge refused the change");
+  };
+  const add = (ev: React.FormEvent<HTMLFormElement>) => {
+    ev.preventDefault();
+    const form = ev.currentTarget;
+    const data = new FormData(form);
+    void apply({ type: "canned_set", shortcut: String(data.get("shortcut") ?? ""), text: String(data.get("text") ?? "") })
+      .then(() => form.reset());
+  };
+  return (
+    <section className="manager" aria-label="Manage canned responses">
+      <ul>
+        {canned.map((c) => (
+          <li key={c.id}>
+            <strong>/{c.shortcut}</strong> {c.text}{" "}
+            <button aria-label={`Delete /${c.shortcut}`} onClick={() => void apply({ type: "canned_set", canned: c.id, delete: true })}>×</button>
+          </li>
+        ))}
+      </ul>
+      <form onSubmit={add}>
+        <input name="shortcut" aria-label="Shortcut" placeholder="shortcut" required />
+        <input name="text" aria-label="Text" placeholder="text" required />
+        <button type="submit">Add</button>
+      </form>
+      {error && <p role="alert">{error}</p>}
+    </section>
   );
 }
 
@@ -382,6 +423,10 @@ main section header { display: flex; justify-content: space-between; align-items
 main form { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #ddd; }
 main form input[aria-label=Reply] { flex: 1; padding: 8px; }
 .empty { margin: auto; color: #666; }
+.manage { margin: 8px 8px 0; }
+.manager { padding: 0 8px; border-bottom: 1px solid #ddd; }
+.manager ul { padding-left: 0; list-style: none; }
+.manager input { width: 100%; margin-bottom: 4px; }
 .attachment { display: block; max-width: 240px; max-height: 180px; margin-top: 4px; }
 .canned { list-style: none; margin: 0 8px; padding: 4px 0; border: 1px solid #ccd; border-radius: 6px; max-height: 160px; overflow-y: auto; }
 .canned li { padding: 4px 8px; cursor: pointer; }
