@@ -62,19 +62,22 @@ func (s *Store) AgentByEmail(email string) (*AgentRec, error) {
 }
 
 // Agents lists a tenant's agents.
-func (s *Store) Agents(t string) ([]AgentRec, error) {
-	var out []AgentRec
+func (s *Store) Agents(t string) ([]AgentRec, error) { return list[AgentRec](s, kAgentPrefix(t)) }
+
+// list decodes every record under a key prefix, in key order.
+func list[T any](s *Store, prefix []byte) ([]T, error) {
+	out := []T{}
 	err := s.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
-		opts.Prefix = kAgentPrefix(t)
+		opts.Prefix = prefix
 		it := txn.NewIterator(opts)
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
-			var a AgentRec
-			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &a) }); err != nil {
+			var r T
+			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &r) }); err != nil {
 				return err
 			}
-			out = append(out, a)
+			out = append(out, r)
 		}
 		return nil
 	})
@@ -367,21 +370,7 @@ func (s *Store) AttachmentConversations(t, att string) ([]string, error) {
 
 // CannedResponses lists a tenant's canned responses by shortcut.
 func (s *Store) CannedResponses(t string) ([]CannedRec, error) {
-	out := []CannedRec{}
-	err := s.view(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = kCannedPrefix(t)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var c CannedRec
-			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &c) }); err != nil {
-				return err
-			}
-			out = append(out, c)
-		}
-		return nil
-	})
+	out, err := list[CannedRec](s, kCannedPrefix(t))
 	slices.SortFunc(out, func(a, b CannedRec) int { return cmp.Compare(a.Shortcut, b.Shortcut) })
 	return out, err
 }
