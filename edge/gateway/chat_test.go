@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -560,6 +561,43 @@ func TestCannedResponses(t *testing.T) {
 		{alice, &gateway.InFrame{Type: gateway.TypeCannedSet, Shortcut: "has space", Text: "y"}, gateway.CodeInvalid},
 		{alice, &gateway.InFrame{Type: gateway.TypeCannedSet, Shortcut: "empty", Text: "  "}, gateway.CodeInvalid},
 		{alice, &gateway.InFrame{Type: gateway.TypeCannedSet, Delete: true}, gateway.CodeInvalid},
+	} {
+		_, err := tc.who.Request(ctx, tc.f)
+		var se *client.ServerError
+		if !errors.As(err, &se) || se.Code != tc.code {
+			t.Errorf("%+v by %s: %v, want %s", tc.f, tc.who.Welcome.Session.ID, err, tc.code)
+		}
+	}
+}
+
+// An anonymous visitor gives a name and an e-mail address, which agents
+// then see; malformed ones are refused, and a website's signed-in user
+// cannot overwrite what the website said.
+func TestVisitorGivesAProfile(t *testing.T) {
+	e := edgetest.StartDev(t)
+	ctx := ctxT(t)
+	alice := e.Agent("alice@demo.test", "")
+	v := e.Visitor()
+	if _, err := v.Request(ctx, &gateway.InFrame{Type: gateway.TypeProfile, Name: " Bea ", Email: "bea@example.com"}); err != nil {
+		t.Fatalf("profile: %v", err)
+	}
+	r, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeContact, Contact: v.Welcome.Session.ID})
+	if err != nil || r.Contact == nil || r.Contact.Name != "Bea" || r.Contact.Email != "bea@example.com" {
+		t.Fatalf("contact after the profile: %+v, %v", r.Contact, err)
+	}
+	hash := auth.IdentityHash(edge.DemoIdentitySecret, "user-9")
+	signedIn := e.Customer(&client.Hello{Inbox: edge.DemoInbox, User: &gateway.UserIdentity{ID: "user-9", Email: "u9@example.com", Hash: hash}})
+	for _, tc := range []struct {
+		who  *client.Client
+		f    *gateway.InFrame
+		code string
+	}{
+		{v, &gateway.InFrame{Type: gateway.TypeProfile}, gateway.CodeInvalid},
+		{v, &gateway.InFrame{Type: gateway.TypeProfile, Email: "Bea <bea@example.com>"}, gateway.CodeInvalid},
+		{v, &gateway.InFrame{Type: gateway.TypeProfile, Email: "not an address"}, gateway.CodeInvalid},
+		{v, &gateway.InFrame{Type: gateway.TypeProfile, Name: strings.Repeat("x", 101)}, gateway.CodeInvalid},
+		{signedIn, &gateway.InFrame{Type: gateway.TypeProfile, Email: "other@example.com"}, gateway.CodeForbidden},
+		{alice, &gateway.InFrame{Type: gateway.TypeProfile, Name: "x"}, gateway.CodeForbidden},
 	} {
 		_, err := tc.who.Request(ctx, tc.f)
 		var se *client.ServerError

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -173,6 +174,8 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.canned(s, f)
 	case TypeCannedSet:
 		err = g.cannedSet(ctx, s, f)
+	case TypeProfile:
+		err = g.profile(ctx, s, f)
 	case TypeHello:
 		err = &clientError{CodeInvalid, "already authenticated"}
 	default:
@@ -454,6 +457,46 @@ func (g *Gateway) contact(s *session, f *InFrame) error {
 	}
 	s.enqueue(marshal(&OutFrame{Type: OutContact, ID: f.ID, Contact: c, Conversations: convs}))
 	return nil
+}
+
+// profile records the name and e-mail address an anonymous visitor gives
+// (a pre-chat or away form). A website's signed-in user has them from the
+// website and cannot change them here.
+func (g *Gateway) profile(ctx context.Context, s *session, f *InFrame) error {
+	if s.isAgent() {
+		return &clientError{CodeForbidden, "agents have no customer profile"}
+	}
+	c, err := g.store.Contact(s.tenant, s.id)
+	if err != nil {
+		return err
+	}
+	if c.ExternalID != "" {
+		return &clientError{CodeForbidden, "your website gives your name and e-mail address"}
+	}
+	name, email := strings.TrimSpace(f.Name), strings.TrimSpace(f.Email)
+	switch {
+	case name == "" && email == "":
+		return invalid("give a name, an e-mail address or both")
+	case !utf8.ValidString(name) || utf8.RuneCountInString(name) > 100:
+		return invalid("name must be at most 100 characters of UTF-8")
+	case email != "" && !plainAddress(email):
+		return invalid("email must be an e-mail address like name@example.com")
+	}
+	e := &event.Event{Kind: event.KindContactUpserted, Tenant: s.tenant, Actor: s.actor(),
+		Contact: &event.Contact{ID: s.id, Inbox: s.inbox, Name: name, Email: email}}
+	seq, err := g.journal.Append(ctx, e)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Seq: seq}))
+	return nil
+}
+
+// plainAddress reports whether s is one bare e-mail address of at most 254
+// bytes.
+func plainAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && len(s) <= 254
 }
 
 // canned answers an agent with the tenant's canned responses.

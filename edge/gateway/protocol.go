@@ -79,6 +79,9 @@ type InFrame struct {
 	Presence    string   `json:"presence,omitempty"`
 	// contact (agents)
 	Contact string `json:"contact,omitempty"`
+	// profile (anonymous customers)
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
 	// canned_set (admins): the canned response's id (new when empty), its
 	// shortcut and text (in Text), or delete.
 	Canned   string `json:"canned,omitempty"`
@@ -102,6 +105,7 @@ const (
 	TypeContact   = "contact"
 	TypeCanned    = "canned"
 	TypeCannedSet = "canned_set"
+	TypeProfile   = "profile"
 )
 
 // ErrFrame is wrapped by every decoding error.

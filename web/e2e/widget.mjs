@@ -71,6 +71,11 @@ async function run() {
   await step("the panel opens", () => input.waitFor({ timeout }));
   await step("with no agent online the widget says so", () =>
     widget.locator(".away", { hasText: "away right now" }).waitFor({ state: "visible", timeout }));
+  // ... and takes an e-mail address to answer at.
+  await widget.locator(".away input[type=email]").fill("visitor@example.com");
+  await widget.locator(".away button", { hasText: "Notify me" }).click();
+  await step("the widget confirms the e-mail address", () =>
+    widget.locator(".away", { hasText: "we'll answer at visitor@example.com" }).waitFor({ timeout }));
 
   // The agent: a second browser context with the protocol spoken from page
   // script (the console comes later).
@@ -236,6 +241,8 @@ async function run() {
   const timeline = cons.locator(".timeline");
   await step("the console shows the conversation's history", () =>
     timeline.locator(".msg", { hasText: "Written while the edge was down" }).waitFor({ timeout }));
+  await step("the console shows the e-mail address the visitor left", () =>
+    cons.getByRole("complementary", { name: "Customer" }).getByText("visitor@example.com").waitFor({ timeout }));
   const markup = await timeline.locator(".msg", { hasText: "onerror" }).textContent();
   if (markup !== payload) throw new Error(`the console shows ${JSON.stringify(markup)}, want the text ${JSON.stringify(payload)}`);
   // Typing, between the console and the widget.

@@ -14,8 +14,8 @@ interface Options {
 }
 
 const strings = {
-  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", seen: "Seen", refused: "The chat could not sign you in. Reload the page to try again." },
-  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", seen: "已读", refused: "无法登录聊天，请刷新页面重试。" },
+  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", seen: "Seen", email: "Your e-mail (optional)", notify: "Notify me", noted: "Thanks, we'll answer at ", refused: "The chat could not sign you in. Reload the page to try again." },
+  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", seen: "已读", email: "您的邮箱（可选）", notify: "通知我", noted: "谢谢，我们会回复到 ", refused: "无法登录聊天，请刷新页面重试。" },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -33,6 +33,8 @@ header button { background: none; border: 0; color: #fff; cursor: pointer; font-
 .banner { padding: 6px 12px; background: #fff3cd; color: #5c4400; }
 .banner[hidden], .away[hidden] { display: none; }
 .away { padding: 6px 12px; background: #eef3ff; color: #1b3d8f; }
+.away p { margin: 0 0 6px; }
+.away form { padding: 0; border: 0; }
 .log { flex: 1; overflow-y: auto; padding: 10px; display: flex; flex-direction: column; gap: 6px; }
 .msg { max-width: 80%; padding: 7px 10px; border-radius: 10px; white-space: pre-wrap; word-wrap: break-word; }
 .msg.customer { align-self: flex-end; background: #2457d6; color: #fff; }
@@ -85,7 +87,8 @@ class Widget {
       <section class="panel" role="dialog" hidden>
         <header><span class="title"></span><button class="close" type="button">×</button></header>
         <div class="banner" role="status" hidden></div>
-        <div class="away" role="status" hidden></div>
+        <div class="away" hidden><p role="status"></p>
+          <form class="email"><input type="email" autocomplete="email" maxlength="254"><button type="submit"></button></form></div>
         <div class="log" role="log" aria-live="polite"></div>
         <div class="typing" aria-live="polite"></div>
         <form><button class="attach" type="button">📎</button><input type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain">
@@ -97,7 +100,7 @@ class Widget {
     this.panel = $(".panel");
     this.log = $(".log");
     this.banner = $(".banner");
-    this.input = $<HTMLInputElement>("input[type=text]");
+    this.input = $<HTMLInputElement>(".panel > form input[type=text]");
     const file = $<HTMLInputElement>("input[type=file]");
     const attach = $<HTMLButtonElement>(".attach");
     attach.setAttribute("aria-label", t.attach);
@@ -109,7 +112,15 @@ class Widget {
     });
     this.typingEl = $(".typing");
     this.away = $(".away");
-    this.away.textContent = t.away;
+    $(".away p").textContent = t.away;
+    const email = $<HTMLInputElement>(".email input");
+    email.placeholder = t.email;
+    email.setAttribute("aria-label", t.email);
+    $(".email button").textContent = t.notify;
+    $(".email").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.leaveEmail(email.value.trim());
+    });
     this.seenEl.className = "seen";
     this.seenEl.textContent = t.seen;
     bubble.textContent = t.open;
@@ -119,7 +130,7 @@ class Widget {
     this.banner.textContent = t.reconnecting;
     this.input.placeholder = t.placeholder;
     this.input.setAttribute("aria-label", t.placeholder);
-    $("form button[type=submit]").textContent = t.send;
+    $(".panel > form button[type=submit]").textContent = t.send;
     bubble.addEventListener("click", () => this.toggle());
     this.panel.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape") {
@@ -129,7 +140,7 @@ class Widget {
     });
     this.input.addEventListener("input", () => this.typing());
     $(".close").addEventListener("click", () => this.toggle(false));
-    $("form").addEventListener("submit", (ev) => {
+    $(".panel > form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const text = this.input.value.trim();
       if (text) {
@@ -270,6 +281,19 @@ class Widget {
     clearTimeout(this.typingOff);
     this.typingEl.textContent = on ? t.typing : "";
     if (on) this.typingOff = setTimeout(() => this.showTyping(false), 6000);
+  }
+
+  // leaveEmail records the visitor's e-mail address for an answer while no
+  // agent is online.
+  private async leaveEmail(email: string): Promise<void> {
+    if (!email) return;
+    const ack = await this.conn.request({ type: "profile", email });
+    if (ack.type === "ack") {
+      const form = this.away.querySelector(".email") as HTMLElement;
+      form.replaceWith(Object.assign(document.createElement("p"), { textContent: t.noted + email }));
+    } else {
+      (this.away.querySelector(".email input") as HTMLInputElement).setCustomValidity(ack.message ?? "");
+    }
   }
 
   // typing tells the agent the visitor types: "on" at most every 3 s while
