@@ -14,6 +14,7 @@ import (
 const (
 	DemoTenant         = "demo"
 	DemoInbox          = "demo-web"
+	DemoPrechatInbox   = "demo-prechat" // asks name and e-mail first
 	DemoIdentitySecret = "demo-identity-secret"
 	DemoPassword       = "edgedesk-demo"
 )
@@ -55,6 +56,11 @@ func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
 	if _, err := n.store.Inbox(DemoTenant, DemoInbox); errors.Is(err, state.ErrNotFound) {
 		evs = append(evs, &event.Event{ID: "seed-inbox-demo-web", Kind: event.KindInboxUpserted, Tenant: DemoTenant, Actor: sys,
 			Inbox: &event.Inbox{ID: DemoInbox, Name: "Website", Channel: "web", IdentitySecret: DemoIdentitySecret}})
+	}
+	if _, err := n.store.Inbox(DemoTenant, DemoPrechatInbox); errors.Is(err, state.ErrNotFound) {
+		evs = append(evs, &event.Event{ID: "seed-inbox-demo-prechat", Kind: event.KindInboxUpserted, Tenant: DemoTenant, Actor: sys,
+			Inbox: &event.Inbox{ID: DemoPrechatInbox, Name: "Website (pre-chat form)", Channel: "web",
+				IdentitySecret: DemoIdentitySecret, Prechat: []string{"name", "email"}}})
 	}
 	var hash string
 	for _, a := range DemoAgents {

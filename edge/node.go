@@ -201,6 +201,7 @@ func (n *Node) serveHTTP() error {
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	if n.cfg.Dev {
 		mux.Handle("GET /demo", web.Demo(DemoInbox))
+		mux.Handle("GET /demo/prechat", web.Demo(DemoPrechatInbox))
 	}
 	ln, err := net.Listen("tcp", n.cfg.HTTP.Addr)
 	if err != nil {

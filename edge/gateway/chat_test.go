@@ -606,3 +606,14 @@ func TestVisitorGivesAProfile(t *testing.T) {
 		}
 	}
 }
+
+// The welcome tells a visitor what the inbox's pre-chat form asks.
+func TestWelcomeCarriesThePrechatFields(t *testing.T) {
+	e := edgetest.StartDev(t)
+	if got := e.Customer(&client.Hello{Inbox: edge.DemoPrechatInbox}).Welcome.Prechat; fmt.Sprint(got) != "[name email]" {
+		t.Fatalf("pre-chat fields of %s = %v, want [name email]", edge.DemoPrechatInbox, got)
+	}
+	if got := e.Customer(&client.Hello{Inbox: edge.DemoInbox}).Welcome.Prechat; len(got) != 0 {
+		t.Fatalf("pre-chat fields of %s = %v, want none", edge.DemoInbox, got)
+	}
+}

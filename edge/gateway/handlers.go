@@ -114,9 +114,13 @@ func (g *Gateway) customerWelcome(s *session, token, visitor string) (*OutFrame,
 		views = append(views, customerView(&convs[i]))
 	}
 	available := g.available(s.tenant)
+	var prechat []string
+	if in, err := g.store.Inbox(s.tenant, s.inbox); err == nil {
+		prechat = in.Prechat
+	}
 	return &OutFrame{Type: OutWelcome, V: ProtocolVersion,
 		Session:       &Session{Role: auth.RoleCustomer, Tenant: s.tenant, ID: s.id, Inbox: s.inbox, Token: token, Visitor: visitor},
-		Conversations: views, Available: &available}, 0, ""
+		Conversations: views, Available: &available, Prechat: prechat}, 0, ""
 }
 
 // agentOnline tracks an agent's connections on this node.

@@ -183,6 +183,7 @@ type OutFrame struct {
 	Agents        map[string]string `json:"agents,omitempty"`
 	Since         uint64            `json:"since,omitempty"`
 	Available     *bool             `json:"available,omitempty"`
+	Prechat       []string          `json:"prechat,omitempty"`
 	Contact       *state.ContactRec `json:"contact,omitempty"`
 	Canned        []state.CannedRec `json:"canned,omitempty"`
 	Extra         map[string]any    `json:"extra,omitempty"`

@@ -100,6 +100,9 @@ type Inbox struct {
 	Name           string `cbor:"2,keyasint,omitempty"`
 	Channel        string `cbor:"3,keyasint,omitempty"`
 	IdentitySecret string `cbor:"4,keyasint,omitempty"`
+	// Prechat lists what the widget asks a new visitor before the chat
+	// starts: "name", "email".
+	Prechat []string `cbor:"5,keyasint,omitempty"`
 }
 
 // Agent is a person answering conversations. PasswordHash is a bcrypt hash.

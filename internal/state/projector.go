@@ -126,7 +126,7 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		if err := txn.Set(kInboxIndex(in.ID), []byte(t)); err != nil {
 			return ch, err
 		}
-		return ch, s.put(txn, kInbox(t, in.ID), &InboxRec{ID: in.ID, Tenant: t, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret})
+		return ch, s.put(txn, kInbox(t, in.ID), &InboxRec{ID: in.ID, Tenant: t, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret, Prechat: in.Prechat})
 	case event.KindAgentUpserted:
 		return ch, s.applyAgent(txn, e)
 	case event.KindContactUpserted:

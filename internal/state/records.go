@@ -12,11 +12,12 @@ type TenantRec struct {
 
 // InboxRec is an inbox.
 type InboxRec struct {
-	ID             string `cbor:"1,keyasint" json:"id"`
-	Tenant         string `cbor:"2,keyasint" json:"tenant"`
-	Name           string `cbor:"3,keyasint,omitempty" json:"name,omitempty"`
-	Channel        string `cbor:"4,keyasint,omitempty" json:"channel,omitempty"`
-	IdentitySecret string `cbor:"5,keyasint,omitempty" json:"-"`
+	ID             string   `cbor:"1,keyasint" json:"id"`
+	Tenant         string   `cbor:"2,keyasint" json:"tenant"`
+	Name           string   `cbor:"3,keyasint,omitempty" json:"name,omitempty"`
+	Channel        string   `cbor:"4,keyasint,omitempty" json:"channel,omitempty"`
+	IdentitySecret string   `cbor:"5,keyasint,omitempty" json:"-"`
+	Prechat        []string `cbor:"6,keyasint,omitempty" json:"prechat,omitempty"`
 }
 
 // AgentRec is an agent.

@@ -213,6 +213,33 @@ async function run() {
   await step("a forged identity is refused, and the widget says so", () =>
     forged.locator(".banner", { hasText: "could not sign you in" }).waitFor({ timeout }));
 
+  // An inbox with a pre-chat form asks a new visitor's name and e-mail
+  // before the chat, and agents see them.
+  const cleo = await (await browser.newContext()).newPage();
+  await cleo.goto(edge + "/demo/prechat");
+  const cw = cleo.locator("#edgedesk-widget");
+  await cw.locator(".bubble").click();
+  await step("the pre-chat form asks name and e-mail", () => cw.locator(".prechat input[type=email]").waitFor({ timeout }));
+  if (await cw.locator("form.chat").isVisible()) throw new Error("the chat shows before the pre-chat form is filled in");
+  await cw.locator(".prechat input[name=name]").fill("Cleo");
+  await cw.locator(".prechat input[type=email]").fill("cleo@example.com");
+  await cw.locator(".prechat button").click();
+  await step("after the pre-chat form the chat shows", () => cw.locator("form.chat input[type=text]").waitFor({ state: "visible", timeout }));
+  await cw.locator("form.chat input[type=text]").fill("Hello from Cleo");
+  await cw.locator("form.chat input[type=text]").press("Enter");
+  const cleoMsg = await step("the agent receives Cleo's message", () => agentSees("Hello from Cleo"));
+  const cleoId = (await cleoMsg.jsonValue()).item.actor_id;
+  await agent.evaluate((contact) => window.ws_.send(JSON.stringify({ type: "contact", id: "cleo", contact })), cleoId);
+  const card = await step("the agent looks Cleo up", () => agent.waitForFunction(() => window.frames_.find((f) => f.id === "cleo"), null, { timeout }));
+  const { contact } = await card.jsonValue();
+  if (!contact || contact.name !== "Cleo" || contact.email !== "cleo@example.com") {
+    throw new Error(`the agent sees ${JSON.stringify(contact)}, want Cleo and her e-mail address`);
+  }
+  await cleo.reload();
+  await cw.locator(".bubble").click();
+  await step("a returning visitor is not asked again", () => cw.locator(".msg", { hasText: "Hello from Cleo" }).waitFor({ timeout }));
+  if (await cw.locator(".prechat").isVisible()) throw new Error("the pre-chat form shows again after a reload");
+
   // The agent console: sign in, find the conversation, read it, answer it
   // and leave a private note the customer never sees.
   const desk2 = await browser.newContext();

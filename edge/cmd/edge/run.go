@@ -145,7 +145,7 @@ func printReady(w io.Writer, n *edge.Node, cfg config.Config) {
 	fmt.Fprintf(w, "  Health      %s/healthz  %s/readyz\n", base, base)
 	fmt.Fprintf(w, "  Metrics     %s/metrics\n", base)
 	if d := n.Dev(); d != nil {
-		fmt.Fprintf(w, "  Demo shop   %s/demo   (the widget on a web page)\n", base)
+		fmt.Fprintf(w, "  Demo shop   %s/demo   (the widget on a web page; %s/demo/prechat asks name and e-mail first)\n", base, base)
 		fmt.Fprintf(w, "demo data (--dev; public credentials, never for production):\n")
 		fmt.Fprintf(w, "  tenant %s, inbox %s, identity secret %q\n", d.Tenant, d.Inbox, d.IdentitySecret)
 		for _, a := range d.Agents {

@@ -14,8 +14,10 @@ interface Options {
 }
 
 const strings = {
-  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", seen: "Seen", email: "Your e-mail (optional)", notify: "Notify me", noted: "Thanks, we'll answer at ", refused: "The chat could not sign you in. Reload the page to try again." },
-  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", seen: "已读", email: "您的邮箱（可选）", notify: "通知我", noted: "谢谢，我们会回复到 ", refused: "无法登录聊天，请刷新页面重试。" },
+  en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", seen: "Seen", email: "Your e-mail (optional)", notify: "Notify me", noted: "Thanks, we'll answer at ",
+    prechat: "Before we start:", name: "Your name", emailRequired: "Your e-mail", start: "Start chat", refused: "The chat could not sign you in. Reload the page to try again." },
+  zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", seen: "已读", email: "您的邮箱（可选）", notify: "通知我", noted: "谢谢，我们会回复到 ",
+    prechat: "开始之前：", name: "您的姓名", emailRequired: "您的邮箱", start: "开始聊天", refused: "无法登录聊天，请刷新页面重试。" },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -35,6 +37,9 @@ header button { background: none; border: 0; color: #fff; cursor: pointer; font-
 .away { padding: 6px 12px; background: #eef3ff; color: #1b3d8f; }
 .away p { margin: 0 0 6px; }
 .away form { padding: 0; border: 0; }
+.prechat { flex: 1; display: flex; flex-direction: column; gap: 8px; padding: 12px; border: 0; }
+.prechat[hidden] { display: none; }
+.panel > form[hidden], .log[hidden] { display: none; }
 .log { flex: 1; overflow-y: auto; padding: 10px; display: flex; flex-direction: column; gap: 6px; }
 .msg { max-width: 80%; padding: 7px 10px; border-radius: 10px; white-space: pre-wrap; word-wrap: break-word; }
 .msg.customer { align-self: flex-end; background: #2457d6; color: #fff; }
@@ -66,6 +71,8 @@ class Widget {
   private typingEl: HTMLElement;
   private away: HTMLElement;
   private readSeq = 0; // the highest sequence an agent has read
+  private prechatForm: HTMLFormElement;
+  private prechatKey: string;
   private seenEl = document.createElement("div");
   private typingOff?: ReturnType<typeof setTimeout>; // hides the agent's typing
   private typingSent = 0; // when the visitor's "typing on" was last sent
@@ -89,9 +96,10 @@ class Widget {
         <div class="banner" role="status" hidden></div>
         <div class="away" hidden><p role="status"></p>
           <form class="email"><input type="email" autocomplete="email" maxlength="254"><button type="submit"></button></form></div>
+        <form class="prechat" hidden><p></p><button type="submit"></button></form>
         <div class="log" role="log" aria-live="polite"></div>
         <div class="typing" aria-live="polite"></div>
-        <form><button class="attach" type="button">📎</button><input type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain">
+        <form class="chat"><button class="attach" type="button">📎</button><input type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain">
           <input type="text" autocomplete="off" maxlength="16000"><button type="submit"></button></form>
       </section>`;
     const $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
@@ -100,7 +108,7 @@ class Widget {
     this.panel = $(".panel");
     this.log = $(".log");
     this.banner = $(".banner");
-    this.input = $<HTMLInputElement>(".panel > form input[type=text]");
+    this.input = $<HTMLInputElement>(".panel > form.chat input[type=text]");
     const file = $<HTMLInputElement>("input[type=file]");
     const attach = $<HTMLButtonElement>(".attach");
     attach.setAttribute("aria-label", t.attach);
@@ -111,6 +119,12 @@ class Widget {
       if (f) void this.sendFile(f);
     });
     this.typingEl = $(".typing");
+    this.prechatForm = $<HTMLFormElement>(".prechat");
+    this.prechatKey = `edgedesk:${opts.inbox}:prechat`;
+    this.prechatForm.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      void this.submitPrechat();
+    });
     this.away = $(".away");
     $(".away p").textContent = t.away;
     const email = $<HTMLInputElement>(".email input");
@@ -130,7 +144,7 @@ class Widget {
     this.banner.textContent = t.reconnecting;
     this.input.placeholder = t.placeholder;
     this.input.setAttribute("aria-label", t.placeholder);
-    $(".panel > form button[type=submit]").textContent = t.send;
+    $(".panel > form.chat button[type=submit]").textContent = t.send;
     bubble.addEventListener("click", () => this.toggle());
     this.panel.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape") {
@@ -140,7 +154,7 @@ class Widget {
     });
     this.input.addEventListener("input", () => this.typing());
     $(".close").addEventListener("click", () => this.toggle(false));
-    $(".panel > form").addEventListener("submit", (ev) => {
+    $(".panel > form.chat").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const text = this.input.value.trim();
       if (text) {
@@ -164,6 +178,7 @@ class Widget {
         if (f.session?.visitor) localStorage.setItem(visitorKey, f.session.visitor);
         this.token = f.session?.token ?? "";
         this.away.hidden = f.available !== false;
+        this.askPrechat(f);
         void this.ready(f);
       },
       event: (f) => this.onEvent(f),
@@ -281,6 +296,47 @@ class Widget {
     clearTimeout(this.typingOff);
     this.typingEl.textContent = on ? t.typing : "";
     if (on) this.typingOff = setTimeout(() => this.showTyping(false), 6000);
+  }
+
+  // askPrechat shows the inbox's pre-chat form to a new anonymous visitor
+  // (no conversation yet, form not filled in before).
+  private askPrechat(welcome: Frame): void {
+    const fields = ((welcome.prechat as string[] | undefined) ?? []).filter((f) => f === "name" || f === "email");
+    const convs = (welcome.conversations as unknown[] | undefined) ?? [];
+    const show = fields.length > 0 && !this.user && convs.length === 0 && !localStorage.getItem(this.prechatKey);
+    const form = this.prechatForm;
+    if (show && form.hidden) {
+      form.querySelector("p")!.textContent = t.prechat;
+      for (const f of fields) {
+        const input = document.createElement("input");
+        input.name = f;
+        input.type = f === "email" ? "email" : "text";
+        input.required = true;
+        input.maxLength = f === "email" ? 254 : 100;
+        input.placeholder = f === "email" ? t.emailRequired : t.name;
+        input.setAttribute("aria-label", input.placeholder);
+        form.insertBefore(input, form.querySelector("button"));
+      }
+      form.querySelector("button")!.textContent = t.start;
+    }
+    form.hidden = !show;
+    this.log.hidden = show;
+    (this.panel.querySelector("form.chat") as HTMLElement).hidden = show;
+  }
+
+  private async submitPrechat(): Promise<void> {
+    const data = new FormData(this.prechatForm);
+    const ack = await this.conn.request({ type: "profile", name: String(data.get("name") ?? ""), email: String(data.get("email") ?? "") });
+    if (ack.type !== "ack") {
+      (this.prechatForm.querySelector("input") as HTMLInputElement).setCustomValidity(ack.message ?? "");
+      this.prechatForm.reportValidity();
+      return;
+    }
+    localStorage.setItem(this.prechatKey, "1");
+    this.prechatForm.hidden = true;
+    this.log.hidden = false;
+    (this.panel.querySelector("form.chat") as HTMLElement).hidden = false;
+    this.input.focus();
   }
 
   // leaveEmail records the visitor's e-mail address for an answer while no
