@@ -502,19 +502,29 @@ func TestAgentLooksUpACustomer(t *testing.T) {
 	if convs == nil || len(*convs) != 1 || (*convs)[0].ID != conv {
 		t.Fatalf("contact's conversations = %+v, want [%s]", r.Conversations, conv)
 	}
-	for _, tc := range []struct {
-		who     *client.Client
-		contact string
-		code    string
-	}{
-		{ada, ada.Welcome.Session.ID, gateway.CodeForbidden},
-		{alice, "nobody", gateway.CodeNotFound},
-		{alice, "../etc", gateway.CodeInvalid},
-	} {
-		_, err := tc.who.Request(ctx, &gateway.InFrame{Type: gateway.TypeContact, Contact: tc.contact})
+	expectRefused(t, []refusal{
+		{ada, &gateway.InFrame{Type: gateway.TypeContact, Contact: ada.Welcome.Session.ID}, gateway.CodeForbidden},
+		{alice, &gateway.InFrame{Type: gateway.TypeContact, Contact: "nobody"}, gateway.CodeNotFound},
+		{alice, &gateway.InFrame{Type: gateway.TypeContact, Contact: "../etc"}, gateway.CodeInvalid},
+	})
+}
+
+// refusal is a frame a client sends and the error code it must get.
+type refusal struct {
+	who  *client.Client
+	f    *gateway.InFrame
+	code string
+}
+
+// expectRefused sends each frame and checks the error code of the answer.
+func expectRefused(t *testing.T, rs []refusal) {
+	t.Helper()
+	ctx := ctxT(t)
+	for _, r := range rs {
+		_, err := r.who.Request(ctx, r.f)
 		var se *client.ServerError
-		if !errors.As(err, &se) || se.Code != tc.code {
-			t.Errorf("contact %q by %s: %v, want %s", tc.contact, tc.who.Welcome.Session.Role, err, tc.code)
+		if !errors.As(err, &se) || se.Code != r.code {
+			t.Errorf("%+v by %s: %v, want %s", r.f, r.who.Welcome.Session.ID, err, r.code)
 		}
 	}
 }
@@ -551,23 +561,13 @@ func TestCannedResponses(t *testing.T) {
 		t.Fatalf("after the delete %d canned responses, want 2", len(got))
 	}
 	cust := e.Visitor()
-	for _, tc := range []struct {
-		who  *client.Client
-		f    *gateway.InFrame
-		code string
-	}{
+	expectRefused(t, []refusal{
 		{bob, &gateway.InFrame{Type: gateway.TypeCannedSet, Shortcut: "x", Text: "y"}, gateway.CodeForbidden},
 		{cust, &gateway.InFrame{Type: gateway.TypeCanned}, gateway.CodeForbidden},
 		{alice, &gateway.InFrame{Type: gateway.TypeCannedSet, Shortcut: "has space", Text: "y"}, gateway.CodeInvalid},
 		{alice, &gateway.InFrame{Type: gateway.TypeCannedSet, Shortcut: "empty", Text: "  "}, gateway.CodeInvalid},
 		{alice, &gateway.InFrame{Type: gateway.TypeCannedSet, Delete: true}, gateway.CodeInvalid},
-	} {
-		_, err := tc.who.Request(ctx, tc.f)
-		var se *client.ServerError
-		if !errors.As(err, &se) || se.Code != tc.code {
-			t.Errorf("%+v by %s: %v, want %s", tc.f, tc.who.Welcome.Session.ID, err, tc.code)
-		}
-	}
+	})
 }
 
 // An anonymous visitor gives a name and an e-mail address, which agents
@@ -587,24 +587,14 @@ func TestVisitorGivesAProfile(t *testing.T) {
 	}
 	hash := auth.IdentityHash(edge.DemoIdentitySecret, "user-9")
 	signedIn := e.Customer(&client.Hello{Inbox: edge.DemoInbox, User: &gateway.UserIdentity{ID: "user-9", Email: "u9@example.com", Hash: hash}})
-	for _, tc := range []struct {
-		who  *client.Client
-		f    *gateway.InFrame
-		code string
-	}{
+	expectRefused(t, []refusal{
 		{v, &gateway.InFrame{Type: gateway.TypeProfile}, gateway.CodeInvalid},
 		{v, &gateway.InFrame{Type: gateway.TypeProfile, Email: "Bea <bea@example.com>"}, gateway.CodeInvalid},
 		{v, &gateway.InFrame{Type: gateway.TypeProfile, Email: "not an address"}, gateway.CodeInvalid},
 		{v, &gateway.InFrame{Type: gateway.TypeProfile, Name: strings.Repeat("x", 101)}, gateway.CodeInvalid},
 		{signedIn, &gateway.InFrame{Type: gateway.TypeProfile, Email: "other@example.com"}, gateway.CodeForbidden},
 		{alice, &gateway.InFrame{Type: gateway.TypeProfile, Name: "x"}, gateway.CodeForbidden},
-	} {
-		_, err := tc.who.Request(ctx, tc.f)
-		var se *client.ServerError
-		if !errors.As(err, &se) || se.Code != tc.code {
-			t.Errorf("%+v by %s: %v, want %s", tc.f, tc.who.Welcome.Session.ID, err, tc.code)
-		}
-	}
+	})
 }
 
 // The welcome tells a visitor what the inbox's pre-chat form asks.
