@@ -211,12 +211,10 @@ func (g *Gateway) onHeartbeat(msg *nats.Msg) {
 func (g *Gateway) announcePresence(tenant, agent string) {
 	f := marshal(&OutFrame{Type: OutPresence, Agent: agent, Presence: g.presence.status(tenant, agent)})
 	available := g.available(tenant)
-	g.mu.Lock()
+	g.mu.Lock() // availableWas changes; delivering takes only each session's lock
+	defer g.mu.Unlock()
 	changed := g.availableWas[tenant] != available
 	g.availableWas[tenant] = available
-	g.mu.Unlock()
-	g.mu.RLock()
-	defer g.mu.RUnlock()
 	for s := range g.agents[tenant] {
 		s.deliver(0, f)
 	}
