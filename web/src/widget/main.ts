@@ -72,6 +72,7 @@ class Widget {
   private away: HTMLElement;
   private readSeq = 0; // the highest sequence an agent has read
   private prechatForm: HTMLFormElement;
+  private chatForm: HTMLFormElement;
   private prechatKey: string;
   private seenEl = document.createElement("div");
   private typingOff?: ReturnType<typeof setTimeout>; // hides the agent's typing
@@ -108,7 +109,8 @@ class Widget {
     this.panel = $(".panel");
     this.log = $(".log");
     this.banner = $(".banner");
-    this.input = $<HTMLInputElement>(".panel > form.chat input[type=text]");
+    this.chatForm = $<HTMLFormElement>(".panel > form.chat");
+    this.input = this.chatForm.querySelector("input[type=text]") as HTMLInputElement;
     const file = $<HTMLInputElement>("input[type=file]");
     const attach = $<HTMLButtonElement>(".attach");
     attach.setAttribute("aria-label", t.attach);
@@ -144,7 +146,7 @@ class Widget {
     this.banner.textContent = t.reconnecting;
     this.input.placeholder = t.placeholder;
     this.input.setAttribute("aria-label", t.placeholder);
-    $(".panel > form.chat button[type=submit]").textContent = t.send;
+    (this.chatForm.querySelector("button[type=submit]") as HTMLElement).textContent = t.send;
     bubble.addEventListener("click", () => this.toggle());
     this.panel.addEventListener("keydown", (ev) => {
       if (ev.key === "Escape") {
@@ -154,7 +156,7 @@ class Widget {
     });
     this.input.addEventListener("input", () => this.typing());
     $(".close").addEventListener("click", () => this.toggle(false));
-    $(".panel > form.chat").addEventListener("submit", (ev) => {
+    this.chatForm.addEventListener("submit", (ev) => {
       ev.preventDefault();
       const text = this.input.value.trim();
       if (text) {
@@ -319,9 +321,14 @@ class Widget {
       }
       form.querySelector("button")!.textContent = t.start;
     }
-    form.hidden = !show;
+    this.showPrechat(show);
+  }
+
+  // showPrechat shows the pre-chat form instead of the conversation, or back.
+  private showPrechat(show: boolean): void {
+    this.prechatForm.hidden = !show;
     this.log.hidden = show;
-    (this.panel.querySelector("form.chat") as HTMLElement).hidden = show;
+    this.chatForm.hidden = show;
   }
 
   private async submitPrechat(): Promise<void> {
@@ -333,9 +340,7 @@ class Widget {
       return;
     }
     localStorage.setItem(this.prechatKey, "1");
-    this.prechatForm.hidden = true;
-    this.log.hidden = false;
-    (this.panel.querySelector("form.chat") as HTMLElement).hidden = false;
+    this.showPrechat(false);
     this.input.focus();
   }
 
