@@ -165,8 +165,9 @@ func (c *Client) reader() {
 			close(c.done)
 			return
 		}
-		if f.ID != "" && (f.Type == gateway.OutAck || f.Type == gateway.OutError || f.Type == gateway.OutHistory ||
-			f.Type == gateway.OutConvs || f.Type == gateway.OutPong || f.Type == gateway.OutContact || f.Type == gateway.OutCanned) {
+		// A frame with an id answers the request of that id, whatever
+		// its type.
+		if f.ID != "" {
 			c.mu.Lock()
 			ch := c.pending[f.ID]
 			delete(c.pending, f.ID)

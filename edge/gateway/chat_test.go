@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -554,6 +555,11 @@ func TestCannedResponses(t *testing.T) {
 	if got := list(bob); len(got) != 3 {
 		t.Fatalf("bob sees %d canned responses, want 3", len(got))
 	}
+	// changed in place: same id, new shortcut and text
+	r, err = alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeCannedSet, Canned: refund, Shortcut: "refunds", Text: "Refunds take 3 days."})
+	if err != nil || len(r.Canned) != 3 || r.Canned[1].ID != refund || r.Canned[1].Shortcut != "refunds" || r.Canned[1].Text != "Refunds take 3 days." {
+		t.Fatalf("after changing refund: %+v, %v", r, err)
+	}
 	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeCannedSet, Canned: refund, Delete: true}); err != nil {
 		t.Fatalf("delete: %v", err)
 	}
@@ -605,5 +611,88 @@ func TestWelcomeCarriesThePrechatFields(t *testing.T) {
 	}
 	if got := e.Customer(&client.Hello{Inbox: edge.DemoInbox}).Welcome.Prechat; len(got) != 0 {
 		t.Fatalf("pre-chat fields of %s = %v, want none", edge.DemoInbox, got)
+	}
+}
+
+// Admins set what an inbox's pre-chat form asks; visitors who connect
+// afterwards get the new form, the inbox keeps its identity secret, and
+// nobody sees that secret.
+func TestAdminsSetThePrechatForm(t *testing.T) {
+	e := edgetest.StartDev(t)
+	ctx := ctxT(t)
+	alice := e.Agent("alice@demo.test", "")
+	bob := e.Agent("bob@demo.test", "")
+	r, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeInboxSet, Inbox: edge.DemoInbox, Prechat: []string{"email"}})
+	if err != nil {
+		t.Fatalf("inbox_set: %v", err)
+	}
+	var got []string
+	for _, in := range r.Inboxes {
+		got = append(got, in.ID+fmt.Sprint(in.Prechat))
+		if in.IdentitySecret != "" {
+			t.Errorf("inbox %s is listed with its identity secret", in.ID)
+		}
+	}
+	if want := "[demo-prechat[name email] demo-web[email]]"; fmt.Sprint(got) != want {
+		t.Fatalf("inboxes = %v, want %s", got, want)
+	}
+	if got := e.Customer(&client.Hello{Inbox: edge.DemoInbox}).Welcome.Prechat; fmt.Sprint(got) != "[email]" {
+		t.Fatalf("a new visitor's pre-chat fields = %v, want [email]", got)
+	}
+	hash := auth.IdentityHash(edge.DemoIdentitySecret, "user-9")
+	e.Customer(&client.Hello{Inbox: edge.DemoInbox, User: &gateway.UserIdentity{ID: "user-9", Hash: hash}}) // fails the test if refused
+	if r, err := bob.Request(ctx, &gateway.InFrame{Type: gateway.TypeInboxes}); err != nil || len(r.Inboxes) != 2 {
+		t.Fatalf("bob lists inboxes: %+v, %v", r, err)
+	}
+	expectRefused(t, []refusal{
+		{bob, &gateway.InFrame{Type: gateway.TypeInboxSet, Inbox: edge.DemoInbox}, gateway.CodeForbidden},
+		{e.Visitor(), &gateway.InFrame{Type: gateway.TypeInboxes}, gateway.CodeForbidden},
+		{alice, &gateway.InFrame{Type: gateway.TypeInboxSet, Inbox: edge.DemoInbox, Prechat: []string{"phone"}}, gateway.CodeInvalid},
+		{alice, &gateway.InFrame{Type: gateway.TypeInboxSet, Inbox: edge.DemoInbox, Prechat: []string{"name", "name"}}, gateway.CodeInvalid},
+		{alice, &gateway.InFrame{Type: gateway.TypeInboxSet, Inbox: "nope"}, gateway.CodeNotFound},
+	})
+}
+
+// The console pages through a tenant's conversations, newest activity
+// first, with before = the last_seq of the page's last one.
+func TestConversationListPages(t *testing.T) {
+	e := edgetest.StartDev(t)
+	ctx := ctxT(t)
+	var want []string
+	first := e.Visitor()
+	oldest := startConv(t, first, "c1")
+	for i := 0; i < 6; i++ {
+		want = append([]string{startConv(t, e.Visitor(), "c1")}, want...)
+	}
+	// a message makes the oldest the most recently active
+	if _, err := first.Message(ctx, oldest, "m1", "still there?"); err != nil {
+		t.Fatal(err)
+	}
+	want = append([]string{oldest}, want...)
+	alice := e.Agent("alice@demo.test", "")
+	var got []string
+	var before uint64
+	for pages := 0; ; pages++ {
+		r, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeConvs, Before: before, Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page := *r.Conversations.(*[]client.Conversation)
+		if len(page) > 3 {
+			t.Fatalf("page of %d conversations, asked for 3", len(page))
+		}
+		for _, c := range page {
+			got = append(got, c.ID)
+			before = c.LastSeq
+		}
+		if !r.More {
+			break
+		}
+		if pages > 5 {
+			t.Fatal("the list never ends")
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("paged list = %v, want %v", got, want)
 	}
 }

@@ -180,6 +180,10 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.cannedSet(ctx, s, f)
 	case TypeProfile:
 		err = g.profile(ctx, s, f)
+	case TypeInboxes:
+		err = g.inboxes(s, f)
+	case TypeInboxSet:
+		err = g.inboxSet(ctx, s, f)
 	case TypeHello:
 		err = &clientError{CodeInvalid, "already authenticated"}
 	default:
@@ -426,14 +430,14 @@ func (g *Gateway) conversations(s *session, f *InFrame) error {
 	if limit <= 0 || limit > 500 {
 		limit = 500
 	}
-	convs, err := g.store.Conversations(s.tenant, statuses, limit)
+	convs, more, err := g.store.Conversations(s.tenant, statuses, f.Before, limit)
 	if err != nil {
 		return err
 	}
 	if convs == nil {
 		convs = []state.ConversationRec{}
 	}
-	s.enqueue(marshal(&OutFrame{Type: OutConvs, ID: f.ID, Conversations: convs}))
+	s.enqueue(marshal(&OutFrame{Type: OutConvs, ID: f.ID, Conversations: convs, More: more}))
 	return nil
 }
 
@@ -522,11 +526,8 @@ const maxCannedText = 4096
 // cannedSet adds, changes or deletes a canned response (admins), then
 // answers like canned.
 func (g *Gateway) cannedSet(ctx context.Context, s *session, f *InFrame) error {
-	if !s.isAgent() {
-		return &clientError{CodeForbidden, "only agents use canned responses"}
-	}
-	if a, err := g.store.Agent(s.tenant, s.id); err != nil || a.Role != "admin" {
-		return &clientError{CodeForbidden, "only admins change canned responses"}
+	if err := g.admin(s, "change canned responses"); err != nil {
+		return err
 	}
 	c := &event.Canned{ID: f.Canned, Shortcut: f.Shortcut, Text: f.Text, Deleted: f.Delete}
 	switch {
@@ -549,6 +550,58 @@ func (g *Gateway) cannedSet(ctx context.Context, s *session, f *InFrame) error {
 		return err
 	}
 	return g.canned(s, f)
+}
+
+// admin refuses a session that is not an admin agent's, saying what only
+// admins do.
+func (g *Gateway) admin(s *session, what string) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only admin agents " + what}
+	}
+	if a, err := g.store.Agent(s.tenant, s.id); err != nil || a.Role != "admin" {
+		return &clientError{CodeForbidden, "only admins " + what}
+	}
+	return nil
+}
+
+// inboxes answers an agent with the tenant's inboxes (never their identity
+// secrets).
+func (g *Gateway) inboxes(s *session, f *InFrame) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only agents list inboxes"}
+	}
+	list, err := g.store.Inboxes(s.tenant)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutInboxes, ID: f.ID, Inboxes: list}))
+	return nil
+}
+
+// inboxSet changes what an inbox's pre-chat form asks (admins), then
+// answers like inboxes. Visitors who connect afterwards get the new form.
+func (g *Gateway) inboxSet(ctx context.Context, s *session, f *InFrame) error {
+	if err := g.admin(s, "change inboxes"); err != nil {
+		return err
+	}
+	if !event.ValidID(f.Inbox) {
+		return invalid("inbox must be an inbox id")
+	}
+	if err := event.ValidPrechat(f.Prechat); err != nil {
+		return invalid("prechat: %v", err)
+	}
+	in, err := g.store.Inbox(s.tenant, f.Inbox)
+	if errors.Is(err, state.ErrNotFound) {
+		return &clientError{CodeNotFound, "no such inbox"}
+	} else if err != nil {
+		return err
+	}
+	e := &event.Event{Kind: event.KindInboxUpserted, Tenant: s.tenant, Actor: s.actor(), Inbox: &event.Inbox{
+		ID: in.ID, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret, Prechat: f.Prechat}}
+	if _, err := g.journal.Append(ctx, e); err != nil {
+		return err
+	}
+	return g.inboxes(s, f)
 }
 
 func (g *Gateway) assign(ctx context.Context, s *session, f *InFrame) error {

@@ -23,8 +23,30 @@ import (
 func (g *Gateway) Register(mux *http.ServeMux) {
 	mux.Handle("GET /ws", g)
 	mux.HandleFunc("POST /api/v1/login", g.login)
-	mux.HandleFunc("POST /api/v1/attachments", g.upload)
-	mux.HandleFunc("GET /api/v1/attachments/{id}", g.download)
+	mux.Handle("POST /api/v1/attachments", crossOrigin(http.HandlerFunc(g.upload)))
+	mux.Handle("GET /api/v1/attachments/{id}", crossOrigin(http.HandlerFunc(g.download)))
+	mux.Handle("OPTIONS /api/v1/attachments", crossOrigin(nil))
+	mux.Handle("OPTIONS /api/v1/attachments/{id}", crossOrigin(nil))
+}
+
+// crossOrigin lets the widget, which runs on the website's origin, upload
+// and fetch attachments at the edge's. It is safe to allow every origin:
+// these requests carry a bearer token, never cookies, so a page gets only
+// what its own token allows. A nil h answers the preflight.
+func crossOrigin(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Access-Control-Allow-Origin", "*")
+		hd.Set("Access-Control-Expose-Headers", "Content-Disposition")
+		if h == nil {
+			hd.Set("Access-Control-Allow-Methods", "GET, POST")
+			hd.Set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+			hd.Set("Access-Control-Max-Age", "600")
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // APIError is the JSON body of every HTTP error.

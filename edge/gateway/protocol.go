@@ -87,6 +87,8 @@ type InFrame struct {
 	Canned   string `json:"canned,omitempty"`
 	Shortcut string `json:"shortcut,omitempty"`
 	Delete   bool   `json:"delete,omitempty"`
+	// inbox_set (admins): the inbox (in Inbox) and its pre-chat fields.
+	Prechat []string `json:"prechat,omitempty"`
 }
 
 // Frame types from clients.
@@ -106,6 +108,8 @@ const (
 	TypeCanned    = "canned"
 	TypeCannedSet = "canned_set"
 	TypeProfile   = "profile"
+	TypeInboxes   = "inboxes"
+	TypeInboxSet  = "inbox_set"
 )
 
 // ErrFrame is wrapped by every decoding error.
@@ -186,6 +190,7 @@ type OutFrame struct {
 	Prechat       []string          `json:"prechat,omitempty"`
 	Contact       *state.ContactRec `json:"contact,omitempty"`
 	Canned        []state.CannedRec `json:"canned,omitempty"`
+	Inboxes       []state.InboxRec  `json:"inboxes,omitempty"`
 	Extra         map[string]any    `json:"extra,omitempty"`
 }
 
@@ -203,6 +208,7 @@ const (
 	OutConvs        = "conversations"
 	OutContact      = "contact"
 	OutCanned       = "canned"
+	OutInboxes      = "inboxes"
 	OutError        = "error"
 	OutResync       = "resync"
 	OutPong         = "pong"

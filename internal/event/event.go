@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -103,6 +104,24 @@ type Inbox struct {
 	// Prechat lists what the widget asks a new visitor before the chat
 	// starts: "name", "email".
 	Prechat []string `cbor:"5,keyasint,omitempty"`
+}
+
+// PrechatFields are the fields a pre-chat form can ask.
+var PrechatFields = []string{"name", "email"}
+
+// ValidPrechat checks a pre-chat field list: known fields, each once.
+func ValidPrechat(fields []string) error {
+	seen := map[string]bool{}
+	for _, f := range fields {
+		if !slices.Contains(PrechatFields, f) {
+			return fmt.Errorf("unknown pre-chat field %q: the fields are %s", f, strings.Join(PrechatFields, ", "))
+		}
+		if seen[f] {
+			return fmt.Errorf("pre-chat field %q given twice", f)
+		}
+		seen[f] = true
+	}
+	return nil
 }
 
 // Agent is a person answering conversations. PasswordHash is a bcrypt hash.
@@ -251,7 +270,7 @@ func (e *Event) Validate() error {
 	case KindTenantUpserted:
 		ok = e.TenantInfo != nil && e.TenantInfo.ID == e.Tenant
 	case KindInboxUpserted:
-		ok = e.Inbox != nil && ValidID(e.Inbox.ID)
+		ok = e.Inbox != nil && ValidID(e.Inbox.ID) && ValidPrechat(e.Inbox.Prechat) == nil
 	case KindAgentUpserted:
 		ok = e.Agent != nil && ValidID(e.Agent.ID) && e.Agent.Email != ""
 	case KindContactUpserted:

@@ -36,8 +36,9 @@ const (
 // same log; an edge finding a store of another layout rebuilds it from the
 // log. 1: before layouts were recorded; 2: no contact feed (cf/ keys);
 // 3: an opening past the agent's chat limit opens unassigned; 4: canned
-// responses (an older edge skipped canned.upserted events).
-const Layout uint64 = 4
+// responses (an older edge skipped canned.upserted events); 5: conversation
+// records carry their contact's name.
+const Layout uint64 = 5
 
 func seqHex(seq uint64) string { return fmt.Sprintf("%016x", seq) }
 
@@ -45,6 +46,7 @@ func parseSeqHex(s string) (uint64, error) { return strconv.ParseUint(s, 16, 64)
 
 func kTenant(t string) []byte               { return []byte("t/" + t) }
 func kInbox(t, i string) []byte             { return []byte("i/" + t + "/" + i) }
+func kInboxPrefix(t string) []byte          { return []byte("i/" + t + "/") }
 func kInboxIndex(i string) []byte           { return []byte("ix/" + i) }
 func kAgent(t, a string) []byte             { return []byte("a/" + t + "/" + a) }
 func kAgentPrefix(t string) []byte          { return []byte("a/" + t + "/") }

@@ -197,7 +197,38 @@ func (s *Store) applyContact(txn *badger.Txn, e *event.Event) error {
 	if c.Email != "" {
 		rec.Email = c.Email
 	}
-	return s.put(txn, kContact(e.Tenant, c.ID), &rec)
+	if err := s.put(txn, kContact(e.Tenant, c.ID), &rec); err != nil {
+		return err
+	}
+	return s.renameContact(txn, e.Tenant, c.ID, displayName(&rec))
+}
+
+// displayName is how agents' lists name a contact.
+func displayName(c *ContactRec) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	return c.Email
+}
+
+// renameContact sets the contact name of a contact's conversations.
+func (s *Store) renameContact(txn *badger.Txn, t, contact, name string) error {
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = kContactConvPrefix(t, contact)
+	opts.PrefetchValues = false
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		c, err := s.loadConv(txn, t, string(it.Item().Key()[len(opts.Prefix):]))
+		if err != nil {
+			return err
+		}
+		if c.ContactName != name {
+			c.ContactName = name
+			s.putConv(c)
+		}
+	}
+	return nil
 }
 
 // addItem writes a timeline item and its tenant-feed entry. A customer's
@@ -284,6 +315,13 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusOpen,
 		Assignee: assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS}
+	var contact ContactRec
+	switch err := s.get(txn, kContact(t, o.Contact), &contact); {
+	case err == nil:
+		c.ContactName = displayName(&contact)
+	case !errors.Is(err, ErrNotFound):
+		return ch, err
+	}
 	s.putConv(c)
 	if err := txn.Set(kContactConv(t, o.Contact, o.Conv), nil); err != nil {
 		return ch, err

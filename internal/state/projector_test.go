@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/edgedesk/edgedesk/internal/event"
@@ -328,5 +329,45 @@ func TestOpeningKeepsTheChatLimit(t *testing.T) {
 		if a := assignee(l.apply(opened("w"+strconv.Itoa(i), "a2"))); a != "a2" {
 			t.Fatalf("opening for a2 (no limit) assigned to %q", a)
 		}
+	}
+}
+
+// Conversation records carry the contact's name (else e-mail address) as
+// last given, whether it came before the conversation or after, in the
+// same batch or a later one.
+func TestConversationsCarryTheContactName(t *testing.T) {
+	s := open(t)
+	l := &log{t: t, s: s}
+	contact := func(email, name string) *event.Event {
+		return &event.Event{Kind: event.KindContactUpserted, Actor: cust,
+			Contact: &event.Contact{ID: "k1", Inbox: "web", Email: email, Name: name}}
+	}
+	names := func() string {
+		t.Helper()
+		var out []string
+		for _, id := range []string{"v1", "v2", "v3"} {
+			c, err := s.Conversation("t1", id)
+			if err != nil {
+				out = append(out, "-")
+				continue
+			}
+			out = append(out, c.ContactName)
+		}
+		return strings.Join(out, ",")
+	}
+	l.apply(opened("v1", ""))
+	if got := names(); got != ",-,-" {
+		t.Fatalf("names before the contact said anything = %q", got)
+	}
+	l.apply(contact("k@x.test", ""), opened("v2", ""))
+	if got := names(); got != "k@x.test,k@x.test,-" {
+		t.Fatalf("names after an e-mail address = %q", got)
+	}
+	l.apply(opened("v3", ""), msg(cust, "v3", "m1", false), contact("", "Kim"), msg(cust, "v1", "m2", false))
+	if got := names(); got != "Kim,Kim,Kim" {
+		t.Fatalf("names after a name given in the batch = %q", got)
+	}
+	if c, _ := s.Conversation("t1", "v1"); c.Messages != 1 || c.LastText != "text m2" {
+		t.Fatalf("v1 after a rename and a message in one batch = %+v", c)
 	}
 }

@@ -21,6 +21,11 @@ func (s *Store) Inbox(t, id string) (*InboxRec, error) {
 	return &r, s.view(func(txn *badger.Txn) error { return s.get(txn, kInbox(t, id), &r) })
 }
 
+// Inboxes lists a tenant's inboxes by id.
+func (s *Store) Inboxes(t string) ([]InboxRec, error) {
+	return list[InboxRec](s, kInboxPrefix(t))
+}
+
 // FindInbox finds an inbox by id across tenants (inbox ids are global: a
 // website names only its inbox).
 func (s *Store) FindInbox(id string) (*InboxRec, error) {
@@ -127,8 +132,12 @@ func (s *Store) ContactConversations(t, contact string, limit int) ([]Conversati
 }
 
 // Conversations lists a tenant's conversations with the given statuses (all
-// when none), most recently active first, at most limit.
-func (s *Store) Conversations(t string, statuses []string, limit int) ([]ConversationRec, error) {
+// when none) whose last activity is before sequence before (0: any), most
+// recently active first, at most limit, and whether more remain.
+//
+// It reads every conversation record of the tenant: fine for the tens of
+// thousands an edge holds, and the reason the console pages.
+func (s *Store) Conversations(t string, statuses []string, before uint64, limit int) ([]ConversationRec, bool, error) {
 	var out []ConversationRec
 	want := map[string]bool{}
 	for _, st := range statuses {
@@ -144,26 +153,28 @@ func (s *Store) Conversations(t string, statuses []string, limit int) ([]Convers
 			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &c) }); err != nil {
 				return err
 			}
-			if len(want) == 0 || want[c.Status] {
+			if (len(want) == 0 || want[c.Status]) && (before == 0 || c.LastSeq < before) {
 				out = append(out, c)
 			}
 		}
 		return nil
 	})
 	sortConvs(out)
+	more := false
 	if limit > 0 && len(out) > limit {
-		out = out[:limit]
+		out, more = out[:limit], true
 	}
-	return out, err
+	return out, more, err
 }
 
+// sortConvs orders conversations by newest activity first, ties by id.
 func sortConvs(cs []ConversationRec) {
-	// newest activity first; ties by id for a stable order
-	for i := 1; i < len(cs); i++ {
-		for j := i; j > 0 && (cs[j].LastSeq > cs[j-1].LastSeq || cs[j].LastSeq == cs[j-1].LastSeq && cs[j].ID < cs[j-1].ID); j-- {
-			cs[j], cs[j-1] = cs[j-1], cs[j]
+	slices.SortFunc(cs, func(a, b ConversationRec) int {
+		if c := cmp.Compare(b.LastSeq, a.LastSeq); c != 0 {
+			return c
 		}
-	}
+		return strings.Compare(a.ID, b.ID)
+	})
 }
 
 // Timeline returns up to limit items of a conversation with sequence below

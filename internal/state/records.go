@@ -65,6 +65,9 @@ type ConversationRec struct {
 	LastAt      int64  `cbor:"11,keyasint" json:"last_at"`
 	Messages    int    `cbor:"12,keyasint" json:"messages"`
 	LastText    string `cbor:"13,keyasint,omitempty" json:"last_text,omitempty"`
+	// ContactName is the customer's name, else e-mail address, as last
+	// given: what agents see in their lists.
+	ContactName string `cbor:"14,keyasint,omitempty" json:"contact_name,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline, as clients see it.

@@ -5,6 +5,8 @@
 // what failed, when a step does not happen. With SCREENSHOT_DIR set it saves
 // screenshots there.
 import { createHmac } from "node:crypto";
+import { createRequire } from "node:module";
+import { createServer } from "node:http";
 import readline from "node:readline";
 import { chromium } from "playwright-core";
 
@@ -19,6 +21,7 @@ if (!agentEmail || !agentPassword || !identitySecret) {
   process.exit(2);
 }
 const shots = process.env.SCREENSHOT_DIR;
+const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const timeout = 15000;
 // Answers of the test to control() (see below), a line each.
 const answers = readline.createInterface({ input: process.stdin })[Symbol.asyncIterator]();
@@ -47,6 +50,18 @@ async function control(what) {
   console.log(`edgedesk-e2e: ${what}`);
   const { value, done } = await answers.next();
   if (done || value !== "done") throw new Error(`${what}: the test answered ${JSON.stringify(value)}`);
+}
+
+// accessible runs axe-core's WCAG 2.1 A and AA rules on what the page
+// shows now, shadow roots included, and fails with each violation and the
+// elements it concerns.
+async function accessible(page, what) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: axeSource });
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return r.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  if (violations.length) throw new Error(`${what} is not accessible:\n  ${violations.join("\n  ")}`);
 }
 
 async function step(name, fn) {
@@ -120,6 +135,7 @@ async function run() {
   await reply(conv, "r1", "It ships today.");
   await step("the customer sees the reply", () => widget.locator(".msg.agent", { hasText: "It ships today." }).waitFor({ timeout }));
   if (shots) await page.screenshot({ path: `${shots}/widget.png` });
+  await accessible(page, "the open widget on the demo page");
 
   // Typing, both ways.
   await agent.evaluate((conv) => window.ws_.send(JSON.stringify({ type: "typing", conv, on: true })), conv);
@@ -135,7 +151,11 @@ async function run() {
   await step("Escape closes the panel", () => widget.locator(".panel").waitFor({ state: "hidden", timeout }));
   const focused = await widget.locator(".bubble").evaluate((el) => el.getRootNode().activeElement === el);
   if (!focused) throw new Error("after Escape the focus is not on the chat bubble");
-  await widget.locator(".bubble").click();
+  // The keyboard opens it again, with the focus in the message field.
+  await page.keyboard.press("Enter");
+  await step("Enter on the bubble opens the panel", () => input.waitFor({ state: "visible", timeout }));
+  const inInput = await input.evaluate((el) => el.getRootNode().activeElement === el);
+  if (!inInput) throw new Error("after opening the panel the focus is not in the message field");
 
   // Hostile text stays text.
   const payload = "<img src=x onerror=alert(1)>";
@@ -220,6 +240,7 @@ async function run() {
   const cw = cleo.locator("#edgedesk-widget");
   await cw.locator(".bubble").click();
   await step("the pre-chat form asks name and e-mail", () => cw.locator(".prechat input[type=email]").waitFor({ timeout }));
+  await accessible(cleo, "the widget's pre-chat form");
   if (await cw.locator("form.chat").isVisible()) throw new Error("the chat shows before the pre-chat form is filled in");
   await cw.locator(".prechat input[name=name]").fill("Cleo");
   await cw.locator(".prechat input[type=email]").fill("cleo@example.com");
@@ -256,6 +277,8 @@ async function run() {
   });
   const cons = await desk2.newPage();
   await cons.goto(edge + "/console/");
+  await step("the console asks to sign in", () => cons.getByLabel("Password").waitFor({ timeout }));
+  await accessible(cons, "the console's sign-in page");
   await cons.getByLabel("Password").fill("wrong password");
   await cons.getByLabel("E-mail").fill(agentEmail);
   await cons.getByRole("button", { name: "Sign in" }).click();
@@ -270,6 +293,7 @@ async function run() {
     timeline.locator(".msg", { hasText: "Written while the edge was down" }).waitFor({ timeout }));
   await step("the console shows the e-mail address the visitor left", () =>
     cons.getByRole("complementary", { name: "Customer" }).getByText("visitor@example.com").waitFor({ timeout }));
+  await accessible(cons, "the console with a conversation open");
   const markup = await timeline.locator(".msg", { hasText: "onerror" }).textContent();
   if (markup !== payload) throw new Error(`the console shows ${JSON.stringify(markup)}, want the text ${JSON.stringify(payload)}`);
   // Typing, between the console and the widget.
@@ -352,6 +376,18 @@ async function run() {
   await widget.locator(".bubble").click();
   await step("after a reload the image is previewed again", () => preview.waitFor({ timeout }));
 
+  // A file from the console reaches the customer under its name.
+  const notes = "Order 1234: shipped.\n";
+  await cons.getByLabel("Attach a file").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from(notes) });
+  const link = widget.locator(".msg.agent a", { hasText: "notes.txt" });
+  await step("the customer gets the console's file under its name", () => link.waitFor({ timeout }));
+  const got2 = await link.evaluate(async (a) => (await fetch(a.href)).text());
+  if (got2 !== notes) throw new Error(`the customer's copy of notes.txt is ${JSON.stringify(got2)}, want ${JSON.stringify(notes)}`);
+  await step("the console shows the file it sent", () => timeline.locator(".msg.agent a", { hasText: "notes.txt" }).waitFor({ timeout }));
+  await cons.getByLabel("Attach a file").setInputFiles({ name: "tool.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ\x90\x00") });
+  await step("the console says why a file type is refused", () =>
+    cons.getByRole("alert").filter({ hasText: "tool.exe was not sent: allowed types" }).waitFor({ timeout }));
+
   // The console counts what arrives in conversations the agent is not
   // looking at, and assigns.
   await laptop.locator("input[type=text]").fill("Anyone there?");
@@ -387,8 +423,15 @@ async function run() {
   await cons.getByLabel("Reply").fill("/than");
   await step("the new canned response is offered", () => cons.getByRole("option", { name: /thanks/ }).waitFor({ timeout }));
   await cons.getByLabel("Reply").fill("");
+  await manager.getByRole("button", { name: "Edit /thanks" }).click();
+  const edit = manager.getByRole("form", { name: "Edit /thanks" });
+  if (await edit.getByLabel("Text").inputValue() !== "Thank you for waiting!") throw new Error("editing a canned response does not start from its text");
+  await edit.getByLabel("Text").fill("Thanks a lot for waiting!");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await step("the changed canned response is listed", () => manager.getByText("Thanks a lot for waiting!").waitFor({ timeout }));
+  if (await manager.getByText("Thank you for waiting!").count() !== 0) throw new Error("the canned response's old text is still listed");
   await manager.getByRole("button", { name: "Delete /thanks" }).click();
-  await step("the deleted canned response is gone", () => manager.getByText("Thank you for waiting!").waitFor({ state: "detached", timeout }));
+  await step("the deleted canned response is gone", () => manager.getByText("Thanks a lot for waiting!").waitFor({ state: "detached", timeout }));
   await cons.getByLabel("Reply").fill("/than");
   const offered = cons.getByRole("listbox", { name: "Canned responses" }).getByRole("option");
   if (await offered.count() !== 0) throw new Error(`the deleted canned response is still offered: ${JSON.stringify(await offered.allTextContents())}`);
@@ -396,4 +439,48 @@ async function run() {
   await cons.getByLabel("My presence").selectOption("away");
   await step("the agent's other connection learns the agent is away", () => agent.waitForFunction(() =>
     window.frames_.find((f) => f.type === "presence" && f.agent === "agent-alice" && f.presence === "away"), null, { timeout }));
+
+  // Resolved conversations leave the open list and show under resolved.
+  await cons.getByLabel("Conversation status").selectOption("resolved");
+  await step("a resolved conversation leaves the open list", () => adaEntry.waitFor({ state: "detached", timeout }));
+  await cons.getByLabel("Status filter").selectOption("resolved");
+  await step("and shows under resolved", () => adaEntry.waitFor({ timeout }));
+  await cons.getByLabel("Status filter").selectOption("open");
+
+  // An admin turns on an inbox's pre-chat form: the next visitor is asked.
+  await cons.getByRole("button", { name: "Inboxes" }).click();
+  const settings = cons.getByRole("region", { name: "Inbox settings" });
+  const askName = settings.getByRole("listitem").filter({ hasText: "demo-web" }).getByLabel("name");
+  await step("the console lists the inboxes", () => askName.waitFor({ timeout }));
+  await accessible(cons, "the console's inbox settings");
+  await askName.click(); // checked once the edge has stored it
+  await step("the inbox asks for a name now", () => settings.getByRole("listitem").filter({ hasText: "demo-web" }).getByLabel("name", { checked: true }).waitFor({ timeout }));
+  const next = await (await browser.newContext()).newPage();
+  await next.goto(edge + "/demo");
+  await next.locator("#edgedesk-widget .bubble").click();
+  await step("the next visitor gets the pre-chat form", () => next.locator("#edgedesk-widget .prechat input[name=name]").waitFor({ timeout }));
+  if (await next.locator("#edgedesk-widget .prechat input[type=email]").count() !== 0) throw new Error("the pre-chat form asks an e-mail address it was not set to ask");
+
+  // The widget on a website of another origin: the chat and attachments
+  // work across origins.
+  // (A second server on loopback: its port makes it another origin.)
+  const shop2 = createServer((req, res) => {
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+    res.end(`<!doctype html><html lang="en"><title>Another shop</title><h1>Another shop</h1><script src="${edge}/widget.js" data-inbox="demo-prechat"></script>`);
+  });
+  await new Promise((resolve) => shop2.listen(0, "127.0.0.1", resolve));
+  const other = await (await browser.newContext()).newPage();
+  other.on("console", (m) => { if (m.type() === "error") console.error("the other origin's page: " + m.text()); });
+  await other.goto(`http://127.0.0.1:${shop2.address().port}/`);
+  const ow = other.locator("#edgedesk-widget");
+  await ow.locator(".bubble").click();
+  await ow.locator(".prechat input[name=name]").fill("Dora");
+  await ow.locator(".prechat input[type=email]").fill("dora@example.com");
+  await ow.locator(".prechat button").click();
+  await ow.locator("form.chat input[type=file]").setInputFiles({ name: "dot.png", mimeType: "image/png", buffer: png });
+  await step("a widget on another origin uploads and previews an image", () => other.waitForFunction(() => {
+    const img = document.querySelector("#edgedesk-widget").shadowRoot.querySelector(".msg.customer img");
+    return img && img.complete && img.naturalWidth === 1 && img.alt === "dot.png";
+  }, null, { timeout }));
+  shop2.close();
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { Canned, Conv, matching, Unread, visible } from "./inbox";
+import { Canned, Conv, matching, Unread, visible, who } from "./inbox";
 
-const conv = (id: string, last_seq: number, assignee?: string): Conv => ({ id, contact: "k-" + id, status: "open", assignee, last_seq });
+const conv = (id: string, last_seq: number, assignee?: string, status = "open"): Conv => ({ id, contact: "k-" + id, status, assignee, last_seq });
 const ids = (cs: Conv[]) => cs.map((c) => c.id);
 
 describe("visible", () => {
@@ -14,6 +14,13 @@ describe("visible", () => {
   });
   it("shows the ones nobody has under unassigned", () => {
     expect(ids(visible(convs, "unassigned", "me"))).toEqual(["b"]);
+  });
+  it("narrows any of them to one status", () => {
+    const mixed = [...convs, conv("e", 8, "me", "resolved"), conv("f", 2, undefined, "pending")];
+    expect(ids(visible(mixed, "all", "me", "open"))).toEqual(["b", "d", "c", "a"]);
+    expect(ids(visible(mixed, "mine", "me", "resolved"))).toEqual(["e"]);
+    expect(ids(visible(mixed, "unassigned", "me", "pending"))).toEqual(["f"]);
+    expect(ids(visible(mixed, "all", "me", ""))).toEqual(["b", "e", "d", "c", "a", "f"]);
   });
 });
 
@@ -54,5 +61,12 @@ describe("matching", () => {
   it("ignores case and finds nothing for nonsense", () => {
     expect(shortcuts(matching(canned, "HEL"))).toEqual(["hello"]);
     expect(matching(canned, "zzz")).toEqual([]);
+  });
+});
+
+describe("who", () => {
+  it("names the customer, else shortens the visitor id", () => {
+    expect(who({ ...conv("a", 1), contact: "k7fq2mzxabc", contact_name: "Kim" })).toBe("Kim");
+    expect(who({ ...conv("a", 1), contact: "k7fq2mzxabc" })).toBe("Visitor k7fq2m");
   });
 });

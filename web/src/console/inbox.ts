@@ -8,15 +8,26 @@ export interface Conv {
   assignee?: string;
   last_seq: number;
   last_text?: string;
+  contact_name?: string;
+}
+
+// who names a conversation's customer in lists: the name or e-mail address
+// they gave, else a short form of the visitor's id.
+export function who(c: Conv): string {
+  return c.contact_name || `Visitor ${c.contact.slice(0, 6)}`;
 }
 
 export type Filter = "mine" | "unassigned" | "all";
 
-// visible lists the conversations a filter shows to agent me, most recent
-// activity first.
-export function visible(convs: Iterable<Conv>, filter: Filter, me: string): Conv[] {
+// Statuses are a conversation's statuses, in the order agents work them.
+export const Statuses = ["open", "pending", "snoozed", "resolved"];
+
+// visible lists the conversations a filter shows to agent me, with the
+// given status ("" for any), most recent activity first.
+export function visible(convs: Iterable<Conv>, filter: Filter, me: string, status = ""): Conv[] {
   return Array.from(convs)
     .filter((c) => filter === "all" || (filter === "mine" ? c.assignee === me : !c.assignee))
+    .filter((c) => status === "" || c.status === status)
     .sort((a, b) => b.last_seq - a.last_seq);
 }
 

@@ -4,10 +4,9 @@
 
 import { useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
+import { fetchAttachment, Fetched } from "../widget/attachment";
 import { Connection, Frame, Item } from "../widget/protocol";
-import { Canned, Conv, Filter, matching, Unread, visible } from "./inbox";
-
-
+import { Canned, Conv, Filter, matching, Statuses, Unread, visible, who } from "./inbox";
 
 const tokenKey = "edgedesk:console:token";
 
@@ -15,7 +14,7 @@ const tokenKey = "edgedesk:console:token";
 // (when allowed) and a short tone.
 function announce(c?: Conv) {
   if ("Notification" in window && Notification.permission === "granted") {
-    new Notification("New conversation", { body: c?.contact ?? "", tag: c?.id });
+    new Notification("New conversation", { body: c ? who(c) : "", tag: c?.id });
   }
   try {
     const audio = new AudioContext();
@@ -70,11 +69,13 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [selected, setSelected] = useState("");
   const [items, setItems] = useState<Item[]>([]);
   const [filter, setFilter] = useState<Filter>("all");
+  const [status, setStatus] = useState("open"); // "" shows every status
+  const [older, setOlder] = useState(false); // the edge has older conversations
   const [agents, setAgents] = useState(new Map<string, string>()); // id → presence
   const [unread, setUnread] = useState(new Unread());
   const [typingIn, setTypingIn] = useState(""); // the conversation whose customer types
   const [canned, setCanned] = useState<Canned[]>([]);
-  const [managing, setManaging] = useState(false);
+  const [managing, setManaging] = useState(""); // the open admin panel
   const typingOff = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const selectedRef = useRef("");
   selectedRef.current = selected;
@@ -91,9 +92,10 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         void c.request({ type: "canned" }).then((r) => {
           if (r.type === "canned") setCanned((r.canned as Canned[]) ?? []);
         });
-        const list = await c.request({ type: "conversations" });
+        const list = await c.request({ type: "conversations", limit: pageSize });
         if (list.type === "conversations") {
           setConvs(new Map((list.conversations as Conv[]).map((x) => [x.id, x])));
+          setOlder(list.more === true);
         }
       },
       event: (f: Frame) => {
@@ -137,7 +139,22 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     for (const it of h.items ?? []) if (it.kind === "message") addItem(it);
   };
 
-  const shown = useMemo(() => visible(convs.values(), filter, me), [convs, filter, me]);
+  // loadOlder asks for the page of conversations last active before the
+  // oldest one loaded.
+  const loadOlder = async () => {
+    let before = 0;
+    for (const c of convs.values()) if (!before || c.last_seq < before) before = c.last_seq;
+    const list = await conn.current!.request({ type: "conversations", limit: pageSize, before });
+    if (list.type !== "conversations") return;
+    setConvs((m) => {
+      const next = new Map(m);
+      for (const x of list.conversations as Conv[]) if (!next.has(x.id)) next.set(x.id, x);
+      return next;
+    });
+    setOlder(list.more === true);
+  };
+
+  const shown = useMemo(() => visible(convs.values(), filter, me, status), [convs, filter, me, status]);
   const current = convs.get(selected);
   const unseen = unread.total();
   useEffect(() => {
@@ -161,24 +178,35 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
             <span>connecting…</span>
           )}
         </header>
-        <button className="manage" onClick={() => setManaging((m) => !m)} aria-expanded={managing}>Canned responses</button>
-        {managing && conn.current && <CannedManager canned={canned} conn={conn.current} onChange={setCanned} />}
+        <div className="admin">
+          {["Canned responses", "Inboxes"].map((panel) => (
+            <button key={panel} onClick={() => setManaging((m) => (m === panel ? "" : panel))} aria-expanded={managing === panel}>{panel}</button>
+          ))}
+        </div>
+        {managing === "Canned responses" && conn.current && <CannedManager canned={canned} conn={conn.current} onChange={setCanned} />}
+        {managing === "Inboxes" && conn.current && <InboxSettings conn={conn.current} />}
         <div role="group" aria-label="Filter">
           {(["mine", "unassigned", "all"] as Filter[]).map((f) => (
             <button key={f} aria-pressed={filter === f} onClick={() => setFilter(f)}>{f}</button>
           ))}
+          <select aria-label="Status filter" value={status} onChange={(e) => setStatus(e.target.value)}>
+            <option value="">any status</option>
+            {Statuses.map((s) => <option key={s}>{s}</option>)}
+          </select>
         </div>
         <ul>
           {shown.map((c) => (
             <li key={c.id}>
               <button className="conv" aria-current={c.id === selected} onClick={() => void open(c.id)}>
-                <strong>{c.contact}</strong> <em>{c.status}</em>
+                <strong>{who(c)}</strong> <em>{c.status}</em>
                 {unread.of(c.id) ? <span className="unread" aria-label={`${unread.of(c.id)} unread`}>{unread.of(c.id)}</span> : null}
                 <span className="preview">{c.last_text ?? ""}</span>
               </button>
             </li>
           ))}
         </ul>
+        {shown.length === 0 && <p className="none">No {status} conversations here.</p>}
+        {older && <button className="older" onClick={() => void loadOlder()}>Load older conversations</button>}
       </nav>
       <main>
         {current ? (
@@ -234,23 +262,30 @@ function Customer({ conv, conn, onOpen }: { conv: Conv; conn: Connection; onOpen
   );
 }
 
-// CannedManager adds and deletes the tenant's canned responses (admins;
-// the edge refuses others, and the error is shown).
+// CannedManager adds, changes and deletes the tenant's canned responses
+// (admins; the edge refuses others, and the error is shown).
 function CannedManager({ canned, conn, onChange }: { canned: Canned[]; conn: Connection; onChange: (c: Canned[]) => void }) {
   const [error, setError] = useState("");
+  const [editing, setEditing] = useState<Canned | null>(null);
   const apply = async (f: Frame) => {
     const r = await conn.request(f);
     if (r.type === "canned") {
       setError("");
       onChange((r.canned as Canned[]) ?? []);
-    } else setError(r.message ?? "the edge refused the change");
+      return true;
+    }
+    setError(r.message ?? "the edge refused the change");
+    return false;
   };
-  const add = (ev: React.FormEvent<HTMLFormElement>) => {
+  const save = async (ev: React.FormEvent<HTMLFormElement>) => {
     ev.preventDefault();
     const form = ev.currentTarget;
     const data = new FormData(form);
-    void apply({ type: "canned_set", shortcut: String(data.get("shortcut") ?? ""), text: String(data.get("text") ?? "") })
-      .then(() => form.reset());
+    const ok = await apply({ type: "canned_set", canned: editing?.id ?? "", shortcut: String(data.get("shortcut") ?? ""), text: String(data.get("text") ?? "") });
+    if (ok) {
+      form.reset();
+      setEditing(null);
+    }
   };
   return (
     <section className="manager" aria-label="Manage canned responses">
@@ -258,40 +293,94 @@ function CannedManager({ canned, conn, onChange }: { canned: Canned[]; conn: Con
         {canned.map((c) => (
           <li key={c.id}>
             <strong>/{c.shortcut}</strong> {c.text}{" "}
+            <button aria-label={`Edit /${c.shortcut}`} onClick={() => setEditing(c)}>✎</button>
             <button aria-label={`Delete /${c.shortcut}`} onClick={() => void apply({ type: "canned_set", canned: c.id, delete: true })}>×</button>
           </li>
         ))}
       </ul>
-      <form onSubmit={add}>
-        <input name="shortcut" aria-label="Shortcut" placeholder="shortcut" required />
-        <input name="text" aria-label="Text" placeholder="text" required />
-        <button type="submit">Add</button>
+      {/* keyed by what is edited, so the fields start from its values */}
+      <form key={editing?.id ?? "new"} onSubmit={(ev) => void save(ev)} aria-label={editing ? `Edit /${editing.shortcut}` : "New canned response"}>
+        <input name="shortcut" aria-label="Shortcut" placeholder="shortcut" defaultValue={editing?.shortcut} required />
+        <input name="text" aria-label="Text" placeholder="text" defaultValue={editing?.text} required />
+        <button type="submit">{editing ? "Save" : "Add"}</button>
+        {editing && <button type="button" onClick={() => setEditing(null)}>Cancel</button>}
       </form>
       {error && <p role="alert">{error}</p>}
     </section>
   );
 }
 
+interface Inbox {
+  id: string;
+  name?: string;
+  channel?: string;
+  prechat?: string[];
+}
+
+const prechatFields: Record<string, string> = { name: "name", email: "e-mail" };
+
+// InboxSettings shows the tenant's inboxes and lets admins choose what each
+// one's pre-chat form asks (the edge refuses others, and the error is shown).
+function InboxSettings({ conn }: { conn: Connection }) {
+  const [inboxes, setInboxes] = useState<Inbox[]>([]);
+  const [error, setError] = useState("");
+  const answer = (r: Frame) => {
+    if (r.type === "inboxes") {
+      setError("");
+      setInboxes((r.inboxes as Inbox[]) ?? []);
+    } else setError(r.message ?? "the edge refused the change");
+  };
+  useEffect(() => {
+    void conn.request({ type: "inboxes" }).then(answer);
+  }, [conn]);
+  const toggle = (inbox: Inbox, field: string, on: boolean) => {
+    const fields = Object.keys(prechatFields).filter((f) => (f === field ? on : (inbox.prechat ?? []).includes(f)));
+    void conn.request({ type: "inbox_set", inbox: inbox.id, prechat: fields }).then(answer);
+  };
+  return (
+    <section className="manager" aria-label="Inbox settings">
+      <ul>
+        {inboxes.map((inbox) => (
+          <li key={inbox.id}>
+            <strong>{inbox.name || inbox.id}</strong> <em>{inbox.channel}</em> <code>{inbox.id}</code>
+            <fieldset>
+              <legend>Before the chat, ask the visitor's</legend>
+              {Object.entries(prechatFields).map(([field, label]) => (
+                <label key={field}>
+                  <input type="checkbox" checked={(inbox.prechat ?? []).includes(field)}
+                    onChange={(e) => toggle(inbox, field, e.target.checked)} /> {label}
+                </label>
+              ))}
+            </fieldset>
+          </li>
+        ))}
+      </ul>
+      {error && <p role="alert">{error}</p>}
+    </section>
+  );
+}
+
 // Attachment fetches an attachment with the agent's token: an image is
-// shown, anything else offered as a download.
+// shown, anything else offered as a download under its name.
 function Attachment({ id, token }: { id: string; token: string }) {
-  const [file, setFile] = useState<{ url: string; image: boolean } | null>(null);
+  const [file, setFile] = useState<Fetched | null>(null);
   useEffect(() => {
     let url = "";
-    void fetch(`/api/v1/attachments/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${token}` } })
-      .then((r) => (r.ok ? r.blob() : null))
-      .then((b) => {
-        if (!b) return;
-        url = URL.createObjectURL(b);
-        setFile({ url, image: b.type.startsWith("image/") });
-      });
+    let live = true;
+    void fetchAttachment("", id, token).then((f) => {
+      if (!f) return;
+      url = f.url;
+      if (live) setFile(f);
+      else URL.revokeObjectURL(url);
+    });
     return () => {
+      live = false;
       if (url) URL.revokeObjectURL(url);
     };
   }, [id, token]);
   if (!file) return null;
-  return file.image ? <img className="attachment" src={file.url} alt={`attachment ${id}`} /> : (
-    <a className="attachment" href={file.url} download={id} rel="noopener noreferrer">📎 {id}</a>
+  return file.image ? <img className="attachment" src={file.url} alt={file.name} /> : (
+    <a className="attachment" href={file.url} download={file.name} rel="noopener noreferrer">📎 {file.name}</a>
   );
 }
 
@@ -338,15 +427,36 @@ function Conversation({ conv, items, conn, agents, typing, canned, token }: {
     if (!t) return;
     setText("");
     stopTyping();
-    const cid = "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
-    await conn.request({ type: "send", conv: conv.id, client_id: cid, text: t, private: note });
+    await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: t, private: note });
+  };
+  // attach uploads a file with the agent's token, then sends a message (or
+  // a note) that carries it.
+  const [uploadError, setUploadError] = useState("");
+  const attach = async (ev: React.ChangeEvent<HTMLInputElement>) => {
+    const input = ev.currentTarget;
+    const f = input.files?.[0];
+    if (!f) return;
+    const r = await fetch(`/api/v1/attachments?name=${encodeURIComponent(f.name)}`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": f.type || "application/octet-stream" },
+      body: f,
+    }).catch(() => undefined);
+    input.value = "";
+    if (!r?.ok) {
+      const why = r ? ((await r.json().catch(() => ({}))) as { message?: string }).message : "the edge cannot be reached";
+      setUploadError(`${f.name} was not sent: ${why ?? r?.status}`);
+      return;
+    }
+    setUploadError("");
+    const { id } = await r.json();
+    await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", attachments: [id], private: note });
   };
   const setStatus = (status: string) => void conn.request({ type: "status", conv: conv.id, status });
   const assign = (agent: string) => void conn.request({ type: "assign", conv: conv.id, agent });
   return (
-    <section aria-label={`Conversation with ${conv.contact}`}>
+    <section aria-label={`Conversation with ${who(conv)}`}>
       <header>
-        <h2>{conv.contact}</h2>
+        <h2>{who(conv)}</h2>
         <label>
           Assignee{" "}
           <select value={conv.assignee ?? ""} onChange={(e) => assign(e.target.value)}>
@@ -356,7 +466,7 @@ function Conversation({ conv, items, conn, agents, typing, canned, token }: {
         </label>
         <label>
           Status{" "}
-          <select value={conv.status} onChange={(e) => setStatus(e.target.value)}>
+          <select aria-label="Conversation status" value={conv.status} onChange={(e) => setStatus(e.target.value)}>
             {["open", "pending", "resolved"].map((s) => <option key={s}>{s}</option>)}
           </select>
         </label>
@@ -384,11 +494,20 @@ function Conversation({ conv, items, conn, agents, typing, canned, token }: {
         <input aria-label="Reply" value={text} onChange={(e) => { setText(e.target.value); if (!note) keyTyped(); }}
           placeholder={note ? "Private note (the customer never sees it)" : "Reply…"} />
         <label><input type="checkbox" checked={note} onChange={(e) => setNote(e.target.checked)} /> note</label>
+        <label className="attach">Attach<input type="file" aria-label="Attach a file" onChange={(e) => void attach(e)} /></label>
         <button type="submit">Send</button>
       </form>
+      {uploadError && <p role="alert" className="upload-error">{uploadError}</p>}
     </section>
   );
 }
+
+// clientID names one send, so that the edge stores it once however often
+// it is retried.
+const clientID = () => "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+
+// pageSize is how many conversations the console loads at a time.
+const pageSize = 100;
 
 function App() {
   const [token, setToken] = useState(sessionStorage.getItem(tokenKey) ?? "");
@@ -423,7 +542,15 @@ main section header { display: flex; justify-content: space-between; align-items
 main form { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #ddd; }
 main form input[aria-label=Reply] { flex: 1; padding: 8px; }
 .empty { margin: auto; color: #666; }
-.manage { margin: 8px 8px 0; }
+.admin { display: flex; gap: 4px; margin: 8px 8px 0; }
+.older { margin: 8px; }
+.none { padding: 0 10px; color: #555; }
+.manager fieldset { border: 0; padding: 2px 0 6px; margin: 0; }
+.manager legend { padding: 0; }
+.attach { cursor: pointer; align-self: center; padding: 6px 8px; border: 1px solid #767676; border-radius: 3px; background: #efefef; }
+.attach input { position: absolute; width: 1px; height: 1px; opacity: 0; }
+.attach:focus-within { outline: 2px solid #2457d6; }
+.upload-error { margin: 0 8px 8px; color: #a40000; }
 .manager { padding: 0 8px; border-bottom: 1px solid #ddd; }
 .manager ul { padding-left: 0; list-style: none; }
 .manager input { width: 100%; margin-bottom: 4px; }

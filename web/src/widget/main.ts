@@ -4,6 +4,7 @@
 // visitor's conversation across reloads and tabs. Message text is only ever
 // set as text, never parsed as HTML.
 
+import { fetchAttachment } from "./attachment";
 import { Connection, Frame, User } from "./protocol";
 import { Entry, Timeline } from "./timeline";
 
@@ -100,7 +101,7 @@ class Widget {
         <form class="prechat" hidden><p></p><button type="submit"></button></form>
         <div class="log" role="log" aria-live="polite"></div>
         <div class="typing" aria-live="polite"></div>
-        <form class="chat"><button class="attach" type="button">📎</button><input type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain">
+        <form class="chat"><button class="attach" type="button"><svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7L14 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4L15.5 7.6"/></svg></button><input type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain">
           <input type="text" autocomplete="off" maxlength="16000"><button type="submit"></button></form>
       </section>`;
     const $ = <T extends HTMLElement>(sel: string) => root.querySelector(sel) as T;
@@ -407,23 +408,19 @@ class Widget {
   // attachment fetches an attachment with the session token and shows an
   // image as a preview, anything else as a link to the bytes.
   private async attachment(el: HTMLElement, id: string): Promise<void> {
-    const r = await fetch(`${this.base}/api/v1/attachments/${encodeURIComponent(id)}`, {
-      headers: { Authorization: `Bearer ${this.token}` },
-    }).catch(() => undefined);
-    if (!r?.ok) return;
-    const blob = await r.blob();
-    const url = URL.createObjectURL(blob);
-    if (blob.type.startsWith("image/")) {
+    const file = await fetchAttachment(this.base, id, this.token);
+    if (!file) return;
+    if (file.image) {
       const img = document.createElement("img");
-      img.src = url;
-      img.alt = t.attach;
+      img.src = file.url;
+      img.alt = file.name;
       el.appendChild(img);
     } else {
       const a = document.createElement("a");
-      a.href = url;
-      a.download = id;
+      a.href = file.url;
+      a.download = file.name;
       a.rel = "noopener noreferrer";
-      a.textContent = "📎 " + id;
+      a.textContent = "📎 " + file.name;
       el.appendChild(a);
     }
   }
