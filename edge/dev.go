@@ -38,6 +38,11 @@ type DevCredentials struct {
 	Agents                                  []DemoAgent
 }
 
+// DemoResidency is what the demo tenant keeps in its region: message
+// text, customers' names, e-mail addresses and ids, attachment names. An
+// edge linked to a hub seals them before its log leaves.
+var DemoResidency = []string{"message.text", "contact.name", "contact.email", "contact.external_id", "attachment.name"}
+
 // DemoCanned are the canned responses seeded by --dev.
 var DemoCanned = []event.Canned{
 	{ID: "hello", Shortcut: "hello", Text: "Hello! How can I help you today?"},
@@ -51,7 +56,7 @@ func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
 	var evs []*event.Event
 	if _, err := n.store.Tenant(DemoTenant); errors.Is(err, state.ErrNotFound) {
 		evs = append(evs, &event.Event{ID: "seed-tenant-demo", Kind: event.KindTenantUpserted, Tenant: DemoTenant, Actor: sys,
-			TenantInfo: &event.Tenant{ID: DemoTenant, Name: "Demo Shop"}})
+			TenantInfo: &event.Tenant{ID: DemoTenant, Name: "Demo Shop", Residency: DemoResidency}})
 	}
 	if _, err := n.store.Inbox(DemoTenant, DemoInbox); errors.Is(err, state.ErrNotFound) {
 		evs = append(evs, &event.Event{ID: "seed-inbox-demo-web", Kind: event.KindInboxUpserted, Tenant: DemoTenant, Actor: sys,

@@ -25,7 +25,11 @@ import (
 	"github.com/edgedesk/edgedesk/edge/gateway"
 	"github.com/edgedesk/edgedesk/edge/journal"
 	"github.com/edgedesk/edgedesk/edge/metrics"
+	"github.com/edgedesk/edgedesk/edge/residency"
+	"github.com/edgedesk/edgedesk/edge/uplink"
+	"github.com/edgedesk/edgedesk/internal/admintoken"
 	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/internal/syncproto"
 	"github.com/edgedesk/edgedesk/web"
 )
 
@@ -39,6 +43,8 @@ type Node struct {
 	store   *state.Store
 	journal *journal.Journal
 	gateway *gateway.Gateway
+	uplink  *uplink.Uplink // nil when the edge runs without a hub
+	admin   string         // the admin API's bearer token
 	keys    *auth.Keys
 	httpSrv *http.Server
 	ln      net.Listener
@@ -123,6 +129,16 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		}
 	}
 	n.registerGauges()
+	if err := n.openUplink(); err != nil {
+		return err
+	}
+	if n.uplink != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			_ = n.uplink.Run(runCtx)
+		}()
+	}
 	if err := n.serveHTTP(); err != nil {
 		return err
 	}
@@ -183,8 +199,76 @@ func (n *Node) openCore(ctx context.Context) error {
 	return nil
 }
 
+// openUplink prepares the admin token and, with a hub address, the link
+// to the hub.
+func (n *Node) openUplink() error {
+	tokenFile := n.cfg.Auth.AdminTokenFile
+	if tokenFile == "" {
+		tokenFile = n.dataPath("admin-token")
+		if n.cfg.Dev {
+			tokenFile = n.dataPath("dev-admin-token")
+		}
+	}
+	var err error
+	if n.admin, err = admintoken.Load(tokenFile, n.cfg.Auth.AdminTokenFile == ""); err != nil {
+		return err
+	}
+	if n.cfg.Hub.Addr == "" {
+		return nil
+	}
+	keyFile := n.cfg.Hub.RegionKeyFile
+	if keyFile == "" {
+		keyFile = n.dataPath("region.key")
+	}
+	sealer, err := residency.LoadKey(keyFile)
+	if err != nil {
+		return err
+	}
+	n.uplink = uplink.New(uplink.Options{
+		Addr: n.cfg.Hub.Addr, Dir: n.dataPath("hub"), Log: n.log.With("component", "uplink"),
+		EnrollTokenFile: n.cfg.Hub.EnrollTokenFile, Name: n.cfg.Node.ID, Region: n.cfg.Node.Region,
+		QUIC: syncproto.QUICConfig(), Read: n.bus.Read, Head: n.bus.LastSeq, Sealer: sealer,
+		Policy: func(t string) residency.Policy {
+			rec, err := n.store.Tenant(t)
+			if err != nil {
+				return residency.Policy{}
+			}
+			return residency.Policy{Fields: rec.Residency, Redact: rec.ResidencyMode == "redact"}
+		},
+	})
+	return nil
+}
+
+// EdgeStatus is GET /api/v1/status.
+type EdgeStatus struct {
+	EdgeID  string         `json:"edge_id"`
+	Region  string         `json:"region"`
+	LastSeq uint64         `json:"last_seq"`
+	Hub     *uplink.Status `json:"hub"`
+}
+
+func (n *Node) status(w http.ResponseWriter, r *http.Request) {
+	last, err := n.bus.LastSeq(r.Context())
+	if err != nil {
+		http.Error(w, "the event log does not answer: retry", http.StatusServiceUnavailable)
+		return
+	}
+	st := EdgeStatus{EdgeID: n.cfg.Node.ID, Region: n.cfg.Node.Region, LastSeq: last}
+	if n.uplink != nil {
+		s := n.uplink.Status()
+		st.Hub = &s
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(st)
+}
+
+// Uplink is the node's link to its hub, nil without one.
+func (n *Node) Uplink() *uplink.Uplink { return n.uplink }
+
 func (n *Node) serveHTTP() error {
 	mux := http.NewServeMux()
+	mux.Handle("GET /api/v1/status", admintoken.Guard(n.admin, http.HandlerFunc(n.status)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

@@ -31,6 +31,7 @@ type Config struct {
 	Gateway     Gateway     `yaml:"gateway"`
 	Attachments Attachments `yaml:"attachments"`
 	Log         Log         `yaml:"log"`
+	Hub         Hub         `yaml:"hub"`
 	Dev         bool        `yaml:"dev"`
 }
 
@@ -78,6 +79,10 @@ type Auth struct {
 	CustomerTTL      time.Duration `yaml:"customer_token_ttl"`
 	// BcryptCost is the cost of new password hashes (4-31; default 10).
 	BcryptCost int `yaml:"bcrypt_cost"`
+	// AdminTokenFile holds the operators' bearer token for the admin API
+	// (/api/v1/status). Empty: <data>/admin-token, made on first start
+	// (<data>/dev-admin-token with --dev).
+	AdminTokenFile string `yaml:"admin_token_file"`
 }
 
 // Gateway bounds clients.
@@ -91,6 +96,19 @@ type Gateway struct {
 	// PresenceTTL: another node's agents count as online this long after
 	// that node's last heartbeat.
 	PresenceTTL time.Duration `yaml:"presence_ttl"`
+}
+
+// Hub links the edge to its hub. With no address the edge runs alone.
+type Hub struct {
+	// Addr is the hub's QUIC address (host:port).
+	Addr string `yaml:"addr"`
+	// EnrollTokenFile holds the token from `hub enroll-token`, used once
+	// when the edge has no certificate yet.
+	EnrollTokenFile string `yaml:"enroll_token_file"`
+	// RegionKeyFile holds the region's 32-byte key that seals what tenants
+	// keep in region; every edge of a region holds the same. Made on first
+	// start when missing (default <data>/region.key).
+	RegionKeyFile string `yaml:"region_key_file"`
 }
 
 // Attachments configures uploads.
@@ -254,6 +272,16 @@ func (c *Config) Validate() error {
 	}
 	if c.Gateway.PresenceTTL < 300*time.Millisecond {
 		bad("gateway.presence_ttl %s: use at least 300ms (15s is the usual)", c.Gateway.PresenceTTL)
+	}
+	if c.Hub.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.Hub.Addr); err != nil {
+			bad("hub.addr %q: use host:port of the hub's QUIC listener", c.Hub.Addr)
+		}
+		for what, v := range map[string]string{"node.id": c.Node.ID, "node.region": c.Node.Region} {
+			if sanitize(v) != v || strings.ToLower(v) != v || strings.Contains(v, "_") || len(v) > 63 {
+				bad("%s %q: an edge linked to a hub uses 1-63 lower-case letters, digits and '-'", what, v)
+			}
+		}
 	}
 	if c.Attachments.MaxBytes < 1 {
 		bad("attachments.max_bytes must be positive")

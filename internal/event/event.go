@@ -92,7 +92,15 @@ type Actor struct {
 type Tenant struct {
 	ID   string `cbor:"1,keyasint"`
 	Name string `cbor:"2,keyasint,omitempty"`
+	// Residency names the fields that stay in the tenant's region: the
+	// edge encrypts them (or, with ResidencyMode "redact", blanks them)
+	// before its log leaves for the hub. See ResidencyFields.
+	Residency     []string `cbor:"3,keyasint,omitempty"`
+	ResidencyMode string   `cbor:"4,keyasint,omitempty"`
 }
+
+// ResidencyFields are the fields a residency policy can keep in region.
+var ResidencyFields = []string{"message.text", "contact.name", "contact.email", "contact.external_id", "attachment.name"}
 
 // Inbox is a channel a tenant receives conversations on. IdentitySecret signs
 // customer identities (HMAC-SHA256 of the user id) for web inboxes.
@@ -104,6 +112,15 @@ type Inbox struct {
 	// Prechat lists what the widget asks a new visitor before the chat
 	// starts: "name", "email".
 	Prechat []string `cbor:"5,keyasint,omitempty"`
+}
+
+func validResidency(t *Tenant) bool {
+	for _, f := range t.Residency {
+		if !slices.Contains(ResidencyFields, f) {
+			return false
+		}
+	}
+	return t.ResidencyMode == "" || t.ResidencyMode == "encrypt" || t.ResidencyMode == "redact"
 }
 
 // PrechatFields are the fields a pre-chat form can ask.
@@ -268,7 +285,7 @@ func (e *Event) Validate() error {
 	var ok bool
 	switch e.Kind {
 	case KindTenantUpserted:
-		ok = e.TenantInfo != nil && e.TenantInfo.ID == e.Tenant
+		ok = e.TenantInfo != nil && e.TenantInfo.ID == e.Tenant && validResidency(e.TenantInfo)
 	case KindInboxUpserted:
 		ok = e.Inbox != nil && ValidID(e.Inbox.ID) && ValidPrechat(e.Inbox.Prechat) == nil
 	case KindAgentUpserted:

@@ -120,7 +120,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 	t := e.Tenant
 	switch e.Kind {
 	case event.KindTenantUpserted:
-		return ch, s.put(txn, kTenant(t), &TenantRec{ID: t, Name: e.TenantInfo.Name, UpdatedAt: e.TS})
+		ti := e.TenantInfo
+		return ch, s.put(txn, kTenant(t), &TenantRec{ID: t, Name: ti.Name, UpdatedAt: e.TS, Residency: ti.Residency, ResidencyMode: ti.ResidencyMode})
 	case event.KindInboxUpserted:
 		in := e.Inbox
 		if err := txn.Set(kInboxIndex(in.ID), []byte(t)); err != nil {

@@ -5,9 +5,11 @@ package state
 
 // TenantRec is a tenant.
 type TenantRec struct {
-	ID        string `cbor:"1,keyasint" json:"id"`
-	Name      string `cbor:"2,keyasint,omitempty" json:"name,omitempty"`
-	UpdatedAt int64  `cbor:"3,keyasint" json:"updated_at"`
+	ID            string   `cbor:"1,keyasint" json:"id"`
+	Name          string   `cbor:"2,keyasint,omitempty" json:"name,omitempty"`
+	UpdatedAt     int64    `cbor:"3,keyasint" json:"updated_at"`
+	Residency     []string `cbor:"4,keyasint,omitempty" json:"residency,omitempty"`
+	ResidencyMode string   `cbor:"5,keyasint,omitempty" json:"residency_mode,omitempty"`
 }
 
 // InboxRec is an inbox.

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 
 	"github.com/edgedesk/edgedesk/internal/event"
 )
@@ -25,6 +26,10 @@ type Options struct {
 	InMemory bool
 	// CacheMB is the block cache size in MiB; 0 uses 64.
 	CacheMB int64
+	// Uncompressed stores blocks as written: the hub uses it so that an
+	// audit of its files for clear text (data residency) sees what is
+	// there.
+	Uncompressed bool
 }
 
 // Store is the Badger-backed state. Reads may run concurrently with the
@@ -59,6 +64,9 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 		WithMetricsEnabled(false).
 		// The projector is the only writer: no transaction can conflict.
 		WithDetectConflicts(false)
+	if opts.Uncompressed {
+		bo = bo.WithCompression(options.None)
+	}
 	if opts.InMemory {
 		bo = bo.WithInMemory(true).WithDir("").WithValueDir("")
 	}

@@ -52,6 +52,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		natsAddr  = fs.String("nats", "", "open a NATS client port on host:port")
 		logLevel  = fs.String("log-level", "", "debug | info | warn | error")
 		pprofAddr = fs.String("pprof", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off by default")
+		hubAddr   = fs.String("hub", "", "the hub's QUIC address (host:port): ship the event log there")
+		enrollTok = fs.String("enroll-token-file", "", "file with the token from `hub enroll-token`, used once to obtain the edge's certificate")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	set(*durable, &cfg.Durability)
 	set(*natsAddr, &cfg.NATS.ClientListen)
 	set(*logLevel, &cfg.Log.Level)
+	set(*hubAddr, &cfg.Hub.Addr)
+	set(*enrollTok, &cfg.Hub.EnrollTokenFile)
 	if *dev {
 		cfg.Dev = true
 	}
@@ -144,6 +148,10 @@ func printReady(w io.Writer, n *edge.Node, cfg config.Config) {
 	fmt.Fprintf(w, "  Agent login %s/api/v1/login\n", base)
 	fmt.Fprintf(w, "  Health      %s/healthz  %s/readyz\n", base, base)
 	fmt.Fprintf(w, "  Metrics     %s/metrics\n", base)
+	fmt.Fprintf(w, "  Status      %s/api/v1/status   (admin token)\n", base)
+	if cfg.Hub.Addr != "" {
+		fmt.Fprintf(w, "  Hub         %s (QUIC)\n", cfg.Hub.Addr)
+	}
 	if d := n.Dev(); d != nil {
 		fmt.Fprintf(w, "  Demo shop   %s/demo   (the widget on a web page; %s/demo/prechat asks name and e-mail first)\n", base, base)
 		fmt.Fprintf(w, "demo data (--dev; public credentials, never for production):\n")

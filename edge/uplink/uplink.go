@@ -1,0 +1,362 @@
+// Package uplink ships an edge's event log to its hub over QUIC with
+// mutual TLS (docs/sync.md): enrolment with a one-time token, then a sync
+// stream that sends from the last sequence the hub acknowledged, batches
+// and pipelines, seals what the tenant keeps in region, and reconnects with
+// exponential back-off and jitter.
+package uplink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/quic-go/quic-go"
+
+	"github.com/edgedesk/edgedesk/edge/residency"
+	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/pki"
+	"github.com/edgedesk/edgedesk/internal/syncproto"
+)
+
+// Options configure an uplink.
+type Options struct {
+	Addr string // the hub's QUIC address
+	Dir  string // where Enroll wrote the edge's certificate
+	// EnrollTokenFile, Name and Region enrol an edge that has no
+	// certificate in Dir yet.
+	EnrollTokenFile string
+	Name, Region    string
+	Log             *slog.Logger
+	QUIC            *quic.Config
+
+	// Read delivers the edge's log from a sequence, in order, until ctx
+	// ends (bus.Read); Head is the log's last sequence (bus.LastSeq).
+	Read func(ctx context.Context, from uint64, fn func(seq uint64, data []byte)) error
+	Head func(ctx context.Context) (uint64, error)
+	// Policy is a tenant's residency policy as the edge's state has it.
+	Policy func(tenant string) residency.Policy
+	Sealer *residency.Sealer
+
+	BatchEvents int           // events per batch; 0: 1024
+	BatchBytes  int           // bytes per batch; 0: 1 MiB
+	Window      uint64        // events sent and not yet acknowledged; 0: 32768
+	MaxBackoff  time.Duration // longest wait between attempts; 0: 30 s
+}
+
+// Status is the uplink as GET /api/v1/status shows it.
+type Status struct {
+	Connected bool   `json:"connected"`
+	AckedSeq  uint64 `json:"acked_seq"`
+	Error     string `json:"error,omitempty"`
+}
+
+// Uplink is an edge's link to its hub.
+type Uplink struct {
+	o         Options
+	codec     *event.Codec
+	connected atomic.Bool
+	acked     atomic.Uint64
+	head      atomic.Uint64
+
+	mu       sync.Mutex
+	lastErr  string
+	policies map[string]residency.Policy // by tenant, as of the log position sent
+}
+
+// New returns an uplink; Run starts it.
+func New(o Options) *Uplink {
+	if o.BatchEvents == 0 {
+		o.BatchEvents = 1024
+	}
+	if o.BatchBytes == 0 {
+		o.BatchBytes = 1 << 20
+	}
+	if o.Window == 0 {
+		o.Window = 32768
+	}
+	if o.MaxBackoff == 0 {
+		o.MaxBackoff = 30 * time.Second
+	}
+	return &Uplink{o: o, codec: event.NewCodec(), policies: map[string]residency.Policy{}}
+}
+
+// Status reports the link.
+func (u *Uplink) Status() Status {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return Status{Connected: u.connected.Load(), AckedSeq: u.acked.Load(), Error: u.lastErr}
+}
+
+// Run keeps a sync session with the hub until ctx ends, reconnecting after
+// each failure with exponential back-off and full jitter.
+func (u *Uplink) Run(ctx context.Context) error {
+	const base = 200 * time.Millisecond
+	attempt := 0
+	for ctx.Err() == nil {
+		var welcomed bool
+		var err error
+		if !Enrolled(u.o.Dir) {
+			if u.o.EnrollTokenFile == "" {
+				u.o.Log.Error("this edge has no hub certificate and no enrolment token: start it with --enroll-token-file", "dir", u.o.Dir)
+				return nil
+			}
+			if err = Enroll(ctx, u.o.Addr, u.o.EnrollTokenFile, u.o.Name, u.o.Region, u.o.Dir, u.o.QUIC); err == nil {
+				u.o.Log.Info("enrolled with the hub", "hub", u.o.Addr, "as", u.o.Name, "region", u.o.Region)
+				continue
+			}
+		} else {
+			welcomed, err = u.session(ctx)
+		}
+		u.connected.Store(false)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if welcomed {
+			attempt = 0
+		}
+		u.mu.Lock()
+		u.lastErr = err.Error()
+		u.mu.Unlock()
+		wait := min(u.o.MaxBackoff, base<<min(attempt, 16))
+		var refused *syncproto.Error
+		if errors.As(err, &refused) && (refused.Code == syncproto.CodeRevoked || refused.Code == syncproto.CodeUnknown) {
+			u.o.Log.Error("the hub refuses this edge; it keeps serving alone", "err", err)
+			wait = u.o.MaxBackoff
+		} else {
+			u.o.Log.Warn("hub link down; retrying", "err", err, "attempt", attempt+1)
+		}
+		attempt++
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(rand.Int64N(int64(wait)) + 1)):
+		}
+	}
+	return nil
+}
+
+type raw struct {
+	seq  uint64
+	data []byte
+}
+
+// session runs one connection: it reports whether the hub welcomed the
+// edge, and why the session ended.
+func (u *Uplink) session(ctx context.Context) (bool, error) {
+	cert, ca, err := loadIdentity(u.o.Dir)
+	if err != nil {
+		return false, err
+	}
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := quic.DialAddr(dctx, u.o.Addr, pki.EdgeTLS(cert, ca.Pool(), syncproto.ALPNSync), u.o.QUIC)
+	if err != nil {
+		return false, fmt.Errorf("dial the hub at %s: %w", u.o.Addr, err)
+	}
+	defer conn.CloseWithError(0, "")
+	s, err := conn.OpenStreamSync(dctx)
+	if err != nil {
+		return false, fmt.Errorf("open the sync stream: %w", err)
+	}
+	head, err := u.o.Head(ctx)
+	if err != nil {
+		return false, err
+	}
+	u.head.Store(head)
+	if err := write(s, &syncproto.Frame{Type: syncproto.TypeHello, Hello: &syncproto.Hello{V: syncproto.Version, Head: head}}); err != nil {
+		return false, fmt.Errorf("send hello: %w", err)
+	}
+	r := syncproto.NewReader(s)
+	f, err := r.Read()
+	switch {
+	case err != nil:
+		return false, fmt.Errorf("read welcome: %w", closeReason(conn, err))
+	case f.Type == syncproto.TypeError:
+		return false, fmt.Errorf("the hub refused the sync: %w", f.Error)
+	case f.Type != syncproto.TypeWelcome:
+		return false, fmt.Errorf("the hub answered hello with a %s frame", f.Type)
+	}
+	acked := f.Welcome.Acked
+	u.acked.Store(acked)
+	u.connected.Store(true)
+	u.mu.Lock()
+	u.lastErr = ""
+	u.mu.Unlock()
+	u.o.Log.Info("hub link up", "hub", u.o.Addr, "as", f.Welcome.Edge, "region", f.Welcome.Region, "hub_has", acked, "head", head)
+
+	sctx, stop := context.WithCancel(ctx)
+	defer stop()
+	errc := make(chan error, 3)
+	ackc := make(chan struct{}, 1)
+	go func() { // acknowledgements
+		for {
+			f, err := r.Read()
+			if err != nil {
+				errc <- fmt.Errorf("hub link: %w", closeReason(conn, err))
+				return
+			}
+			switch f.Type {
+			case syncproto.TypeAck:
+				u.acked.Store(max(u.acked.Load(), f.Ack.Stored))
+				select {
+				case ackc <- struct{}{}:
+				default:
+				}
+			case syncproto.TypeError:
+				errc <- fmt.Errorf("the hub closed the sync: %w", f.Error)
+				return
+			default:
+				errc <- fmt.Errorf("the hub sent a %s frame on the sync stream", f.Type)
+				return
+			}
+		}
+	}()
+	in := make(chan raw, 4*u.o.BatchEvents)
+	go func() { // the log, from what the hub has
+		err := u.o.Read(sctx, acked+1, func(seq uint64, data []byte) {
+			select {
+			case in <- raw{seq, data}:
+			case <-sctx.Done():
+			}
+		})
+		if err != nil {
+			errc <- err
+		}
+	}()
+	go func() { // the head, for the hub's lag figures
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-sctx.Done():
+				return
+			case <-t.C:
+				if h, err := u.o.Head(sctx); err == nil {
+					u.head.Store(h)
+				}
+			}
+		}
+	}()
+	var buf []byte
+	batch := &syncproto.Batch{}
+	next := acked + 1
+	for {
+		var first raw
+		select {
+		case <-ctx.Done():
+			return true, ctx.Err()
+		case err := <-errc:
+			return true, err
+		case first = <-in:
+		}
+		batch.Events = batch.Events[:0]
+		batch.First = first.seq
+		size := 0
+		add := func(r raw) error {
+			if r.seq != next {
+				return fmt.Errorf("the log skipped from %d to %d", next-1, r.seq)
+			}
+			b, err := u.seal(r)
+			if err != nil {
+				return err
+			}
+			batch.Events = append(batch.Events, b)
+			size += len(b)
+			next++
+			return nil
+		}
+		if err := add(first); err != nil {
+			return true, err
+		}
+	fill:
+		for len(batch.Events) < u.o.BatchEvents && size < u.o.BatchBytes {
+			select {
+			case r := <-in:
+				if err := add(r); err != nil {
+					return true, err
+				}
+			default:
+				break fill
+			}
+		}
+		// flow control: at most Window events unacknowledged
+		for batch.Last() > u.acked.Load()+u.o.Window {
+			select {
+			case <-ctx.Done():
+				return true, ctx.Err()
+			case err := <-errc:
+				return true, err
+			case <-ackc:
+			}
+		}
+		batch.Head = max(u.head.Load(), batch.Last())
+		if buf, err = syncproto.Append(buf[:0], &syncproto.Frame{Type: syncproto.TypeEvents, Batch: batch}); err != nil {
+			return true, err
+		}
+		if _, err := s.Write(buf); err != nil {
+			return true, fmt.Errorf("send events: %w", closeReason(conn, err))
+		}
+	}
+}
+
+// seal returns an entry as it may leave the region: the fields its
+// tenant's policy keeps in region sealed or blanked. Policies are taken in
+// log order: a tenant event changes the policy from the next event on.
+func (u *Uplink) seal(r raw) ([]byte, error) {
+	e, err := u.codec.Decode(r.data)
+	if err != nil {
+		// Not an event (the edge skipped it too): its bytes may hold
+		// anything, so a placeholder goes in its place.
+		u.o.Log.Warn("sending a placeholder for a malformed log entry", "seq", r.seq, "err", err)
+		return u.codec.Encode(&event.Event{ID: fmt.Sprintf("malformed-%d", r.seq), Kind: KindMalformed,
+			Tenant: "edgedesk", Actor: event.Actor{Kind: event.ActorSystem}})
+	}
+	if e.Kind == event.KindTenantUpserted && e.TenantInfo != nil {
+		u.policies[e.Tenant] = residency.Policy{Fields: e.TenantInfo.Residency, Redact: e.TenantInfo.ResidencyMode == "redact"}
+		return r.data, nil
+	}
+	p, ok := u.policies[e.Tenant]
+	if !ok {
+		p = u.o.Policy(e.Tenant)
+		u.policies[e.Tenant] = p
+	}
+	if !u.o.Sealer.Apply(e, p) {
+		return r.data, nil
+	}
+	b, err := u.codec.Encode(e)
+	if err != nil {
+		// never send the clear original instead: stop syncing
+		return nil, fmt.Errorf("seal event %d: %w", r.seq, err)
+	}
+	return b, nil
+}
+
+// KindMalformed stands in, on the hub, for a log entry of the edge that is
+// not an event.
+const KindMalformed event.Kind = "log.malformed"
+
+func write(s *quic.Stream, f *syncproto.Frame) error {
+	b, err := syncproto.Append(nil, f)
+	if err != nil {
+		return err
+	}
+	_, err = s.Write(b)
+	return err
+}
+
+// closeReason prefers the hub's reason for closing the connection to the
+// stream error it caused.
+func closeReason(conn *quic.Conn, err error) error {
+	if cause := context.Cause(conn.Context()); cause != nil {
+		var ae *quic.ApplicationError
+		if errors.As(cause, &ae) && ae.Remote {
+			return fmt.Errorf("the hub closed the connection: %s", ae.ErrorMessage)
+		}
+		return cause
+	}
+	return err
+}

@@ -1,0 +1,160 @@
+package syncproto
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func sample() []*Frame {
+	return []*Frame{
+		{Type: TypeHello, Hello: &Hello{V: Version, Head: 1200, ConfigSeq: 7}},
+		{Type: TypeWelcome, Welcome: &Welcome{V: Version, Acked: 1100, Edge: "eu-1", Region: "eu"}},
+		{Type: TypeEvents, Batch: &Batch{First: 1101, Head: 1200, Events: [][]byte{[]byte("a"), bytes.Repeat([]byte("b"), 300)}}},
+		{Type: TypeAck, Ack: &Ack{Stored: 1102, Applied: 1101}},
+		{Type: TypeConfig, Batch: &Batch{First: 8, Head: 8, Events: [][]byte{[]byte("cfg")}}},
+		{Type: TypeConfigAck, ConfigAck: 8},
+		{Type: TypeError, Error: &Error{Code: CodeGap, Message: "batch starts at 1105, the hub has 1102"}},
+		{Type: TypeEnroll, Enroll: &Enroll{Secret: "s3cret", Edge: "eu-1", Region: "eu", CSR: []byte{0x30, 0x01}}},
+		{Type: TypeEnrolled, Enrolled: &Enrolled{Cert: []byte{0x30, 0x02}, CA: []byte{0x30, 0x03}}},
+	}
+}
+
+func TestFramesRoundTrip(t *testing.T) {
+	var wire []byte
+	for _, f := range sample() {
+		var err error
+		if wire, err = Append(wire, f); err != nil {
+			t.Fatalf("append %s: %v", f.Type, err)
+		}
+	}
+	r := NewReader(bytes.NewReader(wire))
+	for _, want := range sample() {
+		got, err := r.Read()
+		if err != nil {
+			t.Fatalf("read %s: %v", want.Type, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("read %+v, want %+v", got, want)
+		}
+	}
+	if _, err := r.Read(); err != io.EOF {
+		t.Fatalf("after the last frame: %v, want io.EOF", err)
+	}
+}
+
+func TestMalformedFramesAreRefused(t *testing.T) {
+	batch := func(first, head, n uint64, events ...[]byte) []byte {
+		b := []byte{byte(TypeEvents)}
+		b = appendU(b, first)
+		b = appendU(b, head)
+		b = appendU(b, n)
+		for _, e := range events {
+			b = appendU(b, uint64(len(e)))
+			b = append(b, e...)
+		}
+		return b
+	}
+	for _, c := range []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"empty", nil, "empty frame"},
+		{"unknown type", []byte{99}, "unknown frame type 99"},
+		{"sequence 0", batch(0, 1, 1, []byte("x")), "sequences start at 1"},
+		{"no events", batch(1, 1, 0), "a batch holds 1 to"},
+		{"too many events", batch(1, 1<<20, 1<<17), "a batch holds 1 to"},
+		{"count beyond the bytes", batch(1, 10, 10, []byte("x")), "10 events in"},
+		{"head before last", batch(5, 5, 2, []byte("x"), []byte("y")), "head 5 before"},
+		{"overflow", batch(1<<64-1, 1<<64-1, 2, []byte("x"), []byte("y")), "overflow"},
+		{"short event", append(batch(1, 1, 1), 5, 'a'), "5 bytes announced"},
+		{"empty event", batch(1, 1, 1, []byte{}), "of 0 bytes"},
+		{"trailing bytes", append(batch(1, 1, 1, []byte("x")), 0), "after the frame's body"},
+		{"ack with junk", []byte{byte(TypeAck), 1, 1, 1}, "after the frame's body"},
+		{"ack cut short", []byte{byte(TypeAck), 0x80}, "bad stored"},
+		{"hello not cbor", []byte{byte(TypeHello), 0xff}, "hello"},
+		{"hello unknown field", append([]byte{byte(TypeHello)}, 0xa1, 0x18, 0x63, 0x01), "unknown field"},
+		{"error message too long", body(t, &Frame{Type: TypeError, Error: &Error{Code: "x", Message: strings.Repeat("m", 2000)}}), "too long"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Decode(c.b)
+			if !errors.Is(err, ErrFrame) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Decode = %v, want an ErrFrame saying %q", err, c.want)
+			}
+		})
+	}
+	// A length beyond the limit is refused before anything is buffered.
+	r := NewReader(bytes.NewReader(appendU(nil, MaxFrame+1)))
+	if _, err := r.Read(); !errors.Is(err, ErrFrame) {
+		t.Fatalf("oversized length: %v", err)
+	}
+	// A stream cut inside a frame is not a clean end.
+	wire := mustAppend(t, sample()[2])
+	if _, err := NewReader(bytes.NewReader(wire[:len(wire)-3])).Read(); !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("cut frame: %v, want io.ErrUnexpectedEOF", err)
+	}
+}
+
+func appendU(b []byte, v uint64) []byte {
+	for v >= 0x80 {
+		b = append(b, byte(v)|0x80)
+		v >>= 7
+	}
+	return append(b, byte(v))
+}
+
+// body is a frame's bytes after its length.
+func body(t testing.TB, f *Frame) []byte {
+	b := mustAppend(t, f)
+	_, n := uvarintLen(b)
+	return b[n:]
+}
+
+func mustAppend(t testing.TB, f *Frame) []byte {
+	b, err := Append(nil, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// FuzzDecode: any bytes give a frame or an ErrFrame, never a panic, and a
+// frame that decodes encodes back to bytes that decode to the same frame.
+func FuzzDecode(f *testing.F) {
+	for _, fr := range sample() {
+		f.Add(body(f, fr))
+	}
+	f.Add([]byte{byte(TypeEvents), 1, 1, 1, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fr, err := Decode(b)
+		if err != nil {
+			if !errors.Is(err, ErrFrame) {
+				t.Fatalf("error without ErrFrame: %v", err)
+			}
+			return
+		}
+		wire, err := Append(nil, fr)
+		if err != nil {
+			t.Fatalf("a decoded frame does not encode: %v", err)
+		}
+		again, err := NewReader(bytes.NewReader(wire)).Read()
+		if err != nil || !reflect.DeepEqual(again, fr) {
+			t.Fatalf("re-encoded frame reads back as %+v, %v; want %+v", again, err, fr)
+		}
+	})
+}
+
+func uvarintLen(b []byte) (uint64, int) {
+	var v uint64
+	for i, c := range b {
+		v |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			return v, i + 1
+		}
+	}
+	return 0, 0
+}
