@@ -155,12 +155,16 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 	defer cancel()
 	conn, err := quic.DialAddr(dctx, u.o.Addr, pki.EdgeTLS(cert, ca.Pool(), syncproto.ALPNSync), u.o.QUIC)
 	if err != nil {
+		var te *quic.TransportError
+		if errors.As(err, &te) && te.Remote && te.ErrorCode.IsCryptoError() {
+			return false, fmt.Errorf("the hub refused this edge's certificate (%s): enrol the edge again with a new token", te.ErrorMessage)
+		}
 		return false, fmt.Errorf("dial the hub at %s: %w", u.o.Addr, err)
 	}
 	defer conn.CloseWithError(0, "")
 	s, err := conn.OpenStreamSync(dctx)
 	if err != nil {
-		return false, fmt.Errorf("open the sync stream: %w", err)
+		return false, fmt.Errorf("open the sync stream: %w", closeReason(conn, err))
 	}
 	head, err := u.o.Head(ctx)
 	if err != nil {
@@ -168,7 +172,7 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 	}
 	u.head.Store(head)
 	if err := write(s, &syncproto.Frame{Type: syncproto.TypeHello, Hello: &syncproto.Hello{V: syncproto.Version, Head: head}}); err != nil {
-		return false, fmt.Errorf("send hello: %w", err)
+		return false, fmt.Errorf("send hello: %w", closeReason(conn, err))
 	}
 	r := syncproto.NewReader(s)
 	f, err := r.Read()
@@ -352,11 +356,15 @@ func write(s *quic.Stream, f *syncproto.Frame) error {
 // stream error it caused.
 func closeReason(conn *quic.Conn, err error) error {
 	if cause := context.Cause(conn.Context()); cause != nil {
-		var ae *quic.ApplicationError
-		if errors.As(cause, &ae) && ae.Remote {
-			return fmt.Errorf("the hub closed the connection: %s", ae.ErrorMessage)
-		}
-		return cause
+		err = cause
+	}
+	var ae *quic.ApplicationError
+	if errors.As(err, &ae) && ae.Remote {
+		return fmt.Errorf("the hub closed the connection: %s", ae.ErrorMessage)
+	}
+	var te *quic.TransportError
+	if errors.As(err, &te) && te.Remote && te.ErrorCode.IsCryptoError() {
+		return fmt.Errorf("the hub refused this edge's certificate (%s): enrol the edge again with a new token", te.ErrorMessage)
 	}
 	return err
 }

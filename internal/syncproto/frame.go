@@ -252,15 +252,9 @@ func NewReader(r io.Reader) *Reader { return &Reader{r: bufio.NewReaderSize(r, 6
 // Read. io.EOF means the stream ended between frames; an error wrapping
 // ErrFrame means the peer sent something malformed.
 func (r *Reader) Read() (*Frame, error) {
-	n, err := binary.ReadUvarint(r.r)
+	n, err := r.length()
 	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, io.EOF
-		}
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: frame length: %v", ErrFrame, err)
+		return nil, err
 	}
 	if n == 0 || n > MaxFrame {
 		return nil, fmt.Errorf("%w: frame of %d bytes, limit %d", ErrFrame, n, MaxFrame)
@@ -276,6 +270,28 @@ func (r *Reader) Read() (*Frame, error) {
 		return nil, err
 	}
 	return Decode(r.buf)
+}
+
+// length reads a frame's uvarint length. It tells a stream that ended or
+// failed (returned as is) from bytes that are no length (ErrFrame).
+func (r *Reader) length() (uint64, error) {
+	var n uint64
+	for i := 0; ; i++ {
+		c, err := r.r.ReadByte()
+		if err != nil {
+			if i > 0 && errors.Is(err, io.EOF) {
+				return 0, io.ErrUnexpectedEOF
+			}
+			return 0, err
+		}
+		if i == binary.MaxVarintLen64-1 && c > 1 {
+			return 0, fmt.Errorf("%w: frame length overflows 64 bits", ErrFrame)
+		}
+		n |= uint64(c&0x7f) << (7 * i)
+		if c < 0x80 {
+			return n, nil
+		}
+	}
 }
 
 // Decode parses one frame without its length prefix: a type byte and the
