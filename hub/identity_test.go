@@ -246,7 +246,7 @@ func TestReplayedGappedAndTamperedFrames(t *testing.T) {
 	if a := c.read(); a.Type != syncproto.TypeAck || a.Ack.Stored != 6 {
 		t.Fatalf("ack = %+v %+v", a, a.Ack)
 	}
-	c.send(batch(1, evs[:6])) // replayed
+	c.send(batch(1, evs[:6]))  // replayed
 	c.send(batch(4, evs[3:8])) // overlapping
 	if a := c.read(); a.Ack.Stored != 6 {
 		t.Fatalf("ack of a replay = %+v", a.Ack)
