@@ -12,7 +12,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 # The edge embeds the browser code that `web` builds (web/dist).
 build: web
-	$(GO) build -o bin/ ./edge/cmd/...
+	$(GO) build -o bin/ ./edge/cmd/... ./hub/cmd/...
 
 # npm packages (exactly as package-lock.json has them) and the widget bundle.
 web:
@@ -25,7 +25,7 @@ chromium:
 	@if [ ! -x $(CHROMIUM) ]; then 		echo "installing Debian's chromium for the browser tests"; 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; 	fi
 
 run: build
-	bin/edge --dev --data $(DATA)
+	DATA=$(DATA) BIN=bin deploy/run-local.sh
 
 test: web chromium
 	cd web && npm test

@@ -248,11 +248,11 @@ func TestReplayedGappedAndTamperedFrames(t *testing.T) {
 	}
 	c.send(batch(1, evs[:6]))  // replayed
 	c.send(batch(4, evs[3:8])) // overlapping
-	if a := c.read(); a.Ack.Stored != 6 {
-		t.Fatalf("ack of a replay = %+v", a.Ack)
-	}
-	if a := c.read(); a.Ack.Stored != 8 {
-		t.Fatalf("ack of an overlapping batch = %+v", a.Ack)
+	// one ack each, or one for both when the hub stored them together
+	for a := c.read(); a.Ack.Stored != 8; a = c.read() {
+		if a.Type != syncproto.TypeAck || a.Ack.Stored != 6 {
+			t.Fatalf("ack of a replay = %+v", a.Ack)
+		}
 	}
 	n := 0
 	_ = h.ReadLog("raw-1", func(uint64, []byte) bool { n++; return true })

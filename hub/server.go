@@ -206,6 +206,7 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 	log.Info("edge connected", "region", region, "remote", conn.RemoteAddr().String(), "hub_has", stored, "edge_head", f.Hello.Head)
 	h.m.connected.Inc()
 	defer h.m.connected.Dec()
+	var pending []*syncproto.Batch
 	for {
 		f, err := r.Read()
 		if err != nil {
@@ -219,11 +220,20 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 		}
 		switch f.Type {
 		case syncproto.TypeEvents:
-			if ack, perr := h.receive(e, f.Batch); perr != nil {
-				log.Warn("refused a batch", "first", f.Batch.First, "events", len(f.Batch.Events), "err", perr.Message)
+			// Batches that have arrived already are stored with this one:
+			// one fsync and one ack for all.
+			pending = append(pending, f.Batch)
+			if r.Buffered() > 0 && len(pending) < maxCoalesce {
+				continue
+			}
+			ack, perr := h.receive(e, pending)
+			pending = pending[:0]
+			if perr != nil {
+				log.Warn("refused a batch", "err", perr.Message)
 				refuse(conn, s, closeProtocol, perr)
 				return
-			} else if err := writeFrame(s, &syncproto.Frame{Type: syncproto.TypeAck, Ack: ack}); err != nil {
+			}
+			if err := writeFrame(s, &syncproto.Frame{Type: syncproto.TypeAck, Ack: ack}); err != nil {
 				return
 			}
 		default:
@@ -233,39 +243,55 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 	}
 }
 
-// receive stores a batch. A batch the hub already holds (sent again after a
-// lost ack) is acknowledged and not stored twice; a batch that would leave
-// a gap, or holds an event that does not decode, is refused.
-func (h *Hub) receive(e *edgeState, b *syncproto.Batch) (*syncproto.Ack, *syncproto.Error) {
+// maxCoalesce bounds the batches stored in one write.
+const maxCoalesce = 16
+
+// receive stores consecutive batches in one durable write. What the hub
+// holds already (sent again after a lost ack) is acknowledged and not
+// stored twice; a batch that would leave a gap, or holds an event that does
+// not decode, is refused and nothing of the write is stored.
+func (h *Hub) receive(e *edgeState, batches []*syncproto.Batch) (*syncproto.Ack, *syncproto.Error) {
 	stored := e.stored.Load()
-	e.mu.Lock()
-	e.head = max(e.head, b.Head)
-	e.mu.Unlock()
-	if b.Last() <= stored {
-		h.m.duplicates.WithLabelValues(e.name).Add(float64(len(b.Events)))
-		return &syncproto.Ack{Stored: stored, Applied: e.store.Applied()}, nil
-	}
-	if b.First > stored+1 {
-		return nil, &syncproto.Error{Code: syncproto.CodeGap,
-			Message: fmt.Sprintf("the batch starts at %d but the hub has up to %d: send from %d", b.First, stored, stored+1)}
-	}
-	skip := stored + 1 - b.First
-	h.m.duplicates.WithLabelValues(e.name).Add(float64(skip))
-	fresh := b.Events[skip:]
+	next := stored + 1
+	var fresh [][]byte
 	var lastTS int64
-	for i, raw := range fresh {
-		ev, err := h.codec.Decode(raw)
-		if err != nil {
-			return nil, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: fmt.Sprintf("event %d: %v", stored+1+uint64(i), err)}
+	dups := 0
+	for _, b := range batches {
+		e.mu.Lock()
+		e.head = max(e.head, b.Head)
+		e.mu.Unlock()
+		if b.Last() < next {
+			dups += len(b.Events)
+			continue
 		}
-		lastTS = ev.TS
+		if b.First > next {
+			return nil, &syncproto.Error{Code: syncproto.CodeGap,
+				Message: fmt.Sprintf("the batch starts at %d but the hub has up to %d: send from %d", b.First, next-1, next)}
+		}
+		skip := next - b.First
+		dups += int(skip)
+		for i, raw := range b.Events[skip:] {
+			ev, err := h.codec.Decode(raw)
+			if err != nil {
+				return nil, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: fmt.Sprintf("event %d: %v", next+uint64(i), err)}
+			}
+			lastTS = ev.TS
+		}
+		fresh = append(fresh, b.Events[skip:]...)
+		next = b.Last() + 1
+	}
+	if dups > 0 {
+		h.m.duplicates.WithLabelValues(e.name).Add(float64(dups))
+	}
+	if len(fresh) == 0 {
+		return &syncproto.Ack{Stored: stored, Applied: e.store.Applied()}, nil
 	}
 	if err := h.elog.Append(e.name, stored+1, fresh); err != nil {
 		h.log.Error("cannot store an edge's events", "edge", e.name, "err", err)
 		return nil, &syncproto.Error{Code: syncproto.CodeInternal, Message: "the hub could not store the batch: it will be sent again"}
 	}
-	e.stored.Store(b.Last())
-	e.batches.Add(1)
+	e.stored.Store(next - 1)
+	e.batches.Add(uint64(len(batches)))
 	e.mu.Lock()
 	e.lastTS = lastTS
 	e.mu.Unlock()
@@ -274,5 +300,5 @@ func (h *Hub) receive(e *edgeState, b *syncproto.Batch) (*syncproto.Ack, *syncpr
 	case e.kick <- struct{}{}:
 	default:
 	}
-	return &syncproto.Ack{Stored: b.Last(), Applied: e.store.Applied()}, nil
+	return &syncproto.Ack{Stored: next - 1, Applied: e.store.Applied()}, nil
 }

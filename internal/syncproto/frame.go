@@ -241,15 +241,13 @@ func Append(buf []byte, f *Frame) ([]byte, error) {
 
 // Reader reads frames from a stream.
 type Reader struct {
-	r   *bufio.Reader
-	buf []byte
+	r *bufio.Reader
 }
 
 // NewReader returns a Reader of r.
 func NewReader(r io.Reader) *Reader { return &Reader{r: bufio.NewReaderSize(r, 64<<10)} }
 
-// Read returns the next frame. Its byte slices are valid until the next
-// Read. io.EOF means the stream ended between frames; an error wrapping
+// Read returns the next frame; it owns its bytes. io.EOF means the stream ended between frames; an error wrapping
 // ErrFrame means the peer sent something malformed.
 func (r *Reader) Read() (*Frame, error) {
 	n, err := r.length()
@@ -259,18 +257,19 @@ func (r *Reader) Read() (*Frame, error) {
 	if n == 0 || n > MaxFrame {
 		return nil, fmt.Errorf("%w: frame of %d bytes, limit %d", ErrFrame, n, MaxFrame)
 	}
-	if cap(r.buf) < int(n) {
-		r.buf = make([]byte, n)
-	}
-	r.buf = r.buf[:n]
-	if _, err := io.ReadFull(r.r, r.buf); err != nil {
+	buf := make([]byte, n)
+	if _, err := io.ReadFull(r.r, buf); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, err
 	}
-	return Decode(r.buf)
+	return Decode(buf)
 }
+
+// Buffered is how many bytes of later frames have arrived already: a
+// receiver may take them before it answers.
+func (r *Reader) Buffered() int { return r.r.Buffered() }
 
 // length reads a frame's uvarint length. It tells a stream that ended or
 // failed (returned as is) from bytes that are no length (ErrFrame).
