@@ -28,6 +28,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/residency"
 	"github.com/edgedesk/edgedesk/edge/uplink"
 	"github.com/edgedesk/edgedesk/internal/admintoken"
+	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 	"github.com/edgedesk/edgedesk/internal/syncproto"
 	"github.com/edgedesk/edgedesk/web"
@@ -228,6 +229,7 @@ func (n *Node) openUplink() error {
 		Addr: n.cfg.Hub.Addr, Dir: n.dataPath("hub"), Log: n.log.With("component", "uplink"),
 		EnrollTokenFile: n.cfg.Hub.EnrollTokenFile, Name: n.cfg.Node.ID, Region: n.cfg.Node.Region,
 		QUIC: syncproto.QUICConfig(), Read: n.bus.Read, Head: n.bus.LastSeq, Sealer: sealer,
+		ApplyConfig: n.applyConfig,
 		Policy: func(t string) residency.Policy {
 			rec, err := n.store.Tenant(t)
 			if err != nil {
@@ -236,6 +238,26 @@ func (n *Node) openUplink() error {
 			return residency.Policy{Fields: rec.Residency, Redact: rec.ResidencyMode == "redact"}
 		},
 	})
+	return nil
+}
+
+// applyConfig appends the hub's configuration events to the log and waits
+// until the state has them. Only configuration kinds are taken.
+func (n *Node) applyConfig(ctx context.Context, evs [][]byte) error {
+	for _, b := range evs {
+		e, err := n.journal.Codec().Decode(b)
+		if err != nil {
+			return err
+		}
+		switch e.Kind {
+		case event.KindTenantUpserted, event.KindInboxUpserted, event.KindAgentUpserted, event.KindCannedUpserted:
+		default:
+			return fmt.Errorf("the hub sent a %s event as configuration", e.Kind)
+		}
+		if _, err := n.journal.Append(ctx, e); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

@@ -31,6 +31,7 @@ func (h *Hub) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"revoked": r.PathValue("name")})
 	}))
 	mux.Handle("GET /api/v1/conversations", guard(h.conversations))
+	h.configAPI(mux, guard)
 	return mux
 }
 

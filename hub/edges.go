@@ -20,12 +20,14 @@ type edgeState struct {
 	store        *state.Store
 	kick         chan struct{} // the log grew: the projector looks
 
-	mu      sync.Mutex
-	conn    *quic.Conn // the current sync connection, or nil
-	head    uint64     // the edge's last sequence, as it last said
-	lastTS  int64      // time of the last event stored (unix ms)
-	stored  atomic.Uint64
-	batches atomic.Uint64
+	mu   sync.Mutex
+	conn *quic.Conn // the current sync connection, or nil
+	head uint64     // the edge's last sequence, as it last said
+	// configAcked is the last configuration sequence the edge applied.
+	configAcked uint64
+	lastTS      int64 // time of the last event stored (unix ms)
+	stored      atomic.Uint64
+	batches     atomic.Uint64
 }
 
 // edge returns the state of edge name, opening its store and starting its
@@ -123,6 +125,7 @@ type EdgeStatus struct {
 	LastSeqApplied  uint64  `json:"last_seq_applied"`
 	LagSeconds      float64 `json:"lag_seconds"`
 	EventsTotal     uint64  `json:"events_total"`
+	ConfigSeqAcked  uint64  `json:"config_seq_acked"`
 	Revoked         bool    `json:"revoked,omitempty"`
 }
 
@@ -130,7 +133,8 @@ func (e *edgeState) status(now time.Time) EdgeStatus {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	s := EdgeStatus{ID: e.name, Region: e.region, Connected: e.conn != nil,
-		LastSeqReceived: e.stored.Load(), LastSeqApplied: e.store.Applied(), EventsTotal: e.stored.Load()}
+		LastSeqReceived: e.stored.Load(), LastSeqApplied: e.store.Applied(), EventsTotal: e.stored.Load(),
+		ConfigSeqAcked: e.configAcked}
 	// Behind the edge, the lag is the age of the newest event the hub has:
 	// the edge's events since then are not here yet.
 	if e.head > s.LastSeqReceived && e.lastTS > 0 {

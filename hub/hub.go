@@ -38,7 +38,10 @@ type Hub struct {
 
 	mu    sync.Mutex
 	edges map[string]*edgeState
-	wg    sync.WaitGroup
+
+	cfgMu   sync.Mutex    // serializes configuration appends
+	cfgWake chan struct{} // closed, and replaced, at each change
+	wg      sync.WaitGroup
 
 	ready            chan struct{}
 	quicAddr, httpAd net.Addr
@@ -47,7 +50,7 @@ type Hub struct {
 // New returns a hub for cfg, which must be valid.
 func New(cfg Config, log *slog.Logger) *Hub {
 	return &Hub{cfg: cfg, log: log, m: newMetrics(), codec: event.NewCodec(),
-		edges: map[string]*edgeState{}, ready: make(chan struct{})}
+		edges: map[string]*edgeState{}, ready: make(chan struct{}), cfgWake: make(chan struct{})}
 }
 
 // Ready is closed once the hub listens.

@@ -107,3 +107,64 @@ func (l *Log) Read(edge string, from, to uint64, fn func(seq uint64, data []byte
 		return nil
 	})
 }
+
+// The configuration log: what the hub pushes to every edge, entry seq
+// under c/<seq>, its last sequence under ch.
+var configHead = []byte("ch")
+
+func configKey(seq uint64) []byte { return binary.BigEndian.AppendUint64([]byte("c/"), seq) }
+
+// AppendConfig appends one configuration event durably and returns its
+// sequence. The caller serializes appends.
+func (l *Log) AppendConfig(data []byte) (uint64, error) {
+	head, err := l.ConfigHead()
+	if err != nil {
+		return 0, err
+	}
+	seq := head + 1
+	err = l.db.Update(func(txn *badger.Txn) error {
+		if err := txn.Set(configKey(seq), data); err != nil {
+			return err
+		}
+		return txn.Set(configHead, binary.BigEndian.AppendUint64(nil, seq))
+	})
+	return seq, err
+}
+
+// ConfigHead is the last sequence of the configuration log (0: empty).
+func (l *Log) ConfigHead() (uint64, error) {
+	var n uint64
+	err := l.db.View(func(txn *badger.Txn) error {
+		it, err := txn.Get(configHead)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		return it.Value(func(v []byte) error {
+			n = binary.BigEndian.Uint64(v)
+			return nil
+		})
+	})
+	return n, err
+}
+
+// ReadConfig returns up to n configuration entries from sequence from.
+func (l *Log) ReadConfig(from uint64, n int) ([][]byte, error) {
+	var out [][]byte
+	err := l.db.View(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = []byte("c/")
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Seek(configKey(from)); it.Valid() && len(out) < n; it.Next() {
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/quic-go/quic-go"
@@ -80,30 +81,47 @@ func (h *Hub) serve(ctx context.Context, ln *quic.Listener) {
 	}
 }
 
-// refuse sends an error frame, lets the peer read it, and closes.
-func refuse(conn *quic.Conn, s *quic.Stream, code quic.ApplicationErrorCode, e *syncproto.Error) {
-	if s != nil {
-		if b, err := syncproto.Append(nil, &syncproto.Frame{Type: syncproto.TypeError, Error: e}); err == nil {
-			_ = s.SetWriteDeadline(time.Now().Add(2 * time.Second))
-			_, _ = s.Write(b)
-			_ = s.Close()
-		}
-		// the peer closes once it has read the error; else give up soon
-		select {
-		case <-conn.Context().Done():
-		case <-time.After(2 * time.Second):
-		}
-	}
-	_ = conn.CloseWithError(code, e.Error())
+// lockedWriter writes whole frames to a stream from several goroutines
+// (acks, and the configuration push).
+type lockedWriter struct {
+	mu sync.Mutex
+	s  *quic.Stream
 }
 
-func writeFrame(s *quic.Stream, f *syncproto.Frame) error {
+func (w *lockedWriter) write(f *syncproto.Frame) error {
 	b, err := syncproto.Append(nil, f)
 	if err != nil {
 		return err
 	}
-	_, err = s.Write(b)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, err = w.s.Write(b)
 	return err
+}
+
+// refuse sends an error frame, lets the peer read it, and closes.
+func refuse(conn *quic.Conn, s *quic.Stream, code quic.ApplicationErrorCode, e *syncproto.Error) {
+	if s != nil {
+		w := &lockedWriter{s: s}
+		refuseOn(conn, w, code, e)
+		return
+	}
+	_ = conn.CloseWithError(code, e.Error())
+}
+
+// refuseOn is refuse on a stream other goroutines write too.
+func refuseOn(conn *quic.Conn, w *lockedWriter, code quic.ApplicationErrorCode, e *syncproto.Error) {
+	_ = w.s.SetWriteDeadline(time.Now().Add(2 * time.Second))
+	_ = w.write(&syncproto.Frame{Type: syncproto.TypeError, Error: e})
+	w.mu.Lock()
+	_ = w.s.Close()
+	w.mu.Unlock()
+	// the peer closes once it has read the error; else give up soon
+	select {
+	case <-conn.Context().Done():
+	case <-time.After(2 * time.Second):
+	}
+	_ = conn.CloseWithError(code, e.Error())
 }
 
 // enroll issues a certificate to an edge that presents a valid token.
@@ -139,7 +157,7 @@ func (h *Hub) enroll(ctx context.Context, conn *quic.Conn) {
 		return
 	}
 	h.log.Info("edge enrolled", "edge", name, "region", region, "remote", conn.RemoteAddr().String())
-	if err := writeFrame(s, &syncproto.Frame{Type: syncproto.TypeEnrolled, Enrolled: &syncproto.Enrolled{Cert: der, CA: h.ca.Cert.Raw}}); err != nil {
+	if err := (&lockedWriter{s: s}).write(&syncproto.Frame{Type: syncproto.TypeEnrolled, Enrolled: &syncproto.Enrolled{Cert: der, CA: h.ca.Cert.Raw}}); err != nil {
 		return
 	}
 	_ = s.Close()
@@ -197,11 +215,16 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 	defer e.detach(conn)
 	e.mu.Lock()
 	e.head = f.Hello.Head
+	e.configAcked = f.Hello.ConfigSeq
 	e.mu.Unlock()
 	stored := e.stored.Load()
-	if err := writeFrame(s, &syncproto.Frame{Type: syncproto.TypeWelcome, Welcome: &syncproto.Welcome{V: syncproto.Version, Acked: stored, Edge: name, Region: region}}); err != nil {
+	w := &lockedWriter{s: s}
+	if err := w.write(&syncproto.Frame{Type: syncproto.TypeWelcome, Welcome: &syncproto.Welcome{V: syncproto.Version, Acked: stored, Edge: name, Region: region}}); err != nil {
 		return
 	}
+	pctx, stopPush := context.WithCancel(ctx)
+	defer stopPush()
+	go h.pushConfig(pctx, e, conn, w, f.Hello.ConfigSeq)
 	log := h.log.With("edge", name)
 	log.Info("edge connected", "region", region, "remote", conn.RemoteAddr().String(), "hub_has", stored, "edge_head", f.Hello.Head)
 	h.m.connected.Inc()
@@ -212,7 +235,7 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 		if err != nil {
 			if errors.Is(err, syncproto.ErrFrame) {
 				log.Warn("refused a sync frame", "err", err)
-				refuse(conn, s, closeProtocol, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: err.Error()})
+				refuseOn(conn, w, closeProtocol, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: err.Error()})
 			} else if !errors.Is(err, io.EOF) && ctx.Err() == nil {
 				log.Info("edge disconnected", "err", err)
 			}
@@ -230,14 +253,18 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 			pending = pending[:0]
 			if perr != nil {
 				log.Warn("refused a batch", "err", perr.Message)
-				refuse(conn, s, closeProtocol, perr)
+				refuseOn(conn, w, closeProtocol, perr)
 				return
 			}
-			if err := writeFrame(s, &syncproto.Frame{Type: syncproto.TypeAck, Ack: ack}); err != nil {
+			if err := w.write(&syncproto.Frame{Type: syncproto.TypeAck, Ack: ack}); err != nil {
 				return
 			}
+		case syncproto.TypeConfigAck:
+			e.mu.Lock()
+			e.configAcked = max(e.configAcked, f.ConfigAck)
+			e.mu.Unlock()
 		default:
-			refuse(conn, s, closeProtocol, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: fmt.Sprintf("an edge does not send %s frames", f.Type)})
+			refuseOn(conn, w, closeProtocol, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: fmt.Sprintf("an edge does not send %s frames", f.Type)})
 			return
 		}
 	}

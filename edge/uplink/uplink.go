@@ -11,6 +11,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +45,9 @@ type Options struct {
 	// Policy is a tenant's residency policy as the edge's state has it.
 	Policy func(tenant string) residency.Policy
 	Sealer *residency.Sealer
+	// ApplyConfig appends configuration events from the hub to the edge's
+	// log and returns once they are applied. Nil: the edge takes none.
+	ApplyConfig func(ctx context.Context, events [][]byte) error
 
 	BatchEvents int           // events per batch; 0: 1024
 	BatchBytes  int           // bytes per batch; 0: 1 MiB
@@ -171,7 +178,9 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	u.head.Store(head)
-	if err := write(s, &syncproto.Frame{Type: syncproto.TypeHello, Hello: &syncproto.Hello{V: syncproto.Version, Head: head}}); err != nil {
+	w := &streamWriter{s: s}
+	configSeq := u.configSeq()
+	if err := w.write(&syncproto.Frame{Type: syncproto.TypeHello, Hello: &syncproto.Hello{V: syncproto.Version, Head: head, ConfigSeq: configSeq}}); err != nil {
 		return false, fmt.Errorf("send hello: %w", closeReason(conn, err))
 	}
 	r := syncproto.NewReader(s)
@@ -209,6 +218,11 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 				select {
 				case ackc <- struct{}{}:
 				default:
+				}
+			case syncproto.TypeConfig:
+				if err := u.applyConfig(sctx, w, f.Batch, &configSeq); err != nil {
+					errc <- err
+					return
 				}
 			case syncproto.TypeError:
 				errc <- fmt.Errorf("the hub closed the sync: %w", f.Error)
@@ -301,7 +315,7 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 		if buf, err = syncproto.Append(buf[:0], &syncproto.Frame{Type: syncproto.TypeEvents, Batch: batch}); err != nil {
 			return true, err
 		}
-		if _, err := s.Write(buf); err != nil {
+		if err := w.raw(buf); err != nil {
 			return true, fmt.Errorf("send events: %w", closeReason(conn, err))
 		}
 	}
@@ -343,13 +357,64 @@ func (u *Uplink) seal(r raw) ([]byte, error) {
 // not an event.
 const KindMalformed event.Kind = "log.malformed"
 
-func write(s *quic.Stream, f *syncproto.Frame) error {
+// streamWriter writes whole frames from the sender and the
+// acknowledgement reader (which answers configuration).
+type streamWriter struct {
+	mu sync.Mutex
+	s  *quic.Stream
+}
+
+func (w *streamWriter) write(f *syncproto.Frame) error {
 	b, err := syncproto.Append(nil, f)
 	if err != nil {
 		return err
 	}
-	_, err = s.Write(b)
+	return w.raw(b)
+}
+
+func (w *streamWriter) raw(b []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	_, err := w.s.Write(b)
 	return err
+}
+
+// configSeqFile records the last configuration sequence the edge applied.
+const configSeqFile = "config-seq"
+
+func (u *Uplink) configSeq() uint64 {
+	b, err := os.ReadFile(filepath.Join(u.o.Dir, configSeqFile))
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+	return n
+}
+
+// applyConfig applies a batch of the hub's configuration log, records how
+// far it got and tells the hub. A batch from before *seq (sent again) is
+// applied again: configuration events are upserts, and the log drops
+// repeated ids.
+func (u *Uplink) applyConfig(ctx context.Context, w *streamWriter, b *syncproto.Batch, seq *uint64) error {
+	if u.o.ApplyConfig == nil {
+		return nil
+	}
+	if b.First > *seq+1 {
+		return fmt.Errorf("the hub's configuration jumps from %d to %d", *seq, b.First)
+	}
+	if err := u.o.ApplyConfig(ctx, b.Events); err != nil {
+		return fmt.Errorf("apply the hub's configuration %d-%d: %w", b.First, b.Last(), err)
+	}
+	*seq = max(*seq, b.Last())
+	tmp := filepath.Join(u.o.Dir, configSeqFile+".tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.FormatUint(*seq, 10)+"\n"), 0o600); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(u.o.Dir, configSeqFile)); err != nil {
+		return err
+	}
+	u.o.Log.Info("applied the hub's configuration", "through", *seq, "events", len(b.Events))
+	return w.write(&syncproto.Frame{Type: syncproto.TypeConfigAck, ConfigAck: *seq})
 }
 
 // closeReason prefers the hub's reason for closing the connection to the

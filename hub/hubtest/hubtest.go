@@ -86,13 +86,17 @@ func (h *Hub) Restart() {
 func (h *Hub) DevToken() string { return hub.DevTokenPath(h.Config.DataDir) }
 
 // Get sends an authenticated GET to the hub's API.
-func (h *Hub) Get(path string) (*http.Response, error) {
+func (h *Hub) Get(path string) (*http.Response, error) { return h.Do(http.MethodGet, path, "") }
+
+// Do sends an authenticated request with a JSON body to the hub's API.
+func (h *Hub) Do(method, path, body string) (*http.Response, error) {
 	tok, err := os.ReadFile(hub.AdminTokenPath(h.Config.DataDir))
 	if err != nil {
 		return nil, err
 	}
-	req, _ := http.NewRequest(http.MethodGet, "http://"+h.HTTPAddr()+path, nil)
+	req, _ := http.NewRequest(method, "http://"+h.HTTPAddr()+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
+	req.Header.Set("Content-Type", "application/json")
 	return http.DefaultClient.Do(req)
 }
 

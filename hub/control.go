@@ -1,0 +1,169 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/quic-go/quic-go"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/syncproto"
+)
+
+// The control stream: configuration the hub owns (tenants, inboxes,
+// agents, canned responses) is a log of events on the hub, pushed to every
+// edge on its sync stream. An edge appends each to its own log, where its
+// projector applies it like any event, then acknowledges the sequence; it
+// names the last one it applied in its next hello.
+
+// Configure appends a configuration event and wakes every edge's push.
+func (h *Hub) Configure(e *event.Event) (uint64, error) {
+	e.V, e.Origin, e.TS = event.Version, "hub", time.Now().UnixMilli()
+	if e.ID == "" {
+		e.ID = event.NewID()
+	}
+	if e.Actor.Kind == "" {
+		e.Actor = event.Actor{Kind: event.ActorSystem, ID: "hub"}
+	}
+	data, err := h.codec.Encode(e)
+	if err != nil {
+		return 0, err
+	}
+	h.cfgMu.Lock()
+	seq, err := h.elog.AppendConfig(data)
+	wake := h.cfgWake
+	h.cfgWake = make(chan struct{})
+	h.cfgMu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	close(wake)
+	return seq, nil
+}
+
+// configWake is closed at the next configuration change.
+func (h *Hub) configWake() <-chan struct{} {
+	h.cfgMu.Lock()
+	defer h.cfgMu.Unlock()
+	return h.cfgWake
+}
+
+// pushConfig sends the configuration log after from to an edge, then each
+// change as it comes, until ctx ends or a write fails.
+func (h *Hub) pushConfig(ctx context.Context, e *edgeState, conn *quic.Conn, w *lockedWriter, from uint64) {
+	next := from + 1
+	for {
+		wake := h.configWake()
+		evs, err := h.elog.ReadConfig(next, 256)
+		if err != nil {
+			h.log.Error("cannot read the configuration log", "err", err)
+			return
+		}
+		if len(evs) > 0 {
+			head, _ := h.elog.ConfigHead()
+			b := &syncproto.Batch{First: next, Head: max(head, next+uint64(len(evs))-1), Events: evs}
+			if err := w.write(&syncproto.Frame{Type: syncproto.TypeConfig, Batch: b}); err != nil {
+				return
+			}
+			next += uint64(len(evs))
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-conn.Context().Done():
+			return
+		case <-wake:
+		}
+	}
+}
+
+// configAPI serves the operators' configuration endpoints.
+func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Handler) {
+	mux.Handle("PUT /api/v1/tenants/{tenant}", guard(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Name          string   `json:"name"`
+			Residency     []string `json:"residency"`
+			ResidencyMode string   `json:"residency_mode"`
+		}
+		if !decodeBody(w, r, &body) {
+			return
+		}
+		t := r.PathValue("tenant")
+		h.configured(w, &event.Event{Kind: event.KindTenantUpserted, Tenant: t,
+			TenantInfo: &event.Tenant{ID: t, Name: body.Name, Residency: body.Residency, ResidencyMode: body.ResidencyMode}})
+	}))
+	mux.Handle("PUT /api/v1/tenants/{tenant}/inboxes/{inbox}", guard(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Name           string   `json:"name"`
+			Channel        string   `json:"channel"`
+			IdentitySecret string   `json:"identity_secret"`
+			Prechat        []string `json:"prechat"`
+		}
+		if !decodeBody(w, r, &body) {
+			return
+		}
+		h.configured(w, &event.Event{Kind: event.KindInboxUpserted, Tenant: r.PathValue("tenant"),
+			Inbox: &event.Inbox{ID: r.PathValue("inbox"), Name: body.Name, Channel: body.Channel, IdentitySecret: body.IdentitySecret, Prechat: body.Prechat}})
+	}))
+	mux.Handle("PUT /api/v1/tenants/{tenant}/agents/{agent}", guard(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Email     string   `json:"email"`
+			Name      string   `json:"name"`
+			Password  string   `json:"password"`
+			Role      string   `json:"role"`
+			Skills    []string `json:"skills"`
+			Languages []string `json:"languages"`
+			MaxChats  int      `json:"max_chats"`
+		}
+		if !decodeBody(w, r, &body) {
+			return
+		}
+		if len(body.Password) < 8 || len(body.Password) > 72 {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "password: 8 to 72 bytes"})
+			return
+		}
+		if body.Role != "" && body.Role != "admin" && body.Role != "agent" {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "role: admin or agent"})
+			return
+		}
+		hash, err := bcrypt.GenerateFromPassword([]byte(body.Password), bcrypt.DefaultCost)
+		if err != nil {
+			writeJSON(w, http.StatusInternalServerError, apiError{"unavailable", "could not hash the password"})
+			return
+		}
+		h.configured(w, &event.Event{Kind: event.KindAgentUpserted, Tenant: r.PathValue("tenant"),
+			Agent: &event.Agent{ID: r.PathValue("agent"), Email: strings.ToLower(body.Email), Name: body.Name, PasswordHash: string(hash),
+				Role: body.Role, Skills: body.Skills, Languages: body.Languages, MaxChats: body.MaxChats}})
+	}))
+}
+
+// configured appends e and answers with its configuration sequence.
+func (h *Hub) configured(w http.ResponseWriter, e *event.Event) {
+	seq, err := h.Configure(e)
+	switch {
+	case errors.Is(err, event.ErrMalformed):
+		writeJSON(w, http.StatusBadRequest, apiError{"invalid", err.Error()})
+	case err != nil:
+		h.log.Error("cannot store a configuration change", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, apiError{"unavailable", "the hub could not store the change: retry"})
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"config_seq": seq, "id": e.ID})
+	}
+}
+
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeJSON(w, http.StatusBadRequest, apiError{"invalid", fmt.Sprintf("body: %v", err)})
+		return false
+	}
+	return true
+}
