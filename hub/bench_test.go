@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -168,4 +169,82 @@ func rawQUIC(b *testing.B, n int) time.Duration {
 	d := time.Since(start)
 	conn.CloseWithError(0, "")
 	return d
+}
+
+// BenchmarkSyncLag appends chat messages to an edge's log at 5,000 a
+// second for 10 s while the uplink ships them, and reports how long each
+// waited from its append until the hub acknowledged storing it: p50, p99
+// and the maximum. b.N is ignored beyond 1.
+//
+//	go test -run '^$' -bench SyncLag -benchtime 1x ./hub
+func BenchmarkSyncLag(b *testing.B) {
+	const rate, seconds = 5000, 10
+	h := hubtest.Start(b)
+	cfg := edgetest.Config(b)
+	cfg.Node.ID, cfg.Node.Region = "lag-1", "eu"
+	cfg.Hub.Addr, cfg.Hub.EnrollTokenFile = h.QUICAddr(), h.DevToken()
+	e := edgetest.Start(b, cfg)
+	if err := h.WaitSynced("lag-1", 1, 30*time.Second); err != nil {
+		b.Fatal(err)
+	}
+	u := e.Node.Uplink()
+	codec := event.NewCodec()
+	text := "Hello, I ordered a teapot last week and it has not arrived yet. Could you tell me where it is? Order 1234."
+	n := rate * seconds
+	appended := make([]time.Time, n+1)
+	seqOf := make(chan [2]uint64, n) // seq, index
+	acked := make([]time.Duration, 0, n)
+	b.ResetTimer()
+	done := make(chan struct{})
+	go func() { // the acknowledgements, as the uplink sees them
+		defer close(done)
+		var pending [][2]uint64
+		for len(acked) < n {
+			for len(seqOf) > 0 {
+				pending = append(pending, <-seqOf)
+			}
+			a := u.Status().AckedSeq
+			now := time.Now()
+			keep := pending[:0]
+			for _, p := range pending {
+				if p[0] <= a {
+					acked = append(acked, now.Sub(appended[p[1]]))
+				} else {
+					keep = append(keep, p)
+				}
+			}
+			pending = keep
+			time.Sleep(200 * time.Microsecond)
+		}
+	}()
+	tick := time.NewTicker(time.Second / 100) // 50 events every 10 ms
+	defer tick.Stop()
+	for i := 0; i < n; {
+		<-tick.C
+		for j := 0; j < rate/100 && i < n; j++ {
+			ev := &event.Event{ID: event.NewID(), Kind: event.KindMessageCreated, Tenant: edge.DemoTenant, Origin: "lag-1",
+				TS: time.Now().UnixMilli(), Actor: event.Actor{Kind: event.ActorCustomer, ID: "k1"},
+				Message: &event.Message{Conv: "c1", ClientID: fmt.Sprint(i), Text: text}}
+			data, err := codec.Encode(ev)
+			if err != nil {
+				b.Fatal(err)
+			}
+			idx := i
+			appended[idx] = time.Now()
+			e.Node.Bus().AppendAsync(bus.Subject(edge.DemoTenant), ev.ID, data, func(seq uint64, _ bool, err error) {
+				if err != nil {
+					b.Error(err)
+				}
+				seqOf <- [2]uint64{seq, uint64(idx)}
+			})
+			i++
+		}
+	}
+	<-done
+	b.StopTimer()
+	slices.Sort(acked)
+	q := func(p float64) float64 { return float64(acked[int(p*float64(len(acked)-1))].Microseconds()) / 1000 }
+	b.ReportMetric(q(0.5), "p50-ms")
+	b.ReportMetric(q(0.99), "p99-ms")
+	b.ReportMetric(q(1), "max-ms")
 }
