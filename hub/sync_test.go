@@ -185,6 +185,14 @@ func TestSyncSurvivesRestarts(t *testing.T) {
 	chat(t, e, "after-edge-restart", 20)
 	h.Restart()
 	synced(t, h, e)
+
+	// the edge restarts while it ships a backlog
+	h.Stop()
+	chat(t, e, "backlog", 300)
+	h.Restart()
+	time.Sleep(30 * time.Millisecond)
+	e.Restart()
+	synced(t, h, e)
 	if st := e.Node.Uplink().Status(); !st.Connected || st.AckedSeq != lastSeq(t, e) {
 		t.Fatalf("uplink status = %+v, want connected and acked up to %d", st, lastSeq(t, e))
 	}

@@ -30,8 +30,15 @@ type Hub struct {
 // test ends.
 func Start(t testing.TB) *Hub {
 	t.Helper()
+	return StartIn(t, t.TempDir())
+}
+
+// StartIn starts a --dev hub on the data directory dir (which another hub
+// may have written) and stops it when the test ends.
+func StartIn(t testing.TB, dir string) *Hub {
+	t.Helper()
 	cfg := hub.Default()
-	cfg.DataDir = t.TempDir()
+	cfg.DataDir = dir
 	cfg.HTTP, cfg.QUIC = "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Dev = true
 	h := &Hub{Config: cfg, t: t}
