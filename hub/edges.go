@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -38,9 +39,23 @@ func (h *Hub) edge(ctx context.Context, name, region string) (*edgeState, error)
 	if e, ok := h.edges[name]; ok {
 		return e, nil
 	}
-	st, err := state.Open(filepath.Join(h.cfg.DataDir, "state", name), state.Options{Uncompressed: true}, h.log.With("edge", name))
+	dir := filepath.Join(h.cfg.DataDir, "state", name)
+	st, err := state.Open(dir, state.Options{Uncompressed: true}, h.log.With("edge", name))
 	if err != nil {
 		return nil, err
+	}
+	if l := st.Layout(); l != state.Layout {
+		// written by another version of the projector: rebuilt from the log
+		h.log.Warn("rebuilding an edge's state written with another layout", "edge", name, "store_layout", l, "layout", state.Layout)
+		if err := st.Close(); err != nil {
+			return nil, err
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return nil, err
+		}
+		if st, err = state.Open(dir, state.Options{Uncompressed: true}, h.log.With("edge", name)); err != nil {
+			return nil, err
+		}
 	}
 	stored, err := h.elog.Stored(name)
 	if err != nil {

@@ -197,6 +197,24 @@ func TestSyncSurvivesRestarts(t *testing.T) {
 	if st := e.Node.Uplink().Status(); !st.Connected || st.AckedSeq != lastSeq(t, e) {
 		t.Fatalf("uplink status = %+v, want connected and acked up to %d", st, lastSeq(t, e))
 	}
+
+	// the hub's state of the edge is lost: it is rebuilt from the hub's log
+	h.Stop()
+	if err := os.RemoveAll(filepath.Join(h.Config.DataDir, "state", "us-1")); err != nil {
+		t.Fatal(err)
+	}
+	h.Restart()
+	synced(t, h, e)
+	resp, err := h.Get("/api/v1/conversations?tenant=demo&limit=500")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Conversations []json.RawMessage }
+	err = json.NewDecoder(resp.Body).Decode(&list)
+	resp.Body.Close()
+	if err != nil || len(list.Conversations) != 5 { // one per chat above
+		t.Fatalf("after the rebuild the hub lists %d conversations (%v)", len(list.Conversations), err)
+	}
 }
 
 // The edge's status API says what the hub has, behind the admin token.
