@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/edgedesk/edgedesk/internal/atomicfile"
 	"github.com/edgedesk/edgedesk/internal/pki"
 )
 
@@ -170,21 +171,5 @@ func writeFile(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.Write(path, b, 0o600)
 }

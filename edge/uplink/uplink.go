@@ -22,6 +22,7 @@ import (
 	"github.com/quic-go/quic-go"
 
 	"github.com/edgedesk/edgedesk/edge/residency"
+	"github.com/edgedesk/edgedesk/internal/atomicfile"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/pki"
 	"github.com/edgedesk/edgedesk/internal/syncproto"
@@ -406,11 +407,7 @@ func (u *Uplink) applyConfig(ctx context.Context, w *streamWriter, b *syncproto.
 		return fmt.Errorf("apply the hub's configuration %d-%d: %w", b.First, b.Last(), err)
 	}
 	*seq = max(*seq, b.Last())
-	tmp := filepath.Join(u.o.Dir, configSeqFile+".tmp")
-	if err := os.WriteFile(tmp, []byte(strconv.FormatUint(*seq, 10)+"\n"), 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, filepath.Join(u.o.Dir, configSeqFile)); err != nil {
+	if err := atomicfile.Write(filepath.Join(u.o.Dir, configSeqFile), []byte(strconv.FormatUint(*seq, 10)+"\n"), 0o600); err != nil {
 		return err
 	}
 	u.o.Log.Info("applied the hub's configuration", "through", *seq, "events", len(b.Events))

@@ -20,6 +20,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/edgedesk/edgedesk/internal/atomicfile"
 )
 
 // HubName is the name in the hub's certificate; edges ask for it
@@ -169,12 +171,12 @@ func WriteKey(path string, key crypto.Signer) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
+	return atomicfile.Write(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600)
 }
 
 // WriteCert writes a DER certificate as PEM.
 func WriteCert(path string, der []byte) error {
-	return writeFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	return atomicfile.Write(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
 }
 
 // ReadKey reads a key written by WriteKey.
@@ -209,27 +211,6 @@ func ReadCert(path string) (*x509.Certificate, error) {
 		return nil, fmt.Errorf("%s: not a PEM certificate", path)
 	}
 	return x509.ParseCertificate(p.Bytes)
-}
-
-// writeFile writes atomically: a temporary file, fsync, rename.
-func writeFile(path string, b []byte, mode os.FileMode) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // Token is an enrolment token as an operator passes it to an edge:
