@@ -1,6 +1,7 @@
 // Package faultproxy is a UDP proxy for tests that makes a loopback link
-// behave like a bad network: it drops, delays, reorders and duplicates
-// datagrams, and cuts the link entirely for a while.
+// behave like a bad network, or a hostile one: it drops, delays, reorders,
+// duplicates and corrupts datagrams, and cuts the link entirely for a
+// while.
 package faultproxy
 
 import (
@@ -16,6 +17,7 @@ import (
 type Faults struct {
 	Drop      float64       // probability a datagram is lost
 	Duplicate float64       // probability it is sent twice
+	Corrupt   float64       // probability one of its bytes is flipped (tampering on the wire)
 	Delay     time.Duration // every datagram waits this long
 	Jitter    time.Duration // plus up to this much more: datagrams overtake each other
 }
@@ -32,7 +34,7 @@ type Proxy struct {
 	closed  bool
 	wg      sync.WaitGroup
 
-	Forwarded, Dropped, Duplicated atomic.Int64
+	Forwarded, Dropped, Duplicated, Corrupted atomic.Int64
 }
 
 // New listens on 127.0.0.1 and forwards to upstream.
@@ -134,6 +136,10 @@ func (p *Proxy) forward(b []byte, send func([]byte)) {
 		p.Duplicated.Add(1)
 	}
 	b = append([]byte(nil), b...)
+	if len(b) > 0 && rand.Float64() < f.Corrupt {
+		b[rand.IntN(len(b))] ^= 0x5a
+		p.Corrupted.Add(1)
+	}
 	for range copies {
 		wait := f.Delay
 		if f.Jitter > 0 {
