@@ -1,0 +1,22 @@
+//go:build wasip1
+
+// Command routing is Edgedesk's routing plugin: it assigns a new
+// conversation to the least loaded online agent with the skills it needs,
+// preferring the customer's language and, among equals, the agent idle
+// longest (plugins/routing/rules). Built to .wasm by `make plugins`.
+package main
+
+import (
+	"github.com/edgedesk/edgedesk/plugins/routing/rules"
+	"github.com/edgedesk/edgedesk/wasm/abi"
+	"github.com/edgedesk/edgedesk/wasm/pdk"
+)
+
+func init() {
+	pdk.Route(func(r *abi.RouteRequest) (*abi.RouteDecision, error) {
+		d := rules.Decide(r)
+		return &d, nil
+	})
+}
+
+func main() {}

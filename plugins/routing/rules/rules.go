@@ -1,0 +1,84 @@
+// Package rules is the routing plugin's logic as plain Go: the plugin runs
+// it under the host's sandbox, and BenchmarkRoutingNative runs the same
+// code natively to measure what the sandbox costs.
+package rules
+
+import (
+	"slices"
+
+	"github.com/edgedesk/edgedesk/wasm/abi"
+)
+
+// Decide picks the agent for a conversation, or none (it waits in the
+// queue):
+//
+//  1. only agents online, under their chat limit, with every skill the
+//     conversation needs;
+//  2. among them, those who speak the customer's language, when any does;
+//  3. the least loaded, relative to their limit;
+//  4. among equals, the one idle longest (fairness);
+//  5. then by id, so that the same input always gives the same answer.
+func Decide(r *abi.RouteRequest) abi.RouteDecision {
+	var best *abi.AgentStatus
+	bestLang := false
+	for i := range r.Agents {
+		a := &r.Agents[i]
+		if !a.Online || (a.MaxChats > 0 && a.Load >= a.MaxChats) || !hasAll(a.Skills, r.Skills) {
+			continue
+		}
+		lang := r.Language != "" && slices.Contains(a.Languages, r.Language)
+		if best == nil || better(a, lang, best, bestLang) {
+			best, bestLang = a, lang
+		}
+	}
+	if best == nil {
+		return abi.RouteDecision{Reason: "queued: no agent online with capacity and the skills " + join(r.Skills)}
+	}
+	reason := "least loaded"
+	if bestLang {
+		reason = "least loaded speaking " + r.Language
+	}
+	return abi.RouteDecision{Agent: best.ID, Reason: reason}
+}
+
+func better(a *abi.AgentStatus, aLang bool, b *abi.AgentStatus, bLang bool) bool {
+	if aLang != bLang {
+		return aLang
+	}
+	// load relative to the limit: 2 of 4 is busier than 2 of 10
+	la, lb := occupancy(a), occupancy(b)
+	if la != lb {
+		return la < lb
+	}
+	if a.IdleSince != b.IdleSince {
+		return a.IdleSince < b.IdleSince
+	}
+	return a.ID < b.ID
+}
+
+func occupancy(a *abi.AgentStatus) float64 {
+	if a.MaxChats <= 0 {
+		return float64(a.Load) / 1000
+	}
+	return float64(a.Load) / float64(a.MaxChats)
+}
+
+func hasAll(have, need []string) bool {
+	for _, n := range need {
+		if !slices.Contains(have, n) {
+			return false
+		}
+	}
+	return true
+}
+
+func join(s []string) string {
+	if len(s) == 0 {
+		return "(none)"
+	}
+	out := s[0]
+	for _, x := range s[1:] {
+		out += ", " + x
+	}
+	return out
+}

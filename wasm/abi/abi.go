@@ -1,0 +1,120 @@
+// Package abi is the contract between the Edgedesk host and its
+// WebAssembly plugins (docs/plugins.md): the exports a plugin provides, the
+// host functions it may import, how bytes cross, the result codes, and the
+// messages of each plugin kind. Both sides import it: the host, and a
+// plugin through wasm/pdk.
+//
+// # Calling convention (version 1)
+//
+// A plugin exports:
+//
+//	edgedesk_abi() -> i32                      the ABI version it was built for
+//	edgedesk_alloc(size u32) -> ptr u32        a buffer of size bytes for the next call's input
+//	edgedesk_call(op u32, ptr u32, len u32) -> u64
+//
+// The host writes the input (CBOR) into the buffer edgedesk_alloc returned
+// and calls edgedesk_call; the result packs the output's address in the
+// high 32 bits and its length in the low 32. The output is a CBOR Result:
+// a status, a message when the status is not OK, and the op's answer.
+// Memory the plugin returns stays valid until its next call.
+//
+// The host offers, in module "edgedesk", only the functions of the
+// capabilities the plugin's manifest grants, and WASI with no files, no
+// environment, no arguments and no network. A plugin that imports anything
+// else is refused before it runs.
+package abi
+
+// Version is the ABI version this package describes.
+const Version = 1
+
+// Export names.
+const (
+	ExportABI   = "edgedesk_abi"
+	ExportAlloc = "edgedesk_alloc"
+	ExportCall  = "edgedesk_call"
+)
+
+// HostModule is the import module of the host functions.
+const HostModule = "edgedesk"
+
+// Ops a plugin answers (edgedesk_call's first argument).
+const (
+	OpRoute   uint32 = 1 // RouteRequest → RouteDecision
+	OpAnalyze uint32 = 2 // AnalyzeRequest → Analysis
+)
+
+// Status codes of a Result.
+const (
+	StatusOK          = 0
+	StatusBadInput    = 1 // the plugin could not decode its input
+	StatusUnsupported = 2 // the plugin does not answer this op
+	StatusFailed      = 3 // the plugin failed; Message says why
+)
+
+// Capabilities a manifest may grant, each a set of host functions.
+const (
+	CapLog     = "log"     // log(level i32, ptr u32, len u32)
+	CapClock   = "clock"   // now_ms() i64
+	CapKV      = "kv"      // kv_get, kv_set: a store scoped to the plugin and tenant
+	CapConfig  = "config"  // config_get: the plugin's configuration
+	CapMetrics = "metrics" // metric_add(name ptr u32, len u32, delta i64)
+)
+
+// HostFunctions maps each capability to the host functions it grants.
+var HostFunctions = map[string][]string{
+	CapLog:     {"log"},
+	CapClock:   {"now_ms"},
+	CapKV:      {"kv_get", "kv_set"},
+	CapConfig:  {"config_get"},
+	CapMetrics: {"metric_add"},
+}
+
+// Log levels of the log host function.
+const (
+	LogDebug = 0
+	LogInfo  = 1
+	LogWarn  = 2
+	LogError = 3
+)
+
+// Result is what edgedesk_call returns.
+type Result struct {
+	Status  int    `cbor:"1,keyasint"`
+	Message string `cbor:"2,keyasint,omitempty"`
+	Output  []byte `cbor:"3,keyasint,omitempty"`
+}
+
+// Kinds of plugin.
+const (
+	KindRouting = "routing"
+	KindNLP     = "nlp"
+)
+
+// RouteRequest asks a routing plugin who gets a conversation.
+type RouteRequest struct {
+	Tenant       string        `cbor:"1,keyasint"`
+	Conversation string        `cbor:"2,keyasint"`
+	Inbox        string        `cbor:"3,keyasint,omitempty"`
+	Language     string        `cbor:"4,keyasint,omitempty"` // the customer's, when known
+	Skills       []string      `cbor:"5,keyasint,omitempty"` // what the conversation needs
+	Priority     int           `cbor:"6,keyasint,omitempty"` // higher first
+	Agents       []AgentStatus `cbor:"7,keyasint"`
+}
+
+// AgentStatus is an agent as routing sees them.
+type AgentStatus struct {
+	ID        string   `cbor:"1,keyasint"`
+	Online    bool     `cbor:"2,keyasint,omitempty"`
+	Skills    []string `cbor:"3,keyasint,omitempty"`
+	Languages []string `cbor:"4,keyasint,omitempty"`
+	Load      int      `cbor:"5,keyasint,omitempty"` // open conversations
+	MaxChats  int      `cbor:"6,keyasint,omitempty"` // 0: no limit
+	IdleSince int64    `cbor:"7,keyasint,omitempty"` // unix ms of the last assignment
+}
+
+// RouteDecision is a routing plugin's answer: an agent, or none (the
+// conversation waits in the queue), and why.
+type RouteDecision struct {
+	Agent  string `cbor:"1,keyasint,omitempty"`
+	Reason string `cbor:"2,keyasint,omitempty"`
+}

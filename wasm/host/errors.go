@@ -1,0 +1,20 @@
+package host
+
+import "errors"
+
+// Errors of a plugin call or load. A call that fails with ErrTimeout,
+// ErrTrap, ErrMemory or ErrOutput threw its instance away; the caller runs
+// its fallback.
+var (
+	ErrTimeout   = errors.New("plugin call exceeded its deadline")
+	ErrTrap      = errors.New("plugin trapped")
+	ErrMemory    = errors.New("plugin exceeded its memory limit")
+	ErrOutput    = errors.New("plugin output too large")
+	ErrHostCalls = errors.New("plugin made too many host calls")
+	ErrPlugin    = errors.New("plugin answered with an error")
+
+	ErrSignature = errors.New("plugin signature refused")
+	ErrManifest  = errors.New("plugin manifest refused")
+	ErrABI       = errors.New("plugin ABI not supported")
+	ErrImports   = errors.New("plugin imports what it was not granted")
+)

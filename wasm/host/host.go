@@ -1,0 +1,419 @@
+// Package host runs Edgedesk's WebAssembly plugins under wazero
+// (docs/plugins.md): compiled once with an on-disk cache, instantiated
+// into a pool (an instance serves one call at a time), each call under a
+// deadline, a memory cap, an output cap and a host-call budget. A call that
+// traps, times out or runs out of memory returns a typed error, its
+// instance is thrown away, and the caller runs its fallback. A plugin is
+// swapped for a new version atomically while calls run.
+package host
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
+
+	"github.com/edgedesk/edgedesk/wasm/abi"
+)
+
+// Limits bound every call of a plugin.
+type Limits struct {
+	Timeout   time.Duration // per call; 0: 50 ms
+	MemoryMiB uint32        // linear memory of an instance; 0: 64
+	OutputMax uint32        // bytes of a call's output; 0: 1 MiB
+	HostCalls int           // host-function calls per call; 0: 10,000
+	Instances int           // instances per plugin version; 0: 4
+}
+
+func (l Limits) withDefaults() Limits {
+	if l.Timeout == 0 {
+		l.Timeout = 50 * time.Millisecond
+	}
+	if l.MemoryMiB == 0 {
+		l.MemoryMiB = 64
+	}
+	if l.OutputMax == 0 {
+		l.OutputMax = 1 << 20
+	}
+	if l.HostCalls == 0 {
+		l.HostCalls = 10000
+	}
+	if l.Instances == 0 {
+		l.Instances = 4
+	}
+	return l
+}
+
+// Options configure a Host.
+type Options struct {
+	CacheDir string // on-disk compilation cache; "" compiles every time
+	Limits   Limits
+	Log      *slog.Logger
+	Metrics  prometheus.Registerer // nil: not registered
+	// Config returns a plugin's configuration (capability config).
+	Config func(plugin string) []byte
+}
+
+// Host owns the wazero runtime and the plugins loaded into it.
+type Host struct {
+	rt     wazero.Runtime
+	cache  wazero.CompilationCache
+	lim    Limits
+	log    *slog.Logger
+	config func(string) []byte
+	kv     *kvStore
+
+	calls   *prometheus.CounterVec   // edgedesk_plugin_calls_total{plugin,result}
+	latency *prometheus.HistogramVec // edgedesk_plugin_call_seconds{plugin}
+	custom  *prometheus.CounterVec   // edgedesk_plugin_metric_total{plugin,name}
+}
+
+// New starts a runtime with WASI (no files, environment, arguments or
+// network) and the host functions.
+func New(ctx context.Context, o Options) (*Host, error) {
+	lim := o.Limits.withDefaults()
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	cfg := wazero.NewRuntimeConfig().
+		WithCloseOnContextDone(true).
+		WithMemoryLimitPages(lim.MemoryMiB * 16) // 64 KiB pages
+	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: newKVStore()}
+	if o.CacheDir != "" {
+		c, err := wazero.NewCompilationCacheWithDir(o.CacheDir)
+		if err != nil {
+			return nil, fmt.Errorf("plugin compilation cache: %w", err)
+		}
+		h.cache = c
+		cfg = cfg.WithCompilationCache(c)
+	}
+	h.rt = wazero.NewRuntimeWithConfig(ctx, cfg)
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, h.rt); err != nil {
+		return nil, err
+	}
+	if err := h.instantiateHostModule(ctx); err != nil {
+		return nil, err
+	}
+	h.calls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_calls_total",
+		Help: "Plugin calls by result (ok, error, timeout, trap, memory, output, host_calls, unavailable)."}, []string{"plugin", "result"})
+	h.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "edgedesk_plugin_call_seconds",
+		Help: "Plugin call latency.", Buckets: prometheus.ExponentialBuckets(5e-6, 2.5, 12)}, []string{"plugin"})
+	h.custom = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_metric_total",
+		Help: "Counters plugins add to (capability metrics)."}, []string{"plugin", "name"})
+	if o.Metrics != nil {
+		for _, c := range []prometheus.Collector{h.calls, h.latency, h.custom} {
+			if err := o.Metrics.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return h, nil
+}
+
+// Close closes the runtime and every plugin.
+func (h *Host) Close(ctx context.Context) error {
+	err := h.rt.Close(ctx)
+	if h.cache != nil {
+		err = errors.Join(err, h.cache.Close(ctx))
+	}
+	return err
+}
+
+// Plugin is a loaded plugin; Swap replaces its version while calls run.
+type Plugin struct {
+	h       *Host
+	name    string
+	current atomic.Pointer[version]
+}
+
+// version is one compiled version and its instance pool.
+type version struct {
+	m        Manifest
+	compiled wazero.CompiledModule
+	granted  map[string]bool
+	idle     chan *instance
+	slots    chan struct{} // one per instance that may exist
+	refs     sync.WaitGroup
+}
+
+type instance struct {
+	mod   api.Module
+	alloc api.Function
+	call  api.Function
+}
+
+// Load verifies nothing (LoadPackage did) and compiles pkg: its imports
+// must be WASI or host functions its manifest grants, and its ABI export
+// must say this host's version. One instance is made at once, so that a
+// module that cannot start is refused here.
+func (h *Host) Load(ctx context.Context, pkg *Package) (*Plugin, error) {
+	v, err := h.compile(ctx, pkg)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plugin{h: h, name: pkg.Manifest.Name}
+	p.current.Store(v)
+	return p, nil
+}
+
+// Swap compiles pkg and makes it the version new calls use; calls running
+// on the old version finish there, and its instances close after them.
+func (p *Plugin) Swap(ctx context.Context, pkg *Package) error {
+	if pkg.Manifest.Name != p.name {
+		return fmt.Errorf("%w: %q cannot replace plugin %q", ErrManifest, pkg.Manifest.Name, p.name)
+	}
+	v, err := p.h.compile(ctx, pkg)
+	if err != nil {
+		return err
+	}
+	old := p.current.Swap(v)
+	go func() {
+		old.refs.Wait()
+		old.close(context.Background())
+	}()
+	return nil
+}
+
+// Manifest is the current version's manifest.
+func (p *Plugin) Manifest() Manifest { return p.current.Load().m }
+
+func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
+	compiled, err := h.rt.CompileModule(ctx, pkg.Wasm)
+	if err != nil {
+		return nil, fmt.Errorf("%w: compile: %v", ErrManifest, err)
+	}
+	granted := map[string]bool{}
+	for _, c := range pkg.Manifest.Capabilities {
+		for _, f := range abi.HostFunctions[c] {
+			granted[f] = true
+		}
+	}
+	for _, f := range compiled.ImportedFunctions() {
+		mod, name, _ := f.Import()
+		switch {
+		case mod == wasi_snapshot_preview1.ModuleName:
+		case mod == abi.HostModule && granted[name]:
+		default:
+			compiled.Close(ctx)
+			return nil, fmt.Errorf("%w: %s.%s (granted: %v)", ErrImports, mod, name, pkg.Manifest.Capabilities)
+		}
+	}
+	exports := compiled.ExportedFunctions()
+	for _, name := range []string{abi.ExportABI, abi.ExportAlloc, abi.ExportCall} {
+		if _, ok := exports[name]; !ok {
+			compiled.Close(ctx)
+			return nil, fmt.Errorf("%w: no %s export: build it with wasm/pdk", ErrABI, name)
+		}
+	}
+	v := &version{m: pkg.Manifest, compiled: compiled, granted: granted,
+		idle: make(chan *instance, h.lim.Instances), slots: make(chan struct{}, h.lim.Instances)}
+	inst, err := h.instantiate(ctx, v)
+	if err != nil {
+		compiled.Close(ctx)
+		return nil, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	r, err := inst.mod.ExportedFunction(abi.ExportABI).Call(cctx)
+	if err != nil || len(r) != 1 || int32(r[0]) != abi.Version {
+		inst.mod.Close(ctx)
+		compiled.Close(ctx)
+		got := "no answer"
+		if err == nil && len(r) == 1 {
+			got = fmt.Sprint(int32(r[0]))
+		}
+		return nil, fmt.Errorf("%w: the module says ABI %s; this host speaks %d", ErrABI, got, abi.Version)
+	}
+	v.slots <- struct{}{}
+	v.idle <- inst
+	return v, nil
+}
+
+func (h *Host) instantiate(ctx context.Context, v *version) (*instance, error) {
+	mc := wazero.NewModuleConfig().
+		WithName("").                        // anonymous: many instances of one module
+		WithStartFunctions("_initialize").   // Go's c-shared initialisation
+		WithSysWalltime().WithSysNanotime(). // the Go runtime needs clocks
+		WithRandSource(rand.Reader)          // and randomness; no files, env or args
+	mod, err := h.rt.InstantiateModule(ctx, v.compiled, mc)
+	if err != nil {
+		return nil, fmt.Errorf("%w: instantiate: %v", ErrTrap, err)
+	}
+	return &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall)}, nil
+}
+
+// get takes an idle instance, or makes one when the version has fewer than
+// its limit, or waits.
+func (v *version) get(ctx context.Context, h *Host) (*instance, error) {
+	select {
+	case inst := <-v.idle:
+		return inst, nil
+	default:
+	}
+	select {
+	case inst := <-v.idle:
+		return inst, nil
+	case v.slots <- struct{}{}:
+		inst, err := h.instantiate(ctx, v)
+		if err != nil {
+			<-v.slots
+		}
+		return inst, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// put returns a healthy instance, or throws a broken one away.
+func (v *version) put(ctx context.Context, inst *instance, healthy bool) {
+	if healthy {
+		v.idle <- inst
+		return
+	}
+	inst.mod.Close(ctx)
+	<-v.slots
+}
+
+func (v *version) close(ctx context.Context) {
+	for {
+		select {
+		case inst := <-v.idle:
+			inst.mod.Close(ctx)
+		default:
+			v.compiled.Close(ctx)
+			return
+		}
+	}
+}
+
+// callState travels in the context of a call into host functions.
+type callState struct {
+	plugin, tenant string
+	hostCalls      int
+	limit          int
+	granted        map[string]bool
+	exceeded       bool
+}
+
+type stateKey struct{}
+
+// Call runs op with input for tenant and returns the op's output.
+func (p *Plugin) Call(ctx context.Context, tenant string, op uint32, input []byte) ([]byte, error) {
+	h := p.h
+	start := time.Now()
+	v := p.current.Load()
+	v.refs.Add(1)
+	defer v.refs.Done()
+	out, result, err := p.call(ctx, v, tenant, op, input)
+	h.calls.WithLabelValues(p.name, result).Inc()
+	h.latency.WithLabelValues(p.name).Observe(time.Since(start).Seconds())
+	return out, err
+}
+
+func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32, input []byte) ([]byte, string, error) {
+	h := p.h
+	cctx, cancel := context.WithTimeout(ctx, h.lim.Timeout)
+	defer cancel()
+	inst, err := v.get(cctx, h)
+	if err != nil {
+		return nil, "unavailable", fmt.Errorf("%w: no instance: %v", ErrTrap, err)
+	}
+	st := &callState{plugin: p.name, tenant: tenant, limit: h.lim.HostCalls, granted: v.granted}
+	cctx = context.WithValue(cctx, stateKey{}, st)
+	healthy := false
+	defer func() { v.put(ctx, inst, healthy) }()
+
+	r, err := inst.alloc.Call(cctx, uint64(len(input)))
+	if err != nil {
+		result, err := p.failure(err, st, inst)
+		return nil, result, err
+	}
+	ptr := uint32(r[0])
+	if !inst.mod.Memory().Write(ptr, input) {
+		return nil, "trap", fmt.Errorf("%w: the input buffer at %d is outside its memory", ErrTrap, ptr)
+	}
+	r, err = inst.call.Call(cctx, uint64(op), uint64(ptr), uint64(len(input)))
+	if err != nil {
+		result, err := p.failure(err, st, inst)
+		return nil, result, err
+	}
+	optr, olen := uint32(r[0]>>32), uint32(r[0])
+	if olen > h.lim.OutputMax {
+		return nil, "output", fmt.Errorf("%w: %d bytes, limit %d", ErrOutput, olen, h.lim.OutputMax)
+	}
+	raw, ok := inst.mod.Memory().Read(optr, olen)
+	if !ok {
+		return nil, "trap", fmt.Errorf("%w: its output at %d+%d is outside its memory", ErrTrap, optr, olen)
+	}
+	var res abi.Result
+	if err := cbor.Unmarshal(raw, &res); err != nil {
+		return nil, "trap", fmt.Errorf("%w: its result does not decode: %v", ErrTrap, err)
+	}
+	healthy = true
+	if res.Status != abi.StatusOK {
+		return nil, "error", fmt.Errorf("%w: status %d: %s", ErrPlugin, res.Status, truncate(res.Message, 300))
+	}
+	return res.Output, "ok", nil
+}
+
+// failure names why a call into the module failed.
+func (p *Plugin) failure(err error, st *callState, inst *instance) (string, error) {
+	var exit *sys.ExitError
+	switch {
+	case st.exceeded:
+		return "host_calls", fmt.Errorf("%w: more than %d", ErrHostCalls, st.limit)
+	case nearFull(inst, p.h.lim.MemoryMiB):
+		// whether it died of it or was stopped while filling it
+		return "memory", fmt.Errorf("%w (%d MiB): %v", ErrMemory, p.h.lim.MemoryMiB, err)
+	case errors.As(err, &exit) && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled):
+		return "timeout", fmt.Errorf("%w (%s)", ErrTimeout, p.h.lim.Timeout)
+	}
+	return "trap", fmt.Errorf("%w: %v", ErrTrap, err)
+}
+
+// nearFull reports whether the instance's memory reached its cap: a Go
+// plugin that cannot grow its memory dies of "out of memory".
+func nearFull(inst *instance, mib uint32) bool {
+	m := inst.mod.Memory()
+	return m != nil && uint64(m.Size()) >= uint64(mib)<<20-(4<<20)
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// state is the call a host function serves.
+func state(ctx context.Context) *callState {
+	st, _ := ctx.Value(stateKey{}).(*callState)
+	return st
+}
+
+// budget counts a host call, and stops the module when it has made too
+// many (the host function panics, which wazero turns into an error of
+// the call).
+func budget(ctx context.Context, fn string) *callState {
+	st := state(ctx)
+	if st == nil || !st.granted[fn] {
+		panic(fmt.Sprintf("host function %s called outside a granted call", fn))
+	}
+	st.hostCalls++
+	if st.hostCalls > st.limit {
+		st.exceeded = true
+		panic(ErrHostCalls)
+	}
+	return st
+}
