@@ -8,7 +8,7 @@ DATA     ?= ./.edgedesk-data
 FUZZTIME ?= 20s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build web chromium run test screenshots fuzz check bench clean
+.PHONY: build web plugins chromium run test screenshots fuzz check bench clean
 
 # The edge embeds the browser code that `web` builds (web/dist).
 build: web
@@ -17,6 +17,12 @@ build: web
 # npm packages (exactly as package-lock.json has them) and the widget bundle.
 web:
 	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+
+# The shipped plugins, built from source to WebAssembly with the standard
+# toolchain (docs/plugins.md).
+plugins:
+	mkdir -p bin/plugins
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o bin/plugins/routing.wasm ./plugins/routing
 
 # Debian's chromium, which the browser tests drive (playwright-core never
 # downloads a browser of its own).

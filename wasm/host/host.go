@@ -17,7 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/fxamacker/cbor/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -356,9 +355,9 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 	if !ok {
 		return nil, "trap", fmt.Errorf("%w: its output at %d+%d is outside its memory", ErrTrap, optr, olen)
 	}
-	var res abi.Result
-	if err := cbor.Unmarshal(raw, &res); err != nil {
-		return nil, "trap", fmt.Errorf("%w: its result does not decode: %v", ErrTrap, err)
+	res, err := abi.DecodeResult(raw)
+	if err != nil {
+		return nil, "trap", fmt.Errorf("%w: %v", ErrTrap, err)
 	}
 	healthy = true
 	if res.Status != abi.StatusOK {

@@ -1,0 +1,47 @@
+package abi
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+// FuzzDecodeResult: whatever bytes a plugin returns give a Result or an
+// error, never a panic, and a Result encodes back to one that decodes the
+// same.
+func FuzzDecodeResult(f *testing.F) {
+	for _, r := range []Result{{}, {Status: StatusFailed, Message: "no"}, {Output: []byte{0xa1, 1, 2}}} {
+		b, _ := cbor.Marshal(r)
+		f.Add(b)
+	}
+	f.Add([]byte{0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := DecodeResult(b)
+		if err != nil {
+			return
+		}
+		again, err := cbor.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := DecodeResult(again)
+		if err != nil || !reflect.DeepEqual(normal(r), normal(r2)) {
+			t.Fatalf("%+v re-encodes to %+v, %v", r, r2, err)
+		}
+	})
+}
+
+func normal(r Result) Result {
+	if len(r.Output) == 0 {
+		r.Output = nil
+	}
+	return r
+}
+
+func TestDecodeResultRefusesUnknownStatus(t *testing.T) {
+	b, _ := cbor.Marshal(Result{Status: 9})
+	if _, err := DecodeResult(b); err == nil {
+		t.Fatal("status 9 accepted")
+	}
+}

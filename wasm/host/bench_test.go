@@ -1,0 +1,122 @@
+package host_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/edgedesk/edgedesk/plugins/routing/rules"
+	"github.com/edgedesk/edgedesk/wasm/abi"
+	"github.com/edgedesk/edgedesk/wasm/host"
+)
+
+// benchRequest is a routing decision over 10 agents.
+func benchRequest() *abi.RouteRequest {
+	r := &abi.RouteRequest{Tenant: "demo", Conversation: "c1", Language: "zh", Skills: []string{"billing"}}
+	for i := range 10 {
+		r.Agents = append(r.Agents, abi.AgentStatus{ID: "agent-" + string(rune('a'+i)), Online: i%4 != 3,
+			Skills: []string{"billing", "tech"}[:1+i%2], Languages: []string{"en", "zh"}[:1+i%3%2],
+			Load: i % 3, MaxChats: 4, IdleSince: int64(1000 - i)})
+	}
+	return r
+}
+
+// BenchmarkRoutingPlugin is one routing decision through the plugin: the
+// request encoded, the call under its deadline, the answer decoded. It
+// reports the p99 of single calls and decisions per second with every
+// core calling (RunParallel).
+//
+//	go test -run '^$' -bench 'Routing' -benchtime 20000x ./wasm/host
+func BenchmarkRoutingPlugin(b *testing.B) {
+	// a generous deadline: this measures, it does not enforce
+	h, _ := newHost(b, host.Limits{Timeout: time.Second})
+	p, err := h.Load(context.Background(), pkg(b, "routing", manifest("routing")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	req := benchRequest()
+	decide := func() {
+		in, _ := cbor.Marshal(req)
+		out, err := p.Call(context.Background(), "demo", abi.OpRoute, in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var d abi.RouteDecision
+		if err := cbor.Unmarshal(out, &d); err != nil || d.Agent == "" {
+			b.Fatalf("%+v %v", d, err)
+		}
+	}
+	for range 100 { // instances made, caches warm
+		decide()
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for range b.N {
+		t := time.Now()
+		decide()
+		lat = append(lat, time.Since(t))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1000, "p99-µs")
+	b.ReportMetric(parallelRate(b, decide), "decisions/s")
+}
+
+// BenchmarkRoutingNative is the same decision as plain Go, with the same
+// encoding and decoding, for the ratio.
+func BenchmarkRoutingNative(b *testing.B) {
+	req := benchRequest()
+	decide := func() {
+		in, _ := cbor.Marshal(req)
+		var r abi.RouteRequest
+		if err := cbor.Unmarshal(in, &r); err != nil {
+			b.Fatal(err)
+		}
+		d := rules.Decide(&r)
+		out, _ := cbor.Marshal(d)
+		var back abi.RouteDecision
+		if err := cbor.Unmarshal(out, &back); err != nil || back.Agent == "" {
+			b.Fatalf("%+v %v", back, err)
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	for range b.N {
+		t := time.Now()
+		decide()
+		lat = append(lat, time.Since(t))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds())/1000, "p99-µs")
+	b.ReportMetric(parallelRate(b, decide), "decisions/s")
+}
+
+// parallelRate runs decide on 4 goroutines for a second and returns the
+// decisions per second.
+func parallelRate(b *testing.B, decide func()) float64 {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	n := 0
+	deadline := time.Now().Add(time.Second)
+	start := time.Now()
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := 0
+			for time.Now().Before(deadline) {
+				decide()
+				k++
+			}
+			mu.Lock()
+			n += k
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return float64(n) / time.Since(start).Seconds()
+}
