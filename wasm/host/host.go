@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,9 +148,40 @@ type version struct {
 }
 
 type instance struct {
-	mod   api.Module
-	alloc api.Function
-	call  api.Function
+	mod    api.Module
+	alloc  api.Function
+	call   api.Function
+	stderr *head // what the plugin (or the Go runtime dying in it) wrote during the call
+}
+
+// head keeps the first bytes written to it since Reset: a dying Go
+// runtime writes its reason first, then pages of traceback.
+type head struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+const headMax = 2048
+
+func (h *head) Write(p []byte) (int, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n := headMax - len(h.b); n > 0 {
+		h.b = append(h.b, p[:min(n, len(p))]...)
+	}
+	return len(p), nil
+}
+
+func (h *head) Reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.b = h.b[:0]
+}
+
+func (h *head) String() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return string(h.b)
 }
 
 // Load verifies nothing (LoadPackage did) and compiles pkg: its imports
@@ -240,7 +272,9 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 }
 
 func (h *Host) instantiate(ctx context.Context, v *version) (*instance, error) {
+	stderr := &head{}
 	mc := wazero.NewModuleConfig().
+		WithStderr(stderr).
 		WithName("").                        // anonymous: many instances of one module
 		WithStartFunctions("_initialize").   // Go's c-shared initialisation
 		WithSysWalltime().WithSysNanotime(). // the Go runtime needs clocks
@@ -249,7 +283,7 @@ func (h *Host) instantiate(ctx context.Context, v *version) (*instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: instantiate: %v", ErrTrap, err)
 	}
-	return &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall)}, nil
+	return &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall), stderr: stderr}, nil
 }
 
 // get takes an idle instance, or makes one when the version has fewer than
@@ -332,6 +366,7 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 	cctx = context.WithValue(cctx, stateKey{}, st)
 	healthy := false
 	defer func() { v.put(ctx, inst, healthy) }()
+	inst.stderr.Reset()
 
 	r, err := inst.alloc.Call(cctx, uint64(len(input)))
 	if err != nil {
@@ -369,16 +404,35 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 // failure names why a call into the module failed.
 func (p *Plugin) failure(err error, st *callState, inst *instance) (string, error) {
 	var exit *sys.ExitError
+	isExit := errors.As(err, &exit)
+	// wazero appends the module's stack trace: the first line says it
+	err = errors.New(strings.SplitN(err.Error(), "\n", 2)[0])
 	switch {
 	case st.exceeded:
 		return "host_calls", fmt.Errorf("%w: more than %d", ErrHostCalls, st.limit)
-	case nearFull(inst, p.h.lim.MemoryMiB):
-		// whether it died of it or was stopped while filling it
+	case strings.Contains(inst.stderr.String(), "out of memory") || nearFull(inst, p.h.lim.MemoryMiB):
+		// the Go runtime says so as it dies, or the deadline stopped it
+		// while it filled its memory
 		return "memory", fmt.Errorf("%w (%d MiB): %v", ErrMemory, p.h.lim.MemoryMiB, err)
-	case errors.As(err, &exit) && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled):
+	case isExit && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled):
 		return "timeout", fmt.Errorf("%w (%s)", ErrTimeout, p.h.lim.Timeout)
 	}
+	if msg := lastLine(inst.stderr.String()); msg != "" {
+		return "trap", fmt.Errorf("%w: %v: %s", ErrTrap, err, msg)
+	}
 	return "trap", fmt.Errorf("%w: %v", ErrTrap, err)
+}
+
+// lastLine is the first line of the last message the plugin wrote: for a
+// Go panic, "panic: …".
+func lastLine(s string) string {
+	if i := strings.LastIndex(s, "panic: "); i >= 0 {
+		s = s[i:]
+	} else if i := strings.LastIndex(s, "fatal error: "); i >= 0 {
+		s = s[i:]
+	}
+	s, _, _ = strings.Cut(s, "\n")
+	return truncate(strings.TrimSpace(s), 200)
 }
 
 // nearFull reports whether the instance's memory reached its cap: a Go

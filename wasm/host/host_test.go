@@ -47,6 +47,7 @@ var sources = map[string]string{
 	"trap":      "./testdata/trap",
 	"hostflood": "./testdata/hostflood",
 	"sneaky":    "./testdata/sneaky",
+	"panic":     "./testdata/panic",
 	"wrongabi":  "./testdata/wrongabi",
 }
 
@@ -212,6 +213,7 @@ func TestHostilePlugins(t *testing.T) {
 		{"recursion", nil, []error{host.ErrTimeout, host.ErrMemory}},
 		{"huge", nil, []error{host.ErrOutput}},
 		{"trap", nil, []error{host.ErrTrap}},
+		{"panic", nil, []error{host.ErrTrap}},
 		{"hostflood", []string{abi.CapClock}, []error{host.ErrHostCalls}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -227,6 +229,11 @@ func TestHostilePlugins(t *testing.T) {
 				}
 				if d := time.Since(start); d > 5*time.Second {
 					t.Fatalf("stopped after %s", d)
+				}
+			}
+			if c.name == "panic" {
+				if _, err := route(t, p); !strings.Contains(err.Error(), "assignment to entry in nil map") {
+					t.Fatalf("the panic's message is not in the error: %v", err)
 				}
 			}
 			if d, err := route(t, good); err != nil || d.Agent != "bo" {

@@ -13,7 +13,7 @@ var keep [][]byte
 func init() {
 	pdk.Route(func(*abi.RouteRequest) (*abi.RouteDecision, error) {
 		for {
-			b := make([]byte, 8<<20)
+			b := make([]byte, 32<<20)
 			b[0] = 1
 			keep = append(keep, b)
 		}

@@ -11,11 +11,7 @@ import (
 )
 
 func init() {
-	pdk.Route(func(r *abi.RouteRequest) (*abi.RouteDecision, error) {
-		if r.Tenant == "panic" {
-			var m map[string]int
-			m["x"] = 1 // nil map: a Go panic, which exits the module
-		}
+	pdk.Route(func(*abi.RouteRequest) (*abi.RouteDecision, error) {
 		os.Exit(3)
 		return nil, nil
 	})
