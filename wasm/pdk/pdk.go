@@ -6,8 +6,6 @@ import (
 	"errors"
 	"unsafe"
 
-	"github.com/fxamacker/cbor/v2"
-
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
@@ -23,15 +21,15 @@ func Handle(op uint32, h func(input []byte) ([]byte, error)) { handlers[op] = h 
 // Route makes the plugin a routing plugin.
 func Route(h func(*abi.RouteRequest) (*abi.RouteDecision, error)) {
 	Handle(abi.OpRoute, func(b []byte) ([]byte, error) {
-		var r abi.RouteRequest
-		if err := cbor.Unmarshal(b, &r); err != nil {
+		r, err := abi.DecodeRouteRequest(b)
+		if err != nil {
 			return nil, &inputError{err}
 		}
-		d, err := h(&r)
+		d, err := h(r)
 		if err != nil {
 			return nil, err
 		}
-		return cbor.Marshal(d)
+		return d.Encode(), nil
 	})
 }
 
@@ -54,10 +52,7 @@ func alloc(size uint32) unsafe.Pointer {
 //go:wasmexport edgedesk_call
 func call(op, _, length uint32) uint64 {
 	res := answer(op, in[:length])
-	var err error
-	if out, err = cbor.Marshal(res); err != nil {
-		out, _ = cbor.Marshal(abi.Result{Status: abi.StatusFailed, Message: "encode the result: " + err.Error()})
-	}
+	out = res.Encode()
 	return uint64(uintptr(unsafe.Pointer(unsafe.SliceData(out))))<<32 | uint64(len(out))
 }
 

@@ -1,0 +1,95 @@
+package abi
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/fxamacker/cbor/v2"
+)
+
+func sampleRequest() RouteRequest {
+	return RouteRequest{Tenant: "demo", Conversation: "c1", Inbox: "web", Language: "zh", Skills: []string{"billing", "tech"}, Priority: -2,
+		Agents: []AgentStatus{
+			{ID: "ann", Online: true, Skills: []string{"billing"}, Languages: []string{"en"}, Load: 1, MaxChats: 4, IdleSince: 1764000000000},
+			{ID: "bo", Languages: []string{"zh"}, Load: 300, IdleSince: -5},
+		}}
+}
+
+func TestWireMatchesTheLibrary(t *testing.T) {
+	q := sampleRequest()
+	b, err := cbor.Marshal(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeRouteRequest(b)
+	if err != nil || !reflect.DeepEqual(*got, q) {
+		t.Fatalf("DecodeRouteRequest = %+v, %v; want %+v", got, err, q)
+	}
+	for _, d := range []RouteDecision{{}, {Agent: "bo", Reason: "least loaded speaking zh"}, {Reason: string(make([]byte, 300))}} {
+		want, _ := cbor.Marshal(d)
+		if got := d.Encode(); !bytes.Equal(got, want) {
+			t.Errorf("RouteDecision%+v.Encode = %x, library %x", d, got, want)
+		}
+	}
+	for _, r := range []Result{{}, {Status: StatusFailed, Message: "no"}, {Output: make([]byte, 70000)}} {
+		want, _ := cbor.Marshal(r)
+		if got := r.Encode(); !bytes.Equal(got, want) {
+			t.Errorf("Result.Encode differs from the library for %d-byte output", len(r.Output))
+		}
+	}
+	// a field from a newer host is skipped
+	type newer struct {
+		RouteRequest
+		Extra map[string][]int `cbor:"99,keyasint"`
+	}
+	b, _ = cbor.Marshal(newer{RouteRequest: q, Extra: map[string][]int{"x": {1, 2}}})
+	if got, err := DecodeRouteRequest(b); err != nil || got.Tenant != "demo" || len(got.Agents) != 2 {
+		t.Fatalf("with an unknown field: %+v, %v", got, err)
+	}
+}
+
+// FuzzWire: the fast reader accepts what the library accepts, and reads
+// it to the same request (differential fuzzing); what it refuses it
+// refuses with ErrWire, never a panic.
+func FuzzWire(f *testing.F) {
+	q := sampleRequest()
+	b, _ := cbor.Marshal(q)
+	f.Add(b)
+	f.Add(b[:len(b)/2])
+	f.Add([]byte{0xa1, 0x07, 0x9b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := DecodeRouteRequest(b)
+		if err != nil {
+			if !errors.Is(err, ErrWire) {
+				t.Fatalf("error without ErrWire: %v", err)
+			}
+			return
+		}
+		var want RouteRequest
+		if lerr := cbor.Unmarshal(b, &want); lerr == nil && !reflect.DeepEqual(normalize(*got), normalize(want)) {
+			t.Fatalf("fast %+v, library %+v", *got, want)
+		}
+	})
+}
+
+// normalize makes empty lists nil, as the two readers may differ there.
+func normalize(q RouteRequest) RouteRequest {
+	if len(q.Skills) == 0 {
+		q.Skills = nil
+	}
+	if len(q.Agents) == 0 {
+		q.Agents = nil
+	}
+	for i := range q.Agents {
+		a := &q.Agents[i]
+		if len(a.Skills) == 0 {
+			a.Skills = nil
+		}
+		if len(a.Languages) == 0 {
+			a.Languages = nil
+		}
+	}
+	return q
+}
