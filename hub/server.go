@@ -318,7 +318,6 @@ func (h *Hub) receive(e *edgeState, batches []*syncproto.Batch) (*syncproto.Ack,
 		return nil, &syncproto.Error{Code: syncproto.CodeInternal, Message: "the hub could not store the batch: it will be sent again"}
 	}
 	e.stored.Store(next - 1)
-	e.batches.Add(uint64(len(batches)))
 	e.mu.Lock()
 	e.lastTS = lastTS
 	e.mu.Unlock()

@@ -339,11 +339,14 @@ func (u *Uplink) seal(r raw) ([]byte, error) {
 		return r.data, nil
 	}
 	p, ok := u.policies[e.Tenant]
-	if !ok {
+	if !ok && u.o.Policy != nil {
 		p = u.o.Policy(e.Tenant)
 		u.policies[e.Tenant] = p
 	}
-	if !u.o.Sealer.Apply(e, p) {
+	if len(p.Fields) > 0 && u.o.Sealer == nil {
+		return nil, fmt.Errorf("event %d: tenant %s keeps fields in region but this uplink has no region key", r.seq, e.Tenant)
+	}
+	if len(p.Fields) == 0 || !u.o.Sealer.Apply(e, p) {
 		return r.data, nil
 	}
 	b, err := u.codec.Encode(e)
