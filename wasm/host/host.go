@@ -74,6 +74,10 @@ type Host struct {
 	config func(string) []byte
 	kv     *kvStore
 
+	bgMu     sync.Mutex
+	stopping bool
+	bg       sync.WaitGroup // instances being made in the background
+
 	calls   *prometheus.CounterVec   // edgedesk_plugin_calls_total{plugin,result}
 	latency *prometheus.HistogramVec // edgedesk_plugin_call_seconds{plugin}
 	custom  *prometheus.CounterVec   // edgedesk_plugin_metric_total{plugin,name}
@@ -123,6 +127,10 @@ func New(ctx context.Context, o Options) (*Host, error) {
 
 // Close closes the runtime and every plugin.
 func (h *Host) Close(ctx context.Context) error {
+	h.bgMu.Lock()
+	h.stopping = true
+	h.bgMu.Unlock()
+	h.bg.Wait()
 	err := h.rt.Close(ctx)
 	if h.cache != nil {
 		err = errors.Join(err, h.cache.Close(ctx))
@@ -143,8 +151,11 @@ type version struct {
 	compiled wazero.CompiledModule
 	granted  map[string]bool
 	idle     chan *instance
-	slots    chan struct{} // one per instance that may exist
-	refs     sync.WaitGroup
+	refs     sync.WaitGroup // calls running on this version
+
+	mu        sync.Mutex
+	closed    bool
+	replacing sync.WaitGroup // instances being made to replace broken ones
 }
 
 type instance struct {
@@ -248,7 +259,7 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 		}
 	}
 	v := &version{m: pkg.Manifest, compiled: compiled, granted: granted,
-		idle: make(chan *instance, h.lim.Instances), slots: make(chan struct{}, h.lim.Instances)}
+		idle: make(chan *instance, h.lim.Instances)}
 	inst, err := h.instantiate(ctx, v)
 	if err != nil {
 		compiled.Close(ctx)
@@ -266,8 +277,17 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 		}
 		return nil, fmt.Errorf("%w: the module says ABI %s; this host speaks %d", ErrABI, got, abi.Version)
 	}
-	v.slots <- struct{}{}
 	v.idle <- inst
+	// The whole pool is made now, outside any call's deadline: starting a
+	// Go module's runtime takes milliseconds, and a call must not pay them.
+	for range h.lim.Instances - 1 {
+		more, err := h.instantiate(ctx, v)
+		if err != nil {
+			v.close(ctx)
+			return nil, err
+		}
+		v.idle <- more
+	}
 	return v, nil
 }
 
@@ -286,39 +306,58 @@ func (h *Host) instantiate(ctx context.Context, v *version) (*instance, error) {
 	return &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall), stderr: stderr}, nil
 }
 
-// get takes an idle instance, or makes one when the version has fewer than
-// its limit, or waits.
-func (v *version) get(ctx context.Context, h *Host) (*instance, error) {
+// get takes an idle instance, waiting for one until ctx ends.
+func (v *version) get(ctx context.Context) (*instance, error) {
 	select {
 	case inst := <-v.idle:
 		return inst, nil
-	default:
-	}
-	select {
-	case inst := <-v.idle:
-		return inst, nil
-	case v.slots <- struct{}{}:
-		inst, err := h.instantiate(ctx, v)
-		if err != nil {
-			<-v.slots
-		}
-		return inst, err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-// put returns a healthy instance, or throws a broken one away.
-func (v *version) put(ctx context.Context, inst *instance, healthy bool) {
+// put returns a healthy instance; a broken one is thrown away and a new
+// one made in the background, so that no call waits for it.
+func (v *version) put(ctx context.Context, h *Host, inst *instance, healthy bool) {
 	if healthy {
 		v.idle <- inst
 		return
 	}
 	inst.mod.Close(ctx)
-	<-v.slots
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	h.bgMu.Lock()
+	defer h.bgMu.Unlock()
+	if v.closed || h.stopping {
+		return
+	}
+	v.replacing.Add(1)
+	h.bg.Add(1)
+	go func() {
+		defer h.bg.Done()
+		defer v.replacing.Done()
+		fresh, err := h.instantiate(context.Background(), v)
+		if err != nil {
+			h.log.Error("cannot replace a plugin instance; the pool has one fewer", "plugin", v.m.Name, "err", err)
+			return
+		}
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		if v.closed {
+			fresh.mod.Close(context.Background())
+			return
+		}
+		v.idle <- fresh
+	}()
 }
 
+// close closes the version's instances and module, once no call and no
+// replacement runs on it.
 func (v *version) close(ctx context.Context) {
+	v.mu.Lock()
+	v.closed = true
+	v.mu.Unlock()
+	v.replacing.Wait()
 	for {
 		select {
 		case inst := <-v.idle:
@@ -358,14 +397,14 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 	h := p.h
 	cctx, cancel := context.WithTimeout(ctx, h.lim.Timeout)
 	defer cancel()
-	inst, err := v.get(cctx, h)
+	inst, err := v.get(cctx)
 	if err != nil {
 		return nil, "unavailable", fmt.Errorf("%w: no instance: %v", ErrTrap, err)
 	}
 	st := &callState{plugin: p.name, tenant: tenant, limit: h.lim.HostCalls, granted: v.granted}
 	cctx = context.WithValue(cctx, stateKey{}, st)
 	healthy := false
-	defer func() { v.put(ctx, inst, healthy) }()
+	defer func() { v.put(ctx, h, inst, healthy) }()
 	inst.stderr.Reset()
 
 	r, err := inst.alloc.Call(cctx, uint64(len(input)))
