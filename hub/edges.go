@@ -28,7 +28,6 @@ type edgeState struct {
 	configAcked uint64
 	lastTS      int64 // time of the last event stored (unix ms)
 	stored      atomic.Uint64
-	batches     atomic.Uint64
 }
 
 // edge returns the state of edge name, opening its store and starting its
