@@ -294,7 +294,9 @@ func TestPluginsThatAreRefusedAtLoad(t *testing.T) {
 
 // Swapping a plugin's version while calls run fails none of them.
 func TestHotSwapUnderLoad(t *testing.T) {
-	h, _ := newHost(t, host.Limits{Timeout: time.Second})
+	// a deadline far above a call's time, so that only the swap could fail a
+	// call (under -race on a loaded machine, calls take up to ~1 s)
+	h, _ := newHost(t, host.Limits{Timeout: 10 * time.Second})
 	v1 := manifest("routing")
 	p, err := h.Load(context.Background(), pkg(t, "routing", v1))
 	if err != nil {
