@@ -56,7 +56,7 @@ func (h *Hub) configWake() <-chan struct{} {
 
 // pushConfig sends the configuration log after from to an edge, then each
 // change as it comes, until ctx ends or a write fails.
-func (h *Hub) pushConfig(ctx context.Context, e *edgeState, conn *quic.Conn, w *lockedWriter, from uint64) {
+func (h *Hub) pushConfig(ctx context.Context, e *edgeState, conn *quic.Conn, w *syncproto.Writer, from uint64) {
 	next := from + 1
 	for {
 		wake := h.configWake()
@@ -68,7 +68,7 @@ func (h *Hub) pushConfig(ctx context.Context, e *edgeState, conn *quic.Conn, w *
 		if len(evs) > 0 {
 			head, _ := h.elog.ConfigHead()
 			b := &syncproto.Batch{First: next, Head: max(head, next+uint64(len(evs))-1), Events: evs}
-			if err := w.write(&syncproto.Frame{Type: syncproto.TypeConfig, Batch: b}); err != nil {
+			if err := w.Write(&syncproto.Frame{Type: syncproto.TypeConfig, Batch: b}); err != nil {
 				return
 			}
 			next += uint64(len(evs))

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
 	"github.com/quic-go/quic-go"
@@ -81,41 +80,20 @@ func (h *Hub) serve(ctx context.Context, ln *quic.Listener) {
 	}
 }
 
-// lockedWriter writes whole frames to a stream from several goroutines
-// (acks, and the configuration push).
-type lockedWriter struct {
-	mu sync.Mutex
-	s  *quic.Stream
-}
-
-func (w *lockedWriter) write(f *syncproto.Frame) error {
-	b, err := syncproto.Append(nil, f)
-	if err != nil {
-		return err
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	_, err = w.s.Write(b)
-	return err
-}
-
 // refuse sends an error frame, lets the peer read it, and closes.
 func refuse(conn *quic.Conn, s *quic.Stream, code quic.ApplicationErrorCode, e *syncproto.Error) {
 	if s != nil {
-		w := &lockedWriter{s: s}
-		refuseOn(conn, w, code, e)
+		refuseOn(conn, s, syncproto.NewWriter(s), code, e)
 		return
 	}
 	_ = conn.CloseWithError(code, e.Error())
 }
 
-// refuseOn is refuse on a stream other goroutines write too.
-func refuseOn(conn *quic.Conn, w *lockedWriter, code quic.ApplicationErrorCode, e *syncproto.Error) {
-	_ = w.s.SetWriteDeadline(time.Now().Add(2 * time.Second))
-	_ = w.write(&syncproto.Frame{Type: syncproto.TypeError, Error: e})
-	w.mu.Lock()
-	_ = w.s.Close()
-	w.mu.Unlock()
+// refuseOn is refuse on a stream other goroutines write to through w.
+func refuseOn(conn *quic.Conn, s *quic.Stream, w *syncproto.Writer, code quic.ApplicationErrorCode, e *syncproto.Error) {
+	_ = s.SetWriteDeadline(time.Now().Add(2 * time.Second))
+	_ = w.Write(&syncproto.Frame{Type: syncproto.TypeError, Error: e})
+	_ = w.Close()
 	// the peer closes once it has read the error; else give up soon
 	select {
 	case <-conn.Context().Done():
@@ -157,7 +135,7 @@ func (h *Hub) enroll(ctx context.Context, conn *quic.Conn) {
 		return
 	}
 	h.log.Info("edge enrolled", "edge", name, "region", region, "remote", conn.RemoteAddr().String())
-	if err := (&lockedWriter{s: s}).write(&syncproto.Frame{Type: syncproto.TypeEnrolled, Enrolled: &syncproto.Enrolled{Cert: der, CA: h.ca.Cert.Raw}}); err != nil {
+	if err := syncproto.NewWriter(s).Write(&syncproto.Frame{Type: syncproto.TypeEnrolled, Enrolled: &syncproto.Enrolled{Cert: der, CA: h.ca.Cert.Raw}}); err != nil {
 		return
 	}
 	_ = s.Close()
@@ -218,8 +196,8 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 	e.configAcked = f.Hello.ConfigSeq
 	e.mu.Unlock()
 	stored := e.stored.Load()
-	w := &lockedWriter{s: s}
-	if err := w.write(&syncproto.Frame{Type: syncproto.TypeWelcome, Welcome: &syncproto.Welcome{V: syncproto.Version, Acked: stored, Edge: name, Region: region}}); err != nil {
+	w := syncproto.NewWriter(s)
+	if err := w.Write(&syncproto.Frame{Type: syncproto.TypeWelcome, Welcome: &syncproto.Welcome{V: syncproto.Version, Acked: stored, Edge: name, Region: region}}); err != nil {
 		return
 	}
 	pctx, stopPush := context.WithCancel(ctx)
@@ -235,7 +213,7 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 		if err != nil {
 			if errors.Is(err, syncproto.ErrFrame) {
 				log.Warn("refused a sync frame", "err", err)
-				refuseOn(conn, w, closeProtocol, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: err.Error()})
+				refuseOn(conn, s, w, closeProtocol, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: err.Error()})
 			} else if !errors.Is(err, io.EOF) && ctx.Err() == nil {
 				log.Info("edge disconnected", "err", err)
 			}
@@ -253,10 +231,10 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 			pending = pending[:0]
 			if perr != nil {
 				log.Warn("refused a batch", "err", perr.Message)
-				refuseOn(conn, w, closeProtocol, perr)
+				refuseOn(conn, s, w, closeProtocol, perr)
 				return
 			}
-			if err := w.write(&syncproto.Frame{Type: syncproto.TypeAck, Ack: ack}); err != nil {
+			if err := w.Write(&syncproto.Frame{Type: syncproto.TypeAck, Ack: ack}); err != nil {
 				return
 			}
 		case syncproto.TypeConfigAck:
@@ -264,7 +242,7 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 			e.configAcked = max(e.configAcked, f.ConfigAck)
 			e.mu.Unlock()
 		default:
-			refuseOn(conn, w, closeProtocol, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: fmt.Sprintf("an edge does not send %s frames", f.Type)})
+			refuseOn(conn, s, w, closeProtocol, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: fmt.Sprintf("an edge does not send %s frames", f.Type)})
 			return
 		}
 	}

@@ -179,9 +179,9 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	u.head.Store(head)
-	w := &streamWriter{s: s}
+	w := syncproto.NewWriter(s)
 	configSeq := u.configSeq()
-	if err := w.write(&syncproto.Frame{Type: syncproto.TypeHello, Hello: &syncproto.Hello{V: syncproto.Version, Head: head, ConfigSeq: configSeq}}); err != nil {
+	if err := w.Write(&syncproto.Frame{Type: syncproto.TypeHello, Hello: &syncproto.Hello{V: syncproto.Version, Head: head, ConfigSeq: configSeq}}); err != nil {
 		return false, fmt.Errorf("send hello: %w", closeReason(conn, err))
 	}
 	r := syncproto.NewReader(s)
@@ -316,7 +316,7 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 		if buf, err = syncproto.Append(buf[:0], &syncproto.Frame{Type: syncproto.TypeEvents, Batch: batch}); err != nil {
 			return true, err
 		}
-		if err := w.raw(buf); err != nil {
+		if err := w.WriteRaw(buf); err != nil {
 			return true, fmt.Errorf("send events: %w", closeReason(conn, err))
 		}
 	}
@@ -361,28 +361,6 @@ func (u *Uplink) seal(r raw) ([]byte, error) {
 // not an event.
 const KindMalformed event.Kind = "log.malformed"
 
-// streamWriter writes whole frames from the sender and the
-// acknowledgement reader (which answers configuration).
-type streamWriter struct {
-	mu sync.Mutex
-	s  *quic.Stream
-}
-
-func (w *streamWriter) write(f *syncproto.Frame) error {
-	b, err := syncproto.Append(nil, f)
-	if err != nil {
-		return err
-	}
-	return w.raw(b)
-}
-
-func (w *streamWriter) raw(b []byte) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	_, err := w.s.Write(b)
-	return err
-}
-
 // configSeqFile records the last configuration sequence the edge applied.
 const configSeqFile = "config-seq"
 
@@ -399,7 +377,7 @@ func (u *Uplink) configSeq() uint64 {
 // far it got and tells the hub. A batch from before *seq (sent again) is
 // applied again: configuration events are upserts, and the log drops
 // repeated ids.
-func (u *Uplink) applyConfig(ctx context.Context, w *streamWriter, b *syncproto.Batch, seq *uint64) error {
+func (u *Uplink) applyConfig(ctx context.Context, w *syncproto.Writer, b *syncproto.Batch, seq *uint64) error {
 	if u.o.ApplyConfig == nil {
 		return nil
 	}
@@ -414,7 +392,7 @@ func (u *Uplink) applyConfig(ctx context.Context, w *streamWriter, b *syncproto.
 		return err
 	}
 	u.o.Log.Info("applied the hub's configuration", "through", *seq, "events", len(b.Events))
-	return w.write(&syncproto.Frame{Type: syncproto.TypeConfigAck, ConfigAck: *seq})
+	return w.Write(&syncproto.Frame{Type: syncproto.TypeConfigAck, ConfigAck: *seq})
 }
 
 // closeReason prefers the hub's reason for closing the connection to the
