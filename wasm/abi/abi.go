@@ -13,7 +13,9 @@
 //	edgedesk_call(op u32, ptr u32, len u32) -> u64
 //
 // The host writes the input (CBOR) into the buffer edgedesk_alloc returned
-// and calls edgedesk_call; the result packs the output's address in the
+// and calls edgedesk_call. The buffer stays the plugin's input buffer until
+// the next edgedesk_alloc, so the host asks for one only when an input
+// does not fit the last; the result packs the output's address in the
 // high 32 bits and its length in the low 32. The output is a CBOR Result:
 // a status, a message when the status is not OK, and the op's answer.
 // Memory the plugin returns stays valid until its next call.
@@ -101,15 +103,19 @@ type RouteRequest struct {
 	Agents       []AgentStatus `cbor:"7,keyasint"`
 }
 
-// AgentStatus is an agent as routing sees them.
+// AgentStatus is an agent as routing sees them. Agents are the bulk of a
+// request, so each is an array of its fields in this order rather than a
+// map: half the items to read. New fields go at the end; a reader skips
+// the ones it does not know and takes missing ones as zero.
 type AgentStatus struct {
-	ID        string   `cbor:"1,keyasint"`
-	Online    bool     `cbor:"2,keyasint,omitempty"`
-	Skills    []string `cbor:"3,keyasint,omitempty"`
-	Languages []string `cbor:"4,keyasint,omitempty"`
-	Load      int      `cbor:"5,keyasint,omitempty"` // open conversations
-	MaxChats  int      `cbor:"6,keyasint,omitempty"` // 0: no limit
-	IdleSince int64    `cbor:"7,keyasint,omitempty"` // unix ms of the last assignment
+	_         struct{} `cbor:",toarray"`
+	ID        string
+	Online    bool
+	Skills    []string
+	Languages []string
+	Load      int   // open conversations
+	MaxChats  int   // 0: no limit
+	IdleSince int64 // unix ms of the last assignment
 }
 
 // RouteDecision is a routing plugin's answer: an agent, or none (the
@@ -118,3 +124,39 @@ type RouteDecision struct {
 	Agent  string `cbor:"1,keyasint,omitempty"`
 	Reason string `cbor:"2,keyasint,omitempty"`
 }
+
+// AnalyzeRequest asks an NLP plugin to read a customer's message.
+type AnalyzeRequest struct {
+	Tenant   string `cbor:"1,keyasint"`
+	Text     string `cbor:"2,keyasint"`
+	Language string `cbor:"3,keyasint,omitempty"` // a hint (the visitor's browser language), may be wrong or empty
+}
+
+// Analysis is an NLP plugin's reading of a message. Confidences are
+// percentages (0–100); the encoding has no floats.
+type Analysis struct {
+	Language           string `cbor:"1,keyasint,omitempty"` // ISO 639-1 ("en", "zh", …); empty: not recognised
+	LanguageConfidence int    `cbor:"2,keyasint,omitempty"`
+	Intent             string `cbor:"3,keyasint,omitempty"` // e.g. "billing", "refund"; empty: not recognised or no model for the language
+	IntentConfidence   int    `cbor:"4,keyasint,omitempty"`
+	Sentiment          string `cbor:"5,keyasint,omitempty"` // "positive", "neutral" or "negative"
+	SentimentScore     int    `cbor:"6,keyasint,omitempty"` // −100 (angry) … 100 (delighted)
+	PII                []PII  `cbor:"7,keyasint,omitempty"`
+	Redacted           string `cbor:"8,keyasint,omitempty"` // Text with every PII span replaced by its kind in brackets ("[email]"); empty when there is none
+}
+
+// PII is personal data found in a message: its kind and its byte span in
+// the text.
+type PII struct {
+	Kind  string `cbor:"1,keyasint"` // "email", "phone", "card", "id"
+	Start int    `cbor:"2,keyasint"`
+	End   int    `cbor:"3,keyasint"`
+}
+
+// Kinds of PII.
+const (
+	PIIEmail = "email"
+	PIIPhone = "phone"
+	PIICard  = "card" // a payment card number that passes the Luhn check
+	PIIID    = "id"   // a national ID number (China's resident ID with its check digit, a US SSN)
+)

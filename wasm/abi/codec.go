@@ -2,36 +2,49 @@ package abi
 
 import (
 	"fmt"
-
-	"github.com/fxamacker/cbor/v2"
+	"strings"
 )
 
-// resultDecoder decodes what a plugin returns with tight limits: the host
-// reads it from a sandbox it does not trust.
-var resultDecoder = mustDecMode()
-
-func mustDecMode() cbor.DecMode {
-	m, err := cbor.DecOptions{
-		DupMapKey:        cbor.DupMapKeyEnforcedAPF,
-		MaxNestedLevels:  8,
-		MaxArrayElements: 4096,
-		MaxMapPairs:      64,
-		IndefLength:      cbor.IndefLengthForbidden,
-	}.DecMode()
-	if err != nil {
-		panic(err) // static options
-	}
-	return m
-}
-
 // DecodeResult reads a plugin's Result, saying what was wrong with it.
+// The host reads it from a sandbox it does not trust, on every call: the
+// reflection-free reader of wire.go, which copies what it keeps out of b
+// (the plugin's memory).
 func DecodeResult(b []byte) (Result, error) {
-	var r Result
-	if err := resultDecoder.Unmarshal(b, &r); err != nil {
+	r := &reader{b: b}
+	var res Result
+	n, err := r.count(5)
+	var seen keySet
+	for i := 0; i < n && err == nil; i++ {
+		var k uint64
+		if k, err = r.key(&seen); err != nil {
+			break
+		}
+		switch k {
+		case 1:
+			var v int64
+			v, err = r.int()
+			res.Status = int(v)
+		case 2:
+			var m []byte
+			m, err = r.bytes(3)
+			res.Message = strings.Clone(string(m))
+		case 3:
+			var o []byte
+			if o, err = r.bytes(2); len(o) > 0 {
+				res.Output = append([]byte(nil), o...)
+			}
+		default:
+			err = r.skip(0)
+		}
+	}
+	if err == nil && r.i != len(b) {
+		err = r.fail("%d bytes after the result", len(b)-r.i)
+	}
+	if err != nil {
 		return Result{}, fmt.Errorf("plugin result: %w", err)
 	}
-	if r.Status < StatusOK || r.Status > StatusFailed {
-		return Result{}, fmt.Errorf("plugin result: unknown status %d", r.Status)
+	if res.Status < StatusOK || res.Status > StatusFailed {
+		return Result{}, fmt.Errorf("plugin result: unknown status %d", res.Status)
 	}
-	return r, nil
+	return res, nil
 }

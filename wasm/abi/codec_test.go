@@ -1,7 +1,9 @@
 package abi
 
 import (
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -18,8 +20,16 @@ func FuzzDecodeResult(f *testing.F) {
 	f.Add([]byte{0xff})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeResult(b)
+		var lib Result
+		lerr := cbor.Unmarshal(b, &lib)
 		if err != nil {
+			if !errors.Is(err, ErrWire) && !strings.Contains(err.Error(), "unknown status") {
+				t.Fatalf("error without ErrWire: %v", err)
+			}
 			return
+		}
+		if lerr == nil && !reflect.DeepEqual(normal(r), normal(lib)) {
+			t.Fatalf("fast %+v, library %+v", r, lib)
 		}
 		again, err := cbor.Marshal(r)
 		if err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"unsafe"
 )
 
 // A reflection-free reader and writer of the CBOR the ABI's messages use
@@ -17,17 +19,34 @@ import (
 // ErrWire is wrapped by every decoding error.
 var ErrWire = errors.New("malformed message")
 
+// A reader allocates little, since allocation is what costs most inside a
+// plugin: strings are cut from one copy of the message, and string lists
+// from one shared slice.
 type reader struct {
-	b []byte
-	i int
+	b    []byte
+	i    int
+	text string   // b as a string, made on the first string read
+	list []string // string lists are cut from here
 }
 
 func (r *reader) fail(format string, a ...any) error {
 	return fmt.Errorf("%w at byte %d: %s", ErrWire, r.i, fmt.Sprintf(format, a...))
 }
 
-// head reads an item's major type and argument.
+// head reads an item's major type and argument. The common case, an
+// argument below 24 in the first byte, is small enough to be inlined: a
+// call costs more than the work inside a plugin.
 func (r *reader) head() (major byte, arg uint64, err error) {
+	if r.i < len(r.b) {
+		if c := r.b[r.i]; c&0x1f < 24 {
+			r.i++
+			return c >> 5, uint64(c & 0x1f), nil
+		}
+	}
+	return r.longHead()
+}
+
+func (r *reader) longHead() (major byte, arg uint64, err error) {
 	if r.i >= len(r.b) {
 		return 0, 0, r.fail("unexpected end")
 	}
@@ -97,7 +116,14 @@ func (r *reader) bytes(major byte) ([]byte, error) {
 
 func (r *reader) str() (string, error) {
 	b, err := r.bytes(3)
-	return string(b), err
+	if err != nil || len(b) == 0 {
+		return "", err
+	}
+	if r.text == "" {
+		r.text = string(r.b)
+	}
+	end := r.i
+	return r.text[end-len(b) : end], nil
 }
 
 func (r *reader) bool() (bool, error) {
@@ -135,7 +161,12 @@ func (r *reader) strs() ([]string, error) {
 	if err != nil || n == 0 {
 		return nil, err
 	}
-	out := make([]string, n)
+	if cap(r.list)-len(r.list) < n {
+		r.list = make([]string, 0, max(n, 32))
+	}
+	at := len(r.list)
+	r.list = r.list[:at+n]
+	out := r.list[at : at+n : at+n]
 	for i := range out {
 		if out[i], err = r.str(); err != nil {
 			return nil, err
@@ -181,31 +212,46 @@ func (r *reader) skip(depth int) error {
 	return r.fail("unsupported item (major type %d)", m)
 }
 
+// keySet is the keys of a map read so far: each may be given once.
+type keySet struct {
+	low  uint64   // keys below 64
+	high []uint64 // the others
+}
+
+// key reads a map's next key, an unsigned integer not given before in the
+// map.
+func (r *reader) key(seen *keySet) (uint64, error) {
+	k, err := r.uint()
+	if err != nil {
+		return 0, err
+	}
+	dup := false
+	if k < 64 {
+		dup, seen.low = seen.low&(1<<k) != 0, seen.low|1<<k
+	} else {
+		dup = slices.Contains(seen.high, k)
+		seen.high = append(seen.high, k)
+	}
+	if dup {
+		return 0, r.fail("key %d given twice", k)
+	}
+	return k, nil
+}
+
 // fields reads a map with integer keys, each once, calling field for
 // each; field returns false for a key it does not know, which is skipped.
+// The decoders on a plugin's hot path loop over count and key themselves,
+// which allocates nothing.
 func (r *reader) fields(field func(key uint64) (bool, error)) error {
 	n, err := r.count(5)
 	if err != nil {
 		return err
 	}
-	var seen uint64 // keys below 64
-	var seenHigh []uint64
+	var seen keySet
 	for range n {
-		k, err := r.uint()
+		k, err := r.key(&seen)
 		if err != nil {
 			return err
-		}
-		dup := false
-		if k < 64 {
-			dup, seen = seen&(1<<k) != 0, seen|1<<k
-		} else {
-			for _, h := range seenHigh {
-				dup = dup || h == k
-			}
-			seenHigh = append(seenHigh, k)
-		}
-		if dup {
-			return r.fail("key %d given twice", k)
 		}
 		known, err := field(k)
 		if err != nil {
@@ -220,12 +266,42 @@ func (r *reader) fields(field func(key uint64) (bool, error)) error {
 	return nil
 }
 
-// DecodeRouteRequest reads a RouteRequest.
+// DecodeRouteRequest reads a RouteRequest. Its strings share one copy
+// of b.
 func DecodeRouteRequest(b []byte) (*RouteRequest, error) {
 	r := &reader{b: b}
-	var q RouteRequest
-	err := r.fields(func(k uint64) (bool, error) {
-		var err error
+	q := &RouteRequest{}
+	return q, r.routeRequest(q)
+}
+
+// A Decoder decodes requests into memory it keeps for the next one, so
+// that decoding allocates nothing: inside a plugin an allocation costs
+// more than the decoding. What it returns, strings included, is valid
+// only until its next use, and the bytes it read must not change before
+// then: copy what you keep. wasm/pdk decodes with one.
+type Decoder struct {
+	route RouteRequest
+	list  []string
+}
+
+// RouteRequest decodes b, whose strings it shares.
+func (d *Decoder) RouteRequest(b []byte) (*RouteRequest, error) {
+	r := &reader{b: b, text: unsafe.String(unsafe.SliceData(b), len(b)), list: d.list[:0]}
+	d.route = RouteRequest{Agents: d.route.Agents[:0]}
+	err := r.routeRequest(&d.route)
+	d.list = r.list
+	return &d.route, err
+}
+
+func (r *reader) routeRequest(q *RouteRequest) error {
+	n, err := r.count(5)
+	var seen keySet
+	for i := 0; i < n && err == nil; i++ {
+		var k uint64
+		if k, err = r.key(&seen); err != nil {
+			break
+		}
+		var v int64
 		switch k {
 		case 1:
 			q.Tenant, err = r.str()
@@ -238,59 +314,201 @@ func DecodeRouteRequest(b []byte) (*RouteRequest, error) {
 		case 5:
 			q.Skills, err = r.strs()
 		case 6:
-			var v int64
 			v, err = r.int()
 			q.Priority = int(v)
 		case 7:
-			var n int
-			if n, err = r.count(4); err != nil {
-				return true, err
+			var agents int
+			if agents, err = r.count(4); err != nil || agents == 0 {
+				break
 			}
-			if n > 0 {
-				q.Agents = make([]AgentStatus, n)
+			if cap(q.Agents) >= agents {
+				q.Agents = q.Agents[:agents]
+				clear(q.Agents)
+			} else {
+				q.Agents = make([]AgentStatus, agents)
 			}
-			for i := range n {
-				if err = r.agent(&q.Agents[i]); err != nil {
-					return true, err
+			for j := 0; j < agents && err == nil; j++ {
+				err = r.agentFast(&q.Agents[j])
+			}
+		default:
+			err = r.skip(0)
+		}
+	}
+	if err == nil && r.i != len(r.b) {
+		err = r.fail("%d bytes after the message", len(r.b)-r.i)
+	}
+	return err
+}
+
+// shortStr reads a text string of fewer than 24 bytes at b[i], cut from
+// text (b as a string); ok is false for anything else.
+func shortStr(b []byte, text string, i int) (s string, next int, ok bool) {
+	if i < len(b) && b[i]>>5 == 3 {
+		n := int(b[i] & 0x1f)
+		if end := i + 1 + n; n < 24 && end <= len(b) {
+			return text[i+1 : end], end, true
+		}
+	}
+	return "", i, false
+}
+
+// smallInt reads an unsigned integer below 24 at b[i].
+func smallInt(b []byte, i int) (v int, next int, ok bool) {
+	if i < len(b) && b[i] < 24 {
+		return int(b[i]), i + 1, true
+	}
+	return 0, i, false
+}
+
+// agentFast reads an agent in the common shape (seven fields, short
+// strings, lists of up to 23 short strings, small counts) with one
+// function's locals, since calls and memory traffic are what cost inside
+// a plugin; anything else goes to agent.
+func (r *reader) agentFast(a *AgentStatus) error {
+	b, i := r.b, r.i
+	if r.text == "" {
+		r.text = string(b)
+	}
+	text := r.text
+	if i >= len(b) || b[i] != 0x87 {
+		return r.agent(a)
+	}
+	i++
+	var ok bool
+	if a.ID, i, ok = shortStr(b, text, i); !ok || i >= len(b) || (b[i] != 0xf4 && b[i] != 0xf5) {
+		return r.agent(a)
+	}
+	a.Online = b[i] == 0xf5
+	i++
+	for f := range 2 {
+		if i >= len(b) {
+			return r.agent(a)
+		}
+		var list []string
+		switch c := b[i]; {
+		case c == 0xf6:
+			i++
+		case c>>5 == 4 && c&0x1f < 24:
+			n := int(c & 0x1f)
+			i++
+			if cap(r.list)-len(r.list) < n {
+				r.list = make([]string, 0, max(n, 32))
+			}
+			at := len(r.list)
+			r.list = r.list[:at+n]
+			list = r.list[at : at+n : at+n]
+			for k := range list {
+				if list[k], i, ok = shortStr(b, text, i); !ok {
+					return r.agent(a)
 				}
 			}
 		default:
-			return false, nil
+			return r.agent(a)
 		}
-		return true, err
-	})
-	if err == nil && r.i != len(b) {
-		err = r.fail("%d bytes after the message", len(b)-r.i)
+		if f == 0 {
+			a.Skills = list
+		} else {
+			a.Languages = list
+		}
 	}
-	return &q, err
+	if a.Load, i, ok = smallInt(b, i); !ok {
+		return r.agent(a)
+	}
+	if a.MaxChats, i, ok = smallInt(b, i); !ok {
+		return r.agent(a)
+	}
+	if a.IdleSince, i, ok = fastInt(b, i); !ok {
+		return r.agent(a)
+	}
+	r.i = i
+	return nil
+}
+
+// fastInt reads an integer of any width that fits int64 at b[i].
+func fastInt(b []byte, i int) (v int64, next int, ok bool) {
+	if i >= len(b) {
+		return 0, i, false
+	}
+	c := b[i]
+	major, info := c>>5, c&0x1f
+	if major > 1 || info > 27 {
+		return 0, i, false
+	}
+	var u uint64
+	next = i + 1
+	if info < 24 {
+		u = uint64(info)
+	} else {
+		n := 1 << (info - 24)
+		if next+n > len(b) {
+			return 0, i, false
+		}
+		for _, x := range b[next : next+n] {
+			u = u<<8 | uint64(x)
+		}
+		next += n
+	}
+	if u > math.MaxInt64 {
+		return 0, i, false
+	}
+	if major == 1 {
+		return -1 - int64(u), next, true
+	}
+	return int64(u), next, true
 }
 
 func (r *reader) agent(a *AgentStatus) error {
-	return r.fields(func(k uint64) (bool, error) {
-		var err error
+	n, err := r.count(4)
+	for i := 0; i < n && err == nil; i++ {
 		var v int64
-		switch k {
-		case 1:
+		switch i {
+		case 0:
 			a.ID, err = r.str()
-		case 2:
+		case 1:
 			a.Online, err = r.bool()
-		case 3:
+		case 2:
 			a.Skills, err = r.strs()
-		case 4:
+		case 3:
 			a.Languages, err = r.strs()
-		case 5:
+		case 4:
 			v, err = r.int()
 			a.Load = int(v)
-		case 6:
+		case 5:
 			v, err = r.int()
 			a.MaxChats = int(v)
-		case 7:
+		case 6:
 			a.IdleSince, err = r.int()
 		default:
-			return false, nil
+			err = r.skip(0)
 		}
-		return true, err
-	})
+	}
+	return err
+}
+
+// DecodeRouteDecision reads a routing plugin's answer.
+func DecodeRouteDecision(b []byte) (RouteDecision, error) {
+	r := &reader{b: b}
+	var d RouteDecision
+	n, err := r.count(5)
+	var seen keySet
+	for i := 0; i < n && err == nil; i++ {
+		var k uint64
+		if k, err = r.key(&seen); err != nil {
+			break
+		}
+		switch k {
+		case 1:
+			d.Agent, err = r.str()
+		case 2:
+			d.Reason, err = r.str()
+		default:
+			err = r.skip(0)
+		}
+	}
+	if err == nil && r.i != len(b) {
+		err = r.fail("%d bytes after the decision", len(b)-r.i)
+	}
+	return d, err
 }
 
 // writer appends CBOR.
@@ -325,10 +543,86 @@ func (w *writer) str(major byte, s string) {
 	w.b = append(w.b, s...)
 }
 
+// Append appends q's encoding to b, the bytes fxamacker/cbor writes for
+// it: the host encodes a request on every routing decision.
+func (q *RouteRequest) Append(b []byte) []byte {
+	w := &writer{b: b}
+	n := 3
+	for _, set := range []bool{q.Inbox != "", q.Language != "", len(q.Skills) > 0, q.Priority != 0} {
+		if set {
+			n++
+		}
+	}
+	w.head(5, uint64(n))
+	w.head(0, 1)
+	w.str(3, q.Tenant)
+	w.head(0, 2)
+	w.str(3, q.Conversation)
+	if q.Inbox != "" {
+		w.head(0, 3)
+		w.str(3, q.Inbox)
+	}
+	if q.Language != "" {
+		w.head(0, 4)
+		w.str(3, q.Language)
+	}
+	if len(q.Skills) > 0 {
+		w.head(0, 5)
+		w.strs(q.Skills)
+	}
+	if q.Priority != 0 {
+		w.head(0, 6)
+		w.int(int64(q.Priority))
+	}
+	w.head(0, 7)
+	if q.Agents == nil {
+		w.b = append(w.b, 0xf6)
+		return w.b
+	}
+	w.head(4, uint64(len(q.Agents)))
+	for i := range q.Agents {
+		a := &q.Agents[i]
+		w.head(4, 7)
+		w.str(3, a.ID)
+		w.bool(a.Online)
+		w.strs(a.Skills)
+		w.strs(a.Languages)
+		w.int(int64(a.Load))
+		w.int(int64(a.MaxChats))
+		w.int(a.IdleSince)
+	}
+	return w.b
+}
+
+func (w *writer) bool(v bool) {
+	if v {
+		w.b = append(w.b, 0xf5)
+	} else {
+		w.b = append(w.b, 0xf4)
+	}
+}
+
+// strs writes a list, nil as null, as the library does.
+func (w *writer) strs(l []string) {
+	if l == nil {
+		w.b = append(w.b, 0xf6)
+		return
+	}
+	w.head(4, uint64(len(l)))
+	for _, s := range l {
+		w.str(3, s)
+	}
+}
+
 // Encode writes d as fxamacker/cbor would: omitted empty fields, keys in
 // order.
 func (d *RouteDecision) Encode() []byte {
-	w := &writer{}
+	return d.Append(make([]byte, 0, 8+len(d.Agent)+len(d.Reason)))
+}
+
+// Append appends d's encoding to b.
+func (d *RouteDecision) Append(b []byte) []byte {
+	w := &writer{b: b}
 	n := 0
 	if d.Agent != "" {
 		n++
@@ -350,7 +644,12 @@ func (d *RouteDecision) Encode() []byte {
 
 // Encode writes r as fxamacker/cbor would.
 func (r *Result) Encode() []byte {
-	w := &writer{b: make([]byte, 0, 16+len(r.Message)+len(r.Output))}
+	return r.Append(make([]byte, 0, 16+len(r.Message)+len(r.Output)))
+}
+
+// Append appends r's encoding to b.
+func (r *Result) Append(b []byte) []byte {
+	w := &writer{b: b}
 	n := 1
 	if r.Message != "" {
 		n++

@@ -27,10 +27,19 @@ func TestWireMatchesTheLibrary(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(*got, q) {
 		t.Fatalf("DecodeRouteRequest = %+v, %v; want %+v", got, err, q)
 	}
+	for _, q := range []RouteRequest{q, {}, {Skills: []string{}, Agents: []AgentStatus{{Skills: []string{}}}}} {
+		want, _ := cbor.Marshal(q)
+		if got := q.Append(nil); !bytes.Equal(got, want) {
+			t.Errorf("RouteRequest%+v.Append = %x, library %x", q, got, want)
+		}
+	}
 	for _, d := range []RouteDecision{{}, {Agent: "bo", Reason: "least loaded speaking zh"}, {Reason: string(make([]byte, 300))}} {
 		want, _ := cbor.Marshal(d)
 		if got := d.Encode(); !bytes.Equal(got, want) {
 			t.Errorf("RouteDecision%+v.Encode = %x, library %x", d, got, want)
+		}
+		if back, err := DecodeRouteDecision(want); err != nil || back != d {
+			t.Errorf("DecodeRouteDecision(%x) = %+v, %v", want, back, err)
 		}
 	}
 	for _, r := range []Result{{}, {Status: StatusFailed, Message: "no"}, {Output: make([]byte, 70000)}} {
@@ -66,6 +75,10 @@ func FuzzWire(f *testing.F) {
 				t.Fatalf("error without ErrWire: %v", err)
 			}
 			return
+		}
+		again, err := DecodeRouteRequest(got.Append(nil))
+		if err != nil || !reflect.DeepEqual(normalize(*again), normalize(*got)) {
+			t.Fatalf("%+v re-encodes to %+v, %v", *got, again, err)
 		}
 		var want RouteRequest
 		if lerr := cbor.Unmarshal(b, &want); lerr == nil && !reflect.DeepEqual(normalize(*got), normalize(want)) {

@@ -22,7 +22,6 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
-	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
@@ -91,7 +90,7 @@ func New(ctx context.Context, o Options) (*Host, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	cfg := wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(true).
+		WithCloseOnContextDone(false). // an interrupt flag stops calls (interrupt.go)
 		WithMemoryLimitPages(lim.MemoryMiB * 16) // 64 KiB pages
 	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: newKVStore()}
 	if o.CacheDir != "" {
@@ -162,7 +161,41 @@ type instance struct {
 	mod    api.Module
 	alloc  api.Function
 	call   api.Function
-	stderr *head // what the plugin (or the Go runtime dying in it) wrote during the call
+	stderr *head            // what the plugin (or the Go runtime dying in it) wrote during the call
+	stop   api.MutableGlobal // the interrupt flag (interrupt.go)
+	in     uint32            // the input buffer edgedesk_alloc gave, reused while inputs fit
+	inCap  uint32
+
+	mu    sync.Mutex
+	run   uint64 // the current run; an interrupt of an earlier one is late
+	fired bool   // the current run was interrupted
+}
+
+// deadline runs fn with the instance's interrupt set to fire after d, and
+// reports whether it fired.
+func (inst *instance) deadline(d time.Duration, fn func() error) (fired bool, err error) {
+	inst.mu.Lock()
+	inst.run++
+	run := inst.run
+	inst.fired = false
+	inst.mu.Unlock()
+	t := time.AfterFunc(d, func() {
+		inst.mu.Lock()
+		defer inst.mu.Unlock()
+		if inst.run == run {
+			inst.fired = true
+			inst.stop.Set(1)
+		}
+	})
+	err = fn()
+	t.Stop()
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	inst.run++ // a late interrupt finds another run
+	if inst.fired {
+		inst.stop.Set(0) // the module has returned: nothing reads it now
+	}
+	return inst.fired, err
 }
 
 // head keeps the first bytes written to it since Reset: a dying Go
@@ -231,7 +264,11 @@ func (p *Plugin) Swap(ctx context.Context, pkg *Package) error {
 func (p *Plugin) Manifest() Manifest { return p.current.Load().m }
 
 func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
-	compiled, err := h.rt.CompileModule(ctx, pkg.Wasm)
+	wasm, err := instrument(pkg.Wasm)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
+	}
+	compiled, err := h.rt.CompileModule(ctx, wasm)
 	if err != nil {
 		return nil, fmt.Errorf("%w: compile: %v", ErrManifest, err)
 	}
@@ -265,9 +302,11 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 		compiled.Close(ctx)
 		return nil, err
 	}
-	cctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	r, err := inst.mod.ExportedFunction(abi.ExportABI).Call(cctx)
+	var r []uint64
+	_, err = inst.deadline(startTimeout, func() (err error) {
+		r, err = inst.mod.ExportedFunction(abi.ExportABI).Call(ctx)
+		return err
+	})
 	if err != nil || len(r) != 1 || int32(r[0]) != abi.Version {
 		inst.mod.Close(ctx)
 		compiled.Close(ctx)
@@ -291,26 +330,58 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 	return v, nil
 }
 
+// startTimeout bounds a module's initialisation and its ABI answer.
+const startTimeout = 2 * time.Second
+
 func (h *Host) instantiate(ctx context.Context, v *version) (*instance, error) {
 	stderr := &head{}
 	mc := wazero.NewModuleConfig().
 		WithStderr(stderr).
 		WithName("").                        // anonymous: many instances of one module
-		WithStartFunctions("_initialize").   // Go's c-shared initialisation
+		WithStartFunctions().                // _initialize runs below, under a deadline
 		WithSysWalltime().WithSysNanotime(). // the Go runtime needs clocks
 		WithRandSource(rand.Reader)          // and randomness; no files, env or args
 	mod, err := h.rt.InstantiateModule(ctx, v.compiled, mc)
 	if err != nil {
 		return nil, fmt.Errorf("%w: instantiate: %v", ErrTrap, err)
 	}
-	return &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall), stderr: stderr}, nil
+	stop, ok := mod.ExportedGlobal(InterruptGlobal).(api.MutableGlobal)
+	if !ok {
+		mod.Close(ctx)
+		return nil, fmt.Errorf("%w: the module lost its interrupt global", ErrTrap)
+	}
+	inst := &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall),
+		stderr: stderr, stop: stop}
+	if start := mod.ExportedFunction("_initialize"); start != nil { // Go's c-shared initialisation
+		fired, err := inst.deadline(startTimeout, func() error {
+			_, err := start.Call(ctx)
+			return err
+		})
+		if err != nil {
+			mod.Close(ctx)
+			if fired {
+				return nil, fmt.Errorf("%w: its initialisation ran past %s", ErrTimeout, startTimeout)
+			}
+			return nil, fmt.Errorf("%w: initialisation: %v: %s", ErrTrap, err, lastLine(stderr.String()))
+		}
+	}
+	return inst, nil
 }
 
-// get takes an idle instance, waiting for one until ctx ends.
-func (v *version) get(ctx context.Context) (*instance, error) {
+// get takes an idle instance, waiting for one up to d or until ctx ends.
+func (v *version) get(ctx context.Context, d time.Duration) (*instance, error) {
 	select {
 	case inst := <-v.idle:
 		return inst, nil
+	default:
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case inst := <-v.idle:
+		return inst, nil
+	case <-t.C:
+		return nil, fmt.Errorf("every instance stayed busy for %s", d)
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -395,30 +466,43 @@ func (p *Plugin) Call(ctx context.Context, tenant string, op uint32, input []byt
 
 func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32, input []byte) ([]byte, string, error) {
 	h := p.h
-	cctx, cancel := context.WithTimeout(ctx, h.lim.Timeout)
-	defer cancel()
-	inst, err := v.get(cctx)
+	timeout := h.lim.Timeout
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(d))
+	}
+	inst, err := v.get(ctx, timeout)
 	if err != nil {
 		return nil, "unavailable", fmt.Errorf("%w: no instance: %v", ErrTrap, err)
 	}
 	st := &callState{plugin: p.name, tenant: tenant, limit: h.lim.HostCalls, granted: v.granted}
-	cctx = context.WithValue(cctx, stateKey{}, st)
+	cctx := context.WithValue(ctx, stateKey{}, st)
 	healthy := false
 	defer func() { v.put(ctx, h, inst, healthy) }()
 	inst.stderr.Reset()
 
-	r, err := inst.alloc.Call(cctx, uint64(len(input)))
-	if err != nil {
-		result, err := p.failure(err, st, inst)
-		return nil, result, err
-	}
-	ptr := uint32(r[0])
-	if !inst.mod.Memory().Write(ptr, input) {
+	var r []uint64
+	var ptr uint32
+	fired, err := inst.deadline(timeout, func() error {
+		ptr = inst.in
+		if uint32(len(input)) > inst.inCap || inst.inCap == 0 {
+			a, err := inst.alloc.Call(cctx, uint64(len(input)))
+			if err != nil {
+				return err
+			}
+			ptr = uint32(a[0])
+			inst.in, inst.inCap = ptr, uint32(len(input))
+		}
+		if !inst.mod.Memory().Write(ptr, input) {
+			return errOutside
+		}
+		r, err = inst.call.Call(cctx, uint64(op), uint64(ptr), uint64(len(input)))
+		return err
+	})
+	switch {
+	case errors.Is(err, errOutside):
 		return nil, "trap", fmt.Errorf("%w: the input buffer at %d is outside its memory", ErrTrap, ptr)
-	}
-	r, err = inst.call.Call(cctx, uint64(op), uint64(ptr), uint64(len(input)))
-	if err != nil {
-		result, err := p.failure(err, st, inst)
+	case err != nil:
+		result, err := p.failure(err, fired, st, inst)
 		return nil, result, err
 	}
 	optr, olen := uint32(r[0]>>32), uint32(r[0])
@@ -437,13 +521,13 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 	if res.Status != abi.StatusOK {
 		return nil, "error", fmt.Errorf("%w: status %d: %s", ErrPlugin, res.Status, truncate(res.Message, 300))
 	}
-	return res.Output, "ok", nil
+	return res.Output, "ok", nil // a copy: DecodeResult does not keep raw
 }
 
+var errOutside = errors.New("outside the module's memory")
+
 // failure names why a call into the module failed.
-func (p *Plugin) failure(err error, st *callState, inst *instance) (string, error) {
-	var exit *sys.ExitError
-	isExit := errors.As(err, &exit)
+func (p *Plugin) failure(err error, fired bool, st *callState, inst *instance) (string, error) {
 	// wazero appends the module's stack trace: the first line says it
 	err = errors.New(strings.SplitN(err.Error(), "\n", 2)[0])
 	switch {
@@ -453,7 +537,7 @@ func (p *Plugin) failure(err error, st *callState, inst *instance) (string, erro
 		// the Go runtime says so as it dies, or the deadline stopped it
 		// while it filled its memory
 		return "memory", fmt.Errorf("%w (%d MiB): %v", ErrMemory, p.h.lim.MemoryMiB, err)
-	case isExit && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled):
+	case fired:
 		return "timeout", fmt.Errorf("%w (%s)", ErrTimeout, p.h.lim.Timeout)
 	}
 	if msg := lastLine(inst.stderr.String()); msg != "" {

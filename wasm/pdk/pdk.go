@@ -9,19 +9,26 @@ import (
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
+// The plugin's state: a plugin instance serves one call at a time, and
+// what a call reads and writes is reused by the next, so that a call
+// allocates as little as it can (an allocation inside a plugin costs more
+// than decoding a request).
 var (
-	handlers = map[uint32]func([]byte) ([]byte, error){}
-	in, out  []byte
+	handlers  = map[uint32]func([]byte) ([]byte, error){}
+	in, out   []byte // the call's input and its encoded Result
+	answerBuf []byte // the op's answer, before it goes into the Result
+	decoder   abi.Decoder
 )
 
 // Handle answers op with h, which gets the op's CBOR input and returns its
 // CBOR output.
 func Handle(op uint32, h func(input []byte) ([]byte, error)) { handlers[op] = h }
 
-// Route makes the plugin a routing plugin.
+// Route makes the plugin a routing plugin. The request h gets, and its
+// strings, are valid until h returns: copy what you keep.
 func Route(h func(*abi.RouteRequest) (*abi.RouteDecision, error)) {
 	Handle(abi.OpRoute, func(b []byte) ([]byte, error) {
-		r, err := abi.DecodeRouteRequest(b)
+		r, err := decoder.RouteRequest(b)
 		if err != nil {
 			return nil, &inputError{err}
 		}
@@ -29,7 +36,8 @@ func Route(h func(*abi.RouteRequest) (*abi.RouteDecision, error)) {
 		if err != nil {
 			return nil, err
 		}
-		return d.Encode(), nil
+		answerBuf = d.Append(answerBuf[:0])
+		return answerBuf, nil
 	})
 }
 
@@ -43,7 +51,7 @@ func abiVersion() int32 { return abi.Version }
 //go:wasmexport edgedesk_alloc
 func alloc(size uint32) unsafe.Pointer {
 	if uint32(cap(in)) < size || cap(in) == 0 {
-		in = make([]byte, max(size, 1))
+		in = make([]byte, max(size, 4096))
 	}
 	in = in[:size]
 	return unsafe.Pointer(unsafe.SliceData(in[:cap(in)]))
@@ -52,7 +60,7 @@ func alloc(size uint32) unsafe.Pointer {
 //go:wasmexport edgedesk_call
 func call(op, _, length uint32) uint64 {
 	res := answer(op, in[:length])
-	out = res.Encode()
+	out = res.Append(out[:0])
 	return uint64(uintptr(unsafe.Pointer(unsafe.SliceData(out))))<<32 | uint64(len(out))
 }
 

@@ -4,8 +4,6 @@
 package rules
 
 import (
-	"slices"
-
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
@@ -26,7 +24,7 @@ func Decide(r *abi.RouteRequest) abi.RouteDecision {
 		if !a.Online || (a.MaxChats > 0 && a.Load >= a.MaxChats) || !hasAll(a.Skills, r.Skills) {
 			continue
 		}
-		lang := r.Language != "" && slices.Contains(a.Languages, r.Language)
+		lang := r.Language != "" && contains(a.Languages, r.Language)
 		if best == nil || better(a, lang, best, bestLang) {
 			best, bestLang = a, lang
 		}
@@ -46,8 +44,7 @@ func better(a *abi.AgentStatus, aLang bool, b *abi.AgentStatus, bLang bool) bool
 		return aLang
 	}
 	// load relative to the limit: 2 of 4 is busier than 2 of 10
-	la, lb := occupancy(a), occupancy(b)
-	if la != lb {
+	if la, lb := a.Load*limit(b), b.Load*limit(a); la != lb {
 		return la < lb
 	}
 	if a.IdleSince != b.IdleSince {
@@ -56,20 +53,33 @@ func better(a *abi.AgentStatus, aLang bool, b *abi.AgentStatus, bLang bool) bool
 	return a.ID < b.ID
 }
 
-func occupancy(a *abi.AgentStatus) float64 {
+// limit is an agent's chat limit, with no limit counting as 1,000.
+func limit(a *abi.AgentStatus) int {
 	if a.MaxChats <= 0 {
-		return float64(a.Load) / 1000
+		return 1000
 	}
-	return float64(a.Load) / float64(a.MaxChats)
+	return a.MaxChats
 }
 
 func hasAll(have, need []string) bool {
 	for _, n := range need {
-		if !slices.Contains(have, n) {
+		if !contains(have, n) {
 			return false
 		}
 	}
 	return true
+}
+
+// contains is slices.Contains for short strings, comparing the first
+// byte before the rest: inside a plugin every call of the runtime's
+// comparison costs.
+func contains(l []string, s string) bool {
+	for _, x := range l {
+		if len(x) == len(s) && (len(s) == 0 || x[0] == s[0] && x == s) {
+			return true
+		}
+	}
+	return false
 }
 
 func join(s []string) string {
