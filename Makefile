@@ -8,7 +8,7 @@ DATA     ?= ./.edgedesk-data
 FUZZTIME ?= 20s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build web plugins chromium run test screenshots fuzz check bench clean
+.PHONY: build web plugins packages chromium run test screenshots fuzz check bench clean
 
 # The edge embeds the browser code that `web` builds (web/dist).
 build: web
@@ -20,9 +20,20 @@ web:
 
 # The shipped plugins, built from source to WebAssembly with the standard
 # toolchain (docs/plugins.md).
+# `make run` signs them with a development key (bin/plugin-dev.key, made
+# once) into packages its edges install; a version names the module's hash.
+PLUGIN_KEY ?= bin/plugin-dev
 plugins:
 	mkdir -p bin/plugins
-	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -o bin/plugins/routing.wasm ./plugins/routing
+	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared -o bin/plugins/routing.wasm ./plugins/routing
+	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared -o bin/plugins/nlp.wasm ./plugins/nlp
+
+packages: build plugins
+	@[ -f $(PLUGIN_KEY).key ] || bin/edge plugin keygen --out $(PLUGIN_KEY)
+	bin/edge plugin pack --wasm bin/plugins/routing.wasm --name routing --kind routing \
+		--version 1.0.0+$$(sha256sum bin/plugins/routing.wasm | cut -c1-12) --key $(PLUGIN_KEY).key --out bin/plugins/routing
+	bin/edge plugin pack --wasm bin/plugins/nlp.wasm --name nlp --kind nlp \
+		--version 1.0.0+$$(sha256sum bin/plugins/nlp.wasm | cut -c1-12) --key $(PLUGIN_KEY).key --out bin/plugins/nlp
 
 # Debian's chromium, which the browser tests drive (playwright-core never
 # downloads a browser of its own).
@@ -30,8 +41,8 @@ CHROMIUM ?= /usr/bin/chromium
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then 		echo "installing Debian's chromium for the browser tests"; 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; 	fi
 
-run: build
-	DATA=$(DATA) BIN=bin deploy/run-local.sh
+run: packages
+	DATA=$(DATA) BIN=bin PLUGIN_KEY=$(PLUGIN_KEY) deploy/run-local.sh
 
 test: web chromium
 	cd web && npm test

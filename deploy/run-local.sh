@@ -9,6 +9,7 @@ set -euo pipefail
 set -m # each process in its own group: Ctrl-C reaches this script alone, which stops them once, in order
 DATA=${DATA:-./.edgedesk-data}
 BIN=${BIN:-bin}
+PLUGIN_KEY=${PLUGIN_KEY:-$BIN/plugin-dev}
 HUB_QUIC=${HUB_QUIC:-127.0.0.1:4443}
 mkdir -p "$DATA"
 pids=()
@@ -32,12 +33,23 @@ done
 
 edge() { # region, http port
 	"$BIN/edge" --dev --data "$DATA/edge-$1" --http "127.0.0.1:$2" --node-id "$1-1" --region "$1" \
-		--hub "$HUB_QUIC" --enroll-token-file "$DATA/hub/dev-enroll-token" &
+		--hub "$HUB_QUIC" --enroll-token-file "$DATA/hub/dev-enroll-token" --plugin-keys "$PLUGIN_KEY.pub" &
 	pids+=($!)
+}
+# the shipped plugins, as an operator installs them (make packages built them)
+install_plugins() { # region, http port
+	for _ in $(seq 100); do
+		"$BIN/edge" plugin list --edge "http://127.0.0.1:$2" --token-file "$DATA/edge-$1/dev-admin-token" >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	for p in routing nlp; do
+		"$BIN/edge" plugin install --edge "http://127.0.0.1:$2" --token-file "$DATA/edge-$1/dev-admin-token" "$BIN/plugins/$p"
+	done
 }
 edge eu 8080
 edge us 8081
-sleep 1
+install_plugins eu 8080
+install_plugins us 8081
 cat <<MSG
 
 Edgedesk is running: a hub and two edges.
@@ -45,6 +57,7 @@ Edgedesk is running: a hub and two edges.
   Edge eu       http://127.0.0.1:8080/demo  (shop)   http://127.0.0.1:8080/console/  (agents)
   Edge us       http://127.0.0.1:8081/demo  (shop)   http://127.0.0.1:8081/console/  (agents)
   Agents        alice@demo.test (admin), bob@demo.test, carol@demo.test; password edgedesk-demo
+  Plugins       $BIN/edge plugin list --edge http://127.0.0.1:8080 --token-file $DATA/edge-eu/dev-admin-token
 Ctrl-C stops all three.
 MSG
 wait -n "${pids[@]}"

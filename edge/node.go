@@ -25,6 +25,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/gateway"
 	"github.com/edgedesk/edgedesk/edge/journal"
 	"github.com/edgedesk/edgedesk/edge/metrics"
+	"github.com/edgedesk/edgedesk/edge/plugins"
 	"github.com/edgedesk/edgedesk/edge/residency"
 	"github.com/edgedesk/edgedesk/edge/uplink"
 	"github.com/edgedesk/edgedesk/internal/admintoken"
@@ -45,10 +46,13 @@ type Node struct {
 	journal *journal.Journal
 	gateway *gateway.Gateway
 	uplink  *uplink.Uplink // nil when the edge runs without a hub
-	admin   string         // the admin API's bearer token
-	keys    *auth.Keys
-	httpSrv *http.Server
-	ln      net.Listener
+	plugins *plugins.Manager
+	// analyses feeds customer messages to the NLP plugin (plugins.go)
+	analyses chan analysisJob
+	admin    string // the admin API's bearer token
+	keys     *auth.Keys
+	httpSrv  *http.Server
+	ln       net.Listener
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -91,7 +95,12 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err := n.openCore(ctx); err != nil {
 		return err
 	}
+	if err := n.openPlugins(ctx); err != nil {
+		return err
+	}
+	n.analyses = make(chan analysisJob, analysisQueue)
 	gw, err := gateway.New(gateway.Options{
+		Route: n.route,
 		Store: n.store, Log: n.journal, Keys: n.keys, NATS: n.bus.Conn(), Metrics: n.metrics,
 		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
 		AttachmentsDir: n.dataPath("attachments"),
@@ -107,9 +116,19 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("start gateway: %w", err)
 	}
 	n.gateway = gw
-	n.journal.SetSink(gw.Deliver)
+	n.journal.SetSink(func(changes []state.Change) {
+		gw.Deliver(changes)
+		n.observe(changes)
+	})
 	runCtx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
+	for range 2 {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.analyze(runCtx)
+		}()
+	}
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
@@ -291,6 +310,7 @@ func (n *Node) Uplink() *uplink.Uplink { return n.uplink }
 func (n *Node) serveHTTP() error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/v1/status", admintoken.Guard(n.admin, http.HandlerFunc(n.status)))
+	n.pluginsAPI(mux, func(h http.Handler) http.Handler { return admintoken.Guard(n.admin, h) })
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -484,6 +504,11 @@ func (n *Node) close() {
 		n.cancel()
 	}
 	n.wg.Wait()
+	if n.plugins != nil {
+		if err := n.plugins.Close(context.Background()); err != nil {
+			n.log.Warn("close plugins", "err", err)
+		}
+	}
 	if n.store != nil {
 		if err := n.store.Close(); err != nil {
 			n.log.Warn("close state store", "err", err)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
+	"github.com/edgedesk/edgedesk/wasm/abi"
+	"github.com/edgedesk/edgedesk/wasm/host"
 )
 
 // TestWidgetInChromium runs e2e/widget.mjs (playwright-core driving Debian's
@@ -37,8 +39,13 @@ func TestWidgetInChromium(t *testing.T) {
 	if shots == "" {
 		shots = t.TempDir()
 	}
-	e := edgetest.StartDev(t)
-	cfg := e.Config
+	cfg := edgetest.Config(t)
+	key := edgetest.TrustPluginKey(t, &cfg)
+	e := edgetest.Start(t, cfg)
+	// the shipped plugins, built from source: the console shows what the
+	// nlp plugin reads in customers' messages
+	e.InstallPlugin(key, "plugins/nlp", host.Manifest{Name: "nlp", Version: "1.0.0", ABI: abi.Version, Kind: abi.KindNLP})
+	e.InstallPlugin(key, "plugins/routing", host.Manifest{Name: "routing", Version: "1.0.0", ABI: abi.Version, Kind: abi.KindRouting})
 	cfg.HTTP.Addr = e.Node.Addr() // a restart keeps the address the widget knows
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

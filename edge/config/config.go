@@ -32,7 +32,20 @@ type Config struct {
 	Attachments Attachments `yaml:"attachments"`
 	Log         Log         `yaml:"log"`
 	Hub         Hub         `yaml:"hub"`
+	Plugins     Plugins     `yaml:"plugins"`
 	Dev         bool        `yaml:"dev"`
+}
+
+// Plugins configures the WebAssembly plugins (docs/plugins.md).
+type Plugins struct {
+	// TrustedKeys are files of public keys (`edge plugin keygen`) whose
+	// signatures the edge accepts on plugin packages. With none, no plugin
+	// can be installed and the built-in rules run.
+	TrustedKeys []string `yaml:"trusted_keys"`
+	// Timeout bounds one plugin call (default 50ms).
+	Timeout time.Duration `yaml:"timeout"`
+	// MemoryMiB caps a plugin instance's memory (default 64).
+	MemoryMiB uint32 `yaml:"memory_mib"`
 }
 
 // Node names this edge.
@@ -198,6 +211,9 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("EDGEDESK_LOG_FORMAT", &c.Log.Format)
 	str("EDGEDESK_KEY_FILE", &c.Auth.KeyFile)
 	str("EDGEDESK_METRICS_TOKEN_FILE", &c.Auth.MetricsTokenFile)
+	if v := getenv("EDGEDESK_PLUGIN_KEYS"); v != "" {
+		c.Plugins.TrustedKeys = strings.Split(v, ",")
+	}
 	if v := getenv("EDGEDESK_DEV"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -286,8 +302,17 @@ func (c *Config) Validate() error {
 	if c.Attachments.MaxBytes < 1 {
 		bad("attachments.max_bytes must be positive")
 	}
+	if c.Plugins.Timeout < 0 || c.Plugins.Timeout > 10*time.Second {
+		bad("plugins.timeout %s: use up to 10s (50ms is the usual)", c.Plugins.Timeout)
+	}
+	if c.Plugins.MemoryMiB > 4096 {
+		bad("plugins.memory_mib %d: use up to 4096", c.Plugins.MemoryMiB)
+	}
 	if len(c.NATS.Cluster.Routes) == 0 {
 		c.NATS.Cluster.Routes = nil
+	}
+	if len(c.Plugins.TrustedKeys) == 0 {
+		c.Plugins.TrustedKeys = nil
 	}
 	if c.Auth.KeyFile == "" && c.DataDir != "" {
 		c.Auth.KeyFile = filepath.Join(c.DataDir, "keys", "signing.key")

@@ -102,6 +102,8 @@ type Options struct {
 	NodeID         string
 	AttachmentsDir string
 	Limits         Limits
+	// Route asks the routing plugin; nil: the built-in rule only.
+	Route RouteFunc
 }
 
 // Gateway serves the WebSocket protocol and the HTTP API.
@@ -153,7 +155,7 @@ func New(o Options) (*Gateway, error) {
 		customers: map[string]map[*session]struct{}{}, availableWas: map[string]bool{},
 	}
 	g.presence = newPresence(o.NodeID)
-	g.router = newRouter(g)
+	g.router = newRouter(g, o.Route)
 	g.upgrader = websocket.Upgrader{
 		ReadBufferSize:  1024,
 		WriteBufferSize: 1024,

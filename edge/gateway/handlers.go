@@ -12,6 +12,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
 // authenticate checks the hello frame. It fills s and returns the welcome
@@ -264,11 +265,13 @@ func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
 			Conversation: customerView(c)}))
 		return nil
 	}
+	lang := language(f.Lang)
 	unlock := g.router.lock(s.tenant)
-	assignee := g.router.pick(s.tenant)
+	d := g.router.decide(ctx, &abi.RouteRequest{Tenant: s.tenant, Conversation: conv, Inbox: s.inbox, Language: lang})
 	e := &event.Event{ID: auth.DerivedID("e", "open", s.tenant, conv), Kind: event.KindConversationOpened,
 		Tenant: s.tenant, Actor: s.actor(),
-		Conversation: &event.ConvOpened{Conv: conv, Inbox: s.inbox, Contact: s.id, Assignee: assignee, ClientID: f.ClientID}}
+		Conversation: &event.ConvOpened{Conv: conv, Inbox: s.inbox, Contact: s.id, Assignee: d.agent, ClientID: f.ClientID,
+			RoutedBy: d.by, RouteNote: d.note, RouteFallback: d.fallback, Language: lang}}
 	seq, err := g.journal.Append(ctx, e)
 	unlock()
 	if err != nil {
@@ -281,6 +284,21 @@ func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
 	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: conv, Seq: c.OpenedSeq, Duplicate: c.OpenedSeq != seq,
 		Conversation: customerView(c)}))
 	return nil
+}
+
+// language is the primary subtag of a browser language tag ("zh-CN" →
+// "zh"), or "" when it is not one.
+func language(tag string) string {
+	primary, _, _ := strings.Cut(tag, "-")
+	if len(primary) < 2 || len(primary) > 3 {
+		return ""
+	}
+	for _, c := range primary {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return ""
+		}
+	}
+	return strings.ToLower(primary)
 }
 
 func (g *Gateway) send(_ context.Context, s *session, f *InFrame) error {

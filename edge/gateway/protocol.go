@@ -79,6 +79,8 @@ type InFrame struct {
 	Presence    string   `json:"presence,omitempty"`
 	// contact (agents)
 	Contact string `json:"contact,omitempty"`
+	// start (customers): the browser's language tag, a routing hint
+	Lang string `json:"lang,omitempty"`
 	// profile (anonymous customers)
 	Name  string `json:"name,omitempty"`
 	Email string `json:"email,omitempty"`

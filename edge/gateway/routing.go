@@ -1,24 +1,39 @@
 package gateway
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
-// router is the built-in assignment rule: the online agent with the fewest
-// unresolved conversations who is under their chat limit; among equals, the
-// one who waited longest since their last assignment. Decisions of one
-// tenant are made one at a time, each after the previous assignment is in
-// the state, so concurrent openings never over-assign.
+// RouteFunc asks a routing plugin who gets a conversation (edge/plugins);
+// by names the plugin that answered.
+type RouteFunc func(ctx context.Context, req *abi.RouteRequest) (d abi.RouteDecision, by string, err error)
+
+// router assigns new conversations. With a routing plugin it asks the
+// plugin, and checks the answer: the agent must be online and under their
+// chat limit. When the plugin fails, or answers what cannot be, the
+// built-in rule decides and the event says so. The built-in rule: the
+// online agent with the fewest unresolved conversations relative to their
+// limit; among equals, the one who waited longest since their last
+// assignment. Decisions of one tenant are made one at a time, each after
+// the previous assignment is in the state, so concurrent openings never
+// over-assign.
 type router struct {
 	g     *Gateway
+	route RouteFunc // nil: the built-in rule only
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
 	last  map[string]time.Time // tenant/agent → last assignment
 }
 
-func newRouter(g *Gateway) *router {
-	return &router{g: g, locks: map[string]*sync.Mutex{}, last: map[string]time.Time{}}
+func newRouter(g *Gateway, route RouteFunc) *router {
+	return &router{g: g, route: route, locks: map[string]*sync.Mutex{}, last: map[string]time.Time{}}
 }
 
 // lock serializes assignment decisions of a tenant; call the returned
@@ -35,10 +50,18 @@ func (r *router) lock(tenant string) func() {
 	return l.Unlock
 }
 
-// pick returns the agent to assign, or "" to queue the conversation.
-func (r *router) pick(tenant string) string {
-	best, bestLoad := "", 0
-	var bestLast time.Time
+// decision is who gets a conversation ("" queues it) and how that was
+// decided.
+type decision struct {
+	agent    string
+	by       string
+	note     string
+	fallback bool
+}
+
+// candidates are the tenant's online agents as routing sees them.
+func (r *router) candidates(tenant string) []abi.AgentStatus {
+	var out []abi.AgentStatus
 	for _, a := range r.g.presence.online(tenant) {
 		rec, err := r.g.store.Agent(tenant, a)
 		if err != nil {
@@ -48,20 +71,118 @@ func (r *router) pick(tenant string) string {
 		if err != nil {
 			continue
 		}
-		if rec.MaxChats > 0 && load >= rec.MaxChats {
-			continue
-		}
 		r.mu.Lock()
 		last := r.last[tenant+"/"+a]
 		r.mu.Unlock()
-		if best == "" || load < bestLoad || load == bestLoad && last.Before(bestLast) {
-			best, bestLoad, bestLast = a, load, last
-		}
+		out = append(out, abi.AgentStatus{ID: a, Online: true, Skills: rec.Skills, Languages: rec.Languages,
+			Load: load, MaxChats: rec.MaxChats, IdleSince: last.UnixMilli()})
 	}
-	if best != "" {
+	return out
+}
+
+// decide picks the agent for a new conversation.
+func (r *router) decide(ctx context.Context, req *abi.RouteRequest) decision {
+	req.Agents = r.candidates(req.Tenant)
+	d := decision{by: "builtin"}
+	if r.route != nil {
+		pd, by, err := r.route(ctx, req)
+		if err == nil {
+			err = valid(pd.Agent, req.Agents)
+		}
+		switch {
+		case err == nil:
+			d = decision{agent: pd.Agent, by: by, note: truncate(pd.Reason, 200)}
+		case errors.Is(err, ErrNoRoutingPlugin):
+			d.agent = builtin(req.Agents)
+		default:
+			d.fallback = true
+			d.note = truncate(by+" failed: "+firstLine(err.Error()), 200)
+			if r.g.m != nil {
+				r.g.m.RoutingFallbacks.Inc()
+			}
+			if !errors.Is(err, ErrPluginSuspended) { // a suspension is logged once, where it happens
+				r.g.log.Warn("routing plugin failed; the built-in rule decided", "plugin", by, "err", err)
+			}
+			d.agent = builtin(req.Agents)
+		}
+	} else {
+		d.agent = builtin(req.Agents)
+	}
+	if d.agent != "" {
 		r.mu.Lock()
-		r.last[tenant+"/"+best] = time.Now()
+		r.last[req.Tenant+"/"+d.agent] = time.Now()
 		r.mu.Unlock()
 	}
-	return best
+	return d
+}
+
+// ErrNoRoutingPlugin is what a RouteFunc returns (wrapped or not) when no
+// routing plugin is installed: the built-in rule decides, and that is no
+// failure.
+var ErrNoRoutingPlugin = errors.New("no routing plugin is installed")
+
+// ErrPluginSuspended is what a RouteFunc returns (wrapped) while the
+// routing plugin rests after failing: the built-in rule decides, quietly.
+var ErrPluginSuspended = errors.New("the routing plugin is suspended")
+
+// valid checks a plugin's choice: nobody (the queue), or an online agent
+// under their chat limit.
+func valid(agent string, agents []abi.AgentStatus) error {
+	if agent == "" {
+		return nil
+	}
+	for _, a := range agents {
+		if a.ID == agent {
+			if a.MaxChats > 0 && a.Load >= a.MaxChats {
+				return fmt.Errorf("it chose %s, who is at their limit of %d chats", agent, a.MaxChats)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("it chose %q, who is not an online agent of the tenant", agent)
+}
+
+// builtin is the built-in rule.
+func builtin(agents []abi.AgentStatus) string {
+	best := -1
+	for i, a := range agents {
+		if a.MaxChats > 0 && a.Load >= a.MaxChats {
+			continue
+		}
+		if best < 0 {
+			best = i
+			continue
+		}
+		b := agents[best]
+		la, lb := a.Load*limitOf(b), b.Load*limitOf(a)
+		if la < lb || la == lb && a.IdleSince < b.IdleSince {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return agents[best].ID
+}
+
+func limitOf(a abi.AgentStatus) int {
+	if a.MaxChats <= 0 {
+		return 1000
+	}
+	return a.MaxChats
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xc0 == 0x80 { // not inside a UTF-8 sequence
+		n--
+	}
+	return s[:n]
 }

@@ -416,10 +416,3 @@ func closeConn(conn *websocket.Conn, code int, msg string) {
 	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, truncate(msg, 120)),
 		time.Now().Add(time.Second))
 }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}

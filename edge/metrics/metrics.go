@@ -21,6 +21,10 @@ type Metrics struct {
 	Applied       prometheus.Counter
 	Malformed     prometheus.Counter
 	Uploads       *prometheus.CounterVec // edgedesk_attachments_total{result}
+	// RoutingFallbacks counts assignments the built-in rule made because
+	// the routing plugin failed.
+	RoutingFallbacks prometheus.Counter
+	Analyses         *prometheus.CounterVec // edgedesk_nlp_analyses_total{result}
 }
 
 // New creates the series and registers them, with Go and process
@@ -61,9 +65,15 @@ func New() *Metrics {
 		Uploads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgedesk_attachments_total", Help: "Attachment uploads by result.",
 		}, []string{"result"}),
+		RoutingFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "edgedesk_routing_fallbacks_total", Help: "Conversations the built-in rule assigned because the routing plugin failed.",
+		}),
+		Analyses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgedesk_nlp_analyses_total", Help: "Customer messages sent to the NLP plugin, by result (ok, failed, suspended: the plugin is resting after failures, dropped: the queue was full).",
+		}, []string{"result"}),
 	}
 	r.MustRegister(m.Connections, m.Messages, m.FramesIn, m.FramesOut, m.FrameErrors, m.SlowClients,
-		m.AppendSeconds, m.Applied, m.Malformed, m.Uploads,
+		m.AppendSeconds, m.Applied, m.Malformed, m.Uploads, m.RoutingFallbacks, m.Analyses,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

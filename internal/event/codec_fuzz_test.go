@@ -66,6 +66,12 @@ func sampleEvents() map[string]*event.Event {
 	e.ID = "ev-canned-deleted"
 	e.Canned = &event.Canned{ID: "shipping", Deleted: true}
 	out["canned-deleted"] = e
+	e = env(event.KindMessageAnalyzed)
+	e.Actor = event.Actor{Kind: event.ActorSystem}
+	e.Analysis = &event.Analysis{Conv: "conv1", Message: 42, Language: "zh", LanguageConfidence: 97, Intent: "refund",
+		IntentConfidence: 81, Sentiment: "negative", SentimentScore: -60, PII: []event.PIISpan{{Kind: "card", Start: 3, End: 22}},
+		Plugin: "nlp@1.0.0"}
+	out["analysis"] = e
 	e = env("future.kind")
 	e.Actor = event.Actor{Kind: event.ActorSystem}
 	out["unknown-kind"] = e

@@ -29,6 +29,7 @@ const (
 	KindReadMarked         Kind = "conversation.read"
 	KindAttachmentStored   Kind = "attachment.stored"
 	KindCannedUpserted     Kind = "canned.upserted"
+	KindMessageAnalyzed    Kind = "message.analyzed"
 )
 
 // Conversation statuses.
@@ -78,6 +79,7 @@ type Event struct {
 	Read         *ReadMark     `cbor:"28,keyasint,omitempty"`
 	Attachment   *Attachment   `cbor:"29,keyasint,omitempty"`
 	Canned       *Canned       `cbor:"30,keyasint,omitempty"`
+	Analysis     *Analysis     `cbor:"31,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -171,6 +173,13 @@ type ConvOpened struct {
 	Contact  string `cbor:"3,keyasint"`
 	Assignee string `cbor:"4,keyasint,omitempty"`
 	ClientID string `cbor:"5,keyasint,omitempty"`
+	// How the assignee was chosen: RoutedBy names the routing plugin
+	// (name@version) or "builtin"; RouteNote is the reason it gave, or why
+	// the built-in rule ran instead (RouteFallback).
+	RoutedBy      string `cbor:"6,keyasint,omitempty"`
+	RouteNote     string `cbor:"7,keyasint,omitempty"`
+	RouteFallback bool   `cbor:"8,keyasint,omitempty"`
+	Language      string `cbor:"9,keyasint,omitempty"` // the visitor's browser language, a hint
 }
 
 // Message is a message in a conversation. ClientID is the sender's id for it:
@@ -224,6 +233,47 @@ type Canned struct {
 	Deleted  bool   `cbor:"4,keyasint,omitempty"`
 }
 
+// Analysis is what the NLP plugin read in a customer's message (the
+// message at log sequence Message): its language, intent and sentiment,
+// and where personal data is. Confidences are percentages.
+type Analysis struct {
+	Conv               string    `cbor:"1,keyasint" json:"-"`
+	Message            uint64    `cbor:"2,keyasint" json:"-"`
+	Language           string    `cbor:"3,keyasint,omitempty" json:"language,omitempty"`
+	LanguageConfidence int       `cbor:"4,keyasint,omitempty" json:"language_confidence,omitempty"`
+	Intent             string    `cbor:"5,keyasint,omitempty" json:"intent,omitempty"`
+	IntentConfidence   int       `cbor:"6,keyasint,omitempty" json:"intent_confidence,omitempty"`
+	Sentiment          string    `cbor:"7,keyasint,omitempty" json:"sentiment,omitempty"`
+	SentimentScore     int       `cbor:"8,keyasint,omitempty" json:"sentiment_score,omitempty"`
+	PII                []PIISpan `cbor:"9,keyasint,omitempty" json:"pii,omitempty"`
+	Plugin             string    `cbor:"10,keyasint,omitempty" json:"plugin,omitempty"` // name@version that read it
+}
+
+// PIISpan is personal data in a message: its kind and byte span.
+type PIISpan struct {
+	Kind  string `cbor:"1,keyasint" json:"kind"`
+	Start int    `cbor:"2,keyasint" json:"start"`
+	End   int    `cbor:"3,keyasint" json:"end"`
+}
+
+// MaxPIISpans bounds the spans of one analysis.
+const MaxPIISpans = 64
+
+func validAnalysis(a *Analysis) bool {
+	if a == nil || !ValidID(a.Conv) || a.Message == 0 || len(a.PII) > MaxPIISpans ||
+		len(a.Language) > 16 || len(a.Intent) > 64 || len(a.Sentiment) > 16 || len(a.Plugin) > 128 ||
+		a.LanguageConfidence < 0 || a.LanguageConfidence > 100 || a.IntentConfidence < 0 || a.IntentConfidence > 100 ||
+		a.SentimentScore < -100 || a.SentimentScore > 100 {
+		return false
+	}
+	for _, p := range a.PII {
+		if !ValidID(p.Kind) || p.Start < 0 || p.End <= p.Start {
+			return false
+		}
+	}
+	return true
+}
+
 // NewID returns a random 128-bit identifier in lower-case base32 (26
 // characters), safe in NATS subjects and store keys.
 func NewID() string {
@@ -266,6 +316,8 @@ func (e *Event) Conv() string {
 		return e.Assign.Conv
 	case e.Read != nil:
 		return e.Read.Conv
+	case e.Analysis != nil:
+		return e.Analysis.Conv
 	}
 	return ""
 }
@@ -306,6 +358,8 @@ func (e *Event) Validate() error {
 		ok = e.Attachment != nil && ValidID(e.Attachment.ID)
 	case KindCannedUpserted:
 		ok = e.Canned != nil && ValidID(e.Canned.ID) && (e.Canned.Deleted || ValidID(e.Canned.Shortcut) && e.Canned.Text != "")
+	case KindMessageAnalyzed:
+		ok = validAnalysis(e.Analysis)
 	default:
 		// Unknown kinds from newer nodes are kept in the log and skipped by
 		// projectors; they are not malformed.

@@ -142,6 +142,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyAssign(txn, e)
 	case event.KindReadMarked:
 		return s.applyRead(txn, e)
+	case event.KindMessageAnalyzed:
+		return s.applyAnalysis(txn, e)
 	case event.KindAttachmentStored:
 		a := e.Attachment
 		return ch, s.put(txn, kAttachment(t, a.ID), &AttachmentRec{
@@ -315,7 +317,8 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, err
 	}
 	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusOpen,
-		Assignee: assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS}
+		Assignee: assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS,
+		Language: o.Language, RoutedBy: o.RoutedBy, RouteNote: o.RouteNote, RouteFallback: o.RouteFallback}
 	var contact ContactRec
 	switch err := s.get(txn, kContact(t, o.Contact), &contact); {
 	case err == nil:
@@ -500,6 +503,30 @@ func (s *Store) applyAssign(txn *badger.Txn, e *event.Event) (Change, error) {
 	it.Assignee = a.Agent
 	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
 	return ch, s.addItem(txn, t, it)
+}
+
+// applyAnalysis records the NLP plugin's reading of a message as an item
+// agents see next to it, and keeps the latest reading on the conversation.
+// It does not move the conversation in the lists.
+func (s *Store) applyAnalysis(txn *badger.Txn, e *event.Event) (Change, error) {
+	a := e.Analysis
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, e.Tenant, a.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	if a.Language != "" {
+		c.Language = a.Language
+	}
+	c.Intent, c.Sentiment = a.Intent, a.Sentiment
+	s.putConv(c)
+	it := newItem(e, "analysis", c.ID)
+	it.Private, it.Ref, it.Analysis = true, a.Message, a
+	ch.Item, ch.Conv = it, c // Contact stays empty: customers never see it
+	return ch, s.addItem(txn, e.Tenant, it)
 }
 
 func (s *Store) applyRead(txn *badger.Txn, e *event.Event) (Change, error) {

@@ -1,5 +1,7 @@
 package state
 
+import "github.com/edgedesk/edgedesk/internal/event"
+
 // Records are stored as deterministic CBOR. Their keys follow the same rule
 // as events: new fields get new numbers.
 
@@ -70,6 +72,16 @@ type ConversationRec struct {
 	// ContactName is the customer's name, else e-mail address, as last
 	// given: what agents see in their lists.
 	ContactName string `cbor:"14,keyasint,omitempty" json:"contact_name,omitempty"`
+	// Language, Intent and Sentiment are the NLP plugin's reading of the
+	// customer's latest analysed message.
+	Language  string `cbor:"15,keyasint,omitempty" json:"language,omitempty"`
+	Intent    string `cbor:"16,keyasint,omitempty" json:"intent,omitempty"`
+	Sentiment string `cbor:"17,keyasint,omitempty" json:"sentiment,omitempty"`
+	// RoutedBy, RouteNote and RouteFallback say how the conversation was
+	// assigned when it opened (event.ConvOpened).
+	RoutedBy      string `cbor:"18,keyasint,omitempty" json:"routed_by,omitempty"`
+	RouteNote     string `cbor:"19,keyasint,omitempty" json:"route_note,omitempty"`
+	RouteFallback bool   `cbor:"20,keyasint,omitempty" json:"route_fallback,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline, as clients see it.
@@ -88,6 +100,9 @@ type Item struct {
 	Assignee    string   `cbor:"12,keyasint,omitempty" json:"assignee,omitempty"`
 	ReadSeq     uint64   `cbor:"13,keyasint,omitempty" json:"read_seq,omitempty"`
 	SnoozeUntil int64    `cbor:"14,keyasint,omitempty" json:"snooze_until,omitempty"`
+	// Ref is the message an "analysis" item reads.
+	Ref      uint64          `cbor:"15,keyasint,omitempty" json:"ref,omitempty"`
+	Analysis *event.Analysis `cbor:"16,keyasint,omitempty" json:"analysis,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

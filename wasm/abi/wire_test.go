@@ -106,3 +106,26 @@ func normalize(q RouteRequest) RouteRequest {
 	}
 	return q
 }
+
+// FuzzRouteDecision: what a routing plugin answers is decoded as the
+// library decodes it, or refused with ErrWire.
+func FuzzRouteDecision(f *testing.F) {
+	for _, d := range []RouteDecision{{}, {Agent: "bo", Reason: "least loaded"}} {
+		b, _ := cbor.Marshal(d)
+		f.Add(b)
+	}
+	f.Add([]byte{0xa2, 0x01, 0x61, 'a', 0x01, 0x61, 'b'})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got, err := DecodeRouteDecision(b)
+		if err != nil {
+			if !errors.Is(err, ErrWire) {
+				t.Fatalf("error without ErrWire: %v", err)
+			}
+			return
+		}
+		var want RouteDecision
+		if cbor.Unmarshal(b, &want) == nil && got != want {
+			t.Fatalf("fast %+v, library %+v", got, want)
+		}
+	})
+}

@@ -115,3 +115,35 @@ func parallelRate(b *testing.B, decide func()) float64 {
 	wg.Wait()
 	return float64(n) / time.Since(start).Seconds()
 }
+
+// BenchmarkPluginLoad is loading the routing plugin with a warm on-disk
+// compilation cache, as an edge does when it restarts: a new runtime, the
+// module from the cache, its whole instance pool started (each instance
+// runs the Go runtime's initialisation) and the ABI checked.
+//
+//	go test -run '^$' -bench PluginLoad -benchtime 20x ./wasm/host
+func BenchmarkPluginLoad(b *testing.B) {
+	pk := pkg(b, "routing", manifest("routing"))
+	warm, _ := newHost(b, host.Limits{})
+	if _, err := warm.Load(context.Background(), pk); err != nil { // fills the cache
+		b.Fatal(err)
+	}
+	var total time.Duration
+	for range b.N {
+		b.StopTimer()
+		h, err := host.New(context.Background(), host.Options{CacheDir: cacheDir})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		if _, err := h.Load(context.Background(), pk); err != nil {
+			b.Fatal(err)
+		}
+		total += time.Since(start)
+		b.StopTimer()
+		h.Close(context.Background())
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(total.Microseconds())/1e3/float64(b.N), "ms/load")
+}

@@ -90,7 +90,7 @@ func New(ctx context.Context, o Options) (*Host, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	cfg := wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(false). // an interrupt flag stops calls (interrupt.go)
+		WithCloseOnContextDone(false).           // the meter stops calls (meter.go)
 		WithMemoryLimitPages(lim.MemoryMiB * 16) // 64 KiB pages
 	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: newKVStore()}
 	if o.CacheDir != "" {
@@ -102,7 +102,7 @@ func New(ctx context.Context, o Options) (*Host, error) {
 		cfg = cfg.WithCompilationCache(c)
 	}
 	h.rt = wazero.NewRuntimeWithConfig(ctx, cfg)
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, h.rt); err != nil {
+	if err := h.instantiateWASI(ctx); err != nil {
 		return nil, err
 	}
 	if err := h.instantiateHostModule(ctx); err != nil {
@@ -161,41 +161,9 @@ type instance struct {
 	mod    api.Module
 	alloc  api.Function
 	call   api.Function
-	stderr *head            // what the plugin (or the Go runtime dying in it) wrote during the call
-	stop   api.MutableGlobal // the interrupt flag (interrupt.go)
-	in     uint32            // the input buffer edgedesk_alloc gave, reused while inputs fit
+	stderr *head  // what the plugin (or the Go runtime dying in it) wrote during the call
+	in     uint32 // the input buffer edgedesk_alloc gave, reused while inputs fit
 	inCap  uint32
-
-	mu    sync.Mutex
-	run   uint64 // the current run; an interrupt of an earlier one is late
-	fired bool   // the current run was interrupted
-}
-
-// deadline runs fn with the instance's interrupt set to fire after d, and
-// reports whether it fired.
-func (inst *instance) deadline(d time.Duration, fn func() error) (fired bool, err error) {
-	inst.mu.Lock()
-	inst.run++
-	run := inst.run
-	inst.fired = false
-	inst.mu.Unlock()
-	t := time.AfterFunc(d, func() {
-		inst.mu.Lock()
-		defer inst.mu.Unlock()
-		if inst.run == run {
-			inst.fired = true
-			inst.stop.Set(1)
-		}
-	})
-	err = fn()
-	t.Stop()
-	inst.mu.Lock()
-	defer inst.mu.Unlock()
-	inst.run++ // a late interrupt finds another run
-	if inst.fired {
-		inst.stop.Set(0) // the module has returned: nothing reads it now
-	}
-	return inst.fired, err
 }
 
 // head keeps the first bytes written to it since Reset: a dying Go
@@ -302,11 +270,8 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 		compiled.Close(ctx)
 		return nil, err
 	}
-	var r []uint64
-	_, err = inst.deadline(startTimeout, func() (err error) {
-		r, err = inst.mod.ExportedFunction(abi.ExportABI).Call(ctx)
-		return err
-	})
+	st := &callState{plugin: v.m.Name, granted: v.granted, limit: h.lim.HostCalls, deadline: time.Now().Add(startTimeout)}
+	r, err := inst.mod.ExportedFunction(abi.ExportABI).Call(context.WithValue(ctx, stateKey{}, st))
 	if err != nil || len(r) != 1 || int32(r[0]) != abi.Version {
 		inst.mod.Close(ctx)
 		compiled.Close(ctx)
@@ -331,7 +296,7 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 }
 
 // startTimeout bounds a module's initialisation and its ABI answer.
-const startTimeout = 2 * time.Second
+const startTimeout = 10 * time.Second
 
 func (h *Host) instantiate(ctx context.Context, v *version) (*instance, error) {
 	stderr := &head{}
@@ -345,21 +310,13 @@ func (h *Host) instantiate(ctx context.Context, v *version) (*instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: instantiate: %v", ErrTrap, err)
 	}
-	stop, ok := mod.ExportedGlobal(InterruptGlobal).(api.MutableGlobal)
-	if !ok {
-		mod.Close(ctx)
-		return nil, fmt.Errorf("%w: the module lost its interrupt global", ErrTrap)
-	}
 	inst := &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall),
-		stderr: stderr, stop: stop}
+		stderr: stderr}
 	if start := mod.ExportedFunction("_initialize"); start != nil { // Go's c-shared initialisation
-		fired, err := inst.deadline(startTimeout, func() error {
-			_, err := start.Call(ctx)
-			return err
-		})
-		if err != nil {
+		st := &callState{plugin: v.m.Name, granted: v.granted, limit: h.lim.HostCalls, deadline: time.Now().Add(startTimeout)}
+		if _, err := start.Call(context.WithValue(ctx, stateKey{}, st)); err != nil {
 			mod.Close(ctx)
-			if fired {
+			if st.timedOut {
 				return nil, fmt.Errorf("%w: its initialisation ran past %s", ErrTimeout, startTimeout)
 			}
 			return nil, fmt.Errorf("%w: initialisation: %v: %s", ErrTrap, err, lastLine(stderr.String()))
@@ -447,6 +404,8 @@ type callState struct {
 	limit          int
 	granted        map[string]bool
 	exceeded       bool
+	deadline       time.Time
+	timedOut       bool
 }
 
 type stateKey struct{}
@@ -474,7 +433,7 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 	if err != nil {
 		return nil, "unavailable", fmt.Errorf("%w: no instance: %v", ErrTrap, err)
 	}
-	st := &callState{plugin: p.name, tenant: tenant, limit: h.lim.HostCalls, granted: v.granted}
+	st := &callState{plugin: p.name, tenant: tenant, limit: h.lim.HostCalls, granted: v.granted, deadline: time.Now().Add(timeout)}
 	cctx := context.WithValue(ctx, stateKey{}, st)
 	healthy := false
 	defer func() { v.put(ctx, h, inst, healthy) }()
@@ -482,7 +441,7 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 
 	var r []uint64
 	var ptr uint32
-	fired, err := inst.deadline(timeout, func() error {
+	err = func() error {
 		ptr = inst.in
 		if uint32(len(input)) > inst.inCap || inst.inCap == 0 {
 			a, err := inst.alloc.Call(cctx, uint64(len(input)))
@@ -497,12 +456,12 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 		}
 		r, err = inst.call.Call(cctx, uint64(op), uint64(ptr), uint64(len(input)))
 		return err
-	})
+	}()
 	switch {
 	case errors.Is(err, errOutside):
 		return nil, "trap", fmt.Errorf("%w: the input buffer at %d is outside its memory", ErrTrap, ptr)
 	case err != nil:
-		result, err := p.failure(err, fired, st, inst)
+		result, err := p.failure(err, st, inst)
 		return nil, result, err
 	}
 	optr, olen := uint32(r[0]>>32), uint32(r[0])
@@ -527,7 +486,7 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 var errOutside = errors.New("outside the module's memory")
 
 // failure names why a call into the module failed.
-func (p *Plugin) failure(err error, fired bool, st *callState, inst *instance) (string, error) {
+func (p *Plugin) failure(err error, st *callState, inst *instance) (string, error) {
 	// wazero appends the module's stack trace: the first line says it
 	err = errors.New(strings.SplitN(err.Error(), "\n", 2)[0])
 	switch {
@@ -537,7 +496,7 @@ func (p *Plugin) failure(err error, fired bool, st *callState, inst *instance) (
 		// the Go runtime says so as it dies, or the deadline stopped it
 		// while it filled its memory
 		return "memory", fmt.Errorf("%w (%d MiB): %v", ErrMemory, p.h.lim.MemoryMiB, err)
-	case fired:
+	case st.timedOut:
 		return "timeout", fmt.Errorf("%w (%s)", ErrTimeout, p.h.lim.Timeout)
 	}
 	if msg := lastLine(inst.stderr.String()); msg != "" {

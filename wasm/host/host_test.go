@@ -40,6 +40,7 @@ func mustKey() (ed25519.PublicKey, ed25519.PrivateKey) {
 
 var sources = map[string]string{
 	"routing":   "../../plugins/routing",
+	"nlp":       "../../plugins/nlp",
 	"loop":      "./testdata/loop",
 	"membomb":   "./testdata/membomb",
 	"recursion": "./testdata/recursion",

@@ -2,10 +2,13 @@ package host
 
 import (
 	"context"
+	"errors"
+	"runtime"
 	"sync"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
@@ -126,4 +129,52 @@ func sanitize(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// errDeadline ends a call that ran past its deadline (the meter's call
+// found it late).
+var errDeadline = errors.New("the call ran past its deadline")
+
+// WASI error numbers clock_time_get answers with.
+const (
+	errnoFault = 21
+	errnoInval = 28
+)
+
+// instantiateWASI offers WASI (no files, environment, arguments or
+// sockets, as wazero's module is configured) with clock_time_get replaced:
+// for the meter's clock id (meter.go) it checks the call's deadline and
+// yields to the Go scheduler; for the real clocks it reads them.
+func (h *Host) instantiateWASI(ctx context.Context) error {
+	start := time.Now()
+	b := h.rt.NewHostModuleBuilder(wasi_snapshot_preview1.ModuleName)
+	wasi_snapshot_preview1.NewFunctionExporter().ExportFunctions(b)
+	b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, m api.Module, stack []uint64) {
+		var now int64
+		switch uint32(stack[0]) {
+		case meterClock:
+			if st := state(ctx); st != nil && !st.deadline.IsZero() && time.Now().After(st.deadline) {
+				st.timedOut = true
+				panic(errDeadline)
+			}
+			runtime.Gosched()
+			stack[0] = 0
+			return
+		case 0: // realtime
+			now = time.Now().UnixNano()
+		case 1: // monotonic
+			now = int64(time.Since(start)) + 1
+		default:
+			stack[0] = errnoInval
+			return
+		}
+		if !m.Memory().WriteUint64Le(uint32(stack[2]), uint64(now)) {
+			stack[0] = errnoFault
+			return
+		}
+		stack[0] = 0
+	}), []api.ValueType{api.ValueTypeI32, api.ValueTypeI64, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
+		Export("clock_time_get")
+	_, err := b.Instantiate(ctx)
+	return err
 }

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -33,15 +34,18 @@ type Package struct {
 	Wasm     []byte
 }
 
-var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+var (
+	nameRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	versionRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}$`) // a directory name on the edge
+)
 
 // Validate checks the manifest's fields.
 func (m *Manifest) Validate() error {
 	switch {
 	case !nameRE.MatchString(m.Name):
 		return fmt.Errorf("%w: name %q: 1-63 lower-case letters, digits or '-'", ErrManifest, m.Name)
-	case m.Version == "" || len(m.Version) > 64:
-		return fmt.Errorf("%w: version must be 1-64 characters", ErrManifest)
+	case !versionRE.MatchString(m.Version):
+		return fmt.Errorf("%w: version %q: 1-64 letters, digits, '.', '+', '_' or '-', starting with a letter or digit", ErrManifest, m.Version)
 	case m.ABI != abi.Version:
 		return fmt.Errorf("%w: manifest says ABI %d; this host speaks %d", ErrABI, m.ABI, abi.Version)
 	case m.Kind != abi.KindRouting && m.Kind != abi.KindNLP:
@@ -58,28 +62,36 @@ func (m *Manifest) Validate() error {
 	return nil
 }
 
-// LoadPackage reads and verifies a plugin package in dir: the signature
-// over the manifest by one of the trusted keys first, then the manifest,
-// then the module's hash. Nothing of an unverified package is parsed
-// beyond what that takes.
+// LoadPackage reads and verifies a plugin package in dir (VerifyPackage).
 func LoadPackage(dir string, trusted []ed25519.PublicKey) (*Package, error) {
-	raw, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
+	var files [3][]byte
+	for i, name := range []string{"manifest.json", "manifest.sig", "plugin.wasm"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			if i == 1 {
+				return nil, fmt.Errorf("%w: no manifest.sig: %v", ErrSignature, err)
+			}
+			return nil, fmt.Errorf("%w: %v", ErrManifest, err)
+		}
+		files[i] = b
 	}
-	sigText, err := os.ReadFile(filepath.Join(dir, "manifest.sig"))
-	if err != nil {
-		return nil, fmt.Errorf("%w: no manifest.sig: %v", ErrSignature, err)
-	}
+	return VerifyPackage(files[0], files[1], files[2], trusted)
+}
+
+// VerifyPackage checks a plugin package's files: the signature over the
+// manifest by one of the trusted keys first, then the manifest, then the
+// module's hash. Nothing of an unverified package is parsed beyond what
+// that takes.
+func VerifyPackage(manifest, sigText, wasm []byte, trusted []ed25519.PublicKey) (*Package, error) {
 	sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(sigText)))
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return nil, fmt.Errorf("%w: manifest.sig is not a base64 ed25519 signature", ErrSignature)
 	}
-	if !slices.ContainsFunc(trusted, func(k ed25519.PublicKey) bool { return ed25519.Verify(k, raw, sig) }) {
+	if !slices.ContainsFunc(trusted, func(k ed25519.PublicKey) bool { return ed25519.Verify(k, manifest, sig) }) {
 		return nil, fmt.Errorf("%w: no trusted key signed this manifest", ErrSignature)
 	}
 	var m Manifest
-	dec := json.NewDecoder(strings.NewReader(string(raw)))
+	dec := json.NewDecoder(bytes.NewReader(manifest))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
@@ -87,14 +99,30 @@ func LoadPackage(dir string, trusted []ed25519.PublicKey) (*Package, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	wasm, err := os.ReadFile(filepath.Join(dir, "plugin.wasm"))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
-	}
 	if sum := sha256.Sum256(wasm); hex.EncodeToString(sum[:]) != m.SHA256 {
 		return nil, fmt.Errorf("%w: plugin.wasm does not match the manifest's sha256", ErrSignature)
 	}
 	return &Package{Manifest: m, Wasm: wasm}, nil
+}
+
+// ParsePublicKey reads a signing key's public half as `edge plugin
+// keygen` writes it: base64 of the 32-byte ed25519 key.
+func ParsePublicKey(text []byte) (ed25519.PublicKey, error) {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(text)))
+	if err != nil || len(b) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("%w: a public key is base64 of 32 bytes (edge plugin keygen)", ErrSignature)
+	}
+	return ed25519.PublicKey(b), nil
+}
+
+// ParsePrivateKey reads a signing key as `edge plugin keygen` writes it:
+// base64 of the 32-byte ed25519 seed.
+func ParsePrivateKey(text []byte) (ed25519.PrivateKey, error) {
+	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(text)))
+	if err != nil || len(b) != ed25519.SeedSize {
+		return nil, fmt.Errorf("%w: a signing key is base64 of a 32-byte seed (edge plugin keygen)", ErrSignature)
+	}
+	return ed25519.NewKeyFromSeed(b), nil
 }
 
 // WritePackage writes a signed package to dir: the module, its manifest

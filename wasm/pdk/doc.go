@@ -5,4 +5,6 @@
 //
 //	func init() { pdk.Route(func(r *abi.RouteRequest) (*abi.RouteDecision, error) { … }) }
 //	func main() {}
+//
+// An NLP plugin registers pdk.Analyze instead (abi.OpAnalyze).
 package pdk

@@ -294,7 +294,16 @@ async function run() {
   await step("the console shows the e-mail address the visitor left", () =>
     cons.getByRole("complementary", { name: "Customer" }).getByText("visitor@example.com").waitFor({ timeout }));
   await accessible(cons, "the console with a conversation open");
-  const markup = await timeline.locator(".msg", { hasText: "onerror" }).textContent();
+  await step("the console shows the nlp plugin's reading of the customer's first message", () =>
+    timeline.locator(".msg.customer", { hasText: "Hello, where is my order?" }).locator(".reading", { hasText: /^en\b/ }).waitFor({ timeout }));
+  await input.fill("Please charge my card 4111 1111 1111 1111 again");
+  await input.press("Enter");
+  await step("the console marks the card number the customer wrote", () =>
+    timeline.locator(".msg.customer mark", { hasText: "4111 1111 1111 1111" }).waitFor({ timeout }));
+  await accessible(cons, "the console with the nlp plugin's readings");
+  // the message's own text: its reading (.reading) is the plugin's, not the customer's
+  const markup = await timeline.locator(".msg", { hasText: "onerror" }).evaluate((el) =>
+    [...el.childNodes].filter((n) => !(n.classList && n.classList.contains("reading"))).map((n) => n.textContent).join(""));
   if (markup !== payload) throw new Error(`the console shows ${JSON.stringify(markup)}, want the text ${JSON.stringify(payload)}`);
   // Typing, between the console and the widget.
   await input.pressSequentially("Hm", { delay: 20 });

@@ -20,6 +20,7 @@ const usage = `edge runs an Edgedesk edge node: the chat back end of one region.
 Usage:
   edge [flags]            serve
   edge rebuild [flags]    rebuild the state store from the event log, then exit
+  edge plugin ...         build, sign, install, list and roll back plugins (edge plugin help)
 
 Flags:
 `
@@ -30,8 +31,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
+	if cmd == "plugin" {
+		return pluginCmd(ctx, args, stdout, stderr)
+	}
 	if cmd != "serve" && cmd != "rebuild" {
-		fmt.Fprintf(stderr, "edge: unknown command %q: use serve or rebuild (edge --help)\n", cmd)
+		fmt.Fprintf(stderr, "edge: unknown command %q: use serve, rebuild or plugin (edge --help)\n", cmd)
 		return 2
 	}
 	fs := flag.NewFlagSet("edge", flag.ContinueOnError)
@@ -54,6 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		pprofAddr = fs.String("pprof", "", "serve Go profiles (/debug/pprof/) on this address, e.g. 127.0.0.1:6060; off by default")
 		hubAddr   = fs.String("hub", "", "the hub's QUIC address (host:port): ship the event log there")
 		enrollTok = fs.String("enroll-token-file", "", "file with the token from `hub enroll-token`, used once to obtain the edge's certificate")
+		plugKeys  = fs.String("plugin-keys", "", "comma-separated public key files whose signatures plugin packages may carry")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -90,6 +95,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	set(*logLevel, &cfg.Log.Level)
 	set(*hubAddr, &cfg.Hub.Addr)
 	set(*enrollTok, &cfg.Hub.EnrollTokenFile)
+	if *plugKeys != "" {
+		cfg.Plugins.TrustedKeys = strings.Split(*plugKeys, ",")
+	}
 	if *dev {
 		cfg.Dev = true
 	}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Canned, Conv, matching, Unread, visible, who } from "./inbox";
+import { Canned, Conv, matching, reading, segments, Unread, visible, who } from "./inbox";
 
 const conv = (id: string, last_seq: number, assignee?: string, status = "open"): Conv => ({ id, contact: "k-" + id, status, assignee, last_seq });
 const ids = (cs: Conv[]) => cs.map((c) => c.id);
@@ -68,5 +68,34 @@ describe("who", () => {
   it("names the customer, else shortens the visitor id", () => {
     expect(who({ ...conv("a", 1), contact: "k7fq2mzxabc", contact_name: "Kim" })).toBe("Kim");
     expect(who({ ...conv("a", 1), contact: "k7fq2mzxabc" })).toBe("Visitor k7fq2m");
+  });
+});
+
+describe("segments", () => {
+  it("marks personal data at UTF-8 byte offsets, past multi-byte characters", () => {
+    const text = "退款 card 4111 1111 1111 1111 ok";
+    const start = new TextEncoder().encode("退款 card ").length;
+    const end = start + "4111 1111 1111 1111".length;
+    expect(segments(text, [{ kind: "card", start, end }])).toEqual([
+      { text: "退款 card " },
+      { text: "4111 1111 1111 1111", pii: "card" },
+      { text: " ok" },
+    ]);
+  });
+  it("leaves out spans that overlap, overrun or cut a character", () => {
+    expect(segments("退款", [{ kind: "id", start: 1, end: 3 }])).toEqual([{ text: "退款" }]);
+    expect(segments("abc", [{ kind: "id", start: 0, end: 9 }])).toEqual([{ text: "abc" }]);
+    expect(segments("abcdef", [{ kind: "a", start: 0, end: 3 }, { kind: "b", start: 2, end: 4 }])).toEqual([
+      { text: "abc", pii: "a" },
+      { text: "def" },
+    ]);
+  });
+});
+
+describe("reading", () => {
+  it("sums an analysis up in a line", () => {
+    expect(reading({ language: "zh", intent: "refund", intent_confidence: 81, sentiment: "negative", pii: [{ kind: "card" }, { kind: "card" }, { kind: "email" }] }))
+      .toBe("zh · refund (81%) · negative · contains card, email");
+    expect(reading({})).toBe("");
   });
 });

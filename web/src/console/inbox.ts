@@ -9,6 +9,55 @@ export interface Conv {
   last_seq: number;
   last_text?: string;
   contact_name?: string;
+  language?: string;
+  intent?: string;
+  sentiment?: string;
+  routed_by?: string;
+  route_note?: string;
+  route_fallback?: boolean;
+}
+
+// Segment is a piece of a message's text, marked when it is personal data.
+export interface Segment {
+  text: string;
+  pii?: string;
+}
+
+// segments cuts text at the PII spans of its analysis, which are UTF-8
+// byte offsets (the edge's), into pieces to show with the personal data
+// marked. Spans that overlap, or do not fall on character boundaries, are
+// left out.
+export function segments(text: string, spans: { kind: string; start: number; end: number }[] = []): Segment[] {
+  const bytes = new TextEncoder().encode(text);
+  const dec = new TextDecoder("utf-8", { fatal: true });
+  const out: Segment[] = [];
+  let at = 0;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    if (s.start < at || s.end > bytes.length || s.end <= s.start) continue;
+    try {
+      const before = dec.decode(bytes.subarray(at, s.start));
+      const mark = dec.decode(bytes.subarray(s.start, s.end));
+      if (before) out.push({ text: before });
+      out.push({ text: mark, pii: s.kind });
+      at = s.end;
+    } catch {
+      // not on a character boundary: the span is wrong; show it unmarked
+    }
+  }
+  const rest = new TextDecoder().decode(bytes.subarray(at));
+  if (rest) out.push({ text: rest });
+  return out;
+}
+
+// reading is a one-line summary of an analysis for agents.
+export function reading(a: { language?: string; intent?: string; intent_confidence?: number; sentiment?: string; pii?: { kind: string }[] }): string {
+  const parts: string[] = [];
+  if (a.language) parts.push(a.language);
+  if (a.intent) parts.push(a.intent_confidence ? `${a.intent} (${a.intent_confidence}%)` : a.intent);
+  if (a.sentiment) parts.push(a.sentiment);
+  const kinds = [...new Set((a.pii ?? []).map((p) => p.kind))];
+  if (kinds.length) parts.push(`contains ${kinds.join(", ")}`);
+  return parts.join(" · ");
 }
 
 // who names a conversation's customer in lists: the name or e-mail address

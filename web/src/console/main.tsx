@@ -5,8 +5,8 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { fetchAttachment, Fetched } from "../widget/attachment";
-import { Connection, Frame, Item } from "../widget/protocol";
-import { Canned, Conv, Filter, matching, Statuses, Unread, visible, who } from "./inbox";
+import { Analysis, Connection, Frame, Item } from "../widget/protocol";
+import { Canned, Conv, Filter, matching, reading, segments, Statuses, Unread, visible, who } from "./inbox";
 
 const tokenKey = "edgedesk:console:token";
 
@@ -68,6 +68,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [convs, setConvs] = useState(new Map<string, Conv>());
   const [selected, setSelected] = useState("");
   const [items, setItems] = useState<Item[]>([]);
+  const [readings, setReadings] = useState(new Map<number, Analysis>()); // message seq → the NLP plugin's reading
   const [filter, setFilter] = useState<Filter>("all");
   const [status, setStatus] = useState("open"); // "" shows every status
   const [older, setOlder] = useState(false); // the edge has older conversations
@@ -81,6 +82,9 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   selectedRef.current = selected;
 
   const upsert = (c: Conv) => setConvs((m) => new Map(m).set(c.id, c));
+  const addReading = (it: Item) => {
+    if (it.ref && it.analysis) setReadings((m) => new Map(m).set(it.ref!, it.analysis!));
+  };
   const addItem = (it: Item) =>
     setItems((xs) => (xs.some((x) => x.seq === it.seq) ? xs : [...xs, it].sort((a, b) => a.seq - b.seq)));
 
@@ -113,6 +117,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         if (f.item.actor_kind === "customer" && f.item.kind === "message") setTypingIn("");
         if (f.conversation) upsert(f.conversation as Conv);
         if (f.item.kind === "opened") announce(f.conversation as Conv | undefined);
+        if (f.item.kind === "analysis" && f.item.conv === selectedRef.current) addReading(f.item);
         if (f.item.kind !== "message") return;
         if (f.item.conv === selectedRef.current) addItem(f.item);
         if (f.item.actor_kind === "customer") {
@@ -134,9 +139,13 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const open = async (id: string) => {
     setSelected(id);
     setItems([]);
+    setReadings(new Map());
     setUnread((u) => u.opened(id));
     const h = await conn.current!.request({ type: "history", conv: id, limit: 100 });
-    for (const it of h.items ?? []) if (it.kind === "message") addItem(it);
+    for (const it of h.items ?? []) {
+      if (it.kind === "message") addItem(it);
+      if (it.kind === "analysis") addReading(it);
+    }
   };
 
   // loadOlder asks for the page of conversations last active before the
@@ -211,7 +220,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       <main>
         {current ? (
           <div className="work">
-            <Conversation conv={current} items={items} conn={conn.current!} agents={agents} typing={typingIn === current.id} canned={canned} token={token} />
+            <Conversation conv={current} items={items} readings={readings} conn={conn.current!} agents={agents} typing={typingIn === current.id} canned={canned} token={token} />
             <Customer conv={current} conn={conn.current!} onOpen={(id) => void open(id)} />
           </div>
         ) : (
@@ -384,8 +393,8 @@ function Attachment({ id, token }: { id: string; token: string }) {
   );
 }
 
-function Conversation({ conv, items, conn, agents, typing, canned, token }: {
-  conv: Conv; items: Item[]; conn: Connection; agents: Map<string, string>; typing: boolean; canned: Canned[]; token: string;
+function Conversation({ conv, items, readings, conn, agents, typing, canned, token }: {
+  conv: Conv; items: Item[]; readings: Map<number, Analysis>; conn: Connection; agents: Map<string, string>; typing: boolean; canned: Canned[]; token: string;
 }) {
   const [text, setText] = useState("");
   // "/" opens the canned responses whose shortcut or text matches what
@@ -470,13 +479,20 @@ function Conversation({ conv, items, conn, agents, typing, canned, token }: {
             {["open", "pending", "resolved"].map((s) => <option key={s}>{s}</option>)}
           </select>
         </label>
+        {conv.routed_by && (
+          <p className={`routing${conv.route_fallback ? " fallback" : ""}`}>
+            {conv.route_fallback ? `Assigned by the built-in rule: ${conv.route_note}` : `Routed by ${conv.routed_by}${conv.route_note ? `: ${conv.route_note}` : ""}`}
+          </p>
+        )}
       </header>
       <ol className="timeline" aria-live="polite">
         {items.map((it) => (
           // Text is rendered as text: React escapes it.
           <li key={it.seq} className={`msg ${it.actor_kind}${it.private ? " note" : ""}`}>
-            {it.text}
+            {segments(it.text ?? "", readings.get(it.seq)?.pii).map((s, i) =>
+              s.pii ? <mark key={i} title={`personal data: ${s.pii}`}>{s.text}</mark> : <span key={i}>{s.text}</span>)}
             {(it.attachments ?? []).map((id) => <Attachment key={id} id={id} token={token} />)}
+            {readings.has(it.seq) && <small className="reading">{reading(readings.get(it.seq)!)}</small>}
           </li>
         ))}
       </ol>
@@ -561,6 +577,11 @@ main form input[aria-label=Reply] { flex: 1; padding: 8px; }
 .typing { margin: 0; padding: 0 12px; min-height: 1.2em; color: #555; font-style: italic; }
 .unread { float: right; min-width: 18px; padding: 0 6px; border-radius: 9px; background: #d62424; color: #fff; text-align: center; }
 main section header label { margin-left: 12px; }
+main section header { flex-wrap: wrap; }
+.routing { flex-basis: 100%; margin: 0 0 6px; font-size: 0.85em; color: #444; }
+.routing.fallback { color: #8a4b00; }
+.reading { display: block; margin-top: 3px; font-size: 0.8em; color: #3d4452; }
+.msg mark { background: #ffd6d6; color: #5a0000; border-radius: 3px; }
 `;
 document.head.appendChild(style);
 createRoot(document.getElementById("root")!).render(<App />);

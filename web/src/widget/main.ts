@@ -242,7 +242,7 @@ class Widget {
   // returns the same one for the same client id, from any tab).
   private async opened(): Promise<boolean> {
     if (this.conv) return true;
-    const ack = await this.conn.request({ type: "start", client_id: "web" });
+    const ack = await this.conn.request({ type: "start", client_id: "web", lang: navigator.language });
     if (ack.type !== "ack" || !ack.conv) return false;
     if (!this.conv) await this.load(ack.conv);
     return true;

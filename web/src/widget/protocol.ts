@@ -15,6 +15,20 @@ export interface Item {
   attachments?: string[];
   private?: boolean;
   read_seq?: number;
+  // an "analysis" item: the NLP plugin's reading of the message at ref
+  ref?: number;
+  analysis?: Analysis;
+}
+
+export interface Analysis {
+  language?: string;
+  language_confidence?: number;
+  intent?: string;
+  intent_confidence?: number;
+  sentiment?: string;
+  sentiment_score?: number;
+  pii?: { kind: string; start: number; end: number }[]; // byte offsets into the UTF-8 text
+  plugin?: string;
 }
 
 export interface Frame {

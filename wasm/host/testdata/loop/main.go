@@ -1,6 +1,7 @@
 //go:build wasip1
 
-// A hostile plugin: loops forever.
+// A hostile plugin: loops forever, as a routing plugin and as an NLP
+// plugin.
 package main
 
 import (
@@ -12,6 +13,11 @@ var n uint64
 
 func init() {
 	pdk.Route(func(*abi.RouteRequest) (*abi.RouteDecision, error) {
+		for {
+			n++
+		}
+	})
+	pdk.Analyze(func(*abi.AnalyzeRequest) (*abi.Analysis, error) {
 		for {
 			n++
 		}

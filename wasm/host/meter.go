@@ -6,27 +6,38 @@ import (
 	"fmt"
 )
 
-// A plugin is stopped at its deadline by a flag it checks itself. Before a
-// module is compiled, instrument adds a mutable i32 global to it, exports
-// it as InterruptGlobal, and inserts at the head of every loop
+// A plugin is metered by code added to it. Before a module is compiled,
+// instrument adds a mutable i32 global, its fuel, and inserts at every
+// function's entry and every loop's head
 //
-//	global.get $interrupt
-//	if
-//	  unreachable
-//	end
+//	fuel -= 1
+//	if fuel == 0 {
+//	    clock_time_get(meterClock, 0, 0)  // the host: deadline, and a yield
+//	    fuel = fuelPerYield
+//	}
 //
-// When a call overruns, the host sets the global and the module traps at
-// its next loop iteration; code without loops ends on its own (recursion
-// ends on the stack limit). The check is a load and a branch.
+// The call goes to the host's clock_time_get (the WASI import every Go
+// plugin has), which for the clock id meterClock does not read a clock: it
+// ends the call if its deadline has passed, and otherwise lets the Go
+// scheduler run other goroutines. So a plugin that spins gives its core
+// back every few tens of microseconds and stops soon after its deadline,
+// with no timer or watchdog that itself needs a core; and machine code
+// that never returns to Go cannot hold up the garbage collector either.
 //
 // wazero's own way, WithCloseOnContextDone, leaves the machine code for
-// Go at every loop iteration and function entry to look at the context:
-// for the code Go compiles to WebAssembly, where every function that calls
-// another is a loop, that made calls several times slower
-// (docs/plugins.md).
+// Go at every loop iteration and function entry: for the code Go compiles
+// to WebAssembly, where every function that calls another is a loop, that
+// made calls several times slower (docs/plugins.md). A flag the host sets
+// at the deadline costs as little as the fuel, but machine code cannot be
+// preempted: with as many spinning plugins as cores, the timer that sets
+// the flag never ran.
 
-// InterruptGlobal is the export name of the global instrument adds.
-const InterruptGlobal = "edgedesk_interrupt"
+// meterClock is the clock id of the metering call: no WASI clock ("mete").
+const meterClock = 0x6d657465
+
+// fuelPerYield is how many function entries and loop iterations a plugin
+// runs between two metering calls: about 50-200 µs of work.
+const fuelPerYield = 10000
 
 // ErrInstrument is wrapped by the errors of a module instrument cannot read.
 var ErrInstrument = errors.New("cannot prepare the module")
@@ -184,18 +195,17 @@ func instrument(mod []byte) ([]byte, error) {
 	}
 
 	importedGlobals, definedGlobals := uint64(0), uint64(0)
-	var globals, exports, code []byte
+	clock := int64(-1)
+	var globals, code []byte
 	for _, s := range sections {
 		var err error
 		switch s.id {
 		case secImport:
-			importedGlobals, err = countImportedGlobals(s.body)
+			importedGlobals, clock, err = readImports(s.body)
 		case secGlobal:
 			sr := &wasmReader{b: s.body}
 			definedGlobals = sr.uleb(32)
 			globals, err = s.body[sr.i:], sr.err
-		case secExport:
-			exports = s.body
 		case secCode:
 			code = s.body
 		}
@@ -206,30 +216,18 @@ func instrument(mod []byte) ([]byte, error) {
 	if code == nil {
 		return nil, fmt.Errorf("%w: it has no code", ErrInstrument)
 	}
-	idx := importedGlobals + definedGlobals
+	if clock < 0 {
+		return nil, fmt.Errorf("%w: it does not import wasi_snapshot_preview1.clock_time_get, through which the host meters it (every Go plugin built for wasip1 does)", ErrInstrument)
+	}
+	fuel := importedGlobals + definedGlobals
 
-	// global section: the module's globals and (mut i32 (i32.const 0))
+	// global section: the module's globals and (mut i32 (i32.const fuelPerYield))
 	g := appendULEB(nil, definedGlobals+1)
 	g = append(g, globals...)
-	g = append(g, 0x7f, 0x01, 0x41, 0x00, 0x0b)
-	// export section: the module's exports and the global's
-	var e []byte
-	if exports != nil {
-		er := &wasmReader{b: exports}
-		n := er.uleb(32)
-		if er.err != nil {
-			return nil, er.err
-		}
-		e = appendULEB(nil, n+1)
-		e = append(e, exports[er.i:]...)
-	} else {
-		e = appendULEB(nil, 1)
-	}
-	e = appendULEB(e, uint64(len(InterruptGlobal)))
-	e = append(e, InterruptGlobal...)
-	e = append(e, 0x03)
-	e = appendULEB(e, idx)
-	c, err := instrumentCode(code, idx)
+	g = append(g, 0x7f, 0x01, 0x41)
+	g = appendSLEB(g, fuelPerYield)
+	g = append(g, 0x0b)
+	c, err := instrumentCode(code, meterCode(fuel, uint64(clock)))
 	if err != nil {
 		return nil, err
 	}
@@ -240,18 +238,14 @@ func instrument(mod []byte) ([]byte, error) {
 		out = appendULEB(out, uint64(len(body)))
 		out = append(out, body...)
 	}
-	wroteGlobals, wroteExports := false, false
+	wroteGlobals := false
 	for _, s := range sections {
 		if s.id != secCustom && !wroteGlobals && order(s.id) > order(secGlobal) {
 			put(secGlobal, g)
 			wroteGlobals = true
 		}
-		if s.id != secCustom && !wroteExports && order(s.id) > order(secExport) {
-			put(secExport, e)
-			wroteExports = true
-		}
 		switch s.id {
-		case secGlobal, secExport:
+		case secGlobal:
 		case secCode:
 			put(secCode, c)
 		default:
@@ -267,19 +261,26 @@ func order(id byte) int {
 	return [maxSections]int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 10}[id]
 }
 
-func countImportedGlobals(b []byte) (uint64, error) {
+// readImports counts the imported globals and finds the function index
+// of wasi_snapshot_preview1.clock_time_get (-1 when it is not imported).
+func readImports(b []byte) (globals uint64, clock int64, err error) {
 	r := &wasmReader{b: b}
 	n := r.uleb(32)
-	globals := uint64(0)
+	funcs := int64(0)
+	clock = -1
 	for range n {
 		if r.err != nil {
 			break
 		}
-		r.name()
-		r.name()
+		mod := r.name()
+		name := r.name()
 		switch kind := r.byte(); kind {
 		case 0x00: // function
 			r.uleb(32)
+			if mod == "wasi_snapshot_preview1" && name == "clock_time_get" && clock < 0 {
+				clock = funcs
+			}
+			funcs++
 		case 0x01: // table
 			r.byte()
 			r.limits()
@@ -296,14 +297,39 @@ func countImportedGlobals(b []byte) (uint64, error) {
 			r.fail("unknown import kind %d", kind)
 		}
 	}
-	return globals, r.err
+	return globals, clock, r.err
 }
 
-// instrumentCode rewrites the code section, inserting the check after
-// every loop instruction.
-func instrumentCode(b []byte, global uint64) ([]byte, error) {
-	check := appendULEB([]byte{0x23}, global)
-	check = append(check, 0x04, 0x40, 0x00, 0x0b)
+func appendSLEB(b []byte, v int64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v == 0 && c&0x40 == 0 || v == -1 && c&0x40 != 0 {
+			return append(b, c)
+		}
+		b = append(b, c|0x80)
+	}
+}
+
+// meterCode is the code inserted at function entries and loop heads.
+func meterCode(fuel, clock uint64) []byte {
+	c := appendULEB([]byte{0x23}, fuel) // global.get $fuel
+	c = append(c, 0x41, 0x01, 0x6b)     // i32.const 1; i32.sub
+	c = appendULEB(append(c, 0x24), fuel)
+	c = appendULEB(append(c, 0x23), fuel)
+	c = append(c, 0x45, 0x04, 0x40) // i32.eqz; if
+	c = appendSLEB(append(c, 0x41), meterClock)
+	c = append(c, 0x42, 0x00, 0x41, 0x00) // i64.const 0; i32.const 0
+	c = appendULEB(append(c, 0x10), clock)
+	c = append(c, 0x1a) // drop the errno
+	c = appendSLEB(append(c, 0x41), fuelPerYield)
+	c = appendULEB(append(c, 0x24), fuel)
+	return append(c, 0x0b) // end
+}
+
+// instrumentCode rewrites the code section, inserting check at every
+// function's entry and after every loop instruction.
+func instrumentCode(b, check []byte) ([]byte, error) {
 	r := &wasmReader{b: b}
 	n := r.uleb(32)
 	out := appendULEB(make([]byte, 0, len(b)+len(b)/8), n)
@@ -349,6 +375,7 @@ func instrumentBody(out, body, check []byte) ([]byte, error) {
 		return nil, r.err
 	}
 	out = append(out, body[:r.i]...)
+	out = append(out, check...)
 	from := r.i
 	for r.i < len(r.b) && r.err == nil {
 		op := r.byte()

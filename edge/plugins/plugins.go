@@ -1,0 +1,369 @@
+// Package plugins is the edge's plugin manager (docs/plugins.md): it owns
+// the WebAssembly host, keeps the installed packages on disk, loads them
+// at start, installs and rolls back versions while the edge serves, and
+// answers the edge's routing and NLP questions through the plugin of each
+// kind. A plugin that fails makes the question fail with a typed error; the
+// caller runs its built-in rule.
+package plugins
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/edgedesk/edgedesk/internal/atomicfile"
+	"github.com/edgedesk/edgedesk/wasm/abi"
+	"github.com/edgedesk/edgedesk/wasm/host"
+)
+
+// ErrNone is returned when no plugin of a kind is installed.
+var ErrNone = errors.New("no plugin of this kind is installed")
+
+// ErrSuspended is returned while a plugin that kept failing rests.
+var ErrSuspended = errors.New("the plugin failed too often and is suspended for a while")
+
+// A plugin that fails breakerFailures calls in a row (timeouts, traps,
+// running out of memory: not answers it gives with an error status) is
+// not called for breakerRest; the callers' built-in rules answer at once,
+// instead of each call burning its whole deadline of CPU. Then one call
+// tries it again. A new version starts with a clean record.
+const (
+	breakerFailures = 5
+	breakerRest     = 10 * time.Second
+)
+
+// breaker is a plugin's record of failures.
+type breaker struct {
+	mu        sync.Mutex
+	failures  int
+	until     time.Time // suspended until then
+	trial     bool      // a call is trying the plugin after its rest
+	suspended func()    // counts a suspension
+}
+
+// allow reports whether a call may go to the plugin now.
+func (b *breaker) allow(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.failures < breakerFailures {
+		return true
+	}
+	if now.Before(b.until) || b.trial {
+		return false
+	}
+	b.trial = true
+	return true
+}
+
+// done records a call's outcome.
+func (b *breaker) done(err error, now time.Time) {
+	broke := errors.Is(err, host.ErrTimeout) || errors.Is(err, host.ErrTrap) || errors.Is(err, host.ErrMemory) ||
+		errors.Is(err, host.ErrOutput) || errors.Is(err, host.ErrHostCalls)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.trial = false
+	if !broke {
+		b.failures = 0
+		return
+	}
+	b.failures++
+	if b.failures >= breakerFailures {
+		b.until = now.Add(breakerRest)
+		if b.suspended != nil {
+			b.suspended()
+		}
+	}
+}
+
+// Options configure a Manager.
+type Options struct {
+	Dir      string // installed packages: <Dir>/<name>/<version>/ and <Dir>/<name>/history.json
+	CacheDir string // compiled modules
+	Trusted  []ed25519.PublicKey
+	Limits   host.Limits
+	Log      *slog.Logger
+	Metrics  prometheus.Registerer
+}
+
+// Info is an installed plugin as `edge plugin list` shows it.
+type Info struct {
+	Name     string   `json:"name"`
+	Kind     string   `json:"kind"`
+	Version  string   `json:"version"`            // the one running
+	Previous []string `json:"previous,omitempty"` // older versions, newest first: what rollback goes back to
+	Caps     []string `json:"capabilities,omitempty"`
+	SHA256   string   `json:"sha256"`
+}
+
+// Manager owns the host and the installed plugins.
+type Manager struct {
+	dir     string
+	trusted []ed25519.PublicKey
+	log     *slog.Logger
+	host    *host.Host
+
+	mu      sync.Mutex // installs and rollbacks, one at a time
+	loaded  map[string]*host.Plugin
+	history map[string][]string // name → versions installed, current last
+	kinds   sync.Map            // kind → *active answering it
+
+	suspensions *prometheus.CounterVec // edgedesk_plugin_suspensions_total{plugin}
+}
+
+// active is the plugin answering a kind, and its record of failures.
+type active struct {
+	p *host.Plugin
+	b *breaker
+}
+
+// Open starts the host and loads every installed plugin's current
+// version. A package that no longer verifies (a key was withdrawn, a file
+// changed) is left out with an error in the log: the edge still starts.
+func Open(ctx context.Context, o Options) (*Manager, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("plugin directory: %w", err)
+	}
+	h, err := host.New(ctx, host.Options{CacheDir: o.CacheDir, Limits: o.Limits, Log: o.Log, Metrics: o.Metrics})
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{dir: o.Dir, trusted: o.Trusted, log: o.Log, host: h,
+		loaded: map[string]*host.Plugin{}, history: map[string][]string{},
+		suspensions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_suspensions_total",
+			Help: "Times a plugin was suspended after failing calls in a row."}, []string{"plugin"})}
+	if o.Metrics != nil {
+		if err := o.Metrics.Register(m.suspensions); err != nil {
+			return nil, err
+		}
+	}
+	entries, err := os.ReadDir(o.Dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		name := e.Name()
+		hist, err := m.readHistory(name)
+		if err != nil || len(hist) == 0 {
+			m.log.Error("plugin left out: its history does not read", "plugin", name, "err", err)
+			continue
+		}
+		cur := hist[len(hist)-1]
+		pkg, err := host.LoadPackage(m.versionDir(name, cur), m.trusted)
+		if err == nil {
+			err = m.activate(ctx, pkg)
+		}
+		if err != nil {
+			m.log.Error("plugin left out", "plugin", name, "version", cur, "err", err)
+			continue
+		}
+		m.history[name] = hist
+		m.log.Info("plugin loaded", "plugin", name, "version", cur, "kind", pkg.Manifest.Kind)
+	}
+	return m, nil
+}
+
+// Close stops the host.
+func (m *Manager) Close(ctx context.Context) error { return m.host.Close(ctx) }
+
+func (m *Manager) versionDir(name, version string) string {
+	return filepath.Join(m.dir, name, version)
+}
+
+func (m *Manager) readHistory(name string) ([]string, error) {
+	b, err := os.ReadFile(filepath.Join(m.dir, name, "history.json"))
+	if err != nil {
+		return nil, err
+	}
+	var h []string
+	return h, json.Unmarshal(b, &h)
+}
+
+func (m *Manager) writeHistory(name string, h []string) error {
+	b, err := json.Marshal(h)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(m.dir, name, "history.json"), b, 0o600)
+}
+
+// activate loads pkg, or swaps it in for the running version of its
+// name, and makes it the plugin of its kind.
+func (m *Manager) activate(ctx context.Context, pkg *host.Package) error {
+	name := pkg.Manifest.Name
+	p := m.loaded[name]
+	if p == nil {
+		var err error
+		if p, err = m.host.Load(ctx, pkg); err != nil {
+			return err
+		}
+		m.loaded[name] = p
+	} else if err := p.Swap(ctx, pkg); err != nil {
+		return err
+	}
+	b := &breaker{suspended: func() {
+		m.suspensions.WithLabelValues(name).Inc()
+		m.log.Warn("plugin suspended: it failed calls in a row; the built-in rules answer meanwhile",
+			"plugin", name, "failures", breakerFailures, "rest", breakerRest)
+	}}
+	m.kinds.Store(pkg.Manifest.Kind, &active{p: p, b: b})
+	return nil
+}
+
+// Install verifies a package (manifest.json, manifest.sig, plugin.wasm),
+// compiles it, and makes it the running version of its plugin: calls in
+// flight finish on the old version. The package is kept on disk, so a
+// restart loads it and a rollback can return to the version before.
+func (m *Manager) Install(ctx context.Context, manifest, sig, wasm []byte) (Info, error) {
+	pkg, err := host.VerifyPackage(manifest, sig, wasm, m.trusted)
+	if err != nil {
+		return Info{}, err
+	}
+	mf := pkg.Manifest
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if p := m.loaded[mf.Name]; p != nil && p.Manifest().Kind != mf.Kind {
+		return Info{}, fmt.Errorf("%w: %s is a %s plugin; this package is %s", host.ErrManifest, mf.Name, p.Manifest().Kind, mf.Kind)
+	}
+	dir := m.versionDir(mf.Name, mf.Version)
+	if old, err := host.LoadPackage(dir, m.trusted); err == nil && old.Manifest.SHA256 != mf.SHA256 {
+		return Info{}, fmt.Errorf("%w: %s %s is installed with other contents: give the new build a new version", host.ErrManifest, mf.Name, mf.Version)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return Info{}, err
+	}
+	for name, b := range map[string][]byte{"manifest.json": manifest, "manifest.sig": sig, "plugin.wasm": wasm} {
+		if err := atomicfile.Write(filepath.Join(dir, name), b, 0o600); err != nil {
+			return Info{}, err
+		}
+	}
+	if err := m.activate(ctx, pkg); err != nil {
+		return Info{}, err
+	}
+	hist := slices.DeleteFunc(slices.Clone(m.history[mf.Name]), func(v string) bool { return v == mf.Version })
+	hist = append(hist, mf.Version)
+	if err := m.writeHistory(mf.Name, hist); err != nil {
+		return Info{}, err
+	}
+	m.history[mf.Name] = hist
+	m.log.Info("plugin installed", "plugin", mf.Name, "version", mf.Version, "kind", mf.Kind)
+	return m.info(mf.Name), nil
+}
+
+// Rollback makes the version installed before the running one current
+// again, and forgets the running one (its files stay on disk).
+func (m *Manager) Rollback(ctx context.Context, name string) (Info, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	hist := m.history[name]
+	if len(hist) == 0 {
+		return Info{}, fmt.Errorf("no plugin %q is installed", name)
+	}
+	if len(hist) == 1 {
+		return Info{}, fmt.Errorf("%s has no earlier version to go back to", name)
+	}
+	prev := hist[len(hist)-2]
+	pkg, err := host.LoadPackage(m.versionDir(name, prev), m.trusted)
+	if err != nil {
+		return Info{}, fmt.Errorf("version %s no longer verifies: %w", prev, err)
+	}
+	if err := m.activate(ctx, pkg); err != nil {
+		return Info{}, err
+	}
+	hist = slices.Clone(hist[:len(hist)-1])
+	if err := m.writeHistory(name, hist); err != nil {
+		return Info{}, err
+	}
+	m.history[name] = hist
+	m.log.Info("plugin rolled back", "plugin", name, "version", prev)
+	return m.info(name), nil
+}
+
+// List returns the installed plugins by name.
+func (m *Manager) List() []Info {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]Info, 0, len(m.loaded))
+	for name := range m.loaded {
+		out = append(out, m.info(name))
+	}
+	slices.SortFunc(out, func(a, b Info) int {
+		if a.Name < b.Name {
+			return -1
+		}
+		if a.Name > b.Name {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+func (m *Manager) info(name string) Info {
+	mf := m.loaded[name].Manifest()
+	hist := m.history[name]
+	var prev []string
+	for i := len(hist) - 2; i >= 0; i-- {
+		prev = append(prev, hist[i])
+	}
+	return Info{Name: name, Kind: mf.Kind, Version: mf.Version, Previous: prev, Caps: mf.Capabilities, SHA256: mf.SHA256}
+}
+
+// call runs op on the plugin of kind, unless it is suspended.
+func (m *Manager) call(ctx context.Context, kind, tenant string, op uint32, in []byte) (out []byte, by string, err error) {
+	v, ok := m.kinds.Load(kind)
+	if !ok {
+		return nil, "", ErrNone
+	}
+	a := v.(*active)
+	mf := a.p.Manifest()
+	by = mf.Name + "@" + mf.Version
+	if !a.b.allow(time.Now()) {
+		return nil, by, ErrSuspended
+	}
+	out, err = a.p.Call(ctx, tenant, op, in)
+	a.b.done(err, time.Now())
+	return out, by, err
+}
+
+// Route asks the routing plugin; by names the plugin and version that
+// answered.
+func (m *Manager) Route(ctx context.Context, req *abi.RouteRequest) (d abi.RouteDecision, by string, err error) {
+	out, by, err := m.call(ctx, abi.KindRouting, req.Tenant, abi.OpRoute, req.Append(nil))
+	if err != nil {
+		return d, by, err
+	}
+	d, err = abi.DecodeRouteDecision(out)
+	if err != nil {
+		return d, by, fmt.Errorf("%w: its decision: %v", host.ErrPlugin, err)
+	}
+	return d, by, nil
+}
+
+// Analyze asks the NLP plugin to read a message.
+func (m *Manager) Analyze(ctx context.Context, req *abi.AnalyzeRequest) (*abi.Analysis, string, error) {
+	out, by, err := m.call(ctx, abi.KindNLP, req.Tenant, abi.OpAnalyze, req.Encode())
+	if err != nil {
+		return nil, by, err
+	}
+	a, err := abi.DecodeAnalysis(out)
+	if err != nil {
+		return nil, by, fmt.Errorf("%w: its analysis: %v", host.ErrPlugin, err)
+	}
+	return a, by, nil
+}
