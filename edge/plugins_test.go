@@ -191,3 +191,57 @@ func TestNLPPluginReadsCustomerMessages(t *testing.T) {
 		t.Fatalf("history has no analysis: %+v", out.Items)
 	}
 }
+
+// TestWaitingConversationsAreAssigned: conversations opened while no agent
+// is online wait, unassigned, and are routed when an agent comes online.
+func TestWaitingConversationsAreAssigned(t *testing.T) {
+	e, key := pluginEdge(t)
+	e.InstallPlugin(key, "plugins/routing", manifestOf("routing", "1.0.0", abi.KindRouting))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var convs []string
+	for range 2 {
+		c := e.Visitor()
+		ack, err := c.Request(ctx, &gateway.InFrame{Type: gateway.TypeStart, ClientID: "c1", Lang: "en"})
+		if err != nil || ack.Type != gateway.OutAck {
+			t.Fatalf("start: %+v %v", ack, err)
+		}
+		convs = append(convs, ack.Conv)
+	}
+	bob := e.Agent("bob@demo.test", "")
+	list := func() map[string]state.ConversationRec {
+		out, err := bob.Request(ctx, &gateway.InFrame{Type: gateway.TypeConvs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(out.Conversations)
+		var l []state.ConversationRec
+		if err := json.Unmarshal(b, &l); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]state.ConversationRec{}
+		for _, c := range l {
+			m[c.ID] = c
+		}
+		return m
+	}
+	// nobody was online when they opened, so only the queue's drain can
+	// assign them: bob's connection made him online
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		m := list()
+		done := true
+		for _, id := range convs {
+			c := m[id]
+			done = done && c.Assignee == "agent-bob" && c.RoutedBy == "routing@1.0.0"
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting conversations not routed to the agent who came online: %+v", m)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

@@ -147,6 +147,19 @@ func (g *Gateway) setPresence(tenant, agent, status string) {
 		g.announcePresence(tenant, agent)
 	}
 	g.publishLive(tenant, &liveMsg{Kind: "presence", Agent: agent, Status: status})
+	if status == PresenceOnline {
+		g.drainQueue(tenant)
+	}
+}
+
+// drainQueue offers the tenant's waiting conversations to routing again,
+// in the background.
+func (g *Gateway) drainQueue(tenant string) {
+	g.wg.Add(1) // called from a session, which the group counts: never at zero
+	go func() {
+		defer g.wg.Done()
+		g.router.drain(tenant)
+	}()
 }
 
 // handle runs one client frame.
@@ -669,6 +682,9 @@ func (g *Gateway) status(ctx context.Context, s *session, f *InFrame) error {
 		return err
 	}
 	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq}))
+	if f.Status == event.StatusResolved && c.Assignee != "" {
+		g.drainQueue(s.tenant) // a chat slot is free
+	}
 	return nil
 }
 

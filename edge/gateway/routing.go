@@ -1,13 +1,17 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/state"
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
@@ -114,6 +118,42 @@ func (r *router) decide(ctx context.Context, req *abi.RouteRequest) decision {
 		r.mu.Unlock()
 	}
 	return d
+}
+
+// maxWaiting bounds the waiting conversations one drain looks at.
+const maxWaiting = 500
+
+// drain offers a tenant's waiting conversations (open and unassigned),
+// oldest first, to routing again, until one finds nobody: called when an
+// agent comes online or resolves a conversation, so the queue moves on its
+// own.
+func (r *router) drain(tenant string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	unlock := r.lock(tenant)
+	defer unlock()
+	if len(r.g.presence.online(tenant)) == 0 {
+		return
+	}
+	convs, _, err := r.g.store.Conversations(tenant, []string{event.StatusOpen}, 0, maxWaiting)
+	if err != nil {
+		r.g.log.Warn("cannot list waiting conversations", "tenant", tenant, "err", err)
+		return
+	}
+	waiting := slices.DeleteFunc(convs, func(c state.ConversationRec) bool { return c.Assignee != "" })
+	slices.SortFunc(waiting, func(a, b state.ConversationRec) int { return cmp.Compare(a.OpenedSeq, b.OpenedSeq) })
+	for _, c := range waiting {
+		d := r.decide(ctx, &abi.RouteRequest{Tenant: tenant, Conversation: c.ID, Inbox: c.Inbox, Language: c.Language})
+		if d.agent == "" {
+			return
+		}
+		e := &event.Event{Kind: event.KindConversationAssign, Tenant: tenant, Actor: event.Actor{Kind: event.ActorSystem, ID: "routing"},
+			Assign: &event.Assignment{Conv: c.ID, Agent: d.agent, RoutedBy: d.by, RouteNote: d.note, RouteFallback: d.fallback}}
+		if _, err := r.g.journal.Append(ctx, e); err != nil {
+			r.g.log.Warn("cannot assign a waiting conversation", "conv", c.ID, "err", err)
+			return
+		}
+	}
 }
 
 // ErrNoRoutingPlugin is what a RouteFunc returns (wrapped or not) when no

@@ -203,9 +203,14 @@ type StatusChange struct {
 }
 
 // Assignment gives a conversation to an agent; an empty Agent unassigns it.
+// When routing assigned a waiting conversation, RoutedBy, RouteNote and
+// RouteFallback say how, as in ConvOpened.
 type Assignment struct {
-	Conv  string `cbor:"1,keyasint"`
-	Agent string `cbor:"2,keyasint,omitempty"`
+	Conv          string `cbor:"1,keyasint"`
+	Agent         string `cbor:"2,keyasint,omitempty"`
+	RoutedBy      string `cbor:"3,keyasint,omitempty"`
+	RouteNote     string `cbor:"4,keyasint,omitempty"`
+	RouteFallback bool   `cbor:"5,keyasint,omitempty"`
 }
 
 // ReadMark says a reader has read a conversation up to a log sequence.

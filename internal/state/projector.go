@@ -497,6 +497,9 @@ func (s *Store) applyAssign(txn *badger.Txn, e *event.Event) (Change, error) {
 		}
 	}
 	c.Assignee = a.Agent
+	if a.RoutedBy != "" {
+		c.RoutedBy, c.RouteNote, c.RouteFallback = a.RoutedBy, a.RouteNote, a.RouteFallback
+	}
 	c.LastSeq, c.LastAt = e.Seq, e.TS
 	s.putConv(c)
 	it := newItem(e, "assigned", c.ID)

@@ -375,7 +375,11 @@ func instrumentBody(out, body, check []byte) ([]byte, error) {
 		return nil, r.err
 	}
 	out = append(out, body[:r.i]...)
-	out = append(out, check...)
+	if r.i >= len(body) || body[r.i] != 0x03 {
+		// a body that starts with a loop (every Go function that calls
+		// another) is checked at that loop's head right away
+		out = append(out, check...)
+	}
 	from := r.i
 	for r.i < len(r.b) && r.err == nil {
 		op := r.byte()
