@@ -658,6 +658,9 @@ func TestAdminsSetThePrechatForm(t *testing.T) {
 func TestConversationListPages(t *testing.T) {
 	e := edgetest.StartDev(t)
 	ctx := ctxT(t)
+	// online first, so that routing assigns each conversation as it opens
+	// rather than, later, the queue's drain (which would be activity)
+	alice := e.Agent("alice@demo.test", "")
 	var want []string
 	first := e.Visitor()
 	oldest := startConv(t, first, "c1")
@@ -669,7 +672,6 @@ func TestConversationListPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = append([]string{oldest}, want...)
-	alice := e.Agent("alice@demo.test", "")
 	var got []string
 	var before uint64
 	for pages := 0; ; pages++ {

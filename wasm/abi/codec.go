@@ -2,7 +2,6 @@ package abi
 
 import (
 	"fmt"
-	"strings"
 )
 
 // DecodeResult reads a plugin's Result, saying what was wrong with it.
@@ -12,13 +11,7 @@ import (
 func DecodeResult(b []byte) (Result, error) {
 	r := &reader{b: b}
 	var res Result
-	n, err := r.count(5)
-	var seen keySet
-	for i := 0; i < n && err == nil; i++ {
-		var k uint64
-		if k, err = r.key(&seen); err != nil {
-			break
-		}
+	err := r.fields(func(k uint64) (known bool, err error) {
 		switch k {
 		case 1:
 			var v int64
@@ -27,16 +20,17 @@ func DecodeResult(b []byte) (Result, error) {
 		case 2:
 			var m []byte
 			m, err = r.bytes(3)
-			res.Message = strings.Clone(string(m))
+			res.Message = string(m)
 		case 3:
 			var o []byte
 			if o, err = r.bytes(2); len(o) > 0 {
 				res.Output = append([]byte(nil), o...)
 			}
 		default:
-			err = r.skip(0)
+			return false, nil
 		}
-	}
+		return true, err
+	})
 	if err == nil && r.i != len(b) {
 		err = r.fail("%d bytes after the result", len(b)-r.i)
 	}
