@@ -36,8 +36,12 @@ func (n *Node) openPlugins(ctx context.Context) error {
 		}
 		trusted = append(trusted, k)
 	}
+	cache := n.cfg.Plugins.CacheDir
+	if cache == "" {
+		cache = n.dataPath("plugin-cache")
+	}
 	m, err := plugins.Open(ctx, plugins.Options{
-		Dir: n.dataPath("plugins"), CacheDir: n.dataPath("plugin-cache"), Trusted: trusted,
+		Dir: n.dataPath("plugins"), CacheDir: cache, Trusted: trusted,
 		Limits: host.Limits{Timeout: n.cfg.Plugins.Timeout, MemoryMiB: n.cfg.Plugins.MemoryMiB},
 		Log:    n.log.With("component", "plugins"), Metrics: n.metrics.Registry,
 	})

@@ -46,6 +46,9 @@ type Plugins struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// MemoryMiB caps a plugin instance's memory (default 64).
 	MemoryMiB uint32 `yaml:"memory_mib"`
+	// CacheDir keeps compiled plugins across restarts (default
+	// <data_dir>/plugin-cache). Edges on one machine may share one.
+	CacheDir string `yaml:"cache_dir"`
 }
 
 // Node names this edge.

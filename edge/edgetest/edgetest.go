@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -36,6 +37,9 @@ func Config(t testing.TB) config.Config {
 	cfg.Dev = true
 	cfg.Log.Level = "warn"
 	cfg.Auth.BcryptCost = 4 // the minimum: tests sign in often, under -race
+	// one compilation cache for every test process (wazero writes it
+	// atomically): under -race a cold compile of a Go plugin takes ~25 s
+	cfg.Plugins.CacheDir = filepath.Join(os.TempDir(), "edgedesk-wazero-cache-test")
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("test config: %v", err)
 	}

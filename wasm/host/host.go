@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
 	"github.com/edgedesk/edgedesk/wasm/abi"
@@ -236,7 +238,8 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
 	}
-	compiled, err := h.rt.CompileModule(ctx, wasm)
+	// a cold compile of a Go plugin takes seconds: on every core
+	compiled, err := h.rt.CompileModule(experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0)), wasm)
 	if err != nil {
 		return nil, fmt.Errorf("%w: compile: %v", ErrManifest, err)
 	}
