@@ -120,10 +120,12 @@ type Manager struct {
 	suspensions *prometheus.CounterVec // edgedesk_plugin_suspensions_total{plugin}
 }
 
-// active is the plugin answering a kind, and its record of failures.
+// active is the plugin answering a kind, its name@version and its record
+// of failures.
 type active struct {
-	p *host.Plugin
-	b *breaker
+	p  *host.Plugin
+	by string
+	b  *breaker
 }
 
 // Open starts the host and loads every installed plugin's current
@@ -221,7 +223,7 @@ func (m *Manager) activate(ctx context.Context, pkg *host.Package) error {
 		m.log.Warn("plugin suspended: it failed calls in a row; the built-in rules answer meanwhile",
 			"plugin", name, "failures", breakerFailures, "rest", breakerRest)
 	}}
-	m.kinds.Store(pkg.Manifest.Kind, &active{p: p, b: b})
+	m.kinds.Store(pkg.Manifest.Kind, &active{p: p, by: name + "@" + pkg.Manifest.Version, b: b})
 	return nil
 }
 
@@ -331,8 +333,7 @@ func (m *Manager) call(ctx context.Context, kind, tenant string, op uint32, in [
 		return nil, "", ErrNone
 	}
 	a := v.(*active)
-	mf := a.p.Manifest()
-	by = mf.Name + "@" + mf.Version
+	by = a.by
 	if !a.b.allow(time.Now()) {
 		return nil, by, ErrSuspended
 	}
