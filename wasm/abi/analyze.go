@@ -143,21 +143,6 @@ func (r *reader) pii(p *PII) error {
 	})
 }
 
-// intField reads an integer into an int (64 bits on every platform the
-// host and the plugins run on).
-func (r *reader) intField() (int, error) {
-	v, err := r.int()
-	return int(v), err
-}
-
-// end refuses bytes after the message.
-func (r *reader) end() error {
-	if r.i != len(r.b) {
-		return r.fail("%d bytes after the message", len(r.b)-r.i)
-	}
-	return nil
-}
-
 // Encode writes a as fxamacker/cbor would: empty fields omitted, keys in
 // order.
 func (a *Analysis) Encode() []byte {
@@ -200,20 +185,4 @@ func (a *Analysis) Append(b []byte) []byte {
 	}
 	w.optStr(8, a.Redacted)
 	return w.b
-}
-
-// optStr writes key and s unless s is empty (omitempty).
-func (w *writer) optStr(key uint64, s string) {
-	if s != "" {
-		w.head(0, key)
-		w.str(3, s)
-	}
-}
-
-// optInt writes key and v unless v is zero (omitempty).
-func (w *writer) optInt(key uint64, v int) {
-	if v != 0 {
-		w.head(0, key)
-		w.int(int64(v))
-	}
 }

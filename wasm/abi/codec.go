@@ -14,9 +14,7 @@ func DecodeResult(b []byte) (Result, error) {
 	err := r.fields(func(k uint64) (known bool, err error) {
 		switch k {
 		case 1:
-			var v int64
-			v, err = r.int()
-			res.Status = int(v)
+			res.Status, err = r.intField()
 		case 2:
 			var m []byte
 			m, err = r.bytes(3)
@@ -31,8 +29,8 @@ func DecodeResult(b []byte) (Result, error) {
 		}
 		return true, err
 	})
-	if err == nil && r.i != len(b) {
-		err = r.fail("%d bytes after the result", len(b)-r.i)
+	if err == nil {
+		err = r.end()
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("plugin result: %w", err)

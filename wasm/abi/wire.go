@@ -266,6 +266,21 @@ func (r *reader) fields(field func(key uint64) (bool, error)) error {
 	return nil
 }
 
+// intField reads an integer into an int (64 bits on every platform the
+// host and the plugins run on).
+func (r *reader) intField() (int, error) {
+	v, err := r.int()
+	return int(v), err
+}
+
+// end refuses bytes after the message.
+func (r *reader) end() error {
+	if r.i != len(r.b) {
+		return r.fail("%d bytes after the message", len(r.b)-r.i)
+	}
+	return nil
+}
+
 // DecodeRouteRequest reads a RouteRequest. Its strings share one copy
 // of b.
 func DecodeRouteRequest(b []byte) (*RouteRequest, error) {
@@ -301,7 +316,6 @@ func (r *reader) routeRequest(q *RouteRequest) error {
 		if k, err = r.key(&seen); err != nil {
 			break
 		}
-		var v int64
 		switch k {
 		case 1:
 			q.Tenant, err = r.str()
@@ -314,8 +328,7 @@ func (r *reader) routeRequest(q *RouteRequest) error {
 		case 5:
 			q.Skills, err = r.strs()
 		case 6:
-			v, err = r.int()
-			q.Priority = int(v)
+			q.Priority, err = r.intField()
 		case 7:
 			var agents int
 			if agents, err = r.count(4); err != nil || agents == 0 {
@@ -334,8 +347,8 @@ func (r *reader) routeRequest(q *RouteRequest) error {
 			err = r.skip(0)
 		}
 	}
-	if err == nil && r.i != len(r.b) {
-		err = r.fail("%d bytes after the message", len(r.b)-r.i)
+	if err == nil {
+		err = r.end()
 	}
 	return err
 }
@@ -460,7 +473,6 @@ func fastInt(b []byte, i int) (v int64, next int, ok bool) {
 func (r *reader) agent(a *AgentStatus) error {
 	n, err := r.count(4)
 	for i := 0; i < n && err == nil; i++ {
-		var v int64
 		switch i {
 		case 0:
 			a.ID, err = r.str()
@@ -471,11 +483,9 @@ func (r *reader) agent(a *AgentStatus) error {
 		case 3:
 			a.Languages, err = r.strs()
 		case 4:
-			v, err = r.int()
-			a.Load = int(v)
+			a.Load, err = r.intField()
 		case 5:
-			v, err = r.int()
-			a.MaxChats = int(v)
+			a.MaxChats, err = r.intField()
 		case 6:
 			a.IdleSince, err = r.int()
 		default:
@@ -501,8 +511,8 @@ func DecodeRouteDecision(b []byte) (RouteDecision, error) {
 		}
 		return true, err
 	})
-	if err == nil && r.i != len(b) {
-		err = r.fail("%d bytes after the decision", len(b)-r.i)
+	if err == nil {
+		err = r.end()
 	}
 	return d, err
 }
@@ -539,6 +549,22 @@ func (w *writer) str(major byte, s string) {
 	w.b = append(w.b, s...)
 }
 
+// optStr writes key and s unless s is empty (omitempty).
+func (w *writer) optStr(key uint64, s string) {
+	if s != "" {
+		w.head(0, key)
+		w.str(3, s)
+	}
+}
+
+// optInt writes key and v unless v is zero (omitempty).
+func (w *writer) optInt(key uint64, v int) {
+	if v != 0 {
+		w.head(0, key)
+		w.int(int64(v))
+	}
+}
+
 // Append appends q's encoding to b, the bytes fxamacker/cbor writes for
 // it: the host encodes a request on every routing decision.
 func (q *RouteRequest) Append(b []byte) []byte {
@@ -554,22 +580,13 @@ func (q *RouteRequest) Append(b []byte) []byte {
 	w.str(3, q.Tenant)
 	w.head(0, 2)
 	w.str(3, q.Conversation)
-	if q.Inbox != "" {
-		w.head(0, 3)
-		w.str(3, q.Inbox)
-	}
-	if q.Language != "" {
-		w.head(0, 4)
-		w.str(3, q.Language)
-	}
+	w.optStr(3, q.Inbox)
+	w.optStr(4, q.Language)
 	if len(q.Skills) > 0 {
 		w.head(0, 5)
 		w.strs(q.Skills)
 	}
-	if q.Priority != 0 {
-		w.head(0, 6)
-		w.int(int64(q.Priority))
-	}
+	w.optInt(6, q.Priority)
 	w.head(0, 7)
 	if q.Agents == nil {
 		w.b = append(w.b, 0xf6)
@@ -627,14 +644,8 @@ func (d *RouteDecision) Append(b []byte) []byte {
 		n++
 	}
 	w.head(5, uint64(n))
-	if d.Agent != "" {
-		w.head(0, 1)
-		w.str(3, d.Agent)
-	}
-	if d.Reason != "" {
-		w.head(0, 2)
-		w.str(3, d.Reason)
-	}
+	w.optStr(1, d.Agent)
+	w.optStr(2, d.Reason)
 	return w.b
 }
 
