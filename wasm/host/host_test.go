@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,15 +18,10 @@ import (
 
 	"github.com/edgedesk/edgedesk/wasm/abi"
 	"github.com/edgedesk/edgedesk/wasm/host"
+	"github.com/edgedesk/edgedesk/wasm/plugintest"
 )
 
-// built holds the plugins built from source for the tests, by name.
-var (
-	builtOnce sync.Once
-	built     map[string][]byte
-	buildErr  error
-	pub, priv = mustKey()
-)
+var pub, priv = mustKey()
 
 func mustKey() (ed25519.PublicKey, ed25519.PrivateKey) {
 	p, k, err := ed25519.GenerateKey(nil)
@@ -38,52 +31,21 @@ func mustKey() (ed25519.PublicKey, ed25519.PrivateKey) {
 	return p, k
 }
 
+// sources are the plugins the tests build from source, by name, relative
+// to the repository's root.
 var sources = map[string]string{
-	"routing":  "../../plugins/routing",
-	"nlp":      "../../plugins/nlp",
-	"hostile":  "./testdata/hostile",
-	"sneaky":   "./testdata/sneaky",
-	"wrongabi": "./testdata/wrongabi",
+	"routing":  "plugins/routing",
+	"nlp":      "plugins/nlp",
+	"hostile":  "wasm/host/testdata/hostile",
+	"sneaky":   "wasm/host/testdata/sneaky",
+	"wrongabi": "wasm/host/testdata/wrongabi",
 }
 
-// plugin builds (once for the whole test binary) every plugin with the
-// standard toolchain, GOOS=wasip1 GOARCH=wasm -buildmode=c-shared, and
-// returns the module of name.
+// plugin builds (once for the whole test binary) the plugin of name with
+// the standard toolchain, GOOS=wasip1 GOARCH=wasm -buildmode=c-shared.
 func plugin(t testing.TB, name string) []byte {
 	t.Helper()
-	builtOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "edgedesk-plugins-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		built = map[string][]byte{}
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		for n, src := range sources {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				out := filepath.Join(dir, n+".wasm")
-				cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, src)
-				cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-				b, err := cmd.CombinedOutput()
-				mu.Lock()
-				defer mu.Unlock()
-				if err != nil {
-					buildErr = fmt.Errorf("build %s: %v\n%s", n, err, b)
-					return
-				}
-				built[n], buildErr = os.ReadFile(out)
-			}()
-		}
-		wg.Wait()
-		os.RemoveAll(dir)
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return built[name]
+	return plugintest.Build(t, sources[name])
 }
 
 func manifest(name string, caps ...string) host.Manifest {

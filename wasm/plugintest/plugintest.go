@@ -16,10 +16,15 @@ import (
 	"github.com/edgedesk/edgedesk/wasm/host"
 )
 
-var (
-	mu    sync.Mutex
-	built = map[string][]byte{}
-)
+// builds holds one build per path, so that different plugins build at
+// the same time and each only once.
+var builds sync.Map // path → *build
+
+type build struct {
+	once sync.Once
+	wasm []byte
+	err  error
+}
 
 // Root is the repository's root directory.
 func Root() string {
@@ -31,14 +36,19 @@ func Root() string {
 // repository's root, e.g. "plugins/routing") and returns the module.
 func Build(t testing.TB, path string) []byte {
 	t.Helper()
-	mu.Lock()
-	defer mu.Unlock()
-	if b, ok := built[path]; ok {
-		return b
+	v, _ := builds.LoadOrStore(path, &build{})
+	b := v.(*build)
+	b.once.Do(func() { b.wasm, b.err = compile(path) })
+	if b.err != nil {
+		t.Fatal(b.err)
 	}
+	return b.wasm
+}
+
+func compile(path string) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "edgedesk-plugin-")
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "plugin.wasm")
@@ -46,14 +56,9 @@ func Build(t testing.TB, path string) []byte {
 	cmd.Dir = Root()
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build plugin %s: %v\n%s", path, err, b)
+		return nil, fmt.Errorf("build plugin %s: %v\n%s", path, err, b)
 	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	built[path] = b
-	return b
+	return os.ReadFile(out)
 }
 
 // Package builds path and signs it with key into a new package directory.
