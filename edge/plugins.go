@@ -183,7 +183,7 @@ func (n *Node) pluginsAPI(mux *http.ServeMux, guard func(http.Handler) http.Hand
 		}
 		defer r.MultipartForm.RemoveAll()
 		var files [3][]byte
-		for i, name := range []string{"manifest.json", "manifest.sig", "plugin.wasm"} {
+		for i, name := range plugins.PackageFiles {
 			f, _, err := r.FormFile(name)
 			if err != nil {
 				http.Error(w, "the package has no "+name, http.StatusBadRequest)

@@ -1,12 +1,10 @@
 package edgetest
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/edgedesk/edgedesk/edge/config"
+	"github.com/edgedesk/edgedesk/edge/plugins"
 	"github.com/edgedesk/edgedesk/wasm/host"
 	"github.com/edgedesk/edgedesk/wasm/plugintest"
 )
@@ -47,25 +46,11 @@ func (e *Edge) AdminToken() string {
 // returns the status and body.
 func (e *Edge) PostPackage(dir string) (int, string) {
 	e.t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	for _, f := range []string{"manifest.json", "manifest.sig", "plugin.wasm"} {
-		b, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		w, err := mw.CreateFormFile(f, f)
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if _, err := w.Write(b); err != nil {
-			e.t.Fatal(err)
-		}
-	}
-	if err := mw.Close(); err != nil {
+	body, ctype, err := plugins.Form(dir)
+	if err != nil {
 		e.t.Fatal(err)
 	}
-	return e.Post("/api/v1/plugins", mw.FormDataContentType(), &body)
+	return e.Post("/api/v1/plugins", ctype, body)
 }
 
 // Post sends body to path with the admin token.

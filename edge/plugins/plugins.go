@@ -7,12 +7,14 @@
 package plugins
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime/multipart"
 	"os"
 	"path/filepath"
 	"slices"
@@ -367,4 +369,32 @@ func (m *Manager) Analyze(ctx context.Context, req *abi.AnalyzeRequest) (*abi.An
 		return nil, by, fmt.Errorf("%w: its analysis: %v", host.ErrPlugin, err)
 	}
 	return a, by, nil
+}
+
+// PackageFiles are a package's files, in the order the admin API's
+// install takes them as multipart form files.
+var PackageFiles = []string{"manifest.json", "manifest.sig", "plugin.wasm"}
+
+// Form encodes the package in dir as the multipart body of POST
+// /api/v1/plugins and returns it with its content type.
+func Form(dir string) (*bytes.Buffer, string, error) {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for _, f := range PackageFiles {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			return nil, "", err
+		}
+		w, err := mw.CreateFormFile(f, f)
+		if err != nil {
+			return nil, "", err
+		}
+		if _, err := w.Write(b); err != nil {
+			return nil, "", err
+		}
+	}
+	if err := mw.Close(); err != nil {
+		return nil, "", err
+	}
+	return &body, mw.FormDataContentType(), nil
 }

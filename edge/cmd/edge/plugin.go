@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -11,7 +10,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -164,27 +162,13 @@ func remote(ctx context.Context, sub, edgeURL, tokFile string, args []string, st
 		if len(args) != 1 {
 			return errors.New("give the package directory (edge plugin pack --out)")
 		}
-		var body bytes.Buffer
-		mw := multipart.NewWriter(&body)
-		for _, f := range []string{"manifest.json", "manifest.sig", "plugin.wasm"} {
-			b, err := os.ReadFile(filepath.Join(args[0], f))
-			if err != nil {
-				return err
-			}
-			w, err := mw.CreateFormFile(f, f)
-			if err != nil {
-				return err
-			}
-			if _, err := w.Write(b); err != nil {
-				return err
-			}
-		}
-		if err := mw.Close(); err != nil {
+		body, ctype, err := plugins.Form(args[0])
+		if err != nil {
 			return err
 		}
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, base, &body)
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, base, body)
 		if err == nil {
-			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Content-Type", ctype)
 		}
 	}
 	if err != nil {
