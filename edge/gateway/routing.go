@@ -12,6 +12,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/plugins/routing/rules"
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
@@ -182,34 +183,10 @@ func valid(agent string, agents []abi.AgentStatus) error {
 	return fmt.Errorf("it chose %q, who is not an online agent of the tenant", agent)
 }
 
-// builtin is the built-in rule.
+// builtin is the built-in rule: the routing plugin's own logic, run
+// natively, over load, limits and time idle only (no skills, no language).
 func builtin(agents []abi.AgentStatus) string {
-	best := -1
-	for i, a := range agents {
-		if a.MaxChats > 0 && a.Load >= a.MaxChats {
-			continue
-		}
-		if best < 0 {
-			best = i
-			continue
-		}
-		b := agents[best]
-		la, lb := a.Load*limitOf(b), b.Load*limitOf(a)
-		if la < lb || la == lb && a.IdleSince < b.IdleSince {
-			best = i
-		}
-	}
-	if best < 0 {
-		return ""
-	}
-	return agents[best].ID
-}
-
-func limitOf(a abi.AgentStatus) int {
-	if a.MaxChats <= 0 {
-		return 1000
-	}
-	return a.MaxChats
+	return rules.Decide(&abi.RouteRequest{Agents: agents}).Agent
 }
 
 func firstLine(s string) string {
