@@ -157,27 +157,45 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Each plugin is verified and compiled on its own goroutine: loading
+	// one takes tens of milliseconds of one core (docs/plugins.md).
+	type start struct {
+		name, version string
+		hist          []string
+		pkg           *host.Package
+		p             *host.Plugin
+		err           error
+	}
+	var starts []*start
+	var wg sync.WaitGroup
 	for _, e := range entries {
 		if !e.IsDir() {
 			continue
 		}
-		name := e.Name()
-		hist, err := m.readHistory(name)
+		st := &start{name: e.Name()}
+		hist, err := m.readHistory(st.name)
 		if err != nil || len(hist) == 0 {
-			m.log.Error("plugin left out: its history does not read", "plugin", name, "err", err)
+			m.log.Error("plugin left out: its history does not read", "plugin", st.name, "err", err)
 			continue
 		}
-		cur := hist[len(hist)-1]
-		pkg, err := host.LoadPackage(m.versionDir(name, cur), m.trusted)
-		if err == nil {
-			err = m.activate(ctx, pkg)
-		}
-		if err != nil {
-			m.log.Error("plugin left out", "plugin", name, "version", cur, "err", err)
+		st.hist, st.version = hist, hist[len(hist)-1]
+		starts = append(starts, st)
+		wg.Go(func() {
+			if st.pkg, st.err = host.LoadPackage(m.versionDir(st.name, st.version), m.trusted); st.err == nil {
+				st.p, st.err = h.Load(ctx, st.pkg)
+			}
+		})
+	}
+	wg.Wait()
+	for _, st := range starts {
+		if st.err != nil {
+			m.log.Error("plugin left out", "plugin", st.name, "version", st.version, "err", st.err)
 			continue
 		}
-		m.history[name] = hist
-		m.log.Info("plugin loaded", "plugin", name, "version", cur, "kind", pkg.Manifest.Kind)
+		m.loaded[st.name] = st.p
+		m.serve(st.pkg)
+		m.history[st.name] = st.hist
+		m.log.Info("plugin loaded", "plugin", st.name, "version", st.version, "kind", st.pkg.Manifest.Kind)
 	}
 	return m, nil
 }
@@ -220,13 +238,21 @@ func (m *Manager) activate(ctx context.Context, pkg *host.Package) error {
 	} else if err := p.Swap(ctx, pkg); err != nil {
 		return err
 	}
+	m.serve(pkg)
+	return nil
+}
+
+// serve makes the loaded plugin of pkg the one answering its kind, with a
+// clean record of failures.
+func (m *Manager) serve(pkg *host.Package) {
+	name := pkg.Manifest.Name
+	p := m.loaded[name]
 	b := &breaker{suspended: func() {
 		m.suspensions.WithLabelValues(name).Inc()
 		m.log.Warn("plugin suspended: it failed calls in a row; the built-in rules answer meanwhile",
 			"plugin", name, "failures", breakerFailures, "rest", breakerRest)
 	}}
 	m.kinds.Store(pkg.Manifest.Kind, &active{p: p, by: name + "@" + pkg.Manifest.Version, b: b})
-	return nil
 }
 
 // Install verifies a package (manifest.json, manifest.sig, plugin.wasm),

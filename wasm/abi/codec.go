@@ -1,7 +1,8 @@
 package abi
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 )
 
 // DecodeResult reads a plugin's Result, saying what was wrong with it.
@@ -33,10 +34,17 @@ func DecodeResult(b []byte) (Result, error) {
 		err = r.end()
 	}
 	if err != nil {
-		return Result{}, fmt.Errorf("plugin result: %w", err)
+		return Result{}, resultError{err}
 	}
 	if res.Status < StatusOK || res.Status > StatusFailed {
-		return Result{}, fmt.Errorf("plugin result: unknown status %d", res.Status)
+		return Result{}, resultError{errors.New("unknown status " + strconv.Itoa(res.Status))}
 	}
 	return res, nil
 }
+
+// resultError says that a plugin's Result was wrong and what was (built
+// without fmt, which plugins do not link).
+type resultError struct{ err error }
+
+func (e resultError) Error() string { return "plugin result: " + e.err.Error() }
+func (e resultError) Unwrap() error { return e.err }

@@ -2,9 +2,9 @@ package abi
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"unsafe"
 )
 
@@ -29,9 +29,23 @@ type reader struct {
 	list []string // string lists are cut from here
 }
 
-func (r *reader) fail(format string, a ...any) error {
-	return fmt.Errorf("%w at byte %d: %s", ErrWire, r.i, fmt.Sprintf(format, a...))
+// wireError is a decoding error: what was wrong and where. It is built
+// without fmt, which would double a plugin's size and load time.
+type wireError struct {
+	at  int
+	msg string
 }
+
+func (e *wireError) Error() string {
+	return ErrWire.Error() + " at byte " + strconv.Itoa(e.at) + ": " + e.msg
+}
+
+func (e *wireError) Unwrap() error { return ErrWire }
+
+func (r *reader) fail(msg string) error { return &wireError{at: r.i, msg: msg} }
+
+// itoa is strconv.Itoa for the small numbers of error messages.
+func itoa[T int | uint64 | byte](v T) string { return strconv.FormatUint(uint64(v), 10) }
 
 // head reads an item's major type and argument. The common case, an
 // argument below 24 in the first byte, is small enough to be inlined: a
@@ -67,7 +81,7 @@ func (r *reader) longHead() (major byte, arg uint64, err error) {
 		r.i += n
 		return major, arg, nil
 	}
-	return 0, 0, r.fail("unsupported additional information %d", info)
+	return 0, 0, r.fail("unsupported additional information " + itoa(info))
 }
 
 func (r *reader) uint() (uint64, error) {
@@ -148,10 +162,10 @@ func (r *reader) count(major byte) (int, error) {
 		return 0, nil
 	}
 	if m != major {
-		return 0, r.fail("want a %s", map[byte]string{4: "list", 5: "map"}[major])
+		return 0, r.fail("want a " + map[byte]string{4: "list", 5: "map"}[major])
 	}
 	if a > uint64(len(r.b)-r.i) {
-		return 0, r.fail("%d items in %d bytes", a, len(r.b)-r.i)
+		return 0, r.fail(itoa(a) + " items in " + itoa(len(r.b)-r.i) + " bytes")
 	}
 	return int(a), nil
 }
@@ -196,7 +210,7 @@ func (r *reader) skip(depth int) error {
 		return nil
 	case 4, 5:
 		if a > uint64(len(r.b)-r.i) {
-			return r.fail("%d items in %d bytes", a, len(r.b)-r.i)
+			return r.fail(itoa(a) + " items in " + itoa(len(r.b)-r.i) + " bytes")
 		}
 		n := int(a)
 		if m == 5 {
@@ -209,7 +223,7 @@ func (r *reader) skip(depth int) error {
 		}
 		return nil
 	}
-	return r.fail("unsupported item (major type %d)", m)
+	return r.fail("unsupported item (major type " + itoa(m) + ")")
 }
 
 // keySet is the keys of a map read so far: each may be given once.
@@ -233,7 +247,7 @@ func (r *reader) key(seen *keySet) (uint64, error) {
 		seen.high = append(seen.high, k)
 	}
 	if dup {
-		return 0, r.fail("key %d given twice", k)
+		return 0, r.fail("key " + itoa(k) + " given twice")
 	}
 	return k, nil
 }
@@ -276,7 +290,7 @@ func (r *reader) intField() (int, error) {
 // end refuses bytes after the message.
 func (r *reader) end() error {
 	if r.i != len(r.b) {
-		return r.fail("%d bytes after the message", len(r.b)-r.i)
+		return r.fail(itoa(len(r.b)-r.i) + " bytes after the message")
 	}
 	return nil
 }

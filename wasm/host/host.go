@@ -10,9 +10,13 @@ package host
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -25,6 +29,7 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
+	"github.com/edgedesk/edgedesk/internal/atomicfile"
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
@@ -68,12 +73,13 @@ type Options struct {
 
 // Host owns the wazero runtime and the plugins loaded into it.
 type Host struct {
-	rt     wazero.Runtime
-	cache  wazero.CompilationCache
-	lim    Limits
-	log    *slog.Logger
-	config func(string) []byte
-	kv     *kvStore
+	rt       wazero.Runtime
+	cache    wazero.CompilationCache
+	lim      Limits
+	log      *slog.Logger
+	config   func(string) []byte
+	kv       *kvStore
+	meterDir string // metered modules by the sha256 of the original; "" keeps none
 
 	bgMu     sync.Mutex
 	stopping bool
@@ -102,6 +108,7 @@ func New(ctx context.Context, o Options) (*Host, error) {
 		}
 		h.cache = c
 		cfg = cfg.WithCompilationCache(c)
+		h.meterDir = filepath.Join(o.CacheDir, "edgedesk-metered-"+meterVersion)
 	}
 	h.rt = wazero.NewRuntimeWithConfig(ctx, cfg)
 	if err := h.instantiateWASI(ctx); err != nil {
@@ -154,9 +161,9 @@ type version struct {
 	idle     chan *instance
 	refs     sync.WaitGroup // calls running on this version
 
-	mu        sync.Mutex
-	closed    bool
-	replacing sync.WaitGroup // instances being made to replace broken ones
+	mu     sync.Mutex
+	closed bool
+	making sync.WaitGroup // instances being made in the background
 }
 
 type instance struct {
@@ -234,12 +241,18 @@ func (p *Plugin) Swap(ctx context.Context, pkg *Package) error {
 func (p *Plugin) Manifest() Manifest { return p.current.Load().m }
 
 func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
-	wasm, err := instrument(pkg.Wasm)
+	wasm, cached, err := h.metered(pkg.Wasm, false)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
 	}
 	// a cold compile of a Go plugin takes seconds: on every core
-	compiled, err := h.rt.CompileModule(experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0)), wasm)
+	cctx := experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0))
+	compiled, err := h.rt.CompileModule(cctx, wasm)
+	if err != nil && cached { // a damaged cache file: meter the module again
+		if wasm, _, err = h.metered(pkg.Wasm, true); err == nil {
+			compiled, err = h.rt.CompileModule(cctx, wasm)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: compile: %v", ErrManifest, err)
 	}
@@ -285,17 +298,40 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 		return nil, fmt.Errorf("%w: the module says ABI %s; this host speaks %d", ErrABI, got, abi.Version)
 	}
 	v.idle <- inst
-	// The whole pool is made now, outside any call's deadline: starting a
-	// Go module's runtime takes milliseconds, and a call must not pay them.
+	// The rest of the pool is made in the background: the version serves
+	// with one instance at once, and calls that find every instance busy
+	// wait the few milliseconds a Go module's runtime takes to start.
 	for range h.lim.Instances - 1 {
-		more, err := h.instantiate(ctx, v)
-		if err != nil {
-			v.close(ctx)
-			return nil, err
-		}
-		v.idle <- more
+		v.grow(h)
 	}
 	return v, nil
+}
+
+// metered returns the module with the meter inserted (meter.go), from the
+// cache directory when it was metered before and again is true, so that
+// a restart does not meter every plugin again.
+func (h *Host) metered(wasm []byte, again bool) (out []byte, cached bool, err error) {
+	if h.meterDir == "" {
+		out, err = instrument(wasm)
+		return out, false, err
+	}
+	sum := sha256.Sum256(wasm)
+	path := filepath.Join(h.meterDir, hex.EncodeToString(sum[:])+".wasm")
+	if !again {
+		if out, err := os.ReadFile(path); err == nil {
+			return out, true, nil
+		}
+	}
+	if out, err = instrument(wasm); err != nil {
+		return nil, false, err
+	}
+	if err := os.MkdirAll(h.meterDir, 0o700); err == nil {
+		err = atomicfile.Write(path, out, 0o600)
+	}
+	if err != nil {
+		h.log.Warn("cannot keep the metered module; it will be metered again at the next start", "err", err)
+	}
+	return out, false, nil
 }
 
 // startTimeout bounds a module's initialisation and its ABI answer.
@@ -355,6 +391,11 @@ func (v *version) put(ctx context.Context, h *Host, inst *instance, healthy bool
 		return
 	}
 	inst.mod.Close(ctx)
+	v.grow(h)
+}
+
+// grow makes an instance in the background and adds it to the pool.
+func (v *version) grow(h *Host) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	h.bgMu.Lock()
@@ -362,14 +403,14 @@ func (v *version) put(ctx context.Context, h *Host, inst *instance, healthy bool
 	if v.closed || h.stopping {
 		return
 	}
-	v.replacing.Add(1)
+	v.making.Add(1)
 	h.bg.Add(1)
 	go func() {
 		defer h.bg.Done()
-		defer v.replacing.Done()
+		defer v.making.Done()
 		fresh, err := h.instantiate(context.Background(), v)
 		if err != nil {
-			h.log.Error("cannot replace a plugin instance; the pool has one fewer", "plugin", v.m.Name, "err", err)
+			h.log.Error("cannot make a plugin instance; the pool has one fewer", "plugin", v.m.Name, "err", err)
 			return
 		}
 		v.mu.Lock()
@@ -388,7 +429,7 @@ func (v *version) close(ctx context.Context) {
 	v.mu.Lock()
 	v.closed = true
 	v.mu.Unlock()
-	v.replacing.Wait()
+	v.making.Wait()
 	for {
 		select {
 		case inst := <-v.idle:

@@ -1,8 +1,11 @@
 package host_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -305,5 +308,35 @@ func TestHotSwapUnderLoad(t *testing.T) {
 	wg.Wait()
 	if p.Manifest().Version != "2.0.0" || failed != 0 || calls < 100 {
 		t.Fatalf("after the swap: version %s, %d calls, %d failed", p.Manifest().Version, calls, failed)
+	}
+}
+
+// A restart reads the metered module from the cache directory; a damaged
+// file there is metered again and replaced, not trusted.
+func TestDamagedMeteredModuleIsMeteredAgain(t *testing.T) {
+	pk := pkg(t, "routing", manifest("routing"))
+	sum := sha256.Sum256(pk.Wasm)
+	kept := filepath.Join(cacheDir, "edgedesk-metered-v1", hex.EncodeToString(sum[:])+".wasm")
+	h, _ := newHost(t, host.Limits{})
+	if _, err := h.Load(context.Background(), pk); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(kept)
+	if err != nil || !bytes.HasPrefix(good, []byte("\x00asm")) {
+		t.Fatalf("the metered module is not kept at %s: %v", kept, err)
+	}
+	if err := os.WriteFile(kept, []byte("\x00asm\x01\x00\x00\x00\x0agarbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	h2, _ := newHost(t, host.Limits{})
+	p, err := h2.Load(context.Background(), pk)
+	if err != nil {
+		t.Fatalf("load over a damaged metered module: %v", err)
+	}
+	if d, err := route(t, p); err != nil || d.Agent != "bo" {
+		t.Fatalf("decision = %+v, %v", d, err)
+	}
+	if again, err := os.ReadFile(kept); err != nil || !bytes.Equal(again, good) {
+		t.Fatalf("the damaged file was not replaced by the metered module (%d bytes, %v)", len(again), err)
 	}
 }

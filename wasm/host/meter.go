@@ -146,6 +146,10 @@ func appendULEB(b []byte, v uint64) []byte {
 	}
 }
 
+// meterVersion names the metered modules the cache directory keeps; it
+// changes whenever instrument's output does.
+const meterVersion = "v1"
+
 // instrument returns the module with the interrupt check at every loop
 // head and the interrupt global exported. It refuses a module it cannot
 // read: instructions it does not know cannot be skipped safely.

@@ -117,5 +117,14 @@ func BenchmarkNLPPlugin(b *testing.B) {
 			b.ResetTimer()
 			measureAs(b, "messages/s", read)
 		})
+		// the same code natively, in the same run: the ratio is the figure
+		// to compare across runs on a noisy machine
+		b.Run(m.name+"-native", func(b *testing.B) {
+			measureAs(b, "messages/s", func() {
+				if a := nlp.Analyze(m.text, ""); a.Intent != m.intent {
+					b.Fatalf("not a sensible reading: %+v", a)
+				}
+			})
+		})
 	}
 }

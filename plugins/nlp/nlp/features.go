@@ -413,22 +413,30 @@ func GramFeatures(dst []uint32, text string) []uint32 {
 		text = text[:maxGramBytes]
 	}
 	const space = ' '
-	a, b := rune(space), rune(space) // the two characters before
+	a, b := uint64(space), uint64(space) // the two characters before
 	for i := 0; i < len(text); {
-		r, size := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = decode(text, i)
-		}
-		i += size
-		switch {
-		case r < utf8.RuneSelf && isASCIILetter(byte(r)):
-			r |= 0x20
-		case isLatinLetter(r):
-			r = unicode.ToLower(r)
-		case b == space:
-			continue
-		default:
-			r = space
+		var r uint64
+		if c := text[i]; c < utf8.RuneSelf { // ASCII without a call
+			i++
+			switch {
+			case isASCIILetter(c):
+				r = uint64(c | 0x20)
+			case b == space:
+				continue
+			default:
+				r = space
+			}
+		} else {
+			l, size := decode(text, i)
+			i += size
+			switch {
+			case isLatinLetter(l):
+				r = uint64(unicode.ToLower(l))
+			case b == space:
+				continue
+			default:
+				r = space
+			}
 		}
 		if b != space {
 			dst = append(dst, trigram(a, b, r))
@@ -441,8 +449,9 @@ func GramFeatures(dst []uint32, text string) []uint32 {
 	return dst
 }
 
-func trigram(a, b, c rune) uint32 {
-	return mix((uint64(a)<<42 | uint64(b)<<21 | uint64(c)) ^ seedGram)
+// trigram is the feature of three characters (lower-cased runes).
+func trigram(a, b, c uint64) uint32 {
+	return mix((a<<42 | b<<21 | c) ^ seedGram)
 }
 
 func isASCIILetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }

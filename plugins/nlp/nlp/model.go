@@ -33,13 +33,30 @@ const MaxLabels = 16
 // j given the features, with bonus added to the logit of label bonusTo
 // (−1: none), and returns the most probable label's index.
 func (m *Model) Probs(feats []uint32, bonusTo int, bonus float64, probs []float64) int {
+	return m.probs(m.sums(feats), len(feats), bonusTo, bonus, probs)
+}
+
+// ProbsPair is Probs of two models over the same features, m's into
+// probs and o's into oprobs, returning both best labels. When the models
+// fit (the same hash buckets, at most 16 and 8 labels) it reads the
+// features once for both, which under WebAssembly saves a tenth of an
+// analysis.
+func (m *Model) ProbsPair(o *Model, feats []uint32, probs, oprobs []float64) (best, obest int) {
+	if m.Bits != o.Bits || len(m.Labels) > 16 || len(o.Labels) > 8 {
+		return m.Probs(feats, -1, 0, probs), o.Probs(feats, -1, 0, oprobs)
+	}
+	acc, oacc := m.sumsPair(o, feats)
+	return m.probs(acc, len(feats), -1, 0, probs), o.probs(oacc, len(feats), -1, 0, oprobs)
+}
+
+// probs is Probs from the features' sums.
+func (m *Model) probs(acc [MaxLabels]int32, n int, bonusTo int, bonus float64, probs []float64) int {
 	c := len(m.Labels)
-	acc := m.sums(feats)
 	norm := 0.0
-	if n := len(feats); n > 0 {
+	if n > 0 {
 		norm = m.Scale / math.Sqrt(float64(n))
 	}
-	zero := int32(len(feats)) * WeightZero
+	zero := int32(n) * WeightZero
 	best := 0
 	for j := range c {
 		probs[j] = m.Bias[j] + float64(acc[j]-zero)*norm
@@ -61,16 +78,19 @@ func (m *Model) Probs(feats []uint32, bonusTo int, bonus float64, probs []float6
 	return best
 }
 
+// Packed-row arithmetic: 16-bit lanes of a 64-bit word, and how many
+// weights (at most 0x7F each) a lane takes before it could overflow.
+const (
+	lanes = 0x00FF00FF00FF00FF
+	batch = 65535 / 0x7F
+)
+
 // sums adds up the packed weights of the features' rows, label by label.
 // A row's bytes are read eight at a time and added in 16-bit lanes (the
 // even bytes of each word in one sum, the odd in another), so that a
 // feature costs a load and four additions for up to eight labels; the
 // lanes are emptied before they can overflow.
 func (m *Model) sums(feats []uint32) [MaxLabels]int32 {
-	const (
-		lanes = 0x00FF00FF00FF00FF
-		batch = 65535 / 0x7F // additions a lane takes without overflow
-	)
 	c := len(m.Labels)
 	mask := uint32(1)<<m.Bits - 1
 	w := m.W
@@ -100,6 +120,44 @@ func (m *Model) sums(feats []uint32) [MaxLabels]int32 {
 	}
 	addLanes(&acc, even0, odd0, even1, odd1)
 	return acc
+}
+
+// sumsPair is sums of m (up to 16 labels) and o (up to 8) in one pass.
+func (m *Model) sumsPair(o *Model, feats []uint32) (acc, oacc [MaxLabels]int32) {
+	c, oc := len(m.Labels), len(o.Labels)
+	mask := uint32(1)<<m.Bits - 1
+	w, ow := m.W, o.W
+	var even0, odd0, even1, odd1, oeven, oodd uint64
+	n := 0
+	for _, f := range feats {
+		at, oat := int(f&mask)*c, int(f&mask)*oc
+		if at+16 > len(w) || oat+8 > len(ow) { // the last rows: byte by byte
+			for j := range c {
+				acc[j] += int32(w[at+j])
+			}
+			for j := range oc {
+				oacc[j] += int32(ow[oat+j])
+			}
+			continue
+		}
+		x := load64(w, at)
+		even0 += x & lanes
+		odd0 += x >> 8 & lanes
+		x = load64(w, at+8)
+		even1 += x & lanes
+		odd1 += x >> 8 & lanes
+		x = load64(ow, oat)
+		oeven += x & lanes
+		oodd += x >> 8 & lanes
+		if n++; n == batch {
+			addLanes(&acc, even0, odd0, even1, odd1)
+			addLanes(&oacc, oeven, oodd, 0, 0)
+			even0, odd0, even1, odd1, oeven, oodd, n = 0, 0, 0, 0, 0, 0, 0
+		}
+	}
+	addLanes(&acc, even0, odd0, even1, odd1)
+	addLanes(&oacc, oeven, oodd, 0, 0)
+	return acc, oacc
 }
 
 // addLanes adds the 16-bit lanes of sums to acc.

@@ -61,12 +61,11 @@ func (m *Models) Analyze(text, hint string) abi.Analysis {
 		intent, sentiment = &m.IntentZH, &m.SentimentZH
 	}
 	if intent != nil {
-		var probs [MaxLabels]float64
-		top := intent.Probs(feats, -1, 0, probs[:])
+		var probs, sprobs [MaxLabels]float64
+		top, stop := intent.ProbsPair(sentiment, feats, probs[:], sprobs[:])
 		a.Intent, a.IntentConfidence = intent.Labels[top], percent(probs[top])
-		top = sentiment.Probs(feats, -1, 0, probs[:])
-		a.Sentiment = sentiment.Labels[top]
-		a.SentimentScore = int(math.Round(100 * (probs[2] - probs[0])))
+		a.Sentiment = sentiment.Labels[stop]
+		a.SentimentScore = int(math.Round(100 * (sprobs[2] - sprobs[0])))
 	}
 	a.PII = FindPII(nil, text)
 	if len(a.PII) > 0 {

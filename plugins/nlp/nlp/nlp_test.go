@@ -187,3 +187,26 @@ func TestExpNeg(t *testing.T) {
 		}
 	}
 }
+
+// ProbsPair, one pass over the features for two models, answers exactly
+// what Probs of each model answers, the last hash buckets included.
+func TestProbsPairIsProbsOfEach(t *testing.T) {
+	for _, pair := range [][2]*Model{{&shipped.IntentEN, &shipped.SentimentEN}, {&shipped.IntentZH, &shipped.SentimentZH}} {
+		m, o := pair[0], pair[1]
+		last := uint32(1)<<m.Bits - 1
+		for _, feats := range [][]uint32{
+			nil,
+			TextFeatures(nil, "I was charged twice for my refund, this is terrible"),
+			TextFeatures(nil, "我的快递还没到，太慢了"),
+			{last, last - 1, 0, last, 7, 1 << 31, last - 2},
+			make([]uint32, 3*batch), // the lanes emptied along the way
+		} {
+			var p1, p2, q1, q2 [MaxLabels]float64
+			b1, b2 := m.Probs(feats, -1, 0, p1[:]), o.Probs(feats, -1, 0, p2[:])
+			c1, c2 := m.ProbsPair(o, feats, q1[:], q2[:])
+			if b1 != c1 || b2 != c2 || p1 != q1 || p2 != q2 {
+				t.Fatalf("%d features: Probs %d %v, %d %v; ProbsPair %d %v, %d %v", len(feats), b1, p1, b2, p2, c1, q1, c2, q2)
+			}
+		}
+	}
+}
