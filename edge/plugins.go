@@ -41,7 +41,7 @@ func (n *Node) openPlugins(ctx context.Context) error {
 		cache = n.dataPath("plugin-cache")
 	}
 	m, err := plugins.Open(ctx, plugins.Options{
-		Dir: n.dataPath("plugins"), CacheDir: cache, Trusted: trusted,
+		Dir: n.dataPath("plugins"), CacheDir: cache, KVDir: n.dataPath("plugin-kv"), Trusted: trusted,
 		Limits: host.Limits{Timeout: n.cfg.Plugins.Timeout, MemoryMiB: n.cfg.Plugins.MemoryMiB},
 		Log:    n.log.With("component", "plugins"), Metrics: n.metrics.Registry,
 	})

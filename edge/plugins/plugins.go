@@ -91,6 +91,7 @@ func (b *breaker) done(err error, now time.Time) {
 type Options struct {
 	Dir      string // installed packages: <Dir>/<name>/<version>/ and <Dir>/<name>/history.json
 	CacheDir string // compiled modules
+	KVDir    string // the plugins' key-value store; "" keeps it in memory
 	Trusted  []ed25519.PublicKey
 	Limits   host.Limits
 	Log      *slog.Logger
@@ -113,6 +114,7 @@ type Manager struct {
 	trusted []ed25519.PublicKey
 	log     *slog.Logger
 	host    *host.Host
+	kv      *kvStore // nil: in memory
 
 	mu      sync.Mutex // installs and rollbacks, one at a time
 	loaded  map[string]*host.Plugin
@@ -140,21 +142,35 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("plugin directory: %w", err)
 	}
-	h, err := host.New(ctx, host.Options{CacheDir: o.CacheDir, Limits: o.Limits, Log: o.Log, Metrics: o.Metrics})
+	var kv *kvStore
+	hostKV := host.NewMemoryKV()
+	if o.KVDir != "" {
+		var err error
+		if kv, err = openKV(o.KVDir, o.Log); err != nil {
+			return nil, err
+		}
+		hostKV = kv
+	}
+	h, err := host.New(ctx, host.Options{CacheDir: o.CacheDir, Limits: o.Limits, Log: o.Log, Metrics: o.Metrics, KV: hostKV})
 	if err != nil {
+		if kv != nil {
+			kv.Close()
+		}
 		return nil, err
 	}
-	m := &Manager{dir: o.Dir, trusted: o.Trusted, log: o.Log, host: h,
+	m := &Manager{dir: o.Dir, trusted: o.Trusted, log: o.Log, host: h, kv: kv,
 		loaded: map[string]*host.Plugin{}, history: map[string][]string{},
 		suspensions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_suspensions_total",
 			Help: "Times a plugin was suspended after failing calls in a row."}, []string{"plugin"})}
 	if o.Metrics != nil {
 		if err := o.Metrics.Register(m.suspensions); err != nil {
+			m.Close(ctx)
 			return nil, err
 		}
 	}
 	entries, err := os.ReadDir(o.Dir)
 	if err != nil {
+		m.Close(ctx)
 		return nil, err
 	}
 	// Each plugin is verified and compiled on its own goroutine: loading
@@ -200,8 +216,14 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 	return m, nil
 }
 
-// Close stops the host.
-func (m *Manager) Close(ctx context.Context) error { return m.host.Close(ctx) }
+// Close stops the host, then closes the key-value store.
+func (m *Manager) Close(ctx context.Context) error {
+	err := m.host.Close(ctx)
+	if m.kv != nil {
+		err = errors.Join(err, m.kv.Close())
+	}
+	return err
+}
 
 func (m *Manager) versionDir(name, version string) string {
 	return filepath.Join(m.dir, name, version)

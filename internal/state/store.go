@@ -214,6 +214,10 @@ func exists(txn *badger.Txn, key []byte) (bool, error) {
 // view runs fn in a read transaction.
 func (s *Store) view(fn func(txn *badger.Txn) error) error { return s.db.View(fn) }
 
+// BadgerLogger is a Badger logger writing to log: its errors and warnings
+// as such, its information as debug, its debug not at all.
+func BadgerLogger(log *slog.Logger) badger.Logger { return badgerLogger{log} }
+
 type badgerLogger struct{ l *slog.Logger }
 
 func (b badgerLogger) Errorf(f string, a ...any)   { b.l.Error(strings.TrimSpace(fmt.Sprintf(f, a...))) }

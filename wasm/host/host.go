@@ -69,6 +69,8 @@ type Options struct {
 	Metrics  prometheus.Registerer // nil: not registered
 	// Config returns a plugin's configuration (capability config).
 	Config func(plugin string) []byte
+	// KV is the store of capability kv; nil keeps it in memory.
+	KV KV
 }
 
 // Host owns the wazero runtime and the plugins loaded into it.
@@ -78,7 +80,7 @@ type Host struct {
 	lim      Limits
 	log      *slog.Logger
 	config   func(string) []byte
-	kv       *kvStore
+	kv       KV
 	meterDir string // metered modules by the sha256 of the original; "" keeps none
 
 	bgMu     sync.Mutex
@@ -100,7 +102,10 @@ func New(ctx context.Context, o Options) (*Host, error) {
 	cfg := wazero.NewRuntimeConfig().
 		WithCloseOnContextDone(false).           // the meter stops calls (meter.go)
 		WithMemoryLimitPages(lim.MemoryMiB * 16) // 64 KiB pages
-	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: newKVStore()}
+	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: o.KV}
+	if h.kv == nil {
+		h.kv = NewMemoryKV()
+	}
 	if o.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(o.CacheDir)
 		if err != nil {

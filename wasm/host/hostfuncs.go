@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/tetratelabs/wazero/api"
@@ -42,11 +41,15 @@ func (h *Host) instantiateHostModule(ctx context.Context) error {
 	}).Export("metric_add")
 	b.NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, kptr, klen, vptr, vcap uint32) int32 {
 		st := budget(ctx, "kv_get")
-		k, ok := m.Memory().Read(kptr, min(klen, maxKey))
+		k, ok := m.Memory().Read(kptr, min(klen, MaxKVKey))
 		if !ok {
 			return -1
 		}
-		v, found := h.kv.get(st.plugin, st.tenant, string(k))
+		v, found, err := h.kv.Get(st.plugin, st.tenant, string(k))
+		if err != nil {
+			h.log.Error("plugin key-value store: read failed", "plugin", st.plugin, "tenant", st.tenant, "err", err)
+			return -1
+		}
 		if !found {
 			return -1
 		}
@@ -57,12 +60,18 @@ func (h *Host) instantiateHostModule(ctx context.Context) error {
 	}).Export("kv_get")
 	b.NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, kptr, klen, vptr, vlen uint32) int32 {
 		st := budget(ctx, "kv_set")
-		if klen > maxKey || vlen > maxValue {
+		if klen > MaxKVKey || vlen > MaxKVValue {
 			return -1
 		}
 		k, ok1 := m.Memory().Read(kptr, klen)
 		v, ok2 := m.Memory().Read(vptr, vlen)
-		if !ok1 || !ok2 || !h.kv.set(st.plugin, st.tenant, string(k), append([]byte(nil), v...)) {
+		if !ok1 || !ok2 {
+			return -1
+		}
+		if err := h.kv.Set(st.plugin, st.tenant, string(k), v); err != nil {
+			if !errors.Is(err, ErrKVFull) {
+				h.log.Error("plugin key-value store: write failed", "plugin", st.plugin, "tenant", st.tenant, "err", err)
+			}
 			return -1
 		}
 		return 0
@@ -80,44 +89,6 @@ func (h *Host) instantiateHostModule(ctx context.Context) error {
 	}).Export("config_get")
 	_, err := b.Instantiate(ctx)
 	return err
-}
-
-// Limits of the key-value store, per plugin and tenant.
-const (
-	maxKey     = 256
-	maxValue   = 64 << 10
-	maxEntries = 10000
-)
-
-// kvStore is the plugins' key-value store, in memory, scoped to plugin and
-// tenant.
-type kvStore struct {
-	mu sync.Mutex
-	m  map[[2]string]map[string][]byte
-}
-
-func newKVStore() *kvStore { return &kvStore{m: map[[2]string]map[string][]byte{}} }
-
-func (s *kvStore) get(plugin, tenant, k string) ([]byte, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, ok := s.m[[2]string{plugin, tenant}][k]
-	return v, ok
-}
-
-func (s *kvStore) set(plugin, tenant, k string, v []byte) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	scope := s.m[[2]string{plugin, tenant}]
-	if scope == nil {
-		scope = map[string][]byte{}
-		s.m[[2]string{plugin, tenant}] = scope
-	}
-	if _, exists := scope[k]; !exists && len(scope) >= maxEntries {
-		return false
-	}
-	scope[k] = v
-	return true
 }
 
 // sanitize keeps a metric name to letters, digits and '_'.

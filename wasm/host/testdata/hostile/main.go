@@ -10,10 +10,17 @@
 //	trap       exits mid-call
 //	panic      writes to a nil map
 //	hostflood  calls the host without end
+//
+// and one well-behaved mode, for the tests of the key-value store:
+//
+//	count      adds one to the counter "calls" of its store and answers
+//	           the new count as the decision's reason
 package main
 
 import (
+	"errors"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/edgedesk/edgedesk/wasm/abi"
@@ -49,6 +56,16 @@ func init() {
 		case "panic":
 			var m map[string]int
 			m[r.Tenant] = 1
+		case "count":
+			n := 0
+			if v, ok := pdk.KVGet("calls"); ok {
+				n, _ = strconv.Atoi(string(v))
+			}
+			n++
+			if !pdk.KVSet("calls", []byte(strconv.Itoa(n))) {
+				return nil, errors.New("the store refused the count")
+			}
+			return &abi.RouteDecision{Reason: strconv.Itoa(n)}, nil
 		case "hostflood":
 			for {
 				pdk.NowMillis()
