@@ -105,12 +105,23 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 			Channel        string   `json:"channel"`
 			IdentitySecret string   `json:"identity_secret"`
 			Prechat        []string `json:"prechat"`
+			Skills         []string `json:"skills"`
+			Priority       string   `json:"priority"`
 		}
 		if !decodeBody(w, r, &body) {
 			return
 		}
+		if err := event.ValidSkills(body.Skills); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "skills: " + err.Error()})
+			return
+		}
+		if body.Priority != "" && !event.ValidPriority(body.Priority) {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "priority must be " + strings.Join(event.Priorities, ", ")})
+			return
+		}
 		h.configured(w, &event.Event{Kind: event.KindInboxUpserted, Tenant: r.PathValue("tenant"),
-			Inbox: &event.Inbox{ID: r.PathValue("inbox"), Name: body.Name, Channel: body.Channel, IdentitySecret: body.IdentitySecret, Prechat: body.Prechat}})
+			Inbox: &event.Inbox{ID: r.PathValue("inbox"), Name: body.Name, Channel: body.Channel, IdentitySecret: body.IdentitySecret, Prechat: body.Prechat,
+				Skills: body.Skills, Priority: event.StoredPriority(body.Priority)}})
 	}))
 	mux.Handle("PUT /api/v1/tenants/{tenant}/agents/{agent}", guard(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {

@@ -12,7 +12,6 @@ import (
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
-	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
 // authenticate checks the hello frame. It fills s and returns the welcome
@@ -184,6 +183,8 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.assign(ctx, s, f)
 	case TypeStatus:
 		err = g.status(ctx, s, f)
+	case TypePriority:
+		err = g.priority(ctx, s, f)
 	case TypePresence:
 		err = g.presenceFrame(s, f)
 	case TypeContact:
@@ -279,12 +280,16 @@ func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
 		return nil
 	}
 	lang := language(f.Lang)
+	priority := ""
+	if in, err := g.store.Inbox(s.tenant, s.inbox); err == nil {
+		priority = in.Priority
+	}
 	unlock := g.router.lock(s.tenant)
-	d := g.router.decide(ctx, &abi.RouteRequest{Tenant: s.tenant, Conversation: conv, Inbox: s.inbox, Language: lang})
+	d := g.router.decide(ctx, g.router.request(s.tenant, conv, s.inbox, lang, priority))
 	e := &event.Event{ID: auth.DerivedID("e", "open", s.tenant, conv), Kind: event.KindConversationOpened,
 		Tenant: s.tenant, Actor: s.actor(),
 		Conversation: &event.ConvOpened{Conv: conv, Inbox: s.inbox, Contact: s.id, Assignee: d.agent, ClientID: f.ClientID,
-			RoutedBy: d.by, RouteNote: d.note, RouteFallback: d.fallback, Language: lang}}
+			RoutedBy: d.by, RouteNote: d.note, RouteFallback: d.fallback, Language: lang, Priority: priority}}
 	seq, err := g.journal.Append(ctx, e)
 	unlock()
 	if err != nil {
@@ -609,8 +614,10 @@ func (g *Gateway) inboxes(s *session, f *InFrame) error {
 	return nil
 }
 
-// inboxSet changes what an inbox's pre-chat form asks (admins), then
-// answers like inboxes. Visitors who connect afterwards get the new form.
+// inboxSet changes what an inbox's pre-chat form asks (admins) and, when
+// the frame has them, the skills its conversations need and the priority
+// they start with; then it answers like inboxes. Visitors who connect
+// afterwards get the new form.
 func (g *Gateway) inboxSet(ctx context.Context, s *session, f *InFrame) error {
 	if err := g.admin(s, "change inboxes"); err != nil {
 		return err
@@ -621,14 +628,30 @@ func (g *Gateway) inboxSet(ctx context.Context, s *session, f *InFrame) error {
 	if err := event.ValidPrechat(f.Prechat); err != nil {
 		return invalid("prechat: %v", err)
 	}
+	if f.Skills != nil {
+		if err := event.ValidSkills(f.Skills); err != nil {
+			return invalid("skills: %v", err)
+		}
+	}
+	if f.Priority != "" && !event.ValidPriority(f.Priority) {
+		return invalid("priority must be %s", strings.Join(event.Priorities, ", "))
+	}
 	in, err := g.store.Inbox(s.tenant, f.Inbox)
 	if errors.Is(err, state.ErrNotFound) {
 		return &clientError{CodeNotFound, "no such inbox"}
 	} else if err != nil {
 		return err
 	}
+	skills, priority := in.Skills, in.Priority
+	if f.Skills != nil {
+		skills = f.Skills
+	}
+	if f.Priority != "" {
+		priority = event.StoredPriority(f.Priority)
+	}
 	e := &event.Event{Kind: event.KindInboxUpserted, Tenant: s.tenant, Actor: s.actor(), Inbox: &event.Inbox{
-		ID: in.ID, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret, Prechat: f.Prechat}}
+		ID: in.ID, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret, Prechat: f.Prechat,
+		Skills: skills, Priority: priority}}
 	if _, err := g.journal.Append(ctx, e); err != nil {
 		return err
 	}
@@ -685,6 +708,29 @@ func (g *Gateway) status(ctx context.Context, s *session, f *InFrame) error {
 	if f.Status == event.StatusResolved && c.Assignee != "" {
 		g.drainQueue(s.tenant) // a chat slot is free
 	}
+	return nil
+}
+
+// priority sets a conversation's priority (agents): waiting conversations
+// are offered to agents highest priority first.
+func (g *Gateway) priority(ctx context.Context, s *session, f *InFrame) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only agents change a conversation's priority"}
+	}
+	if !event.ValidPriority(f.Priority) {
+		return invalid("priority must be %s", strings.Join(event.Priorities, ", "))
+	}
+	c, err := g.conversation(s, f.Conv)
+	if err != nil {
+		return err
+	}
+	e := &event.Event{Kind: event.KindPriorityChanged, Tenant: s.tenant, Actor: s.actor(),
+		Priority: &event.PriorityChange{Conv: c.ID, Priority: f.Priority}}
+	seq, err := g.journal.Append(ctx, e)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq}))
 	return nil
 }
 

@@ -89,8 +89,12 @@ type InFrame struct {
 	Canned   string `json:"canned,omitempty"`
 	Shortcut string `json:"shortcut,omitempty"`
 	Delete   bool   `json:"delete,omitempty"`
-	// inbox_set (admins): the inbox (in Inbox) and its pre-chat fields.
+	// inbox_set (admins): the inbox (in Inbox) and its pre-chat fields;
+	// when given, its skills and the priority of its new conversations.
 	Prechat []string `json:"prechat,omitempty"`
+	Skills  []string `json:"skills,omitzero"` // [] clears them; absent keeps them
+	// priority (agents): the conversation's new priority.
+	Priority string `json:"priority,omitempty"`
 }
 
 // Frame types from clients.
@@ -112,6 +116,7 @@ const (
 	TypeProfile   = "profile"
 	TypeInboxes   = "inboxes"
 	TypeInboxSet  = "inbox_set"
+	TypePriority  = "priority"
 )
 
 // ErrFrame is wrapped by every decoding error.

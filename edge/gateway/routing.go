@@ -23,10 +23,11 @@ type RouteFunc func(ctx context.Context, req *abi.RouteRequest) (d abi.RouteDeci
 // router assigns new conversations. With a routing plugin it asks the
 // plugin, and checks the answer: the agent must be online and under their
 // chat limit. When the plugin fails, or answers what cannot be, the
-// built-in rule decides and the event says so. The built-in rule: the
-// online agent with the fewest unresolved conversations relative to their
-// limit; among equals, the one who waited longest since their last
-// assignment. Decisions of one tenant are made one at a time, each after
+// built-in rule decides and the event says so. The built-in rule: of the
+// online agents with every skill the conversation's inbox needs, the one
+// with the fewest unresolved conversations relative to their limit; among
+// equals, the one who waited longest since their last assignment.
+// Decisions of one tenant are made one at a time, each after
 // the previous assignment is in the state, so concurrent openings never
 // over-assign.
 type router struct {
@@ -85,6 +86,16 @@ func (r *router) candidates(tenant string) []abi.AgentStatus {
 	return out
 }
 
+// request is the routing request for a conversation of inbox: the skills
+// the inbox needs, and the conversation's priority.
+func (r *router) request(tenant, conv, inbox, lang, priority string) *abi.RouteRequest {
+	req := &abi.RouteRequest{Tenant: tenant, Conversation: conv, Inbox: inbox, Language: lang, Priority: event.PriorityRank(priority)}
+	if in, err := r.g.store.Inbox(tenant, inbox); err == nil {
+		req.Skills = in.Skills
+	}
+	return req
+}
+
 // decide picks the agent for a new conversation.
 func (r *router) decide(ctx context.Context, req *abi.RouteRequest) decision {
 	req.Agents = r.candidates(req.Tenant)
@@ -98,7 +109,7 @@ func (r *router) decide(ctx context.Context, req *abi.RouteRequest) decision {
 		case err == nil:
 			d = decision{agent: pd.Agent, by: by, note: truncate(pd.Reason, 200)}
 		case errors.Is(err, ErrNoRoutingPlugin):
-			d.agent = builtin(req.Agents)
+			d.agent = builtin(req)
 		default:
 			d.fallback = true
 			d.note = truncate(by+" failed: "+firstLine(err.Error()), 200)
@@ -108,10 +119,10 @@ func (r *router) decide(ctx context.Context, req *abi.RouteRequest) decision {
 			if !errors.Is(err, ErrPluginSuspended) { // a suspension is logged once, where it happens
 				r.g.log.Warn("routing plugin failed; the built-in rule decided", "plugin", by, "err", err)
 			}
-			d.agent = builtin(req.Agents)
+			d.agent = builtin(req)
 		}
 	} else {
-		d.agent = builtin(req.Agents)
+		d.agent = builtin(req)
 	}
 	if d.agent != "" {
 		r.mu.Lock()
@@ -125,9 +136,11 @@ func (r *router) decide(ctx context.Context, req *abi.RouteRequest) decision {
 const maxWaiting = 500
 
 // drain offers a tenant's waiting conversations (open and unassigned),
-// oldest first, to routing again, until one finds nobody: called when an
-// agent comes online or resolves a conversation, so the queue moves on its
-// own.
+// highest priority first and then oldest first, to routing again: called
+// when an agent comes online or resolves a conversation, so the queue
+// moves on its own. A conversation nobody can take (no agent with its
+// skills has room) does not hold up the ones behind it; the drain stops
+// when no online agent has room left.
 func (r *router) drain(tenant string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -142,11 +155,20 @@ func (r *router) drain(tenant string) {
 		return
 	}
 	waiting := slices.DeleteFunc(convs, func(c state.ConversationRec) bool { return c.Assignee != "" })
-	slices.SortFunc(waiting, func(a, b state.ConversationRec) int { return cmp.Compare(a.OpenedSeq, b.OpenedSeq) })
+	slices.SortFunc(waiting, func(a, b state.ConversationRec) int {
+		if c := cmp.Compare(event.PriorityRank(b.Priority), event.PriorityRank(a.Priority)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.OpenedSeq, b.OpenedSeq)
+	})
 	for _, c := range waiting {
-		d := r.decide(ctx, &abi.RouteRequest{Tenant: tenant, Conversation: c.ID, Inbox: c.Inbox, Language: c.Language})
+		req := r.request(tenant, c.ID, c.Inbox, c.Language, c.Priority)
+		d := r.decide(ctx, req)
 		if d.agent == "" {
-			return
+			if !roomLeft(req.Agents) {
+				return
+			}
+			continue // it needs what no agent with room has: the next may not
 		}
 		e := &event.Event{Kind: event.KindConversationAssign, Tenant: tenant, Actor: event.Actor{Kind: event.ActorSystem, ID: "routing"},
 			Assign: &event.Assignment{Conv: c.ID, Agent: d.agent, RoutedBy: d.by, RouteNote: d.note, RouteFallback: d.fallback}}
@@ -155,6 +177,16 @@ func (r *router) drain(tenant string) {
 			return
 		}
 	}
+}
+
+// roomLeft reports whether any of the agents is under their chat limit.
+func roomLeft(agents []abi.AgentStatus) bool {
+	for _, a := range agents {
+		if a.MaxChats <= 0 || a.Load < a.MaxChats {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrNoRoutingPlugin is what a RouteFunc returns (wrapped or not) when no
@@ -184,9 +216,10 @@ func valid(agent string, agents []abi.AgentStatus) error {
 }
 
 // builtin is the built-in rule: the routing plugin's own logic, run
-// natively, over load, limits and time idle only (no skills, no language).
-func builtin(agents []abi.AgentStatus) string {
-	return rules.Decide(&abi.RouteRequest{Agents: agents}).Agent
+// natively, over skills, load, limits and time idle; without language,
+// a preference only.
+func builtin(req *abi.RouteRequest) string {
+	return rules.Decide(&abi.RouteRequest{Agents: req.Agents, Skills: req.Skills}).Agent
 }
 
 func firstLine(s string) string {

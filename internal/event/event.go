@@ -30,6 +30,7 @@ const (
 	KindAttachmentStored   Kind = "attachment.stored"
 	KindCannedUpserted     Kind = "canned.upserted"
 	KindMessageAnalyzed    Kind = "message.analyzed"
+	KindPriorityChanged    Kind = "conversation.priority_changed"
 )
 
 // Conversation statuses.
@@ -68,18 +69,19 @@ type Event struct {
 	TS     int64  `cbor:"6,keyasint"`           // unix milliseconds, set by the accepting edge
 	Actor  Actor  `cbor:"7,keyasint"`
 
-	TenantInfo   *Tenant       `cbor:"20,keyasint,omitempty"`
-	Inbox        *Inbox        `cbor:"21,keyasint,omitempty"`
-	Agent        *Agent        `cbor:"22,keyasint,omitempty"`
-	Contact      *Contact      `cbor:"23,keyasint,omitempty"`
-	Conversation *ConvOpened   `cbor:"24,keyasint,omitempty"`
-	Message      *Message      `cbor:"25,keyasint,omitempty"`
-	Status       *StatusChange `cbor:"26,keyasint,omitempty"`
-	Assign       *Assignment   `cbor:"27,keyasint,omitempty"`
-	Read         *ReadMark     `cbor:"28,keyasint,omitempty"`
-	Attachment   *Attachment   `cbor:"29,keyasint,omitempty"`
-	Canned       *Canned       `cbor:"30,keyasint,omitempty"`
-	Analysis     *Analysis     `cbor:"31,keyasint,omitempty"`
+	TenantInfo   *Tenant         `cbor:"20,keyasint,omitempty"`
+	Inbox        *Inbox          `cbor:"21,keyasint,omitempty"`
+	Agent        *Agent          `cbor:"22,keyasint,omitempty"`
+	Contact      *Contact        `cbor:"23,keyasint,omitempty"`
+	Conversation *ConvOpened     `cbor:"24,keyasint,omitempty"`
+	Message      *Message        `cbor:"25,keyasint,omitempty"`
+	Status       *StatusChange   `cbor:"26,keyasint,omitempty"`
+	Assign       *Assignment     `cbor:"27,keyasint,omitempty"`
+	Read         *ReadMark       `cbor:"28,keyasint,omitempty"`
+	Attachment   *Attachment     `cbor:"29,keyasint,omitempty"`
+	Canned       *Canned         `cbor:"30,keyasint,omitempty"`
+	Analysis     *Analysis       `cbor:"31,keyasint,omitempty"`
+	Priority     *PriorityChange `cbor:"32,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -114,6 +116,66 @@ type Inbox struct {
 	// Prechat lists what the widget asks a new visitor before the chat
 	// starts: "name", "email".
 	Prechat []string `cbor:"5,keyasint,omitempty"`
+	// Skills are what its conversations need of an agent: routing offers
+	// them only to agents with every one.
+	Skills []string `cbor:"6,keyasint,omitempty"`
+	// Priority is the priority its new conversations start with ("" is
+	// normal).
+	Priority string `cbor:"7,keyasint,omitempty"`
+}
+
+// Conversation priorities, lowest first. Routing offers waiting
+// conversations to agents highest priority first, then oldest first.
+const (
+	PriorityLow    = "low"
+	PriorityNormal = "normal"
+	PriorityHigh   = "high"
+	PriorityUrgent = "urgent"
+)
+
+// Priorities are the priorities, lowest first.
+var Priorities = []string{PriorityLow, PriorityNormal, PriorityHigh, PriorityUrgent}
+
+// PriorityRank orders priorities: low −1, normal (or "") 0, high 1,
+// urgent 2. It is the Priority a routing plugin gets.
+func PriorityRank(p string) int {
+	switch p {
+	case PriorityLow:
+		return -1
+	case PriorityHigh:
+		return 1
+	case PriorityUrgent:
+		return 2
+	}
+	return 0
+}
+
+// StoredPriority is how records keep a priority: normal as "".
+func StoredPriority(p string) string {
+	if p == PriorityNormal {
+		return ""
+	}
+	return p
+}
+
+// ValidPriority reports whether p is a priority ("" is not: say normal).
+func ValidPriority(p string) bool { return slices.Contains(Priorities, p) }
+
+// ValidSkills checks a list of skills: each an id (letters, digits, '-'
+// and '_'), each once, at most 32.
+func ValidSkills(skills []string) error {
+	if len(skills) > 32 {
+		return fmt.Errorf("%d skills, at most 32", len(skills))
+	}
+	for i, s := range skills {
+		if !ValidID(s) {
+			return fmt.Errorf("skill %q: a skill is 1 to 64 letters, digits, '-' or '_'", s)
+		}
+		if slices.Contains(skills[:i], s) {
+			return fmt.Errorf("skill %q given twice", s)
+		}
+	}
+	return nil
 }
 
 func validResidency(t *Tenant) bool {
@@ -179,7 +241,8 @@ type ConvOpened struct {
 	RoutedBy      string `cbor:"6,keyasint,omitempty"`
 	RouteNote     string `cbor:"7,keyasint,omitempty"`
 	RouteFallback bool   `cbor:"8,keyasint,omitempty"`
-	Language      string `cbor:"9,keyasint,omitempty"` // the visitor's browser language, a hint
+	Language      string `cbor:"9,keyasint,omitempty"`  // the visitor's browser language, a hint
+	Priority      string `cbor:"10,keyasint,omitempty"` // the inbox's, "" for normal
 }
 
 // Message is a message in a conversation. ClientID is the sender's id for it:
@@ -211,6 +274,12 @@ type Assignment struct {
 	RoutedBy      string `cbor:"3,keyasint,omitempty"`
 	RouteNote     string `cbor:"4,keyasint,omitempty"`
 	RouteFallback bool   `cbor:"5,keyasint,omitempty"`
+}
+
+// PriorityChange sets a conversation's priority.
+type PriorityChange struct {
+	Conv     string `cbor:"1,keyasint"`
+	Priority string `cbor:"2,keyasint"`
 }
 
 // ReadMark says a reader has read a conversation up to a log sequence.
@@ -323,6 +392,8 @@ func (e *Event) Conv() string {
 		return e.Read.Conv
 	case e.Analysis != nil:
 		return e.Analysis.Conv
+	case e.Priority != nil:
+		return e.Priority.Conv
 	}
 	return ""
 }
@@ -344,13 +415,15 @@ func (e *Event) Validate() error {
 	case KindTenantUpserted:
 		ok = e.TenantInfo != nil && e.TenantInfo.ID == e.Tenant && validResidency(e.TenantInfo)
 	case KindInboxUpserted:
-		ok = e.Inbox != nil && ValidID(e.Inbox.ID) && ValidPrechat(e.Inbox.Prechat) == nil
+		ok = e.Inbox != nil && ValidID(e.Inbox.ID) && ValidPrechat(e.Inbox.Prechat) == nil && ValidSkills(e.Inbox.Skills) == nil &&
+			(e.Inbox.Priority == "" || ValidPriority(e.Inbox.Priority))
 	case KindAgentUpserted:
 		ok = e.Agent != nil && ValidID(e.Agent.ID) && e.Agent.Email != ""
 	case KindContactUpserted:
 		ok = e.Contact != nil && ValidID(e.Contact.ID)
 	case KindConversationOpened:
-		ok = e.Conversation != nil && ValidID(e.Conversation.Conv) && ValidID(e.Conversation.Contact) && ValidID(e.Conversation.Inbox)
+		ok = e.Conversation != nil && ValidID(e.Conversation.Conv) && ValidID(e.Conversation.Contact) && ValidID(e.Conversation.Inbox) &&
+			(e.Conversation.Priority == "" || ValidPriority(e.Conversation.Priority))
 	case KindMessageCreated:
 		ok = e.Message != nil && ValidID(e.Message.Conv) && ValidID(e.Message.ClientID)
 	case KindStatusChanged:
@@ -365,6 +438,8 @@ func (e *Event) Validate() error {
 		ok = e.Canned != nil && ValidID(e.Canned.ID) && (e.Canned.Deleted || ValidID(e.Canned.Shortcut) && e.Canned.Text != "")
 	case KindMessageAnalyzed:
 		ok = validAnalysis(e.Analysis)
+	case KindPriorityChanged:
+		ok = e.Priority != nil && ValidID(e.Priority.Conv) && ValidPriority(e.Priority.Priority)
 	default:
 		// Unknown kinds from newer nodes are kept in the log and skipped by
 		// projectors; they are not malformed.

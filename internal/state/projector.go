@@ -127,7 +127,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		if err := txn.Set(kInboxIndex(in.ID), []byte(t)); err != nil {
 			return ch, err
 		}
-		return ch, s.put(txn, kInbox(t, in.ID), &InboxRec{ID: in.ID, Tenant: t, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret, Prechat: in.Prechat})
+		return ch, s.put(txn, kInbox(t, in.ID), &InboxRec{ID: in.ID, Tenant: t, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret, Prechat: in.Prechat,
+			Skills: in.Skills, Priority: in.Priority})
 	case event.KindAgentUpserted:
 		return ch, s.applyAgent(txn, e)
 	case event.KindContactUpserted:
@@ -144,6 +145,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyRead(txn, e)
 	case event.KindMessageAnalyzed:
 		return s.applyAnalysis(txn, e)
+	case event.KindPriorityChanged:
+		return s.applyPriority(txn, e)
 	case event.KindAttachmentStored:
 		a := e.Attachment
 		return ch, s.put(txn, kAttachment(t, a.ID), &AttachmentRec{
@@ -318,7 +321,8 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusOpen,
 		Assignee: assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS,
-		Language: o.Language, RoutedBy: o.RoutedBy, RouteNote: o.RouteNote, RouteFallback: o.RouteFallback}
+		Language: o.Language, RoutedBy: o.RoutedBy, RouteNote: o.RouteNote, RouteFallback: o.RouteFallback,
+		Priority: event.StoredPriority(o.Priority)}
 	var contact ContactRec
 	switch err := s.get(txn, kContact(t, o.Contact), &contact); {
 	case err == nil:
@@ -528,6 +532,32 @@ func (s *Store) applyAnalysis(txn *badger.Txn, e *event.Event) (Change, error) {
 	s.putConv(c)
 	it := newItem(e, "analysis", c.ID)
 	it.Private, it.Ref, it.Analysis = true, a.Message, a
+	ch.Item, ch.Conv = it, c // Contact stays empty: customers never see it
+	return ch, s.addItem(txn, e.Tenant, it)
+}
+
+// applyPriority sets a conversation's priority: a private "priority" item
+// for agents, and no new activity (the conversation keeps its place in
+// lists ordered by activity).
+func (s *Store) applyPriority(txn *badger.Txn, e *event.Event) (Change, error) {
+	p := e.Priority
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, e.Tenant, p.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	priority := event.StoredPriority(p.Priority)
+	if priority == c.Priority {
+		ch.Duplicate, ch.DuplicateOf = true, c.LastSeq
+		return ch, nil
+	}
+	c.Priority = priority
+	s.putConv(c)
+	it := newItem(e, "priority", c.ID)
+	it.Private, it.Priority = true, p.Priority
 	ch.Item, ch.Conv = it, c // Contact stays empty: customers never see it
 	return ch, s.addItem(txn, e.Tenant, it)
 }

@@ -22,6 +22,8 @@ type InboxRec struct {
 	Channel        string   `cbor:"4,keyasint,omitempty" json:"channel,omitempty"`
 	IdentitySecret string   `cbor:"5,keyasint,omitempty" json:"-"`
 	Prechat        []string `cbor:"6,keyasint,omitempty" json:"prechat,omitempty"`
+	Skills         []string `cbor:"7,keyasint,omitempty" json:"skills,omitempty"`
+	Priority       string   `cbor:"8,keyasint,omitempty" json:"priority,omitempty"` // of new conversations; "" is normal
 }
 
 // AgentRec is an agent.
@@ -82,6 +84,8 @@ type ConversationRec struct {
 	RoutedBy      string `cbor:"18,keyasint,omitempty" json:"routed_by,omitempty"`
 	RouteNote     string `cbor:"19,keyasint,omitempty" json:"route_note,omitempty"`
 	RouteFallback bool   `cbor:"20,keyasint,omitempty" json:"route_fallback,omitempty"`
+	// Priority orders the queue of waiting conversations ("" is normal).
+	Priority string `cbor:"21,keyasint,omitempty" json:"priority,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline, as clients see it.
@@ -103,6 +107,8 @@ type Item struct {
 	// Ref is the message an "analysis" item reads.
 	Ref      uint64          `cbor:"15,keyasint,omitempty" json:"ref,omitempty"`
 	Analysis *event.Analysis `cbor:"16,keyasint,omitempty" json:"analysis,omitempty"`
+	// Priority is a "priority" item's new priority.
+	Priority string `cbor:"17,keyasint,omitempty" json:"priority,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.
