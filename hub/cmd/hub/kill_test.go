@@ -52,6 +52,7 @@ func TestKill9HubLosesNothingAcknowledged(t *testing.T) {
 
 	cfg := edgetest.Config(t)
 	cfg.Node.ID, cfg.Node.Region = "kill-1", "eu"
+	cfg.Gateway.CustomerRate = 10000 // the writers send as fast as acks come
 	cfg.Hub.Addr, cfg.Hub.EnrollTokenFile = quicAddr, hub.DevTokenPath(data)
 	e := edgetest.Start(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
