@@ -422,6 +422,8 @@ async function run() {
   await cons.getByLabel("Assignee").selectOption("agent-alice");
   await cons.getByRole("button", { name: "mine", exact: true }).click();
   await step("assigned to the agent, it is under mine", () => adaEntry.waitFor({ timeout }));
+  await cons.getByLabel("Conversation priority").selectOption("urgent");
+  await step("an urgent conversation is marked so in the list", () => adaEntry.locator(".priority.urgent", { hasText: "urgent" }).waitFor({ timeout }));
   // An admin adds a canned response, uses it, and deletes it.
   await cons.getByRole("button", { name: "Canned responses" }).click();
   const manager = cons.getByRole("region", { name: "Manage canned responses" });
@@ -464,6 +466,9 @@ async function run() {
   await accessible(cons, "the console's inbox settings");
   await askName.click(); // checked once the edge has stored it
   await step("the inbox asks for a name now", () => settings.getByRole("listitem").filter({ hasText: "demo-web" }).getByLabel("name", { checked: true }).waitFor({ timeout }));
+  await settings.getByLabel("Priority for Website", { exact: true }).selectOption("high");
+  await step("the inbox's new conversations are high priority now", () => cons.waitForFunction(() =>
+    document.querySelector('[aria-label="Priority for Website"]')?.value === "high", null, { timeout }));
   const next = await (await browser.newContext()).newPage();
   await next.goto(edge + "/demo");
   await next.locator("#edgedesk-widget .bubble").click();

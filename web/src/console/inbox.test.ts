@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Canned, Conv, matching, reading, segments, Unread, visible, who } from "./inbox";
+import { Canned, Conv, matching, parseSkills, reading, segments, Unread, visible, who } from "./inbox";
 
 const conv = (id: string, last_seq: number, assignee?: string, status = "open"): Conv => ({ id, contact: "k-" + id, status, assignee, last_seq });
 const ids = (cs: Conv[]) => cs.map((c) => c.id);
@@ -97,5 +97,12 @@ describe("reading", () => {
     expect(reading({ language: "zh", intent: "refund", intent_confidence: 81, sentiment: "negative", pii: [{ kind: "card" }, { kind: "card" }, { kind: "email" }] }))
       .toBe("zh · refund (81%) · negative · contains card, email");
     expect(reading({})).toBe("");
+  });
+});
+
+describe("parseSkills", () => {
+  it("splits on commas and spaces, drops empties and repeats", () => {
+    expect(parseSkills(" billing, tech  billing,,vip ")).toEqual(["billing", "tech", "vip"]);
+    expect(parseSkills("  ")).toEqual([]);
   });
 });

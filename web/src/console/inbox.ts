@@ -15,6 +15,16 @@ export interface Conv {
   routed_by?: string;
   route_note?: string;
   route_fallback?: boolean;
+  priority?: string;
+}
+
+// Priorities are a conversation's priorities, lowest first.
+export const Priorities = ["low", "normal", "high", "urgent"];
+
+// parseSkills reads the skills an admin typed, separated by commas or
+// spaces, each once, in the order typed.
+export function parseSkills(text: string): string[] {
+  return [...new Set(text.split(/[\s,]+/).filter((s) => s !== ""))];
 }
 
 // Segment is a piece of a message's text, marked when it is personal data.

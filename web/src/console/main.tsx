@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { fetchAttachment, Fetched } from "../widget/attachment";
 import { Analysis, Connection, Frame, Item } from "../widget/protocol";
-import { Canned, Conv, Filter, matching, reading, segments, Statuses, Unread, visible, who } from "./inbox";
+import { Canned, Conv, Filter, matching, parseSkills, Priorities, reading, segments, Statuses, Unread, visible, who } from "./inbox";
 
 const tokenKey = "edgedesk:console:token";
 
@@ -208,6 +208,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
             <li key={c.id}>
               <button className="conv" aria-current={c.id === selected} onClick={() => void open(c.id)}>
                 <strong>{who(c)}</strong> <em>{c.status}</em>
+                {c.priority && <span className={`priority ${c.priority}`}>{c.priority}</span>}
                 {unread.of(c.id) ? <span className="unread" aria-label={`${unread.of(c.id)} unread`}>{unread.of(c.id)}</span> : null}
                 <span className="preview">{c.last_text ?? ""}</span>
               </button>
@@ -324,6 +325,8 @@ interface Inbox {
   name?: string;
   channel?: string;
   prechat?: string[];
+  skills?: string[];
+  priority?: string;
 }
 
 const prechatFields: Record<string, string> = { name: "name", email: "e-mail" };
@@ -346,6 +349,8 @@ function InboxSettings({ conn }: { conn: Connection }) {
     const fields = Object.keys(prechatFields).filter((f) => (f === field ? on : (inbox.prechat ?? []).includes(f)));
     void conn.request({ type: "inbox_set", inbox: inbox.id, prechat: fields }).then(answer);
   };
+  const routing = (inbox: Inbox, change: { skills?: string[]; priority?: string }) =>
+    void conn.request({ type: "inbox_set", inbox: inbox.id, prechat: inbox.prechat ?? [], ...change }).then(answer);
   return (
     <section className="manager" aria-label="Inbox settings">
       <ul>
@@ -360,6 +365,24 @@ function InboxSettings({ conn }: { conn: Connection }) {
                     onChange={(e) => toggle(inbox, field, e.target.checked)} /> {label}
                 </label>
               ))}
+            </fieldset>
+            <fieldset>
+              <legend>Routing</legend>
+              <label>
+                Skills an agent needs{" "}
+                <input defaultValue={(inbox.skills ?? []).join(", ")} placeholder="none" aria-label={`Skills for ${inbox.name || inbox.id}`}
+                  onBlur={(e) => {
+                    const skills = parseSkills(e.target.value);
+                    if (skills.join() !== (inbox.skills ?? []).join()) routing(inbox, { skills });
+                  }} />
+              </label>{" "}
+              <label>
+                New conversations are{" "}
+                <select aria-label={`Priority for ${inbox.name || inbox.id}`} value={inbox.priority || "normal"}
+                  onChange={(e) => routing(inbox, { priority: e.target.value })}>
+                  {Priorities.map((p) => <option key={p}>{p}</option>)}
+                </select>
+              </label>
             </fieldset>
           </li>
         ))}
@@ -462,6 +485,7 @@ function Conversation({ conv, items, readings, conn, agents, typing, canned, tok
   };
   const setStatus = (status: string) => void conn.request({ type: "status", conv: conv.id, status });
   const assign = (agent: string) => void conn.request({ type: "assign", conv: conv.id, agent });
+  const setPriority = (priority: string) => void conn.request({ type: "priority", conv: conv.id, priority });
   return (
     <section aria-label={`Conversation with ${who(conv)}`}>
       <header>
@@ -477,6 +501,12 @@ function Conversation({ conv, items, readings, conn, agents, typing, canned, tok
           Status{" "}
           <select aria-label="Conversation status" value={conv.status} onChange={(e) => setStatus(e.target.value)}>
             {["open", "pending", "resolved"].map((s) => <option key={s}>{s}</option>)}
+          </select>
+        </label>
+        <label>
+          Priority{" "}
+          <select aria-label="Conversation priority" value={conv.priority || "normal"} onChange={(e) => setPriority(e.target.value)}>
+            {Priorities.map((p) => <option key={p}>{p}</option>)}
           </select>
         </label>
         {conv.routed_by && (
@@ -580,6 +610,9 @@ main section header label { margin-left: 12px; }
 main section header { flex-wrap: wrap; }
 .routing { flex-basis: 100%; margin: 0 0 6px; font-size: 0.85em; color: #444; }
 .routing.fallback { color: #8a4b00; }
+.priority { margin-left: 6px; padding: 0 5px; border-radius: 3px; font-size: 0.8em; background: #e8e8e8; color: #333; }
+.priority.high { background: #fde7c8; color: #6b3a00; }
+.priority.urgent { background: #b3261e; color: #fff; }
 .reading { display: block; margin-top: 3px; font-size: 0.8em; color: #3d4452; }
 .msg mark { background: #ffd6d6; color: #5a0000; border-radius: 3px; }
 `;
