@@ -187,7 +187,7 @@ func TestHostilePlugins(t *testing.T) {
 		{"hostflood", long, []error{host.ErrHostCalls}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p, err := c.h.Load(context.Background(), pkg(t, "hostile", manifest(c.name, abi.CapClock)))
+			p, err := c.h.Load(context.Background(), pkg(t, "hostile", manifest(c.name, abi.CapClock, abi.CapKV)))
 			if err != nil {
 				t.Fatalf("load: %v", err)
 			}
