@@ -12,10 +12,15 @@ import (
 	"github.com/edgedesk/edgedesk/wasm/pdk"
 )
 
+// decision is the last call's, reused: an instance serves one call at a
+// time, and pdk encodes the decision before the next (a new one per call
+// would be an allocation per call).
+var decision abi.RouteDecision
+
 func init() {
 	pdk.Route(func(r *abi.RouteRequest) (*abi.RouteDecision, error) {
-		d := rules.Decide(r)
-		return &d, nil
+		decision = rules.Decide(r)
+		return &decision, nil
 	})
 }
 

@@ -156,6 +156,8 @@ type Plugin struct {
 	h       *Host
 	name    string
 	current atomic.Pointer[version]
+	ok      prometheus.Counter  // calls_total{result="ok"}, looked up once
+	latency prometheus.Observer // call_seconds of this plugin
 }
 
 // version is one compiled version and its instance pool.
@@ -219,7 +221,8 @@ func (h *Host) Load(ctx context.Context, pkg *Package) (*Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plugin{h: h, name: pkg.Manifest.Name}
+	p := &Plugin{h: h, name: pkg.Manifest.Name, ok: h.calls.WithLabelValues(pkg.Manifest.Name, "ok"),
+		latency: h.latency.WithLabelValues(pkg.Manifest.Name)}
 	p.current.Store(v)
 	return p, nil
 }
@@ -467,8 +470,12 @@ func (p *Plugin) Call(ctx context.Context, tenant string, op uint32, input []byt
 	v.refs.Add(1)
 	defer v.refs.Done()
 	out, result, err := p.call(ctx, v, tenant, op, input)
-	h.calls.WithLabelValues(p.name, result).Inc()
-	h.latency.WithLabelValues(p.name).Observe(time.Since(start).Seconds())
+	if result == "ok" {
+		p.ok.Inc()
+	} else {
+		h.calls.WithLabelValues(p.name, result).Inc()
+	}
+	p.latency.Observe(time.Since(start).Seconds())
 	return out, err
 }
 

@@ -70,12 +70,20 @@ func answer(op uint32, input []byte) abi.Result {
 		return abi.Result{Status: abi.StatusUnsupported, Message: "this plugin does not answer this op"}
 	}
 	o, err := h(input)
-	var ie *inputError
-	switch {
-	case errors.As(err, &ie):
-		return abi.Result{Status: abi.StatusBadInput, Message: err.Error()}
-	case err != nil:
-		return abi.Result{Status: abi.StatusFailed, Message: err.Error()}
+	if err == nil {
+		return abi.Result{Status: abi.StatusOK, Output: o}
 	}
-	return abi.Result{Status: abi.StatusOK, Output: o}
+	return failed(err)
+}
+
+// failed is the Result of an op that failed. It is apart from answer
+// because errors.As makes its target escape: an allocation, which inside
+// a plugin costs more than a whole routing decision's other work, is made
+// only when a call fails.
+func failed(err error) abi.Result {
+	var ie *inputError
+	if errors.As(err, &ie) {
+		return abi.Result{Status: abi.StatusBadInput, Message: err.Error()}
+	}
+	return abi.Result{Status: abi.StatusFailed, Message: err.Error()}
 }
