@@ -402,12 +402,7 @@ func (g *Gateway) read(ctx context.Context, s *session, f *InFrame) error {
 	}
 	e := &event.Event{Kind: event.KindReadMarked, Tenant: s.tenant, Actor: s.actor(),
 		Read: &event.ReadMark{Conv: c.ID, Seq: f.Seq}}
-	seq, err := g.journal.Append(ctx, e)
-	if err != nil {
-		return err
-	}
-	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq}))
-	return nil
+	return g.appendAck(ctx, s, f, c.ID, e)
 }
 
 func (g *Gateway) history(s *session, f *InFrame) error {
@@ -528,12 +523,7 @@ func (g *Gateway) profile(ctx context.Context, s *session, f *InFrame) error {
 	}
 	e := &event.Event{Kind: event.KindContactUpserted, Tenant: s.tenant, Actor: s.actor(),
 		Contact: &event.Contact{ID: s.id, Inbox: s.inbox, Name: name, Email: email}}
-	seq, err := g.journal.Append(ctx, e)
-	if err != nil {
-		return err
-	}
-	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Seq: seq}))
-	return nil
+	return g.appendAck(ctx, s, f, "", e)
 }
 
 // plainAddress reports whether s is one bare e-mail address of at most 254
@@ -676,12 +666,7 @@ func (g *Gateway) assign(ctx context.Context, s *session, f *InFrame) error {
 	}
 	e := &event.Event{Kind: event.KindConversationAssign, Tenant: s.tenant, Actor: s.actor(),
 		Assign: &event.Assignment{Conv: c.ID, Agent: f.Agent}}
-	seq, err := g.journal.Append(ctx, e)
-	if err != nil {
-		return err
-	}
-	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq}))
-	return nil
+	return g.appendAck(ctx, s, f, c.ID, e)
 }
 
 func (g *Gateway) status(ctx context.Context, s *session, f *InFrame) error {
@@ -700,11 +685,9 @@ func (g *Gateway) status(ctx context.Context, s *session, f *InFrame) error {
 	}
 	e := &event.Event{Kind: event.KindStatusChanged, Tenant: s.tenant, Actor: s.actor(),
 		Status: &event.StatusChange{Conv: c.ID, Status: f.Status, SnoozeUntil: f.SnoozeUntil}}
-	seq, err := g.journal.Append(ctx, e)
-	if err != nil {
+	if err := g.appendAck(ctx, s, f, c.ID, e); err != nil {
 		return err
 	}
-	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq}))
 	if f.Status == event.StatusResolved && c.Assignee != "" {
 		g.drainQueue(s.tenant) // a chat slot is free
 	}
@@ -726,11 +709,16 @@ func (g *Gateway) priority(ctx context.Context, s *session, f *InFrame) error {
 	}
 	e := &event.Event{Kind: event.KindPriorityChanged, Tenant: s.tenant, Actor: s.actor(),
 		Priority: &event.PriorityChange{Conv: c.ID, Priority: f.Priority}}
+	return g.appendAck(ctx, s, f, c.ID, e)
+}
+
+// appendAck appends e and acknowledges frame f with its log sequence.
+func (g *Gateway) appendAck(ctx context.Context, s *session, f *InFrame, conv string, e *event.Event) error {
 	seq, err := g.journal.Append(ctx, e)
 	if err != nil {
 		return err
 	}
-	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: seq}))
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: conv, Seq: seq}))
 	return nil
 }
 
