@@ -333,11 +333,12 @@ func (h *Host) metered(wasm []byte, again bool) (out []byte, cached bool, err er
 	if out, err = instrument(wasm); err != nil {
 		return nil, false, err
 	}
-	if err := os.MkdirAll(h.meterDir, 0o700); err == nil {
-		err = atomicfile.Write(path, out, 0o600)
+	keep := os.MkdirAll(h.meterDir, 0o700)
+	if keep == nil {
+		keep = atomicfile.Write(path, out, 0o600)
 	}
-	if err != nil {
-		h.log.Warn("cannot keep the metered module; it will be metered again at the next start", "err", err)
+	if keep != nil {
+		h.log.Warn("cannot keep the metered module; it will be metered again at the next start", "err", keep)
 	}
 	return out, false, nil
 }
