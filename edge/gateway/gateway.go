@@ -312,10 +312,16 @@ func (g *Gateway) Deliver(changes []state.Change) {
 	defer g.mu.RUnlock()
 	for i := range changes {
 		ch := &changes[i]
+		t := ch.Event.Tenant
+		if k := ch.Event.Kind; (k == event.KindInboxUpserted || k == event.KindAgentUpserted) && len(g.agents[t]) > 0 {
+			// an inbox's skills or an agent's changed: waiting conversations
+			// may have someone now (an agent's session is open, so the
+			// session group is above zero)
+			g.drainQueue(t)
+		}
 		if ch.Item == nil {
 			continue
 		}
-		t := ch.Event.Tenant
 		var agentFrame []byte
 		for s := range g.agents[t] {
 			if !s.wants(ch) {

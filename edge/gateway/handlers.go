@@ -154,7 +154,8 @@ func (g *Gateway) setPresence(tenant, agent, status string) {
 // drainQueue offers the tenant's waiting conversations to routing again,
 // in the background.
 func (g *Gateway) drainQueue(tenant string) {
-	g.wg.Add(1) // called from a session, which the group counts: never at zero
+	g.router.ask(tenant)
+	g.wg.Add(1) // called from a session, or while one is open: the group is above zero
 	go func() {
 		defer g.wg.Done()
 		g.router.drain(tenant)
@@ -285,6 +286,7 @@ func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
 		priority = in.Priority
 	}
 	unlock := g.router.lock(s.tenant)
+	g.router.serveWaiting(ctx, s.tenant) // the conversations already waiting come first
 	d := g.router.decide(ctx, g.router.request(s.tenant, conv, s.inbox, lang, priority))
 	e := &event.Event{ID: auth.DerivedID("e", "open", s.tenant, conv), Kind: event.KindConversationOpened,
 		Tenant: s.tenant, Actor: s.actor(),

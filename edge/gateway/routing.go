@@ -1,17 +1,14 @@
 package gateway
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/edgedesk/edgedesk/internal/event"
-	"github.com/edgedesk/edgedesk/internal/state"
 	"github.com/edgedesk/edgedesk/plugins/routing/rules"
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
@@ -36,10 +33,13 @@ type router struct {
 	mu    sync.Mutex
 	locks map[string]*sync.Mutex
 	last  map[string]time.Time // tenant/agent → last assignment
+	// pending: tenants whose queue is to be served (a drain was asked
+	// for and has not run yet); a new conversation is routed after it
+	pending map[string]bool
 }
 
 func newRouter(g *Gateway, route RouteFunc) *router {
-	return &router{g: g, route: route, locks: map[string]*sync.Mutex{}, last: map[string]time.Time{}}
+	return &router{g: g, route: route, locks: map[string]*sync.Mutex{}, last: map[string]time.Time{}, pending: map[string]bool{}}
 }
 
 // lock serializes assignment decisions of a tenant; call the returned
@@ -137,8 +137,8 @@ const maxWaiting = 500
 
 // drain offers a tenant's waiting conversations (open and unassigned),
 // highest priority first and then oldest first, to routing again: called
-// when an agent comes online or resolves a conversation, so the queue
-// moves on its own. A conversation nobody can take (no agent with its
+// when an agent comes online or resolves a conversation, or an inbox or
+// agent changes, so the queue moves on its own. A conversation nobody can take (no agent with its
 // skills has room) does not hold up the ones behind it; the drain stops
 // when no online agent has room left.
 func (r *router) drain(tenant string) {
@@ -146,28 +146,57 @@ func (r *router) drain(tenant string) {
 	defer cancel()
 	unlock := r.lock(tenant)
 	defer unlock()
+	r.serve(ctx, tenant)
+}
+
+// ask records that the tenant's queue is to be served: a chat slot may
+// have freed up, or an agent come online. drain will serve it; a new
+// conversation routed before then serves it first (serveWaiting), so that
+// it does not take the slot from those waiting.
+func (r *router) ask(tenant string) {
+	r.mu.Lock()
+	r.pending[tenant] = true
+	r.mu.Unlock()
+}
+
+// serveWaiting serves the tenant's queue when a drain is pending; the
+// caller holds the tenant's lock.
+func (r *router) serveWaiting(ctx context.Context, tenant string) {
+	r.mu.Lock()
+	pending := r.pending[tenant]
+	r.mu.Unlock()
+	if pending {
+		r.serve(ctx, tenant)
+	}
+}
+
+// serve offers the waiting conversations to routing in the queue's order;
+// the caller holds the tenant's lock. Once a conversation found nobody,
+// the others of its inbox and language are skipped: they need the same.
+func (r *router) serve(ctx context.Context, tenant string) {
+	r.mu.Lock()
+	delete(r.pending, tenant)
+	r.mu.Unlock()
 	if len(r.g.presence.online(tenant)) == 0 {
 		return
 	}
-	convs, _, err := r.g.store.Conversations(tenant, []string{event.StatusOpen}, 0, maxWaiting)
+	waiting, err := r.g.store.Waiting(tenant, maxWaiting)
 	if err != nil {
 		r.g.log.Warn("cannot list waiting conversations", "tenant", tenant, "err", err)
 		return
 	}
-	waiting := slices.DeleteFunc(convs, func(c state.ConversationRec) bool { return c.Assignee != "" })
-	slices.SortFunc(waiting, func(a, b state.ConversationRec) int {
-		if c := cmp.Compare(event.PriorityRank(b.Priority), event.PriorityRank(a.Priority)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.OpenedSeq, b.OpenedSeq)
-	})
+	nobody := map[string]bool{} // inbox/language of conversations that found nobody
 	for _, c := range waiting {
+		if nobody[c.Inbox+"/"+c.Language] {
+			continue
+		}
 		req := r.request(tenant, c.ID, c.Inbox, c.Language, c.Priority)
 		d := r.decide(ctx, req)
 		if d.agent == "" {
 			if !roomLeft(req.Agents) {
 				return
 			}
+			nobody[c.Inbox+"/"+c.Language] = true
 			continue // it needs what no agent with room has: the next may not
 		}
 		e := &event.Event{Kind: event.KindConversationAssign, Tenant: tenant, Actor: event.Actor{Kind: event.ActorSystem, ID: "routing"},

@@ -1,6 +1,7 @@
 package plugins
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,9 +22,7 @@ import (
 // the disk, so a power cut may lose the last moments of writes.
 type kvStore struct {
 	db *badger.DB
-
-	mu     sync.Mutex     // writes, one at a time: the entry count is checked and kept
-	counts map[string]int // scope prefix → entries, counted on the first write
+	mu sync.Mutex // writes, one at a time: each reads and updates its scope's entry count
 }
 
 // openKV opens (creating) the store in dir.
@@ -42,25 +41,38 @@ func openKV(dir string, log *slog.Logger) (*kvStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the plugins' key-value store in %s: %w", dir, err)
 	}
-	return &kvStore{db: db, counts: map[string]int{}}, nil
+	return &kvStore{db: db}, nil
 }
 
 func (s *kvStore) Close() error { return s.db.Close() }
 
-// scope is the key prefix of a plugin's entries for a tenant: each name
-// with its length before it, so that no two scopes share a prefix.
-func scope(plugin, tenant string) []byte {
-	b := make([]byte, 0, 2+len(plugin)+len(tenant))
-	b = append(b, byte(len(plugin)))
+// Keys: 'e' + scope + key for an entry, 'n' + scope for the scope's entry
+// count, kept in the same transaction as the entries, so that a write
+// never has to count them. A scope is the plugin's and the tenant's names,
+// each with its length before it, so that no two scopes share a prefix.
+func scope(kind byte, plugin, tenant string, key string) []byte {
+	b := make([]byte, 0, 3+len(plugin)+len(tenant)+len(key))
+	b = append(b, kind, byte(len(plugin)))
 	b = append(b, plugin...)
 	b = append(b, byte(len(tenant)))
-	return append(b, tenant...)
+	b = append(b, tenant...)
+	return append(b, key...)
+}
+
+func checkNames(plugin, tenant string) error {
+	if len(plugin) > 255 || len(tenant) > 255 {
+		return fmt.Errorf("plugin and tenant names are at most 255 bytes")
+	}
+	return nil
 }
 
 // Get implements host.KV.
 func (s *kvStore) Get(plugin, tenant, key string) (v []byte, found bool, err error) {
+	if err := checkNames(plugin, tenant); err != nil {
+		return nil, false, err
+	}
 	err = s.db.View(func(txn *badger.Txn) error {
-		it, err := txn.Get(append(scope(plugin, tenant), key...))
+		it, err := txn.Get(scope('e', plugin, tenant, key))
 		if err != nil {
 			return err
 		}
@@ -75,40 +87,49 @@ func (s *kvStore) Get(plugin, tenant, key string) (v []byte, found bool, err err
 
 // Set implements host.KV.
 func (s *kvStore) Set(plugin, tenant, key string, v []byte) error {
-	if len(plugin) > 255 || len(tenant) > 255 {
-		return fmt.Errorf("plugin and tenant names are at most 255 bytes")
+	if err := checkNames(plugin, tenant); err != nil {
+		return err
 	}
-	sc := scope(plugin, tenant)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n, counted := s.counts[string(sc)]
-	added := false
-	err := s.db.Update(func(txn *badger.Txn) error {
-		if !counted {
-			n = 0
-			it := txn.NewIterator(badger.IteratorOptions{Prefix: sc})
-			for it.Rewind(); it.Valid(); it.Next() {
-				n++
-			}
-			it.Close()
-		}
-		k := append(sc, key...)
+	return s.db.Update(func(txn *badger.Txn) error {
+		k := scope('e', plugin, tenant, key)
 		switch _, err := txn.Get(k); {
 		case errors.Is(err, badger.ErrKeyNotFound):
+			nk := scope('n', plugin, tenant, "")
+			n, err := count(txn, nk)
+			if err != nil {
+				return err
+			}
 			if n >= host.MaxKVEntries {
 				return host.ErrKVFull
 			}
-			added = true
+			if err := txn.Set(nk, binary.BigEndian.AppendUint64(nil, n+1)); err != nil {
+				return err
+			}
 		case err != nil:
 			return err
 		}
 		return txn.Set(k, v) // the value is copied when the transaction commits, before Update returns
 	})
-	if err == nil || errors.Is(err, host.ErrKVFull) {
-		if added && err == nil {
-			n++
-		}
-		s.counts[string(sc)] = n
+}
+
+// count reads a scope's entry count.
+func count(txn *badger.Txn, k []byte) (uint64, error) {
+	it, err := txn.Get(k)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
 	}
-	return err
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = it.Value(func(b []byte) error {
+		if len(b) != 8 {
+			return fmt.Errorf("an entry count of %d bytes", len(b))
+		}
+		n = binary.BigEndian.Uint64(b)
+		return nil
+	})
+	return n, err
 }

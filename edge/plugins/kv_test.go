@@ -87,9 +87,9 @@ func TestPluginStoreSurvivesRestart(t *testing.T) {
 	}
 }
 
-// A scope holds at most host.MaxKVEntries keys, counted again after a
-// restart; values of keys it has may still change, and other scopes are
-// not affected.
+// A scope holds at most host.MaxKVEntries keys, a count kept with the
+// entries across a restart; values of keys it has may still change, and
+// other scopes are not affected.
 func TestPluginStoreLimit(t *testing.T) {
 	dir := t.TempDir()
 	s, err := openKV(dir, discard())

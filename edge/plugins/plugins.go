@@ -147,9 +147,13 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 	if o.KVDir != "" {
 		var err error
 		if kv, err = openKV(o.KVDir, o.Log); err != nil {
-			return nil, err
+			// the edge serves on: what plugins store lives in memory until the
+			// store is repaired
+			o.Log.Error("the plugins' key-value store does not open; plugins keep their data in memory until a restart with it repaired (move the directory aside to start an empty one)",
+				"dir", o.KVDir, "err", err)
+		} else {
+			hostKV = kv
 		}
-		hostKV = kv
 	}
 	h, err := host.New(ctx, host.Options{CacheDir: o.CacheDir, Limits: o.Limits, Log: o.Log, Metrics: o.Metrics, KV: hostKV})
 	if err != nil {
@@ -197,7 +201,12 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 		st.hist, st.version = hist, hist[len(hist)-1]
 		starts = append(starts, st)
 		wg.Go(func() {
-			if st.pkg, st.err = host.LoadPackage(m.versionDir(st.name, st.version), m.trusted); st.err == nil {
+			st.pkg, st.err = host.LoadPackage(m.versionDir(st.name, st.version), m.trusted)
+			switch {
+			case st.err != nil:
+			case st.pkg.Manifest.Name != st.name:
+				st.err = fmt.Errorf("%w: the package in %s is named %q", host.ErrManifest, st.name, st.pkg.Manifest.Name)
+			default:
 				st.p, st.err = h.Load(ctx, st.pkg)
 			}
 		})

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/dgraph-io/badger/v4"
+
+	"github.com/edgedesk/edgedesk/internal/event"
 )
 
 // Tenant returns a tenant.
@@ -165,6 +167,39 @@ func (s *Store) Conversations(t string, statuses []string, before uint64, limit 
 		out, more = out[:limit], true
 	}
 	return out, more, err
+}
+
+// Waiting returns up to limit of a tenant's waiting conversations (open
+// and unassigned) in the order the queue serves them: highest priority
+// first, then oldest first.
+func (s *Store) Waiting(t string, limit int) ([]ConversationRec, error) {
+	var out []ConversationRec
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = kConvPrefix(t)
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var c ConversationRec
+			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &c) }); err != nil {
+				return err
+			}
+			if c.Status == event.StatusOpen && c.Assignee == "" {
+				out = append(out, c)
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b ConversationRec) int {
+		if c := cmp.Compare(event.PriorityRank(b.Priority), event.PriorityRank(a.Priority)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.OpenedSeq, b.OpenedSeq)
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, err
 }
 
 // sortConvs orders conversations by newest activity first, ties by id.

@@ -85,6 +85,7 @@ type Host struct {
 
 	bgMu     sync.Mutex
 	stopping bool
+	stop     chan struct{}  // closed when stopping
 	bg       sync.WaitGroup // instances being made in the background
 
 	calls   *prometheus.CounterVec   // edgedesk_plugin_calls_total{plugin,result}
@@ -102,7 +103,7 @@ func New(ctx context.Context, o Options) (*Host, error) {
 	cfg := wazero.NewRuntimeConfig().
 		WithCloseOnContextDone(false).           // the meter stops calls (meter.go)
 		WithMemoryLimitPages(lim.MemoryMiB * 16) // 64 KiB pages
-	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: o.KV}
+	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: o.KV, stop: make(chan struct{})}
 	if h.kv == nil {
 		h.kv = NewMemoryKV()
 	}
@@ -141,7 +142,10 @@ func New(ctx context.Context, o Options) (*Host, error) {
 // Close closes the runtime and every plugin.
 func (h *Host) Close(ctx context.Context) error {
 	h.bgMu.Lock()
-	h.stopping = true
+	if !h.stopping {
+		h.stopping = true
+		close(h.stop)
+	}
 	h.bgMu.Unlock()
 	h.bg.Wait()
 	err := h.rt.Close(ctx)
@@ -170,6 +174,7 @@ type version struct {
 
 	mu     sync.Mutex
 	closed bool
+	done   chan struct{}  // closed with the version: background work gives up
 	making sync.WaitGroup // instances being made in the background
 }
 
@@ -288,7 +293,7 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 		}
 	}
 	v := &version{m: pkg.Manifest, compiled: compiled, granted: granted,
-		idle: make(chan *instance, h.lim.Instances)}
+		idle: make(chan *instance, h.lim.Instances), done: make(chan struct{})}
 	inst, err := h.instantiate(ctx, v)
 	if err != nil {
 		compiled.Close(ctx)
@@ -417,18 +422,28 @@ func (v *version) grow(h *Host) {
 	go func() {
 		defer h.bg.Done()
 		defer v.making.Done()
-		fresh, err := h.instantiate(context.Background(), v)
-		if err != nil {
-			h.log.Error("cannot make a plugin instance; the pool has one fewer", "plugin", v.m.Name, "err", err)
-			return
+		for delay := time.Second; ; delay = min(2*delay, 30*time.Second) {
+			fresh, err := h.instantiate(context.Background(), v)
+			if err == nil {
+				v.mu.Lock()
+				defer v.mu.Unlock()
+				if v.closed {
+					fresh.mod.Close(context.Background())
+					return
+				}
+				v.idle <- fresh
+				return
+			}
+			h.log.Error("cannot make a plugin instance; the pool has one fewer until a retry succeeds",
+				"plugin", v.m.Name, "retry_in", delay, "err", err)
+			select {
+			case <-time.After(delay):
+			case <-v.done:
+				return
+			case <-h.stop:
+				return
+			}
 		}
-		v.mu.Lock()
-		defer v.mu.Unlock()
-		if v.closed {
-			fresh.mod.Close(context.Background())
-			return
-		}
-		v.idle <- fresh
 	}()
 }
 
@@ -436,7 +451,10 @@ func (v *version) grow(h *Host) {
 // replacement runs on it.
 func (v *version) close(ctx context.Context) {
 	v.mu.Lock()
-	v.closed = true
+	if !v.closed {
+		v.closed = true
+		close(v.done)
+	}
 	v.mu.Unlock()
 	v.making.Wait()
 	for {

@@ -41,7 +41,10 @@ func (h *Host) instantiateHostModule(ctx context.Context) error {
 	}).Export("metric_add")
 	b.NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, kptr, klen, vptr, vcap uint32) int32 {
 		st := budget(ctx, "kv_get")
-		k, ok := m.Memory().Read(kptr, min(klen, MaxKVKey))
+		if klen > MaxKVKey {
+			return -1 // no such key can have been stored
+		}
+		k, ok := m.Memory().Read(kptr, klen)
 		if !ok {
 			return -1
 		}
