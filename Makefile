@@ -8,11 +8,11 @@ DATA     ?= ./.edgedesk-data
 FUZZTIME ?= 20s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build web plugins packages chromium run test screenshots fuzz check bench clean
+.PHONY: build web plugins packages chromium coturn run test screenshots fuzz check bench clean
 
 # The edge embeds the browser code that `web` builds (web/dist).
 build: web
-	$(GO) build -o bin/ ./edge/cmd/... ./hub/cmd/...
+	$(GO) build -o bin/ ./edge/cmd/... ./hub/cmd/... ./turn/cmd/...
 
 # npm packages (exactly as package-lock.json has them) and the widget bundle.
 web:
@@ -41,10 +41,20 @@ CHROMIUM ?= /usr/bin/chromium
 chromium:
 	@if [ ! -x $(CHROMIUM) ]; then 		echo "installing Debian's chromium for the browser tests"; 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; 	fi
 
+# Debian's coturn: its test client and peer check the embedded TURN server
+# (turn/interop_test.go), and its server is what the relay benchmark
+# compares with.
+coturn:
+	@if ! command -v turnutils_uclient >/dev/null; then \
+		echo "installing Debian's coturn for the TURN interoperability test"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq coturn >/dev/null; \
+	fi
+
 run: packages
 	DATA=$(DATA) BIN=bin PLUGIN_KEY=$(PLUGIN_KEY) deploy/run-local.sh
 
-test: web chromium
+test: web chromium coturn
 	cd web && npm test
 	$(GO) vet ./...
 	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 25m ./...

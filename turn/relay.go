@@ -1,0 +1,94 @@
+package turn
+
+import (
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	pturn "github.com/pion/turn/v5"
+	"golang.org/x/time/rate"
+)
+
+// relays makes the relay sockets of allocations: UDP in the configured
+// port range, each wrapped so that the user's bandwidth cap applies and
+// the relayed bytes are counted. TCP relays (RFC 6062) are not offered:
+// WebRTC does not use them, and they would be a second way out to peers.
+type relays struct {
+	s     *Server
+	inner *pturn.RelayAddressGeneratorPortRange
+}
+
+var errNoTCPRelay = errors.New("TCP relays (RFC 6062) are not offered")
+
+func (r *relays) Validate() error { return r.inner.Validate() }
+
+func (r *relays) AllocatePacketConn(c pturn.AllocateListenerConfig) (net.PacketConn, net.Addr, error) {
+	conn, addr, err := r.inner.AllocatePacketConn(c)
+	if err != nil {
+		r.s.m.allocs.WithLabelValues("no_port").Inc()
+		return nil, nil, err
+	}
+	up, down, done := r.s.users.relay(c.UserID)
+	return &relayConn{PacketConn: conn, up: up, down: down, done: done, m: r.s.m}, addr, nil
+}
+
+func (r *relays) AllocateListener(pturn.AllocateListenerConfig) (net.Listener, net.Addr, error) {
+	return nil, nil, errNoTCPRelay
+}
+
+func (r *relays) AllocateConn(pturn.AllocateConnConfig) (net.Conn, error) {
+	return nil, errNoTCPRelay
+}
+
+// relayConn is an allocation's relay socket: WriteTo sends a client's
+// data to a peer, ReadFrom receives a peer's data for the client.
+type relayConn struct {
+	net.PacketConn
+	up, down *bucket // nil: no cap
+	done     func()
+	m        *metrics
+	once     sync.Once
+}
+
+func (c *relayConn) WriteTo(p []byte, to net.Addr) (int, error) {
+	if !c.up.take(len(p)) {
+		c.m.dropped.WithLabelValues("to_peer").Add(float64(len(p)))
+		return len(p), nil // dropped, as an overloaded link would
+	}
+	n, err := c.PacketConn.WriteTo(p, to)
+	c.m.relayed.WithLabelValues("to_peer").Add(float64(n))
+	return n, err
+}
+
+func (c *relayConn) ReadFrom(p []byte) (int, net.Addr, error) {
+	for {
+		n, from, err := c.PacketConn.ReadFrom(p)
+		if err != nil || c.down.take(n) {
+			if n > 0 {
+				c.m.relayed.WithLabelValues("from_peer").Add(float64(n))
+			}
+			return n, from, err
+		}
+		c.m.dropped.WithLabelValues("from_peer").Add(float64(n))
+	}
+}
+
+func (c *relayConn) Close() error {
+	err := c.PacketConn.Close()
+	c.once.Do(c.done)
+	return err
+}
+
+// bucket is a token bucket of bytes per second with a burst of one second
+// (at least 64 KiB, so that any packet fits).
+type bucket struct{ l *rate.Limiter }
+
+func newBucket(perSecond int) *bucket {
+	return &bucket{rate.NewLimiter(rate.Limit(perSecond), max(perSecond, 64<<10))}
+}
+
+// take reports whether n bytes may pass now; a nil bucket lets all pass.
+func (b *bucket) take(n int) bool {
+	return b == nil || b.l.AllowN(time.Now(), n)
+}
