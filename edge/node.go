@@ -32,6 +32,7 @@ import (
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 	"github.com/edgedesk/edgedesk/internal/syncproto"
+	"github.com/edgedesk/edgedesk/turn"
 	"github.com/edgedesk/edgedesk/web"
 )
 
@@ -47,6 +48,9 @@ type Node struct {
 	gateway *gateway.Gateway
 	uplink  *uplink.Uplink // nil when the edge runs without a hub
 	plugins *plugins.Manager
+	// turn is the embedded TURN server (calls.go); nil without turn.addr
+	turn          *turn.Server
+	turnSecretKey []byte
 	// analyses feeds customer messages to the NLP plugin (plugins.go)
 	analyses chan analysisJob
 	admin    string // the admin API's bearer token
@@ -98,9 +102,12 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err := n.openPlugins(ctx); err != nil {
 		return err
 	}
+	if err := n.startTURN(ctx); err != nil {
+		return err
+	}
 	n.analyses = make(chan analysisJob, analysisQueue)
 	gw, err := gateway.New(gateway.Options{
-		Route: n.route,
+		Route: n.route, ICE: n.iceServers,
 		Store: n.store, Log: n.journal, Keys: n.keys, NATS: n.bus.Conn(), Metrics: n.metrics,
 		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
 		AttachmentsDir: n.dataPath("attachments"),
@@ -504,6 +511,11 @@ func (n *Node) close() {
 		n.cancel()
 	}
 	n.wg.Wait()
+	if n.turn != nil {
+		if err := n.turn.Close(); err != nil {
+			n.log.Warn("close the TURN server", "err", err)
+		}
+	}
 	if n.plugins != nil {
 		if err := n.plugins.Close(context.Background()); err != nil {
 			n.log.Warn("close plugins", "err", err)

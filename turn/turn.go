@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pion/stun/v4"
 	pturn "github.com/pion/turn/v5"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -203,9 +204,12 @@ func (s *Server) closeSockets() {
 
 // authenticate checks a REST API username and gives pion the key its
 // password makes; pion checks the request's MESSAGE-INTEGRITY with it.
+// The expiry is checked when a client allocates: a relay made in time
+// keeps being refreshed (and given permissions) with the same
+// credentials, so that a call outlasts them, as it does with coturn.
 func (s *Server) authenticate(ra *pturn.RequestAttributes) (string, []byte, bool) {
 	exp, user, err := ParseUsername(ra.Username)
-	if err == nil && time.Now().After(exp) {
+	if err == nil && ra.Method == stun.MethodAllocate && time.Now().After(exp) {
 		err = errors.New("the credentials expired")
 	}
 	if err != nil {

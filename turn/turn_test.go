@@ -342,3 +342,25 @@ func TestConfigRefused(t *testing.T) {
 		}
 	}
 }
+
+// Credentials that expire during a call keep its relay: refreshes and new
+// permissions go on; a new allocation with them is refused.
+func TestRelayOutlivesItsCredentials(t *testing.T) {
+	s, _ := start(t, turn.Config{Peers: turn.Peers{Loopback: true}})
+	c := creds(t, secret, "demo.alice", 1500*time.Millisecond)
+	relay, err := allocate(t, client(t, s, c, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(c.Expires) + 100*time.Millisecond)
+	p := peer(t) // a new permission, asked with the expired credentials
+	if _, err := relay.WriteTo([]byte("still here"), p.LocalAddr()); err != nil {
+		t.Fatalf("after the credentials expired: %v", err)
+	}
+	if got, _ := read(t, p); string(got) != "still here" {
+		t.Fatalf("the peer got %q", got)
+	}
+	if _, err := allocate(t, client(t, s, c, false)); err == nil {
+		t.Fatal("a new allocation with expired credentials was granted")
+	}
+}

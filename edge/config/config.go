@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/edgedesk/edgedesk/turn"
 )
 
 // Config is the whole edge configuration. See deploy/edge.sample.yaml.
@@ -33,7 +35,39 @@ type Config struct {
 	Log         Log         `yaml:"log"`
 	Hub         Hub         `yaml:"hub"`
 	Plugins     Plugins     `yaml:"plugins"`
+	TURN        TURN        `yaml:"turn"`
 	Dev         bool        `yaml:"dev"`
+}
+
+// TURN configures the embedded TURN server (docs/calls.md). With no addr
+// there is none, and clients get no ICE servers.
+type TURN struct {
+	// Addr is where it listens, on UDP and TCP (e.g. 0.0.0.0:3478).
+	Addr string `yaml:"addr"`
+	// SecretFile holds the TURN REST API shared secret (at least 16
+	// bytes): the edge makes credentials with it, the server checks them.
+	// A standalone `turn` server given the same file serves the edge's
+	// clients too. Default <data_dir>/turn.secret, made on first start.
+	SecretFile string `yaml:"secret_file"`
+	// PublicHost is the host name or address clients reach the server at
+	// (default: the host of the request that asks for credentials).
+	PublicHost string `yaml:"public_host"`
+	// RelayIP is the address of relays as clients see them (required
+	// when Addr listens on every interface).
+	RelayIP string `yaml:"relay_ip"`
+	// Ports is the relay port range (default 49152-65535).
+	Ports string `yaml:"ports"`
+	// MaxAllocations a user may hold (default 10); Bandwidth caps a
+	// user's relays, bytes per second each way (0: none).
+	MaxAllocations int `yaml:"max_allocations"`
+	Bandwidth      int `yaml:"bandwidth"`
+	// AllowPrivatePeers lets relays reach private addresses (a
+	// deployment inside one network). Loopback peers are allowed with
+	// dev only.
+	AllowPrivatePeers bool `yaml:"allow_private_peers"`
+	// TTL is how long the credentials a client gets are good for
+	// allocating (default 1h); a call that started keeps its relay.
+	TTL time.Duration `yaml:"ttl"`
 }
 
 // Plugins configures the WebAssembly plugins (docs/plugins.md).
@@ -214,6 +248,8 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("EDGEDESK_LOG_FORMAT", &c.Log.Format)
 	str("EDGEDESK_KEY_FILE", &c.Auth.KeyFile)
 	str("EDGEDESK_METRICS_TOKEN_FILE", &c.Auth.MetricsTokenFile)
+	str("EDGEDESK_TURN", &c.TURN.Addr)
+	str("EDGEDESK_TURN_SECRET_FILE", &c.TURN.SecretFile)
 	if v := getenv("EDGEDESK_PLUGIN_KEYS"); v != "" {
 		c.Plugins.TrustedKeys = strings.Split(v, ",")
 	}
@@ -310,6 +346,29 @@ func (c *Config) Validate() error {
 	}
 	if c.Plugins.MemoryMiB > 4096 {
 		bad("plugins.memory_mib %d: use up to 4096", c.Plugins.MemoryMiB)
+	}
+	if c.TURN.Addr != "" {
+		if _, _, err := net.SplitHostPort(c.TURN.Addr); err != nil {
+			bad("turn.addr %q: use host:port, e.g. 0.0.0.0:3478", c.TURN.Addr)
+		}
+		if c.TURN.RelayIP != "" && net.ParseIP(c.TURN.RelayIP) == nil {
+			bad("turn.relay_ip %q: give an IP address", c.TURN.RelayIP)
+		}
+		if c.TURN.TTL < 0 || c.TURN.TTL > 48*time.Hour {
+			bad("turn.ttl %s: use up to 48h (1h is the usual)", c.TURN.TTL)
+		}
+		if c.TURN.SecretFile == "" && c.DataDir != "" {
+			c.TURN.SecretFile = filepath.Join(c.DataDir, "turn.secret")
+		}
+		if c.TURN.Ports == "" {
+			c.TURN.Ports = "49152-65535"
+		}
+		if _, _, err := turn.ParsePorts(c.TURN.Ports); err != nil {
+			bad("turn.ports: %v", err)
+		}
+		if c.TURN.TTL == 0 {
+			c.TURN.TTL = time.Hour
+		}
 	}
 	if len(c.NATS.Cluster.Routes) == 0 {
 		c.NATS.Cluster.Routes = nil

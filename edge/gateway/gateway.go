@@ -104,6 +104,8 @@ type Options struct {
 	Limits         Limits
 	// Route asks the routing plugin; nil: the built-in rule only.
 	Route RouteFunc
+	// ICE gives a signed-in client ICE servers for calls; nil: none.
+	ICE ICEFunc
 }
 
 // Gateway serves the WebSocket protocol and the HTTP API.
@@ -117,6 +119,7 @@ type Gateway struct {
 	node    string
 	attDir  string
 	lim     Limits
+	ice     ICEFunc
 
 	upgrader websocket.Upgrader
 	sub      *nats.Subscription
@@ -150,7 +153,7 @@ func New(o Options) (*Gateway, error) {
 	}
 	g := &Gateway{
 		store: o.Store, journal: o.Log, keys: o.Keys, nc: o.NATS, m: o.Metrics,
-		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, lim: o.Limits,
+		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, lim: o.Limits, ice: o.ICE,
 		agents:    map[string]map[*session]struct{}{},
 		customers: map[string]map[*session]struct{}{}, availableWas: map[string]bool{},
 	}

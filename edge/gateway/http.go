@@ -27,6 +27,8 @@ func (g *Gateway) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/attachments/{id}", crossOrigin(http.HandlerFunc(g.download)))
 	mux.Handle("OPTIONS /api/v1/attachments", crossOrigin(nil))
 	mux.Handle("OPTIONS /api/v1/attachments/{id}", crossOrigin(nil))
+	mux.Handle("GET /api/v1/ice-servers", crossOrigin(http.HandlerFunc(g.iceServers)))
+	mux.Handle("OPTIONS /api/v1/ice-servers", crossOrigin(nil))
 }
 
 // crossOrigin lets the widget, which runs on the website's origin, upload

@@ -1,0 +1,94 @@
+package edge
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/internal/atomicfile"
+	"github.com/edgedesk/edgedesk/turn"
+)
+
+// startTURN starts the embedded TURN server when turn.addr is set. Its
+// shared secret is read from turn.secret_file; the default file is made
+// on the first start.
+func (n *Node) startTURN(ctx context.Context) error {
+	c := n.cfg.TURN
+	if c.Addr == "" {
+		return nil
+	}
+	secret, err := n.turnSecret()
+	if err != nil {
+		return err
+	}
+	lo, hi, err := turn.ParsePorts(c.Ports)
+	if err != nil {
+		return fmt.Errorf("turn.ports: %w", err)
+	}
+	cfg := turn.Config{Addr: c.Addr, Secret: secret, MinPort: lo, MaxPort: hi,
+		MaxAllocations: c.MaxAllocations, Bandwidth: c.Bandwidth,
+		Peers: turn.Peers{Loopback: n.cfg.Dev, Private: c.AllowPrivatePeers},
+		Log:   n.log.With("component", "turn"), Metrics: n.metrics.Registry}
+	if c.RelayIP != "" {
+		cfg.RelayIP = net.ParseIP(c.RelayIP)
+	}
+	s, err := turn.Start(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("start the TURN server: %w", err)
+	}
+	n.turn, n.turnSecretKey = s, secret
+	return nil
+}
+
+// turnSecret reads the TURN secret file; the default one is made when it
+// does not exist yet.
+func (n *Node) turnSecret() ([]byte, error) {
+	path := n.cfg.TURN.SecretFile
+	if path == filepath.Join(n.cfg.DataDir, "turn.secret") {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			b := make([]byte, 32)
+			rand.Read(b)
+			if err := atomicfile.Write(path, []byte(base64.StdEncoding.EncodeToString(b)+"\n"), 0o600); err != nil {
+				return nil, fmt.Errorf("make the TURN secret: %w", err)
+			}
+			n.log.Info("made a TURN secret; give the same file to standalone TURN servers", "file", path)
+		}
+	}
+	b, err := turn.ReadSecret(path)
+	if err != nil {
+		return nil, fmt.Errorf("turn.secret_file: %w", err)
+	}
+	return b, nil
+}
+
+// iceServers gives a signed-in client the edge's TURN server with fresh
+// credentials of its own (the gateway's GET /api/v1/ice-servers). host is
+// the host the client reached the edge at, used when turn.public_host is
+// not set.
+func (n *Node) iceServers(c *auth.Claims, host string) (*gateway.ICEServers, error) {
+	if n.turn == nil {
+		return nil, gateway.ErrNoTURN
+	}
+	cr, err := turn.NewCredentials(n.turnSecretKey, c.Tenant+"."+c.Subject, time.Now(), n.cfg.TURN.TTL)
+	if err != nil {
+		return nil, err
+	}
+	if n.cfg.TURN.PublicHost != "" {
+		host = n.cfg.TURN.PublicHost
+	}
+	hp := net.JoinHostPort(host, strconv.Itoa(n.turn.Addr().Port))
+	return &gateway.ICEServers{ExpiresAt: cr.Expires.Unix(), Servers: []gateway.ICEServer{{
+		URLs:     []string{"turn:" + hp + "?transport=udp", "turn:" + hp + "?transport=tcp"},
+		Username: cr.Username, Credential: cr.Password,
+	}}}, nil
+}
