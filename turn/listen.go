@@ -11,9 +11,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// defaultSockets is one UDP socket per core: pion reads and handles each
-// socket on one goroutine, and one socket tops out near 86,000 packets/s.
-func defaultSockets() int { return runtime.GOMAXPROCS(0) }
+// defaultSockets is two UDP sockets per core: pion reads and handles each
+// socket on one goroutine, and one socket tops out near 86,000 packets/s;
+// the kernel spreads clients over sockets by a hash of their address, so
+// more sockets than cores spread a few heavy clients more evenly.
+func defaultSockets() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // listenUDP opens n UDP sockets on one address with SO_REUSEPORT, so that
 // the kernel spreads clients over them (by their address and port).
@@ -32,6 +34,7 @@ func listenUDP(ctx context.Context, addr string, n int) ([]net.PacketConn, error
 	if err != nil {
 		return nil, err
 	}
+	setBuffers(first, listenBuffer)
 	conns := []net.PacketConn{first}
 	at := first.LocalAddr().(*net.UDPAddr)
 	for len(conns) < n {
@@ -42,7 +45,24 @@ func listenUDP(ctx context.Context, addr string, n int) ([]net.PacketConn, error
 			}
 			return nil, fmt.Errorf("socket %d of %d on %s: %w", len(conns)+1, n, at, err)
 		}
+		setBuffers(c, listenBuffer)
 		conns = append(conns, c)
 	}
 	return conns, nil
+}
+
+// Socket buffers, each way: bursts of media from many clients queue in a
+// listening socket while its goroutine catches up, instead of being
+// dropped by the kernel; a relay socket carries one user's media. Linux
+// grants up to net.core.rmem_max and wmem_max.
+const (
+	listenBuffer = 4 << 20
+	relayBuffer  = 1 << 20
+)
+
+func setBuffers(c net.PacketConn, size int) {
+	if u, ok := c.(*net.UDPConn); ok {
+		_ = u.SetReadBuffer(size)
+		_ = u.SetWriteBuffer(size)
+	}
 }

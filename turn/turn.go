@@ -43,7 +43,7 @@ type Config struct {
 	// are dropped, as a congested link would.
 	Bandwidth int
 	// Sockets is the number of UDP sockets on Addr (SO_REUSEPORT), each
-	// read by its own goroutine; default the number of cores.
+	// read by its own goroutine; default two per core.
 	Sockets int
 
 	Log     *slog.Logger
