@@ -3,6 +3,7 @@ package edge
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -41,6 +42,13 @@ func (n *Node) startTURN(ctx context.Context) error {
 		Log:   n.log.With("component", "turn"), Metrics: n.metrics.Registry}
 	if c.RelayIP != "" {
 		cfg.RelayIP = net.ParseIP(c.RelayIP)
+	}
+	if c.TLSAddr != "" {
+		cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+		if err != nil {
+			return fmt.Errorf("turn.tls_cert_file, turn.tls_key_file: %w", err)
+		}
+		cfg.TLSAddr, cfg.TLS = c.TLSAddr, &tls.Config{Certificates: []tls.Certificate{cert}}
 	}
 	s, err := turn.Start(ctx, cfg)
 	if err != nil {
@@ -87,8 +95,11 @@ func (n *Node) iceServers(c *auth.Claims, host string) (*gateway.ICEServers, err
 		host = n.cfg.TURN.PublicHost
 	}
 	hp := net.JoinHostPort(host, strconv.Itoa(n.turn.Addr().Port))
+	urls := []string{"turn:" + hp + "?transport=udp", "turn:" + hp + "?transport=tcp"}
+	if a, ok := n.turn.TLSAddr().(*net.TCPAddr); ok {
+		urls = append(urls, "turns:"+net.JoinHostPort(host, strconv.Itoa(a.Port))+"?transport=tcp")
+	}
 	return &gateway.ICEServers{ExpiresAt: cr.Expires.Unix(), Servers: []gateway.ICEServer{{
-		URLs:     []string{"turn:" + hp + "?transport=udp", "turn:" + hp + "?transport=tcp"},
-		Username: cr.Username, Credential: cr.Password,
+		URLs: urls, Username: cr.Username, Credential: cr.Password,
 	}}}, nil
 }

@@ -1,9 +1,18 @@
 package edge_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
+	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +29,8 @@ import (
 func TestClientsGetTURNCredentials(t *testing.T) {
 	cfg := edgetest.Config(t)
 	cfg.TURN.Addr = "127.0.0.1:0"
+	cfg.TURN.TLSAddr = "127.0.0.1:0"
+	cfg.TURN.TLSCertFile, cfg.TURN.TLSKeyFile = certFiles(t)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -33,14 +44,15 @@ func TestClientsGetTURNCredentials(t *testing.T) {
 			t.Fatalf("ice-servers: %d %s", resp.StatusCode, body)
 		}
 		var ice gateway.ICEServers
-		if err := json.Unmarshal(body, &ice); err != nil || len(ice.Servers) != 1 || len(ice.Servers[0].URLs) != 2 {
+		if err := json.Unmarshal(body, &ice); err != nil || len(ice.Servers) != 1 || len(ice.Servers[0].URLs) != 3 {
 			t.Fatalf("ice-servers: %s (%v)", body, err)
 		}
 		if left := time.Until(time.Unix(ice.ExpiresAt, 0)); left < 50*time.Minute || left > time.Hour {
 			t.Fatalf("the credentials expire in %s, want the default hour", left)
 		}
 		srv := ice.Servers[0]
-		if !strings.HasPrefix(srv.URLs[0], "turn:127.0.0.1:") || !strings.HasSuffix(srv.URLs[1], "?transport=tcp") {
+		if !strings.HasPrefix(srv.URLs[0], "turn:127.0.0.1:") || !strings.HasSuffix(srv.URLs[1], "?transport=tcp") ||
+			!strings.HasPrefix(srv.URLs[2], "turns:127.0.0.1:") {
 			t.Fatalf("urls %v", srv.URLs)
 		}
 		_, user, _ := strings.Cut(srv.Username, ":")
@@ -102,4 +114,28 @@ func relayThrough(t *testing.T, addr, username, password string) {
 	if n, _, err = relay.ReadFrom(b); err != nil || string(b[:n]) != "pong" {
 		t.Fatalf("the client got %q, %v", b[:n], err)
 	}
+}
+
+// certFiles writes a self-signed certificate and its key as PEM files.
+func certFiles(t *testing.T) (cert, key string) {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalPKCS8PrivateKey(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600)
+	return cert, key
 }

@@ -16,7 +16,7 @@ func newMetrics() *metrics {
 		active: prometheus.NewGauge(prometheus.GaugeOpts{Name: "edgedesk_turn_allocations",
 			Help: "TURN allocations now."}),
 		allocs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_turn_allocations_total",
-			Help: "TURN allocation requests that passed authentication, by result (ok, quota, no_port)."}, []string{"result"}),
+			Help: "TURN allocation requests that passed authentication, by result (ok, quota: the user holds their limit, server_full, no_port)."}, []string{"result"}),
 		auth: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_turn_auth_total",
 			Help: "TURN authentications by result (ok; refused: a malformed or expired username; bad_integrity: a wrong password)."}, []string{"result"}),
 		denied: prometheus.NewCounter(prometheus.CounterOpts{Name: "edgedesk_turn_peers_denied_total",

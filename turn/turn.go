@@ -38,6 +38,9 @@ type Config struct {
 	Peers Peers
 	// MaxAllocations bounds a user's allocations at once; default 10.
 	MaxAllocations int
+	// MaxTotal bounds the server's allocations at once, whoever asks (a
+	// flood from many users); default 20,000.
+	MaxTotal int
 	// Bandwidth caps what a user's relays carry, bytes per second each
 	// way, with a burst of one second; 0 is no cap. Packets over the cap
 	// are dropped, as a congested link would.
@@ -80,6 +83,9 @@ func (c *Config) defaults() error {
 	}
 	if c.MaxAllocations == 0 {
 		c.MaxAllocations = 10
+	}
+	if c.MaxTotal == 0 {
+		c.MaxTotal = 20000
 	}
 	if c.Bandwidth < 0 {
 		return fmt.Errorf("%w: a negative bandwidth", ErrConfig)
@@ -155,7 +161,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("%w: TLSAddr without a certificate", ErrConfig)
 		}
 		t := cfg.TLS.Clone()
-		t.MinVersion = tls.VersionTLS12 // TURN clients (browsers) speak 1.2 and 1.3
+		t.MinVersion = tls.VersionTLS13
 		if s.tls, err = tls.Listen("tcp4", cfg.TLSAddr, t); err != nil {
 			return nil, fmt.Errorf("turn: listen on TLS %s: %w", cfg.TLSAddr, err)
 		}
@@ -220,8 +226,14 @@ func (s *Server) authenticate(ra *pturn.RequestAttributes) (string, []byte, bool
 	return user, pturn.GenerateAuthKey(ra.Username, ra.Realm, password(s.cfg.Secret, ra.Username)), true
 }
 
-// quota refuses an allocation beyond the user's limit (486).
+// quota refuses an allocation beyond the user's limit or the server's
+// (486 Allocation Quota Reached).
 func (s *Server) quota(user, _ string, src net.Addr) bool {
+	if n := s.srv.AllocationCount(); n >= s.cfg.MaxTotal {
+		s.m.allocs.WithLabelValues("server_full").Inc()
+		s.cfg.Log.Warn("turn: allocation refused: the server holds its limit", "user", user, "client", src.String(), "limit", s.cfg.MaxTotal)
+		return false
+	}
 	if s.users.allocations(user) < s.cfg.MaxAllocations {
 		return true
 	}

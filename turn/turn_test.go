@@ -3,8 +3,17 @@ package turn_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
+	"fmt"
+	"math/big"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -260,6 +269,20 @@ func TestAllocationQuota(t *testing.T) {
 	}
 }
 
+// Whoever asks, the server holds at most MaxTotal allocations.
+func TestServerAllocationLimit(t *testing.T) {
+	s, _ := start(t, turn.Config{Peers: turn.Peers{Loopback: true}, MaxTotal: 3})
+	for i := range 3 {
+		if _, err := allocate(t, client(t, s, creds(t, secret, fmt.Sprint("demo.user", i), time.Minute), false)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := allocate(t, client(t, s, creds(t, secret, "demo.another", time.Minute), false))
+	if err == nil || !strings.Contains(err.Error(), "486") {
+		t.Fatalf("a fourth allocation: %v, want 486 Allocation Quota Reached", err)
+	}
+}
+
 // What a user relays beyond the bandwidth cap is dropped.
 func TestBandwidthCap(t *testing.T) {
 	const capacity = 64 << 10 // bytes/s, and the burst
@@ -363,4 +386,59 @@ func TestRelayOutlivesItsCredentials(t *testing.T) {
 	if _, err := allocate(t, client(t, s, c, false)); err == nil {
 		t.Fatal("a new allocation with expired credentials was granted")
 	}
+}
+
+// TURN over TLS (turns:) relays like the rest.
+func TestRelayOverTLS(t *testing.T) {
+	cert := selfSigned(t)
+	s, _ := start(t, turn.Config{Peers: turn.Peers{Loopback: true}, TLSAddr: "127.0.0.1:0",
+		TLS: &tls.Config{Certificates: []tls.Certificate{cert}}})
+	pool := x509.NewCertPool()
+	pool.AddCert(cert.Leaf)
+	tc, err := tls.Dial("tcp4", s.TLSAddr().String(), &tls.Config{RootCAs: pool, ServerName: "turn.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn := pturn.NewSTUNConn(tc)
+	c := creds(t, secret, "demo.alice", time.Minute)
+	cl, err := pturn.NewClient(&pturn.ClientConfig{TURNServerAddr: s.TLSAddr().String(), STUNServerAddr: s.TLSAddr().String(),
+		Conn: conn, Username: c.Username, Password: c.Password, Realm: "edgedesk"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close(); conn.Close() })
+	relay, err := allocate(t, cl)
+	if err != nil {
+		t.Fatalf("allocate over TLS: %v", err)
+	}
+	p := peer(t)
+	if _, err := relay.WriteTo([]byte("over tls"), p.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := read(t, p); string(got) != "over tls" {
+		t.Fatalf("the peer got %q", got)
+	}
+}
+
+func selfSigned(t *testing.T) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "turn.test"},
+		DNSNames: []string{"turn.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 }

@@ -68,6 +68,11 @@ type TURN struct {
 	// TTL is how long the credentials a client gets are good for
 	// allocating (default 1h); a call that started keeps its relay.
 	TTL time.Duration `yaml:"ttl"`
+	// TLSAddr, with TLSCertFile and TLSKeyFile (PEM), also serves TURN
+	// over TLS 1.3 (turns:), for networks that let only TLS through.
+	TLSAddr     string `yaml:"tls_addr"`
+	TLSCertFile string `yaml:"tls_cert_file"`
+	TLSKeyFile  string `yaml:"tls_key_file"`
 }
 
 // Plugins configures the WebAssembly plugins (docs/plugins.md).
@@ -353,6 +358,14 @@ func (c *Config) Validate() error {
 		}
 		if c.TURN.RelayIP != "" && net.ParseIP(c.TURN.RelayIP) == nil {
 			bad("turn.relay_ip %q: give an IP address", c.TURN.RelayIP)
+		}
+		if c.TURN.TLSAddr != "" {
+			if _, _, err := net.SplitHostPort(c.TURN.TLSAddr); err != nil {
+				bad("turn.tls_addr %q: use host:port, e.g. 0.0.0.0:5349", c.TURN.TLSAddr)
+			}
+			if c.TURN.TLSCertFile == "" || c.TURN.TLSKeyFile == "" {
+				bad("turn.tls_addr needs turn.tls_cert_file and turn.tls_key_file")
+			}
 		}
 		if c.TURN.TTL < 0 || c.TURN.TTL > 48*time.Hour {
 			bad("turn.ttl %s: use up to 48h (1h is the usual)", c.TURN.TTL)
