@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pion/stun/v4"
@@ -62,6 +63,7 @@ type Server struct {
 	tls     net.Listener
 	m       *metrics
 	users   *users
+	total   atomic.Int64 // allocations now (pion's count is not ours to read while it starts)
 	udpAddr *net.UDPAddr
 }
 
@@ -116,16 +118,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			s.closeSockets()
 		}
 	}()
+	if err := s.listen(ctx); err != nil {
+		return nil, err
+	}
 	var err error
-	if s.udp, err = listenUDP(ctx, cfg.Addr, cfg.Sockets); err != nil {
-		return nil, fmt.Errorf("turn: listen on UDP %s: %w", cfg.Addr, err)
-	}
-	s.udpAddr = s.udp[0].LocalAddr().(*net.UDPAddr)
-	tcpAddr := net.JoinHostPort(s.udpAddr.IP.String(), strconv.Itoa(s.udpAddr.Port))
-	lc := net.ListenConfig{}
-	if s.tcp, err = lc.Listen(ctx, "tcp4", tcpAddr); err != nil {
-		return nil, fmt.Errorf("turn: listen on TCP %s: %w", tcpAddr, err)
-	}
 	relayIP := cfg.RelayIP
 	if relayIP == nil {
 		relayIP = s.udpAddr.IP
@@ -175,6 +171,34 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.Log.Info("turn: listening", "addr", s.udpAddr.String(), "sockets", len(s.udp), "relay_ip", relayIP.String(),
 		"ports", fmt.Sprintf("%d-%d", cfg.MinPort, cfg.MaxPort), "loopback_peers", cfg.Peers.Loopback, "private_peers", cfg.Peers.Private)
 	return s, nil
+}
+
+// listen opens the UDP sockets and the TCP listener on one port. With port
+// 0 the UDP sockets pick one; when another program holds that port on TCP
+// it tries again with another.
+func (s *Server) listen(ctx context.Context) error {
+	_, port, err := net.SplitHostPort(s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("%w: addr %q: %v", ErrConfig, s.cfg.Addr, err)
+	}
+	for try := 0; ; try++ {
+		if s.udp, err = listenUDP(ctx, s.cfg.Addr, s.cfg.Sockets); err != nil {
+			return fmt.Errorf("turn: listen on UDP %s: %w", s.cfg.Addr, err)
+		}
+		s.udpAddr = s.udp[0].LocalAddr().(*net.UDPAddr)
+		tcpAddr := net.JoinHostPort(s.udpAddr.IP.String(), strconv.Itoa(s.udpAddr.Port))
+		var lc net.ListenConfig
+		if s.tcp, err = lc.Listen(ctx, "tcp4", tcpAddr); err == nil {
+			return nil
+		}
+		for _, c := range s.udp {
+			c.Close()
+		}
+		s.udp = nil
+		if port != "0" || try == 9 {
+			return fmt.Errorf("turn: listen on TCP %s: %w", tcpAddr, err)
+		}
+	}
 }
 
 // Addr is the UDP (and TCP) address the server listens on.
@@ -229,7 +253,7 @@ func (s *Server) authenticate(ra *pturn.RequestAttributes) (string, []byte, bool
 // quota refuses an allocation beyond the user's limit or the server's
 // (486 Allocation Quota Reached).
 func (s *Server) quota(user, _ string, src net.Addr) bool {
-	if n := s.srv.AllocationCount(); n >= s.cfg.MaxTotal {
+	if s.total.Load() >= int64(s.cfg.MaxTotal) {
 		s.m.allocs.WithLabelValues("server_full").Inc()
 		s.cfg.Log.Warn("turn: allocation refused: the server holds its limit", "user", user, "client", src.String(), "limit", s.cfg.MaxTotal)
 		return false
@@ -253,11 +277,13 @@ func (s *Server) events() pturn.EventHandler {
 		},
 		OnAllocationCreated: func(_, _ net.Addr, _, user, _ string, _ net.Addr, _ int) {
 			s.users.add(user, 1)
+			s.total.Add(1)
 			s.m.allocs.WithLabelValues("ok").Inc()
 			s.m.active.Inc()
 		},
 		OnAllocationDeleted: func(_, _ net.Addr, _, user, _ string) {
 			s.users.add(user, -1)
+			s.total.Add(-1)
 			s.m.active.Dec()
 		},
 	}
