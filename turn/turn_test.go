@@ -144,8 +144,15 @@ func TestRelayBothWays(t *testing.T) {
 		}
 		relay.Close()
 	}
-	if got := testutil.ToFloat64(mustVec(t, reg, "edgedesk_turn_relayed_bytes_total", "to_peer")); got < 20 {
-		t.Fatalf("relayed bytes to peers = %v, want at least 20", got)
+	// the server counts after it sent: the peer may read first
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		got := testutil.ToFloat64(mustVec(t, reg, "edgedesk_turn_relayed_bytes_total", "to_peer"))
+		if got >= 20 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("relayed bytes to peers = %v, want at least 20", got)
+		}
 	}
 }
 

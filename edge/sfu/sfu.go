@@ -1,0 +1,141 @@
+// Package sfu is the edge's selective forwarding unit for calls: a room per
+// call, each participant one WebRTC peer connection with the edge, every
+// published audio and video track forwarded to the room's other
+// participants without decoding it. RTCP is handled by pion's interceptors
+// (NACK, receiver and sender reports, transport-wide congestion control)
+// and by the forwarder for picture loss: a subscriber's PLI or FIR asks the
+// publisher for a key frame. Signaling (offers, answers and ICE candidates)
+// is the caller's: the edge carries it over its WebSocket protocol. See
+// docs/calls.md.
+package sfu
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/pion/interceptor"
+	"github.com/pion/webrtc/v4"
+)
+
+// Role is what a participant may do in a call.
+type Role string
+
+// Roles. A supervisor listens without being heard until unmuted.
+const (
+	RoleCustomer   Role = "customer"
+	RoleAgent      Role = "agent"
+	RoleSupervisor Role = "supervisor"
+)
+
+// Config configures an SFU.
+type Config struct {
+	// PortMin and PortMax bound the UDP ports of its ICE candidates
+	// (0, 0: any).
+	PortMin, PortMax uint16
+	// Loopback gathers loopback candidates too: for tests and --dev,
+	// where clients reach the edge on 127.0.0.1.
+	Loopback bool
+	Log      *slog.Logger
+}
+
+// SFU owns the rooms of one edge.
+type SFU struct {
+	api *webrtc.API
+	log *slog.Logger
+
+	mu     sync.Mutex
+	rooms  map[string]*Room
+	closed bool
+}
+
+// New makes an SFU.
+func New(cfg Config) (*SFU, error) {
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	me := &webrtc.MediaEngine{}
+	if err := me.RegisterDefaultCodecs(); err != nil {
+		return nil, err
+	}
+	ir := &interceptor.Registry{}
+	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
+		return nil, err
+	}
+	var se webrtc.SettingEngine
+	if cfg.PortMin != 0 || cfg.PortMax != 0 {
+		if err := se.SetEphemeralUDPPortRange(cfg.PortMin, cfg.PortMax); err != nil {
+			return nil, fmt.Errorf("sfu ports %d-%d: %w", cfg.PortMin, cfg.PortMax, err)
+		}
+	}
+	se.SetIncludeLoopbackCandidate(cfg.Loopback)
+	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
+	return &SFU{
+		api:   webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)),
+		log:   cfg.Log,
+		rooms: map[string]*Room{},
+	}, nil
+}
+
+// Close ends every call.
+func (s *SFU) Close() {
+	s.mu.Lock()
+	s.closed = true
+	rooms := make([]*Room, 0, len(s.rooms))
+	for _, r := range s.rooms {
+		rooms = append(rooms, r)
+	}
+	s.mu.Unlock()
+	for _, r := range rooms {
+		r.close()
+	}
+}
+
+// Rooms is the number of calls now.
+func (s *SFU) Rooms() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.rooms)
+}
+
+// ErrClosed is returned by Join once the SFU is closed.
+var ErrClosed = errors.New("the media server is shutting down")
+
+// ErrInRoom is returned by Join for a participant already in the room.
+var ErrInRoom = errors.New("already in this call")
+
+// Join adds participant id with role to room (made when it is the
+// first). send carries the SFU's signals to the participant's client; the
+// client's signals go to the returned Peer's Signal. The client offers
+// first, with the tracks it publishes.
+func (s *SFU) Join(room, id string, role Role, send func(Signal)) (*Peer, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, ErrClosed
+	}
+	r := s.rooms[room]
+	if r == nil {
+		r = &Room{id: room, sfu: s, peers: map[string]*Peer{}}
+		s.rooms[room] = r
+	}
+	s.mu.Unlock()
+	return r.join(id, role, send)
+}
+
+// removeRoom forgets an empty room.
+func (s *SFU) removeRoom(r *Room) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rooms[r.id] == r {
+		delete(s.rooms, r.id)
+	}
+}
+
+// Signal is a signaling message between a client and the SFU.
+type Signal struct {
+	Type      string                   `json:"type"` // offer, answer, candidate
+	SDP       string                   `json:"sdp,omitempty"`
+	Candidate *webrtc.ICECandidateInit `json:"candidate,omitempty"`
+}
