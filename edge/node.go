@@ -27,6 +27,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/metrics"
 	"github.com/edgedesk/edgedesk/edge/plugins"
 	"github.com/edgedesk/edgedesk/edge/residency"
+	"github.com/edgedesk/edgedesk/edge/sfu"
 	"github.com/edgedesk/edgedesk/edge/uplink"
 	"github.com/edgedesk/edgedesk/internal/admintoken"
 	"github.com/edgedesk/edgedesk/internal/event"
@@ -51,6 +52,7 @@ type Node struct {
 	// turn is the embedded TURN server (calls.go); nil without turn.addr
 	turn          *turn.Server
 	turnSecretKey []byte
+	sfu           *sfu.SFU // the calls' media (edge/sfu)
 	// analyses feeds customer messages to the NLP plugin (plugins.go)
 	analyses chan analysisJob
 	admin    string // the admin API's bearer token
@@ -105,9 +107,12 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err := n.startTURN(ctx); err != nil {
 		return err
 	}
+	if n.sfu, err = sfu.New(sfu.Config{Loopback: n.cfg.Dev, Log: n.log.With("component", "sfu")}); err != nil {
+		return fmt.Errorf("start the media server: %w", err)
+	}
 	n.analyses = make(chan analysisJob, analysisQueue)
 	gw, err := gateway.New(gateway.Options{
-		Route: n.route, ICE: n.iceServers,
+		Route: n.route, ICE: n.iceServers, SFU: n.sfu,
 		Store: n.store, Log: n.journal, Keys: n.keys, NATS: n.bus.Conn(), Metrics: n.metrics,
 		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
 		AttachmentsDir: n.dataPath("attachments"),
@@ -511,6 +516,9 @@ func (n *Node) close() {
 		n.cancel()
 	}
 	n.wg.Wait()
+	if n.sfu != nil {
+		n.sfu.Close()
+	}
 	if n.turn != nil {
 		if err := n.turn.Close(); err != nil {
 			n.log.Warn("close the TURN server", "err", err)

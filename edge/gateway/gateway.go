@@ -16,6 +16,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/metrics"
+	"github.com/edgedesk/edgedesk/edge/sfu"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
@@ -106,6 +107,8 @@ type Options struct {
 	Route RouteFunc
 	// ICE gives a signed-in client ICE servers for calls; nil: none.
 	ICE ICEFunc
+	// SFU carries calls' media; nil: no calls.
+	SFU *sfu.SFU
 }
 
 // Gateway serves the WebSocket protocol and the HTTP API.
@@ -120,6 +123,10 @@ type Gateway struct {
 	attDir  string
 	lim     Limits
 	ice     ICEFunc
+	sfu     *sfu.SFU
+
+	callsMu sync.Mutex
+	calls   map[string]*call // the calls this node hosts
 
 	upgrader websocket.Upgrader
 	sub      *nats.Subscription
@@ -153,7 +160,7 @@ func New(o Options) (*Gateway, error) {
 	}
 	g := &Gateway{
 		store: o.Store, journal: o.Log, keys: o.Keys, nc: o.NATS, m: o.Metrics,
-		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, lim: o.Limits, ice: o.ICE,
+		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, lim: o.Limits, ice: o.ICE, sfu: o.SFU, calls: map[string]*call{},
 		agents:    map[string]map[*session]struct{}{},
 		customers: map[string]map[*session]struct{}{}, availableWas: map[string]bool{},
 	}

@@ -186,6 +186,8 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.status(ctx, s, f)
 	case TypePriority:
 		err = g.priority(ctx, s, f)
+	case TypeCall:
+		err = g.callFrame(ctx, s, f)
 	case TypePresence:
 		err = g.presenceFrame(s, f)
 	case TypeContact:

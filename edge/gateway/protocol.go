@@ -9,6 +9,7 @@ import (
 
 	"github.com/gobwas/ws"
 
+	"github.com/edgedesk/edgedesk/edge/sfu"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
 
@@ -95,6 +96,13 @@ type InFrame struct {
 	Skills  []string `json:"skills,omitzero"` // [] clears them; absent keeps them
 	// priority (agents): the conversation's new priority.
 	Priority string `json:"priority,omitempty"`
+	// call: the operation (start, join, signal, mute, leave), the call,
+	// the role to join as, a signal for the media server, muted.
+	Op     string      `json:"op,omitempty"`
+	Call   string      `json:"call,omitempty"`
+	Role   string      `json:"role,omitempty"`
+	Signal *sfu.Signal `json:"signal,omitempty"`
+	Muted  *bool       `json:"muted,omitempty"`
 }
 
 // Frame types from clients.
@@ -117,6 +125,7 @@ const (
 	TypeInboxes   = "inboxes"
 	TypeInboxSet  = "inbox_set"
 	TypePriority  = "priority"
+	TypeCall      = "call"
 )
 
 // ErrFrame is wrapped by every decoding error.
@@ -199,6 +208,8 @@ type OutFrame struct {
 	Canned        []state.CannedRec `json:"canned,omitempty"`
 	Inboxes       []state.InboxRec  `json:"inboxes,omitempty"`
 	Extra         map[string]any    `json:"extra,omitempty"`
+	Call          string            `json:"call,omitempty"`
+	Signal        *sfu.Signal       `json:"signal,omitempty"`
 }
 
 // Frame types to clients.

@@ -36,6 +36,7 @@ type session struct {
 	// convs caches the conversations this session may use (their owner
 	// never changes), sparing a store read per message.
 	convs map[string]*state.ConversationRec
+	calls []*call // the calls it joined (under mu)
 
 	mu        sync.Mutex
 	queue     [][]byte
@@ -136,6 +137,7 @@ func (g *Gateway) serve(ctx context.Context, conn *websocket.Conn) {
 	s.replaying = true
 	g.register(s)
 	defer g.unregister(s)
+	defer g.leaveCalls(s)
 	if s.role == auth.RoleAgent {
 		g.agentOnline(s, true)
 		defer g.agentOnline(s, false)

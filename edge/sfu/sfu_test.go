@@ -2,6 +2,7 @@ package sfu_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -278,4 +279,30 @@ func TestBadSignals(t *testing.T) {
 	if _, err := s.Join("call-2", "customer", sfu.RoleCustomer, func(sfu.Signal) {}); err == nil {
 		t.Error("the same participant joined twice")
 	}
+}
+
+// A client's SDP is outside bytes: whatever it sends, the SFU answers it
+// or refuses it with ErrSignal, and does not fall over.
+func FuzzOfferSDP(f *testing.F) {
+	s, err := sfu.New(sfu.Config{Loopback: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer s.Close()
+	f.Add("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n")
+	f.Add("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=sendrecv\r\na=rtpmap:111 opus/48000/2\r\na=ice-ufrag:abcd\r\na=ice-pwd:abcdefghijklmnopqrstuvwx\r\na=fingerprint:sha-256 00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF\r\na=setup:actpass\r\n")
+	f.Add("")
+	f.Add("m=video 0\r\n")
+	n := 0
+	f.Fuzz(func(t *testing.T, sdp string) {
+		n++
+		p, err := s.Join("fuzz", fmt.Sprint("p", n), sfu.RoleCustomer, func(sfu.Signal) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer p.Close()
+		if err := p.Signal(sfu.Signal{Type: "offer", SDP: sdp}); err != nil && !errors.Is(err, sfu.ErrSignal) {
+			t.Fatalf("an offer was refused without ErrSignal: %v", err)
+		}
+	})
 }

@@ -31,6 +31,9 @@ const (
 	KindCannedUpserted     Kind = "canned.upserted"
 	KindMessageAnalyzed    Kind = "message.analyzed"
 	KindPriorityChanged    Kind = "conversation.priority_changed"
+	KindCallStarted        Kind = "call.started"
+	KindCallJoined         Kind = "call.joined"
+	KindCallEnded          Kind = "call.ended"
 )
 
 // Conversation statuses.
@@ -82,6 +85,7 @@ type Event struct {
 	Canned       *Canned         `cbor:"30,keyasint,omitempty"`
 	Analysis     *Analysis       `cbor:"31,keyasint,omitempty"`
 	Priority     *PriorityChange `cbor:"32,keyasint,omitempty"`
+	Call         *Call           `cbor:"33,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -282,6 +286,20 @@ type PriorityChange struct {
 	Priority string `cbor:"2,keyasint"`
 }
 
+// Call is a voice or video call in a conversation: started, joined by a
+// participant (Role), ended (Duration, Reason).
+type Call struct {
+	ID       string `cbor:"1,keyasint" json:"id"`
+	Conv     string `cbor:"2,keyasint" json:"conv"`
+	Role     string `cbor:"3,keyasint,omitempty" json:"role,omitempty"`        // customer, agent, supervisor
+	Duration int64  `cbor:"4,keyasint,omitempty" json:"duration_ms,omitempty"` // ended: since it started
+	Reason   string `cbor:"5,keyasint,omitempty" json:"reason,omitempty"`      // ended: why
+	Node     string `cbor:"6,keyasint,omitempty" json:"node,omitempty"`        // started: the node whose media server hosts it
+}
+
+// CallRoles are the roles of a call's participants.
+var CallRoles = []string{"customer", "agent", "supervisor"}
+
 // ReadMark says a reader has read a conversation up to a log sequence.
 type ReadMark struct {
 	Conv string `cbor:"1,keyasint"`
@@ -394,6 +412,8 @@ func (e *Event) Conv() string {
 		return e.Analysis.Conv
 	case e.Priority != nil:
 		return e.Priority.Conv
+	case e.Call != nil:
+		return e.Call.Conv
 	}
 	return ""
 }
@@ -440,6 +460,9 @@ func (e *Event) Validate() error {
 		ok = validAnalysis(e.Analysis)
 	case KindPriorityChanged:
 		ok = e.Priority != nil && ValidID(e.Priority.Conv) && ValidPriority(e.Priority.Priority)
+	case KindCallStarted, KindCallJoined, KindCallEnded:
+		ok = e.Call != nil && ValidID(e.Call.ID) && ValidID(e.Call.Conv) && (e.Call.Role == "" || slices.Contains(CallRoles, e.Call.Role)) &&
+			e.Call.Duration >= 0 && len(e.Call.Reason) <= 200
 	default:
 		// Unknown kinds from newer nodes are kept in the log and skipped by
 		// projectors; they are not malformed.

@@ -147,6 +147,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyAnalysis(txn, e)
 	case event.KindPriorityChanged:
 		return s.applyPriority(txn, e)
+	case event.KindCallStarted, event.KindCallJoined, event.KindCallEnded:
+		return s.applyCall(txn, e)
 	case event.KindAttachmentStored:
 		a := e.Attachment
 		return ch, s.put(txn, kAttachment(t, a.ID), &AttachmentRec{
@@ -559,6 +561,26 @@ func (s *Store) applyPriority(txn *badger.Txn, e *event.Event) (Change, error) {
 	it := newItem(e, "priority", c.ID)
 	it.Private, it.Priority = true, p.Priority
 	ch.Item, ch.Conv = it, c // Contact stays empty: customers never see it
+	return ch, s.addItem(txn, e.Tenant, it)
+}
+
+// applyCall records a call's start, a participant joining, or its end as
+// a "call" item both sides see.
+func (s *Store) applyCall(txn *badger.Txn, e *event.Event) (Change, error) {
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, e.Tenant, e.Call.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	c.LastSeq, c.LastAt = e.Seq, e.TS
+	s.putConv(c)
+	it := newItem(e, "call", c.ID)
+	it.Status = strings.TrimPrefix(string(e.Kind), "call.")
+	it.Call = e.Call
+	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
 	return ch, s.addItem(txn, e.Tenant, it)
 }
 

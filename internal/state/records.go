@@ -109,6 +109,8 @@ type Item struct {
 	Analysis *event.Analysis `cbor:"16,keyasint,omitempty" json:"analysis,omitempty"`
 	// Priority is a "priority" item's new priority.
 	Priority string `cbor:"17,keyasint,omitempty" json:"priority,omitempty"`
+	// Call is a "call" item's call: Status says started, joined or ended.
+	Call *event.Call `cbor:"18,keyasint,omitempty" json:"call,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

@@ -1,0 +1,267 @@
+package edge_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
+
+	"github.com/edgedesk/edgedesk/edge/client"
+	"github.com/edgedesk/edgedesk/edge/edgetest"
+	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/sfu"
+)
+
+// caller is a participant's browser, played by pion over the edge's
+// WebSocket: it gets ICE servers from the edge, relays only through the
+// edge's TURN server, publishes audio and video, and counts what it
+// receives.
+type caller struct {
+	t     *testing.T
+	ws    *client.Client
+	pc    *webrtc.PeerConnection
+	call  string
+	got   sync.Map // kind → *atomic.Int64
+	items chan *gateway.OutFrame
+	// leaving: the caller hung up; the edge's last renegotiations may
+	// reach a connection the edge already closed
+	leaving atomic.Bool
+	stop    chan struct{}
+	wg      sync.WaitGroup
+}
+
+func newCaller(t *testing.T, e *edgetest.Edge, ws *client.Client) *caller {
+	t.Helper()
+	resp, body := e.Get("/api/v1/ice-servers", ws.Welcome.Session.Token)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("ice-servers: %d %s", resp.StatusCode, body)
+	}
+	var ice gateway.ICEServers
+	if err := json.Unmarshal(body, &ice); err != nil {
+		t.Fatal(err)
+	}
+	var servers []webrtc.ICEServer
+	for _, s := range ice.Servers {
+		servers = append(servers, webrtc.ICEServer{URLs: s.URLs, Username: s.Username, Credential: s.Credential})
+	}
+	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{ICEServers: servers, ICETransportPolicy: webrtc.ICETransportPolicyRelay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &caller{t: t, ws: ws, pc: pc, items: make(chan *gateway.OutFrame, 256), stop: make(chan struct{})}
+	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		n, _ := c.got.LoadOrStore(tr.Kind().String(), &atomic.Int64{})
+		for {
+			if _, _, err := tr.ReadRTP(); err != nil {
+				return
+			}
+			n.(*atomic.Int64).Add(1)
+		}
+	})
+	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
+		if cand != nil && c.call != "" {
+			init := cand.ToJSON()
+			c.ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: c.call,
+				Signal: &sfu.Signal{Type: "candidate", Candidate: &init}})
+		}
+	})
+	for _, k := range []struct {
+		mime, kind string
+		d          time.Duration
+	}{{webrtc.MimeTypeOpus, "audio", 20 * time.Millisecond}, {webrtc.MimeTypeVP8, "video", 33 * time.Millisecond}} {
+		tr, err := webrtc.NewTrackLocalStaticSample(webrtc.RTPCodecCapability{MimeType: k.mime}, k.kind, "me")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pc.AddTrack(tr); err != nil {
+			t.Fatal(err)
+		}
+		c.wg.Go(func() {
+			tick := time.NewTicker(k.d)
+			defer tick.Stop()
+			for {
+				select {
+				case <-c.stop:
+					return
+				case <-tick.C:
+					_ = tr.WriteSample(media.Sample{Data: make([]byte, 200), Duration: k.d})
+				}
+			}
+		})
+	}
+	c.wg.Go(c.read)
+	return c
+}
+
+// read applies the edge's call_signal frames and passes event frames on.
+func (c *caller) read() {
+	for {
+		select {
+		case <-c.stop:
+			return
+		case f, ok := <-c.ws.Events():
+			if !ok {
+				return
+			}
+			switch {
+			case f.Type == gateway.OutCallSignal && f.Signal != nil:
+				c.apply(*f.Signal)
+			case f.Type == gateway.OutEvent:
+				select {
+				case c.items <- f:
+				default:
+				}
+			}
+		}
+	}
+}
+
+func (c *caller) apply(sig sfu.Signal) {
+	var err error
+	switch sig.Type {
+	case "answer":
+		err = c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sig.SDP})
+	case "offer":
+		if err = c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sig.SDP}); err != nil {
+			break
+		}
+		var a webrtc.SessionDescription
+		if a, err = c.pc.CreateAnswer(nil); err == nil {
+			if err = c.pc.SetLocalDescription(a); err == nil {
+				err = c.ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: c.call,
+					Signal: &sfu.Signal{Type: "answer", SDP: a.SDP}})
+			}
+		}
+	case "candidate":
+		err = c.pc.AddICECandidate(*sig.Candidate)
+	}
+	if err != nil && !c.leaving.Load() {
+		c.t.Errorf("%s applying the edge's %s: %v", c.ws.Welcome.Session.Role, sig.Type, err)
+	}
+}
+
+// enter starts (conv != "") or joins the call, then offers its tracks.
+func (c *caller) enter(ctx context.Context, conv, call string) {
+	c.t.Helper()
+	f := &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallStart, Conv: conv}
+	if call != "" {
+		f = &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallJoin, Call: call}
+	}
+	ack, err := c.ws.Request(ctx, f)
+	if err != nil || ack.Call == "" {
+		c.t.Fatalf("call %s: %+v %v", f.Op, ack, err)
+	}
+	c.call = ack.Call
+	offer, err := c.pc.CreateOffer(nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if err := c.pc.SetLocalDescription(offer); err != nil {
+		c.t.Fatal(err)
+	}
+	if _, err := c.ws.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: c.call,
+		Signal: &sfu.Signal{Type: "offer", SDP: offer.SDP}}); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+func (c *caller) received(kind string) int64 {
+	if n, ok := c.got.Load(kind); ok {
+		return n.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+// item waits for a call item of the given status.
+func (c *caller) item(status string) *gateway.OutFrame {
+	c.t.Helper()
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case f := <-c.items:
+			if f.Item != nil && f.Item.Kind == "call" && f.Item.Status == status {
+				return f
+			}
+		case <-timeout:
+			c.t.Fatalf("no call %s item", status)
+		}
+	}
+}
+
+func (c *caller) close() {
+	close(c.stop)
+	c.wg.Wait()
+	c.pc.Close()
+}
+
+// A visitor calls from their conversation; an agent sees the call start
+// and joins; each, relaying only through the edge's TURN server, receives
+// the other's audio and video through the edge's SFU. Hanging up ends the
+// call, and both see it end with its duration.
+func TestCallThroughTheEdge(t *testing.T) {
+	cfg := edgetest.Config(t)
+	cfg.TURN.Addr = "127.0.0.1:0"
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	e := edgetest.Start(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	agentWS := e.Agent("alice@demo.test", "")
+	visitorWS := e.Visitor()
+	ack, err := visitorWS.Start(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer, agent := newCaller(t, e, visitorWS), newCaller(t, e, agentWS)
+	customer.enter(ctx, ack.Conv, "")
+	started := agent.item("started")
+	if started.Item.Call == nil || started.Item.Call.ID != customer.call || started.Item.Call.Role != "customer" {
+		t.Fatalf("the agent saw %+v", started.Item)
+	}
+	agent.enter(ctx, "", started.Item.Call.ID)
+	for _, c := range []*caller{customer, agent} {
+		for _, kind := range []string{"audio", "video"} {
+			for deadline := time.Now().Add(30 * time.Second); c.received(kind) < 20; time.Sleep(50 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s packets: %d, want 20", kind, c.received(kind))
+				}
+			}
+		}
+	}
+	// refused: a signal from outside the call, an unknown call, a role not theirs
+	other := e.Visitor()
+	for _, f := range []*gateway.InFrame{
+		{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: customer.call, Signal: &sfu.Signal{Type: "offer", SDP: "x"}},
+		{Type: gateway.TypeCall, Op: gateway.CallJoin, Call: "nope"},
+		{Type: gateway.TypeCall, Op: gateway.CallJoin, Call: customer.call},
+	} {
+		if _, err := other.Request(ctx, f); err == nil {
+			t.Errorf("%s by another visitor was accepted", f.Op)
+		}
+	}
+	if _, err := agentWS.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: customer.call,
+		Signal: &sfu.Signal{Type: "offer", SDP: "not sdp"}}); err == nil {
+		t.Error("a malformed offer was accepted")
+	}
+
+	for _, c := range []*caller{customer, agent} {
+		c.leaving.Store(true)
+		if _, err := c.ws.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallLeave, Call: c.call}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ended := customer.item("ended")
+	if ended.Item.Call.Duration <= 0 || ended.Item.Call.Reason != "hung up" {
+		t.Fatalf("the call ended as %+v", ended.Item.Call)
+	}
+	for _, c := range []*caller{customer, agent} {
+		c.close()
+	}
+}

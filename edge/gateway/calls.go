@@ -1,0 +1,230 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/edgedesk/edgedesk/edge/sfu"
+	"github.com/edgedesk/edgedesk/internal/event"
+)
+
+// Calls: a conversation's customer or an agent starts one, others join;
+// the media flows through this node's SFU (edge/sfu), and the signaling
+// (offers, answers, ICE candidates) rides on the WebSocket as `call`
+// frames from clients and `call_signal` frames to them. A call's start,
+// each participant joining and its end are events, so both sides see them
+// in the conversation (docs/calls.md).
+
+// call is a call this node hosts.
+type call struct {
+	id, tenant, conv string
+	started          time.Time
+
+	mu    sync.Mutex
+	peers map[*session]*sfu.Peer
+	ended bool
+}
+
+// Call operations (InFrame.Op of a `call` frame).
+const (
+	CallStart  = "start"
+	CallJoin   = "join"
+	CallSignal = "signal"
+	CallMute   = "mute"
+	CallLeave  = "leave"
+)
+
+// OutCallSignal carries the SFU's signal for a call to a participant.
+const OutCallSignal = "call_signal"
+
+func (g *Gateway) callFrame(ctx context.Context, s *session, f *InFrame) error {
+	if g.sfu == nil {
+		return &clientError{CodeUnavailable, "this edge runs no media server"}
+	}
+	switch f.Op {
+	case CallStart:
+		return g.callStart(ctx, s, f)
+	case CallJoin:
+		return g.callJoin(ctx, s, f)
+	}
+	c, p, err := g.participant(s, f.Call)
+	if err != nil {
+		return err
+	}
+	switch f.Op {
+	case CallSignal:
+		if f.Signal == nil {
+			return invalid("signal: give the offer, answer or candidate")
+		}
+		if err := p.Signal(*f.Signal); err != nil {
+			if errors.Is(err, sfu.ErrSignal) {
+				return invalid("%v", err)
+			}
+			return err
+		}
+	case CallMute:
+		if f.Muted == nil {
+			return invalid("mute: give muted: true or false")
+		}
+		p.SetMuted(*f.Muted)
+	case CallLeave:
+		g.leaveCall(ctx, c, s, "hung up")
+	default:
+		return invalid("op must be start, join, signal, mute or leave")
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Call: c.id}))
+	return nil
+}
+
+// callStart starts a call in a conversation the session may use, and
+// joins the session to it.
+func (g *Gateway) callStart(ctx context.Context, s *session, f *InFrame) error {
+	conv, err := g.conversation(s, f.Conv)
+	if err != nil {
+		return err
+	}
+	role := sfu.RoleAgent
+	if !s.isAgent() {
+		role = sfu.RoleCustomer
+	}
+	c := &call{id: event.NewID(), tenant: s.tenant, conv: conv.ID, started: time.Now(), peers: map[*session]*sfu.Peer{}}
+	g.callsMu.Lock()
+	g.calls[c.id] = c
+	g.callsMu.Unlock()
+	if err := g.enter(s, c, role); err != nil {
+		g.forgetCall(c)
+		return err
+	}
+	e := &event.Event{Kind: event.KindCallStarted, Tenant: s.tenant, Actor: s.actor(),
+		Call: &event.Call{ID: c.id, Conv: c.conv, Role: string(role), Node: g.node}}
+	return g.appendCallAck(ctx, s, f, c, e)
+}
+
+// appendCallAck appends a call's event and acknowledges f with the call.
+func (g *Gateway) appendCallAck(ctx context.Context, s *session, f *InFrame, c *call, e *event.Event) error {
+	seq, err := g.journal.Append(ctx, e)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.conv, Call: c.id, Seq: seq}))
+	return nil
+}
+
+// callJoin joins the session to a call of a conversation it may use: a
+// customer as the customer, an agent as an agent, an admin with role
+// "supervisor" as a supervisor, who listens muted until they unmute.
+func (g *Gateway) callJoin(ctx context.Context, s *session, f *InFrame) error {
+	g.callsMu.Lock()
+	c := g.calls[f.Call]
+	g.callsMu.Unlock()
+	if c == nil || c.tenant != s.tenant {
+		return &clientError{CodeNotFound, "no such call on this node: it ended, or another node of the region hosts it"}
+	}
+	if _, err := g.conversation(s, c.conv); err != nil {
+		return err
+	}
+	role := sfu.RoleCustomer
+	switch {
+	case s.isAgent() && f.Role == string(sfu.RoleSupervisor):
+		if err := g.admin(s, "supervise calls"); err != nil {
+			return err
+		}
+		role = sfu.RoleSupervisor
+	case s.isAgent() && (f.Role == "" || f.Role == string(sfu.RoleAgent)):
+		role = sfu.RoleAgent
+	case !s.isAgent() && (f.Role == "" || f.Role == string(sfu.RoleCustomer)):
+	default:
+		return &clientError{CodeForbidden, "role " + f.Role + " is not yours to take"}
+	}
+	if err := g.enter(s, c, role); err != nil {
+		return err
+	}
+	e := &event.Event{Kind: event.KindCallJoined, Tenant: s.tenant, Actor: s.actor(),
+		Call: &event.Call{ID: c.id, Conv: c.conv, Role: string(role)}}
+	return g.appendCallAck(ctx, s, f, c, e)
+}
+
+// enter joins s to c's room; the SFU's signals go to s.
+func (g *Gateway) enter(s *session, c *call, role sfu.Role) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return &clientError{CodeNotFound, "the call ended"}
+	}
+	if _, ok := c.peers[s]; ok {
+		return invalid("this connection is in the call already")
+	}
+	p, err := g.sfu.Join(c.id, s.role+":"+s.id+":"+event.NewID(), role, func(sig sfu.Signal) {
+		s.enqueue(marshal(&OutFrame{Type: OutCallSignal, Call: c.id, Signal: &sig}))
+	})
+	if err != nil {
+		return err
+	}
+	c.peers[s] = p
+	s.mu.Lock()
+	s.calls = append(s.calls, c)
+	s.mu.Unlock()
+	return nil
+}
+
+// participant finds the session's peer in a call.
+func (g *Gateway) participant(s *session, id string) (*call, *sfu.Peer, error) {
+	g.callsMu.Lock()
+	c := g.calls[id]
+	g.callsMu.Unlock()
+	if c == nil || c.tenant != s.tenant {
+		return nil, nil, &clientError{CodeNotFound, "no such call on this node"}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := c.peers[s]
+	if p == nil {
+		return nil, nil, &clientError{CodeForbidden, "this connection is not in the call: join it first"}
+	}
+	return c, p, nil
+}
+
+// leaveCall takes s out of c; the last one out ends it.
+func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason string) {
+	c.mu.Lock()
+	p := c.peers[s]
+	delete(c.peers, s)
+	last := len(c.peers) == 0 && !c.ended
+	if last {
+		c.ended = true
+	}
+	c.mu.Unlock()
+	if p != nil {
+		p.Close()
+	}
+	if !last {
+		return
+	}
+	g.forgetCall(c)
+	e := &event.Event{Kind: event.KindCallEnded, Tenant: c.tenant, Actor: s.actor(),
+		Call: &event.Call{ID: c.id, Conv: c.conv, Duration: time.Since(c.started).Milliseconds(), Reason: reason}}
+	if _, err := g.journal.Append(ctx, e); err != nil {
+		g.log.Warn("cannot record the end of a call", "call", c.id, "err", err)
+	}
+}
+
+func (g *Gateway) forgetCall(c *call) {
+	g.callsMu.Lock()
+	delete(g.calls, c.id)
+	g.callsMu.Unlock()
+}
+
+// leaveCalls takes a closing session out of its calls.
+func (g *Gateway) leaveCalls(s *session) {
+	s.mu.Lock()
+	calls := s.calls
+	s.calls = nil
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, c := range calls {
+		g.leaveCall(ctx, c, s, "disconnected")
+	}
+}
