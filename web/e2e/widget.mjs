@@ -29,7 +29,9 @@ const answers = readline.createInterface({ input: process.stdin })[Symbol.asyncI
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync"],
+    "--disable-component-update", "--disable-sync",
+    // calls: chromium's own test pattern and tone for camera and microphone, no permission prompt
+    "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required"],
 });
 let failed = false;
 try {
@@ -305,6 +307,42 @@ async function run() {
   const markup = await timeline.locator(".msg", { hasText: "onerror" }).evaluate((el) =>
     [...el.childNodes].filter((n) => !(n.classList && n.classList.contains("reading"))).map((n) => n.textContent).join(""));
   if (markup !== payload) throw new Error(`the console shows ${JSON.stringify(markup)}, want the text ${JSON.stringify(payload)}`);
+  // A video call: the customer calls from the widget, the agent joins from
+  // the console; the edge's SFU forwards each one's fake camera and
+  // microphone to the other, and getStats shows decoded frames and audio.
+  const callPanel = (page, inWidget) => page.waitForFunction((w) => {
+    const root = w ? document.querySelector("#edgedesk-widget").shadowRoot : document;
+    const p = root.querySelector(".callpanel");
+    return p && Number(p.dataset.frames) > 10 && Number(p.dataset.audioBytes) > 1000;
+  }, inWidget, { timeout: 30000 });
+  await widget.locator("header .call").click();
+  const join = cons.getByRole("button", { name: "Join the customer's call" });
+  await step("the console offers to join the customer's call", () => join.waitFor({ timeout }));
+  await join.click();
+  await step("the agent receives the customer's video and audio", () => callPanel(cons, false));
+  await step("the customer receives the agent's video and audio", () => callPanel(page, true));
+  await step("the console shows the call's timer", () => cons.getByRole("status").filter({ hasText: /^In call 0:\d\d$/ }).waitFor({ timeout }));
+  await step("the widget shows the call's timer", () => widget.locator(".callstatus", { hasText: /In call 0:\d\d/ }).waitFor({ timeout }));
+  await accessible(cons, "the console in a call");
+  await accessible(page, "the widget in a call");
+  await cons.getByRole("button", { name: "Mute" }).click();
+  await step("the agent mutes", () => cons.getByRole("button", { name: "Unmute" }).waitFor({ timeout }));
+  await widget.locator(".callpanel .hangup").click();
+  await cons.getByRole("button", { name: "Hang up" }).click();
+  await step("the call ends: the console offers a new one", () => cons.getByRole("button", { name: "Call the customer" }).waitFor({ timeout }));
+  await step("the widget says the call ended", () => widget.locator(".callstatus", { hasText: "The call ended." }).waitFor({ timeout }));
+  // A visitor whose browser refuses the camera is told what to do.
+  const denied = await browser.newContext();
+  await denied.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException("denied", "NotAllowedError"));
+  });
+  const dp = await denied.newPage();
+  await dp.goto(edge + "/demo");
+  await dp.locator("#edgedesk-widget .bubble").click();
+  await dp.locator("#edgedesk-widget header .call").click();
+  await step("a refused camera is explained", () =>
+    dp.locator("#edgedesk-widget .callstatus", { hasText: "not allowed to use your microphone or camera" }).waitFor({ timeout }));
+  await denied.close();
   // Typing, between the console and the widget.
   await input.pressSequentially("Hm", { delay: 20 });
   await step("the console shows that the customer types", () =>

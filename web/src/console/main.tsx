@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { fetchAttachment, Fetched } from "../widget/attachment";
 import { Analysis, Connection, Frame, Item } from "../widget/protocol";
+import { Call, CallView, clock } from "../call";
 import { Canned, Conv, Filter, matching, parseSkills, Priorities, reading, segments, Statuses, Unread, visible, who } from "./inbox";
 
 const tokenKey = "edgedesk:console:token";
@@ -77,6 +78,9 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [typingIn, setTypingIn] = useState(""); // the conversation whose customer types
   const [canned, setCanned] = useState<Canned[]>([]);
   const [managing, setManaging] = useState(""); // the open admin panel
+  const [ringing, setRinging] = useState(new Map<string, string>()); // conversation → its call, started and not ended
+  const call = useRef<Call | null>(null);
+  const [callView, setCallView] = useState<CallView | null>(null);
   const typingOff = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const selectedRef = useRef("");
   selectedRef.current = selected;
@@ -84,6 +88,18 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const upsert = (c: Conv) => setConvs((m) => new Map(m).set(c.id, c));
   const addReading = (it: Item) => {
     if (it.ref && it.analysis) setReadings((m) => new Map(m).set(it.ref!, it.analysis!));
+  };
+  // noteCall keeps which conversations have a call going.
+  const noteCall = (it: Item) => {
+    const c = it.call as { id: string } | undefined;
+    if (it.kind !== "call" || !c) return;
+    setRinging((m) => {
+      const next = new Map(m);
+      if (it.status === "ended") {
+        if (next.get(it.conv) === c.id) next.delete(it.conv);
+      } else next.set(it.conv, c.id);
+      return next;
+    });
   };
   const addItem = (it: Item) =>
     setItems((xs) => (xs.some((x) => x.seq === it.seq) ? xs : [...xs, it].sort((a, b) => a.seq - b.seq)));
@@ -113,7 +129,12 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
           if (f.on) typingOff.current = setTimeout(() => setTypingIn(""), 6000);
           return;
         }
+        if (f.type === "call_signal") {
+          void call.current?.receive(f);
+          return;
+        }
         if (f.type !== "event" || !f.item) return;
+        noteCall(f.item);
         if (f.item.actor_kind === "customer" && f.item.kind === "message") setTypingIn("");
         if (f.conversation) upsert(f.conversation as Conv);
         if (f.item.kind === "opened") announce(f.conversation as Conv | undefined);
@@ -132,6 +153,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       },
     });
     conn.current = c;
+    call.current = new Call(c, location.origin, () => token, setCallView);
     c.connect();
     return () => c.close();
   }, [token]);
@@ -145,6 +167,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     for (const it of h.items ?? []) {
       if (it.kind === "message") addItem(it);
       if (it.kind === "analysis") addReading(it);
+      noteCall(it);
     }
   };
 
@@ -221,7 +244,10 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       <main>
         {current ? (
           <div className="work">
-            <Conversation conv={current} items={items} readings={readings} conn={conn.current!} agents={agents} typing={typingIn === current.id} canned={canned} token={token} />
+            <div className="conversation">
+              <CallPanel conv={current} call={call.current!} view={callView} ringing={ringing.get(current.id) ?? ""} />
+              <Conversation conv={current} items={items} readings={readings} conn={conn.current!} agents={agents} typing={typingIn === current.id} canned={canned} token={token} />
+            </div>
             <Customer conv={current} conn={conn.current!} onOpen={(id) => void open(id)} />
           </div>
         ) : (
@@ -230,6 +256,64 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       </main>
     </div>
   );
+}
+
+// CallPanel starts a call with the customer, or joins the one they
+// started, and shows it: their video, mute, camera, hang up, the timer and
+// the device picks. Its data-frames and data-audio-bytes say what arrives
+// (decoded video frames, audio bytes), which the browser test reads.
+function CallPanel({ conv, call, view, ringing }: { conv: Conv; call: Call; view: CallView | null; ringing: string }) {
+  const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
+  const [mic, setMic] = useState("");
+  const [cam, setCam] = useState("");
+  const [stats, setStats] = useState({ framesDecoded: 0, audioBytes: 0 });
+  const [, tick] = useState(0);
+  const live = view && (view.state === "starting" || view.state === "live");
+  useEffect(() => {
+    if (!live) return;
+    const id = setInterval(() => {
+      tick((n) => n + 1);
+      void call.stats().then(setStats);
+    }, 1000);
+    return () => clearInterval(id);
+  }, [live, call]);
+  useEffect(() => {
+    if (view?.state === "live")
+      void navigator.mediaDevices?.enumerateDevices?.().then(setDevices).catch(() => undefined);
+  }, [view?.state]);
+  const start = (joining: boolean) =>
+    void call.start({ ...(joining ? { call: ringing } : { conv: conv.id }), video: true, audioDevice: mic || undefined, videoDevice: cam || undefined });
+  const status = view?.error || (view?.state === "live" ? `In call ${clock(Date.now() - view.started)}` : view?.state === "starting" ? "Connecting the call…" : view?.state === "ended" ? "The call ended." : "");
+  return (
+    <section className="callpanel" aria-label="Call" data-state={view?.state ?? "idle"} data-frames={stats.framesDecoded} data-audio-bytes={stats.audioBytes}>
+      {!live && (ringing ? <button onClick={() => start(true)}>Join the customer's call</button> : <button onClick={() => start(false)}>Call the customer</button>)}
+      {status && <p role="status">{status}</p>}
+      {live && (
+        <>
+          <div className="videos">{view.remote.map((s) => <Remote key={s.id} stream={s} />)}</div>
+          <button onClick={() => call.setMuted(!view.muted)}>{view.muted ? "Unmute" : "Mute"}</button>
+          <button onClick={() => call.setCamera(!view.cameraOn)}>{view.cameraOn ? "Camera off" : "Camera on"}</button>
+          <button className="hangup" onClick={() => call.hangUp()}>Hang up</button>
+        </>
+      )}
+      <label>Microphone <select value={mic} onChange={(e) => setMic(e.target.value)}>
+        <option value="">default</option>
+        {devices.filter((d) => d.kind === "audioinput").map((d, i) => <option key={d.deviceId} value={d.deviceId}>{d.label || `Microphone ${i + 1}`}</option>)}
+      </select></label>
+      <label>Camera <select value={cam} onChange={(e) => setCam(e.target.value)}>
+        <option value="">default</option>
+        {devices.filter((d) => d.kind === "videoinput").map((d, i) => <option key={d.deviceId} value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>)}
+      </select></label>
+    </section>
+  );
+}
+
+function Remote({ stream }: { stream: MediaStream }) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    if (ref.current) ref.current.srcObject = stream;
+  }, [stream]);
+  return <video ref={ref} autoPlay playsInline aria-label="The customer's video" />;
 }
 
 interface Contact {
@@ -610,6 +694,10 @@ main section header label { margin-left: 12px; }
 main section header { flex-wrap: wrap; }
 .routing { flex-basis: 100%; margin: 0 0 6px; font-size: 0.85em; color: #444; }
 .routing.fallback { color: #8a4b00; }
+.conversation { flex: 1; display: flex; flex-direction: column; min-width: 0; }
+main section.callpanel { flex-direction: row; flex-wrap: wrap; height: auto; flex: none; gap: 6px; align-items: center; padding: 6px 12px; border-bottom: 1px solid #ddd; }
+.callpanel video { width: 240px; max-height: 180px; background: #000; border-radius: 6px; }
+.callpanel .hangup { background: #c62828; color: #fff; }
 .priority { margin-left: 6px; padding: 0 5px; border-radius: 3px; font-size: 0.8em; background: #e8e8e8; color: #333; }
 .priority.high { background: #fde7c8; color: #6b3a00; }
 .priority.urgent { background: #b3261e; color: #fff; }

@@ -4,6 +4,7 @@
 // visitor's conversation across reloads and tabs. Message text is only ever
 // set as text, never parsed as HTML.
 
+import { Call, CallView, clock } from "../call";
 import { fetchAttachment } from "./attachment";
 import { Connection, Frame, User } from "./protocol";
 import { Entry, Timeline } from "./timeline";
@@ -16,9 +17,11 @@ interface Options {
 
 const strings = {
   en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", seen: "Seen", email: "Your e-mail (optional)", notify: "Notify me", noted: "Thanks, we'll answer at ",
-    prechat: "Before we start:", name: "Your name", emailRequired: "Your e-mail", start: "Start chat", refused: "The chat could not sign you in. Reload the page to try again." },
+    prechat: "Before we start:", name: "Your name", emailRequired: "Your e-mail", start: "Start chat", refused: "The chat could not sign you in. Reload the page to try again.",
+    call: "Start a video call", connecting: "Connecting the call…", inCall: "In call", callEnded: "The call ended.", mute: "Mute", unmute: "Unmute", cameraOff: "Camera off", cameraOn: "Camera on", hangUp: "Hang up", microphone: "Microphone", camera: "Camera" },
   zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", seen: "已读", email: "您的邮箱（可选）", notify: "通知我", noted: "谢谢，我们会回复到 ",
-    prechat: "开始之前：", name: "您的姓名", emailRequired: "您的邮箱", start: "开始聊天", refused: "无法登录聊天，请刷新页面重试。" },
+    prechat: "开始之前：", name: "您的姓名", emailRequired: "您的邮箱", start: "开始聊天", refused: "无法登录聊天，请刷新页面重试。",
+    call: "发起视频通话", connecting: "正在接通…", inCall: "通话中", callEnded: "通话已结束。", mute: "静音", unmute: "取消静音", cameraOff: "关闭摄像头", cameraOn: "打开摄像头", hangUp: "挂断", microphone: "麦克风", camera: "摄像头" },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -55,6 +58,15 @@ input { flex: 1; padding: 8px; border: 1px solid #ccd; border-radius: 6px; color
 .attach { background: #eef0f5 !important; color: #2457d6 !important; }
 input[type=file] { display: none; }
 form button { padding: 8px 12px; border: 0; border-radius: 6px; background: #2457d6; color: #fff; cursor: pointer; }
+header .call { font-size: 14px; padding: 2px 6px; }
+.callpanel { padding: 8px 12px; background: #111; color: #fff; display: flex; flex-direction: column; gap: 6px; }
+.callpanel[hidden] { display: none; }
+.callpanel video { width: 100%; max-height: 150px; background: #000; border-radius: 6px; }
+.callpanel .controls { display: flex; gap: 6px; flex-wrap: wrap; }
+.callpanel button { padding: 6px 10px; border: 0; border-radius: 6px; background: #3a3f4b; color: #fff; cursor: pointer; }
+.callpanel .hangup { background: #c62828; }
+.callpanel label { font-size: 12px; display: flex; gap: 6px; align-items: center; }
+.callpanel select { flex: 1; min-width: 0; }
 :focus-visible { outline: 2px solid #f5a623; outline-offset: 2px; }
 `;
 
@@ -82,6 +94,8 @@ class Widget {
   private user?: User;
   private token = ""; // the session token of the welcome, for HTTP
   private base: string;
+  private call: Call;
+  private callPanel!: HTMLElement;
 
   constructor(opts: Options, base: string) {
     const host = document.createElement("div");
@@ -94,12 +108,19 @@ class Widget {
     root.innerHTML = `<style>${css}</style>
       <button class="bubble" type="button" aria-expanded="false"></button>
       <section class="panel" role="dialog" hidden>
-        <header><span class="title"></span><button class="close" type="button">×</button></header>
+        <header><span class="title"></span><span><button class="call" type="button">📞</button><button class="close" type="button">×</button></span></header>
+        <section class="callpanel" hidden>
+          <p class="callstatus" role="status"></p>
+          <div class="videos"></div>
+          <div class="controls"><button class="mute" type="button"></button><button class="camera" type="button"></button><button class="hangup" type="button"></button></div>
+          <label><span class="miclabel"></span><select class="mic"></select></label>
+          <label><span class="camlabel"></span><select class="cam"></select></label>
+        </section>
         <div class="banner" role="status" hidden></div>
         <div class="away" hidden><p role="status"></p>
           <form class="email"><input type="email" autocomplete="email" maxlength="254"><button type="submit"></button></form></div>
         <form class="prechat" hidden><p></p><button type="submit"></button></form>
-        <div class="log" role="log" aria-live="polite"></div>
+        <div class="log" role="log" aria-live="polite" tabindex="0"></div>
         <div class="typing" aria-live="polite"></div>
         <form class="chat"><button class="attach" type="button"><svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7L14 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4L15.5 7.6"/></svg></button><input type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain">
           <input type="text" autocomplete="off" maxlength="16000"><button type="submit"></button></form>
@@ -109,6 +130,7 @@ class Widget {
     this.bubble = bubble;
     this.panel = $(".panel");
     this.log = $(".log");
+    this.log.setAttribute("aria-label", t.title); // focusable, so that the keyboard scrolls it
     this.banner = $(".banner");
     this.chatForm = $<HTMLFormElement>(".panel > form.chat");
     this.input = this.chatForm.querySelector("input[type=text]") as HTMLInputElement;
@@ -194,7 +216,89 @@ class Widget {
         this.banner.hidden = false;
       },
     });
+    this.call = new Call(this.conn, base, () => this.token, (v) => this.drawCall(v));
+    this.wireCall($);
     this.conn.connect();
+  }
+
+  // wireCall sets up the call button and panel.
+  private wireCall($: <T extends HTMLElement>(sel: string) => T): void {
+    this.callPanel = $(".callpanel");
+    const start = $<HTMLButtonElement>("header .call");
+    start.setAttribute("aria-label", t.call);
+    start.title = t.call;
+    $(".hangup").textContent = t.hangUp;
+    $(".miclabel").textContent = t.microphone;
+    $(".camlabel").textContent = t.camera;
+    const mic = $<HTMLSelectElement>(".mic");
+    const cam = $<HTMLSelectElement>(".cam");
+    start.addEventListener("click", async () => {
+      if (this.call.view.state === "starting" || this.call.view.state === "live") return;
+      this.callPanel.hidden = false;
+      const media = { video: true, audioDevice: mic.value || undefined, videoDevice: cam.value || undefined };
+      if (!(await this.call.prepare(media))) return; // the panel says why
+      if (!(await this.opened())) return;
+      await this.call.start({ conv: this.conv, ...media });
+      void this.listDevices(mic, cam);
+    });
+    $(".mute").addEventListener("click", () => this.call.setMuted(!this.call.view.muted));
+    $(".camera").addEventListener("click", () => this.call.setCamera(!this.call.view.cameraOn));
+    $(".hangup").addEventListener("click", () => this.call.hangUp());
+    setInterval(() => void this.drawStats(), 1000);
+  }
+
+  // listDevices fills the device picks (labels come once permission is given).
+  private async listDevices(mic: HTMLSelectElement, cam: HTMLSelectElement): Promise<void> {
+    const devices = await navigator.mediaDevices?.enumerateDevices?.().catch(() => []) ?? [];
+    for (const [sel, kind] of [[mic, "audioinput"], [cam, "videoinput"]] as const) {
+      const chosen = sel.value;
+      sel.replaceChildren(...devices.filter((d) => d.kind === kind).map((d, i) => {
+        const o = document.createElement("option");
+        o.value = d.deviceId;
+        o.textContent = d.label || `${kind === "audioinput" ? t.microphone : t.camera} ${i + 1}`;
+        return o;
+      }));
+      if (chosen) sel.value = chosen;
+    }
+  }
+
+  private drawCall(v: CallView): void {
+    const $ = (sel: string) => this.callPanel.querySelector(sel) as HTMLElement;
+    this.callPanel.hidden = v.state === "idle";
+    $(".mute").textContent = v.muted ? t.unmute : t.mute;
+    $(".camera").textContent = v.cameraOn ? t.cameraOff : t.cameraOn;
+    $(".controls").hidden = v.state !== "starting" && v.state !== "live";
+    this.callPanel.dataset.state = v.state;
+    const status = v.error || (v.state === "ended" ? t.callEnded : v.state === "live" ? `${t.inCall} ${clock(Date.now() - v.started)}` : t.connecting);
+    $(".callstatus").textContent = status;
+    const videos = $(".videos");
+    const shown = new Set<string>();
+    for (const stream of v.remote) {
+      shown.add(stream.id);
+      let el = videos.querySelector(`video[data-stream="${CSS.escape(stream.id)}"]`) as HTMLVideoElement | null;
+      if (!el) {
+        el = document.createElement("video");
+        el.dataset.stream = stream.id;
+        el.autoplay = true;
+        el.playsInline = true;
+        el.srcObject = stream;
+        videos.appendChild(el);
+      }
+    }
+    videos.querySelectorAll("video").forEach((el) => {
+      if (!shown.has(el.dataset.stream ?? "")) el.remove();
+    });
+  }
+
+  // drawStats keeps the timer going and records what is received (the
+  // panel's data-frames and data-audio-bytes: decoded video frames, audio
+  // bytes), which the browser test reads.
+  private async drawStats(): Promise<void> {
+    if (this.call.view.state !== "live") return;
+    const s = await this.call.stats();
+    this.callPanel.dataset.frames = String(s.framesDecoded);
+    this.callPanel.dataset.audioBytes = String(s.audioBytes);
+    this.drawCall(this.call.view);
   }
 
   // setUser switches to a signed-in user's conversation (or back to the
@@ -282,6 +386,10 @@ class Widget {
   }
 
   private onEvent(f: Frame): void {
+    if (f.type === "call_signal") {
+      void this.call.receive(f);
+      return;
+    }
     if (f.type === "event" && f.item && this.timeline.add(f.item)) {
       if (f.item.actor_kind === "agent") this.showTyping(false);
       this.render();

@@ -15,6 +15,9 @@ export interface Item {
   attachments?: string[];
   private?: boolean;
   read_seq?: number;
+  status?: string;
+  // a "call" item: its call (status says started, joined or ended)
+  call?: { id: string; role?: string; duration_ms?: number; reason?: string };
   // an "analysis" item: the NLP plugin's reading of the message at ref
   ref?: number;
   analysis?: Analysis;
