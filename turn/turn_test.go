@@ -13,13 +13,14 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	pturn "github.com/pion/turn/v5"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
+	dto "github.com/prometheus/client_model/go"
 	"go.uber.org/goleak"
 
 	"github.com/edgedesk/edgedesk/turn"
@@ -146,7 +147,7 @@ func TestRelayBothWays(t *testing.T) {
 	}
 	// the server counts after it sent: the peer may read first
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		got := testutil.ToFloat64(mustVec(t, reg, "edgedesk_turn_relayed_bytes_total", "to_peer"))
+		got := metric(t, reg, "edgedesk_turn_relayed_bytes_total", "to_peer")
 		if got >= 20 {
 			break
 		}
@@ -156,7 +157,9 @@ func TestRelayBothWays(t *testing.T) {
 	}
 }
 
-func mustVec(t *testing.T, reg *prometheus.Registry, name string, label string) prometheus.Collector {
+// metric is the value of a counter or gauge of reg, of the series with
+// the label value (any series when label is ""), or 0.
+func metric(t *testing.T, reg *prometheus.Registry, name, label string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
@@ -167,19 +170,16 @@ func mustVec(t *testing.T, reg *prometheus.Registry, name string, label string) 
 			continue
 		}
 		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if l.GetValue() == label {
-					return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "x"}, func() float64 {
-						if m.Counter != nil {
-							return m.GetCounter().GetValue()
-						}
-						return m.GetGauge().GetValue()
-					})
-				}
+			if label != "" && !slices.ContainsFunc(m.GetLabel(), func(l *dto.LabelPair) bool { return l.GetValue() == label }) {
+				continue
 			}
+			if m.Counter != nil {
+				return m.GetCounter().GetValue()
+			}
+			return m.GetGauge().GetValue()
 		}
 	}
-	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "x"}, func() float64 { return 0 })
+	return 0
 }
 
 // Expired, forged and malformed credentials get no allocation.
@@ -198,8 +198,8 @@ func TestCredentialsRefused(t *testing.T) {
 	if s.Allocations() != 0 {
 		t.Fatalf("%d allocations", s.Allocations())
 	}
-	refused := testutil.ToFloat64(mustVec(t, reg, "edgedesk_turn_auth_total", "refused")) +
-		testutil.ToFloat64(mustVec(t, reg, "edgedesk_turn_auth_total", "bad_integrity"))
+	refused := metric(t, reg, "edgedesk_turn_auth_total", "refused") +
+		metric(t, reg, "edgedesk_turn_auth_total", "bad_integrity")
 	if refused < 3 {
 		t.Fatalf("authentications refused = %v, want at least 3", refused)
 	}
@@ -225,21 +225,9 @@ func TestPrivatePeersRefused(t *testing.T) {
 	if n, _, err := p.ReadFrom(make([]byte, 10)); err == nil {
 		t.Fatalf("the loopback peer got %d bytes through the relay", n)
 	}
-	if got := testutil.ToFloat64(mustVecPlain(t, reg, "edgedesk_turn_peers_denied_total")); got < 3 {
+	if got := metric(t, reg, "edgedesk_turn_peers_denied_total", ""); got < 3 {
 		t.Fatalf("peers denied = %v, want 3", got)
 	}
-}
-
-func mustVecPlain(t *testing.T, reg *prometheus.Registry, name string) prometheus.Collector {
-	t.Helper()
-	mfs, _ := reg.Gather()
-	for _, mf := range mfs {
-		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
-			v := mf.GetMetric()[0].GetCounter().GetValue()
-			return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "x"}, func() float64 { return v })
-		}
-	}
-	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "x"}, func() float64 { return 0 })
 }
 
 // A user holds at most MaxAllocations at once; another user is not
@@ -323,7 +311,7 @@ func TestBandwidthCap(t *testing.T) {
 	if got > allowed || got < capacity/2 {
 		t.Fatalf("the peer got %d bytes of 400,000 sent in %s under a cap of %d B/s; want %d..%d", got, elapsed, capacity, capacity/2, allowed)
 	}
-	if d := testutil.ToFloat64(mustVec(t, reg, "edgedesk_turn_dropped_bytes_total", "to_peer")); d < 100000 {
+	if d := metric(t, reg, "edgedesk_turn_dropped_bytes_total", "to_peer"); d < 100000 {
 		t.Fatalf("dropped bytes = %v", d)
 	}
 }

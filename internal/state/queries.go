@@ -140,26 +140,12 @@ func (s *Store) ContactConversations(t, contact string, limit int) ([]Conversati
 // It reads every conversation record of the tenant: fine for the tens of
 // thousands an edge holds, and the reason the console pages.
 func (s *Store) Conversations(t string, statuses []string, before uint64, limit int) ([]ConversationRec, bool, error) {
-	var out []ConversationRec
 	want := map[string]bool{}
 	for _, st := range statuses {
 		want[st] = true
 	}
-	err := s.view(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = kConvPrefix(t)
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var c ConversationRec
-			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &c) }); err != nil {
-				return err
-			}
-			if (len(want) == 0 || want[c.Status]) && (before == 0 || c.LastSeq < before) {
-				out = append(out, c)
-			}
-		}
-		return nil
+	out, err := s.scanConvs(t, func(c *ConversationRec) bool {
+		return (len(want) == 0 || want[c.Status]) && (before == 0 || c.LastSeq < before)
 	})
 	sortConvs(out)
 	more := false
@@ -173,6 +159,22 @@ func (s *Store) Conversations(t string, statuses []string, before uint64, limit 
 // and unassigned) in the order the queue serves them: highest priority
 // first, then oldest first.
 func (s *Store) Waiting(t string, limit int) ([]ConversationRec, error) {
+	out, err := s.scanConvs(t, func(c *ConversationRec) bool { return c.Status == event.StatusOpen && c.Assignee == "" })
+	slices.SortFunc(out, func(a, b ConversationRec) int {
+		if c := cmp.Compare(event.PriorityRank(b.Priority), event.PriorityRank(a.Priority)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.OpenedSeq, b.OpenedSeq)
+	})
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, err
+}
+
+// scanConvs reads every conversation record of tenant t and keeps those
+// keep accepts.
+func (s *Store) scanConvs(t string, keep func(*ConversationRec) bool) ([]ConversationRec, error) {
 	var out []ConversationRec
 	err := s.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
@@ -184,21 +186,12 @@ func (s *Store) Waiting(t string, limit int) ([]ConversationRec, error) {
 			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &c) }); err != nil {
 				return err
 			}
-			if c.Status == event.StatusOpen && c.Assignee == "" {
+			if keep(&c) {
 				out = append(out, c)
 			}
 		}
 		return nil
 	})
-	slices.SortFunc(out, func(a, b ConversationRec) int {
-		if c := cmp.Compare(event.PriorityRank(b.Priority), event.PriorityRank(a.Priority)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.OpenedSeq, b.OpenedSeq)
-	})
-	if limit > 0 && len(out) > limit {
-		out = out[:limit]
-	}
 	return out, err
 }
 
