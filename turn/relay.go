@@ -25,13 +25,18 @@ var errNoTCPRelay = errors.New("TCP relays (RFC 6062) are not offered")
 func (r *relays) Validate() error { return r.inner.Validate() }
 
 func (r *relays) AllocatePacketConn(c pturn.AllocateListenerConfig) (net.PacketConn, net.Addr, error) {
+	up, down, done, err := r.s.users.reserve(c.UserID, r.s.cfg.MaxAllocations, r.s.cfg.MaxTotal)
+	if err != nil { // requests that arrived together passed the first look
+		r.s.m.allocs.WithLabelValues("quota").Inc()
+		return nil, nil, err
+	}
 	conn, addr, err := r.inner.AllocatePacketConn(c)
 	if err != nil {
+		done()
 		r.s.m.allocs.WithLabelValues("no_port").Inc()
 		return nil, nil, err
 	}
 	setBuffers(conn, relayBuffer)
-	up, down, done := r.s.users.relay(c.UserID)
 	return &relayConn{PacketConn: conn, up: up, down: down, done: done,
 		toPeer: r.s.m.relayed.WithLabelValues("to_peer"), fromPeer: r.s.m.relayed.WithLabelValues("from_peer"),
 		droppedTo: r.s.m.dropped.WithLabelValues("to_peer"), droppedFrom: r.s.m.dropped.WithLabelValues("from_peer")}, addr, nil

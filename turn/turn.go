@@ -9,7 +9,6 @@ import (
 	"net"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/pion/stun/v4"
@@ -59,11 +58,10 @@ type Server struct {
 	cfg     Config
 	srv     *pturn.Server
 	udp     []net.PacketConn
-	tcp     net.Listener
-	tls     net.Listener
+	tcp     *tracked
+	tls     *tracked
 	m       *metrics
 	users   *users
-	total   atomic.Int64 // allocations now (pion's count is not ours to read while it starts)
 	udpAddr *net.UDPAddr
 }
 
@@ -158,9 +156,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		t := cfg.TLS.Clone()
 		t.MinVersion = tls.VersionTLS13
-		if s.tls, err = tls.Listen("tcp4", cfg.TLSAddr, t); err != nil {
+		l, err := tls.Listen("tcp4", cfg.TLSAddr, t)
+		if err != nil {
 			return nil, fmt.Errorf("turn: listen on TLS %s: %w", cfg.TLSAddr, err)
 		}
+		s.tls = track(l)
 		sc.ListenerConfigs = append(sc.ListenerConfigs, pturn.ListenerConfig{
 			Listener: s.tls, RelayAddressGenerator: gen, PermissionHandler: permit})
 	}
@@ -188,7 +188,9 @@ func (s *Server) listen(ctx context.Context) error {
 		s.udpAddr = s.udp[0].LocalAddr().(*net.UDPAddr)
 		tcpAddr := net.JoinHostPort(s.udpAddr.IP.String(), strconv.Itoa(s.udpAddr.Port))
 		var lc net.ListenConfig
-		if s.tcp, err = lc.Listen(ctx, "tcp4", tcpAddr); err == nil {
+		var l net.Listener
+		if l, err = lc.Listen(ctx, "tcp4", tcpAddr); err == nil {
+			s.tcp = track(l)
 			return nil
 		}
 		for _, c := range s.udp {
@@ -215,20 +217,26 @@ func (s *Server) TLSAddr() net.Addr {
 // Allocations is the number of allocations now.
 func (s *Server) Allocations() int { return s.srv.AllocationCount() }
 
-// Close stops the server and closes every allocation and socket.
+// Close stops the server and closes every allocation, socket and TCP
+// connection.
 func (s *Server) Close() error {
-	return s.srv.Close() // closes the listeners and sockets it was given
+	err := s.srv.Close() // closes the listeners and sockets it was given
+	for _, l := range []*tracked{s.tcp, s.tls} {
+		if l != nil {
+			l.closeAll()
+		}
+	}
+	return err
 }
 
 func (s *Server) closeSockets() {
 	for _, c := range s.udp {
 		c.Close()
 	}
-	if s.tcp != nil {
-		s.tcp.Close()
-	}
-	if s.tls != nil {
-		s.tls.Close()
+	for _, l := range []*tracked{s.tcp, s.tls} {
+		if l != nil {
+			l.closeAll()
+		}
 	}
 }
 
@@ -251,19 +259,24 @@ func (s *Server) authenticate(ra *pturn.RequestAttributes) (string, []byte, bool
 }
 
 // quota refuses an allocation beyond the user's limit or the server's
-// (486 Allocation Quota Reached).
+// (486 Allocation Quota Reached). It is a first look; the relay socket
+// reserves the slot (relays.AllocatePacketConn), so that requests arriving
+// together cannot pass the limit.
 func (s *Server) quota(user, _ string, src net.Addr) bool {
-	if s.total.Load() >= int64(s.cfg.MaxTotal) {
-		s.m.allocs.WithLabelValues("server_full").Inc()
-		s.cfg.Log.Warn("turn: allocation refused: the server holds its limit", "user", user, "client", src.String(), "limit", s.cfg.MaxTotal)
+	if err := s.users.full(user, s.cfg.MaxAllocations, s.cfg.MaxTotal); err != nil {
+		s.refused(err, user, src)
 		return false
 	}
-	if s.users.allocations(user) < s.cfg.MaxAllocations {
-		return true
+	return true
+}
+
+func (s *Server) refused(err error, user string, src net.Addr) {
+	result := "quota"
+	if errors.Is(err, errServerFull) {
+		result = "server_full"
 	}
-	s.m.allocs.WithLabelValues("quota").Inc()
-	s.cfg.Log.Warn("turn: allocation refused: the user holds their limit", "user", user, "client", src.String(), "limit", s.cfg.MaxAllocations)
-	return false
+	s.m.allocs.WithLabelValues(result).Inc()
+	s.cfg.Log.Warn("turn: allocation refused", "user", user, "client", src.String(), "why", err.Error())
 }
 
 func (s *Server) events() pturn.EventHandler {
@@ -275,37 +288,63 @@ func (s *Server) events() pturn.EventHandler {
 				s.m.auth.WithLabelValues("bad_integrity").Inc()
 			}
 		},
-		OnAllocationCreated: func(_, _ net.Addr, _, user, _ string, _ net.Addr, _ int) {
-			s.users.add(user, 1)
-			s.total.Add(1)
+		OnAllocationCreated: func(_, _ net.Addr, _, _, _ string, _ net.Addr, _ int) {
 			s.m.allocs.WithLabelValues("ok").Inc()
 			s.m.active.Inc()
 		},
-		OnAllocationDeleted: func(_, _ net.Addr, _, user, _ string) {
-			s.users.add(user, -1)
-			s.total.Add(-1)
+		OnAllocationDeleted: func(_, _ net.Addr, _, _, _ string) {
 			s.m.active.Dec()
 		},
 	}
 }
 
-// users keeps each user's allocation count and bandwidth bucket.
+// users keeps each user's relay sockets (one per allocation) and
+// bandwidth buckets, and the server's total.
 type users struct {
-	mu sync.Mutex
-	bw int
-	m  map[string]*user
+	mu    sync.Mutex
+	bw    int
+	total int
+	m     map[string]*user
 }
 
 type user struct {
-	allocs int
-	relays int // relay sockets open, which hold the bucket
+	relays int
 	up     *bucket
 	down   *bucket
 }
 
+var (
+	errUserFull   = errors.New("the user holds their limit of allocations")
+	errServerFull = errors.New("the server holds its limit of allocations")
+)
+
 func newUsers(bw int) *users { return &users{bw: bw, m: map[string]*user{}} }
 
-func (u *users) get(name string) *user {
+// full says why one more allocation of name would pass a limit, or nil.
+func (u *users) full(name string, perUser, total int) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.fullLocked(name, perUser, total)
+}
+
+func (u *users) fullLocked(name string, perUser, total int) error {
+	if u.total >= total {
+		return errServerFull
+	}
+	if x := u.m[name]; x != nil && x.relays >= perUser {
+		return errUserFull
+	}
+	return nil
+}
+
+// reserve takes a relay slot of name within the limits, with the user's
+// buckets; release gives it back.
+func (u *users) reserve(name string, perUser, total int) (up, down *bucket, release func(), err error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if err := u.fullLocked(name, perUser, total); err != nil {
+		return nil, nil, nil, err
+	}
 	x := u.m[name]
 	if x == nil {
 		x = &user{}
@@ -314,42 +353,15 @@ func (u *users) get(name string) *user {
 		}
 		u.m[name] = x
 	}
-	return x
-}
-
-func (u *users) forget(name string, x *user) {
-	if x.allocs <= 0 && x.relays <= 0 {
-		delete(u.m, name)
-	}
-}
-
-func (u *users) allocations(name string) int {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if x := u.m[name]; x != nil {
-		return x.allocs
-	}
-	return 0
-}
-
-func (u *users) add(name string, d int) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	x := u.get(name)
-	x.allocs += d
-	u.forget(name, x)
-}
-
-// relay takes the user's buckets for a relay socket; done gives them back.
-func (u *users) relay(name string) (up, down *bucket, done func()) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	x := u.get(name)
 	x.relays++
+	u.total++
 	return x.up, x.down, func() {
 		u.mu.Lock()
 		defer u.mu.Unlock()
 		x.relays--
-		u.forget(name, x)
-	}
+		u.total--
+		if x.relays <= 0 {
+			delete(u.m, name)
+		}
+	}, nil
 }

@@ -15,6 +15,8 @@ import (
 	"net"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -436,4 +438,44 @@ func selfSigned(t *testing.T) tls.Certificate {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
+}
+
+// Allocations asked at once never pass a user's limit.
+func TestQuotaUnderConcurrentRequests(t *testing.T) {
+	s, _ := start(t, turn.Config{Peers: turn.Peers{Loopback: true}, MaxAllocations: 1})
+	c := creds(t, secret, "demo.alice", time.Minute)
+	clients := make([]*pturn.Client, 20)
+	for i := range clients {
+		clients[i] = client(t, s, c, i%2 == 0)
+	}
+	var wg sync.WaitGroup
+	var granted atomic.Int32
+	for _, cl := range clients {
+		wg.Go(func() {
+			if _, err := allocate(t, cl); err == nil {
+				granted.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if n := granted.Load(); n != 1 {
+		t.Fatalf("%d allocations granted to one user at once, limit 1", n)
+	}
+}
+
+// Close ends TCP clients' connections too: a connected client cannot
+// allocate afterwards.
+func TestCloseEndsTCPClients(t *testing.T) {
+	s, err := turn.Start(context.Background(), turn.Config{Addr: "127.0.0.1:0", Secret: secret, Sockets: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl := client(t, s, creds(t, secret, "demo.alice", time.Minute), true)
+	if _, err := allocate(t, cl); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := allocate(t, cl); err == nil {
+		t.Fatal("a TCP client allocated after the server closed")
+	}
 }
