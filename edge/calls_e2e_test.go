@@ -246,6 +246,9 @@ func TestCallThroughTheEdge(t *testing.T) {
 			t.Errorf("%s by another visitor was accepted", f.Op)
 		}
 	}
+	if _, err := visitorWS.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallStart, Conv: ack.Conv}); err == nil {
+		t.Error("a second call in a conversation with one going on was started")
+	}
 	if _, err := agentWS.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: customer.call,
 		Signal: &sfu.Signal{Type: "offer", SDP: "not sdp"}}); err == nil {
 		t.Error("a malformed offer was accepted")

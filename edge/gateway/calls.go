@@ -39,6 +39,10 @@ const (
 // OutCallSignal carries the SFU's signal for a call to a participant.
 const OutCallSignal = "call_signal"
 
+// maxSessionCalls bounds the calls one connection is in at once (each is
+// a peer connection and its sockets on the edge).
+const maxSessionCalls = 4
+
 func (g *Gateway) callFrame(ctx context.Context, s *session, f *InFrame) error {
 	if g.sfu == nil {
 		return &clientError{CodeUnavailable, "this edge runs no media server"}
@@ -91,6 +95,12 @@ func (g *Gateway) callStart(ctx context.Context, s *session, f *InFrame) error {
 	}
 	c := &call{id: event.NewID(), tenant: s.tenant, conv: conv.ID, started: time.Now(), peers: map[*session]*sfu.Peer{}}
 	g.callsMu.Lock()
+	for _, other := range g.calls {
+		if other.tenant == c.tenant && other.conv == c.conv {
+			g.callsMu.Unlock()
+			return &clientError{CodeInvalid, "a call is going on in this conversation: join it (call " + other.id + ")"}
+		}
+	}
 	g.calls[c.id] = c
 	g.callsMu.Unlock()
 	if err := g.enter(s, c, role); err != nil {
@@ -99,7 +109,11 @@ func (g *Gateway) callStart(ctx context.Context, s *session, f *InFrame) error {
 	}
 	e := &event.Event{Kind: event.KindCallStarted, Tenant: s.tenant, Actor: s.actor(),
 		Call: &event.Call{ID: c.id, Conv: c.conv, Role: string(role), Node: g.node}}
-	return g.appendCallAck(ctx, s, f, c, e)
+	if err := g.appendCallAck(ctx, s, f, c, e); err != nil {
+		g.drop(c, s) // not recorded: the call never was
+		return err
+	}
+	return nil
 }
 
 // appendCallAck appends a call's event and acknowledges f with the call.
@@ -143,7 +157,11 @@ func (g *Gateway) callJoin(ctx context.Context, s *session, f *InFrame) error {
 	}
 	e := &event.Event{Kind: event.KindCallJoined, Tenant: s.tenant, Actor: s.actor(),
 		Call: &event.Call{ID: c.id, Conv: c.conv, Role: string(role)}}
-	return g.appendCallAck(ctx, s, f, c, e)
+	if err := g.appendCallAck(ctx, s, f, c, e); err != nil {
+		g.drop(c, s)
+		return err
+	}
+	return nil
 }
 
 // enter joins s to c's room; the SFU's signals go to s.
@@ -156,17 +174,62 @@ func (g *Gateway) enter(s *session, c *call, role sfu.Role) error {
 	if _, ok := c.peers[s]; ok {
 		return invalid("this connection is in the call already")
 	}
+	s.mu.Lock()
+	n := len(s.calls)
+	s.mu.Unlock()
+	if n >= maxSessionCalls {
+		return invalid("this connection is in %d calls: leave one first", n)
+	}
 	p, err := g.sfu.Join(c.id, s.role+":"+s.id+":"+event.NewID(), role, func(sig sfu.Signal) {
 		s.enqueue(marshal(&OutFrame{Type: OutCallSignal, Call: c.id, Signal: &sig}))
 	})
 	if err != nil {
 		return err
 	}
+	// a connection that fails or closes on the media side leaves the call
+	p.OnClose(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		g.leaveCall(ctx, c, s, "the media connection ended")
+	})
 	c.peers[s] = p
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	s.mu.Unlock()
 	return nil
+}
+
+// drop takes s out of c without recording it (its joining was not
+// recorded either); an empty call is forgotten.
+func (g *Gateway) drop(c *call, s *session) {
+	c.mu.Lock()
+	p := c.peers[s]
+	delete(c.peers, s)
+	empty := len(c.peers) == 0
+	if empty {
+		c.ended = true
+	}
+	c.mu.Unlock()
+	g.forgetSession(c, s)
+	if p != nil {
+		p.OnClose(nil)
+		p.Close()
+	}
+	if empty {
+		g.forgetCall(c)
+	}
+}
+
+// forgetSession removes c from the session's calls.
+func (g *Gateway) forgetSession(c *call, s *session) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, x := range s.calls {
+		if x == c {
+			s.calls = append(s.calls[:i], s.calls[i+1:]...)
+			break
+		}
+	}
 }
 
 // participant finds the session's peer in a call.
@@ -196,8 +259,9 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 		c.ended = true
 	}
 	c.mu.Unlock()
+	g.forgetSession(c, s)
 	if p != nil {
-		p.Close()
+		p.Close() // its OnClose comes back here and finds s gone
 	}
 	if !last {
 		return
@@ -219,8 +283,7 @@ func (g *Gateway) forgetCall(c *call) {
 // leaveCalls takes a closing session out of its calls.
 func (g *Gateway) leaveCalls(s *session) {
 	s.mu.Lock()
-	calls := s.calls
-	s.calls = nil
+	calls := append([]*call(nil), s.calls...)
 	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

@@ -24,6 +24,7 @@ type Peer struct {
 	left        bool
 	makingOffer bool
 	pending     []webrtc.ICECandidateInit // candidates before the remote description
+	onClose     func()                    // told when the peer leaves, whatever the cause
 	described   bool                      // the client has a description of ours
 	held        []webrtc.ICECandidateInit // our candidates until it has
 	closed      atomic.Bool
@@ -57,6 +58,14 @@ func newPeer(r *Room, id string, role Role, send func(Signal)) (*Peer, error) {
 		}
 	})
 	return p, nil
+}
+
+// OnClose sets what runs once the participant is out of the call, for
+// whatever reason: it left, or its connection failed.
+func (p *Peer) OnClose(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onClose = f
 }
 
 // ID is the participant's id; Role their role.
@@ -187,7 +196,11 @@ func (p *Peer) Close() {
 	}
 	p.mu.Lock()
 	p.left = true
+	onClose := p.onClose
 	p.mu.Unlock()
 	p.room.leave(p)
 	_ = p.pc.Close()
+	if onClose != nil {
+		onClose()
+	}
 }

@@ -1,8 +1,6 @@
 package sfu
 
 import (
-	"errors"
-	"io"
 	"sync"
 	"time"
 
@@ -97,9 +95,9 @@ func (r *Room) forward(t *published) {
 		if t.from.muted.Load() {
 			continue
 		}
-		if err := t.local.WriteRTP(pkt); err != nil && !errors.Is(err, io.ErrClosedPipe) {
-			break
-		}
+		// an error here is one subscriber's (its connection closing):
+		// the others still get the packet
+		_ = t.local.WriteRTP(pkt)
 	}
 	r.unpublish(t)
 }
