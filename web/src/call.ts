@@ -54,6 +54,7 @@ export class Call {
   private pc?: RTCPeerConnection;
   private local?: MediaStream;
   private streams = new Map<string, MediaStream>();
+  private attempt = 0; // a hang-up or a new start makes older starts give up
   view: CallView = { state: "idle", id: "", started: 0, muted: false, cameraOn: true, error: "", remote: [] };
 
   constructor(
@@ -68,15 +69,22 @@ export class Call {
   // done; the widget does it first, so that a refused camera opens no
   // conversation.
   async prepare(opts: { video?: boolean; audioDevice?: string; videoDevice?: string }): Promise<boolean> {
-    this.set({ state: "starting", error: "", remote: [], muted: false, cameraOn: !!opts.video });
+    this.cleanUp();
+    const attempt = ++this.attempt;
+    this.set({ state: "starting", id: "", error: "", remote: [], muted: false, cameraOn: !!opts.video });
     try {
-      this.local = await navigator.mediaDevices.getUserMedia({
+      const local = await navigator.mediaDevices.getUserMedia({
         audio: opts.audioDevice ? { deviceId: { exact: opts.audioDevice } } : true,
         video: opts.video ? (opts.videoDevice ? { deviceId: { exact: opts.videoDevice } } : true) : false,
       });
+      if (attempt !== this.attempt) {
+        for (const t of local.getTracks()) t.stop(); // hung up meanwhile
+        return false;
+      }
+      this.local = local;
       return true;
     } catch (e) {
-      this.set({ state: "failed", error: mediaError(e) });
+      if (attempt === this.attempt) this.set({ state: "failed", error: mediaError(e) });
       return false;
     }
   }
@@ -84,17 +92,23 @@ export class Call {
   // start calls from conversation conv, or joins call id (with role).
   async start(opts: { conv?: string; call?: string; role?: string; video?: boolean; audioDevice?: string; videoDevice?: string }): Promise<void> {
     if (!this.local && !(await this.prepare(opts))) return;
+    const attempt = this.attempt;
     const local = this.local!;
     const ack = await this.conn.request(
       opts.call ? { type: "call", op: "join", call: opts.call, role: opts.role } : { type: "call", op: "start", conv: opts.conv },
     );
     if (ack.type !== "ack" || typeof ack.call !== "string") {
-      this.stopMedia();
-      this.set({ state: "failed", error: ack.message ?? "The call could not start." });
+      if (attempt === this.attempt) this.fail(ack.message ?? "The call could not start.");
+      return;
+    }
+    if (attempt !== this.attempt) {
+      this.conn.notify({ type: "call", op: "leave", call: ack.call }); // hung up meanwhile
       return;
     }
     this.view.id = ack.call;
-    const pc = new RTCPeerConnection({ iceServers: await this.iceServers() });
+    const iceServers = await this.iceServers();
+    if (attempt !== this.attempt) return; // hangUp left the call
+    const pc = new RTCPeerConnection({ iceServers });
     this.pc = pc;
     for (const track of local.getTracks()) pc.addTrack(track, local);
     pc.onicecandidate = (ev) => {
@@ -112,12 +126,17 @@ export class Call {
       this.set({ remote: [...this.streams.values()] });
     };
     pc.onconnectionstatechange = () => {
+      if (pc !== this.pc) return;
       if (pc.connectionState === "connected" && this.view.state !== "live") this.set({ state: "live", started: Date.now() });
-      if (pc.connectionState === "failed") this.set({ state: "failed", error: "The call's connection failed." });
+      if (pc.connectionState === "failed") this.fail("The call's connection failed.");
     };
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    this.signal({ type: "offer", sdp: offer.sdp });
+    try {
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      this.signal({ type: "offer", sdp: offer.sdp });
+    } catch (e) {
+      if (attempt === this.attempt) this.fail("The call could not start: " + String((e as Error)?.message ?? e));
+    }
   }
 
   // receive applies a call_signal frame of the edge.
@@ -149,14 +168,30 @@ export class Call {
     this.set({ cameraOn: on });
   }
 
-  // hangUp leaves the call.
+  // hangUp leaves the call (or gives up starting it).
   hangUp(): void {
-    if (this.view.id) this.conn.notify({ type: "call", op: "leave", call: this.view.id });
+    const was = this.view.state;
+    this.cleanUp();
+    if (was !== "idle") this.set({ state: "ended", remote: [] });
+  }
+
+  // fail ends the call with a reason shown.
+  private fail(error: string): void {
+    this.cleanUp();
+    this.set({ state: "failed", error, remote: [] });
+  }
+
+  // cleanUp leaves the call on the edge, closes the connection and stops
+  // the microphone and camera; a start under way gives up.
+  private cleanUp(): void {
+    this.attempt++;
+    if (this.view.id && (this.view.state === "starting" || this.view.state === "live"))
+      this.conn.notify({ type: "call", op: "leave", call: this.view.id });
+    this.view.id = "";
     this.pc?.close();
     this.pc = undefined;
     this.stopMedia();
     this.streams.clear();
-    this.set({ state: "ended", remote: [] });
   }
 
   // stats are the inbound RTP statistics: frames decoded and audio

@@ -146,7 +146,10 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
           setUnread((u) => u.message(conv, selectedRef.current));
         }
       },
-      status: setOnline,
+      status: (up: boolean) => {
+        setOnline(up);
+        if (!up) call.current?.hangUp(); // the edge took the connection out of its call
+      },
       refused: () => {
         sessionStorage.removeItem(tokenKey);
         onSignOut();
@@ -155,7 +158,10 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     conn.current = c;
     call.current = new Call(c, location.origin, () => token, setCallView);
     c.connect();
-    return () => c.close();
+    return () => {
+      call.current?.hangUp();
+      c.close();
+    };
   }, [token]);
 
   const open = async (id: string) => {

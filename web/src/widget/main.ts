@@ -210,6 +210,7 @@ class Widget {
       status: (up) => {
         this.banner.textContent = t.reconnecting;
         this.banner.hidden = up;
+        if (!up) this.call?.hangUp(); // the edge took the connection out of its call
       },
       refused: () => {
         this.banner.textContent = t.refused;
@@ -237,7 +238,10 @@ class Widget {
       this.callPanel.hidden = false;
       const media = { video: true, audioDevice: mic.value || undefined, videoDevice: cam.value || undefined };
       if (!(await this.call.prepare(media))) return; // the panel says why
-      if (!(await this.opened())) return;
+      if (!(await this.opened())) {
+        this.call.hangUp(); // not connected: the camera goes off again
+        return;
+      }
       await this.call.start({ conv: this.conv, ...media });
       void this.listDevices(mic, cam);
     });
@@ -304,6 +308,7 @@ class Widget {
   // setUser switches to a signed-in user's conversation (or back to the
   // anonymous visitor's): what is shown is cleared and loaded again.
   setUser(user?: User): void {
+    this.call.hangUp(); // another identity: the call was the other one's
     this.conv = "";
     this.timeline = new Timeline();
     this.shown.clear();
