@@ -32,7 +32,10 @@ func TestPeers(t *testing.T) {
 		{"224.0.0.1", false, false, false},
 		{"255.255.255.255", false, false, false},
 		{"198.18.0.1", false, false, false},
-		{"2002:a00:1::1", false, false, false}, // 6to4 wrapping 10.0.0.1
+		{"2002:a00:1::1", false, false, false},   // 6to4 wrapping 10.0.0.1
+		{"64:ff9b:1::a00:1", false, false, true}, // local-use NAT64
+		{"::a00:1", false, false, false},         // IPv4-compatible 10.0.0.1
+		{"fec0::1", false, false, true},          // site-local
 	} {
 		ip := net.ParseIP(c.ip)
 		if got := (Peers{}).Allowed(ip); got != c.open {

@@ -15,14 +15,17 @@ type Peers struct {
 }
 
 var (
-	cgnat     = netip.MustParsePrefix("100.64.0.0/10")
-	thisNet   = netip.MustParsePrefix("0.0.0.0/8")
-	ietf      = netip.MustParsePrefix("192.0.0.0/24")
-	benchmark = netip.MustParsePrefix("198.18.0.0/15")
-	reserved  = netip.MustParsePrefix("240.0.0.0/4") // and broadcast
-	nat64     = netip.MustParsePrefix("64:ff9b::/96")
-	teredo    = netip.MustParsePrefix("2001::/32")
-	sixToFour = netip.MustParsePrefix("2002::/16")
+	cgnat      = netip.MustParsePrefix("100.64.0.0/10")
+	thisNet    = netip.MustParsePrefix("0.0.0.0/8")
+	ietf       = netip.MustParsePrefix("192.0.0.0/24")
+	benchmark  = netip.MustParsePrefix("198.18.0.0/15")
+	reserved   = netip.MustParsePrefix("240.0.0.0/4") // and broadcast
+	nat64      = netip.MustParsePrefix("64:ff9b::/96")
+	nat64Local = netip.MustParsePrefix("64:ff9b:1::/48") // RFC 8215: any mapping, private by design
+	compat     = netip.MustParsePrefix("::/96")          // IPv4-compatible, deprecated
+	siteLocal  = netip.MustParsePrefix("fec0::/10")      // deprecated, private in practice
+	teredo     = netip.MustParsePrefix("2001::/32")
+	sixToFour  = netip.MustParsePrefix("2002::/16")
 )
 
 // Allowed reports whether a relay may send to ip.
@@ -39,11 +42,11 @@ func (p Peers) Allowed(ip net.IP) bool {
 	switch {
 	case a.IsLoopback():
 		return p.Loopback
-	case a.IsPrivate() || cgnat.Contains(a):
+	case a.IsPrivate() || cgnat.Contains(a) || nat64Local.Contains(a) || siteLocal.Contains(a):
 		return p.Private
 	case a.IsUnspecified(), a.IsMulticast(), a.IsLinkLocalUnicast(), a.IsInterfaceLocalMulticast(),
 		thisNet.Contains(a), ietf.Contains(a), benchmark.Contains(a), reserved.Contains(a),
-		teredo.Contains(a), sixToFour.Contains(a):
+		teredo.Contains(a), sixToFour.Contains(a), a.Is6() && compat.Contains(a):
 		return false
 	}
 	return a.IsGlobalUnicast()
