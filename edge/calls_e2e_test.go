@@ -264,6 +264,12 @@ func TestCallThroughTheEdge(t *testing.T) {
 	if ended.Item.Call.Duration <= 0 || ended.Item.Call.Reason != "hung up" {
 		t.Fatalf("the call ended as %+v", ended.Item.Call)
 	}
+	// the quality summary: the edge received both participants' media
+	if q := ended.Item.Call; q.PacketsReceived < 80 || q.PacketsLost < 0 || q.JitterMS < 0 {
+		t.Fatalf("the call's quality summary: %+v", q)
+	}
+	t.Logf("call.ended: %d ms, %d packets received, %d lost, jitter %.1f ms",
+		ended.Item.Call.Duration, ended.Item.Call.PacketsReceived, ended.Item.Call.PacketsLost, ended.Item.Call.JitterMS)
 	for _, c := range []*caller{customer, agent} {
 		c.close()
 	}

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"errors"
+	"math"
 	"sync"
 	"time"
 
@@ -22,9 +23,10 @@ type call struct {
 	id, tenant, conv string
 	started          time.Time
 
-	mu    sync.Mutex
-	peers map[*session]*sfu.Peer
-	ended bool
+	mu      sync.Mutex
+	peers   map[*session]*sfu.Peer
+	ended   bool
+	quality sfu.Quality // of the participants who left
 }
 
 // Call operations (InFrame.Op of a `call` frame).
@@ -262,13 +264,20 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 	g.forgetSession(c, s)
 	if p != nil {
 		p.Close() // its OnClose comes back here and finds s gone
+		c.mu.Lock()
+		c.quality = c.quality.Add(p.Final())
+		c.mu.Unlock()
 	}
 	if !last {
 		return
 	}
 	g.forgetCall(c)
+	c.mu.Lock()
+	q := c.quality
+	c.mu.Unlock()
 	e := &event.Event{Kind: event.KindCallEnded, Tenant: c.tenant, Actor: s.actor(),
-		Call: &event.Call{ID: c.id, Conv: c.conv, Duration: time.Since(c.started).Milliseconds(), Reason: reason}}
+		Call: &event.Call{ID: c.id, Conv: c.conv, Duration: time.Since(c.started).Milliseconds(), Reason: reason,
+			PacketsReceived: q.PacketsReceived, PacketsLost: q.PacketsLost, JitterMS: math.Round(q.JitterMS*10) / 10}}
 	if _, err := g.journal.Append(ctx, e); err != nil {
 		g.log.Warn("cannot record the end of a call", "call", c.id, "err", err)
 	}

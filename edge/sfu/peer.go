@@ -25,6 +25,7 @@ type Peer struct {
 	makingOffer bool
 	pending     []webrtc.ICECandidateInit // candidates before the remote description
 	onClose     func()                    // told when the peer leaves, whatever the cause
+	final       Quality                   // what it sent the SFU, read as it leaves
 	described   bool                      // the client has a description of ours
 	held        []webrtc.ICECandidateInit // our candidates until it has
 	closed      atomic.Bool
@@ -79,6 +80,40 @@ func (p *Peer) SetMuted(m bool) { p.muted.Store(m) }
 
 // Muted reports whether what the participant publishes is held back.
 func (p *Peer) Muted() bool { return p.muted.Load() }
+
+// Quality is what the SFU received from a participant: packets, packets
+// lost on the way, and the worst interarrival jitter of its tracks.
+type Quality struct {
+	PacketsReceived uint64
+	PacketsLost     int64
+	JitterMS        float64
+}
+
+// Add sums q and o, keeping the worse jitter.
+func (q Quality) Add(o Quality) Quality {
+	return Quality{PacketsReceived: q.PacketsReceived + o.PacketsReceived, PacketsLost: q.PacketsLost + o.PacketsLost,
+		JitterMS: max(q.JitterMS, o.JitterMS)}
+}
+
+// quality reads the connection's inbound RTP statistics.
+func (p *Peer) quality() Quality {
+	var q Quality
+	for _, st := range p.pc.GetStats() {
+		if in, ok := st.(webrtc.InboundRTPStreamStats); ok {
+			q.PacketsReceived += uint64(in.PacketsReceived)
+			q.PacketsLost += int64(in.PacketsLost)
+			q.JitterMS = max(q.JitterMS, in.Jitter*1000)
+		}
+	}
+	return q
+}
+
+// Final is what the SFU received from the participant, once it left.
+func (p *Peer) Final() Quality {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.final
+}
 
 // ErrLeft is returned for a signal of a participant who left the call.
 var ErrLeft = errors.New("the participant left the call")
@@ -194,8 +229,10 @@ func (p *Peer) Close() {
 	if !p.closed.CompareAndSwap(false, true) {
 		return // closing already (pc.Close reports the state change back here)
 	}
+	q := p.quality()
 	p.mu.Lock()
 	p.left = true
+	p.final = q
 	onClose := p.onClose
 	p.mu.Unlock()
 	p.room.leave(p)

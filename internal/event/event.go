@@ -295,6 +295,11 @@ type Call struct {
 	Duration int64  `cbor:"4,keyasint,omitempty" json:"duration_ms,omitempty"` // ended: since it started
 	Reason   string `cbor:"5,keyasint,omitempty" json:"reason,omitempty"`      // ended: why
 	Node     string `cbor:"6,keyasint,omitempty" json:"node,omitempty"`        // started: the node whose media server hosts it
+	// ended: what the media server received from the participants, all
+	// together: packets, packets lost on the way, the worst jitter (ms)
+	PacketsReceived uint64  `cbor:"7,keyasint,omitempty" json:"packets_received,omitempty"`
+	PacketsLost     int64   `cbor:"8,keyasint,omitempty" json:"packets_lost,omitempty"`
+	JitterMS        float64 `cbor:"9,keyasint,omitempty" json:"jitter_ms,omitempty"`
 }
 
 // CallRoles are the roles of a call's participants.
