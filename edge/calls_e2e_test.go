@@ -246,6 +246,17 @@ func TestCallThroughTheEdge(t *testing.T) {
 			t.Errorf("%s by another visitor was accepted", f.Op)
 		}
 	}
+	// an admin listens in as a supervisor; another agent may not
+	sup := e.Agent("alice@demo.test", "")
+	if r, err := sup.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallJoin, Call: customer.call, Role: "supervisor"}); err != nil || r.Call != customer.call {
+		t.Fatalf("an admin joining as supervisor: %+v %v", r, err)
+	}
+	if _, err := sup.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallLeave, Call: customer.call}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Agent("bob@demo.test", "").Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallJoin, Call: customer.call, Role: "supervisor"}); err == nil {
+		t.Error("an agent who is no admin joined as supervisor")
+	}
 	if _, err := visitorWS.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallStart, Conv: ack.Conv}); err == nil {
 		t.Error("a second call in a conversation with one going on was started")
 	}

@@ -19,6 +19,8 @@ export interface CallView {
   started: number; // ms, when it went live
   muted: boolean;
   cameraOn: boolean;
+  role: string; // customer, agent or supervisor
+  heard: boolean; // a supervisor's voice reaches the call
   error: string; // what went wrong, for people
   remote: MediaStream[]; // one per other participant
 }
@@ -55,7 +57,7 @@ export class Call {
   private local?: MediaStream;
   private streams = new Map<string, MediaStream>();
   private attempt = 0; // a hang-up or a new start makes older starts give up
-  view: CallView = { state: "idle", id: "", started: 0, muted: false, cameraOn: true, error: "", remote: [] };
+  view: CallView = { state: "idle", id: "", started: 0, muted: false, cameraOn: true, role: "", heard: false, error: "", remote: [] };
 
   constructor(
     private conn: Sender,
@@ -106,6 +108,7 @@ export class Call {
       return;
     }
     this.view.id = ack.call;
+    this.set({ role: opts.role ?? "", heard: opts.role !== "supervisor" });
     const iceServers = await this.iceServers();
     if (attempt !== this.attempt) return; // hangUp left the call
     const pc = new RTCPeerConnection({ iceServers });
@@ -161,6 +164,14 @@ export class Call {
   setMuted(muted: boolean): void {
     for (const t of this.local?.getAudioTracks() ?? []) t.enabled = !muted;
     this.set({ muted });
+  }
+
+  // setHeard lets a supervisor speak in the call, or stop (the edge holds
+  // a supervisor's media back until then).
+  async setHeard(heard: boolean): Promise<void> {
+    const r = await this.conn.request({ type: "call", op: "mute", call: this.view.id, muted: !heard });
+    if (r.type === "ack") this.set({ heard });
+    else this.set({ error: r.message ?? "The edge refused." });
   }
 
   setCamera(on: boolean): void {

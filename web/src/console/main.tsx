@@ -287,16 +287,22 @@ function CallPanel({ conv, call, view, ringing }: { conv: Conv; call: Call; view
     if (view?.state === "live")
       void navigator.mediaDevices?.enumerateDevices?.().then(setDevices).catch(() => undefined);
   }, [view?.state]);
-  const start = (joining: boolean) =>
-    void call.start({ ...(joining ? { call: ringing } : { conv: conv.id }), video: true, audioDevice: mic || undefined, videoDevice: cam || undefined });
+  const start = (joining: boolean, role?: string) =>
+    void call.start({ ...(joining ? { call: ringing, role } : { conv: conv.id }), video: role !== "supervisor", audioDevice: mic || undefined, videoDevice: cam || undefined });
   const status = view?.error || (view?.state === "live" ? `In call ${clock(Date.now() - view.started)}` : view?.state === "starting" ? "Connecting the call…" : view?.state === "ended" ? "The call ended." : "");
   return (
     <section className="callpanel" aria-label="Call" data-state={view?.state ?? "idle"} data-frames={stats.framesDecoded} data-audio-bytes={stats.audioBytes}>
-      {!live && (ringing ? <button onClick={() => start(true)}>Join the customer's call</button> : <button onClick={() => start(false)}>Call the customer</button>)}
+      {!live && (ringing ? (
+        <>
+          <button onClick={() => start(true)}>Join the customer's call</button>
+          <button onClick={() => start(true, "supervisor")} title="Admins: hear the call without being heard">Listen in</button>
+        </>
+      ) : <button onClick={() => start(false)}>Call the customer</button>)}
       {status && <p role="status">{status}</p>}
       {live && (
         <>
           <div className="videos">{view.remote.map((s) => <Remote key={s.id} stream={s} />)}</div>
+          {view.role === "supervisor" && <button onClick={() => void call.setHeard(!view.heard)}>{view.heard ? "Stop speaking" : "Speak in the call"}</button>}
           <button onClick={() => call.setMuted(!view.muted)}>{view.muted ? "Unmute" : "Mute"}</button>
           <button onClick={() => call.setCamera(!view.cameraOn)}>{view.cameraOn ? "Camera off" : "Camera on"}</button>
           <button className="hangup" onClick={() => call.hangUp()}>Hang up</button>
