@@ -105,6 +105,9 @@ func (g *Gateway) callStart(ctx context.Context, s *session, f *InFrame) error {
 	}
 	g.calls[c.id] = c
 	g.callsMu.Unlock()
+	if g.m != nil {
+		g.m.Calls.Inc()
+	}
 	if err := g.enter(s, c, role); err != nil {
 		g.forgetCall(c)
 		return err
@@ -272,6 +275,9 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 		return
 	}
 	g.forgetCall(c)
+	if g.m != nil {
+		g.m.CallsEnded.WithLabelValues(reason).Inc()
+	}
 	c.mu.Lock()
 	q := c.quality
 	c.mu.Unlock()
@@ -285,8 +291,12 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 
 func (g *Gateway) forgetCall(c *call) {
 	g.callsMu.Lock()
+	_, ok := g.calls[c.id]
 	delete(g.calls, c.id)
 	g.callsMu.Unlock()
+	if ok && g.m != nil {
+		g.m.Calls.Dec()
+	}
 }
 
 // leaveCalls takes a closing session out of its calls.

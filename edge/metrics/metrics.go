@@ -25,6 +25,8 @@ type Metrics struct {
 	// the routing plugin failed.
 	RoutingFallbacks prometheus.Counter
 	Analyses         *prometheus.CounterVec // edgedesk_nlp_analyses_total{result}
+	Calls            prometheus.Gauge       // edgedesk_calls: calls this node hosts now
+	CallsEnded       *prometheus.CounterVec // edgedesk_calls_ended_total{reason}
 }
 
 // New creates the series and registers them, with Go and process
@@ -71,9 +73,16 @@ func New() *Metrics {
 		Analyses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgedesk_nlp_analyses_total", Help: "Customer messages sent to the NLP plugin, by result (ok, failed, suspended: the plugin is resting after failures, dropped: the queue was full).",
 		}, []string{"result"}),
+		Calls: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "edgedesk_calls", Help: "Calls this node's media server hosts now.",
+		}),
+		CallsEnded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgedesk_calls_ended_total", Help: "Calls ended, by why (hung up, disconnected, the media connection ended).",
+		}, []string{"reason"}),
 	}
 	r.MustRegister(m.Connections, m.Messages, m.FramesIn, m.FramesOut, m.FrameErrors, m.SlowClients,
 		m.AppendSeconds, m.Applied, m.Malformed, m.Uploads, m.RoutingFallbacks, m.Analyses,
+		m.Calls, m.CallsEnded,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
