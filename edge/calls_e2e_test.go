@@ -123,27 +123,36 @@ func (c *caller) read() {
 }
 
 func (c *caller) apply(sig sfu.Signal) {
-	var err error
-	switch sig.Type {
-	case "answer":
-		err = c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sig.SDP})
-	case "offer":
-		if err = c.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sig.SDP}); err != nil {
-			break
-		}
-		var a webrtc.SessionDescription
-		if a, err = c.pc.CreateAnswer(nil); err == nil {
-			if err = c.pc.SetLocalDescription(a); err == nil {
-				err = c.ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: c.call,
-					Signal: &sfu.Signal{Type: "answer", SDP: a.SDP}})
-			}
-		}
-	case "candidate":
-		err = c.pc.AddICECandidate(*sig.Candidate)
-	}
-	if err != nil && !c.leaving.Load() {
+	if err := applySignal(c.pc, c.ws, c.call, sig); err != nil && !c.leaving.Load() {
 		c.t.Errorf("%s applying the edge's %s: %v", c.ws.Welcome.Session.Role, sig.Type, err)
 	}
+}
+
+// applySignal applies the edge's signal for a call to pc, answering an
+// offer over ws.
+func applySignal(pc *webrtc.PeerConnection, ws *client.Client, call string, sig sfu.Signal) error {
+	switch sig.Type {
+	case "answer":
+		return pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sig.SDP})
+	case "offer":
+		if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: sig.SDP}); err != nil {
+			return err
+		}
+		a, err := pc.CreateAnswer(nil)
+		if err == nil {
+			err = pc.SetLocalDescription(a)
+		}
+		if err == nil {
+			err = ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: call,
+				Signal: &sfu.Signal{Type: "answer", SDP: a.SDP}})
+		}
+		return err
+	case "candidate":
+		if sig.Candidate != nil {
+			return pc.AddICECandidate(*sig.Candidate)
+		}
+	}
+	return nil
 }
 
 // enter starts (conv != "") or joins the call, then offers its tracks.
