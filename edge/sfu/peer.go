@@ -26,6 +26,8 @@ type Peer struct {
 	pending     []webrtc.ICECandidateInit // candidates before the remote description
 	onClose     func()                    // told when the peer leaves, whatever the cause
 	final       Quality                   // what it sent the SFU, read as it leaves
+	tracksMu    sync.Mutex                // tracks: apart from mu, which signaling holds across pion calls
+	tracks      []*published              // what it published
 	described   bool                      // the client has a description of ours
 	held        []webrtc.ICECandidateInit // our candidates until it has
 	closed      atomic.Bool
@@ -95,15 +97,16 @@ func (q Quality) Add(o Quality) Quality {
 		JitterMS: max(q.JitterMS, o.JitterMS)}
 }
 
-// quality reads the connection's inbound RTP statistics.
+// quality sums what the SFU received on the participant's tracks (read
+// from the packets it forwarded: pion's GetStats races with a connection
+// closing under it).
 func (p *Peer) quality() Quality {
+	p.tracksMu.Lock()
+	tracks := append([]*published(nil), p.tracks...)
+	p.tracksMu.Unlock()
 	var q Quality
-	for _, st := range p.pc.GetStats() {
-		if in, ok := st.(webrtc.InboundRTPStreamStats); ok {
-			q.PacketsReceived += uint64(in.PacketsReceived)
-			q.PacketsLost += int64(in.PacketsLost)
-			q.JitterMS = max(q.JitterMS, in.Jitter*1000)
-		}
+	for _, t := range tracks {
+		q = q.Add(t.stats.quality())
 	}
 	return q
 }

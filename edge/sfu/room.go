@@ -25,7 +25,57 @@ type published struct {
 	remote *webrtc.TrackRemote
 	local  *webrtc.TrackLocalStaticRTP
 	// to holds the senders that carry local to each other participant
-	to map[*Peer]*webrtc.RTPSender
+	to    map[*Peer]*webrtc.RTPSender
+	stats rtpStats
+}
+
+// rtpStats is what arrived on a track: packets, those missing from the
+// sequence numbers, and the interarrival jitter of RFC 3550 (§6.4.1).
+type rtpStats struct {
+	mu       sync.Mutex
+	clock    float64 // RTP clock rate, per second
+	received uint64
+	base     int64   // first extended sequence number
+	max      int64   // highest extended sequence number
+	cycles   int64   // sequence number wraps, ×65536
+	jitter   float64 // in RTP clock units
+	lastAt   time.Time
+	lastTS   uint32
+}
+
+func (s *rtpStats) add(seq uint16, ts uint32, at time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.received == 0 {
+		s.base, s.max = int64(seq), int64(seq)
+	} else {
+		ext := s.cycles + int64(seq)
+		if ext < s.max-32768 { // wrapped
+			s.cycles += 65536
+			ext += 65536
+		}
+		s.max = max(s.max, ext)
+		d := at.Sub(s.lastAt).Seconds()*s.clock - float64(int32(ts-s.lastTS))
+		if d < 0 {
+			d = -d
+		}
+		s.jitter += (d - s.jitter) / 16
+	}
+	s.received++
+	s.lastAt, s.lastTS = at, ts
+}
+
+func (s *rtpStats) quality() Quality {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := Quality{PacketsReceived: s.received}
+	if s.received > 0 {
+		q.PacketsLost = max(0, s.max-s.base+1-int64(s.received))
+		if s.clock > 0 {
+			q.JitterMS = s.jitter / s.clock * 1000
+		}
+	}
+	return q
 }
 
 func (r *Room) join(id string, role Role, send func(Signal)) (*Peer, error) {
@@ -57,6 +107,10 @@ func (r *Room) publish(p *Peer, remote *webrtc.TrackRemote) {
 		return
 	}
 	t := &published{from: p, remote: remote, local: local, to: map[*Peer]*webrtc.RTPSender{}}
+	t.stats.clock = float64(remote.Codec().ClockRate)
+	p.tracksMu.Lock()
+	p.tracks = append(p.tracks, t)
+	p.tracksMu.Unlock()
 	r.mu.Lock()
 	if r.closed || r.peers[p.id] != p {
 		r.mu.Unlock()
@@ -92,6 +146,7 @@ func (r *Room) forward(t *published) {
 		if err != nil {
 			break
 		}
+		t.stats.add(pkt.SequenceNumber, pkt.Timestamp, time.Now())
 		if t.from.muted.Load() {
 			continue
 		}
