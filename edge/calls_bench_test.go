@@ -41,15 +41,22 @@ import (
 //
 //	go test -run '^$' -bench CallsOnTheEdge -benchtime 1x ./edge
 func BenchmarkCallsOnTheEdge(b *testing.B) {
-	url, pid := startEdgeProcess(b)
 	api := loopbackAPI(b)
-	for _, calls := range []int{25, 50, 100} {
-		b.Run(fmt.Sprintf("calls=%d", calls), func(b *testing.B) { edgeCalls(b, url, pid, api, calls) })
+	for _, mode := range []struct {
+		name string
+		args []string
+	}{{"ports", nil}, {"mux", []string{"--media", "127.0.0.1:0"}}} {
+		b.Run(mode.name, func(b *testing.B) {
+			url, pid := startEdgeProcess(b, mode.args...)
+			for _, calls := range []int{25, 50, 100} {
+				b.Run(fmt.Sprintf("calls=%d", calls), func(b *testing.B) { edgeCalls(b, url, pid, api, calls) })
+			}
+		})
 	}
 }
 
-// startEdgeProcess builds and starts `edge --dev` on loopback.
-func startEdgeProcess(b *testing.B) (string, int) {
+// startEdgeProcess builds and starts `edge --dev` on loopback, with args.
+func startEdgeProcess(b *testing.B, args ...string) (string, int) {
 	dir := b.TempDir()
 	bin := filepath.Join(dir, "edge")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/edge").CombinedOutput(); err != nil {
@@ -62,7 +69,7 @@ func startEdgeProcess(b *testing.B) (string, int) {
 	addr := l.Addr().String()
 	l.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "--dev", "--data", filepath.Join(dir, "data"), "--http", addr, "--log-level", "warn")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"--dev", "--data", filepath.Join(dir, "data"), "--http", addr, "--log-level", "warn"}, args...)...)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}

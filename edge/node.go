@@ -107,7 +107,22 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err := n.startTURN(ctx); err != nil {
 		return err
 	}
-	if n.sfu, err = sfu.New(sfu.Config{Loopback: n.cfg.Dev, Log: n.log.With("component", "sfu")}); err != nil {
+	sc := sfu.Config{Loopback: n.cfg.Dev, Log: n.log.With("component", "sfu")}
+	if a := n.cfg.Calls.MediaAddr; a != "" {
+		if sc.UDP, err = net.ListenPacket("udp", a); err != nil {
+			return fmt.Errorf("calls.media_addr %s: %w", a, err)
+		}
+		if u, ok := sc.UDP.(*net.UDPConn); ok {
+			// every call's packets queue here: 4 MiB each way (Linux
+			// grants up to net.core.rmem_max and wmem_max)
+			_ = u.SetReadBuffer(4 << 20)
+			_ = u.SetWriteBuffer(4 << 20)
+		}
+	}
+	if n.sfu, err = sfu.New(sc); err != nil {
+		if sc.UDP != nil {
+			sc.UDP.Close()
+		}
 		return fmt.Errorf("start the media server: %w", err)
 	}
 	n.analyses = make(chan analysisJob, analysisQueue)

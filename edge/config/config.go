@@ -36,7 +36,16 @@ type Config struct {
 	Hub         Hub         `yaml:"hub"`
 	Plugins     Plugins     `yaml:"plugins"`
 	TURN        TURN        `yaml:"turn"`
+	Calls       Calls       `yaml:"calls"`
 	Dev         bool        `yaml:"dev"`
+}
+
+// Calls configures the media server of calls (docs/calls.md).
+type Calls struct {
+	// MediaAddr, when set, is one UDP address all calls' media goes
+	// through (e.g. 0.0.0.0:7882): one port to open. Empty: a port per
+	// connection, from the ephemeral range.
+	MediaAddr string `yaml:"media_addr"`
 }
 
 // TURN configures the embedded TURN server (docs/calls.md). With no addr
@@ -351,6 +360,11 @@ func (c *Config) Validate() error {
 	}
 	if c.Plugins.MemoryMiB > 4096 {
 		bad("plugins.memory_mib %d: use up to 4096", c.Plugins.MemoryMiB)
+	}
+	if c.Calls.MediaAddr != "" {
+		if _, _, err := net.SplitHostPort(c.Calls.MediaAddr); err != nil {
+			bad("calls.media_addr %q: use host:port, e.g. 0.0.0.0:7882", c.Calls.MediaAddr)
+		}
 	}
 	if c.TURN.Addr != "" {
 		if _, _, err := net.SplitHostPort(c.TURN.Addr); err != nil {

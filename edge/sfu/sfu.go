@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 
 	"github.com/pion/interceptor"
@@ -37,13 +38,18 @@ type Config struct {
 	// Loopback gathers loopback candidates too: for tests and --dev,
 	// where clients reach the edge on 127.0.0.1.
 	Loopback bool
-	Log      *slog.Logger
+	// UDP, when set, is one UDP socket every call's media goes through
+	// (ICE UDP mux): one port to open in a firewall, one socket instead of
+	// one per connection. The SFU closes it.
+	UDP net.PacketConn
+	Log *slog.Logger
 }
 
 // SFU owns the rooms of one edge.
 type SFU struct {
 	api *webrtc.API
 	log *slog.Logger
+	udp net.PacketConn
 
 	mu     sync.Mutex
 	rooms  map[string]*Room
@@ -70,10 +76,14 @@ func New(cfg Config) (*SFU, error) {
 		}
 	}
 	se.SetIncludeLoopbackCandidate(cfg.Loopback)
+	if cfg.UDP != nil {
+		se.SetICEUDPMux(webrtc.NewICEUDPMux(nil, cfg.UDP))
+	}
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6})
 	return &SFU{
 		api:   webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se)),
 		log:   cfg.Log,
+		udp:   cfg.UDP,
 		rooms: map[string]*Room{},
 	}, nil
 }
@@ -89,6 +99,9 @@ func (s *SFU) Close() {
 	s.mu.Unlock()
 	for _, r := range rooms {
 		r.close()
+	}
+	if s.udp != nil {
+		s.udp.Close()
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -305,4 +306,34 @@ func FuzzOfferSDP(f *testing.F) {
 			t.Fatalf("an offer was refused without ErrSignal: %v", err)
 		}
 	})
+}
+
+// With one UDP socket for every call (calls.media_addr), a call's media
+// flows as it does with a port per connection.
+func TestCallThroughOneUDPPort(t *testing.T) {
+	_, _, ice := setup(t)
+	udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := sfu.New(sfu.Config{Loopback: true, UDP: udp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	a, b := newClient(t, "a", ice), newClient(t, "b", ice)
+	a.publish()
+	b.publish()
+	a.join(s, "one-port", sfu.RoleCustomer)
+	b.join(s, "one-port", sfu.RoleAgent)
+	for _, c := range []struct {
+		who  *client
+		from string
+	}{{a, "b"}, {b, "a"}} {
+		waitFor(t, c.who.name+" gets video through the one port", func() bool { return c.who.received("video", c.from) >= 20 })
+	}
+	for _, c := range []*client{a, b} {
+		c.close()
+		c.peer.Close()
+	}
 }

@@ -59,6 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		hubAddr   = fs.String("hub", "", "the hub's QUIC address (host:port): ship the event log there")
 		enrollTok = fs.String("enroll-token-file", "", "file with the token from `hub enroll-token`, used once to obtain the edge's certificate")
 		plugKeys  = fs.String("plugin-keys", "", "comma-separated public key files whose signatures plugin packages may carry")
+		mediaAddr = fs.String("media", "", "carry every call's media on this one UDP address (e.g. 0.0.0.0:7882)")
 		turnAddr  = fs.String("turn", "", "run the TURN server on this address, UDP and TCP (e.g. 0.0.0.0:3478)")
 		turnKey   = fs.String("turn-secret-file", "", "file with the TURN REST API shared secret (default <data>/turn.secret, made on first start)")
 	)
@@ -99,6 +100,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	set(*enrollTok, &cfg.Hub.EnrollTokenFile)
 	if *turnAddr != "" {
 		cfg.TURN.Addr = *turnAddr
+	}
+	if *mediaAddr != "" {
+		cfg.Calls.MediaAddr = *mediaAddr
 	}
 	if *turnKey != "" {
 		cfg.TURN.SecretFile = *turnKey
