@@ -284,12 +284,13 @@ func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
 	}
 	lang := language(f.Lang)
 	priority := ""
-	if in, err := g.store.Inbox(s.tenant, s.inbox); err == nil {
+	in, err := g.store.Inbox(s.tenant, s.inbox)
+	if err == nil {
 		priority = in.Priority
 	}
 	unlock := g.router.lock(s.tenant)
 	g.router.serveWaiting(ctx, s.tenant) // the conversations already waiting come first
-	d := g.router.decide(ctx, g.router.request(s.tenant, conv, s.inbox, lang, priority))
+	d := g.router.decide(ctx, request(s.tenant, conv, s.inbox, in, lang, priority))
 	e := &event.Event{ID: auth.DerivedID("e", "open", s.tenant, conv), Kind: event.KindConversationOpened,
 		Tenant: s.tenant, Actor: s.actor(),
 		Conversation: &event.ConvOpened{Conv: conv, Inbox: s.inbox, Contact: s.id, Assignee: d.agent, ClientID: f.ClientID,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/state"
 	"github.com/edgedesk/edgedesk/plugins/routing/rules"
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
@@ -86,11 +87,12 @@ func (r *router) candidates(tenant string) []abi.AgentStatus {
 	return out
 }
 
-// request is the routing request for a conversation of inbox: the skills
-// the inbox needs, and the conversation's priority.
-func (r *router) request(tenant, conv, inbox, lang, priority string) *abi.RouteRequest {
+// request is the routing request for a conversation of inbox (its
+// record, nil when unknown): the skills the inbox needs, and the
+// conversation's priority.
+func request(tenant, conv, inbox string, in *state.InboxRec, lang, priority string) *abi.RouteRequest {
 	req := &abi.RouteRequest{Tenant: tenant, Conversation: conv, Inbox: inbox, Language: lang, Priority: event.PriorityRank(priority)}
-	if in, err := r.g.store.Inbox(tenant, inbox); err == nil {
+	if in != nil {
 		req.Skills = in.Skills
 	}
 	return req
@@ -185,12 +187,18 @@ func (r *router) serve(ctx context.Context, tenant string) {
 		r.g.log.Warn("cannot list waiting conversations", "tenant", tenant, "err", err)
 		return
 	}
-	nobody := map[string]bool{} // inbox/language of conversations that found nobody
+	nobody := map[string]bool{}             // inbox/language of conversations that found nobody
+	inboxes := map[string]*state.InboxRec{} // read once a pass
 	for _, c := range waiting {
 		if nobody[c.Inbox+"/"+c.Language] {
 			continue
 		}
-		req := r.request(tenant, c.ID, c.Inbox, c.Language, c.Priority)
+		in, ok := inboxes[c.Inbox]
+		if !ok {
+			in, _ = r.g.store.Inbox(tenant, c.Inbox)
+			inboxes[c.Inbox] = in
+		}
+		req := request(tenant, c.ID, c.Inbox, in, c.Language, c.Priority)
 		d := r.decide(ctx, req)
 		if d.agent == "" {
 			if !roomLeft(req.Agents) {
