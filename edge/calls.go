@@ -2,21 +2,15 @@ package edge
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/base64"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net"
-	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/gateway"
-	"github.com/edgedesk/edgedesk/internal/atomicfile"
 	"github.com/edgedesk/edgedesk/turn"
 )
 
@@ -58,19 +52,16 @@ func (n *Node) startTURN(ctx context.Context) error {
 	return nil
 }
 
-// turnSecret reads the TURN secret file; the default one is made when it
-// does not exist yet.
+// turnSecret reads the TURN secret file; the default one is made (32
+// random bytes, as the signing key) when it does not exist yet.
 func (n *Node) turnSecret() ([]byte, error) {
 	path := n.cfg.TURN.SecretFile
 	if path == filepath.Join(n.cfg.DataDir, "turn.secret") {
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			b := make([]byte, 32)
-			rand.Read(b)
-			if err := atomicfile.Write(path, []byte(base64.StdEncoding.EncodeToString(b)+"\n"), 0o600); err != nil {
-				return nil, fmt.Errorf("make the TURN secret: %w", err)
-			}
-			n.log.Info("made a TURN secret; give the same file to standalone TURN servers", "file", path)
+		b, err := auth.LoadOrCreateKey(path)
+		if err != nil {
+			return nil, fmt.Errorf("turn secret: %w", err)
 		}
+		return b, nil
 	}
 	b, err := turn.ReadSecret(path)
 	if err != nil {

@@ -58,19 +58,20 @@ func NewKeys(secret []byte) (*Keys, error) {
 	return &Keys{secret: secret, now: time.Now}, nil
 }
 
-// LoadOrCreateKey reads a signing key from path, or creates one with 32
-// random bytes (mode 0600) when the file does not exist.
+// LoadOrCreateKey reads a key (a signing key, a shared secret) from path,
+// or creates one of 32 random bytes (mode 0600) when the file does not
+// exist.
 func LoadOrCreateKey(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
 	if err == nil {
 		k := []byte(strings.TrimSpace(string(b)))
 		if len(k) < 32 {
-			return nil, fmt.Errorf("signing key %s has %d bytes; it needs at least 32", path, len(k))
+			return nil, fmt.Errorf("key %s has %d bytes; it needs at least 32", path, len(k))
 		}
 		return k, nil
 	}
 	if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("read signing key: %w", err)
+		return nil, fmt.Errorf("read key: %w", err)
 	}
 	raw := make([]byte, 32)
 	if _, err := rand.Read(raw); err != nil {
@@ -81,7 +82,7 @@ func LoadOrCreateKey(path string) ([]byte, error) {
 		return nil, err
 	}
 	if err := os.WriteFile(path, append(k, '\n'), 0o600); err != nil {
-		return nil, fmt.Errorf("write signing key: %w", err)
+		return nil, fmt.Errorf("write key: %w", err)
 	}
 	return k, nil
 }
