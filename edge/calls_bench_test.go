@@ -69,7 +69,11 @@ func startEdgeProcess(b *testing.B, args ...string) (string, int) {
 	addr := l.Addr().String()
 	l.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, append([]string{"--dev", "--data", filepath.Join(dir, "data"), "--http", addr, "--log-level", "warn"}, args...)...)
+	args = append([]string{"--dev", "--data", filepath.Join(dir, "data"), "--http", addr, "--log-level", "warn"}, args...)
+	if a := os.Getenv("EDGEDESK_BENCH_PPROF"); a != "" { // to profile the edge while it forwards
+		args = append(args, "--pprof", a)
+	}
+	cmd := exec.CommandContext(ctx, bin, args...)
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
@@ -18,7 +19,8 @@ type Peer struct {
 	pc   *webrtc.PeerConnection
 	send func(Signal)
 
-	muted atomic.Bool // what it publishes is not forwarded
+	muted atomic.Bool  // what it publishes is not forwarded
+	video atomic.Int32 // the Video it wants of simulcast tracks
 
 	mu          sync.Mutex // signaling, one message at a time
 	left        bool
@@ -31,6 +33,7 @@ type Peer struct {
 	described   bool                      // the client has a description of ours
 	held        []webrtc.ICECandidateInit // our candidates until it has
 	closed      atomic.Bool
+	ready       bool // its first offer is answered: the room's mu
 }
 
 func newPeer(r *Room, id string, role Role, send func(Signal)) (*Peer, error) {
@@ -40,6 +43,7 @@ func newPeer(r *Room, id string, role Role, send func(Signal)) (*Peer, error) {
 	}
 	p := &Peer{id: id, role: role, room: r, pc: pc, send: send}
 	p.muted.Store(role == RoleSupervisor)
+	p.video.Store(int32(VideoHigh))
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c == nil {
 			return
@@ -53,7 +57,7 @@ func newPeer(r *Room, id string, role Role, send func(Signal)) (*Peer, error) {
 		}
 		p.send(Signal{Type: "candidate", Candidate: &init})
 	})
-	pc.OnTrack(func(remote *webrtc.TrackRemote, _ *webrtc.RTPReceiver) { r.publish(p, remote) })
+	pc.OnTrack(func(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) { r.publish(p, remote, receiver) })
 	pc.OnNegotiationNeeded(p.offer)
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		if s == webrtc.PeerConnectionStateFailed || s == webrtc.PeerConnectionStateClosed {
@@ -79,6 +83,20 @@ func (p *Peer) Role() Role { return p.role }
 
 // SetMuted stops (or resumes) forwarding what the participant publishes.
 func (p *Peer) SetMuted(m bool) { p.muted.Store(m) }
+
+// SetVideo sets the most of the others' simulcast video the participant
+// wants (VideoHigh at first): a small tile or a weak link needs less.
+func (p *Peer) SetVideo(v Video) {
+	p.video.Store(int32(min(max(v, VideoLow), VideoHigh)))
+	r := p.room
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, t := range r.tracks {
+		if s := t.to[p]; s != nil {
+			s.choose(t, time.Now())
+		}
+	}
+}
 
 // Muted reports whether what the participant publishes is held back.
 func (p *Peer) Muted() bool { return p.muted.Load() }
@@ -106,7 +124,11 @@ func (p *Peer) quality() Quality {
 	p.tracksMu.Unlock()
 	var q Quality
 	for _, t := range tracks {
-		q = q.Add(t.stats.quality())
+		t.mu.Lock()
+		for _, l := range t.layers {
+			q = q.Add(l.stats.quality())
+		}
+		t.mu.Unlock()
 	}
 	return q
 }
@@ -153,6 +175,7 @@ func (p *Peer) Signal(s Signal) error {
 		}
 		p.send(Signal{Type: "answer", SDP: answer.SDP})
 		p.sendHeld()
+		p.room.ready(p)
 	case "answer":
 		if p.pc.SignalingState() != webrtc.SignalingStateHaveLocalOffer {
 			return fmt.Errorf("%w: an answer, but the media server made no offer", ErrSignal)

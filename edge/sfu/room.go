@@ -1,10 +1,14 @@
 package sfu
 
 import (
+	"cmp"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/pion/rtcp"
+	"github.com/pion/rtp"
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -13,20 +17,49 @@ type Room struct {
 	id  string
 	sfu *SFU
 
-	mu     sync.Mutex
-	peers  map[string]*Peer
-	tracks []*published
-	closed bool
+	mu       sync.Mutex
+	peers    map[string]*Peer
+	tracks   []*published
+	closed   bool
+	recorder *recorder // nil unless the call is recorded
 }
 
-// published is a track a participant sends, and its copies to the others.
+// published is a track a participant sends: one stream, or the simulcast
+// layers of one source (each an encoding of its own, told apart by RID),
+// and the subscriptions that carry it to the others.
 type published struct {
-	from   *Peer
+	from     *Peer
+	receiver *webrtc.RTPReceiver
+	codec    webrtc.RTPCodecParameters
+	kind     webrtc.RTPCodecType
+	id       string
+	drop     []uint8 // header extensions that stay here: mid and RIDs name the publisher's streams
+	done     chan struct{}
+
+	mu       sync.Mutex // layers, ended
+	layers   []*layer   // lowest first
+	ended    int        // layers whose forwarders stopped
+	expected int        // layers the publisher's description offers
+
+	subs atomic.Pointer[[]*subscription] // read by the forwarders on every packet; written under the room's mu
+	to   map[*Peer]*subscription         // the room's mu
+}
+
+// layer is one encoding of a published track.
+type layer struct {
 	remote *webrtc.TrackRemote
-	local  *webrtc.TrackLocalStaticRTP
-	// to holds the senders that carry local to each other participant
-	to    map[*Peer]*webrtc.RTPSender
-	stats rtpStats
+	order  int // its place in the publisher's description: lowest first, by WebRTC's default scaling
+	stats  rtpStats
+	bytes  atomic.Uint64
+	last   atomic.Int64 // Unix ns of its last packet
+	rate   float64      // bytes per second, smoothed: the published track's mu
+	pli    atomic.Int64 // Unix ns of the last key frame asked for
+}
+
+// active reports whether the layer sent a packet within the last second
+// (a publisher short of bandwidth stops its higher layers).
+func (l *layer) active(now time.Time) bool {
+	return now.UnixNano()-l.last.Load() < int64(time.Second)
 }
 
 // rtpStats is what arrived on a track: packets, those missing from the
@@ -92,25 +125,64 @@ func (r *Room) join(id string, role Role, send func(Signal)) (*Peer, error) {
 		return nil, err
 	}
 	r.peers[id] = p
-	for _, t := range r.tracks { // what the others already publish
-		r.subscribe(p, t)
-	}
 	return p, nil
 }
 
-// publish forwards a participant's new track to every other participant,
-// and keeps forwarding it to those who join later.
-func (r *Room) publish(p *Peer, remote *webrtc.TrackRemote) {
-	local, err := webrtc.NewTrackLocalStaticRTP(remote.Codec().RTPCodecCapability, remote.ID(), p.id)
-	if err != nil {
-		r.sfu.log.Warn("sfu: cannot forward a track", "room", r.id, "peer", p.id, "err", err)
+// ready subscribes p, whose first offer is answered, to what the others
+// publish. Not before: a transceiver added ahead of the client's offer
+// would take one of the client's own media sections, and with it the
+// direction and simulcast layers of what the client publishes there.
+func (r *Room) ready(p *Peer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p.ready || r.peers[p.id] != p {
 		return
 	}
-	t := &published{from: p, remote: remote, local: local, to: map[*Peer]*webrtc.RTPSender{}}
-	t.stats.clock = float64(remote.Codec().ClockRate)
+	p.ready = true
+	for _, t := range r.tracks {
+		if t.from != p && t.to[p] == nil {
+			r.subscribe(p, t)
+		}
+	}
+}
+
+// publish forwards a participant's new track (or a new simulcast layer of
+// one it publishes) to every other participant, and keeps forwarding it
+// to those who join later.
+func (r *Room) publish(p *Peer, remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
 	p.tracksMu.Lock()
-	p.tracks = append(p.tracks, t)
+	var t *published
+	for _, x := range p.tracks {
+		if x.receiver == receiver {
+			t = x
+		}
+	}
+	fresh := t == nil
+	if fresh {
+		t = &published{from: p, receiver: receiver, codec: remote.Codec(), kind: remote.Kind(), id: remote.ID(),
+			drop: dropExtensions(receiver), done: make(chan struct{}), to: map[*Peer]*subscription{},
+			expected: max(1, len(receiver.Tracks()))}
+		t.subs.Store(&[]*subscription{})
+		p.tracks = append(p.tracks, t)
+	}
+	l := &layer{remote: remote, order: slices.Index(receiver.Tracks(), remote)}
+	l.stats.clock = float64(remote.Codec().ClockRate)
+	l.last.Store(time.Now().UnixNano())
+	t.mu.Lock()
+	t.layers = append(t.layers, l)
+	slices.SortFunc(t.layers, func(a, b *layer) int { return a.order - b.order })
+	t.mu.Unlock()
 	p.tracksMu.Unlock()
+
+	go r.forward(t, l)
+	if !fresh {
+		r.mu.Lock()
+		for _, s := range t.to {
+			s.choose(t, time.Now())
+		}
+		r.mu.Unlock()
+		return
+	}
 	r.mu.Lock()
 	if r.closed || r.peers[p.id] != p {
 		r.mu.Unlock()
@@ -118,64 +190,175 @@ func (r *Room) publish(p *Peer, remote *webrtc.TrackRemote) {
 	}
 	r.tracks = append(r.tracks, t)
 	for _, q := range r.peers {
-		if q != p {
+		if q != p && q.ready {
 			r.subscribe(q, t)
 		}
 	}
+	if r.recorder != nil {
+		r.recorder.track(t)
+	}
 	r.mu.Unlock()
-	go r.forward(t)
+	if t.expected > 1 {
+		go r.manage(t)
+	}
+}
+
+// dropExtensions are the header extensions of a publisher's stream that
+// are not forwarded: the media id and RIDs name its streams on its own
+// connection, and would mislead a subscriber's.
+func dropExtensions(receiver *webrtc.RTPReceiver) []uint8 {
+	var ids []uint8
+	for _, h := range receiver.GetParameters().HeaderExtensions {
+		switch h.URI {
+		case sdp.SDESMidURI, sdp.SDESRTPStreamIDURI, sdp.SDESRepairRTPStreamIDURI:
+			ids = append(ids, uint8(h.ID))
+		}
+	}
+	return ids
 }
 
 // subscribe sends t to q (r.mu held). q's connection then renegotiates.
 func (r *Room) subscribe(q *Peer, t *published) {
-	sender, err := q.pc.AddTrack(t.local)
+	local, err := webrtc.NewTrackLocalStaticRTP(t.codec.RTPCodecCapability, t.id, t.from.id)
+	if err != nil {
+		r.sfu.log.Warn("sfu: cannot forward a track", "room", r.id, "peer", q.id, "err", err)
+		return
+	}
+	// a media section of its own: sharing one the subscriber publishes
+	// on would tie what it receives to what it sends there (its
+	// simulcast layers)
+	tr, err := q.pc.AddTransceiverFromTrack(local, webrtc.RTPTransceiverInit{Direction: webrtc.RTPTransceiverDirectionSendonly})
 	if err != nil {
 		r.sfu.log.Warn("sfu: cannot add a track", "room", r.id, "peer", q.id, "err", err)
 		return
 	}
-	t.to[q] = sender
-	go r.feedback(t, sender)
-	t.from.keyFrame(t.remote) // the new subscriber needs a key frame to start
+	s := newSubscription(t, q, local.WriteRTP)
+	s.sender = tr.Sender()
+	t.to[q] = s
+	t.addSub(s)
+	s.choose(t, time.Now())
+	go r.feedback(t, s)
 }
 
-// forward copies the publisher's packets to the subscribers' track until
-// the publisher's track ends; a muted publisher's are dropped.
-func (r *Room) forward(t *published) {
+// addSub and removeSub change the subscriptions the forwarders read
+// (r.mu held).
+func (t *published) addSub(s *subscription) {
+	subs := append(slices.Clone(*t.subs.Load()), s)
+	t.subs.Store(&subs)
+}
+
+func (t *published) removeSub(s *subscription) {
+	subs := slices.DeleteFunc(slices.Clone(*t.subs.Load()), func(x *subscription) bool { return x == s })
+	t.subs.Store(&subs)
+}
+
+// ranked is the layers that are sending, lowest first (t.mu held).
+func (t *published) ranked(now time.Time) []*layer {
+	var out []*layer
+	for _, l := range t.layers {
+		if l.active(now) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// forward copies one layer's packets to the subscriptions until the
+// publisher's stream ends; a muted publisher's are dropped.
+func (r *Room) forward(t *published, l *layer) {
 	for {
-		pkt, _, err := t.remote.ReadRTP()
+		pkt, _, err := l.remote.ReadRTP()
 		if err != nil {
 			break
 		}
-		t.stats.add(pkt.SequenceNumber, pkt.Timestamp, time.Now())
+		now := time.Now()
+		l.stats.add(pkt.SequenceNumber, pkt.Timestamp, now)
+		l.bytes.Add(uint64(len(pkt.Payload)))
+		l.last.Store(now.UnixNano())
 		if t.from.muted.Load() {
 			continue
 		}
+		for _, id := range t.drop {
+			_ = pkt.Header.DelExtension(id)
+		}
 		// an error here is one subscriber's (its connection closing):
 		// the others still get the packet
-		_ = t.local.WriteRTP(pkt)
+		for _, s := range *t.subs.Load() {
+			s.forward(t, l, pkt, now)
+		}
 	}
-	r.unpublish(t)
+	t.mu.Lock()
+	t.ended++
+	last := t.ended == len(t.layers)
+	t.mu.Unlock()
+	if last {
+		close(t.done)
+		r.unpublish(t)
+	}
+}
+
+// manage watches a simulcast track: twice a second it ranks the layers by
+// the bytes they carry, once each carries some (a publisher may list them
+// in any order; until then, the order of its description), and moves
+// each subscription to the best layer its subscriber can take.
+func (r *Room) manage(t *published) {
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	prev := map[*layer]uint64{}
+	for {
+		select {
+		case <-t.done:
+			return
+		case now := <-tick.C:
+			t.mu.Lock()
+			for _, l := range t.layers {
+				b := l.bytes.Load()
+				l.rate += (float64(b-prev[l])*2 - l.rate) / 4
+				prev[l] = b
+			}
+			measured := true
+			for _, l := range t.layers {
+				measured = measured && l.rate > 1000
+			}
+			slices.SortStableFunc(t.layers, func(a, b *layer) int {
+				if measured {
+					return cmp.Compare(a.rate, b.rate)
+				}
+				return a.order - b.order
+			})
+			t.mu.Unlock()
+			for _, s := range *t.subs.Load() {
+				s.choose(t, now)
+			}
+		}
+	}
+}
+
+// keyFrame asks the publisher for a key frame of layer l, at most one a
+// second (several subscribers losing the same packets ask at once).
+func (t *published) keyFrame(l *layer) {
+	if t.kind != webrtc.RTPCodecTypeVideo {
+		return
+	}
+	now := time.Now().UnixNano()
+	if last := l.pli.Load(); now-last < int64(time.Second) || !l.pli.CompareAndSwap(last, now) {
+		return
+	}
+	t.from.keyFrame(l.remote)
 }
 
 // feedback reads a subscriber's RTCP for t: picture loss and full intra
-// requests ask the publisher for a key frame (at most one a second per
-// track: several subscribers losing the same packets ask at once).
-// pion's interceptors answer NACKs and read the reports.
-func (r *Room) feedback(t *published, sender *webrtc.RTPSender) {
-	var last time.Time
+// requests ask the publisher for a key frame of the layer it is sent; its
+// receiver reports' loss steers the simulcast layer. pion's interceptors
+// answer NACKs and read the reports.
+func (r *Room) feedback(t *published, s *subscription) {
 	for {
-		pkts, _, err := sender.ReadRTCP()
+		pkts, _, err := s.sender.ReadRTCP()
 		if err != nil {
 			return
 		}
 		for _, pkt := range pkts {
-			switch pkt.(type) {
-			case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
-				if time.Since(last) >= time.Second {
-					last = time.Now()
-					t.from.keyFrame(t.remote)
-				}
-			}
+			s.feedback(t, pkt)
 		}
 	}
 }
@@ -190,12 +373,16 @@ func (r *Room) unpublish(t *published) {
 			break
 		}
 	}
-	for q, sender := range t.to {
-		if q.pc.ConnectionState() != webrtc.PeerConnectionStateClosed {
-			_ = q.pc.RemoveTrack(sender)
+	for q, s := range t.to {
+		if s.sender != nil && q.pc.ConnectionState() != webrtc.PeerConnectionStateClosed {
+			_ = q.pc.RemoveTrack(s.sender)
 		}
 	}
 	clear(t.to)
+	t.subs.Store(&[]*subscription{})
+	if r.recorder != nil {
+		r.recorder.untrack(t)
+	}
 }
 
 // leave takes p out of the room; an empty room ends.
@@ -208,7 +395,10 @@ func (r *Room) leave(p *Peer) {
 	delete(r.peers, p.id)
 	var mine []*published
 	for _, t := range r.tracks {
-		delete(t.to, p)
+		if s := t.to[p]; s != nil {
+			t.removeSub(s)
+			delete(t.to, p)
+		}
 		if t.from == p {
 			mine = append(mine, t)
 		}
@@ -223,6 +413,12 @@ func (r *Room) leave(p *Peer) {
 	}
 	if empty {
 		r.sfu.removeRoom(r)
+		r.mu.Lock()
+		rec := r.recorder
+		r.mu.Unlock()
+		if rec != nil {
+			rec.close()
+		}
 	}
 }
 
@@ -237,4 +433,12 @@ func (r *Room) close() {
 	for _, p := range peers {
 		p.Close()
 	}
+}
+
+// rewritten is a forwarded packet as one subscription sends it.
+func rewritten(pkt *rtp.Packet, seqOff uint16, tsOff uint32) rtp.Packet {
+	out := *pkt
+	out.SequenceNumber += seqOff
+	out.Timestamp += tsOff
+	return out
 }

@@ -65,8 +65,8 @@ func New(cfg Config) (*SFU, error) {
 	if err := me.RegisterDefaultCodecs(); err != nil {
 		return nil, err
 	}
-	ir := &interceptor.Registry{}
-	if err := webrtc.RegisterDefaultInterceptors(me, ir); err != nil {
+	ir, err := interceptors(me)
+	if err != nil {
 		return nil, err
 	}
 	var se webrtc.SettingEngine
@@ -86,6 +86,30 @@ func New(cfg Config) (*SFU, error) {
 		udp:   cfg.UDP,
 		rooms: map[string]*Room{},
 	}, nil
+}
+
+// interceptors are the RTCP machinery of every connection: NACK (asking
+// publishers for lost packets, answering subscribers' asks from a
+// buffer), sender and receiver reports, transport-wide congestion control
+// feedback for the publishers' bandwidth estimation, and the simulcast
+// header extensions. pion's defaults also count every packet for
+// GetStats, which the SFU does not call (it counts what it forwards
+// itself), so that interceptor and its goroutine are left out.
+func interceptors(me *webrtc.MediaEngine) (*interceptor.Registry, error) {
+	ir := &interceptor.Registry{}
+	if err := webrtc.ConfigureNack(me, ir); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureRTCPReports(ir); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureSimulcastExtensionHeaders(me); err != nil {
+		return nil, err
+	}
+	if err := webrtc.ConfigureTWCCSender(me, ir); err != nil {
+		return nil, err
+	}
+	return ir, nil
 }
 
 // Close ends every call.

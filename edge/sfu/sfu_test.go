@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
 	"go.uber.org/goleak"
@@ -36,6 +37,7 @@ type client struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	signal chan sfu.Signal // from the SFU, applied in order
+	seen   func(kind string, tr *webrtc.TrackRemote, pkt *rtp.Packet) // when set, told of every packet received
 }
 
 func newClient(t *testing.T, name string, ice webrtc.ICEServer) *client {
@@ -53,10 +55,14 @@ func newClient(t *testing.T, name string, ice webrtc.ICEServer) *client {
 		c.got[tr.Kind().String()+"/"+tr.StreamID()] = n
 		c.mu.Unlock()
 		for {
-			if _, _, err := tr.ReadRTP(); err != nil {
+			pkt, _, err := tr.ReadRTP()
+			if err != nil {
 				return
 			}
 			n.Add(1)
+			if c.seen != nil {
+				c.seen(tr.Kind().String(), tr, pkt)
+			}
 		}
 	})
 	return c
