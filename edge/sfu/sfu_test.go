@@ -36,7 +36,7 @@ type client struct {
 	got    map[string]*atomic.Int64 // track kind → packets received
 	stop   chan struct{}
 	wg     sync.WaitGroup
-	signal chan sfu.Signal // from the SFU, applied in order
+	signal chan sfu.Signal                                            // from the SFU, applied in order
 	seen   func(kind string, tr *webrtc.TrackRemote, pkt *rtp.Packet) // when set, told of every packet received
 }
 
