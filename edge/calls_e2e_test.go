@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,10 +13,12 @@ import (
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media"
 
+	"github.com/edgedesk/edgedesk/edge"
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
 	"github.com/edgedesk/edgedesk/edge/sfu"
+	"github.com/edgedesk/edgedesk/internal/event"
 )
 
 // caller is a participant's browser, played by pion over the edge's
@@ -222,6 +225,12 @@ func TestCallThroughTheEdge(t *testing.T) {
 	e := edgetest.Start(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// the tenant records its calls
+	if _, err := e.Journal().Append(ctx, &event.Event{Kind: event.KindTenantUpserted, Tenant: edge.DemoTenant,
+		Actor: event.Actor{Kind: event.ActorSystem, ID: "test"},
+		TenantInfo: &event.Tenant{ID: edge.DemoTenant, Name: "Demo Shop", Residency: edge.DemoResidency, RecordCalls: true}}); err != nil {
+		t.Fatal(err)
+	}
 	agentWS := e.Agent("alice@demo.test", "")
 	visitorWS := e.Visitor()
 	ack, err := visitorWS.Start(ctx, "c1")
@@ -231,7 +240,7 @@ func TestCallThroughTheEdge(t *testing.T) {
 	customer, agent := newCaller(t, e, visitorWS), newCaller(t, e, agentWS)
 	customer.enter(ctx, ack.Conv, "")
 	started := agent.item("started")
-	if started.Item.Call == nil || started.Item.Call.ID != customer.call || started.Item.Call.Role != "customer" {
+	if started.Item.Call == nil || started.Item.Call.ID != customer.call || started.Item.Call.Role != "customer" || !started.Item.Call.Recorded {
 		t.Fatalf("the agent saw %+v", started.Item)
 	}
 	agent.enter(ctx, "", started.Item.Call.ID)
@@ -254,6 +263,13 @@ func TestCallThroughTheEdge(t *testing.T) {
 		if _, err := other.Request(ctx, f); err == nil {
 			t.Errorf("%s by another visitor was accepted", f.Op)
 		}
+	}
+	// the video wanted of simulcast tracks: a level, nothing else
+	if _, err := agentWS.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallVideo, Call: customer.call, Video: "low"}); err != nil {
+		t.Errorf("video low: %v", err)
+	}
+	if _, err := agentWS.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallVideo, Call: customer.call, Video: "8k"}); err == nil {
+		t.Error("video 8k was accepted")
 	}
 	// an admin listens in as a supervisor; another agent may not
 	sup := e.Agent("alice@demo.test", "")
@@ -292,5 +308,64 @@ func TestCallThroughTheEdge(t *testing.T) {
 		ended.Item.Call.Duration, ended.Item.Call.PacketsReceived, ended.Item.Call.PacketsLost, ended.Item.Call.JitterMS)
 	for _, c := range []*caller{customer, agent} {
 		c.close()
+	}
+	checkRecording(ctx, t, e, customer.call)
+}
+
+// checkRecording fetches a call's recording as its tenant's admin: the
+// customer's and the agent's audio and video (the supervisor, muted, is
+// not in it). Another agent, a customer and a file outside the manifest
+// are refused.
+func checkRecording(ctx context.Context, t *testing.T, e *edgetest.Edge, call string) {
+	t.Helper()
+	admin, err := client.Login(ctx, e.URL, "alice@demo.test", edge.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/api/v1/calls/" + call + "/recording"
+	var m sfu.Manifest
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		resp, body := e.Get(path, admin)
+		if resp.StatusCode == http.StatusOK {
+			if err := json.Unmarshal(body, &m); err != nil {
+				t.Fatal(err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the recording's manifest: %d %s", resp.StatusCode, body)
+		}
+	}
+	roles := map[string]bool{}
+	for _, tr := range m.Tracks {
+		roles[string(tr.Role)+"/"+tr.Kind] = true
+	}
+	if len(m.Tracks) != 4 || !roles["customer/audio"] || !roles["customer/video"] || !roles["agent/audio"] || !roles["agent/video"] {
+		t.Fatalf("the recording holds %+v", m.Tracks)
+	}
+	for _, tr := range m.Tracks {
+		resp, body := e.Get(path+"/"+tr.File, admin)
+		magic := map[string]string{"audio": "OggS", "video": "DKIF"}[tr.Kind]
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(string(body), magic) || len(body) < 1000 {
+			t.Fatalf("%s: %d, %d bytes starting %q", tr.File, resp.StatusCode, len(body), body[:min(len(body), 4)])
+		}
+	}
+	bob, err := client.Login(ctx, e.URL, "bob@demo.test", edge.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		path, token string
+		want        int
+	}{
+		{path, bob, http.StatusForbidden},
+		{path, "", http.StatusUnauthorized},
+		{path + "/" + sfu.ManifestFile, admin, http.StatusNotFound},
+		{path + "/..%2F..%2Fdemo-secret", admin, http.StatusNotFound},
+		{"/api/v1/calls/nope/recording", admin, http.StatusNotFound},
+	} {
+		if resp, body := e.Get(c.path, c.token); resp.StatusCode != c.want {
+			t.Errorf("GET %s: %d %s, want %d", c.path, resp.StatusCode, body, c.want)
+		}
 	}
 }

@@ -131,6 +131,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		Store: n.store, Log: n.journal, Keys: n.keys, NATS: n.bus.Conn(), Metrics: n.metrics,
 		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
 		AttachmentsDir: n.dataPath("attachments"),
+		RecordingsDir:  n.dataPath("recordings"),
 		Limits: gateway.Limits{
 			MaxFrameBytes: n.cfg.Gateway.MaxFrameBytes, MaxTextBytes: n.cfg.Gateway.MaxTextBytes,
 			SendQueue: n.cfg.Gateway.SendQueue, CustomerRate: n.cfg.Gateway.CustomerRate,
@@ -493,6 +494,9 @@ func (n *Node) Dev() *DevCredentials { return n.dev }
 
 // Store is the node's state store (tests read it).
 func (n *Node) Store() *state.Store { return n.store }
+
+// Journal is the node's event log.
+func (n *Node) Journal() *journal.Journal { return n.journal }
 
 // Bus is the node's event log.
 func (n *Node) Bus() *bus.Bus { return n.bus }

@@ -91,13 +91,14 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 			Name          string   `json:"name"`
 			Residency     []string `json:"residency"`
 			ResidencyMode string   `json:"residency_mode"`
+			RecordCalls   bool     `json:"record_calls"`
 		}
 		if !decodeBody(w, r, &body) {
 			return
 		}
 		t := r.PathValue("tenant")
 		h.configured(w, &event.Event{Kind: event.KindTenantUpserted, Tenant: t,
-			TenantInfo: &event.Tenant{ID: t, Name: body.Name, Residency: body.Residency, ResidencyMode: body.ResidencyMode}})
+			TenantInfo: &event.Tenant{ID: t, Name: body.Name, Residency: body.Residency, ResidencyMode: body.ResidencyMode, RecordCalls: body.RecordCalls}})
 	}))
 	mux.Handle("PUT /api/v1/tenants/{tenant}/inboxes/{inbox}", guard(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {

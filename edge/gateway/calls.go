@@ -35,6 +35,7 @@ const (
 	CallJoin   = "join"
 	CallSignal = "signal"
 	CallMute   = "mute"
+	CallVideo  = "video"
 	CallLeave  = "leave"
 )
 
@@ -75,10 +76,16 @@ func (g *Gateway) callFrame(ctx context.Context, s *session, f *InFrame) error {
 			return invalid("mute: give muted: true or false")
 		}
 		p.SetMuted(*f.Muted)
+	case CallVideo:
+		v, ok := sfu.ParseVideo(f.Video)
+		if !ok {
+			return invalid("video: give low, medium or high")
+		}
+		p.SetVideo(v)
 	case CallLeave:
 		g.leaveCall(ctx, c, s, "hung up")
 	default:
-		return invalid("op must be start, join, signal, mute or leave")
+		return invalid("op must be start, join, signal, mute, video or leave")
 	}
 	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Call: c.id}))
 	return nil
@@ -113,7 +120,7 @@ func (g *Gateway) callStart(ctx context.Context, s *session, f *InFrame) error {
 		return err
 	}
 	e := &event.Event{Kind: event.KindCallStarted, Tenant: s.tenant, Actor: s.actor(),
-		Call: &event.Call{ID: c.id, Conv: c.conv, Role: string(role), Node: g.node}}
+		Call: &event.Call{ID: c.id, Conv: c.conv, Role: string(role), Node: g.node, Recorded: g.record(c)}}
 	if err := g.appendCallAck(ctx, s, f, c, e); err != nil {
 		g.drop(c, s) // not recorded: the call never was
 		return err

@@ -109,6 +109,9 @@ type Options struct {
 	ICE ICEFunc
 	// SFU carries calls' media; nil: no calls.
 	SFU *sfu.SFU
+	// RecordingsDir holds the recordings of the calls of tenants that
+	// record them, as <tenant>/<call>/; "": calls are not recorded.
+	RecordingsDir string
 }
 
 // Gateway serves the WebSocket protocol and the HTTP API.
@@ -121,6 +124,7 @@ type Gateway struct {
 	log     *slog.Logger
 	node    string
 	attDir  string
+	recDir  string
 	lim     Limits
 	ice     ICEFunc
 	sfu     *sfu.SFU
@@ -160,7 +164,7 @@ func New(o Options) (*Gateway, error) {
 	}
 	g := &Gateway{
 		store: o.Store, journal: o.Log, keys: o.Keys, nc: o.NATS, m: o.Metrics,
-		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, lim: o.Limits, ice: o.ICE, sfu: o.SFU, calls: map[string]*call{},
+		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, recDir: o.RecordingsDir, lim: o.Limits, ice: o.ICE, sfu: o.SFU, calls: map[string]*call{},
 		agents:    map[string]map[*session]struct{}{},
 		customers: map[string]map[*session]struct{}{}, availableWas: map[string]bool{},
 	}

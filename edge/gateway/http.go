@@ -29,6 +29,8 @@ func (g *Gateway) Register(mux *http.ServeMux) {
 	mux.Handle("OPTIONS /api/v1/attachments/{id}", crossOrigin(nil))
 	mux.Handle("GET /api/v1/ice-servers", crossOrigin(http.HandlerFunc(g.iceServers)))
 	mux.Handle("OPTIONS /api/v1/ice-servers", crossOrigin(nil))
+	mux.HandleFunc("GET /api/v1/calls/{call}/recording", g.recording)
+	mux.HandleFunc("GET /api/v1/calls/{call}/recording/{file}", g.recordingFile)
 }
 
 // crossOrigin lets the widget, which runs on the website's origin, upload

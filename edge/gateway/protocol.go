@@ -96,13 +96,15 @@ type InFrame struct {
 	Skills  []string `json:"skills,omitzero"` // [] clears them; absent keeps them
 	// priority (agents): the conversation's new priority.
 	Priority string `json:"priority,omitempty"`
-	// call: the operation (start, join, signal, mute, leave), the call,
-	// the role to join as, a signal for the media server, muted.
+	// call: the operation (start, join, signal, mute, video, leave), the
+	// call, the role to join as, a signal for the media server, muted,
+	// the most of the others' simulcast video wanted (low, medium, high).
 	Op     string      `json:"op,omitempty"`
 	Call   string      `json:"call,omitempty"`
 	Role   string      `json:"role,omitempty"`
 	Signal *sfu.Signal `json:"signal,omitempty"`
 	Muted  *bool       `json:"muted,omitempty"`
+	Video  string      `json:"video,omitempty"`
 }
 
 // Frame types from clients.

@@ -95,25 +95,15 @@ func (s *SFU) Record(room, dir string) error {
 	return nil
 }
 
-// track starts recording t (the room's mu held).
+// track starts recording t (the room's mu held). Its file is made at its
+// first packet: a track nobody hears (a muted supervisor's) leaves none.
 func (rec *recorder) track(t *published) {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	if rec.closed || rec.files[t] != nil {
 		return
 	}
-	info := RecordedTrack{Participant: t.from.id, Role: t.from.role, Kind: t.kind.String(), Codec: t.codec.MimeType, Started: time.Now()}
-	name := fmt.Sprintf("%02d-%s-%s", len(rec.tracks)+1, t.from.role, t.kind)
-	w, ext, err := newMediaWriter(t.codec, filepath.Join(rec.dir, name))
-	if err != nil {
-		info.Error = err.Error()
-		rec.tracks = append(rec.tracks, info)
-		t.from.room.sfu.log.Warn("sfu: a track is not recorded", "room", rec.room, "peer", t.from.id, "err", err)
-		return
-	}
-	info.File = name + ext
-	f := &recording{w: w, index: len(rec.tracks)}
-	rec.tracks = append(rec.tracks, info)
+	f := &recording{index: -1}
 	f.sub = newSubscription(t, nil, func(pkt *rtp.Packet) error { return rec.write(t, f, pkt) })
 	rec.files[t] = f
 	t.addSub(f.sub)
@@ -126,16 +116,41 @@ func (rec *recorder) write(t *published, f *recording, pkt *rtp.Packet) error {
 	if f.failed {
 		return nil
 	}
+	if f.w == nil {
+		rec.open(t, f)
+		if f.failed {
+			return nil
+		}
+	}
 	if err := f.w.WriteRTP(pkt); err != nil {
 		f.failed = true
 		rec.mu.Lock()
 		rec.tracks[f.index].Error = err.Error()
+		file := rec.tracks[f.index].File
 		rec.mu.Unlock()
 		t.from.room.sfu.log.Error("sfu: recording a track failed; the call goes on without it", "room", rec.room,
-			"file", rec.tracks[f.index].File, "err", err)
+			"file", file, "err", err)
 		return err
 	}
 	return nil
+}
+
+// open makes a track's file and lists it in the manifest.
+func (rec *recorder) open(t *published, f *recording) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	info := RecordedTrack{Participant: t.from.id, Role: t.from.role, Kind: t.kind.String(), Codec: t.codec.MimeType, Started: time.Now()}
+	name := fmt.Sprintf("%02d-%s-%s", len(rec.tracks)+1, t.from.role, t.kind)
+	w, ext, err := newMediaWriter(t.codec, filepath.Join(rec.dir, name))
+	f.index = len(rec.tracks)
+	if err != nil {
+		f.failed = true
+		info.Error = err.Error()
+		t.from.room.sfu.log.Warn("sfu: a track is not recorded", "room", rec.room, "peer", t.from.id, "err", err)
+	} else {
+		f.w, info.File = w, name+ext
+	}
+	rec.tracks = append(rec.tracks, info)
 }
 
 // untrack ends t's file (the room's mu held).
@@ -152,7 +167,10 @@ func (rec *recorder) untrack(t *published) {
 
 func (rec *recorder) finish(f *recording) {
 	f.sub.mu.Lock() // no packet is being written
-	err := f.w.Close()
+	var err error
+	if f.w != nil {
+		err = f.w.Close()
+	}
 	f.sub.mu.Unlock()
 	if err != nil {
 		rec.mu.Lock()

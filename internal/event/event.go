@@ -105,6 +105,9 @@ type Tenant struct {
 	// before its log leaves for the hub. See ResidencyFields.
 	Residency     []string `cbor:"3,keyasint,omitempty"`
 	ResidencyMode string   `cbor:"4,keyasint,omitempty"`
+	// RecordCalls records the tenant's calls on the edge that hosts them
+	// (docs/calls.md).
+	RecordCalls bool `cbor:"5,keyasint,omitempty"`
 }
 
 // ResidencyFields are the fields a residency policy can keep in region.
@@ -300,6 +303,8 @@ type Call struct {
 	PacketsReceived uint64  `cbor:"7,keyasint,omitempty" json:"packets_received,omitempty"`
 	PacketsLost     int64   `cbor:"8,keyasint,omitempty" json:"packets_lost,omitempty"`
 	JitterMS        float64 `cbor:"9,keyasint,omitempty" json:"jitter_ms,omitempty"`
+	// started: the call is recorded, which the customer is told
+	Recorded bool `cbor:"10,keyasint,omitempty" json:"recorded,omitempty"`
 }
 
 // CallRoles are the roles of a call's participants.

@@ -121,7 +121,7 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 	switch e.Kind {
 	case event.KindTenantUpserted:
 		ti := e.TenantInfo
-		return ch, s.put(txn, kTenant(t), &TenantRec{ID: t, Name: ti.Name, UpdatedAt: e.TS, Residency: ti.Residency, ResidencyMode: ti.ResidencyMode})
+		return ch, s.put(txn, kTenant(t), &TenantRec{ID: t, Name: ti.Name, UpdatedAt: e.TS, Residency: ti.Residency, ResidencyMode: ti.ResidencyMode, RecordCalls: ti.RecordCalls})
 	case event.KindInboxUpserted:
 		in := e.Inbox
 		if err := txn.Set(kInboxIndex(in.ID), []byte(t)); err != nil {

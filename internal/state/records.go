@@ -12,6 +12,7 @@ type TenantRec struct {
 	UpdatedAt     int64    `cbor:"3,keyasint" json:"updated_at"`
 	Residency     []string `cbor:"4,keyasint,omitempty" json:"residency,omitempty"`
 	ResidencyMode string   `cbor:"5,keyasint,omitempty" json:"residency_mode,omitempty"`
+	RecordCalls   bool     `cbor:"6,keyasint,omitempty" json:"record_calls,omitempty"`
 }
 
 // InboxRec is an inbox.
