@@ -227,7 +227,7 @@ func TestCallThroughTheEdge(t *testing.T) {
 	defer cancel()
 	// the tenant records its calls
 	if _, err := e.Journal().Append(ctx, &event.Event{Kind: event.KindTenantUpserted, Tenant: edge.DemoTenant,
-		Actor: event.Actor{Kind: event.ActorSystem, ID: "test"},
+		Actor:      event.Actor{Kind: event.ActorSystem, ID: "test"},
 		TenantInfo: &event.Tenant{ID: edge.DemoTenant, Name: "Demo Shop", Residency: edge.DemoResidency, RecordCalls: true}}); err != nil {
 		t.Fatal(err)
 	}
