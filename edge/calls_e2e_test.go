@@ -58,7 +58,14 @@ func newCaller(t *testing.T, e *edgetest.Edge, ws *client.Client) *caller {
 		t.Fatal(err)
 	}
 	c := &caller{t: t, ws: ws, pc: pc, items: make(chan *gateway.OutFrame, 256), stop: make(chan struct{})}
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	pc.OnTrack(func(tr *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
+		go func() { // the edge's sender reports, echoed in the receiver reports the round trip is measured from
+			for {
+				if _, _, err := receiver.ReadRTCP(); err != nil {
+					return
+				}
+			}
+		}()
 		n, _ := c.got.LoadOrStore(tr.Kind().String(), &atomic.Int64{})
 		for {
 			if _, _, err := tr.ReadRTP(); err != nil {
@@ -304,8 +311,8 @@ func TestCallThroughTheEdge(t *testing.T) {
 	if q := ended.Item.Call; q.PacketsReceived < 80 || q.PacketsLost < 0 || q.JitterMS < 0 {
 		t.Fatalf("the call's quality summary: %+v", q)
 	}
-	t.Logf("call.ended: %d ms, %d packets received, %d lost, jitter %.1f ms",
-		ended.Item.Call.Duration, ended.Item.Call.PacketsReceived, ended.Item.Call.PacketsLost, ended.Item.Call.JitterMS)
+	t.Logf("call.ended: %d ms, %d packets received, %d lost, jitter %.1f ms, round trip %.1f ms",
+		ended.Item.Call.Duration, ended.Item.Call.PacketsReceived, ended.Item.Call.PacketsLost, ended.Item.Call.JitterMS, ended.Item.Call.RTTMS)
 	for _, c := range []*caller{customer, agent} {
 		c.close()
 	}

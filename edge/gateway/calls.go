@@ -290,7 +290,8 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 	c.mu.Unlock()
 	e := &event.Event{Kind: event.KindCallEnded, Tenant: c.tenant, Actor: s.actor(),
 		Call: &event.Call{ID: c.id, Conv: c.conv, Duration: time.Since(c.started).Milliseconds(), Reason: reason,
-			PacketsReceived: q.PacketsReceived, PacketsLost: q.PacketsLost, JitterMS: math.Round(q.JitterMS*10) / 10}}
+			PacketsReceived: q.PacketsReceived, PacketsLost: q.PacketsLost, JitterMS: math.Round(q.JitterMS*10) / 10,
+			RTTMS: math.Round(q.RTTMS*10) / 10}}
 	if _, err := g.journal.Append(ctx, e); err != nil {
 		g.log.Warn("cannot record the end of a call", "call", c.id, "err", err)
 	}

@@ -78,6 +78,8 @@ type subscription struct {
 	lastAt  time.Time
 	sent    bool
 
+	rttMS float64 // the last round trip measured to the subscriber
+
 	capped   int       // the highest layer index its loss allows
 	downAt   time.Time // when loss last took a layer away
 	goodFrom time.Time // since when its loss has been low
@@ -160,12 +162,42 @@ func (s *subscription) feedback(t *published, pkt rtcp.Packet) {
 			t.keyFrame(l)
 		}
 	case *rtcp.ReceiverReport:
+		now := time.Now()
 		for _, r := range p.Reports {
 			if s.sender != nil && isOurs(s.sender, r.SSRC) {
-				s.loss(t, float64(r.FractionLost)/256, time.Now())
+				if rtt, ok := roundTrip(r, now); ok {
+					s.mu.Lock()
+					s.rttMS = rtt
+					s.mu.Unlock()
+				}
+				s.loss(t, float64(r.FractionLost)/256, now)
 			}
 		}
 	}
+}
+
+// roundTrip is the round trip to a subscriber in ms, from its report on
+// a stream the SFU sends (RFC 3550 §6.4.1): the report's arrival, less
+// the time of the SFU's last sender report it echoes, less the delay it
+// held the report; all in the middle 32 bits of NTP time.
+func roundTrip(r rtcp.ReceptionReport, at time.Time) (float64, bool) {
+	if r.LastSenderReport == 0 {
+		return 0, false // no sender report reached it yet
+	}
+	rtt := int32(ntpMiddle(at) - r.LastSenderReport - r.Delay)
+	if rtt < 0 {
+		return 0, false
+	}
+	return float64(rtt) / 65536 * 1000, true
+}
+
+// ntpMiddle is the middle 32 bits of t as an NTP timestamp: 16 bits of
+// seconds (since 1900) and 16 of fraction.
+func ntpMiddle(t time.Time) uint32 {
+	const unixToNTP = 2208988800
+	secs := uint64(t.Unix() + unixToNTP)
+	frac := uint64(t.Nanosecond()) << 32 / 1e9
+	return uint32(secs<<16 | frac>>16)
 }
 
 func isOurs(sender *webrtc.RTPSender, ssrc uint32) bool {

@@ -107,17 +107,20 @@ type Quality struct {
 	PacketsReceived uint64
 	PacketsLost     int64
 	JitterMS        float64
+	// RTTMS is the round trip between the SFU and the participant, the
+	// last measured from its receiver reports (0: none measured).
+	RTTMS float64
 }
 
-// Add sums q and o, keeping the worse jitter.
+// Add sums q and o, keeping the worse jitter and round trip.
 func (q Quality) Add(o Quality) Quality {
 	return Quality{PacketsReceived: q.PacketsReceived + o.PacketsReceived, PacketsLost: q.PacketsLost + o.PacketsLost,
-		JitterMS: max(q.JitterMS, o.JitterMS)}
+		JitterMS: max(q.JitterMS, o.JitterMS), RTTMS: max(q.RTTMS, o.RTTMS)}
 }
 
 // quality sums what the SFU received on the participant's tracks (read
 // from the packets it forwarded: pion's GetStats races with a connection
-// closing under it).
+// closing under it), with the round trip measured on what it was sent.
 func (p *Peer) quality() Quality {
 	p.tracksMu.Lock()
 	tracks := append([]*published(nil), p.tracks...)
@@ -130,6 +133,16 @@ func (p *Peer) quality() Quality {
 		}
 		t.mu.Unlock()
 	}
+	r := p.room
+	r.mu.Lock()
+	for _, t := range r.tracks {
+		if s := t.to[p]; s != nil {
+			s.mu.Lock()
+			q.RTTMS = max(q.RTTMS, s.rttMS)
+			s.mu.Unlock()
+		}
+	}
+	r.mu.Unlock()
 	return q
 }
 

@@ -175,6 +175,7 @@ func (r *Room) publish(p *Peer, remote *webrtc.TrackRemote, receiver *webrtc.RTP
 	p.tracksMu.Unlock()
 
 	go r.forward(t, l)
+	go readReports(receiver, remote.RID())
 	if !fresh {
 		r.mu.Lock()
 		for _, s := range t.to {
@@ -200,6 +201,24 @@ func (r *Room) publish(p *Peer, remote *webrtc.TrackRemote, receiver *webrtc.RTP
 	r.mu.Unlock()
 	if t.expected > 1 {
 		go r.manage(t)
+	}
+}
+
+// readReports reads what the publisher's RTCP says of one of its streams,
+// so that pion's interceptors see its sender reports (RTCP reaches them
+// only when read): the receiver reports the SFU sends back then echo
+// them, and the publisher measures its round trip from those.
+func readReports(receiver *webrtc.RTPReceiver, rid string) {
+	for {
+		var err error
+		if rid != "" {
+			_, _, err = receiver.ReadSimulcastRTCP(rid)
+		} else {
+			_, _, err = receiver.ReadRTCP()
+		}
+		if err != nil {
+			return
+		}
 	}
 }
 

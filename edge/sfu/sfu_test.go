@@ -49,7 +49,14 @@ func newClient(t *testing.T, name string, ice webrtc.ICEServer) *client {
 	}
 	c := &client{t: t, name: name, pc: pc, got: map[string]*atomic.Int64{}, stop: make(chan struct{}),
 		signal: make(chan sfu.Signal, 64)}
-	pc.OnTrack(func(tr *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+	pc.OnTrack(func(tr *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
+		go func() { // as a browser does, read the SFU's reports: its round trip is measured from the echoes
+			for {
+				if _, _, err := receiver.ReadRTCP(); err != nil {
+					return
+				}
+			}
+		}()
 		n := &atomic.Int64{}
 		c.mu.Lock()
 		c.got[tr.Kind().String()+"/"+tr.StreamID()] = n
@@ -227,6 +234,7 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 // unmuted. When the customer leaves, the room ends with the last one.
 func TestCallThroughTheSFU(t *testing.T) {
 	s, ts, ice := setup(t)
+	start := time.Now()
 	customer, agent := newClient(t, "customer", ice), newClient(t, "agent", ice)
 	customer.publish()
 	agent.publish()
@@ -258,11 +266,15 @@ func TestCallThroughTheSFU(t *testing.T) {
 	supervisor.peer.SetMuted(false)
 	waitFor(t, "the customer hears the unmuted supervisor", func() bool { return customer.received("audio", "supervisor") >= 20 })
 
+	waitFor(t, "the customer has sent a report on what it receives", func() bool { return time.Since(start) > 3*time.Second })
 	for _, c := range []*client{customer, agent, supervisor} {
 		c.close()
 		c.peer.Close()
 	}
 	waitFor(t, "the room ends", func() bool { return s.Rooms() == 0 })
+	if q := customer.peer.Final(); q.RTTMS <= 0 || q.RTTMS > 500 || q.PacketsReceived < 40 {
+		t.Errorf("the customer's quality summary: %+v, want a round trip measured on loopback", q)
+	}
 }
 
 // Malformed signals are refused with a clear error, and the peer goes on.

@@ -303,6 +303,9 @@ type Call struct {
 	PacketsReceived uint64  `cbor:"7,keyasint,omitempty" json:"packets_received,omitempty"`
 	PacketsLost     int64   `cbor:"8,keyasint,omitempty" json:"packets_lost,omitempty"`
 	JitterMS        float64 `cbor:"9,keyasint,omitempty" json:"jitter_ms,omitempty"`
+	// ended: the longest round trip between the media server and a
+	// participant, the last measured (ms)
+	RTTMS float64 `cbor:"11,keyasint,omitempty" json:"rtt_ms,omitempty"`
 	// started: the call is recorded, which the customer is told
 	Recorded bool `cbor:"10,keyasint,omitempty" json:"recorded,omitempty"`
 }
