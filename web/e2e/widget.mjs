@@ -325,6 +325,31 @@ async function run() {
   await step("the widget shows the call's timer", () => widget.locator(".callstatus", { hasText: /In call 0:\d\d/ }).waitFor({ timeout }));
   await accessible(cons, "the console in a call");
   await accessible(page, "the widget in a call");
+  const panelNumber = (page, inWidget, key) => page.evaluate(([w, k]) => {
+    const root = w ? document.querySelector("#edgedesk-widget").shadowRoot : document;
+    return Number(root.querySelector(".callpanel").dataset[k]);
+  }, [inWidget, key]);
+  await step("the customer's camera goes out in simulcast layers", () => page.waitForFunction(() =>
+    Number(document.querySelector("#edgedesk-widget").shadowRoot.querySelector(".callpanel").dataset.layersSent) >= 2, null, { timeout }));
+  // An admin listens in from a console of their own: they get both sides,
+  // and the customer hears them only once they speak.
+  const supervisor = await (await browser.newContext()).newPage();
+  await supervisor.goto(edge + "/console/");
+  await supervisor.getByLabel("E-mail").fill(agentEmail);
+  await supervisor.getByLabel("Password").fill(agentPassword);
+  await supervisor.getByRole("button", { name: "Sign in" }).click();
+  const lastText = await cons.locator('button.conv[aria-current="true"] .preview').textContent();
+  await supervisor.locator("button.conv").filter({ has: supervisor.locator(".preview", { hasText: lastText }) }).first().click();
+  await supervisor.getByRole("button", { name: "Listen in" }).click();
+  await step("the supervisor receives the call's video and audio", () => callPanel(supervisor, false));
+  await page.waitForTimeout(2000);
+  const voices = await panelNumber(page, true, "voices");
+  if (voices !== 1) throw new Error(`the customer hears ${voices} voices while the supervisor listens in, want the agent's only`);
+  await supervisor.getByRole("button", { name: "Speak in the call" }).click();
+  await step("the customer hears the supervisor once they speak", () => page.waitForFunction(() =>
+    Number(document.querySelector("#edgedesk-widget").shadowRoot.querySelector(".callpanel").dataset.voices) >= 2, null, { timeout }));
+  await supervisor.getByRole("button", { name: "Hang up" }).click();
+  await supervisor.context().close();
   await cons.getByRole("button", { name: "Mute" }).click();
   await step("the agent mutes", () => cons.getByRole("button", { name: "Unmute" }).waitFor({ timeout }));
   await widget.locator(".callpanel .hangup").click();

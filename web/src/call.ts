@@ -3,7 +3,7 @@
 // server, and the signaling over the chat connection (docs/calls.md).
 // It has no UI: the widget and the console draw its state.
 
-import type { Frame } from "./widget/protocol";
+import type { Frame, Item } from "./widget/protocol";
 
 // Sender is what a call needs of the chat connection.
 export interface Sender {
@@ -23,7 +23,18 @@ export interface CallView {
   heard: boolean; // a supervisor's voice reaches the call
   error: string; // what went wrong, for people
   remote: MediaStream[]; // one per other participant
+  recorded: boolean; // the tenant records its calls: say so
 }
+
+// simulcast is how a camera is sent: three layers, so that the edge can
+// give each participant what its link and its tile take (docs/calls.md).
+// WebRTC's order, lowest first; a browser drops the layers a small camera
+// cannot fill, and the edge uses the ones that arrive.
+export const simulcast: RTCRtpEncodingParameters[] = [
+  { rid: "q", scaleResolutionDownBy: 4, maxBitrate: 150_000 },
+  { rid: "h", scaleResolutionDownBy: 2, maxBitrate: 500_000 },
+  { rid: "f", maxBitrate: 1_500_000 },
+];
 
 // mediaError says in plain words why the browser gave no microphone or
 // camera.
@@ -51,13 +62,22 @@ export function clock(ms: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
 }
 
+export interface CallStats {
+  framesDecoded: number;
+  audioBytes: number;
+  voices: number;
+  layersSent: number;
+}
+
 // Call is one call of this page.
 export class Call {
   private pc?: RTCPeerConnection;
   private local?: MediaStream;
   private streams = new Map<string, MediaStream>();
   private attempt = 0; // a hang-up or a new start makes older starts give up
-  view: CallView = { state: "idle", id: "", started: 0, muted: false, cameraOn: true, role: "", heard: false, error: "", remote: [] };
+  private recorded = new Set<string>(); // calls whose call.started said recorded
+  private onVisibility = () => this.wantVideo();
+  view: CallView = { state: "idle", id: "", started: 0, muted: false, cameraOn: true, role: "", heard: false, error: "", remote: [], recorded: false };
 
   constructor(
     private conn: Sender,
@@ -73,7 +93,7 @@ export class Call {
   async prepare(opts: { video?: boolean; audioDevice?: string; videoDevice?: string }): Promise<boolean> {
     this.cleanUp();
     const attempt = ++this.attempt;
-    this.set({ state: "starting", id: "", error: "", remote: [], muted: false, cameraOn: !!opts.video });
+    this.set({ state: "starting", id: "", error: "", remote: [], muted: false, cameraOn: !!opts.video, recorded: false });
     try {
       const local = await navigator.mediaDevices.getUserMedia({
         audio: opts.audioDevice ? { deviceId: { exact: opts.audioDevice } } : true,
@@ -108,12 +128,17 @@ export class Call {
       return;
     }
     this.view.id = ack.call;
-    this.set({ role: opts.role ?? "", heard: opts.role !== "supervisor" });
+    this.set({ role: opts.role ?? "", heard: opts.role !== "supervisor", recorded: this.recorded.has(ack.call) });
     const iceServers = await this.iceServers();
     if (attempt !== this.attempt) return; // hangUp left the call
     const pc = new RTCPeerConnection({ iceServers });
     this.pc = pc;
-    for (const track of local.getTracks()) pc.addTrack(track, local);
+    // sections of their own, sent only: the edge sends the others' media
+    // in sections of its own
+    for (const track of local.getAudioTracks()) pc.addTransceiver(track, { direction: "sendonly", streams: [local] });
+    for (const track of local.getVideoTracks())
+      pc.addTransceiver(track, { direction: "sendonly", streams: [local], sendEncodings: simulcast.map((e) => ({ ...e })) });
+    document.addEventListener("visibilitychange", this.onVisibility);
     pc.onicecandidate = (ev) => {
       if (ev.candidate) this.signal({ type: "candidate", candidate: ev.candidate.toJSON() });
     };
@@ -161,6 +186,47 @@ export class Call {
     }
   }
 
+  // note reads a conversation item: a call.started item says whether the
+  // call is recorded.
+  note(it: Item): void {
+    if (it.kind !== "call" || it.status !== "started" || !it.call?.recorded) return;
+    this.recorded.add(it.call.id);
+    if (it.call.id === this.view.id) this.set({ recorded: true });
+  }
+
+  // wantVideo asks the edge for less of the others' video while the page
+  // is hidden, and all of it again when it shows.
+  private wantVideo(): void {
+    if (!this.view.id) return;
+    this.conn.notify({ type: "call", op: "video", call: this.view.id, video: document.visibilityState === "hidden" ? "low" : "high" });
+  }
+
+  // useDevice switches the microphone or camera during a call, without
+  // renegotiating: the new device's track replaces the old one's in what
+  // is sent, muted or off as the old one was.
+  async useDevice(kind: "audio" | "video", deviceId: string): Promise<void> {
+    const local = this.local;
+    const old = kind === "audio" ? local?.getAudioTracks()[0] : local?.getVideoTracks()[0];
+    if (!local || !old || !this.pc) return;
+    try {
+      const got = await navigator.mediaDevices.getUserMedia(kind === "audio" ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } });
+      const track = got.getTracks()[0];
+      if (local !== this.local || !this.pc) {
+        track.stop(); // hung up meanwhile
+        return;
+      }
+      track.enabled = old.enabled;
+      const sender = this.pc.getSenders().find((s) => s.track === old);
+      await sender?.replaceTrack(track);
+      local.removeTrack(old);
+      local.addTrack(track);
+      old.stop();
+      this.set({ error: "" });
+    } catch (e) {
+      this.set({ error: mediaError(e) });
+    }
+  }
+
   setMuted(muted: boolean): void {
     for (const t of this.local?.getAudioTracks() ?? []) t.enabled = !muted;
     this.set({ muted });
@@ -199,23 +265,28 @@ export class Call {
     if (this.view.id && (this.view.state === "starting" || this.view.state === "live"))
       this.conn.notify({ type: "call", op: "leave", call: this.view.id });
     this.view.id = "";
+    document.removeEventListener("visibilitychange", this.onVisibility);
     this.pc?.close();
     this.pc = undefined;
     this.stopMedia();
     this.streams.clear();
   }
 
-  // stats are the inbound RTP statistics: frames decoded and audio
-  // received, what the tests and a quality view read.
-  async stats(): Promise<{ framesDecoded: number; audioBytes: number }> {
-    let framesDecoded = 0;
-    let audioBytes = 0;
-    (await this.pc?.getStats())?.forEach((s: { type: string; kind?: string; framesDecoded?: number; bytesReceived?: number }) => {
+  // stats are the RTP statistics the tests and a quality view read:
+  // frames decoded and audio received, the voices heard (audio streams
+  // that carried anything) and the simulcast layers the camera is sent in.
+  async stats(): Promise<CallStats> {
+    const st: CallStats = { framesDecoded: 0, audioBytes: 0, voices: 0, layersSent: 0 };
+    (await this.pc?.getStats())?.forEach((s: { type: string; kind?: string; framesDecoded?: number; bytesReceived?: number; bytesSent?: number }) => {
+      if (s.type === "outbound-rtp" && s.kind === "video" && (s.bytesSent ?? 0) > 0) st.layersSent++;
       if (s.type !== "inbound-rtp") return;
-      if (s.kind === "video") framesDecoded += s.framesDecoded ?? 0;
-      if (s.kind === "audio") audioBytes += s.bytesReceived ?? 0;
+      if (s.kind === "video") st.framesDecoded += s.framesDecoded ?? 0;
+      if (s.kind === "audio") {
+        st.audioBytes += s.bytesReceived ?? 0;
+        if ((s.bytesReceived ?? 0) > 0) st.voices++;
+      }
     });
-    return { framesDecoded, audioBytes };
+    return st;
   }
 
   private signal(signal: unknown): void {

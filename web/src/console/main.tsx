@@ -6,7 +6,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { fetchAttachment, Fetched } from "../widget/attachment";
 import { Analysis, Connection, Frame, Item } from "../widget/protocol";
-import { Call, CallView, clock } from "../call";
+import { Call, CallStats, CallView, clock } from "../call";
 import { Canned, Conv, Filter, matching, parseSkills, Priorities, reading, segments, Statuses, Unread, visible, who } from "./inbox";
 
 const tokenKey = "edgedesk:console:token";
@@ -135,6 +135,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         }
         if (f.type !== "event" || !f.item) return;
         noteCall(f.item);
+        call.current?.note(f.item);
         if (f.item.actor_kind === "customer" && f.item.kind === "message") setTypingIn("");
         if (f.conversation) upsert(f.conversation as Conv);
         if (f.item.kind === "opened") announce(f.conversation as Conv | undefined);
@@ -174,6 +175,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       if (it.kind === "message") addItem(it);
       if (it.kind === "analysis") addReading(it);
       noteCall(it);
+      call.current?.note(it);
     }
   };
 
@@ -272,7 +274,7 @@ function CallPanel({ conv, call, view, ringing }: { conv: Conv; call: Call; view
   const [devices, setDevices] = useState<MediaDeviceInfo[]>([]);
   const [mic, setMic] = useState("");
   const [cam, setCam] = useState("");
-  const [stats, setStats] = useState({ framesDecoded: 0, audioBytes: 0 });
+  const [stats, setStats] = useState<CallStats>({ framesDecoded: 0, audioBytes: 0, voices: 0, layersSent: 0 });
   const [, tick] = useState(0);
   const live = view && (view.state === "starting" || view.state === "live");
   useEffect(() => {
@@ -291,7 +293,7 @@ function CallPanel({ conv, call, view, ringing }: { conv: Conv; call: Call; view
     void call.start({ ...(joining ? { call: ringing, role } : { conv: conv.id }), video: role !== "supervisor", audioDevice: mic || undefined, videoDevice: cam || undefined });
   const status = view?.error || (view?.state === "live" ? `In call ${clock(Date.now() - view.started)}` : view?.state === "starting" ? "Connecting the call…" : view?.state === "ended" ? "The call ended." : "");
   return (
-    <section className="callpanel" aria-label="Call" data-state={view?.state ?? "idle"} data-frames={stats.framesDecoded} data-audio-bytes={stats.audioBytes}>
+    <section className="callpanel" aria-label="Call" data-state={view?.state ?? "idle"} data-frames={stats.framesDecoded} data-audio-bytes={stats.audioBytes} data-voices={stats.voices} data-layers-sent={stats.layersSent}>
       {!live && (ringing ? (
         <>
           <button onClick={() => start(true)}>Join the customer's call</button>
@@ -299,6 +301,7 @@ function CallPanel({ conv, call, view, ringing }: { conv: Conv; call: Call; view
         </>
       ) : <button onClick={() => start(false)}>Call the customer</button>)}
       {status && <p role="status">{status}</p>}
+      {live && view.recorded && <p className="recorded">This call is recorded.</p>}
       {live && (
         <>
           <div className="videos">{view.remote.map((s) => <Remote key={s.id} stream={s} />)}</div>
@@ -308,11 +311,11 @@ function CallPanel({ conv, call, view, ringing }: { conv: Conv; call: Call; view
           <button className="hangup" onClick={() => call.hangUp()}>Hang up</button>
         </>
       )}
-      <label>Microphone <select value={mic} onChange={(e) => setMic(e.target.value)}>
+      <label>Microphone <select value={mic} onChange={(e) => { setMic(e.target.value); if (live && e.target.value) void call.useDevice("audio", e.target.value); }}>
         <option value="">default</option>
         {devices.filter((d) => d.kind === "audioinput").map((d, i) => <option key={d.deviceId} value={d.deviceId}>{d.label || `Microphone ${i + 1}`}</option>)}
       </select></label>
-      <label>Camera <select value={cam} onChange={(e) => setCam(e.target.value)}>
+      <label>Camera <select value={cam} onChange={(e) => { setCam(e.target.value); if (live && e.target.value) void call.useDevice("video", e.target.value); }}>
         <option value="">default</option>
         {devices.filter((d) => d.kind === "videoinput").map((d, i) => <option key={d.deviceId} value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>)}
       </select></label>

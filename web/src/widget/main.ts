@@ -18,10 +18,10 @@ interface Options {
 const strings = {
   en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", seen: "Seen", email: "Your e-mail (optional)", notify: "Notify me", noted: "Thanks, we'll answer at ",
     prechat: "Before we start:", name: "Your name", emailRequired: "Your e-mail", start: "Start chat", refused: "The chat could not sign you in. Reload the page to try again.",
-    call: "Start a video call", connecting: "Connecting the call…", inCall: "In call", callEnded: "The call ended.", mute: "Mute", unmute: "Unmute", cameraOff: "Camera off", cameraOn: "Camera on", hangUp: "Hang up", microphone: "Microphone", camera: "Camera" },
+    call: "Start a video call", connecting: "Connecting the call…", inCall: "In call", callEnded: "The call ended.", mute: "Mute", unmute: "Unmute", cameraOff: "Camera off", cameraOn: "Camera on", hangUp: "Hang up", microphone: "Microphone", camera: "Camera", recorded: "This call is recorded." },
   zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", seen: "已读", email: "您的邮箱（可选）", notify: "通知我", noted: "谢谢，我们会回复到 ",
     prechat: "开始之前：", name: "您的姓名", emailRequired: "您的邮箱", start: "开始聊天", refused: "无法登录聊天，请刷新页面重试。",
-    call: "发起视频通话", connecting: "正在接通…", inCall: "通话中", callEnded: "通话已结束。", mute: "静音", unmute: "取消静音", cameraOff: "关闭摄像头", cameraOn: "打开摄像头", hangUp: "挂断", microphone: "麦克风", camera: "摄像头" },
+    call: "发起视频通话", connecting: "正在接通…", inCall: "通话中", callEnded: "通话已结束。", mute: "静音", unmute: "取消静音", cameraOff: "关闭摄像头", cameraOn: "打开摄像头", hangUp: "挂断", microphone: "麦克风", camera: "摄像头", recorded: "本次通话会被录制。" },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -67,6 +67,7 @@ header .call { font-size: 14px; padding: 2px 6px; }
 .callpanel .hangup { background: #c62828; }
 .callpanel label { font-size: 12px; display: flex; gap: 6px; align-items: center; }
 .callpanel select { flex: 1; min-width: 0; }
+.callpanel .recorded { margin: 0; font-size: 12px; color: #ffd54f; }
 :focus-visible { outline: 2px solid #f5a623; outline-offset: 2px; }
 `;
 
@@ -111,6 +112,7 @@ class Widget {
         <header><span class="title"></span><span><button class="call" type="button">📞</button><button class="close" type="button">×</button></span></header>
         <section class="callpanel" hidden>
           <p class="callstatus" role="status"></p>
+          <p class="recorded" hidden></p>
           <div class="videos"></div>
           <div class="controls"><button class="mute" type="button"></button><button class="camera" type="button"></button><button class="hangup" type="button"></button></div>
           <label><span class="miclabel"></span><select class="mic"></select></label>
@@ -248,6 +250,9 @@ class Widget {
     $(".mute").addEventListener("click", () => this.call.setMuted(!this.call.view.muted));
     $(".camera").addEventListener("click", () => this.call.setCamera(!this.call.view.cameraOn));
     $(".hangup").addEventListener("click", () => this.call.hangUp());
+    $(".recorded").textContent = t.recorded;
+    mic.addEventListener("change", () => void (mic.value && this.call.useDevice("audio", mic.value)));
+    cam.addEventListener("change", () => void (cam.value && this.call.useDevice("video", cam.value)));
     setInterval(() => void this.drawStats(), 1000);
   }
 
@@ -275,6 +280,7 @@ class Widget {
     this.callPanel.dataset.state = v.state;
     const status = v.error || (v.state === "ended" ? t.callEnded : v.state === "live" ? `${t.inCall} ${clock(Date.now() - v.started)}` : t.connecting);
     $(".callstatus").textContent = status;
+    $(".recorded").hidden = !v.recorded || (v.state !== "starting" && v.state !== "live");
     const videos = $(".videos");
     const shown = new Set<string>();
     for (const stream of v.remote) {
@@ -302,6 +308,8 @@ class Widget {
     const s = await this.call.stats();
     this.callPanel.dataset.frames = String(s.framesDecoded);
     this.callPanel.dataset.audioBytes = String(s.audioBytes);
+    this.callPanel.dataset.voices = String(s.voices);
+    this.callPanel.dataset.layersSent = String(s.layersSent);
     this.drawCall(this.call.view);
   }
 
@@ -343,7 +351,10 @@ class Widget {
   private async load(conv: string): Promise<void> {
     this.conv = conv;
     const h = await this.conn.request({ type: "history", conv, limit: 50 });
-    for (const it of h.items ?? []) this.timeline.add(it);
+    for (const it of h.items ?? []) {
+      this.timeline.add(it);
+      this.call.note(it);
+    }
     this.render();
   }
 
@@ -395,6 +406,7 @@ class Widget {
       void this.call.receive(f);
       return;
     }
+    if (f.type === "event" && f.item) this.call.note(f.item);
     if (f.type === "event" && f.item && this.timeline.add(f.item)) {
       if (f.item.actor_kind === "agent") this.showTyping(false);
       this.render();

@@ -17,7 +17,7 @@ export interface Item {
   read_seq?: number;
   status?: string;
   // a "call" item: its call (status says started, joined or ended)
-  call?: { id: string; role?: string; duration_ms?: number; reason?: string };
+  call?: { id: string; role?: string; duration_ms?: number; reason?: string; recorded?: boolean; rtt_ms?: number };
   // an "analysis" item: the NLP plugin's reading of the message at ref
   ref?: number;
   analysis?: Analysis;
