@@ -44,15 +44,22 @@ func eventually(t *testing.T, what string, check func() error) {
 }
 
 // Configuration set on the hub reaches every edge live: a new inbox with a
-// pre-chat form serves visitors, and a new agent signs in, in both
-// regions; an edge that was down gets what changed meanwhile.
+// pre-chat form serves visitors, a new agent signs in, and the tenant's
+// calls are recorded, in both regions; an edge that was down gets what changed meanwhile.
 func TestConfigurationReachesEveryEdge(t *testing.T) {
 	h := hubtest.Start(t)
 	eu := edgetest.Start(t, linkedEdge(t, h, "eu-1", "eu"))
 	us := edgetest.Start(t, linkedEdge(t, h, "us-1", "us"))
 	put(t, h, "/api/v1/tenants/demo/inboxes/shop2", `{"name":"Second shop","channel":"web","identity_secret":"s2","prechat":["email"]}`, 200)
 	put(t, h, "/api/v1/tenants/demo/agents/agent-dave", `{"email":"Dave@demo.test","name":"Dave","password":"dave-password","role":"agent","max_chats":3}`, 200)
+	put(t, h, "/api/v1/tenants/demo", `{"name":"Demo Shop","record_calls":true}`, 200)
 	for _, e := range []*edgetest.Edge{eu, us} {
+		eventually(t, e.Config.Node.ID+" records the tenant's calls", func() error {
+			if tn, err := e.Node.Store().Tenant("demo"); err != nil || !tn.RecordCalls {
+				return fmt.Errorf("tenant %+v, %v", tn, err)
+			}
+			return nil
+		})
 		eventually(t, e.Config.Node.ID+" has the new inbox", func() error {
 			in, err := e.Node.Store().Inbox("demo", "shop2")
 			if err != nil || fmt.Sprint(in.Prechat) != "[email]" {
@@ -70,7 +77,7 @@ func TestConfigurationReachesEveryEdge(t *testing.T) {
 	}
 	eventually(t, "both edges acknowledge the configuration", func() error {
 		for _, s := range h.EdgeStatuses() {
-			if s.ConfigSeqAcked != 2 {
+			if s.ConfigSeqAcked != 3 {
 				return fmt.Errorf("%+v", h.EdgeStatuses())
 			}
 		}
