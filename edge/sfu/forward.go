@@ -71,6 +71,10 @@ type subscription struct {
 	mu      sync.Mutex
 	cur     *layer // what it is sent; nil before the first packet
 	want    *layer // what it is to be sent from the next key frame
+	from    uint16 // cur's first sequence number forwarded…
+	guard   int    // …for this many more packets: older ones' numbers are taken
+	extIDs  map[string]uint8
+	extBuf  []rtp.Extension
 	seqOff  uint16
 	tsOff   uint32
 	lastSeq uint16
@@ -135,9 +139,15 @@ func (s *subscription) forward(t *published, l *layer, pkt *rtp.Packet, now time
 			ticks := uint32(max(tsFallback, now.Sub(s.lastAt).Seconds()*s.clock))
 			s.tsOff = s.lastTS + ticks - pkt.Timestamp
 		}
-		s.cur = l
+		s.cur, s.from, s.guard = l, pkt.SequenceNumber, switchGuard
+	} else if s.guard > 0 {
+		s.guard--
+		if int16(pkt.SequenceNumber-s.from) < 0 {
+			return // from before the switch (a late repair): its number went to the old layer's packets
+		}
 	}
 	out := rewritten(pkt, s.seqOff, s.tsOff)
+	s.extensions(t, pkt, &out.Header)
 	if !s.sent || int16(out.SequenceNumber-s.lastSeq) > 0 {
 		s.lastSeq = out.SequenceNumber
 	}
@@ -146,6 +156,48 @@ func (s *subscription) forward(t *published, l *layer, pkt *rtp.Packet, now time
 	}
 	s.sent = true
 	_ = s.write(&out)
+}
+
+// switchGuard is how many packets after a switch one from before it is
+// still recognised as such (sequence numbers wrap).
+const switchGuard = 1024
+
+// pending is the layer a switch waits for a key frame of, or nil.
+func (s *subscription) pending() *layer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.want != nil && s.want != s.cur && s.cur != nil {
+		return s.want
+	}
+	return nil
+}
+
+// extensions sets the header extensions of a forwarded packet: those the
+// SFU forwards, under the ids the subscriber's connection gave them (a
+// recording keeps none).
+func (s *subscription) extensions(t *published, in *rtp.Packet, h *rtp.Header) {
+	h.Extension, h.Extensions = false, s.extBuf[:0]
+	if s.sender != nil && len(t.ext) > 0 {
+		if s.extIDs == nil { // negotiated by now: the subscriber answered
+			if params := s.sender.GetParameters(); len(params.HeaderExtensions) > 0 {
+				s.extIDs = map[string]uint8{}
+				for _, e := range params.HeaderExtensions {
+					s.extIDs[e.URI] = uint8(e.ID)
+				}
+			}
+		}
+		for _, e := range t.ext {
+			if id, ok := s.extIDs[e.uri]; ok {
+				if payload := in.GetExtension(e.id); payload != nil {
+					_ = h.SetExtension(id, payload)
+				}
+			}
+		}
+	}
+	s.extBuf = h.Extensions
+	if !h.Extension {
+		h.Extensions = nil
+	}
 }
 
 // feedback acts on one RTCP packet of the subscriber's.
@@ -161,9 +213,15 @@ func (s *subscription) feedback(t *published, pkt rtcp.Packet) {
 		if l != nil {
 			t.keyFrame(l)
 		}
-	case *rtcp.ReceiverReport:
+	case *rtcp.ReceiverReport, *rtcp.SenderReport:
+		var reports []rtcp.ReceptionReport
+		if rr, ok := p.(*rtcp.ReceiverReport); ok {
+			reports = rr.Reports
+		} else {
+			reports = p.(*rtcp.SenderReport).Reports // a subscriber that also sends reports this way
+		}
 		now := time.Now()
-		for _, r := range p.Reports {
+		for _, r := range reports {
 			if s.sender != nil && isOurs(s.sender, r.SSRC) {
 				if rtt, ok := roundTrip(r, now); ok {
 					s.mu.Lock()
@@ -213,7 +271,7 @@ func isOurs(sender *webrtc.RTPSender, ssrc uint32) bool {
 // subscriber reports lost.
 func (s *subscription) loss(t *published, lost float64, now time.Time) {
 	t.mu.Lock()
-	n := len(t.layers)
+	n := len(t.ranked(now))
 	t.mu.Unlock()
 	if n < 2 {
 		return

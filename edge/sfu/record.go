@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +17,8 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media/h264writer"
 	"github.com/pion/webrtc/v4/pkg/media/ivfwriter"
 	"github.com/pion/webrtc/v4/pkg/media/oggwriter"
+
+	"github.com/edgedesk/edgedesk/internal/atomicfile"
 )
 
 // Manifest is what a call's recording holds, written as call.json next
@@ -35,7 +39,9 @@ type RecordedTrack struct {
 	Kind        string    `json:"kind"`
 	Codec       string    `json:"codec"`
 	Started     time.Time `json:"started"`
-	Error       string    `json:"error,omitempty"`
+	// Dropped counts packets not written because the disk fell behind.
+	Dropped uint64 `json:"dropped_packets,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // ManifestFile is the name of a recording's manifest.
@@ -45,21 +51,37 @@ const ManifestFile = "call.json"
 // Opus audio to Ogg, VP8, VP9 and AV1 video to IVF, H.264 to an Annex B
 // stream. Each track is a subscription of its own, taking the highest
 // simulcast layer, so a switch of layers continues the same file. What a
-// muted participant sends is not forwarded, so not recorded either.
+// muted participant sends is not forwarded, so not recorded either. The
+// forwarders only queue packets: a writer goroutine per file does the
+// disk's work, so a slow disk costs the recording packets (counted), not
+// the call.
 type recorder struct {
 	dir     string
 	room    string
 	started time.Time
+	log     *slog.Logger
 
 	mu     sync.Mutex
-	files  map[*published]*recording
+	files  map[*published]*recording // the tracks recorded now
+	all    []*recording              // every file's writer, to wait for at the end
 	tracks []RecordedTrack
 	closed bool
 }
 
+// recordQueue is how many packets a file's writer may fall behind.
+const recordQueue = 1024
+
 type recording struct {
-	sub *subscription
-	w   interface {
+	sub  *subscription
+	q    chan *rtp.Packet
+	done chan struct{}
+
+	// the subscription's mu
+	closed  bool
+	dropped uint64
+
+	// the writer goroutine's
+	w interface {
 		WriteRTP(*rtp.Packet) error
 		Close() error
 	}
@@ -88,7 +110,8 @@ func (s *SFU) Record(room, dir string) error {
 	if r.recorder != nil {
 		return nil
 	}
-	r.recorder = &recorder{dir: dir, room: room, started: time.Now(), files: map[*published]*recording{}}
+	r.recorder = &recorder{dir: dir, room: room, started: time.Now(), log: s.log, files: map[*published]*recording{},
+		tracks: []RecordedTrack{}}
 	for _, t := range r.tracks {
 		r.recorder.track(t)
 	}
@@ -103,36 +126,75 @@ func (rec *recorder) track(t *published) {
 	if rec.closed || rec.files[t] != nil {
 		return
 	}
-	f := &recording{index: -1}
-	f.sub = newSubscription(t, nil, func(pkt *rtp.Packet) error { return rec.write(t, f, pkt) })
+	f := &recording{index: -1, q: make(chan *rtp.Packet, recordQueue), done: make(chan struct{})}
+	f.sub = newSubscription(t, nil, func(pkt *rtp.Packet) error { return f.enqueue(pkt) })
 	rec.files[t] = f
+	rec.all = append(rec.all, f)
 	t.addSub(f.sub)
 	f.sub.choose(t, time.Now())
+	go rec.write(t, f)
 }
 
-// write appends a packet to a track's file (the subscription's mu held).
-// A failing file (a full disk) stops that track's recording, not the call.
-func (rec *recorder) write(t *published, f *recording, pkt *rtp.Packet) error {
-	if f.failed {
+// enqueue hands a packet to the file's writer (the subscription's mu
+// held), or counts it dropped when the writer is that far behind.
+func (f *recording) enqueue(pkt *rtp.Packet) error {
+	if f.closed {
 		return nil
 	}
-	if f.w == nil {
-		rec.open(t, f)
-		if f.failed {
-			return nil
-		}
-	}
-	if err := f.w.WriteRTP(pkt); err != nil {
-		f.failed = true
-		rec.mu.Lock()
-		rec.tracks[f.index].Error = err.Error()
-		file := rec.tracks[f.index].File
-		rec.mu.Unlock()
-		t.from.room.sfu.log.Error("sfu: recording a track failed; the call goes on without it", "room", rec.room,
-			"file", file, "err", err)
-		return err
+	cp := *pkt // the forwarder's packet is its own: keep a copy
+	cp.Payload = append([]byte(nil), pkt.Payload...)
+	select {
+	case f.q <- &cp:
+	default:
+		f.dropped++
 	}
 	return nil
+}
+
+// write writes a track's queued packets to its file until the recording
+// of the track ends. A failing file (a full disk) stops that track's
+// recording, not the call.
+func (rec *recorder) write(t *published, f *recording) {
+	defer close(f.done)
+	for pkt := range f.q {
+		if f.failed {
+			continue
+		}
+		if f.w == nil {
+			rec.open(t, f)
+			if f.failed {
+				continue
+			}
+		}
+		if err := f.w.WriteRTP(pkt); err != nil {
+			f.failed = true
+			rec.fail(f, err)
+		}
+	}
+	if f.w != nil {
+		if err := f.w.Close(); err != nil && !f.failed {
+			rec.fail(f, err)
+		}
+	}
+}
+
+// fail records why a track's file failed.
+func (rec *recorder) fail(f *recording, err error) {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.tracks[f.index].Error = plain(err)
+	rec.log.Error("sfu: recording a track failed; the call goes on without it", "room", rec.room,
+		"file", rec.tracks[f.index].File, "err", err)
+}
+
+// plain is an error without the server's paths: the manifest is served
+// to the tenant's admins.
+func plain(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Op + " " + filepath.Base(pe.Path) + ": " + pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // open makes a track's file and lists it in the manifest.
@@ -145,8 +207,8 @@ func (rec *recorder) open(t *published, f *recording) {
 	f.index = len(rec.tracks)
 	if err != nil {
 		f.failed = true
-		info.Error = err.Error()
-		t.from.room.sfu.log.Warn("sfu: a track is not recorded", "room", rec.room, "peer", t.from.id, "err", err)
+		info.Error = plain(err)
+		rec.log.Warn("sfu: a track is not recorded", "room", rec.room, "peer", t.from.id, "err", err)
 	} else {
 		f.w, info.File = w, name+ext
 	}
@@ -161,46 +223,60 @@ func (rec *recorder) untrack(t *published) {
 	rec.mu.Unlock()
 	if f != nil {
 		t.removeSub(f.sub)
-		rec.finish(f)
+		f.stop() // its writer finishes on its own; close waits for it
 	}
 }
 
-func (rec *recorder) finish(f *recording) {
-	f.sub.mu.Lock() // no packet is being written
-	var err error
-	if f.w != nil {
-		err = f.w.Close()
-	}
-	f.sub.mu.Unlock()
-	if err != nil {
-		rec.mu.Lock()
-		rec.tracks[f.index].Error = err.Error()
-		rec.mu.Unlock()
+// stop ends the queue of a track's packets: its writer writes what is
+// queued and closes the file.
+func (f *recording) stop() {
+	f.sub.mu.Lock()
+	defer f.sub.mu.Unlock()
+	if !f.closed {
+		f.closed = true
+		close(f.q)
 	}
 }
 
-// close ends every file and writes the manifest.
-func (rec *recorder) close() error {
+// close ends every file (r, the room, is not locked) and writes the
+// manifest, once.
+func (rec *recorder) close(r *Room) error {
+	r.mu.Lock()
 	rec.mu.Lock()
 	if rec.closed {
 		rec.mu.Unlock()
+		r.mu.Unlock()
 		return nil
 	}
 	rec.closed = true
-	files := rec.files
+	files, all := rec.files, rec.all
 	rec.files = nil
 	rec.mu.Unlock()
-	for _, f := range files {
-		rec.finish(f)
+	for t, f := range files {
+		t.removeSub(f.sub)
+	}
+	r.mu.Unlock()
+	for _, f := range all {
+		f.stop()
+		<-f.done
+		f.sub.mu.Lock()
+		dropped := f.dropped
+		f.sub.mu.Unlock()
+		if dropped > 0 && f.index >= 0 {
+			rec.mu.Lock()
+			rec.tracks[f.index].Dropped = dropped
+			rec.mu.Unlock()
+		}
 	}
 	rec.mu.Lock()
-	m := Manifest{Room: rec.room, Started: rec.started, Ended: time.Now(), Tracks: rec.tracks}
+	m := Manifest{Room: rec.room, Started: rec.started, Ended: time.Now(), Tracks: slices.Clone(rec.tracks)}
 	rec.mu.Unlock()
 	b, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(rec.dir, ManifestFile), b, 0o600)
+	// written whole or not at all: a reader never sees half a manifest
+	return atomicfile.Write(filepath.Join(rec.dir, ManifestFile), b, 0o600)
 }
 
 // newMediaWriter opens the file for a codec's packets at path plus the

@@ -33,12 +33,13 @@ type published struct {
 	codec    webrtc.RTPCodecParameters
 	kind     webrtc.RTPCodecType
 	id       string
-	drop     []uint8 // header extensions that stay here: mid and RIDs name the publisher's streams
+	ext      []extension // the publisher's header extensions that are forwarded
 	done     chan struct{}
 
-	mu       sync.Mutex // layers, ended
+	mu       sync.Mutex // layers, ended, stopped
 	layers   []*layer   // lowest first
 	ended    int        // layers whose forwarders stopped
+	stopped  bool       // every layer's forwarder stopped: done is closed
 	expected int        // layers the publisher's description offers
 
 	subs atomic.Pointer[[]*subscription] // read by the forwarders on every packet; written under the room's mu
@@ -53,6 +54,7 @@ type layer struct {
 	bytes  atomic.Uint64
 	last   atomic.Int64 // Unix ns of its last packet
 	rate   float64      // bytes per second, smoothed: the published track's mu
+	rank   float64      // its rate when all sending layers were last measured (0: never)
 	pli    atomic.Int64 // Unix ns of the last key frame asked for
 }
 
@@ -83,9 +85,12 @@ func (s *rtpStats) add(seq uint16, ts uint32, at time.Time) {
 		s.base, s.max = int64(seq), int64(seq)
 	} else {
 		ext := s.cycles + int64(seq)
-		if ext < s.max-32768 { // wrapped
+		switch {
+		case ext < s.max-32768: // wrapped
 			s.cycles += 65536
 			ext += 65536
+		case ext > s.max+32768: // late, from before the last wrap
+			ext -= 65536
 		}
 		s.max = max(s.max, ext)
 		d := at.Sub(s.lastAt).Seconds()*s.clock - float64(int32(ts-s.lastTS))
@@ -153,14 +158,16 @@ func (r *Room) publish(p *Peer, remote *webrtc.TrackRemote, receiver *webrtc.RTP
 	p.tracksMu.Lock()
 	var t *published
 	for _, x := range p.tracks {
-		if x.receiver == receiver {
+		x.mu.Lock()
+		if x.receiver == receiver && !x.stopped {
 			t = x
 		}
+		x.mu.Unlock()
 	}
 	fresh := t == nil
 	if fresh {
 		t = &published{from: p, receiver: receiver, codec: remote.Codec(), kind: remote.Kind(), id: remote.ID(),
-			drop: dropExtensions(receiver), done: make(chan struct{}), to: map[*Peer]*subscription{},
+			ext: forwardedExtensions(receiver), done: make(chan struct{}), to: map[*Peer]*subscription{},
 			expected: max(1, len(receiver.Tracks()))}
 		t.subs.Store(&[]*subscription{})
 		p.tracks = append(p.tracks, t)
@@ -185,7 +192,10 @@ func (r *Room) publish(p *Peer, remote *webrtc.TrackRemote, receiver *webrtc.RTP
 		return
 	}
 	r.mu.Lock()
-	if r.closed || r.peers[p.id] != p {
+	t.mu.Lock()
+	stopped := t.stopped // its stream ended already: unpublish ran, or runs after this
+	t.mu.Unlock()
+	if r.closed || r.peers[p.id] != p || stopped {
 		r.mu.Unlock()
 		return
 	}
@@ -222,18 +232,30 @@ func readReports(receiver *webrtc.RTPReceiver, rid string) {
 	}
 }
 
-// dropExtensions are the header extensions of a publisher's stream that
-// are not forwarded: the media id and RIDs name its streams on its own
-// connection, and would mislead a subscriber's.
-func dropExtensions(receiver *webrtc.RTPReceiver) []uint8 {
-	var ids []uint8
+// Header extensions a subscriber gets: the speaker's audio level and the
+// camera's orientation (phones send their picture unrotated with it). The
+// others are the publisher's connection's own: mid and RIDs name its
+// streams, transport-wide sequence numbers and send times are per hop.
+var forwardedURIs = map[string]bool{sdp.AudioLevelURI: true, videoOrientationURI: true}
+
+const videoOrientationURI = "urn:3gpp:video-orientation"
+
+// extension is a header extension as one connection numbers it.
+type extension struct {
+	id  uint8
+	uri string
+}
+
+// forwardedExtensions are the publisher's header extensions that are
+// forwarded, with its ids.
+func forwardedExtensions(receiver *webrtc.RTPReceiver) []extension {
+	var ext []extension
 	for _, h := range receiver.GetParameters().HeaderExtensions {
-		switch h.URI {
-		case sdp.SDESMidURI, sdp.SDESRTPStreamIDURI, sdp.SDESRepairRTPStreamIDURI:
-			ids = append(ids, uint8(h.ID))
+		if forwardedURIs[h.URI] {
+			ext = append(ext, extension{uint8(h.ID), h.URI})
 		}
 	}
-	return ids
+	return ext
 }
 
 // subscribe sends t to q (r.mu held). q's connection then renegotiates.
@@ -297,9 +319,6 @@ func (r *Room) forward(t *published, l *layer) {
 		if t.from.muted.Load() {
 			continue
 		}
-		for _, id := range t.drop {
-			_ = pkt.Header.DelExtension(id)
-		}
 		// an error here is one subscriber's (its connection closing):
 		// the others still get the packet
 		for _, s := range *t.subs.Load() {
@@ -308,7 +327,10 @@ func (r *Room) forward(t *published, l *layer) {
 	}
 	t.mu.Lock()
 	t.ended++
-	last := t.ended == len(t.layers)
+	last := !t.stopped && t.ended == len(t.layers)
+	if last {
+		t.stopped = true
+	}
 	t.mu.Unlock()
 	if last {
 		close(t.done)
@@ -317,9 +339,11 @@ func (r *Room) forward(t *published, l *layer) {
 }
 
 // manage watches a simulcast track: twice a second it ranks the layers by
-// the bytes they carry, once each carries some (a publisher may list them
-// in any order; until then, the order of its description), and moves
-// each subscription to the best layer its subscriber can take.
+// the bytes they carry, measured when every sending layer carries some (a
+// publisher may list them in any order; until each was measured once, the
+// order of its description), moves each subscription to the best layer
+// its subscriber can take, and asks again for the key frame a switch
+// waits for.
 func (r *Room) manage(t *published) {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
@@ -330,24 +354,34 @@ func (r *Room) manage(t *published) {
 			return
 		case now := <-tick.C:
 			t.mu.Lock()
+			measured := true // every sending layer carries something
 			for _, l := range t.layers {
 				b := l.bytes.Load()
 				l.rate += (float64(b-prev[l])*2 - l.rate) / 4
 				prev[l] = b
+				if l.active(now) && l.rate < 1000 {
+					measured = false
+				}
 			}
-			measured := true
+			ranked := true // every layer was measured once
 			for _, l := range t.layers {
-				measured = measured && l.rate > 1000
+				if measured && l.active(now) {
+					l.rank = l.rate // a stopped layer keeps its place
+				}
+				ranked = ranked && l.rank > 0
 			}
 			slices.SortStableFunc(t.layers, func(a, b *layer) int {
-				if measured {
-					return cmp.Compare(a.rate, b.rate)
+				if ranked {
+					return cmp.Compare(a.rank, b.rank)
 				}
 				return a.order - b.order
 			})
 			t.mu.Unlock()
 			for _, s := range *t.subs.Load() {
 				s.choose(t, now)
+				if l := s.pending(); l != nil {
+					t.keyFrame(l) // asked for again while it does not come
+				}
 			}
 		}
 	}
@@ -436,7 +470,9 @@ func (r *Room) leave(p *Peer) {
 		rec := r.recorder
 		r.mu.Unlock()
 		if rec != nil {
-			rec.close()
+			if err := rec.close(r); err != nil {
+				r.sfu.log.Error("sfu: cannot write a recording's manifest", "room", r.id, "err", err)
+			}
 		}
 	}
 }

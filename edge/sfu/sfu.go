@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/pion/interceptor"
+	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -92,7 +93,8 @@ func New(cfg Config) (*SFU, error) {
 // publishers for lost packets, answering subscribers' asks from a
 // buffer), sender and receiver reports, transport-wide congestion control
 // feedback for the publishers' bandwidth estimation, and the simulcast
-// header extensions. pion's defaults also count every packet for
+// header extensions, and the audio level and video orientation extensions
+// that are forwarded. pion's defaults also count every packet for
 // GetStats, which the SFU does not call (it counts what it forwards
 // itself), so that interceptor and its goroutine are left out.
 func interceptors(me *webrtc.MediaEngine) (*interceptor.Registry, error) {
@@ -107,6 +109,13 @@ func interceptors(me *webrtc.MediaEngine) (*interceptor.Registry, error) {
 		return nil, err
 	}
 	if err := webrtc.ConfigureTWCCSender(me, ir); err != nil {
+		return nil, err
+	}
+	// forwarded to subscribers (room.go: forwardedURIs)
+	if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: sdp.AudioLevelURI}, webrtc.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: videoOrientationURI}, webrtc.RTPCodecTypeVideo); err != nil {
 		return nil, err
 	}
 	return ir, nil

@@ -42,7 +42,14 @@ type client struct {
 
 func newClient(t *testing.T, name string, ice webrtc.ICEServer) *client {
 	t.Helper()
-	pc, err := webrtc.NewPeerConnection(webrtc.Configuration{ICEServers: []webrtc.ICEServer{ice},
+	return newClientWith(t, name, ice, webrtc.NewAPI())
+}
+
+// newClientWith is newClient with a pion API of the test's (its codecs
+// and header extensions).
+func newClientWith(t *testing.T, name string, ice webrtc.ICEServer, api *webrtc.API) *client {
+	t.Helper()
+	pc, err := api.NewPeerConnection(webrtc.Configuration{ICEServers: []webrtc.ICEServer{ice},
 		ICETransportPolicy: webrtc.ICETransportPolicyRelay})
 	if err != nil {
 		t.Fatal(err)

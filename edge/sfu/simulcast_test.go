@@ -1,6 +1,8 @@
 package sfu_test
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -240,4 +242,98 @@ func TestSimulcastLayerPerSubscriber(t *testing.T) {
 
 	small.checkStream(t)
 	big.checkStream(t)
+}
+
+// A speaker's audio level reaches the listener under the id the
+// listener's connection gave the extension, whatever id the speaker's
+// used; the speaker's other header extensions stay with the SFU.
+func TestHeaderExtensionsAreRenumbered(t *testing.T) {
+	s, _, ice := setup(t)
+	api := func(first ...string) *webrtc.API {
+		me := &webrtc.MediaEngine{}
+		if err := me.RegisterDefaultCodecs(); err != nil {
+			t.Fatal(err)
+		}
+		// ids follow the order extensions are registered in
+		for _, uri := range append(first, sdp.AudioLevelURI) {
+			if err := me.RegisterHeaderExtension(webrtc.RTPHeaderExtensionCapability{URI: uri}, webrtc.RTPCodecTypeAudio); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return webrtc.NewAPI(webrtc.WithMediaEngine(me))
+	}
+	speaker := newClientWith(t, "speaker", ice, api(sdp.TransportCCURI))
+	listener := newClientWith(t, "listener", ice, api("urn:example:nothing", "urn:example:nothing-either"))
+	var got atomic.Value
+	listener.seen = func(kind string, tr *webrtc.TrackRemote, pkt *rtp.Packet) {
+		if kind != "audio" {
+			return
+		}
+		var ids []string
+		for _, id := range pkt.GetExtensionIDs() {
+			ids = append(ids, fmt.Sprintf("%d=%x", id, pkt.GetExtension(id)))
+		}
+		got.Store(strings.Join(ids, " "))
+	}
+	tr, err := webrtc.NewTrackLocalStaticRTP(webrtc.RTPCodecCapability{MimeType: webrtc.MimeTypeOpus}, "voice", "speaker")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := speaker.pc.AddTrack(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listener.publish()
+	speaker.join(s, "levels", sfu.RoleCustomer)
+	listener.join(s, "levels", sfu.RoleAgent)
+	defer func() {
+		for _, c := range []*client{speaker, listener} {
+			c.close()
+			c.peer.Close()
+		}
+	}()
+	ids := map[string]uint8{}
+	for _, h := range sender.GetParameters().HeaderExtensions {
+		ids[h.URI] = uint8(h.ID)
+	}
+	speaker.wg.Go(func() {
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		pkt := &rtp.Packet{Header: rtp.Header{Version: 2}, Payload: make([]byte, 40)}
+		for {
+			select {
+			case <-speaker.stop:
+				return
+			case <-tick.C:
+			}
+			pkt.SequenceNumber++
+			pkt.Timestamp += 960
+			pkt.Extension, pkt.Extensions = false, nil
+			_ = pkt.SetExtension(ids[sdp.AudioLevelURI], []byte{0x85}) // voice, -5 dBov
+			_ = pkt.SetExtension(ids[sdp.TransportCCURI], []byte{0x00, 0x07})
+			_ = tr.WriteRTP(pkt)
+		}
+	})
+	var want string
+	waitFor(t, "the listener gets the speaker's audio", func() bool {
+		if want == "" {
+			for _, tc := range listener.pc.GetTransceivers() {
+				if r := tc.Receiver(); r != nil && tc.Kind() == webrtc.RTPCodecTypeAudio && r.Track() != nil && r.Track().StreamID() == "speaker" {
+					for _, h := range r.GetParameters().HeaderExtensions {
+						if h.URI == sdp.AudioLevelURI {
+							want = fmt.Sprintf("%d=85", h.ID)
+						}
+					}
+				}
+			}
+		}
+		v, _ := got.Load().(string)
+		return want != "" && v != ""
+	})
+	if ids[sdp.AudioLevelURI] == 0 || fmt.Sprintf("%d=85", ids[sdp.AudioLevelURI]) == want {
+		t.Fatalf("the speaker's audio level id %d and the listener's (%s) are the same: the test shows nothing", ids[sdp.AudioLevelURI], want)
+	}
+	if v := got.Load().(string); v != want {
+		t.Fatalf("the listener got header extensions %q, want only the audio level under its own id: %q", v, want)
+	}
 }

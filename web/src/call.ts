@@ -139,6 +139,7 @@ export class Call {
     for (const track of local.getVideoTracks())
       pc.addTransceiver(track, { direction: "sendonly", streams: [local], sendEncodings: simulcast.map((e) => ({ ...e })) });
     document.addEventListener("visibilitychange", this.onVisibility);
+    if (document.visibilityState === "hidden") this.wantVideo(); // started from a page already in the background
     pc.onicecandidate = (ev) => {
       if (ev.candidate) this.signal({ type: "candidate", candidate: ev.candidate.toJSON() });
     };
@@ -206,24 +207,32 @@ export class Call {
   // is sent, muted or off as the old one was.
   async useDevice(kind: "audio" | "video", deviceId: string): Promise<void> {
     const local = this.local;
-    const old = kind === "audio" ? local?.getAudioTracks()[0] : local?.getVideoTracks()[0];
-    if (!local || !old || !this.pc) return;
+    const pc = this.pc;
+    if (!local || !pc) return;
+    let track: MediaStreamTrack | undefined;
     try {
       const got = await navigator.mediaDevices.getUserMedia(kind === "audio" ? { audio: { deviceId: { exact: deviceId } } } : { video: { deviceId: { exact: deviceId } } });
-      const track = got.getTracks()[0];
-      if (local !== this.local || !this.pc) {
+      track = got.getTracks()[0];
+      // what is sent now (a switch made meanwhile may have replaced it)
+      const sender = pc.getSenders().find((s) => s.track?.kind === kind);
+      const old = sender?.track;
+      if (local !== this.local || !sender || !old) {
         track.stop(); // hung up meanwhile
         return;
       }
       track.enabled = old.enabled;
-      const sender = this.pc.getSenders().find((s) => s.track === old);
-      await sender?.replaceTrack(track);
+      await sender.replaceTrack(track);
+      if (local !== this.local) {
+        track.stop(); // hung up while it was replaced
+        return;
+      }
       local.removeTrack(old);
       local.addTrack(track);
       old.stop();
       this.set({ error: "" });
     } catch (e) {
-      this.set({ error: mediaError(e) });
+      track?.stop();
+      if (local === this.local) this.set({ error: mediaError(e) });
     }
   }
 
