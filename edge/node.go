@@ -495,6 +495,9 @@ func (n *Node) Dev() *DevCredentials { return n.dev }
 // Store is the node's state store (tests read it).
 func (n *Node) Store() *state.Store { return n.store }
 
+// SFU is the node's media server.
+func (n *Node) SFU() *sfu.SFU { return n.sfu }
+
 // Journal is the node's event log.
 func (n *Node) Journal() *journal.Journal { return n.journal }
 

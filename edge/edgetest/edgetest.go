@@ -77,6 +77,12 @@ func Start(t testing.TB, cfg config.Config) *Edge {
 	return e
 }
 
+// Attach is an Edge for a node the test started itself (one of a
+// region's, say); the test stops it.
+func Attach(t testing.TB, n *edge.Node, cfg config.Config) *Edge {
+	return &Edge{Node: n, Config: cfg, URL: "http://" + n.Addr(), t: t}
+}
+
 // StartDev starts a node with Config(t).
 func StartDev(t testing.TB) *Edge { return Start(t, Config(t)) }
 

@@ -25,9 +25,13 @@ type call struct {
 
 	mu      sync.Mutex
 	peers   map[*session]*sfu.Peer
+	remotes map[string]*remoteMember // participants connected to other nodes (callremote.go)
 	ended   bool
 	quality sfu.Quality // of the participants who left
 }
+
+// empty reports whether nobody is in the call (c.mu held).
+func (c *call) empty() bool { return len(c.peers) == 0 && len(c.remotes) == 0 }
 
 // Call operations (InFrame.Op of a `call` frame).
 const (
@@ -47,14 +51,20 @@ const OutCallSignal = "call_signal"
 const maxSessionCalls = 4
 
 func (g *Gateway) callFrame(ctx context.Context, s *session, f *InFrame) error {
-	if g.sfu == nil {
-		return &clientError{CodeUnavailable, "this edge runs no media server"}
-	}
 	switch f.Op {
 	case CallStart:
+		if g.sfu == nil {
+			return &clientError{CodeUnavailable, "this edge runs no media server"}
+		}
 		return g.callStart(ctx, s, f)
 	case CallJoin:
 		return g.callJoin(ctx, s, f)
+	}
+	s.mu.Lock()
+	rc, remote := s.remote[f.Call]
+	s.mu.Unlock()
+	if remote {
+		return g.remoteFrame(ctx, s, f, rc)
 	}
 	c, p, err := g.participant(s, f.Call)
 	if err != nil {
@@ -102,7 +112,8 @@ func (g *Gateway) callStart(ctx context.Context, s *session, f *InFrame) error {
 	if !s.isAgent() {
 		role = sfu.RoleCustomer
 	}
-	c := &call{id: event.NewID(), tenant: s.tenant, conv: conv.ID, started: time.Now(), peers: map[*session]*sfu.Peer{}}
+	c := &call{id: event.NewID(), tenant: s.tenant, conv: conv.ID, started: time.Now(), peers: map[*session]*sfu.Peer{},
+		remotes: map[string]*remoteMember{}}
 	g.callsMu.Lock()
 	for _, other := range g.calls {
 		if other.tenant == c.tenant && other.conv == c.conv {
@@ -146,23 +157,14 @@ func (g *Gateway) callJoin(ctx context.Context, s *session, f *InFrame) error {
 	c := g.calls[f.Call]
 	g.callsMu.Unlock()
 	if c == nil || c.tenant != s.tenant {
-		return &clientError{CodeNotFound, "no such call on this node: it ended, or another node of the region hosts it"}
+		return g.joinRemote(ctx, s, f) // another node of the region may host it
 	}
 	if _, err := g.conversation(s, c.conv); err != nil {
 		return err
 	}
-	role := sfu.RoleCustomer
-	switch {
-	case s.isAgent() && f.Role == string(sfu.RoleSupervisor):
-		if err := g.admin(s, "supervise calls"); err != nil {
-			return err
-		}
-		role = sfu.RoleSupervisor
-	case s.isAgent() && (f.Role == "" || f.Role == string(sfu.RoleAgent)):
-		role = sfu.RoleAgent
-	case !s.isAgent() && (f.Role == "" || f.Role == string(sfu.RoleCustomer)):
-	default:
-		return &clientError{CodeForbidden, "role " + f.Role + " is not yours to take"}
+	role, err := g.callRole(s, f)
+	if err != nil {
+		return err
 	}
 	if err := g.enter(s, c, role); err != nil {
 		return err
@@ -176,6 +178,23 @@ func (g *Gateway) callJoin(ctx context.Context, s *session, f *InFrame) error {
 	return nil
 }
 
+// callRole is the role s joins a call as: a customer as the customer, an
+// agent as an agent, an admin asking for it as a supervisor.
+func (g *Gateway) callRole(s *session, f *InFrame) (sfu.Role, error) {
+	switch {
+	case s.isAgent() && f.Role == string(sfu.RoleSupervisor):
+		if err := g.admin(s, "supervise calls"); err != nil {
+			return "", err
+		}
+		return sfu.RoleSupervisor, nil
+	case s.isAgent() && (f.Role == "" || f.Role == string(sfu.RoleAgent)):
+		return sfu.RoleAgent, nil
+	case !s.isAgent() && (f.Role == "" || f.Role == string(sfu.RoleCustomer)):
+		return sfu.RoleCustomer, nil
+	}
+	return "", &clientError{CodeForbidden, "role " + f.Role + " is not yours to take"}
+}
+
 // enter joins s to c's room; the SFU's signals go to s.
 func (g *Gateway) enter(s *session, c *call, role sfu.Role) error {
 	c.mu.Lock()
@@ -187,7 +206,7 @@ func (g *Gateway) enter(s *session, c *call, role sfu.Role) error {
 		return invalid("this connection is in the call already")
 	}
 	s.mu.Lock()
-	n := len(s.calls)
+	n := len(s.calls) + len(s.remote)
 	s.mu.Unlock()
 	if n >= maxSessionCalls {
 		return invalid("this connection is in %d calls: leave one first", n)
@@ -217,7 +236,7 @@ func (g *Gateway) drop(c *call, s *session) {
 	c.mu.Lock()
 	p := c.peers[s]
 	delete(c.peers, s)
-	empty := len(c.peers) == 0
+	empty := c.empty()
 	if empty {
 		c.ended = true
 	}
@@ -266,7 +285,7 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 	c.mu.Lock()
 	p := c.peers[s]
 	delete(c.peers, s)
-	last := len(c.peers) == 0 && !c.ended
+	last := p != nil && c.empty() && !c.ended
 	if last {
 		c.ended = true
 	}
@@ -278,9 +297,13 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 		c.quality = c.quality.Add(p.Final())
 		c.mu.Unlock()
 	}
-	if !last {
-		return
+	if last {
+		g.endCall(ctx, c, s.actor(), reason)
 	}
+}
+
+// endCall records the end of c, whose last participant left.
+func (g *Gateway) endCall(ctx context.Context, c *call, actor event.Actor, reason string) {
 	g.forgetCall(c)
 	if g.m != nil {
 		g.m.CallsEnded.WithLabelValues(reason).Inc()
@@ -288,7 +311,7 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 	c.mu.Lock()
 	q := c.quality
 	c.mu.Unlock()
-	e := &event.Event{Kind: event.KindCallEnded, Tenant: c.tenant, Actor: s.actor(),
+	e := &event.Event{Kind: event.KindCallEnded, Tenant: c.tenant, Actor: actor,
 		Call: &event.Call{ID: c.id, Conv: c.conv, Duration: time.Since(c.started).Milliseconds(), Reason: reason,
 			PacketsReceived: q.PacketsReceived, PacketsLost: q.PacketsLost, JitterMS: math.Round(q.JitterMS*10) / 10,
 			RTTMS: math.Round(q.RTTMS*10) / 10}}
@@ -311,10 +334,17 @@ func (g *Gateway) forgetCall(c *call) {
 func (g *Gateway) leaveCalls(s *session) {
 	s.mu.Lock()
 	calls := append([]*call(nil), s.calls...)
+	var remote []string
+	for id := range s.remote {
+		remote = append(remote, id)
+	}
 	s.mu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, c := range calls {
 		g.leaveCall(ctx, c, s, "disconnected")
+	}
+	for _, id := range remote {
+		g.leaveRemoteCall(ctx, s, id, "disconnected")
 	}
 }

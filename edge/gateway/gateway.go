@@ -132,6 +132,10 @@ type Gateway struct {
 	callsMu sync.Mutex
 	calls   map[string]*call // the calls this node hosts
 
+	membersMu sync.Mutex
+	members   map[string]*session // sessions in calls of other nodes, by member name
+	callSubs  []*nats.Subscription
+
 	upgrader websocket.Upgrader
 	sub      *nats.Subscription
 	hbSub    *nats.Subscription
@@ -165,6 +169,7 @@ func New(o Options) (*Gateway, error) {
 	g := &Gateway{
 		store: o.Store, journal: o.Log, keys: o.Keys, nc: o.NATS, m: o.Metrics,
 		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, recDir: o.RecordingsDir, lim: o.Limits, ice: o.ICE, sfu: o.SFU, calls: map[string]*call{},
+		members:   map[string]*session{},
 		agents:    map[string]map[*session]struct{}{},
 		customers: map[string]map[*session]struct{}{}, availableWas: map[string]bool{},
 	}
@@ -186,6 +191,11 @@ func New(o Options) (*Gateway, error) {
 	g.sub = sub
 	if g.hbSub, err = g.nc.Subscribe(heartbeatSubject, g.onHeartbeat); err != nil {
 		_ = sub.Unsubscribe()
+		return nil, err
+	}
+	if err := g.subscribeCalls(); err != nil {
+		_ = sub.Unsubscribe()
+		_ = g.hbSub.Unsubscribe()
 		return nil, err
 	}
 	g.stop = make(chan struct{})
@@ -281,6 +291,9 @@ func (g *Gateway) Drain(ctx context.Context) {
 	g.stopOnce.Do(func() {
 		_ = g.sub.Unsubscribe()
 		_ = g.hbSub.Unsubscribe()
+		for _, s := range g.callSubs {
+			_ = s.Unsubscribe()
+		}
 		close(g.stop)
 	})
 }

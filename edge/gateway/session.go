@@ -35,8 +35,9 @@ type session struct {
 	inflight chan struct{}
 	// convs caches the conversations this session may use (their owner
 	// never changes), sparing a store read per message.
-	convs map[string]*state.ConversationRec
-	calls []*call // the calls it joined (under mu)
+	convs  map[string]*state.ConversationRec
+	calls  []*call               // the calls it joined (under mu)
+	remote map[string]remoteCall // the calls of other nodes it joined, by id (under mu)
 
 	mu        sync.Mutex
 	queue     [][]byte
