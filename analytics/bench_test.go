@@ -1,0 +1,150 @@
+package analytics
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// synthetic makes a table of about n rows: conversations in four regions
+// over seven days, each opened, answered after 10 s to 30 min, with one
+// to four more exchanges and a resolution; conversations interleave in
+// time as a log's do.
+func synthetic(n int) *Table {
+	t := NewTable()
+	d := t.Dicts()
+	rng := rand.New(rand.NewPCG(1, 2))
+	regions := []int32{d.Regions.Code("eu"), d.Regions.Code("us"), d.Regions.Code("ap"), d.Regions.Code("sa")}
+	tenant, inbox, channel := d.Tenants.Code("demo"), d.Inboxes.Code("web"), d.Channels.Code("web")
+	agents := []int32{d.Agents.Code("alice"), d.Agents.Code("bob"), d.Agents.Code("carol")}
+	start := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).UnixMilli()
+	week := int64(7 * 24 * 3_600_000)
+	type pending struct {
+		rows []Row
+	}
+	var open []*pending // conversations under way, emitted interleaved
+	rows := 0
+	conv := int32(0)
+	for rows < n {
+		// a new conversation's rows
+		c := conv
+		d.Convs.Code(strconv.Itoa(int(c))) // a code per conversation
+		conv++
+		ts := start + int64(float64(week)*float64(rows)/float64(n))
+		r := regions[rng.IntN(len(regions))]
+		a := agents[rng.IntN(len(agents))]
+		base := Row{Tenant: tenant, Region: r, Inbox: inbox, Channel: channel, Conv: c, Agent: -1, Priority: 1}
+		var pr []Row
+		add := func(k Kind, at int64, agent int32) {
+			row := base
+			row.TS, row.Kind, row.Agent = at, k, agent
+			pr = append(pr, row)
+		}
+		add(KindOpened, ts, a)
+		add(KindCustomerMsg, ts, -1)
+		ts += 10_000 + rng.Int64N(30*60_000)
+		add(KindAgentMsg, ts, a)
+		for range 1 + rng.IntN(4) {
+			ts += rng.Int64N(120_000)
+			add(KindCustomerMsg, ts, -1)
+			ts += 5_000 + rng.Int64N(10*60_000)
+			add(KindAgentMsg, ts, a)
+		}
+		add(KindResolved, ts+60_000, -1)
+		rows += len(pr)
+		open = append(open, &pending{pr})
+		// emit one row of a few conversations under way
+		for len(open) > 32 {
+			k := rng.IntN(len(open))
+			p := open[k]
+			t.AppendRow(p.rows[0])
+			p.rows = p.rows[1:]
+			if len(p.rows) == 0 {
+				open = slices.Delete(open, k, k+1)
+			}
+		}
+	}
+	for _, p := range open {
+		for _, r := range p.rows {
+			t.AppendRow(r)
+		}
+	}
+	return t
+}
+
+// plainFirstResponse is the same figure as FirstResponseByRegionHour by a
+// plain loop over the same columns: no policy, pauses, bots or reopens.
+func plainFirstResponse(t *Table) []Stat {
+	c, _ := t.view()
+	started := make([]int64, t.convs.Len())
+	groups := map[GroupKey][]time.Duration{}
+	for i, k := range c.kind {
+		switch Kind(k) {
+		case KindOpened:
+			started[c.conv[i]] = c.ts[i]
+		case KindAgentMsg:
+			if s := started[c.conv[i]]; s != 0 {
+				key := GroupKey{c.region[i], c.ts[i] - c.ts[i]%3_600_000}
+				groups[key] = append(groups[key], time.Duration(c.ts[i]-s)*time.Millisecond)
+				started[c.conv[i]] = 0
+			}
+		}
+	}
+	out := make([]Stat, 0, len(groups))
+	for k, v := range groups {
+		slices.Sort(v)
+		out = append(out, Stat{Key: k, Count: len(v), P50: Percentile(v, 50), P90: Percentile(v, 90)})
+	}
+	slices.SortFunc(out, func(a, b Stat) int {
+		if a.Key.Region != b.Key.Region {
+			return int(a.Key.Region - b.Key.Region)
+		}
+		return int((a.Key.Hour - b.Key.Hour) / 3_600_000)
+	})
+	return out
+}
+
+// The measured figure and the plain loop's agree on data where their
+// definitions meet (no pauses, bots or reopens).
+func TestFirstResponseMatchesPlainLoop(t *testing.T) {
+	tab := synthetic(200_000)
+	got, want := FirstResponseByRegionHour(tab, nil), plainFirstResponse(tab)
+	if len(got) != len(want) || len(got) < 4*24*6 {
+		t.Fatalf("%d groups, the plain loop %d", len(got), len(want))
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("group %d: %+v, the plain loop %+v", i, got[i], want[i])
+		}
+	}
+}
+
+var (
+	tenMillionOnce sync.Once
+	tenMillion     *Table
+)
+
+// BenchmarkFirstResponse aggregates 10,000,000 events into the first
+// response time's median and 90th percentile by region and hour, against
+// the plain loop over the same columns in the same run.
+//
+//	go test -run '^$' -bench FirstResponse -benchtime 5x ./analytics
+func BenchmarkFirstResponse(b *testing.B) {
+	tenMillionOnce.Do(func() { tenMillion = synthetic(10_000_000) })
+	b.Logf("%d rows, %d conversations", tenMillion.Len(), tenMillion.convs.Len())
+	b.Run("edgedesk", func(b *testing.B) {
+		for b.Loop() {
+			FirstResponseByRegionHour(tenMillion, nil)
+		}
+		b.ReportMetric(float64(tenMillion.Len())/b.Elapsed().Seconds()*float64(b.N)/1e6, "Mevents/s")
+	})
+	b.Run("plain-loop", func(b *testing.B) {
+		for b.Loop() {
+			plainFirstResponse(tenMillion)
+		}
+		b.ReportMetric(float64(tenMillion.Len())/b.Elapsed().Seconds()*float64(b.N)/1e6, "Mevents/s")
+	})
+}

@@ -1,0 +1,269 @@
+package analytics
+
+import (
+	"testing"
+	"time"
+
+	"github.com/edgedesk/edgedesk/internal/event"
+)
+
+// script builds a conversation's events at offsets from t0.
+type script struct {
+	t0     time.Time
+	conv   string
+	events []*event.Event
+}
+
+func (s *script) at(d time.Duration, kind event.Kind, actor event.Actor, fill func(*event.Event)) *script {
+	e := &event.Event{Kind: kind, Tenant: "demo", TS: s.t0.Add(d).UnixMilli(), Actor: actor}
+	fill(e)
+	s.events = append(s.events, e)
+	return s
+}
+
+var (
+	customer = event.Actor{Kind: event.ActorCustomer, ID: "c1"}
+	alice    = event.Actor{Kind: event.ActorAgent, ID: "alice"}
+	bob      = event.Actor{Kind: event.ActorAgent, ID: "bob"}
+	bot      = event.Actor{Kind: ActorBot, ID: "faq-bot"}
+	system   = event.Actor{Kind: event.ActorSystem}
+)
+
+func (s *script) opened(d time.Duration, assignee string) *script {
+	return s.at(d, event.KindConversationOpened, customer, func(e *event.Event) {
+		e.Conversation = &event.ConvOpened{Conv: s.conv, Inbox: "web", Assignee: assignee}
+	})
+}
+
+func (s *script) says(d time.Duration, who event.Actor) *script {
+	return s.at(d, event.KindMessageCreated, who, func(e *event.Event) {
+		e.Message = &event.Message{Conv: s.conv, ClientID: "m", Text: "…"}
+	})
+}
+
+func (s *script) note(d time.Duration, who event.Actor) *script {
+	return s.at(d, event.KindMessageCreated, who, func(e *event.Event) {
+		e.Message = &event.Message{Conv: s.conv, ClientID: "n", Text: "…", Private: true}
+	})
+}
+
+func (s *script) status(d time.Duration, status string, until time.Duration) *script {
+	return s.at(d, event.KindStatusChanged, alice, func(e *event.Event) {
+		e.Status = &event.StatusChange{Conv: s.conv, Status: status}
+		if until != 0 {
+			e.Status.SnoozeUntil = s.t0.Add(until).UnixMilli()
+		}
+	})
+}
+
+func (s *script) assign(d time.Duration, agent string) *script {
+	return s.at(d, event.KindConversationAssign, system, func(e *event.Event) {
+		e.Assign = &event.Assignment{Conv: s.conv, Agent: agent}
+	})
+}
+
+// measure runs the scripts' events (interleaved by time, as a log holds
+// them) through a table and a measurer.
+func measure(t *testing.T, p *Policy, scripts ...*script) ([]Fact, *Table) {
+	t.Helper()
+	tab := NewTable()
+	tab.Append("eu", &event.Event{Kind: event.KindInboxUpserted, Tenant: "demo", Inbox: &event.Inbox{ID: "web", Channel: "web"}})
+	var all []*event.Event
+	for _, s := range scripts {
+		all = append(all, s.events...)
+	}
+	for done := false; !done; {
+		done = true
+		best := -1
+		for i, e := range all {
+			if e != nil && (best < 0 || e.TS < all[best].TS) {
+				best = i
+			}
+		}
+		if best >= 0 {
+			tab.Append("eu", all[best])
+			all[best] = nil
+			done = false
+		}
+	}
+	m := NewMeasurer(p)
+	m.Table(tab)
+	return m.Facts(), tab
+}
+
+type want struct {
+	measure  Measure
+	conv     string
+	elapsed  time.Duration
+	business time.Duration // 0: the same as elapsed
+	agent    string
+	breached bool
+}
+
+func check(t *testing.T, facts []Fact, tab *Table, wants []want) {
+	t.Helper()
+	if len(facts) != len(wants) {
+		for _, f := range facts {
+			t.Logf("%v %s %v", f.Measure, tab.convs.Value(f.Conv), f.Elapsed)
+		}
+		t.Fatalf("%d facts, want %d", len(facts), len(wants))
+	}
+	for i, w := range wants {
+		f := facts[i]
+		biz := w.business
+		if biz == 0 {
+			biz = w.elapsed
+		}
+		agent := ""
+		if f.Agent >= 0 {
+			agent = tab.agents.Value(f.Agent)
+		}
+		if f.Measure != w.measure || tab.convs.Value(f.Conv) != w.conv || f.Elapsed != w.elapsed || f.Business != biz ||
+			agent != w.agent || f.Breached != w.breached {
+			t.Errorf("fact %d: %v %s elapsed %v business %v by %q breached %v; want %v %s %v %v by %q breached %v", i,
+				f.Measure, tab.convs.Value(f.Conv), f.Elapsed, f.Business, agent, f.Breached,
+				w.measure, w.conv, w.elapsed, biz, w.agent, w.breached)
+		}
+	}
+}
+
+var t0 = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) // a Monday
+
+// The plain case, two conversations interleaved: the first answer after
+// the start, the next after the customer's turn (an agent's follow-up
+// and a private note start nothing), the resolution from the start; a
+// target of one minute for first responses is missed by the slower one.
+func TestFirstNextResolution(t *testing.T) {
+	a := (&script{t0: t0, conv: "a"}).opened(0, "alice").says(10*time.Second, customer).says(70*time.Second, alice).
+		says(80*time.Second, alice).note(85*time.Second, alice).
+		says(100*time.Second, customer).says(110*time.Second, customer).says(160*time.Second, alice).
+		status(200*time.Second, event.StatusResolved, 0)
+	b := (&script{t0: t0, conv: "b"}).opened(5*time.Second, "bob").says(6*time.Second, customer).says(50*time.Second, bob)
+	p := &Policy{FirstResponse: [4]time.Duration{time.Minute, time.Minute, time.Minute, time.Minute}}
+	facts, tab := measure(t, p, a, b)
+	check(t, facts, tab, []want{
+		{FirstResponse, "b", 45 * time.Second, 0, "bob", false},
+		{FirstResponse, "a", 70 * time.Second, 0, "alice", true},
+		{NextResponse, "a", 60 * time.Second, 0, "alice", false},
+		{Resolution, "a", 200 * time.Second, 0, "alice", false},
+	})
+}
+
+// A reopened conversation starts every clock again from the reopen.
+func TestReopen(t *testing.T) {
+	s := (&script{t0: t0, conv: "r"}).opened(0, "alice").says(0, customer).says(30*time.Second, alice).
+		status(60*time.Second, event.StatusResolved, 0).
+		says(1000*time.Second, customer).status(1000*time.Second, event.StatusOpen, 0).
+		says(1045*time.Second, alice).status(1100*time.Second, event.StatusResolved, 0)
+	facts, tab := measure(t, nil, s)
+	check(t, facts, tab, []want{
+		{FirstResponse, "r", 30 * time.Second, 0, "alice", false},
+		{Resolution, "r", 60 * time.Second, 0, "alice", false},
+		{FirstResponse, "r", 45 * time.Second, 0, "alice", false},
+		{Resolution, "r", 100 * time.Second, 0, "alice", false},
+	})
+}
+
+// A bot's answers are no response; the first response clock starts when
+// the bot hands the conversation to a human.
+func TestBotHandOff(t *testing.T) {
+	s := (&script{t0: t0, conv: "h"}).opened(0, "").says(5*time.Second, customer).says(6*time.Second, bot).
+		says(20*time.Second, customer).says(21*time.Second, bot).
+		assign(40*time.Second, "alice").says(100*time.Second, alice)
+	facts, tab := measure(t, nil, s)
+	check(t, facts, tab, []want{{FirstResponse, "h", 60 * time.Second, 0, "alice", false}})
+}
+
+// A transfer between agents keeps the clock running; the answer is the
+// one who gave it.
+func TestTransfer(t *testing.T) {
+	s := (&script{t0: t0, conv: "x"}).opened(0, "alice").says(10*time.Second, customer).
+		assign(30*time.Second, "bob").says(90*time.Second, bob).status(120*time.Second, event.StatusResolved, 0)
+	facts, tab := measure(t, nil, s)
+	check(t, facts, tab, []want{
+		{FirstResponse, "x", 90 * time.Second, 0, "bob", false},
+		{Resolution, "x", 120 * time.Second, 0, "bob", false},
+	})
+}
+
+// Snoozed and pending time does not count: the clocks stop while the
+// conversation waits on the customer or sleeps.
+func TestSnoozeAndPending(t *testing.T) {
+	s := (&script{t0: t0, conv: "z"}).opened(0, "alice").says(0, customer).
+		status(20*time.Second, event.StatusSnoozed, 620*time.Second).status(620*time.Second, event.StatusOpen, 0).
+		says(650*time.Second, alice).
+		status(700*time.Second, event.StatusPending, 0).says(900*time.Second, customer).status(900*time.Second, event.StatusOpen, 0).
+		says(960*time.Second, alice).status(1000*time.Second, event.StatusResolved, 0)
+	facts, tab := measure(t, nil, s)
+	check(t, facts, tab, []want{
+		{FirstResponse, "z", 50 * time.Second, 0, "alice", false},
+		{NextResponse, "z", 60 * time.Second, 0, "alice", false},
+		{Resolution, "z", 200 * time.Second, 0, "alice", false}, // 1000 s less 600 snoozed and 200 pending
+	})
+}
+
+// In business hours (Monday to Friday, 9 to 17 in Berlin), a Friday
+// 16:50 question answered on Monday at 9:20 waited 30 minutes: within a
+// one-hour target, which the 64 and a half hours on the clock would miss.
+func TestBusinessHours(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip("no time zone data: ", err)
+	}
+	friday := time.Date(2026, 11, 6, 16, 50, 0, 0, berlin)
+	monday := time.Date(2026, 11, 9, 9, 20, 0, 0, berlin)
+	hours := Weekdays(berlin, 9*time.Hour, 17*time.Hour)
+	if err := hours.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	s := (&script{t0: friday, conv: "w"}).opened(0, "alice").says(0, customer).says(monday.Sub(friday), alice)
+	p := &Policy{FirstResponse: [4]time.Duration{time.Hour, time.Hour, time.Hour, time.Hour}, BusinessHours: hours}
+	facts, tab := measure(t, p, s)
+	check(t, facts, tab, []want{{FirstResponse, "w", monday.Sub(friday), 30 * time.Minute, "alice", false}})
+	facts, tab = measure(t, &Policy{FirstResponse: p.FirstResponse}, s)
+	check(t, facts, tab, []want{{FirstResponse, "w", monday.Sub(friday), 0, "alice", true}})
+
+	// a holiday on the Monday moves the answer's business time to Tuesday
+	hours.Holidays = map[string]bool{"2026-11-09": true}
+	if got := hours.Within(friday.UnixMilli(), monday.Add(24*time.Hour).UnixMilli()); got != 30*time.Minute {
+		t.Errorf("Friday 16:50 to Tuesday 9:20 over a Monday holiday: %v, want 30m", got)
+	}
+	// a day with a clock change (29 March 2026, Sunday, and the Monday after)
+	spring := Weekdays(berlin, 9*time.Hour, 17*time.Hour)
+	spring.Days[time.Sunday].Open, spring.Days[time.Sunday].Close = 1*time.Hour, 4*time.Hour // 02:00–03:00 does not exist
+	sun := time.Date(2026, 3, 29, 0, 0, 0, 0, berlin)
+	if got := spring.Within(sun.UnixMilli(), sun.Add(24*time.Hour).UnixMilli()); got != 2*time.Hour {
+		t.Errorf("open 1:00 to 4:00 on the day the clocks go forward: %v, want 2h", got)
+	}
+}
+
+// A customer still waiting is a fact in the making: past its target, it
+// is a breach before anyone answers.
+func TestWaiting(t *testing.T) {
+	s := (&script{t0: t0, conv: "q"}).opened(0, "alice").says(0, customer)
+	tab := NewTable()
+	for _, e := range s.events {
+		tab.Append("eu", e)
+	}
+	m := NewMeasurer(nil)
+	m.Table(tab)
+	w := m.Waiting(t0.Add(5 * time.Minute).UnixMilli())
+	if len(w) != 1 || w[0].Measure != FirstResponse || w[0].Elapsed != 5*time.Minute {
+		t.Fatalf("waiting: %+v", w)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	v := []time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	for _, c := range []struct {
+		p    float64
+		want time.Duration
+	}{{50, 5}, {90, 9}, {100, 10}, {0, 1}, {10, 1}, {11, 2}} {
+		if got := Percentile(v, c.p); got != c.want {
+			t.Errorf("p%v = %v, want %v", c.p, got, c.want)
+		}
+	}
+	if Percentile(nil, 50) != 0 {
+		t.Error("the percentile of nothing")
+	}
+}
