@@ -101,6 +101,9 @@ type Measurer struct {
 	// code is Part modulo Parts, so that measurers share a table's
 	// conversations between cores.
 	Part, Parts int32
+	// Tenant, when not -1, measures only that tenant's rows (NewMeasurer
+	// sets -1).
+	Tenant int32
 }
 
 // pauses is the paused time of s, made when first needed.
@@ -130,7 +133,7 @@ func (m *Measurer) newWait(s *convState, measure Measure, ts int64) {
 }
 
 // NewMeasurer measures under policy (nil: no targets, around the clock).
-func NewMeasurer(policy *Policy) *Measurer { return &Measurer{policy: policy} }
+func NewMeasurer(policy *Policy) *Measurer { return &Measurer{policy: policy, Tenant: -1} }
 
 // Facts are the waits measured so far.
 func (m *Measurer) Facts() []Fact { return m.facts }
@@ -179,7 +182,7 @@ func (m *Measurer) Columns(c columns, from, to int) {
 		}
 	}
 	for i := from; i < to; i++ {
-		if slot, ok := m.slot(c.conv[i]); ok {
+		if slot, ok := m.slot(c.conv[i]); ok && (m.Tenant < 0 || c.tenant[i] == m.Tenant) {
 			m.row(c, i, &m.convs[slot])
 		}
 	}

@@ -31,6 +31,7 @@ func (h *Hub) routes() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]string{"revoked": r.PathValue("name")})
 	}))
 	mux.Handle("GET /api/v1/conversations", guard(h.conversations))
+	mux.Handle("GET /api/v1/analytics/query", guard(h.analyticsQuery))
 	h.configAPI(mux, guard)
 	return mux
 }

@@ -96,6 +96,16 @@ func (e *edgeState) detach(conn *quic.Conn) {
 // store has applied, until ctx ends.
 func (h *Hub) project(ctx context.Context, e *edgeState) {
 	log := h.log.With("edge", e.name)
+	// the analytics table lives in memory: what the store applied before
+	// this start is read into it again first
+	if err := h.elog.Read(e.name, 1, e.store.Applied(), func(seq uint64, data []byte) bool {
+		if ev, err := h.codec.Decode(data); err == nil {
+			h.analytics.Append(e.region, ev)
+		}
+		return ctx.Err() == nil
+	}); err != nil {
+		log.Error("cannot read the log into the analytics table; its figures miss this edge's past", "err", err)
+	}
 	batch := make([]*event.Event, 0, 1024)
 	for {
 		applied, stored := e.store.Applied(), e.stored.Load()
@@ -121,7 +131,11 @@ func (h *Hub) project(ctx context.Context, e *edgeState) {
 			return len(batch) < cap(batch)
 		})
 		if err == nil && len(batch) > 0 {
-			_, err = e.store.ApplyBatch(batch)
+			if _, err = e.store.ApplyBatch(batch); err == nil {
+				for _, ev := range batch {
+					h.analytics.Append(e.region, ev)
+				}
+			}
 		}
 		if err != nil {
 			log.Error("the hub's projector stopped for this edge; restart the hub", "err", err)

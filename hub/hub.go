@@ -17,6 +17,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/internal/admintoken"
 	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/analytics"
 	"github.com/edgedesk/edgedesk/internal/pki"
 	"github.com/edgedesk/edgedesk/internal/syncproto"
 )
@@ -39,6 +40,8 @@ type Hub struct {
 	mu    sync.Mutex
 	edges map[string]*edgeState
 
+	analytics *analytics.Table // every edge's service facts (hub/analytics.go)
+
 	cfgMu   sync.Mutex    // serializes configuration appends
 	cfgWake chan struct{} // closed, and replaced, at each change
 	wg      sync.WaitGroup
@@ -50,7 +53,7 @@ type Hub struct {
 // New returns a hub for cfg, which must be valid.
 func New(cfg Config, log *slog.Logger) *Hub {
 	return &Hub{cfg: cfg, log: log, m: newMetrics(), codec: event.NewCodec(),
-		edges: map[string]*edgeState{}, ready: make(chan struct{}), cfgWake: make(chan struct{})}
+		edges: map[string]*edgeState{}, analytics: analytics.NewTable(), ready: make(chan struct{}), cfgWake: make(chan struct{})}
 }
 
 // Ready is closed once the hub listens.

@@ -1,0 +1,87 @@
+package hub
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/edgedesk/edgedesk/analytics"
+)
+
+// The hub's analytics: every edge's service facts go into one table as
+// its projectors read the logs (and again from the logs when the hub
+// starts: the table is in memory), and the query API answers metrics by
+// region and hour as Arrow (docs/metrics.md).
+
+// ArrowStream is the media type of an Arrow IPC stream.
+const ArrowStream = "application/vnd.apache.arrow.stream"
+
+// analyticsQuery answers GET /api/v1/analytics/query: ?tenant= (required),
+// &measure=first_response|next_response|resolution (default
+// first_response), &from= and &to= (RFC 3339; default the last 7 days),
+// as an Arrow IPC stream of analytics.StatsSchema, a row per region and
+// hour.
+func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
+	q, msg := parseQuery(r, time.Now())
+	if msg != "" {
+		writeJSON(w, http.StatusBadRequest, apiError{"invalid", msg})
+		return
+	}
+	rec, err := h.analytics.StatsRecord(memory.DefaultAllocator, h.analytics.Aggregate(q))
+	if err != nil {
+		h.log.Error("analytics query", "err", err)
+		writeJSON(w, http.StatusInternalServerError, apiError{"unavailable", "the figures could not be made"})
+		return
+	}
+	defer rec.Release()
+	w.Header().Set("Content-Type", ArrowStream)
+	w.Header().Set("Cache-Control", "no-store")
+	wr := ipc.NewWriter(w, ipc.WithSchema(analytics.StatsSchema))
+	if err := wr.Write(rec); err != nil {
+		h.log.Debug("writing an analytics answer", "err", err)
+		return
+	}
+	_ = wr.Close()
+}
+
+// parseQuery reads a query's parameters, or says what is wrong with them.
+func parseQuery(r *http.Request, now time.Time) (analytics.Query, string) {
+	v := r.URL.Query()
+	q := analytics.Query{Tenant: v.Get("tenant"), Measure: analytics.FirstResponse,
+		From: now.Add(-7 * 24 * time.Hour).UnixMilli(), To: now.UnixMilli()}
+	if q.Tenant == "" {
+		return q, "give tenant"
+	}
+	switch v.Get("measure") {
+	case "", "first_response":
+	case "next_response":
+		q.Measure = analytics.NextResponse
+	case "resolution":
+		q.Measure = analytics.Resolution
+	default:
+		return q, "measure: first_response, next_response or resolution"
+	}
+	for _, p := range []struct {
+		name string
+		dst  *int64
+	}{{"from", &q.From}, {"to", &q.To}} {
+		if s := v.Get(p.name); s != "" {
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				if ms, err2 := strconv.ParseInt(s, 10, 64); err2 == nil {
+					t = time.UnixMilli(ms)
+				} else {
+					return q, p.name + ": an RFC 3339 time (2026-11-26T00:00:00Z) or unix milliseconds"
+				}
+			}
+			*p.dst = t.UnixMilli()
+		}
+	}
+	if q.To <= q.From {
+		return q, "to must be after from"
+	}
+	return q, ""
+}

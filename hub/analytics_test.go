@@ -1,0 +1,119 @@
+package hub_test
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+
+	"github.com/edgedesk/edgedesk/edge/edgetest"
+	"github.com/edgedesk/edgedesk/hub"
+	"github.com/edgedesk/edgedesk/hub/hubtest"
+)
+
+// An edge's conversations reach the hub's analytics: a customer waits,
+// an agent answers, and the query API answers the first response time in
+// the edge's region as an Arrow stream; after a restart (the table is in
+// memory) the hub reads its logs into it again. Bad parameters are
+// refused with what to give, and without the admin token nothing.
+func TestAnalyticsQuery(t *testing.T) {
+	h := hubtest.Start(t)
+	e := edgetest.Start(t, linkedEdge(t, h, "eu-1", "eu"))
+	ctx := ctxT(t)
+	visitor, agent := e.Visitor(), e.Agent("alice@demo.test", "all")
+	ack, err := visitor.Start(ctx, "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := visitor.Message(ctx, ack.Conv, "hello", "Where is my parcel?"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if _, err := agent.Message(ctx, ack.Conv, "answer", "On its way."); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.WaitSynced(e.Config.Node.ID, lastSeq(t, e), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string) {
+		t.Helper()
+		var rows int64
+		var p50 float64
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			rows, p50 = queryFirstResponse(t, h, "/api/v1/analytics/query?tenant=demo")
+			if rows == 1 || time.Now().After(deadline) {
+				break
+			}
+		}
+		if rows != 1 || p50 < 50 || p50 > 60_000 {
+			t.Fatalf("%s: %d first responses, median %.0f ms; want the one answer, after the 50 ms wait", what, rows, p50)
+		}
+	}
+	check("live")
+	h.Restart()
+	check("after a restart")
+
+	for _, c := range []struct{ path, want string }{
+		{"/api/v1/analytics/query", "give tenant"},
+		{"/api/v1/analytics/query?tenant=demo&measure=vibes", "measure:"},
+		{"/api/v1/analytics/query?tenant=demo&from=yesterday", "from: an RFC 3339 time"},
+		{"/api/v1/analytics/query?tenant=demo&from=2026-11-26T00:00:00Z&to=2026-11-25T00:00:00Z", "to must be after from"},
+	} {
+		resp, err := h.Get(c.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(b, []byte(c.want)) {
+			t.Errorf("GET %s: %d %s, want 400 saying %q", c.path, resp.StatusCode, b, c.want)
+		}
+	}
+	resp, err := http.Get("http://" + h.HTTPAddr() + "/api/v1/analytics/query?tenant=demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("without the admin token: %d, want 401", resp.StatusCode)
+	}
+}
+
+// queryFirstResponse reads the answer's first responses in region eu.
+func queryFirstResponse(t *testing.T, h *hubtest.Hub, path string) (int64, float64) {
+	t.Helper()
+	resp, err := h.Get(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != hub.ArrowStream {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("GET %s: %d %s %s", path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+	r, err := ipc.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	var n int64
+	var p50 float64
+	for r.Next() {
+		rec := r.RecordBatch()
+		region, count, median := rec.Column(0).(*array.String), rec.Column(2).(*array.Int64), rec.Column(3).(*array.Float64)
+		for i := range int(rec.NumRows()) {
+			if region.Value(i) == "eu" {
+				n += count.Value(i)
+				p50 = median.Value(i)
+			}
+		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return n, p50
+}
