@@ -15,9 +15,9 @@ import (
 
 	"github.com/quic-go/quic-go"
 
+	"github.com/edgedesk/edgedesk/analytics"
 	"github.com/edgedesk/edgedesk/internal/admintoken"
 	"github.com/edgedesk/edgedesk/internal/event"
-	"github.com/edgedesk/edgedesk/analytics"
 	"github.com/edgedesk/edgedesk/internal/pki"
 	"github.com/edgedesk/edgedesk/internal/syncproto"
 )
