@@ -148,3 +148,88 @@ func BenchmarkFirstResponse(b *testing.B) {
 		b.ReportMetric(float64(tenMillion.Len())/b.Elapsed().Seconds()*float64(b.N)/1e6, "Mevents/s")
 	})
 }
+
+// Live figures, kept up to date as rows arrive, are those of measuring
+// the whole table again, for any hours asked.
+func TestLiveMatchesAggregate(t *testing.T) {
+	tab := synthetic(100_000)
+	live := NewLive(tab, nil)
+	live.CatchUp()
+	// more rows after the first catch-up: new conversations
+	d := tab.Dicts()
+	for i := range 3000 {
+		ts := time.Date(2026, 11, 9, 0, 0, 0, 0, time.UTC).UnixMilli() + int64(i)*1000
+		c := d.Convs.Code("late-" + strconv.Itoa(i))
+		r := Row{TS: ts, Tenant: d.Tenants.Code("demo"), Region: int32(i % 4), Conv: c, Agent: -1, Priority: 1, Kind: KindOpened}
+		tab.AppendRow(r)
+		r.Kind, r.TS = KindAgentMsg, ts+int64(i%90)*1000
+		tab.AppendRow(r)
+	}
+	day := int64(24 * 3_600_000)
+	from := time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC).UnixMilli()
+	for _, q := range []Query{
+		{Tenant: "demo", Measure: FirstResponse},
+		{Tenant: "demo", Measure: NextResponse, From: from, To: from + 2*day},
+		{Measure: Resolution, From: from + day, To: from + 10*day},
+	} {
+		got, want := live.Query(q), tab.Aggregate(q)
+		if len(got) == 0 || !slices.Equal(got, want) {
+			t.Fatalf("%+v: live %d groups, measured again %d (first %+v vs %+v)", q, len(got), len(want), first(got), first(want))
+		}
+	}
+	if got := live.Query(Query{Tenant: "nobody"}); got != nil {
+		t.Errorf("a tenant with no rows has figures: %+v", got)
+	}
+}
+
+func first(s []Stat) Stat {
+	if len(s) == 0 {
+		return Stat{}
+	}
+	return s[0]
+}
+
+// BenchmarkQuery7Days answers a 7-day dashboard's first response figures
+// by region and hour from a table of 7,000,000 events (1,000,000 a day)
+// while rows keep arriving (1,000 between queries), from the live
+// buckets, against measuring the table again for each query in the same
+// run.
+//
+//	go test -run '^$' -bench Query7Days -benchtime 200x ./analytics
+func BenchmarkQuery7Days(b *testing.B) {
+	tab := synthetic(7_000_000)
+	live := NewLive(tab, nil)
+	live.CatchUp()
+	d := tab.Dicts()
+	tenant := d.Tenants.Code("demo")
+	from := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).UnixMilli()
+	q := Query{Tenant: "demo", Measure: FirstResponse, From: from, To: from + 7*24*3_600_000}
+	var took []time.Duration
+	n := 0
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		for range 500 { // new conversations answered in the last hour
+			ts := q.To - 3_600_000 + int64(n%3_000_000)
+			c := d.Convs.Code("new-" + strconv.Itoa(n))
+			r := Row{TS: ts, Tenant: tenant, Region: int32(n % 4), Conv: c, Agent: -1, Priority: 1, Kind: KindOpened}
+			tab.AppendRow(r)
+			r.Kind, r.TS = KindAgentMsg, ts+30_000
+			tab.AppendRow(r)
+			n++
+		}
+		b.StartTimer()
+		start := time.Now()
+		if len(live.Query(q)) == 0 {
+			b.Fatal("no figures")
+		}
+		took = append(took, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(took)
+	b.ReportMetric(float64(Percentile(took, 99))/1e6, "p99-ms")
+	b.ReportMetric(float64(Percentile(took, 50))/1e6, "p50-ms")
+	start := time.Now()
+	tab.Aggregate(q)
+	b.ReportMetric(float64(time.Since(start))/1e6, "measured-again-ms")
+}

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -13,8 +14,24 @@ import (
 
 // The hub's analytics: every edge's service facts go into one table as
 // its projectors read the logs (and again from the logs when the hub
-// starts: the table is in memory), and the query API answers metrics by
-// region and hour as Arrow (docs/metrics.md).
+// starts: the table is in memory), a live measurer keeps their metrics
+// in buckets by hour, and the query API answers metrics by region and
+// hour from those as Arrow (docs/metrics.md).
+
+// followAnalytics measures the rows the projectors added, every second,
+// so that a query finds the figures ready.
+func (h *Hub) followAnalytics(ctx context.Context) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			h.live.CatchUp()
+		}
+	}
+}
 
 // ArrowStream is the media type of an Arrow IPC stream.
 const ArrowStream = "application/vnd.apache.arrow.stream"
@@ -30,7 +47,7 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, apiError{"invalid", msg})
 		return
 	}
-	rec, err := h.analytics.StatsRecord(memory.DefaultAllocator, h.analytics.Aggregate(q))
+	rec, err := h.analytics.StatsRecord(memory.DefaultAllocator, h.live.Query(q))
 	if err != nil {
 		h.log.Error("analytics query", "err", err)
 		writeJSON(w, http.StatusInternalServerError, apiError{"unavailable", "the figures could not be made"})

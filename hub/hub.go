@@ -41,6 +41,7 @@ type Hub struct {
 	edges map[string]*edgeState
 
 	analytics *analytics.Table // every edge's service facts (hub/analytics.go)
+	live      *analytics.Live  // their metrics, kept up to date
 
 	cfgMu   sync.Mutex    // serializes configuration appends
 	cfgWake chan struct{} // closed, and replaced, at each change
@@ -52,8 +53,9 @@ type Hub struct {
 
 // New returns a hub for cfg, which must be valid.
 func New(cfg Config, log *slog.Logger) *Hub {
-	return &Hub{cfg: cfg, log: log, m: newMetrics(), codec: event.NewCodec(),
-		edges: map[string]*edgeState{}, analytics: analytics.NewTable(), ready: make(chan struct{}), cfgWake: make(chan struct{})}
+	t := analytics.NewTable()
+	return &Hub{cfg: cfg, log: log, m: newMetrics(), codec: event.NewCodec(), edges: map[string]*edgeState{},
+		analytics: t, live: analytics.NewLive(t, nil), ready: make(chan struct{}), cfgWake: make(chan struct{})}
 }
 
 // Ready is closed once the hub listens.
@@ -177,6 +179,11 @@ func (h *Hub) Run(ctx context.Context) error {
 		}
 	}
 	go h.serve(runCtx, ln)
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		h.followAnalytics(runCtx)
+	}()
 	h.log.Info("hub ready", "quic", h.QUICAddr(), "http", h.HTTPAddr(), "data", h.cfg.DataDir)
 	close(h.ready)
 

@@ -1,0 +1,147 @@
+package analytics
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Live keeps a table's metrics up to date as rows arrive: one measurer
+// that goes on from the row where it stopped, and buckets of waits by
+// tenant, metric, region and hour. A dashboard's query then reads figures
+// for the hours it shows instead of measuring the history again
+// (Table.Aggregate does that, for a policy of the asker's).
+type Live struct {
+	t *Table
+
+	mu      sync.Mutex
+	m       *Measurer
+	done    int // rows measured
+	buckets map[bucketKey]*bucket
+}
+
+type bucketKey struct {
+	tenant, region int32
+	measure        Measure
+	hour           int64 // unix ms at the hour's start
+}
+
+type bucket struct {
+	values   []time.Duration
+	sorted   bool
+	breached int
+}
+
+// NewLive follows t's metrics under policy (nil: no targets, around the
+// clock).
+func NewLive(t *Table, policy *Policy) *Live {
+	l := &Live{t: t, m: NewMeasurer(policy), buckets: map[bucketKey]*bucket{}}
+	l.m.Sink = l.add
+	return l
+}
+
+// add puts a wait in its bucket (l.mu held).
+func (l *Live) add(f *Fact) {
+	k := bucketKey{f.Tenant, f.Region, f.Measure, f.End - f.End%3_600_000}
+	b := l.buckets[k]
+	if b == nil {
+		b = &bucket{}
+		l.buckets[k] = b
+	}
+	v := f.Elapsed
+	if l.m.policy != nil && l.m.policy.BusinessHours != nil {
+		v = f.Business
+	}
+	b.values = append(b.values, v)
+	b.sorted = false
+	if f.Breached {
+		b.breached++
+	}
+}
+
+// CatchUp measures the rows added since the last call.
+func (l *Live) CatchUp() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.catchUp()
+}
+
+func (l *Live) catchUp() {
+	c, _ := l.t.view()
+	if n := len(c.ts); n > l.done {
+		l.m.Columns(c, l.done, n)
+		l.done = n
+	}
+}
+
+// Query answers q (its Policy is the Live's, not q's) by region and hour,
+// from the buckets of the hours in [q.From, q.To).
+func (l *Live) Query(q Query) []Stat {
+	tenant := int32(-1)
+	if q.Tenant != "" {
+		if tenant = l.t.tenantCode(q.Tenant); tenant < 0 {
+			return nil
+		}
+	}
+	measure := q.Measure
+	if measure == 0 {
+		measure = FirstResponse
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.catchUp()
+	var out []Stat
+	for k, b := range l.buckets {
+		if k.measure != measure || (tenant >= 0 && k.tenant != tenant) || k.hour+3_600_000 <= q.From || (q.To != 0 && k.hour >= q.To) {
+			continue
+		}
+		if !b.sorted {
+			slices.Sort(b.values)
+			b.sorted = true
+		}
+		out = append(out, Stat{Key: GroupKey{k.region, k.hour}, Count: len(b.values), P50: Percentile(b.values, 50),
+			P90: Percentile(b.values, 90), Breached: b.breached})
+	}
+	if tenant < 0 { // several tenants' buckets of one region and hour: merged
+		out = mergeStats(out, l.buckets, measure)
+	}
+	slices.SortFunc(out, func(a, b Stat) int {
+		if a.Key.Region != b.Key.Region {
+			return int(a.Key.Region - b.Key.Region)
+		}
+		return int((a.Key.Hour - b.Key.Hour) / 3_600_000)
+	})
+	return out
+}
+
+// mergeStats recomputes stats whose region and hour several tenants
+// share, from their buckets together.
+func mergeStats(stats []Stat, buckets map[bucketKey]*bucket, measure Measure) []Stat {
+	seen := map[GroupKey]int{}
+	for _, s := range stats {
+		seen[s.Key]++
+	}
+	var out []Stat
+	merged := map[GroupKey]bool{}
+	for _, s := range stats {
+		if seen[s.Key] == 1 {
+			out = append(out, s)
+			continue
+		}
+		if merged[s.Key] {
+			continue
+		}
+		merged[s.Key] = true
+		var values []time.Duration
+		breached := 0
+		for k, b := range buckets {
+			if k.measure == measure && k.region == s.Key.Region && k.hour == s.Key.Hour {
+				values = append(values, b.values...)
+				breached += b.breached
+			}
+		}
+		slices.Sort(values)
+		out = append(out, Stat{Key: s.Key, Count: len(values), P50: Percentile(values, 50), P90: Percentile(values, 90), Breached: breached})
+	}
+	return out
+}
