@@ -1,0 +1,200 @@
+package analytics
+
+import (
+	"errors"
+	"math"
+)
+
+// Volume counts the conversations opened per hour in [from, to) (unix
+// ms, from on an hour): of a tenant and a region ("" for all).
+func (t *Table) Volume(tenant, region string, from, to int64) []float64 {
+	c, d := t.view()
+	tc, rc := int32(-1), int32(-1)
+	if tenant != "" {
+		if tc = t.tenantCode(tenant); tc < 0 {
+			return make([]float64, max(0, (to-from)/3_600_000))
+		}
+	}
+	if region != "" {
+		rc = -2
+		for i := range d.Regions.Len() {
+			if d.Regions.Value(int32(i)) == region {
+				rc = int32(i)
+			}
+		}
+	}
+	out := make([]float64, max(0, (to-from)/3_600_000))
+	for i, k := range c.kind {
+		if Kind(k) != KindOpened || c.ts[i] < from || c.ts[i] >= to {
+			continue
+		}
+		if (tc >= 0 && c.tenant[i] != tc) || (rc != -1 && c.region[i] != rc) {
+			continue
+		}
+		if h := (c.ts[i] - from) / 3_600_000; int(h) < len(out) {
+			out[h]++
+		}
+	}
+	return out
+}
+
+// HoltWinters is additive triple exponential smoothing: a level, a trend
+// and a seasonal pattern of Period steps (24 for a day of hours), each
+// smoothed by its factor (Alpha, Beta, Gamma in (0, 1)).
+type HoltWinters struct {
+	Alpha, Beta, Gamma float64
+	Period             int
+}
+
+// Fit is what smoothing a series left: the state to forecast from, and
+// the one-step-ahead errors' standard deviation, the band's width.
+type Fit struct {
+	HoltWinters
+	level, trend float64
+	season       []float64 // by step within the period, rotated to the next step
+	Fitted       []float64 // the one-step-ahead forecast of each step (the first period: none, NaN)
+	Sigma        float64
+}
+
+// ErrShortSeries is returned for a series shorter than two periods.
+var ErrShortSeries = errors.New("forecast: the series needs at least two periods of history")
+
+// Smooth runs the model over y.
+func (hw HoltWinters) Smooth(y []float64) (*Fit, error) {
+	p := hw.Period
+	if p < 1 || len(y) < 2*p {
+		return nil, ErrShortSeries
+	}
+	// initial state: the first period's mean, the mean change between the
+	// first two periods, the first period's deviations
+	var m1, m2 float64
+	for i := range p {
+		m1 += y[i]
+		m2 += y[p+i]
+	}
+	m1, m2 = m1/float64(p), m2/float64(p)
+	f := &Fit{HoltWinters: hw, level: m1, trend: (m2 - m1) / float64(p), season: make([]float64, p), Fitted: make([]float64, len(y))}
+	for i := range p {
+		f.season[i] = y[i] - m1
+		f.Fitted[i] = math.NaN()
+	}
+	var sse float64
+	n := 0
+	for t := p; t < len(y); t++ {
+		s := f.season[t%p]
+		f.Fitted[t] = f.level + f.trend + s
+		e := y[t] - f.Fitted[t]
+		sse += e * e
+		n++
+		prev := f.level
+		f.level = hw.Alpha*(y[t]-s) + (1-hw.Alpha)*(f.level+f.trend)
+		f.trend = hw.Beta*(f.level-prev) + (1-hw.Beta)*f.trend
+		f.season[t%p] = hw.Gamma*(y[t]-f.level) + (1-hw.Gamma)*s
+	}
+	f.Sigma = math.Sqrt(sse / float64(n))
+	// rotate so that season[0] is the step after the series
+	rot := make([]float64, p)
+	for i := range p {
+		rot[i] = f.season[(len(y)+i)%p]
+	}
+	f.season = rot
+	return f, nil
+}
+
+// Forecast is the expected value of the h steps after the series.
+func (f *Fit) Forecast(h int) []float64 {
+	out := make([]float64, h)
+	for i := range h {
+		out[i] = max(0, f.level+float64(i+1)*f.trend+f.season[i%f.Period])
+	}
+	return out
+}
+
+// Band is the forecast's band: expected ± z standard deviations of the
+// one-step errors (z = 2: about 95 % of normal hours inside).
+func (f *Fit) Band(h int, z float64) (lo, hi []float64) {
+	exp := f.Forecast(h)
+	lo, hi = make([]float64, h), make([]float64, h)
+	for i, v := range exp {
+		lo[i], hi[i] = max(0, v-z*f.Sigma), v+z*f.Sigma
+	}
+	return lo, hi
+}
+
+// Anomalies are the steps of the series (from the second period on)
+// outside their one-step-ahead band of z standard deviations.
+func (f *Fit) Anomalies(y []float64, z float64) []int {
+	var out []int
+	for t := f.Period; t < len(y) && t < len(f.Fitted); t++ {
+		if math.Abs(y[t]-f.Fitted[t]) > z*f.Sigma {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// FitBest smooths y with the factors (on a grid of 0.05 to 0.95) whose
+// one-step-ahead errors are smallest.
+func FitBest(y []float64, period int) (*Fit, error) {
+	var best *Fit
+	grid := []float64{0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.95}
+	for _, a := range grid {
+		for _, b := range []float64{0.01, 0.05, 0.1, 0.3} {
+			for _, g := range grid {
+				f, err := HoltWinters{Alpha: a, Beta: b, Gamma: g, Period: period}.Smooth(y)
+				if err != nil {
+					return nil, err
+				}
+				if best == nil || f.Sigma < best.Sigma {
+					best = f
+				}
+			}
+		}
+	}
+	return best, nil
+}
+
+// FitHourly fits an hourly series with a daily period, or with a weekly
+// one (weekends differ) when the series holds two weeks and a day and the
+// weekly model forecast its last day better.
+func FitHourly(y []float64) (*Fit, error) {
+	if len(y) >= 2*168+24 {
+		_, daily, err1 := Backtest(y, 24, 24)
+		_, weekly, err2 := Backtest(y, 168, 24)
+		if err1 == nil && err2 == nil && weekly < daily {
+			return FitBest(y, 168)
+		}
+	}
+	return FitBest(y, 24)
+}
+
+// Backtest fits y without its last h steps and compares the forecast of
+// those steps with them: the mean absolute error, and the mean absolute
+// error over the mean (a scale-free share; steps of zero volume make the
+// usual percentage error meaningless).
+// A period of 0 fits as FitHourly does.
+func Backtest(y []float64, period, h int) (mae, relative float64, err error) {
+	if h <= 0 || len(y) <= h {
+		return 0, 0, errors.New("forecast: nothing to test against")
+	}
+	var f *Fit
+	if period == 0 {
+		f, err = FitHourly(y[:len(y)-h])
+	} else {
+		f, err = FitBest(y[:len(y)-h], period)
+	}
+	if err != nil {
+		return 0, 0, err
+	}
+	var sum, abs float64
+	for i, v := range f.Forecast(h) {
+		actual := y[len(y)-h+i]
+		abs += math.Abs(actual - v)
+		sum += actual
+	}
+	mae = abs / float64(h)
+	if sum > 0 {
+		relative = abs / sum
+	}
+	return mae, relative, nil
+}
