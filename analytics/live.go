@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -143,5 +144,49 @@ func mergeStats(stats []Stat, buckets map[bucketKey]*bucket, measure Measure) []
 		slices.Sort(values)
 		out = append(out, Stat{Key: s.Key, Count: len(values), P50: Percentile(values, 50), P90: Percentile(values, 90), Breached: breached})
 	}
+	return out
+}
+
+// QueueStat is the live queue of a region: the customers waiting for an
+// answer now (first or next), and the longest of their waits.
+type QueueStat struct {
+	Region    string `json:"region"`
+	Waiting   int    `json:"waiting"`
+	LongestMS int64  `json:"longest_ms"`
+}
+
+// Queue is the live queue of a tenant ("" for all) by region, at now
+// (unix ms), after measuring the rows that arrived. Waits paused (pending,
+// snoozed) are not in it.
+func (l *Live) Queue(tenant string, now int64) []QueueStat {
+	tc := int32(-1)
+	if tenant != "" {
+		if tc = l.t.tenantCode(tenant); tc < 0 {
+			return nil
+		}
+	}
+	l.mu.Lock()
+	l.catchUp()
+	waiting := l.m.Waiting(now)
+	l.mu.Unlock()
+	_, d := l.t.view()
+	by := map[int32]*QueueStat{}
+	for _, f := range waiting {
+		if tc >= 0 && f.Tenant != tc {
+			continue
+		}
+		q := by[f.Region]
+		if q == nil {
+			q = &QueueStat{Region: d.Regions.Value(f.Region)}
+			by[f.Region] = q
+		}
+		q.Waiting++
+		q.LongestMS = max(q.LongestMS, f.Elapsed.Milliseconds())
+	}
+	out := make([]QueueStat, 0, len(by))
+	for _, q := range by {
+		out = append(out, *q)
+	}
+	slices.SortFunc(out, func(a, b QueueStat) int { return strings.Compare(a.Region, b.Region) })
 	return out
 }

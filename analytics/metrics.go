@@ -63,7 +63,7 @@ type Fact struct {
 	Breached                                    bool
 }
 
-// convState is what the measuring pass knows of one conversation: 40
+// convState is what the measuring pass knows of one conversation: 48
 // bytes touched by every row of it, so that a million conversations stay
 // in few cache lines. What pauses add lives apart (convPaused).
 type convState struct {
@@ -72,6 +72,8 @@ type convState struct {
 	pausedAt    int64 // paused since (0: the clock runs)
 	agent       int32
 	paused      int32 // its index in Measurer.paused + 1 (0: never paused)
+	tenant      int32 // whose, and where: for the waits still going on
+	region      int32
 	waitMeasure Measure
 	answered    bool // a first human answer since started
 	bot         bool // a bot answers: no human wait until it hands over
@@ -226,7 +228,7 @@ func (m *Measurer) row(c columns, i int, s *convState) {
 	case KindStatusOpen:
 		if s.resolved { // a reopen: every clock starts again
 			*s = convState{started: ts, wait: ts, waitMeasure: FirstResponse, agent: s.agent}
-			return
+			break
 		}
 		m.resume(s, ts)
 	case KindResolved:
@@ -237,6 +239,7 @@ func (m *Measurer) row(c columns, i int, s *convState) {
 		}
 		s.wait, s.resolved = 0, true
 	}
+	s.tenant, s.region = c.tenant[i], c.region[i]
 }
 
 // resume restarts a paused conversation's clocks at ts.
@@ -307,7 +310,7 @@ func (m *Measurer) Waiting(now int64) []Fact {
 			continue
 		}
 		p := m.pausesOf(s)
-		f := Fact{Measure: s.waitMeasure, Conv: m.conv(int32(slot)), Agent: s.agent, Start: s.wait, End: now,
+		f := Fact{Measure: s.waitMeasure, Conv: m.conv(int32(slot)), Tenant: s.tenant, Region: s.region, Agent: s.agent, Start: s.wait, End: now,
 			Elapsed: time.Duration(max(0, now-s.wait-p.wait)) * time.Millisecond}
 		f.Business = f.Elapsed
 		if m.policy != nil && m.policy.BusinessHours != nil {

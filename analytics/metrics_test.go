@@ -267,3 +267,29 @@ func TestPercentile(t *testing.T) {
 		t.Error("the percentile of nothing")
 	}
 }
+
+// The live queue: who waits now, by region, and for how long; answered
+// and snoozed customers are not in it, nor other tenants'.
+func TestQueue(t *testing.T) {
+	tab := NewTable()
+	for _, e := range append(append(
+		(&script{t0: t0, conv: "w1"}).opened(0, "").says(0, customer).events,
+		(&script{t0: t0, conv: "w2"}).opened(60*time.Second, "").says(60*time.Second, customer).events...),
+		(&script{t0: t0, conv: "done"}).opened(0, "alice").says(0, customer).says(10*time.Second, alice).events...) {
+		tab.Append("eu", e)
+	}
+	for _, e := range (&script{t0: t0, conv: "sleepy"}).opened(0, "").says(0, customer).status(5*time.Second, event.StatusSnoozed, time.Hour).events {
+		tab.Append("us", e)
+	}
+	other := &event.Event{Kind: event.KindConversationOpened, Tenant: "acme", TS: t0.UnixMilli(), Actor: customer,
+		Conversation: &event.ConvOpened{Conv: "acme-1", Inbox: "web"}}
+	tab.Append("eu", other)
+	live := NewLive(tab, nil)
+	q := live.Queue("demo", t0.Add(5*time.Minute).UnixMilli())
+	if len(q) != 1 || q[0] != (QueueStat{Region: "eu", Waiting: 2, LongestMS: 300_000}) {
+		t.Fatalf("queue %+v, want eu: 2 waiting, the longest 5 min", q)
+	}
+	if q := live.Queue("", t0.Add(5*time.Minute).UnixMilli()); len(q) != 1 || q[0].Waiting != 3 {
+		t.Fatalf("every tenant's queue %+v, want eu: 3", q)
+	}
+}

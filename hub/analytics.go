@@ -2,6 +2,8 @@ package hub
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -62,6 +64,59 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = wr.Close()
+}
+
+// LiveQueue is one event of the live stream: the queue by region at a
+// time (unix ms).
+type LiveQueue struct {
+	Time  int64                 `json:"time"`
+	Queue []analytics.QueueStat `json:"queue"`
+}
+
+// analyticsLive answers GET /api/v1/analytics/live?tenant= (required)
+// &every= (a duration, 1s to 1m, default 1s) with a stream of Server-Sent
+// Events, one LiveQueue as JSON each, now and every period, until the
+// client goes away.
+func (h *Hub) analyticsLive(w http.ResponseWriter, r *http.Request) {
+	tenant := r.URL.Query().Get("tenant")
+	if tenant == "" {
+		writeJSON(w, http.StatusBadRequest, apiError{"invalid", "give tenant"})
+		return
+	}
+	every := time.Second
+	if s := r.URL.Query().Get("every"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Second || d > time.Minute {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "every: a duration from 1s to 1m"})
+			return
+		}
+		every = d
+	}
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		writeJSON(w, http.StatusInternalServerError, apiError{"unavailable", "this server cannot stream"})
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		now := time.Now()
+		b, _ := json.Marshal(LiveQueue{Time: now.UnixMilli(), Queue: h.live.Queue(tenant, now.UnixMilli())})
+		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
+			return
+		}
+		flusher.Flush()
+		select {
+		case <-r.Context().Done():
+			return
+		case <-h.closing:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // parseQuery reads a query's parameters, or says what is wrong with them.

@@ -1,9 +1,12 @@
 package hub_test
 
 import (
+	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,6 +39,14 @@ func TestAnalyticsQuery(t *testing.T) {
 	if _, err := agent.Message(ctx, ack.Conv, "answer", "On its way."); err != nil {
 		t.Fatal(err)
 	}
+	waiting := e.Visitor() // a second customer nobody has answered yet
+	ack2, err := waiting.Start(ctx, "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := waiting.Message(ctx, ack2.Conv, "hello", "Anyone there?"); err != nil {
+		t.Fatal(err)
+	}
 	if err := h.WaitSynced(e.Config.Node.ID, lastSeq(t, e), time.Minute); err != nil {
 		t.Fatal(err)
 	}
@@ -54,6 +65,16 @@ func TestAnalyticsQuery(t *testing.T) {
 		}
 	}
 	check("live")
+	// the live queue: the second customer waits in eu
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		q := liveQueue(t, h, "/api/v1/analytics/live?tenant=demo")
+		if len(q.Queue) == 1 && q.Queue[0].Region == "eu" && q.Queue[0].Waiting == 1 && q.Queue[0].LongestMS > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the live queue: %+v, want one customer waiting in eu", q)
+		}
+	}
 	h.Restart()
 	check("after a restart")
 
@@ -62,6 +83,8 @@ func TestAnalyticsQuery(t *testing.T) {
 		{"/api/v1/analytics/query?tenant=demo&measure=vibes", "measure:"},
 		{"/api/v1/analytics/query?tenant=demo&from=yesterday", "from: an RFC 3339 time"},
 		{"/api/v1/analytics/query?tenant=demo&from=2026-11-26T00:00:00Z&to=2026-11-25T00:00:00Z", "to must be after from"},
+		{"/api/v1/analytics/live", "give tenant"},
+		{"/api/v1/analytics/live?tenant=demo&every=1ms", "every: a duration"},
 	} {
 		resp, err := h.Get(c.path)
 		if err != nil {
@@ -116,4 +139,26 @@ func queryFirstResponse(t *testing.T, h *hubtest.Hub, path string) (int64, float
 		t.Fatal(err)
 	}
 	return n, p50
+}
+
+// liveQueue reads the first event of the live stream.
+func liveQueue(t *testing.T, h *hubtest.Hub, path string) hub.LiveQueue {
+	t.Helper()
+	resp, err := h.Get(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("GET %s: %d %s", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	line, err := bufio.NewReader(resp.Body).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	var q hub.LiveQueue
+	if err := json.Unmarshal([]byte(strings.TrimPrefix(strings.TrimSpace(line), "data: ")), &q); err != nil {
+		t.Fatalf("%q: %v", line, err)
+	}
+	return q
 }

@@ -32,6 +32,7 @@ func (h *Hub) routes() http.Handler {
 	}))
 	mux.Handle("GET /api/v1/conversations", guard(h.conversations))
 	mux.Handle("GET /api/v1/analytics/query", guard(h.analyticsQuery))
+	mux.Handle("GET /api/v1/analytics/live", guard(h.analyticsLive))
 	h.configAPI(mux, guard)
 	return mux
 }

@@ -42,6 +42,7 @@ type Hub struct {
 
 	analytics *analytics.Table // every edge's service facts (hub/analytics.go)
 	live      *analytics.Live  // their metrics, kept up to date
+	closing   chan struct{}    // closed when the HTTP server shuts down: streams end
 
 	cfgMu   sync.Mutex    // serializes configuration appends
 	cfgWake chan struct{} // closed, and replaced, at each change
@@ -55,7 +56,7 @@ type Hub struct {
 func New(cfg Config, log *slog.Logger) *Hub {
 	t := analytics.NewTable()
 	return &Hub{cfg: cfg, log: log, m: newMetrics(), codec: event.NewCodec(), edges: map[string]*edgeState{},
-		analytics: t, live: analytics.NewLive(t, nil), ready: make(chan struct{}), cfgWake: make(chan struct{})}
+		analytics: t, live: analytics.NewLive(t, nil), closing: make(chan struct{}), ready: make(chan struct{}), cfgWake: make(chan struct{})}
 }
 
 // Ready is closed once the hub listens.
@@ -165,6 +166,7 @@ func (h *Hub) Run(ctx context.Context) error {
 	}
 	h.quicAddr, h.httpAd = udp.LocalAddr(), hl.Addr()
 	srv := &http.Server{Handler: h.routes(), ReadHeaderTimeout: 10 * time.Second}
+	srv.RegisterOnShutdown(func() { close(h.closing) })
 	go func() { _ = srv.Serve(hl) }()
 
 	runCtx, stop := context.WithCancel(ctx)
