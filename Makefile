@@ -8,11 +8,17 @@ DATA     ?= ./.edgedesk-data
 FUZZTIME ?= 20s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build web plugins packages chromium coturn run test screenshots fuzz check bench clean
+.PHONY: build web plugins packages grafana-backend chromium coturn run test screenshots fuzz check bench clean
 
 # The edge embeds the browser code that `web` builds (web/dist).
 build: web
 	$(GO) build -o bin/ ./edge/cmd/... ./hub/cmd/... ./turn/cmd/...
+
+# The Grafana data source's backend, named as Grafana looks for it
+# (docs/grafana.md).
+grafana-backend:
+	mkdir -p grafana-plugin/dist
+	CGO_ENABLED=0 $(GO) build -trimpath -o grafana-plugin/dist/gpx_edgedesk_$$($(GO) env GOOS)_$$($(GO) env GOARCH) ./grafana-plugin/pkg
 
 # npm packages (exactly as package-lock.json has them) and the widget bundle.
 web:
