@@ -16,7 +16,7 @@ func TestDatasourcePluginJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	var p struct {
-		Type, Name, ID, Executable string
+		Type, Name, ID, Executable  string
 		Backend, Streaming, Metrics bool
 		Info                        struct {
 			Version string
