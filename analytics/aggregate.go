@@ -22,7 +22,7 @@ type Stat struct {
 
 // Query asks for a metric by region and hour: of one tenant (all when
 // empty), the waits that ended in [From, To) (unix ms; To 0: no end),
-// under a policy (nil: no targets, around the clock).
+// under a policy (nil: each tenant's own SLA policy).
 type Query struct {
 	Tenant   string
 	Measure  Measure
@@ -41,6 +41,13 @@ func (t *Table) Aggregate(q Query) []Stat {
 		}
 	}
 	business := q.Policy != nil && q.Policy.BusinessHours != nil
+	var policies map[int32]*Policy
+	if q.Policy == nil {
+		policies, _ = t.Policies()
+		if tenant >= 0 {
+			business = policies[tenant] != nil && policies[tenant].BusinessHours != nil
+		}
+	}
 	parts := int32(min(runtime.GOMAXPROCS(0), 8))
 	gs := make([]*Grouper, parts)
 	var wg sync.WaitGroup
@@ -49,7 +56,7 @@ func (t *Table) Aggregate(q Query) []Stat {
 		gs[part] = g
 		wg.Go(func() {
 			m := NewMeasurer(q.Policy)
-			m.Only, m.Part, m.Parts, m.Tenant = q.Measure, part, parts, tenant
+			m.Only, m.Part, m.Parts, m.Tenant, m.Policies = q.Measure, part, parts, tenant, policies
 			m.Sink = g.Add
 			if q.From != 0 || q.To != 0 {
 				m.Sink = func(f *Fact) {

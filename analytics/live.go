@@ -13,12 +13,14 @@ import (
 // for the hours it shows instead of measuring the history again
 // (Table.Aggregate does that, for a policy of the asker's).
 type Live struct {
-	t *Table
+	t      *Table
+	policy *Policy // for every tenant; nil: each tenant's own
 
-	mu      sync.Mutex
-	m       *Measurer
-	done    int // rows measured
-	buckets map[bucketKey]*bucket
+	mu       sync.Mutex
+	m        *Measurer
+	done     int // rows measured
+	buckets  map[bucketKey]*bucket
+	policies int // the version of the tenants' policies measured under
 }
 
 type bucketKey struct {
@@ -33,12 +35,20 @@ type bucket struct {
 	breached int
 }
 
-// NewLive follows t's metrics under policy (nil: no targets, around the
-// clock).
+// NewLive follows t's metrics under policy, or under each tenant's own
+// SLA policy when nil. A tenant's new policy measures its history again.
 func NewLive(t *Table, policy *Policy) *Live {
-	l := &Live{t: t, m: NewMeasurer(policy), buckets: map[bucketKey]*bucket{}}
-	l.m.Sink = l.add
+	l := &Live{t: t, policy: policy, policies: -1}
+	l.reset()
 	return l
+}
+
+// reset starts measuring from the first row again (l.mu held or l new).
+func (l *Live) reset() {
+	l.m = NewMeasurer(l.policy)
+	l.m.Sink = l.add
+	l.done = 0
+	l.buckets = map[bucketKey]*bucket{}
 }
 
 // add puts a wait in its bucket (l.mu held).
@@ -50,7 +60,7 @@ func (l *Live) add(f *Fact) {
 		l.buckets[k] = b
 	}
 	v := f.Elapsed
-	if l.m.policy != nil && l.m.policy.BusinessHours != nil {
+	if p := l.m.policyOf(f.Tenant); p != nil && p.BusinessHours != nil {
 		v = f.Business
 	}
 	b.values = append(b.values, v)
@@ -68,6 +78,12 @@ func (l *Live) CatchUp() {
 }
 
 func (l *Live) catchUp() {
+	if l.policy == nil {
+		if policies, version := l.t.Policies(); version != l.policies {
+			l.reset()
+			l.m.Policies, l.policies = policies, version
+		}
+	}
 	c, _ := l.t.view()
 	if n := len(c.ts); n > l.done {
 		l.m.Columns(c, l.done, n)

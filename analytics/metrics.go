@@ -106,6 +106,17 @@ type Measurer struct {
 	// Tenant, when not -1, measures only that tenant's rows (NewMeasurer
 	// sets -1).
 	Tenant int32
+	// Policies are the tenants' own policies, by tenant code, for a
+	// measurer made without a policy of its own.
+	Policies map[int32]*Policy
+}
+
+// policyOf is the policy a tenant's waits are measured under.
+func (m *Measurer) policyOf(tenant int32) *Policy {
+	if m.policy != nil {
+		return m.policy
+	}
+	return m.Policies[tenant]
 }
 
 // pauses is the paused time of s, made when first needed.
@@ -252,23 +263,24 @@ func (m *Measurer) resume(s *convState, ts int64) {
 	if s.wait != 0 {
 		from := max(s.pausedAt, s.wait)
 		p.wait += ts - from
-		p.waitBiz += m.within(from, ts)
+		p.waitBiz += m.within(s.tenant, from, ts)
 	}
 	if s.started != 0 {
 		from := max(s.pausedAt, s.started)
 		p.start += ts - from
-		p.startBiz += m.within(from, ts)
+		p.startBiz += m.within(s.tenant, from, ts)
 	}
 	s.pausedAt = 0
 }
 
-// within is the business time of [from, to) under the policy (0 without
-// business hours: nothing uses it then).
-func (m *Measurer) within(from, to int64) time.Duration {
-	if m.policy == nil || m.policy.BusinessHours == nil {
+// within is the business time of [from, to) under a tenant's policy (0
+// without business hours: nothing uses it then).
+func (m *Measurer) within(tenant int32, from, to int64) time.Duration {
+	p := m.policyOf(tenant)
+	if p == nil || p.BusinessHours == nil {
 		return 0
 	}
-	return m.policy.BusinessHours.Within(from, to)
+	return p.BusinessHours.Within(from, to)
 }
 
 // fact records a wait of measure from since to row i, less paused ms
@@ -285,10 +297,11 @@ func (m *Measurer) fact(c columns, i int, s *convState, measure Measure, since, 
 		f.Agent = s.agent
 	}
 	f.Business = f.Elapsed
-	if m.policy != nil && m.policy.BusinessHours != nil {
-		f.Business = max(0, m.policy.BusinessHours.Within(since, end)-pausedBiz)
+	policy := m.policyOf(f.Tenant)
+	if policy != nil && policy.BusinessHours != nil {
+		f.Business = max(0, policy.BusinessHours.Within(since, end)-pausedBiz)
 	}
-	if target := m.policy.target(measure, f.Priority); target > 0 {
+	if target := policy.target(measure, f.Priority); target > 0 {
 		f.Breached = f.Business > target
 	}
 	if m.Sink != nil {
@@ -313,8 +326,12 @@ func (m *Measurer) Waiting(now int64) []Fact {
 		f := Fact{Measure: s.waitMeasure, Conv: m.conv(int32(slot)), Tenant: s.tenant, Region: s.region, Agent: s.agent, Start: s.wait, End: now,
 			Elapsed: time.Duration(max(0, now-s.wait-p.wait)) * time.Millisecond}
 		f.Business = f.Elapsed
-		if m.policy != nil && m.policy.BusinessHours != nil {
-			f.Business = max(0, m.policy.BusinessHours.Within(s.wait, now)-p.waitBiz)
+		policy := m.policyOf(s.tenant)
+		if policy != nil && policy.BusinessHours != nil {
+			f.Business = max(0, policy.BusinessHours.Within(s.wait, now)-p.waitBiz)
+		}
+		if target := policy.target(f.Measure, 1); target > 0 { // at normal priority: a wait does not know its own
+			f.Breached = f.Business > target
 		}
 		out = append(out, f)
 	}

@@ -293,3 +293,56 @@ func TestQueue(t *testing.T) {
 		t.Fatalf("every tenant's queue %+v, want eu: 3", q)
 	}
 }
+
+// A tenant's SLA policy, set by its tenant.upserted event, measures its
+// waits: targets by priority, in business hours; a new policy measures
+// the history again.
+func TestTenantPolicy(t *testing.T) {
+	friday := time.Date(2026, 11, 6, 16, 50, 0, 0, time.UTC)
+	slow := (&script{t0: friday, conv: "slow"}).opened(0, "alice").says(0, customer).says(64*time.Hour+30*time.Minute, alice)
+	quick := (&script{t0: friday, conv: "quick"}).opened(0, "alice").says(0, customer).says(5*time.Minute, alice)
+	tab := NewTable()
+	policy := func(sla *event.SLA) {
+		tab.Append("eu", &event.Event{Kind: event.KindTenantUpserted, Tenant: "demo", TS: friday.UnixMilli(),
+			TenantInfo: &event.Tenant{ID: "demo", SLA: sla}})
+	}
+	hours := [7][2]int32{}
+	for d := 1; d <= 5; d++ {
+		hours[d] = [2]int32{9 * 60, 17 * 60}
+	}
+	policy(&event.SLA{FirstResponse: [4]int64{0, 3600, 0, 0}, TimeZone: "UTC", Hours: hours})
+	for _, e := range append(slow.events, quick.events...) {
+		tab.Append("eu", e)
+	}
+	live := NewLive(tab, nil)
+	total := func() (count, breached int, p90 time.Duration) {
+		for _, s := range live.Query(Query{Tenant: "demo", Measure: FirstResponse}) {
+			count += s.Count
+			breached += s.Breached
+			p90 = max(p90, s.P90)
+		}
+		return
+	}
+	if n, b, p90 := total(); n != 2 || b != 0 || p90 != 30*time.Minute {
+		t.Fatalf("in business hours: %d waits, %d breached, p90 %v; want 2, none (30 min of business time: 10 on Friday, 20 on Monday)", n, b, p90)
+	}
+	policy(&event.SLA{FirstResponse: [4]int64{0, 3600, 0, 0}}) // the same target around the clock
+	if n, b, _ := total(); n != 2 || b != 1 {
+		t.Fatalf("around the clock: %d waits, %d breached; want 2, the slow one", n, b)
+	}
+	if got := tab.Aggregate(Query{Tenant: "demo", Measure: FirstResponse}); len(got) != 2 || got[0].Breached+got[1].Breached != 1 {
+		t.Fatalf("measured again under the tenant's policy: %+v", got)
+	}
+	if err := (&event.SLA{TimeZone: "Europe/Berlin; rm -rf"}).Check(); err == nil {
+		t.Error("a time zone that is no name was accepted")
+	}
+	if err := (&event.SLA{Hours: [7][2]int32{{600, 500}}}).Check(); err == nil {
+		t.Error("hours closing before they open were accepted")
+	}
+	if err := (&event.SLA{Holidays: []string{"Christmas"}}).Check(); err == nil {
+		t.Error("a holiday that is no date was accepted")
+	}
+	if err := (&event.SLA{FirstResponse: [4]int64{-1}}).Check(); err == nil {
+		t.Error("a negative target was accepted")
+	}
+}

@@ -2,8 +2,10 @@ package analytics
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -143,6 +145,8 @@ type Table struct {
 	convInbox                                          []int32 // by conv code
 	convPriority                                       []int8
 	inboxChannel                                       map[int64]int32 // tenant<<32|inbox → channel code
+	policies                                           map[int32]*Policy
+	policyVersion                                      int // counts the policies' changes
 }
 
 // columns is the table's data, column by column.
@@ -157,7 +161,7 @@ type columns struct {
 // NewTable makes an empty table.
 func NewTable() *Table {
 	return &Table{tenants: newDict(), regions: newDict(), inboxes: newDict(), channels: newDict(), convs: newDict(),
-		agents: newDict(), inboxChannel: map[int64]int32{}}
+		agents: newDict(), inboxChannel: map[int64]int32{}, policies: map[int32]*Policy{}}
 }
 
 // Len is the number of rows.
@@ -177,6 +181,14 @@ func (t *Table) Append(region string, e *event.Event) bool {
 	r := Row{TS: e.TS, Tenant: tenant, Region: t.regions.Code(region), Agent: -1}
 	conv := ""
 	switch e.Kind {
+	case event.KindTenantUpserted:
+		if e.TenantInfo != nil {
+			if p := PolicyOf(e.TenantInfo.SLA); p != nil || t.policies[tenant] != nil {
+				t.policies[tenant] = p
+				t.policyVersion++
+			}
+		}
+		return false
 	case event.KindInboxUpserted:
 		if e.Inbox != nil {
 			t.inboxChannel[int64(tenant)<<32|int64(t.inboxes.Code(e.Inbox.ID))] = t.channels.Code(e.Inbox.Channel)
@@ -260,6 +272,43 @@ func (t *Table) Append(region string, e *event.Event) bool {
 	r.Priority = t.convPriority[r.Conv]
 	t.add(r)
 	return true
+}
+
+// Policies are the tenants' SLA policies by tenant code, and a version
+// that changes when one does.
+func (t *Table) Policies() (map[int32]*Policy, int) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return maps.Clone(t.policies), t.policyVersion
+}
+
+// PolicyOf is the policy a tenant's SLA sets (nil for none). A time zone
+// this machine does not know counts business hours in UTC.
+func PolicyOf(s *event.SLA) *Policy {
+	if s == nil {
+		return nil
+	}
+	p := &Policy{}
+	for i := range 4 {
+		p.FirstResponse[i] = time.Duration(s.FirstResponse[i]) * time.Second
+		p.NextResponse[i] = time.Duration(s.NextResponse[i]) * time.Second
+		p.Resolution[i] = time.Duration(s.Resolution[i]) * time.Second
+	}
+	if s.TimeZone != "" {
+		loc, err := time.LoadLocation(s.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		sch := &Schedule{Location: loc, Holidays: map[string]bool{}}
+		for d, h := range s.Hours {
+			sch.Days[d].Open, sch.Days[d].Close = time.Duration(h[0])*time.Minute, time.Duration(h[1])*time.Minute
+		}
+		for _, h := range s.Holidays {
+			sch.Holidays[h] = true
+		}
+		p.BusinessHours = sch
+	}
+	return p
 }
 
 // conv is a conversation's code; a conversation first seen without its

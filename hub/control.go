@@ -91,14 +91,28 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 			Name          string   `json:"name"`
 			Residency     []string `json:"residency"`
 			ResidencyMode string   `json:"residency_mode"`
-			RecordCalls   bool     `json:"record_calls"`
+			RecordCalls   bool       `json:"record_calls"`
+			SLA           *event.SLA `json:"sla"`
 		}
 		if !decodeBody(w, r, &body) {
 			return
 		}
+		if body.SLA != nil {
+			if err := body.SLA.Check(); err != nil {
+				writeJSON(w, http.StatusBadRequest, apiError{"invalid", err.Error()})
+				return
+			}
+			if body.SLA.TimeZone != "" {
+				if _, err := time.LoadLocation(body.SLA.TimeZone); err != nil {
+					writeJSON(w, http.StatusBadRequest, apiError{"invalid", "sla: time zone " + body.SLA.TimeZone + " is unknown: give an IANA name such as Europe/Berlin"})
+					return
+				}
+			}
+		}
 		t := r.PathValue("tenant")
 		h.configured(w, &event.Event{Kind: event.KindTenantUpserted, Tenant: t,
-			TenantInfo: &event.Tenant{ID: t, Name: body.Name, Residency: body.Residency, ResidencyMode: body.ResidencyMode, RecordCalls: body.RecordCalls}})
+			TenantInfo: &event.Tenant{ID: t, Name: body.Name, Residency: body.Residency, ResidencyMode: body.ResidencyMode,
+				RecordCalls: body.RecordCalls, SLA: body.SLA}})
 	}))
 	mux.Handle("PUT /api/v1/tenants/{tenant}/inboxes/{inbox}", guard(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {

@@ -101,6 +101,8 @@ func TestConfigurationReachesEveryEdge(t *testing.T) {
 		{"/api/v1/tenants/demo/inboxes/x", `{"prechat":["phone"]}`, "without a valid body"},
 		{"/api/v1/tenants/demo/agents/y", `{"email":"y@demo.test","password":"short"}`, "password: 8 to 72 bytes"},
 		{"/api/v1/tenants/demo", `{"residency":["message.txt"]}`, "without a valid body"},
+		{"/api/v1/tenants/demo", `{"sla":{"first_response_s":[0,-5,0,0]}}`, "a target of -5 s"},
+		{"/api/v1/tenants/demo", `{"sla":{"time_zone":"Mars/Olympus_Mons"}}`, "time zone Mars/Olympus_Mons is unknown"},
 	} {
 		if got := put(t, h, c.path, c.body, 400); !strings.Contains(got, c.want) {
 			t.Errorf("PUT %s %s: %s, want it to say %q", c.path, c.body, got, c.want)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Version is the envelope version written by this code. Decoders accept any
@@ -108,6 +109,56 @@ type Tenant struct {
 	// RecordCalls records the tenant's calls on the edge that hosts them
 	// (docs/calls.md).
 	RecordCalls bool `cbor:"5,keyasint,omitempty"`
+	// SLA is the tenant's service level policy (docs/metrics.md).
+	SLA *SLA `cbor:"6,keyasint,omitempty"`
+}
+
+// SLA is a service level policy: targets in seconds by priority (low,
+// normal, high, urgent; 0: none) and, with a time zone, the business
+// hours they count in.
+type SLA struct {
+	FirstResponse [4]int64 `cbor:"1,keyasint" json:"first_response_s"`
+	NextResponse  [4]int64 `cbor:"2,keyasint" json:"next_response_s"`
+	Resolution    [4]int64 `cbor:"3,keyasint" json:"resolution_s"`
+	// TimeZone (IANA, e.g. Europe/Berlin) sets business hours: Hours are
+	// each weekday's (Sunday first) opening and closing, in minutes from
+	// midnight; Holidays (YYYY-MM-DD) are closed.
+	TimeZone string      `cbor:"4,keyasint,omitempty" json:"time_zone,omitempty"`
+	Hours    [7][2]int32 `cbor:"5,keyasint" json:"hours"`
+	Holidays []string    `cbor:"6,keyasint,omitempty" json:"holidays,omitempty"`
+}
+
+// Check says what is wrong with a policy, or nil.
+func (s *SLA) Check() error {
+	const year = 366 * 24 * 3600
+	for _, ts := range [][4]int64{s.FirstResponse, s.NextResponse, s.Resolution} {
+		for _, v := range ts {
+			if v < 0 || v > year {
+				return fmt.Errorf("sla: a target of %d s: give 0 (none) to a year", v)
+			}
+		}
+	}
+	if s.TimeZone != "" {
+		if len(s.TimeZone) > 64 || strings.ContainsFunc(s.TimeZone, func(r rune) bool {
+			return !(r == '/' || r == '_' || r == '-' || r == '+' || (r >= '0' && r <= '9') || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'))
+		}) {
+			return fmt.Errorf("sla: time zone %q: give an IANA name such as Europe/Berlin", s.TimeZone)
+		}
+	}
+	for d, h := range s.Hours {
+		if h[0] < 0 || h[1] > 24*60 || h[1] < h[0] {
+			return fmt.Errorf("sla: hours of day %d: give opening ≤ closing, in minutes from 0 to 1440", d)
+		}
+	}
+	if len(s.Holidays) > 1000 {
+		return fmt.Errorf("sla: %d holidays: at most 1000", len(s.Holidays))
+	}
+	for _, h := range s.Holidays {
+		if _, err := time.Parse(time.DateOnly, h); err != nil {
+			return fmt.Errorf("sla: holiday %q: give YYYY-MM-DD", h)
+		}
+	}
+	return nil
 }
 
 // ResidencyFields are the fields a residency policy can keep in region.
@@ -446,7 +497,8 @@ func (e *Event) Validate() error {
 	var ok bool
 	switch e.Kind {
 	case KindTenantUpserted:
-		ok = e.TenantInfo != nil && e.TenantInfo.ID == e.Tenant && validResidency(e.TenantInfo)
+		ok = e.TenantInfo != nil && e.TenantInfo.ID == e.Tenant && validResidency(e.TenantInfo) &&
+			(e.TenantInfo.SLA == nil || e.TenantInfo.SLA.Check() == nil)
 	case KindInboxUpserted:
 		ok = e.Inbox != nil && ValidID(e.Inbox.ID) && ValidPrechat(e.Inbox.Prechat) == nil && ValidSkills(e.Inbox.Skills) == nil &&
 			(e.Inbox.Priority == "" || ValidPriority(e.Inbox.Priority))

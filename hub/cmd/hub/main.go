@@ -4,6 +4,7 @@ package main
 
 import (
 	"os"
+	_ "time/tzdata" // SLA policies name their time zones: known on any machine
 
 	"github.com/edgedesk/edgedesk/internal/lifecycle"
 )
