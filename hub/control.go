@@ -88,9 +88,9 @@ func (h *Hub) pushConfig(ctx context.Context, e *edgeState, conn *quic.Conn, w *
 func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Handler) {
 	mux.Handle("PUT /api/v1/tenants/{tenant}", guard(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
-			Name          string   `json:"name"`
-			Residency     []string `json:"residency"`
-			ResidencyMode string   `json:"residency_mode"`
+			Name          string     `json:"name"`
+			Residency     []string   `json:"residency"`
+			ResidencyMode string     `json:"residency_mode"`
 			RecordCalls   bool       `json:"record_calls"`
 			SLA           *event.SLA `json:"sla"`
 		}
