@@ -3,16 +3,22 @@ package analytics
 import (
 	"errors"
 	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Volume counts the conversations opened per hour in [from, to) (unix
-// ms, from on an hour): of a tenant and a region ("" for all).
+// ms, from on an hour; a last partial hour counts as one): of a tenant
+// and a region ("" for all).
 func (t *Table) Volume(tenant, region string, from, to int64) []float64 {
+	hours := max(0, (to-from+3_599_999)/3_600_000)
 	c, d := t.view()
 	tc, rc := int32(-1), int32(-1)
 	if tenant != "" {
 		if tc = t.tenantCode(tenant); tc < 0 {
-			return make([]float64, max(0, (to-from)/3_600_000))
+			return make([]float64, hours)
 		}
 	}
 	if region != "" {
@@ -23,7 +29,7 @@ func (t *Table) Volume(tenant, region string, from, to int64) []float64 {
 			}
 		}
 	}
-	out := make([]float64, max(0, (to-from)/3_600_000))
+	out := make([]float64, hours)
 	for i, k := range c.kind {
 		if Kind(k) != KindOpened || c.ts[i] < from || c.ts[i] >= to {
 			continue
@@ -197,4 +203,87 @@ func Backtest(y []float64, period, h int) (mae, relative float64, err error) {
 		relative = abs / sum
 	}
 	return mae, relative, nil
+}
+
+// VolumeSchema is the Arrow schema of a volume answer: per region and
+// hour, the conversations opened (null for the hours forecast), the
+// expected volume with its band, and whether the hour is an anomaly.
+var VolumeSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "region", Type: arrow.BinaryTypes.String},
+	{Name: "time", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
+	{Name: "opened", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "expected", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "lower", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "upper", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	{Name: "anomaly", Type: arrow.FixedWidthTypes.Boolean},
+}, func() *arrow.Metadata {
+	m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{"volume/" + SchemaVersion})
+	return &m
+}())
+
+// Band widths: the band drawn is ±2 standard deviations of the one-step
+// errors; an hour beyond ±4 is an anomaly.
+const (
+	bandZ    = 2
+	anomalyZ = 4
+)
+
+// VolumeRecord answers the hourly volume of a tenant's regions over
+// [from, to) (from on an hour), each hour with its one-step-ahead
+// expectation and band once two days of history allow a fit, and the
+// ahead hours after to forecast.
+func (t *Table) VolumeRecord(mem memory.Allocator, tenant string, from, to int64, ahead int) (arrow.RecordBatch, error) {
+	from -= from % 3_600_000
+	_, d := t.view()
+	b := array.NewRecordBuilder(mem, VolumeSchema)
+	defer b.Release()
+	region, ts := b.Field(0).(*array.StringBuilder), b.Field(1).(*array.TimestampBuilder)
+	opened, exp, lo, hi := b.Field(2).(*array.Float64Builder), b.Field(3).(*array.Float64Builder), b.Field(4).(*array.Float64Builder), b.Field(5).(*array.Float64Builder)
+	anomaly := b.Field(6).(*array.BooleanBuilder)
+	for r := range d.Regions.Len() {
+		name := d.Regions.Value(int32(r))
+		y := t.Volume(tenant, name, from, to)
+		var sum float64
+		for _, v := range y {
+			sum += v
+		}
+		if sum == 0 {
+			continue // no conversations of this tenant there
+		}
+		fit, err := FitHourly(y)
+		if err != nil {
+			fit = nil // under two days: the volume without a band
+		}
+		for i, v := range y {
+			region.Append(name)
+			ts.Append(arrow.Timestamp(from + int64(i)*3_600_000))
+			opened.Append(v)
+			if fit == nil || math.IsNaN(fit.Fitted[i]) {
+				exp.AppendNull()
+				lo.AppendNull()
+				hi.AppendNull()
+				anomaly.Append(false)
+				continue
+			}
+			e := max(0, fit.Fitted[i])
+			exp.Append(e)
+			lo.Append(max(0, e-bandZ*fit.Sigma))
+			hi.Append(e + bandZ*fit.Sigma)
+			anomaly.Append(math.Abs(v-fit.Fitted[i]) > anomalyZ*fit.Sigma)
+		}
+		if fit == nil {
+			continue
+		}
+		fl, fh := fit.Band(ahead, bandZ)
+		for i, e := range fit.Forecast(ahead) {
+			region.Append(name)
+			ts.Append(arrow.Timestamp(from + int64(len(y)+i)*3_600_000))
+			opened.AppendNull()
+			exp.Append(e)
+			lo.Append(fl[i])
+			hi.Append(fh[i])
+			anomaly.Append(false)
+		}
+	}
+	return b.NewRecordBatch(), nil
 }

@@ -3,8 +3,12 @@ package analytics
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // hourly is three weeks of hourly volume: a daily rhythm (quiet at night,
@@ -109,5 +113,54 @@ func TestVolume(t *testing.T) {
 	}
 	if v := tab.Volume("nobody", "", from, to); len(v) != 7*24 || v[0] != 0 {
 		t.Errorf("another tenant's volume: %v", v[:1])
+	}
+}
+
+// The volume answer: each hour's conversations with its expectation and
+// band, the spike marked as an anomaly, and a day forecast after the
+// range, as Arrow.
+func TestVolumeRecord(t *testing.T) {
+	y := hourly(21, 1)
+	spike := 20*24 + 14
+	y[spike] += 120
+	tab := NewTable()
+	d := tab.Dicts()
+	from := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).UnixMilli()
+	tenant, eu := d.Tenants.Code("demo"), d.Regions.Code("eu")
+	n := 0
+	for h, v := range y {
+		for range int(v) {
+			c := d.Convs.Code(strconv.Itoa(n))
+			n++
+			tab.AppendRow(Row{TS: from + int64(h)*3_600_000 + int64(n%3_600_000), Tenant: tenant, Region: eu, Conv: c, Kind: KindOpened, Agent: -1})
+		}
+	}
+	rec, err := tab.VolumeRecord(memory.DefaultAllocator, "demo", from, from+int64(len(y))*3_600_000, 24)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	if rec.NumRows() != int64(len(y)+24) {
+		t.Fatalf("%d rows, want %d hours and 24 ahead", rec.NumRows(), len(y))
+	}
+	opened, expected, anomaly := rec.Column(2).(*array.Float64), rec.Column(3).(*array.Float64), rec.Column(6).(*array.Boolean)
+	if opened.Value(spike) != y[spike] || !anomaly.Value(spike) {
+		t.Fatalf("the spike hour: %v opened, anomaly %v", opened.Value(spike), anomaly.Value(spike))
+	}
+	flagged := 0
+	for i := range len(y) {
+		if anomaly.Value(i) {
+			flagged++
+		}
+	}
+	if flagged > len(y)/50 {
+		t.Errorf("%d hours flagged", flagged)
+	}
+	if !expected.IsNull(0) || expected.IsNull(len(y)-1) {
+		t.Error("an expectation before a day of history, or none at the end")
+	}
+	last := int(rec.NumRows()) - 1
+	if !opened.IsNull(last) || expected.IsNull(last) || expected.Value(last) <= 0 {
+		t.Error("the forecast hours: no volume yet, an expectation")
 	}
 }

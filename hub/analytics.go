@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -42,14 +43,30 @@ const ArrowStream = "application/vnd.apache.arrow.stream"
 // &measure=first_response|next_response|resolution (default
 // first_response), &from= and &to= (RFC 3339; default the last 7 days),
 // as an Arrow IPC stream of analytics.StatsSchema, a row per region and
-// hour.
+// hour; or, with measure=volume (&ahead= hours to forecast, default 24),
+// of analytics.VolumeSchema.
 func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 	q, msg := parseQuery(r, time.Now())
 	if msg != "" {
 		writeJSON(w, http.StatusBadRequest, apiError{"invalid", msg})
 		return
 	}
-	rec, err := h.analytics.StatsRecord(memory.DefaultAllocator, h.live.Query(q))
+	schema := analytics.StatsSchema
+	var rec arrow.RecordBatch
+	var err error
+	if r.URL.Query().Get("measure") == "volume" {
+		ahead := 24
+		if s := r.URL.Query().Get("ahead"); s != "" {
+			if ahead, err = strconv.Atoi(s); err != nil || ahead < 0 || ahead > 168 {
+				writeJSON(w, http.StatusBadRequest, apiError{"invalid", "ahead: the hours to forecast, 0 to 168"})
+				return
+			}
+		}
+		schema = analytics.VolumeSchema
+		rec, err = h.analytics.VolumeRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To, ahead)
+	} else {
+		rec, err = h.analytics.StatsRecord(memory.DefaultAllocator, h.live.Query(q))
+	}
 	if err != nil {
 		h.log.Error("analytics query", "err", err)
 		writeJSON(w, http.StatusInternalServerError, apiError{"unavailable", "the figures could not be made"})
@@ -58,7 +75,7 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 	defer rec.Release()
 	w.Header().Set("Content-Type", ArrowStream)
 	w.Header().Set("Cache-Control", "no-store")
-	wr := ipc.NewWriter(w, ipc.WithSchema(analytics.StatsSchema))
+	wr := ipc.NewWriter(w, ipc.WithSchema(schema))
 	if err := wr.Write(rec); err != nil {
 		h.log.Debug("writing an analytics answer", "err", err)
 		return
@@ -128,13 +145,13 @@ func parseQuery(r *http.Request, now time.Time) (analytics.Query, string) {
 		return q, "give tenant"
 	}
 	switch v.Get("measure") {
-	case "", "first_response":
+	case "", "first_response", "volume":
 	case "next_response":
 		q.Measure = analytics.NextResponse
 	case "resolution":
 		q.Measure = analytics.Resolution
 	default:
-		return q, "measure: first_response, next_response or resolution"
+		return q, "measure: first_response, next_response, resolution or volume"
 	}
 	for _, p := range []struct {
 		name string

@@ -65,6 +65,33 @@ func TestAnalyticsQuery(t *testing.T) {
 		}
 	}
 	check("live")
+	// the volume: the two conversations in eu this hour, and a day ahead
+	// (without two days of history, no expectation)
+	vr, err := h.Get("/api/v1/analytics/query?tenant=demo&measure=volume&ahead=24")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vr.StatusCode != http.StatusOK {
+		t.Fatalf("volume: %d", vr.StatusCode)
+	}
+	rd, err := ipc.NewReader(vr.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opened float64
+	for rd.Next() {
+		col := rd.RecordBatch().Column(2).(*array.Float64)
+		for i := range col.Len() {
+			if !col.IsNull(i) {
+				opened += col.Value(i)
+			}
+		}
+	}
+	rd.Release()
+	vr.Body.Close()
+	if opened != 2 {
+		t.Fatalf("the volume says %v conversations opened, want 2", opened)
+	}
 	// the live queue: the second customer waits in eu
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		q := liveQueue(t, h, "/api/v1/analytics/live?tenant=demo")
@@ -84,6 +111,7 @@ func TestAnalyticsQuery(t *testing.T) {
 		{"/api/v1/analytics/query?tenant=demo&from=yesterday", "from: an RFC 3339 time"},
 		{"/api/v1/analytics/query?tenant=demo&from=2026-11-26T00:00:00Z&to=2026-11-25T00:00:00Z", "to must be after from"},
 		{"/api/v1/analytics/live", "give tenant"},
+		{"/api/v1/analytics/query?tenant=demo&measure=volume&ahead=9999", "ahead: the hours"},
 		{"/api/v1/analytics/live?tenant=demo&every=1ms", "every: a duration"},
 	} {
 		resp, err := h.Get(c.path)

@@ -128,7 +128,8 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 // Query is a panel's query of the data source.
 type Query struct {
 	Tenant string `json:"tenant"`
-	// Measure is first_response (the default), next_response or resolution.
+	// Measure is first_response (the default), next_response, resolution
+	// or volume (conversations opened, with the forecast band).
 	Measure string `json:"measure"`
 }
 
@@ -167,11 +168,124 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery) backend.Dat
 		}
 		return backend.ErrDataResponse(status, hubError(resp).Error())
 	}
-	frame, err := statsFrame(resp.Body, m.Measure)
+	read := statsFrame
+	if m.Measure == "volume" {
+		read = volumeFrame
+	}
+	frame, err := read(resp.Body, m.Measure)
 	if err != nil {
 		return backend.ErrDataResponse(backend.StatusBadGateway, "the hub's answer: "+err.Error())
 	}
 	return backend.DataResponse{Frames: data.Frames{frame}}
+}
+
+// arrowReader reads the hub's Arrow stream of the given schema.
+func arrowReader(r io.Reader, schema string) (*ipc.Reader, error) {
+	// bounds: a damaged or hostile answer declaring a huge message must
+	// not make the plugin allocate it. ipc.NewReader (arrow-go v18.8.0)
+	// leaves its message reader without the size limits it is given, so
+	// the message reader is made here with them.
+	limits := []ipc.Option{ipc.WithMetadataSizeLimit(1 << 20), ipc.WithBodySizeLimit(maxAnswer)}
+	rd, err := ipc.NewReaderFromMessageReader(ipc.NewMessageReader(io.LimitReader(r, maxAnswer), limits...), limits...)
+	if err != nil {
+		return nil, err
+	}
+	if v, _ := rd.Schema().Metadata().GetValue("edgedesk.schema"); v != schema {
+		rd.Release()
+		return nil, fmt.Errorf("schema %q, want %s: the hub and the plugin are of different versions", v, schema)
+	}
+	return rd, nil
+}
+
+// volumeFrame reads the hub's volume answer (schema volume/1) into a
+// wide frame: time, then opened, expected, lower, upper and anomaly
+// (1 or null) for each region.
+func volumeFrame(r io.Reader, _ string) (*data.Frame, error) {
+	rd, err := arrowReader(r, "volume/1")
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Release()
+	type point struct {
+		opened, expected, lower, upper *float64
+		anomaly                        bool
+	}
+	series := map[string]map[int64]point{}
+	var times []int64
+	for rd.Next() {
+		rec := rd.RecordBatch()
+		if rec.NumCols() < 7 {
+			return nil, fmt.Errorf("%d columns, want 7", rec.NumCols())
+		}
+		region, ok1 := rec.Column(0).(*array.String)
+		ts, ok2 := rec.Column(1).(*array.Timestamp)
+		anomaly, ok3 := rec.Column(6).(*array.Boolean)
+		var vals [4]*array.Float64
+		ok := ok1 && ok2 && ok3
+		for j := range vals {
+			vals[j], ok3 = rec.Column(2 + j).(*array.Float64)
+			ok = ok && ok3
+		}
+		if !ok {
+			return nil, errors.New("the columns are not region, time, opened, expected, lower, upper, anomaly")
+		}
+		for i := range int(rec.NumRows()) {
+			var p point
+			ptrs := []**float64{&p.opened, &p.expected, &p.lower, &p.upper}
+			for j, col := range vals {
+				if !col.IsNull(i) {
+					v := col.Value(i)
+					*ptrs[j] = &v
+				}
+			}
+			p.anomaly = anomaly.Value(i)
+			reg := region.Value(i)
+			if series[reg] == nil {
+				series[reg] = map[int64]point{}
+			}
+			t := int64(ts.Value(i))
+			if _, seen := series[reg][t]; !seen && !slices.Contains(times, t) {
+				times = append(times, t)
+			}
+			series[reg][t] = p
+		}
+	}
+	if err := rd.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(times)
+	tt := make([]time.Time, len(times))
+	for i, t := range times {
+		tt[i] = time.UnixMilli(t).UTC()
+	}
+	frame := data.NewFrame("volume", data.NewField("time", nil, tt))
+	regions := make([]string, 0, len(series))
+	for reg := range series {
+		regions = append(regions, reg)
+	}
+	slices.Sort(regions)
+	one := 1.0
+	for _, reg := range regions {
+		cols := make([][]*float64, 5)
+		for j := range cols {
+			cols[j] = make([]*float64, len(times))
+		}
+		for i, t := range times {
+			p, ok := series[reg][t]
+			if !ok {
+				continue
+			}
+			cols[0][i], cols[1][i], cols[2][i], cols[3][i] = p.opened, p.expected, p.lower, p.upper
+			if p.anomaly {
+				cols[4][i] = &one
+			}
+		}
+		labels := data.Labels{"region": reg}
+		for j, name := range []string{"opened", "expected", "lower", "upper", "anomaly"} {
+			frame.Fields = append(frame.Fields, data.NewField(name, labels, cols[j]).SetConfig(&data.FieldConfig{DisplayNameFromDS: name + " " + reg}))
+		}
+	}
+	return frame, nil
 }
 
 // maxAnswer bounds the hub's answer: a year of hours in twenty regions
@@ -193,15 +307,11 @@ func statsFrame(r io.Reader, measure string) (*data.Frame, error) {
 	// not make the plugin allocate it. ipc.NewReader (arrow-go v18.8.0)
 	// leaves its message reader without the size limits it is given, so
 	// the message reader is made here with them.
-	limits := []ipc.Option{ipc.WithMetadataSizeLimit(1 << 20), ipc.WithBodySizeLimit(maxAnswer)}
-	rd, err := ipc.NewReaderFromMessageReader(ipc.NewMessageReader(io.LimitReader(r, maxAnswer), limits...), limits...)
+	rd, err := arrowReader(r, "stats/1")
 	if err != nil {
 		return nil, err
 	}
 	defer rd.Release()
-	if v, _ := rd.Schema().Metadata().GetValue("edgedesk.schema"); v != "stats/1" {
-		return nil, fmt.Errorf("schema %q, want stats/1: the hub and the plugin are of different versions", v)
-	}
 	var rows []statRow
 	for rd.Next() {
 		rec := rd.RecordBatch()

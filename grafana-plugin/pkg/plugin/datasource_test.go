@@ -135,6 +135,20 @@ func TestDatasourceAgainstTheHub(t *testing.T) {
 	if v, ok := p50.ConcreteAt(0); !ok || v.(float64) <= 0 {
 		t.Fatalf("p50 = %v", v)
 	}
+	vol := query(`{"tenant":"demo","measure":"volume"}`)
+	if vol.Error != nil || len(vol.Frames) != 1 {
+		t.Fatalf("volume: %+v", vol)
+	}
+	opened, _ := vol.Frames[0].FieldByName("opened")
+	var sum float64
+	for i := 0; opened != nil && i < opened.Len(); i++ {
+		if v, ok := opened.ConcreteAt(i); ok {
+			sum += v.(float64)
+		}
+	}
+	if opened == nil || opened.Labels["region"] != "eu" || sum != 2 {
+		t.Fatalf("the volume's opened series: %v, %v conversations; want eu and 2", opened, sum)
+	}
 	if r := query(`{"measure":"first_response"}`); r.Error == nil || r.Status != backend.StatusBadRequest {
 		t.Errorf("a query without a tenant: %+v", r)
 	}

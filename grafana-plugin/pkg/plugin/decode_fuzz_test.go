@@ -29,6 +29,7 @@ func FuzzStatsFrame(f *testing.F) {
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x10, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = statsFrame(bytes.NewReader(b), "first_response")
+		_, _ = volumeFrame(bytes.NewReader(b), "volume")
 	})
 }
 
