@@ -8,11 +8,20 @@ DATA     ?= ./.edgedesk-data
 FUZZTIME ?= 20s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build web plugins packages grafana-backend chromium coturn run test screenshots fuzz check bench clean
+.PHONY: build web plugins packages grafana grafana-backend chromium coturn run test screenshots fuzz check bench clean
 
 # The edge embeds the browser code that `web` builds (web/dist).
 build: web
 	$(GO) build -o bin/ ./edge/cmd/... ./hub/cmd/... ./turn/cmd/...
+
+# The Grafana app: npm packages, typecheck, the AMD modules Grafana loads
+# and the panel's test page, then the data source's backend beside them.
+# An npm package ships Go files: a go.mod in node_modules keeps them out
+# of this module's ./... (docs/grafana.md).
+grafana:
+	cd grafana-plugin && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	printf 'module edgedesk.invalid/node_modules\n' > grafana-plugin/node_modules/go.mod
+	$(MAKE) grafana-backend
 
 # The Grafana data source's backend, named as Grafana looks for it
 # (docs/grafana.md).
@@ -60,14 +69,15 @@ coturn:
 run: packages
 	DATA=$(DATA) BIN=bin PLUGIN_KEY=$(PLUGIN_KEY) deploy/run-local.sh
 
-test: web chromium coturn
+test: web grafana chromium coturn
 	cd web && npm test
+	cd grafana-plugin && npm test
 	$(GO) vet ./...
 	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 25m ./...
 
 # Screenshots of the browser tests for docs/ui.md.
-screenshots: web chromium
-	SCREENSHOT_DIR=$(CURDIR)/docs/img CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -run 'InChromium' ./web
+screenshots: web grafana chromium
+	SCREENSHOT_DIR=$(CURDIR)/docs/img CHROMIUM=$(CHROMIUM) $(GO) test -count=1 -run 'InChromium|DatasourceAgainstTheHub' ./web ./grafana-plugin/...
 
 # Runs every Fuzz target in the repository for FUZZTIME each.
 # go test -fuzz accepts one package and one target per run, hence the loop.

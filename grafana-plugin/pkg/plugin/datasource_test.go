@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -184,5 +186,42 @@ func TestDatasourceAgainstTheHub(t *testing.T) {
 	}
 	if v, _ := f.ConcreteAt(0); v.(int64) != 1 {
 		t.Fatalf("%v customers waiting, want 1", v)
+	}
+	queueBoardInChromium(t, got.got[len(got.got)-1])
+}
+
+// queueBoardInChromium has chromium render the queue board panel with a
+// live frame the backend made (e2e/panel.mjs), which checks that region
+// eu shows the one customer waiting and the longest wait; the picture
+// goes to SCREENSHOT_DIR (make screenshots: docs/img).
+func queueBoardInChromium(t *testing.T, frame json.RawMessage) {
+	t.Helper()
+	for _, need := range []string{"../../node_modules/playwright-core", "../../dist-harness/index.html"} {
+		if _, err := os.Stat(need); err != nil {
+			t.Fatalf("%s is missing: run `make grafana` (make test does) to install the npm packages and build the panel's test page", need)
+		}
+	}
+	chromium := os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("no chromium at %s: `make test` installs Debian's (apt-get install chromium), or set CHROMIUM", chromium)
+	}
+	frames := filepath.Join(t.TempDir(), "frames.json")
+	if err := os.WriteFile(frames, append(append([]byte("["), frame...), ']'), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	shots := os.Getenv("SCREENSHOT_DIR")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "e2e/panel.mjs")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "FRAMES="+frames, "CHROMIUM="+chromium, "SCREENSHOT="+filepath.Join(shots, "grafana-queue-board.png"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the queue board in chromium: %v\n%s", err, out)
 	}
 }

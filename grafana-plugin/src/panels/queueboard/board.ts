@@ -1,0 +1,43 @@
+// The queue board's rows, read from the data source's live queue frames
+// (fields time, then waiting and longest with a region label each).
+import type { DataFrame } from "@grafana/data";
+
+export interface BoardRow {
+  region: string;
+  waiting: number;
+  longestMs: number;
+  level: "ok" | "warn" | "breach"; // the longest wait against the target
+}
+
+// boardRows is each region's latest figures, the longest waits first; a
+// wait past the target is a breach, past half of it a warning.
+export function boardRows(frames: DataFrame[], targetMs: number): BoardRow[] {
+  const by = new Map<string, BoardRow>();
+  for (const f of frames) {
+    for (const field of f.fields) {
+      const region = field.labels?.region;
+      if (!region || (field.name !== "waiting" && field.name !== "longest")) continue;
+      const values = field.values as ArrayLike<number | null>;
+      const last = values.length > 0 ? values[values.length - 1] : null;
+      if (last === null || last === undefined) continue;
+      const row = by.get(region) ?? { region, waiting: 0, longestMs: 0, level: "ok" };
+      if (field.name === "waiting") row.waiting = Number(last);
+      else row.longestMs = Number(last);
+      by.set(region, row);
+    }
+  }
+  const rows = [...by.values()];
+  for (const r of rows) {
+    r.level = targetMs > 0 && r.longestMs > targetMs ? "breach" : targetMs > 0 && r.longestMs > targetMs / 2 ? "warn" : "ok";
+  }
+  return rows.sort((a, b) => b.longestMs - a.longestMs || a.region.localeCompare(b.region));
+}
+
+// wait shows a duration the way a queue board does: 42 s, 3 min 5 s, 1 h 2 min.
+export function wait(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return s % 60 ? `${m} min ${s % 60} s` : `${m} min`;
+  return m % 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${Math.floor(m / 60)} h`;
+}

@@ -1,0 +1,26 @@
+// The data source's query and settings, as the backend reads them
+// (grafana-plugin/pkg/plugin: Query, Settings).
+import type { DataQuery, DataSourceJsonData } from "@grafana/schema";
+
+export type Measure = "first_response" | "next_response" | "resolution" | "volume" | "queue";
+
+export interface EdgedeskQuery extends DataQuery {
+  tenant?: string;
+  measure?: Measure;
+}
+
+export interface EdgedeskOptions extends DataSourceJsonData {
+  url?: string; // the hub's HTTP API
+}
+
+export interface EdgedeskSecrets {
+  token?: string; // the hub's admin token
+}
+
+export const measures: { value: Measure; label: string; description: string }[] = [
+  { value: "first_response", label: "First response time", description: "p50 and p90 by region and hour" },
+  { value: "next_response", label: "Next response time", description: "p50 and p90 by region and hour" },
+  { value: "resolution", label: "Resolution time", description: "p50 and p90 by region and hour" },
+  { value: "volume", label: "Volume and forecast", description: "conversations opened, the expected band, anomalies" },
+  { value: "queue", label: "Live queue", description: "customers waiting and the longest wait, streamed" },
+];
