@@ -148,27 +148,6 @@ func (g *Gateway) hostOp(op remoteOp) error {
 		return &clientError{CodeForbidden, "this connection is not in the call: join it first"}
 	}
 	switch op.Op {
-	case CallSignal:
-		if op.Signal == nil {
-			return invalid("signal: give the offer, answer or candidate")
-		}
-		if err := m.peer.Signal(*op.Signal); err != nil {
-			if errors.Is(err, sfu.ErrSignal) {
-				return invalid("%v", err)
-			}
-			return err
-		}
-	case CallMute:
-		if op.Muted == nil {
-			return invalid("mute: give muted: true or false")
-		}
-		m.peer.SetMuted(*op.Muted)
-	case CallVideo:
-		v, ok := sfu.ParseVideo(op.Video)
-		if !ok {
-			return invalid("video: give low, medium or high")
-		}
-		m.peer.SetVideo(v)
 	case CallLeave:
 		reason := op.Reason
 		if reason != "disconnected" && reason != "the media connection ended" {
@@ -178,7 +157,7 @@ func (g *Gateway) hostOp(op remoteOp) error {
 		defer cancel()
 		g.leaveRemote(ctx, c, op.Member, reason, false)
 	default:
-		return invalid("op must be join, signal, mute, video or leave")
+		return applyToPeer(m.peer, op.Op, op.Signal, op.Muted, op.Video)
 	}
 	return nil
 }

@@ -70,34 +70,44 @@ func (g *Gateway) callFrame(ctx context.Context, s *session, f *InFrame) error {
 	if err != nil {
 		return err
 	}
-	switch f.Op {
+	if f.Op == CallLeave {
+		g.leaveCall(ctx, c, s, "hung up")
+	} else if err := applyToPeer(p, f.Op, f.Signal, f.Muted, f.Video); err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Call: c.id}))
+	return nil
+}
+
+// applyToPeer applies a participant's signal, mute or video operation to
+// its peer in the SFU, whether the participant is connected to this node
+// or relayed by another (callremote.go).
+func applyToPeer(p *sfu.Peer, op string, sig *sfu.Signal, muted *bool, video string) error {
+	switch op {
 	case CallSignal:
-		if f.Signal == nil {
+		if sig == nil {
 			return invalid("signal: give the offer, answer or candidate")
 		}
-		if err := p.Signal(*f.Signal); err != nil {
+		if err := p.Signal(*sig); err != nil {
 			if errors.Is(err, sfu.ErrSignal) {
 				return invalid("%v", err)
 			}
 			return err
 		}
 	case CallMute:
-		if f.Muted == nil {
+		if muted == nil {
 			return invalid("mute: give muted: true or false")
 		}
-		p.SetMuted(*f.Muted)
+		p.SetMuted(*muted)
 	case CallVideo:
-		v, ok := sfu.ParseVideo(f.Video)
+		v, ok := sfu.ParseVideo(video)
 		if !ok {
 			return invalid("video: give low, medium or high")
 		}
 		p.SetVideo(v)
-	case CallLeave:
-		g.leaveCall(ctx, c, s, "hung up")
 	default:
 		return invalid("op must be start, join, signal, mute, video or leave")
 	}
-	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Call: c.id}))
 	return nil
 }
 
