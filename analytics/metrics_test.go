@@ -346,3 +346,28 @@ func TestTenantPolicy(t *testing.T) {
 		t.Error("a negative target was accepted")
 	}
 }
+
+// Satisfaction: each conversation's last rating, by region and hour; the
+// share of 4s and 5s is the CSAT figure.
+func TestSatisfaction(t *testing.T) {
+	tab := NewTable()
+	rate := func(conv, region string, d time.Duration, score int) {
+		tab.Append(region, &event.Event{Kind: event.KindConversationRated, Tenant: "demo", TS: t0.Add(d).UnixMilli(), Actor: customer,
+			Rating: &event.Rating{Conv: conv, Score: score}})
+	}
+	rate("a", "eu", time.Minute, 2)
+	rate("a", "eu", 2*time.Minute, 5) // rated again: the last counts
+	rate("b", "eu", 3*time.Minute, 3)
+	rate("c", "us", 4*time.Minute, 4)
+	got := tab.Satisfaction("demo", t0.UnixMilli(), t0.Add(time.Hour).UnixMilli())
+	want := []CSAT{
+		{Region: "eu", Hour: t0.UnixMilli(), Ratings: 2, Mean: 4, Satisfied: 0.5},
+		{Region: "us", Hour: t0.UnixMilli(), Ratings: 1, Mean: 4, Satisfied: 1},
+	}
+	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("satisfaction %+v, want %+v", got, want)
+	}
+	if got := tab.Satisfaction("nobody", 0, t0.Add(time.Hour).UnixMilli()); got != nil {
+		t.Errorf("another tenant's: %+v", got)
+	}
+}

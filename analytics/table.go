@@ -37,7 +37,7 @@ const (
 	KindAssigned      Kind = 10 // given to an agent (another one: a transfer), or unassigned
 	KindPriority      Kind = 11 // its priority changed
 	KindSentiment     Kind = 12 // the NLP plugin read a customer message: Value is the score
-	KindCSAT          Kind = 13 // the customer rated the conversation: Value is 1–5
+	KindCSAT          Kind = 13 // the customer rated the conversation: Value is 1 to 5
 )
 
 var kindNames = map[Kind]string{
@@ -258,6 +258,11 @@ func (t *Table) Append(region string, e *event.Event) bool {
 		if p, ok := priorities[e.Priority.Priority]; ok {
 			t.convPriority[t.conv(conv)] = p
 		}
+	case event.KindConversationRated:
+		if e.Rating == nil {
+			return false
+		}
+		conv, r.Kind, r.Value = e.Rating.Conv, KindCSAT, int32(e.Rating.Score)
 	case event.KindMessageAnalyzed:
 		if e.Analysis == nil || e.Analysis.Sentiment == "" {
 			return false

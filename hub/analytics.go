@@ -44,7 +44,8 @@ const ArrowStream = "application/vnd.apache.arrow.stream"
 // first_response), &from= and &to= (RFC 3339; default the last 7 days),
 // as an Arrow IPC stream of analytics.StatsSchema, a row per region and
 // hour; or, with measure=volume (&ahead= hours to forecast, default 24),
-// of analytics.VolumeSchema.
+// of analytics.VolumeSchema; or, with measure=csat, of
+// analytics.CSATSchema.
 func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 	q, msg := parseQuery(r, time.Now())
 	if msg != "" {
@@ -64,6 +65,9 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 		}
 		schema = analytics.VolumeSchema
 		rec, err = h.analytics.VolumeRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To, ahead)
+	} else if r.URL.Query().Get("measure") == "csat" {
+		schema = analytics.CSATSchema
+		rec = h.analytics.CSATRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
 	} else {
 		rec, err = h.analytics.StatsRecord(memory.DefaultAllocator, h.live.Query(q))
 	}
@@ -145,13 +149,13 @@ func parseQuery(r *http.Request, now time.Time) (analytics.Query, string) {
 		return q, "give tenant"
 	}
 	switch v.Get("measure") {
-	case "", "first_response", "volume":
+	case "", "first_response", "volume", "csat":
 	case "next_response":
 		q.Measure = analytics.NextResponse
 	case "resolution":
 		q.Measure = analytics.Resolution
 	default:
-		return q, "measure: first_response, next_response, resolution or volume"
+		return q, "measure: first_response, next_response, resolution, volume or csat"
 	}
 	for _, p := range []struct {
 		name string

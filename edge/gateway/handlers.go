@@ -188,6 +188,8 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.priority(ctx, s, f)
 	case TypeCall:
 		err = g.callFrame(ctx, s, f)
+	case TypeRate:
+		err = g.rate(ctx, s, f)
 	case TypePresence:
 		err = g.presenceFrame(s, f)
 	case TypeContact:
@@ -736,5 +738,30 @@ func (g *Gateway) presenceFrame(s *session, f *InFrame) error {
 	}
 	g.setPresence(s.tenant, s.id, f.Presence)
 	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID}))
+	return nil
+}
+
+// rate records a customer's rating of one of their conversations once it
+// is resolved (CSAT); a new rating replaces the last in the figures.
+func (g *Gateway) rate(ctx context.Context, s *session, f *InFrame) error {
+	if s.isAgent() {
+		return &clientError{CodeForbidden, "only the customer rates a conversation"}
+	}
+	if f.Score < 1 || f.Score > 5 {
+		return invalid("score: 1 (very unhappy) to 5 (very happy)")
+	}
+	conv, err := g.conversation(s, f.Conv)
+	if err != nil {
+		return err
+	}
+	if cur, err := g.store.Conversation(s.tenant, conv.ID); err != nil || cur.Status != event.StatusResolved {
+		return invalid("a conversation is rated once it is resolved")
+	}
+	seq, err := g.journal.Append(ctx, &event.Event{Kind: event.KindConversationRated, Tenant: s.tenant, Actor: s.actor(),
+		Rating: &event.Rating{Conv: conv.ID, Score: f.Score}})
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: conv.ID, Seq: seq}))
 	return nil
 }

@@ -105,6 +105,8 @@ type InFrame struct {
 	Signal *sfu.Signal `json:"signal,omitempty"`
 	Muted  *bool       `json:"muted,omitempty"`
 	Video  string      `json:"video,omitempty"`
+	// rate: the customer's score of a resolved conversation, 1 to 5.
+	Score int `json:"score,omitempty"`
 }
 
 // Frame types from clients.
@@ -128,6 +130,7 @@ const (
 	TypeInboxSet  = "inbox_set"
 	TypePriority  = "priority"
 	TypeCall      = "call"
+	TypeRate      = "rate"
 )
 
 // ErrFrame is wrapped by every decoding error.

@@ -2,7 +2,7 @@
 // (grafana-plugin/pkg/plugin: Query, Settings).
 import type { DataQuery, DataSourceJsonData } from "@grafana/schema";
 
-export type Measure = "first_response" | "next_response" | "resolution" | "volume" | "queue";
+export type Measure = "first_response" | "next_response" | "resolution" | "volume" | "csat" | "queue";
 
 export interface EdgedeskQuery extends DataQuery {
   tenant?: string;
@@ -22,5 +22,6 @@ export const measures: { value: Measure; label: string; description: string }[] 
   { value: "next_response", label: "Next response time", description: "p50 and p90 by region and hour" },
   { value: "resolution", label: "Resolution time", description: "p50 and p90 by region and hour" },
   { value: "volume", label: "Volume and forecast", description: "conversations opened, the expected band, anomalies" },
+  { value: "csat", label: "Satisfaction (CSAT)", description: "ratings, their mean and the share of 4s and 5s" },
   { value: "queue", label: "Live queue", description: "customers waiting and the longest wait, streamed" },
 ];

@@ -35,6 +35,7 @@ const (
 	KindCallStarted        Kind = "call.started"
 	KindCallJoined         Kind = "call.joined"
 	KindCallEnded          Kind = "call.ended"
+	KindConversationRated  Kind = "conversation.rated"
 )
 
 // Conversation statuses.
@@ -87,6 +88,7 @@ type Event struct {
 	Analysis     *Analysis       `cbor:"31,keyasint,omitempty"`
 	Priority     *PriorityChange `cbor:"32,keyasint,omitempty"`
 	Call         *Call           `cbor:"33,keyasint,omitempty"`
+	Rating       *Rating         `cbor:"34,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -361,6 +363,13 @@ type Call struct {
 	Recorded bool `cbor:"10,keyasint,omitempty" json:"recorded,omitempty"`
 }
 
+// Rating is a customer's rating of a resolved conversation (CSAT): a
+// score from 1 (very unhappy) to 5 (very happy).
+type Rating struct {
+	Conv  string `cbor:"1,keyasint" json:"-"`
+	Score int    `cbor:"2,keyasint" json:"score"`
+}
+
 // CallRoles are the roles of a call's participants.
 var CallRoles = []string{"customer", "agent", "supervisor"}
 
@@ -525,6 +534,8 @@ func (e *Event) Validate() error {
 		ok = validAnalysis(e.Analysis)
 	case KindPriorityChanged:
 		ok = e.Priority != nil && ValidID(e.Priority.Conv) && ValidPriority(e.Priority.Priority)
+	case KindConversationRated:
+		ok = e.Rating != nil && ValidID(e.Rating.Conv) && e.Rating.Score >= 1 && e.Rating.Score <= 5 && e.Actor.Kind == ActorCustomer
 	case KindCallStarted, KindCallJoined, KindCallEnded:
 		ok = e.Call != nil && ValidID(e.Call.ID) && ValidID(e.Call.Conv) && (e.Call.Role == "" || slices.Contains(CallRoles, e.Call.Role)) &&
 			e.Call.Duration >= 0 && len(e.Call.Reason) <= 200

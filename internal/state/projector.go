@@ -149,6 +149,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyPriority(txn, e)
 	case event.KindCallStarted, event.KindCallJoined, event.KindCallEnded:
 		return s.applyCall(txn, e)
+	case event.KindConversationRated:
+		return s.applyRating(txn, e)
 	case event.KindAttachmentStored:
 		a := e.Attachment
 		return ch, s.put(txn, kAttachment(t, a.ID), &AttachmentRec{
@@ -580,6 +582,24 @@ func (s *Store) applyCall(txn *badger.Txn, e *event.Event) (Change, error) {
 	it := newItem(e, "call", c.ID)
 	it.Status = strings.TrimPrefix(string(e.Kind), "call.")
 	it.Call = e.Call
+	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
+	return ch, s.addItem(txn, e.Tenant, it)
+}
+
+// applyRating adds the customer's rating to the conversation's items.
+func (s *Store) applyRating(txn *badger.Txn, e *event.Event) (Change, error) {
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, e.Tenant, e.Rating.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	c.LastSeq, c.LastAt = e.Seq, e.TS
+	s.putConv(c)
+	it := newItem(e, "rating", c.ID)
+	it.Rating = e.Rating
 	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
 	return ch, s.addItem(txn, e.Tenant, it)
 }

@@ -112,6 +112,8 @@ type Item struct {
 	Priority string `cbor:"17,keyasint,omitempty" json:"priority,omitempty"`
 	// Call is a "call" item's call: Status says started, joined or ended.
 	Call *event.Call `cbor:"18,keyasint,omitempty" json:"call,omitempty"`
+	// Rating is a "rating" item's: the customer's CSAT score.
+	Rating *event.Rating `cbor:"19,keyasint,omitempty" json:"rating,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

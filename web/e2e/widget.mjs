@@ -517,6 +517,15 @@ async function run() {
   // Resolved conversations leave the open list and show under resolved.
   await cons.getByLabel("Conversation status").selectOption("resolved");
   await step("a resolved conversation leaves the open list", () => adaEntry.waitFor({ state: "detached", timeout }));
+  // The customer is asked how it went, and rates it (CSAT).
+  await step("the customer is asked to rate the resolved conversation", () =>
+    laptop.locator(".rating", { hasText: "How did we do?" }).waitFor({ timeout }));
+  await accessible(laptop.page(), "the widget asking for a rating");
+  await laptop.getByRole("button", { name: "5 of 5" }).click();
+  await step("the customer is thanked for the rating", () =>
+    laptop.locator(".rating", { hasText: "Thank you for your rating." }).waitFor({ timeout }));
+  await step("agents receive the rating", () => agent.waitForFunction(() =>
+    window.frames_.find((f) => f.type === "event" && f.item && f.item.kind === "rating" && f.item.rating && f.item.rating.score === 5), null, { timeout }));
   await cons.getByLabel("Status filter").selectOption("resolved");
   await step("and shows under resolved", () => adaEntry.waitFor({ timeout }));
   await cons.getByLabel("Status filter").selectOption("open");

@@ -128,8 +128,8 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 // Query is a panel's query of the data source.
 type Query struct {
 	Tenant string `json:"tenant"`
-	// Measure is first_response (the default), next_response, resolution
-	// or volume (conversations opened, with the forecast band).
+	// Measure is first_response (the default), next_response, resolution,
+	// volume (conversations opened, with the forecast band) or csat.
 	Measure string `json:"measure"`
 }
 
@@ -168,11 +168,11 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery) backend.Dat
 		}
 		return backend.ErrDataResponse(status, hubError(resp).Error())
 	}
-	read := statsFrame
-	if m.Measure == "volume" {
-		read = volumeFrame
+	kind := "stats"
+	if m.Measure == "volume" || m.Measure == "csat" {
+		kind = m.Measure
 	}
-	frame, err := read(resp.Body, m.Measure)
+	frame, err := answerFrame(resp.Body, kind, m.Measure)
 	if err != nil {
 		return backend.ErrDataResponse(backend.StatusBadGateway, "the hub's answer: "+err.Error())
 	}
@@ -197,177 +197,122 @@ func arrowReader(r io.Reader, schema string) (*ipc.Reader, error) {
 	return rd, nil
 }
 
-// volumeFrame reads the hub's volume answer (schema volume/1) into a
-// wide frame: time, then opened, expected, lower, upper and anomaly
-// (1 or null) for each region.
-func volumeFrame(r io.Reader, _ string) (*data.Frame, error) {
-	rd, err := arrowReader(r, "volume/1")
-	if err != nil {
-		return nil, err
-	}
-	defer rd.Release()
-	type point struct {
-		opened, expected, lower, upper *float64
-		anomaly                        bool
-	}
-	series := map[string]map[int64]point{}
-	var times []int64
-	for rd.Next() {
-		rec := rd.RecordBatch()
-		if rec.NumCols() < 7 {
-			return nil, fmt.Errorf("%d columns, want 7", rec.NumCols())
-		}
-		region, ok1 := rec.Column(0).(*array.String)
-		ts, ok2 := rec.Column(1).(*array.Timestamp)
-		anomaly, ok3 := rec.Column(6).(*array.Boolean)
-		var vals [4]*array.Float64
-		ok := ok1 && ok2 && ok3
-		for j := range vals {
-			vals[j], ok3 = rec.Column(2 + j).(*array.Float64)
-			ok = ok && ok3
-		}
-		if !ok {
-			return nil, errors.New("the columns are not region, time, opened, expected, lower, upper, anomaly")
-		}
-		for i := range int(rec.NumRows()) {
-			var p point
-			ptrs := []**float64{&p.opened, &p.expected, &p.lower, &p.upper}
-			for j, col := range vals {
-				if !col.IsNull(i) {
-					v := col.Value(i)
-					*ptrs[j] = &v
-				}
-			}
-			p.anomaly = anomaly.Value(i)
-			reg := region.Value(i)
-			if series[reg] == nil {
-				series[reg] = map[int64]point{}
-			}
-			t := int64(ts.Value(i))
-			if _, seen := series[reg][t]; !seen && !slices.Contains(times, t) {
-				times = append(times, t)
-			}
-			series[reg][t] = p
-		}
-	}
-	if err := rd.Err(); err != nil {
-		return nil, err
-	}
-	slices.Sort(times)
-	tt := make([]time.Time, len(times))
-	for i, t := range times {
-		tt[i] = time.UnixMilli(t).UTC()
-	}
-	frame := data.NewFrame("volume", data.NewField("time", nil, tt))
-	regions := make([]string, 0, len(series))
-	for reg := range series {
-		regions = append(regions, reg)
-	}
-	slices.Sort(regions)
-	one := 1.0
-	for _, reg := range regions {
-		cols := make([][]*float64, 5)
-		for j := range cols {
-			cols[j] = make([]*float64, len(times))
-		}
-		for i, t := range times {
-			p, ok := series[reg][t]
-			if !ok {
-				continue
-			}
-			cols[0][i], cols[1][i], cols[2][i], cols[3][i] = p.opened, p.expected, p.lower, p.upper
-			if p.anomaly {
-				cols[4][i] = &one
-			}
-		}
-		labels := data.Labels{"region": reg}
-		for j, name := range []string{"opened", "expected", "lower", "upper", "anomaly"} {
-			frame.Fields = append(frame.Fields, data.NewField(name, labels, cols[j]).SetConfig(&data.FieldConfig{DisplayNameFromDS: name + " " + reg}))
-		}
-	}
-	return frame, nil
-}
-
 // maxAnswer bounds the hub's answer: a year of hours in twenty regions
 // is under 8 MiB.
 const maxAnswer = 64 << 20
 
-// statRow is one region's figures of one hour.
-type statRow struct {
-	t               time.Time
-	region          string
-	count, breached int64
-	p50, p90        float64
+// answers are the hub's Arrow schemas, how their columns become fields:
+// a field's name and unit by column (columns not named are left out).
+var answers = map[string]struct {
+	schema string
+	fields map[string]fieldSpec
+}{
+	"stats": {"stats/1", map[string]fieldSpec{"p50_ms": {"p50", "ms"}, "p90_ms": {"p90", "ms"}, "count": {"count", ""}, "breached": {"breached", ""}}},
+	"volume": {"volume/1", map[string]fieldSpec{"opened": {"opened", ""}, "expected": {"expected", ""}, "lower": {"lower", ""},
+		"upper": {"upper", ""}, "anomaly": {"anomaly", ""}}},
+	"csat": {"csat/1", map[string]fieldSpec{"ratings": {"ratings", ""}, "mean": {"mean", ""}, "satisfied": {"satisfied", "percentunit"}}},
 }
 
-// statsFrame reads the hub's Arrow stream (schema stats/1) into a wide
-// frame: time, then p50, p90, count and breached for each region.
-func statsFrame(r io.Reader, measure string) (*data.Frame, error) {
-	// bounds: a damaged or hostile answer declaring a huge message must
-	// not make the plugin allocate it. ipc.NewReader (arrow-go v18.8.0)
-	// leaves its message reader without the size limits it is given, so
-	// the message reader is made here with them.
-	rd, err := arrowReader(r, "stats/1")
+type fieldSpec struct{ name, unit string }
+
+// answerFrame reads one of the hub's answers (region, time, then figures)
+// into a wide frame: time, then each figure for each region, labelled
+// region=<name>; an hour a region has no row is null, a false anomaly
+// too (so that only anomalies are drawn).
+func answerFrame(r io.Reader, kind, name string) (*data.Frame, error) {
+	spec := answers[kind]
+	rd, err := arrowReader(r, spec.schema)
 	if err != nil {
 		return nil, err
 	}
 	defer rd.Release()
-	var rows []statRow
+	cols := rd.Schema().Fields()
+	if len(cols) < 2 || cols[0].Name != "region" || cols[1].Name != "time" {
+		return nil, errors.New("the answer's first columns are not region and time")
+	}
+	type cell struct {
+		region string
+		t      int64
+		vals   map[string]*float64
+	}
+	var cells []cell
 	for rd.Next() {
 		rec := rd.RecordBatch()
-		if rec.NumCols() < 6 {
-			return nil, fmt.Errorf("%d columns, want 6", rec.NumCols())
-		}
 		region, ok1 := rec.Column(0).(*array.String)
 		ts, ok2 := rec.Column(1).(*array.Timestamp)
-		count, ok3 := rec.Column(2).(*array.Int64)
-		p50, ok4 := rec.Column(3).(*array.Float64)
-		p90, ok5 := rec.Column(4).(*array.Float64)
-		breached, ok6 := rec.Column(5).(*array.Int64)
-		if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 {
-			return nil, errors.New("the columns are not region, time, count, p50_ms, p90_ms, breached")
+		if !ok1 || !ok2 {
+			return nil, errors.New("the region and time columns are not a string and a timestamp")
 		}
 		for i := range int(rec.NumRows()) {
-			rows = append(rows, statRow{time.UnixMilli(int64(ts.Value(i))).UTC(), region.Value(i), count.Value(i),
-				breached.Value(i), p50.Value(i), p90.Value(i)})
+			c := cell{region: region.Value(i), t: int64(ts.Value(i)), vals: map[string]*float64{}}
+			for j := 2; j < int(rec.NumCols()); j++ {
+				col := rec.Column(j)
+				if col.IsNull(i) {
+					continue
+				}
+				var v float64
+				switch a := col.(type) {
+				case *array.Float64:
+					v = a.Value(i)
+				case *array.Int64:
+					v = float64(a.Value(i))
+				case *array.Boolean:
+					if !a.Value(i) {
+						continue
+					}
+					v = 1
+				default:
+					return nil, fmt.Errorf("column %s is a %s", cols[j].Name, col.DataType())
+				}
+				c.vals[cols[j].Name] = &v
+			}
+			cells = append(cells, c)
 		}
 	}
 	if err := rd.Err(); err != nil {
 		return nil, err
 	}
-	// long to wide: one time column, a field per region and figure
-	slices.SortFunc(rows, func(a, b statRow) int { return a.t.Compare(b.t) })
-	var times []time.Time
+	var times []int64
 	var regions []string
-	for _, r := range rows {
-		if len(times) == 0 || !times[len(times)-1].Equal(r.t) {
-			times = append(times, r.t)
+	for _, c := range cells {
+		if !slices.Contains(times, c.t) {
+			times = append(times, c.t)
 		}
-		if !slices.Contains(regions, r.region) {
-			regions = append(regions, r.region)
+		if !slices.Contains(regions, c.region) {
+			regions = append(regions, c.region)
 		}
 	}
+	slices.Sort(times)
 	slices.Sort(regions)
-	frame := data.NewFrame(measure, data.NewField("time", nil, times))
-	type series struct{ p50, p90, count, breached []*float64 }
-	by := map[string]*series{}
-	for _, reg := range regions {
-		by[reg] = &series{make([]*float64, len(times)), make([]*float64, len(times)), make([]*float64, len(times)), make([]*float64, len(times))}
+	tt := make([]time.Time, len(times))
+	for i, t := range times {
+		tt[i] = time.UnixMilli(t).UTC()
 	}
-	for _, r := range rows {
-		i, _ := slices.BinarySearchFunc(times, r.t, func(a, b time.Time) int { return a.Compare(b) })
-		s := by[r.region]
-		count, breached := float64(r.count), float64(r.breached)
-		s.p50[i], s.p90[i], s.count[i], s.breached[i] = &r.p50, &r.p90, &count, &breached
-	}
+	series := map[string]map[string][]*float64{} // region → column → values by time
 	for _, reg := range regions {
-		labels := data.Labels{"region": reg}
-		s := by[reg]
-		frame.Fields = append(frame.Fields,
-			data.NewField("p50", labels, s.p50).SetConfig(&data.FieldConfig{Unit: "ms", DisplayNameFromDS: "p50 " + reg}),
-			data.NewField("p90", labels, s.p90).SetConfig(&data.FieldConfig{Unit: "ms", DisplayNameFromDS: "p90 " + reg}),
-			data.NewField("count", labels, s.count).SetConfig(&data.FieldConfig{DisplayNameFromDS: "waits " + reg}),
-			data.NewField("breached", labels, s.breached).SetConfig(&data.FieldConfig{DisplayNameFromDS: "breached " + reg}))
+		series[reg] = map[string][]*float64{}
+		for col := range spec.fields {
+			series[reg][col] = make([]*float64, len(times))
+		}
+	}
+	for _, c := range cells {
+		i, _ := slices.BinarySearch(times, c.t)
+		for col, v := range c.vals {
+			if s, ok := series[c.region][col]; ok {
+				s[i] = v
+			}
+		}
+	}
+	frame := data.NewFrame(name, data.NewField("time", nil, tt))
+	for _, reg := range regions {
+		for _, col := range cols[2:] {
+			f, ok := spec.fields[col.Name]
+			if !ok {
+				continue
+			}
+			frame.Fields = append(frame.Fields, data.NewField(f.name, data.Labels{"region": reg}, series[reg][col.Name]).
+				SetConfig(&data.FieldConfig{Unit: f.unit, DisplayNameFromDS: f.name + " " + reg}))
+		}
 	}
 	return frame, nil
 }

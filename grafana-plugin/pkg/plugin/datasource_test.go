@@ -16,6 +16,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
+	"github.com/edgedesk/edgedesk/edge/gateway"
 	"github.com/edgedesk/edgedesk/grafana-plugin/pkg/plugin"
 	"github.com/edgedesk/edgedesk/hub"
 	"github.com/edgedesk/edgedesk/hub/hubtest"
@@ -60,8 +61,9 @@ func (p *packets) Send(pkt *backend.StreamPacket) error {
 
 // The data source against a real hub fed by a real edge: the health check
 // passes with the admin token and fails without, a query answers the
-// first response time of the edge's region as a series with a label,
-// and the live stream sends the customer still waiting.
+// first response time of the edge's region as a series with a label, the
+// volume and the customer's rating come back too, and the live stream
+// sends the customer still waiting.
 func TestDatasourceAgainstTheHub(t *testing.T) {
 	h := hubtest.Start(t)
 	e := edgetest.Start(t, linked(t, h, "eu-1", "eu"))
@@ -77,6 +79,17 @@ func TestDatasourceAgainstTheHub(t *testing.T) {
 	}
 	if _, err := agent.Message(ctx, ack.Conv, "a", "On its way."); err != nil {
 		t.Fatal(err)
+	}
+	// resolved, and rated 5 by the customer
+	if _, err := agent.Request(ctx, &gateway.InFrame{Type: gateway.TypeStatus, Conv: ack.Conv, Status: "resolved"}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if _, err := visitor.Request(ctx, &gateway.InFrame{Type: gateway.TypeRate, Conv: ack.Conv, Score: 5}); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("rating the resolved conversation: %v", err)
+		}
 	}
 	waiting := e.Visitor()
 	ack2, err := waiting.Start(ctx, "second")
@@ -150,6 +163,15 @@ func TestDatasourceAgainstTheHub(t *testing.T) {
 	}
 	if opened == nil || opened.Labels["region"] != "eu" || sum != 2 {
 		t.Fatalf("the volume's opened series: %v, %v conversations; want eu and 2", opened, sum)
+	}
+	csat := query(`{"tenant":"demo","measure":"csat"}`)
+	if csat.Error != nil || len(csat.Frames) != 1 {
+		t.Fatalf("csat: %+v", csat)
+	}
+	if f, _ := csat.Frames[0].FieldByName("satisfied"); f == nil || f.Labels["region"] != "eu" || f.Len() != 1 {
+		t.Fatalf("the satisfied series: %v", f)
+	} else if v, _ := f.ConcreteAt(0); v.(float64) != 1 {
+		t.Fatalf("satisfied %v, want 1 (one rating of 5)", v)
 	}
 	if r := query(`{"measure":"first_response"}`); r.Error == nil || r.Status != backend.StatusBadRequest {
 		t.Errorf("a query without a tenant: %+v", r)

@@ -14,7 +14,7 @@ import (
 // The hub's answers are outside bytes to the plugin: whatever arrives as
 // the Arrow stream or a live event is read or refused with an error,
 // never a panic.
-func FuzzStatsFrame(f *testing.F) {
+func FuzzAnswerFrame(f *testing.F) {
 	tab := analytics.NewTable()
 	rec, err := tab.StatsRecord(memory.DefaultAllocator, []analytics.Stat{{Count: 1}})
 	if err == nil {
@@ -28,8 +28,9 @@ func FuzzStatsFrame(f *testing.F) {
 	f.Add([]byte("not arrow"))
 	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x10, 0, 0, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = statsFrame(bytes.NewReader(b), "first_response")
-		_, _ = volumeFrame(bytes.NewReader(b), "volume")
+		for kind := range answers {
+			_, _ = answerFrame(bytes.NewReader(b), kind, kind)
+		}
 	})
 }
 
@@ -47,7 +48,7 @@ func FuzzQueueFrame(f *testing.F) {
 // An answer declaring a message of a gigabyte is refused for its size,
 // without the plugin allocating it.
 func TestHugeMessageRefused(t *testing.T) {
-	_, err := statsFrame(bytes.NewReader([]byte{0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x40}), "first_response")
+	_, err := answerFrame(bytes.NewReader([]byte{0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x40}), "stats", "first_response")
 	if err == nil || !strings.Contains(err.Error(), "exceeds limit") {
 		t.Fatalf("a 1 GiB message: %v, want refused for its size", err)
 	}

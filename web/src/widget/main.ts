@@ -6,7 +6,7 @@
 
 import { Call, CallView, clock } from "../call";
 import { fetchAttachment } from "./attachment";
-import { Connection, Frame, User } from "./protocol";
+import { Connection, Frame, Item, User } from "./protocol";
 import { Entry, Timeline } from "./timeline";
 
 interface Options {
@@ -18,10 +18,12 @@ interface Options {
 const strings = {
   en: { open: "Chat with us", title: "Chat", placeholder: "Type a message…", send: "Send", reconnecting: "Reconnecting…", close: "Close chat", typing: "The agent is typing…", attach: "Attach a file", uploadFailed: "The file could not be sent", away: "We're away right now. Leave a message and we'll answer here.", seen: "Seen", email: "Your e-mail (optional)", notify: "Notify me", noted: "Thanks, we'll answer at ",
     prechat: "Before we start:", name: "Your name", emailRequired: "Your e-mail", start: "Start chat", refused: "The chat could not sign you in. Reload the page to try again.",
-    call: "Start a video call", connecting: "Connecting the call…", inCall: "In call", callEnded: "The call ended.", mute: "Mute", unmute: "Unmute", cameraOff: "Camera off", cameraOn: "Camera on", hangUp: "Hang up", microphone: "Microphone", camera: "Camera", recorded: "This call is recorded." },
+    call: "Start a video call", connecting: "Connecting the call…", inCall: "In call", callEnded: "The call ended.", mute: "Mute", unmute: "Unmute", cameraOff: "Camera off", cameraOn: "Camera on", hangUp: "Hang up", microphone: "Microphone", camera: "Camera", recorded: "This call is recorded.",
+    rateAsk: "How did we do?", rateThanks: "Thank you for your rating.", rateLabel: (n: number) => `${n} of 5` },
   zh: { open: "联系我们", title: "在线客服", placeholder: "输入消息…", send: "发送", reconnecting: "正在重新连接…", close: "关闭", typing: "客服正在输入…", attach: "添加文件", uploadFailed: "文件发送失败", away: "我们暂时不在线。请留言，我们会在这里回复您。", seen: "已读", email: "您的邮箱（可选）", notify: "通知我", noted: "谢谢，我们会回复到 ",
     prechat: "开始之前：", name: "您的姓名", emailRequired: "您的邮箱", start: "开始聊天", refused: "无法登录聊天，请刷新页面重试。",
-    call: "发起视频通话", connecting: "正在接通…", inCall: "通话中", callEnded: "通话已结束。", mute: "静音", unmute: "取消静音", cameraOff: "关闭摄像头", cameraOn: "打开摄像头", hangUp: "挂断", microphone: "麦克风", camera: "摄像头", recorded: "本次通话会被录制。" },
+    call: "发起视频通话", connecting: "正在接通…", inCall: "通话中", callEnded: "通话已结束。", mute: "静音", unmute: "取消静音", cameraOff: "关闭摄像头", cameraOn: "打开摄像头", hangUp: "挂断", microphone: "麦克风", camera: "摄像头", recorded: "本次通话会被录制。",
+    rateAsk: "您对本次服务满意吗？", rateThanks: "感谢您的评价。", rateLabel: (n: number) => `${n} 分（满分 5 分）` },
 };
 const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
 
@@ -39,6 +41,10 @@ header button { background: none; border: 0; color: #fff; cursor: pointer; font-
 .banner { padding: 6px 12px; background: #fff3cd; color: #5c4400; }
 .banner[hidden], .away[hidden] { display: none; }
 .away { padding: 6px 12px; background: #eef3ff; color: #1b3d8f; }
+.rating[hidden] { display: none; }
+.rating { padding: 6px 12px; background: #f3f7ee; color: #24410f; }
+.rating p { margin: 0 0 6px; }
+.rating button { font-size: 18px; padding: 2px 6px; border: 1px solid #9bb98a; border-radius: 6px; background: #fff; cursor: pointer; margin-right: 4px; }
 .away p { margin: 0 0 6px; }
 .away form { padding: 0; border: 0; }
 .prechat { flex: 1; display: flex; flex-direction: column; gap: 8px; padding: 12px; border: 0; }
@@ -84,6 +90,7 @@ class Widget {
   private unsent = new Map<string, { text: string; attachments?: string[] }>(); // by client_id, until acked
   private typingEl: HTMLElement;
   private away: HTMLElement;
+  private rating!: HTMLElement;
   private readSeq = 0; // the highest sequence an agent has read
   private prechatForm: HTMLFormElement;
   private chatForm: HTMLFormElement;
@@ -119,6 +126,7 @@ class Widget {
           <label><span class="camlabel"></span><select class="cam"></select></label>
         </section>
         <div class="banner" role="status" hidden></div>
+        <div class="rating" hidden><p role="status"></p><div class="stars"></div></div>
         <div class="away" hidden><p role="status"></p>
           <form class="email"><input type="email" autocomplete="email" maxlength="254"><button type="submit"></button></form></div>
         <form class="prechat" hidden><p></p><button type="submit"></button></form>
@@ -153,6 +161,7 @@ class Widget {
       void this.submitPrechat();
     });
     this.away = $(".away");
+    this.wireRating($);
     $(".away p").textContent = t.away;
     const email = $<HTMLInputElement>(".email input");
     email.placeholder = t.email;
@@ -222,6 +231,38 @@ class Widget {
     this.call = new Call(this.conn, base, () => this.token, (v) => this.drawCall(v));
     this.wireCall($);
     this.conn.connect();
+  }
+
+  // wireRating sets up the question a resolved conversation asks: five
+  // buttons, 1 (very unhappy) to 5 (very happy), its CSAT rating.
+  private wireRating($: <T extends HTMLElement>(sel: string) => T): void {
+    this.rating = $(".rating");
+    const stars = $(".rating .stars");
+    for (let n = 1; n <= 5; n++) {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.textContent = "★".repeat(n);
+      b.setAttribute("aria-label", t.rateLabel(n));
+      b.addEventListener("click", async () => {
+        const ack = await this.conn.request({ type: "rate", conv: this.conv, score: n });
+        if (ack.type === "ack") this.showRating("thanks");
+      });
+      stars.appendChild(b);
+    }
+  }
+
+  // showRating asks for a rating, thanks for one, or hides the question.
+  private showRating(state: "ask" | "thanks" | "none"): void {
+    this.rating.hidden = state === "none";
+    (this.rating.querySelector("p") as HTMLElement).textContent = state === "thanks" ? t.rateThanks : t.rateAsk;
+    (this.rating.querySelector(".stars") as HTMLElement).hidden = state !== "ask";
+  }
+
+  // noteRating follows the conversation's status and ratings.
+  private noteRating(it: Item): void {
+    if (it.conv !== this.conv) return;
+    if (it.kind === "status") this.showRating(it.status === "resolved" ? "ask" : "none");
+    if (it.kind === "rating") this.showRating("thanks");
   }
 
   // wireCall sets up the call button and panel.
@@ -354,6 +395,7 @@ class Widget {
     for (const it of h.items ?? []) {
       this.timeline.add(it);
       this.call.note(it);
+      this.noteRating(it);
     }
     this.render();
   }
@@ -406,7 +448,10 @@ class Widget {
       void this.call.receive(f);
       return;
     }
-    if (f.type === "event" && f.item) this.call.note(f.item);
+    if (f.type === "event" && f.item) {
+      this.call.note(f.item);
+      this.noteRating(f.item);
+    }
     if (f.type === "event" && f.item && this.timeline.add(f.item)) {
       if (f.item.actor_kind === "agent") this.showTyping(false);
       this.render();

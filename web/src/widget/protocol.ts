@@ -18,6 +18,8 @@ export interface Item {
   status?: string;
   // a "call" item: its call (status says started, joined or ended)
   call?: { id: string; role?: string; duration_ms?: number; reason?: string; recorded?: boolean; rtt_ms?: number };
+  // a "rating" item: the customer's CSAT score, 1 to 5
+  rating?: { score: number };
   // an "analysis" item: the NLP plugin's reading of the message at ref
   ref?: number;
   analysis?: Analysis;
