@@ -74,6 +74,7 @@ type convState struct {
 	paused      int32 // its index in Measurer.paused + 1 (0: never paused)
 	tenant      int32 // whose, and where: for the waits still going on
 	region      int32
+	priority    int8 // its priority at its last row
 	waitMeasure Measure
 	answered    bool // a first human answer since started
 	bot         bool // a bot answers: no human wait until it hands over
@@ -250,7 +251,7 @@ func (m *Measurer) row(c columns, i int, s *convState) {
 		}
 		s.wait, s.resolved = 0, true
 	}
-	s.tenant, s.region = c.tenant[i], c.region[i]
+	s.tenant, s.region, s.priority = c.tenant[i], c.region[i], c.priority[i]
 }
 
 // resume restarts a paused conversation's clocks at ts.
@@ -330,7 +331,8 @@ func (m *Measurer) Waiting(now int64) []Fact {
 		if policy != nil && policy.BusinessHours != nil {
 			f.Business = max(0, policy.BusinessHours.Within(s.wait, now)-p.waitBiz)
 		}
-		if target := policy.target(f.Measure, 1); target > 0 { // at normal priority: a wait does not know its own
+		f.Priority = s.priority
+		if target := policy.target(f.Measure, s.priority); target > 0 {
 			f.Breached = f.Business > target
 		}
 		out = append(out, f)

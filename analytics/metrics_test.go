@@ -248,8 +248,16 @@ func TestWaiting(t *testing.T) {
 	m := NewMeasurer(nil)
 	m.Table(tab)
 	w := m.Waiting(t0.Add(5 * time.Minute).UnixMilli())
-	if len(w) != 1 || w[0].Measure != FirstResponse || w[0].Elapsed != 5*time.Minute {
+	if len(w) != 1 || w[0].Measure != FirstResponse || w[0].Elapsed != 5*time.Minute || w[0].Breached {
 		t.Fatalf("waiting: %+v", w)
+	}
+	// urgent, with a 2-minute target for urgent waits: breached already
+	tab.Append("eu", &event.Event{Kind: event.KindPriorityChanged, Tenant: "demo", TS: t0.Add(time.Minute).UnixMilli(), Actor: alice,
+		Priority: &event.PriorityChange{Conv: "q", Priority: "urgent"}})
+	m = NewMeasurer(&Policy{FirstResponse: [4]time.Duration{0, time.Hour, 0, 2 * time.Minute}})
+	m.Table(tab)
+	if w := m.Waiting(t0.Add(5 * time.Minute).UnixMilli()); len(w) != 1 || w[0].Priority != 3 || !w[0].Breached {
+		t.Fatalf("an urgent wait past its target: %+v", w)
 	}
 }
 
