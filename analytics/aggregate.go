@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
 	"sync"
@@ -28,6 +29,19 @@ type Query struct {
 	Measure  Measure
 	From, To int64
 	Policy   *Policy
+	// GroupBy is the dimension of the groups (region when empty);
+	// Interval their length in ms (an hour when 0).
+	GroupBy  Dimension
+	Interval int64
+	// Region, Channel and Inbox keep only the waits of that one ("": all).
+	Region, Channel, Inbox string
+}
+
+// hourly reports whether q asks for the dashboards' grouping: every wait
+// of a tenant by region and hour, which Live keeps ready.
+func (q Query) hourly() bool {
+	return (q.GroupBy == "" || q.GroupBy == ByRegion) && (q.Interval == 0 || q.Interval == Hour) &&
+		q.Region == "" && q.Channel == "" && q.Inbox == ""
 }
 
 // Aggregate measures the table and answers q by region and hour. The
@@ -39,6 +53,10 @@ func (t *Table) Aggregate(q Query) []Stat {
 		if tenant = t.tenantCode(q.Tenant); tenant < 0 {
 			return nil // nothing of this tenant
 		}
+	}
+	filter, ok := t.filter(q)
+	if !ok {
+		return nil // a region, channel or inbox the table has never seen
 	}
 	business := q.Policy != nil && q.Policy.BusinessHours != nil
 	var policies map[int32]*Policy
@@ -52,15 +70,15 @@ func (t *Table) Aggregate(q Query) []Stat {
 	gs := make([]*Grouper, parts)
 	var wg sync.WaitGroup
 	for part := range parts {
-		g := NewGrouper(business)
+		g := NewGrouperBy(business, q.GroupBy, cmp.Or(q.Interval, Hour))
 		gs[part] = g
 		wg.Go(func() {
 			m := NewMeasurer(q.Policy)
 			m.Only, m.Part, m.Parts, m.Tenant, m.Policies = q.Measure, part, parts, tenant, policies
 			m.Sink = g.Add
-			if q.From != 0 || q.To != 0 {
+			if q.From != 0 || q.To != 0 || filter != nil {
 				m.Sink = func(f *Fact) {
-					if f.End >= q.From && (q.To == 0 || f.End < q.To) {
+					if f.End >= q.From && (q.To == 0 || f.End < q.To) && (filter == nil || filter(f)) {
 						g.Add(f)
 					}
 				}
@@ -80,6 +98,44 @@ func (t *Table) Aggregate(q Query) []Stat {
 	return out
 }
 
+// filter is the test of q's region, channel and inbox, nil when it has
+// none; false when one names what the table never saw.
+func (t *Table) filter(q Query) (func(*Fact) bool, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	type test struct {
+		code int32
+		of   func(*Fact) int32
+	}
+	var tests []test
+	for _, f := range []struct {
+		want string
+		dict *Dict
+		of   func(*Fact) int32
+	}{{q.Region, t.regions, func(f *Fact) int32 { return f.Region }}, {q.Channel, t.channels, func(f *Fact) int32 { return f.Channel }},
+		{q.Inbox, t.inboxes, func(f *Fact) int32 { return f.Inbox }}} {
+		if f.want == "" {
+			continue
+		}
+		code := f.dict.Lookup(f.want)
+		if code < 0 {
+			return nil, false
+		}
+		tests = append(tests, test{code, f.of})
+	}
+	if len(tests) == 0 {
+		return nil, true
+	}
+	return func(f *Fact) bool {
+		for _, x := range tests {
+			if x.of(f) != x.code {
+				return false
+			}
+		}
+		return true
+	}, true
+}
+
 func (t *Table) tenantCode(id string) int32 {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
@@ -94,30 +150,46 @@ func FirstResponseByRegionHour(t *Table, p *Policy) []Stat {
 	return t.Aggregate(Query{Measure: FirstResponse, Policy: p})
 }
 
-// StatsSchema is the Arrow schema of an aggregation's answer.
-var StatsSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "region", Type: arrow.BinaryTypes.String},
-	{Name: "time", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
-	{Name: "count", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "p50_ms", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "p90_ms", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "breached", Type: arrow.PrimitiveTypes.Int64},
-}, func() *arrow.Metadata {
-	m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{"stats/" + SchemaVersion})
-	return &m
-}())
+// StatsSchema is the Arrow schema of an aggregation's answer by region;
+// grouped by another dimension, the first column is named after it.
+var StatsSchema = statsSchema(ByRegion)
 
-// StatsRecord is stats as an Arrow record batch of StatsSchema.
-func (t *Table) StatsRecord(mem memory.Allocator, stats []Stat) (arrow.RecordBatch, error) {
+func statsSchema(dim Dimension) *arrow.Schema {
+	return arrow.NewSchema([]arrow.Field{
+		{Name: string(dim), Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "time", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
+		{Name: "count", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "p50_ms", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "p90_ms", Type: arrow.PrimitiveTypes.Float64},
+		{Name: "breached", Type: arrow.PrimitiveTypes.Int64},
+	}, func() *arrow.Metadata {
+		m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{"stats/" + SchemaVersion})
+		return &m
+	}())
+}
+
+// StatsRecord is stats grouped by dim ("" for region) as an Arrow record
+// batch: the group's name (null for none, an unassigned wait's agent),
+// the interval's start, the figures.
+func (t *Table) StatsRecord(mem memory.Allocator, stats []Stat, dim Dimension) (arrow.RecordBatch, error) {
 	_, d := t.view()
-	b := array.NewRecordBuilder(mem, StatsSchema)
+	dim = cmp.Or(dim, ByRegion)
+	dict := map[Dimension]*Dict{ByRegion: d.Regions, ByChannel: d.Channels, ByInbox: d.Inboxes, ByAgent: d.Agents}[dim]
+	if dict == nil {
+		return nil, fmt.Errorf("analytics: group by %q: region, channel, inbox or agent", dim)
+	}
+	b := array.NewRecordBuilder(mem, statsSchema(dim))
 	defer b.Release()
 	for _, s := range stats {
-		if int(s.Key.Region) >= d.Regions.Len() {
-			return nil, fmt.Errorf("analytics: region code %d of %d", s.Key.Region, d.Regions.Len())
+		switch {
+		case s.Key.Group < 0:
+			b.Field(0).(*array.StringBuilder).AppendNull()
+		case int(s.Key.Group) >= dict.Len():
+			return nil, fmt.Errorf("analytics: %s code %d of %d", dim, s.Key.Group, dict.Len())
+		default:
+			b.Field(0).(*array.StringBuilder).Append(dict.Value(s.Key.Group))
 		}
-		b.Field(0).(*array.StringBuilder).Append(d.Regions.Value(s.Key.Region))
-		b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(s.Key.Hour))
+		b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(s.Key.Start))
 		b.Field(2).(*array.Int64Builder).Append(int64(s.Count))
 		b.Field(3).(*array.Float64Builder).Append(float64(s.P50) / float64(time.Millisecond))
 		b.Field(4).(*array.Float64Builder).Append(float64(s.P90) / float64(time.Millisecond))

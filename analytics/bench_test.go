@@ -99,10 +99,10 @@ func plainFirstResponse(t *Table) []Stat {
 		out = append(out, Stat{Key: k, Count: len(v), P50: Percentile(v, 50), P90: Percentile(v, 90)})
 	}
 	slices.SortFunc(out, func(a, b Stat) int {
-		if a.Key.Region != b.Key.Region {
-			return int(a.Key.Region - b.Key.Region)
+		if a.Key.Group != b.Key.Group {
+			return int(a.Key.Group - b.Key.Group)
 		}
-		return int((a.Key.Hour - b.Key.Hour) / 3_600_000)
+		return int((a.Key.Start - b.Key.Start) / 3_600_000)
 	})
 	return out
 }
@@ -232,4 +232,34 @@ func BenchmarkQuery7Days(b *testing.B) {
 	start := time.Now()
 	tab.Aggregate(q)
 	b.ReportMetric(float64(time.Since(start))/1e6, "measured-again-ms")
+}
+
+// Grouped by agent and day, filtered to a region, the waits are those of
+// the region, each under the agent who answered, in the day it ended.
+func TestGroupByAgentAndDay(t *testing.T) {
+	tab := synthetic(100_000)
+	day := int64(24 * 3_600_000)
+	byRegion := tab.Aggregate(Query{Tenant: "demo", Measure: FirstResponse})
+	eu := 0
+	euCode := tab.regions.Lookup("eu")
+	for _, s := range byRegion {
+		if s.Key.Group == euCode {
+			eu += s.Count
+		}
+	}
+	got := tab.Aggregate(Query{Tenant: "demo", Measure: FirstResponse, GroupBy: ByAgent, Interval: day, Region: "eu"})
+	n, agents := 0, map[string]bool{}
+	for _, s := range got {
+		if s.Key.Start%day != 0 {
+			t.Fatalf("a group starting at %d, not on a day", s.Key.Start)
+		}
+		agents[tab.agents.Value(s.Key.Group)] = true
+		n += s.Count
+	}
+	if n != eu || len(agents) != 3 || !agents["alice"] || len(got) > 3*8 {
+		t.Fatalf("%d waits in %d groups by %v; eu had %d", n, len(got), agents, eu)
+	}
+	if got := tab.Aggregate(Query{Tenant: "demo", Measure: FirstResponse, Region: "mars"}); got != nil {
+		t.Errorf("a region never seen has figures: %d groups", len(got))
+	}
 }

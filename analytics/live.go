@@ -94,6 +94,9 @@ func (l *Live) catchUp() {
 // Query answers q (its Policy is the Live's, not q's) by region and hour,
 // from the buckets of the hours in [q.From, q.To).
 func (l *Live) Query(q Query) []Stat {
+	if !q.hourly() || (q.Policy != nil && q.Policy != l.policy) {
+		return l.t.Aggregate(q) // not what the buckets hold: measured again
+	}
 	tenant := int32(-1)
 	if q.Tenant != "" {
 		if tenant = l.t.tenantCode(q.Tenant); tenant < 0 {
@@ -123,10 +126,10 @@ func (l *Live) Query(q Query) []Stat {
 		out = mergeStats(out, l.buckets, measure)
 	}
 	slices.SortFunc(out, func(a, b Stat) int {
-		if a.Key.Region != b.Key.Region {
-			return int(a.Key.Region - b.Key.Region)
+		if a.Key.Group != b.Key.Group {
+			return int(a.Key.Group - b.Key.Group)
 		}
-		return int((a.Key.Hour - b.Key.Hour) / 3_600_000)
+		return int((a.Key.Start - b.Key.Start) / 3_600_000)
 	})
 	return out
 }
@@ -152,7 +155,7 @@ func mergeStats(stats []Stat, buckets map[bucketKey]*bucket, measure Measure) []
 		var values []time.Duration
 		breached := 0
 		for k, b := range buckets {
-			if k.measure == measure && k.region == s.Key.Region && k.hour == s.Key.Hour {
+			if k.measure == measure && k.region == s.Key.Group && k.hour == s.Key.Start {
 				values = append(values, b.values...)
 				breached += b.breached
 			}

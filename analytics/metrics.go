@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -358,39 +359,72 @@ type Group struct {
 	Breach int // facts past their target
 }
 
-// GroupKey says which facts a group holds: a region (-1: all), an hour
-// (unix ms at its start; -1: all).
+// GroupKey says which facts a group holds: the code of its value of the
+// grouping dimension (a region, a channel, an inbox, an agent; -1: none)
+// and the start of its interval (unix ms).
 type GroupKey struct {
-	Region int32
-	Hour   int64
+	Group int32
+	Start int64
 }
 
-// Grouper gathers facts into groups by region and the hour they ended in,
-// as they come (Measurer.Sink).
+// Dimension is what facts are grouped by.
+type Dimension string
+
+// Dimensions.
+const (
+	ByRegion  Dimension = "region"
+	ByChannel Dimension = "channel"
+	ByInbox   Dimension = "inbox"
+	ByAgent   Dimension = "agent"
+)
+
+// of is a fact's code in the dimension.
+func (d Dimension) of(f *Fact) int32 {
+	switch d {
+	case ByChannel:
+		return f.Channel
+	case ByInbox:
+		return f.Inbox
+	case ByAgent:
+		return f.Agent
+	}
+	return f.Region
+}
+
+// Hour is the interval of the dashboards' figures.
+const Hour = int64(3_600_000)
+
+// Grouper gathers facts into groups by a dimension and the interval they
+// ended in, as they come (Measurer.Sink).
 type Grouper struct {
 	business bool
-	index    map[int64]int32 // region<<40 | hour → groups index
+	dim      Dimension
+	interval int64 // ms
+	index    map[GroupKey]int32
 	groups   []Group
-	lastKey  int64
+	lastKey  GroupKey
 	last     int32
 }
 
-// NewGrouper groups business time when business is set, else elapsed.
-func NewGrouper(business bool) *Grouper {
-	return &Grouper{business: business, index: map[int64]int32{}, last: -1}
+// NewGrouper groups by region and hour, business time when business is
+// set, else elapsed.
+func NewGrouper(business bool) *Grouper { return NewGrouperBy(business, ByRegion, Hour) }
+
+// NewGrouperBy groups by dim and interval (ms).
+func NewGrouperBy(business bool, dim Dimension, interval int64) *Grouper {
+	return &Grouper{business: business, dim: dim, interval: max(interval, 1), index: map[GroupKey]int32{}, last: -1}
 }
 
 // Add puts a fact in its group.
 func (g *Grouper) Add(f *Fact) {
-	hour := f.End - f.End%3_600_000
-	key := int64(f.Region)<<40 | hour/3_600_000
+	key := GroupKey{g.dim.of(f), f.End - f.End%g.interval}
 	i := g.last
 	if key != g.lastKey || i < 0 {
 		var ok bool
 		if i, ok = g.index[key]; !ok {
 			i = int32(len(g.groups))
 			g.index[key] = i
-			g.groups = append(g.groups, Group{Key: GroupKey{f.Region, hour}})
+			g.groups = append(g.groups, Group{Key: key})
 		}
 		g.lastKey, g.last = key, i
 	}
@@ -408,11 +442,10 @@ func (g *Grouper) Add(f *Fact) {
 // Merge adds the groups of o (made with the same business setting).
 func (g *Grouper) Merge(o *Grouper) {
 	for _, og := range o.groups {
-		key := int64(og.Key.Region)<<40 | og.Key.Hour/3_600_000
-		i, ok := g.index[key]
+		i, ok := g.index[og.Key]
 		if !ok {
 			i = int32(len(g.groups))
-			g.index[key] = i
+			g.index[og.Key] = i
 			g.groups = append(g.groups, Group{Key: og.Key})
 		}
 		g.groups[i].Values = append(g.groups[i].Values, og.Values...)
@@ -427,10 +460,10 @@ func (g *Grouper) Groups() []Group {
 		slices.Sort(g.groups[i].Values)
 	}
 	slices.SortFunc(g.groups, func(a, b Group) int {
-		if a.Key.Region != b.Key.Region {
-			return int(a.Key.Region - b.Key.Region)
+		if a.Key.Group != b.Key.Group {
+			return cmp.Compare(a.Key.Group, b.Key.Group)
 		}
-		return int((a.Key.Hour - b.Key.Hour) / 3_600_000)
+		return cmp.Compare(a.Key.Start, b.Key.Start)
 	})
 	return g.groups
 }

@@ -42,8 +42,10 @@ const ArrowStream = "application/vnd.apache.arrow.stream"
 // analyticsQuery answers GET /api/v1/analytics/query: ?tenant= (required),
 // &measure=first_response|next_response|resolution (default
 // first_response), &from= and &to= (RFC 3339; default the last 7 days),
-// as an Arrow IPC stream of analytics.StatsSchema, a row per region and
-// hour; or, with measure=volume (&ahead= hours to forecast, default 24),
+// &group_by=region|channel|inbox|agent (default region), &interval= (a
+// duration, default 1h), &region=, &channel=, &inbox= (filters), as an
+// Arrow IPC stream of analytics.StatsSchema (its first column named after
+// the grouping), a row per group and interval; or, with measure=volume (&ahead= hours to forecast, default 24),
 // of analytics.VolumeSchema; or, with measure=csat, of
 // analytics.CSATSchema.
 func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
@@ -69,7 +71,7 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 		schema = analytics.CSATSchema
 		rec = h.analytics.CSATRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
 	} else {
-		rec, err = h.analytics.StatsRecord(memory.DefaultAllocator, h.live.Query(q))
+		rec, err = h.analytics.StatsRecord(memory.DefaultAllocator, h.live.Query(q), q.GroupBy)
 	}
 	if err != nil {
 		h.log.Error("analytics query", "err", err)
@@ -79,6 +81,9 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 	defer rec.Release()
 	w.Header().Set("Content-Type", ArrowStream)
 	w.Header().Set("Cache-Control", "no-store")
+	if rec != nil {
+		schema = rec.Schema()
+	}
 	wr := ipc.NewWriter(w, ipc.WithSchema(schema))
 	if err := wr.Write(rec); err != nil {
 		h.log.Debug("writing an analytics answer", "err", err)
@@ -176,5 +181,19 @@ func parseQuery(r *http.Request, now time.Time) (analytics.Query, string) {
 	if q.To <= q.From {
 		return q, "to must be after from"
 	}
+	switch g := analytics.Dimension(v.Get("group_by")); g {
+	case "", analytics.ByRegion, analytics.ByChannel, analytics.ByInbox, analytics.ByAgent:
+		q.GroupBy = g
+	default:
+		return q, "group_by: region, channel, inbox or agent"
+	}
+	if s := v.Get("interval"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < time.Minute || d > 7*24*time.Hour {
+			return q, "interval: a duration from 1m to 168h, e.g. 1h or 24h"
+		}
+		q.Interval = d.Milliseconds()
+	}
+	q.Region, q.Channel, q.Inbox = v.Get("region"), v.Get("channel"), v.Get("inbox")
 	return q, ""
 }

@@ -112,6 +112,8 @@ func TestAnalyticsQuery(t *testing.T) {
 		{"/api/v1/analytics/query?tenant=demo&from=2026-11-26T00:00:00Z&to=2026-11-25T00:00:00Z", "to must be after from"},
 		{"/api/v1/analytics/live", "give tenant"},
 		{"/api/v1/analytics/query?tenant=demo&measure=volume&ahead=9999", "ahead: the hours"},
+		{"/api/v1/analytics/query?tenant=demo&group_by=mood", "group_by: region, channel"},
+		{"/api/v1/analytics/query?tenant=demo&interval=1s", "interval: a duration"},
 		{"/api/v1/analytics/live?tenant=demo&every=1ms", "every: a duration"},
 	} {
 		resp, err := h.Get(c.path)

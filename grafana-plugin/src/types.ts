@@ -7,6 +7,11 @@ export type Measure = "first_response" | "next_response" | "resolution" | "volum
 export interface EdgedeskQuery extends DataQuery {
   tenant?: string;
   measure?: Measure;
+  groupBy?: "region" | "channel" | "inbox" | "agent";
+  interval?: string; // a duration: 1h, 24h
+  region?: string;
+  channel?: string;
+  inbox?: string;
 }
 
 export interface EdgedeskOptions extends DataSourceJsonData {

@@ -131,6 +131,14 @@ type Query struct {
 	// Measure is first_response (the default), next_response, resolution,
 	// volume (conversations opened, with the forecast band) or csat.
 	Measure string `json:"measure"`
+	// GroupBy (region, channel, inbox, agent) and Interval (a duration)
+	// shape response and resolution times; Region, Channel and Inbox
+	// filter them.
+	GroupBy  string `json:"groupBy,omitempty"`
+	Interval string `json:"interval,omitempty"`
+	Region   string `json:"region,omitempty"`
+	Channel  string `json:"channel,omitempty"`
+	Inbox    string `json:"inbox,omitempty"`
 }
 
 // QueryData answers each query with a frame of the metric's median and
@@ -155,8 +163,14 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery) backend.Dat
 	if m.Measure == "" {
 		m.Measure = "first_response"
 	}
-	resp, err := d.get(ctx, d.client, "/api/v1/analytics/query", url.Values{"tenant": {m.Tenant}, "measure": {m.Measure},
-		"from": {q.TimeRange.From.UTC().Format(time.RFC3339)}, "to": {q.TimeRange.To.UTC().Format(time.RFC3339)}})
+	params := url.Values{"tenant": {m.Tenant}, "measure": {m.Measure},
+		"from": {q.TimeRange.From.UTC().Format(time.RFC3339)}, "to": {q.TimeRange.To.UTC().Format(time.RFC3339)}}
+	for k, v := range map[string]string{"group_by": m.GroupBy, "interval": m.Interval, "region": m.Region, "channel": m.Channel, "inbox": m.Inbox} {
+		if v != "" {
+			params.Set(k, v)
+		}
+	}
+	resp, err := d.get(ctx, d.client, "/api/v1/analytics/query", params)
 	if err != nil {
 		return backend.ErrDataResponse(backend.StatusBadGateway, "cannot reach the Edgedesk hub: "+err.Error())
 	}
@@ -227,9 +241,10 @@ func answerFrame(r io.Reader, kind, name string) (*data.Frame, error) {
 	}
 	defer rd.Release()
 	cols := rd.Schema().Fields()
-	if len(cols) < 2 || cols[0].Name != "region" || cols[1].Name != "time" {
-		return nil, errors.New("the answer's first columns are not region and time")
+	if len(cols) < 2 || cols[1].Name != "time" {
+		return nil, errors.New("the answer's first columns are not its groups and time")
 	}
+	dim := cols[0].Name // region, or what the query grouped by
 	type cell struct {
 		region string
 		t      int64
@@ -241,10 +256,13 @@ func answerFrame(r io.Reader, kind, name string) (*data.Frame, error) {
 		region, ok1 := rec.Column(0).(*array.String)
 		ts, ok2 := rec.Column(1).(*array.Timestamp)
 		if !ok1 || !ok2 {
-			return nil, errors.New("the region and time columns are not a string and a timestamp")
+			return nil, errors.New("the group and time columns are not a string and a timestamp")
 		}
 		for i := range int(rec.NumRows()) {
 			c := cell{region: region.Value(i), t: int64(ts.Value(i)), vals: map[string]*float64{}}
+			if region.IsNull(i) {
+				c.region = "(none)"
+			}
 			for j := 2; j < int(rec.NumCols()); j++ {
 				col := rec.Column(j)
 				if col.IsNull(i) {
@@ -310,7 +328,7 @@ func answerFrame(r io.Reader, kind, name string) (*data.Frame, error) {
 			if !ok {
 				continue
 			}
-			frame.Fields = append(frame.Fields, data.NewField(f.name, data.Labels{"region": reg}, series[reg][col.Name]).
+			frame.Fields = append(frame.Fields, data.NewField(f.name, data.Labels{dim: reg}, series[reg][col.Name]).
 				SetConfig(&data.FieldConfig{Unit: f.unit, DisplayNameFromDS: f.name + " " + reg}))
 		}
 	}

@@ -164,6 +164,13 @@ func TestDatasourceAgainstTheHub(t *testing.T) {
 	if opened == nil || opened.Labels["region"] != "eu" || sum != 2 {
 		t.Fatalf("the volume's opened series: %v, %v conversations; want eu and 2", opened, sum)
 	}
+	byAgent := query(`{"tenant":"demo","measure":"first_response","groupBy":"agent","interval":"24h","region":"eu"}`)
+	if byAgent.Error != nil || len(byAgent.Frames) != 1 {
+		t.Fatalf("by agent: %+v", byAgent)
+	}
+	if f, _ := byAgent.Frames[0].FieldByName("count"); f == nil || f.Labels["agent"] != "agent-alice" {
+		t.Fatalf("the first responses by agent: %v", f)
+	}
 	csat := query(`{"tenant":"demo","measure":"csat"}`)
 	if csat.Error != nil || len(csat.Frames) != 1 {
 		t.Fatalf("csat: %+v", csat)

@@ -16,7 +16,7 @@ import (
 // never a panic.
 func FuzzAnswerFrame(f *testing.F) {
 	tab := analytics.NewTable()
-	rec, err := tab.StatsRecord(memory.DefaultAllocator, []analytics.Stat{{Count: 1}})
+	rec, err := tab.StatsRecord(memory.DefaultAllocator, []analytics.Stat{{Count: 1, Key: analytics.GroupKey{Group: -1}}}, analytics.ByRegion)
 	if err == nil {
 		var buf bytes.Buffer
 		w := ipc.NewWriter(&buf, ipc.WithSchema(analytics.StatsSchema))

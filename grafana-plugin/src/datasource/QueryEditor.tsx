@@ -16,6 +16,20 @@ export function QueryEditor({ query, onChange, onRunQuery }: QueryEditorProps<Da
           onBlur={onRunQuery}
         />
       </InlineField>
+      <InlineField label="Group by" labelWidth={10} tooltip="Response and resolution times only">
+        <Combobox
+          width={16}
+          options={["region", "channel", "inbox", "agent"].map((v) => ({ value: v, label: v }))}
+          value={query.groupBy ?? "region"}
+          onChange={(v) => {
+            onChange({ ...query, groupBy: v.value as EdgedeskQuery["groupBy"] });
+            onRunQuery();
+          }}
+        />
+      </InlineField>
+      <InlineField label="Interval" labelWidth={10} tooltip="A duration: 1h, 24h">
+        <Input width={8} placeholder="1h" value={query.interval ?? ""} onChange={(e) => onChange({ ...query, interval: e.currentTarget.value })} onBlur={onRunQuery} />
+      </InlineField>
       <InlineField label="Metric" labelWidth={10}>
         <Combobox
           width={32}
