@@ -1,7 +1,9 @@
 package analytics
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -35,6 +37,19 @@ type CSAT struct {
 // hour they were given. A conversation rated again counts once, with its
 // last rating.
 func (t *Table) Satisfaction(tenant string, from, to int64) []CSAT {
+	return t.means(KindCSAT, true, tenant, from, to)
+}
+
+// Sentiment answers the NLP plugin's readings of a tenant's customer
+// messages in [from, to) by region and hour: how many, and their mean
+// score (Satisfied is the share of readings above zero).
+func (t *Table) Sentiment(tenant string, from, to int64) []CSAT {
+	return t.means(KindSentiment, false, tenant, from, to)
+}
+
+// means sums the values of the rows of kind by region and hour: each
+// conversation's last one only, with last.
+func (t *Table) means(kind Kind, last bool, tenant string, from, to int64) []CSAT {
 	c, d := t.view()
 	tc := int32(-1)
 	if tenant != "" {
@@ -42,32 +57,39 @@ func (t *Table) Satisfaction(tenant string, from, to int64) []CSAT {
 			return nil
 		}
 	}
-	type rated struct {
+	type value struct {
 		region int32
 		hour   int64
-		score  int32
+		v      int32
 	}
-	last := map[int32]rated{}
+	var values []value
+	latest := map[int32]int{} // conversation → its index in values, with last
 	for i, k := range c.kind {
-		if Kind(k) != KindCSAT || c.ts[i] < from || c.ts[i] >= to || (tc >= 0 && c.tenant[i] != tc) {
+		if Kind(k) != kind || c.ts[i] < from || c.ts[i] >= to || (tc >= 0 && c.tenant[i] != tc) {
 			continue
 		}
-		last[c.conv[i]] = rated{c.region[i], c.ts[i] - c.ts[i]%3_600_000, c.value[i]}
+		v := value{c.region[i], c.ts[i] - c.ts[i]%Hour, c.value[i]}
+		if j, ok := latest[c.conv[i]]; ok && last {
+			values[j] = v
+			continue
+		}
+		latest[c.conv[i]] = len(values)
+		values = append(values, v)
 	}
 	type key struct {
 		region int32
 		hour   int64
 	}
-	sums := map[key]*[3]int{} // ratings, score sum, satisfied
-	for _, r := range last {
+	sums := map[key]*[3]int{} // count, sum, satisfied (a rating of 4 or 5; a reading above 0)
+	for _, r := range values {
 		s := sums[key{r.region, r.hour}]
 		if s == nil {
 			s = &[3]int{}
 			sums[key{r.region, r.hour}] = s
 		}
 		s[0]++
-		s[1] += int(r.score)
-		if r.score >= 4 {
+		s[1] += int(r.v)
+		if (kind == KindCSAT && r.v >= 4) || (kind != KindCSAT && r.v > 0) {
 			s[2]++
 		}
 	}
@@ -78,21 +100,40 @@ func (t *Table) Satisfaction(tenant string, from, to int64) []CSAT {
 	}
 	slices.SortFunc(out, func(a, b CSAT) int {
 		if a.Region != b.Region {
-			if a.Region < b.Region {
-				return -1
-			}
-			return 1
+			return strings.Compare(a.Region, b.Region)
 		}
-		return int((a.Hour - b.Hour) / 3_600_000)
+		return cmp.Compare(a.Hour, b.Hour)
 	})
 	return out
 }
 
 // CSATRecord is Satisfaction as an Arrow record batch of CSATSchema.
 func (t *Table) CSATRecord(mem memory.Allocator, tenant string, from, to int64) arrow.RecordBatch {
-	b := array.NewRecordBuilder(mem, CSATSchema)
+	return meansRecord(mem, CSATSchema, t.Satisfaction(tenant, from, to))
+}
+
+// SentimentSchema is the Arrow schema of a sentiment answer: per region
+// and hour, the readings, their mean score and the share above zero.
+var SentimentSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "region", Type: arrow.BinaryTypes.String},
+	{Name: "time", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
+	{Name: "readings", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "mean", Type: arrow.PrimitiveTypes.Float64},
+	{Name: "positive", Type: arrow.PrimitiveTypes.Float64},
+}, func() *arrow.Metadata {
+	m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{"sentiment/" + SchemaVersion})
+	return &m
+}())
+
+// SentimentRecord is Sentiment as an Arrow record batch of SentimentSchema.
+func (t *Table) SentimentRecord(mem memory.Allocator, tenant string, from, to int64) arrow.RecordBatch {
+	return meansRecord(mem, SentimentSchema, t.Sentiment(tenant, from, to))
+}
+
+func meansRecord(mem memory.Allocator, schema *arrow.Schema, rows []CSAT) arrow.RecordBatch {
+	b := array.NewRecordBuilder(mem, schema)
 	defer b.Release()
-	for _, s := range t.Satisfaction(tenant, from, to) {
+	for _, s := range rows {
 		b.Field(0).(*array.StringBuilder).Append(s.Region)
 		b.Field(1).(*array.TimestampBuilder).Append(arrow.Timestamp(s.Hour))
 		b.Field(2).(*array.Int64Builder).Append(int64(s.Ratings))

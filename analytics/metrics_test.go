@@ -378,4 +378,13 @@ func TestSatisfaction(t *testing.T) {
 	if got := tab.Satisfaction("nobody", 0, t0.Add(time.Hour).UnixMilli()); got != nil {
 		t.Errorf("another tenant's: %+v", got)
 	}
+	// the NLP plugin's readings: every one counts, their mean and the share above zero
+	for i, score := range []int{-40, 60} {
+		tab.Append("eu", &event.Event{Kind: event.KindMessageAnalyzed, Tenant: "demo", TS: t0.Add(time.Duration(i) * time.Minute).UnixMilli(),
+			Actor: event.Actor{Kind: event.ActorSystem}, Analysis: &event.Analysis{Conv: "a", Message: uint64(i + 1), Sentiment: "x", SentimentScore: score}})
+	}
+	if got := tab.Sentiment("demo", t0.UnixMilli(), t0.Add(time.Hour).UnixMilli()); len(got) != 1 ||
+		got[0] != (CSAT{Region: "eu", Hour: t0.UnixMilli(), Ratings: 2, Mean: 10, Satisfied: 0.5}) {
+		t.Fatalf("sentiment %+v", got)
+	}
 }

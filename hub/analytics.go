@@ -46,8 +46,8 @@ const ArrowStream = "application/vnd.apache.arrow.stream"
 // duration, default 1h), &region=, &channel=, &inbox= (filters), as an
 // Arrow IPC stream of analytics.StatsSchema (its first column named after
 // the grouping), a row per group and interval; or, with measure=volume (&ahead= hours to forecast, default 24),
-// of analytics.VolumeSchema; or, with measure=csat, of
-// analytics.CSATSchema.
+// of analytics.VolumeSchema; or, with measure=csat or sentiment, of
+// analytics.CSATSchema or SentimentSchema.
 func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 	q, msg := parseQuery(r, time.Now())
 	if msg != "" {
@@ -70,6 +70,9 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 	} else if r.URL.Query().Get("measure") == "csat" {
 		schema = analytics.CSATSchema
 		rec = h.analytics.CSATRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
+	} else if r.URL.Query().Get("measure") == "sentiment" {
+		schema = analytics.SentimentSchema
+		rec = h.analytics.SentimentRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
 	} else {
 		rec, err = h.analytics.StatsRecord(memory.DefaultAllocator, h.live.Query(q), q.GroupBy)
 	}
@@ -154,13 +157,13 @@ func parseQuery(r *http.Request, now time.Time) (analytics.Query, string) {
 		return q, "give tenant"
 	}
 	switch v.Get("measure") {
-	case "", "first_response", "volume", "csat":
+	case "", "first_response", "volume", "csat", "sentiment":
 	case "next_response":
 		q.Measure = analytics.NextResponse
 	case "resolution":
 		q.Measure = analytics.Resolution
 	default:
-		return q, "measure: first_response, next_response, resolution, volume or csat"
+		return q, "measure: first_response, next_response, resolution, volume, csat or sentiment"
 	}
 	for _, p := range []struct {
 		name string

@@ -2,7 +2,7 @@
 // (grafana-plugin/pkg/plugin: Query, Settings).
 import type { DataQuery, DataSourceJsonData } from "@grafana/schema";
 
-export type Measure = "first_response" | "next_response" | "resolution" | "volume" | "csat" | "queue";
+export type Measure = "first_response" | "next_response" | "resolution" | "volume" | "csat" | "sentiment" | "queue";
 
 export interface EdgedeskQuery extends DataQuery {
   tenant?: string;
@@ -28,5 +28,6 @@ export const measures: { value: Measure; label: string; description: string }[] 
   { value: "resolution", label: "Resolution time", description: "p50 and p90 by region and hour" },
   { value: "volume", label: "Volume and forecast", description: "conversations opened, the expected band, anomalies" },
   { value: "csat", label: "Satisfaction (CSAT)", description: "ratings, their mean and the share of 4s and 5s" },
+  { value: "sentiment", label: "Sentiment trend", description: "the NLP plugin's readings: mean score, share positive" },
   { value: "queue", label: "Live queue", description: "customers waiting and the longest wait, streamed" },
 ];

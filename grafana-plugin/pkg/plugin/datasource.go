@@ -183,7 +183,7 @@ func (d *Datasource) query(ctx context.Context, q backend.DataQuery) backend.Dat
 		return backend.ErrDataResponse(status, hubError(resp).Error())
 	}
 	kind := "stats"
-	if m.Measure == "volume" || m.Measure == "csat" {
+	if m.Measure == "volume" || m.Measure == "csat" || m.Measure == "sentiment" {
 		kind = m.Measure
 	}
 	frame, err := answerFrame(resp.Body, kind, m.Measure)
@@ -224,7 +224,8 @@ var answers = map[string]struct {
 	"stats": {"stats/1", map[string]fieldSpec{"p50_ms": {"p50", "ms"}, "p90_ms": {"p90", "ms"}, "count": {"count", ""}, "breached": {"breached", ""}}},
 	"volume": {"volume/1", map[string]fieldSpec{"opened": {"opened", ""}, "expected": {"expected", ""}, "lower": {"lower", ""},
 		"upper": {"upper", ""}, "anomaly": {"anomaly", ""}}},
-	"csat": {"csat/1", map[string]fieldSpec{"ratings": {"ratings", ""}, "mean": {"mean", ""}, "satisfied": {"satisfied", "percentunit"}}},
+	"csat":      {"csat/1", map[string]fieldSpec{"ratings": {"ratings", ""}, "mean": {"mean", ""}, "satisfied": {"satisfied", "percentunit"}}},
+	"sentiment": {"sentiment/1", map[string]fieldSpec{"readings": {"readings", ""}, "mean": {"mean", ""}, "positive": {"positive", "percentunit"}}},
 }
 
 type fieldSpec struct{ name, unit string }

@@ -45,7 +45,7 @@ func TestAppPluginJSON(t *testing.T) {
 		}
 		seen[p.Type+"/"+p.Targets[0].Measure] = true
 	}
-	for _, want := range []string{"edgedesk-queueboard-panel/queue", "timeseries/first_response", "timeseries/resolution", "timeseries/volume", "timeseries/csat", "heatmap/volume"} {
+	for _, want := range []string{"edgedesk-queueboard-panel/queue", "timeseries/first_response", "timeseries/resolution", "timeseries/volume", "timeseries/csat", "heatmap/volume", "timeseries/sentiment"} {
 		if !seen[want] {
 			t.Errorf("the dashboard has no %s panel (it has %v)", want, seen)
 		}
