@@ -86,6 +86,7 @@ type convState struct {
 type convPaused struct {
 	wait, start       int64 // ms paused during the current wait, since started
 	waitBiz, startBiz time.Duration
+	until             int64 // a snooze's end (unix ms; 0: none)
 }
 
 // Measurer measures waits row by row. Rows of one conversation must come
@@ -192,7 +193,11 @@ func (m *Measurer) Columns(c columns, from, to int) {
 		for _, v := range c.conv[from:to] {
 			most = max(most, v)
 		}
-		if n := int(most/partBlock+1) * partBlock; n > len(m.convs) { // room for every slot up to the largest code
+		n := int(most/partBlock+1) * partBlock // room for every slot up to the largest code
+		if m.Parts > 1 {
+			n = int(most/partBlock/m.Parts+1) * partBlock // this part's blocks only
+		}
+		if n > len(m.convs) {
 			m.convs = append(m.convs, make([]convState, n-len(m.convs))...)
 		}
 	}
@@ -205,12 +210,22 @@ func (m *Measurer) Columns(c columns, from, to int) {
 
 func (m *Measurer) row(c columns, i int, s *convState) {
 	ts := c.ts[i]
+	if s.pausedAt != 0 && s.paused != 0 {
+		if until := m.paused[s.paused-1].until; until != 0 && ts >= until {
+			m.resume(s, until) // the snooze ran out (the edge writes no event for it)
+		}
+	}
 	switch Kind(c.kind[i]) {
 	case KindOpened:
 		*s = convState{started: ts, wait: ts, waitMeasure: FirstResponse, agent: c.agent[i]}
 	case KindCustomerMsg:
-		if s.started == 0 { // began before the table: starts with its first row
+		switch {
+		case s.started == 0: // began before the table: starts with its first row
 			*s = convState{started: ts, wait: ts, waitMeasure: FirstResponse, agent: -1}
+		case s.resolved: // writing into a resolved conversation reopens it (the edge's projector does)
+			*s = convState{started: ts, wait: ts, waitMeasure: FirstResponse, agent: s.agent}
+		case s.pausedAt != 0: // and into a pending or snoozed one opens it again
+			m.resume(s, ts)
 		}
 		if s.wait == 0 && s.answered && !s.bot {
 			m.newWait(s, NextResponse, ts)
@@ -228,15 +243,24 @@ func (m *Measurer) row(c columns, i int, s *convState) {
 		// a transfer between agents changes who answers, not the clocks
 	case KindAgentMsg:
 		if s.wait != 0 && s.started != 0 {
+			if s.pausedAt != 0 { // answered while paused: the pause so far does not count
+				m.resume(s, ts)
+				s.pausedAt = ts
+			}
 			p := m.pausesOf(s)
 			m.fact(c, i, s, s.waitMeasure, s.wait, p.wait, p.waitBiz)
-			s.answered = true
 			s.wait = 0
 		}
-		s.bot = false
+		// a human answer, after a bot's too (a hand-off without an assignment)
+		s.answered, s.bot = true, false
 	case KindStatusPending, KindSnoozed:
 		if s.pausedAt == 0 {
 			s.pausedAt = ts
+		}
+		if p := m.pauses(s); Kind(c.kind[i]) == KindSnoozed {
+			p.until = c.until[i]
+		} else {
+			p.until = 0
 		}
 	case KindStatusOpen:
 		if s.resolved { // a reopen: every clock starts again
@@ -272,6 +296,7 @@ func (m *Measurer) resume(s *convState, ts int64) {
 		p.start += ts - from
 		p.startBiz += m.within(s.tenant, from, ts)
 	}
+	p.until = 0
 	s.pausedAt = 0
 }
 

@@ -388,3 +388,56 @@ func TestSatisfaction(t *testing.T) {
 		t.Fatalf("sentiment %+v", got)
 	}
 }
+
+// What the edge does without a status event is measured as it happens
+// there: a customer writing into a resolved conversation reopens it, into
+// a pending or snoozed one opens it again; a snooze runs out at its time;
+// an answer given while paused does not count the pause; a human answering
+// after a bot, unassigned, is a hand-off all the same.
+func TestImplicitStatusChanges(t *testing.T) {
+	reopened := (&script{t0: t0, conv: "r"}).opened(0, "alice").says(0, customer).says(30*time.Second, alice).
+		status(60*time.Second, event.StatusResolved, 0).says(1000*time.Second, customer).says(1045*time.Second, alice).
+		status(1100*time.Second, event.StatusResolved, 0)
+	facts, tab := measure(t, nil, reopened)
+	check(t, facts, tab, []want{
+		{FirstResponse, "r", 30 * time.Second, 0, "alice", false},
+		{Resolution, "r", 60 * time.Second, 0, "alice", false},
+		{FirstResponse, "r", 45 * time.Second, 0, "alice", false},
+		{Resolution, "r", 100 * time.Second, 0, "alice", false},
+	})
+
+	pending := (&script{t0: t0, conv: "p"}).opened(0, "alice").says(0, customer).says(10*time.Second, alice).
+		status(30*time.Second, event.StatusPending, 0).says(100*time.Second, customer).says(160*time.Second, alice).
+		status(200*time.Second, event.StatusResolved, 0)
+	facts, tab = measure(t, nil, pending)
+	check(t, facts, tab, []want{
+		{FirstResponse, "p", 10 * time.Second, 0, "alice", false},
+		{NextResponse, "p", 60 * time.Second, 0, "alice", false},
+		{Resolution, "p", 130 * time.Second, 0, "alice", false}, // 200 s less 70 pending
+	})
+	m := NewMeasurer(nil)
+	m.Table(tab)
+	waiting := (&script{t0: t0, conv: "w"}).opened(0, "alice").says(0, customer).says(10*time.Second, alice).
+		status(30*time.Second, event.StatusPending, 0).says(100*time.Second, customer)
+	_, wtab := measure(t, nil, waiting)
+	m = NewMeasurer(nil)
+	m.Table(wtab)
+	if w := m.Waiting(t0.Add(700 * time.Second).UnixMilli()); len(w) != 1 || w[0].Measure != NextResponse || w[0].Elapsed != 600*time.Second {
+		t.Fatalf("a pending conversation the customer wrote into: waiting %+v, want a next response wait of 600 s", w)
+	}
+
+	snoozed := (&script{t0: t0, conv: "s"}).opened(0, "alice").says(0, customer).
+		status(20*time.Second, event.StatusSnoozed, 10000*time.Second).says(3000*time.Second, alice)
+	expired := (&script{t0: t0, conv: "e"}).opened(0, "alice").says(0, customer).
+		status(20*time.Second, event.StatusSnoozed, 620*time.Second).says(650*time.Second, alice)
+	facts, tab = measure(t, nil, snoozed, expired)
+	check(t, facts, tab, []want{
+		{FirstResponse, "e", 50 * time.Second, 0, "alice", false}, // the snooze ran out at 620 s
+		{FirstResponse, "s", 20 * time.Second, 0, "alice", false}, // answered during the snooze
+	})
+
+	handOff := (&script{t0: t0, conv: "b"}).opened(0, "").says(5*time.Second, customer).says(6*time.Second, bot).
+		says(50*time.Second, alice).says(100*time.Second, customer).says(130*time.Second, alice)
+	facts, tab = measure(t, nil, handOff)
+	check(t, facts, tab, []want{{NextResponse, "b", 30 * time.Second, 0, "alice", false}})
+}

@@ -3,6 +3,7 @@ package analytics
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"strings"
 	"sync"
 	"time"
@@ -146,7 +147,9 @@ type Table struct {
 	convPriority                                       []int8
 	inboxChannel                                       map[int64]int32 // tenant<<32|inbox → channel code
 	policies                                           map[int32]*Policy
-	policyVersion                                      int // counts the policies' changes
+	slas                                               map[int32]*event.SLA // what the policies were made of
+	slaTS                                              map[int32]int64      // the time of the tenant setting they came with
+	policyVersion                                      int                  // counts the policies' changes
 }
 
 // columns is the table's data, column by column.
@@ -161,7 +164,8 @@ type columns struct {
 // NewTable makes an empty table.
 func NewTable() *Table {
 	return &Table{tenants: newDict(), regions: newDict(), inboxes: newDict(), channels: newDict(), convs: newDict(),
-		agents: newDict(), inboxChannel: map[int64]int32{}, policies: map[int32]*Policy{}}
+		agents: newDict(), inboxChannel: map[int64]int32{}, policies: map[int32]*Policy{},
+		slas: map[int32]*event.SLA{}, slaTS: map[int32]int64{}}
 }
 
 // Len is the number of rows.
@@ -182,11 +186,16 @@ func (t *Table) Append(region string, e *event.Event) bool {
 	conv := ""
 	switch e.Kind {
 	case event.KindTenantUpserted:
-		if e.TenantInfo != nil {
-			if p := PolicyOf(e.TenantInfo.SLA); p != nil || t.policies[tenant] != nil {
-				t.policies[tenant] = p
-				t.policyVersion++
-			}
+		// every edge's log echoes the hub's configuration, some late: the
+		// newest setting wins, and the same one again changes nothing
+		if e.TenantInfo == nil || e.TS < t.slaTS[tenant] {
+			return false
+		}
+		t.slaTS[tenant] = e.TS
+		if !reflect.DeepEqual(t.slas[tenant], e.TenantInfo.SLA) {
+			t.slas[tenant] = e.TenantInfo.SLA
+			t.policies[tenant] = PolicyOf(e.TenantInfo.SLA)
+			t.policyVersion++
 		}
 		return false
 	case event.KindInboxUpserted:
@@ -273,7 +282,11 @@ func (t *Table) Append(region string, e *event.Event) bool {
 	}
 	r.Conv = t.conv(conv)
 	r.Inbox = t.convInbox[r.Conv]
-	r.Channel = t.inboxChannel[int64(tenant)<<32|int64(r.Inbox)]
+	ch, ok := t.inboxChannel[int64(tenant)<<32|int64(r.Inbox)]
+	if !ok {
+		ch = t.channels.Code("") // an inbox never seen: no channel, not the first one's
+	}
+	r.Channel = ch
 	r.Priority = t.convPriority[r.Conv]
 	t.add(r)
 	return true
@@ -433,7 +446,9 @@ func appendDict(b *array.BinaryDictionaryBuilder, codes []int32, d *Dict) error 
 
 // String describes the table, for logs.
 func (t *Table) String() string {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "analytics table: %d rows, %d conversations", t.Len(), t.convs.Len())
+	fmt.Fprintf(&sb, "analytics table: %d rows, %d conversations", len(t.rows.ts), t.convs.Len())
 	return sb.String()
 }

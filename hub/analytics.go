@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -148,6 +149,12 @@ func (h *Hub) analyticsLive(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// Bounds of a query: the work and the answer stay in proportion.
+const (
+	maxRange     = 400 * 24 * time.Hour
+	maxIntervals = 20_000
+)
+
 // parseQuery reads a query's parameters, or says what is wrong with them.
 func parseQuery(r *http.Request, now time.Time) (analytics.Query, string) {
 	v := r.URL.Query()
@@ -184,6 +191,9 @@ func parseQuery(r *http.Request, now time.Time) (analytics.Query, string) {
 	if q.To <= q.From {
 		return q, "to must be after from"
 	}
+	if q.To-q.From > maxRange.Milliseconds() {
+		return q, "from and to: at most 400 days apart"
+	}
 	switch g := analytics.Dimension(v.Get("group_by")); g {
 	case "", analytics.ByRegion, analytics.ByChannel, analytics.ByInbox, analytics.ByAgent:
 		q.GroupBy = g
@@ -196,6 +206,9 @@ func parseQuery(r *http.Request, now time.Time) (analytics.Query, string) {
 			return q, "interval: a duration from 1m to 168h, e.g. 1h or 24h"
 		}
 		q.Interval = d.Milliseconds()
+	}
+	if (q.To-q.From)/cmp.Or(q.Interval, analytics.Hour) > maxIntervals {
+		return q, fmt.Sprintf("interval: at most %d intervals between from and to; give a longer one", maxIntervals)
 	}
 	q.Region, q.Channel, q.Inbox = v.Get("region"), v.Get("channel"), v.Get("inbox")
 	return q, ""

@@ -114,6 +114,9 @@ func TestAnalyticsQuery(t *testing.T) {
 		{"/api/v1/analytics/query?tenant=demo&measure=volume&ahead=9999", "ahead: the hours"},
 		{"/api/v1/analytics/query?tenant=demo&group_by=mood", "group_by: region, channel"},
 		{"/api/v1/analytics/query?tenant=demo&interval=1s", "interval: a duration"},
+		{"/api/v1/analytics/query?tenant=demo&measure=volume&from=1970-01-01T00:00:00Z", "at most 400 days apart"},
+		{"/api/v1/analytics/query?tenant=demo&from=-100000000000000000", "at most 400 days apart"},
+		{"/api/v1/analytics/query?tenant=demo&interval=1m&from=2026-01-01T00:00:00Z&to=2026-12-01T00:00:00Z", "at most 20000 intervals"},
 		{"/api/v1/analytics/live?tenant=demo&every=1ms", "every: a duration"},
 	} {
 		resp, err := h.Get(c.path)

@@ -414,18 +414,21 @@ func (d *Datasource) follow(ctx context.Context, tenant string, sender *backend.
 	return io.ErrUnexpectedEOF
 }
 
-// queueFrame turns a live queue event into a frame.
+// queueFrame turns a live queue event into a frame: time, then waiting
+// and longest (ms) for each region, named "waiting eu", "longest eu".
 func queueFrame(b []byte) (*data.Frame, error) {
 	var q LiveQueue
 	if err := json.Unmarshal(b, &q); err != nil {
 		return nil, fmt.Errorf("a live queue event that is not JSON: %w", err)
 	}
 	frame := data.NewFrame("queue", data.NewField("time", nil, []time.Time{time.UnixMilli(q.Time).UTC()}))
+	// names of their own per region: Grafana's streaming frames match
+	// fields by name when a region joins, and would mix them up
 	for _, r := range q.Queue {
 		labels := data.Labels{"region": r.Region}
 		frame.Fields = append(frame.Fields,
-			data.NewField("waiting", labels, []int64{r.Waiting}),
-			data.NewField("longest", labels, []float64{float64(r.LongestMS)}).SetConfig(&data.FieldConfig{Unit: "ms"}))
+			data.NewField("waiting "+r.Region, labels, []int64{r.Waiting}),
+			data.NewField("longest "+r.Region, labels, []float64{float64(r.LongestMS)}).SetConfig(&data.FieldConfig{Unit: "ms"}))
 	}
 	return frame, nil
 }

@@ -209,7 +209,7 @@ func TestDatasourceAgainstTheHub(t *testing.T) {
 	if err := json.Unmarshal(got.got[len(got.got)-1], &frame); err != nil {
 		t.Fatal(err)
 	}
-	f, _ := frame.FieldByName("waiting")
+	f, _ := frame.FieldByName("waiting eu")
 	if f == nil || f.Labels["region"] != "eu" {
 		t.Fatalf("the live frame: %+v", frame.Fields)
 	}

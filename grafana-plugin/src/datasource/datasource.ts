@@ -1,5 +1,5 @@
-import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, LiveChannelScope } from "@grafana/data";
-import { DataSourceWithBackend, getGrafanaLiveSrv } from "@grafana/runtime";
+import { DataQueryRequest, DataQueryResponse, DataSourceInstanceSettings, LiveChannelScope, ScopedVars } from "@grafana/data";
+import { DataSourceWithBackend, getGrafanaLiveSrv, getTemplateSrv } from "@grafana/runtime";
 import { merge, Observable } from "rxjs";
 
 import type { EdgedeskOptions, EdgedeskQuery } from "../types";
@@ -19,8 +19,17 @@ export class DataSource extends DataSourceWithBackend<EdgedeskQuery, EdgedeskOpt
     return Boolean(q.tenant);
   }
 
+  // applyTemplateVariables fills in the dashboard's variables ($tenant).
+  applyTemplateVariables(q: EdgedeskQuery, scopedVars: ScopedVars): EdgedeskQuery {
+    const srv = getTemplateSrv();
+    const fill = (v?: string) => (v ? srv.replace(v, scopedVars) : v);
+    return { ...q, tenant: fill(q.tenant), region: fill(q.region), channel: fill(q.channel), inbox: fill(q.inbox), interval: fill(q.interval) };
+  }
+
   query(request: DataQueryRequest<EdgedeskQuery>): Observable<DataQueryResponse> {
-    const live = request.targets.filter((t) => t.measure === "queue" && t.tenant && !t.hide);
+    const live = request.targets
+      .filter((t) => t.measure === "queue" && t.tenant && !t.hide)
+      .map((t) => this.applyTemplateVariables(t, request.scopedVars));
     if (live.length === 0) return super.query(request);
     const streams: Observable<DataQueryResponse>[] = live.map((t) =>
       getGrafanaLiveSrv().getDataStream({

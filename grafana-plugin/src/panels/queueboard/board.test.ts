@@ -7,8 +7,8 @@ import { boardRows, wait } from "./board";
 function queueFrame(t: number, regions: Record<string, [number, number]>) {
   const fields: any[] = [{ name: "time", type: FieldType.time, values: [t] }];
   for (const [region, [waiting, longest]] of Object.entries(regions)) {
-    fields.push({ name: "waiting", type: FieldType.number, values: [waiting], labels: { region } });
-    fields.push({ name: "longest", type: FieldType.number, values: [longest], labels: { region } });
+    fields.push({ name: `waiting ${region}`, type: FieldType.number, values: [waiting], labels: { region } });
+    fields.push({ name: `longest ${region}`, type: FieldType.number, values: [longest], labels: { region } });
   }
   return toDataFrame({ fields });
 }

@@ -1,5 +1,6 @@
 // The queue board's rows, read from the data source's live queue frames
-// (fields time, then waiting and longest with a region label each).
+// (fields time, then "waiting <region>" and "longest <region>" with a
+// region label each).
 import type { DataFrame } from "@grafana/data";
 
 export interface BoardRow {
@@ -16,12 +17,13 @@ export function boardRows(frames: DataFrame[], targetMs: number): BoardRow[] {
   for (const f of frames) {
     for (const field of f.fields) {
       const region = field.labels?.region;
-      if (!region || (field.name !== "waiting" && field.name !== "longest")) continue;
+      const figure = field.name.split(" ")[0];
+      if (!region || (figure !== "waiting" && figure !== "longest")) continue;
       const values = field.values as ArrayLike<number | null>;
       const last = values.length > 0 ? values[values.length - 1] : null;
       if (last === null || last === undefined) continue;
       const row = by.get(region) ?? { region, waiting: 0, longestMs: 0, level: "ok" };
-      if (field.name === "waiting") row.waiting = Number(last);
+      if (figure === "waiting") row.waiting = Number(last);
       else row.longestMs = Number(last);
       by.set(region, row);
     }
