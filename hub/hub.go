@@ -192,7 +192,9 @@ func (h *Hub) Run(ctx context.Context) error {
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	_ = srv.Shutdown(sctx)
+	if srv.Shutdown(sctx) != nil {
+		_ = srv.Close() // a stream whose client does not read: cut it
+	}
 	ln.Close()
 	h.mu.Lock()
 	for _, e := range h.edges {

@@ -293,11 +293,14 @@ func answerFrame(r io.Reader, kind, name string) (*data.Frame, error) {
 	}
 	var times []int64
 	var regions []string
+	seenT, seenR := map[int64]bool{}, map[string]bool{}
 	for _, c := range cells {
-		if !slices.Contains(times, c.t) {
+		if !seenT[c.t] {
+			seenT[c.t] = true
 			times = append(times, c.t)
 		}
-		if !slices.Contains(regions, c.region) {
+		if !seenR[c.region] {
+			seenR[c.region] = true
 			regions = append(regions, c.region)
 		}
 	}
@@ -368,9 +371,12 @@ func (d *Datasource) RunStream(ctx context.Context, req *backend.RunStreamReques
 	tenant := strings.TrimPrefix(req.Path, "queue/")
 	backoff := time.Second
 	for ctx.Err() == nil {
-		err := d.follow(ctx, tenant, sender)
+		sent, err := d.follow(ctx, tenant, sender)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if sent > 0 {
+			backoff = time.Second // it was flowing: the next try comes soon
 		}
 		backend.Logger.Warn("edgedesk: the hub's live queue stopped; following it again", "err", err, "in", backoff)
 		select {
@@ -383,35 +389,43 @@ func (d *Datasource) RunStream(ctx context.Context, req *backend.RunStreamReques
 	return nil
 }
 
-// follow reads one connection's events.
-func (d *Datasource) follow(ctx context.Context, tenant string, sender *backend.StreamSender) error {
+// follow reads one connection's events and says how many it sent on. A
+// hub silent for 30 s (it sends one a second) is given up on.
+func (d *Datasource) follow(ctx context.Context, tenant string, sender *backend.StreamSender) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	resp, err := d.get(ctx, &http.Client{}, "/api/v1/analytics/live", url.Values{"tenant": {tenant}})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return hubError(resp)
+		return 0, hubError(resp)
 	}
+	idle := time.AfterFunc(30*time.Second, cancel)
+	defer idle.Stop()
+	sent := 0
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
+		idle.Reset(30 * time.Second)
 		payload, ok := strings.CutPrefix(sc.Text(), "data: ")
 		if !ok {
 			continue
 		}
 		frame, err := queueFrame([]byte(payload))
 		if err != nil {
-			return err
+			return sent, err
 		}
 		if err := sender.SendFrame(frame, data.IncludeAll); err != nil {
-			return err
+			return sent, err
 		}
+		sent++
 	}
 	if err := sc.Err(); err != nil {
-		return err
+		return sent, err
 	}
-	return io.ErrUnexpectedEOF
+	return sent, io.ErrUnexpectedEOF
 }
 
 // queueFrame turns a live queue event into a frame: time, then waiting
