@@ -13,16 +13,20 @@ import (
 // CSATSchema is the Arrow schema of a satisfaction answer: per region and
 // hour, the conversations rated, their mean score (1 to 5) and the share
 // of satisfied customers (4 or 5), the usual CSAT figure.
-var CSATSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "region", Type: arrow.BinaryTypes.String},
-	{Name: "time", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
-	{Name: "ratings", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "mean", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "satisfied", Type: arrow.PrimitiveTypes.Float64},
-}, func() *arrow.Metadata {
-	m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{"csat/" + SchemaVersion})
-	return &m
-}())
+var CSATSchema = meansSchema("csat", "ratings", "satisfied")
+
+// meansSchema is the schema of an answer of means by region and hour:
+// how many, their mean, a share.
+func meansSchema(name, count, share string) *arrow.Schema {
+	m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{name + "/" + SchemaVersion})
+	return arrow.NewSchema([]arrow.Field{
+		{Name: "region", Type: arrow.BinaryTypes.String},
+		{Name: "time", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
+		{Name: count, Type: arrow.PrimitiveTypes.Int64},
+		{Name: "mean", Type: arrow.PrimitiveTypes.Float64},
+		{Name: share, Type: arrow.PrimitiveTypes.Float64},
+	}, &m)
+}
 
 // CSAT is a region's satisfaction in an hour.
 type CSAT struct {
@@ -114,16 +118,7 @@ func (t *Table) CSATRecord(mem memory.Allocator, tenant string, from, to int64) 
 
 // SentimentSchema is the Arrow schema of a sentiment answer: per region
 // and hour, the readings, their mean score and the share above zero.
-var SentimentSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "region", Type: arrow.BinaryTypes.String},
-	{Name: "time", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
-	{Name: "readings", Type: arrow.PrimitiveTypes.Int64},
-	{Name: "mean", Type: arrow.PrimitiveTypes.Float64},
-	{Name: "positive", Type: arrow.PrimitiveTypes.Float64},
-}, func() *arrow.Metadata {
-	m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{"sentiment/" + SchemaVersion})
-	return &m
-}())
+var SentimentSchema = meansSchema("sentiment", "readings", "positive")
 
 // SentimentRecord is Sentiment as an Arrow record batch of SentimentSchema.
 func (t *Table) SentimentRecord(mem memory.Allocator, tenant string, from, to int64) arrow.RecordBatch {

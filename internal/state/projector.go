@@ -569,8 +569,18 @@ func (s *Store) applyPriority(txn *badger.Txn, e *event.Event) (Change, error) {
 // applyCall records a call's start, a participant joining, or its end as
 // a "call" item both sides see.
 func (s *Store) applyCall(txn *badger.Txn, e *event.Event) (Change, error) {
+	return s.convItem(txn, e, e.Call.Conv, "call", func(it *Item) {
+		it.Status = strings.TrimPrefix(string(e.Kind), "call.")
+		it.Call = e.Call
+	})
+}
+
+// convItem adds an item of kind, filled in by fill, to a conversation's
+// timeline and makes e its last activity (a conversation this store does
+// not hold: no change).
+func (s *Store) convItem(txn *badger.Txn, e *event.Event, conv, kind string, fill func(*Item)) (Change, error) {
 	ch := Change{Event: e}
-	c, err := s.loadConv(txn, e.Tenant, e.Call.Conv)
+	c, err := s.loadConv(txn, e.Tenant, conv)
 	if errors.Is(err, ErrNotFound) {
 		return ch, nil
 	}
@@ -579,29 +589,15 @@ func (s *Store) applyCall(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	c.LastSeq, c.LastAt = e.Seq, e.TS
 	s.putConv(c)
-	it := newItem(e, "call", c.ID)
-	it.Status = strings.TrimPrefix(string(e.Kind), "call.")
-	it.Call = e.Call
+	it := newItem(e, kind, c.ID)
+	fill(it)
 	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
 	return ch, s.addItem(txn, e.Tenant, it)
 }
 
 // applyRating adds the customer's rating to the conversation's items.
 func (s *Store) applyRating(txn *badger.Txn, e *event.Event) (Change, error) {
-	ch := Change{Event: e}
-	c, err := s.loadConv(txn, e.Tenant, e.Rating.Conv)
-	if errors.Is(err, ErrNotFound) {
-		return ch, nil
-	}
-	if err != nil {
-		return ch, err
-	}
-	c.LastSeq, c.LastAt = e.Seq, e.TS
-	s.putConv(c)
-	it := newItem(e, "rating", c.ID)
-	it.Rating = e.Rating
-	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
-	return ch, s.addItem(txn, e.Tenant, it)
+	return s.convItem(txn, e, e.Rating.Conv, "rating", func(it *Item) { it.Rating = e.Rating })
 }
 
 func (s *Store) applyRead(txn *badger.Txn, e *event.Event) (Change, error) {
