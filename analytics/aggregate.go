@@ -45,18 +45,19 @@ func (q Query) hourly() bool {
 }
 
 // Aggregate measures the table and answers q by region and hour. The
-// measuring pass shares the conversations between the cores.
-func (t *Table) Aggregate(q Query) []Stat {
-	c, _ := t.view()
+// measuring pass shares the conversations between the cores. The error
+// names the rolled segments that could not be read: the figures are
+// those of the rest.
+func (t *Table) Aggregate(q Query) ([]Stat, error) {
 	tenant := int32(-1)
 	if q.Tenant != "" {
 		if tenant = t.tenantCode(q.Tenant); tenant < 0 {
-			return nil // nothing of this tenant
+			return nil, nil // nothing of this tenant
 		}
 	}
 	filter, ok := t.filter(q)
 	if !ok {
-		return nil // a region, channel or inbox the table has never seen
+		return nil, nil // a region, channel or inbox the table has never seen
 	}
 	business := q.Policy != nil && q.Policy.BusinessHours != nil
 	var policies map[int32]*Policy
@@ -68,25 +69,28 @@ func (t *Table) Aggregate(q Query) []Stat {
 	}
 	parts := int32(min(runtime.GOMAXPROCS(0), 8))
 	gs := make([]*Grouper, parts)
-	var wg sync.WaitGroup
+	ms := make([]*Measurer, parts)
 	for part := range parts {
 		g := NewGrouperBy(business, q.GroupBy, cmp.Or(q.Interval, Hour))
-		gs[part] = g
-		wg.Go(func() {
-			m := NewMeasurer(q.Policy)
-			m.Only, m.Part, m.Parts, m.Tenant, m.Policies = q.Measure, part, parts, tenant, policies
-			m.Sink = g.Add
-			if q.From != 0 || q.To != 0 || filter != nil {
-				m.Sink = func(f *Fact) {
-					if f.End >= q.From && (q.To == 0 || f.End < q.To) && (filter == nil || filter(f)) {
-						g.Add(f)
-					}
+		m := NewMeasurer(q.Policy)
+		m.Only, m.Part, m.Parts, m.Tenant, m.Policies = q.Measure, part, parts, tenant, policies
+		m.Sink = g.Add
+		if q.From != 0 || q.To != 0 || filter != nil {
+			m.Sink = func(f *Fact) {
+				if f.End >= q.From && (q.To == 0 || f.End < q.To) && (filter == nil || filter(f)) {
+					g.Add(f)
 				}
 			}
-			m.Columns(c, 0, len(c.ts))
-		})
+		}
+		gs[part], ms[part] = g, m
 	}
-	wg.Wait()
+	_, err := t.scan(0, func(c columns, lo, hi int) {
+		var wg sync.WaitGroup
+		for _, m := range ms {
+			wg.Go(func() { m.Columns(c, lo, hi) })
+		}
+		wg.Wait()
+	})
 	for _, o := range gs[1:] {
 		gs[0].Merge(o)
 	}
@@ -95,7 +99,7 @@ func (t *Table) Aggregate(q Query) []Stat {
 	for i, g := range groups {
 		out[i] = Stat{Key: g.Key, Count: len(g.Values), P50: Percentile(g.Values, 50), P90: Percentile(g.Values, 90), Breached: g.Breach}
 	}
-	return out
+	return out, err
 }
 
 // filter is the test of q's region, channel and inbox, nil when it has
@@ -146,7 +150,7 @@ func (t *Table) tenantCode(id string) int32 {
 // percentile by region and hour over the whole table: the dashboards'
 // headline figure, and the aggregation benchmarked against a plain loop
 // (docs/benchmarks.md).
-func FirstResponseByRegionHour(t *Table, p *Policy) []Stat {
+func FirstResponseByRegionHour(t *Table, p *Policy) ([]Stat, error) {
 	return t.Aggregate(Query{Measure: FirstResponse, Policy: p})
 }
 
@@ -172,7 +176,7 @@ func statsSchema(dim Dimension) *arrow.Schema {
 // batch: the group's name (null for none, an unassigned wait's agent),
 // the interval's start, the figures.
 func (t *Table) StatsRecord(mem memory.Allocator, stats []Stat, dim Dimension) (arrow.RecordBatch, error) {
-	_, d := t.view()
+	d := t.dicts()
 	dim = cmp.Or(dim, ByRegion)
 	dict := map[Dimension]*Dict{ByRegion: d.Regions, ByChannel: d.Channels, ByInbox: d.Inboxes, ByAgent: d.Agents}[dim]
 	if dict == nil {

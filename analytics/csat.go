@@ -40,25 +40,24 @@ type CSAT struct {
 // Satisfaction answers a tenant's ratings in [from, to) by region and the
 // hour they were given. A conversation rated again counts once, with its
 // last rating.
-func (t *Table) Satisfaction(tenant string, from, to int64) []CSAT {
+func (t *Table) Satisfaction(tenant string, from, to int64) ([]CSAT, error) {
 	return t.means(KindCSAT, true, tenant, from, to)
 }
 
 // Sentiment answers the NLP plugin's readings of a tenant's customer
 // messages in [from, to) by region and hour: how many, and their mean
 // score (Satisfied is the share of readings above zero).
-func (t *Table) Sentiment(tenant string, from, to int64) []CSAT {
+func (t *Table) Sentiment(tenant string, from, to int64) ([]CSAT, error) {
 	return t.means(KindSentiment, false, tenant, from, to)
 }
 
 // means sums the values of the rows of kind by region and hour: each
 // conversation's last one only, with last.
-func (t *Table) means(kind Kind, last bool, tenant string, from, to int64) []CSAT {
-	c, d := t.view()
+func (t *Table) means(kind Kind, last bool, tenant string, from, to int64) ([]CSAT, error) {
 	tc := int32(-1)
 	if tenant != "" {
 		if tc = t.tenantCode(tenant); tc < 0 {
-			return nil
+			return nil, nil
 		}
 	}
 	type value struct {
@@ -68,18 +67,21 @@ func (t *Table) means(kind Kind, last bool, tenant string, from, to int64) []CSA
 	}
 	var values []value
 	latest := map[int32]int{} // conversation → its index in values, with last
-	for i, k := range c.kind {
-		if Kind(k) != kind || c.ts[i] < from || c.ts[i] >= to || (tc >= 0 && c.tenant[i] != tc) {
-			continue
+	_, err := t.scan(0, func(c columns, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if Kind(c.kind[i]) != kind || c.ts[i] < from || c.ts[i] >= to || (tc >= 0 && c.tenant[i] != tc) {
+				continue
+			}
+			v := value{c.region[i], c.ts[i] - c.ts[i]%Hour, c.value[i]}
+			if j, ok := latest[c.conv[i]]; ok && last {
+				values[j] = v
+				continue
+			}
+			latest[c.conv[i]] = len(values)
+			values = append(values, v)
 		}
-		v := value{c.region[i], c.ts[i] - c.ts[i]%Hour, c.value[i]}
-		if j, ok := latest[c.conv[i]]; ok && last {
-			values[j] = v
-			continue
-		}
-		latest[c.conv[i]] = len(values)
-		values = append(values, v)
-	}
+	})
+	d := t.dicts()
 	type key struct {
 		region int32
 		hour   int64
@@ -108,12 +110,13 @@ func (t *Table) means(kind Kind, last bool, tenant string, from, to int64) []CSA
 		}
 		return cmp.Compare(a.Hour, b.Hour)
 	})
-	return out
+	return out, err
 }
 
 // CSATRecord is Satisfaction as an Arrow record batch of CSATSchema.
-func (t *Table) CSATRecord(mem memory.Allocator, tenant string, from, to int64) arrow.RecordBatch {
-	return meansRecord(mem, CSATSchema, t.Satisfaction(tenant, from, to))
+func (t *Table) CSATRecord(mem memory.Allocator, tenant string, from, to int64) (arrow.RecordBatch, error) {
+	rows, err := t.Satisfaction(tenant, from, to)
+	return meansRecord(mem, CSATSchema, rows), err
 }
 
 // SentimentSchema is the Arrow schema of a sentiment answer: per region
@@ -121,8 +124,9 @@ func (t *Table) CSATRecord(mem memory.Allocator, tenant string, from, to int64) 
 var SentimentSchema = meansSchema("sentiment", "readings", "positive")
 
 // SentimentRecord is Sentiment as an Arrow record batch of SentimentSchema.
-func (t *Table) SentimentRecord(mem memory.Allocator, tenant string, from, to int64) arrow.RecordBatch {
-	return meansRecord(mem, SentimentSchema, t.Sentiment(tenant, from, to))
+func (t *Table) SentimentRecord(mem memory.Allocator, tenant string, from, to int64) (arrow.RecordBatch, error) {
+	rows, err := t.Sentiment(tenant, from, to)
+	return meansRecord(mem, SentimentSchema, rows), err
 }
 
 func meansRecord(mem memory.Allocator, schema *arrow.Schema, rows []CSAT) arrow.RecordBatch {

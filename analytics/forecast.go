@@ -2,7 +2,9 @@ package analytics
 
 import (
 	"errors"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -12,36 +14,52 @@ import (
 // Volume counts the conversations opened per hour in [from, to) (unix
 // ms, from on an hour; a last partial hour counts as one): of a tenant
 // and a region ("" for all).
-func (t *Table) Volume(tenant, region string, from, to int64) []float64 {
+func (t *Table) Volume(tenant, region string, from, to int64) ([]float64, error) {
 	hours := max(0, (to-from+3_599_999)/3_600_000)
-	c, d := t.view()
-	tc, rc := int32(-1), int32(-1)
-	if tenant != "" {
-		if tc = t.tenantCode(tenant); tc < 0 {
-			return make([]float64, hours)
-		}
-	}
-	if region != "" {
-		rc = -2
-		for i := range d.Regions.Len() {
-			if d.Regions.Value(int32(i)) == region {
-				rc = int32(i)
+	by, err := t.volumes(tenant, from, to)
+	out := make([]float64, hours)
+	for r, y := range by {
+		if region == "" || r == region {
+			for i, v := range y {
+				out[i] += v
 			}
 		}
 	}
-	out := make([]float64, hours)
-	for i, k := range c.kind {
-		if Kind(k) != KindOpened || c.ts[i] < from || c.ts[i] >= to {
-			continue
-		}
-		if (tc >= 0 && c.tenant[i] != tc) || (rc != -1 && c.region[i] != rc) {
-			continue
-		}
-		if h := (c.ts[i] - from) / 3_600_000; int(h) < len(out) {
-			out[h]++
+	return out, err
+}
+
+// volumes is Volume of every region of the tenant that has some, in one
+// pass over the table.
+func (t *Table) volumes(tenant string, from, to int64) (map[string][]float64, error) {
+	hours := max(0, (to-from+3_599_999)/3_600_000)
+	tc := int32(-1)
+	if tenant != "" {
+		if tc = t.tenantCode(tenant); tc < 0 {
+			return nil, nil
 		}
 	}
-	return out
+	by := map[int32][]float64{}
+	_, err := t.scan(0, func(c columns, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if Kind(c.kind[i]) != KindOpened || c.ts[i] < from || c.ts[i] >= to || (tc >= 0 && c.tenant[i] != tc) {
+				continue
+			}
+			y := by[c.region[i]]
+			if y == nil {
+				y = make([]float64, hours)
+				by[c.region[i]] = y
+			}
+			if h := (c.ts[i] - from) / 3_600_000; int(h) < len(y) {
+				y[h]++
+			}
+		}
+	})
+	d := t.dicts()
+	out := make(map[string][]float64, len(by))
+	for r, y := range by {
+		out[d.Regions.Value(r)] = y
+	}
+	return out, err
 }
 
 // HoltWinters is additive triple exponential smoothing: a level, a trend
@@ -234,22 +252,18 @@ const (
 // ahead hours after to forecast.
 func (t *Table) VolumeRecord(mem memory.Allocator, tenant string, from, to int64, ahead int) (arrow.RecordBatch, error) {
 	from -= from % 3_600_000
-	_, d := t.view()
+	by, err := t.volumes(tenant, from, to)
+	if err != nil {
+		return nil, err
+	}
+	regions := slices.Sorted(maps.Keys(by))
 	b := array.NewRecordBuilder(mem, VolumeSchema)
 	defer b.Release()
 	region, ts := b.Field(0).(*array.StringBuilder), b.Field(1).(*array.TimestampBuilder)
 	opened, exp, lo, hi := b.Field(2).(*array.Float64Builder), b.Field(3).(*array.Float64Builder), b.Field(4).(*array.Float64Builder), b.Field(5).(*array.Float64Builder)
 	anomaly := b.Field(6).(*array.BooleanBuilder)
-	for r := range d.Regions.Len() {
-		name := d.Regions.Value(int32(r))
-		y := t.Volume(tenant, name, from, to)
-		var sum float64
-		for _, v := range y {
-			sum += v
-		}
-		if sum == 0 {
-			continue // no conversations of this tenant there
-		}
+	for _, name := range regions {
+		y := by[name]
 		fit, err := FitHourly(y)
 		if err != nil {
 			fit = nil // under two days: the volume without a band

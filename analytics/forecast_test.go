@@ -93,8 +93,8 @@ func TestVolume(t *testing.T) {
 	tab := synthetic(20_000)
 	from := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).UnixMilli()
 	to := from + 7*24*3_600_000
-	all := tab.Volume("demo", "", from, to)
-	c, _ := tab.view()
+	all := noErr(tab.Volume("demo", "", from, to))
+	c := tab.tail()
 	opened := 0
 	for _, k := range c.kind {
 		if Kind(k) == KindOpened {
@@ -105,13 +105,13 @@ func TestVolume(t *testing.T) {
 	for _, v := range all {
 		sum += v
 	}
-	for _, v := range tab.Volume("demo", "eu", from, to) {
+	for _, v := range noErr(tab.Volume("demo", "eu", from, to)) {
 		eu += v
 	}
 	if len(all) != 7*24 || int(sum) != opened || eu <= 0 || eu >= sum {
 		t.Fatalf("%d hours, %v opened (the table: %d), eu %v", len(all), sum, opened, eu)
 	}
-	if v := tab.Volume("nobody", "", from, to); len(v) != 7*24 || v[0] != 0 {
+	if v := noErr(tab.Volume("nobody", "", from, to)); len(v) != 7*24 || v[0] != 0 {
 		t.Errorf("another tenant's volume: %v", v[:1])
 	}
 }

@@ -70,37 +70,37 @@ func (l *Live) add(f *Fact) {
 	}
 }
 
-// CatchUp measures the rows added since the last call.
-func (l *Live) CatchUp() {
+// CatchUp measures the rows added since the last call. The error names
+// the rolled segments that could not be read again (after a new policy):
+// their waits are missing from the figures.
+func (l *Live) CatchUp() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.catchUp()
+	return l.catchUp()
 }
 
-func (l *Live) catchUp() {
+func (l *Live) catchUp() error {
 	if l.policy == nil {
 		if policies, version := l.t.Policies(); version != l.policies {
 			l.reset()
 			l.m.Policies, l.policies = policies, version
 		}
 	}
-	c, _ := l.t.view()
-	if n := len(c.ts); n > l.done {
-		l.m.Columns(c, l.done, n)
-		l.done = n
-	}
+	n, err := l.t.scan(l.done, l.m.Columns)
+	l.done = n
+	return err
 }
 
 // Query answers q (its Policy is the Live's, not q's) by region and hour,
 // from the buckets of the hours in [q.From, q.To).
-func (l *Live) Query(q Query) []Stat {
+func (l *Live) Query(q Query) ([]Stat, error) {
 	if !q.hourly() || (q.Policy != nil && q.Policy != l.policy) {
 		return l.t.Aggregate(q) // not what the buckets hold: measured again
 	}
 	tenant := int32(-1)
 	if q.Tenant != "" {
 		if tenant = l.t.tenantCode(q.Tenant); tenant < 0 {
-			return nil
+			return nil, nil
 		}
 	}
 	measure := q.Measure
@@ -109,7 +109,7 @@ func (l *Live) Query(q Query) []Stat {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.catchUp()
+	err := l.catchUp()
 	var out []Stat
 	for k, b := range l.buckets {
 		if k.measure != measure || (tenant >= 0 && k.tenant != tenant) || k.hour+3_600_000 <= q.From || (q.To != 0 && k.hour >= q.To) {
@@ -131,7 +131,7 @@ func (l *Live) Query(q Query) []Stat {
 		}
 		return int((a.Key.Start - b.Key.Start) / 3_600_000)
 	})
-	return out
+	return out, err
 }
 
 // mergeStats recomputes stats whose region and hour several tenants
@@ -185,10 +185,10 @@ func (l *Live) Queue(tenant string, now int64) []QueueStat {
 		}
 	}
 	l.mu.Lock()
-	l.catchUp()
+	_ = l.catchUp() // the queue is of the rows in memory: the newest
 	waiting := l.m.Waiting(now)
 	l.mu.Unlock()
-	_, d := l.t.view()
+	d := l.t.dicts()
 	by := map[int32]*QueueStat{}
 	for _, f := range waiting {
 		if tc >= 0 && f.Tenant != tc {

@@ -155,9 +155,9 @@ func NewMeasurer(policy *Policy) *Measurer { return &Measurer{policy: policy, Te
 func (m *Measurer) Facts() []Fact { return m.facts }
 
 // Table measures every row of t.
-func (m *Measurer) Table(t *Table) {
-	c, _ := t.view()
-	m.Columns(c, 0, len(c.ts))
+func (m *Measurer) Table(t *Table) error {
+	_, err := t.scan(0, m.Columns)
+	return err
 }
 
 // partBlock is how many consecutive conversation codes go to one part:

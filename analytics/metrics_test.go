@@ -324,7 +324,7 @@ func TestTenantPolicy(t *testing.T) {
 	}
 	live := NewLive(tab, nil)
 	total := func() (count, breached int, p90 time.Duration) {
-		for _, s := range live.Query(Query{Tenant: "demo", Measure: FirstResponse}) {
+		for _, s := range noErr(live.Query(Query{Tenant: "demo", Measure: FirstResponse})) {
 			count += s.Count
 			breached += s.Breached
 			p90 = max(p90, s.P90)
@@ -338,7 +338,7 @@ func TestTenantPolicy(t *testing.T) {
 	if n, b, _ := total(); n != 2 || b != 1 {
 		t.Fatalf("around the clock: %d waits, %d breached; want 2, the slow one", n, b)
 	}
-	if got := tab.Aggregate(Query{Tenant: "demo", Measure: FirstResponse}); len(got) != 2 || got[0].Breached+got[1].Breached != 1 {
+	if got := noErr(tab.Aggregate(Query{Tenant: "demo", Measure: FirstResponse})); len(got) != 2 || got[0].Breached+got[1].Breached != 1 {
 		t.Fatalf("measured again under the tenant's policy: %+v", got)
 	}
 	if err := (&event.SLA{TimeZone: "Europe/Berlin; rm -rf"}).Check(); err == nil {
@@ -367,7 +367,7 @@ func TestSatisfaction(t *testing.T) {
 	rate("a", "eu", 2*time.Minute, 5) // rated again: the last counts
 	rate("b", "eu", 3*time.Minute, 3)
 	rate("c", "us", 4*time.Minute, 4)
-	got := tab.Satisfaction("demo", t0.UnixMilli(), t0.Add(time.Hour).UnixMilli())
+	got := noErr(tab.Satisfaction("demo", t0.UnixMilli(), t0.Add(time.Hour).UnixMilli()))
 	want := []CSAT{
 		{Region: "eu", Hour: t0.UnixMilli(), Ratings: 2, Mean: 4, Satisfied: 0.5},
 		{Region: "us", Hour: t0.UnixMilli(), Ratings: 1, Mean: 4, Satisfied: 1},
@@ -375,7 +375,7 @@ func TestSatisfaction(t *testing.T) {
 	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("satisfaction %+v, want %+v", got, want)
 	}
-	if got := tab.Satisfaction("nobody", 0, t0.Add(time.Hour).UnixMilli()); got != nil {
+	if got := noErr(tab.Satisfaction("nobody", 0, t0.Add(time.Hour).UnixMilli())); got != nil {
 		t.Errorf("another tenant's: %+v", got)
 	}
 	// the NLP plugin's readings: every one counts, their mean and the share above zero
@@ -383,7 +383,7 @@ func TestSatisfaction(t *testing.T) {
 		tab.Append("eu", &event.Event{Kind: event.KindMessageAnalyzed, Tenant: "demo", TS: t0.Add(time.Duration(i) * time.Minute).UnixMilli(),
 			Actor: event.Actor{Kind: event.ActorSystem}, Analysis: &event.Analysis{Conv: "a", Message: uint64(i + 1), Sentiment: "x", SentimentScore: score}})
 	}
-	if got := tab.Sentiment("demo", t0.UnixMilli(), t0.Add(time.Hour).UnixMilli()); len(got) != 1 ||
+	if got := noErr(tab.Sentiment("demo", t0.UnixMilli(), t0.Add(time.Hour).UnixMilli())); len(got) != 1 ||
 		got[0] != (CSAT{Region: "eu", Hour: t0.UnixMilli(), Ratings: 2, Mean: 10, Satisfied: 0.5}) {
 		t.Fatalf("sentiment %+v", got)
 	}
@@ -440,4 +440,12 @@ func TestImplicitStatusChanges(t *testing.T) {
 		says(50*time.Second, alice).says(100*time.Second, customer).says(130*time.Second, alice)
 	facts, tab = measure(t, nil, handOff)
 	check(t, facts, tab, []want{{NextResponse, "b", 30 * time.Second, 0, "alice", false}})
+}
+
+// noErr is v, failing the test (by a panic) on an error.
+func noErr[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

@@ -139,9 +139,19 @@ func (d *Dict) Len() int { return len(d.values) }
 // string dictionaries, and what ingesting needs to know of each
 // conversation (its inbox, priority) and inbox (its channel). Columns are
 // kept as Go slices and handed out as Arrow arrays without copying.
+//
+// The rows are a sequence of segments: the rolled ones, each written to a
+// Parquet file of its own (Roll; kept in memory until Evict), and the open
+// tail the edges' events go to (roll.go).
 type Table struct {
 	mu                                                 sync.RWMutex
-	rows                                               columns
+	rows                                               columns           // the open tail
+	base                                               int               // the rows rolled before the tail
+	segs                                               []*segment        // the rolled rows, in order
+	positions                                          map[string]uint64 // edge → the last event of its log in the table
+	dir                                                string            // where segments are written; "": nowhere
+	nextSeq                                            int               // the next segment's number
+	rollMu                                             sync.Mutex        // one Roll at a time
 	tenants, regions, inboxes, channels, convs, agents *Dict
 	convInbox                                          []int32 // by conv code
 	convPriority                                       []int8
@@ -165,14 +175,14 @@ type columns struct {
 func NewTable() *Table {
 	return &Table{tenants: newDict(), regions: newDict(), inboxes: newDict(), channels: newDict(), convs: newDict(),
 		agents: newDict(), inboxChannel: map[int64]int32{}, policies: map[int32]*Policy{},
-		slas: map[int32]*event.SLA{}, slaTS: map[int32]int64{}}
+		slas: map[int32]*event.SLA{}, slaTS: map[int32]int64{}, positions: map[string]uint64{}}
 }
 
 // Len is the number of rows.
 func (t *Table) Len() int {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	return len(t.rows.ts)
+	return t.base + len(t.rows.ts)
 }
 
 // Append adds what an event of region's edge says to the table (most
@@ -181,6 +191,30 @@ func (t *Table) Len() int {
 func (t *Table) Append(region string, e *event.Event) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.append(region, e)
+}
+
+// AppendFrom is Append for the event at seq of edge's log: the table
+// remembers where it is in each log (Position), so that a rolled segment
+// says which events it holds, and an event it has already is skipped.
+func (t *Table) AppendFrom(edge string, seq uint64, region string, e *event.Event) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if seq <= t.positions[edge] {
+		return false
+	}
+	t.positions[edge] = seq
+	return t.append(region, e)
+}
+
+// Position is the last event of edge's log the table holds (0: none).
+func (t *Table) Position(edge string) uint64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.positions[edge]
+}
+
+func (t *Table) append(region string, e *event.Event) bool {
 	tenant := t.tenants.Code(e.Tenant)
 	r := Row{TS: e.TS, Tenant: tenant, Region: t.regions.Code(region), Agent: -1}
 	conv := ""
@@ -333,10 +367,7 @@ func PolicyOf(s *event.SLA) *Policy {
 // opening (it began before the table did) has no inbox.
 func (t *Table) conv(id string) int32 {
 	c := t.convs.Code(id)
-	for int(c) >= len(t.convInbox) {
-		t.convInbox = append(t.convInbox, t.inboxes.Code(""))
-		t.convPriority = append(t.convPriority, 1)
-	}
+	t.convCode(c)
 	return c
 }
 
@@ -372,17 +403,28 @@ func (t *Table) Dicts() Dicts {
 	return Dicts{t.tenants, t.regions, t.inboxes, t.channels, t.convs, t.agents}
 }
 
-// view is a consistent snapshot of the columns for reading: slices are
-// only ever appended to, so a prefix stays valid.
-func (t *Table) view() (columns, Dicts) {
+// tail is a consistent snapshot of the open tail's columns for reading
+// (the whole table when nothing is rolled): slices are only ever appended
+// to, so a prefix stays valid.
+func (t *Table) tail() columns {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	n := len(t.rows.ts)
-	c := t.rows
-	c = columns{ts: c.ts[:n], tenant: c.tenant[:n], region: c.region[:n], inbox: c.inbox[:n], channel: c.channel[:n],
+	return t.rows.prefix(len(t.rows.ts))
+}
+
+// prefix is the first n rows of c.
+func (c columns) prefix(n int) columns {
+	return columns{ts: c.ts[:n], tenant: c.tenant[:n], region: c.region[:n], inbox: c.inbox[:n], channel: c.channel[:n],
 		conv: c.conv[:n], agent: c.agent[:n], kind: c.kind[:n], priority: c.priority[:n], value: c.value[:n], until: c.until[:n]}
-	d := Dicts{frozen(t.tenants), frozen(t.regions), frozen(t.inboxes), frozen(t.channels), frozen(t.convs), frozen(t.agents)}
-	return c, d
+}
+
+// dicts are the table's dictionaries as they are now, for reading without
+// the table's lock. Take them after the scan whose codes they name: a
+// segment read again from its file may add strings.
+func (t *Table) dicts() Dicts {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return Dicts{frozen(t.tenants), frozen(t.regions), frozen(t.inboxes), frozen(t.channels), frozen(t.convs), frozen(t.agents)}
 }
 
 // frozen is a dictionary's values as they are now, for reading without
@@ -394,13 +436,40 @@ func frozen(d *Dict) *Dict {
 
 // Record is rows [from, to) as an Arrow record batch of Schema.
 func (t *Table) Record(mem memory.Allocator, from, to int) (arrow.RecordBatch, error) {
-	c, d := t.view()
-	if from < 0 || to > len(c.ts) || from > to {
-		return nil, fmt.Errorf("analytics: rows %d to %d of %d", from, to, len(c.ts))
+	if n := t.Len(); from < 0 || to > n || from > to {
+		return nil, fmt.Errorf("analytics: rows %d to %d of %d", from, to, n)
 	}
 	b := array.NewRecordBuilder(mem, Schema)
 	defer b.Release()
 	b.Reserve(to - from)
+	var chunks []struct {
+		c      columns
+		lo, hi int
+	}
+	if _, err := t.scan(from, func(c columns, lo, hi int) {
+		chunks = append(chunks, struct {
+			c      columns
+			lo, hi int
+		}{c, lo, hi})
+	}); err != nil {
+		return nil, err
+	}
+	d, at := t.dicts(), from
+	for _, ch := range chunks {
+		hi := min(ch.hi, ch.lo+to-at)
+		if hi <= ch.lo {
+			break
+		}
+		if err := appendRecord(b, ch.c, ch.lo, hi, d); err != nil {
+			return nil, err
+		}
+		at += hi - ch.lo
+	}
+	return b.NewRecordBatch(), nil
+}
+
+// appendRecord adds rows [from, to) of c to b, a builder of Schema.
+func appendRecord(b *array.RecordBuilder, c columns, from, to int, d Dicts) error {
 	ts := b.Field(0).(*array.TimestampBuilder)
 	for _, v := range c.ts[from:to] {
 		ts.Append(arrow.Timestamp(v))
@@ -410,13 +479,12 @@ func (t *Table) Record(mem memory.Allocator, from, to int) (arrow.RecordBatch, e
 		dict  *Dict
 	}{{c.tenant, d.Tenants}, {c.region, d.Regions}, {c.inbox, d.Inboxes}, {c.channel, d.Channels}, {c.conv, d.Convs}} {
 		if err := appendDict(b.Field(1+i).(*array.BinaryDictionaryBuilder), col.codes[from:to], col.dict); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	kind := b.Field(6).(*array.Int8Builder)
-	kind.AppendValues(c.kind[from:to], nil)
+	b.Field(6).(*array.Int8Builder).AppendValues(c.kind[from:to], nil)
 	if err := appendDict(b.Field(7).(*array.BinaryDictionaryBuilder), c.agent[from:to], d.Agents); err != nil {
-		return nil, err
+		return err
 	}
 	b.Field(8).(*array.Int8Builder).AppendValues(c.priority[from:to], nil)
 	b.Field(9).(*array.Int32Builder).AppendValues(c.value[from:to], nil)
@@ -428,7 +496,7 @@ func (t *Table) Record(mem memory.Allocator, from, to int) (arrow.RecordBatch, e
 			until.Append(arrow.Timestamp(v))
 		}
 	}
-	return b.NewRecordBatch(), nil
+	return nil
 }
 
 func appendDict(b *array.BinaryDictionaryBuilder, codes []int32, d *Dict) error {
@@ -449,6 +517,7 @@ func (t *Table) String() string {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "analytics table: %d rows, %d conversations", len(t.rows.ts), t.convs.Len())
+	fmt.Fprintf(&sb, "analytics table: %d rows (%d rolled in %d segments), %d conversations", t.base+len(t.rows.ts), t.base,
+		len(t.segs), t.convs.Len())
 	return sb.String()
 }

@@ -17,22 +17,43 @@ import (
 )
 
 // The hub's analytics: every edge's service facts go into one table as
-// its projectors read the logs (and again from the logs when the hub
-// starts: the table is in memory), a live measurer keeps their metrics
-// in buckets by hour, and the query API answers metrics by region and
-// hour from those as Arrow (docs/metrics.md).
+// its projectors read the logs; the table rolls them to Parquet files
+// (<data>/analytics), which a hub that starts again reads before the
+// events after them; a live measurer keeps their metrics in buckets by
+// hour, and the query API answers metrics by region and hour from those
+// as Arrow (docs/metrics.md).
 
 // followAnalytics measures the rows the projectors added, every second,
-// so that a query finds the figures ready.
+// so that a query finds the figures ready; rolls the table's tail to a
+// Parquet file at the turn of each roll period (or when it holds
+// analytics.MaxTail rows); and drops from memory the segments older than
+// the hub keeps there.
 func (h *Hub) followAnalytics(ctx context.Context) {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	roll := h.cfg.Analytics.Roll
+	period := time.Now().Truncate(roll)
+	var lastErr string
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			h.live.CatchUp()
+		case now := <-t.C:
+			err := h.live.CatchUp()
+			if p := now.Truncate(roll); (p.After(period) || h.analytics.TailLen() >= analytics.MaxTail) && h.analytics.TailLen() > 0 {
+				period = p
+				if rerr := h.analytics.Roll(now.UnixMilli()); rerr != nil {
+					err = rerr
+				} else {
+					h.log.Debug("analytics rolled", "table", h.analytics.String())
+				}
+			}
+			h.analytics.Evict(now.Add(-h.cfg.Analytics.Memory).UnixMilli())
+			// the same failure once, not every second
+			if msg := fmt.Sprint(err); err != nil && msg != lastErr {
+				h.log.Error("analytics", "err", err)
+			}
+			lastErr = fmt.Sprint(err)
 		}
 	}
 }
@@ -70,16 +91,22 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 		rec, err = h.analytics.VolumeRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To, ahead)
 	} else if r.URL.Query().Get("measure") == "csat" {
 		schema = analytics.CSATSchema
-		rec = h.analytics.CSATRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
+		rec, err = h.analytics.CSATRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
 	} else if r.URL.Query().Get("measure") == "sentiment" {
 		schema = analytics.SentimentSchema
-		rec = h.analytics.SentimentRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
+		rec, err = h.analytics.SentimentRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
 	} else {
-		rec, err = h.analytics.StatsRecord(memory.DefaultAllocator, h.live.Query(q), q.GroupBy)
+		var stats []analytics.Stat
+		if stats, err = h.live.Query(q); err == nil {
+			rec, err = h.analytics.StatsRecord(memory.DefaultAllocator, stats, q.GroupBy)
+		}
 	}
 	if err != nil {
+		if rec != nil {
+			rec.Release()
+		}
 		h.log.Error("analytics query", "err", err)
-		writeJSON(w, http.StatusInternalServerError, apiError{"unavailable", "the figures could not be made"})
+		writeJSON(w, http.StatusInternalServerError, apiError{"unavailable", "the figures could not be made: part of the history could not be read (the hub's log says which)"})
 		return
 	}
 	defer rec.Release()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -67,31 +68,35 @@ func TestAnalyticsQuery(t *testing.T) {
 	check("live")
 	// the volume: the two conversations in eu this hour, and a day ahead
 	// (without two days of history, no expectation)
-	vr, err := h.Get("/api/v1/analytics/query?tenant=demo&measure=volume&ahead=24")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if vr.StatusCode != http.StatusOK {
-		t.Fatalf("volume: %d", vr.StatusCode)
-	}
-	rd, err := ipc.NewReader(vr.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var opened float64
-	for rd.Next() {
-		col := rd.RecordBatch().Column(2).(*array.Float64)
-		for i := range col.Len() {
-			if !col.IsNull(i) {
-				opened += col.Value(i)
+	volume := func(what string) {
+		t.Helper()
+		vr, err := h.Get("/api/v1/analytics/query?tenant=demo&measure=volume&ahead=24")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vr.StatusCode != http.StatusOK {
+			t.Fatalf("%s: volume: %d", what, vr.StatusCode)
+		}
+		rd, err := ipc.NewReader(vr.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var opened float64
+		for rd.Next() {
+			col := rd.RecordBatch().Column(2).(*array.Float64)
+			for i := range col.Len() {
+				if !col.IsNull(i) {
+					opened += col.Value(i)
+				}
 			}
 		}
+		rd.Release()
+		vr.Body.Close()
+		if opened != 2 {
+			t.Fatalf("%s: the volume says %v conversations opened, want 2", what, opened)
+		}
 	}
-	rd.Release()
-	vr.Body.Close()
-	if opened != 2 {
-		t.Fatalf("the volume says %v conversations opened, want 2", opened)
-	}
+	volume("live")
 	// the live queue: the second customer waits in eu
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		q := liveQueue(t, h, "/api/v1/analytics/live?tenant=demo")
@@ -104,6 +109,27 @@ func TestAnalyticsQuery(t *testing.T) {
 	}
 	h.Restart()
 	check("after a restart")
+	volume("after a restart")
+
+	// rolled to Parquet every second and kept in memory for no time: the
+	// figures come from the files, and a hub that starts again reads
+	// them, then only the events after them from the logs
+	h.Config.Analytics.Roll, h.Config.Analytics.Memory = time.Second, 0
+	h.Restart()
+	var files []string
+	for deadline := time.Now().Add(20 * time.Second); len(files) == 0; time.Sleep(100 * time.Millisecond) {
+		if files, _ = filepath.Glob(filepath.Join(h.Config.DataDir, "analytics", "events-*.parquet")); time.Now().After(deadline) {
+			t.Fatal("no analytics segment was rolled in 20 s")
+		}
+	}
+	time.Sleep(1100 * time.Millisecond) // evicted at the next tick
+	if rows, _ := queryFirstResponse(t, h, "/api/v1/analytics/query?tenant=demo&group_by=region&interval=24h"); rows != 1 {
+		t.Fatalf("measured again from the segment files: %d first responses, want 1", rows)
+	}
+	volume("from the segment files")
+	h.Restart()
+	check("after a restart from the segments")
+	volume("after a restart from the segments")
 
 	for _, c := range []struct{ path, want string }{
 		{"/api/v1/analytics/query", "give tenant"},

@@ -29,6 +29,14 @@ type Config struct {
 	// Dev writes a reusable dev enrolment token and a dev admin token to
 	// the data directory.
 	Dev bool `yaml:"dev"`
+	// Analytics: the event table's rows are rolled to a Parquet file every
+	// Roll (at the turn of each period of the hub's clock) and kept in
+	// memory for Memory after; older ones are read from their files when
+	// a query needs them.
+	Analytics struct {
+		Roll   time.Duration `yaml:"roll"`
+		Memory time.Duration `yaml:"memory"`
+	} `yaml:"analytics"`
 	Log struct {
 		Level  string `yaml:"level"`
 		Format string `yaml:"format"`
@@ -40,6 +48,7 @@ func Default() Config {
 	c := Config{DataDir: "data/hub", HTTP: "127.0.0.1:8090", QUIC: "127.0.0.1:4443",
 		CertTTL: 365 * 24 * time.Hour, TokenTTL: 24 * time.Hour}
 	c.Log.Level, c.Log.Format = "info", "text"
+	c.Analytics.Roll, c.Analytics.Memory = time.Hour, 8*24*time.Hour
 	return c
 }
 
@@ -73,6 +82,12 @@ func (c *Config) Validate() error {
 	}
 	if c.TokenTTL < time.Minute {
 		errs = append(errs, fmt.Errorf("token_ttl: %v is under a minute", c.TokenTTL))
+	}
+	if c.Analytics.Roll < time.Second || c.Analytics.Roll > 24*time.Hour {
+		errs = append(errs, fmt.Errorf("analytics.roll: %v is not from 1s to 24h", c.Analytics.Roll))
+	}
+	if c.Analytics.Memory < 0 {
+		errs = append(errs, fmt.Errorf("analytics.memory: %v is negative", c.Analytics.Memory))
 	}
 	if !c.Dev && c.AdminTokenFile == "" {
 		errs = append(errs, errors.New("admin_token_file: name a file holding the operators' API token (or run with --dev)"))

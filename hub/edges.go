@@ -96,15 +96,18 @@ func (e *edgeState) detach(conn *quic.Conn) {
 // store has applied, until ctx ends.
 func (h *Hub) project(ctx context.Context, e *edgeState) {
 	log := h.log.With("edge", e.name)
-	// the analytics table lives in memory: what the store applied before
-	// this start is read into it again first
-	if err := h.elog.Read(e.name, 1, e.store.Applied(), func(seq uint64, data []byte) bool {
-		if ev, err := h.codec.Decode(data); err == nil {
-			h.analytics.Append(e.region, ev)
+	// what the store applied before this start and the analytics table's
+	// rolled segments do not hold is read into the table first
+	if from := h.analytics.Position(e.name) + 1; from <= e.store.Applied() {
+		err := h.elog.Read(e.name, from, e.store.Applied(), func(seq uint64, data []byte) bool {
+			if ev, err := h.codec.Decode(data); err == nil {
+				h.analytics.AppendFrom(e.name, seq, e.region, ev)
+			}
+			return ctx.Err() == nil
+		})
+		if err != nil {
+			log.Error("cannot read the log into the analytics table; its figures miss this edge's past", "err", err)
 		}
-		return ctx.Err() == nil
-	}); err != nil {
-		log.Error("cannot read the log into the analytics table; its figures miss this edge's past", "err", err)
 	}
 	batch := make([]*event.Event, 0, 1024)
 	for {
@@ -133,7 +136,7 @@ func (h *Hub) project(ctx context.Context, e *edgeState) {
 		if err == nil && len(batch) > 0 {
 			if _, err = e.store.ApplyBatch(batch); err == nil {
 				for _, ev := range batch {
-					h.analytics.Append(e.region, ev)
+					h.analytics.AppendFrom(e.name, ev.Seq, e.region, ev)
 				}
 			}
 		}

@@ -144,6 +144,16 @@ func (h *Hub) Run(ctx context.Context) error {
 		return err
 	}
 	defer h.elog.Close()
+	// the analytics table's rolled segments, before the projectors add the
+	// events after them
+	dir := filepath.Join(h.cfg.DataDir, "analytics")
+	opened, err := h.analytics.Open(dir, time.Now().Add(-h.cfg.Analytics.Memory).UnixMilli())
+	if len(opened.Damaged) > 0 {
+		h.log.Error("analytics segments set aside; their events are read from the logs again", "err", err)
+	} else if err != nil {
+		return err
+	}
+	h.log.Info("analytics table opened", "dir", dir, "segments", opened.Segments, "rows", opened.Rows)
 	cert, err := h.ca.ServerCert()
 	if err != nil {
 		return err

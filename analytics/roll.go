@@ -1,0 +1,765 @@
+package analytics
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/edgedesk/edgedesk/internal/event"
+)
+
+// Rolling. The table's open tail is cut into a segment now and then
+// (Roll: the hub does it every hour of its clock), and each segment is
+// written to a Parquet file of its own, events-<seq>-<time>.parquet, in
+// the events/1 schema with its dictionaries, so that any Parquet reader
+// (DuckDB, pandas, Spark) reads the history. A segment's file also says
+// where in each edge's log the table was at its end, and the tenants'
+// SLA settings and inboxes' channels then: a hub that starts again reads
+// its segments (Open) and only the events after them from the logs.
+// Segments older than the hub keeps in memory are evicted (Evict) and
+// read again from their files by the queries that need them.
+
+// segment is a run of rolled rows.
+type segment struct {
+	seq         int      // its number: files sort by it
+	base, n     int      // its first row in the table, and how many
+	first, last int64    // its oldest and newest ts
+	rolled      int64    // when it was cut (unix ms)
+	state       []byte   // the table's rollState at its end, as JSON
+	path        string   // its file; "" until written
+	cols        *columns // nil once evicted: read again from path
+}
+
+// rollState is the metadata of a segment's file (key edgedesk.segment):
+// which rows it holds and what the table knew at their end that its rows
+// do not say.
+type rollState struct {
+	Seq    int   `json:"seq"`
+	Base   int   `json:"base"`
+	Rows   int   `json:"rows"`
+	First  int64 `json:"first_ms"`
+	Last   int64 `json:"last_ms"`
+	Rolled int64 `json:"rolled_ms"`
+	// Positions is the last event of each edge's log in the table.
+	Positions map[string]uint64 `json:"positions"`
+	// SLAs are the tenants' settings, with the time of each.
+	SLAs map[string]slaSetting `json:"slas,omitempty"`
+	// Inboxes are each tenant's inboxes' channels.
+	Inboxes map[string]map[string]string `json:"inboxes,omitempty"`
+}
+
+type slaSetting struct {
+	TS  int64      `json:"ts"`
+	SLA *event.SLA `json:"sla"`
+}
+
+// Metadata keys of a segment's file.
+const (
+	metaSchema  = "edgedesk.schema"
+	metaSegment = "edgedesk.segment"
+)
+
+// MaxTail is the most rows the open tail should hold: the hub rolls it
+// sooner when it has this many.
+const MaxTail = 4 << 20
+
+// rowGroup is the rows of a Parquet row group (and of a batch read back).
+const rowGroup = 1 << 18
+
+// Opened is what Open found.
+type Opened struct {
+	Segments, Rows int
+	// Damaged are the files that could not be read, and the ones after
+	// them, renamed to *.damaged: their events are read from the logs again.
+	Damaged []string
+}
+
+// Open makes dir the table's directory of segments and reads the segments
+// there, in order: their rows, and the positions, settings and channels
+// at the end of the last. Segments rolled before evictBefore (unix ms)
+// are left on disk. Call it on a new table, before any row is added.
+func (t *Table) Open(dir string, evictBefore int64) (Opened, error) {
+	var o Opened
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return o, fmt.Errorf("analytics directory: %w", err)
+	}
+	t.mu.Lock()
+	if t.base+len(t.rows.ts) > 0 || t.dir != "" {
+		t.mu.Unlock()
+		return o, errors.New("analytics: open the table's directory before adding rows, once")
+	}
+	t.dir = dir
+	t.mu.Unlock()
+	names, err := segmentFiles(dir)
+	if err != nil {
+		return o, err
+	}
+	for i, name := range names {
+		path := filepath.Join(dir, name.file)
+		err := t.openSegment(path, name.seq, evictBefore)
+		if err != nil {
+			for _, n := range names[i:] {
+				p := filepath.Join(dir, n.file)
+				if os.Rename(p, p+".damaged") == nil {
+					o.Damaged = append(o.Damaged, p)
+				}
+			}
+			return o, fmt.Errorf("analytics segment %s: %w; it and the ones after it are set aside as *.damaged, and their events read from the logs again", path, err)
+		}
+		o.Segments++
+	}
+	o.Rows = t.Len()
+	t.mu.Lock()
+	if len(names) > 0 {
+		t.nextSeq = names[len(names)-1].seq + 1
+	}
+	t.mu.Unlock()
+	return o, nil
+}
+
+type segmentName struct {
+	seq  int
+	file string
+}
+
+// segmentFiles are dir's segment files by their number.
+func segmentFiles(dir string) ([]segmentName, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("analytics directory: %w", err)
+	}
+	var out []segmentName
+	for _, e := range entries {
+		n := e.Name()
+		if !strings.HasPrefix(n, "events-") || !strings.HasSuffix(n, ".parquet") {
+			continue
+		}
+		seq, _, _ := strings.Cut(strings.TrimPrefix(n, "events-"), "-")
+		s, err := strconv.Atoi(seq)
+		if err != nil {
+			continue
+		}
+		out = append(out, segmentName{s, n})
+	}
+	slices.SortFunc(out, func(a, b segmentName) int { return cmp.Compare(a.seq, b.seq) })
+	return out, nil
+}
+
+// openSegment reads a segment file into the table.
+func (t *Table) openSegment(path string, seq int, evictBefore int64) error {
+	c, st, err := t.readSegmentFile(path)
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if st.Seq != seq || st.Base != t.base || st.Rows != len(c.ts) {
+		return fmt.Errorf("it says it is segment %d of rows %d to %d, where segment %d of rows from %d belongs", st.Seq, st.Base,
+			st.Base+st.Rows, seq, t.base)
+	}
+	for i, conv := range c.conv { // what ingesting needs of each conversation
+		t.convCode(conv)
+		t.convInbox[conv], t.convPriority[conv] = c.inbox[i], c.priority[i]
+	}
+	t.positions = st.Positions
+	if t.positions == nil {
+		t.positions = map[string]uint64{}
+	}
+	for tenant, s := range st.SLAs {
+		tc := t.tenants.Code(tenant)
+		t.slaTS[tc] = s.TS
+		if !reflect.DeepEqual(t.slas[tc], s.SLA) {
+			t.slas[tc], t.policies[tc] = s.SLA, PolicyOf(s.SLA)
+			t.policyVersion++
+		}
+	}
+	for tenant, inboxes := range st.Inboxes {
+		tc := t.tenants.Code(tenant)
+		for inbox, channel := range inboxes {
+			t.inboxChannel[int64(tc)<<32|int64(t.inboxes.Code(inbox))] = t.channels.Code(channel)
+		}
+	}
+	seg := &segment{seq: seq, base: t.base, n: len(c.ts), first: st.First, last: st.Last, rolled: st.Rolled, path: path, cols: &c}
+	if st.Rolled < evictBefore {
+		seg.cols = nil
+	}
+	t.segs = append(t.segs, seg)
+	t.base += seg.n
+	return nil
+}
+
+// Roll cuts the open tail into a segment, at now (unix ms), and writes the
+// segments not yet written to their files, in order. A segment whose
+// file cannot be written stays in memory, and the next Roll tries again.
+func (t *Table) Roll(now int64) error {
+	t.rollMu.Lock()
+	defer t.rollMu.Unlock()
+	t.mu.Lock()
+	if t.dir == "" {
+		t.mu.Unlock()
+		return errors.New("analytics: the table has no directory to roll to (Open it in one)")
+	}
+	if n := len(t.rows.ts); n > 0 {
+		c := t.rows.clone()
+		seg := &segment{seq: t.nextSeq, base: t.base, n: n, rolled: now, cols: &c,
+			first: slices.Min(c.ts), last: slices.Max(c.ts)}
+		seg.state = t.stateOf(seg)
+		t.segs = append(t.segs, seg)
+		t.nextSeq++
+		t.base += n
+		t.rows = columns{}
+	}
+	var pending []*segment
+	for _, s := range t.segs {
+		if s.path == "" {
+			pending = append(pending, s)
+		}
+	}
+	dir := t.dir
+	t.mu.Unlock()
+	d := t.dicts()
+	for _, s := range pending {
+		path, err := writeSegment(dir, s, d)
+		if err != nil {
+			return fmt.Errorf("analytics: writing segment %d (%d rows): %w; it stays in memory and is written at the next roll", s.seq, s.n, err)
+		}
+		t.mu.Lock()
+		s.path = path
+		t.mu.Unlock()
+	}
+	return nil
+}
+
+// Evict drops from memory the written segments rolled before before (unix
+// ms); queries read them from their files. It reports how many it dropped.
+func (t *Table) Evict(before int64) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 0
+	for _, s := range t.segs {
+		if s.cols != nil && s.path != "" && s.rolled < before {
+			s.cols = nil
+			n++
+		}
+	}
+	return n
+}
+
+// TailLen is the rows of the open tail, not rolled yet.
+func (t *Table) TailLen() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return len(t.rows.ts)
+}
+
+// stateOf is the rollState at seg's end, as JSON (t.mu held).
+func (t *Table) stateOf(seg *segment) []byte {
+	st := rollState{Seq: seg.seq, Base: seg.base, Rows: seg.n, First: seg.first, Last: seg.last, Rolled: seg.rolled,
+		Positions: t.positions, SLAs: map[string]slaSetting{}, Inboxes: map[string]map[string]string{}}
+	for tc, sla := range t.slas {
+		st.SLAs[t.tenants.Value(tc)] = slaSetting{t.slaTS[tc], sla}
+	}
+	for k, ch := range t.inboxChannel {
+		tenant := t.tenants.Value(int32(k >> 32))
+		if st.Inboxes[tenant] == nil {
+			st.Inboxes[tenant] = map[string]string{}
+		}
+		st.Inboxes[tenant][t.inboxes.Value(int32(k))] = t.channels.Value(ch)
+	}
+	b, _ := json.Marshal(st) // maps of strings and numbers: cannot fail
+	return b
+}
+
+// clone is a copy of c in slices of their own, no longer than the rows.
+func (c columns) clone() columns {
+	return columns{ts: slices.Clone(c.ts), tenant: slices.Clone(c.tenant), region: slices.Clone(c.region),
+		inbox: slices.Clone(c.inbox), channel: slices.Clone(c.channel), conv: slices.Clone(c.conv),
+		agent: slices.Clone(c.agent), kind: slices.Clone(c.kind), priority: slices.Clone(c.priority),
+		value: slices.Clone(c.value), until: slices.Clone(c.until)}
+}
+
+// writeSegment writes s's rows to its file in dir, atomically: a file
+// of that name is whole.
+func writeSegment(dir string, s *segment, d Dicts) (string, error) {
+	name := fmt.Sprintf("events-%06d-%s.parquet", s.seq, time.UnixMilli(s.rolled).UTC().Format("20060102T1504Z"))
+	path := filepath.Join(dir, name)
+	tmp, err := os.CreateTemp(dir, name+".*.tmp")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(tmp.Name()) // after the rename: nothing
+	if err := encodeSegment(tmp, *s.cols, d, s.state); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", err
+	}
+	if err := tmp.Close(); err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return "", err
+	}
+	if f, err := os.Open(dir); err == nil { // the rename itself survives a crash
+		_ = f.Sync()
+		f.Close()
+	}
+	return path, nil
+}
+
+// encodeSegment writes c as Parquet: zstd, dictionary encoded, state in
+// the metadata.
+func encodeSegment(w io.Writer, c columns, d Dicts, state []byte) error {
+	props := segmentProps()
+	// no stored Arrow schema (ARROW:schema): Parquet's own types say it
+	// all, and a reader need not trust a second, nested format
+	fw, err := pqarrow.NewFileWriter(Schema, nopCloser{w}, props, pqarrow.NewArrowWriterProperties())
+	if err != nil {
+		return err
+	}
+	n := len(c.ts)
+	for from := 0; from < n || from == 0; from += rowGroup {
+		rec, err := segmentRecord(c, from, min(n, from+rowGroup), d)
+		if err != nil {
+			return err
+		}
+		err = fw.Write(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break
+		}
+	}
+	if err := fw.AppendKeyValueMetadata(metaSchema, "events/"+SchemaVersion); err != nil {
+		return err
+	}
+	if err := fw.AppendKeyValueMetadata(metaSegment, string(state)); err != nil {
+		return err
+	}
+	return fw.Close()
+}
+
+// segmentRecord is rows [from, to) of c as a record batch of Schema whose
+// dictionaries hold the strings these rows use: codes are mapped through
+// a slice, no string is hashed.
+func segmentRecord(c columns, from, to int, d Dicts) (arrow.RecordBatch, error) {
+	mem := memory.DefaultAllocator
+	n := to - from
+	cols := make([]arrow.Array, 0, Schema.NumFields())
+	defer func() {
+		for _, a := range cols {
+			a.Release()
+		}
+	}()
+	ts := array.NewTimestampBuilder(mem, Schema.Field(0).Type.(*arrow.TimestampType))
+	defer ts.Release()
+	ts.Reserve(n)
+	for _, v := range c.ts[from:to] {
+		ts.UnsafeAppend(arrow.Timestamp(v))
+	}
+	cols = append(cols, ts.NewArray())
+	for _, col := range []struct {
+		codes []int32
+		dict  *Dict
+	}{{c.tenant, d.Tenants}, {c.region, d.Regions}, {c.inbox, d.Inboxes}, {c.channel, d.Channels}, {c.conv, d.Convs}} {
+		a, err := dictArray(col.codes[from:to], col.dict)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, a)
+	}
+	kind := array.NewInt8Builder(mem)
+	defer kind.Release()
+	kind.AppendValues(c.kind[from:to], nil)
+	cols = append(cols, kind.NewArray())
+	agent, err := dictArray(c.agent[from:to], d.Agents)
+	if err != nil {
+		return nil, err
+	}
+	cols = append(cols, agent)
+	priority, value := array.NewInt8Builder(mem), array.NewInt32Builder(mem)
+	defer priority.Release()
+	defer value.Release()
+	priority.AppendValues(c.priority[from:to], nil)
+	value.AppendValues(c.value[from:to], nil)
+	cols = append(cols, priority.NewArray(), value.NewArray())
+	until := array.NewTimestampBuilder(mem, Schema.Field(10).Type.(*arrow.TimestampType))
+	defer until.Release()
+	until.Reserve(n)
+	for _, v := range c.until[from:to] {
+		if v == 0 {
+			until.UnsafeAppendBoolToBitmap(false)
+		} else {
+			until.UnsafeAppend(arrow.Timestamp(v))
+		}
+	}
+	cols = append(cols, until.NewArray())
+	return array.NewRecordBatch(Schema, cols, int64(n)), nil
+}
+
+// dictArray is codes of d as a dictionary array of the strings they use
+// (a code below zero: null).
+func dictArray(codes []int32, d *Dict) (arrow.Array, error) {
+	mem := memory.DefaultAllocator
+	local := make([]int32, d.Len()) // code + 1 → local index + 1
+	idx := array.NewInt32Builder(mem)
+	defer idx.Release()
+	idx.Reserve(len(codes))
+	values := array.NewStringBuilder(mem)
+	defer values.Release()
+	for _, c := range codes {
+		if c < 0 {
+			idx.UnsafeAppendBoolToBitmap(false)
+			continue
+		}
+		if int(c) >= len(local) {
+			return nil, fmt.Errorf("analytics: code %d of a dictionary of %d", c, len(local))
+		}
+		if local[c] == 0 {
+			values.Append(d.Value(c))
+			local[c] = int32(values.Len())
+		}
+		idx.UnsafeAppend(local[c] - 1)
+	}
+	ia, va := idx.NewArray(), values.NewArray()
+	defer ia.Release()
+	defer va.Release()
+	return array.NewDictionaryArray(dictString, ia, va), nil
+}
+
+// segmentProps are the Parquet properties segments are written with.
+func segmentProps() *parquet.WriterProperties {
+	return parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithDictionaryDefault(true),
+		parquet.WithMaxRowGroupLength(rowGroup), parquet.WithCreatedBy("edgedesk"))
+}
+
+// nopCloser keeps the Parquet writer from closing the file: the caller
+// syncs it first.
+type nopCloser struct{ io.Writer }
+
+func (nopCloser) Close() error { return nil }
+
+// readSegmentFile reads a segment file's rows, in this table's codes.
+func (t *Table) readSegmentFile(path string) (columns, *rollState, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return columns{}, nil, err
+	}
+	defer f.Close()
+	return t.decodeSegment(f)
+}
+
+// decodeSegment reads a segment from Parquet, checking what it says: the
+// schema version, the columns' types, no nulls where the schema has none,
+// known kinds. Strings become this table's codes.
+func (t *Table) decodeSegment(r parquet.ReaderAtSeeker) (c columns, st *rollState, err error) {
+	defer func() {
+		if p := recover(); p != nil { // the Parquet reader trusts some of what it reads
+			err = fmt.Errorf("not a readable Parquet file: %v", p)
+		}
+	}()
+	pf, err := file.NewParquetReader(r)
+	if err != nil {
+		return c, nil, fmt.Errorf("not a Parquet file: %w", err)
+	}
+	defer pf.Close()
+	kv := pf.MetaData().KeyValueMetadata()
+	if v := kv.FindValue(metaSchema); v == nil || *v != "events/"+SchemaVersion {
+		return c, nil, fmt.Errorf("not an events/%s segment (its %s is %v)", SchemaVersion, metaSchema, deref(v))
+	}
+	st = &rollState{}
+	if v := kv.FindValue(metaSegment); v == nil {
+		return c, nil, fmt.Errorf("no %s metadata", metaSegment)
+	} else if err := json.Unmarshal([]byte(*v), st); err != nil {
+		return c, nil, fmt.Errorf("its %s metadata: %w", metaSegment, err)
+	}
+	if st.Rows < 0 || int64(st.Rows) != pf.NumRows() {
+		return c, nil, fmt.Errorf("it says %d rows and holds %d", st.Rows, pf.NumRows())
+	}
+	if kv.FindValue("ARROW:schema") != nil {
+		// a nested flatbuffer whose sizes the reader trusts: a damaged
+		// one could make it allocate without bound
+		return c, nil, errors.New("it carries an Arrow schema (ARROW:schema): not a segment of this hub")
+	}
+	if err := checkSizes(pf, st.Rows); err != nil {
+		return c, nil, err
+	}
+	props := pqarrow.ArrowReadProperties{BatchSize: rowGroup}
+	for i, f := range Schema.Fields() {
+		if _, ok := f.Type.(*arrow.DictionaryType); ok {
+			props.SetReadDict(i, true)
+		}
+	}
+	fr, err := pqarrow.NewFileReader(pf, props, memory.DefaultAllocator)
+	if err != nil {
+		return c, nil, err
+	}
+	if s, err := fr.Schema(); err != nil {
+		return c, nil, err
+	} else if !sameColumns(s, Schema) {
+		return c, nil, fmt.Errorf("its columns are %s, not those of events/%s", s, SchemaVersion)
+	}
+	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
+	if err != nil {
+		return c, nil, err
+	}
+	defer rr.Release()
+	for rr.Next() {
+		if err := t.appendBatch(&c, rr.RecordBatch()); err != nil {
+			return c, nil, err
+		}
+	}
+	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+		return c, nil, err
+	}
+	if len(c.ts) != st.Rows {
+		return c, nil, fmt.Errorf("it says %d rows and %d were read", st.Rows, len(c.ts))
+	}
+	return c, st, nil
+}
+
+// checkSizes refuses a file whose column chunks say they hold more than
+// rows of the schema could: the reader allocates what they say.
+func checkSizes(pf *file.Reader, rows int) error {
+	limit := int64(rows)*maxRowBytes + 1<<20
+	md := pf.MetaData()
+	if md.NumSchemaElements() != Schema.NumFields()+1 {
+		return fmt.Errorf("%d columns, where events/%s has %d", md.NumSchemaElements()-1, SchemaVersion, Schema.NumFields())
+	}
+	for g := range pf.NumRowGroups() {
+		rg := md.RowGroup(g)
+		if rg.NumRows() < 0 || rg.NumRows() > int64(rows) || rg.NumColumns() != Schema.NumFields() {
+			return fmt.Errorf("row group %d: %d rows and %d columns in a segment of %d rows", g, rg.NumRows(), rg.NumColumns(), rows)
+		}
+		for i := range rg.NumColumns() {
+			cc, err := rg.ColumnChunk(i)
+			if err != nil {
+				return fmt.Errorf("row group %d, column %d: %w", g, i, err)
+			}
+			if u := cc.TotalUncompressedSize(); u < 0 || u > limit || cc.NumValues() < 0 || cc.NumValues() > int64(rows) {
+				return fmt.Errorf("row group %d, column %d: %d bytes and %d values in a segment of %d rows", g, i, u, cc.NumValues(), rows)
+			}
+		}
+	}
+	return nil
+}
+
+// maxRowBytes bounds the bytes of one row's value in a column: the
+// longest strings are ids.
+const maxRowBytes = 1 << 10
+
+func deref(v *string) string {
+	if v == nil {
+		return "missing"
+	}
+	return strconv.Quote(*v)
+}
+
+// sameColumns reports whether s has Schema's columns, by name and type
+// (dictionary columns may come back as plain strings).
+func sameColumns(s, want *arrow.Schema) bool {
+	if s.NumFields() != want.NumFields() {
+		return false
+	}
+	for i, f := range want.Fields() {
+		g := s.Field(i)
+		if g.Name != f.Name {
+			return false
+		}
+		if dt, ok := f.Type.(*arrow.DictionaryType); ok {
+			if gd, ok := g.Type.(*arrow.DictionaryType); ok {
+				if !arrow.TypeEqual(gd.ValueType, dt.ValueType) {
+					return false
+				}
+			} else if !arrow.TypeEqual(g.Type, dt.ValueType) {
+				return false
+			}
+			continue
+		}
+		if !arrow.TypeEqual(g.Type, f.Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// appendBatch adds a record batch of Schema's columns to c.
+func (t *Table) appendBatch(c *columns, rec arrow.RecordBatch) error {
+	n := int(rec.NumRows())
+	ts, ok := rec.Column(0).(*array.Timestamp)
+	if !ok || ts.NullN() > 0 {
+		return errors.New("the ts column has nulls")
+	}
+	for _, v := range ts.Values() {
+		c.ts = append(c.ts, int64(v))
+	}
+	for i, dst := range []struct {
+		codes    *[]int32
+		dict     *Dict
+		nullable bool
+	}{{&c.tenant, t.tenants, false}, {&c.region, t.regions, false}, {&c.inbox, t.inboxes, false},
+		{&c.channel, t.channels, false}, {&c.conv, t.convs, false}} {
+		if err := t.appendCodes(dst.codes, rec.Column(1+i), dst.dict, dst.nullable); err != nil {
+			return fmt.Errorf("the %s column: %w", Schema.Field(1+i).Name, err)
+		}
+	}
+	kind, ok := rec.Column(6).(*array.Int8)
+	if !ok || kind.NullN() > 0 {
+		return errors.New("the kind column has nulls")
+	}
+	for _, k := range kind.Int8Values() {
+		if _, known := kindNames[Kind(k)]; !known {
+			return fmt.Errorf("kind %d is not one of events/%s", k, SchemaVersion)
+		}
+	}
+	c.kind = append(c.kind, kind.Int8Values()...)
+	if err := t.appendCodes(&c.agent, rec.Column(7), t.agents, true); err != nil {
+		return fmt.Errorf("the agent column: %w", err)
+	}
+	priority, ok := rec.Column(8).(*array.Int8)
+	value, ok2 := rec.Column(9).(*array.Int32)
+	until, ok3 := rec.Column(10).(*array.Timestamp)
+	if !ok || !ok2 || !ok3 || priority.NullN() > 0 || value.NullN() > 0 {
+		return errors.New("the priority or value column has nulls")
+	}
+	for _, p := range priority.Int8Values() {
+		if p < 0 || p > 3 {
+			return fmt.Errorf("priority %d is not 0 to 3", p)
+		}
+	}
+	c.priority = append(c.priority, priority.Int8Values()...)
+	c.value = append(c.value, value.Int32Values()...)
+	for i := range n {
+		if until.IsNull(i) {
+			c.until = append(c.until, 0)
+		} else {
+			c.until = append(c.until, int64(until.Value(i)))
+		}
+	}
+	return nil
+}
+
+// appendCodes adds the codes in d of a string column, dictionary encoded
+// or not, to dst; a null is -1 where nullable.
+func (t *Table) appendCodes(dst *[]int32, col arrow.Array, d *Dict, nullable bool) error {
+	if col.NullN() > 0 && !nullable {
+		return errors.New("nulls in a column that has none")
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch a := col.(type) {
+	case *array.Dictionary:
+		values, ok := a.Dictionary().(*array.String)
+		if !ok {
+			return fmt.Errorf("a dictionary of %s, not strings", a.Dictionary().DataType())
+		}
+		codes := make([]int32, values.Len())
+		for i := range codes {
+			codes[i] = d.Code(values.Value(i))
+		}
+		if idx, ok := a.Indices().(*array.Int32); ok && a.NullN() == 0 {
+			for _, j := range idx.Int32Values() {
+				if j < 0 || int(j) >= len(codes) {
+					return fmt.Errorf("index %d of a dictionary of %d", j, len(codes))
+				}
+				*dst = append(*dst, codes[j])
+			}
+			return nil
+		}
+		for i := range a.Len() {
+			if a.IsNull(i) {
+				*dst = append(*dst, -1)
+				continue
+			}
+			j := a.GetValueIndex(i)
+			if j < 0 || j >= len(codes) {
+				return fmt.Errorf("index %d of a dictionary of %d", j, len(codes))
+			}
+			*dst = append(*dst, codes[j])
+		}
+	case *array.String:
+		for i := range a.Len() {
+			if a.IsNull(i) {
+				*dst = append(*dst, -1)
+			} else {
+				*dst = append(*dst, d.Code(a.Value(i)))
+			}
+		}
+	default:
+		return fmt.Errorf("%s, not strings", col.DataType())
+	}
+	return nil
+}
+
+// scan calls fn with the table's rows from row from on, chunk by chunk in
+// order: each rolled segment (read again from its file when evicted) and
+// the open tail, with the range [lo, hi) of the chunk's rows to read. It
+// returns the rows the table had, and why segments that could not be
+// read were left out.
+func (t *Table) scan(from int, fn func(c columns, lo, hi int)) (int, error) {
+	type chunk struct {
+		base, n int
+		path    string
+		cols    *columns
+	}
+	t.mu.RLock()
+	var chunks []chunk
+	for _, s := range t.segs {
+		if s.base+s.n > from {
+			chunks = append(chunks, chunk{s.base, s.n, s.path, s.cols})
+		}
+	}
+	tail, base := t.rows.prefix(len(t.rows.ts)), t.base
+	t.mu.RUnlock()
+	var errs []error
+	for _, ch := range chunks {
+		c := ch.cols
+		if c == nil {
+			cols, _, err := t.readSegmentFile(ch.path)
+			if err == nil && len(cols.ts) != ch.n {
+				err = fmt.Errorf("%d rows, where the table had %d", len(cols.ts), ch.n)
+			}
+			if err != nil {
+				errs = append(errs, fmt.Errorf("analytics segment %s: %w", ch.path, err))
+				continue
+			}
+			c = &cols
+		}
+		fn(*c, max(0, from-ch.base), ch.n)
+	}
+	if lo := max(0, from-base); lo < len(tail.ts) {
+		fn(tail, lo, len(tail.ts))
+	}
+	return base + len(tail.ts), errors.Join(errs...)
+}
+
+// convCode is a conversation code's place in the ingest state, made when
+// new (t.mu held).
+func (t *Table) convCode(c int32) {
+	for int(c) >= len(t.convInbox) {
+		t.convInbox = append(t.convInbox, t.inboxes.Code(""))
+		t.convPriority = append(t.convPriority, 1)
+	}
+}
