@@ -276,7 +276,7 @@ func (n *Node) openUplink() error {
 		Addr: n.cfg.Hub.Addr, Dir: n.dataPath("hub"), Log: n.log.With("component", "uplink"),
 		EnrollTokenFile: n.cfg.Hub.EnrollTokenFile, Name: n.cfg.Node.ID, Region: n.cfg.Node.Region,
 		QUIC: syncproto.QUICConfig(), Read: n.bus.Read, Head: n.bus.LastSeq, Sealer: sealer,
-		ApplyConfig: n.applyConfig,
+		ApplyConfig: n.applyConfig, Staff: n.staff,
 		Policy: func(t string) residency.Policy {
 			rec, err := n.store.Tenant(t)
 			if err != nil {
@@ -286,6 +286,18 @@ func (n *Node) openUplink() error {
 		},
 	})
 	return nil
+}
+
+// staff is the region's agents by tenant, for the hub's live figures.
+func (n *Node) staff() []syncproto.TenantStatus {
+	if n.gateway == nil {
+		return nil
+	}
+	var out []syncproto.TenantStatus
+	for _, s := range n.gateway.Staff() {
+		out = append(out, syncproto.TenantStatus{Tenant: s.Tenant, Online: uint32(s.Online), Away: uint32(s.Away), Busy: uint32(s.Busy)})
+	}
+	return out
 }
 
 // applyConfig appends the hub's configuration events to the log and waits

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -126,8 +127,70 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 // LiveQueue is one event of the live stream: the queue by region at a
 // time (unix ms).
 type LiveQueue struct {
-	Time  int64                 `json:"time"`
-	Queue []analytics.QueueStat `json:"queue"`
+	Time  int64        `json:"time"`
+	Queue []LiveRegion `json:"queue"`
+}
+
+// LiveRegion is a region's queue and, when an edge of the region said
+// in the last StaffFresh, its agents.
+type LiveRegion struct {
+	analytics.QueueStat
+	Agents *Agents `json:"agents,omitempty"`
+}
+
+// Agents are a tenant's agents in a region: online, away, and of the
+// online ones those with an unresolved conversation assigned.
+type Agents struct {
+	Online int `json:"online"`
+	Away   int `json:"away"`
+	Busy   int `json:"busy"`
+}
+
+// StaffFresh is how old an edge's word on its agents may be: edges say
+// it when it changes and every 10 s.
+const StaffFresh = 30 * time.Second
+
+// liveRegions joins a tenant's queue by region with its agents by region,
+// from the newest fresh report of each region's connected edges.
+func (h *Hub) liveRegions(tenant string, queue []analytics.QueueStat, now time.Time) []LiveRegion {
+	type report struct {
+		at     time.Time
+		agents Agents
+	}
+	staff := map[string]report{}
+	h.mu.Lock()
+	for _, e := range h.edges {
+		e.mu.Lock()
+		st, at := e.staff, e.staffAt
+		e.mu.Unlock()
+		if st == nil || now.Sub(at) > StaffFresh || at.Before(staff[e.region].at) {
+			continue
+		}
+		r := report{at: at}
+		for _, t := range st.Tenants {
+			if t.Tenant == tenant {
+				r.agents = Agents{int(t.Online), int(t.Away), int(t.Busy)}
+			}
+		}
+		staff[e.region] = r
+	}
+	h.mu.Unlock()
+	out := make([]LiveRegion, 0, len(queue)+len(staff))
+	for _, q := range queue {
+		out = append(out, LiveRegion{QueueStat: q})
+	}
+	for region := range staff {
+		if !slices.ContainsFunc(out, func(r LiveRegion) bool { return r.Region == region }) {
+			out = append(out, LiveRegion{QueueStat: analytics.QueueStat{Region: region}})
+		}
+	}
+	for i := range out {
+		if r, ok := staff[out[i].Region]; ok {
+			out[i].Agents = &r.agents
+		}
+	}
+	slices.SortFunc(out, func(a, b LiveRegion) int { return cmp.Compare(a.Region, b.Region) })
+	return out
 }
 
 // analyticsLive answers GET /api/v1/analytics/live?tenant= (required)
@@ -161,7 +224,7 @@ func (h *Hub) analyticsLive(w http.ResponseWriter, r *http.Request) {
 	defer t.Stop()
 	for {
 		now := time.Now()
-		b, _ := json.Marshal(LiveQueue{Time: now.UnixMilli(), Queue: h.live.Queue(tenant, now.UnixMilli())})
+		b, _ := json.Marshal(LiveQueue{Time: now.UnixMilli(), Queue: h.liveRegions(tenant, h.live.Queue(tenant, now.UnixMilli()), now)})
 		if _, err := fmt.Fprintf(w, "data: %s\n\n", b); err != nil {
 			return
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"github.com/edgedesk/edgedesk/edge/edgetest"
+	"github.com/edgedesk/edgedesk/edge/gateway"
 	"github.com/edgedesk/edgedesk/hub"
 	"github.com/edgedesk/edgedesk/hub/hubtest"
 )
@@ -97,15 +98,37 @@ func TestAnalyticsQuery(t *testing.T) {
 		}
 	}
 	volume("live")
-	// the live queue: the second customer waits in eu
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+	// the live queue: the second customer waits in eu, where alice is
+	// online (the edge says so within a second)
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		q := liveQueue(t, h, "/api/v1/analytics/live?tenant=demo")
-		if len(q.Queue) == 1 && q.Queue[0].Region == "eu" && q.Queue[0].Waiting == 1 && q.Queue[0].LongestMS > 0 {
+		if len(q.Queue) == 1 && q.Queue[0].Region == "eu" && q.Queue[0].Waiting == 1 && q.Queue[0].LongestMS > 0 &&
+			q.Queue[0].Agents != nil && *q.Queue[0].Agents == (hub.Agents{Online: 1, Busy: 1}) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the live queue: %+v, want one customer waiting in eu", q)
+			b, _ := json.Marshal(q)
+			t.Fatalf("the live queue: %s, want one customer waiting in eu and alice online, busy", b)
 		}
+	}
+	// alice steps away: within a second or two the board says so
+	if _, err := agent.Request(ctx, &gateway.InFrame{Type: gateway.TypePresence, Presence: gateway.PresenceAway}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		q := liveQueue(t, h, "/api/v1/analytics/live?tenant=demo")
+		if len(q.Queue) == 1 && q.Queue[0].Agents != nil && *q.Queue[0].Agents == (hub.Agents{Away: 1}) {
+			break
+		}
+		if time.Now().After(deadline) {
+			b, _ := json.Marshal(q)
+			t.Fatalf("the live queue after alice stepped away: %s", b)
+		}
+	}
+	if q := liveQueue(t, h, "/api/v1/analytics/live?tenant=acme"); len(q.Queue) != 1 || q.Queue[0].Agents == nil ||
+		*q.Queue[0].Agents != (hub.Agents{}) || q.Queue[0].Waiting != 0 {
+		b, _ := json.Marshal(q)
+		t.Fatalf("another tenant's live queue: %s, want eu with nobody waiting and no agents", b)
 	}
 	h.Restart()
 	check("after a restart")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/internal/syncproto"
 )
 
 // edgeState is what the hub holds for one edge: its projected state (the
@@ -28,6 +29,10 @@ type edgeState struct {
 	configAcked uint64
 	lastTS      int64 // time of the last event stored (unix ms)
 	stored      atomic.Uint64
+	// staff is the region's agents as the edge last said (syncproto.Status),
+	// and when the hub heard it; nil while the edge is not connected.
+	staff   *syncproto.Status
+	staffAt time.Time
 }
 
 // edge returns the state of edge name, opening its store and starting its
@@ -87,7 +92,7 @@ func (e *edgeState) attach(conn *quic.Conn) {
 func (e *edgeState) detach(conn *quic.Conn) {
 	e.mu.Lock()
 	if e.conn == conn {
-		e.conn = nil
+		e.conn, e.staff = nil, nil
 	}
 	e.mu.Unlock()
 }

@@ -241,6 +241,10 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 			e.mu.Lock()
 			e.configAcked = max(e.configAcked, f.ConfigAck)
 			e.mu.Unlock()
+		case syncproto.TypeStatus:
+			e.mu.Lock()
+			e.staff, e.staffAt = f.Status, time.Now()
+			e.mu.Unlock()
 		default:
 			refuseOn(conn, s, w, closeProtocol, &syncproto.Error{Code: syncproto.CodeBadFrame, Message: fmt.Sprintf("an edge does not send %s frames", f.Type)})
 			return

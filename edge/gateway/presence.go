@@ -136,3 +136,44 @@ func (p *presence) all(tenant string) map[string]string {
 	}
 	return out
 }
+
+// Staff is a tenant's agents in the region now: online, away, and the
+// online ones with at least one unresolved conversation assigned (busy).
+type Staff struct {
+	Tenant             string
+	Online, Away, Busy int
+}
+
+// Staff counts every tenant's agents as the region's presence has them,
+// by tenant; an agent's conversations come from the state.
+func (g *Gateway) Staff() []Staff {
+	g.presence.mu.Lock()
+	status := map[string]map[string]string{}
+	for tenant, agents := range g.presence.m {
+		for agent := range agents {
+			if status[tenant] == nil {
+				status[tenant] = map[string]string{}
+			}
+			status[tenant][agent] = g.presence.statusLocked(tenant, agent)
+		}
+	}
+	g.presence.mu.Unlock()
+	out := make([]Staff, 0, len(status))
+	for tenant, agents := range status {
+		s := Staff{Tenant: tenant}
+		for agent, st := range agents {
+			switch st {
+			case PresenceOnline:
+				s.Online++
+				if load, err := g.store.AgentLoad(tenant, agent); err == nil && load > 0 {
+					s.Busy++
+				}
+			case PresenceAway:
+				s.Away++
+			}
+		}
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Tenant < out[j].Tenant })
+	return out
+}

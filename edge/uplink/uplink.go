@@ -13,6 +13,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,12 @@ type Options struct {
 	// ApplyConfig appends configuration events from the hub to the edge's
 	// log and returns once they are applied. Nil: the edge takes none.
 	ApplyConfig func(ctx context.Context, events [][]byte) error
+
+	// Staff is the region's agents by tenant now, for the hub's live
+	// figures: looked at every second, sent when it changed and at least
+	// every StatusEvery (0: 10 s). Nil: none sent.
+	Staff       func() []syncproto.TenantStatus
+	StatusEvery time.Duration
 
 	BatchEvents int           // events per batch; 0: 1024
 	BatchBytes  int           // bytes per batch; 0: 1 MiB
@@ -89,6 +96,9 @@ func New(o Options) *Uplink {
 	}
 	if o.MaxBackoff == 0 {
 		o.MaxBackoff = 30 * time.Second
+	}
+	if o.StatusEvery == 0 {
+		o.StatusEvery = 10 * time.Second
 	}
 	return &Uplink{o: o, codec: event.NewCodec(), policies: map[string]residency.Policy{}}
 }
@@ -260,6 +270,9 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 			}
 		}
 	}()
+	if u.o.Staff != nil {
+		go u.sendStatus(sctx, w, errc)
+	}
 	var buf []byte
 	batch := &syncproto.Batch{}
 	next := acked + 1
@@ -318,6 +331,41 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 		}
 		if err := w.WriteRaw(buf); err != nil {
 			return true, fmt.Errorf("send events: %w", closeReason(conn, err))
+		}
+	}
+}
+
+// sendStatus sends the region's agents now, then when they change (looked
+// at every second) and at least every StatusEvery, until ctx ends; a
+// write that fails ends the session.
+func (u *Uplink) sendStatus(ctx context.Context, w *syncproto.Writer, errc chan<- error) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var last []syncproto.TenantStatus
+	var sent time.Time
+	for {
+		var tenants []syncproto.TenantStatus
+		for _, t := range u.o.Staff() {
+			if t.Tenant != "" && len(t.Tenant) <= 64 && len(tenants) < syncproto.MaxStatusTenants {
+				t.Busy = min(t.Busy, t.Online)
+				tenants = append(tenants, t)
+			}
+		}
+		if now := time.Now(); !slices.Equal(tenants, last) || now.Sub(sent) >= u.o.StatusEvery {
+			st := &syncproto.Status{Time: now.UnixMilli(), Tenants: tenants}
+			if err := w.Write(&syncproto.Frame{Type: syncproto.TypeStatus, Status: st}); err != nil {
+				select {
+				case errc <- fmt.Errorf("send status: %w", err):
+				default:
+				}
+				return
+			}
+			last, sent = tenants, now
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

@@ -27,6 +27,8 @@ try {
   if (!/^1\s*waiting$/.test(waiting)) throw new Error(`region eu shows ${JSON.stringify(waiting)}, want 1 waiting`);
   const longest = (await eu.locator(".longest").textContent()).trim();
   if (!/^longest \d+ s$/.test(longest)) throw new Error(`region eu shows ${JSON.stringify(longest)}, want its longest wait in seconds`);
+  const agents = (await eu.locator(".agents").textContent()).trim();
+  if (agents !== "1 online · 1 busy") throw new Error(`region eu shows ${JSON.stringify(agents)}, want 1 online · 1 busy`);
   if (errors.length) throw new Error("the page failed: " + errors.join("; "));
   if (process.env.SCREENSHOT) await p.screenshot({ path: process.env.SCREENSHOT });
   console.log("queue board e2e: ok");

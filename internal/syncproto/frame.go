@@ -45,6 +45,7 @@ const (
 	TypeError     Type = 7
 	TypeEnroll    Type = 8
 	TypeEnrolled  Type = 9
+	TypeStatus    Type = 10 // edge → hub: the region's agents now (a hub older than this type refuses it: upgrade hubs first)
 )
 
 func (t Type) String() string {
@@ -67,6 +68,8 @@ func (t Type) String() string {
 		return "enroll"
 	case TypeEnrolled:
 		return "enrolled"
+	case TypeStatus:
+		return "status"
 	}
 	return fmt.Sprintf("type-%d", byte(t))
 }
@@ -131,6 +134,42 @@ type Enrolled struct {
 	CA   []byte `cbor:"2,keyasint"`
 }
 
+// Status is what an edge says of its region now, every few seconds, for
+// the hub's live figures: each tenant's agents as the region's presence
+// has them (every node of a region sees the same).
+type Status struct {
+	Time    int64          `cbor:"1,keyasint"` // the edge's clock, unix ms
+	Tenants []TenantStatus `cbor:"2,keyasint"`
+}
+
+// TenantStatus is a tenant's agents in the region: online, away, and of
+// the online ones those serving at least one open conversation (busy).
+type TenantStatus struct {
+	Tenant string `cbor:"1,keyasint"`
+	Online uint32 `cbor:"2,keyasint"`
+	Away   uint32 `cbor:"3,keyasint"`
+	Busy   uint32 `cbor:"4,keyasint"`
+}
+
+// MaxStatusTenants bounds the tenants of one Status frame.
+const MaxStatusTenants = 10_000
+
+// check says what is wrong with a status.
+func (s *Status) check() error {
+	if len(s.Tenants) > MaxStatusTenants {
+		return fmt.Errorf("%d tenants, at most %d", len(s.Tenants), MaxStatusTenants)
+	}
+	for _, t := range s.Tenants {
+		if t.Tenant == "" || len(t.Tenant) > 64 {
+			return fmt.Errorf("a tenant id of %d bytes: 1 to 64", len(t.Tenant))
+		}
+		if t.Busy > t.Online {
+			return fmt.Errorf("tenant %s: %d busy of %d online", t.Tenant, t.Busy, t.Online)
+		}
+	}
+	return nil
+}
+
 // Error is a refusal with a code a program can act on and a message a
 // person can.
 type Error struct {
@@ -162,6 +201,7 @@ type Frame struct {
 	Error     *Error
 	Enroll    *Enroll
 	Enrolled  *Enrolled
+	Status    *Status
 }
 
 // The CBOR modes are immutable once built: shared by every frame.
@@ -178,11 +218,16 @@ func mustEncMode() cbor.EncMode {
 	return m
 }
 
-func mustDecMode() cbor.DecMode {
+func mustDecMode() cbor.DecMode { return decModeOf(16) }
+
+// statusDecMode decodes Status frames: a list of tenants.
+var statusDecMode = decModeOf(MaxStatusTenants)
+
+func decModeOf(maxArray int) cbor.DecMode {
 	m, err := cbor.DecOptions{
 		DupMapKey:         cbor.DupMapKeyEnforcedAPF,
 		MaxNestedLevels:   4,
-		MaxArrayElements:  16,
+		MaxArrayElements:  maxArray,
 		MaxMapPairs:       16,
 		IndefLength:       cbor.IndefLengthForbidden,
 		ExtraReturnErrors: cbor.ExtraDecErrorUnknownField,
@@ -208,6 +253,10 @@ func Append(buf []byte, f *Frame) ([]byte, error) {
 		body, err = encMode.Marshal(f.Enroll)
 	case TypeEnrolled:
 		body, err = encMode.Marshal(f.Enrolled)
+	case TypeStatus:
+		if err = f.Status.check(); err == nil {
+			body, err = encMode.Marshal(f.Status)
+		}
 	case TypeEvents, TypeConfig:
 		b := f.Batch
 		if len(b.Events) == 0 || len(b.Events) > MaxBatchEvents {
@@ -322,6 +371,11 @@ func Decode(b []byte) (*Frame, error) {
 	case TypeEnrolled:
 		f.Enrolled = new(Enrolled)
 		err = decMode.Unmarshal(body, f.Enrolled)
+	case TypeStatus:
+		f.Status = new(Status)
+		if err = statusDecMode.Unmarshal(body, f.Status); err == nil {
+			err = f.Status.check()
+		}
 	case TypeEvents, TypeConfig:
 		f.Batch, err = decodeBatch(body)
 	case TypeAck:

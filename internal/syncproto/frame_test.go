@@ -20,6 +20,7 @@ func sample() []*Frame {
 		{Type: TypeError, Error: &Error{Code: CodeGap, Message: "batch starts at 1105, the hub has 1102"}},
 		{Type: TypeEnroll, Enroll: &Enroll{Secret: "s3cret", Edge: "eu-1", Region: "eu", CSR: []byte{0x30, 0x01}}},
 		{Type: TypeEnrolled, Enrolled: &Enrolled{Cert: []byte{0x30, 0x02}, CA: []byte{0x30, 0x03}}},
+		{Type: TypeStatus, Status: &Status{Time: 1_790_000_000_000, Tenants: []TenantStatus{{Tenant: "demo", Online: 3, Away: 1, Busy: 2}, {Tenant: "acme"}}}},
 	}
 }
 
@@ -58,12 +59,22 @@ func TestMalformedFramesAreRefused(t *testing.T) {
 		}
 		return b
 	}
+	status := func(s Status) []byte {
+		b, err := encMode.Marshal(s) // past Append's checks
+		if err != nil {
+			t.Fatal(err)
+		}
+		return append([]byte{byte(TypeStatus)}, b...)
+	}
 	for _, c := range []struct {
 		name string
 		b    []byte
 		want string
 	}{
 		{"empty", nil, "empty frame"},
+		{"status without a tenant", status(Status{Tenants: []TenantStatus{{Online: 1}}}), "a tenant id of 0 bytes"},
+		{"status busier than online", status(Status{Tenants: []TenantStatus{{Tenant: "demo", Online: 1, Busy: 2}}}), "2 busy of 1 online"},
+		{"status of too many tenants", status(Status{Tenants: make([]TenantStatus, MaxStatusTenants+1)}), "max number of elements"},
 		{"unknown type", []byte{99}, "unknown frame type 99"},
 		{"sequence 0", batch(0, 1, 1, []byte("x")), "sequences start at 1"},
 		{"no events", batch(1, 1, 0), "a batch holds 1 to"},

@@ -361,6 +361,12 @@ type LiveQueue struct {
 		Region    string `json:"region"`
 		Waiting   int64  `json:"waiting"`
 		LongestMS int64  `json:"longest_ms"`
+		// Agents, when the region's edge said: online, away, busy.
+		Agents *struct {
+			Online int64 `json:"online"`
+			Away   int64 `json:"away"`
+			Busy   int64 `json:"busy"`
+		} `json:"agents"`
 	} `json:"queue"`
 }
 
@@ -429,7 +435,9 @@ func (d *Datasource) follow(ctx context.Context, tenant string, sender *backend.
 }
 
 // queueFrame turns a live queue event into a frame: time, then waiting
-// and longest (ms) for each region, named "waiting eu", "longest eu".
+// and longest (ms) for each region, named "waiting eu", "longest eu",
+// and, when the region's agents are known, "online eu", "busy eu" and
+// "away eu".
 func queueFrame(b []byte) (*data.Frame, error) {
 	var q LiveQueue
 	if err := json.Unmarshal(b, &q); err != nil {
@@ -443,6 +451,10 @@ func queueFrame(b []byte) (*data.Frame, error) {
 		frame.Fields = append(frame.Fields,
 			data.NewField("waiting "+r.Region, labels, []int64{r.Waiting}),
 			data.NewField("longest "+r.Region, labels, []float64{float64(r.LongestMS)}).SetConfig(&data.FieldConfig{Unit: "ms"}))
+		if a := r.Agents; a != nil {
+			frame.Fields = append(frame.Fields, data.NewField("online "+r.Region, labels, []int64{a.Online}),
+				data.NewField("busy "+r.Region, labels, []int64{a.Busy}), data.NewField("away "+r.Region, labels, []int64{a.Away}))
+		}
 	}
 	return frame, nil
 }

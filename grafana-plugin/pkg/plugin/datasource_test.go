@@ -216,6 +216,18 @@ func TestDatasourceAgainstTheHub(t *testing.T) {
 	if v, _ := f.ConcreteAt(0); v.(int64) != 1 {
 		t.Fatalf("%v customers waiting, want 1", v)
 	}
+	for _, want := range []struct {
+		name string
+		v    int64
+	}{{"online eu", 1}, {"busy eu", 1}, {"away eu", 0}} { // alice, serving the second customer
+		f, _ := frame.FieldByName(want.name)
+		if f == nil {
+			t.Fatalf("the live frame has no %q: %+v", want.name, frame.Fields)
+		}
+		if v, _ := f.ConcreteAt(0); v.(int64) != want.v {
+			t.Fatalf("%s: %v, want %d", want.name, v, want.v)
+		}
+	}
 	queueBoardInChromium(t, got.got[len(got.got)-1])
 }
 

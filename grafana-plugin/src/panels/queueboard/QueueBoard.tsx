@@ -9,11 +9,12 @@ export interface BoardOptions {
 const colors = { ok: "#1a7f37", warn: "#b8860b", breach: "#c62828" };
 
 // QueueBoard shows each region's live queue: the customers waiting, the
-// longest wait, coloured against the target.
+// longest wait, coloured against the target, and the agents online and
+// busy where the region's edge said.
 export function QueueBoard({ data, options, width, height }: PanelProps<BoardOptions>) {
   const rows = boardRows(data.series, (options.targetMinutes ?? 0) * 60_000);
   if (rows.length === 0) {
-    return <p style={{ margin: 8 }}>Nobody is waiting in any region.</p>;
+    return <p style={{ margin: 8 }}>No region has reported yet.</p>;
   }
   return (
     <div className="queue-board" style={{ width, height, overflow: "auto", display: "flex", flexWrap: "wrap", alignItems: "flex-start", gap: 8, padding: 4, boxSizing: "border-box" }}>
@@ -30,6 +31,9 @@ export function QueueBoard({ data, options, width, height }: PanelProps<BoardOpt
           </p>
           <p className="longest" style={{ margin: 0, color: colors[r.level] }}>
             longest {wait(r.longestMs)}
+          </p>
+          <p className="agents" style={{ margin: "4px 0 0", fontSize: 13 }}>
+            {r.agents ? `${r.agents.online} online · ${r.agents.busy} busy${r.agents.away ? ` · ${r.agents.away} away` : ""}` : "agents unknown"}
           </p>
         </section>
       ))}

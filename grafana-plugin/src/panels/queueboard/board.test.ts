@@ -23,6 +23,17 @@ describe("boardRows", () => {
     ]);
     expect(boardRows([queueFrame(1, { eu: [1, 200_000] })], 300_000)[0].level).toBe("warn");
   });
+  it("reads the agents of the regions whose edge said", () => {
+    const f = queueFrame(1, { eu: [1, 5_000], us: [0, 0] });
+    f.fields.push(
+      ...(["online", "busy", "away"] as const).map((n, i) =>
+        toDataFrame({ fields: [{ name: `${n} eu`, type: FieldType.number, values: [[4, 3, 1][i]], labels: { region: "eu" } }] }).fields[0],
+      ),
+    );
+    const rows = boardRows([f], 300_000);
+    expect(rows.find((r) => r.region === "eu")?.agents).toEqual({ online: 4, busy: 3, away: 1 });
+    expect(rows.find((r) => r.region === "us")?.agents).toBeUndefined();
+  });
   it("ignores fields that are not the queue's", () => {
     const f = toDataFrame({ fields: [{ name: "p50", type: FieldType.number, values: [5], labels: { region: "eu" } }] });
     expect(boardRows([f], 0)).toEqual([]);

@@ -1,12 +1,14 @@
 // The queue board's rows, read from the data source's live queue frames
 // (fields time, then "waiting <region>" and "longest <region>" with a
-// region label each).
+// region label each, and "online <region>", "busy <region>", "away
+// <region>" when the region's agents are known).
 import type { DataFrame } from "@grafana/data";
 
 export interface BoardRow {
   region: string;
   waiting: number;
   longestMs: number;
+  agents?: { online: number; busy: number; away: number }; // unknown when the region's edge has not said
   level: "ok" | "warn" | "breach"; // the longest wait against the target
 }
 
@@ -18,13 +20,17 @@ export function boardRows(frames: DataFrame[], targetMs: number): BoardRow[] {
     for (const field of f.fields) {
       const region = field.labels?.region;
       const figure = field.name.split(" ")[0];
-      if (!region || (figure !== "waiting" && figure !== "longest")) continue;
+      if (!region || !["waiting", "longest", "online", "busy", "away"].includes(figure)) continue;
       const values = field.values as ArrayLike<number | null>;
       const last = values.length > 0 ? values[values.length - 1] : null;
       if (last === null || last === undefined) continue;
-      const row = by.get(region) ?? { region, waiting: 0, longestMs: 0, level: "ok" };
+      const row: BoardRow = by.get(region) ?? { region, waiting: 0, longestMs: 0, level: "ok" };
       if (figure === "waiting") row.waiting = Number(last);
-      else row.longestMs = Number(last);
+      else if (figure === "longest") row.longestMs = Number(last);
+      else {
+        row.agents ??= { online: 0, busy: 0, away: 0 };
+        row.agents[figure as "online" | "busy" | "away"] = Number(last);
+      }
       by.set(region, row);
     }
   }
