@@ -1,7 +1,9 @@
 package analytics
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -16,38 +18,47 @@ import (
 // and a region ("" for all).
 func (t *Table) Volume(tenant, region string, from, to int64) ([]float64, error) {
 	hours := max(0, (to-from+3_599_999)/3_600_000)
-	by, err := t.volumes(tenant, from, to)
+	by, err := t.volumes(Query{Tenant: tenant, Region: region, From: from, To: to})
 	out := make([]float64, hours)
-	for r, y := range by {
-		if region == "" || r == region {
-			for i, v := range y {
-				out[i] += v
-			}
+	for _, y := range by {
+		for i, v := range y {
+			out[i] += v
 		}
 	}
 	return out, err
 }
 
-// volumes is Volume of every region of the tenant that has some, in one
-// pass over the table.
-func (t *Table) volumes(tenant string, from, to int64) (map[string][]float64, error) {
+// volumes counts the conversations opened per hour in [q.From, q.To) of
+// q's tenant, that pass its filters, by q's grouping (region, channel or
+// inbox): the groups that have some, in one pass over the table.
+func (t *Table) volumes(q Query) (map[string][]float64, error) {
+	from, to := q.From, q.To
 	hours := max(0, (to-from+3_599_999)/3_600_000)
 	tc := int32(-1)
-	if tenant != "" {
-		if tc = t.tenantCode(tenant); tc < 0 {
+	if q.Tenant != "" {
+		if tc = t.tenantCode(q.Tenant); tc < 0 {
 			return nil, nil
 		}
 	}
+	keep, ok := t.rowFilter(q)
+	if !ok {
+		return nil, nil
+	}
+	dim := cmp.Or(q.GroupBy, ByRegion)
+	if dim == ByAgent {
+		return nil, fmt.Errorf("analytics: volume by %s: by region, channel or inbox", dim)
+	}
 	by := map[int32][]float64{}
 	_, err := t.scan(0, func(c columns, lo, hi int) {
+		group := map[Dimension][]int32{ByRegion: c.region, ByChannel: c.channel, ByInbox: c.inbox}[dim]
 		for i := lo; i < hi; i++ {
-			if Kind(c.kind[i]) != KindOpened || c.ts[i] < from || c.ts[i] >= to || (tc >= 0 && c.tenant[i] != tc) {
+			if Kind(c.kind[i]) != KindOpened || c.ts[i] < from || c.ts[i] >= to || (tc >= 0 && c.tenant[i] != tc) || !keep(c, i) {
 				continue
 			}
-			y := by[c.region[i]]
+			y := by[group[i]]
 			if y == nil {
 				y = make([]float64, hours)
-				by[c.region[i]] = y
+				by[group[i]] = y
 			}
 			if h := (c.ts[i] - from) / 3_600_000; int(h) < len(y) {
 				y[h]++
@@ -55,9 +66,10 @@ func (t *Table) volumes(tenant string, from, to int64) (map[string][]float64, er
 		}
 	})
 	d := t.dicts()
+	dict := map[Dimension]*Dict{ByRegion: d.Regions, ByChannel: d.Channels, ByInbox: d.Inboxes}[dim]
 	out := make(map[string][]float64, len(by))
-	for r, y := range by {
-		out[d.Regions.Value(r)] = y
+	for g, y := range by {
+		out[dict.Value(g)] = y
 	}
 	return out, err
 }
@@ -226,18 +238,23 @@ func Backtest(y []float64, period, h int) (mae, relative float64, err error) {
 // VolumeSchema is the Arrow schema of a volume answer: per region and
 // hour, the conversations opened (null for the hours forecast), the
 // expected volume with its band, and whether the hour is an anomaly.
-var VolumeSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "region", Type: arrow.BinaryTypes.String},
-	{Name: "time", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
-	{Name: "opened", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	{Name: "expected", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	{Name: "lower", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	{Name: "upper", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
-	{Name: "anomaly", Type: arrow.FixedWidthTypes.Boolean},
-}, func() *arrow.Metadata {
-	m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{"volume/" + SchemaVersion})
-	return &m
-}())
+// Grouped by channel or inbox, the first column is named after it.
+var VolumeSchema = volumeSchema(ByRegion)
+
+func volumeSchema(dim Dimension) *arrow.Schema {
+	return arrow.NewSchema([]arrow.Field{
+		{Name: string(dim), Type: arrow.BinaryTypes.String},
+		{Name: "time", Type: &arrow.TimestampType{Unit: arrow.Millisecond, TimeZone: "UTC"}},
+		{Name: "opened", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "expected", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "lower", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "upper", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "anomaly", Type: arrow.FixedWidthTypes.Boolean},
+	}, func() *arrow.Metadata {
+		m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{"volume/" + SchemaVersion})
+		return &m
+	}())
+}
 
 // Band widths: the band drawn is ±2 standard deviations of the one-step
 // errors; an hour beyond ±4 is an anomaly.
@@ -246,18 +263,20 @@ const (
 	anomalyZ = 4
 )
 
-// VolumeRecord answers the hourly volume of a tenant's regions over
-// [from, to) (from on an hour), each hour with its one-step-ahead
+// VolumeRecord answers the hourly volume of q's tenant over [q.From,
+// q.To) (From rounded down to an hour) by region (or q's channel or inbox
+// grouping), filtered as q says, each hour with its one-step-ahead
 // expectation and band once two days of history allow a fit, and the
 // ahead hours after to forecast.
-func (t *Table) VolumeRecord(mem memory.Allocator, tenant string, from, to int64, ahead int) (arrow.RecordBatch, error) {
-	from -= from % 3_600_000
-	by, err := t.volumes(tenant, from, to)
+func (t *Table) VolumeRecord(mem memory.Allocator, q Query, ahead int) (arrow.RecordBatch, error) {
+	q.From -= q.From % 3_600_000
+	from := q.From
+	by, err := t.volumes(q)
 	if err != nil {
 		return nil, err
 	}
 	regions := slices.Sorted(maps.Keys(by))
-	b := array.NewRecordBuilder(mem, VolumeSchema)
+	b := array.NewRecordBuilder(mem, volumeSchema(cmp.Or(q.GroupBy, ByRegion)))
 	defer b.Release()
 	region, ts := b.Field(0).(*array.StringBuilder), b.Field(1).(*array.TimestampBuilder)
 	opened, exp, lo, hi := b.Field(2).(*array.Float64Builder), b.Field(3).(*array.Float64Builder), b.Field(4).(*array.Float64Builder), b.Field(5).(*array.Float64Builder)

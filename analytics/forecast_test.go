@@ -135,7 +135,7 @@ func TestVolumeRecord(t *testing.T) {
 			tab.AppendRow(Row{TS: from + int64(h)*3_600_000 + int64(n%3_600_000), Tenant: tenant, Region: eu, Conv: c, Kind: KindOpened, Agent: -1})
 		}
 	}
-	rec, err := tab.VolumeRecord(memory.DefaultAllocator, "demo", from, from+int64(len(y))*3_600_000, 24)
+	rec, err := tab.VolumeRecord(memory.DefaultAllocator, Query{Tenant: "demo", From: from, To: from + int64(len(y))*3_600_000}, 24)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -356,35 +357,59 @@ func TestTenantPolicy(t *testing.T) {
 }
 
 // Satisfaction: each conversation's last rating, by region and hour; the
-// share of 4s and 5s is the CSAT figure.
+// share of 4s and 5s is the CSAT figure. Grouped by agent, a rating counts
+// for the agent the conversation was assigned to then; by channel and
+// day, and filtered, as the waits are.
 func TestSatisfaction(t *testing.T) {
 	tab := NewTable()
+	tab.Append("eu", &event.Event{Kind: event.KindInboxUpserted, Tenant: "demo", Inbox: &event.Inbox{ID: "web", Channel: "web"}})
+	tab.Append("eu", &event.Event{Kind: event.KindInboxUpserted, Tenant: "demo", Inbox: &event.Inbox{ID: "mail", Channel: "email"}})
+	open := func(conv, region, inbox, agent string) {
+		tab.Append(region, &event.Event{Kind: event.KindConversationOpened, Tenant: "demo", TS: t0.UnixMilli(), Actor: customer,
+			Conversation: &event.ConvOpened{Conv: conv, Inbox: inbox, Assignee: agent}})
+	}
 	rate := func(conv, region string, d time.Duration, score int) {
 		tab.Append(region, &event.Event{Kind: event.KindConversationRated, Tenant: "demo", TS: t0.Add(d).UnixMilli(), Actor: customer,
 			Rating: &event.Rating{Conv: conv, Score: score}})
 	}
+	open("a", "eu", "web", "alice")
+	open("b", "eu", "mail", "")
+	open("c", "us", "web", "bob")
 	rate("a", "eu", time.Minute, 2)
 	rate("a", "eu", 2*time.Minute, 5) // rated again: the last counts
 	rate("b", "eu", 3*time.Minute, 3)
 	rate("c", "us", 4*time.Minute, 4)
-	got := noErr(tab.Satisfaction("demo", t0.UnixMilli(), t0.Add(time.Hour).UnixMilli()))
-	want := []CSAT{
-		{Region: "eu", Hour: t0.UnixMilli(), Ratings: 2, Mean: 4, Satisfied: 0.5},
-		{Region: "us", Hour: t0.UnixMilli(), Ratings: 1, Mean: 4, Satisfied: 1},
+	hour := Query{Tenant: "demo", From: t0.UnixMilli(), To: t0.Add(time.Hour).UnixMilli()}
+	check := func(name string, q Query, want ...CSAT) {
+		t.Helper()
+		if got := noErr(tab.Satisfaction(q)); !slices.Equal(got, want) {
+			t.Errorf("%s: %+v, want %+v", name, got, want)
+		}
 	}
-	if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] {
-		t.Fatalf("satisfaction %+v, want %+v", got, want)
-	}
-	if got := noErr(tab.Satisfaction("nobody", 0, t0.Add(time.Hour).UnixMilli())); got != nil {
-		t.Errorf("another tenant's: %+v", got)
-	}
+	check("by region", hour,
+		CSAT{Group: "eu", Start: t0.UnixMilli(), Ratings: 2, Mean: 4, Satisfied: 0.5},
+		CSAT{Group: "us", Start: t0.UnixMilli(), Ratings: 1, Mean: 4, Satisfied: 1})
+	byAgent := hour
+	byAgent.GroupBy = ByAgent
+	check("by agent", byAgent,
+		CSAT{Group: "alice", Start: t0.UnixMilli(), Ratings: 1, Mean: 5, Satisfied: 1},
+		CSAT{Group: "bob", Start: t0.UnixMilli(), Ratings: 1, Mean: 4, Satisfied: 1},
+		CSAT{None: true, Start: t0.UnixMilli(), Ratings: 1, Mean: 3, Satisfied: 0})
+	byChannel := hour
+	byChannel.GroupBy, byChannel.Interval, byChannel.Region = ByChannel, 24*Hour, "eu"
+	day := t0.UnixMilli() - t0.UnixMilli()%(24*Hour)
+	check("by channel and day in eu", byChannel,
+		CSAT{Group: "email", Start: day, Ratings: 1, Mean: 3, Satisfied: 0},
+		CSAT{Group: "web", Start: day, Ratings: 1, Mean: 5, Satisfied: 1})
+	check("another tenant's", Query{Tenant: "nobody", To: t0.Add(time.Hour).UnixMilli()})
+	check("a region never seen", Query{Tenant: "demo", Region: "mars"})
 	// the NLP plugin's readings: every one counts, their mean and the share above zero
 	for i, score := range []int{-40, 60} {
 		tab.Append("eu", &event.Event{Kind: event.KindMessageAnalyzed, Tenant: "demo", TS: t0.Add(time.Duration(i) * time.Minute).UnixMilli(),
 			Actor: event.Actor{Kind: event.ActorSystem}, Analysis: &event.Analysis{Conv: "a", Message: uint64(i + 1), Sentiment: "x", SentimentScore: score}})
 	}
-	if got := noErr(tab.Sentiment("demo", t0.UnixMilli(), t0.Add(time.Hour).UnixMilli())); len(got) != 1 ||
-		got[0] != (CSAT{Region: "eu", Hour: t0.UnixMilli(), Ratings: 2, Mean: 10, Satisfied: 0.5}) {
+	if got := noErr(tab.Sentiment(hour)); len(got) != 1 ||
+		got[0] != (CSAT{Group: "eu", Start: t0.UnixMilli(), Ratings: 2, Mean: 10, Satisfied: 0.5}) {
 		t.Fatalf("sentiment %+v", got)
 	}
 }

@@ -68,9 +68,11 @@ const ArrowStream = "application/vnd.apache.arrow.stream"
 // &group_by=region|channel|inbox|agent (default region), &interval= (a
 // duration, default 1h), &region=, &channel=, &inbox= (filters), as an
 // Arrow IPC stream of analytics.StatsSchema (its first column named after
-// the grouping), a row per group and interval; or, with measure=volume (&ahead= hours to forecast, default 24),
-// of analytics.VolumeSchema; or, with measure=csat or sentiment, of
-// analytics.CSATSchema or SentimentSchema.
+// the grouping), a row per group and interval; or, with measure=volume
+// (&ahead= hours to forecast, default 24; hourly, by region, channel or
+// inbox), of analytics.VolumeSchema; or, with measure=csat or sentiment
+// (any grouping, interval and filters), of analytics.CSATSchema or
+// SentimentSchema.
 func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 	q, msg := parseQuery(r, time.Now())
 	if msg != "" {
@@ -89,13 +91,13 @@ func (h *Hub) analyticsQuery(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		schema = analytics.VolumeSchema
-		rec, err = h.analytics.VolumeRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To, ahead)
+		rec, err = h.analytics.VolumeRecord(memory.DefaultAllocator, q, ahead)
 	} else if r.URL.Query().Get("measure") == "csat" {
 		schema = analytics.CSATSchema
-		rec, err = h.analytics.CSATRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
+		rec, err = h.analytics.CSATRecord(memory.DefaultAllocator, q)
 	} else if r.URL.Query().Get("measure") == "sentiment" {
 		schema = analytics.SentimentSchema
-		rec, err = h.analytics.SentimentRecord(memory.DefaultAllocator, q.Tenant, q.From, q.To)
+		rec, err = h.analytics.SentimentRecord(memory.DefaultAllocator, q)
 	} else {
 		var stats []analytics.Stat
 		if stats, err = h.live.Query(q); err == nil {
@@ -296,6 +298,9 @@ func parseQuery(r *http.Request, now time.Time) (analytics.Query, string) {
 			return q, "interval: a duration from 1m to 168h, e.g. 1h or 24h"
 		}
 		q.Interval = d.Milliseconds()
+	}
+	if v.Get("measure") == "volume" && (q.GroupBy == analytics.ByAgent || cmp.Or(q.Interval, analytics.Hour) != analytics.Hour) {
+		return q, "measure=volume: hourly (the forecast's step), grouped by region, channel or inbox"
 	}
 	if (q.To-q.From)/cmp.Or(q.Interval, analytics.Hour) > maxIntervals {
 		return q, fmt.Sprintf("interval: at most %d intervals between from and to; give a longer one", maxIntervals)

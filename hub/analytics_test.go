@@ -69,9 +69,9 @@ func TestAnalyticsQuery(t *testing.T) {
 	check("live")
 	// the volume: the two conversations in eu this hour, and a day ahead
 	// (without two days of history, no expectation)
-	volume := func(what string) {
+	volume := func(what string, params ...string) {
 		t.Helper()
-		vr, err := h.Get("/api/v1/analytics/query?tenant=demo&measure=volume&ahead=24")
+		vr, err := h.Get("/api/v1/analytics/query?tenant=demo&measure=volume&ahead=24" + strings.Join(params, ""))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,6 +81,9 @@ func TestAnalyticsQuery(t *testing.T) {
 		rd, err := ipc.NewReader(vr.Body)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if dim := strings.TrimPrefix(strings.Join(params, ""), "&group_by="); len(params) > 0 && rd.Schema().Field(0).Name != dim {
+			t.Fatalf("%s: the answer's first column is %q, want %q", what, rd.Schema().Field(0).Name, dim)
 		}
 		var opened float64
 		for rd.Next() {
@@ -98,6 +101,7 @@ func TestAnalyticsQuery(t *testing.T) {
 		}
 	}
 	volume("live")
+	volume("by channel", "&group_by=channel")
 	// the live queue: the second customer waits in eu, where alice is
 	// online (the edge says so within a second)
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
@@ -161,6 +165,8 @@ func TestAnalyticsQuery(t *testing.T) {
 		{"/api/v1/analytics/query?tenant=demo&from=2026-11-26T00:00:00Z&to=2026-11-25T00:00:00Z", "to must be after from"},
 		{"/api/v1/analytics/live", "give tenant"},
 		{"/api/v1/analytics/query?tenant=demo&measure=volume&ahead=9999", "ahead: the hours"},
+		{"/api/v1/analytics/query?tenant=demo&measure=volume&group_by=agent", "measure=volume: hourly"},
+		{"/api/v1/analytics/query?tenant=demo&measure=volume&interval=24h", "measure=volume: hourly"},
 		{"/api/v1/analytics/query?tenant=demo&group_by=mood", "group_by: region, channel"},
 		{"/api/v1/analytics/query?tenant=demo&interval=1s", "interval: a duration"},
 		{"/api/v1/analytics/query?tenant=demo&measure=volume&from=1970-01-01T00:00:00Z", "at most 400 days apart"},

@@ -132,8 +132,8 @@ type Query struct {
 	// volume (conversations opened, with the forecast band) or csat.
 	Measure string `json:"measure"`
 	// GroupBy (region, channel, inbox, agent) and Interval (a duration)
-	// shape response and resolution times; Region, Channel and Inbox
-	// filter them.
+	// shape every measure (volume is hourly, and not by agent); Region,
+	// Channel and Inbox filter them.
 	GroupBy  string `json:"groupBy,omitempty"`
 	Interval string `json:"interval,omitempty"`
 	Region   string `json:"region,omitempty"`
