@@ -191,10 +191,33 @@ func TestLiveMatchesAggregate(t *testing.T) {
 		{Tenant: "demo", Measure: FirstResponse},
 		{Tenant: "demo", Measure: NextResponse, From: from, To: from + 2*day},
 		{Measure: Resolution, From: from + day, To: from + 10*day},
+		// ranges that cut their first and last hours: only the waits that
+		// ended inside count, as measured again
+		{Tenant: "demo", Measure: FirstResponse, From: from + 17*60_000 + 123, To: from + day + 45*60_000},
+		{Measure: NextResponse, From: from + 59*60_000, To: from + 3*day + 1},
 	} {
 		got, want := noErr(live.Query(q)), noErr(tab.Aggregate(q))
 		if len(got) == 0 || !slices.Equal(got, want) {
 			t.Fatalf("%+v: live %d groups, measured again %d (first %+v vs %+v)", q, len(got), len(want), first(got), first(want))
+		}
+	}
+	// a second tenant in the same regions and hours, after the buckets
+	// were sorted: merged, and cut, as measured again
+	for i := range 2000 {
+		ts := from + 30*60_000 + int64(i)*7_000
+		c := d.Convs.Code("acme-" + strconv.Itoa(i))
+		r := Row{TS: ts, Tenant: d.Tenants.Code("acme"), Region: int32(i % 4), Conv: c, Agent: -1, Priority: 1, Kind: KindOpened}
+		tab.AppendRow(r)
+		r.Kind, r.TS = KindAgentMsg, ts+int64(i%120)*1000
+		tab.AppendRow(r)
+	}
+	for _, q := range []Query{
+		{Measure: FirstResponse, From: from + 17*60_000 + 123, To: from + day + 45*60_000},
+		{Tenant: "demo", Measure: FirstResponse, From: from + 17*60_000 + 123, To: from + day + 45*60_000},
+	} {
+		got, want := noErr(live.Query(q)), noErr(tab.Aggregate(q))
+		if len(got) == 0 || !slices.Equal(got, want) {
+			t.Fatalf("%+v, two tenants: live %d groups, measured again %d (first %+v vs %+v)", q, len(got), len(want), first(got), first(want))
 		}
 	}
 	if got := noErr(live.Query(Query{Tenant: "nobody"})); got != nil {

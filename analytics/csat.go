@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 
@@ -80,7 +81,13 @@ func (t *Table) means(kind Kind, last bool, q Query) ([]CSAT, error) {
 	var values []value
 	latest := map[int32]int{}     // conversation → its index in values, with last
 	assignee := map[int32]int32{} // conversation → its agent now, by agent
-	_, err := t.scan(0, func(c columns, lo, hi int) {
+	// by agent, every assignment before the range counts: all rows
+	to := cmp.Or(q.To, math.MaxInt64)
+	scan := func(fn func(c columns, lo, hi int)) error { return t.scanTimes(q.From, to, fn) }
+	if dim == ByAgent {
+		scan = func(fn func(c columns, lo, hi int)) error { _, err := t.scan(0, fn); return err }
+	}
+	err := scan(func(c columns, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			k := Kind(c.kind[i])
 			if dim == ByAgent && (k == KindOpened || k == KindAssigned) {

@@ -49,7 +49,7 @@ func (t *Table) volumes(q Query) (map[string][]float64, error) {
 		return nil, fmt.Errorf("analytics: volume by %s: by region, channel or inbox", dim)
 	}
 	by := map[int32][]float64{}
-	_, err := t.scan(0, func(c columns, lo, hi int) {
+	err := t.scanTimes(from, to, func(c columns, lo, hi int) {
 		group := map[Dimension][]int32{ByRegion: c.region, ByChannel: c.channel, ByInbox: c.inbox}[dim]
 		for i := lo; i < hi; i++ {
 			if Kind(c.kind[i]) != KindOpened || c.ts[i] < from || c.ts[i] >= to || (tc >= 0 && c.tenant[i] != tc) || !keep(c, i) {

@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,11 @@ type Live struct {
 	done     int // rows measured
 	buckets  map[bucketKey]*bucket
 	policies int // the version of the tenants' policies measured under
+	// missing says why rows were left out (a rolled segment that could
+	// not be read), since when: queries fail with it until measuring
+	// everything again, tried every minute, succeeds.
+	missing   error
+	missingAt time.Time
 }
 
 type bucketKey struct {
@@ -29,10 +35,25 @@ type bucketKey struct {
 	hour           int64 // unix ms at the hour's start
 }
 
+// bucket is the waits of a tenant, metric, region and hour: their values,
+// and each one's end (unix ms: for a range that cuts the hour) and
+// breach, in three slices kept in the same order (sorted by value for
+// percentiles when a query asks).
 type bucket struct {
 	values   []time.Duration
+	ends     []int64
+	breach   []bool
 	sorted   bool
 	breached int
+}
+
+// Len, Less and Swap sort a bucket's waits by value, together.
+func (b *bucket) Len() int           { return len(b.values) }
+func (b *bucket) Less(i, j int) bool { return b.values[i] < b.values[j] }
+func (b *bucket) Swap(i, j int) {
+	b.values[i], b.values[j] = b.values[j], b.values[i]
+	b.ends[i], b.ends[j] = b.ends[j], b.ends[i]
+	b.breach[i], b.breach[j] = b.breach[j], b.breach[i]
 }
 
 // NewLive follows t's metrics under policy, or under each tenant's own
@@ -64,6 +85,8 @@ func (l *Live) add(f *Fact) {
 		v = f.Business
 	}
 	b.values = append(b.values, v)
+	b.ends = append(b.ends, f.End)
+	b.breach = append(b.breach, f.Breached)
 	b.sorted = false
 	if f.Breached {
 		b.breached++
@@ -71,8 +94,9 @@ func (l *Live) add(f *Fact) {
 }
 
 // CatchUp measures the rows added since the last call. The error names
-// the rolled segments that could not be read again (after a new policy):
-// their waits are missing from the figures.
+// the rolled segments that could not be read (after a start or a new
+// policy): their waits are missing from the figures, and queries fail
+// with it until measuring everything again (tried every minute) succeeds.
 func (l *Live) CatchUp() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -80,15 +104,23 @@ func (l *Live) CatchUp() error {
 }
 
 func (l *Live) catchUp() error {
+	again := l.missing != nil && time.Since(l.missingAt) > time.Minute
 	if l.policy == nil {
-		if policies, version := l.t.Policies(); version != l.policies {
+		if policies, version := l.t.Policies(); version != l.policies || again {
 			l.reset()
 			l.m.Policies, l.policies = policies, version
+			l.missing = nil
 		}
+	} else if again {
+		l.reset()
+		l.missing = nil
 	}
 	n, err := l.t.scan(l.done, l.m.Columns)
 	l.done = n
-	return err
+	if err != nil {
+		l.missing, l.missingAt = err, time.Now()
+	}
+	return l.missing
 }
 
 // Query answers q (its Policy is the Live's, not q's) by region and hour,
@@ -115,15 +147,22 @@ func (l *Live) Query(q Query) ([]Stat, error) {
 		if k.measure != measure || (tenant >= 0 && k.tenant != tenant) || k.hour+3_600_000 <= q.From || (q.To != 0 && k.hour >= q.To) {
 			continue
 		}
+		if k.hour < q.From || (q.To != 0 && k.hour+3_600_000 > q.To) { // the range cuts the hour
+			if s, ok := b.partial(q.From, q.To); ok {
+				s.Key = GroupKey{k.region, k.hour}
+				out = append(out, s)
+			}
+			continue
+		}
 		if !b.sorted {
-			slices.Sort(b.values)
+			sort.Sort(b)
 			b.sorted = true
 		}
 		out = append(out, Stat{Key: GroupKey{k.region, k.hour}, Count: len(b.values), P50: Percentile(b.values, 50),
 			P90: Percentile(b.values, 90), Breached: b.breached})
 	}
 	if tenant < 0 { // several tenants' buckets of one region and hour: merged
-		out = mergeStats(out, l.buckets, measure)
+		out = mergeStats(out, l.buckets, measure, q.From, q.To)
 	}
 	slices.SortFunc(out, func(a, b Stat) int {
 		if a.Key.Group != b.Key.Group {
@@ -134,9 +173,30 @@ func (l *Live) Query(q Query) ([]Stat, error) {
 	return out, err
 }
 
+// partial is the figures of the waits that ended in [from, to) (to 0: no
+// end); false when none did.
+func (b *bucket) partial(from, to int64) (Stat, bool) {
+	var in []time.Duration
+	breached := 0
+	for i, end := range b.ends {
+		if end >= from && (to == 0 || end < to) {
+			in = append(in, b.values[i])
+			if b.breach[i] {
+				breached++
+			}
+		}
+	}
+	if len(in) == 0 {
+		return Stat{}, false
+	}
+	slices.Sort(in)
+	return Stat{Count: len(in), P50: Percentile(in, 50), P90: Percentile(in, 90), Breached: breached}, true
+}
+
 // mergeStats recomputes stats whose region and hour several tenants
-// share, from their buckets together.
-func mergeStats(stats []Stat, buckets map[bucketKey]*bucket, measure Measure) []Stat {
+// share, from their buckets together (their waits that ended in [from,
+// to) where the range cuts the hour).
+func mergeStats(stats []Stat, buckets map[bucketKey]*bucket, measure Measure, from, to int64) []Stat {
 	seen := map[GroupKey]int{}
 	for _, s := range stats {
 		seen[s.Key]++
@@ -155,9 +215,16 @@ func mergeStats(stats []Stat, buckets map[bucketKey]*bucket, measure Measure) []
 		var values []time.Duration
 		breached := 0
 		for k, b := range buckets {
-			if k.measure == measure && k.region == s.Key.Group && k.hour == s.Key.Start {
-				values = append(values, b.values...)
-				breached += b.breached
+			if k.measure != measure || k.region != s.Key.Group || k.hour != s.Key.Start {
+				continue
+			}
+			for i, end := range b.ends {
+				if end >= from && (to == 0 || end < to) {
+					values = append(values, b.values[i])
+					if b.breach[i] {
+						breached++
+					}
+				}
 			}
 		}
 		slices.Sort(values)

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -28,7 +30,7 @@ import (
 
 // Rolling. The table's open tail is cut into a segment now and then
 // (Roll: the hub does it every hour of its clock), and each segment is
-// written to a Parquet file of its own, events-<seq>-<time>.parquet, in
+// written to a Parquet file of its own, events-<seq>-<time>-<crc32c>.parquet, in
 // the events/1 schema with its dictionaries, so that any Parquet reader
 // (DuckDB, pandas, Spark) reads the history. A segment's file also says
 // where in each edge's log the table was at its end, and the tenants'
@@ -43,7 +45,7 @@ type segment struct {
 	base, n     int      // its first row in the table, and how many
 	first, last int64    // its oldest and newest ts
 	rolled      int64    // when it was cut (unix ms)
-	state       []byte   // the table's rollState at its end, as JSON
+	state       []byte   // the table's rollState at its end, as JSON, until written
 	path        string   // its file; "" until written
 	cols        *columns // nil once evicted: read again from path
 }
@@ -112,6 +114,11 @@ func (t *Table) Open(dir string, evictBefore int64) (Opened, error) {
 	if err != nil {
 		return o, err
 	}
+	if len(names) > 0 { // new segments come after every file here, damaged or not
+		t.mu.Lock()
+		t.nextSeq = names[len(names)-1].seq + 1
+		t.mu.Unlock()
+	}
 	for i, name := range names {
 		path := filepath.Join(dir, name.file)
 		err := t.openSegment(path, name.seq, evictBefore)
@@ -125,13 +132,8 @@ func (t *Table) Open(dir string, evictBefore int64) (Opened, error) {
 			return o, fmt.Errorf("analytics segment %s: %w; it and the ones after it are set aside as *.damaged, and their events read from the logs again", path, err)
 		}
 		o.Segments++
+		o.Rows = t.Len()
 	}
-	o.Rows = t.Len()
-	t.mu.Lock()
-	if len(names) > 0 {
-		t.nextSeq = names[len(names)-1].seq + 1
-	}
-	t.mu.Unlock()
 	return o, nil
 }
 
@@ -149,6 +151,10 @@ func segmentFiles(dir string) ([]segmentName, error) {
 	var out []segmentName
 	for _, e := range entries {
 		n := e.Name()
+		if strings.HasPrefix(n, "events-") && strings.Contains(n, ".tmp") {
+			os.Remove(filepath.Join(dir, n)) // a write a crash cut short
+			continue
+		}
 		if !strings.HasPrefix(n, "events-") || !strings.HasSuffix(n, ".parquet") {
 			continue
 		}
@@ -242,7 +248,7 @@ func (t *Table) Roll(now int64) error {
 			return fmt.Errorf("analytics: writing segment %d (%d rows): %w; it stays in memory and is written at the next roll", s.seq, s.n, err)
 		}
 		t.mu.Lock()
-		s.path = path
+		s.path, s.state = path, nil // the state is in the file now
 		t.mu.Unlock()
 	}
 	return nil
@@ -257,6 +263,20 @@ func (t *Table) Evict(before int64) int {
 	for _, s := range t.segs {
 		if s.cols != nil && s.path != "" && s.rolled < before {
 			s.cols = nil
+			n++
+		}
+	}
+	return n
+}
+
+// Unwritten is the number of rolled segments whose files are not written
+// yet: the next Roll tries again.
+func (t *Table) Unwritten() int {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	n := 0
+	for _, s := range t.segs {
+		if s.path == "" {
 			n++
 		}
 	}
@@ -297,19 +317,20 @@ func (c columns) clone() columns {
 }
 
 // writeSegment writes s's rows to its file in dir, atomically: a file
-// of that name is whole.
+// of that name is whole, and the name ends with the CRC-32C of its bytes.
 func writeSegment(dir string, s *segment, d Dicts) (string, error) {
-	name := fmt.Sprintf("events-%06d-%s.parquet", s.seq, time.UnixMilli(s.rolled).UTC().Format("20060102T1504Z"))
-	path := filepath.Join(dir, name)
+	name := fmt.Sprintf("events-%06d-%s", s.seq, time.UnixMilli(s.rolled).UTC().Format("20060102T1504Z"))
 	tmp, err := os.CreateTemp(dir, name+".*.tmp")
 	if err != nil {
 		return "", err
 	}
 	defer os.Remove(tmp.Name()) // after the rename: nothing
-	if err := encodeSegment(tmp, *s.cols, d, s.state); err != nil {
+	sum := crc32.New(castagnoli)
+	if err := encodeSegment(io.MultiWriter(tmp, sum), *s.cols, d, s.state); err != nil {
 		tmp.Close()
 		return "", err
 	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%08x.parquet", name, sum.Sum32()))
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return "", err
@@ -461,14 +482,65 @@ type nopCloser struct{ io.Writer }
 
 func (nopCloser) Close() error { return nil }
 
-// readSegmentFile reads a segment file's rows, in this table's codes.
+// readSegmentFile reads a segment file's rows, in this table's codes,
+// after checking its bytes against the checksum in its name: a file
+// damaged on disk is refused before the Parquet reader sees it.
 func (t *Table) readSegmentFile(path string) (columns, *rollState, error) {
+	base := strings.TrimSuffix(filepath.Base(path), ".parquet")
+	want, err := strconv.ParseUint(base[strings.LastIndexByte(base, '-')+1:], 16, 32)
+	if err != nil {
+		return columns{}, nil, errors.New("its name does not end with its checksum")
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return columns{}, nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return columns{}, nil, err
+	} else if fi.Size() > maxSegmentBytes {
+		return columns{}, nil, fmt.Errorf("%d bytes, more than a segment's %d", fi.Size(), maxSegmentBytes)
+	}
+	sum := crc32.New(castagnoli)
+	if _, err := io.Copy(sum, f); err != nil {
+		return columns{}, nil, err
+	}
+	if sum.Sum32() != uint32(want) {
+		return columns{}, nil, fmt.Errorf("its bytes' checksum is %08x, its name says %08x: damaged", sum.Sum32(), want)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return columns{}, nil, err
+	}
 	return t.decodeSegment(f)
+}
+
+// castagnoli is CRC-32C's table.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// maxSegmentBytes bounds a segment file: MaxTail rows are about 30 MB.
+const maxSegmentBytes = 1 << 30
+
+// maxAlloc bounds any one allocation while reading a segment: a row
+// group's column is at most rowGroup × maxRowBytes.
+const maxAlloc = rowGroup * maxRowBytes
+
+// boundedAlloc is an allocator that refuses (by a panic that decodeSegment
+// recovers) what no segment needs: the Parquet reader sizes buffers from
+// what a file says.
+type boundedAlloc struct{ memory.Allocator }
+
+func (a boundedAlloc) Allocate(size int) []byte {
+	if size < 0 || size > maxAlloc {
+		panic(fmt.Sprintf("a buffer of %d bytes (at most %d)", size, maxAlloc))
+	}
+	return a.Allocator.Allocate(size)
+}
+
+func (a boundedAlloc) Reallocate(size int, b []byte) []byte {
+	if size < 0 || size > maxAlloc {
+		panic(fmt.Sprintf("a buffer of %d bytes (at most %d)", size, maxAlloc))
+	}
+	return a.Allocator.Reallocate(size, b)
 }
 
 // decodeSegment reads a segment from Parquet, checking what it says: the
@@ -480,7 +552,8 @@ func (t *Table) decodeSegment(r parquet.ReaderAtSeeker) (c columns, st *rollStat
 			err = fmt.Errorf("not a readable Parquet file: %v", p)
 		}
 	}()
-	pf, err := file.NewParquetReader(r)
+	mem := boundedAlloc{memory.DefaultAllocator}
+	pf, err := file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return c, nil, fmt.Errorf("not a Parquet file: %w", err)
 	}
@@ -506,13 +579,16 @@ func (t *Table) decodeSegment(r parquet.ReaderAtSeeker) (c columns, st *rollStat
 	if err := checkSizes(pf, st.Rows); err != nil {
 		return c, nil, err
 	}
+	if err := checkPages(pf); err != nil {
+		return c, nil, err
+	}
 	props := pqarrow.ArrowReadProperties{BatchSize: rowGroup}
 	for i, f := range Schema.Fields() {
 		if _, ok := f.Type.(*arrow.DictionaryType); ok {
 			props.SetReadDict(i, true)
 		}
 	}
-	fr, err := pqarrow.NewFileReader(pf, props, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(pf, props, mem)
 	if err != nil {
 		return c, nil, err
 	}
@@ -560,6 +636,40 @@ func checkSizes(pf *file.Reader, rows int) error {
 			}
 			if u := cc.TotalUncompressedSize(); u < 0 || u > limit || cc.NumValues() < 0 || cc.NumValues() > int64(rows) {
 				return fmt.Errorf("row group %d, column %d: %d bytes and %d values in a segment of %d rows", g, i, u, cc.NumValues(), rows)
+			}
+		}
+	}
+	return nil
+}
+
+// checkPages refuses pages that say they hold more values than their row
+// group has rows: the reader sizes a dictionary from what its page says.
+func checkPages(pf *file.Reader) error {
+	for g := range pf.NumRowGroups() {
+		rg := pf.RowGroup(g)
+		rows := rg.NumRows()
+		for i := range rg.NumColumns() {
+			pr, err := rg.GetColumnPageReader(i)
+			if err != nil {
+				return fmt.Errorf("row group %d, column %d: %w", g, i, err)
+			}
+			var values int64
+			for pr.Next() {
+				n := int64(pr.Page().NumValues())
+				if n < 0 || n > rows {
+					return fmt.Errorf("row group %d, column %d: a page of %d values in %d rows", g, i, n, rows)
+				}
+				if pr.Page().Type() != file.PageTypeDictionaryPage {
+					values += n
+				}
+			}
+			err = pr.Err()
+			pr.Close()
+			if err != nil {
+				return fmt.Errorf("row group %d, column %d: %w", g, i, err)
+			}
+			if values != rows {
+				return fmt.Errorf("row group %d, column %d: %d values in %d rows", g, i, values, rows)
 			}
 		}
 	}
@@ -719,16 +829,28 @@ func (t *Table) appendCodes(dst *[]int32, col arrow.Array, d *Dict, nullable boo
 // returns the rows the table had, and why segments that could not be
 // read were left out.
 func (t *Table) scan(from int, fn func(c columns, lo, hi int)) (int, error) {
+	return t.scanBetween(from, math.MinInt64, math.MaxInt64, fn)
+}
+
+// scanTimes is scan from the first row, of the rolled segments that hold
+// rows of [from, to) (unix ms) only: for a reader that looks at nothing
+// but the rows of that time.
+func (t *Table) scanTimes(from, to int64, fn func(c columns, lo, hi int)) error {
+	_, err := t.scanBetween(0, from, to, fn)
+	return err
+}
+
+func (t *Table) scanBetween(from int, after, before int64, fn func(c columns, lo, hi int)) (int, error) {
 	type chunk struct {
-		base, n int
-		path    string
-		cols    *columns
+		seq, base, n int
+		path         string
+		cols         *columns
 	}
 	t.mu.RLock()
 	var chunks []chunk
 	for _, s := range t.segs {
-		if s.base+s.n > from {
-			chunks = append(chunks, chunk{s.base, s.n, s.path, s.cols})
+		if s.base+s.n > from && s.last >= after && s.first < before {
+			chunks = append(chunks, chunk{s.seq, s.base, s.n, s.path, s.cols})
 		}
 	}
 	tail, base := t.rows.prefix(len(t.rows.ts)), t.base
@@ -737,9 +859,10 @@ func (t *Table) scan(from int, fn func(c columns, lo, hi int)) (int, error) {
 	for _, ch := range chunks {
 		c := ch.cols
 		if c == nil {
-			cols, _, err := t.readSegmentFile(ch.path)
-			if err == nil && len(cols.ts) != ch.n {
-				err = fmt.Errorf("%d rows, where the table had %d", len(cols.ts), ch.n)
+			cols, st, err := t.readSegmentFile(ch.path)
+			if err == nil && (st.Seq != ch.seq || st.Base != ch.base || len(cols.ts) != ch.n) {
+				err = fmt.Errorf("segment %d of rows %d to %d, where the table had segment %d of rows %d to %d", st.Seq, st.Base,
+					st.Base+len(cols.ts), ch.seq, ch.base, ch.base+ch.n)
 			}
 			if err != nil {
 				errs = append(errs, fmt.Errorf("analytics segment %s: %w", ch.path, err))

@@ -156,6 +156,23 @@ func TestRollToParquet(t *testing.T) {
 	if _, err := tab.Aggregate(Query{}); err == nil || !strings.Contains(err.Error(), files[0]) {
 		t.Fatalf("a segment file removed: %v, want an error naming it", err)
 	}
+	// a reader of a time the file did not hold does not read it
+	from := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC).UnixMilli()
+	if _, err := tab.Volume("demo", "", from+5*24*Hour, from+7*24*Hour); err != nil {
+		t.Errorf("the volume of the last two days reads the first quarter's file: %v", err)
+	}
+	if _, err := tab.Satisfaction(Query{Tenant: "demo", From: from + 5*24*Hour}); err != nil {
+		t.Errorf("the satisfaction of the last two days reads the first quarter's file: %v", err)
+	}
+	// live figures that start now miss its waits: they say so, and go on
+	// saying so to every query
+	fresh := NewLive(tab, nil)
+	if err := fresh.CatchUp(); err == nil {
+		t.Error("live figures missing a segment: no error")
+	}
+	if _, err := fresh.Query(Query{Tenant: "demo"}); err == nil || !strings.Contains(err.Error(), files[0]) {
+		t.Errorf("a query of live figures missing a segment: %v, want an error naming it", err)
+	}
 }
 
 // A hub that starts again opens its table's segments: the rows, each
@@ -238,19 +255,32 @@ func TestDamagedSegment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(files[1], b[:len(b)/2], 0o600); err != nil {
+	b[len(b)/2] ^= 0x10 // one bit
+	if err := os.WriteFile(files[1], b, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	re := NewTable()
 	o, err := re.Open(dir, 0)
-	if err == nil || !strings.Contains(err.Error(), files[1]) || len(o.Damaged) != 2 || o.Segments != 1 {
+	if err == nil || !strings.Contains(err.Error(), files[1]) || !strings.Contains(err.Error(), "damaged") || len(o.Damaged) != 2 || o.Segments != 1 {
 		t.Fatalf("opened %+v, %v; want the first segment, the second and third set aside, an error naming the second", o, err)
 	}
 	if _, err := os.Stat(files[2] + ".damaged"); err != nil {
 		t.Error("the segment after the damaged one was not set aside")
 	}
-	if re.Len() != tab.segs[0].n {
-		t.Errorf("%d rows, want the first segment's %d", re.Len(), tab.segs[0].n)
+	if re.Len() != tab.segs[0].n || o.Rows != re.Len() {
+		t.Errorf("%d rows (%d said), want the first segment's %d", re.Len(), o.Rows, tab.segs[0].n)
+	}
+	// the next segment comes after the ones set aside, not in their place
+	re.Append("eu", &event.Event{Kind: event.KindConversationOpened, Tenant: "demo", TS: t0.UnixMilli(), Actor: customer,
+		Conversation: &event.ConvOpened{Conv: "new", Inbox: "web"}})
+	if err := re.Roll(t0.UnixMilli()); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := filepath.Glob(filepath.Join(dir, "events-000003-*.parquet")); len(again) != 1 {
+		t.Errorf("after segments 0 to 2 (1 and 2 set aside), the next is %v, want number 3", again)
+	}
+	if _, err := NewTable().Open(dir, 0); err != nil {
+		t.Errorf("opening segments 0 and 3: %v", err)
 	}
 }
 

@@ -41,7 +41,8 @@ func (h *Hub) followAnalytics(ctx context.Context) {
 			return
 		case now := <-t.C:
 			err := h.live.CatchUp()
-			if p := now.Truncate(roll); (p.After(period) || h.analytics.TailLen() >= analytics.MaxTail) && h.analytics.TailLen() > 0 {
+			tail := h.analytics.TailLen()
+			if p := now.Truncate(roll); (p.After(period) && tail > 0) || tail >= analytics.MaxTail || (p.After(period) && h.analytics.Unwritten() > 0) {
 				period = p
 				if rerr := h.analytics.Roll(now.UnixMilli()); rerr != nil {
 					err = rerr
@@ -168,13 +169,11 @@ func (h *Hub) liveRegions(tenant string, queue []analytics.QueueStat, now time.T
 		if st == nil || now.Sub(at) > StaffFresh || at.Before(staff[e.region].at) {
 			continue
 		}
-		r := report{at: at}
 		for _, t := range st.Tenants {
-			if t.Tenant == tenant {
-				r.agents = Agents{int(t.Online), int(t.Away), int(t.Busy)}
+			if t.Tenant == tenant { // a region the tenant has no agents in says nothing of it
+				staff[e.region] = report{at: at, agents: Agents{int(t.Online), int(t.Away), int(t.Busy)}}
 			}
 		}
-		staff[e.region] = r
 	}
 	h.mu.Unlock()
 	out := make([]LiveRegion, 0, len(queue)+len(staff))

@@ -129,10 +129,9 @@ func TestAnalyticsQuery(t *testing.T) {
 			t.Fatalf("the live queue after alice stepped away: %s", b)
 		}
 	}
-	if q := liveQueue(t, h, "/api/v1/analytics/live?tenant=acme"); len(q.Queue) != 1 || q.Queue[0].Agents == nil ||
-		*q.Queue[0].Agents != (hub.Agents{}) || q.Queue[0].Waiting != 0 {
+	if q := liveQueue(t, h, "/api/v1/analytics/live?tenant=acme"); len(q.Queue) != 0 {
 		b, _ := json.Marshal(q)
-		t.Fatalf("another tenant's live queue: %s, want eu with nobody waiting and no agents", b)
+		t.Fatalf("another tenant's live queue: %s, want no region: nobody of it waits or works anywhere", b)
 	}
 	h.Restart()
 	check("after a restart")

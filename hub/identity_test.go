@@ -288,3 +288,28 @@ func TestReplayedGappedAndTamperedFrames(t *testing.T) {
 	c.send(&syncproto.Frame{Type: syncproto.TypeHello, Hello: &syncproto.Hello{V: 99}})
 	refused(c, syncproto.CodeVersion, "version 1, not 99")
 }
+
+// A batch followed at once by a status frame (both in the hub's buffer)
+// is stored and acknowledged then, not left waiting for the next batch.
+func TestBatchThenStatusIsAcked(t *testing.T) {
+	h := hubtest.Start(t)
+	evs := events(t, 3)
+	c := dialRaw(t, h, "raw-1")
+	c.send(&syncproto.Frame{Type: syncproto.TypeHello, Hello: &syncproto.Hello{V: syncproto.Version, Head: 3}})
+	if f := c.read(); f.Type != syncproto.TypeWelcome {
+		t.Fatalf("answered hello with %s", f.Type)
+	}
+	b, err := syncproto.Append(nil, &syncproto.Frame{Type: syncproto.TypeEvents, Batch: &syncproto.Batch{First: 1, Head: 3, Events: evs}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err = syncproto.Append(b, &syncproto.Frame{Type: syncproto.TypeStatus,
+		Status: &syncproto.Status{Time: 1, Tenants: []syncproto.TenantStatus{{Tenant: "demo", Online: 1}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.sendRaw(b) // one write
+	if f := c.read(); f.Type != syncproto.TypeAck || f.Ack.Stored != 3 {
+		t.Fatalf("after a batch and a status: %s %+v, want the batch acknowledged", f.Type, f.Ack)
+	}
+}

@@ -219,14 +219,15 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 			}
 			return
 		}
-		switch f.Type {
-		case syncproto.TypeEvents:
-			// Batches that have arrived already are stored with this one:
-			// one fsync and one ack for all.
+		// Batches that have arrived already are stored together: one fsync
+		// and one ack for all. Any other frame stores them first.
+		if f.Type == syncproto.TypeEvents {
 			pending = append(pending, f.Batch)
 			if r.Buffered() > 0 && len(pending) < maxCoalesce {
 				continue
 			}
+		}
+		if len(pending) > 0 {
 			ack, perr := h.receive(e, pending)
 			pending = pending[:0]
 			if perr != nil {
@@ -237,6 +238,9 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 			if err := w.Write(&syncproto.Frame{Type: syncproto.TypeAck, Ack: ack}); err != nil {
 				return
 			}
+		}
+		switch f.Type {
+		case syncproto.TypeEvents: // stored above
 		case syncproto.TypeConfigAck:
 			e.mu.Lock()
 			e.configAcked = max(e.configAcked, f.ConfigAck)

@@ -75,6 +75,7 @@ type Uplink struct {
 	o         Options
 	codec     *event.Codec
 	connected atomic.Bool
+	noStatus  atomic.Bool // the hub refused a status frame: none sent again
 	acked     atomic.Uint64
 	head      atomic.Uint64
 
@@ -236,6 +237,12 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 					return
 				}
 			case syncproto.TypeError:
+				if f.Error.Code == syncproto.CodeBadFrame && strings.Contains(f.Error.Message, fmt.Sprintf("unknown frame type %d", syncproto.TypeStatus)) {
+					// a hub older than this edge: the log goes on without
+					// presence (the hub should be upgraded first)
+					u.noStatus.Store(true)
+					u.o.Log.Warn("the hub does not take the region's agents (it is older than this edge): upgrade it; events sync without them")
+				}
 				errc <- fmt.Errorf("the hub closed the sync: %w", f.Error)
 				return
 			default:
@@ -270,7 +277,7 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 			}
 		}
 	}()
-	if u.o.Staff != nil {
+	if u.o.Staff != nil && !u.noStatus.Load() {
 		go u.sendStatus(sctx, w, errc)
 	}
 	var buf []byte
