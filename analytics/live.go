@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -36,24 +35,37 @@ type bucketKey struct {
 }
 
 // bucket is the waits of a tenant, metric, region and hour: their values,
-// and each one's end (unix ms: for a range that cuts the hour) and
-// breach, in three slices kept in the same order (sorted by value for
-// percentiles when a query asks).
+// and each one's end (unix ms: for a range that cuts the hour) and breach,
+// in the order they came; and the values sorted, for percentiles, as of
+// the last query that asked (the waits after those are merged in then).
 type bucket struct {
 	values   []time.Duration
 	ends     []int64
 	breach   []bool
-	sorted   bool
+	sorted   []time.Duration
 	breached int
 }
 
-// Len, Less and Swap sort a bucket's waits by value, together.
-func (b *bucket) Len() int           { return len(b.values) }
-func (b *bucket) Less(i, j int) bool { return b.values[i] < b.values[j] }
-func (b *bucket) Swap(i, j int) {
-	b.values[i], b.values[j] = b.values[j], b.values[i]
-	b.ends[i], b.ends[j] = b.ends[j], b.ends[i]
-	b.breach[i], b.breach[j] = b.breach[j], b.breach[i]
+// percentiles sorts the waits that came since the last call into the
+// sorted values.
+func (b *bucket) percentiles() []time.Duration {
+	if n := len(b.sorted); n < len(b.values) {
+		add := slices.Clone(b.values[n:])
+		slices.Sort(add)
+		merged := make([]time.Duration, 0, len(b.values))
+		i, j := 0, 0
+		for i < n && j < len(add) {
+			if b.sorted[i] <= add[j] {
+				merged = append(merged, b.sorted[i])
+				i++
+			} else {
+				merged = append(merged, add[j])
+				j++
+			}
+		}
+		b.sorted = append(append(merged, b.sorted[i:]...), add[j:]...)
+	}
+	return b.sorted
 }
 
 // NewLive follows t's metrics under policy, or under each tenant's own
@@ -87,7 +99,6 @@ func (l *Live) add(f *Fact) {
 	b.values = append(b.values, v)
 	b.ends = append(b.ends, f.End)
 	b.breach = append(b.breach, f.Breached)
-	b.sorted = false
 	if f.Breached {
 		b.breached++
 	}
@@ -154,12 +165,9 @@ func (l *Live) Query(q Query) ([]Stat, error) {
 			}
 			continue
 		}
-		if !b.sorted {
-			sort.Sort(b)
-			b.sorted = true
-		}
-		out = append(out, Stat{Key: GroupKey{k.region, k.hour}, Count: len(b.values), P50: Percentile(b.values, 50),
-			P90: Percentile(b.values, 90), Breached: b.breached})
+		sorted := b.percentiles()
+		out = append(out, Stat{Key: GroupKey{k.region, k.hour}, Count: len(sorted), P50: Percentile(sorted, 50),
+			P90: Percentile(sorted, 90), Breached: b.breached})
 	}
 	if tenant < 0 { // several tenants' buckets of one region and hour: merged
 		out = mergeStats(out, l.buckets, measure, q.From, q.To)
