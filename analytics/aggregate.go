@@ -166,6 +166,7 @@ func statsSchema(dim Dimension) *arrow.Schema {
 		{Name: "p50_ms", Type: arrow.PrimitiveTypes.Float64},
 		{Name: "p90_ms", Type: arrow.PrimitiveTypes.Float64},
 		{Name: "breached", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "breach_rate", Type: arrow.PrimitiveTypes.Float64},
 	}, func() *arrow.Metadata {
 		m := arrow.NewMetadata([]string{"edgedesk.schema"}, []string{"stats/" + SchemaVersion})
 		return &m
@@ -174,7 +175,8 @@ func statsSchema(dim Dimension) *arrow.Schema {
 
 // StatsRecord is stats grouped by dim ("" for region) as an Arrow record
 // batch: the group's name (null for none, an unassigned wait's agent),
-// the interval's start, the figures.
+// the interval's start, the figures, and the share of waits that missed
+// their target (breach_rate, 0 to 1).
 func (t *Table) StatsRecord(mem memory.Allocator, stats []Stat, dim Dimension) (arrow.RecordBatch, error) {
 	d := t.dicts()
 	dim = cmp.Or(dim, ByRegion)
@@ -198,6 +200,11 @@ func (t *Table) StatsRecord(mem memory.Allocator, stats []Stat, dim Dimension) (
 		b.Field(3).(*array.Float64Builder).Append(float64(s.P50) / float64(time.Millisecond))
 		b.Field(4).(*array.Float64Builder).Append(float64(s.P90) / float64(time.Millisecond))
 		b.Field(5).(*array.Int64Builder).Append(int64(s.Breached))
+		rate := 0.0
+		if s.Count > 0 {
+			rate = float64(s.Breached) / float64(s.Count)
+		}
+		b.Field(6).(*array.Float64Builder).Append(rate)
 	}
 	return b.NewRecordBatch(), nil
 }

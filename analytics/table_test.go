@@ -123,3 +123,22 @@ func TestPartsShareConversations(t *testing.T) {
 		t.Fatalf("parts find %d customers waiting, one measurer %d", waiting, w)
 	}
 }
+
+// A stats answer says, beside the breaches, their share of the waits.
+func TestStatsRecordBreachRate(t *testing.T) {
+	tab := NewTable()
+	tab.Dicts().Regions.Code("eu")
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	rec, err := tab.StatsRecord(mem, []Stat{{Key: GroupKey{Group: 0, Start: t0.UnixMilli()}, Count: 4, Breached: 1, P50: time.Second}}, ByRegion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Release()
+	if f := rec.Schema().Field(6); f.Name != "breach_rate" {
+		t.Fatalf("column 6 is %s", f.Name)
+	}
+	if v := rec.Column(6).(*array.Float64).Value(0); v != 0.25 {
+		t.Fatalf("breach rate %v, want 0.25 (1 of 4)", v)
+	}
+}

@@ -221,7 +221,8 @@ var answers = map[string]struct {
 	schema string
 	fields map[string]fieldSpec
 }{
-	"stats": {"stats/1", map[string]fieldSpec{"p50_ms": {"p50", "ms"}, "p90_ms": {"p90", "ms"}, "count": {"count", ""}, "breached": {"breached", ""}}},
+	"stats": {"stats/1", map[string]fieldSpec{"p50_ms": {"p50", "ms"}, "p90_ms": {"p90", "ms"}, "count": {"count", ""}, "breached": {"breached", ""},
+		"breach_rate": {"breach_rate", "percentunit"}}},
 	"volume": {"volume/1", map[string]fieldSpec{"opened": {"opened", ""}, "expected": {"expected", ""}, "lower": {"lower", ""},
 		"upper": {"upper", ""}, "anomaly": {"anomaly", ""}}},
 	"csat":      {"csat/1", map[string]fieldSpec{"ratings": {"ratings", ""}, "mean": {"mean", ""}, "satisfied": {"satisfied", "percentunit"}}},

@@ -150,6 +150,12 @@ func TestDatasourceAgainstTheHub(t *testing.T) {
 	if v, ok := p50.ConcreteAt(0); !ok || v.(float64) <= 0 {
 		t.Fatalf("p50 = %v", v)
 	}
+	fr := query(`{"tenant":"demo","measure":"first_response"}`)
+	if f, _ := fr.Frames[0].FieldByName("breach_rate"); f == nil || f.Config.Unit != "percentunit" {
+		t.Fatalf("no breach rate series: %+v", fr.Frames[0].Fields)
+	} else if v, ok := f.ConcreteAt(0); !ok || v.(float64) != 0 {
+		t.Fatalf("breach rate %v, want 0: the tenant has no SLA", v)
+	}
 	vol := query(`{"tenant":"demo","measure":"volume"}`)
 	if vol.Error != nil || len(vol.Frames) != 1 {
 		t.Fatalf("volume: %+v", vol)

@@ -3,6 +3,8 @@ package plugin_test
 import (
 	"encoding/json"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/edgedesk/edgedesk/grafana-plugin/pkg/plugin"
@@ -28,9 +30,16 @@ func TestAppPluginJSON(t *testing.T) {
 	var dash struct {
 		UID    string
 		Panels []struct {
-			Type       string
-			Datasource struct{ Type string }
-			Targets    []struct{ Measure string }
+			Title           string
+			Type            string
+			Datasource      struct{ Type string }
+			Targets         []struct{ Measure string }
+			Transformations []struct {
+				ID      string
+				Options struct {
+					Include struct{ Pattern string }
+				}
+			}
 		}
 	}
 	for _, inc := range app.Includes {
@@ -38,14 +47,43 @@ func TestAppPluginJSON(t *testing.T) {
 			read(t, "../../src/"+inc.Path, &dash)
 		}
 	}
+	// the fields each measure's frames have, as the backend names them
+	// ("p50 eu": the display name of a series of region eu)
+	fields := map[string][]string{
+		"first_response": {"p50", "p90", "count", "breached", "breach_rate"}, "resolution": {"p50", "p90", "count", "breached", "breach_rate"},
+		"next_response": {"p50", "p90", "count", "breached", "breach_rate"}, "volume": {"opened", "expected", "lower", "upper", "anomaly"},
+		"csat": {"ratings", "mean", "satisfied"}, "sentiment": {"readings", "mean", "positive"},
+	}
 	seen := map[string]bool{}
 	for _, p := range dash.Panels {
 		if p.Datasource.Type != plugin.ID || len(p.Targets) == 0 {
 			t.Fatalf("a dashboard panel not on the hub: %+v", p)
 		}
-		seen[p.Type+"/"+p.Targets[0].Measure] = true
+		m := p.Targets[0].Measure
+		seen[p.Type+"/"+m] = true
+		for _, tr := range p.Transformations {
+			if tr.ID != "filterFieldsByName" {
+				continue
+			}
+			re, err := regexp.Compile(tr.Options.Include.Pattern)
+			if err != nil {
+				t.Fatalf("panel %q: %v", p.Title, err)
+			}
+			var kept []string
+			for _, f := range fields[m] {
+				if re.MatchString(f+" eu") && re.MatchString(f) {
+					kept = append(kept, f)
+				}
+			}
+			if len(kept) == 0 || !re.MatchString("time") {
+				t.Errorf("panel %q keeps none of %s's fields %v (or not the time)", p.Title, m, fields[m])
+			}
+			seen[p.Type+"/"+m+"/"+strings.Join(kept, ",")] = true
+		}
 	}
-	for _, want := range []string{"edgedesk-queueboard-panel/queue", "timeseries/first_response", "timeseries/resolution", "timeseries/volume", "timeseries/csat", "heatmap/volume", "timeseries/sentiment"} {
+	for _, want := range []string{"edgedesk-queueboard-panel/queue", "timeseries/first_response/p50,p90", "timeseries/resolution/p50,p90",
+		"timeseries/volume", "timeseries/csat", "heatmap/volume/opened", "timeseries/sentiment",
+		"timeseries/first_response/breach_rate", "timeseries/resolution/breach_rate"} {
 		if !seen[want] {
 			t.Errorf("the dashboard has no %s panel (it has %v)", want, seen)
 		}
