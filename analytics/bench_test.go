@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -304,5 +305,42 @@ func TestGroupByAgentAndDay(t *testing.T) {
 	}
 	if got := noErr(tab.Aggregate(Query{Tenant: "demo", Measure: FirstResponse, Region: "mars"})); got != nil {
 		t.Errorf("a region never seen has figures: %d groups", len(got))
+	}
+}
+
+// BenchmarkMemory reports what the hub holds per row and per conversation
+// for 2,000,000 events: the table in memory, then rolled and evicted
+// (what stays: dictionaries and each conversation's ingest state), and
+// the live measurer's state and buckets on top.
+//
+//	go test -run '^$' -bench Memory -benchtime 1x ./analytics
+func BenchmarkMemory(b *testing.B) {
+	heap := func() uint64 {
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	for b.Loop() {
+		before := heap()
+		src := synthetic(2_000_000)
+		tab := rolledCopy(b, b.TempDir(), src, src.Len()/2)
+		src = nil
+		if err := tab.Roll(t0.UnixMilli()); err != nil {
+			b.Fatal(err)
+		}
+		inMemory := heap() - before
+		tab.Evict(time.Now().UnixMilli())
+		evicted := heap() - before
+		live := NewLive(tab, nil)
+		if err := live.CatchUp(); err != nil {
+			b.Fatal(err)
+		}
+		withLive := heap() - before
+		rows, convs := float64(tab.Len()), float64(tab.convs.Len())
+		b.ReportMetric(float64(inMemory)/rows, "B/row-in-memory")
+		b.ReportMetric(float64(evicted)/convs, "B/conv-evicted")
+		b.ReportMetric(float64(withLive-evicted)/convs, "B/conv-live")
+		runtime.KeepAlive(live)
 	}
 }
