@@ -48,7 +48,7 @@ type CSAT struct {
 // and filters; not its measure or policy) by the interval they were
 // given in. A conversation rated again counts once, with its last rating.
 // By agent, a rating counts for the agent the conversation was assigned
-// to when it was given.
+// to when it was given (its row's agent).
 func (t *Table) Satisfaction(q Query) ([]CSAT, error) { return t.means(KindCSAT, true, q) }
 
 // Sentiment answers the NLP plugin's readings of customer messages as
@@ -79,21 +79,10 @@ func (t *Table) means(kind Kind, last bool, q Query) ([]CSAT, error) {
 		v int32
 	}
 	var values []value
-	latest := map[int32]int{}     // conversation → its index in values, with last
-	assignee := map[int32]int32{} // conversation → its agent now, by agent
-	// by agent, every assignment before the range counts: all rows
-	to := cmp.Or(q.To, math.MaxInt64)
-	scan := func(fn func(c columns, lo, hi int)) error { return t.scanTimes(q.From, to, fn) }
-	if dim == ByAgent {
-		scan = func(fn func(c columns, lo, hi int)) error { _, err := t.scan(0, fn); return err }
-	}
-	err := scan(func(c columns, lo, hi int) {
+	latest := map[int32]int{} // conversation → its index in values, with last
+	err := t.scanTimes(q.From, cmp.Or(q.To, math.MaxInt64), func(c columns, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			k := Kind(c.kind[i])
-			if dim == ByAgent && (k == KindOpened || k == KindAssigned) {
-				assignee[c.conv[i]] = c.agent[i]
-			}
-			if k != kind || c.ts[i] < q.From || (q.To != 0 && c.ts[i] >= q.To) || (tc >= 0 && c.tenant[i] != tc) || !keep(c, i) {
+			if Kind(c.kind[i]) != kind || c.ts[i] < q.From || (q.To != 0 && c.ts[i] >= q.To) || (tc >= 0 && c.tenant[i] != tc) || !keep(c, i) {
 				continue
 			}
 			g := c.region[i]
@@ -103,10 +92,7 @@ func (t *Table) means(kind Kind, last bool, q Query) ([]CSAT, error) {
 			case ByInbox:
 				g = c.inbox[i]
 			case ByAgent:
-				g = -1
-				if a, ok := assignee[c.conv[i]]; ok {
-					g = a
-				}
+				g = c.agent[i] // the conversation's assignee then (-1: none)
 			}
 			v := value{key{g, c.ts[i] - c.ts[i]%interval}, c.value[i]}
 			if j, ok := latest[c.conv[i]]; ok && last {

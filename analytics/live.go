@@ -22,10 +22,11 @@ type Live struct {
 	buckets  map[bucketKey]*bucket
 	policies int // the version of the tenants' policies measured under
 	// missing says why rows were left out (a rolled segment that could
-	// not be read), since when: queries fail with it until measuring
-	// everything again, tried every minute, succeeds.
-	missing   error
-	missingAt time.Time
+	// not be read): queries fail with it until CatchUp, at retryAt and
+	// then less and less often, measures everything again without it.
+	missing error
+	retryAt time.Time
+	backoff time.Duration
 }
 
 type bucketKey struct {
@@ -107,29 +108,51 @@ func (l *Live) add(f *Fact) {
 // CatchUp measures the rows added since the last call. The error names
 // the rolled segments that could not be read (after a start or a new
 // policy): their waits are missing from the figures, and queries fail
-// with it until measuring everything again (tried every minute) succeeds.
+// with it until measuring everything again succeeds: CatchUp tries a
+// minute later, then twice as long each time up to an hour, measuring
+// apart while queries and the queue go on with the figures it has.
 func (l *Live) CatchUp() error {
+	l.mu.Lock()
+	due := l.missing != nil && time.Now().After(l.retryAt)
+	l.mu.Unlock()
+	if due {
+		l.remeasure()
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.catchUp()
 }
 
+// remeasure measures the whole table again into state of its own, and
+// takes it when every segment was read.
+func (l *Live) remeasure() {
+	fresh := NewLive(l.t, l.policy)
+	err := fresh.catchUp() // fresh is nobody else's: no lock
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err != nil {
+		l.missing, l.backoff = err, min(2*l.backoff, time.Hour)
+		l.retryAt = time.Now().Add(l.backoff)
+		return
+	}
+	l.m, l.done, l.buckets, l.policies = fresh.m, fresh.done, fresh.buckets, fresh.policies
+	l.m.Sink = l.add
+	l.missing, l.backoff = nil, 0
+}
+
 func (l *Live) catchUp() error {
-	again := l.missing != nil && time.Since(l.missingAt) > time.Minute
 	if l.policy == nil {
-		if policies, version := l.t.Policies(); version != l.policies || again {
+		if policies, version := l.t.Policies(); version != l.policies {
 			l.reset()
 			l.m.Policies, l.policies = policies, version
 			l.missing = nil
 		}
-	} else if again {
-		l.reset()
-		l.missing = nil
 	}
 	n, err := l.t.scan(l.done, l.m.Columns)
 	l.done = n
-	if err != nil {
-		l.missing, l.missingAt = err, time.Now()
+	if err != nil && l.missing == nil {
+		l.missing, l.backoff = err, time.Minute
+		l.retryAt = time.Now().Add(l.backoff)
 	}
 	return l.missing
 }

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -24,6 +26,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/edgedesk/edgedesk/internal/event"
 )
@@ -184,6 +187,9 @@ func (t *Table) openSegment(path string, seq int, evictBefore int64) error {
 	for i, conv := range c.conv { // what ingesting needs of each conversation
 		t.convCode(conv)
 		t.convInbox[conv], t.convPriority[conv] = c.inbox[i], c.priority[i]
+		if k := Kind(c.kind[i]); k == KindOpened || k == KindAssigned {
+			t.convAgent[conv] = c.agent[i]
+		}
 	}
 	t.positions = st.Positions
 	if t.positions == nil {
@@ -484,41 +490,89 @@ func (nopCloser) Close() error { return nil }
 
 // readSegmentFile reads a segment file's rows, in this table's codes,
 // after checking its bytes against the checksum in its name: a file
-// damaged on disk is refused before the Parquet reader sees it.
+// damaged on disk is refused before the Parquet reader sees it. (The
+// first segments, rolled before names had checksums, are read without.)
 func (t *Table) readSegmentFile(path string) (columns, *rollState, error) {
-	base := strings.TrimSuffix(filepath.Base(path), ".parquet")
-	want, err := strconv.ParseUint(base[strings.LastIndexByte(base, '-')+1:], 16, 32)
-	if err != nil {
-		return columns{}, nil, errors.New("its name does not end with its checksum")
-	}
-	f, err := os.Open(path)
+	fi, err := os.Stat(path)
 	if err != nil {
 		return columns{}, nil, err
 	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
-		return columns{}, nil, err
-	} else if fi.Size() > maxSegmentBytes {
+	if fi.Size() > maxSegmentBytes {
 		return columns{}, nil, fmt.Errorf("%d bytes, more than a segment's %d", fi.Size(), maxSegmentBytes)
 	}
-	sum := crc32.New(castagnoli)
-	if _, err := io.Copy(sum, f); err != nil {
+	b, err := os.ReadFile(path)
+	if err != nil {
 		return columns{}, nil, err
 	}
-	if sum.Sum32() != uint32(want) {
-		return columns{}, nil, fmt.Errorf("its bytes' checksum is %08x, its name says %08x: damaged", sum.Sum32(), want)
+	if want, ok := checksumOf(path); ok {
+		if got := crc32.Checksum(b, castagnoli); got != want {
+			return columns{}, nil, fmt.Errorf("its bytes' checksum is %08x, its name says %08x: damaged", got, want)
+		}
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return columns{}, nil, err
+	return t.decodeSegment(bytes.NewReader(b))
+}
+
+// checksumOf is the CRC-32C a segment file's name ends with, if it does.
+func checksumOf(path string) (uint32, bool) {
+	base := strings.TrimSuffix(filepath.Base(path), ".parquet")
+	last := base[strings.LastIndexByte(base, '-')+1:]
+	if len(last) != 8 {
+		return 0, false // events-<seq>-<time>: before checksums
 	}
-	return t.decodeSegment(f)
+	v, err := strconv.ParseUint(last, 16, 32)
+	return uint32(v), err == nil
+}
+
+// boundedZstd decodes zstd pages no larger than the page said: arrow-go's
+// own decoder allocates what a frame declares, up to 64 GiB, before the
+// page's bounds apply. Encoding is arrow-go's.
+type boundedZstd struct {
+	compress.Codec
+	compress.StreamingCodec
+}
+
+var zstdDecoders = sync.Pool{New: func() any {
+	d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxPage), zstd.WithDecodeAllCapLimit(true))
+	if err != nil {
+		panic(err) // static options
+	}
+	return d
+}}
+
+// DecodeWithError decodes into dst's capacity, and no further.
+func (boundedZstd) DecodeWithError(dst, src []byte) ([]byte, error) {
+	d := zstdDecoders.Get().(*zstd.Decoder)
+	defer zstdDecoders.Put(d)
+	return d.DecodeAll(src, dst[:0])
+}
+
+// Decode is DecodeWithError, panicking as Codec's Decode does.
+func (z boundedZstd) Decode(dst, src []byte) []byte {
+	out, err := z.DecodeWithError(dst, src)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+func init() {
+	// a process-wide registry, like database/sql's drivers: set once
+	// before any segment is read
+	if c, err := compress.GetCodec(compress.Codecs.Zstd); err == nil {
+		sc, _ := c.(compress.StreamingCodec)
+		compress.RegisterCodec(compress.Codecs.Zstd, boundedZstd{c, sc})
+	}
 }
 
 // castagnoli is CRC-32C's table.
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // maxSegmentBytes bounds a segment file: MaxTail rows are about 30 MB.
-const maxSegmentBytes = 1 << 30
+const maxSegmentBytes = 256 << 20
+
+// maxPage bounds a Parquet page, compressed or not: a row group's column
+// is at most rowGroup × maxRowBytes, and pages are smaller.
+const maxPage = 64 << 20
 
 // maxAlloc bounds any one allocation while reading a segment: a row
 // group's column is at most rowGroup × maxRowBytes.
@@ -552,8 +606,20 @@ func (t *Table) decodeSegment(r parquet.ReaderAtSeeker) (c columns, st *rollStat
 			err = fmt.Errorf("not a readable Parquet file: %v", p)
 		}
 	}()
+	size, err := r.Seek(0, io.SeekEnd)
+	if err != nil {
+		return c, nil, err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return c, nil, err
+	}
 	mem := boundedAlloc{memory.DefaultAllocator}
-	pf, err := file.NewParquetReader(r, file.WithReadProps(parquet.NewReaderProperties(mem)))
+	props := parquet.NewReaderProperties(mem)
+	// column chunks read through a buffer, not whole into a slice their
+	// metadata sizes; pages bounded
+	props.BufferedStreamEnabled, props.BufferSize = true, 1<<20
+	props.MaxCompressedPageSize, props.MaxUncompressedPageSize = maxPage, maxPage
+	pf, err := file.NewParquetReader(r, file.WithReadProps(props))
 	if err != nil {
 		return c, nil, fmt.Errorf("not a Parquet file: %w", err)
 	}
@@ -576,19 +642,19 @@ func (t *Table) decodeSegment(r parquet.ReaderAtSeeker) (c columns, st *rollStat
 		// one could make it allocate without bound
 		return c, nil, errors.New("it carries an Arrow schema (ARROW:schema): not a segment of this hub")
 	}
-	if err := checkSizes(pf, st.Rows); err != nil {
+	if err := checkSizes(pf, st.Rows, size); err != nil {
 		return c, nil, err
 	}
 	if err := checkPages(pf); err != nil {
 		return c, nil, err
 	}
-	props := pqarrow.ArrowReadProperties{BatchSize: rowGroup}
+	aprops := pqarrow.ArrowReadProperties{BatchSize: rowGroup}
 	for i, f := range Schema.Fields() {
 		if _, ok := f.Type.(*arrow.DictionaryType); ok {
-			props.SetReadDict(i, true)
+			aprops.SetReadDict(i, true)
 		}
 	}
-	fr, err := pqarrow.NewFileReader(pf, props, mem)
+	fr, err := pqarrow.NewFileReader(pf, aprops, mem)
 	if err != nil {
 		return c, nil, err
 	}
@@ -618,7 +684,7 @@ func (t *Table) decodeSegment(r parquet.ReaderAtSeeker) (c columns, st *rollStat
 
 // checkSizes refuses a file whose column chunks say they hold more than
 // rows of the schema could: the reader allocates what they say.
-func checkSizes(pf *file.Reader, rows int) error {
+func checkSizes(pf *file.Reader, rows int, size int64) error {
 	limit := int64(rows)*maxRowBytes + 1<<20
 	md := pf.MetaData()
 	if md.NumSchemaElements() != Schema.NumFields()+1 {
@@ -637,39 +703,40 @@ func checkSizes(pf *file.Reader, rows int) error {
 			if u := cc.TotalUncompressedSize(); u < 0 || u > limit || cc.NumValues() < 0 || cc.NumValues() > int64(rows) {
 				return fmt.Errorf("row group %d, column %d: %d bytes and %d values in a segment of %d rows", g, i, u, cc.NumValues(), rows)
 			}
+			start := cc.DataPageOffset()
+			if cc.HasDictionaryPage() {
+				start = min(start, cc.DictionaryPageOffset())
+			}
+			if n := cc.TotalCompressedSize(); n < 0 || start < 0 || start > size || n > size-start {
+				return fmt.Errorf("row group %d, column %d: %d bytes at %d in a file of %d", g, i, n, start, size)
+			}
 		}
 	}
 	return nil
 }
 
-// checkPages refuses pages that say they hold more values than their row
-// group has rows: the reader sizes a dictionary from what its page says.
+// checkPages refuses a dictionary page that says it holds more values
+// than its row group has rows: the reader sizes the dictionary from what
+// the page says. (A chunk's dictionary is its first page; the data pages'
+// counts the reader checks itself.)
 func checkPages(pf *file.Reader) error {
 	for g := range pf.NumRowGroups() {
 		rg := pf.RowGroup(g)
-		rows := rg.NumRows()
 		for i := range rg.NumColumns() {
 			pr, err := rg.GetColumnPageReader(i)
 			if err != nil {
 				return fmt.Errorf("row group %d, column %d: %w", g, i, err)
 			}
-			var values int64
-			for pr.Next() {
-				n := int64(pr.Page().NumValues())
-				if n < 0 || n > rows {
-					return fmt.Errorf("row group %d, column %d: a page of %d values in %d rows", g, i, n, rows)
-				}
-				if pr.Page().Type() != file.PageTypeDictionaryPage {
-					values += n
+			if pr.Next() && pr.Page().Type() == file.PageTypeDictionaryPage {
+				if n := int64(pr.Page().NumValues()); n < 0 || n > rg.NumRows() {
+					pr.Close()
+					return fmt.Errorf("row group %d, column %d: a dictionary of %d values in %d rows", g, i, n, rg.NumRows())
 				}
 			}
 			err = pr.Err()
 			pr.Close()
 			if err != nil {
 				return fmt.Errorf("row group %d, column %d: %w", g, i, err)
-			}
-			if values != rows {
-				return fmt.Errorf("row group %d, column %d: %d values in %d rows", g, i, values, rows)
 			}
 		}
 	}
@@ -884,5 +951,6 @@ func (t *Table) convCode(c int32) {
 	for int(c) >= len(t.convInbox) {
 		t.convInbox = append(t.convInbox, t.inboxes.Code(""))
 		t.convPriority = append(t.convPriority, 1)
+		t.convAgent = append(t.convAgent, -1)
 	}
 }

@@ -150,6 +150,10 @@ func TestRollToParquet(t *testing.T) {
 		t.Fatal("the live figures of a table read from its files differ")
 	}
 	// a file gone: the figures of the rest, and an error that names it
+	kept, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Remove(files[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +176,21 @@ func TestRollToParquet(t *testing.T) {
 	}
 	if _, err := fresh.Query(Query{Tenant: "demo"}); err == nil || !strings.Contains(err.Error(), files[0]) {
 		t.Errorf("a query of live figures missing a segment: %v, want an error naming it", err)
+	}
+	// the file back: at its next try the live figures measure everything
+	// again, and are whole
+	if err := os.WriteFile(files[0], kept, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := fresh.CatchUp(); err == nil {
+		t.Error("measured again before its time")
+	}
+	fresh.retryAt = time.Now()
+	if err := fresh.CatchUp(); err != nil {
+		t.Fatalf("measuring again with the file back: %v", err)
+	}
+	if got, want := noErr(fresh.Query(Query{Tenant: "demo"})), noErr(NewLive(src, nil).Query(Query{Tenant: "demo"})); !reflect.DeepEqual(got, want) {
+		t.Error("measured again with the file back, the live figures differ")
 	}
 }
 

@@ -155,6 +155,7 @@ type Table struct {
 	tenants, regions, inboxes, channels, convs, agents *Dict
 	convInbox                                          []int32 // by conv code
 	convPriority                                       []int8
+	convAgent                                          []int32         // by conv code: its assignee now (-1: none)
 	inboxChannel                                       map[int64]int32 // tenant<<32|inbox → channel code
 	policies                                           map[int32]*Policy
 	slas                                               map[int32]*event.SLA // what the policies were made of
@@ -315,6 +316,12 @@ func (t *Table) append(region string, e *event.Event) bool {
 		return false
 	}
 	r.Conv = t.conv(conv)
+	switch r.Kind {
+	case KindOpened, KindAssigned:
+		t.convAgent[r.Conv] = r.Agent
+	case KindCSAT, KindSentiment: // counted for the agent the conversation is with
+		r.Agent = t.convAgent[r.Conv]
+	}
 	r.Inbox = t.convInbox[r.Conv]
 	ch, ok := t.inboxChannel[int64(tenant)<<32|int64(r.Inbox)]
 	if !ok {
