@@ -303,6 +303,29 @@ func TestDamagedSegment(t *testing.T) {
 	}
 }
 
+// A segment named before names carried their checksum is read all the
+// same; one whose name says another checksum is refused.
+func TestSegmentNames(t *testing.T) {
+	dir := t.TempDir()
+	_, tab := rolled(t, dir, 2_000)
+	files, _ := filepath.Glob(filepath.Join(dir, "events-*.parquet"))
+	base := strings.TrimSuffix(files[0], ".parquet")
+	legacy := base[:strings.LastIndexByte(base, '-')] + ".parquet"
+	if err := os.Rename(files[0], legacy); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tab.readSegmentFile(legacy); err != nil {
+		t.Fatalf("a segment named without its checksum: %v", err)
+	}
+	wrong := strings.TrimSuffix(legacy, ".parquet") + "-00000000.parquet"
+	if err := os.Rename(legacy, wrong); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tab.readSegmentFile(wrong); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("a segment whose name says another checksum: %v", err)
+	}
+}
+
 // A segment that cannot be written stays in memory and is written at the
 // next roll, in order.
 func TestRollRetries(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
@@ -14,6 +15,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/hub"
@@ -47,7 +51,13 @@ func TestKill9HubLosesNothingAcknowledged(t *testing.T) {
 	quicAddr := pc.LocalAddr().String()
 	pc.Close()
 	data := t.TempDir()
-	hubArgs := []string{"--dev", "--data", data, "--http", "127.0.0.1:0", "--quic", quicAddr, "--log-level", "warn"}
+	// the analytics table rolled to Parquet every second: a kill may come
+	// in the middle of a roll
+	cfgFile := filepath.Join(t.TempDir(), "hub.yaml")
+	if err := os.WriteFile(cfgFile, []byte("analytics:\n  roll: 1s\n  memory: 0s\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hubArgs := []string{"--config", cfgFile, "--dev", "--data", data, "--http", "127.0.0.1:0", "--quic", quicAddr, "--log-level", "warn"}
 	proc := startHub(t, bin, hubArgs)
 
 	cfg := edgetest.Config(t)
@@ -123,7 +133,45 @@ func TestKill9HubLosesNothingAcknowledged(t *testing.T) {
 	if !d.OK() {
 		t.Fatalf("after the kill the hub's copy differs from the edge's log: %+v", d)
 	}
+	// its analytics, from the segments rolled before and after the kill
+	// and the log after them: the three conversations, each once
+	if segs, _ := filepath.Glob(filepath.Join(data, "analytics", "events-*.parquet")); len(segs) == 0 {
+		t.Error("no analytics segment was rolled")
+	}
+	if n := openedThisWeek(t, h); n != 3 {
+		t.Errorf("the analytics count %v conversations opened, want the 3", n)
+	}
 	t.Logf("%d events; %d acknowledged before the kill", d.Edge, ackedBefore)
+}
+
+// openedThisWeek is the conversations the hub's analytics count opened
+// in the last seven days, all regions.
+func openedThisWeek(t *testing.T, h *hubtest.Hub) float64 {
+	t.Helper()
+	resp, err := h.Get("/api/v1/analytics/query?tenant=demo&measure=volume&ahead=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("volume: %d %s", resp.StatusCode, b)
+	}
+	rd, err := ipc.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Release()
+	var opened float64
+	for rd.Next() {
+		col := rd.RecordBatch().Column(2).(*array.Float64)
+		for i := range col.Len() {
+			if !col.IsNull(i) {
+				opened += col.Value(i)
+			}
+		}
+	}
+	return opened
 }
 
 // startHub runs the hub binary and returns once it listens.
