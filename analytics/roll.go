@@ -663,6 +663,10 @@ func (t *Table) decodeSegment(r parquet.ReaderAtSeeker) (c columns, st *rollStat
 	} else if !sameColumns(s, Schema) {
 		return c, nil, fmt.Errorf("its columns are %s, not those of events/%s", s, SchemaVersion)
 	}
+	n := min(st.Rows, MaxTail) // room for the rows a segment usually has; a file's word is not trusted further
+	c = columns{ts: make([]int64, 0, n), tenant: make([]int32, 0, n), region: make([]int32, 0, n), inbox: make([]int32, 0, n),
+		channel: make([]int32, 0, n), conv: make([]int32, 0, n), agent: make([]int32, 0, n), kind: make([]int8, 0, n),
+		priority: make([]int8, 0, n), value: make([]int32, 0, n), until: make([]int64, 0, n)}
 	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
 	if err != nil {
 		return c, nil, err
