@@ -59,15 +59,9 @@ func (t *Table) Sentiment(q Query) ([]CSAT, error) { return t.means(KindSentimen
 // means sums the values of the rows of kind by q's groups and intervals:
 // each conversation's last one only, with last.
 func (t *Table) means(kind Kind, last bool, q Query) ([]CSAT, error) {
-	tc := int32(-1)
-	if q.Tenant != "" {
-		if tc = t.tenantCode(q.Tenant); tc < 0 {
-			return nil, nil
-		}
-	}
 	keep, ok := t.rowFilter(q)
 	if !ok {
-		return nil, nil // a region, channel or inbox never seen
+		return nil, nil // a tenant, region, channel or inbox never seen
 	}
 	dim, interval := cmp.Or(q.GroupBy, ByRegion), cmp.Or(q.Interval, Hour)
 	type key struct {
@@ -82,7 +76,7 @@ func (t *Table) means(kind Kind, last bool, q Query) ([]CSAT, error) {
 	latest := map[int32]int{} // conversation → its index in values, with last
 	err := t.scanTimes(q.From, cmp.Or(q.To, math.MaxInt64), func(c columns, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if Kind(c.kind[i]) != kind || c.ts[i] < q.From || (q.To != 0 && c.ts[i] >= q.To) || (tc >= 0 && c.tenant[i] != tc) || !keep(c, i) {
+			if Kind(c.kind[i]) != kind || c.ts[i] < q.From || (q.To != 0 && c.ts[i] >= q.To) || !keep(c, i) {
 				continue
 			}
 			g := c.region[i]
@@ -139,17 +133,17 @@ func (t *Table) means(kind Kind, last bool, q Query) ([]CSAT, error) {
 	return out, err
 }
 
-// rowFilter is the test of q's region, channel and inbox on a row; false
-// when one names what the table never saw.
+// rowFilter is the test of q's tenant, region, channel and inbox on a
+// row; false when one names what the table never saw.
 func (t *Table) rowFilter(q Query) (func(c columns, i int) bool, bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	region, channel, inbox := int32(-1), int32(-1), int32(-1)
+	tenant, region, channel, inbox := int32(-1), int32(-1), int32(-1), int32(-1)
 	for _, f := range []struct {
 		want string
 		dict *Dict
 		code *int32
-	}{{q.Region, t.regions, &region}, {q.Channel, t.channels, &channel}, {q.Inbox, t.inboxes, &inbox}} {
+	}{{q.Tenant, t.tenants, &tenant}, {q.Region, t.regions, &region}, {q.Channel, t.channels, &channel}, {q.Inbox, t.inboxes, &inbox}} {
 		if f.want == "" {
 			continue
 		}
@@ -158,7 +152,8 @@ func (t *Table) rowFilter(q Query) (func(c columns, i int) bool, bool) {
 		}
 	}
 	return func(c columns, i int) bool {
-		return (region < 0 || c.region[i] == region) && (channel < 0 || c.channel[i] == channel) && (inbox < 0 || c.inbox[i] == inbox)
+		return (tenant < 0 || c.tenant[i] == tenant) && (region < 0 || c.region[i] == region) &&
+			(channel < 0 || c.channel[i] == channel) && (inbox < 0 || c.inbox[i] == inbox)
 	}, true
 }
 

@@ -34,15 +34,9 @@ func (t *Table) Volume(tenant, region string, from, to int64) ([]float64, error)
 func (t *Table) volumes(q Query) (map[string][]float64, error) {
 	from, to := q.From, q.To
 	hours := max(0, (to-from+3_599_999)/3_600_000)
-	tc := int32(-1)
-	if q.Tenant != "" {
-		if tc = t.tenantCode(q.Tenant); tc < 0 {
-			return nil, nil
-		}
-	}
 	keep, ok := t.rowFilter(q)
 	if !ok {
-		return nil, nil
+		return nil, nil // a tenant, region, channel or inbox never seen
 	}
 	dim := cmp.Or(q.GroupBy, ByRegion)
 	if dim == ByAgent {
@@ -52,7 +46,7 @@ func (t *Table) volumes(q Query) (map[string][]float64, error) {
 	err := t.scanTimes(from, to, func(c columns, lo, hi int) {
 		group := map[Dimension][]int32{ByRegion: c.region, ByChannel: c.channel, ByInbox: c.inbox}[dim]
 		for i := lo; i < hi; i++ {
-			if Kind(c.kind[i]) != KindOpened || c.ts[i] < from || c.ts[i] >= to || (tc >= 0 && c.tenant[i] != tc) || !keep(c, i) {
+			if Kind(c.kind[i]) != KindOpened || c.ts[i] < from || c.ts[i] >= to || !keep(c, i) {
 				continue
 			}
 			y := by[group[i]]

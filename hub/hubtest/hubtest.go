@@ -5,12 +5,16 @@ package hubtest
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 
 	"github.com/edgedesk/edgedesk/edge/bus"
 	"github.com/edgedesk/edgedesk/hub"
@@ -87,6 +91,40 @@ func (h *Hub) Restart() {
 	h.t.Helper()
 	h.Stop()
 	h.start()
+}
+
+// Opened asks the hub's analytics for the volume of a tenant (params:
+// more of the query, e.g. "&group_by=channel") and returns the
+// conversations opened over the range, and the answer's first column (its
+// grouping).
+func (h *Hub) Opened(tenant, params string) (float64, string, error) {
+	resp, err := h.Get("/api/v1/analytics/query?tenant=" + tenant + "&measure=volume&ahead=0" + params)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return 0, "", fmt.Errorf("volume: %d %s", resp.StatusCode, b)
+	}
+	rd, err := ipc.NewReader(resp.Body)
+	if err != nil {
+		return 0, "", err
+	}
+	defer rd.Release()
+	var opened float64
+	for rd.Next() {
+		col, ok := rd.RecordBatch().Column(2).(*array.Float64)
+		if !ok {
+			return 0, "", fmt.Errorf("volume: the opened column is a %s", rd.RecordBatch().Column(2).DataType())
+		}
+		for i := range col.Len() {
+			if !col.IsNull(i) {
+				opened += col.Value(i)
+			}
+		}
+	}
+	return opened, rd.Schema().Field(0).Name, rd.Err()
 }
 
 // DevToken is the path of the reusable dev enrolment token.
