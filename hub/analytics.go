@@ -41,9 +41,12 @@ func (h *Hub) followAnalytics(ctx context.Context) {
 			return
 		case now := <-t.C:
 			err := h.live.CatchUp()
+			turned := now.Truncate(roll).After(period)
+			if turned {
+				period = now.Truncate(roll)
+			}
 			tail := h.analytics.TailLen()
-			if p := now.Truncate(roll); (p.After(period) && tail > 0) || tail >= analytics.MaxTail || (p.After(period) && h.analytics.Unwritten() > 0) {
-				period = p
+			if (turned && (tail > 0 || h.analytics.Unwritten() > 0)) || tail >= analytics.MaxTail {
 				if rerr := h.analytics.Roll(now.UnixMilli()); rerr != nil {
 					err = rerr
 				} else {
@@ -51,11 +54,14 @@ func (h *Hub) followAnalytics(ctx context.Context) {
 				}
 			}
 			h.analytics.Evict(now.Add(-h.cfg.Analytics.Memory).UnixMilli())
-			// the same failure once, not every second
-			if msg := fmt.Sprint(err); err != nil && msg != lastErr {
+			msg := ""
+			if err != nil {
+				msg = err.Error()
+			}
+			if msg != "" && msg != lastErr { // the same failure once, not every second
 				h.log.Error("analytics", "err", err)
 			}
-			lastErr = fmt.Sprint(err)
+			lastErr = msg
 		}
 	}
 }
