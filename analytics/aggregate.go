@@ -61,10 +61,20 @@ func (t *Table) Aggregate(q Query) ([]Stat, error) {
 	}
 	business := q.Policy != nil && q.Policy.BusinessHours != nil
 	var policies map[int32]*Policy
+	var businessOf []bool // every tenant's waits, each under its own policy
 	if q.Policy == nil {
 		policies, _ = t.Policies()
 		if tenant >= 0 {
 			business = policies[tenant] != nil && policies[tenant].BusinessHours != nil
+		} else {
+			for tc, p := range policies {
+				if p != nil && p.BusinessHours != nil {
+					for int(tc) >= len(businessOf) {
+						businessOf = append(businessOf, false)
+					}
+					businessOf[tc] = true
+				}
+			}
 		}
 	}
 	parts := int32(min(runtime.GOMAXPROCS(0), 8))
@@ -72,6 +82,7 @@ func (t *Table) Aggregate(q Query) ([]Stat, error) {
 	ms := make([]*Measurer, parts)
 	for part := range parts {
 		g := NewGrouperBy(business, q.GroupBy, cmp.Or(q.Interval, Hour))
+		g.BusinessOf = businessOf
 		m := NewMeasurer(q.Policy)
 		m.Only, m.Part, m.Parts, m.Tenant, m.Policies = q.Measure, part, parts, tenant, policies
 		m.Sink = g.Add

@@ -423,12 +423,15 @@ const Hour = int64(3_600_000)
 // ended in, as they come (Measurer.Sink).
 type Grouper struct {
 	business bool
-	dim      Dimension
-	interval int64 // ms
-	index    map[GroupKey]int32
-	groups   []Group
-	lastKey  GroupKey
-	last     int32
+	// BusinessOf, when set, says by tenant code whose waits count in
+	// business hours (each tenant's own policy), instead of business.
+	BusinessOf []bool
+	dim        Dimension
+	interval   int64 // ms
+	index      map[GroupKey]int32
+	groups     []Group
+	lastKey    GroupKey
+	last       int32
 }
 
 // NewGrouper groups by region and hour, business time when business is
@@ -454,7 +457,11 @@ func (g *Grouper) Add(f *Fact) {
 		g.lastKey, g.last = key, i
 	}
 	v := f.Elapsed
-	if g.business {
+	if g.BusinessOf != nil {
+		if int(f.Tenant) < len(g.BusinessOf) && g.BusinessOf[f.Tenant] {
+			v = f.Business
+		}
+	} else if g.business {
 		v = f.Business
 	}
 	gr := &g.groups[i]

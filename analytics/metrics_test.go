@@ -342,6 +342,26 @@ func TestTenantPolicy(t *testing.T) {
 	if got := noErr(tab.Aggregate(Query{Tenant: "demo", Measure: FirstResponse})); len(got) != 2 || got[0].Breached+got[1].Breached != 1 {
 		t.Fatalf("measured again under the tenant's policy: %+v", got)
 	}
+	// a second tenant around the clock beside demo in business hours:
+	// every tenant's figures together count each wait as its tenant does,
+	// live as measured again
+	policy(&event.SLA{FirstResponse: [4]int64{0, 3600, 0, 0}, TimeZone: "UTC", Hours: hours})
+	other := (&script{t0: friday, conv: "acme-slow"}).opened(0, "bob").says(0, customer).says(64*time.Hour+30*time.Minute, bob)
+	for _, e := range other.events {
+		e.Tenant = "acme"
+		tab.Append("eu", e)
+	}
+	all := Query{Measure: FirstResponse}
+	if got, want := noErr(live.Query(all)), noErr(tab.Aggregate(all)); len(got) == 0 || !slices.Equal(got, want) {
+		t.Fatalf("two tenants, one in business hours: live %+v, measured again %+v", got, want)
+	}
+	var p90 time.Duration
+	for _, s := range noErr(tab.Aggregate(all)) {
+		p90 = max(p90, s.P90)
+	}
+	if p90 != 64*time.Hour+30*time.Minute {
+		t.Fatalf("the around-the-clock tenant's slow wait: p90 %v, want 64h30m", p90)
+	}
 	if err := (&event.SLA{TimeZone: "Europe/Berlin; rm -rf"}).Check(); err == nil {
 		t.Error("a time zone that is no name was accepted")
 	}
