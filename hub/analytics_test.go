@@ -68,6 +68,7 @@ func TestAnalyticsQuery(t *testing.T) {
 	}
 	check("live")
 	// the volume: the two conversations in eu this hour
+	// (a hub that starts holds its history before it is ready: no waiting)
 	volume := func(what string, params ...string) {
 		t.Helper()
 		opened, dim, err := h.Opened("demo", strings.Join(params, ""))

@@ -69,6 +69,9 @@ func (h *Hub) edge(ctx context.Context, name, region string) (*edgeState, error)
 	e := &edgeState{name: name, region: region, store: st, kick: make(chan struct{}, 1)}
 	e.stored.Store(stored)
 	h.edges[name] = e
+	// the analytics table holds what the store has before the hub is
+	// ready: no query answers half of the history after a start
+	h.replayAnalytics(ctx, e)
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
@@ -101,19 +104,6 @@ func (e *edgeState) detach(conn *quic.Conn) {
 // store has applied, until ctx ends.
 func (h *Hub) project(ctx context.Context, e *edgeState) {
 	log := h.log.With("edge", e.name)
-	// what the store applied before this start and the analytics table's
-	// rolled segments do not hold is read into the table first
-	if from := h.analytics.Position(e.name) + 1; from <= e.store.Applied() {
-		err := h.elog.Read(e.name, from, e.store.Applied(), func(seq uint64, data []byte) bool {
-			if ev, err := h.codec.Decode(data); err == nil {
-				h.analytics.AppendFrom(e.name, seq, e.region, ev)
-			}
-			return ctx.Err() == nil
-		})
-		if err != nil {
-			log.Error("cannot read the log into the analytics table; its figures miss this edge's past", "err", err)
-		}
-	}
 	batch := make([]*event.Event, 0, 1024)
 	for {
 		applied, stored := e.store.Applied(), e.stored.Load()
@@ -149,6 +139,25 @@ func (h *Hub) project(ctx context.Context, e *edgeState) {
 			log.Error("the hub's projector stopped for this edge; restart the hub", "err", err)
 			return
 		}
+	}
+}
+
+// replayAnalytics reads into the analytics table what the edge's store
+// applied before this start and the table's rolled segments do not hold
+// (at most a roll period's events, once segments are written).
+func (h *Hub) replayAnalytics(ctx context.Context, e *edgeState) {
+	from, applied := h.analytics.Position(e.name)+1, e.store.Applied()
+	if from > applied {
+		return
+	}
+	err := h.elog.Read(e.name, from, applied, func(seq uint64, data []byte) bool {
+		if ev, err := h.codec.Decode(data); err == nil {
+			h.analytics.AppendFrom(e.name, seq, e.region, ev)
+		}
+		return ctx.Err() == nil
+	})
+	if err != nil {
+		h.log.Error("cannot read the log into the analytics table; its figures miss this edge's past", "edge", e.name, "err", err)
 	}
 }
 
