@@ -10,6 +10,7 @@ import (
 
 	"github.com/quic-go/quic-go"
 
+	"github.com/edgedesk/edgedesk/analytics"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 	"github.com/edgedesk/edgedesk/internal/syncproto"
@@ -144,15 +145,21 @@ func (h *Hub) project(ctx context.Context, e *edgeState) {
 
 // replayAnalytics reads into the analytics table what the edge's store
 // applied before this start and the table's rolled segments do not hold
-// (at most a roll period's events, once segments are written).
+// (at most a roll period's events, once segments are written), rolling
+// every analytics.MaxTail rows.
 func (h *Hub) replayAnalytics(ctx context.Context, e *edgeState) {
 	from, applied := h.analytics.Position(e.name)+1, e.store.Applied()
 	if from > applied {
 		return
 	}
 	err := h.elog.Read(e.name, from, applied, func(seq uint64, data []byte) bool {
-		if ev, err := h.codec.Decode(data); err == nil {
-			h.analytics.AppendFrom(e.name, seq, e.region, ev)
+		if ev, err := h.codec.Decode(data); err == nil && h.analytics.AppendFrom(e.name, seq, e.region, ev) &&
+			h.analytics.TailLen() >= analytics.MaxTail {
+			// a long log (a first start with this version) rolls as it is
+			// read: segments stay of a size a query reads back at once
+			if err := h.analytics.Roll(time.Now().UnixMilli()); err != nil {
+				h.log.Error("analytics", "err", err)
+			}
 		}
 		return ctx.Err() == nil
 	})
