@@ -36,6 +36,7 @@ func FuzzAnswerFrame(f *testing.F) {
 
 func FuzzQueueFrame(f *testing.F) {
 	f.Add([]byte(`{"time":1764000000000,"queue":[{"region":"eu","waiting":2,"longest_ms":30000}]}`))
+	f.Add([]byte(`{"time":1764000000000,"queue":[{"region":"eu","waiting":1,"longest_ms":5,"agents":{"online":3,"away":1,"busy":2}}]}`))
 	f.Add([]byte(`{"queue":null}`))
 	f.Add([]byte(`[]`))
 	f.Fuzz(func(t *testing.T, b []byte) {
