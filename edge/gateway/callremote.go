@@ -207,19 +207,14 @@ func (g *Gateway) leaveRemote(ctx context.Context, c *call, member, reason strin
 	c.mu.Lock()
 	m := c.remotes[member]
 	delete(c.remotes, member)
-	last := m != nil && c.empty() && !c.ended
-	if last {
-		c.ended = true
-	}
+	last := m != nil && c.lastOut()
 	c.mu.Unlock()
 	if m == nil {
 		return
 	}
 	m.peer.OnClose(nil)
 	m.peer.Close()
-	c.mu.Lock()
-	c.quality = c.quality.Add(m.peer.Final())
-	c.mu.Unlock()
+	c.addQuality(m.peer.Final())
 	if tell {
 		g.sendRemote(m.origin, remoteSignal{Member: member, Call: c.id, Ended: true})
 	}

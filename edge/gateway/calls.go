@@ -33,6 +33,23 @@ type call struct {
 // empty reports whether nobody is in the call (c.mu held).
 func (c *call) empty() bool { return len(c.peers) == 0 && len(c.remotes) == 0 }
 
+// lastOut reports, once a participant was taken out (c.mu held), whether
+// it was the last one: the call is then ended, once.
+func (c *call) lastOut() bool {
+	if !c.empty() || c.ended {
+		return false
+	}
+	c.ended = true
+	return true
+}
+
+// addQuality counts the figures of a participant who left.
+func (c *call) addQuality(q sfu.Quality) {
+	c.mu.Lock()
+	c.quality = c.quality.Add(q)
+	c.mu.Unlock()
+}
+
 // Call operations (InFrame.Op of a `call` frame).
 const (
 	CallStart  = "start"
@@ -295,17 +312,12 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 	c.mu.Lock()
 	p := c.peers[s]
 	delete(c.peers, s)
-	last := p != nil && c.empty() && !c.ended
-	if last {
-		c.ended = true
-	}
+	last := p != nil && c.lastOut()
 	c.mu.Unlock()
 	g.forgetSession(c, s)
 	if p != nil {
 		p.Close() // its OnClose comes back here and finds s gone
-		c.mu.Lock()
-		c.quality = c.quality.Add(p.Final())
-		c.mu.Unlock()
+		c.addQuality(p.Final())
 	}
 	if last {
 		g.endCall(ctx, c, s.actor(), reason)
