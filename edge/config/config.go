@@ -109,11 +109,27 @@ type Node struct {
 type HTTP struct {
 	Addr            string        `yaml:"addr"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+	// DrainDelay is how long /readyz answers 503 at shutdown before the
+	// listener closes, so that a load balancer stops sending first.
+	DrainDelay time.Duration `yaml:"drain_delay"`
 }
 
 // NATS configures the embedded NATS server.
 type NATS struct {
-	ClientListen    string        `yaml:"client_listen"`
+	// ClientListen opens a NATS client port for tools (host:port); empty:
+	// none. Every connection to it authenticates with an nkey.
+	ClientListen string `yaml:"client_listen"`
+	// ClientAccess is what the tools' nkey may do: read (the stream's
+	// state and events) or operate (also step leaders down, remove
+	// peers and consumers). Nobody but the edge writes the log.
+	ClientAccess string `yaml:"client_access"`
+	// ToolsNkeyFile holds the tools' nkey seed (`nats --nkey FILE`);
+	// default <data_dir>/nats/tools.nk, made on first start.
+	ToolsNkeyFile string `yaml:"tools_nkey_file"`
+	// SystemNkeyFile holds the seed of the NATS system account's user,
+	// for monitoring (`nats server report jetstream`); default
+	// <data_dir>/nats/system.nk, made on first start.
+	SystemNkeyFile  string        `yaml:"system_nkey_file"`
 	Cluster         Cluster       `yaml:"cluster"`
 	Replicas        int           `yaml:"replicas"`
 	DuplicateWindow time.Duration `yaml:"duplicate_window"`
@@ -143,6 +159,10 @@ type Auth struct {
 	CustomerTTL      time.Duration `yaml:"customer_token_ttl"`
 	// BcryptCost is the cost of new password hashes (4-31; default 10).
 	BcryptCost int `yaml:"bcrypt_cost"`
+	// PreviousKeyFiles are region secrets this region used before
+	// key_file: events they signed still verify, and nodes still on them
+	// are accepted as routes while a rotation rolls out.
+	PreviousKeyFiles []string `yaml:"previous_key_files"`
 	// AdminTokenFile holds the operators' bearer token for the admin API
 	// (/api/v1/status). Empty: <data>/admin-token, made on first start
 	// (<data>/dev-admin-token with --dev).
@@ -195,8 +215,8 @@ func Default() Config {
 	return Config{
 		Node:       Node{ID: truncate(sanitize(host), 64), Region: "local"},
 		DataDir:    "./data",
-		HTTP:       HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second},
-		NATS:       NATS{Replicas: 1, DuplicateWindow: 10 * time.Minute},
+		HTTP:       HTTP{Addr: "127.0.0.1:8080", ShutdownTimeout: 15 * time.Second, DrainDelay: 5 * time.Second},
+		NATS:       NATS{ClientAccess: "read", Replicas: 1, DuplicateWindow: 10 * time.Minute},
 		Durability: "process",
 		Projector:  Projector{Linger: time.Millisecond},
 		Auth:       Auth{AgentTokenTTL: 12 * time.Hour, CustomerTTL: 24 * time.Hour, BcryptCost: 10},
@@ -405,6 +425,23 @@ func (c *Config) Validate() error {
 	}
 	if c.Auth.KeyFile == "" && c.DataDir != "" {
 		c.Auth.KeyFile = filepath.Join(c.DataDir, "keys", "signing.key")
+	}
+	if len(c.Auth.PreviousKeyFiles) == 0 {
+		c.Auth.PreviousKeyFiles = nil
+	}
+	switch c.NATS.ClientAccess {
+	case "read", "operate":
+	default:
+		bad("nats.client_access %q: use read (the default) or operate", c.NATS.ClientAccess)
+	}
+	if c.HTTP.DrainDelay < 0 || c.HTTP.DrainDelay > time.Minute {
+		bad("http.drain_delay %s: use 0 to 1m (5s is the usual; longer than your load balancer's check interval)", c.HTTP.DrainDelay)
+	}
+	if c.NATS.ToolsNkeyFile == "" && c.DataDir != "" {
+		c.NATS.ToolsNkeyFile = filepath.Join(c.DataDir, "nats", "tools.nk")
+	}
+	if c.NATS.SystemNkeyFile == "" && c.DataDir != "" {
+		c.NATS.SystemNkeyFile = filepath.Join(c.DataDir, "nats", "system.nk")
 	}
 	return errors.Join(errs...)
 }

@@ -34,6 +34,7 @@ func Config(t testing.TB) config.Config {
 	cfg.Node.ID = "test-edge"
 	cfg.DataDir = t.TempDir()
 	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.HTTP.DrainDelay = 0 // tests stop nodes often; no load balancer waits
 	cfg.Dev = true
 	cfg.Log.Level = "warn"
 	cfg.Auth.BcryptCost = 4 // the minimum: tests sign in often, under -race
