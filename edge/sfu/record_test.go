@@ -42,6 +42,12 @@ func TestRecordingACall(t *testing.T) {
 		c.peer.Close()
 	}
 	waitFor(t, "the room ends", func() bool { return s.Rooms() == 0 })
+	// The manifest is written once the last one out has left, just after
+	// the room is forgotten.
+	waitFor(t, "the manifest is written", func() bool {
+		_, err := os.Stat(filepath.Join(dir, sfu.ManifestFile))
+		return err == nil
+	})
 
 	b, err := os.ReadFile(filepath.Join(dir, sfu.ManifestFile))
 	if err != nil {
