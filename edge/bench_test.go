@@ -26,6 +26,7 @@ func BenchmarkColdStart(b *testing.B) {
 		cfg.DataDir = b.TempDir()
 		cfg.HTTP.Addr = "127.0.0.1:0"
 		cfg.Log.Level = "warn"
+		cfg.HTTP.DrainDelay = 0 // shutdown is not what this measures
 		if err := cfg.Validate(); err != nil {
 			b.Fatal(err)
 		}

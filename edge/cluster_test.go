@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -84,14 +85,19 @@ func regionConfigs(t *testing.T, ports []int) []config.Config {
 
 // startRegion starts the nodes at once: each Start blocks until the
 // replicated stream exists, which needs a JetStream meta leader, which
-// needs a quorum of the nodes running.
-func startRegion(t *testing.T, cfgs []config.Config) []*edge.Node {
+// needs a quorum of the nodes running. logs[i], when given, is node i's
+// logger.
+func startRegion(t *testing.T, cfgs []config.Config, logs ...*slog.Logger) []*edge.Node {
 	t.Helper()
 	nodes := make([]*edge.Node, len(cfgs))
 	errs := make([]error, len(cfgs))
 	var wg sync.WaitGroup
 	for i, cfg := range cfgs {
-		nodes[i] = edge.New(cfg, edgetest.Logger(t))
+		log := edgetest.Logger(t)
+		if i < len(logs) {
+			log = logs[i]
+		}
+		nodes[i] = edge.New(cfg, log)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/nats-io/nats.go/jetstream"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
@@ -66,6 +65,11 @@ type Node struct {
 	draining atomic.Bool
 	dev      *DevCredentials
 	started  time.Time
+	// lock is held on <data>/LOCK from Start until close (datadir.go)
+	lock *dataLock
+	// stateDir is where openCore opens the state store; empty is
+	// <data>/state (statePath). Rebuild builds the state beside it.
+	stateDir string
 }
 
 // New returns a node for a validated configuration.
@@ -89,6 +93,9 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	}()
 	if err := os.MkdirAll(n.cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data directory: %w", err)
+	}
+	if n.lock, err = lockDataDir(n.cfg.DataDir); err != nil {
+		return err
 	}
 	key, err := auth.LoadOrCreateKey(n.cfg.Auth.KeyFile)
 	if err != nil {
@@ -199,10 +206,18 @@ func (n *Node) Start(ctx context.Context) (err error) {
 // openCore starts the bus, opens the store and creates the journal.
 func (n *Node) openCore(ctx context.Context) error {
 	var err error
+	secrets, err := n.regionSecrets()
+	if err != nil {
+		return err
+	}
 	n.bus, err = bus.Start(ctx, bus.Options{
 		Dir:             n.dataPath("eventlog"),
 		ServerName:      n.cfg.Node.ID,
 		ClientListen:    n.cfg.NATS.ClientListen,
+		ClientAccess:    n.cfg.NATS.ClientAccess,
+		ToolsNkeyFile:   n.cfg.NATS.ToolsNkeyFile,
+		SystemNkeyFile:  n.cfg.NATS.SystemNkeyFile,
+		Secrets:         secrets,
 		Cluster:         bus.ClusterOptions{Name: n.cfg.NATS.Cluster.Name, Listen: n.cfg.NATS.Cluster.Listen, Routes: n.cfg.NATS.Cluster.Routes},
 		Replicas:        n.cfg.NATS.Replicas,
 		Durability:      n.cfg.Durability,
@@ -212,7 +227,7 @@ func (n *Node) openCore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	n.store, err = state.Open(n.dataPath("state"), state.Options{}, n.log)
+	n.store, err = state.Open(n.statePath(), state.Options{}, n.log)
 	if err != nil {
 		return err
 	}
@@ -224,10 +239,10 @@ func (n *Node) openCore(ctx context.Context) error {
 		if err := old.Close(); err != nil {
 			return fmt.Errorf("close state store of layout %d: %w", l, err)
 		}
-		if err := os.RemoveAll(n.dataPath("state")); err != nil {
-			return fmt.Errorf("remove state store of layout %d: %w (remove %s by hand to rebuild it)", l, err, n.dataPath("state"))
+		if err := os.RemoveAll(n.statePath()); err != nil {
+			return fmt.Errorf("remove state store of layout %d: %w (remove %s by hand to rebuild it)", l, err, n.statePath())
 		}
-		if n.store, err = state.Open(n.dataPath("state"), state.Options{}, n.log); err != nil {
+		if n.store, err = state.Open(n.statePath(), state.Options{}, n.log); err != nil {
 			return err
 		}
 	}
@@ -240,11 +255,34 @@ func (n *Node) openCore(ctx context.Context) error {
 			AppendSeconds: n.metrics.AppendSeconds.Observe,
 			Applied:       func(k int) { n.metrics.Applied.Add(float64(k)) },
 			Malformed:     n.metrics.Malformed.Inc,
+			Refused:       n.metrics.Refused.Inc,
 		}
 	}
 	n.journal = journal.New(n.bus, n.store, journal.Options{Origin: n.cfg.Node.ID,
 		Log: n.log.With("component", "projector"), Obs: obs, Linger: n.cfg.Projector.Linger})
 	return nil
+}
+
+// regionSecrets reads the region secret (auth.key_file, made when
+// missing) and the other secrets the region accepts.
+func (n *Node) regionSecrets() (bus.Secrets, error) {
+	cur, err := auth.LoadOrCreateKey(n.cfg.Auth.KeyFile)
+	if err != nil {
+		return bus.Secrets{}, err
+	}
+	s := bus.Secrets{Current: cur}
+	for _, f := range n.cfg.Auth.AcceptedKeyFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return bus.Secrets{}, fmt.Errorf("auth.accepted_key_files: %w", err)
+		}
+		k := []byte(strings.TrimSpace(string(b)))
+		if len(k) < 32 {
+			return bus.Secrets{}, fmt.Errorf("auth.accepted_key_files: %s has %d bytes; a region secret has at least 32", f, len(k))
+		}
+		s.Accepted = append(s.Accepted, k)
+	}
+	return s, nil
 }
 
 // openUplink prepares the admin token and, with a hub address, the link
@@ -409,6 +447,8 @@ func (n *Node) readyz(w http.ResponseWriter, r *http.Request) {
 	check("started", n.ready.Load(), "starting or projector stopped")
 	check("draining", !n.draining.Load(), "shutting down")
 	check("jetstream", n.bus.Healthy(), "embedded NATS/JetStream not running")
+	h := n.bus.Health()
+	check("log_writable", h.Writable, h.Why)
 	check("badger", n.store.Healthy(), "state store closed")
 	check("projector", n.journal.Running(), "projector not running")
 	w.Header().Set("Content-Type", "application/json")
@@ -431,34 +471,44 @@ func (n *Node) registerGauges() {
 	m.GaugeFunc("edgedesk_state_applied_seq", "Last event-log sequence applied to the state.", func() float64 { return float64(n.store.Applied()) })
 	m.GaugeFunc("edgedesk_badger_lsm_bytes", "Size of Badger's LSM tree.", func() float64 { l, _ := n.store.Sizes(); return float64(l) })
 	m.GaugeFunc("edgedesk_badger_vlog_bytes", "Size of Badger's value log.", func() float64 { _, v := n.store.Sizes(); return float64(v) })
-	// One stream-info request serves the three series of a scrape.
-	var (
-		infoMu   sync.Mutex
-		infoAt   time.Time
-		infoLast *jetstream.StreamState
-	)
-	streamInfo := func(f func(msgs, bytes, last uint64) float64) func() float64 {
+	// the log's figures come from the bus's health check (one stream-info
+	// request a second), not from a request per scrape
+	health := func(f func(h bus.Health) float64) func() float64 {
 		return func() float64 {
-			infoMu.Lock()
-			defer infoMu.Unlock()
-			if time.Since(infoAt) > time.Second {
-				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-				info, err := n.bus.StreamInfo(ctx)
-				cancel()
-				infoLast, infoAt = nil, time.Now()
-				if err == nil {
-					infoLast = &info.State
-				}
-			}
-			if infoLast == nil {
+			h := n.bus.Health()
+			if h.Checked.IsZero() {
 				return -1
 			}
-			return f(infoLast.Msgs, infoLast.Bytes, infoLast.LastSeq)
+			return f(h)
 		}
 	}
-	m.GaugeFunc("edgedesk_jetstream_stream_messages", "Events in the JetStream log.", streamInfo(func(msgs, _, _ uint64) float64 { return float64(msgs) }))
-	m.GaugeFunc("edgedesk_jetstream_stream_bytes", "Bytes in the JetStream log.", streamInfo(func(_, b, _ uint64) float64 { return float64(b) }))
-	m.GaugeFunc("edgedesk_jetstream_last_seq", "Last sequence of the JetStream log.", streamInfo(func(_, _, l uint64) float64 { return float64(l) }))
+	m.GaugeFunc("edgedesk_jetstream_stream_messages", "Events in the JetStream log.", health(func(h bus.Health) float64 { return float64(h.Msgs) }))
+	m.GaugeFunc("edgedesk_jetstream_stream_bytes", "Bytes in the JetStream log.", health(func(h bus.Health) float64 { return float64(h.Bytes) }))
+	m.GaugeFunc("edgedesk_jetstream_last_seq", "Last sequence of the JetStream log.", health(func(h bus.Health) float64 { return float64(h.LastSeq) }))
+	m.GaugeFunc("edgedesk_jetstream_writable", "1 when the event stream has a leader with a quorum of its replicas (appends can be stored).",
+		health(func(h bus.Health) float64 { return b2f(h.Writable) }))
+	m.GaugeFunc("edgedesk_jetstream_stream_leader", "1 when this node leads the event stream.", health(func(h bus.Health) float64 { return b2f(h.IsLeader) }))
+	m.GaugeFunc("edgedesk_jetstream_stream_replicas", "Replicas the event stream is configured with.", health(func(h bus.Health) float64 { return float64(h.Replicas) }))
+	m.GaugeVecFunc("edgedesk_jetstream_stream_peers", "The stream leader's peers by state: current, lagging (reachable, behind) or offline.", "state",
+		[]string{"current", "lagging", "offline"}, func(state string) float64 {
+			h := n.bus.Health()
+			switch state {
+			case "current":
+				return float64(h.Current)
+			case "lagging":
+				return float64(h.Lagging)
+			default:
+				return float64(h.Offline)
+			}
+		})
+	m.GaugeFunc("edgedesk_nats_route_peers", "Other NATS servers of the region this node has routes to.", health(func(h bus.Health) float64 { return float64(h.Peers) }))
+	m.GaugeFunc("edgedesk_projector_lag_events", "Events in the log not yet applied to the state (last sequence minus applied sequence).",
+		health(func(h bus.Health) float64 {
+			if a := n.store.Applied(); h.LastSeq > a {
+				return float64(h.LastSeq - a)
+			}
+			return 0
+		}))
 }
 
 // metricsGuard protects /metrics: with a token file, every scrape must send
@@ -519,11 +569,22 @@ func (n *Node) Bus() *bus.Bus { return n.bus }
 // Keys are the node's token keys.
 func (n *Node) Keys() *auth.Keys { return n.keys }
 
-// Shutdown drains: it stops accepting, tells clients to reconnect, lets
-// in-flight appends finish, stops the projector once it has applied them,
-// and closes the state and the log. ctx bounds the drain.
+// Shutdown drains: /readyz answers 503 for http.drain_delay while the
+// node still serves, so that a load balancer stops sending first; then it
+// stops accepting, tells clients to reconnect, lets in-flight appends
+// finish, stops the projector once it has applied them, and closes the
+// state and the log. ctx bounds the drain, the delay included.
 func (n *Node) Shutdown(ctx context.Context) error {
 	n.draining.Store(true)
+	if d := n.cfg.HTTP.DrainDelay; d > 0 && n.httpSrv != nil {
+		n.log.Info("draining: /readyz answers 503; closing the listener in " + d.String())
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
 	if n.httpSrv != nil {
 		// Shutdown stops the listener; hijacked WebSockets are drained
 		// by the gateway.
@@ -542,6 +603,8 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	return nil
 }
 
+// close stops everything Start started, in reverse, and releases the data
+// directory last.
 func (n *Node) close() {
 	if n.httpSrv != nil {
 		_ = n.httpSrv.Close()
@@ -571,28 +634,7 @@ func (n *Node) close() {
 	if n.bus != nil {
 		n.bus.Close()
 	}
-}
-
-// Rebuild throws the state away and builds it again from the event log.
-func Rebuild(ctx context.Context, cfg config.Config, log *slog.Logger) (uint64, error) {
-	n := New(cfg, log)
-	dir := n.dataPath("state")
-	if err := os.RemoveAll(dir); err != nil {
-		return 0, fmt.Errorf("remove old state: %w", err)
+	if err := n.lock.release(); err != nil {
+		n.log.Warn("release the data directory's lock", "err", err)
 	}
-	if err := n.openCore(ctx); err != nil {
-		n.close()
-		return 0, err
-	}
-	runCtx, cancel := context.WithCancel(context.Background())
-	n.cancel = cancel
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		_ = n.journal.Run(runCtx)
-	}()
-	err := n.journal.CatchUp(ctx)
-	applied := n.store.Applied()
-	n.close()
-	return applied, err
 }

@@ -2,9 +2,11 @@ package edge_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,16 +89,31 @@ func withTraffic(t *testing.T) (cfg config.Config, applied uint64, original []st
 func TestRebuiltStateEqualsOriginalByteForByte(t *testing.T) {
 	cfg, applied, original := withTraffic(t)
 
+	// what a rebuild that crashed left: removed first
+	for _, dir := range []string{"state.rebuild", "state.old"} {
+		if err := os.MkdirAll(filepath.Join(cfg.DataDir, dir), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(cfg.DataDir, dir, "MANIFEST"), []byte("junk"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// edge rebuild
-	n, err := edge.Rebuild(context.Background(), cfg, edgetest.Logger(t))
+	res, err := edge.Rebuild(context.Background(), cfg, edgetest.Logger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != applied {
-		t.Fatalf("rebuild applied up to %d, the original up to %d", n, applied)
+	if res.LastSeq != applied || res.Events != int(applied) {
+		t.Fatalf("rebuild applied %d events up to %d, the original up to %d", res.Events, res.LastSeq, applied)
 	}
 	if ok, diff := state.EqualDumps(original, dump(t, cfg.DataDir)); !ok {
 		t.Fatalf("rebuilt state differs from the original: %s", diff)
+	}
+	for _, dir := range []string{"state.rebuild", "state.old"} {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, dir)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s after the rebuild: %v, want it gone", dir, err)
+		}
 	}
 
 	// start-up with the state directory missing rebuilds it too
@@ -159,5 +176,84 @@ func TestStateOfAnotherLayoutIsRebuilt(t *testing.T) {
 	e2.Stop()
 	if ok, diff := state.EqualDumps(original, dump(t, cfg.DataDir)); !ok {
 		t.Fatalf("state rebuilt from another layout differs from the original: %s", diff)
+	}
+}
+
+// edge rebuild refuses to run under a node: it says which process holds the
+// data directory and leaves the node's state where it is.
+func TestRebuildRefusesWhileANodeRuns(t *testing.T) {
+	cfg := edgetest.Config(t)
+	e := edgetest.Start(t, cfg)
+	traffic(t, e)
+	applied := e.Store().Applied()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := edge.Rebuild(ctx, cfg, edgetest.Logger(t))
+	if !errors.Is(err, edge.ErrDataDirInUse) {
+		t.Fatalf("rebuild under a running node: %v, want ErrDataDirInUse", err)
+	}
+	want := fmt.Sprintf("another edge (pid %d) holds the data directory %s: stop it first", os.Getpid(), cfg.DataDir)
+	if err.Error() != want {
+		t.Fatalf("rebuild under a running node: %q, want %q", err, want)
+	}
+	for _, dir := range []string{"state.rebuild", "state.old"} {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, dir)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s after the refused rebuild: %v, want none", dir, err)
+		}
+	}
+	// The node goes on with its state: a new message lands on top of it.
+	cust := e.Visitor()
+	ack, err := cust.Start(ctx, "after")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cust.Message(ctx, ack.Conv, "m1", "still here"); err != nil {
+		t.Fatal(err)
+	}
+	now := e.Store().Applied()
+	if now <= applied {
+		t.Fatalf("applied %d after the refused rebuild, %d before", now, applied)
+	}
+	e.Stop()
+	e2 := edgetest.Start(t, cfg)
+	if got := e2.Store().Applied(); got != now {
+		t.Fatalf("after a restart the state has applied %d, want %d", got, now)
+	}
+}
+
+// A rebuild that cannot read the log (here: the node is one of a cluster
+// whose peers are down, so the stream has no leader, and the rebuild's ctx
+// ends) fails, says so, and leaves the old state exactly as it was.
+func TestRebuildThatCannotReadTheLogLeavesTheStateUntouched(t *testing.T) {
+	cfg, _, original := withTraffic(t)
+
+	ports := freePorts(t, 3)
+	clustered := cfg
+	clustered.NATS.Replicas = 3
+	clustered.NATS.Cluster = config.Cluster{Name: fmt.Sprintf("rebuild-%d", ports[0]), Listen: fmt.Sprintf("127.0.0.1:%d", ports[0]),
+		Routes: []string{fmt.Sprintf("nats-route://127.0.0.1:%d", ports[1]), fmt.Sprintf("nats-route://127.0.0.1:%d", ports[2])}}
+	if err := clustered.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := edge.Rebuild(ctx, clustered, edgetest.Logger(t))
+	if err == nil {
+		t.Fatal("a rebuild without the log's peers succeeded")
+	}
+	t.Logf("after %s: %v", time.Since(start).Round(time.Millisecond), err)
+	if want := "the state in " + filepath.Join(cfg.DataDir, "state") + " was left untouched"; !strings.Contains(err.Error(), want) {
+		t.Fatalf("error %q does not say %q", err, want)
+	}
+	if ok, diff := state.EqualDumps(original, dump(t, cfg.DataDir)); !ok {
+		t.Fatalf("a failed rebuild changed the state: %s", diff)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "state.rebuild")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("state.rebuild after the failed rebuild: %v, want it removed", err)
+	}
+	if lockHeld(t, cfg.DataDir) {
+		t.Error("the failed rebuild kept the data directory locked")
 	}
 }

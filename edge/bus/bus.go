@@ -11,11 +11,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 )
 
 // Durability modes: when an append is acknowledged.
@@ -43,9 +45,19 @@ const SubjectPrefix = "ev."
 type Options struct {
 	Dir        string // JetStream store directory
 	ServerName string // unique per node of a cluster
-	// ClientListen opens a NATS client port ("host:port"); empty means
-	// in-process connections only.
+	// ClientListen opens a NATS client port for tools ("host:port");
+	// empty means in-process connections only, and no port at all.
 	ClientListen string
+	// ClientAccess is what the tools' nkey may do: AccessRead (default)
+	// or AccessOperate.
+	ClientAccess string
+	// ToolsNkeyFile and SystemNkeyFile hold the nkey seeds of the tools'
+	// user and of the system account's user, made on first start; empty:
+	// keys that live in memory only (nobody can use them).
+	ToolsNkeyFile, SystemNkeyFile string
+	// Secrets are the region secret and those it accepts: they sign the
+	// log's events and make the routes' certificates. Required.
+	Secrets Secrets
 	// Cluster joins the node to a NATS cluster when Listen is set.
 	Cluster  ClusterOptions
 	Replicas int // stream replicas; 1 for a single node
@@ -57,7 +69,8 @@ type Options struct {
 }
 
 // ClusterOptions configure NATS clustering between the edge nodes of a
-// region.
+// region. Routes are mutual TLS 1.3 with certificates of the region's
+// route authority (secret.go).
 type ClusterOptions struct {
 	Name   string
 	Listen string   // host:port for routes
@@ -73,6 +86,10 @@ type Bus struct {
 	opts   Options
 	gc     *groupCommit
 	log    *slog.Logger
+	signer *signer
+	health *health
+
+	nRefused atomic.Uint64
 
 	mu      sync.Mutex
 	pending map[*nats.Msg]*pendingAppend // appends waiting for their ack
@@ -113,29 +130,137 @@ func Start(ctx context.Context, o Options) (*Bus, error) {
 	if o.DuplicateWindow == 0 {
 		o.DuplicateWindow = 10 * time.Minute
 	}
+	if err := o.Secrets.check(); err != nil {
+		return nil, err
+	}
+	if o.ClientAccess == "" {
+		o.ClientAccess = AccessRead
+	}
+	if o.ClientAccess != AccessRead && o.ClientAccess != AccessOperate {
+		return nil, fmt.Errorf("client access %q: use %s or %s", o.ClientAccess, AccessRead, AccessOperate)
+	}
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create event log directory: %w", err)
 	}
-	sopts := &server.Options{
-		ServerName:             o.ServerName,
-		JetStream:              true,
-		StoreDir:               o.Dir,
-		NoSigs:                 true,
-		NoSystemAccount:        o.Cluster.Listen == "",
-		MaxPayload:             2 << 20,
-		JetStreamMaxMemory:     256 << 20,
-		DisableJetStreamBanner: true,
+	if err := moveGlobalAccount(o.Dir, o.Cluster.Listen != "", o.Log); err != nil {
+		return nil, err
 	}
+	self, err := nkeys.CreateUser()
+	if err != nil {
+		return nil, err
+	}
+	sopts, err := serverOptions(o, self)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := server.NewServer(sopts)
+	if err != nil {
+		return nil, fmt.Errorf("configure embedded NATS: %w", err)
+	}
+	srv.SetLoggerV2(newNATSLogger(o.Log.With("component", "nats")), false, false, false)
+	go srv.Start()
+	if err := waitReady(srv, sopts); err != nil {
+		srv.Shutdown()
+		return nil, err
+	}
+	pub, err := self.PublicKey()
+	if err != nil {
+		srv.Shutdown()
+		return nil, err
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("edgedesk-edge"), nats.Nkey(pub, self.Sign),
+		nats.MaxReconnects(-1), nats.ReconnectBufSize(64<<20))
+	if err != nil {
+		srv.Shutdown()
+		return nil, fmt.Errorf("connect to embedded NATS: %w", err)
+	}
+	b := &Bus{srv: srv, nc: nc, opts: o, log: o.Log, pending: map[*nats.Msg]*pendingAppend{}, signer: newSigner(o.Secrets)}
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1<<16),
+		jetstream.WithPublishAsyncAckHandler(b.onAck), jetstream.WithPublishAsyncErrHandler(b.onAckErr),
+		jetstream.WithPublishAsyncTimeout(30*time.Second))
+	if err != nil {
+		nc.Close()
+		srv.Shutdown()
+		return nil, err
+	}
+	b.js = js
+	if err := b.ensureStream(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	if err := b.loadSignedFrom(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	if o.Durability == DurabilityGroupFsync {
+		gc, err := newGroupCommit(o.Dir)
+		if err != nil {
+			b.Close()
+			return nil, err
+		}
+		b.gc = gc
+	}
+	b.health = newHealth(b)
+	return b, nil
+}
+
+// serverOptions are the embedded server's options: accounts and users
+// (access.go), no listener but those configured, routes with mutual TLS.
+func serverOptions(o Options, self nkeys.KeyPair) (*server.Options, error) {
+	sopts := &server.Options{}
+	pubOf := func(file string) (string, error) {
+		var kp nkeys.KeyPair
+		var err error
+		if file == "" {
+			kp, err = nkeys.CreateUser()
+		} else {
+			kp, err = loadOrCreateSeed(file)
+		}
+		if err != nil {
+			return "", err
+		}
+		return kp.PublicKey()
+	}
+	edgePub, err := self.PublicKey()
+	if err != nil {
+		return nil, err
+	}
+	toolsPub, err := pubOf(o.ToolsNkeyFile)
+	if err != nil {
+		return nil, err
+	}
+	sysPub, err := pubOf(o.SystemNkeyFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := sopts.ProcessConfigString(accessConfig(edgePub, toolsPub, sysPub, o.ClientAccess)); err != nil {
+		return nil, fmt.Errorf("configure embedded NATS accounts: %w", err)
+	}
+	sopts.ServerName = o.ServerName
+	sopts.JetStream = true
+	sopts.StoreDir = o.Dir
+	sopts.NoSigs = true
+	sopts.MaxPayload = 2 << 20
+	sopts.JetStreamMaxMemory = 256 << 20
+	sopts.DisableJetStreamBanner = true
+	// a client port, when there is one, tells clients only its own
+	// address
+	sopts.Cluster.NoAdvertise = true
+	// a peer that stays away is reported once an hour, not every second
+	sopts.ReconnectErrorReports = 3600
+	sopts.ConnectErrorReports = 3600
 	if o.Durability == DurabilityAlwaysFsync {
 		sopts.SyncAlways = true
 		sopts.SyncInterval = 2 * time.Minute
 	}
 	switch {
 	case o.ClientListen == "" && o.Cluster.Listen != "":
-		// nats-server starts its routes only after its client listener,
-		// so a clustered node listens on a random loopback port that
-		// nothing else is told about.
-		sopts.Host, sopts.Port = "127.0.0.1", server.RANDOM_PORT
+		// nats-server starts its routes only once its client listener is
+		// up or has failed (Server.Start waits for it), and DontListen
+		// never starts it: a clustered node without a client port asks
+		// for one on an address no interface has, the bind fails at
+		// once, and the routes start. No client port opens.
+		sopts.Host, sopts.Port = unboundHost, server.RANDOM_PORT
 	case o.ClientListen == "":
 		sopts.DontListen = true
 	default:
@@ -162,46 +287,12 @@ func Start(ctx context.Context, o Options) (*Bus, error) {
 		if o.ServerName == "" {
 			return nil, errors.New("a clustered node needs a unique server name (node.id)")
 		}
-	}
-	srv, err := server.NewServer(sopts)
-	if err != nil {
-		return nil, fmt.Errorf("configure embedded NATS: %w", err)
-	}
-	srv.SetLoggerV2(natsLogger{o.Log.With("component", "nats")}, false, false, false)
-	go srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		srv.Shutdown()
-		return nil, errors.New("embedded NATS did not become ready in 10s: check the log for the cause")
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("edgedesk-edge"),
-		nats.MaxReconnects(-1), nats.ReconnectBufSize(64<<20))
-	if err != nil {
-		srv.Shutdown()
-		return nil, fmt.Errorf("connect to embedded NATS: %w", err)
-	}
-	b := &Bus{srv: srv, nc: nc, opts: o, log: o.Log, pending: map[*nats.Msg]*pendingAppend{}}
-	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1<<16),
-		jetstream.WithPublishAsyncAckHandler(b.onAck), jetstream.WithPublishAsyncErrHandler(b.onAckErr),
-		jetstream.WithPublishAsyncTimeout(30*time.Second))
-	if err != nil {
-		nc.Close()
-		srv.Shutdown()
-		return nil, err
-	}
-	b.js = js
-	if err := b.ensureStream(ctx); err != nil {
-		b.Close()
-		return nil, err
-	}
-	if o.Durability == DurabilityGroupFsync {
-		gc, err := newGroupCommit(o.Dir)
-		if err != nil {
-			b.Close()
+		if sopts.Cluster.TLSConfig, err = routeTLS(o.Secrets, o.ServerName); err != nil {
 			return nil, err
 		}
-		b.gc = gc
+		sopts.Cluster.TLSTimeout = 5
 	}
-	return b, nil
+	return sopts, nil
 }
 
 func (b *Bus) ensureStream(ctx context.Context) error {
@@ -215,6 +306,9 @@ func (b *Bus) ensureStream(ctx context.Context) error {
 		Duplicates:  b.opts.DuplicateWindow,
 		MaxMsgSize:  1 << 20,
 		Discard:     jetstream.DiscardNew,
+		// only the edge's own retention policy may remove events
+		DenyDelete: true,
+		DenyPurge:  true,
 	}
 	// A cluster elects its JetStream meta leader after start; retry until
 	// the stream can be created.
@@ -225,7 +319,7 @@ func (b *Bus) ensureStream(ctx context.Context) error {
 		cancel()
 		if err == nil {
 			b.stream = s
-			return nil
+			return checkStream(s.CachedInfo().Config, cfg)
 		}
 		if ctx.Err() != nil || time.Now().After(deadline) {
 			return fmt.Errorf("create event stream %s: %w", StreamName, err)
@@ -271,6 +365,7 @@ func (b *Bus) Append(ctx context.Context, subject, id string, data []byte) (seq 
 func (b *Bus) AppendAsync(subject, id string, data []byte, done AppendFunc) {
 	m := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
 	m.Header.Set(jetstream.MsgIDHeader, id)
+	m.Header.Set(SignatureHeader, b.signer.sign(subject, id, data))
 	b.publish(m, &pendingAppend{done: done})
 }
 
@@ -327,6 +422,15 @@ func (b *Bus) onAckErr(_ jetstream.JetStream, m *nats.Msg, err error) {
 
 // LastSeq is the log's last sequence.
 func (b *Bus) LastSeq(ctx context.Context) (uint64, error) {
+	info, err := b.patientInfo(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return info.State.LastSeq, nil
+}
+
+// patientInfo asks for the stream's state until it answers or ctx ends.
+func (b *Bus) patientInfo(ctx context.Context) (*jetstream.StreamInfo, error) {
 	for {
 		// A clustered stream can leave an API request unanswered (while
 		// its leader is being elected), so one request must not wait for
@@ -335,10 +439,10 @@ func (b *Bus) LastSeq(ctx context.Context) (uint64, error) {
 		info, err := b.stream.Info(actx)
 		cancel()
 		if err == nil {
-			return info.State.LastSeq, nil
+			return info, nil
 		}
 		if ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
-			return 0, fmt.Errorf("event log info: %w", err)
+			return nil, fmt.Errorf("event log info: %w", err)
 		}
 		b.log.Warn("event log info: no answer in 2s, asking again")
 	}
@@ -355,7 +459,9 @@ func (b *Bus) Healthy() bool {
 }
 
 // Read delivers the log's events from sequence from (1 for all), in order,
-// to fn until ctx ends. fn runs on one goroutine.
+// to fn until ctx ends. fn runs on one goroutine. An entry the region did
+// not sign is delivered with nil data: its sequence passes, nothing of it
+// is read, and the log says why.
 func (b *Bus) Read(ctx context.Context, from uint64, fn func(seq uint64, data []byte)) error {
 	if from < 1 {
 		from = 1
@@ -373,7 +479,13 @@ func (b *Bus) Read(ctx context.Context, from uint64, fn func(seq uint64, data []
 			b.log.Error("event without metadata", "err", err)
 			return
 		}
-		fn(md.Sequence.Stream, m.Data())
+		seq := md.Sequence.Stream
+		if err := b.signer.check(seq, m.Subject(), m.Headers(), m.Data()); err != nil {
+			b.refused(seq, err)
+			fn(seq, nil)
+			return
+		}
+		fn(seq, m.Data())
 	}, jetstream.PullMaxMessages(2048), jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
 	if err != nil {
 		return fmt.Errorf("read event log from %d: %w", from, err)
@@ -383,8 +495,19 @@ func (b *Bus) Read(ctx context.Context, from uint64, fn func(seq uint64, data []
 	return nil
 }
 
+func (b *Bus) refused(seq uint64, err error) {
+	// the first ten, then one in a thousand: a damaged store must not
+	// flood the log
+	if n := b.nRefused.Add(1); n <= 10 || n%1000 == 0 {
+		b.log.Warn("refusing an event the region did not sign: it is skipped", "seq", seq, "why", err, "refused_so_far", n)
+	}
+}
+
 // Close drains the connection and shuts the server down.
 func (b *Bus) Close() {
+	if b.health != nil {
+		b.health.stop()
+	}
 	if b.gc != nil {
 		b.gc.close()
 	}
@@ -418,6 +541,32 @@ func splitHostPort(a string) (string, int, error) {
 		n = server.RANDOM_PORT
 	}
 	return h, n, nil
+}
+
+// unboundHost is TEST-NET-1 (RFC 5737): an address of no interface, so
+// binding it fails, and no packet to it reaches this machine even where
+// non-local binds are allowed.
+const unboundHost = "192.0.2.1"
+
+// waitReady waits until the server has started: with a client or route
+// listener, until they listen (a client listener on unboundHost never
+// does, by design).
+func waitReady(srv *server.Server, o *server.Options) error {
+	if o.Host != unboundHost {
+		if !srv.ReadyForConnections(10 * time.Second) {
+			return errors.New("embedded NATS did not become ready in 10s: check the log for the cause")
+		}
+		return nil
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for srv.ClusterAddr() == nil {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("embedded NATS did not listen for routes on %s in 10s: check the log for the cause",
+				net.JoinHostPort(o.Cluster.Host, strconv.Itoa(o.Cluster.Port)))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return nil
 }
 
 // storeDir is where the stream's files live, for the group commit.

@@ -15,7 +15,7 @@ func start(t *testing.T, durability string) *bus.Bus {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	b, err := bus.Start(ctx, bus.Options{Dir: t.TempDir(), ServerName: "t", Durability: durability, Log: slog.New(slog.DiscardHandler)})
+	b, err := bus.Start(ctx, bus.Options{Secrets: bus.Secrets{Current: []byte("test-region-secret-0123456789abcdef")}, Dir: t.TempDir(), ServerName: "t", Durability: durability, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestAppendDedupesAndReadsBackInOrder(t *testing.T) {
 }
 
 func TestUnknownDurabilityIsRefused(t *testing.T) {
-	_, err := bus.Start(context.Background(), bus.Options{Dir: t.TempDir(), Durability: "sometimes"})
+	_, err := bus.Start(context.Background(), bus.Options{Secrets: bus.Secrets{Current: []byte("test-region-secret-0123456789abcdef")}, Dir: t.TempDir(), Durability: "sometimes"})
 	if !errors.Is(err, bus.ErrBadDurability) {
 		t.Fatalf("err = %v, want ErrBadDurability", err)
 	}

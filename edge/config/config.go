@@ -159,10 +159,11 @@ type Auth struct {
 	CustomerTTL      time.Duration `yaml:"customer_token_ttl"`
 	// BcryptCost is the cost of new password hashes (4-31; default 10).
 	BcryptCost int `yaml:"bcrypt_cost"`
-	// PreviousKeyFiles are region secrets this region used before
-	// key_file: events they signed still verify, and nodes still on them
-	// are accepted as routes while a rotation rolls out.
-	PreviousKeyFiles []string `yaml:"previous_key_files"`
+	// AcceptedKeyFiles are other region secrets the region accepts
+	// beside key_file (a rotation under way, or the secrets before it):
+	// events they signed still verify, and route certificates made with
+	// them are accepted. Tokens are signed and checked with key_file only.
+	AcceptedKeyFiles []string `yaml:"accepted_key_files"`
 	// AdminTokenFile holds the operators' bearer token for the admin API
 	// (/api/v1/status). Empty: <data>/admin-token, made on first start
 	// (<data>/dev-admin-token with --dev).
@@ -255,14 +256,21 @@ func (c *Config) LoadFile(path string) error {
 	return c.LoadYAML(b)
 }
 
-// LoadYAML decodes YAML over c strictly.
+// LoadYAML decodes YAML over c strictly. A value of the wrong type or an
+// unknown key is reported with its key path, line and what to write there;
+// a syntax error keeps yaml's line number.
 func (c *Config) LoadYAML(b []byte) error {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config: %w", err)
+	err := dec.Decode(c)
+	var te *yaml.TypeError
+	switch {
+	case err == nil || errors.Is(err, io.EOF):
+		return nil
+	case errors.As(err, &te):
+		return explainTypeError(b, te)
 	}
-	return nil
+	return fmt.Errorf("config: %w", err)
 }
 
 // ApplyEnv applies EDGEDESK_* variables found by getenv.
@@ -301,6 +309,13 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 func (c *Config) Validate() error {
 	var errs []error
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	// addr checks a host:port key; dial: an address to connect to (a host
+	// and a port from 1), not one to listen on.
+	addr := func(key, v, example string, dial bool) {
+		if p := addrProblem(v, dial); p != "" {
+			bad("%s %q: %s, e.g. %s", key, v, p, example)
+		}
+	}
 	if c.Node.ID == "" || sanitize(c.Node.ID) != c.Node.ID || len(c.Node.ID) > 64 {
 		bad("node.id %q: use 1-64 letters, digits, '-' or '_'", c.Node.ID)
 	}
@@ -310,20 +325,21 @@ func (c *Config) Validate() error {
 	if c.DataDir == "" {
 		bad("data_dir is empty: give a directory for the event log and state")
 	}
-	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
-		bad("http.addr %q: use host:port, e.g. 127.0.0.1:8080", c.HTTP.Addr)
-	}
+	addr("http.addr", c.HTTP.Addr, "127.0.0.1:8080", false)
 	if c.NATS.ClientListen != "" {
-		if _, _, err := net.SplitHostPort(c.NATS.ClientListen); err != nil {
-			bad("nats.client_listen %q: use host:port or leave empty", c.NATS.ClientListen)
-		}
+		addr("nats.client_listen", c.NATS.ClientListen, "127.0.0.1:4222", false)
 	}
 	if c.NATS.Cluster.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.NATS.Cluster.Listen); err != nil {
-			bad("nats.cluster.listen %q: use host:port", c.NATS.Cluster.Listen)
-		}
+		addr("nats.cluster.listen", c.NATS.Cluster.Listen, "0.0.0.0:6222", false)
 		if c.NATS.Cluster.Name == "" {
 			bad("nats.cluster.name is empty: every node of a region uses the same name")
+		}
+	} else if len(c.NATS.Cluster.Routes) > 0 {
+		bad("nats.cluster.routes needs nats.cluster.listen: this node's cluster port, e.g. 0.0.0.0:6222")
+	}
+	for i, r := range c.NATS.Cluster.Routes {
+		if p, example := routeProblem(r); p != "" {
+			bad("nats.cluster.routes[%d] %q: %s, e.g. %s", i, r, p, example)
 		}
 	}
 	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 {
@@ -363,9 +379,7 @@ func (c *Config) Validate() error {
 		bad("gateway.presence_ttl %s: use at least 300ms (15s is the usual)", c.Gateway.PresenceTTL)
 	}
 	if c.Hub.Addr != "" {
-		if _, _, err := net.SplitHostPort(c.Hub.Addr); err != nil {
-			bad("hub.addr %q: use host:port of the hub's QUIC listener", c.Hub.Addr)
-		}
+		addr("hub.addr", c.Hub.Addr, "hub.example.com:4443 (the hub's quic address)", true)
 		for what, v := range map[string]string{"node.id": c.Node.ID, "node.region": c.Node.Region} {
 			if sanitize(v) != v || strings.ToLower(v) != v || strings.Contains(v, "_") || len(v) > 63 {
 				bad("%s %q: an edge linked to a hub uses 1-63 lower-case letters, digits and '-'", what, v)
@@ -382,21 +396,15 @@ func (c *Config) Validate() error {
 		bad("plugins.memory_mib %d: use up to 4096", c.Plugins.MemoryMiB)
 	}
 	if c.Calls.MediaAddr != "" {
-		if _, _, err := net.SplitHostPort(c.Calls.MediaAddr); err != nil {
-			bad("calls.media_addr %q: use host:port, e.g. 0.0.0.0:7882", c.Calls.MediaAddr)
-		}
+		addr("calls.media_addr", c.Calls.MediaAddr, "0.0.0.0:7882", false)
 	}
 	if c.TURN.Addr != "" {
-		if _, _, err := net.SplitHostPort(c.TURN.Addr); err != nil {
-			bad("turn.addr %q: use host:port, e.g. 0.0.0.0:3478", c.TURN.Addr)
-		}
+		addr("turn.addr", c.TURN.Addr, "0.0.0.0:3478", false)
 		if c.TURN.RelayIP != "" && net.ParseIP(c.TURN.RelayIP) == nil {
 			bad("turn.relay_ip %q: give an IP address", c.TURN.RelayIP)
 		}
 		if c.TURN.TLSAddr != "" {
-			if _, _, err := net.SplitHostPort(c.TURN.TLSAddr); err != nil {
-				bad("turn.tls_addr %q: use host:port, e.g. 0.0.0.0:5349", c.TURN.TLSAddr)
-			}
+			addr("turn.tls_addr", c.TURN.TLSAddr, "0.0.0.0:5349", false)
 			if c.TURN.TLSCertFile == "" || c.TURN.TLSKeyFile == "" {
 				bad("turn.tls_addr needs turn.tls_cert_file and turn.tls_key_file")
 			}
@@ -426,8 +434,8 @@ func (c *Config) Validate() error {
 	if c.Auth.KeyFile == "" && c.DataDir != "" {
 		c.Auth.KeyFile = filepath.Join(c.DataDir, "keys", "signing.key")
 	}
-	if len(c.Auth.PreviousKeyFiles) == 0 {
-		c.Auth.PreviousKeyFiles = nil
+	if len(c.Auth.AcceptedKeyFiles) == 0 {
+		c.Auth.AcceptedKeyFiles = nil
 	}
 	switch c.NATS.ClientAccess {
 	case "read", "operate":

@@ -54,7 +54,7 @@ func newRig(b testing.TB, durability string) *rig {
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	bs, err := bus.Start(ctx, bus.Options{Dir: filepath.Join(dir, "eventlog"), ServerName: "bench", Durability: durability, Log: log})
+	bs, err := bus.Start(ctx, bus.Options{Secrets: bus.Secrets{Current: []byte("test-region-secret-0123456789abcdef")}, Dir: filepath.Join(dir, "eventlog"), ServerName: "bench", Durability: durability, Log: log})
 	if err != nil {
 		b.Fatalf("start bus: %v", err)
 	}

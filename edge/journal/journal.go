@@ -19,6 +19,8 @@ type Observer struct {
 	AppendSeconds func(seconds float64)
 	Applied       func(n int)
 	Malformed     func()
+	// Refused counts log entries the region did not sign.
+	Refused func()
 }
 
 // Options configure a journal.
@@ -316,6 +318,14 @@ func (j *Journal) Run(ctx context.Context) error {
 // something other than an edge) still advances the sequence; it applies
 // nothing and is reported.
 func (j *Journal) decode(r rawEvent) *event.Event {
+	if r.data == nil {
+		// not signed by the region (the bus said why): nothing of it
+		// is read
+		if j.obs.Refused != nil {
+			j.obs.Refused()
+		}
+		return &event.Event{Seq: r.seq, Kind: "invalid"}
+	}
 	e, err := j.codec.Decode(r.data)
 	if err != nil {
 		j.log.Warn("skipping malformed event in the log", "seq", r.seq, "err", err)

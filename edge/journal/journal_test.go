@@ -94,7 +94,7 @@ func TestAppendAfterTheProjectorStopsFails(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	bs, err := bus.Start(ctx, bus.Options{Dir: filepath.Join(dir, "eventlog"), ServerName: "t", Log: log})
+	bs, err := bus.Start(ctx, bus.Options{Secrets: bus.Secrets{Current: []byte("test-region-secret-0123456789abcdef")}, Dir: filepath.Join(dir, "eventlog"), ServerName: "t", Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ type Metrics struct {
 	AppendSeconds prometheus.Histogram
 	Applied       prometheus.Counter
 	Malformed     prometheus.Counter
+	Refused       prometheus.Counter
 	Uploads       *prometheus.CounterVec // edgedesk_attachments_total{result}
 	// RoutingFallbacks counts assignments the built-in rule made because
 	// the routing plugin failed.
@@ -64,6 +65,9 @@ func New() *Metrics {
 		Malformed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "edgedesk_events_malformed_total", Help: "Log entries that were not valid events and were skipped.",
 		}),
+		Refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "edgedesk_events_refused_total", Help: "Log entries the region did not sign (no signature, an unknown key, or one that does not match), skipped by the projector.",
+		}),
 		Uploads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgedesk_attachments_total", Help: "Attachment uploads by result.",
 		}, []string{"result"}),
@@ -81,7 +85,7 @@ func New() *Metrics {
 		}, []string{"reason"}),
 	}
 	r.MustRegister(m.Connections, m.Messages, m.FramesIn, m.FramesOut, m.FrameErrors, m.SlowClients,
-		m.AppendSeconds, m.Applied, m.Malformed, m.Uploads, m.RoutingFallbacks, m.Analyses,
+		m.AppendSeconds, m.Applied, m.Malformed, m.Refused, m.Uploads, m.RoutingFallbacks, m.Analyses,
 		m.Calls, m.CallsEnded,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -90,4 +94,13 @@ func New() *Metrics {
 // GaugeFunc registers a gauge whose value fn reads at scrape time.
 func (m *Metrics) GaugeFunc(name, help string, fn func() float64) {
 	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn))
+}
+
+// GaugeVecFunc registers a gauge with one label whose values fn reads at
+// scrape time, one per label value.
+func (m *Metrics) GaugeVecFunc(name, help, label string, values []string, fn func(value string) float64) {
+	for _, v := range values {
+		m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: prometheus.Labels{label: v}},
+			func() float64 { return fn(v) }))
+	}
 }

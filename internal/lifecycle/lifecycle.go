@@ -10,7 +10,13 @@ import (
 )
 
 // SignalContext is cancelled by the first SIGINT or SIGTERM; the second
-// exits the process with status 1. stop releases the signals.
+// exits the process with status 1 at once, whatever the drain is waiting
+// for. stop releases the signals.
+//
+// Signals of one kind do not queue: a second SIGTERM sent before the
+// process has taken the first (microseconds) merges with it, in the kernel
+// or in the Go runtime, and is seen as one. A second signal counts from
+// the moment the drain has begun (the commands print "draining").
 func SignalContext() (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := make(chan os.Signal, 2)

@@ -32,6 +32,15 @@ func TestKill9LosesNoAcknowledgedMessage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the edge binary; skipped with -short")
 	}
+	bin := buildEdge(t)
+	for _, mode := range []string{"process", "group-fsync"} {
+		t.Run(mode, func(t *testing.T) { killTest(t, bin, mode) })
+	}
+}
+
+// buildEdge builds the edge binary into a temporary directory.
+func buildEdge(t *testing.T) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "edge")
 	// Build with the test's own -race setting, so that the packages come
 	// from the build cache the test binary just filled.
@@ -47,9 +56,7 @@ func TestKill9LosesNoAcknowledgedMessage(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	for _, mode := range []string{"process", "group-fsync"} {
-		t.Run(mode, func(t *testing.T) { killTest(t, bin, mode) })
-	}
+	return bin
 }
 
 // ack is what the edge acknowledged for one message.
@@ -240,6 +247,7 @@ func killHistory(ctx context.Context, t *testing.T, c *client.Client, conv strin
 type edgeProcess struct {
 	cmd    *exec.Cmd
 	url    string
+	stdout *syncBuffer
 	stderr *syncBuffer
 	done   chan struct{}
 }
@@ -253,7 +261,7 @@ func startEdgeProcess(t *testing.T, bin string, args []string) *edgeProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &edgeProcess{cmd: cmd, stderr: &syncBuffer{}, done: make(chan struct{})}
+	p := &edgeProcess{cmd: cmd, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -262,6 +270,7 @@ func startEdgeProcess(t *testing.T, bin string, args []string) *edgeProcess {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			_, _ = p.stdout.Write(append(sc.Bytes(), '\n'))
 			if m := readyLine.FindStringSubmatch(sc.Text()); m != nil {
 				select {
 				case urlc <- m[1]:

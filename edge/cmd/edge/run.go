@@ -125,12 +125,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	if cmd == "rebuild" {
 		start := time.Now()
-		applied, err := edge.Rebuild(ctx, cfg, log)
+		res, err := edge.Rebuild(ctx, cfg, log)
 		if err != nil {
 			fmt.Fprintf(stderr, "edge rebuild: %v\n", err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "rebuilt state from the event log: %d events in %s\n", applied, time.Since(start).Round(time.Millisecond))
+		took := time.Since(start)
+		if took >= time.Second {
+			took = took.Round(100 * time.Millisecond)
+		} else {
+			took = took.Round(time.Millisecond)
+		}
+		fmt.Fprintf(stdout, "rebuilt the state from the event log: %d events applied (log up to sequence %d) in %s\n",
+			res.Events, res.LastSeq, took)
 		return 0
 	}
 
