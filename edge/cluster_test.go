@@ -26,7 +26,7 @@ import (
 // process may take one between this close and the NATS server binding it.
 // NATS needs the route ports of all three nodes before any of them starts
 // (the routes name them), so port 0 cannot be used.
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ports []int
 	for i := 0; i < n; i++ {
@@ -49,7 +49,7 @@ func freePorts(t *testing.T, n int) []int {
 // dedupe ids concurrently, and a clustered JetStream stream answers the
 // second with "duplicate message id is in process" (409, err_code 10158),
 // which bus.Append reports as a failure, so the node does not start.
-func regionConfigs(t *testing.T, ports []int) []config.Config {
+func regionConfigs(t testing.TB, ports []int) []config.Config {
 	t.Helper()
 	key := filepath.Join(t.TempDir(), "region-signing.key")
 	if err := os.WriteFile(key, []byte(hex.EncodeToString([]byte("region-test-shared-signing-key-0123456789"))+"\n"), 0o600); err != nil {
@@ -87,7 +87,7 @@ func regionConfigs(t *testing.T, ports []int) []config.Config {
 // replicated stream exists, which needs a JetStream meta leader, which
 // needs a quorum of the nodes running. logs[i], when given, is node i's
 // logger.
-func startRegion(t *testing.T, cfgs []config.Config, logs ...*slog.Logger) []*edge.Node {
+func startRegion(t testing.TB, cfgs []config.Config, logs ...*slog.Logger) []*edge.Node {
 	t.Helper()
 	nodes := make([]*edge.Node, len(cfgs))
 	errs := make([]error, len(cfgs))
@@ -358,7 +358,7 @@ func regionFailover(t *testing.T, ports []int, crash bool) {
 }
 
 // makeStreamLeader moves the event stream's leadership to the named node.
-func makeStreamLeader(ctx context.Context, t *testing.T, via *edge.Node, name string) {
+func makeStreamLeader(ctx context.Context, t testing.TB, via *edge.Node, name string) {
 	t.Helper()
 	req := []byte(`{"placement":{"preferred":"` + name + `"}}`)
 	for i := 0; ; i++ {

@@ -576,6 +576,15 @@ func (n *Node) Keys() *auth.Keys { return n.keys }
 // state and the log. ctx bounds the drain, the delay included.
 func (n *Node) Shutdown(ctx context.Context) error {
 	n.draining.Store(true)
+	if n.bus != nil {
+		// another node takes the event stream over while this one still
+		// serves: writes pause for an election round, not a timeout
+		hctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		if err := n.bus.HandOver(hctx); err != nil {
+			n.log.Warn("draining: the event stream stays led by this node until it stops", "err", err)
+		}
+		cancel()
+	}
 	if d := n.cfg.HTTP.DrainDelay; d > 0 && n.httpSrv != nil {
 		n.log.Info("draining: /readyz answers 503; closing the listener in " + d.String())
 		t := time.NewTimer(d)

@@ -98,7 +98,18 @@ type Bus struct {
 type pendingAppend struct {
 	done    AppendFunc
 	retries int
+	first   time.Time // when it was first published
 }
+
+// An append whose acknowledgement does not come within ackTimeout is
+// published again, with the same id, until appendBudget has passed since
+// the first try. An append in flight when the stream's leader changes
+// gets no answer at all; asking again reaches the new leader, and the id
+// makes JetStream store it once whichever attempt arrived.
+const (
+	ackTimeout   = 3 * time.Second
+	appendBudget = 30 * time.Second
+)
 
 // errDuplicateInProcess is JetStream's answer when another append with the
 // same id is being stored at that moment (on another node of a cluster):
@@ -177,7 +188,7 @@ func Start(ctx context.Context, o Options) (*Bus, error) {
 	b := &Bus{srv: srv, nc: nc, opts: o, log: o.Log, pending: map[*nats.Msg]*pendingAppend{}, signer: newSigner(o.Secrets)}
 	js, err := jetstream.New(nc, jetstream.WithPublishAsyncMaxPending(1<<16),
 		jetstream.WithPublishAsyncAckHandler(b.onAck), jetstream.WithPublishAsyncErrHandler(b.onAckErr),
-		jetstream.WithPublishAsyncTimeout(30*time.Second))
+		jetstream.WithPublishAsyncTimeout(ackTimeout))
 	if err != nil {
 		nc.Close()
 		srv.Shutdown()
@@ -366,7 +377,7 @@ func (b *Bus) AppendAsync(subject, id string, data []byte, done AppendFunc) {
 	m := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
 	m.Header.Set(jetstream.MsgIDHeader, id)
 	m.Header.Set(SignatureHeader, b.signer.sign(subject, id, data))
-	b.publish(m, &pendingAppend{done: done})
+	b.publish(m, &pendingAppend{done: done, first: time.Now()})
 }
 
 func (b *Bus) publish(m *nats.Msg, p *pendingAppend) {
@@ -417,6 +428,12 @@ func (b *Bus) onAckErr(_ jetstream.JetStream, m *nats.Msg, err error) {
 		time.AfterFunc(20*time.Millisecond, func() { b.publish(m, p) })
 		return
 	}
+	if errors.Is(err, jetstream.ErrAsyncPublishTimeout) && time.Since(p.first) < appendBudget-ackTimeout && !b.nc.IsClosed() {
+		// (called under the publisher's lock: publish from elsewhere)
+		p.retries++
+		time.AfterFunc(0, func() { b.publish(m, p) })
+		return
+	}
 	p.done(0, false, fmt.Errorf("append to event log: %w", err))
 }
 
@@ -458,6 +475,14 @@ func (b *Bus) Healthy() bool {
 	return b.srv.Running() && b.srv.JetStreamEnabled() && b.nc.IsConnected()
 }
 
+// readHeartbeat is how often the server tells a reading node it is still
+// there while the log is idle. In a cluster the reading consumer lives on
+// any node of the region; when that node goes, the reader notices after
+// two missed heartbeats and starts again elsewhere. Meanwhile this node
+// applies nothing, and its clients wait for their acknowledgements: with
+// 2 s, writes paused 4 s whenever a node left.
+const readHeartbeat = 500 * time.Millisecond
+
 // Read delivers the log's events from sequence from (1 for all), in order,
 // to fn until ctx ends. fn runs on one goroutine. An entry the region did
 // not sign is delivered with nil data: its sequence passes, nothing of it
@@ -486,7 +511,7 @@ func (b *Bus) Read(ctx context.Context, from uint64, fn func(seq uint64, data []
 			return
 		}
 		fn(seq, m.Data())
-	}, jetstream.PullMaxMessages(2048), jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(2*time.Second))
+	}, jetstream.PullMaxMessages(2048), jetstream.PullExpiry(10*time.Second), jetstream.PullHeartbeat(readHeartbeat))
 	if err != nil {
 		return fmt.Errorf("read event log from %d: %w", from, err)
 	}

@@ -167,3 +167,39 @@ func (b *Bus) Peers() int {
 	}
 	return len(names)
 }
+
+// HandOver makes another node lead the event stream when this one does,
+// and waits (until ctx ends) for the new leader to be elected. A node about
+// to stop calls it first: the stream changes leader while every node still
+// runs, in a moment, where a leader that just vanishes leaves the others
+// without one until an election timeout (seconds). It does nothing on a
+// single node, when another node leads, or when the stream has no quorum.
+func (b *Bus) HandOver(ctx context.Context) error {
+	if b.opts.Replicas <= 1 || b.opts.Cluster.Listen == "" {
+		return nil
+	}
+	if h := b.Health(); !h.Writable {
+		return nil // no quorum: no one to hand it to
+	}
+	for {
+		ictx, cancel := context.WithTimeout(ctx, time.Second)
+		info, err := b.stream.Info(ictx)
+		cancel()
+		switch {
+		case err == nil && info.Cluster != nil && info.Cluster.Leader != "" && info.Cluster.Leader != b.opts.ServerName:
+			return nil
+		case err == nil && info.Cluster != nil && info.Cluster.Leader == b.opts.ServerName:
+			sctx, cancel := context.WithTimeout(ctx, time.Second)
+			_, err = b.nc.RequestWithContext(sctx, "$JS.API.STREAM.LEADER.STEPDOWN."+StreamName, nil)
+			cancel()
+			if err != nil && ctx.Err() == nil {
+				b.log.Debug("stream leader step-down", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("hand the event stream's leadership over: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
