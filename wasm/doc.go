@@ -4,5 +4,6 @@
 // memory cap on every call, and the guest SDK that lets plugin authors write
 // ordinary Go built with GOOS=wasip1 and //go:wasmexport.
 //
-// The ABI will live in wasm/abi, the only host-side package a plugin imports.
+// The ABI lives in wasm/abi; a plugin imports it and wasm/pdk, whose
+// sources PDK carries for plugins made outside this repository.
 package wasm

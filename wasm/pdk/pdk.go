@@ -1,10 +1,7 @@
-//go:build wasip1
-
 package pdk
 
 import (
 	"errors"
-	"unsafe"
 
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
@@ -15,7 +12,6 @@ import (
 // than decoding a request).
 var (
 	handlers  = map[uint32]func([]byte) ([]byte, error){}
-	in, out   []byte // the call's input and its encoded Result
 	answerBuf []byte // the op's answer, before it goes into the Result
 	decoder   abi.Decoder
 )
@@ -45,24 +41,11 @@ type inputError struct{ err error }
 
 func (e *inputError) Error() string { return "bad input: " + e.err.Error() }
 
-//go:wasmexport edgedesk_abi
-func abiVersion() int32 { return abi.Version }
-
-//go:wasmexport edgedesk_alloc
-func alloc(size uint32) unsafe.Pointer {
-	if uint32(cap(in)) < size || cap(in) == 0 {
-		in = make([]byte, max(size, 4096))
-	}
-	in = in[:size]
-	return unsafe.Pointer(unsafe.SliceData(in[:cap(in)]))
-}
-
-//go:wasmexport edgedesk_call
-func call(op, _, length uint32) uint64 {
-	res := answer(op, in[:length])
-	out = res.Append(out[:0])
-	return uint64(uintptr(unsafe.Pointer(unsafe.SliceData(out))))<<32 | uint64(len(out))
-}
+// Call answers op with input as the host's call would, and returns the
+// Result the host would read: for a plugin's own tests, which run with
+// `go test` on any platform (host functions panic there). The Result's
+// Output is valid until the next call.
+func Call(op uint32, input []byte) abi.Result { return answer(op, input) }
 
 func answer(op uint32, input []byte) abi.Result {
 	h, ok := handlers[op]

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,10 +26,18 @@ import (
 const pluginUsage = `edge plugin builds, signs and manages WebAssembly plugins (docs/plugins.md).
 
 Usage:
+  edge plugin new NAME --kind routing|nlp [--out DIR]
+                                                 start a plugin: a Go module in DIR (default ./NAME) that
+                                                 builds anywhere, with a handler and its test
   edge plugin keygen --out NAME                  write a signing key NAME.key and its public half NAME.pub
+                                                 (never over an existing one)
   edge plugin pack --src DIR|--wasm FILE --name N --version V --kind routing|nlp
                    [--caps log,clock,kv,config,metrics] --key NAME.key --out DIR
-                                                 build a plugin from Go source and sign it into a package
+                                                 build a plugin from Go source, check it as an edge
+                                                 would, and sign it into a package
+  edge plugin test DIR|--wasm FILE [--kind K] [--caps C] --request FILE|- [--tenant T] [--config FILE]
+                                                 call a plugin with a request (JSON) and print its answer,
+                                                 without an edge
   edge plugin install [--edge URL] [--token-file F] DIR   install a package on a running edge
   edge plugin list [--edge URL] [--token-file F]          the installed plugins
   edge plugin rollback [--edge URL] [--token-file F] NAME back to the version before
@@ -54,19 +63,32 @@ func pluginCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		key     = fs.String("key", "", "pack: the signing key (edge plugin keygen)")
 		edgeURL = fs.String("edge", "http://127.0.0.1:8080", "the edge's HTTP address")
 		tokFile = fs.String("token-file", "", "the edge's admin token file (default: $EDGEDESK_ADMIN_TOKEN, else ./data/admin-token or ./data/dev-admin-token)")
+		request = fs.String("request", "", "test: the request, JSON (- for standard input)")
+		tenant  = fs.String("tenant", "test", "test: the tenant the call is for")
+		cfgFile = fs.String("config", "", "test: the plugin's configuration (capability config)")
 	)
+	// the package or plugin name may come before the flags
+	var lead []string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		lead, args = args[:1], args[1:]
+	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	rest := append(lead, fs.Args()...)
 	var err error
 	switch sub {
+	case "new":
+		err = newPlugin(rest, *kind, *out, stdout)
+	case "test":
+		err = testPlugin(ctx, rest, *wasm, *kind, splitList(*caps), *request, *tenant, *cfgFile, stdout, stderr)
 	case "keygen":
 		err = keygen(*out, stdout)
 	case "pack":
 		err = pack(ctx, *src, *wasm, host.Manifest{Name: *name, Version: *version, ABI: abi.Version, Kind: *kind,
 			Capabilities: splitList(*caps)}, *key, *out, stdout)
 	case "install", "list", "rollback":
-		err = remote(ctx, sub, *edgeURL, *tokFile, fs.Args(), stdout)
+		err = remote(ctx, sub, *edgeURL, *tokFile, rest, stdout)
 	default:
 		fmt.Fprintf(stderr, "edge plugin: unknown command %q\n%s", sub, pluginUsage)
 		return 2
@@ -92,23 +114,48 @@ func keygen(out string, stdout io.Writer) error {
 	if out == "" {
 		return errors.New("give --out NAME")
 	}
+	for _, f := range []string{out + ".key", out + ".pub"} {
+		if _, err := os.Lstat(f); err == nil {
+			return fmt.Errorf("%s exists: a new key would orphan every package signed with it; choose another --out, or remove it yourself", f)
+		}
+	}
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(out+".key", []byte(base64.StdEncoding.EncodeToString(priv.Seed())+"\n"), 0o600); err != nil {
+	if err := writeNew(out+".key", []byte(base64.StdEncoding.EncodeToString(priv.Seed())+"\n"), 0o600); err != nil {
 		return err
 	}
-	if err := os.WriteFile(out+".pub", []byte(base64.StdEncoding.EncodeToString(pub)+"\n"), 0o644); err != nil {
+	if err := writeNew(out+".pub", []byte(base64.StdEncoding.EncodeToString(pub)+"\n"), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "signing key %s.key (keep it secret), public key %s.pub (give it to edges: plugins.trusted_keys)\n", out, out)
 	return nil
 }
 
+// writeNew writes a file that must not exist yet.
+func writeNew(path string, b []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func pack(ctx context.Context, src, wasmFile string, m host.Manifest, keyFile, out string, stdout io.Writer) error {
 	if (src == "") == (wasmFile == "") || keyFile == "" || out == "" {
 		return errors.New("give --src or --wasm, --key and --out")
+	}
+	// the manifest's fields first: a build takes seconds (its hash is
+	// known only after it)
+	check := m
+	check.SHA256 = strings.Repeat("0", 64)
+	if err := check.Validate(); err != nil {
+		return err
 	}
 	kb, err := os.ReadFile(keyFile)
 	if err != nil {
@@ -125,20 +172,48 @@ func pack(ctx context.Context, src, wasmFile string, m host.Manifest, keyFile, o
 		}
 		defer os.RemoveAll(tmp)
 		wasmFile = filepath.Join(tmp, "plugin.wasm")
-		cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildmode=c-shared", "-o", wasmFile, src)
-		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-		if b, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("build %s: %v\n%s", src, err, b)
+		if err := buildPlugin(ctx, src, wasmFile); err != nil {
+			return err
 		}
 	}
 	mod, err := os.ReadFile(wasmFile)
 	if err != nil {
 		return err
 	}
+	used, err := host.Inspect(ctx, mod, m)
+	if err != nil {
+		return err
+	}
+	for _, c := range m.Capabilities {
+		if !slices.Contains(used, c) {
+			fmt.Fprintf(stdout, "note: capability %s is granted but the module uses none of its host functions\n", c)
+		}
+	}
 	if err := host.WritePackage(out, m, mod, key); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "packed %s %s (%s, %d KiB) into %s\n", m.Name, m.Version, m.Kind, len(mod)>>10, out)
+	return nil
+}
+
+// buildPlugin builds the Go main package in directory src (a path, inside
+// this repository or anywhere: the build runs in src, in its own module)
+// to WebAssembly.
+func buildPlugin(ctx context.Context, src, out string) error {
+	fi, err := os.Stat(src)
+	if err != nil || !fi.IsDir() {
+		return fmt.Errorf("--src %s: give the directory of the plugin's main package", src)
+	}
+	abs, err := filepath.Abs(out)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-buildmode=c-shared", "-o", abs, ".")
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build %s: %v\n%s", src, err, b)
+	}
 	return nil
 }
 
