@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/journal"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
@@ -218,7 +219,18 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		return
 	}
 	g.log.Warn("frame failed", "type", f.Type, "err", err)
-	s.sendError(f.ID, CodeUnavailable, "the edge could not store this: retry")
+	code, msg := storeFailure(err, "the edge could not store this: retry")
+	s.sendError(f.ID, code, msg)
+}
+
+// storeFailure is the code and message of a frame the log did not take:
+// unavailable (retry) unless the journal refused the event itself, which
+// no retry changes.
+func storeFailure(err error, retry string) (code, msg string) {
+	if errors.Is(err, journal.ErrRefused) {
+		return CodeInvalid, "the edge refused to store this (its log could not read it back; the edge's log says why): retrying will not help"
+	}
+	return CodeUnavailable, retry
 }
 
 type clientError struct{ code, msg string }
@@ -377,7 +389,8 @@ func (g *Gateway) send(_ context.Context, s *session, f *InFrame) error {
 		<-s.inflight
 		if err != nil {
 			g.log.Warn("append message", "err", err)
-			s.sendError(id, CodeUnavailable, "the edge could not store this: retry with the same client_id")
+			code, msg := storeFailure(err, "the edge could not store this: retry with the same client_id")
+			s.sendError(id, code, msg)
 			return
 		}
 		if dup {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
@@ -109,12 +110,12 @@ func (r *router) decide(ctx context.Context, req *abi.RouteRequest) decision {
 		}
 		switch {
 		case err == nil:
-			d = decision{agent: pd.Agent, by: by, note: truncate(pd.Reason, 200)}
+			d = decision{agent: pd.Agent, by: by, note: note(pd.Reason)}
 		case errors.Is(err, ErrNoRoutingPlugin):
 			d.agent = builtin(req)
 		default:
 			d.fallback = true
-			d.note = truncate(by+" failed: "+firstLine(err.Error()), 200)
+			d.note = note(by + " failed: " + firstLine(err.Error()))
 			if r.g.m != nil {
 				r.g.m.RoutingFallbacks.Inc()
 			}
@@ -257,6 +258,23 @@ func valid(agent string, agents []abi.AgentStatus) error {
 // a preference only.
 func builtin(req *abi.RouteRequest) string {
 	return rules.Decide(&abi.RouteRequest{Agents: req.Agents, Skills: req.Skills}).Agent
+}
+
+// note makes what a plugin said, or an error that may quote it, fit a
+// route note: at most 200 bytes of UTF-8 on one line, without control
+// characters. The plugin's answers are checked before they get here
+// (edge/plugins), but an error's text is not, and an event with a string
+// that is not UTF-8 is refused by the journal.
+func note(s string) string {
+	s = strings.Map(func(r rune) rune {
+		// bidirectional overrides and isolates would reorder the
+		// console's text around the note; marks (U+200E…) are harmless
+		if unicode.IsControl(r) || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, strings.ToValidUTF8(s, "\ufffd"))
+	return truncate(s, 200)
 }
 
 func firstLine(s string) string {

@@ -100,6 +100,8 @@ func (j *Journal) Append(ctx context.Context, e *event.Event) (uint64, error) {
 // AppendAsync appends like Append without waiting; done is called once the
 // state has applied the event, or with the error that stopped it. Events
 // appended from one goroutine are applied, and done is called, in order.
+// An event that does not validate, or whose bytes the log's decoder would
+// refuse (ErrRefused), is not appended.
 func (j *Journal) AppendAsync(e *event.Event, done Done) {
 	start := time.Now()
 	if e.Origin == "" {
@@ -113,6 +115,13 @@ func (j *Journal) AppendAsync(e *event.Event, done Done) {
 	}
 	data, err := j.codec.Encode(e)
 	if err != nil {
+		done(0, false, err)
+		return
+	}
+	if err := checkEncoded(data); err != nil {
+		// appended, it would be skipped as malformed by every projector
+		err = refused(e, err)
+		j.log.Error("refused to append an event the log could not read back", "tenant", e.Tenant, "err", err)
 		done(0, false, err)
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -136,5 +137,48 @@ func TestAppendAfterTheProjectorStopsFails(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("append after the projector stopped never completed")
+	}
+}
+
+// An event the log's decoder would refuse is not appended: the append
+// fails with ErrRefused, saying which field is wrong, and the log and the
+// state are as they were; the next good event is appended as usual.
+func TestAppendRefusesAnEventTheLogCouldNotRead(t *testing.T) {
+	r := newRig(t, bus.DurabilityProcess)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	last, err := r.bus.LastSeq(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := r.store.Applied()
+	bad := &event.Event{ID: "e-bad-note", Kind: event.KindConversationOpened, Tenant: benchTenant, Actor: event.Actor{Kind: event.ActorCustomer, ID: "cust"},
+		Conversation: &event.ConvOpened{Conv: "conv-new", Inbox: "web", Contact: "cust", RoutedBy: "builtin", RouteFallback: true,
+			RouteNote: "routing@1.0.0 failed: least loaded \xff\xfe"}}
+	for range 2 { // a retry is refused the same way
+		seq, err := r.journal.Append(ctx, bad)
+		want := "event refused: the log could not read it back; nothing was appended: conversation.opened event e-bad-note: " +
+			"field Conversation.RouteNote (key 24.7): text that is not valid UTF-8 at its byte 35"
+		if !errors.Is(err, journal.ErrRefused) || seq != 0 || !strings.HasPrefix(err.Error(), want) {
+			t.Fatalf("Append = %d, %v; want ErrRefused: %q", seq, err, want)
+		}
+	}
+	if now, err := r.bus.LastSeq(ctx); err != nil || now != last {
+		t.Fatalf("the log's last sequence went from %d to %d (%v)", last, now, err)
+	}
+	if r.store.Applied() != applied {
+		t.Fatalf("the state applied %d, was %d", r.store.Applied(), applied)
+	}
+	if _, err := r.store.Conversation(benchTenant, "conv-new"); !errors.Is(err, state.ErrNotFound) {
+		t.Fatalf("the refused conversation exists: %v", err)
+	}
+	good := *bad
+	good.Conversation = &event.ConvOpened{Conv: "conv-new", Inbox: "web", Contact: "cust", RoutedBy: "builtin", RouteNote: "least loaded"}
+	seq, err := r.journal.Append(ctx, &good)
+	if err != nil || seq != last+1 {
+		t.Fatalf("the next good append: %d, %v; want sequence %d", seq, err, last+1)
+	}
+	if c, err := r.store.Conversation(benchTenant, "conv-new"); err != nil || c.RouteNote != "least loaded" {
+		t.Fatalf("the good event's conversation: %+v, %v", c, err)
 	}
 }

@@ -46,10 +46,14 @@ func openKV(dir string, log *slog.Logger) (*kvStore, error) {
 
 func (s *kvStore) Close() error { return s.db.Close() }
 
-// Keys: 'e' + scope + key for an entry, 'n' + scope for the scope's entry
-// count, kept in the same transaction as the entries, so that a write
-// never has to count them. A scope is the plugin's and the tenant's names,
-// each with its length before it, so that no two scopes share a prefix.
+// Keys: 'e' + scope + key for an entry, 'n' + scope for the scope's size
+// (entries, then bytes of keys and values: two big-endian uint64; a store
+// written before the bytes were kept has the entries alone, and the first
+// write counts the bytes), kept in the same transaction as the entries, so
+// that a write never has to count them. A scope is the plugin's and the
+// tenant's names, each with its length before it, so that no two scopes
+// share a prefix. A scope holds at most host.MaxKVEntries keys and
+// host.MaxKVBytes bytes (host.KVGrowth).
 func scope(kind byte, plugin, tenant string, key string) []byte {
 	b := make([]byte, 0, 3+len(plugin)+len(tenant)+len(key))
 	b = append(b, kind, byte(len(plugin)))
@@ -94,42 +98,58 @@ func (s *kvStore) Set(plugin, tenant, key string, v []byte) error {
 	defer s.mu.Unlock()
 	return s.db.Update(func(txn *badger.Txn) error {
 		k := scope('e', plugin, tenant, key)
-		switch _, err := txn.Get(k); {
+		old := -1
+		switch it, err := txn.Get(k); {
 		case errors.Is(err, badger.ErrKeyNotFound):
-			nk := scope('n', plugin, tenant, "")
-			n, err := count(txn, nk)
-			if err != nil {
-				return err
-			}
-			if n >= host.MaxKVEntries {
-				return host.ErrKVFull
-			}
-			if err := txn.Set(nk, binary.BigEndian.AppendUint64(nil, n+1)); err != nil {
-				return err
-			}
 		case err != nil:
+			return err
+		default:
+			old = len(key) + int(it.ValueSize())
+		}
+		nk := scope('n', plugin, tenant, "")
+		entries, bytes, err := size(txn, nk, scope('e', plugin, tenant, ""))
+		if err != nil {
+			return err
+		}
+		entries, bytes, err = host.KVGrowth(entries, bytes, old, key, v)
+		if err != nil {
+			return err
+		}
+		if err := txn.Set(nk, binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, uint64(entries)), uint64(bytes))); err != nil {
 			return err
 		}
 		return txn.Set(k, v) // the value is copied when the transaction commits, before Update returns
 	})
 }
 
-// count reads a scope's entry count.
-func count(txn *badger.Txn, k []byte) (uint64, error) {
+// size reads a scope's entries and bytes from its record k; a record of
+// the entries alone (a store written before the bytes were kept) has its
+// bytes counted from the entries under prefix.
+func size(txn *badger.Txn, k, prefix []byte) (entries, bytes int, err error) {
 	it, err := txn.Get(k)
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return 0, nil
+		return 0, 0, nil
 	}
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var n uint64
-	err = it.Value(func(b []byte) error {
-		if len(b) != 8 {
-			return fmt.Errorf("an entry count of %d bytes", len(b))
-		}
-		n = binary.BigEndian.Uint64(b)
-		return nil
-	})
-	return n, err
+	var b []byte
+	if b, err = it.ValueCopy(nil); err != nil {
+		return 0, 0, err
+	}
+	switch len(b) {
+	case 16:
+		return int(binary.BigEndian.Uint64(b)), int(binary.BigEndian.Uint64(b[8:])), nil
+	case 8:
+		entries = int(binary.BigEndian.Uint64(b))
+	default:
+		return 0, 0, fmt.Errorf("a scope's size record of %d bytes: the store is damaged (move <data>/plugin-kv aside to start an empty one)", len(b))
+	}
+	its := txn.NewIterator(badger.IteratorOptions{Prefix: prefix}) // keys and sizes: values stay unread
+	defer its.Close()
+	for its.Rewind(); its.Valid(); its.Next() {
+		item := its.Item()
+		bytes += len(item.Key()) - len(prefix) + int(item.ValueSize())
+	}
+	return entries, bytes, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"github.com/edgedesk/edgedesk/wasm/abi"
 	"github.com/edgedesk/edgedesk/wasm/host"
@@ -199,3 +202,108 @@ func kvWriter(dir string) {
 }
 
 func discard() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// A scope holds at most host.MaxKVBytes of keys and values, a size kept
+// with the entries across a restart: a write that would grow it past that
+// is refused, one that does not grow it is taken. A store written before
+// the bytes were kept (its size record has the entry count alone) counts
+// them at its first write.
+func TestPluginStoreBytes(t *testing.T) {
+	dir := t.TempDir()
+	s, err := openKV(dir, discard())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := make([]byte, host.MaxKVValue)
+	n := 0
+	for ; ; n++ {
+		err := s.Set("p", "acme", "k"+strconv.Itoa(n), v)
+		if errors.Is(err, host.ErrKVFull) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > host.MaxKVBytes/host.MaxKVValue {
+			t.Fatalf("a scope took more than %d values of 64 KiB; its limit is %d bytes", n, host.MaxKVBytes)
+		}
+	}
+	if n != host.MaxKVBytes/host.MaxKVValue-1 { // 63 values and their keys
+		t.Fatalf("a scope took %d values of 64 KiB; its limit is %d bytes", n, host.MaxKVBytes)
+	}
+	if err := s.Set("p", "acme", "k1", []byte("small")); err != nil {
+		t.Fatalf("shrinking a value in a full scope: %v", err)
+	}
+	if err := s.Set("p", "globex", "k", v); err != nil {
+		t.Fatalf("another tenant: %v", err)
+	}
+	s.Close()
+
+	if s, err = openKV(dir, discard()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("p", "acme", "k1", v); err != nil {
+		t.Fatalf("after a restart, growing k1 back: %v", err)
+	}
+	if err := s.Set("p", "acme", "one-more", v); !errors.Is(err, host.ErrKVFull) {
+		t.Fatalf("after a restart, a new value past the limit: %v, want ErrKVFull", err)
+	}
+
+	// the record of a store from before: the entry count alone
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(scope('n', "p", "acme", ""), binary.BigEndian.AppendUint64(nil, uint64(n)))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("p", "acme", "one-more", v); !errors.Is(err, host.ErrKVFull) {
+		t.Fatalf("a store with an old size record: %v, want ErrKVFull (its bytes counted)", err)
+	}
+	if err := s.Set("p", "acme", "k2", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Set("p", "acme", "one-more", v); err != nil {
+		t.Fatalf("after a value was emptied: %v", err)
+	}
+	s.Close()
+}
+
+// On the edge, with the store on disk: a plugin that fills a tenant's
+// store hears −1 and keeps serving; one that writes more than its quota
+// fails the call with host.ErrQuota, and the edge suspends it at once.
+func TestPluginStoreQuotasOnTheEdge(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	data := t.TempDir()
+	ctx := context.Background()
+	m, err := Open(ctx, Options{Dir: filepath.Join(data, "plugins"), CacheDir: cacheDir, KVDir: filepath.Join(data, "plugin-kv"),
+		Trusted: []ed25519.PublicKey{pub}, Limits: host.Limits{Timeout: 10 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close(ctx)
+	install(t, m, plugintest.Package(t, "wasm/host/testdata/greedy",
+		host.Manifest{Name: "greedy", Version: "1.0.0", ABI: abi.Version, Kind: abi.KindRouting,
+			Capabilities: []string{abi.CapLog, abi.CapMetrics, abi.CapKV}}, priv))
+	ask := func(tenant, what string, args ...string) (string, error) {
+		d, _, err := m.Route(ctx, &abi.RouteRequest{Tenant: tenant, Conversation: what, Skills: args})
+		return d.Reason, err
+	}
+	for i, want := range []string{"63", "0"} { // 63 values of 64 KiB fill a tenant's store, then none
+		if got, err := ask("acme", "kvfill", []string{"k", "more"}[i]); err != nil || got != want {
+			t.Fatalf("fill %d: stored %q, %v; want %s", i+1, got, err, want)
+		}
+	}
+	if _, ok, err := m.kv.Get("greedy", "acme", "k62"); !ok || err != nil {
+		t.Fatalf("k62: %v, %v", ok, err)
+	}
+	if _, ok, err := m.kv.Get("greedy", "acme", "more0"); ok || err != nil {
+		t.Fatalf("a write past the store's limit is stored: %v, %v", ok, err)
+	}
+	// another tenant: 200 writes of 64 KiB over one key pass the plugin's
+	// quota of writes (the first fill took half of it)
+	if _, err := ask("globex", "kvchurn"); !errors.Is(err, host.ErrQuota) {
+		t.Fatalf("12.5 MiB of writes: %v, want host.ErrQuota", err)
+	}
+	if _, err := ask("globex", "hello"); !errors.Is(err, ErrSuspended) || !errors.Is(err, host.ErrQuota) {
+		t.Fatalf("the call after a quota was broken: %v, want ErrSuspended wrapping host.ErrQuota", err)
+	}
+}

@@ -31,61 +31,16 @@ import (
 // ErrNone is returned when no plugin of a kind is installed.
 var ErrNone = errors.New("no plugin of this kind is installed")
 
-// ErrSuspended is returned while a plugin that kept failing rests.
-var ErrSuspended = errors.New("the plugin failed too often and is suspended for a while")
+// ErrSuspended is returned while a plugin rests after failing, being too
+// slow or breaking a quota (breaker.go); it wraps why.
+var ErrSuspended = errors.New("the plugin is suspended for a while")
 
-// A plugin that fails breakerFailures calls in a row (timeouts, traps,
-// running out of memory: not answers it gives with an error status) is
-// not called for breakerRest; the callers' built-in rules answer at once,
-// instead of each call burning its whole deadline of CPU. Then one call
-// tries it again. A new version starts with a clean record.
-const (
-	breakerFailures = 5
-	breakerRest     = 10 * time.Second
-)
-
-// breaker is a plugin's record of failures.
-type breaker struct {
-	mu        sync.Mutex
-	failures  int
-	until     time.Time // suspended until then
-	trial     bool      // a call is trying the plugin after its rest
-	suspended func()    // counts a suspension
-}
-
-// allow reports whether a call may go to the plugin now.
-func (b *breaker) allow(now time.Time) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.failures < breakerFailures {
-		return true
-	}
-	if now.Before(b.until) || b.trial {
-		return false
-	}
-	b.trial = true
-	return true
-}
-
-// done records a call's outcome.
-func (b *breaker) done(err error, now time.Time) {
-	broke := errors.Is(err, host.ErrTimeout) || errors.Is(err, host.ErrTrap) || errors.Is(err, host.ErrMemory) ||
-		errors.Is(err, host.ErrOutput) || errors.Is(err, host.ErrHostCalls)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.trial = false
-	if !broke {
-		b.failures = 0
-		return
-	}
-	b.failures++
-	if b.failures >= breakerFailures {
-		b.until = now.Add(breakerRest)
-		if b.suspended != nil {
-			b.suspended()
-		}
-	}
-}
+// ErrInvalidAnswer is returned when a plugin answers what breaks the ABI's
+// contract (abi.ErrInvalid: invalid UTF-8, control characters, a field
+// past its limit), what does not decode, or what cannot be (an agent the
+// request did not offer, a PII span outside the message). It is the
+// plugin's failure: the breaker counts it like a trap.
+var ErrInvalidAnswer = errors.New("the plugin's answer is invalid")
 
 // Options configure a Manager.
 type Options struct {
@@ -94,8 +49,11 @@ type Options struct {
 	KVDir    string // the plugins' key-value store; "" keeps it in memory
 	Trusted  []ed25519.PublicKey
 	Limits   host.Limits
-	Log      *slog.Logger
-	Metrics  prometheus.Registerer
+	// Budgets are the latency budgets by kind of plugin; a kind not
+	// given has DefaultBudget, and one given with a zero Max none.
+	Budgets map[string]Budget
+	Log     *slog.Logger
+	Metrics prometheus.Registerer
 }
 
 // Info is an installed plugin as `edge plugin list` shows it.
@@ -120,16 +78,19 @@ type Manager struct {
 	loaded  map[string]*host.Plugin
 	history map[string][]string // name → versions installed, current last
 	kinds   sync.Map            // kind → *active answering it
+	budgets map[string]Budget
 
-	suspensions *prometheus.CounterVec // edgedesk_plugin_suspensions_total{plugin}
+	suspensions *prometheus.CounterVec // edgedesk_plugin_suspensions_total{plugin,reason}
+	invalid     *prometheus.CounterVec // edgedesk_plugin_invalid_answers_total{plugin}
 }
 
 // active is the plugin answering a kind, its name@version and its record
 // of failures.
 type active struct {
-	p  *host.Plugin
-	by string
-	b  *breaker
+	p    *host.Plugin
+	name string
+	by   string
+	b    *breaker
 }
 
 // Open starts the host and loads every installed plugin's current
@@ -138,6 +99,16 @@ type active struct {
 func Open(ctx context.Context, o Options) (*Manager, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
+	}
+	budgets := map[string]Budget{}
+	for _, kind := range []string{abi.KindRouting, abi.KindNLP} {
+		budgets[kind] = DefaultBudget(kind)
+	}
+	for kind, b := range o.Budgets {
+		if b.Max > 0 && (b.Percentile < 1 || b.Percentile > 99 || b.Calls < 1 || b.MinCalls > b.Calls || b.Age <= 0) {
+			return nil, fmt.Errorf("the latency budget of %s plugins %+v: give a percentile of 1 to 99, a window of at least one call and an age, and no more calls to judge from than the window holds", kind, b)
+		}
+		budgets[kind] = b
 	}
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("plugin directory: %w", err)
@@ -163,13 +134,19 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{dir: o.Dir, trusted: o.Trusted, log: o.Log, host: h, kv: kv,
-		loaded: map[string]*host.Plugin{}, history: map[string][]string{},
+		loaded: map[string]*host.Plugin{}, history: map[string][]string{}, budgets: budgets,
 		suspensions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_suspensions_total",
-			Help: "Times a plugin was suspended after failing calls in a row."}, []string{"plugin"})}
+			Help: "Times a plugin was suspended: after failing calls in a row (reason failures), for calls over its kind's latency budget (slow), or for breaking a quota (quota)."},
+			[]string{"plugin", "reason"}),
+		invalid: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_invalid_answers_total",
+			Help: "Answers of a plugin refused for breaking the ABI's contract (invalid UTF-8, control characters, limits, an agent not offered, a span outside the message): the caller's built-in rule served instead, or for NLP the message stayed unread."},
+			[]string{"plugin"})}
 	if o.Metrics != nil {
-		if err := o.Metrics.Register(m.suspensions); err != nil {
-			m.Close(ctx)
-			return nil, err
+		for _, c := range []prometheus.Collector{m.suspensions, m.invalid} {
+			if err := o.Metrics.Register(c); err != nil {
+				m.Close(ctx)
+				return nil, err
+			}
 		}
 	}
 	entries, err := os.ReadDir(o.Dir)
@@ -274,16 +251,25 @@ func (m *Manager) activate(ctx context.Context, pkg *host.Package) error {
 }
 
 // serve makes the loaded plugin of pkg the one answering its kind, with a
-// clean record of failures.
+// clean record of failures and latency.
 func (m *Manager) serve(pkg *host.Package) {
-	name := pkg.Manifest.Name
-	p := m.loaded[name]
-	b := &breaker{suspended: func() {
-		m.suspensions.WithLabelValues(name).Inc()
-		m.log.Warn("plugin suspended: it failed calls in a row; the built-in rules answer meanwhile",
-			"plugin", name, "failures", breakerFailures, "rest", breakerRest)
-	}}
-	m.kinds.Store(pkg.Manifest.Kind, &active{p: p, by: name + "@" + pkg.Manifest.Version, b: b})
+	name, kind := pkg.Manifest.Name, pkg.Manifest.Kind
+	budget := m.budgets[kind]
+	b := newBreaker(budget, func(reason string, cause error) {
+		m.suspensions.WithLabelValues(name, reason).Inc()
+		switch reason {
+		case "slow":
+			m.log.Warn("plugin suspended: its calls are over its kind's latency budget; the built-in rules answer meanwhile",
+				"plugin", name, "kind", kind, "budget", fmt.Sprintf("p%d %s", budget.Percentile, budget.Max), "rest", breakerRest, "why", cause)
+		case "quota":
+			m.log.Warn("plugin suspended: it broke a quota; the built-in rules answer meanwhile",
+				"plugin", name, "kind", kind, "rest", breakerRest, "why", cause)
+		default:
+			m.log.Warn("plugin suspended: it failed calls in a row; the built-in rules answer meanwhile",
+				"plugin", name, "kind", kind, "failures", breakerFailures, "rest", breakerRest, "why", cause)
+		}
+	})
+	m.kinds.Store(kind, &active{p: m.loaded[name], name: name, by: name + "@" + pkg.Manifest.Version, b: b})
 }
 
 // Install verifies a package (manifest.json, manifest.sig, plugin.wasm),
@@ -385,45 +371,91 @@ func (m *Manager) info(name string) Info {
 	return Info{Name: name, Kind: mf.Kind, Version: mf.Version, Previous: prev, Caps: mf.Capabilities, SHA256: mf.SHA256}
 }
 
-// call runs op on the plugin of kind, unless it is suspended.
-func (m *Manager) call(ctx context.Context, kind, tenant string, op uint32, in []byte) (out []byte, by string, err error) {
+// call runs op on the plugin of kind, unless it is suspended, and reads
+// its answer with read, whose error makes the call a failure
+// (ErrInvalidAnswer): the breaker records it with the call's time.
+func (m *Manager) call(ctx context.Context, kind, tenant string, op uint32, in []byte, read func(out []byte) error) (by string, err error) {
 	v, ok := m.kinds.Load(kind)
 	if !ok {
-		return nil, "", ErrNone
+		return "", ErrNone
 	}
 	a := v.(*active)
 	by = a.by
-	if !a.b.allow(time.Now()) {
-		return nil, by, ErrSuspended
+	trial, why := a.b.allow(time.Now())
+	if why != nil {
+		return by, fmt.Errorf("%w: %w", ErrSuspended, why)
 	}
-	out, err = a.p.Call(ctx, tenant, op, in)
-	a.b.done(err, time.Now())
-	return out, by, err
+	start := time.Now()
+	out, err := a.p.Call(ctx, tenant, op, in)
+	took := time.Since(start)
+	if err == nil {
+		if rerr := read(out); rerr != nil {
+			m.invalid.WithLabelValues(a.name).Inc()
+			err = fmt.Errorf("%w: %w", ErrInvalidAnswer, rerr)
+		}
+	}
+	a.b.done(err, took, time.Now(), trial)
+	return by, err
 }
 
 // Route asks the routing plugin; by names the plugin and version that
-// answered.
+// answered. The decision is checked (abi.RouteDecision.Check): its agent
+// must be one the request offered, online and under their chat limit, and
+// its reason one line of text; otherwise the error wraps
+// ErrInvalidAnswer and says what was wrong.
 func (m *Manager) Route(ctx context.Context, req *abi.RouteRequest) (d abi.RouteDecision, by string, err error) {
-	out, by, err := m.call(ctx, abi.KindRouting, req.Tenant, abi.OpRoute, req.Append(nil))
+	by, err = m.call(ctx, abi.KindRouting, req.Tenant, abi.OpRoute, req.Append(nil), func(out []byte) error {
+		var err error
+		if d, err = abi.DecodeRouteDecision(out); err != nil {
+			return fmt.Errorf("its decision: %w", err)
+		}
+		return offered(d.Agent, req.Agents)
+	})
 	if err != nil {
-		return d, by, err
-	}
-	d, err = abi.DecodeRouteDecision(out)
-	if err != nil {
-		return d, by, fmt.Errorf("%w: its decision: %v", host.ErrPlugin, err)
+		return abi.RouteDecision{}, by, err
 	}
 	return d, by, nil
 }
 
-// Analyze asks the NLP plugin to read a message.
+// offered checks a decision's agent against the request: nobody, or an
+// online agent the request offered who is under their chat limit.
+func offered(agent string, agents []abi.AgentStatus) error {
+	if agent == "" {
+		return nil
+	}
+	for i := range agents {
+		a := &agents[i]
+		if a.ID != agent {
+			continue
+		}
+		switch {
+		case !a.Online:
+			return fmt.Errorf("it chose %s, who is offline", agent)
+		case a.MaxChats > 0 && a.Load >= a.MaxChats:
+			return fmt.Errorf("it chose %s, who is at their limit of %d chats", agent, a.MaxChats)
+		}
+		return nil
+	}
+	return fmt.Errorf("it chose %s, who is not an agent the request offered", agent)
+}
+
+// Analyze asks the NLP plugin to read a message. The analysis is checked
+// (abi.Analysis.Check, and its PII spans against the message); otherwise
+// the error wraps ErrInvalidAnswer and says what was wrong.
 func (m *Manager) Analyze(ctx context.Context, req *abi.AnalyzeRequest) (*abi.Analysis, string, error) {
-	out, by, err := m.call(ctx, abi.KindNLP, req.Tenant, abi.OpAnalyze, req.Encode())
+	var a *abi.Analysis
+	by, err := m.call(ctx, abi.KindNLP, req.Tenant, abi.OpAnalyze, req.Encode(), func(out []byte) error {
+		var err error
+		if a, err = abi.DecodeAnalysis(out); err != nil {
+			return fmt.Errorf("its analysis: %w", err)
+		}
+		if err := a.CheckSpans(req.Text); err != nil {
+			return fmt.Errorf("its analysis: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, by, err
-	}
-	a, err := abi.DecodeAnalysis(out)
-	if err != nil {
-		return nil, by, fmt.Errorf("%w: its analysis: %v", host.ErrPlugin, err)
 	}
 	return a, by, nil
 }

@@ -79,8 +79,10 @@ func (q *AnalyzeRequest) Append(b []byte) []byte {
 	return w.b
 }
 
-// DecodeAnalysis reads an Analysis. Unknown keys are skipped; malformed
-// input gives an error wrapping ErrWire and no analysis.
+// DecodeAnalysis reads an Analysis and checks it (Analysis.Check).
+// Unknown keys are skipped; malformed input gives an error wrapping
+// ErrWire, an analysis that breaks the contract one wrapping ErrInvalid,
+// and neither an analysis.
 func DecodeAnalysis(b []byte) (*Analysis, error) {
 	r := &reader{b: b}
 	var a Analysis
@@ -119,6 +121,9 @@ func DecodeAnalysis(b []byte) (*Analysis, error) {
 	})
 	if err == nil {
 		err = r.end()
+	}
+	if err == nil {
+		err = a.Check()
 	}
 	if err != nil {
 		return nil, err

@@ -18,7 +18,7 @@ func sampleAnalyses() []Analysis {
 			Redacted: "my email is [email] and " + strings.Repeat("x", 300)},
 		{Language: "zh", LanguageConfidence: 100, Sentiment: "neutral"},
 		{SentimentScore: 100, PII: []PII{{Kind: PIIPhone, Start: 0, End: 70000}}, Redacted: "[phone]"},
-		{LanguageConfidence: -1, IntentConfidence: 1 << 40, PII: []PII{{}}},
+		{Language: "zh-Hant", IntentConfidence: 100, SentimentScore: -100, Intent: "退款 refund", Redacted: "line\nbreak\x01"},
 	}
 }
 
@@ -137,10 +137,13 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add([]byte{0xa1, 0x07, 0x81, 0xa1, 0x02, 0x3b, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if got, err := DecodeAnalysis(b); err != nil {
-			if !errors.Is(err, ErrWire) {
-				t.Fatalf("DecodeAnalysis: error without ErrWire: %v", err)
+			if !errors.Is(err, ErrWire) && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("DecodeAnalysis: error without ErrWire or ErrInvalid: %v", err)
 			}
 		} else {
+			if err := analysisKeepsTheContract(got); err != nil {
+				t.Fatalf("DecodeAnalysis accepted %+v: %v", *got, err)
+			}
 			var want Analysis
 			if lerr := cbor.Unmarshal(b, &want); lerr == nil && !reflect.DeepEqual(normalAnalysis(*got), normalAnalysis(want)) {
 				t.Fatalf("fast %+v, library %+v", *got, want)

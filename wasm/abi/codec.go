@@ -8,7 +8,9 @@ import (
 // DecodeResult reads a plugin's Result, saying what was wrong with it.
 // The host reads it from a sandbox it does not trust, on every call: the
 // reflection-free reader of wire.go, which copies what it keeps out of b
-// (the plugin's memory).
+// (the plugin's memory). A message that is not UTF-8, or has control
+// characters other than tabs and line breaks, is refused (ErrInvalid):
+// it ends up in the edge's logs and events.
 func DecodeResult(b []byte) (Result, error) {
 	r := &reader{b: b}
 	var res Result
@@ -38,6 +40,9 @@ func DecodeResult(b []byte) (Result, error) {
 	}
 	if res.Status < StatusOK || res.Status > StatusFailed {
 		return Result{}, resultError{errors.New("unknown status " + strconv.Itoa(res.Status))}
+	}
+	if err := checkMessage(res.Message); err != nil {
+		return Result{}, resultError{err}
 	}
 	return res, nil
 }

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -18,15 +20,21 @@ func FuzzDecodeResult(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte{0xff})
+	f.Add([]byte{0xa2, 0x01, 0x03, 0x02, 0x62, 0xc3, 0x28}) // a message that is not UTF-8
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := DecodeResult(b)
 		var lib Result
 		lerr := cbor.Unmarshal(b, &lib)
 		if err != nil {
-			if !errors.Is(err, ErrWire) && !strings.Contains(err.Error(), "unknown status") {
-				t.Fatalf("error without ErrWire: %v", err)
+			if !errors.Is(err, ErrWire) && !errors.Is(err, ErrInvalid) && !strings.Contains(err.Error(), "unknown status") {
+				t.Fatalf("error without ErrWire or ErrInvalid: %v", err)
 			}
 			return
+		}
+		if !utf8.ValidString(r.Message) || strings.ContainsFunc(r.Message, func(c rune) bool {
+			return unicode.IsControl(c) && c != '\t' && c != '\n' && c != '\r'
+		}) {
+			t.Fatalf("accepted the message %q", r.Message)
 		}
 		if lerr == nil && !reflect.DeepEqual(normal(r), normal(lib)) {
 			t.Fatalf("fast %+v, library %+v", r, lib)

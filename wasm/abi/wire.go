@@ -510,7 +510,9 @@ func (r *reader) agent(a *AgentStatus) error {
 }
 
 // DecodeRouteDecision reads a routing plugin's answer (on the host, where
-// the closure of fields costs nothing that matters).
+// the closure of fields costs nothing that matters) and checks it
+// (RouteDecision.Check): an answer that breaks the contract gives an
+// error wrapping ErrInvalid and no decision.
 func DecodeRouteDecision(b []byte) (RouteDecision, error) {
 	r := &reader{b: b}
 	var d RouteDecision
@@ -528,7 +530,13 @@ func DecodeRouteDecision(b []byte) (RouteDecision, error) {
 	if err == nil {
 		err = r.end()
 	}
-	return d, err
+	if err == nil {
+		err = d.Check()
+	}
+	if err != nil {
+		return RouteDecision{}, err
+	}
+	return d, nil
 }
 
 // writer appends CBOR.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -33,7 +34,7 @@ func TestWireMatchesTheLibrary(t *testing.T) {
 			t.Errorf("RouteRequest%+v.Append = %x, library %x", q, got, want)
 		}
 	}
-	for _, d := range []RouteDecision{{}, {Agent: "bo", Reason: "least loaded speaking zh"}, {Reason: string(make([]byte, 300))}} {
+	for _, d := range []RouteDecision{{}, {Agent: "bo", Reason: "least loaded speaking zh"}, {Reason: strings.Repeat("x", 300)}} {
 		want, _ := cbor.Marshal(d)
 		if got := d.Encode(); !bytes.Equal(got, want) {
 			t.Errorf("RouteDecision%+v.Encode = %x, library %x", d, got, want)
@@ -115,13 +116,26 @@ func FuzzRouteDecision(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte{0xa2, 0x01, 0x61, 'a', 0x01, 0x61, 'b'})
+	f.Add([]byte{0xa2, 0x01, 0x62, 'b', 'o', 0x02, 0x63, 0xff, 0xfe, 'x'}) // the reason is not UTF-8
+	f.Add([]byte{0xa2, 0x01, 0x62, 'b', 'o', 0x02, 0x63, 'a', 0x1b, '['})  // an escape in the reason
+	f.Add([]byte{0xa2, 0x01, 0x62, 'b', 0x0a, 0x02, 0x63, 'o', 'k', '.'})  // a line break in the agent
+	f.Add([]byte{0xa1, 0x02, 0x63, 0xe2, 0x80, 0xae})                      // a right-to-left override
 	f.Fuzz(func(t *testing.T, b []byte) {
 		got, err := DecodeRouteDecision(b)
 		if err != nil {
-			if !errors.Is(err, ErrWire) {
-				t.Fatalf("error without ErrWire: %v", err)
+			if !errors.Is(err, ErrWire) && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error without ErrWire or ErrInvalid: %v", err)
+			}
+			if got != (RouteDecision{}) {
+				t.Fatalf("a refused answer gave a decision: %+v", got)
 			}
 			return
+		}
+		if err := decisionKeepsTheContract(got); err != nil {
+			t.Fatalf("DecodeRouteDecision accepted %+v: %v", got, err)
+		}
+		if back, err := DecodeRouteDecision(got.Encode()); err != nil || back != got {
+			t.Fatalf("%+v re-encodes to %+v, %v", got, back, err)
 		}
 		var want RouteDecision
 		if cbor.Unmarshal(b, &want) == nil && got != want {

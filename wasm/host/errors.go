@@ -12,6 +12,12 @@ var (
 	ErrOutput    = errors.New("plugin output too large")
 	ErrHostCalls = errors.New("plugin made too many host calls")
 	ErrPlugin    = errors.New("plugin answered with an error")
+	// ErrQuota: the plugin wrote more log, made more metric series or
+	// stored more than its quota allows; it is suspended.
+	ErrQuota = errors.New("plugin exceeded a quota")
+	// ErrSlow: the plugin's calls took longer than its kind's latency
+	// budget; it is suspended and the built-in rule serves.
+	ErrSlow = errors.New("plugin too slow")
 
 	ErrSignature = errors.New("plugin signature refused")
 	ErrManifest  = errors.New("plugin manifest refused")

@@ -18,6 +18,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,6 +42,10 @@ type Limits struct {
 	OutputMax uint32        // bytes of a call's output; 0: 1 MiB
 	HostCalls int           // host-function calls per call; 0: 10,000
 	Instances int           // instances per plugin version; 0: 4
+	// Start bounds making an instance (its start section and _initialize
+	// together, metered as calls are) and, at load, the ABI check; 0: 10 s.
+	// A load's context that ends sooner ends it sooner.
+	Start time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
@@ -57,6 +63,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.Instances == 0 {
 		l.Instances = 4
+	}
+	if l.Start == 0 {
+		l.Start = startTimeout
 	}
 	return l
 }
@@ -86,11 +95,15 @@ type Host struct {
 	bgMu     sync.Mutex
 	stopping bool
 	stop     chan struct{}  // closed when stopping
-	bg       sync.WaitGroup // instances being made in the background
+	bg       sync.WaitGroup // instances being made in the background, reclaimLoop
+
+	freed   atomic.Int64  // bytes of linear memory closed since the last reclaim
+	reclaim chan struct{} // asks reclaimLoop to return freed memory (reclaim.go)
 
 	calls   *prometheus.CounterVec   // edgedesk_plugin_calls_total{plugin,result}
 	latency *prometheus.HistogramVec // edgedesk_plugin_call_seconds{plugin}
 	custom  *prometheus.CounterVec   // edgedesk_plugin_metric_total{plugin,name}
+	quotas  *quotas                  // per-plugin quotas of the host functions (quota.go)
 }
 
 // New starts a runtime with WASI (no files, environment, arguments or
@@ -103,7 +116,7 @@ func New(ctx context.Context, o Options) (*Host, error) {
 	cfg := wazero.NewRuntimeConfig().
 		WithCloseOnContextDone(false).           // the meter stops calls (meter.go)
 		WithMemoryLimitPages(lim.MemoryMiB * 16) // 64 KiB pages
-	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: o.KV, stop: make(chan struct{})}
+	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: o.KV, stop: make(chan struct{}), reclaim: make(chan struct{}, 1)}
 	if h.kv == nil {
 		h.kv = NewMemoryKV()
 	}
@@ -124,18 +137,20 @@ func New(ctx context.Context, o Options) (*Host, error) {
 		return nil, err
 	}
 	h.calls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_calls_total",
-		Help: "Plugin calls by result (ok, error, timeout, trap, memory, output, host_calls, unavailable)."}, []string{"plugin", "result"})
+		Help: "Plugin calls by result (ok, error, timeout, trap, memory, output, host_calls, unavailable, panic)."}, []string{"plugin", "result"})
 	h.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "edgedesk_plugin_call_seconds",
 		Help: "Plugin call latency.", Buckets: prometheus.ExponentialBuckets(5e-6, 2.5, 12)}, []string{"plugin"})
 	h.custom = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_metric_total",
 		Help: "Counters plugins add to (capability metrics)."}, []string{"plugin", "name"})
 	if o.Metrics != nil {
-		for _, c := range []prometheus.Collector{h.calls, h.latency, h.custom} {
+		for _, c := range []prometheus.Collector{h.calls, h.latency, h.custom, h.quotas.exceeded} {
 			if err := o.Metrics.Register(c); err != nil {
 				return nil, err
 			}
 		}
 	}
+	h.bg.Add(1)
+	go h.reclaimLoop()
 	return h, nil
 }
 
@@ -180,6 +195,7 @@ type version struct {
 
 type instance struct {
 	mod    api.Module
+	mem    api.Memory // its exported memory (checkExports)
 	alloc  api.Function
 	call   api.Function
 	stderr *head  // what the plugin (or the Go runtime dying in it) wrote during the call
@@ -226,10 +242,13 @@ func (h *Host) Load(ctx context.Context, pkg *Package) (*Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plugin{h: h, name: pkg.Manifest.Name, ok: h.calls.WithLabelValues(pkg.Manifest.Name, "ok"),
-		latency: h.latency.WithLabelValues(pkg.Manifest.Name)}
+	return h.plugin(pkg.Manifest.Name, v), nil
+}
+
+func (h *Host) plugin(name string, v *version) *Plugin {
+	p := &Plugin{h: h, name: name, ok: h.calls.WithLabelValues(name, "ok"), latency: h.latency.WithLabelValues(name)}
 	p.current.Store(v)
-	return p, nil
+	return p
 }
 
 // Swap compiles pkg and makes it the version new calls use; calls running
@@ -244,8 +263,13 @@ func (p *Plugin) Swap(ctx context.Context, pkg *Package) error {
 	}
 	old := p.current.Swap(v)
 	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p.h.panicked(p.name, "closing the version swapped out", r)
+			}
+		}()
 		old.refs.Wait()
-		old.close(context.Background())
+		old.close(context.Background(), p.h)
 	}()
 	return nil
 }
@@ -253,14 +277,30 @@ func (p *Plugin) Swap(ctx context.Context, pkg *Package) error {
 // Manifest is the current version's manifest.
 func (p *Plugin) Manifest() Manifest { return p.current.Load().m }
 
-func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
+func (h *Host) compile(ctx context.Context, pkg *Package) (v *version, err error) {
+	// what the checks below did not foresee must not take the edge down
+	var compiled wazero.CompiledModule
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		h.calls.WithLabelValues(pkg.Manifest.Name, "panic").Inc()
+		err = h.panicked(pkg.Manifest.Name, "loading it", r)
+		if v != nil {
+			go v.close(context.Background(), h) // after its instances being made
+		} else if compiled != nil {
+			compiled.Close(ctx)
+		}
+		v = nil
+	}()
 	wasm, cached, err := h.metered(pkg.Wasm, false)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrManifest, err)
+		return nil, fmt.Errorf("%w: %w", ErrManifest, err)
 	}
 	// a cold compile of a Go plugin takes seconds: on every core
 	cctx := experimental.WithCompilationWorkers(ctx, runtime.GOMAXPROCS(0))
-	compiled, err := h.rt.CompileModule(cctx, wasm)
+	compiled, err = h.rt.CompileModule(cctx, wasm)
 	if err != nil && cached { // a damaged cache file: meter the module again
 		if wasm, _, err = h.metered(pkg.Wasm, true); err == nil {
 			compiled, err = h.rt.CompileModule(cctx, wasm)
@@ -275,6 +315,7 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 			granted[f] = true
 		}
 	}
+	grantMetrics(granted, pkg.Manifest.Metrics) // the counter names it declares (quota.go)
 	for _, f := range compiled.ImportedFunctions() {
 		mod, name, _ := f.Import()
 		switch {
@@ -285,24 +326,22 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (*version, error) {
 			return nil, fmt.Errorf("%w: %s.%s (granted: %v)", ErrImports, mod, name, pkg.Manifest.Capabilities)
 		}
 	}
-	exports := compiled.ExportedFunctions()
-	for _, name := range []string{abi.ExportABI, abi.ExportAlloc, abi.ExportCall} {
-		if _, ok := exports[name]; !ok {
-			compiled.Close(ctx)
-			return nil, fmt.Errorf("%w: no %s export: build it with wasm/pdk", ErrABI, name)
-		}
+	if err := checkExports(compiled); err != nil {
+		compiled.Close(ctx)
+		return nil, err
 	}
-	v := &version{m: pkg.Manifest, compiled: compiled, granted: granted,
+	v = &version{m: pkg.Manifest, compiled: compiled, granted: granted,
 		idle: make(chan *instance, h.lim.Instances), done: make(chan struct{})}
 	inst, err := h.instantiate(ctx, v)
 	if err != nil {
 		compiled.Close(ctx)
 		return nil, err
 	}
-	st := &callState{plugin: v.m.Name, granted: v.granted, limit: h.lim.HostCalls, deadline: time.Now().Add(startTimeout)}
+	deadline, _ := h.startDeadline(ctx)
+	st := &callState{plugin: v.m.Name, granted: v.granted, limit: h.lim.HostCalls, deadline: deadline}
 	r, err := inst.mod.ExportedFunction(abi.ExportABI).Call(context.WithValue(ctx, stateKey{}, st))
 	if err != nil || len(r) != 1 || int32(r[0]) != abi.Version {
-		inst.mod.Close(ctx)
+		h.closeModule(ctx, inst.mod, inst.mem)
 		compiled.Close(ctx)
 		got := "no answer"
 		if err == nil && len(r) == 1 {
@@ -348,31 +387,145 @@ func (h *Host) metered(wasm []byte, again bool) (out []byte, cached bool, err er
 	return out, false, nil
 }
 
-// startTimeout bounds a module's initialisation and its ABI answer.
+// startTimeout is the default of Limits.Start.
 const startTimeout = 10 * time.Second
 
-func (h *Host) instantiate(ctx context.Context, v *version) (*instance, error) {
+// startDeadline is when making an instance must be done: Limits.Start
+// from now, or ctx's deadline when that comes first; and how long that is.
+func (h *Host) startDeadline(ctx context.Context) (time.Time, time.Duration) {
+	d := time.Now().Add(h.lim.Start)
+	if cd, ok := ctx.Deadline(); ok && cd.Before(d) {
+		d = cd
+	}
+	return d, time.Until(d).Round(time.Millisecond)
+}
+
+// checkExports checks that the module exports what the ABI (wasm/abi)
+// says, with exactly its signatures: the host reads the results of these
+// functions, and a module that answers nothing where the host expects a
+// value must be refused here, not found out in a call.
+func checkExports(compiled wazero.CompiledModule) error {
+	i32, i64 := api.ValueTypeI32, api.ValueTypeI64
+	exports := compiled.ExportedFunctions()
+	if _, ok := exports["_start"]; ok {
+		// a command's exports run only after its main has: no ABI
+		// would answer
+		return fmt.Errorf("%w: built without -buildmode=c-shared (the module is a command: it exports _start); build it with GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared, as `edge plugin pack --src` does", ErrABI)
+	}
+	for _, e := range []struct {
+		name            string
+		params, results []api.ValueType
+		optional        bool
+	}{
+		{name: abi.ExportABI, results: []api.ValueType{i32}},
+		{name: abi.ExportAlloc, params: []api.ValueType{i32}, results: []api.ValueType{i32}},
+		{name: abi.ExportCall, params: []api.ValueType{i32, i32, i32}, results: []api.ValueType{i64}},
+		{name: "_initialize", optional: true}, // Go's c-shared initialisation
+	} {
+		f, ok := exports[e.name]
+		switch {
+		case !ok && e.optional:
+		case !ok:
+			return fmt.Errorf("%w: no %s export: build it with wasm/pdk", ErrABI, e.name)
+		case !slices.Equal(f.ParamTypes(), e.params) || !slices.Equal(f.ResultTypes(), e.results):
+			return fmt.Errorf("%w: export %s is %s; the ABI wants %s: build it with wasm/pdk", ErrABI,
+				e.name, signature(f.ParamTypes(), f.ResultTypes()), signature(e.params, e.results))
+		}
+	}
+	if len(compiled.ExportedMemories()) == 0 {
+		return fmt.Errorf("%w: the module exports no memory, through which its input and output pass: build it with wasm/pdk", ErrABI)
+	}
+	return nil
+}
+
+// signature writes a function type as "(i32, i32) -> (i64)".
+func signature(params, results []api.ValueType) string {
+	list := func(ts []api.ValueType) string {
+		s := make([]string, len(ts))
+		for i, t := range ts {
+			s[i] = api.ValueTypeName(t)
+		}
+		return "(" + strings.Join(s, ", ") + ")"
+	}
+	return list(params) + " -> " + list(results)
+}
+
+// panicked logs a panic of the host's own code on what a plugin did (where
+// says in what) and makes it an error: ErrTrap with the panic's text. The
+// caller throws away what the plugin ran in.
+func (h *Host) panicked(plugin, where string, r any) error {
+	h.log.Error("the host panicked on what a plugin did; its instance is thrown away",
+		"plugin", plugin, "in", where, "panic", r, "stack", string(debug.Stack()))
+	return fmt.Errorf("%w: the host failed on what the plugin did, %s (%v); report it with the plugin", ErrTrap, where, r)
+}
+
+// instantiate makes an instance of v. The module's start section, which
+// wazero runs inside InstantiateModule whatever WithStartFunctions says,
+// and its _initialize run under one deadline (startDeadline) and one
+// host-call budget, through the meter as calls do: without a call state
+// in the context the meter's clock finds no deadline, and a start that
+// loops would hold a core and this function forever.
+func (h *Host) instantiate(ctx context.Context, v *version) (inst *instance, err error) {
 	stderr := &head{}
 	mc := wazero.NewModuleConfig().
 		WithStderr(stderr).
 		WithName("").                        // anonymous: many instances of one module
-		WithStartFunctions().                // _initialize runs below, under a deadline
-		WithSysWalltime().WithSysNanotime(). // the Go runtime needs clocks
-		WithRandSource(rand.Reader)          // and randomness; no files, env or args
-	mod, err := h.rt.InstantiateModule(ctx, v.compiled, mc)
-	if err != nil {
-		return nil, fmt.Errorf("%w: instantiate: %v", ErrTrap, err)
-	}
-	inst := &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall),
-		stderr: stderr}
-	if start := mod.ExportedFunction("_initialize"); start != nil { // Go's c-shared initialisation
-		st := &callState{plugin: v.m.Name, granted: v.granted, limit: h.lim.HostCalls, deadline: time.Now().Add(startTimeout)}
-		if _, err := start.Call(context.WithValue(ctx, stateKey{}, st)); err != nil {
-			mod.Close(ctx)
-			if st.timedOut {
-				return nil, fmt.Errorf("%w: its initialisation ran past %s", ErrTimeout, startTimeout)
+		WithStartFunctions().                // _initialize runs below, under the deadline
+		WithSysWalltime().WithSysNanotime(). // clocks and randomness: every plugin's, see below
+		WithRandSource(rand.Reader)          // no files, env or args
+	// Every plugin has WASI's wall clock, monotonic clock and randomness,
+	// whatever its capabilities (capability clock grants edgedesk.now_ms
+	// and nothing more). Go's runtime and standard library read them: the
+	// scheduler's timers the monotonic clock, time.Now the wall clock,
+	// the runtime's hash and math/rand seeds and crypto/rand random_get;
+	// a fake source would hand crypto/rand predictable bytes without an
+	// error. Hiding the wall clock alone would hide nothing a timer cannot
+	// measure. The host's clock_time_get (hostfuncs.go) reads the real
+	// clocks itself; these settings serve the rest of WASI.
+	deadline, budget := h.startDeadline(ctx)
+	st := &callState{plugin: v.m.Name, granted: v.granted, limit: h.lim.HostCalls, deadline: deadline}
+	sctx := context.WithValue(ctx, stateKey{}, st)
+	var mod api.Module
+	defer func() {
+		if r := recover(); r != nil {
+			if mod != nil {
+				mod.Close(ctx)
 			}
-			return nil, fmt.Errorf("%w: initialisation: %v: %s", ErrTrap, err, lastLine(stderr.String()))
+			h.calls.WithLabelValues(v.m.Name, "panic").Inc()
+			inst, err = nil, h.panicked(v.m.Name, "making an instance", r)
+		}
+	}()
+	failed := func(what string, err error) error {
+		switch {
+		case st.timedOut:
+			return fmt.Errorf("%w: %s ran past its deadline (%s)", ErrTimeout, what, budget)
+		case st.exceeded:
+			return fmt.Errorf("%w: %s made more than %d", ErrHostCalls, what, st.limit)
+		}
+		first, _, _ := strings.Cut(err.Error(), "\n") // wazero appends the module's stack
+		if msg := lastLine(stderr.String()); msg != "" {
+			return fmt.Errorf("%w: %s: %s: %s", ErrTrap, what, first, msg)
+		}
+		return fmt.Errorf("%w: %s: %s", ErrTrap, what, first)
+	}
+	mod, err = h.rt.InstantiateModule(sctx, v.compiled, mc)
+	if err != nil {
+		// a start section that failed leaves no module to close
+		return nil, failed("instantiating it (its start section included)", err)
+	}
+	inst = &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall),
+		stderr: stderr}
+	for name := range v.compiled.ExportedMemories() { // one: checkExports
+		inst.mem = mod.ExportedMemory(name)
+	}
+	if inst.mem == nil {
+		mod.Close(ctx)
+		return nil, fmt.Errorf("%w: the instance has no memory", ErrABI)
+	}
+	if start := mod.ExportedFunction("_initialize"); start != nil {
+		if _, err := start.Call(sctx); err != nil {
+			h.closeModule(ctx, mod, inst.mem)
+			return nil, failed("its initialisation (_initialize)", err)
 		}
 	}
 	return inst, nil
@@ -404,7 +557,7 @@ func (v *version) put(ctx context.Context, h *Host, inst *instance, healthy bool
 		v.idle <- inst
 		return
 	}
-	inst.mod.Close(ctx)
+	h.closeModule(ctx, inst.mod, inst.mem)
 	v.grow(h)
 }
 
@@ -422,13 +575,19 @@ func (v *version) grow(h *Host) {
 	go func() {
 		defer h.bg.Done()
 		defer v.making.Done()
+		defer func() { // instantiate recovers; this is the second lock
+			if r := recover(); r != nil {
+				h.calls.WithLabelValues(v.m.Name, "panic").Inc()
+				h.panicked(v.m.Name, "making an instance in the background; the pool has one fewer", r)
+			}
+		}()
 		for delay := time.Second; ; delay = min(2*delay, 30*time.Second) {
 			fresh, err := h.instantiate(context.Background(), v)
 			if err == nil {
 				v.mu.Lock()
 				defer v.mu.Unlock()
 				if v.closed {
-					fresh.mod.Close(context.Background())
+					h.closeModule(context.Background(), fresh.mod, fresh.mem)
 					return
 				}
 				v.idle <- fresh
@@ -449,7 +608,7 @@ func (v *version) grow(h *Host) {
 
 // close closes the version's instances and module, once no call and no
 // replacement runs on it.
-func (v *version) close(ctx context.Context) {
+func (v *version) close(ctx context.Context, h *Host) {
 	v.mu.Lock()
 	if !v.closed {
 		v.closed = true
@@ -460,7 +619,7 @@ func (v *version) close(ctx context.Context) {
 	for {
 		select {
 		case inst := <-v.idle:
-			inst.mod.Close(ctx)
+			h.closeModule(ctx, inst.mod, inst.mem)
 		default:
 			v.compiled.Close(ctx)
 			return
@@ -475,26 +634,35 @@ type callState struct {
 	limit          int
 	granted        map[string]bool
 	exceeded       bool
+	quota          error // a quota a host function refused (quota.go)
 	deadline       time.Time
 	timedOut       bool
 }
 
 type stateKey struct{}
 
-// Call runs op with input for tenant and returns the op's output.
-func (p *Plugin) Call(ctx context.Context, tenant string, op uint32, input []byte) ([]byte, error) {
+// Call runs op with input for tenant and returns the op's output. Should
+// the host itself panic on what the plugin did, the call returns ErrTrap,
+// counted as result "panic", and the instance is thrown away.
+func (p *Plugin) Call(ctx context.Context, tenant string, op uint32, input []byte) (out []byte, err error) {
 	h := p.h
 	start := time.Now()
 	v := p.current.Load()
 	v.refs.Add(1)
 	defer v.refs.Done()
-	out, result, err := p.call(ctx, v, tenant, op, input)
-	if result == "ok" {
-		p.ok.Inc()
-	} else {
-		h.calls.WithLabelValues(p.name, result).Inc()
-	}
-	p.latency.Observe(time.Since(start).Seconds())
+	result := "panic" // unless call returns
+	defer func() {
+		if r := recover(); r != nil { // call's deferred put threw the instance away
+			out, err = nil, h.panicked(p.name, "calling it", r)
+		}
+		if result == "ok" {
+			p.ok.Inc()
+		} else {
+			h.calls.WithLabelValues(p.name, result).Inc()
+		}
+		p.latency.Observe(time.Since(start).Seconds())
+	}()
+	out, result, err = p.call(ctx, v, tenant, op, input)
 	return out, err
 }
 
@@ -526,7 +694,7 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 			ptr = uint32(a[0])
 			inst.in, inst.inCap = ptr, uint32(len(input))
 		}
-		if !inst.mod.Memory().Write(ptr, input) {
+		if !inst.mem.Write(ptr, input) {
 			return errOutside
 		}
 		r, err = inst.call.Call(cctx, uint64(op), uint64(ptr), uint64(len(input)))
@@ -543,7 +711,7 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 	if olen > h.lim.OutputMax {
 		return nil, "output", fmt.Errorf("%w: %d bytes, limit %d", ErrOutput, olen, h.lim.OutputMax)
 	}
-	raw, ok := inst.mod.Memory().Read(optr, olen)
+	raw, ok := inst.mem.Read(optr, olen)
 	if !ok {
 		return nil, "trap", fmt.Errorf("%w: its output at %d+%d is outside its memory", ErrTrap, optr, olen)
 	}
@@ -567,6 +735,8 @@ func (p *Plugin) failure(err error, st *callState, inst *instance) (string, erro
 	switch {
 	case st.exceeded:
 		return "host_calls", fmt.Errorf("%w: more than %d", ErrHostCalls, st.limit)
+	case st.quota != nil:
+		return "quota", st.quota
 	case strings.Contains(inst.stderr.String(), "out of memory") || nearFull(inst, p.h.lim.MemoryMiB):
 		// the Go runtime says so as it dies, or the deadline stopped it
 		// while it filled its memory
@@ -595,15 +765,17 @@ func lastLine(s string) string {
 // nearFull reports whether the instance's memory reached its cap: a Go
 // plugin that cannot grow its memory dies of "out of memory".
 func nearFull(inst *instance, mib uint32) bool {
-	m := inst.mod.Memory()
+	m := inst.mem
 	return m != nil && uint64(m.Size()) >= uint64(mib)<<20-(4<<20)
 }
 
+// truncate cuts s to at most n bytes of valid UTF-8: what a plugin wrote
+// becomes an error's text, and error texts reach logs and events.
 func truncate(s string, n int) string {
 	if len(s) > n {
-		return s[:n]
+		s = s[:n]
 	}
-	return s
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // state is the call a host function serves.

@@ -316,7 +316,7 @@ func TestHotSwapUnderLoad(t *testing.T) {
 func TestDamagedMeteredModuleIsMeteredAgain(t *testing.T) {
 	pk := pkg(t, "routing", manifest("routing"))
 	sum := sha256.Sum256(pk.Wasm)
-	kept := filepath.Join(cacheDir, "edgedesk-metered-v1", hex.EncodeToString(sum[:])+".wasm")
+	kept := filepath.Join(cacheDir, "edgedesk-metered-"+host.MeterVersion, hex.EncodeToString(sum[:])+".wasm")
 	h, _ := newHost(t, host.Limits{})
 	if _, err := h.Load(context.Background(), pk); err != nil {
 		t.Fatal(err)

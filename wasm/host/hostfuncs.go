@@ -15,15 +15,20 @@ import (
 // The host functions of module "edgedesk". Every one counts against the
 // call's host-call budget and checks that the plugin was granted it (a
 // module importing an ungranted one is refused at load; the check here is
-// the second lock).
+// the second lock). log, metric_add and kv_set also count against the
+// plugin's quotas (quota.go).
 
 func (h *Host) instantiateHostModule(ctx context.Context) error {
+	h.quotas = newQuotas(h.log)
 	b := h.rt.NewHostModuleBuilder(abi.HostModule)
 	b.NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, level int32, ptr, n uint32) {
 		st := budget(ctx, "log")
-		msg, ok := m.Memory().Read(ptr, min(n, 4096))
+		msg, ok := m.Memory().Read(ptr, min(n, MaxLogLine))
 		if !ok {
 			return
+		}
+		if err := h.quotas.logLine(st.plugin, st.tenant, len(msg)); err != nil {
+			st.refuse(err)
 		}
 		lvl := []func(string, ...any){h.log.Debug, h.log.Info, h.log.Warn, h.log.Error}
 		lvl[max(0, min(int(level), 3))]("plugin says", "plugin", st.plugin, "tenant", st.tenant, "msg", string(msg))
@@ -34,10 +39,26 @@ func (h *Host) instantiateHostModule(ctx context.Context) error {
 	}).Export("now_ms")
 	b.NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, ptr, n uint32, delta int64) {
 		st := budget(ctx, "metric_add")
-		name, ok := m.Memory().Read(ptr, min(n, 64))
-		if ok && delta > 0 {
-			h.custom.WithLabelValues(st.plugin, sanitize(string(name))).Add(float64(delta))
+		if delta <= 0 {
+			return // counters only go up: no series is made
 		}
+		raw, ok := m.Memory().Read(ptr, min(n, MaxMetricName+1))
+		if !ok {
+			return
+		}
+		var name string
+		if st.granted[metricGrant] { // the manifest declares its names: only those
+			if n > MaxMetricName || !st.granted[metricGrant+string(raw)] {
+				st.refuse(h.quotas.undeclared(st.plugin, st.tenant, string(raw)))
+			}
+			name = string(raw)
+		} else {
+			name = sanitize(string(raw))
+			if err := h.quotas.metricName(st.plugin, st.tenant, name); err != nil {
+				st.refuse(err)
+			}
+		}
+		h.custom.WithLabelValues(st.plugin, name).Add(float64(delta))
 	}).Export("metric_add")
 	b.NewFunctionBuilder().WithFunc(func(ctx context.Context, m api.Module, kptr, klen, vptr, vcap uint32) int32 {
 		st := budget(ctx, "kv_get")
@@ -50,7 +71,7 @@ func (h *Host) instantiateHostModule(ctx context.Context) error {
 		}
 		v, found, err := h.kv.Get(st.plugin, st.tenant, string(k))
 		if err != nil {
-			h.log.Error("plugin key-value store: read failed", "plugin", st.plugin, "tenant", st.tenant, "err", err)
+			h.quotas.storeError(st.plugin, st.tenant, "read", err)
 			return -1
 		}
 		if !found {
@@ -71,9 +92,16 @@ func (h *Host) instantiateHostModule(ctx context.Context) error {
 		if !ok1 || !ok2 {
 			return -1
 		}
+		size := int(klen + vlen)
+		if err := h.quotas.kvReserve(st.plugin, st.tenant, size); err != nil {
+			st.refuse(err)
+		}
 		if err := h.kv.Set(st.plugin, st.tenant, string(k), v); err != nil {
-			if !errors.Is(err, ErrKVFull) {
-				h.log.Error("plugin key-value store: write failed", "plugin", st.plugin, "tenant", st.tenant, "err", err)
+			h.quotas.kvRefund(st.plugin, size)
+			if errors.Is(err, ErrKVFull) {
+				h.quotas.kvFull(st.plugin, st.tenant, err)
+			} else {
+				h.quotas.storeError(st.plugin, st.tenant, "write", err)
 			}
 			return -1
 		}

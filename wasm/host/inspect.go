@@ -28,16 +28,8 @@ func Inspect(ctx context.Context, wasm []byte, m Manifest) (used []string, err e
 	}
 	defer compiled.Close(ctx)
 
-	exports := compiled.ExportedFunctions()
-	if _, ok := exports["_start"]; ok {
-		// a command's exports run only after its main has: the host
-		// would find no ABI answering
-		return nil, fmt.Errorf("%w: built without -buildmode=c-shared (the module is a command: it exports _start); build it with GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared, as `edge plugin pack --src` does", ErrABI)
-	}
-	for _, name := range []string{abi.ExportABI, abi.ExportAlloc, abi.ExportCall} {
-		if _, ok := exports[name]; !ok {
-			return nil, fmt.Errorf("%w: no %s export: import github.com/edgedesk/edgedesk/wasm/pdk and register a handler (pdk.Route or pdk.Analyze)", ErrABI, name)
-		}
+	if err := checkExports(compiled); err != nil {
+		return nil, err
 	}
 
 	capOf := map[string]string{}

@@ -25,7 +25,13 @@ type Manifest struct {
 	ABI          int      `json:"abi"`
 	Kind         string   `json:"kind"`
 	Capabilities []string `json:"capabilities"`
-	SHA256       string   `json:"sha256"` // of plugin.wasm
+	// Metrics are the counter names the plugin adds to (capability
+	// metrics), each a series edgedesk_plugin_metric_total{plugin,name}:
+	// at most MaxMetricNames, each matching metricNameRE. A plugin that
+	// declares them may use only those; one that declares none may use
+	// MetricNamesUndeclared names (quota.go).
+	Metrics []string `json:"metrics,omitempty"`
+	SHA256  string   `json:"sha256"` // of plugin.wasm
 }
 
 // Package is a verified plugin: its manifest and its module's bytes.
@@ -37,6 +43,8 @@ type Package struct {
 var (
 	nameRE    = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 	versionRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.+_-]{0,63}$`) // a directory name on the edge
+	// a counter name: a Prometheus name's characters, lower case
+	metricNameRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 )
 
 // Validate checks the manifest's fields.
@@ -56,8 +64,34 @@ func (m *Manifest) Validate() error {
 			return fmt.Errorf("%w: unknown capability %q", ErrManifest, c)
 		}
 	}
+	if err := m.validateMetrics(); err != nil {
+		return err
+	}
 	if b, err := hex.DecodeString(m.SHA256); err != nil || len(b) != sha256.Size {
 		return fmt.Errorf("%w: sha256 must be the hex SHA-256 of plugin.wasm", ErrManifest)
+	}
+	return nil
+}
+
+func (m *Manifest) validateMetrics() error {
+	if len(m.Metrics) == 0 {
+		return nil
+	}
+	if !slices.Contains(m.Capabilities, abi.CapMetrics) {
+		return fmt.Errorf("%w: metrics declared without capability %q: grant it, or remove \"metrics\"", ErrManifest, abi.CapMetrics)
+	}
+	if len(m.Metrics) > MaxMetricNames {
+		return fmt.Errorf("%w: %d metrics declared; at most %d", ErrManifest, len(m.Metrics), MaxMetricNames)
+	}
+	seen := make(map[string]bool, len(m.Metrics))
+	for _, n := range m.Metrics {
+		if !metricNameRE.MatchString(n) {
+			return fmt.Errorf("%w: metric %q: 1-%d lower-case letters, digits or '_', starting with a letter", ErrManifest, truncate(n, 80), MaxMetricName)
+		}
+		if seen[n] {
+			return fmt.Errorf("%w: metric %q declared twice", ErrManifest, n)
+		}
+		seen[n] = true
 	}
 	return nil
 }

@@ -76,7 +76,10 @@ func TestMeterStopsALoop(t *testing.T) {
 }
 
 func TestInstrumentRefusesWhatItCannotRead(t *testing.T) {
+	clockI32 := append([]byte{}, spin...)
+	clockI32[14] = 0x7f // clock_time_get (i32 i32 i32) -> i32: the meter's call would not compile
 	for name, mod := range map[string][]byte{
+		"clock signature": clockI32,
 		"not wasm":        []byte("#!/bin/sh\n"),
 		"truncated":       spin[:len(spin)-3],
 		"unknown opcode":  append(append([]byte{}, spin[:len(spin)-7]...), 0x07, 0x00, 0x03, 0x40, 0x0c, 0xe0, 0x0b),
@@ -96,6 +99,9 @@ func TestInstrumentRefusesWhatItCannotRead(t *testing.T) {
 func FuzzInstrument(f *testing.F) {
 	f.Add(spin)
 	f.Add(spin[:20])
+	for _, m := range meterSeeds() {
+		f.Add(m)
+	}
 	ctx := context.Background()
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
 	defer rt.Close(ctx)

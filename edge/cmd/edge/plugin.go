@@ -32,7 +32,7 @@ Usage:
   edge plugin keygen --out NAME                  write a signing key NAME.key and its public half NAME.pub
                                                  (never over an existing one)
   edge plugin pack --src DIR|--wasm FILE --name N --version V --kind routing|nlp
-                   [--caps log,clock,kv,config,metrics] --key NAME.key --out DIR
+                   [--caps log,clock,kv,config,metrics] [--metrics NAME,…] --key NAME.key --out DIR
                                                  build a plugin from Go source, check it as an edge
                                                  would, and sign it into a package
   edge plugin test DIR|--wasm FILE [--kind K] [--caps C] --request FILE|- [--tenant T] [--config FILE]
@@ -60,6 +60,7 @@ func pluginCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		version = fs.String("version", "", "pack: its version")
 		kind    = fs.String("kind", "", "pack: routing or nlp")
 		caps    = fs.String("caps", "", "pack: capabilities it may use, comma-separated")
+		metrics = fs.String("metrics", "", "pack: the counter names it adds to (capability metrics), comma-separated")
 		key     = fs.String("key", "", "pack: the signing key (edge plugin keygen)")
 		edgeURL = fs.String("edge", "http://127.0.0.1:8080", "the edge's HTTP address")
 		tokFile = fs.String("token-file", "", "the edge's admin token file (default: $EDGEDESK_ADMIN_TOKEN, else ./data/admin-token or ./data/dev-admin-token)")
@@ -86,7 +87,7 @@ func pluginCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		err = keygen(*out, stdout)
 	case "pack":
 		err = pack(ctx, *src, *wasm, host.Manifest{Name: *name, Version: *version, ABI: abi.Version, Kind: *kind,
-			Capabilities: splitList(*caps)}, *key, *out, stdout)
+			Capabilities: splitList(*caps), Metrics: splitList(*metrics)}, *key, *out, stdout)
 	case "install", "list", "rollback":
 		err = remote(ctx, sub, *edgeURL, *tokFile, rest, stdout)
 	default:
