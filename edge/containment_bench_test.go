@@ -134,9 +134,19 @@ func BenchmarkContainment(b *testing.B) {
 			{"af", "bulk-memory loop"}, {"ax", "endless loop"}, {"as", "slow (45 ms)"},
 		} {
 			rssBefore := rss(b)
+			callsBefore := metricSeries(b, e, "edgedesk_plugin_calls_total")
 			install("edge/testdata/attack", "routing", abi.KindRouting, "log", "metrics", "clock")
 			install("edge/testdata/attack", "nlp", abi.KindNLP, "log", "metrics", "clock")
 			msg, open, susp := run(attack.lang)
+			calls := metricSeries(b, e, "edgedesk_plugin_calls_total")
+			var results []string
+			for k, v := range calls {
+				if d := v - callsBefore[k]; d > 0 {
+					results = append(results, fmt.Sprintf("%s=%.0f", strings.TrimPrefix(k, "edgedesk_plugin_calls_total"), d))
+				}
+			}
+			slices.Sort(results)
+			b.Logf("%-16s calls: %s", attack.what, strings.Join(results, " "))
 			shipped()
 			time.Sleep(2 * time.Second) // the attacker's last calls end, its instances close
 			rssAfter := rss(b)
@@ -182,6 +192,23 @@ func rss(b *testing.B) int64 {
 	}
 	b.Fatal("no VmRSS in /proc/self/status")
 	return 0
+}
+
+// metricSeries reads every series of a metric in the edge's /metrics.
+func metricSeries(b *testing.B, e *edgetest.Edge, name string) map[string]float64 {
+	_, body := e.Get("/metrics", "")
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(body), "\n") {
+		if !strings.HasPrefix(line, name+"{") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		var v float64
+		if _, err := fmt.Sscan(line[i+1:], &v); err == nil {
+			out[line[:i]] = v
+		}
+	}
+	return out
 }
 
 // metricSum is the sum of a series over its labels in the edge's /metrics.

@@ -191,6 +191,23 @@ type version struct {
 	closed bool
 	done   chan struct{}  // closed with the version: background work gives up
 	making sync.WaitGroup // instances being made in the background
+
+	broken atomic.Int32 // instances thrown away since the last healthy call
+}
+
+// rebuildDelay is how long the replacement of a thrown-away instance
+// waits when n instances in a row broke: none for the first, then
+// doubling from 50 ms to 2 s. A plugin that breaks every instance (a leak
+// to its cap, a loop) would otherwise make the host allocate and zero a
+// new instance's memory as fast as it can break them, and the garbage of
+// their memories (tens of MiB each) stalls the whole edge in its
+// collector; with fewer instances its calls find none, fail at once, and
+// the edge suspends it sooner.
+func rebuildDelay(n int32) time.Duration {
+	if n <= 1 {
+		return 0
+	}
+	return min(50*time.Millisecond<<min(n-2, 6), 2*time.Second)
 }
 
 type instance struct {
@@ -554,15 +571,19 @@ func (v *version) get(ctx context.Context, d time.Duration) (*instance, error) {
 // one made in the background, so that no call waits for it.
 func (v *version) put(ctx context.Context, h *Host, inst *instance, healthy bool) {
 	if healthy {
+		v.broken.Store(0)
 		v.idle <- inst
 		return
 	}
 	h.closeModule(ctx, inst.mod, inst.mem)
-	v.grow(h)
+	v.growAfter(h, rebuildDelay(v.broken.Add(1)))
 }
 
 // grow makes an instance in the background and adds it to the pool.
-func (v *version) grow(h *Host) {
+func (v *version) grow(h *Host) { v.growAfter(h, 0) }
+
+// growAfter makes an instance in the background after wait.
+func (v *version) growAfter(h *Host, wait time.Duration) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	h.bgMu.Lock()
@@ -581,6 +602,15 @@ func (v *version) grow(h *Host) {
 				h.panicked(v.m.Name, "making an instance in the background; the pool has one fewer", r)
 			}
 		}()
+		if wait > 0 {
+			select {
+			case <-time.After(wait):
+			case <-v.done:
+				return
+			case <-h.stop:
+				return
+			}
+		}
 		for delay := time.Second; ; delay = min(2*delay, 30*time.Second) {
 			fresh, err := h.instantiate(context.Background(), v)
 			if err == nil {

@@ -77,7 +77,9 @@ func init() {
 	})
 	pdk.Analyze(func(r *abi.AnalyzeRequest) (*abi.Analysis, error) {
 		attack(r.Language)
-		return &abi.Analysis{Language: "en", LanguageConfidence: 50, Sentiment: "neutral"}, nil
+		// the reading keeps the conversation's language, which is the
+		// next message's hint: the attack goes on
+		return &abi.Analysis{Language: r.Language, LanguageConfidence: 50, Sentiment: "neutral"}, nil
 	})
 }
 
