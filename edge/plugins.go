@@ -171,6 +171,8 @@ const maxPackageBytes = 64 << 20
 //	GET  /api/v1/plugins                  the installed plugins
 //	POST /api/v1/plugins                  install (multipart: manifest.json, manifest.sig, plugin.wasm)
 //	POST /api/v1/plugins/{name}/rollback  back to the version before
+//	POST /api/v1/plugins/{name}/activate  make it the one answering its kind
+//	DELETE /api/v1/plugins/{name}         uninstall
 func (n *Node) pluginsAPI(mux *http.ServeMux, guard func(http.Handler) http.Handler) {
 	mux.Handle("GET /api/v1/plugins", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, n.plugins.List())
@@ -207,6 +209,22 @@ func (n *Node) pluginsAPI(mux *http.ServeMux, guard func(http.Handler) http.Hand
 		info, err := n.plugins.Rollback(r.Context(), r.PathValue("name"))
 		if err != nil {
 			http.Error(w, "not rolled back: "+err.Error(), http.StatusConflict)
+			return
+		}
+		writeJSON(w, http.StatusOK, info)
+	})))
+	mux.Handle("POST /api/v1/plugins/{name}/activate", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, err := n.plugins.Activate(r.Context(), r.PathValue("name"))
+		if err != nil {
+			http.Error(w, "not activated: "+err.Error(), http.StatusConflict)
+			return
+		}
+		writeJSON(w, http.StatusOK, info)
+	})))
+	mux.Handle("DELETE /api/v1/plugins/{name}", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info, err := n.plugins.Uninstall(r.Context(), r.PathValue("name"))
+		if err != nil {
+			http.Error(w, "not uninstalled: "+err.Error(), http.StatusNotFound)
 			return
 		}
 		writeJSON(w, http.StatusOK, info)

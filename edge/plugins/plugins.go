@@ -64,6 +64,9 @@ type Info struct {
 	Previous []string `json:"previous,omitempty"` // older versions, newest first: what rollback goes back to
 	Caps     []string `json:"capabilities,omitempty"`
 	SHA256   string   `json:"sha256"`
+	// Active is true for the plugin answering its kind; the others are
+	// installed but not loaded.
+	Active bool `json:"active"`
 }
 
 // Manager owns the host and the installed plugins.
@@ -74,11 +77,13 @@ type Manager struct {
 	host    *host.Host
 	kv      *kvStore // nil: in memory
 
-	mu      sync.Mutex // installs and rollbacks, one at a time
-	loaded  map[string]*host.Plugin
-	history map[string][]string // name → versions installed, current last
-	kinds   sync.Map            // kind → *active answering it
-	budgets map[string]Budget
+	mu        sync.Mutex // installs and rollbacks, one at a time
+	loaded    map[string]*host.Plugin
+	history   map[string][]string      // name → versions installed, current last
+	installed map[string]host.Manifest // name → its current version's manifest
+	activeOf  map[string]string        // kind → the name answering it (active.json)
+	kinds     sync.Map                 // kind → *active answering it
+	budgets   map[string]Budget
 
 	suspensions *prometheus.CounterVec // edgedesk_plugin_suspensions_total{plugin,reason}
 	invalid     *prometheus.CounterVec // edgedesk_plugin_invalid_answers_total{plugin}
@@ -135,6 +140,7 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 	}
 	m := &Manager{dir: o.Dir, trusted: o.Trusted, log: o.Log, host: h, kv: kv,
 		loaded: map[string]*host.Plugin{}, history: map[string][]string{}, budgets: budgets,
+		installed: map[string]host.Manifest{}, activeOf: map[string]string{},
 		suspensions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_suspensions_total",
 			Help: "Times a plugin was suspended: after failing calls in a row (reason failures), for calls over its kind's latency budget (slow), or for breaking a quota (quota)."},
 			[]string{"plugin", "reason"}),
@@ -154,8 +160,9 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 		m.Close(ctx)
 		return nil, err
 	}
-	// Each plugin is verified and compiled on its own goroutine: loading
-	// one takes tens of milliseconds of one core (docs/plugins.md).
+	// Every installed plugin is verified (its manifest says its kind); only
+	// the active one of each kind is compiled, each on its own goroutine:
+	// loading one takes tens of milliseconds of one core (docs/plugins.md).
 	type start struct {
 		name, version string
 		hist          []string
@@ -179,27 +186,78 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 		starts = append(starts, st)
 		wg.Go(func() {
 			st.pkg, st.err = host.LoadPackage(m.versionDir(st.name, st.version), m.trusted)
-			switch {
-			case st.err != nil:
-			case st.pkg.Manifest.Name != st.name:
+			if st.err == nil && st.pkg.Manifest.Name != st.name {
 				st.err = fmt.Errorf("%w: the package in %s is named %q", host.ErrManifest, st.name, st.pkg.Manifest.Name)
-			default:
-				st.p, st.err = h.Load(ctx, st.pkg)
 			}
 		})
 	}
 	wg.Wait()
+	saved, haveSaved := m.readActive()
 	for _, st := range starts {
 		if st.err != nil {
 			m.log.Error("plugin left out", "plugin", st.name, "version", st.version, "err", st.err)
 			continue
 		}
+		m.installed[st.name], m.history[st.name] = st.pkg.Manifest, st.hist
+		if !haveSaved { // a data directory from before active.json: the last by name, as then
+			m.activeOf[st.pkg.Manifest.Kind] = st.name
+		}
+	}
+	for kind, name := range saved {
+		if mf, ok := m.installed[name]; ok && mf.Kind == kind {
+			m.activeOf[kind] = name
+		} else {
+			m.log.Error("the active plugin of a kind is not installed (or no longer verifies): the built-in rules answer", "kind", kind, "plugin", name)
+		}
+	}
+	for _, st := range starts {
+		if st.err == nil && m.activeOf[st.pkg.Manifest.Kind] == st.name {
+			wg.Go(func() { st.p, st.err = h.Load(ctx, st.pkg) })
+		}
+	}
+	wg.Wait()
+	for _, st := range starts {
+		if st.pkg == nil || m.activeOf[st.pkg.Manifest.Kind] != st.name {
+			continue
+		}
+		if st.err != nil {
+			m.log.Error("plugin left out", "plugin", st.name, "version", st.version, "err", st.err)
+			delete(m.activeOf, st.pkg.Manifest.Kind)
+			continue
+		}
 		m.loaded[st.name] = st.p
 		m.serve(st.pkg)
-		m.history[st.name] = st.hist
 		m.log.Info("plugin loaded", "plugin", st.name, "version", st.version, "kind", st.pkg.Manifest.Kind)
 	}
+	if !haveSaved && len(m.activeOf) > 0 {
+		if err := m.writeActive(); err != nil {
+			m.log.Warn("cannot record the active plugins", "err", err)
+		}
+	}
 	return m, nil
+}
+
+// readActive reads active.json: kind → the name of the plugin answering
+// it. ok is false when there is none.
+func (m *Manager) readActive() (map[string]string, bool) {
+	b, err := os.ReadFile(filepath.Join(m.dir, "active.json"))
+	if err != nil {
+		return nil, false
+	}
+	var a map[string]string
+	if err := json.Unmarshal(b, &a); err != nil {
+		m.log.Error("active.json does not read: the last installed plugin of each kind, by name, answers it", "err", err)
+		return nil, false
+	}
+	return a, true
+}
+
+func (m *Manager) writeActive() error {
+	b, err := json.Marshal(m.activeOf)
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(m.dir, "active.json"), b, 0o600)
 }
 
 // Close stops the host, then closes the key-value store.
@@ -235,7 +293,7 @@ func (m *Manager) writeHistory(name string, h []string) error {
 // activate loads pkg, or swaps it in for the running version of its
 // name, and makes it the plugin of its kind.
 func (m *Manager) activate(ctx context.Context, pkg *host.Package) error {
-	name := pkg.Manifest.Name
+	name, kind := pkg.Manifest.Name, pkg.Manifest.Kind
 	p := m.loaded[name]
 	if p == nil {
 		var err error
@@ -247,7 +305,16 @@ func (m *Manager) activate(ctx context.Context, pkg *host.Package) error {
 		return err
 	}
 	m.serve(pkg)
-	return nil
+	if prev := m.activeOf[kind]; prev != "" && prev != name {
+		// the plugin this one replaces as its kind's is unloaded: only
+		// active plugins hold instances
+		if old := m.loaded[prev]; old != nil {
+			old.Close(ctx)
+			delete(m.loaded, prev)
+		}
+	}
+	m.activeOf[kind] = name
+	return m.writeActive()
 }
 
 // serve makes the loaded plugin of pkg the one answering its kind, with a
@@ -284,22 +351,36 @@ func (m *Manager) Install(ctx context.Context, manifest, sig, wasm []byte) (Info
 	mf := pkg.Manifest
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if p := m.loaded[mf.Name]; p != nil && p.Manifest().Kind != mf.Kind {
-		return Info{}, fmt.Errorf("%w: %s is a %s plugin; this package is %s", host.ErrManifest, mf.Name, p.Manifest().Kind, mf.Kind)
+	if old, ok := m.installed[mf.Name]; ok && old.Kind != mf.Kind {
+		return Info{}, fmt.Errorf("%w: %s is a %s plugin; this package is %s", host.ErrManifest, mf.Name, old.Kind, mf.Kind)
 	}
 	dir := m.versionDir(mf.Name, mf.Version)
 	if old, err := host.LoadPackage(dir, m.trusted); err == nil && old.Manifest.SHA256 != mf.SHA256 {
 		return Info{}, fmt.Errorf("%w: %s %s is installed with other contents: give the new build a new version", host.ErrManifest, mf.Name, mf.Version)
+	}
+	// a refused package leaves nothing behind: what this install made
+	// is removed
+	_, nameErr := os.Stat(filepath.Join(m.dir, mf.Name))
+	_, dirErr := os.Stat(dir)
+	undo := func() {
+		switch {
+		case errors.Is(nameErr, os.ErrNotExist):
+			os.RemoveAll(filepath.Join(m.dir, mf.Name))
+		case errors.Is(dirErr, os.ErrNotExist):
+			os.RemoveAll(dir)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return Info{}, err
 	}
 	for name, b := range map[string][]byte{"manifest.json": manifest, "manifest.sig": sig, "plugin.wasm": wasm} {
 		if err := atomicfile.Write(filepath.Join(dir, name), b, 0o600); err != nil {
+			undo()
 			return Info{}, err
 		}
 	}
 	if err := m.activate(ctx, pkg); err != nil {
+		undo()
 		return Info{}, err
 	}
 	hist := slices.DeleteFunc(slices.Clone(m.history[mf.Name]), func(v string) bool { return v == mf.Version })
@@ -308,6 +389,7 @@ func (m *Manager) Install(ctx context.Context, manifest, sig, wasm []byte) (Info
 		return Info{}, err
 	}
 	m.history[mf.Name] = hist
+	m.installed[mf.Name] = mf
 	m.log.Info("plugin installed", "plugin", mf.Name, "version", mf.Version, "kind", mf.Kind)
 	return m.info(mf.Name), nil
 }
@@ -329,24 +411,78 @@ func (m *Manager) Rollback(ctx context.Context, name string) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("version %s no longer verifies: %w", prev, err)
 	}
-	if err := m.activate(ctx, pkg); err != nil {
-		return Info{}, err
+	if m.activeOf[pkg.Manifest.Kind] == name {
+		if err := m.activate(ctx, pkg); err != nil {
+			return Info{}, err
+		}
 	}
 	hist = slices.Clone(hist[:len(hist)-1])
 	if err := m.writeHistory(name, hist); err != nil {
 		return Info{}, err
 	}
 	m.history[name] = hist
+	m.installed[name] = pkg.Manifest
 	m.log.Info("plugin rolled back", "plugin", name, "version", prev)
 	return m.info(name), nil
+}
+
+// Activate makes the installed plugin name the one answering its kind
+// (loading it), in place of the one that did; the choice outlives
+// restarts.
+func (m *Manager) Activate(ctx context.Context, name string) (Info, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	hist := m.history[name]
+	if len(hist) == 0 {
+		return Info{}, fmt.Errorf("no plugin %q is installed", name)
+	}
+	pkg, err := host.LoadPackage(m.versionDir(name, hist[len(hist)-1]), m.trusted)
+	if err != nil {
+		return Info{}, fmt.Errorf("%s %s no longer verifies: %w", name, hist[len(hist)-1], err)
+	}
+	if err := m.activate(ctx, pkg); err != nil {
+		return Info{}, err
+	}
+	m.log.Info("plugin activated", "plugin", name, "version", pkg.Manifest.Version, "kind", pkg.Manifest.Kind)
+	return m.info(name), nil
+}
+
+// Uninstall removes the plugin name and every version of it. When it was
+// its kind's active plugin, the built-in rules answer that kind until
+// another is installed or activated. What it stored (capability kv) stays.
+func (m *Manager) Uninstall(ctx context.Context, name string) (Info, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.installed[name]; !ok {
+		return Info{}, fmt.Errorf("no plugin %q is installed", name)
+	}
+	info := m.info(name)
+	if m.activeOf[info.Kind] == name {
+		m.kinds.Delete(info.Kind)
+		delete(m.activeOf, info.Kind)
+		if err := m.writeActive(); err != nil {
+			return Info{}, err
+		}
+	}
+	if p := m.loaded[name]; p != nil {
+		p.Close(ctx)
+		delete(m.loaded, name)
+	}
+	delete(m.installed, name)
+	delete(m.history, name)
+	if err := os.RemoveAll(filepath.Join(m.dir, name)); err != nil {
+		return Info{}, fmt.Errorf("remove %s's packages: %w", name, err)
+	}
+	m.log.Info("plugin uninstalled", "plugin", name, "kind", info.Kind, "was_active", info.Active)
+	return info, nil
 }
 
 // List returns the installed plugins by name.
 func (m *Manager) List() []Info {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]Info, 0, len(m.loaded))
-	for name := range m.loaded {
+	out := make([]Info, 0, len(m.installed))
+	for name := range m.installed {
 		out = append(out, m.info(name))
 	}
 	slices.SortFunc(out, func(a, b Info) int {
@@ -362,13 +498,14 @@ func (m *Manager) List() []Info {
 }
 
 func (m *Manager) info(name string) Info {
-	mf := m.loaded[name].Manifest()
+	mf := m.installed[name]
 	hist := m.history[name]
 	var prev []string
 	for i := len(hist) - 2; i >= 0; i-- {
 		prev = append(prev, hist[i])
 	}
-	return Info{Name: name, Kind: mf.Kind, Version: mf.Version, Previous: prev, Caps: mf.Capabilities, SHA256: mf.SHA256}
+	return Info{Name: name, Kind: mf.Kind, Version: mf.Version, Previous: prev, Caps: mf.Capabilities, SHA256: mf.SHA256,
+		Active: m.activeOf[mf.Kind] == name}
 }
 
 // call runs op on the plugin of kind, unless it is suspended, and reads

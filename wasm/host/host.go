@@ -294,6 +294,21 @@ func (p *Plugin) Swap(ctx context.Context, pkg *Package) error {
 // Manifest is the current version's manifest.
 func (p *Plugin) Manifest() Manifest { return p.current.Load().m }
 
+// Close closes the plugin's instances and compiled module once the calls
+// running on it have finished. The plugin must not be called after.
+func (p *Plugin) Close(ctx context.Context) {
+	v := p.current.Load()
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				p.h.panicked(p.name, "closing a plugin", r)
+			}
+		}()
+		v.refs.Wait()
+		v.close(context.WithoutCancel(ctx), p.h)
+	}()
+}
+
 func (h *Host) compile(ctx context.Context, pkg *Package) (v *version, err error) {
 	// what the checks below did not foresee must not take the edge down
 	var compiled wazero.CompiledModule

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,6 +42,8 @@ Usage:
   edge plugin install [--edge URL] [--token-file F] DIR   install a package on a running edge
   edge plugin list [--edge URL] [--token-file F]          the installed plugins
   edge plugin rollback [--edge URL] [--token-file F] NAME back to the version before
+  edge plugin activate [--edge URL] [--token-file F] NAME make it the plugin of its kind
+  edge plugin uninstall [--edge URL] [--token-file F] NAME remove it and its versions
 `
 
 // pluginCmd is `edge plugin …`.
@@ -88,7 +91,7 @@ func pluginCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	case "pack":
 		err = pack(ctx, *src, *wasm, host.Manifest{Name: *name, Version: *version, ABI: abi.Version, Kind: *kind,
 			Capabilities: splitList(*caps), Metrics: splitList(*metrics)}, *key, *out, stdout)
-	case "install", "list", "rollback":
+	case "install", "list", "rollback", "activate", "uninstall":
 		err = remote(ctx, sub, *edgeURL, *tokFile, rest, stdout)
 	default:
 		fmt.Fprintf(stderr, "edge plugin: unknown command %q\n%s", sub, pluginUsage)
@@ -229,11 +232,16 @@ func remote(ctx context.Context, sub, edgeURL, tokFile string, args []string, st
 	switch sub {
 	case "list":
 		req, err = http.NewRequestWithContext(ctx, http.MethodGet, base, nil)
-	case "rollback":
+	case "rollback", "activate":
 		if len(args) != 1 {
 			return errors.New("give the plugin's name")
 		}
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, base+"/"+args[0]+"/rollback", nil)
+		req, err = http.NewRequestWithContext(ctx, http.MethodPost, base+"/"+url.PathEscape(args[0])+"/"+sub, nil)
+	case "uninstall":
+		if len(args) != 1 {
+			return errors.New("give the plugin's name")
+		}
+		req, err = http.NewRequestWithContext(ctx, http.MethodDelete, base+"/"+url.PathEscape(args[0]), nil)
 	case "install":
 		if len(args) != 1 {
 			return errors.New("give the package directory (edge plugin pack --out)")
@@ -270,7 +278,11 @@ func remote(ctx context.Context, sub, edgeURL, tokFile string, args []string, st
 			fmt.Fprintln(stdout, "no plugins installed: the built-in rules run")
 		}
 		for _, p := range list {
-			fmt.Fprintf(stdout, "%-16s %-8s %-10s previous: %s\n", p.Name, p.Kind, p.Version, strings.Join(p.Previous, ", "))
+			state := "installed"
+			if p.Active {
+				state = "active"
+			}
+			fmt.Fprintf(stdout, "%-16s %-8s %-10s %-9s previous: %s\n", p.Name, p.Kind, p.Version, state, strings.Join(p.Previous, ", "))
 		}
 		return nil
 	}
@@ -278,7 +290,18 @@ func remote(ctx context.Context, sub, edgeURL, tokFile string, args []string, st
 	if err := json.Unmarshal(b, &info); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s %s now runs (%s)\n", info.Name, info.Version, info.Kind)
+	switch {
+	case sub == "uninstall":
+		fmt.Fprintf(stdout, "%s uninstalled", info.Name)
+		if info.Active {
+			fmt.Fprintf(stdout, "; the built-in rules answer %s until another plugin is active", info.Kind)
+		}
+		fmt.Fprintln(stdout)
+	case info.Active:
+		fmt.Fprintf(stdout, "%s %s now runs (%s)\n", info.Name, info.Version, info.Kind)
+	default:
+		fmt.Fprintf(stdout, "%s %s is installed, not active: another %s plugin answers (edge plugin activate %s)\n", info.Name, info.Version, info.Kind, info.Name)
+	}
 	return nil
 }
 
