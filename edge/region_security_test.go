@@ -108,7 +108,16 @@ func TestRegionRefusesStrangers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("a reading consumer: %v", err)
 		}
-		m, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+		// in a cluster the consumer may live on another node, where it
+		// answers once its creation has reached it: a reader asks again
+		var m jetstream.Msg
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			m, err = cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+			if err == nil || !errors.Is(err, nats.ErrNoResponders) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
 		if err != nil {
 			t.Fatalf("read the first event: %v", err)
 		}
