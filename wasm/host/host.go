@@ -193,6 +193,7 @@ type version struct {
 	making sync.WaitGroup // instances being made in the background
 
 	broken atomic.Int32 // instances thrown away since the last healthy call
+	live   atomic.Int32 // instances that exist or are being made
 }
 
 // rebuildDelay is how long the replacement of a thrown-away instance
@@ -382,12 +383,11 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (v *version, err error
 		return nil, fmt.Errorf("%w: the module says ABI %s; this host speaks %d", ErrABI, got, abi.Version)
 	}
 	v.idle <- inst
-	// The rest of the pool is made in the background: the version serves
-	// with one instance at once, and calls that find every instance busy
-	// wait the few milliseconds a Go module's runtime takes to start.
-	for range h.lim.Instances - 1 {
-		v.grow(h)
-	}
+	// The rest of the pool is made as calls need it (demand): a plugin
+	// called one at a time keeps one instance and its memory, and a call
+	// that finds every instance busy waits the few milliseconds a Go
+	// module's runtime takes to start.
+	v.live.Store(1)
 	return v, nil
 }
 
@@ -563,13 +563,15 @@ func (h *Host) instantiate(ctx context.Context, v *version) (inst *instance, err
 	return inst, nil
 }
 
-// get takes an idle instance, waiting for one up to d or until ctx ends.
-func (v *version) get(ctx context.Context, d time.Duration) (*instance, error) {
+// get takes an idle instance, waiting for one up to d or until ctx ends;
+// with none idle, it asks for one more (demand).
+func (v *version) get(ctx context.Context, h *Host, d time.Duration) (*instance, error) {
 	select {
 	case inst := <-v.idle:
 		return inst, nil
 	default:
 	}
+	v.demand(h)
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -591,11 +593,28 @@ func (v *version) put(ctx context.Context, h *Host, inst *instance, healthy bool
 		return
 	}
 	h.closeModule(ctx, inst.mod, inst.mem)
-	v.growAfter(h, rebuildDelay(v.broken.Add(1)))
+	v.broken.Add(1)
+	v.live.Add(-1)
+	if len(v.idle) == 0 { // a call may be waiting for one
+		v.demand(h)
+	}
 }
 
-// grow makes an instance in the background and adds it to the pool.
-func (v *version) grow(h *Host) { v.growAfter(h, 0) }
+// demand starts making one more instance unless the pool has
+// Limits.Instances already. When instances broke in a row it is made
+// after a delay (rebuildDelay).
+func (v *version) demand(h *Host) {
+	for {
+		n := v.live.Load()
+		if n >= int32(h.lim.Instances) {
+			return
+		}
+		if v.live.CompareAndSwap(n, n+1) {
+			v.growAfter(h, rebuildDelay(v.broken.Load()))
+			return
+		}
+	}
+}
 
 // growAfter makes an instance in the background after wait.
 func (v *version) growAfter(h *Host, wait time.Duration) {
@@ -717,7 +736,7 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 	if d, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(d))
 	}
-	inst, err := v.get(ctx, timeout)
+	inst, err := v.get(ctx, h, timeout)
 	if err != nil {
 		return nil, "unavailable", fmt.Errorf("%w: no instance: %v", ErrTrap, err)
 	}
