@@ -194,12 +194,16 @@ func rss(b *testing.B) int64 {
 	return 0
 }
 
-// metricSeries reads every series of a metric in the edge's /metrics.
+// metricSeries reads every series of a metric in the edge's /metrics, by
+// its name and labels.
 func metricSeries(b *testing.B, e *edgetest.Edge, name string) map[string]float64 {
-	_, body := e.Get("/metrics", "")
+	resp, body := e.Get("/metrics", "")
+	if resp.StatusCode != 200 {
+		b.Fatalf("/metrics: %d", resp.StatusCode)
+	}
 	out := map[string]float64{}
 	for _, line := range strings.Split(string(body), "\n") {
-		if !strings.HasPrefix(line, name+"{") {
+		if !strings.HasPrefix(line, name+"{") && !strings.HasPrefix(line, name+" ") {
 			continue
 		}
 		i := strings.LastIndexByte(line, ' ')
@@ -213,19 +217,9 @@ func metricSeries(b *testing.B, e *edgetest.Edge, name string) map[string]float6
 
 // metricSum is the sum of a series over its labels in the edge's /metrics.
 func metricSum(b *testing.B, e *edgetest.Edge, name string) float64 {
-	resp, body := e.Get("/metrics", "")
-	if resp.StatusCode != 200 {
-		b.Fatalf("/metrics: %d", resp.StatusCode)
-	}
 	var sum float64
-	for _, line := range strings.Split(string(body), "\n") {
-		if !strings.HasPrefix(line, name) || (len(line) > len(name) && line[len(name)] != '{' && line[len(name)] != ' ') {
-			continue
-		}
-		var v float64
-		if _, err := fmt.Sscan(line[strings.LastIndexByte(line, ' ')+1:], &v); err == nil {
-			sum += v
-		}
+	for _, v := range metricSeries(b, e, name) {
+		sum += v
 	}
 	return sum
 }

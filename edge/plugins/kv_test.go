@@ -29,14 +29,7 @@ var cacheDir = filepath.Join(os.TempDir(), "edgedesk-wazero-cache-test")
 
 func install(t *testing.T, m *Manager, dir string) {
 	t.Helper()
-	var files [3][]byte
-	for i, f := range PackageFiles {
-		b, err := os.ReadFile(filepath.Join(dir, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[i] = b
-	}
+	files := readPackage(t, dir)
 	if _, err := m.Install(context.Background(), files[0], files[1], files[2]); err != nil {
 		t.Fatal(err)
 	}

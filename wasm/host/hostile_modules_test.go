@@ -57,27 +57,16 @@ func (m wmodule) all() []wfunc {
 	}, m.funcs...)
 }
 
-func wuleb(b []byte, v uint64) []byte {
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v == 0 {
-			return append(b, c)
-		}
-		b = append(b, c|0x80)
-	}
-}
-
 func wsleb(b []byte, v int64) []byte { return appendSLEB(b, v) }
 
-func wname(b []byte, s string) []byte { return append(wuleb(b, uint64(len(s))), s...) }
+func wname(b []byte, s string) []byte { return append(appendULEB(b, uint64(len(s))), s...) }
 
 func wsection(out []byte, id byte, body []byte) []byte {
-	return append(wuleb(append(out, id), uint64(len(body))), body...)
+	return append(appendULEB(append(out, id), uint64(len(body))), body...)
 }
 
 // vec is a vector of n items already encoded in items.
-func wvec(n int, items []byte) []byte { return append(wuleb(nil, uint64(n)), items...) }
+func wvec(n int, items []byte) []byte { return append(appendULEB(nil, uint64(n)), items...) }
 
 func (m wmodule) bytes() []byte {
 	fs := m.all()
@@ -85,29 +74,29 @@ func (m wmodule) bytes() []byte {
 	var types []byte
 	for _, f := range fs { // one type per function
 		types = append(types, 0x60)
-		types = append(wuleb(types, uint64(len(f.params))), f.params...)
-		types = append(wuleb(types, uint64(len(f.results))), f.results...)
+		types = append(appendULEB(types, uint64(len(f.params))), f.params...)
+		types = append(appendULEB(types, uint64(len(f.results))), f.results...)
 	}
 	out = wsection(out, 1, wvec(len(fs), types))
 	var imports, funcs, exports, code []byte
 	nImports, nFuncs, nExports := 0, 0, 0
 	for i, f := range fs {
 		if f.imp[0] != "" {
-			imports = append(wuleb(wname(wname(imports, f.imp[0]), f.imp[1]), 0), byte(i))
+			imports = append(appendULEB(wname(wname(imports, f.imp[0]), f.imp[1]), 0), byte(i))
 			nImports++
 			continue
 		}
-		funcs = wuleb(funcs, uint64(i))
+		funcs = appendULEB(funcs, uint64(i))
 		nFuncs++
 		var body []byte
-		body = wuleb(body, uint64(len(f.locals)))
+		body = appendULEB(body, uint64(len(f.locals)))
 		for _, l := range f.locals {
 			body = append(body, 1, l)
 		}
 		body = append(append(body, f.body...), 0x0b)
-		code = append(wuleb(code, uint64(len(body))), body...)
+		code = append(appendULEB(code, uint64(len(body))), body...)
 		if f.export != "" {
-			exports = wuleb(append(wname(exports, f.export), 0x00), uint64(i))
+			exports = appendULEB(append(wname(exports, f.export), 0x00), uint64(i))
 			nExports++
 		}
 	}
@@ -118,16 +107,16 @@ func (m wmodule) bytes() []byte {
 	out = wsection(out, 2, wvec(nImports, imports))
 	out = wsection(out, 3, wvec(nFuncs, funcs))
 	if !m.noMemory {
-		out = wsection(out, 5, wvec(1, wuleb([]byte{0x00}, uint64(m.pages))))
+		out = wsection(out, 5, wvec(1, appendULEB([]byte{0x00}, uint64(m.pages))))
 	}
 	out = wsection(out, 7, wvec(nExports, exports))
 	if m.start >= 0 {
-		out = wsection(out, 8, wuleb(nil, uint64(m.start)))
+		out = wsection(out, 8, appendULEB(nil, uint64(m.start)))
 	}
 	out = wsection(out, 10, wvec(nFuncs, code))
 	if len(m.data) > 0 {
 		seg := wsleb([]byte{0x00, 0x41}, int64(m.dataAt)) // active, memory 0, i32.const offset
-		seg = append(wuleb(append(seg, 0x0b), uint64(len(m.data))), m.data...)
+		seg = append(appendULEB(append(seg, 0x0b), uint64(len(m.data))), m.data...)
 		out = wsection(out, 11, wvec(1, seg))
 	}
 	return out
@@ -136,10 +125,10 @@ func (m wmodule) bytes() []byte {
 // Instructions.
 func wi32(v int32) []byte       { return wsleb([]byte{0x41}, int64(v)) }
 func wi64(v int64) []byte       { return wsleb([]byte{0x42}, v) }
-func wcall(fn uint32) []byte    { return wuleb([]byte{0x10}, uint64(fn)) }
-func wget(l uint32) []byte      { return wuleb([]byte{0x20}, uint64(l)) }
-func wset(l uint32) []byte      { return wuleb([]byte{0x21}, uint64(l)) }
-func wtee(l uint32) []byte      { return wuleb([]byte{0x22}, uint64(l)) }
+func wcall(fn uint32) []byte    { return appendULEB([]byte{0x10}, uint64(fn)) }
+func wget(l uint32) []byte      { return appendULEB([]byte{0x20}, uint64(l)) }
+func wset(l uint32) []byte      { return appendULEB([]byte{0x21}, uint64(l)) }
+func wtee(l uint32) []byte      { return appendULEB([]byte{0x22}, uint64(l)) }
 func wcode(bs ...[]byte) []byte { return wconcat(bs...) }
 
 var (

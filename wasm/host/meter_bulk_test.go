@@ -184,11 +184,7 @@ func answersOK(t *testing.T, p *Plugin) {
 // serves its next call.
 func TestMeterStopsABulkMemoryLoop(t *testing.T) {
 	ctx := context.Background()
-	h, err := New(ctx, Options{Limits: Limits{Instances: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(ctx)
+	h, _ := rawHost(t, Limits{Instances: 1})
 	p, err := loadBulkPlugin(t, h, bulkPlugin())
 	if err != nil {
 		t.Fatal(err)
@@ -259,11 +255,7 @@ func TestTableGrowIsCapped(t *testing.T) {
 // serves its next call.
 func TestTableGrowDoesNotTakeMemory(t *testing.T) {
 	ctx := context.Background()
-	h, err := New(ctx, Options{Limits: Limits{Instances: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close(ctx)
+	h, _ := rawHost(t, Limits{Instances: 1})
 	p, err := loadBulkPlugin(t, h, bulkPlugin())
 	if err != nil {
 		t.Fatal(err)
