@@ -39,9 +39,10 @@ type DevCredentials struct {
 }
 
 // DemoResidency is what the demo tenant keeps in its region: message
-// text, customers' names, e-mail addresses and ids, attachment names. An
-// edge linked to a hub seals them before its log leaves.
-var DemoResidency = []string{"message.text", "contact.name", "contact.email", "contact.external_id", "attachment.name"}
+// text, customers' names, e-mail addresses, ids and attributes' values,
+// attachment names. An edge linked to a hub seals them before its log
+// leaves.
+var DemoResidency = []string{"message.text", "contact.name", "contact.email", "contact.external_id", "attachment.name", "contact.attributes"}
 
 // DemoCanned are the canned responses seeded by --dev.
 var DemoCanned = []event.Canned{

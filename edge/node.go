@@ -347,7 +347,8 @@ func (n *Node) applyConfig(ctx context.Context, evs [][]byte) error {
 			return err
 		}
 		switch e.Kind {
-		case event.KindTenantUpserted, event.KindInboxUpserted, event.KindAgentUpserted, event.KindCannedUpserted:
+		case event.KindTenantUpserted, event.KindInboxUpserted, event.KindAgentUpserted, event.KindCannedUpserted,
+			event.KindPluginConfigured:
 		default:
 			return fmt.Errorf("the hub sent a %s event as configuration", e.Kind)
 		}

@@ -43,6 +43,7 @@ func (n *Node) openPlugins(ctx context.Context) error {
 	m, err := plugins.Open(ctx, plugins.Options{
 		Dir: n.dataPath("plugins"), CacheDir: cache, KVDir: n.dataPath("plugin-kv"), Trusted: trusted,
 		Limits: host.Limits{Timeout: n.cfg.Plugins.Timeout, MemoryMiB: n.cfg.Plugins.MemoryMiB},
+		Config: n.pluginConfig,
 		Log:    n.log.With("component", "plugins"), Metrics: n.metrics.Registry,
 	})
 	if err != nil {
@@ -172,8 +173,11 @@ const maxPackageBytes = 64 << 20
 //	POST /api/v1/plugins                  install (multipart: manifest.json, manifest.sig, plugin.wasm)
 //	POST /api/v1/plugins/{name}/rollback  back to the version before
 //	POST /api/v1/plugins/{name}/activate  make it the one answering its kind
-//	DELETE /api/v1/plugins/{name}         uninstall
+//	DELETE /api/v1/plugins/{name}         uninstall (?keep_data=true keeps what it stored)
+//
+// and their configurations by tenant (pluginconfig.go).
 func (n *Node) pluginsAPI(mux *http.ServeMux, guard func(http.Handler) http.Handler) {
+	n.pluginConfigAPI(mux, guard)
 	mux.Handle("GET /api/v1/plugins", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, n.plugins.List())
 	})))
@@ -222,7 +226,12 @@ func (n *Node) pluginsAPI(mux *http.ServeMux, guard func(http.Handler) http.Hand
 		writeJSON(w, http.StatusOK, info)
 	})))
 	mux.Handle("DELETE /api/v1/plugins/{name}", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		info, err := n.plugins.Uninstall(r.Context(), r.PathValue("name"))
+		keep := r.URL.Query().Get("keep_data")
+		if keep != "" && keep != "true" && keep != "false" {
+			http.Error(w, "not uninstalled: keep_data is true or false", http.StatusBadRequest)
+			return
+		}
+		info, err := n.plugins.Uninstall(r.Context(), r.PathValue("name"), keep == "true")
 		if err != nil {
 			http.Error(w, "not uninstalled: "+err.Error(), http.StatusNotFound)
 			return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -17,7 +18,7 @@ import (
 )
 
 // The control stream: configuration the hub owns (tenants, inboxes,
-// agents, canned responses) is a log of events on the hub, pushed to every
+// agents, canned responses, plugins' configurations) is a log of events on the hub, pushed to every
 // edge on its sync stream. An edge appends each to its own log, where its
 // projector applies it like any event, then acknowledges the sequence; it
 // names the last one it applied in its next hello.
@@ -126,6 +127,7 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 		if !decodeBody(w, r, &body) {
 			return
 		}
+		body.Skills = event.NormalizeTags(body.Skills)
 		if err := event.ValidSkills(body.Skills); err != nil {
 			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "skills: " + err.Error()})
 			return
@@ -159,6 +161,15 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "role: admin or agent"})
 			return
 		}
+		body.Skills, body.Languages = event.NormalizeTags(body.Skills), event.NormalizeTags(body.Languages)
+		if err := event.ValidSkills(body.Skills); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "skills: " + err.Error()})
+			return
+		}
+		if err := event.ValidLanguages(body.Languages); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "languages: " + err.Error()})
+			return
+		}
 		hash, err := bcrypt.GenerateFromPassword([]byte(body.Password), bcrypt.DefaultCost)
 		if err != nil {
 			writeJSON(w, http.StatusInternalServerError, apiError{"unavailable", "could not hash the password"})
@@ -167,6 +178,29 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 		h.configured(w, &event.Event{Kind: event.KindAgentUpserted, Tenant: r.PathValue("tenant"),
 			Agent: &event.Agent{ID: r.PathValue("agent"), Email: strings.ToLower(body.Email), Name: body.Name, PasswordHash: string(hash),
 				Role: body.Role, Skills: body.Skills, Languages: body.Languages, MaxChats: body.MaxChats}})
+	}))
+	mux.Handle("PUT /api/v1/tenants/{tenant}/plugins/{plugin}/config", guard(func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("plugin")
+		if !event.ValidPluginName(name) {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", fmt.Sprintf("plugin %q: a plugin's name is 1-63 lower-case letters, digits or '-'", name)})
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, event.MaxPluginConfig+1))
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "body: " + err.Error()})
+			return
+		}
+		cfg, err := event.ParsePluginConfig(body)
+		switch {
+		case errors.Is(err, event.ErrPluginConfigTooLarge):
+			writeJSON(w, http.StatusRequestEntityTooLarge, apiError{"invalid", event.ErrPluginConfigTooLarge.Error()})
+			return
+		case err != nil:
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", err.Error() + " (send null to clear it)"})
+			return
+		}
+		h.configured(w, &event.Event{Kind: event.KindPluginConfigured, Tenant: r.PathValue("tenant"),
+			PluginConfig: &event.PluginConfig{Plugin: name, Config: cfg}})
 	}))
 }
 

@@ -100,6 +100,8 @@ func TestConfigurationReachesEveryEdge(t *testing.T) {
 		{"/api/v1/tenants/demo/inboxes/x", `{"nme":"typo"}`, "unknown field"},
 		{"/api/v1/tenants/demo/inboxes/x", `{"prechat":["phone"]}`, "without a valid body"},
 		{"/api/v1/tenants/demo/agents/y", `{"email":"y@demo.test","password":"short"}`, "password: 8 to 72 bytes"},
+		{"/api/v1/tenants/demo/agents/y", `{"email":"y@demo.test","password":"long enough","languages":["zh-CN"]}`, `language \"zh-cn\": give its ISO 639 code`},
+		{"/api/v1/tenants/demo/agents/y", `{"email":"y@demo.test","password":"long enough","skills":["Billing"," billing"]}`, `skill \"billing\" given twice`},
 		{"/api/v1/tenants/demo", `{"residency":["message.txt"]}`, "without a valid body"},
 		{"/api/v1/tenants/demo", `{"sla":{"first_response_s":[0,-5,0,0]}}`, "a target of -5 s"},
 		{"/api/v1/tenants/demo", `{"sla":{"time_zone":"Mars/Olympus_Mons"}}`, "time zone Mars/Olympus_Mons is unknown"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -70,6 +71,10 @@ func (g *Gateway) authenticate(ctx context.Context, s *session, f *InFrame) (*Ou
 		}
 		contact.ID = auth.DerivedID("u", in.Tenant, in.ID, u.ID)
 		contact.ExternalID, contact.Name, contact.Email = u.ID, u.Name, u.Email
+		contact.Language = language(u.Language)
+		if contact.Attributes, err = attributes(u.Attributes); err != nil {
+			return nil, CloseBadFrames, "user attributes: " + err.Error()
+		}
 	case f.Visitor != "":
 		c, err := g.keys.Verify(f.Visitor, auth.RoleVisitor)
 		if err != nil {
@@ -84,7 +89,8 @@ func (g *Gateway) authenticate(ctx context.Context, s *session, f *InFrame) (*Ou
 	}
 	s.id = contact.ID
 	existing, err := g.store.Contact(s.tenant, s.id)
-	if err != nil || (contact.Name != "" && contact.Name != existing.Name) || (contact.Email != "" && contact.Email != existing.Email) {
+	if err != nil || (contact.Name != "" && contact.Name != existing.Name) || (contact.Email != "" && contact.Email != existing.Email) ||
+		(contact.Language != "" && contact.Language != existing.Language) || (contact.Attributes != nil && !sameAttributes(contact.Attributes, existing.Attributes)) {
 		e := &event.Event{Kind: event.KindContactUpserted, Tenant: s.tenant,
 			Actor: event.Actor{Kind: event.ActorCustomer, ID: s.id}, Contact: contact}
 		if _, err := g.journal.Append(ctx, e); err != nil {
@@ -122,6 +128,46 @@ func (g *Gateway) customerWelcome(s *session, token, visitor string) (*OutFrame,
 	return &OutFrame{Type: OutWelcome, V: ProtocolVersion,
 		Session:       &Session{Role: auth.RoleCustomer, Tenant: s.tenant, ID: s.id, Inbox: s.inbox, Token: token, Visitor: visitor},
 		Conversations: views, Available: &available, Prechat: prechat}, 0, ""
+}
+
+// attributes checks the attributes a website gives for its user and
+// makes them an event's: sorted by key, without empty values (and null).
+// nil stays nil: the contact keeps the ones it has.
+func attributes(in map[string]Scalar) (*event.Attributes, error) {
+	if in == nil {
+		return nil, nil
+	}
+	out := &event.Attributes{}
+	for k, v := range in {
+		if v == "" {
+			continue
+		}
+		if !event.ValidAttributeKey(k) {
+			return nil, fmt.Errorf("key %q: 1-%d letters, digits, '_', '-' or '.'", truncate(k, 40), event.MaxAttributeKey)
+		}
+		if err := event.CheckAttributeValue(string(v)); err != nil {
+			return nil, fmt.Errorf("%s: %v", k, err)
+		}
+		out.Pairs = append(out.Pairs, event.Attribute{Key: k, Value: string(v)})
+	}
+	if len(out.Pairs) > event.MaxAttributes {
+		return nil, fmt.Errorf("%d, at most %d", len(out.Pairs), event.MaxAttributes)
+	}
+	slices.SortFunc(out.Pairs, func(a, b event.Attribute) int { return strings.Compare(a.Key, b.Key) })
+	return out, nil
+}
+
+// sameAttributes reports whether a contact has exactly the attributes a.
+func sameAttributes(a *event.Attributes, have map[string]string) bool {
+	if len(a.Pairs) != len(have) {
+		return false
+	}
+	for _, p := range a.Pairs {
+		if v, ok := have[p.Key]; !ok || v != p.Value {
+			return false
+		}
+	}
+	return true
 }
 
 // agentOnline tracks an agent's connections on this node.
@@ -205,6 +251,10 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.inboxes(s, f)
 	case TypeInboxSet:
 		err = g.inboxSet(ctx, s, f)
+	case TypeAgents:
+		err = g.team(s, f)
+	case TypeAgentSet:
+		err = g.agentSet(ctx, s, f)
 	case TypeHello:
 		err = &clientError{CodeInvalid, "already authenticated"}
 	default:
@@ -304,7 +354,8 @@ func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
 	}
 	unlock := g.router.lock(s.tenant)
 	g.router.serveWaiting(ctx, s.tenant) // the conversations already waiting come first
-	d := g.router.decide(ctx, request(s.tenant, conv, s.inbox, in, lang, priority))
+	d := g.router.decide(ctx, g.router.request(s.tenant, &state.ConversationRec{ID: conv, Inbox: s.inbox, Contact: s.id,
+		Language: lang, Priority: priority}, in))
 	e := &event.Event{ID: auth.DerivedID("e", "open", s.tenant, conv), Kind: event.KindConversationOpened,
 		Tenant: s.tenant, Actor: s.actor(),
 		Conversation: &event.ConvOpened{Conv: conv, Inbox: s.inbox, Contact: s.id, Assignee: d.agent, ClientID: f.ClientID,
@@ -638,6 +689,7 @@ func (g *Gateway) inboxSet(ctx context.Context, s *session, f *InFrame) error {
 	if err := event.ValidPrechat(f.Prechat); err != nil {
 		return invalid("prechat: %v", err)
 	}
+	f.Skills = event.NormalizeTags(f.Skills)
 	if f.Skills != nil {
 		if err := event.ValidSkills(f.Skills); err != nil {
 			return invalid("skills: %v", err)
@@ -666,6 +718,63 @@ func (g *Gateway) inboxSet(ctx context.Context, s *session, f *InFrame) error {
 		return err
 	}
 	return g.inboxes(s, f)
+}
+
+// team answers an agent with the tenant's agents: id, e-mail address,
+// name, role, skills, languages and chat limit (never a password hash).
+func (g *Gateway) team(s *session, f *InFrame) error {
+	if !s.isAgent() {
+		return &clientError{CodeForbidden, "only agents list agents"}
+	}
+	list, err := g.store.Agents(s.tenant)
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAgents, ID: f.ID, Team: list}))
+	return nil
+}
+
+// agentSet changes an agent's skills and languages (admins), each when
+// the frame has it, trimmed and lower-cased; then it answers like team.
+// Routing uses them from the next decision, and the queue is offered to
+// routing again.
+func (g *Gateway) agentSet(ctx context.Context, s *session, f *InFrame) error {
+	if err := g.admin(s, "change agents"); err != nil {
+		return err
+	}
+	if !event.ValidID(f.Agent) {
+		return invalid("agent must be an agent id")
+	}
+	skills, langs := event.NormalizeTags(f.Skills), event.NormalizeTags(f.Languages)
+	if skills == nil && langs == nil {
+		return invalid("give skills, languages or both ([] clears them)")
+	}
+	if err := event.ValidSkills(skills); err != nil {
+		return invalid("skills: %v", err)
+	}
+	if err := event.ValidLanguages(langs); err != nil {
+		return invalid("languages: %v", err)
+	}
+	a, err := g.store.Agent(s.tenant, f.Agent)
+	if errors.Is(err, state.ErrNotFound) {
+		return &clientError{CodeNotFound, "no such agent"}
+	} else if err != nil {
+		return err
+	}
+	if skills == nil {
+		skills = a.Skills
+	}
+	if langs == nil {
+		langs = a.Languages
+	}
+	// the password hash stays the agent's: the projector keeps it when the
+	// event has none
+	e := &event.Event{Kind: event.KindAgentUpserted, Tenant: s.tenant, Actor: s.actor(), Agent: &event.Agent{
+		ID: a.ID, Email: a.Email, Name: a.Name, Role: a.Role, Skills: skills, Languages: langs, MaxChats: a.MaxChats}}
+	if _, err := g.journal.Append(ctx, e); err != nil {
+		return err
+	}
+	return g.team(s, f)
 }
 
 func (g *Gateway) assign(ctx context.Context, s *session, f *InFrame) error {

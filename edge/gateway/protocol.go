@@ -41,12 +41,41 @@ const (
 )
 
 // UserIdentity is what a website says about its logged-in user, signed with
-// the inbox's identity secret.
+// the inbox's identity secret (the hash covers the id).
 type UserIdentity struct {
 	ID    string `json:"id"`
 	Name  string `json:"name,omitempty"`
 	Email string `json:"email,omitempty"`
 	Hash  string `json:"hash"`
+	// Language is the user's language tag as the website knows it;
+	// Attributes, when given, replace the contact's ({} clears them;
+	// routing plugins get them): strings, numbers and booleans.
+	Language   string            `json:"language,omitempty"`
+	Attributes map[string]Scalar `json:"attributes,omitzero"`
+}
+
+// Scalar is a JSON string, number, boolean or null as text: a number as
+// it was written ("42", "4.5"), a boolean as "true" or "false", null as
+// "". It encodes as a JSON string. Objects and arrays are refused.
+type Scalar string
+
+// UnmarshalJSON reads a scalar.
+func (v *Scalar) UnmarshalJSON(b []byte) error {
+	switch c := b[0]; {
+	case c == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*v = Scalar(s)
+	case c == 'n':
+		*v = ""
+	case c == 't' || c == 'f' || c == '-' || c >= '0' && c <= '9':
+		*v = Scalar(b)
+	default:
+		return errors.New("an attribute is a string, a number, a boolean or null")
+	}
+	return nil
 }
 
 // InFrame is a frame from a client. Which fields apply depends on Type; a
@@ -94,6 +123,9 @@ type InFrame struct {
 	// when given, its skills and the priority of its new conversations.
 	Prechat []string `json:"prechat,omitempty"`
 	Skills  []string `json:"skills,omitzero"` // [] clears them; absent keeps them
+	// agent_set (admins): the agent (in Agent) and, when given, their
+	// skills (in Skills) and languages; [] clears them, absent keeps them.
+	Languages []string `json:"languages,omitzero"`
 	// priority (agents): the conversation's new priority.
 	Priority string `json:"priority,omitempty"`
 	// call: the operation (start, join, signal, mute, video, leave), the
@@ -128,6 +160,8 @@ const (
 	TypeProfile   = "profile"
 	TypeInboxes   = "inboxes"
 	TypeInboxSet  = "inbox_set"
+	TypeAgents    = "agents"
+	TypeAgentSet  = "agent_set"
 	TypePriority  = "priority"
 	TypeCall      = "call"
 	TypeRate      = "rate"
@@ -212,6 +246,7 @@ type OutFrame struct {
 	Contact       *state.ContactRec `json:"contact,omitempty"`
 	Canned        []state.CannedRec `json:"canned,omitempty"`
 	Inboxes       []state.InboxRec  `json:"inboxes,omitempty"`
+	Team          []state.AgentRec  `json:"team,omitempty"`
 	Extra         map[string]any    `json:"extra,omitempty"`
 	Call          string            `json:"call,omitempty"`
 	Signal        *sfu.Signal       `json:"signal,omitempty"`
@@ -232,6 +267,7 @@ const (
 	OutContact      = "contact"
 	OutCanned       = "canned"
 	OutInboxes      = "inboxes"
+	OutAgents       = "agents"
 	OutError        = "error"
 	OutResync       = "resync"
 	OutPong         = "pong"

@@ -31,6 +31,13 @@ var protoFrameSeeds = []string{
 	`{"type":"teleport"}`,
 	`{"type":"priority","id":"r10","conv":"c1","priority":"urgent"}`,
 	`{"type":"inbox_set","id":"r11","inbox":"demo-web","skills":[],"priority":"high"}`,
+	`{"type":"agents","id":"r16"}`,
+	`{"type":"agent_set","id":"r17","agent":"agent-bob","skills":[" VIP "],"languages":[]}`,
+	`{"type":"hello","v":1,"inbox":"demo-web","user":{"id":"u-1","hash":"ab12","language":"de-AT","attributes":{"plan":"pro","seats":42,"trial":false,"x":null,"n":-1.5e3,"s":"\u00e9"}}}`,
+	`{"type":"hello","inbox":"demo-web","user":{"id":"u","hash":"h","attributes":{"a":{"b":1}}}}`,
+	`{"type":"hello","inbox":"demo-web","user":{"id":"u","hash":"h","attributes":{"a":[1]}}}`,
+	`{"type":"hello","inbox":"demo-web","user":{"id":"u","hash":"h","attributes":[]}}`,
+	`{"type":"hello","inbox":"demo-web","user":{"id":"u","hash":"h","attributes":{}}}`, // clears them: kept apart from none
 	`{"type":"call","id":"r12","op":"start","conv":"c1"}`,
 	`{"type":"call","id":"r13","op":"join","call":"x","role":"supervisor"}`,
 	`{"type":"call","id":"r14","op":"signal","call":"x","signal":{"type":"offer","sdp":"v=0\r\n"}}`,

@@ -88,15 +88,44 @@ func (r *router) candidates(tenant string) []abi.AgentStatus {
 	return out
 }
 
-// request is the routing request for a conversation of inbox (its
-// record, nil when unknown): the skills the inbox needs, and the
-// conversation's priority.
-func request(tenant, conv, inbox string, in *state.InboxRec, lang, priority string) *abi.RouteRequest {
-	req := &abi.RouteRequest{Tenant: tenant, Conversation: conv, Inbox: inbox, Language: lang, Priority: event.PriorityRank(priority)}
+// request is the routing request for conversation c (as it is recorded,
+// or is about to be when it opens) of inbox in (its record, nil when
+// unknown): the skills the inbox needs, its channel, the conversation's
+// priority and language, the NLP plugin's reading of it, and what the
+// edge knows of the customer.
+func (r *router) request(tenant string, c *state.ConversationRec, in *state.InboxRec) *abi.RouteRequest {
+	req := &abi.RouteRequest{Tenant: tenant, Conversation: c.ID, Inbox: c.Inbox, Language: c.Language,
+		Priority: event.PriorityRank(c.Priority), Channel: "web"}
 	if in != nil {
 		req.Skills = in.Skills
+		if in.Channel != "" {
+			req.Channel = in.Channel
+		}
 	}
+	if c.Intent != "" || c.Sentiment != "" {
+		req.Reading = &abi.Reading{Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment}
+	}
+	req.Contact = r.contact(tenant, c.Contact, c.ID)
 	return req
+}
+
+// contact is a customer as routing sees them, nil when the state cannot
+// say: whether the website identified them, their attributes and
+// language, and how many other conversations they had.
+func (r *router) contact(tenant, id, conv string) *abi.Contact {
+	rec, err := r.g.store.Contact(tenant, id)
+	if err != nil {
+		return nil
+	}
+	n, err := r.g.store.CountContactConversations(tenant, id, conv, abi.MaxConversations)
+	if err != nil {
+		return nil
+	}
+	c := &abi.Contact{Identified: rec.ExternalID != "", Language: rec.Language, Conversations: n}
+	if len(rec.Attributes) > 0 {
+		c.Attributes = rec.Attributes
+	}
+	return c
 }
 
 // decide picks the agent for a new conversation.
@@ -199,7 +228,7 @@ func (r *router) serve(ctx context.Context, tenant string) {
 			in, _ = r.g.store.Inbox(tenant, c.Inbox)
 			inboxes[c.Inbox] = in
 		}
-		req := request(tenant, c.ID, c.Inbox, in, c.Language, c.Priority)
+		req := r.request(tenant, &c, in)
 		d := r.decide(ctx, req)
 		if d.agent == "" {
 			if !roomLeft(req.Agents) {

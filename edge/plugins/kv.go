@@ -89,6 +89,20 @@ func (s *kvStore) Get(plugin, tenant, key string) (v []byte, found bool, err err
 	return v, err == nil, err
 }
 
+// Drop implements host.KV: every tenant's entries and sizes of plugin.
+func (s *kvStore) Drop(plugin string) error {
+	if err := checkNames(plugin, ""); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := scope('e', plugin, "", "")
+	n := scope('n', plugin, "", "")
+	// the plugin's name with its length: no other plugin's scope has it
+	// as a prefix
+	return s.db.DropPrefix(p[:len(p)-1], n[:len(n)-1])
+}
+
 // Set implements host.KV.
 func (s *kvStore) Set(plugin, tenant, key string, v []byte) error {
 	if err := checkNames(plugin, tenant); err != nil {

@@ -21,7 +21,7 @@ import (
 func TestPluginLifecycle(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	dir := filepath.Join(t.TempDir(), "plugins")
-	opts := Options{Dir: dir, CacheDir: cacheDir, Trusted: []ed25519.PublicKey{pub}, Log: discard()}
+	opts := Options{Dir: dir, CacheDir: cacheDir, KVDir: filepath.Join(t.TempDir(), "kv"), Trusted: []ed25519.PublicKey{pub}, Log: discard()}
 	ctx := context.Background()
 	m, err := Open(ctx, opts)
 	if err != nil {
@@ -95,9 +95,25 @@ func TestPluginLifecycle(t *testing.T) {
 
 	// uninstall the active one: the built-in rules answer, and it is gone
 	// from the list, the disk and the next start
-	info, err := m.Uninstall(ctx, "alpha")
+	kv := m.host.KV()
+	for _, p := range []string{"alpha", "alphabet"} {
+		for _, tenant := range []string{"demo", "other"} {
+			if err := kv.Set(p, tenant, "k", []byte(p+tenant)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	info, err := m.Uninstall(ctx, "alpha", false)
 	if err != nil || !info.Active {
 		t.Fatalf("uninstall alpha: %+v %v", info, err)
+	}
+	for _, p := range []string{"alpha", "alphabet"} {
+		for _, tenant := range []string{"demo", "other"} {
+			v, found, err := kv.Get(p, tenant, "k")
+			if err != nil || found != (p == "alphabet") || found && string(v) != p+tenant {
+				t.Fatalf("after uninstalling alpha, %s's store for %s: %q %v %v; want alpha's gone, alphabet's kept", p, tenant, v, found, err)
+			}
+		}
 	}
 	if got := by(m); got != "none" {
 		t.Fatalf("after uninstalling the active plugin routing is answered by %s", got)
@@ -105,7 +121,7 @@ func TestPluginLifecycle(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "alpha")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("alpha's directory after uninstall: %v", err)
 	}
-	if _, err := m.Uninstall(ctx, "alpha"); err == nil {
+	if _, err := m.Uninstall(ctx, "alpha", false); err == nil {
 		t.Fatal("uninstalled a plugin twice")
 	}
 	m.Close(ctx)

@@ -52,6 +52,9 @@ type Options struct {
 	// Budgets are the latency budgets by kind of plugin; a kind not
 	// given has DefaultBudget, and one given with a zero Max none.
 	Budgets map[string]Budget
+	// Config returns a plugin's configuration for a tenant (capability
+	// config), nil when none is set; nil gives every plugin none.
+	Config  func(plugin, tenant string) []byte
 	Log     *slog.Logger
 	Metrics prometheus.Registerer
 }
@@ -67,6 +70,19 @@ type Info struct {
 	// Active is true for the plugin answering its kind; the others are
 	// installed but not loaded.
 	Active bool `json:"active"`
+}
+
+// ConfigInfo is a plugin's configuration for a tenant as the admin API
+// answers it (GET and PUT /api/v1/plugins/{name}/config).
+type ConfigInfo struct {
+	Plugin string `json:"plugin"`
+	Tenant string `json:"tenant"`
+	// Config is the JSON object the plugin reads, null when none is set.
+	Config json.RawMessage `json:"config"`
+	// UpdatedAt (unix ms) and Seq (in the log) are the change's that made
+	// it so; a GET of none has neither.
+	UpdatedAt int64  `json:"updated_at,omitempty"`
+	Seq       uint64 `json:"seq,omitempty"`
 }
 
 // Manager owns the host and the installed plugins.
@@ -131,7 +147,7 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 			hostKV = kv
 		}
 	}
-	h, err := host.New(ctx, host.Options{CacheDir: o.CacheDir, Limits: o.Limits, Log: o.Log, Metrics: o.Metrics, KV: hostKV})
+	h, err := host.New(ctx, host.Options{CacheDir: o.CacheDir, Limits: o.Limits, Log: o.Log, Metrics: o.Metrics, KV: hostKV, Config: o.Config})
 	if err != nil {
 		if kv != nil {
 			kv.Close()
@@ -449,8 +465,9 @@ func (m *Manager) Activate(ctx context.Context, name string) (Info, error) {
 
 // Uninstall removes the plugin name and every version of it. When it was
 // its kind's active plugin, the built-in rules answer that kind until
-// another is installed or activated. What it stored (capability kv) stays.
-func (m *Manager) Uninstall(ctx context.Context, name string) (Info, error) {
+// another is installed or activated. What it stored (capability kv) is
+// deleted, for every tenant, unless keepData.
+func (m *Manager) Uninstall(ctx context.Context, name string, keepData bool) (Info, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.installed[name]; !ok {
@@ -473,8 +490,21 @@ func (m *Manager) Uninstall(ctx context.Context, name string) (Info, error) {
 	if err := os.RemoveAll(filepath.Join(m.dir, name)); err != nil {
 		return Info{}, fmt.Errorf("remove %s's packages: %w", name, err)
 	}
-	m.log.Info("plugin uninstalled", "plugin", name, "kind", info.Kind, "was_active", info.Active)
+	if !keepData {
+		if err := m.host.KV().Drop(name); err != nil {
+			return Info{}, fmt.Errorf("uninstalled, but what it stored is not deleted (uninstall again after installing it, or delete it by hand): %w", err)
+		}
+	}
+	m.log.Info("plugin uninstalled", "plugin", name, "kind", info.Kind, "was_active", info.Active, "data_kept", keepData)
 	return info, nil
+}
+
+// Installed reports whether a plugin of that name is installed.
+func (m *Manager) Installed(name string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	_, ok := m.installed[name]
+	return ok
 }
 
 // List returns the installed plugins by name.

@@ -136,6 +136,18 @@ func (s *Sealer) Apply(e *event.Event, p Policy) bool {
 		do("contact.name", &c.Name)
 		do("contact.email", &c.Email)
 		do("contact.external_id", &c.ExternalID)
+		if c.Attributes != nil && p.has("contact.attributes") {
+			// the values, each bound to its key; the keys stay readable
+			for i := range c.Attributes.Pairs {
+				a := &c.Attributes.Pairs[i]
+				if p.Redact {
+					a.Value = Redacted
+				} else {
+					a.Value = s.Seal(a.Value, e.ID, "contact.attributes."+a.Key)
+				}
+				changed = true
+			}
+		}
 	}
 	if a := e.Attachment; a != nil {
 		do("attachment.name", &a.Name)

@@ -72,6 +72,14 @@ func sampleEvents() map[string]*event.Event {
 		IntentConfidence: 81, Sentiment: "negative", SentimentScore: -60, PII: []event.PIISpan{{Kind: "card", Start: 3, End: 22}},
 		Plugin: "nlp@1.0.0"}
 	out["analysis"] = e
+	e = env(event.KindPluginConfigured)
+	e.Actor = event.Actor{Kind: event.ActorSystem, ID: "admin"}
+	e.PluginConfig = &event.PluginConfig{Plugin: "routing", Config: []byte(`{"vip":["agent-1"],"note":"日本"}`)}
+	out["plugin-config"] = e
+	e = env(event.KindPluginConfigured)
+	e.ID = "ev-plugin-config-cleared"
+	e.PluginConfig = &event.PluginConfig{Plugin: "routing"}
+	out["plugin-config-cleared"] = e
 	e = env("future.kind")
 	e.Actor = event.Actor{Kind: event.ActorSystem}
 	out["unknown-kind"] = e
@@ -254,6 +262,9 @@ func emptyListsAsNil(e *event.Event) *event.Event {
 		m := *e.Message
 		m.Attachments = nilIfEmpty(m.Attachments)
 		c.Message = &m
+	}
+	if e.PluginConfig != nil && len(e.PluginConfig.Config) == 0 {
+		c.PluginConfig = &event.PluginConfig{Plugin: e.PluginConfig.Plugin}
 	}
 	return &c
 }

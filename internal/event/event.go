@@ -36,6 +36,7 @@ const (
 	KindCallJoined         Kind = "call.joined"
 	KindCallEnded          Kind = "call.ended"
 	KindConversationRated  Kind = "conversation.rated"
+	KindPluginConfigured   Kind = "plugin.configured"
 )
 
 // Conversation statuses.
@@ -89,6 +90,7 @@ type Event struct {
 	Priority     *PriorityChange `cbor:"32,keyasint,omitempty"`
 	Call         *Call           `cbor:"33,keyasint,omitempty"`
 	Rating       *Rating         `cbor:"34,keyasint,omitempty"`
+	PluginConfig *PluginConfig   `cbor:"35,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -164,7 +166,7 @@ func (s *SLA) Check() error {
 }
 
 // ResidencyFields are the fields a residency policy can keep in region.
-var ResidencyFields = []string{"message.text", "contact.name", "contact.email", "contact.external_id", "attachment.name"}
+var ResidencyFields = []string{"message.text", "contact.name", "contact.email", "contact.external_id", "attachment.name", "contact.attributes"}
 
 // Inbox is a channel a tenant receives conversations on. IdentitySecret signs
 // customer identities (HMAC-SHA256 of the user id) for web inboxes.
@@ -285,6 +287,10 @@ type Contact struct {
 	ExternalID string `cbor:"3,keyasint,omitempty"`
 	Name       string `cbor:"4,keyasint,omitempty"`
 	Email      string `cbor:"5,keyasint,omitempty"`
+	// Language is the user's language as their website gives it (an
+	// ISO 639 code); Attributes, when not nil, replace the contact's.
+	Language   string      `cbor:"6,keyasint,omitempty"`
+	Attributes *Attributes `cbor:"7,keyasint,omitempty"`
 }
 
 // ConvOpened starts a conversation. Assignee is the agent the edge's routing
@@ -514,7 +520,7 @@ func (e *Event) Validate() error {
 	case KindAgentUpserted:
 		ok = e.Agent != nil && ValidID(e.Agent.ID) && e.Agent.Email != ""
 	case KindContactUpserted:
-		ok = e.Contact != nil && ValidID(e.Contact.ID)
+		ok = e.Contact != nil && ValidID(e.Contact.ID) && len(e.Contact.Language) <= 16 && validAttributes(e.Contact.Attributes)
 	case KindConversationOpened:
 		ok = e.Conversation != nil && ValidID(e.Conversation.Conv) && ValidID(e.Conversation.Contact) && ValidID(e.Conversation.Inbox) &&
 			(e.Conversation.Priority == "" || ValidPriority(e.Conversation.Priority))
@@ -536,6 +542,8 @@ func (e *Event) Validate() error {
 		ok = e.Priority != nil && ValidID(e.Priority.Conv) && ValidPriority(e.Priority.Priority)
 	case KindConversationRated:
 		ok = e.Rating != nil && ValidID(e.Rating.Conv) && e.Rating.Score >= 1 && e.Rating.Score <= 5 && e.Actor.Kind == ActorCustomer
+	case KindPluginConfigured:
+		ok = e.PluginConfig != nil && ValidPluginName(e.PluginConfig.Plugin) && CheckPluginConfig(e.PluginConfig.Config) == nil
 	case KindCallStarted, KindCallJoined, KindCallEnded:
 		ok = e.Call != nil && ValidID(e.Call.ID) && ValidID(e.Call.Conv) && (e.Call.Role == "" || slices.Contains(CallRoles, e.Call.Role)) &&
 			e.Call.Duration >= 0 && len(e.Call.Reason) <= 200

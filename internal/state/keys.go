@@ -26,6 +26,7 @@ import (
 //	at/<tenant>/<att>                Attachment
 //	atc/<tenant>/<att>/<conv>        conversations that reference an attachment
 //	cr/<tenant>/<id>                 CannedRec
+//	pc/<tenant>/<plugin>             PluginConfigRec
 const (
 	keyApplied = "m/applied"
 	keyLayout  = "m/layout"
@@ -37,8 +38,10 @@ const (
 // log. 1: before layouts were recorded; 2: no contact feed (cf/ keys);
 // 3: an opening past the agent's chat limit opens unassigned; 4: canned
 // responses (an older edge skipped canned.upserted events); 5: conversation
-// records carry their contact's name.
-const Layout uint64 = 5
+// records carry their contact's name; 6: plugins' configurations (an older
+// edge skipped plugin.configured events); 7: contact records carry the
+// language and attributes their website gives.
+const Layout uint64 = 7
 
 func seqHex(seq uint64) string { return fmt.Sprintf("%016x", seq) }
 
@@ -69,3 +72,4 @@ func kAttachment(t, a string) []byte        { return []byte("at/" + t + "/" + a)
 func kAttachmentConv(t, a, v string) []byte { return []byte("atc/" + t + "/" + a + "/" + v) }
 func kCanned(t, id string) []byte           { return []byte("cr/" + t + "/" + id) }
 func kCannedPrefix(t string) []byte         { return []byte("cr/" + t + "/") }
+func kPluginConfig(t, p string) []byte      { return []byte("pc/" + t + "/" + p) }

@@ -111,6 +111,11 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 	for k, c := range s.convPending {
 		s.convCache[k] = c
 	}
+	for _, e := range events {
+		if e.Kind == event.KindPluginConfigured {
+			s.configs.forget(e.Tenant, e.PluginConfig.Plugin)
+		}
+	}
 	s.applied.Store(last)
 	return len(events), changes, nil
 }
@@ -163,6 +168,12 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 			return ch, txn.Delete(kCanned(t, c.ID))
 		}
 		return ch, s.put(txn, kCanned(t, c.ID), &CannedRec{ID: c.ID, Shortcut: c.Shortcut, Text: c.Text})
+	case event.KindPluginConfigured:
+		pc := e.PluginConfig
+		if len(pc.Config) == 0 {
+			return ch, txn.Delete(kPluginConfig(t, pc.Plugin))
+		}
+		return ch, s.put(txn, kPluginConfig(t, pc.Plugin), &PluginConfigRec{Plugin: pc.Plugin, Tenant: t, Config: pc.Config, UpdatedAt: e.TS, Seq: e.Seq})
 	}
 	return ch, nil // a kind from a newer node: kept in the log, skipped here
 }
@@ -206,6 +217,18 @@ func (s *Store) applyContact(txn *badger.Txn, e *event.Event) error {
 	}
 	if c.Email != "" {
 		rec.Email = c.Email
+	}
+	if c.Language != "" {
+		rec.Language = c.Language
+	}
+	if c.Attributes != nil {
+		rec.Attributes = nil
+		for _, a := range c.Attributes.Pairs {
+			if rec.Attributes == nil {
+				rec.Attributes = make(map[string]string, len(c.Attributes.Pairs))
+			}
+			rec.Attributes[a.Key] = a.Value
+		}
 	}
 	if err := s.put(txn, kContact(e.Tenant, c.ID), &rec); err != nil {
 		return err

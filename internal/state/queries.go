@@ -133,6 +133,27 @@ func (s *Store) ContactConversations(t, contact string, limit int) ([]Conversati
 	return out, err
 }
 
+// CountContactConversations counts a contact's conversations other than
+// except, up to limit: the keys of the contact's index, without their
+// records.
+func (s *Store) CountContactConversations(t, contact, except string, limit int) (int, error) {
+	n := 0
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = kContactConvPrefix(t, contact)
+		opts.PrefetchValues = false
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid() && n < limit; it.Next() {
+			if string(it.Item().Key()[len(opts.Prefix):]) != except {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
 // Conversations lists a tenant's conversations with the given statuses (all
 // when none) whose last activity is before sequence before (0: any), most
 // recently active first, at most limit, and whether more remain.

@@ -55,6 +55,10 @@ type ContactRec struct {
 	Name       string `cbor:"5,keyasint,omitempty" json:"name,omitempty"`
 	Email      string `cbor:"6,keyasint,omitempty" json:"email,omitempty"`
 	CreatedAt  int64  `cbor:"7,keyasint" json:"created_at"`
+	// Language and Attributes are what the website says of its signed-in
+	// user (setUser): an ISO 639 code, and its attributes.
+	Language   string            `cbor:"8,keyasint,omitempty" json:"language,omitempty"`
+	Attributes map[string]string `cbor:"9,keyasint,omitempty" json:"attributes,omitempty"`
 }
 
 // ConversationRec is a conversation's current state.
@@ -138,4 +142,14 @@ type CannedRec struct {
 	ID       string `cbor:"1,keyasint" json:"id"`
 	Shortcut string `cbor:"2,keyasint" json:"shortcut"`
 	Text     string `cbor:"3,keyasint" json:"text"`
+}
+
+// PluginConfigRec is a plugin's configuration for a tenant
+// (plugin.configured): a JSON object, compact.
+type PluginConfigRec struct {
+	Plugin    string `cbor:"1,keyasint"`
+	Tenant    string `cbor:"2,keyasint"`
+	Config    []byte `cbor:"3,keyasint"`
+	UpdatedAt int64  `cbor:"4,keyasint"` // unix ms of the event
+	Seq       uint64 `cbor:"5,keyasint"` // of the event
 }

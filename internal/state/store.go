@@ -40,6 +40,7 @@ type Store struct {
 	log     *slog.Logger
 	applied atomic.Uint64
 	layout  uint64
+	configs configCache // plugins' configurations read (pluginconfig.go)
 
 	// used by the projector goroutine only (ApplyBatch)
 	convCache   map[string]ConversationRec

@@ -92,7 +92,10 @@ const (
 	KindNLP     = "nlp"
 )
 
-// RouteRequest asks a routing plugin who gets a conversation.
+// RouteRequest asks a routing plugin who gets a conversation. Fields are
+// added with new keys, after the others: a plugin built before a field
+// skips it, and a plugin built after it finds it zero (or nil) in the
+// request of an edge that does not send it.
 type RouteRequest struct {
 	Tenant       string        `cbor:"1,keyasint"`
 	Conversation string        `cbor:"2,keyasint"`
@@ -101,6 +104,57 @@ type RouteRequest struct {
 	Skills       []string      `cbor:"5,keyasint,omitempty"` // what the conversation needs
 	Priority     int           `cbor:"6,keyasint,omitempty"` // higher first
 	Agents       []AgentStatus `cbor:"7,keyasint"`
+	// Channel is how the customer reached the tenant: "web" (the chat
+	// widget) today, later "email", "api", …; the inbox's channel.
+	Channel string `cbor:"8,keyasint,omitempty"`
+	// Contact is what the edge knows of the customer; nil from an edge
+	// that does not say.
+	Contact *Contact `cbor:"9,keyasint,omitempty"`
+	// Reading is the NLP plugin's latest reading of the customer's
+	// messages in this conversation; nil before one was read (a new
+	// conversation has none: routing runs before its first message).
+	Reading *Reading `cbor:"10,keyasint,omitempty"`
+}
+
+// Contact is the customer as routing sees them.
+type Contact struct {
+	// Identified: the website vouched for the customer as its signed-in
+	// user (the widget's setUser, with the identity hash checked).
+	Identified bool `cbor:"1,keyasint,omitempty"`
+	// Attributes are what the website says of its user (setUser's
+	// attributes): at most MaxAttributes, each key 1 to MaxAttributeKey
+	// bytes of letters, digits, '_', '-' and '.', each value 1 to
+	// MaxAttributeValue bytes of UTF-8; numbers and booleans as the JSON
+	// had them ("42", "true"). The identity hash covers the user's id
+	// only: a user can change their own attributes in their browser, so
+	// route on them for service, not for what a customer is entitled to.
+	Attributes map[string]string `cbor:"2,keyasint,omitempty"`
+	// Language is the user's language as the website gave it (an
+	// ISO 639 code); RouteRequest.Language is the browser's.
+	Language string `cbor:"3,keyasint,omitempty"`
+	// Conversations counts the customer's other conversations on the
+	// edge, of any status, up to MaxConversations.
+	Conversations int `cbor:"4,keyasint,omitempty"`
+}
+
+// Limits of a Contact, which the edge keeps to.
+const (
+	MaxAttributes     = 64
+	MaxAttributeKey   = 64
+	MaxAttributeValue = 256
+	// MaxConversations is the most Contact.Conversations counts: a
+	// customer with more has that many.
+	MaxConversations = 1000
+)
+
+// Reading is the NLP plugin's latest reading of a conversation, as the
+// edge keeps it on the conversation (Analysis has the fields' values).
+type Reading struct {
+	// Language is the language read in the customer's messages, or the
+	// browser's when the plugin recognised none.
+	Language  string `cbor:"1,keyasint,omitempty"`
+	Intent    string `cbor:"2,keyasint,omitempty"`
+	Sentiment string `cbor:"3,keyasint,omitempty"`
 }
 
 // AgentStatus is an agent as routing sees them. Agents are the bulk of a

@@ -27,6 +27,9 @@ type reader struct {
 	i    int
 	text string   // b as a string, made on the first string read
 	list []string // string lists are cut from here
+	// a Decoder's contact and reading, reused; nil: new ones
+	contact *Contact
+	reading *Reading
 }
 
 // wireError is a decoding error: what was wrong and where. It is built
@@ -309,13 +312,15 @@ func DecodeRouteRequest(b []byte) (*RouteRequest, error) {
 // only until its next use, and the bytes it read must not change before
 // then: copy what you keep. wasm/pdk decodes with one.
 type Decoder struct {
-	route RouteRequest
-	list  []string
+	route   RouteRequest
+	list    []string
+	contact Contact
+	reading Reading
 }
 
 // RouteRequest decodes b, whose strings it shares.
 func (d *Decoder) RouteRequest(b []byte) (*RouteRequest, error) {
-	r := &reader{b: b, text: unsafe.String(unsafe.SliceData(b), len(b)), list: d.list[:0]}
+	r := &reader{b: b, text: unsafe.String(unsafe.SliceData(b), len(b)), list: d.list[:0], contact: &d.contact, reading: &d.reading}
 	d.route = RouteRequest{Agents: d.route.Agents[:0]}
 	err := r.routeRequest(&d.route)
 	d.list = r.list
@@ -357,6 +362,12 @@ func (r *reader) routeRequest(q *RouteRequest) error {
 			for j := 0; j < agents && err == nil; j++ {
 				err = r.agentFast(&q.Agents[j])
 			}
+		case 8:
+			q.Channel, err = r.str()
+		case 9:
+			q.Contact, err = r.contactField()
+		case 10:
+			q.Reading, err = r.readingField()
 		default:
 			err = r.skip(0)
 		}
@@ -592,7 +603,8 @@ func (w *writer) optInt(key uint64, v int) {
 func (q *RouteRequest) Append(b []byte) []byte {
 	w := &writer{b: b}
 	n := 3
-	for _, set := range []bool{q.Inbox != "", q.Language != "", len(q.Skills) > 0, q.Priority != 0} {
+	for _, set := range []bool{q.Inbox != "", q.Language != "", len(q.Skills) > 0, q.Priority != 0,
+		q.Channel != "", q.Contact != nil, q.Reading != nil} {
 		if set {
 			n++
 		}
@@ -612,9 +624,9 @@ func (q *RouteRequest) Append(b []byte) []byte {
 	w.head(0, 7)
 	if q.Agents == nil {
 		w.b = append(w.b, 0xf6)
-		return w.b
+	} else {
+		w.head(4, uint64(len(q.Agents)))
 	}
-	w.head(4, uint64(len(q.Agents)))
 	for i := range q.Agents {
 		a := &q.Agents[i]
 		w.head(4, 7)
@@ -625,6 +637,15 @@ func (q *RouteRequest) Append(b []byte) []byte {
 		w.int(int64(a.Load))
 		w.int(int64(a.MaxChats))
 		w.int(a.IdleSince)
+	}
+	w.optStr(8, q.Channel)
+	if q.Contact != nil {
+		w.head(0, 9)
+		w.contact(q.Contact)
+	}
+	if q.Reading != nil {
+		w.head(0, 10)
+		w.reading(q.Reading)
 	}
 	return w.b
 }

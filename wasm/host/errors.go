@@ -18,6 +18,11 @@ var (
 	// ErrSlow: the plugin's calls took longer than its kind's latency
 	// budget; it is suspended and the built-in rule serves.
 	ErrSlow = errors.New("plugin too slow")
+	// ErrBusy: no core was free for plugins (Limits.Cores) before the
+	// call's deadline; not the plugin's failure.
+	ErrBusy = errors.New("plugin host busy")
+	// ErrClosed: the host is closing (the edge is stopping).
+	ErrClosed = errors.New("plugin host closed")
 
 	ErrSignature = errors.New("plugin signature refused")
 	ErrManifest  = errors.New("plugin manifest refused")

@@ -42,6 +42,9 @@ type Limits struct {
 	OutputMax uint32        // bytes of a call's output; 0: 1 MiB
 	HostCalls int           // host-function calls per call; 0: 10,000
 	Instances int           // instances per plugin version; 0: 4
+	// Cores bounds the plugin calls running machine code at once, over all
+	// plugins (cores.go); 0: one fewer than GOMAXPROCS, at least one.
+	Cores int
 	// Start bounds making an instance (its start section and _initialize
 	// together, metered as calls are) and, at load, the ABI check; 0: 10 s.
 	// A load's context that ends sooner ends it sooner.
@@ -67,6 +70,9 @@ func (l Limits) withDefaults() Limits {
 	if l.Start == 0 {
 		l.Start = startTimeout
 	}
+	if l.Cores <= 0 {
+		l.Cores = defaultCores()
+	}
 	return l
 }
 
@@ -76,8 +82,10 @@ type Options struct {
 	Limits   Limits
 	Log      *slog.Logger
 	Metrics  prometheus.Registerer // nil: not registered
-	// Config returns a plugin's configuration (capability config).
-	Config func(plugin string) []byte
+	// Config returns a plugin's configuration for a tenant (capability
+	// config), nil when none is set. It is called on every config_get of
+	// a call, so it must be cheap.
+	Config func(plugin, tenant string) []byte
 	// KV is the store of capability kv; nil keeps it in memory.
 	KV KV
 }
@@ -88,22 +96,21 @@ type Host struct {
 	cache    wazero.CompilationCache
 	lim      Limits
 	log      *slog.Logger
-	config   func(string) []byte
+	config   func(plugin, tenant string) []byte
 	kv       KV
 	meterDir string // metered modules by the sha256 of the original; "" keeps none
 
 	bgMu     sync.Mutex
 	stopping bool
 	stop     chan struct{}  // closed when stopping
-	bg       sync.WaitGroup // instances being made in the background, reclaimLoop
-
-	freed   atomic.Int64  // bytes of linear memory closed since the last reclaim
-	reclaim chan struct{} // asks reclaimLoop to return freed memory (reclaim.go)
+	bg       sync.WaitGroup // instances being made in the background
+	running  sync.WaitGroup // calls (enter)
 
 	calls   *prometheus.CounterVec   // edgedesk_plugin_calls_total{plugin,result}
 	latency *prometheus.HistogramVec // edgedesk_plugin_call_seconds{plugin}
 	custom  *prometheus.CounterVec   // edgedesk_plugin_metric_total{plugin,name}
 	quotas  *quotas                  // per-plugin quotas of the host functions (quota.go)
+	cores   cores                    // Limits.Cores (cores.go)
 }
 
 // New starts a runtime with WASI (no files, environment, arguments or
@@ -116,7 +123,7 @@ func New(ctx context.Context, o Options) (*Host, error) {
 	cfg := wazero.NewRuntimeConfig().
 		WithCloseOnContextDone(false).           // the meter stops calls (meter.go)
 		WithMemoryLimitPages(lim.MemoryMiB * 16) // 64 KiB pages
-	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: o.KV, stop: make(chan struct{}), reclaim: make(chan struct{}, 1)}
+	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: o.KV, stop: make(chan struct{}), cores: newCores(lim.Cores)}
 	if h.kv == nil {
 		h.kv = NewMemoryKV()
 	}
@@ -149,12 +156,25 @@ func New(ctx context.Context, o Options) (*Host, error) {
 			}
 		}
 	}
-	h.bg.Add(1)
-	go h.reclaimLoop()
 	return h, nil
 }
 
-// Close closes the runtime and every plugin.
+// KV is the store of capability kv the host's plugins use.
+func (h *Host) KV() KV { return h.kv }
+
+// enter counts a call about to start, unless the host is closing.
+func (h *Host) enter() bool {
+	h.bgMu.Lock()
+	defer h.bgMu.Unlock()
+	if h.stopping {
+		return false
+	}
+	h.running.Add(1)
+	return true
+}
+
+// Close closes the runtime and every plugin, once the calls running end
+// (at their deadline at the latest); calls after it fail with ErrClosed.
 func (h *Host) Close(ctx context.Context) error {
 	h.bgMu.Lock()
 	if !h.stopping {
@@ -163,6 +183,7 @@ func (h *Host) Close(ctx context.Context) error {
 	}
 	h.bgMu.Unlock()
 	h.bg.Wait()
+	h.running.Wait() // an instance's memory must not go while a call runs in it
 	err := h.rt.Close(ctx)
 	if h.cache != nil {
 		err = errors.Join(err, h.cache.Close(ctx))
@@ -216,7 +237,8 @@ type instance struct {
 	mem    api.Memory // its exported memory (checkExports)
 	alloc  api.Function
 	call   api.Function
-	stderr *head  // what the plugin (or the Go runtime dying in it) wrote during the call
+	stderr *head // what the plugin (or the Go runtime dying in it) wrote during the call
+	lin    *linearMemory
 	in     uint32 // the input buffer edgedesk_alloc gave, reused while inputs fit
 	inCap  uint32
 }
@@ -372,9 +394,14 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (v *version, err error
 	}
 	deadline, _ := h.startDeadline(ctx)
 	st := &callState{plugin: v.m.Name, granted: v.granted, limit: h.lim.HostCalls, deadline: deadline}
-	r, err := inst.mod.ExportedFunction(abi.ExportABI).Call(context.WithValue(ctx, stateKey{}, st))
+	err = st.hold(ctx, h.cores)
+	var r []uint64
+	if err == nil {
+		r, err = inst.mod.ExportedFunction(abi.ExportABI).Call(context.WithValue(ctx, stateKey{}, st))
+		st.release()
+	}
 	if err != nil || len(r) != 1 || int32(r[0]) != abi.Version {
-		h.closeModule(ctx, inst.mod, inst.mem)
+		inst.mod.Close(ctx)
 		compiled.Close(ctx)
 		got := "no answer"
 		if err == nil && len(r) == 1 {
@@ -516,12 +543,19 @@ func (h *Host) instantiate(ctx context.Context, v *version) (inst *instance, err
 	// clocks itself; these settings serve the rest of WASI.
 	deadline, budget := h.startDeadline(ctx)
 	st := &callState{plugin: v.m.Name, granted: v.granted, limit: h.lim.HostCalls, deadline: deadline}
-	sctx := context.WithValue(ctx, stateKey{}, st)
+	var lin *linearMemory
+	sctx := h.withMemory(context.WithValue(ctx, stateKey{}, st), v.m.Name, &lin)
 	var mod api.Module
+	if err := st.hold(ctx, h.cores); err != nil {
+		return nil, fmt.Errorf("%w: making an instance: %v", ErrTimeout, err)
+	}
+	defer st.release()
 	defer func() {
 		if r := recover(); r != nil {
 			if mod != nil {
 				mod.Close(ctx)
+			} else if lin != nil {
+				lin.Free()
 			}
 			h.calls.WithLabelValues(v.m.Name, "panic").Inc()
 			inst, err = nil, h.panicked(v.m.Name, "making an instance", r)
@@ -533,6 +567,8 @@ func (h *Host) instantiate(ctx context.Context, v *version) (inst *instance, err
 			return fmt.Errorf("%w: %s ran past its deadline (%s)", ErrTimeout, what, budget)
 		case st.exceeded:
 			return fmt.Errorf("%w: %s made more than %d", ErrHostCalls, what, st.limit)
+		case lin != nil && lin.refused != nil:
+			return fmt.Errorf("%s: %w", what, lin.refused)
 		}
 		first, _, _ := strings.Cut(err.Error(), "\n") // wazero appends the module's stack
 		if msg := lastLine(stderr.String()); msg != "" {
@@ -542,11 +578,15 @@ func (h *Host) instantiate(ctx context.Context, v *version) (inst *instance, err
 	}
 	mod, err = h.rt.InstantiateModule(sctx, v.compiled, mc)
 	if err != nil {
-		// a start section that failed leaves no module to close
+		// a start section that failed leaves no module to close, and its
+		// memory to the allocator
+		if lin != nil {
+			lin.Free()
+		}
 		return nil, failed("instantiating it (its start section included)", err)
 	}
 	inst = &instance{mod: mod, alloc: mod.ExportedFunction(abi.ExportAlloc), call: mod.ExportedFunction(abi.ExportCall),
-		stderr: stderr}
+		stderr: stderr, lin: lin}
 	for name := range v.compiled.ExportedMemories() { // one: checkExports
 		inst.mem = mod.ExportedMemory(name)
 	}
@@ -556,7 +596,7 @@ func (h *Host) instantiate(ctx context.Context, v *version) (inst *instance, err
 	}
 	if start := mod.ExportedFunction("_initialize"); start != nil {
 		if _, err := start.Call(sctx); err != nil {
-			h.closeModule(ctx, mod, inst.mem)
+			mod.Close(ctx)
 			return nil, failed("its initialisation (_initialize)", err)
 		}
 	}
@@ -592,7 +632,7 @@ func (v *version) put(ctx context.Context, h *Host, inst *instance, healthy bool
 		v.idle <- inst
 		return
 	}
-	h.closeModule(ctx, inst.mod, inst.mem)
+	inst.mod.Close(ctx)
 	v.broken.Add(1)
 	v.live.Add(-1)
 	if len(v.idle) == 0 { // a call may be waiting for one
@@ -651,7 +691,7 @@ func (v *version) growAfter(h *Host, wait time.Duration) {
 				v.mu.Lock()
 				defer v.mu.Unlock()
 				if v.closed {
-					h.closeModule(context.Background(), fresh.mod, fresh.mem)
+					fresh.mod.Close(context.Background())
 					return
 				}
 				v.idle <- fresh
@@ -683,7 +723,7 @@ func (v *version) close(ctx context.Context, h *Host) {
 	for {
 		select {
 		case inst := <-v.idle:
-			h.closeModule(ctx, inst.mod, inst.mem)
+			inst.mod.Close(ctx)
 		default:
 			v.compiled.Close(ctx)
 			return
@@ -701,6 +741,7 @@ type callState struct {
 	quota          error // a quota a host function refused (quota.go)
 	deadline       time.Time
 	timedOut       bool
+	core           cores // the core the call holds (cores.go); nil: none
 }
 
 type stateKey struct{}
@@ -710,6 +751,10 @@ type stateKey struct{}
 // counted as result "panic", and the instance is thrown away.
 func (p *Plugin) Call(ctx context.Context, tenant string, op uint32, input []byte) (out []byte, err error) {
 	h := p.h
+	if !h.enter() {
+		return nil, ErrClosed
+	}
+	defer h.running.Done()
 	start := time.Now()
 	v := p.current.Load()
 	v.refs.Add(1)
@@ -742,9 +787,17 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 	}
 	st := &callState{plugin: p.name, tenant: tenant, limit: h.lim.HostCalls, granted: v.granted, deadline: time.Now().Add(timeout)}
 	cctx := context.WithValue(ctx, stateKey{}, st)
-	healthy := false
+	healthy := true // the instance has not run
 	defer func() { v.put(ctx, h, inst, healthy) }()
+	if err := st.hold(ctx, h.cores); err != nil {
+		return nil, "unavailable", fmt.Errorf("%w: %v", ErrBusy, err)
+	}
+	defer st.release()
+	healthy = false
 	inst.stderr.Reset()
+	if inst.lin != nil {
+		inst.lin.refused = nil
+	}
 
 	var r []uint64
 	var ptr uint32
@@ -783,6 +836,9 @@ func (p *Plugin) call(ctx context.Context, v *version, tenant string, op uint32,
 	if err != nil {
 		return nil, "trap", fmt.Errorf("%w: %v", ErrTrap, err)
 	}
+	if inst.lin != nil && inst.lin.refused != nil { // the module lived with a refused growth
+		return nil, "quota", inst.lin.refused
+	}
 	healthy = true
 	if res.Status != abi.StatusOK {
 		return nil, "error", fmt.Errorf("%w: status %d: %s", ErrPlugin, res.Status, truncate(res.Message, 300))
@@ -801,6 +857,8 @@ func (p *Plugin) failure(err error, st *callState, inst *instance) (string, erro
 		return "host_calls", fmt.Errorf("%w: more than %d", ErrHostCalls, st.limit)
 	case st.quota != nil:
 		return "quota", st.quota
+	case inst.lin != nil && inst.lin.refused != nil:
+		return "quota", inst.lin.refused
 	case strings.Contains(inst.stderr.String(), "out of memory") || nearFull(inst, p.h.lim.MemoryMiB):
 		// the Go runtime says so as it dies, or the deadline stopped it
 		// while it filled its memory

@@ -21,11 +21,11 @@ func TestClockAndRandomAreAlwaysGranted(t *testing.T) {
 	m := goodModule()
 	res := (&abi.Result{Output: make([]byte, 24)}).Encode()
 	out := int32(resultAt + len(res) - 24) // the Output's bytes: 8 of time, 16 of randomness
-	m.data = res
-	m.export(abi.ExportCall).body = wcode(
-		wi32(0), wi64(0), wi32(out), wcall(fnClock), wdrop, // clock_time_get(realtime, 0, out)
-		wi32(out+8), wi32(16), wcall(fnRandom), wdrop, // random_get(out+8, 16)
-		wi64(resultAt<<32|int64(len(res))),
+	m.data[0].b = res
+	m.export(abi.ExportCall).body = code(
+		i32Const(0), i64Const(0), i32Const(out), call(fnClock), drop, // clock_time_get(realtime, 0, out)
+		i32Const(out+8), i32Const(16), call(fnRandom), drop, // random_get(out+8, 16)
+		i64Const(resultAt<<32|int64(len(res))),
 	)
 	p, err := h.Load(context.Background(), rawPackage(t, "clocky", m.bytes())) // no capability
 	if err != nil {

@@ -18,33 +18,33 @@ func TestHostileExportSignaturesAreRefused(t *testing.T) {
 	h, _ := rawHost(t, Limits{})
 	for _, c := range []struct {
 		name   string
-		change func(m *wmodule)
+		change func(m *asmModule)
 		want   string
 	}{
-		{"call without a result", func(m *wmodule) {
+		{"call without a result", func(m *asmModule) {
 			f := m.export(abi.ExportCall)
 			f.results, f.body = nil, nil
 		}, "edgedesk_call is (i32, i32, i32) -> (); the ABI wants (i32, i32, i32) -> (i64)"},
-		{"call with two params", func(m *wmodule) { m.export(abi.ExportCall).params = []byte{vI32, vI32} },
+		{"call with two params", func(m *asmModule) { m.export(abi.ExportCall).params = []byte{valI32, valI32} },
 			"edgedesk_call is (i32, i32) -> (i64); the ABI wants (i32, i32, i32) -> (i64)"},
-		{"alloc without a result", func(m *wmodule) {
+		{"alloc without a result", func(m *asmModule) {
 			f := m.export(abi.ExportAlloc)
 			f.results, f.body = nil, nil
 		}, "edgedesk_alloc is (i32) -> (); the ABI wants (i32) -> (i32)"},
-		{"alloc of an i64", func(m *wmodule) { m.export(abi.ExportAlloc).params = []byte{vI64} },
+		{"alloc of an i64", func(m *asmModule) { m.export(abi.ExportAlloc).params = []byte{valI64} },
 			"edgedesk_alloc is (i64) -> (i32); the ABI wants (i32) -> (i32)"},
-		{"abi without a result", func(m *wmodule) {
+		{"abi without a result", func(m *asmModule) {
 			f := m.export(abi.ExportABI)
 			f.results, f.body = nil, nil
 		}, "edgedesk_abi is () -> (); the ABI wants () -> (i32)"},
-		{"abi answering an i64", func(m *wmodule) {
+		{"abi answering an i64", func(m *asmModule) {
 			f := m.export(abi.ExportABI)
-			f.results, f.body = []byte{vI64}, wi64(abi.Version)
+			f.results, f.body = []byte{valI64}, i64Const(abi.Version)
 		}, "edgedesk_abi is () -> (i64); the ABI wants () -> (i32)"},
-		{"_initialize with a result", func(m *wmodule) {
-			m.funcs = append(m.funcs, wfunc{export: "_initialize", results: []byte{vI32}, body: wi32(0)})
+		{"_initialize with a result", func(m *asmModule) {
+			m.add(asmFunc{name: "_initialize", results: []byte{valI32}, body: i32Const(0)})
 		}, "_initialize is () -> (i32); the ABI wants () -> ()"},
-		{"no memory", func(m *wmodule) { m.noMemory, m.data = true, nil }, "exports no memory"},
+		{"no memory", func(m *asmModule) { m.pages, m.data = 0, nil }, "exports no memory"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := goodModule()
@@ -126,18 +126,17 @@ func TestHostileStartIsStopped(t *testing.T) {
 	h, _ := rawHost(t, Limits{Start: deadline})
 	for _, c := range []struct {
 		name   string
-		change func(m *wmodule)
+		change func(m *asmModule)
 	}{
-		{"start section", func(m *wmodule) {
-			m.funcs = append(m.funcs, wfunc{body: spinForever})
-			m.start = 2 + len(m.funcs) - 1 // after the two imports
+		{"start section", func(m *asmModule) {
+			m.start = m.add(asmFunc{body: spinForever})
 		}},
-		{"_initialize", func(m *wmodule) {
-			m.funcs = append(m.funcs, wfunc{export: "_initialize", body: spinForever})
+		{"_initialize", func(m *asmModule) {
+			m.add(asmFunc{name: "_initialize", body: spinForever})
 		}},
-		{"start section calling a loop", func(m *wmodule) {
-			m.funcs = append(m.funcs, wfunc{body: spinForever}, wfunc{body: wcall(uint32(2 + len(m.funcs)))})
-			m.start = 2 + len(m.funcs) - 1
+		{"start section calling a loop", func(m *asmModule) {
+			spinner := m.add(asmFunc{body: spinForever})
+			m.start = m.add(asmFunc{body: call(spinner)})
 		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -178,8 +177,7 @@ func TestHostileStartIsStopped(t *testing.T) {
 func TestStartDeadlineFollowsTheContext(t *testing.T) {
 	h, _ := rawHost(t, Limits{Start: time.Minute})
 	m := goodModule()
-	m.funcs = append(m.funcs, wfunc{body: spinForever})
-	m.start = 2 + len(m.funcs) - 1
+	m.start = m.add(asmFunc{body: spinForever})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()

@@ -19,6 +19,8 @@ type KV interface {
 	// ErrKVFull when the write would take the scope past MaxKVEntries or
 	// MaxKVBytes; a write that does not grow the scope is always taken.
 	Set(plugin, tenant, key string, value []byte) error
+	// Drop deletes what plugin stored, for every tenant (at uninstall).
+	Drop(plugin string) error
 }
 
 // Limits of the key-value store. A full scope is not a fault of the
@@ -116,5 +118,17 @@ func (s *memoryKV) Set(plugin, tenant, k string, v []byte) error {
 	sc.bytes = bytes
 	sc.entries[k] = append([]byte(nil), v...)
 	s.m[[2]string{plugin, tenant}] = sc
+	return nil
+}
+
+func (s *memoryKV) Drop(plugin string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, sc := range s.m {
+		if k[0] == plugin {
+			s.total -= sc.bytes + memoryEntryCost*len(sc.entries)
+			delete(s.m, k)
+		}
+	}
 	return nil
 }

@@ -225,7 +225,7 @@ func appendULEB(b []byte, v uint64) []byte {
 
 // meterVersion names the metered modules the cache directory keeps; it
 // changes whenever instrument's output does.
-const meterVersion = "v3"
+const meterVersion = "v4"
 
 // instrument returns the module with the meter inserted and its tables
 // capped (above). It refuses a module it cannot read: instructions it does
@@ -593,6 +593,64 @@ func (m *meter) charge(c []byte, scratch uint64, depth, shift byte) []byte {
 	return c
 }
 
+// bulkChunk is the most one bulk memory instruction does between two
+// charges: memory.fill, memory.copy and memory.init of more run as a loop
+// of chunks of this size, each charged and checked, the rest last. One
+// such instruction is a single call into the runtime that no one can
+// interrupt: a memory.fill of 48 MiB of pages touched for the first time
+// (each a page fault, some 25 µs each in a virtual machine) held its
+// core for 300 ms past a 50 ms deadline, and with one on each core the
+// whole edge. 256 KiB is 40 µs of work in the caches, 1.6 ms of page
+// faults. An instruction out of bounds may have written its first chunks
+// when it traps; a trap throws the instance away.
+const bulkChunk = 256 << 10
+
+// chunked appends, before the bulk memory instruction instr (sub of prefix
+// 0xfc) with its operands d, s (or the fill's value) and n on the stack, a
+// charge of the whole (as charge does) and a loop that does it in chunks
+// of bulkChunk while n is larger, charging and checking each again, and
+// leaves d, s and what remains of n on the stack for instr. memory.copy runs backwards when its destination is above
+// its source, so that overlapping regions copy as one instruction would.
+// Locals scratch (n), scratch+1 (s) and scratch+2 (d) hold the operands.
+func (m *meter) chunked(c []byte, scratch, sub uint64, instr []byte) []byte {
+	n, src, dst := scratch, scratch+1, scratch+2
+	set := func(c []byte, l uint64) []byte { return appendULEB(append(c, 0x21), l) }
+	get := func(c []byte, l uint64) []byte { return appendULEB(append(c, 0x20), l) }
+	chunk := func(c []byte) []byte { return appendSLEB(append(c, 0x41), bulkChunk) } // i32.const
+	advance := func(c []byte, l uint64, op byte) []byte {                            // l = l op chunk
+		return set(append(chunk(get(c, l)), op), l)
+	}
+	c = m.charge(c, scratch, 0, memoryShift) // the whole, before any of it runs
+	c = set(set(set(c, n), src), dst)
+	c = append(c, 0x02, 0x40, 0x03, 0x40)       // block, loop
+	c = append(chunk(get(c, n)), 0x4d, 0x0d, 1) // n <= chunk (i32.le_u): br_if out
+	forward := func(c []byte) []byte {
+		c = append(chunk(get(get(c, dst), src)), instr...)
+		c = advance(c, dst, 0x6a) // i32.add
+		if sub != bulkFill {
+			c = advance(c, src, 0x6a)
+		}
+		return advance(c, n, 0x6b) // i32.sub
+	}
+	if sub == bulkCopy {
+		c = append(get(get(c, dst), src), 0x4b, 0x04, 0x40) // dst > src (i32.gt_u): if
+		c = advance(c, n, 0x6b)
+		c = append(get(get(c, dst), n), 0x6a) // dst+n
+		c = append(get(get(c, src), n), 0x6a) // src+n
+		c = append(chunk(c), instr...)        // the last chunk first
+		c = append(c, 0x05)                   // else
+		c = append(forward(c), 0x0b)          // end
+	} else {
+		c = forward(c)
+	}
+	c = appendULEB(append(c, 0x23), m.fuel) // fuel -= chunk >> memoryShift
+	c = appendSLEB(append(c, 0x41), bulkChunk>>memoryShift)
+	c = appendULEB(append(c, 0x6b, 0x24), m.fuel)
+	c = append(c, m.check...)
+	c = append(c, 0x0c, 0, 0x0b, 0x0b) // br loop, end loop, end block
+	return get(get(get(c, dst), src), n)
+}
+
 // instrumentCode rewrites the code section, inserting the meter at every
 // function's entry, after every loop instruction and before every
 // instruction charged by its size. params gives the number of parameters
@@ -711,7 +769,14 @@ func instrumentBody(out, body []byte, m *meter, params uint32) ([]byte, error) {
 		case op == 0xd2: // ref.func
 			r.uleb(32)
 		case op == 0xfc:
-			if shift, ok := prefixedFC(r); ok && r.err == nil {
+			sub, shift, ok := prefixedFC(r)
+			switch {
+			case !ok || r.err != nil:
+			case sub == bulkInit || sub == bulkCopy || sub == bulkFill:
+				c = append(c, body[from:at]...)
+				c = m.chunked(c, scratch, sub, body[at:r.i])
+				from, scratches = at, max(scratches, 3)
+			default:
 				c = append(c, body[from:at]...)
 				c = m.charge(c, scratch, 0, shift)
 				from, scratches = at, max(scratches, 1)
@@ -758,10 +823,23 @@ func memarg(r *wasmReader) {
 	r.uleb(64)
 }
 
-// prefixedFC reads an instruction of prefix 0xfc and says whether it is
-// charged by its size, and with which shift.
-func prefixedFC(r *wasmReader) (shift byte, charged bool) {
-	switch sub := r.uleb(32); {
+// The memory instructions of prefix 0xfc that run in chunks.
+const (
+	bulkInit = 8
+	bulkCopy = 10
+	bulkFill = 11
+)
+
+// prefixedFC reads an instruction of prefix 0xfc (sub) and says whether it
+// is charged by its size, and with which shift.
+func prefixedFC(r *wasmReader) (sub uint64, shift byte, charged bool) {
+	sub = r.uleb(32)
+	shift, charged = fcCharge(r, sub)
+	return sub, shift, charged
+}
+
+func fcCharge(r *wasmReader, sub uint64) (shift byte, charged bool) {
+	switch {
 	case sub <= 7: // saturating truncations
 	case sub == 8: // memory.init
 		r.uleb(32)

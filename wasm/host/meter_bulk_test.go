@@ -27,25 +27,25 @@ var bulkOps = []struct {
 	body  []byte
 	small int32 // what op(16) answers
 }{
-	{"memory.fill", tcode(tconst(0), tconst(7), tget(0), tfc(11, 0), tget(0), tconst(1), []byte{0x6b}, tLoad8), 7},
-	{"memory.copy", tcode(tconst(1000), tconst(0), tget(0), tfc(10, 0, 0), tget(0), tconst(999), []byte{0x6a}, tLoad8), 'a' + 15},
-	{"memory.init", tcode(tconst(2000), tconst(0), tget(0), tfc(8, 1, 0), tget(0), tconst(1999), []byte{0x6a}, tLoad8), 'a' + 15},
-	{"table.fill", tcode(tconst(0), tRefNull, tget(0), tfc(17, 0), tTableSize), 64},
-	{"table.copy", tcode(tconst(0), tconst(32), tget(0), tfc(14, 0, 0), tTableSize), 64},
-	{"table.init", tcode(tconst(0), tconst(0), tget(0), tfc(12, 0, 0), tTableSize), 64},
-	{"table.grow", tcode(tRefNull, tget(0), tfc(15, 0)), 64},
+	{"memory.fill", code(i32Const(0), i32Const(7), localGet(0), memoryFill, localGet(0), i32Const(1), i32Sub, i32Load8U), 7},
+	{"memory.copy", code(i32Const(1000), i32Const(0), localGet(0), memoryCopy, localGet(0), i32Const(999), i32Add, i32Load8U), 'a' + 15},
+	{"memory.init", code(i32Const(2000), i32Const(0), localGet(0), memoryInit(1), localGet(0), i32Const(1999), i32Add, i32Load8U), 'a' + 15},
+	{"table.fill", code(i32Const(0), refNullFunc, localGet(0), tableFill, tableSize), 64},
+	{"table.copy", code(i32Const(0), i32Const(32), localGet(0), tableCopy, tableSize), 64},
+	{"table.init", code(i32Const(0), i32Const(0), localGet(0), tableInit, tableSize), 64},
+	{"table.grow", code(refNullFunc, localGet(0), tableGrow), 64},
 }
 
-func bulkModule(body []byte) tmod {
+func bulkModule(body []byte) asmModule {
 	abc := make([]byte, 64)
 	for i := range abc {
 		abc[i] = byte('a' + i%26)
 	}
-	return tmod{
-		funcs:  []tfunc{{name: "op", params: []byte{tI32}, results: []byte{tI32}, body: body}},
+	return asmModule{
+		funcs:  []asmFunc{{name: "op", params: []byte{valI32}, results: []byte{valI32}, body: body}},
 		pages:  1,
-		tables: []tlimits{{min: 64, max: 128}},
-		data:   []tdata{{at: 0, b: abc}, {passive: true, b: abc}},
+		tables: []asmLimits{{min: 64, max: 128}},
+		data:   []asmData{{at: 0, b: abc}, {passive: true, b: abc}},
 		elems:  []uint32{64},
 	}
 }
@@ -132,21 +132,21 @@ func TestMeterChargesBulkInstructions(t *testing.T) {
 // op 1, copies 8 MiB in a loop for op 4, and grows its table by 1<<20
 // entries for op 3 (and then answers "ok").
 func bulkPlugin() []byte {
-	isOp := func(op int32) []byte { return tcode(tget(0), tconst(op), []byte{0x46, 0x04, 0x40}) } // i32.eq; if
-	return tmod{
-		funcs: []tfunc{
-			{name: abi.ExportABI, results: []byte{tI32}, body: tconst(abi.Version)},
-			{name: abi.ExportAlloc, params: []byte{tI32}, results: []byte{tI32}, body: tconst(1024)},
-			{name: abi.ExportCall, params: []byte{tI32, tI32, tI32}, results: []byte{tI64}, body: tcode(
-				isOp(1), tLoop, tconst(1<<16), tconst(0), tconst(16<<20), tfc(11, 0), tBr0, tEnd, tEnd,
-				isOp(4), tLoop, tconst(1<<16), tconst(1<<16+8<<20), tconst(8<<20), tfc(10, 0, 0), tBr0, tEnd, tEnd,
-				isOp(3), tRefNull, tconst(1<<20), tfc(15, 0), tDrop, tEnd,
-				tconst64(7), // the Result at 0, 7 bytes
+	isOp := func(op int32) []byte { return code(localGet(0), i32Const(op), i32Eq, ifThen) }
+	return asmModule{
+		funcs: []asmFunc{
+			{name: abi.ExportABI, results: []byte{valI32}, body: i32Const(abi.Version)},
+			{name: abi.ExportAlloc, params: []byte{valI32}, results: []byte{valI32}, body: i32Const(1024)},
+			{name: abi.ExportCall, params: []byte{valI32, valI32, valI32}, results: []byte{valI64}, body: code(
+				isOp(1), loop, i32Const(1<<16), i32Const(0), i32Const(16<<20), memoryFill, br(0), end, end,
+				isOp(4), loop, i32Const(1<<16), i32Const(1<<16+8<<20), i32Const(8<<20), memoryCopy, br(0), end, end,
+				isOp(3), refNullFunc, i32Const(1<<20), tableGrow, drop, end,
+				i64Const(7), // the Result at 0, 7 bytes
 			)},
 		},
 		pages:  260,
-		tables: []tlimits{{min: 1, max: -1}},
-		data:   []tdata{{at: 0, b: []byte{0xa2, 0x01, 0x00, 0x03, 0x42, 'o', 'k'}}},
+		tables: []asmLimits{{min: 1, max: noMax}},
+		data:   []asmData{{at: 0, b: []byte{0xa2, 0x01, 0x00, 0x03, 0x42, 'o', 'k'}}},
 	}.bytes()
 }
 
@@ -218,19 +218,19 @@ func TestTableGrowIsCapped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer h.Close(ctx)
-	grow := tfunc{name: "grow", params: []byte{tI32}, results: []byte{tI32}, body: tcode(tRefNull, tget(0), tfc(15, 0))}
-	size := tfunc{name: "size", results: []byte{tI32}, body: tTableSize}
+	grow := asmFunc{name: "grow", params: []byte{valI32}, results: []byte{valI32}, body: code(refNullFunc, localGet(0), tableGrow)}
+	size := asmFunc{name: "size", results: []byte{valI32}, body: tableSize}
 	for _, c := range []struct {
 		name string
 		max  int64
 		room uint32 // entries it may grow by
 	}{
-		{"no maximum", -1, tableGrowth},
+		{"no maximum", noMax, tableGrowth},
 		{"a maximum beyond the cap", 1 << 30, tableGrowth},
 		{"a maximum within the cap", 64 + 100, 100},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			mod := metered(t, h, tmod{funcs: []tfunc{grow, size}, tables: []tlimits{{min: 64, max: c.max}}}.bytes())
+			mod := metered(t, h, asmModule{funcs: []asmFunc{grow, size}, tables: []asmLimits{{min: 64, max: c.max}}}.bytes())
 			deadline := time.Now().Add(time.Minute)
 			for _, step := range []struct{ by, want uint32 }{
 				{4 << 20, 0xffffffff}, // what the probe did, 4 M entries a call
@@ -283,23 +283,23 @@ func TestTableGrowDoesNotTakeMemory(t *testing.T) {
 // than maxTableEntries entries, that has more than maxTables tables, or
 // that imports a table is refused before it is compiled, saying why.
 func TestTablesTooLargeAreRefused(t *testing.T) {
-	op := []tfunc{{name: "op", results: []byte{tI32}, body: tconst(0)}}
-	many := make([]tlimits, maxTables+1)
+	op := []asmFunc{{name: "op", results: []byte{valI32}, body: i32Const(0)}}
+	many := make([]asmLimits, maxTables+1)
 	for _, c := range []struct {
 		name, want string
-		m          tmod
+		m          asmModule
 	}{
-		{"one too large", "may start with 1048576 in all", tmod{funcs: op, tables: []tlimits{{min: maxTableEntries + 1, max: -1}}}},
-		{"two too large together", "may start with 1048576 in all", tmod{funcs: op, tables: []tlimits{{min: maxTableEntries / 2, max: -1}, {min: maxTableEntries/2 + 1, max: -1}}}},
-		{"too many", "defines 9 tables", tmod{funcs: op, tables: many}},
-		{"imported", "imports a table", tmod{funcs: op, importTable: true}},
+		{"one too large", "may start with 1048576 in all", asmModule{funcs: op, tables: []asmLimits{{min: maxTableEntries + 1, max: noMax}}}},
+		{"two too large together", "may start with 1048576 in all", asmModule{funcs: op, tables: []asmLimits{{min: maxTableEntries / 2, max: noMax}, {min: maxTableEntries/2 + 1, max: noMax}}}},
+		{"too many", "defines 9 tables", asmModule{funcs: op, tables: many}},
+		{"imported", "imports a table", asmModule{funcs: op, importTable: true}},
 	} {
 		_, err := instrument(c.m.bytes())
 		if !errors.Is(err, ErrInstrument) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v; want ErrInstrument saying %q", c.name, err, c.want)
 		}
 	}
-	if _, err := instrument(tmod{funcs: op, tables: []tlimits{{min: maxTableEntries, max: -1}}}.bytes()); err != nil {
+	if _, err := instrument(asmModule{funcs: op, tables: []asmLimits{{min: maxTableEntries, max: noMax}}}.bytes()); err != nil {
 		t.Errorf("a table of %d entries: %v", maxTableEntries, err)
 	}
 
@@ -311,7 +311,7 @@ func TestTablesTooLargeAreRefused(t *testing.T) {
 	}
 	defer h.Close(ctx)
 	m := bulkPlugin()
-	big := tmod{funcs: op, tables: []tlimits{{min: maxTableEntries + 1, max: -1}}}.bytes()
+	big := asmModule{funcs: op, tables: []asmLimits{{min: maxTableEntries + 1, max: noMax}}}.bytes()
 	if _, err := loadBulkPlugin(t, h, big); err == nil || !strings.Contains(err.Error(), "may start with") {
 		t.Fatalf("load of a module with a table of %d entries: %v", maxTableEntries+1, err)
 	}
@@ -332,10 +332,10 @@ func meterSeeds() [][]byte {
 	}
 	// random_get imported with another signature: not charged (it cannot
 	// be instantiated), and the module still compiles
-	wrong := tmod{wasi: []tfunc{{name: "random_get"}}, funcs: []tfunc{{name: "op", body: []byte{0x10, 1}}}}
+	wrong := asmModule{wasi: []asmFunc{{name: "random_get"}}, funcs: []asmFunc{{name: "op", body: call(1)}}}
 	return append(seeds, bulkPlugin(), wrong.bytes(),
-		tmod{funcs: []tfunc{{name: "f", params: []byte{tI64, tI32}, results: []byte{tI32}, locals: []byte{tI32, tI64}, body: tcode(tRefNull, tget(1), tfc(15, 0))}},
-			tables: []tlimits{{min: 3, max: 5}, {min: 0, max: -1}}}.bytes())
+		asmModule{funcs: []asmFunc{{name: "f", params: []byte{valI64, valI32}, results: []byte{valI32}, locals: []byte{valI32, valI64}, body: code(refNullFunc, localGet(1), tableGrow)}},
+			tables: []asmLimits{{min: 3, max: 5}, {min: 0, max: noMax}}}.bytes())
 }
 
 // TestMeterSeedsCompile: the seeds FuzzInstrument starts from are modules
@@ -384,7 +384,7 @@ func BenchmarkMeterBulkCharge(b *testing.B) {
 			m := bulkModule(op.body)
 			m.pages = 1 + uint32(n>>16)
 			if strings.HasPrefix(op.name, "table.") {
-				m.tables, m.elems = []tlimits{{min: uint32(n) + 64, max: -1}}, []uint32{uint32(n)}
+				m.tables, m.elems = []asmLimits{{min: uint32(n) + 64, max: noMax}}, []uint32{uint32(n)}
 			}
 			if op.name == "memory.init" {
 				m.data[1].b = make([]byte, n)

@@ -8,11 +8,7 @@ import (
 // The WASI functions whose work grows with an argument, imported as
 // functions 1, 2 and 3 (types 1, 2 and 3), and put in table 0 at entries
 // 0, 1 and 2 for call_indirect.
-var wasiCharged = []tfunc{
-	{name: "random_get", params: []byte{tI32, tI32}, results: []byte{tI32}},
-	{name: "fd_write", params: []byte{tI32, tI32, tI32, tI32}, results: []byte{tI32}},
-	{name: "poll_oneoff", params: []byte{tI32, tI32, tI32, tI32}, results: []byte{tI32}},
-}
+var wasiCharged = []asmFunc{randomGet, fdWrite, pollOneoff}
 
 // wasiCalls call each of them with size n (local 0), directly and through
 // the table; buffers, iovecs and subscriptions are at 1024.
@@ -20,20 +16,20 @@ var wasiCalls = []struct {
 	name string
 	call []byte
 }{
-	{"random_get", tcode(tconst(1024), tget(0), []byte{0x10, 1})},
-	{"fd_write", tcode(tconst(2), tconst(1024), tget(0), tconst(8), []byte{0x10, 2})},
-	{"poll_oneoff", tcode(tconst(1024), tconst(1024), tget(0), tconst(8), []byte{0x10, 3})},
-	{"random_get through the table", tcode(tconst(1024), tget(0), tconst(0), []byte{0x11, 1, 0})},
-	{"fd_write through the table", tcode(tconst(2), tconst(1024), tget(0), tconst(8), tconst(1), []byte{0x11, 2, 0})},
-	{"poll_oneoff through the table", tcode(tconst(1024), tconst(1024), tget(0), tconst(8), tconst(2), []byte{0x11, 3, 0})},
+	{"random_get", code(i32Const(1024), localGet(0), call(1))},
+	{"fd_write", code(i32Const(2), i32Const(1024), localGet(0), i32Const(8), call(2))},
+	{"poll_oneoff", code(i32Const(1024), i32Const(1024), localGet(0), i32Const(8), call(3))},
+	{"random_get through the table", code(i32Const(1024), localGet(0), i32Const(0), callIndirect(1))},
+	{"fd_write through the table", code(i32Const(2), i32Const(1024), localGet(0), i32Const(8), i32Const(1), callIndirect(2))},
+	{"poll_oneoff through the table", code(i32Const(1024), i32Const(1024), localGet(0), i32Const(8), i32Const(2), callIndirect(3))},
 }
 
 func wasiModule(pages uint32, body []byte) []byte {
-	return tmod{
+	return asmModule{
 		wasi:   wasiCharged,
-		funcs:  []tfunc{{name: "op", params: []byte{tI32}, results: []byte{tI32}, body: body}},
+		funcs:  []asmFunc{{name: "op", params: []byte{valI32}, results: []byte{valI32}, body: body}},
 		pages:  pages,
-		tables: []tlimits{{min: 3, max: -1}},
+		tables: []asmLimits{{min: 3, max: noMax}},
 		table0: []uint32{1, 2, 3},
 	}.bytes()
 }
@@ -77,7 +73,7 @@ func TestMeterStopsAWASILoop(t *testing.T) {
 		{"poll_oneoff", 25000, wasiCalls[2].call},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			mod := metered(t, h, wasiModule(160, tcode(tLoop, tconst(c.n), []byte{0x21, 0}, c.call, tDrop, tBr0, tEnd, tconst(0))))
+			mod := metered(t, h, wasiModule(160, code(loop, i32Const(c.n), localSet(0), c.call, drop, br(0), end, i32Const(0))))
 			start := time.Now()
 			deadline := start.Add(50 * time.Millisecond)
 			_, timedOut, err := callBy(mod, "op", deadline, 0)

@@ -55,12 +55,23 @@ const (
 	KVWriteBytes = 8 << 20
 )
 
+// The memory quota: what a plugin's instances together may grow their
+// memory by per QuotaWindow is what they may hold at once, Limits.Instances
+// times Limits.MemoryMiB (256 MiB by default). Growth is counted from an
+// instance's first size (its module's declared minimum), through its
+// initialisation and calls. A plugin that holds steady grows once, as its
+// instances warm up; one that leaks or allocates anew on every call grows
+// its instances to their cap, dies, and grows the next ones: churn whose
+// cost is page faults and instances made again. Exceeding it fails the
+// growth (memory.grow answers -1) and the call, with ErrQuota.
+
 // Quota names: the label quota of edgedesk_plugin_quota_exceeded_total.
 const (
 	QuotaLog     = "log"      // LogBytes per QuotaWindow; the call fails
 	QuotaMetrics = "metrics"  // a name not declared, or past MetricNamesUndeclared; the call fails
 	QuotaKVWrite = "kv_write" // KVWriteBytes per QuotaWindow; the call fails
 	QuotaKVFull  = "kv_full"  // MaxKVEntries or MaxKVBytes of a tenant's store; the write answers −1
+	QuotaMemory  = "memory"   // memory growth past Instances × MemoryMiB per QuotaWindow; the call fails
 )
 
 // metricGrant prefixes the metric names a manifest declares in the map of
@@ -86,6 +97,7 @@ func grantMetrics(granted map[string]bool, names []string) {
 type quotas struct {
 	log      *slog.Logger
 	exceeded *prometheus.CounterVec // edgedesk_plugin_quota_exceeded_total{plugin,quota}
+	growth   uint64                 // memory growth per window and plugin: Instances × MemoryMiB
 	now      func() time.Time
 
 	mu      sync.Mutex
@@ -96,14 +108,16 @@ type pluginQuota struct {
 	window  time.Time // the current window's start
 	logUsed int       // bytes of log in the window
 	kvUsed  int       // bytes written to the store in the window
+	grown   uint64    // bytes of memory its instances grew by in the window
 	warned  map[string]bool
 	names   map[string]struct{} // counter names used, without a declaration: at most MetricNamesUndeclared
 }
 
-func newQuotas(log *slog.Logger) *quotas {
+func newQuotas(log *slog.Logger, lim Limits) *quotas {
 	return &quotas{log: log, now: time.Now, plugins: map[string]*pluginQuota{},
+		growth: uint64(lim.Instances) * uint64(lim.MemoryMiB) << 20,
 		exceeded: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_plugin_quota_exceeded_total",
-			Help: "Host-function calls a plugin's quota refused, by quota (log, metrics, kv_write: the call failed; kv_full: the write answered -1)."},
+			Help: "Host-function calls a plugin's quota refused, by quota (log, metrics, kv_write, memory: the call failed; kv_full: the write answered -1)."},
 			[]string{"plugin", "quota"})}
 }
 
@@ -115,7 +129,7 @@ func (q *quotas) of(plugin string) *pluginQuota {
 		q.plugins[plugin] = p
 	}
 	if now := q.now(); now.Sub(p.window) >= QuotaWindow {
-		p.window, p.logUsed, p.kvUsed = now, 0, 0
+		p.window, p.logUsed, p.kvUsed, p.grown = now, 0, 0, 0
 		clear(p.warned)
 	}
 	return p
@@ -203,6 +217,22 @@ func (q *quotas) kvRefund(plugin string, n int) {
 	defer q.mu.Unlock()
 	p := q.of(plugin)
 	p.kvUsed = max(0, p.kvUsed-n)
+}
+
+// memoryGrowth charges n bytes of memory growth, or returns ErrQuota.
+func (q *quotas) memoryGrowth(plugin string, n uint64) error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	p := q.of(plugin)
+	if p.grown+n > q.growth {
+		q.over(p, plugin, "", QuotaMemory,
+			"plugin's instances grew their memory by more than its quota allows: the growth is refused and the call fails; the edge suspends it",
+			"limit_mib", q.growth>>20, "window", QuotaWindow)
+		return fmt.Errorf("%w: memory: its instances grew by more than %d MiB in %s (what they may hold at once): a plugin that leaks, or allocates anew on every call, dies at its cap again and again; keep buffers between calls",
+			ErrQuota, q.growth>>20, QuotaWindow)
+	}
+	p.grown += n
+	return nil
 }
 
 // kvFull counts a write a full store refused.

@@ -13,7 +13,7 @@ import (
 // writes again in the next window, and the edge's log says it once per
 // window; a write the store refused gives its bytes back.
 func TestQuotaWindows(t *testing.T) {
-	q := newQuotas(slog.New(slog.DiscardHandler))
+	q := newQuotas(slog.New(slog.DiscardHandler), Limits{}.withDefaults())
 	now := time.Unix(1000, 0)
 	q.now = func() time.Time { return now }
 
@@ -66,7 +66,7 @@ func TestQuotaWindows(t *testing.T) {
 // Without a declaration a plugin has MetricNamesUndeclared names, the
 // first it uses, across windows.
 func TestMetricNamesUndeclared(t *testing.T) {
-	q := newQuotas(slog.New(slog.DiscardHandler))
+	q := newQuotas(slog.New(slog.DiscardHandler), Limits{}.withDefaults())
 	now := time.Unix(1000, 0)
 	q.now = func() time.Time { return now }
 	for i := range MetricNamesUndeclared {

@@ -48,8 +48,16 @@ func KVSet(key string, value []byte) bool {
 	return hostKVSet(bytesPtr(k), uint32(len(k)), bytesPtr(value), uint32(len(value))) == 0
 }
 
-// Config is the plugin's configuration as the operator set it (capability
-// config).
+// Config is the plugin's configuration for the call's tenant, as an
+// operator set it on the edge or the hub (capability config): a JSON
+// object of at most 64 KiB, compact, or nil when none is set. It is read
+// anew on each call (a change applies from the next call) into a new
+// slice, which the plugin may keep.
+//
+//	var c struct{ Agent string `json:"agent"` }
+//	if b := pdk.Config(); b != nil {
+//		if err := json.Unmarshal(b, &c); err != nil { … }
+//	}
 func Config() []byte {
 	buf := make([]byte, 1024)
 	for {

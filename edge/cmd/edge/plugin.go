@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -43,7 +44,10 @@ Usage:
   edge plugin list [--edge URL] [--token-file F]          the installed plugins
   edge plugin rollback [--edge URL] [--token-file F] NAME back to the version before
   edge plugin activate [--edge URL] [--token-file F] NAME make it the plugin of its kind
-  edge plugin uninstall [--edge URL] [--token-file F] NAME remove it and its versions
+  edge plugin uninstall [--edge URL] [--token-file F] [--keep-data] NAME remove it, its versions and what it stored
+  edge plugin config [--edge URL] [--token-file F] NAME --tenant T [--set FILE|- | --clear]
+                                                 print a plugin's configuration for a tenant (JSON, null
+                                                 for none), set it from FILE (a JSON object), or clear it
 `
 
 // pluginCmd is `edge plugin …`.
@@ -68,8 +72,11 @@ func pluginCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		edgeURL = fs.String("edge", "http://127.0.0.1:8080", "the edge's HTTP address")
 		tokFile = fs.String("token-file", "", "the edge's admin token file (default: $EDGEDESK_ADMIN_TOKEN, else ./data/admin-token or ./data/dev-admin-token)")
 		request = fs.String("request", "", "test: the request, JSON (- for standard input)")
-		tenant  = fs.String("tenant", "test", "test: the tenant the call is for")
+		tenant  = fs.String("tenant", "test", "test: the tenant the call is for; config: the tenant whose configuration it is")
 		cfgFile = fs.String("config", "", "test: the plugin's configuration (capability config)")
+		setFile = fs.String("set", "", "config: set the configuration from this file, a JSON object (- for standard input)")
+		clearIt = fs.Bool("clear", false, "config: clear the configuration")
+		keep    = fs.Bool("keep-data", false, "uninstall: keep what the plugin stored (capability kv)")
 	)
 	// the package or plugin name may come before the flags
 	var lead []string
@@ -92,7 +99,14 @@ func pluginCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		err = pack(ctx, *src, *wasm, host.Manifest{Name: *name, Version: *version, ABI: abi.Version, Kind: *kind,
 			Capabilities: splitList(*caps), Metrics: splitList(*metrics)}, *key, *out, stdout)
 	case "install", "list", "rollback", "activate", "uninstall":
-		err = remote(ctx, sub, *edgeURL, *tokFile, rest, stdout)
+		err = remote(ctx, sub, *edgeURL, *tokFile, rest, *keep, stdout)
+	case "config":
+		given := false // --tenant has a default for test, none here
+		fs.Visit(func(f *flag.Flag) { given = given || f.Name == "tenant" })
+		if !given {
+			*tenant = ""
+		}
+		err = configRemote(ctx, *edgeURL, *tokFile, rest, *tenant, *setFile, *clearIt, stdout)
 	default:
 		fmt.Fprintf(stderr, "edge plugin: unknown command %q\n%s", sub, pluginUsage)
 		return 2
@@ -222,7 +236,7 @@ func buildPlugin(ctx context.Context, src, out string) error {
 }
 
 // remote calls a running edge's admin API.
-func remote(ctx context.Context, sub, edgeURL, tokFile string, args []string, stdout io.Writer) error {
+func remote(ctx context.Context, sub, edgeURL, tokFile string, args []string, keepData bool, stdout io.Writer) error {
 	tok, err := adminToken(tokFile)
 	if err != nil {
 		return err
@@ -241,7 +255,11 @@ func remote(ctx context.Context, sub, edgeURL, tokFile string, args []string, st
 		if len(args) != 1 {
 			return errors.New("give the plugin's name")
 		}
-		req, err = http.NewRequestWithContext(ctx, http.MethodDelete, base+"/"+url.PathEscape(args[0]), nil)
+		target := base + "/" + url.PathEscape(args[0])
+		if keepData {
+			target += "?keep_data=true"
+		}
+		req, err = http.NewRequestWithContext(ctx, http.MethodDelete, target, nil)
 	case "install":
 		if len(args) != 1 {
 			return errors.New("give the package directory (edge plugin pack --out)")
@@ -258,16 +276,9 @@ func remote(ctx context.Context, sub, edgeURL, tokFile string, args []string, st
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	c := &http.Client{Timeout: time.Minute}
-	resp, err := c.Do(req)
+	b, err := adminDo(req, tok)
 	if err != nil {
 		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(b)))
 	}
 	if sub == "list" {
 		var list []plugins.Info
@@ -305,6 +316,68 @@ func remote(ctx context.Context, sub, edgeURL, tokFile string, args []string, st
 	return nil
 }
 
+// configRemote reads, sets or clears a plugin's configuration for a
+// tenant on a running edge (GET and PUT /api/v1/plugins/{name}/config).
+// Reading prints the JSON alone, so that it can be edited and set again.
+func configRemote(ctx context.Context, edgeURL, tokFile string, args []string, tenant, setFile string, clearIt bool, stdout io.Writer) error {
+	if len(args) != 1 || tenant == "" {
+		return errors.New("give the plugin's name and --tenant")
+	}
+	if setFile != "" && clearIt {
+		return errors.New("give --set FILE or --clear, not both")
+	}
+	tok, err := adminToken(tokFile)
+	if err != nil {
+		return err
+	}
+	u := strings.TrimRight(edgeURL, "/") + "/api/v1/plugins/" + url.PathEscape(args[0]) + "/config?tenant=" + url.QueryEscape(tenant)
+	method, body := http.MethodGet, []byte(nil)
+	switch {
+	case clearIt:
+		method, body = http.MethodPut, []byte("null")
+	case setFile == "-":
+		method = http.MethodPut
+		body, err = io.ReadAll(io.LimitReader(os.Stdin, 1<<20))
+	case setFile != "":
+		method = http.MethodPut
+		body, err = os.ReadFile(setFile)
+	}
+	if err != nil {
+		return err
+	}
+	if method == http.MethodPut && !clearIt && len(bytes.TrimSpace(body)) == 0 {
+		return fmt.Errorf("--set %s is empty: give a JSON object, or --clear", setFile)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	b, err := adminDo(req, tok)
+	if err != nil {
+		return err
+	}
+	var info plugins.ConfigInfo
+	if err := json.Unmarshal(b, &info); err != nil {
+		return err
+	}
+	none := string(info.Config) == "null"
+	switch {
+	case method == http.MethodGet:
+		var out bytes.Buffer
+		if err := json.Indent(&out, info.Config, "", "  "); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, out.String())
+	case none:
+		fmt.Fprintf(stdout, "%s has no configuration for tenant %s now (log sequence %d)\n", info.Plugin, info.Tenant, info.Seq)
+	default:
+		fmt.Fprintf(stdout, "%s is configured for tenant %s (%d bytes, log sequence %d): its calls for the tenant read it from now on\n",
+			info.Plugin, info.Tenant, len(info.Config), info.Seq)
+	}
+	return nil
+}
+
 func adminToken(file string) (string, error) {
 	if file == "" {
 		if t := os.Getenv("EDGEDESK_ADMIN_TOKEN"); t != "" {
@@ -325,4 +398,21 @@ func adminToken(file string) (string, error) {
 		return "", err
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+// adminDo sends req to the edge's admin API with the token and returns the
+// answer's body (at most 1 MiB); a status other than 2xx is an error with
+// the edge's text.
+func adminDo(req *http.Request, tok string) ([]byte, error) {
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode/100 != 2 {
+		return nil, fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(b)))
+	}
+	return b, nil
 }

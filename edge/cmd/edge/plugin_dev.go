@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/wasm"
 	"github.com/edgedesk/edgedesk/wasm/abi"
 	"github.com/edgedesk/edgedesk/wasm/host"
@@ -141,7 +142,7 @@ func testPlugin(ctx context.Context, args []string, wasmFile, kind string, caps 
 	case abi.KindRouting:
 		var q abi.RouteRequest
 		if err := dec.Decode(&q); err != nil {
-			return fmt.Errorf("the request is not a routing request (fields of abi.RouteRequest: tenant, conversation, inbox, language, skills, priority, agents [{id, online, skills, languages, load, maxchats, idlesince}]): %w", err)
+			return fmt.Errorf("the request is not a routing request (fields of abi.RouteRequest: tenant, conversation, inbox, language, skills, priority, agents [{id, online, skills, languages, load, maxchats, idlesince}], channel, contact {identified, attributes {key: value}, language, conversations}, reading {language, intent, sentiment}): %w", err)
 		}
 		op, input = abi.OpRoute, q.Append(nil)
 	default:
@@ -156,10 +157,14 @@ func testPlugin(ctx context.Context, args []string, wasmFile, kind string, caps 
 		if config, err = os.ReadFile(cfgFile); err != nil {
 			return err
 		}
+		// as an edge would take it (PUT /api/v1/plugins/{name}/config)
+		if config, err = event.ParsePluginConfig(config); err != nil {
+			return fmt.Errorf("--config %s: %w", cfgFile, err)
+		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	h, err := host.New(ctx, host.Options{Log: log, Limits: host.Limits{Instances: 1},
-		Config: func(string) []byte { return config }})
+		Config: func(string, string) []byte { return config }})
 	if err != nil {
 		return err
 	}

@@ -57,7 +57,9 @@ func TestPluginDeveloperFlow(t *testing.T) {
 	}
 	req := filepath.Join(dir, "req.json")
 	if err := os.WriteFile(req, []byte(`{"tenant":"t","conversation":"c","skills":["billing"],"agents":[
-		{"id":"a1","online":true,"skills":["billing"],"load":2},{"id":"a2","online":true,"skills":["billing"],"load":0}]}`), 0o600); err != nil {
+		{"id":"a1","online":true,"skills":["billing"],"load":2},{"id":"a2","online":true,"skills":["billing"],"load":0}],
+		"channel":"web","contact":{"identified":true,"attributes":{"plan":"enterprise"},"language":"de","conversations":2},
+		"reading":{"language":"de","intent":"refund","sentiment":"negative"}}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	o, e, code := cmd("test", pkg, "--request", req)

@@ -12,19 +12,22 @@ import (
 //
 //  1. only agents online, under their chat limit, with every skill the
 //     conversation needs;
-//  2. among them, those who speak the customer's language, when any does;
+//  2. among them, those who speak the customer's language, when any does:
+//     the language read in their messages, else the one their website
+//     gave, else their browser's;
 //  3. the least loaded, relative to their limit;
 //  4. among equals, the one idle longest (fairness);
 //  5. then by id, so that the same input always gives the same answer.
 func Decide(r *abi.RouteRequest) abi.RouteDecision {
 	var best *abi.AgentStatus
 	bestLang := false
+	want := language(r)
 	for i := range r.Agents {
 		a := &r.Agents[i]
 		if !a.Online || (a.MaxChats > 0 && a.Load >= a.MaxChats) || !hasAll(a.Skills, r.Skills) {
 			continue
 		}
-		lang := r.Language != "" && contains(a.Languages, r.Language)
+		lang := want != "" && contains(a.Languages, want)
 		if best == nil || better(a, lang, best, bestLang) {
 			best, bestLang = a, lang
 		}
@@ -34,9 +37,22 @@ func Decide(r *abi.RouteRequest) abi.RouteDecision {
 	}
 	reason := "least loaded"
 	if bestLang {
-		reason = "least loaded speaking " + r.Language
+		reason = "least loaded speaking " + want
 	}
 	return abi.RouteDecision{Agent: best.ID, Reason: reason}
+}
+
+// language is the customer's language: the one read in their messages,
+// else the one their website gave, else their browser's; "" when none
+// is known.
+func language(r *abi.RouteRequest) string {
+	switch {
+	case r.Reading != nil && r.Reading.Language != "":
+		return r.Reading.Language
+	case r.Contact != nil && r.Contact.Language != "":
+		return r.Contact.Language
+	}
+	return r.Language
 }
 
 func better(a *abi.AgentStatus, aLang bool, b *abi.AgentStatus, bLang bool) bool {

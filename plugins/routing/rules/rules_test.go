@@ -25,6 +25,10 @@ func TestDecide(t *testing.T) {
 		{"language beats load", abi.RouteRequest{Language: "zh"}, "bo"},
 		{"every skill", abi.RouteRequest{Skills: []string{"billing", "tech"}}, "bo"},
 		{"nobody: queued", abi.RouteRequest{Skills: []string{"legal"}}, ""},
+		{"the website's language before the browser's", abi.RouteRequest{Language: "en", Contact: &abi.Contact{Language: "fr"}}, "cy"},
+		{"the language read before the others", abi.RouteRequest{Language: "en", Contact: &abi.Contact{Language: "fr"},
+			Reading: &abi.Reading{Language: "zh", Intent: "refund"}}, "bo"},
+		{"no language read: the website's", abi.RouteRequest{Contact: &abi.Contact{Language: "fr"}, Reading: &abi.Reading{Intent: "refund"}}, "cy"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			c.req.Agents = agents

@@ -52,12 +52,16 @@ export interface Frame {
 
 // User is a website's signed-in user, vouched for by the website: hash is
 // the hex HMAC-SHA256 of id under the inbox's identity secret, computed on
-// the website's server (docs/protocol.md).
+// the website's server (docs/protocol.md). language (the user's, e.g.
+// "de") and attributes (at most 64; routing plugins see them) are the
+// website's word too, but the hash does not cover them.
 export interface User {
   id: string;
   name?: string;
   email?: string;
   hash: string;
+  language?: string;
+  attributes?: Record<string, string | number | boolean | null>;
 }
 
 export interface Handlers {
