@@ -42,7 +42,8 @@ func (n *Node) openPlugins(ctx context.Context) error {
 	}
 	m, err := plugins.Open(ctx, plugins.Options{
 		Dir: n.dataPath("plugins"), CacheDir: cache, KVDir: n.dataPath("plugin-kv"), Trusted: trusted,
-		Limits: host.Limits{Timeout: n.cfg.Plugins.Timeout, MemoryMiB: n.cfg.Plugins.MemoryMiB},
+		Limits: host.Limits{Timeout: n.cfg.Plugins.Timeout, MemoryMiB: n.cfg.Plugins.MemoryMiB,
+			Instances: n.cfg.Plugins.Instances, Cores: n.cfg.Plugins.Cores, Start: n.cfg.Plugins.StartTimeout},
 		Config: n.pluginConfig,
 		Log:    n.log.With("component", "plugins"), Metrics: n.metrics.Registry,
 	})

@@ -94,6 +94,16 @@ type Plugins struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// MemoryMiB caps a plugin instance's memory (default 64).
 	MemoryMiB uint32 `yaml:"memory_mib"`
+	// Instances caps the instances of a plugin version (default 4); with
+	// MemoryMiB it also sets the memory quota (Instances x MemoryMiB of
+	// growth per 10 s).
+	Instances int `yaml:"instances"`
+	// Cores caps the plugin calls running at once, over all plugins
+	// (default: one fewer than the cores Go uses, at least one).
+	Cores int `yaml:"cores"`
+	// StartTimeout bounds making a plugin instance (start section and
+	// _initialize) and the check at install (default 10s).
+	StartTimeout time.Duration `yaml:"start_timeout"`
 	// CacheDir keeps compiled plugins across restarts (default
 	// <data_dir>/plugin-cache). Edges on one machine may share one.
 	CacheDir string `yaml:"cache_dir"`
@@ -391,6 +401,15 @@ func (c *Config) Validate() error {
 	}
 	if c.Plugins.Timeout < 0 || c.Plugins.Timeout > 10*time.Second {
 		bad("plugins.timeout %s: use up to 10s (50ms is the usual)", c.Plugins.Timeout)
+	}
+	if c.Plugins.Instances < 0 || c.Plugins.Instances > 64 {
+		bad("plugins.instances %d: use 1 to 64 (4 is the usual; 0 for the default)", c.Plugins.Instances)
+	}
+	if c.Plugins.Cores < 0 || c.Plugins.Cores > 1024 {
+		bad("plugins.cores %d: use 1 to the machine's cores (0 for one fewer than they are)", c.Plugins.Cores)
+	}
+	if c.Plugins.StartTimeout < 0 || c.Plugins.StartTimeout > 5*time.Minute {
+		bad("plugins.start_timeout %s: use up to 5m (10s is the usual)", c.Plugins.StartTimeout)
 	}
 	if c.Plugins.MemoryMiB > 4096 {
 		bad("plugins.memory_mib %d: use up to 4096", c.Plugins.MemoryMiB)

@@ -224,6 +224,7 @@ func TestLoadYAMLTypeMessages(t *testing.T) {
 		{"int", "nats: {replicas: three}", []string{"config: `nats.replicas` (line 1): give a whole number such as 10"}},
 		{"int64", "gateway:\n  max_frame_bytes: 64KiB\n", []string{"config: `gateway.max_frame_bytes` (line 2): give a whole number such as 10"}},
 		{"negative uint32", "plugins: {memory_mib: -1}", []string{"config: `plugins.memory_mib` (line 1): give a whole number such as 10"}},
+		{"plugin cores", "plugins: {cores: many}", []string{"config: `plugins.cores` (line 1): give a whole number such as 10"}},
 		{"float", "gateway: {customer_rate: fast}", []string{"config: `gateway.customer_rate` (line 1): give a number such as 2.5"}},
 		{"bool", "dev: maybe", []string{"config: `dev` (line 1): give true or false"}},
 		{"string", "node: {id: [a]}", []string{"config: `node.id` (line 1): give text, in quotes if it looks like a number or a boolean"}},
