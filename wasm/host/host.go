@@ -206,7 +206,15 @@ type version struct {
 	compiled wazero.CompiledModule
 	granted  map[string]bool
 	idle     chan *instance
-	refs     sync.WaitGroup // calls running on this version
+	// calls counts the calls running on this version, with retiredBit set
+	// once it is swapped out or closed: no call starts on it after, and
+	// drained closes when the last one running ends (enter, leave,
+	// retire). A WaitGroup could not say no to a call that loaded the
+	// version just before the swap and counted itself in just after the
+	// Wait returned; with memory unmapped at close, that call would run
+	// in memory no longer there.
+	calls   atomic.Int64
+	drained chan struct{}
 
 	mu     sync.Mutex
 	closed bool
@@ -215,6 +223,44 @@ type version struct {
 
 	broken atomic.Int32 // instances thrown away since the last healthy call
 	live   atomic.Int32 // instances that exist or are being made
+}
+
+const retiredBit = 1 << 62
+
+// enter counts a call on v, unless v is retired.
+func (v *version) enter() bool {
+	for {
+		n := v.calls.Load()
+		if n&retiredBit != 0 {
+			return false
+		}
+		if v.calls.CompareAndSwap(n, n+1) {
+			return true
+		}
+	}
+}
+
+// leave ends a call counted by enter.
+func (v *version) leave() {
+	if v.calls.Add(-1) == retiredBit {
+		close(v.drained)
+	}
+}
+
+// retire lets no call start on v; drained closes once none runs.
+func (v *version) retire() {
+	for {
+		n := v.calls.Load()
+		if n&retiredBit != 0 {
+			return // retired already
+		}
+		if v.calls.CompareAndSwap(n, n|retiredBit) {
+			if n == 0 {
+				close(v.drained)
+			}
+			return
+		}
+	}
 }
 
 // rebuildDelay is how long the replacement of a thrown-away instance
@@ -302,13 +348,14 @@ func (p *Plugin) Swap(ctx context.Context, pkg *Package) error {
 		return err
 	}
 	old := p.current.Swap(v)
+	old.retire()
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
 				p.h.panicked(p.name, "closing the version swapped out", r)
 			}
 		}()
-		old.refs.Wait()
+		<-old.drained
 		old.close(context.Background(), p.h)
 	}()
 	return nil
@@ -318,16 +365,17 @@ func (p *Plugin) Swap(ctx context.Context, pkg *Package) error {
 func (p *Plugin) Manifest() Manifest { return p.current.Load().m }
 
 // Close closes the plugin's instances and compiled module once the calls
-// running on it have finished. The plugin must not be called after.
+// running on it have finished. Calls after it fail with ErrClosed.
 func (p *Plugin) Close(ctx context.Context) {
 	v := p.current.Load()
+	v.retire()
 	go func() {
 		defer func() {
 			if r := recover(); r != nil {
 				p.h.panicked(p.name, "closing a plugin", r)
 			}
 		}()
-		v.refs.Wait()
+		<-v.drained
 		v.close(context.WithoutCancel(ctx), p.h)
 	}()
 }
@@ -385,7 +433,7 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (v *version, err error
 		compiled.Close(ctx)
 		return nil, err
 	}
-	v = &version{m: pkg.Manifest, compiled: compiled, granted: granted,
+	v = &version{m: pkg.Manifest, compiled: compiled, granted: granted, drained: make(chan struct{}),
 		idle: make(chan *instance, h.lim.Instances), done: make(chan struct{})}
 	inst, err := h.instantiate(ctx, v)
 	if err != nil {
@@ -757,8 +805,14 @@ func (p *Plugin) Call(ctx context.Context, tenant string, op uint32, input []byt
 	defer h.running.Done()
 	start := time.Now()
 	v := p.current.Load()
-	v.refs.Add(1)
-	defer v.refs.Done()
+	for !v.enter() { // swapped out meanwhile: the version that replaced it
+		if next := p.current.Load(); next != v {
+			v = next
+			continue
+		}
+		return nil, ErrClosed
+	}
+	defer v.leave()
 	result := "panic" // unless call returns
 	defer func() {
 		if r := recover(); r != nil { // call's deferred put threw the instance away
