@@ -41,12 +41,16 @@ func Load(path string, dev bool) (string, error) {
 	return tok, nil
 }
 
+// Matches reports whether r carries "Authorization: Bearer <token>".
+func Matches(token string, r *http.Request) bool {
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+}
+
 // Guard lets a request through only with "Authorization: Bearer <token>".
 func Guard(token string, h http.Handler) http.Handler {
-	want := []byte(token)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+		if !Matches(token, r) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("WWW-Authenticate", `Bearer realm="edgedesk-admin"`)
 			w.WriteHeader(http.StatusUnauthorized)

@@ -80,6 +80,15 @@ func sampleEvents() map[string]*event.Event {
 	e.ID = "ev-plugin-config-cleared"
 	e.PluginConfig = &event.PluginConfig{Plugin: "routing"}
 	out["plugin-config-cleared"] = e
+	e = env(event.KindAPIKeyCreated)
+	e.Actor = event.Actor{Kind: event.ActorAgent, ID: "agent-alice"}
+	e.APIKey = &event.APIKey{ID: "k0123456789abcdef01234567", Name: "CRM sync (北京)", Scopes: []string{"read", "write"},
+		Hash: bytes.Repeat([]byte{7}, 32)}
+	out["apikey-created"] = e
+	e = env(event.KindAPIKeyRevoked)
+	e.ID = "ev-apikey-revoked"
+	e.APIKey = &event.APIKey{ID: "k0123456789abcdef01234567"}
+	out["apikey-revoked"] = e
 	e = env("future.kind")
 	e.Actor = event.Actor{Kind: event.ActorSystem}
 	out["unknown-kind"] = e
@@ -156,7 +165,7 @@ func rawEvent(extra map[int]any, msgExtra map[int]any) map[int]any {
 
 func TestCodecIgnoresUnknownKeysOfNewerWriters(t *testing.T) {
 	c := event.NewCodec()
-	b, err := cbor.Marshal(rawEvent(map[int]any{99: "a field from the future", 40: map[int]any{1: "x"}},
+	b, err := cbor.Marshal(rawEvent(map[int]any{99: "a field from the future", 90: map[int]any{1: "x"}},
 		map[int]any{17: []int{1, 2, 3}}))
 	if err != nil {
 		t.Fatal(err)

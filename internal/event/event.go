@@ -37,6 +37,8 @@ const (
 	KindCallEnded          Kind = "call.ended"
 	KindConversationRated  Kind = "conversation.rated"
 	KindPluginConfigured   Kind = "plugin.configured"
+	KindAPIKeyCreated      Kind = "apikey.created"
+	KindAPIKeyRevoked      Kind = "apikey.revoked"
 )
 
 // Conversation statuses.
@@ -91,6 +93,7 @@ type Event struct {
 	Call         *Call           `cbor:"33,keyasint,omitempty"`
 	Rating       *Rating         `cbor:"34,keyasint,omitempty"`
 	PluginConfig *PluginConfig   `cbor:"35,keyasint,omitempty"`
+	APIKey       *APIKey         `cbor:"40,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -544,6 +547,8 @@ func (e *Event) Validate() error {
 		ok = e.Rating != nil && ValidID(e.Rating.Conv) && e.Rating.Score >= 1 && e.Rating.Score <= 5 && e.Actor.Kind == ActorCustomer
 	case KindPluginConfigured:
 		ok = e.PluginConfig != nil && ValidPluginName(e.PluginConfig.Plugin) && CheckPluginConfig(e.PluginConfig.Config) == nil
+	case KindAPIKeyCreated, KindAPIKeyRevoked:
+		ok = validAPIKey(e.APIKey, e.Kind == KindAPIKeyCreated)
 	case KindCallStarted, KindCallJoined, KindCallEnded:
 		ok = e.Call != nil && ValidID(e.Call.ID) && ValidID(e.Call.Conv) && (e.Call.Role == "" || slices.Contains(CallRoles, e.Call.Role)) &&
 			e.Call.Duration >= 0 && len(e.Call.Reason) <= 200

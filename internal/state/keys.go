@@ -27,6 +27,8 @@ import (
 //	atc/<tenant>/<att>/<conv>        conversations that reference an attachment
 //	cr/<tenant>/<id>                 CannedRec
 //	pc/<tenant>/<plugin>             PluginConfigRec
+//	k/<tenant>/<key>                 APIKeyRec
+//	kx/<key>                         tenant of an API key (key ids are global)
 const (
 	keyApplied = "m/applied"
 	keyLayout  = "m/layout"
@@ -40,8 +42,9 @@ const (
 // responses (an older edge skipped canned.upserted events); 5: conversation
 // records carry their contact's name; 6: plugins' configurations (an older
 // edge skipped plugin.configured events); 7: contact records carry the
-// language and attributes their website gives.
-const Layout uint64 = 7
+// language and attributes their website gives; 8: REST API keys (an older
+// edge skipped apikey.* events).
+const Layout uint64 = 8
 
 func seqHex(seq uint64) string { return fmt.Sprintf("%016x", seq) }
 

@@ -168,6 +168,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 			return ch, txn.Delete(kCanned(t, c.ID))
 		}
 		return ch, s.put(txn, kCanned(t, c.ID), &CannedRec{ID: c.ID, Shortcut: c.Shortcut, Text: c.Text})
+	case event.KindAPIKeyCreated, event.KindAPIKeyRevoked:
+		return ch, s.applyAPIKey(txn, e)
 	case event.KindPluginConfigured:
 		pc := e.PluginConfig
 		if len(pc.Config) == 0 {
