@@ -7,12 +7,14 @@ package api
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,11 +54,43 @@ func New(store Store, journal Journal, admin string, log *slog.Logger) *API {
 // maxBody bounds a request body.
 const maxBody = 64 << 10
 
+// Route is one route of the API: its method, its path as http.ServeMux
+// writes it (as OpenAPI does: {id}), and the scope a key needs.
+type Route struct {
+	Method, Path, Scope string
+	handle              func(*API) func(http.ResponseWriter, *http.Request, principal)
+}
+
+// routes are every route of the API but the document: Register serves
+// them, and the tests walk them against docs/api.md and openapi.json.
+var routes = []Route{
+	{"GET", "/api/v1/api-keys", event.ScopeAdmin, func(a *API) func(http.ResponseWriter, *http.Request, principal) { return a.listKeys }},
+	{"POST", "/api/v1/api-keys", event.ScopeAdmin, func(a *API) func(http.ResponseWriter, *http.Request, principal) { return a.createKey }},
+	{"DELETE", "/api/v1/api-keys/{id}", event.ScopeAdmin, func(a *API) func(http.ResponseWriter, *http.Request, principal) { return a.revokeKey }},
+}
+
+// Routes lists the API's routes.
+func Routes() []Route { return slices.Clone(routes) }
+
+// DocumentPath serves the OpenAPI document, without a key.
+const DocumentPath = "/api/v1/openapi.json"
+
+//go:embed openapi.json
+var document []byte
+
+// Document is the API's OpenAPI 3.1 document.
+func Document() []byte { return document }
+
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("GET /api/v1/api-keys", a.scoped(event.ScopeAdmin, a.listKeys))
-	mux.Handle("POST /api/v1/api-keys", a.scoped(event.ScopeAdmin, a.createKey))
-	mux.Handle("DELETE /api/v1/api-keys/{id}", a.scoped(event.ScopeAdmin, a.revokeKey))
+	for _, r := range routes {
+		mux.Handle(r.Method+" "+r.Path, a.scoped(r.Scope, r.handle(a)))
+	}
+	mux.HandleFunc("GET "+DocumentPath, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		_, _ = w.Write(document)
+	})
 }
 
 // principal is who makes a request: a tenant's key, or the operator

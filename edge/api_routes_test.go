@@ -1,0 +1,137 @@
+package edge_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/api"
+	"github.com/edgedesk/edgedesk/edge/edgetest"
+	"github.com/edgedesk/edgedesk/internal/event"
+)
+
+// openAPI is the part of the document the walk reads: each operation's
+// documented answers.
+type openAPI struct {
+	OpenAPI string                                                   `json:"openapi"`
+	Paths   map[string]map[string]struct{ Responses map[string]any } `json:"paths"`
+}
+
+// TestRouteWalk: the OpenAPI document the edge serves is the one the API
+// embeds, names exactly the routes the router has, and every route ×
+// {no key, revoked key, read key, another tenant's admin key, admin key}
+// answers what the scopes say, with a status its operation documents.
+func TestRouteWalk(t *testing.T) {
+	e := edgeWithKeys(t)
+	code, ctype, body := call(t, e.Edge, "GET", api.DocumentPath, "", "")
+	if code != 200 || ctype != "application/json" || !bytes.Equal([]byte(body), api.Document()) {
+		t.Fatalf("GET %s: %d %s (%d bytes, the embedded one has %d)", api.DocumentPath, code, ctype, len(body), len(api.Document()))
+	}
+	var doc openAPI
+	if err := json.Unmarshal(api.Document(), &doc); err != nil || doc.OpenAPI != "3.1.0" {
+		t.Fatalf("the document: %v (openapi %q)", err, doc.OpenAPI)
+	}
+	documented := map[string]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			if method != "parameters" {
+				documented[strings.ToUpper(method)+" "+path] = true
+			}
+		}
+	}
+	for _, r := range api.Routes() {
+		if !documented[r.Method+" "+r.Path] {
+			t.Errorf("route %s %s is not in openapi.json", r.Method, r.Path)
+		}
+		delete(documented, r.Method+" "+r.Path)
+	}
+	for op := range documented {
+		t.Errorf("openapi.json has %s, which no route serves", op)
+	}
+
+	success := map[string]int{"GET": 200, "POST": 201, "DELETE": 204}
+	for _, r := range api.Routes() {
+		for _, who := range []string{"no key", "revoked key", "read key", "other tenant's admin key", "admin key"} {
+			token := map[string]string{"no key": "", "revoked key": e.revoked, "read key": e.read,
+				"other tenant's admin key": e.other, "admin key": e.admin}[who]
+			path, body := r.Path, ""
+			if before, after, ok := strings.Cut(path, "{id}"); ok {
+				path = before + e.victim(t) + after // a key of the demo tenant
+			}
+			if r.Method == "POST" {
+				body = `{"name":"walk","scopes":["read"]}`
+			}
+			want := success[r.Method]
+			switch {
+			case who == "no key" || who == "revoked key":
+				want = 401
+			case who == "read key" && !apiAllows(event.ScopeRead, r.Scope):
+				want = 403
+			case who == "other tenant's admin key" && strings.Contains(r.Path, "{id}"):
+				want = 404
+			}
+			got, ctype, out := call(t, e.Edge, r.Method, path, token, body)
+			if got != want {
+				t.Errorf("%s %s with %s: %d %s; want %d", r.Method, r.Path, who, got, out, want)
+				continue
+			}
+			if got >= 400 && ctype != "application/problem+json" {
+				t.Errorf("%s %s with %s: %d as %s, want application/problem+json", r.Method, r.Path, who, got, ctype)
+			}
+			op := doc.Paths[r.Path][strings.ToLower(r.Method)]
+			if _, ok := op.Responses[fmt.Sprint(got)]; !ok {
+				t.Errorf("%s %s answers %d, which openapi.json does not document", r.Method, r.Path, got)
+			}
+		}
+	}
+}
+
+func apiAllows(have, need string) bool {
+	return map[string]int{"read": 0, "write": 1, "admin": 2}[have] >= map[string]int{"read": 0, "write": 1, "admin": 2}[need]
+}
+
+// keyedEdge is an edge with a demo admin key, a read key, a revoked key and
+// another tenant's admin key.
+type keyedEdge struct {
+	Edge                        *edgetest.Edge
+	admin, read, revoked, other string
+}
+
+// victim makes a demo key for a route to act on.
+func (e *keyedEdge) victim(t *testing.T) string {
+	t.Helper()
+	code, _, out := call(t, e.Edge, "POST", "/api/v1/api-keys", e.admin, `{"name":"victim","scopes":["read"]}`)
+	var v api.KeyView
+	if err := json.Unmarshal([]byte(out), &v); code != http.StatusCreated || err != nil {
+		t.Fatalf("a victim key: %d %s", code, out)
+	}
+	return v.ID
+}
+
+func edgeWithKeys(t *testing.T) *keyedEdge {
+	t.Helper()
+	e := edgetest.Start(t, edgetest.Config(t))
+	addTenant(t, e, "other", "other-web")
+	mk := func(token, query, scopes string) api.KeyView {
+		code, _, out := call(t, e, "POST", "/api/v1/api-keys"+query, token, `{"name":"k","scopes":`+scopes+`}`)
+		var v api.KeyView
+		if err := json.Unmarshal([]byte(out), &v); code != http.StatusCreated || err != nil {
+			t.Fatalf("a key: %d %s", code, out)
+		}
+		return v
+	}
+	k := &keyedEdge{Edge: e}
+	k.admin = mk(e.AdminToken(), "?tenant="+edge.DemoTenant, `["admin"]`).Token
+	k.read = mk(k.admin, "", `["read"]`).Token
+	rev := mk(k.admin, "", `["admin"]`)
+	k.revoked = rev.Token
+	if code, _, out := call(t, e, "DELETE", "/api/v1/api-keys/"+rev.ID, k.admin, ""); code != 204 {
+		t.Fatalf("revoke: %d %s", code, out)
+	}
+	k.other = mk(e.AdminToken(), "?tenant=other", `["admin"]`).Token
+	return k
+}
