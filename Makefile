@@ -1,14 +1,21 @@
 # Edgedesk developer targets. `make run` starts a development edge node;
-# `make test` is what CI runs (.ci/run): the widget's unit tests (Vitest),
-# go vet, then every Go test with -race, the browser test among them.
-# `make check` must pass before a merge.
+# `make test` is what CI runs (.ci/run): `make check`, the OpenAPI lint, the widget's unit
+# tests (Vitest), then every Go test with -race, the browser test among
+# them.
 
 GO       ?= go
 DATA     ?= ./.edgedesk-data
 FUZZTIME ?= 20s
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: build web plugins packages grafana grafana-backend chromium coturn run test screenshots fuzz check bench clean
+# Two Go modules, tied by go.work: the edge, hub and TURN server (the
+# root), and the Grafana data source's backend (grafana-plugin, which has
+# the Grafana SDK's dependencies to itself). `./...` stops at a module's
+# edge, so every Go target names both.
+GOPKGS   := ./... ./grafana-plugin/...
+GOMODS   := . grafana-plugin
+
+.PHONY: build web plugins packages grafana grafana-backend chromium coturn run test screenshots fuzz check bench clean openapi
 
 # The edge embeds the browser code that `web` builds (web/dist).
 build: web
@@ -17,7 +24,7 @@ build: web
 # The Grafana app: npm packages, typecheck, the AMD modules Grafana loads
 # and the panel's test page, then the data source's backend beside them.
 # An npm package ships Go files: a go.mod in node_modules keeps them out
-# of this module's ./... (docs/grafana.md).
+# of the grafana-plugin module's ./... (docs/grafana.md).
 grafana:
 	cd grafana-plugin && npm ci --no-audit --no-fund --loglevel=error && npm run build
 	printf 'module edgedesk.invalid/node_modules\n' > grafana-plugin/node_modules/go.mod
@@ -27,7 +34,7 @@ grafana:
 # (docs/grafana.md).
 grafana-backend:
 	mkdir -p grafana-plugin/dist
-	CGO_ENABLED=0 $(GO) build -trimpath -o grafana-plugin/dist/gpx_edgedesk_$$($(GO) env GOOS)_$$($(GO) env GOARCH) ./grafana-plugin/pkg
+	cd grafana-plugin && CGO_ENABLED=0 $(GO) build -trimpath -o dist/gpx_edgedesk_$$($(GO) env GOOS)_$$($(GO) env GOARCH) ./pkg
 
 # npm packages (exactly as package-lock.json has them) and the widget bundle.
 web:
@@ -69,11 +76,11 @@ coturn:
 run: packages
 	DATA=$(DATA) BIN=bin PLUGIN_KEY=$(PLUGIN_KEY) deploy/run-local.sh
 
-test: web grafana chromium coturn
+# check first: a finding fails before the long part.
+test: check web grafana chromium coturn openapi
 	cd web && npm test
 	cd grafana-plugin && npm test
-	$(GO) vet ./...
-	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 25m ./...
+	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 25m $(GOPKGS)
 
 # Screenshots of the browser tests for docs/ui.md.
 screenshots: web grafana chromium
@@ -91,17 +98,25 @@ fuzz:
 		done; \
 	done
 
-# Fails on unformatted code, vet or staticcheck findings, or an untidy go.mod.
+# Fails on unformatted code, vet or staticcheck findings, an untidy go.mod
+# (of either module), or an edge, hub or TURN server that does not build
+# for macOS (Linux-only calls belong behind build tags with a fallback).
 # `go mod tidy -diff` prints what tidy would change and fails without
-# touching go.mod/go.sum; run `go mod tidy` to apply it.
+# touching go.mod/go.sum; run `go mod tidy` in that module's directory to
+# apply it.
+# The REST API's OpenAPI document, linted with Redocly's recommended rules.
+openapi:
+	cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error && npm run lint --silent
+
 check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt -w:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
-	$(GO) run $(STATICCHECK) ./...
-	$(GO) mod tidy -diff
+	$(GO) vet $(GOPKGS)
+	$(GO) run $(STATICCHECK) $(GOPKGS)
+	@set -e; for m in $(GOMODS); do echo "(cd $$m && $(GO) mod tidy -diff)"; (cd $$m && $(GO) mod tidy -diff); done
+	GOOS=darwin GOARCH=arm64 $(GO) build ./...
 
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -count=1 ./...
+	$(GO) test -run='^$$' -bench=. -benchmem -count=1 $(GOPKGS)
 
 clean:
 	rm -rf bin/ web/node_modules

@@ -8,12 +8,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // LockFile is the file in the data directory that a running edge (or an
-// `edge rebuild`) holds an exclusive flock(2) on; it contains the holder's
-// process id.
+// `edge rebuild`) holds an exclusive lock on (flock(2); LockFileEx on
+// Windows); it contains the holder's process id.
 const LockFile = "LOCK"
 
 // ErrDataDirInUse is wrapped by the error of a node or a rebuild that finds
@@ -54,15 +53,15 @@ func lockDataDir(dir string) (*dataLock, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the data directory's lock file: %w", err)
 	}
-	if err := flock(f, syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if ok, err := tryLock(f); !ok {
 		defer f.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if err == nil {
 			return nil, &dataDirInUseError{dir: dir, pid: readPid(f)}
 		}
 		return nil, fmt.Errorf("lock %s: %w", name, err)
 	}
 	if err := writePid(f); err != nil {
-		_ = flock(f, syscall.LOCK_UN)
+		_ = unlock(f)
 		f.Close()
 		return nil, fmt.Errorf("write the pid into %s: %w", name, err)
 	}
@@ -80,18 +79,9 @@ func (l *dataLock) release() error {
 	// Empty first, while still holding the lock: a later reader finds no
 	// pid rather than a stale one.
 	terr := f.Truncate(0)
-	uerr := flock(f, syscall.LOCK_UN)
+	uerr := unlock(f)
 	cerr := f.Close()
 	return errors.Join(terr, uerr, cerr)
-}
-
-func flock(f *os.File, how int) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), how)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
-		}
-	}
 }
 
 func writePid(f *os.File) error {

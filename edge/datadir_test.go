@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -17,25 +16,15 @@ import (
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 )
 
-// lockHeld reports whether some open file description holds the flock on
+// lockHeld reports whether some open file description holds the lock on
 // dir/LOCK, by trying to take it.
 func lockHeld(t *testing.T, dir string) bool {
 	t.Helper()
-	f, err := os.OpenFile(filepath.Join(dir, edge.LockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	held, err := edge.LockHeld(dir)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("lock %s: %v", filepath.Join(dir, edge.LockFile), err)
 	}
-	defer f.Close()
-	switch err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); {
-	case err == nil:
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		return false
-	case errors.Is(err, syscall.EWOULDBLOCK):
-		return true
-	default:
-		t.Fatalf("flock: %v", err)
-		return false
-	}
+	return held
 }
 
 // A running node holds <data>/LOCK with its pid in it; a second node on the

@@ -89,7 +89,9 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	n.started = time.Now()
 	defer func() {
 		if err != nil {
-			n.close()
+			if cerr := n.close(); cerr != nil {
+				n.log.Warn("stopping after a failed start", "err", cerr)
+			}
 		}
 	}()
 	if err := os.MkdirAll(n.cfg.DataDir, 0o700); err != nil {
@@ -97,6 +99,13 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	}
 	if n.lock, err = lockDataDir(n.cfg.DataDir); err != nil {
 		return err
+	}
+	if n.cfg.Hub.Addr != "" {
+		// a link that can never come up fails the start; a hub out of
+		// reach does not (the edge serves alone and retries)
+		if err := uplink.Check(n.dataPath("hub"), n.cfg.Hub.EnrollTokenFile); err != nil {
+			return fmt.Errorf("hub link (--hub %s): %w", n.cfg.Hub.Addr, err)
+		}
 	}
 	key, err := auth.LoadOrCreateKey(n.cfg.Auth.KeyFile)
 	if err != nil {
@@ -134,8 +143,16 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		return fmt.Errorf("start the media server: %w", err)
 	}
 	n.analyses = make(chan analysisJob, analysisQueue)
+	secrets, err := n.regionSecrets()
+	if err != nil {
+		return err
+	}
+	ids, err := auth.NewContactIDs(secrets.Current, secrets.Accepted...)
+	if err != nil {
+		return err
+	}
 	gw, err := gateway.New(gateway.Options{
-		Route: n.route, ICE: n.iceServers, SFU: n.sfu,
+		Route: n.route, ICE: n.iceServers, SFU: n.sfu, ContactIDs: ids,
 		Store: n.store, Log: n.journal, Keys: n.keys, NATS: n.bus.Conn(), Metrics: n.metrics,
 		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
 		AttachmentsDir: n.dataPath("attachments"),
@@ -146,6 +163,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 			AgentRate: n.cfg.Gateway.AgentRate, MaxConnections: n.cfg.Gateway.MaxConnections,
 			AgentTokenTTL: n.cfg.Auth.AgentTokenTTL, CustomerTTL: n.cfg.Auth.CustomerTTL,
 			MaxUploadBytes: n.cfg.Attachments.MaxBytes, PresenceTTL: n.cfg.Gateway.PresenceTTL,
+			Uploads: uploadLimits(&n.cfg), Login: loginLimits(&n.cfg), TrustedProxies: trustedProxies(&n.cfg),
 		},
 	})
 	if err != nil {
@@ -192,7 +210,10 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
-			_ = n.uplink.Run(runCtx)
+			if err := n.uplink.Run(runCtx); err != nil {
+				// GET /api/v1/status shows it too
+				n.log.Error("the hub link stopped; the edge serves alone", "err", err)
+			}
 		}()
 	}
 	if err := n.serveHTTP(); err != nil {
@@ -391,6 +412,7 @@ func (n *Node) serveHTTP() error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/v1/status", admintoken.Guard(n.admin, http.HandlerFunc(n.status)))
 	n.pluginsAPI(mux, func(h http.Handler) http.Handler { return admintoken.Guard(n.admin, h) })
+	n.gateway.RegisterAdmin(mux, func(h http.Handler) http.Handler { return admintoken.Guard(n.admin, h) })
 	api.New(n.store, n.journal, n.admin, n.log.With("component", "api")).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
@@ -605,19 +627,32 @@ func (n *Node) Shutdown(ctx context.Context) error {
 	if n.gateway != nil {
 		n.gateway.Drain(ctx)
 	}
+	var errs []error
 	if n.journal != nil && n.journal.Running() {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		_ = n.journal.CatchUp(cctx)
+		switch err := n.journal.CatchUp(cctx); {
+		case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
+			// ctx bounds the drain: out of time is no failure, and the
+			// next start catches up from the log
+			n.log.Warn("draining: the state did not catch up with the log before the stop", "err", err)
+		case err != nil:
+			errs = append(errs, fmt.Errorf("the state did not catch up with the log before the stop: %w", err))
+		}
 		cancel()
 	}
-	n.close()
+	errs = append(errs, n.close())
+	if err := errors.Join(errs...); err != nil {
+		n.log.Error("edge stopped with errors", "err", err)
+		return err
+	}
 	n.log.Info("edge stopped")
 	return nil
 }
 
 // close stops everything Start started, in reverse, and releases the data
-// directory last.
-func (n *Node) close() {
+// directory last. It goes on past a failure and returns them all.
+func (n *Node) close() error {
+	var errs []error
 	if n.httpSrv != nil {
 		_ = n.httpSrv.Close()
 	}
@@ -630,23 +665,24 @@ func (n *Node) close() {
 	}
 	if n.turn != nil {
 		if err := n.turn.Close(); err != nil {
-			n.log.Warn("close the TURN server", "err", err)
+			errs = append(errs, fmt.Errorf("close the TURN server: %w", err))
 		}
 	}
 	if n.plugins != nil {
 		if err := n.plugins.Close(context.Background()); err != nil {
-			n.log.Warn("close plugins", "err", err)
+			errs = append(errs, fmt.Errorf("close plugins: %w", err))
 		}
 	}
 	if n.store != nil {
 		if err := n.store.Close(); err != nil {
-			n.log.Warn("close state store", "err", err)
+			errs = append(errs, fmt.Errorf("close the state store: %w", err))
 		}
 	}
 	if n.bus != nil {
 		n.bus.Close()
 	}
 	if err := n.lock.release(); err != nil {
-		n.log.Warn("release the data directory's lock", "err", err)
+		errs = append(errs, fmt.Errorf("release the data directory's lock: %w", err))
 	}
+	return errors.Join(errs...)
 }

@@ -197,14 +197,20 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 	e.mu.Unlock()
 	stored := e.stored.Load()
 	w := syncproto.NewWriter(s)
-	if err := w.Write(&syncproto.Frame{Type: syncproto.TypeWelcome, Welcome: &syncproto.Welcome{V: syncproto.Version, Acked: stored, Edge: name, Region: region}}); err != nil {
+	welcome := &syncproto.Welcome{V: syncproto.Version, Acked: stored, Edge: name, Region: region}
+	if len(f.Hello.Caps) > 0 {
+		// an edge older than capability lists refuses the field
+		welcome.Caps = syncproto.Caps()
+	}
+	if err := w.Write(&syncproto.Frame{Type: syncproto.TypeWelcome, Welcome: welcome}); err != nil {
 		return
 	}
 	pctx, stopPush := context.WithCancel(ctx)
 	defer stopPush()
 	go h.pushConfig(pctx, e, conn, w, f.Hello.ConfigSeq)
 	log := h.log.With("edge", name)
-	log.Info("edge connected", "region", region, "remote", conn.RemoteAddr().String(), "hub_has", stored, "edge_head", f.Hello.Head)
+	log.Info("edge connected", "region", region, "remote", conn.RemoteAddr().String(), "hub_has", stored, "edge_head", f.Hello.Head,
+		"edge_caps", f.Hello.Caps)
 	h.m.connected.Inc()
 	defer h.m.connected.Dec()
 	var pending []*syncproto.Batch
@@ -245,7 +251,7 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 			e.mu.Lock()
 			e.configAcked = max(e.configAcked, f.ConfigAck)
 			e.mu.Unlock()
-		case syncproto.TypeStatus:
+		case syncproto.TypeStatus: // from an edge that lists CapStatus, or one older than capability lists
 			e.mu.Lock()
 			e.staff, e.staffAt = f.Status, time.Now()
 			e.mu.Unlock()

@@ -9,10 +9,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
@@ -120,6 +123,19 @@ func TestEdgeLogReachesTheHubSealed(t *testing.T) {
 			t.Errorf("the hub's API shows %q in clear", s)
 		}
 	}
+	// a customer the website identifies by a guessable id: a customer
+	// number, as shops have
+	const userID = "customer-004711"
+	ident := e.Customer(&client.Hello{Inbox: edge.DemoInbox, User: &gateway.UserIdentity{ID: userID,
+		Hash: auth.IdentityHash(edge.DemoIdentitySecret, userID)}})
+	if st, err := ident.Start(ctxT(t), "c1"); err != nil {
+		t.Fatal(err)
+	} else if _, err := ident.Message(ctxT(t), st.Conv, "m1", "secret-text-identified"); err != nil {
+		t.Fatal(err)
+	}
+	contactID := ident.Welcome.Session.ID
+	ident.Close()
+	synced(t, h, e)
 	h.Stop() // flush everything to disk
 	found := scan(t, h.Config.DataDir, append(secrets, "Orders ship within 2 business days")...)
 	for _, s := range secrets {
@@ -132,6 +148,47 @@ func TestEdgeLogReachesTheHubSealed(t *testing.T) {
 	if !found["Orders ship within 2 business days"] {
 		t.Fatal("the scan did not find a canned response the hub holds in clear: it cannot see clear text")
 	}
+	// The website's user id is kept in region too, so the hub must not be
+	// able to confirm a guess either: hashing every candidate id the way
+	// contact ids were once derived (sha256 of tenant, inbox and user id)
+	// must match none of the ids the hub holds.
+	held := contactIDs(t, h.Config.DataDir)
+	if !held[contactID] {
+		t.Fatalf("the scan did not find the identified customer's contact id %s among the %d the hub holds: it cannot see ids", contactID, len(held))
+	}
+	for i := range 100000 {
+		guess := fmt.Sprintf("customer-%06d", i)
+		if id := auth.DerivedID("u", edge.DemoTenant, edge.DemoInbox, guess); held[id] {
+			t.Fatalf("trying user ids against the hub's data found %q: contact %s", guess, id)
+		}
+	}
+}
+
+// contactIDRE matches what a derived contact id looks like: "u" and 26
+// characters of lower-case base32.
+var contactIDRE = regexp.MustCompile(`u[a-z2-7]{26}`)
+
+// contactIDs is every string shaped like a contact id in the files under
+// dir: what someone holding the hub's files can try guesses against.
+func contactIDs(t *testing.T, dir string) map[string]bool {
+	ids := map[string]bool{}
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range contactIDRE.FindAll(b, -1) {
+			ids[string(m)] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
 
 // scan reports which of the strings occur in any file under dir.

@@ -7,9 +7,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"syscall"
-
-	"golang.org/x/sys/unix"
 )
 
 // defaultSockets is two UDP sockets per core: pion reads and handles each
@@ -19,18 +16,13 @@ import (
 func defaultSockets() int { return 2 * runtime.GOMAXPROCS(0) }
 
 // listenUDP opens n UDP sockets on one address with SO_REUSEPORT, so that
-// the kernel spreads clients over them (by their address and port).
+// the kernel spreads clients over them (by their address and port). Where
+// the kernel does not spread them (every system but Linux) it opens one.
 func listenUDP(ctx context.Context, addr string, n int) ([]net.PacketConn, error) {
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		err := c.Control(func(fd uintptr) {
-			serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_REUSEPORT, 1)
-		})
-		if err != nil {
-			return err
-		}
-		return serr
-	}}
+	if !spreadsSockets {
+		n = 1
+	}
+	lc := net.ListenConfig{Control: reusePort}
 	first, err := lc.ListenPacket(ctx, "udp4", addr)
 	if err != nil {
 		return nil, err

@@ -46,7 +46,8 @@ type Config struct {
 	// are dropped, as a congested link would.
 	Bandwidth int
 	// Sockets is the number of UDP sockets on Addr (SO_REUSEPORT), each
-	// read by its own goroutine; default two per core.
+	// read by its own goroutine; default two per core. Linux only: other
+	// systems do not spread clients over sockets, and one listens there.
 	Sockets int
 
 	Log     *slog.Logger

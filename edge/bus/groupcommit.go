@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"os"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
 
 // groupCommit makes appends durable against power loss with one fsync for
@@ -67,9 +65,10 @@ func (g *groupCommit) loop() {
 		if len(batch) == 0 {
 			continue
 		}
-		// syncfs flushes every file of the log (message blocks, index,
-		// directory entries of new blocks) in one call.
-		err := unix.Syncfs(int(g.f.Fd()))
+		// every file of the log (message blocks, index, directory
+		// entries of new blocks): syncfs(2) on Linux, each in turn
+		// elsewhere
+		err := syncDir(g.f)
 		for _, done := range batch {
 			done(err)
 		}

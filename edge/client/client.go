@@ -4,6 +4,7 @@
 package client
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -19,7 +20,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
 
 	"github.com/edgedesk/edgedesk/edge/gateway"
 	"github.com/edgedesk/edgedesk/internal/state"
@@ -53,11 +55,14 @@ type Options struct {
 
 // Client is one WebSocket connection to an edge.
 type Client struct {
-	conn    *websocket.Conn
+	conn    net.Conn
+	rd      wsutil.Reader // only the reader goroutine (Dial before it) reads
+	ctl     [ws.MaxControlFramePayloadSize]byte
 	Welcome *gateway.OutFrame
 	events  chan *gateway.OutFrame
 
 	wmu     sync.Mutex
+	wbuf    []byte // a frame being written (under wmu)
 	mu      sync.Mutex
 	pending map[string]chan *gateway.OutFrame
 	nextID  atomic.Uint64
@@ -81,25 +86,35 @@ func Dial(ctx context.Context, base string, hello *Hello, o Options) (*Client, e
 	}
 	u.Scheme = strings.Replace(u.Scheme, "http", "ws", 1)
 	u.Path = "/ws"
-	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 4096, WriteBufferSize: 4096}
+	d := ws.Dialer{Timeout: 10 * time.Second}
 	if o.NetDialer != nil {
-		d.NetDialContext = o.NetDialer.DialContext
+		d.NetDial = o.NetDialer.DialContext
 	}
-	conn, _, err := d.DialContext(ctx, u.String(), nil)
+	conn, br, _, err := d.Dial(ctx, u.String())
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", u, err)
 	}
+	if br == nil { // nothing came after the handshake yet
+		br = bufio.NewReaderSize(conn, 4096)
+	}
+	if o.EventBuffer <= 0 {
+		o.EventBuffer = 1024
+	}
+	c := &Client{conn: conn, events: make(chan *gateway.OutFrame, o.EventBuffer),
+		pending: map[string]chan *gateway.OutFrame{}, done: make(chan struct{}), closed: make(chan struct{})}
+	c.rd = wsutil.Reader{Source: br, State: ws.StateClientSide,
+		OnIntermediate: func(h ws.Header, r io.Reader) error { return c.control(h, r) }}
 	hello.Type = gateway.TypeHello
 	if hello.V == 0 {
 		hello.V = gateway.ProtocolVersion
 	}
-	if err := conn.WriteJSON(hello); err != nil {
+	if err := c.Send(hello); err != nil {
 		conn.Close()
 		return nil, err
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
 	var w gateway.OutFrame
-	if err := readFrame(conn, &w); err != nil {
+	if err := c.readFrame(&w); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -108,11 +123,7 @@ func Dial(ctx context.Context, base string, hello *Hello, o Options) (*Client, e
 		conn.Close()
 		return nil, fmt.Errorf("expected welcome, got %s", w.Type)
 	}
-	if o.EventBuffer <= 0 {
-		o.EventBuffer = 1024
-	}
-	c := &Client{conn: conn, Welcome: &w, events: make(chan *gateway.OutFrame, o.EventBuffer),
-		pending: map[string]chan *gateway.OutFrame{}, done: make(chan struct{}), closed: make(chan struct{})}
+	c.Welcome = &w
 	c.lastSeq.Store(w.Seq)
 	go c.reader()
 	return c, nil
@@ -128,7 +139,7 @@ type Conversation struct {
 // readFrame decodes a frame. Conversation fields decode into *Conversation
 // and *[]Conversation rather than generic maps, which is several times
 // cheaper for a client that reads many frames.
-func readFrame(conn *websocket.Conn, f *gateway.OutFrame) error {
+func (c *Client) readFrame(f *gateway.OutFrame) error {
 	f.Conversation = &Conversation{}
 	f.Conversations = &[]Conversation{}
 	defer func() {
@@ -139,22 +150,93 @@ func readFrame(conn *websocket.Conn, f *gateway.OutFrame) error {
 			f.Conversations = nil
 		}
 	}()
-	_, data, err := conn.ReadMessage()
+	data, err := c.readMessage()
 	if err != nil {
-		var ce *websocket.CloseError
-		if errors.As(err, &ce) {
-			return &CloseError{Code: ce.Code, Reason: ce.Text}
-		}
 		return err
 	}
 	return json.Unmarshal(data, f)
+}
+
+// readMessage returns the next data message; the edge's close frame ends
+// the reading with *CloseError.
+func (c *Client) readMessage() ([]byte, error) {
+	for {
+		h, err := c.rd.NextFrame()
+		if err != nil {
+			return nil, err
+		}
+		if h.OpCode.IsControl() {
+			if err := c.control(h, &c.rd); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if h.Fin { // one frame: the edge never splits one
+			p := make([]byte, h.Length)
+			_, err = io.ReadFull(&c.rd, p)
+			return p, err
+		}
+		return io.ReadAll(&c.rd)
+	}
+}
+
+// control answers a ping and turns a close frame into *CloseError.
+func (c *Client) control(h ws.Header, r io.Reader) error {
+	p := c.ctl[:h.Length] // at most 125 bytes: the reader checks the header
+	if _, err := io.ReadFull(r, p); err != nil {
+		return err
+	}
+	switch h.OpCode {
+	case ws.OpPing:
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		_ = c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		return c.writeLocked(ws.OpPong, p)
+	case ws.OpClose:
+		code, reason := ws.ParseCloseFrameData(p)
+		// Answer with the same code unless a write is under way; the
+		// edge ends the connection either way.
+		if c.wmu.TryLock() {
+			var body []byte
+			if !code.Empty() {
+				body = ws.NewCloseFrameBody(code, "")
+			}
+			_ = c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+			_ = c.writeLocked(ws.OpClose, body)
+			c.wmu.Unlock()
+		}
+		if code.Empty() {
+			code = ws.StatusNoStatusRcvd
+		}
+		return &CloseError{Code: int(code), Reason: reason}
+	}
+	return nil
+}
+
+// writeLocked writes one masked frame with one write; wmu is held.
+func (c *Client) writeLocked(op ws.OpCode, payload []byte) error {
+	h := ws.Header{Fin: true, OpCode: op, Masked: true, Mask: ws.NewMask(), Length: int64(len(payload))}
+	n := ws.HeaderSize(h)
+	buf := bytes.NewBuffer(c.wbuf[:0])
+	buf.Grow(n + len(payload))
+	if err := ws.WriteHeader(buf, h); err != nil {
+		return err
+	}
+	buf.Write(payload)
+	b := buf.Bytes()
+	ws.Cipher(b[n:], h.Mask, 0)
+	if cap(b) <= 64<<10 {
+		c.wbuf = b // kept for the next frame unless it is a large one
+	}
+	_, err := c.conn.Write(b)
+	return err
 }
 
 func (c *Client) reader() {
 	defer close(c.events)
 	for {
 		f := new(gateway.OutFrame)
-		if err := readFrame(c.conn, f); err != nil {
+		if err := c.readFrame(f); err != nil {
 			c.mu.Lock()
 			c.err = err
 			for _, ch := range c.pending {
@@ -210,17 +292,19 @@ func (c *Client) Done() <-chan struct{} { return c.done }
 
 // Send writes a frame without waiting for a reply.
 func (c *Client) Send(f *gateway.InFrame) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	_ = c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-	return c.conn.WriteJSON(f)
+	b, err := json.Marshal(f)
+	if err != nil {
+		return err
+	}
+	return c.SendRaw(b)
 }
 
 // SendRaw writes raw bytes as one text frame (tests of bad input).
 func (c *Client) SendRaw(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	return c.conn.WriteMessage(websocket.TextMessage, b)
+	_ = c.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+	return c.writeLocked(ws.OpText, b)
 }
 
 // Request sends a frame with a fresh id and waits for its reply. An error
@@ -275,7 +359,8 @@ func (c *Client) History(ctx context.Context, conv string, before uint64, limit 
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() { close(c.closed) })
 	c.wmu.Lock()
-	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+	_ = c.conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_ = c.writeLocked(ws.OpClose, ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))
 	c.wmu.Unlock()
 	return c.conn.Close()
 }

@@ -122,6 +122,11 @@ type HTTP struct {
 	// DrainDelay is how long /readyz answers 503 at shutdown before the
 	// listener closes, so that a load balancer stops sending first.
 	DrainDelay time.Duration `yaml:"drain_delay"`
+	// TrustedProxies are the addresses (or CIDR prefixes) of the load
+	// balancers in front of the edge: a request from one of them names
+	// its client in X-Forwarded-For. Sign-in throttling counts failures
+	// per client address.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // NATS configures the embedded NATS server.
@@ -178,6 +183,26 @@ type Auth struct {
 	// (/api/v1/status). Empty: <data>/admin-token, made on first start
 	// (<data>/dev-admin-token with --dev).
 	AdminTokenFile string `yaml:"admin_token_file"`
+	Login          Login  `yaml:"login"`
+}
+
+// Login throttles failed sign-ins (POST /api/v1/login), per account and per
+// client address (docs/protocol.md#connecting). After AccountFailures
+// failures of one account, or AddressFailures from one address, each
+// further failure locks it for Backoff, doubling up to MaxBackoff; a
+// locked account or address is answered 429 without checking the
+// password, until the lock ends or an operator lifts it.
+type Login struct {
+	AccountFailures int           `yaml:"account_failures"`
+	AddressFailures int           `yaml:"address_failures"`
+	Backoff         time.Duration `yaml:"backoff"`
+	MaxBackoff      time.Duration `yaml:"max_backoff"`
+	// ForgetAfter: failures this long ago, with no lock left, no longer
+	// count.
+	ForgetAfter time.Duration `yaml:"forget_after"`
+	// MaxTracked bounds the accounts, and the addresses, remembered:
+	// beyond it the least recently seen unlocked ones are forgotten.
+	MaxTracked int `yaml:"max_tracked"`
 }
 
 // Gateway bounds clients.
@@ -206,9 +231,23 @@ type Hub struct {
 	RegionKeyFile string `yaml:"region_key_file"`
 }
 
-// Attachments configures uploads.
+// Attachments configures uploads (docs/protocol.md#attachments). The
+// quotas hold on each node, for the bytes it stores.
 type Attachments struct {
 	MaxBytes int64 `yaml:"max_bytes"`
+	// A session (the holder of one customer or agent token) may upload
+	// SessionBytes per QuotaWindow, all of a tenant's sessions together
+	// TenantBytes.
+	QuotaWindow  time.Duration `yaml:"quota_window"`
+	SessionBytes int64         `yaml:"session_bytes"`
+	TenantBytes  int64         `yaml:"tenant_bytes"`
+	// Uploads no message references yet may hold at most these bytes of
+	// a session and of a tenant; each counts at least 4 KiB.
+	SessionUnreferencedBytes int64 `yaml:"session_unreferenced_bytes"`
+	TenantUnreferencedBytes  int64 `yaml:"tenant_unreferenced_bytes"`
+	// UnreferencedTTL: an upload no message references this long after
+	// it was stored is deleted.
+	UnreferencedTTL time.Duration `yaml:"unreferenced_ttl"`
 }
 
 // Log configures logging.
@@ -230,11 +269,14 @@ func Default() Config {
 		NATS:       NATS{ClientAccess: "read", Replicas: 1, DuplicateWindow: 10 * time.Minute},
 		Durability: "process",
 		Projector:  Projector{Linger: time.Millisecond},
-		Auth:       Auth{AgentTokenTTL: 12 * time.Hour, CustomerTTL: 24 * time.Hour, BcryptCost: 10},
+		Auth: Auth{AgentTokenTTL: 12 * time.Hour, CustomerTTL: 24 * time.Hour, BcryptCost: 10,
+			Login: Login{AccountFailures: 5, AddressFailures: 20, Backoff: time.Second, MaxBackoff: 15 * time.Minute,
+				ForgetAfter: time.Hour, MaxTracked: 100000}},
 		Gateway: Gateway{MaxFrameBytes: 64 << 10, MaxTextBytes: 16 << 10, SendQueue: 1024,
 			CustomerRate: 100, AgentRate: 1000, MaxConnections: 100000, PresenceTTL: 15 * time.Second},
-		Attachments: Attachments{MaxBytes: 10 << 20},
-		Log:         Log{Level: "info", Format: "text"},
+		Attachments: Attachments{MaxBytes: 10 << 20, QuotaWindow: time.Hour, SessionBytes: 256 << 20, TenantBytes: 16 << 30,
+			SessionUnreferencedBytes: 64 << 20, TenantUnreferencedBytes: 2 << 30, UnreferencedTTL: 24 * time.Hour},
+		Log: Log{Level: "info", Format: "text"},
 	}
 }
 
@@ -399,6 +441,7 @@ func (c *Config) Validate() error {
 	if c.Attachments.MaxBytes < 1 {
 		bad("attachments.max_bytes must be positive")
 	}
+	c.validateQuotas(bad)
 	if c.Plugins.Timeout < 0 || c.Plugins.Timeout > 10*time.Second {
 		bad("plugins.timeout %s: use up to 10s (50ms is the usual)", c.Plugins.Timeout)
 	}

@@ -94,7 +94,9 @@ func (e *Edge) Stop() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	_ = e.Node.Shutdown(ctx)
+	if err := e.Node.Shutdown(ctx); err != nil {
+		e.t.Errorf("stop the edge: %v", err)
+	}
 	e.Node = nil
 }
 

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/gobwas/ws"
 
 	"github.com/edgedesk/edgedesk/edge"
 	"github.com/edgedesk/edgedesk/edge/client"
@@ -42,16 +42,11 @@ func TestSlowClientIsDroppedWithResyncAndNeverStallsOthers(t *testing.T) {
 		err := rc.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
 		return errors.Join(err, serr)
 	}}
-	d := websocket.Dialer{NetDialContext: nd.DialContext}
-	slow, _, err := d.Dial(strings.Replace(e.URL, "http", "ws", 1)+"/ws", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer slow.Close()
+	slow := rawDial(t, e.URL, nd)
 	if err := slow.WriteJSON(map[string]any{"type": "hello", "v": 1, "token": tok}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := slow.ReadMessage(); err != nil {
+	if _, err := slow.ReadMessage(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -67,7 +62,7 @@ func TestSlowClientIsDroppedWithResyncAndNeverStallsOthers(t *testing.T) {
 		var r result
 		_ = slow.SetReadDeadline(time.Now().Add(90 * time.Second))
 		for {
-			_, data, err := slow.ReadMessage()
+			data, err := slow.ReadMessage()
 			if err != nil {
 				r.err = err
 				slowDone <- r
@@ -124,7 +119,7 @@ func TestSlowClientIsDroppedWithResyncAndNeverStallsOthers(t *testing.T) {
 	if !r.sawResync {
 		t.Fatalf("slow client was closed without a resync frame (close: %v)", r.err)
 	}
-	var ce *websocket.CloseError
+	var ce *wsClose
 	if !errors.As(r.err, &ce) || ce.Code != gateway.CloseResync {
 		t.Fatalf("slow client ended with %v, want close %d", r.err, gateway.CloseResync)
 	}
@@ -137,17 +132,13 @@ func TestSlowClientIsDroppedWithResyncAndNeverStallsOthers(t *testing.T) {
 // protocol's frames, and the connection keeps working.
 func TestWebSocketPingIsAnswered(t *testing.T) {
 	e := edgetest.StartDev(t)
-	conn, _, err := websocket.DefaultDialer.Dial(strings.Replace(e.URL, "http", "ws", 1)+"/ws", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := rawDial(t, e.URL, nil)
 	if err := conn.WriteJSON(map[string]any{"type": "hello", "inbox": edge.DemoInbox}); err != nil {
 		t.Fatal(err)
 	}
 	pong := make(chan string, 1)
-	conn.SetPongHandler(func(data string) error { pong <- data; return nil })
-	if err := conn.WriteControl(websocket.PingMessage, []byte("are-you-there"), time.Now().Add(time.Second)); err != nil {
+	conn.onPong = func(data []byte) { pong <- string(data) }
+	if err := conn.WriteFrame(ws.OpPing, true, []byte("are-you-there")); err != nil {
 		t.Fatal(err)
 	}
 	if err := conn.WriteJSON(map[string]any{"type": "ping", "id": "p1"}); err != nil {
@@ -156,7 +147,7 @@ func TestWebSocketPingIsAnswered(t *testing.T) {
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var sawPong bool
 	for !sawPong || len(pong) == 0 {
-		_, data, err := conn.ReadMessage() // control frames are handled inside
+		data, err := conn.ReadMessage() // pongs go to onPong
 		if err != nil {
 			t.Fatalf("read: %v", err)
 		}

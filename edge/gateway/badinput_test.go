@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gorilla/websocket"
+	"github.com/gobwas/ws"
 
 	"github.com/edgedesk/edgedesk/edge"
 	"github.com/edgedesk/edgedesk/edge/auth"
@@ -25,20 +25,12 @@ const badWait = 10 * time.Second
 
 // badDial opens a raw WebSocket to the edge; the tests below write exactly
 // the bytes they mean to.
-func badDial(t *testing.T, e *edgetest.Edge) *websocket.Conn {
+func badDial(t *testing.T, e *edgetest.Edge) *rawWS {
 	t.Helper()
-	u := "ws" + strings.TrimPrefix(e.URL, "http") + "/ws"
-	ctx, cancel := context.WithTimeout(context.Background(), badWait)
-	defer cancel()
-	conn, _, err := websocket.DefaultDialer.DialContext(ctx, u, nil)
-	if err != nil {
-		t.Fatalf("dial %s: %v", u, err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	return conn
+	return rawDial(t, e.URL, nil)
 }
 
-func badWrite(t *testing.T, conn *websocket.Conn, v any) {
+func badWrite(t *testing.T, conn *rawWS, v any) {
 	t.Helper()
 	var b []byte
 	switch v := v.(type) {
@@ -52,20 +44,19 @@ func badWrite(t *testing.T, conn *websocket.Conn, v any) {
 			t.Fatal(err)
 		}
 	}
-	_ = conn.SetWriteDeadline(time.Now().Add(badWait))
-	if err := conn.WriteMessage(websocket.TextMessage, b); err != nil {
+	if err := conn.WriteText(b); err != nil {
 		t.Fatalf("write: %v", err)
 	}
 }
 
 // badRead returns the next frame, or the close error that ended the
 // connection.
-func badRead(t *testing.T, conn *websocket.Conn) (*gateway.OutFrame, *websocket.CloseError) {
+func badRead(t *testing.T, conn *rawWS) (*gateway.OutFrame, *wsClose) {
 	t.Helper()
 	_ = conn.SetReadDeadline(time.Now().Add(badWait))
-	_, data, err := conn.ReadMessage()
+	data, err := conn.ReadMessage()
 	if err != nil {
-		var ce *websocket.CloseError
+		var ce *wsClose
 		if errors.As(err, &ce) {
 			return nil, ce
 		}
@@ -79,7 +70,7 @@ func badRead(t *testing.T, conn *websocket.Conn) (*gateway.OutFrame, *websocket.
 }
 
 // badFrame reads the next frame, failing if the connection closed.
-func badFrame(t *testing.T, conn *websocket.Conn) *gateway.OutFrame {
+func badFrame(t *testing.T, conn *rawWS) *gateway.OutFrame {
 	t.Helper()
 	f, ce := badRead(t, conn)
 	if ce != nil {
@@ -90,7 +81,7 @@ func badFrame(t *testing.T, conn *websocket.Conn) *gateway.OutFrame {
 
 // badExpectClose reads until the edge closes the connection and checks the
 // close code; frames before the close are returned.
-func badExpectClose(t *testing.T, conn *websocket.Conn, code int, reason string) []*gateway.OutFrame {
+func badExpectClose(t *testing.T, conn *rawWS, code int, reason string) []*gateway.OutFrame {
 	t.Helper()
 	var got []*gateway.OutFrame
 	for {
@@ -115,7 +106,7 @@ func badExpectClose(t *testing.T, conn *websocket.Conn, code int, reason string)
 // badExpectError reads the next frame other than a pushed one (the event of
 // an earlier request may still be on its way) and checks it is an error
 // frame with the code.
-func badExpectError(t *testing.T, conn *websocket.Conn, id, code string) *gateway.OutFrame {
+func badExpectError(t *testing.T, conn *rawWS, id, code string) *gateway.OutFrame {
 	t.Helper()
 	f := badFrame(t, conn)
 	for badUnsolicited(f) {
@@ -139,7 +130,7 @@ func badUnsolicited(f *gateway.OutFrame) bool {
 
 // badReply skips pushed frames (the live event of a request may come
 // before or after its reply) and returns the reply to request id.
-func badReply(t *testing.T, conn *websocket.Conn, id string) *gateway.OutFrame {
+func badReply(t *testing.T, conn *rawWS, id string) *gateway.OutFrame {
 	t.Helper()
 	for {
 		f := badFrame(t, conn)
@@ -154,7 +145,7 @@ func badReply(t *testing.T, conn *websocket.Conn, id string) *gateway.OutFrame {
 }
 
 // badPing checks the connection still answers.
-func badPing(t *testing.T, conn *websocket.Conn) {
+func badPing(t *testing.T, conn *rawWS) {
 	t.Helper()
 	badWrite(t, conn, `{"type":"ping","id":"alive"}`)
 	if f := badFrame(t, conn); f.Type != gateway.OutPong || f.ID != "alive" {
@@ -164,7 +155,7 @@ func badPing(t *testing.T, conn *websocket.Conn) {
 
 // badVisitor connects an anonymous visitor over a raw connection and
 // returns the welcome.
-func badVisitor(t *testing.T, e *edgetest.Edge) (*websocket.Conn, *gateway.OutFrame) {
+func badVisitor(t *testing.T, e *edgetest.Edge) (*rawWS, *gateway.OutFrame) {
 	t.Helper()
 	conn := badDial(t, e)
 	badWrite(t, conn, `{"type":"hello","v":1,"inbox":"`+edge.DemoInbox+`"}`)
@@ -197,7 +188,7 @@ func TestBadInputIsRefusedWithTheRightCode(t *testing.T) {
 	}{
 		{"non-JSON first frame", "this is not json", gateway.CloseBadFrames, "first frame must be hello"},
 		{"unknown field in hello", `{"type":"hello","inbox":"demo-web","admin":true}`, gateway.CloseBadFrames, "admin"},
-		{"first frame not hello", `{"type":"ping"}`, gateway.CloseUnauthorized, "first frame must be hello"},
+		{"first frame not hello", `{"type":"ping"}`, gateway.CloseBadFrames, "first frame must be hello"},
 		{"hello without credentials", `{"type":"hello","v":1}`, gateway.CloseUnauthorized, "token"},
 		{"newer protocol version", `{"type":"hello","v":2,"inbox":"demo-web"}`, gateway.CloseVersion, "v1"},
 		{"forged agent token", &gateway.InFrame{Type: "hello", V: 1,
@@ -236,7 +227,7 @@ func TestBadInputIsRefusedWithTheRightCode(t *testing.T) {
 			Visitor: mustIssue(t, keys, auth.RoleVisitor, edge.DemoTenant, "other-inbox", "v1", time.Hour)},
 			gateway.CloseForbidden, "another inbox"},
 		{"oversize first frame", `{"type":"hello","inbox":"` + strings.Repeat("x", 64<<10) + `"}`,
-			websocket.CloseMessageTooBig, ""},
+			int(ws.StatusMessageTooBig), ""},
 	}
 	for _, tc := range hellos {
 		t.Run(tc.name, func(t *testing.T) {
@@ -320,7 +311,7 @@ func TestBadInputIsRefusedWithTheRightCode(t *testing.T) {
 		conn, _ := badVisitor(t, e)
 		big := `{"type":"ping","id":"` + strings.Repeat("y", 64<<10) + `"}`
 		badWrite(t, conn, big)
-		badExpectClose(t, conn, websocket.CloseMessageTooBig, "")
+		badExpectClose(t, conn, int(ws.StatusMessageTooBig), "")
 	})
 
 	t.Run("a frame just under the limit is fine", func(t *testing.T) {

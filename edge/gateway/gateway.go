@@ -3,15 +3,15 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/gorilla/websocket"
 	"github.com/nats-io/nats.go"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
@@ -32,6 +32,10 @@ type Appender interface {
 	AppendAsync(e *event.Event, done func(seq uint64, dup bool, err error))
 }
 
+// DefaultResumeMax is the most items a resume replays by default; a client
+// that missed more is sent resync and reloads from history.
+const DefaultResumeMax = 1000
+
 // Limits bound what clients may do. Zero values take the defaults.
 type Limits struct {
 	MaxFrameBytes  int64         // largest client frame; default 64 KiB
@@ -42,7 +46,7 @@ type Limits struct {
 	CustomerRate   float64       // frames per second per customer connection; default 100
 	AgentRate      float64       // frames per second per agent connection; default 1000
 	MaxBadFrames   int           // bad frames before the connection is closed; default 20
-	ResumeMax      int           // most items replayed on resume; default 100000
+	ResumeMax      int           // most items replayed on resume, else resync; default 1000
 	AgentTokenTTL  time.Duration // default 12h
 	CustomerTTL    time.Duration // customer session token; default 24h
 	VisitorTTL     time.Duration // anonymous visitor token; default 365 days
@@ -52,6 +56,12 @@ type Limits struct {
 	// heartbeat from that node; heartbeats go out every third of it.
 	// Default 15s.
 	PresenceTTL time.Duration
+	// Uploads are the upload quotas (uploads.go); Login throttles failed
+	// sign-ins (login.go), per client address: TrustedProxies are the
+	// peers whose X-Forwarded-For names the client.
+	Uploads        UploadLimits
+	Login          LoginLimits
+	TrustedProxies []netip.Prefix
 }
 
 func (l *Limits) defaults() {
@@ -71,7 +81,7 @@ func (l *Limits) defaults() {
 	set(&l.MaxTextBytes, 16<<10)
 	set(&l.SendQueue, 1024)
 	set(&l.MaxBadFrames, 20)
-	set(&l.ResumeMax, 100000)
+	set(&l.ResumeMax, DefaultResumeMax)
 	setD(&l.WriteTimeout, 10*time.Second)
 	setD(&l.HelloTimeout, 10*time.Second)
 	setD(&l.AgentTokenTTL, 12*time.Hour)
@@ -90,6 +100,8 @@ func (l *Limits) defaults() {
 	if l.MaxConnections <= 0 {
 		l.MaxConnections = 100000
 	}
+	l.Uploads.defaults(l.MaxUploadBytes)
+	l.Login.defaults()
 }
 
 // Options build a Gateway.
@@ -112,6 +124,9 @@ type Options struct {
 	// RecordingsDir holds the recordings of the calls of tenants that
 	// record them, as <tenant>/<call>/; "": calls are not recorded.
 	RecordingsDir string
+	// ContactIDs derives the contact ids of the users websites identify,
+	// keyed with the region secret (required).
+	ContactIDs *auth.ContactIDs
 }
 
 // Gateway serves the WebSocket protocol and the HTTP API.
@@ -119,6 +134,7 @@ type Gateway struct {
 	store   *state.Store
 	journal Appender
 	keys    *auth.Keys
+	ids     *auth.ContactIDs
 	nc      *nats.Conn
 	m       *metrics.Metrics
 	log     *slog.Logger
@@ -136,7 +152,6 @@ type Gateway struct {
 	members   map[string]*session // sessions in calls of other nodes, by member name
 	callSubs  []*nats.Subscription
 
-	upgrader websocket.Upgrader
 	sub      *nats.Subscription
 	hbSub    *nats.Subscription
 	stop     chan struct{} // closed by Drain: ends the heartbeat
@@ -151,6 +166,10 @@ type Gateway struct {
 
 	presence *presence
 	router   *router
+	uploads  *uploadQuotas  // uploads.go
+	logins   *loginThrottle // login.go
+	loginSub *nats.Subscription
+	sweeping sync.WaitGroup // sweepUploads
 
 	dummyOnce sync.Once
 	dummy     string
@@ -166,8 +185,11 @@ func New(o Options) (*Gateway, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.ContactIDs == nil {
+		return nil, errors.New("gateway: no ContactIDs: derive them from the region secret (auth.NewContactIDs)")
+	}
 	g := &Gateway{
-		store: o.Store, journal: o.Log, keys: o.Keys, nc: o.NATS, m: o.Metrics,
+		store: o.Store, journal: o.Log, keys: o.Keys, ids: o.ContactIDs, nc: o.NATS, m: o.Metrics,
 		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, recDir: o.RecordingsDir, lim: o.Limits, ice: o.ICE, sfu: o.SFU, calls: map[string]*call{},
 		members:   map[string]*session{},
 		agents:    map[string]map[*session]struct{}{},
@@ -175,14 +197,8 @@ func New(o Options) (*Gateway, error) {
 	}
 	g.presence = newPresence(o.NodeID)
 	g.router = newRouter(g, o.Route)
-	g.upgrader = websocket.Upgrader{
-		ReadBufferSize:  1024,
-		WriteBufferSize: 1024,
-		WriteBufferPool: &sync.Pool{},
-		// Clients authenticate with tokens in the hello frame, never with
-		// cookies, so a page of any origin may embed the widget.
-		CheckOrigin: func(*http.Request) bool { return true },
-	}
+	g.uploads = newUploadQuotas(g.lim.Uploads)
+	g.logins = newLoginThrottle(&g.lim.Login)
 	sub, err := g.nc.Subscribe("live.>", g.onLive)
 	if err != nil {
 		return nil, err
@@ -193,13 +209,27 @@ func New(o Options) (*Gateway, error) {
 		_ = sub.Unsubscribe()
 		return nil, err
 	}
-	if err := g.subscribeCalls(); err != nil {
+	if g.loginSub, err = g.nc.Subscribe(loginSubject, g.onLogin); err != nil {
 		_ = sub.Unsubscribe()
 		_ = g.hbSub.Unsubscribe()
 		return nil, err
 	}
+	if err := g.subscribeCalls(); err != nil {
+		_ = sub.Unsubscribe()
+		_ = g.hbSub.Unsubscribe()
+		_ = g.loginSub.Unsubscribe()
+		return nil, err
+	}
+	if g.m != nil {
+		g.m.GaugeFunc("edgedesk_attachments_unreferenced_bytes", "Bytes this node holds of uploads no message references yet, and of uploads under way.",
+			func() float64 { return float64(g.uploads.heldBytes()) })
+		g.m.GaugeVecFunc("edgedesk_login_tracked", "Accounts and client addresses the sign-in throttle remembers failures of, by scope.", "scope",
+			[]string{scopeAccount, scopeAddress}, g.tracked)
+	}
 	g.stop = make(chan struct{})
 	go g.heartbeat()
+	g.sweeping.Add(1)
+	go g.sweepUploads()
 	return g, nil
 }
 
@@ -291,10 +321,12 @@ func (g *Gateway) Drain(ctx context.Context) {
 	g.stopOnce.Do(func() {
 		_ = g.sub.Unsubscribe()
 		_ = g.hbSub.Unsubscribe()
+		_ = g.loginSub.Unsubscribe()
 		for _, s := range g.callSubs {
 			_ = s.Unsubscribe()
 		}
 		close(g.stop)
+		g.sweeping.Wait()
 	})
 }
 
@@ -335,6 +367,7 @@ func (g *Gateway) index(s *session) (map[string]map[*session]struct{}, string) {
 // Deliver hands applied changes to the connected clients. It is the
 // journal's sink: it runs on the projector goroutine and never blocks.
 func (g *Gateway) Deliver(changes []state.Change) {
+	g.referenced(changes)
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	for i := range changes {

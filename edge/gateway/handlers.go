@@ -69,7 +69,11 @@ func (g *Gateway) authenticate(ctx context.Context, s *session, f *InFrame) (*Ou
 		if err := auth.VerifyIdentity(in.IdentitySecret, u.ID, u.Hash); err != nil {
 			return nil, CloseUnauthorized, err.Error()
 		}
-		contact.ID = auth.DerivedID("u", in.Tenant, in.ID, u.ID)
+		contact.ID = g.ids.ID(in.Tenant, in.ID, u.ID)
+		if err := g.adoptEarlierContact(ctx, in.Tenant, in.ID, u.ID, contact.ID); err != nil {
+			g.log.Warn("move a contact to its keyed id", "err", err)
+			return nil, 1011, "could not record the customer: retry"
+		}
 		contact.ExternalID, contact.Name, contact.Email = u.ID, u.Name, u.Email
 		contact.Language = language(u.Language)
 		if contact.Attributes, err = attributes(u.Attributes); err != nil {

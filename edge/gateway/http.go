@@ -83,18 +83,25 @@ func (g *Gateway) login(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, CodeBadFrame, "body must be {\"email\":…,\"password\":…}")
 		return
 	}
+	account, address := accountKey(req.Email), addressKey(g.clientAddress(r))
+	if !g.loginAllowed(w, account, address) {
+		return
+	}
 	a, err := g.store.AgentByEmail(req.Email)
 	if err != nil {
 		// compare against a fixed hash anyway so timing does not reveal
 		// which addresses exist
 		_ = auth.CheckPassword(g.dummyHash(), req.Password)
+		g.loginFailed(account, address)
 		httpError(w, http.StatusUnauthorized, CodeUnauthorized, auth.ErrBadPassword.Error())
 		return
 	}
 	if err := auth.CheckPassword(a.PasswordHash, req.Password); err != nil {
+		g.loginFailed(account, address)
 		httpError(w, http.StatusUnauthorized, CodeUnauthorized, err.Error())
 		return
 	}
+	g.loginSucceeded(account)
 	tok, err := g.keys.Issue(auth.RoleAgent, a.Tenant, "", a.ID, g.lim.AgentTokenTTL)
 	if err != nil {
 		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not issue a token")
@@ -103,10 +110,11 @@ func (g *Gateway) login(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "agent": a, "expires_in": int(g.lim.AgentTokenTTL.Seconds())})
 }
 
-// dummyHash is a bcrypt hash of a random string, made on first use, so that
-// a login with an unknown address costs as much as one with a known address.
+// dummyHash is a bcrypt hash of a random string, made on first use with the
+// cost of new hashes, so that a login with an unknown address costs as much
+// as one with a known address.
 func (g *Gateway) dummyHash() string {
-	g.dummyOnce.Do(func() { g.dummy, _ = auth.HashPassword(event.NewID(), 0) })
+	g.dummyOnce.Do(func() { g.dummy, _ = auth.HashPassword(event.NewID(), g.lim.Login.BcryptCost) })
 	return g.dummy
 }
 
@@ -149,6 +157,12 @@ func (g *Gateway) upload(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusRequestEntityTooLarge, CodeInvalid, fmt.Sprintf("attachments are at most %d bytes", g.lim.MaxUploadBytes))
 		return
 	}
+	done, ok := g.reserveUpload(w, c, r.ContentLength)
+	if !ok {
+		return
+	}
+	storedID, storedSize := "", int64(0)
+	defer func() { done(storedID, storedSize) }()
 	name := r.URL.Query().Get("name")
 	if len(name) > 200 {
 		name = name[:200]
@@ -213,6 +227,7 @@ func (g *Gateway) upload(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusServiceUnavailable, CodeUnavailable, "could not record the attachment: retry")
 		return
 	}
+	storedID, storedSize = id, size
 	g.m.Uploads.WithLabelValues("stored").Inc()
 	writeJSON(w, http.StatusCreated, &state.AttachmentRec{ID: a.ID, Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256})
 }

@@ -27,6 +27,11 @@ const (
 	CodeRateLimited  = "rate_limited"
 	CodeUnavailable  = "unavailable"
 	CodeVersion      = "unsupported_version"
+	// CodeQuotaExceeded (HTTP 429, with Retry-After) refuses an upload
+	// over a quota; CodeLoginThrottled (HTTP 429, with Retry-After) a
+	// sign-in while its account or address is locked after failures.
+	CodeQuotaExceeded  = "quota_exceeded"
+	CodeLoginThrottled = "login_throttled"
 )
 
 // Close codes (RFC 6455 private range) with the reason in the close frame.
@@ -286,11 +291,12 @@ func marshal(f *OutFrame) []byte {
 	return wireFrame(ws.NewTextFrame(b))
 }
 
-// wireFrame compiles a server frame (unmasked) to its bytes.
+// wireFrame compiles a server frame (unmasked) to its bytes, in one
+// allocation of their size.
 func wireFrame(f ws.Frame) []byte {
-	b, err := ws.CompileFrame(f)
-	if err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, ws.HeaderSize(f.Header)+len(f.Payload)))
+	if err := ws.WriteFrame(buf, f); err != nil {
 		panic(fmt.Sprintf("gateway: compile frame: %v", err)) // only for invalid control frames
 	}
-	return b
+	return buf.Bytes()
 }

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
-	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
@@ -20,7 +20,8 @@ import (
 // session is one authenticated WebSocket connection.
 type session struct {
 	g      *Gateway
-	conn   *websocket.Conn
+	conn   net.Conn
+	msgs   *msgReader
 	role   string // auth.RoleAgent or auth.RoleCustomer
 	tenant string
 	id     string // agent id or contact id
@@ -71,13 +72,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too many connections on this edge: retry later", http.StatusServiceUnavailable)
 		return
 	}
-	conn, err := g.upgrader.Upgrade(w, r, nil)
+	conn, br, err := upgrade(w, r)
 	if err != nil {
 		return // the upgrader has answered with the reason
 	}
 	g.conns.Add(1)
 	g.wg.Add(1)
-	conn.SetReadLimit(g.lim.MaxFrameBytes)
 	// The session runs on its own goroutine so that this handler returns
 	// and net/http releases its per-connection buffers and goroutine: an
 	// idle WebSocket then costs only the session's reader and writer.
@@ -87,20 +87,25 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			g.conns.Add(-1)
 			g.wg.Done()
 		}()
-		g.serve(ctx, conn)
+		g.serve(ctx, conn, br)
 	}()
 }
 
-func (g *Gateway) serve(ctx context.Context, conn *websocket.Conn) {
+func (g *Gateway) serve(ctx context.Context, conn net.Conn, br *bufio.Reader) {
 	defer conn.Close()
+	// Until the session's writer runs, the reader answers pings itself.
+	msgs := newMsgReader(br, g.lim.MaxFrameBytes, func(p []byte) {
+		_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+		_, _ = conn.Write(wireFrame(ws.NewPongFrame(p)))
+	})
 	_ = conn.SetReadDeadline(time.Now().Add(g.lim.HelloTimeout))
-	_, data, err := conn.ReadMessage()
+	data, err := msgs.next()
 	if err != nil {
 		var ne interface{ Timeout() bool }
 		if errors.As(err, &ne) && ne.Timeout() {
 			closeConn(conn, CloseHelloTimeout, "no hello frame in time: send hello first")
-		} else if errors.Is(err, websocket.ErrReadLimit) {
-			closeConn(conn, websocket.CloseMessageTooBig, "frame too large")
+		} else if code, reason, ok := closeFor(err); ok {
+			closeConn(conn, code, reason)
 		}
 		return
 	}
@@ -111,14 +116,14 @@ func (g *Gateway) serve(ctx context.Context, conn *websocket.Conn) {
 		return
 	}
 	if f.Type != TypeHello {
-		closeConn(conn, CloseUnauthorized, "first frame must be hello")
+		closeConn(conn, CloseBadFrames, "first frame must be hello")
 		return
 	}
 	if f.V != 0 && f.V != ProtocolVersion {
 		closeConn(conn, CloseVersion, "unsupported protocol version: this edge speaks v1")
 		return
 	}
-	s := &session{g: g, conn: conn, notify: make(chan struct{}, 1), done: make(chan struct{}), wdone: make(chan struct{}),
+	s := &session{g: g, conn: conn, msgs: msgs, notify: make(chan struct{}, 1), done: make(chan struct{}), wdone: make(chan struct{}),
 		inflight: make(chan struct{}, maxInflight), convs: map[string]*state.ConversationRec{}}
 	welcome, code, msg := g.authenticate(ctx, s, f)
 	if welcome == nil {
@@ -143,18 +148,9 @@ func (g *Gateway) serve(ctx context.Context, conn *websocket.Conn) {
 		g.agentOnline(s, true)
 		defer g.agentOnline(s, false)
 	}
-	// From here on only the writer writes to the connection.
-	conn.SetPingHandler(func(data string) error {
-		s.enqueue(wireFrame(ws.NewPongFrame([]byte(data))))
-		return nil
-	})
-	conn.SetCloseHandler(func(code int, _ string) error {
-		if code == websocket.CloseNoStatusReceived {
-			code = websocket.CloseNormalClosure
-		}
-		s.closeWith(code, "")
-		return nil
-	})
+	// From here on only the writer writes to the connection: pings are
+	// answered through its queue.
+	msgs.ping = func(p []byte) { s.enqueue(wireFrame(ws.NewPongFrame(p))) } // wireFrame copies p
 	upTo := g.store.Applied()
 	welcome.Seq = upTo
 	s.enqueue(marshal(welcome))
@@ -167,55 +163,62 @@ func (g *Gateway) serve(ctx context.Context, conn *websocket.Conn) {
 	s.readLoop(ctx)
 }
 
-// replay sends the items after since up to upTo that the client has not seen.
+// replay sends the items after since up to upTo that the client has not
+// seen, or, when there are more than Limits.ResumeMax of them (or the client
+// has seen nothing: since 0), only resync, which tells it to reload
+// conversations and history instead. Either way resumed ends it. The store
+// is read for at most ResumeMax items, whatever the client may see of them.
 func (g *Gateway) replay(s *session, since, upTo uint64) {
+	defer s.enqueueReplay(marshal(&OutFrame{Type: OutResumed, Seq: upTo}))
+	if since >= upTo {
+		return
+	}
+	if since == 0 {
+		s.enqueueReplay(marshal(&OutFrame{Type: OutResync, Since: since,
+			Message: "nothing to resume from: load conversations and history"}))
+		return
+	}
 	contact := ""
 	if s.role == auth.RoleCustomer {
 		contact = s.id
 	}
-	sent := 0
-	othersOf := map[string]bool{} // conversation → assigned to another agent
-	for since < upTo {
-		items, more, err := g.store.Feed(s.tenant, contact, since, upTo, 1000)
-		if err != nil {
-			s.sendError("", CodeUnavailable, "could not replay missed events: reload the conversation history")
-			return
-		}
-		for i := range items {
-			it := &items[i]
-			since = it.Seq
-			if s.role == auth.RoleAgent && s.scope == "assigned" {
-				others, ok := othersOf[it.Conv]
-				if !ok {
-					c, err := g.store.Conversation(s.tenant, it.Conv)
-					others = err == nil && c.Assignee != "" && c.Assignee != s.id
-					othersOf[it.Conv] = others
-				}
-				if others {
-					continue
-				}
-			}
-			s.enqueueReplay(marshal(&OutFrame{Type: OutEvent, Seq: it.Seq, Item: it}))
-			sent++
-		}
-		if sent >= g.lim.ResumeMax {
-			s.enqueueReplay(marshal(&OutFrame{Type: OutResync, Since: since,
-				Message: "too many missed events: reload conversations and history"}))
-			break
-		}
-		if !more {
-			break
-		}
+	items, more, err := g.store.Feed(s.tenant, contact, since, upTo, g.lim.ResumeMax)
+	if err != nil {
+		s.sendError("", CodeUnavailable, "could not replay missed events: reload the conversation history")
+		return
 	}
-	s.enqueueReplay(marshal(&OutFrame{Type: OutResumed, Seq: upTo}))
+	if more {
+		s.enqueueReplay(marshal(&OutFrame{Type: OutResync, Since: since,
+			Message: fmt.Sprintf("more than %d missed events: reload conversations and history", g.lim.ResumeMax)}))
+		return
+	}
+	othersOf := map[string]bool{} // conversation → assigned to another agent
+	for i := range items {
+		it := &items[i]
+		if s.role == auth.RoleAgent && s.scope == "assigned" {
+			others, ok := othersOf[it.Conv]
+			if !ok {
+				c, err := g.store.Conversation(s.tenant, it.Conv)
+				others = err == nil && c.Assignee != "" && c.Assignee != s.id
+				othersOf[it.Conv] = others
+			}
+			if others {
+				continue
+			}
+		}
+		s.enqueueReplay(marshal(&OutFrame{Type: OutEvent, Seq: it.Seq, Item: it}))
+	}
 }
 
 func (s *session) readLoop(ctx context.Context) {
 	for {
-		_, data, err := s.conn.ReadMessage()
+		data, err := s.msgs.next()
 		if err != nil {
-			if errors.Is(err, websocket.ErrReadLimit) {
-				s.closeWith(websocket.CloseMessageTooBig, "frame too large")
+			// A frame the protocol refuses (binary, invalid UTF-8, too
+			// large, malformed) fails the connection with its code; the
+			// client's close is answered with its own.
+			if code, reason, ok := closeFor(err); ok {
+				s.closeWith(code, reason)
 				s.waitWriter()
 			}
 			return
@@ -371,7 +374,7 @@ func (s *session) sendError(id, code, msg string) {
 // runs: pings and closes from the client are answered through the queue.
 func (s *session) writer() {
 	defer close(s.wdone)
-	nc := s.conn.NetConn()
+	nc := s.conn
 	for {
 		select {
 		case <-s.notify:
@@ -414,8 +417,9 @@ func closeFrame(code int, msg string) []byte {
 	return b
 }
 
-// closeConn closes a connection that has no session writer yet.
-func closeConn(conn *websocket.Conn, code int, msg string) {
-	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, truncate(msg, 120)),
-		time.Now().Add(time.Second))
+// closeConn sends a close frame on a connection that has no session writer
+// yet.
+func closeConn(conn net.Conn, code int, msg string) {
+	_ = conn.SetWriteDeadline(time.Now().Add(time.Second))
+	_, _ = conn.Write(closeFrame(code, msg))
 }

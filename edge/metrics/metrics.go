@@ -22,6 +22,14 @@ type Metrics struct {
 	Malformed     prometheus.Counter
 	Refused       prometheus.Counter
 	Uploads       *prometheus.CounterVec // edgedesk_attachments_total{result}
+	// AttachmentsExpired counts uploads deleted because no message
+	// referenced them in time.
+	AttachmentsExpired prometheus.Counter
+	// LoginFailures counts sign-ins refused for a wrong address or
+	// password; LoginThrottled those refused unchecked because the
+	// account or the address was locked, by scope.
+	LoginFailures  prometheus.Counter
+	LoginThrottled *prometheus.CounterVec // edgedesk_login_throttled_total{scope}
 	// RoutingFallbacks counts assignments the built-in rule made because
 	// the routing plugin failed.
 	RoutingFallbacks prometheus.Counter
@@ -71,6 +79,15 @@ func New() *Metrics {
 		Uploads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "edgedesk_attachments_total", Help: "Attachment uploads by result.",
 		}, []string{"result"}),
+		AttachmentsExpired: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "edgedesk_attachments_expired_total", Help: "Uploads deleted because no message referenced them within attachments.unreferenced_ttl.",
+		}),
+		LoginFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "edgedesk_login_failures_total", Help: "Sign-ins refused for a wrong e-mail address or password.",
+		}),
+		LoginThrottled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edgedesk_login_throttled_total", Help: "Sign-ins refused without checking the password because the account or the client address was locked after failures, by scope (account, address).",
+		}, []string{"scope"}),
 		RoutingFallbacks: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "edgedesk_routing_fallbacks_total", Help: "Conversations the built-in rule assigned because the routing plugin failed.",
 		}),
@@ -85,7 +102,8 @@ func New() *Metrics {
 		}, []string{"reason"}),
 	}
 	r.MustRegister(m.Connections, m.Messages, m.FramesIn, m.FramesOut, m.FrameErrors, m.SlowClients,
-		m.AppendSeconds, m.Applied, m.Malformed, m.Refused, m.Uploads, m.RoutingFallbacks, m.Analyses,
+		m.AppendSeconds, m.Applied, m.Malformed, m.Refused, m.Uploads, m.AttachmentsExpired, m.LoginFailures, m.LoginThrottled,
+		m.RoutingFallbacks, m.Analyses,
 		m.Calls, m.CallsEnded,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

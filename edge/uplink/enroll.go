@@ -33,13 +33,9 @@ func Enrolled(dir string) bool {
 // token in tokenFile, and writes it, its key and the hub's authority to
 // dir.
 func Enroll(ctx context.Context, addr, tokenFile, name, region, dir string, qc *quic.Config) error {
-	b, err := os.ReadFile(tokenFile)
+	tok, err := readToken(tokenFile)
 	if err != nil {
-		return fmt.Errorf("read the enrolment token: %w", err)
-	}
-	tok, err := pki.ParseToken(strings.TrimSpace(string(b)))
-	if err != nil {
-		return fmt.Errorf("%s: %w", tokenFile, err)
+		return err
 	}
 	key, csr, err := pki.NewRequest(name)
 	if err != nil {
@@ -91,6 +87,19 @@ func Enroll(ctx context.Context, addr, tokenFile, name, region, dir string, qc *
 	}
 	// the certificate last: its presence means enrolled
 	return pki.WriteCert(filepath.Join(dir, certFile), f.Enrolled.Cert)
+}
+
+// readToken reads an enrolment token from a file.
+func readToken(file string) (pki.Token, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return pki.Token{}, fmt.Errorf("read the enrolment token: %w", err)
+	}
+	tok, err := pki.ParseToken(strings.TrimSpace(string(b)))
+	if err != nil {
+		return pki.Token{}, fmt.Errorf("%s: %w", file, err)
+	}
+	return tok, nil
 }
 
 // loadIdentity reads what Enroll wrote.

@@ -75,9 +75,12 @@ type Uplink struct {
 	o         Options
 	codec     *event.Codec
 	connected atomic.Bool
-	noStatus  atomic.Bool // the hub refused a status frame: none sent again
-	acked     atomic.Uint64
-	head      atomic.Uint64
+	// plainHello: the hub refused a hello that listed capabilities (it
+	// is older than them); the next session says hello without them
+	plainHello atomic.Bool
+	warnedOld  atomic.Bool // the warning that the hub is older was logged
+	acked      atomic.Uint64
+	head       atomic.Uint64
 
 	mu       sync.Mutex
 	lastErr  string
@@ -111,22 +114,66 @@ func (u *Uplink) Status() Status {
 	return Status{Connected: u.connected.Load(), AckedSeq: u.acked.Load(), Error: u.lastErr}
 }
 
+// ErrNotEnrolled is wrapped by the error of an uplink that has neither a
+// hub certificate nor an enrolment token.
+var ErrNotEnrolled = errors.New("no hub certificate and no enrolment token")
+
+// Check says, without the network, whether an uplink with these Dir and
+// EnrollTokenFile can link at all: an edge enrolled already needs its
+// certificate, key and the hub's authority readable in dir; one that is
+// not needs a readable, well-formed enrolment token. The error says what
+// to do. Run fails the same way before an enrolment; it retries an
+// unreadable certificate (the files may be restored meanwhile).
+func Check(dir, tokenFile string) error {
+	if Enrolled(dir) {
+		if _, _, err := loadIdentity(dir); err != nil {
+			return fmt.Errorf("%w in %s: restore the files Enroll wrote there, or remove %s and enrol the edge again with a new token (--enroll-token-file)",
+				err, dir, filepath.Join(dir, certFile))
+		}
+		return nil
+	}
+	if tokenFile == "" {
+		return fmt.Errorf("this edge has %w (none in %s): start it with --enroll-token-file and a token from `hub enroll-token`, or without --hub to run alone",
+			ErrNotEnrolled, dir)
+	}
+	if _, err := readToken(tokenFile); err != nil {
+		return fmt.Errorf("%w: give --enroll-token-file a file holding the token `hub enroll-token` printed", err)
+	}
+	return nil
+}
+
 // Run keeps a sync session with the hub until ctx ends, reconnecting after
-// each failure with exponential back-off and full jitter.
+// each failure with exponential back-off and full jitter. It returns nil
+// when ctx ends, and an error when linking cannot succeed however often it
+// is tried: no certificate and no token, a token that cannot be read, or
+// a token the hub refuses.
 func (u *Uplink) Run(ctx context.Context) error {
+	err := u.run(ctx)
+	if err != nil {
+		u.mu.Lock()
+		u.lastErr = err.Error()
+		u.mu.Unlock()
+	}
+	return err
+}
+
+func (u *Uplink) run(ctx context.Context) error {
 	const base = 200 * time.Millisecond
 	attempt := 0
 	for ctx.Err() == nil {
 		var welcomed bool
 		var err error
 		if !Enrolled(u.o.Dir) {
-			if u.o.EnrollTokenFile == "" {
-				u.o.Log.Error("this edge has no hub certificate and no enrolment token: start it with --enroll-token-file", "dir", u.o.Dir)
-				return nil
+			if err := Check(u.o.Dir, u.o.EnrollTokenFile); err != nil {
+				return err
 			}
 			if err = Enroll(ctx, u.o.Addr, u.o.EnrollTokenFile, u.o.Name, u.o.Region, u.o.Dir, u.o.QUIC); err == nil {
 				u.o.Log.Info("enrolled with the hub", "hub", u.o.Addr, "as", u.o.Name, "region", u.o.Region)
 				continue
+			}
+			var refused *syncproto.Error
+			if errors.As(err, &refused) && refused.Code == syncproto.CodeToken && ctx.Err() == nil {
+				return fmt.Errorf("%w: get a new token with `hub enroll-token` and start the edge with it (--enroll-token-file)", err)
 			}
 		} else {
 			welcomed, err = u.session(ctx)
@@ -134,6 +181,10 @@ func (u *Uplink) Run(ctx context.Context) error {
 		u.connected.Store(false)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if errors.Is(err, errPlainHello) {
+			u.o.Log.Info("saying hello again without capabilities", "err", err)
+			continue // at once
 		}
 		if welcomed {
 			attempt = 0
@@ -157,6 +208,11 @@ func (u *Uplink) Run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// errPlainHello ends a session whose hello, listing capabilities, the hub
+// refused as a bad frame: a hub older than capability lists. The next
+// session says hello without them.
+var errPlainHello = errors.New("the hub refused a hello with capabilities: it is older than this edge")
 
 type raw struct {
 	seq  uint64
@@ -192,7 +248,11 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 	u.head.Store(head)
 	w := syncproto.NewWriter(s)
 	configSeq := u.configSeq()
-	if err := w.Write(&syncproto.Frame{Type: syncproto.TypeHello, Hello: &syncproto.Hello{V: syncproto.Version, Head: head, ConfigSeq: configSeq}}); err != nil {
+	hello := &syncproto.Hello{V: syncproto.Version, Head: head, ConfigSeq: configSeq}
+	if !u.plainHello.Swap(false) {
+		hello.Caps = syncproto.Caps()
+	}
+	if err := w.Write(&syncproto.Frame{Type: syncproto.TypeHello, Hello: hello}); err != nil {
 		return false, fmt.Errorf("send hello: %w", closeReason(conn, err))
 	}
 	r := syncproto.NewReader(s)
@@ -200,10 +260,22 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 	switch {
 	case err != nil:
 		return false, fmt.Errorf("read welcome: %w", closeReason(conn, err))
+	case f.Type == syncproto.TypeError && f.Error.Code == syncproto.CodeBadFrame && len(hello.Caps) > 0:
+		// a hub older than capability lists refuses the field
+		u.plainHello.Store(true)
+		return false, fmt.Errorf("%w (%v)", errPlainHello, f.Error)
 	case f.Type == syncproto.TypeError:
 		return false, fmt.Errorf("the hub refused the sync: %w", f.Error)
 	case f.Type != syncproto.TypeWelcome:
 		return false, fmt.Errorf("the hub answered hello with a %s frame", f.Type)
+	}
+	hubCaps := f.Welcome.Caps
+	if u.o.Staff != nil && !syncproto.HasCap(hubCaps, syncproto.CapStatus) {
+		if !u.warnedOld.Swap(true) {
+			u.o.Log.Warn("the hub does not take the region's agents (it is older than this edge): upgrade it; events sync without them")
+		}
+	} else {
+		u.warnedOld.Store(false)
 	}
 	acked := f.Welcome.Acked
 	u.acked.Store(acked)
@@ -211,7 +283,8 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 	u.mu.Lock()
 	u.lastErr = ""
 	u.mu.Unlock()
-	u.o.Log.Info("hub link up", "hub", u.o.Addr, "as", f.Welcome.Edge, "region", f.Welcome.Region, "hub_has", acked, "head", head)
+	u.o.Log.Info("hub link up", "hub", u.o.Addr, "as", f.Welcome.Edge, "region", f.Welcome.Region, "hub_has", acked, "head", head,
+		"hub_caps", hubCaps)
 
 	sctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -237,12 +310,6 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 					return
 				}
 			case syncproto.TypeError:
-				if f.Error.Code == syncproto.CodeBadFrame && strings.Contains(f.Error.Message, fmt.Sprintf("unknown frame type %d", syncproto.TypeStatus)) {
-					// a hub older than this edge: the log goes on without
-					// presence (the hub should be upgraded first)
-					u.noStatus.Store(true)
-					u.o.Log.Warn("the hub does not take the region's agents (it is older than this edge): upgrade it; events sync without them")
-				}
 				errc <- fmt.Errorf("the hub closed the sync: %w", f.Error)
 				return
 			default:
@@ -277,7 +344,7 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 			}
 		}
 	}()
-	if u.o.Staff != nil && !u.noStatus.Load() {
+	if u.o.Staff != nil && syncproto.HasCap(hubCaps, syncproto.CapStatus) {
 		go u.sendStatus(sctx, w, errc)
 	}
 	var buf []byte

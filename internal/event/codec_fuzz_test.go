@@ -89,6 +89,14 @@ func sampleEvents() map[string]*event.Event {
 	e.ID = "ev-apikey-revoked"
 	e.APIKey = &event.APIKey{ID: "k0123456789abcdef01234567"}
 	out["apikey-revoked"] = e
+	e = env(event.KindContactRekeyed)
+	e.Actor = event.Actor{Kind: event.ActorSystem, ID: "contact-ids"}
+	e.Rekey = &event.ContactRekey{From: "up6x76kimifd6xockgfzkso5ebm", To: "usgvsur5lof3qan7qad7bi3wp3y"}
+	out["contact-rekeyed"] = e
+	e = env(event.KindAttachmentExpired)
+	e.Actor = event.Actor{Kind: event.ActorSystem, ID: "attachment-sweep"}
+	e.Attachment = &event.Attachment{ID: "att1"}
+	out["attachment-expired"] = e
 	e = env("future.kind")
 	e.Actor = event.Actor{Kind: event.ActorSystem}
 	out["unknown-kind"] = e

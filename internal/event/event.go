@@ -39,6 +39,8 @@ const (
 	KindPluginConfigured   Kind = "plugin.configured"
 	KindAPIKeyCreated      Kind = "apikey.created"
 	KindAPIKeyRevoked      Kind = "apikey.revoked"
+	KindContactRekeyed     Kind = "contact.rekeyed"
+	KindAttachmentExpired  Kind = "attachment.expired"
 )
 
 // Conversation statuses.
@@ -94,6 +96,7 @@ type Event struct {
 	Rating       *Rating         `cbor:"34,keyasint,omitempty"`
 	PluginConfig *PluginConfig   `cbor:"35,keyasint,omitempty"`
 	APIKey       *APIKey         `cbor:"40,keyasint,omitempty"`
+	Rekey        *ContactRekey   `cbor:"45,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -294,6 +297,16 @@ type Contact struct {
 	// ISO 639 code); Attributes, when not nil, replace the contact's.
 	Language   string      `cbor:"6,keyasint,omitempty"`
 	Attributes *Attributes `cbor:"7,keyasint,omitempty"`
+}
+
+// ContactRekey moves a contact from one id to another (contact.rekeyed):
+// its record and its conversations. Edges before keyed contact ids gave a
+// website's user an id anyone could derive from the user id; an edge that
+// meets such a contact when the user signs in again moves it to the keyed
+// id.
+type ContactRekey struct {
+	From string `cbor:"1,keyasint"`
+	To   string `cbor:"2,keyasint"`
 }
 
 // ConvOpened starts a conversation. Assignee is the agent the edge's routing
@@ -535,8 +548,10 @@ func (e *Event) Validate() error {
 		ok = e.Assign != nil && ValidID(e.Assign.Conv) && (e.Assign.Agent == "" || ValidID(e.Assign.Agent))
 	case KindReadMarked:
 		ok = e.Read != nil && ValidID(e.Read.Conv)
-	case KindAttachmentStored:
+	case KindAttachmentStored, KindAttachmentExpired:
 		ok = e.Attachment != nil && ValidID(e.Attachment.ID)
+	case KindContactRekeyed:
+		ok = e.Rekey != nil && ValidID(e.Rekey.From) && ValidID(e.Rekey.To) && e.Rekey.From != e.Rekey.To
 	case KindCannedUpserted:
 		ok = e.Canned != nil && ValidID(e.Canned.ID) && (e.Canned.Deleted || ValidID(e.Canned.Shortcut) && e.Canned.Text != "")
 	case KindMessageAnalyzed:

@@ -1,3 +1,4 @@
-// Package repotest holds checks that span the whole repository, such as
-// every Go package having a package doc comment.
+// Package repotest holds checks that span the whole repository: every Go
+// package has a package doc comment, and git tracks no compiled executable
+// and no file over 1 MiB.
 package repotest

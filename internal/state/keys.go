@@ -43,8 +43,10 @@ const (
 // records carry their contact's name; 6: plugins' configurations (an older
 // edge skipped plugin.configured events); 7: contact records carry the
 // language and attributes their website gives; 8: REST API keys (an older
-// edge skipped apikey.* events).
-const Layout uint64 = 8
+// edge skipped apikey.* events); 9: contacts moved to keyed ids and
+// unreferenced uploads expired (an older edge skipped contact.rekeyed and
+// attachment.expired events).
+const Layout uint64 = 9
 
 func seqHex(seq uint64) string { return fmt.Sprintf("%016x", seq) }
 
@@ -76,3 +78,5 @@ func kAttachmentConv(t, a, v string) []byte { return []byte("atc/" + t + "/" + a
 func kCanned(t, id string) []byte           { return []byte("cr/" + t + "/" + id) }
 func kCannedPrefix(t string) []byte         { return []byte("cr/" + t + "/") }
 func kPluginConfig(t, p string) []byte      { return []byte("pc/" + t + "/" + p) }
+
+func kAttachmentConvPrefix(t, a string) []byte { return []byte("atc/" + t + "/" + a + "/") }

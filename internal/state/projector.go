@@ -162,6 +162,10 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 			ID: a.ID, Tenant: t, Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256,
 			Uploader: e.Actor.Kind + ":" + e.Actor.ID,
 		})
+	case event.KindAttachmentExpired:
+		return ch, s.applyAttachmentExpired(txn, e)
+	case event.KindContactRekeyed:
+		return ch, s.applyRekey(txn, e)
 	case event.KindCannedUpserted:
 		c := e.Canned
 		if c.Deleted {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/fxamacker/cbor/v2"
 )
@@ -45,8 +46,48 @@ const (
 	TypeError     Type = 7
 	TypeEnroll    Type = 8
 	TypeEnrolled  Type = 9
-	TypeStatus    Type = 10 // edge → hub: the region's agents now (a hub older than this type refuses it: upgrade hubs first)
+	TypeStatus    Type = 10 // edge → hub: the region's agents now, to a hub that lists CapStatus
 )
+
+// Capabilities are the optional parts of the protocol, named in the
+// capability lists of hello (what the edge speaks) and welcome (what the
+// hub speaks). A part is used only when both sides list it: a frame type
+// or field added to the protocol gets a capability, so that neither side
+// sends it to a peer that would refuse it.
+//
+// A peer older than the lists sends none, and its decoder refuses a field
+// it does not know: a hub therefore lists its capabilities in the welcome
+// only to an edge whose hello listed some, and an edge whose hello with a
+// list is refused as a bad frame says hello again without one (the hub is
+// older than capabilities: it speaks none of them).
+const (
+	CapStatus = "status" // the edge sends, the hub takes, status frames
+)
+
+// Caps is every capability this code speaks, for a hello or a welcome.
+func Caps() []string { return []string{CapStatus} }
+
+// HasCap reports whether a capability list names c.
+func HasCap(caps []string, c string) bool { return slices.Contains(caps, c) }
+
+// MaxCaps and MaxCapLen bound a capability list.
+const (
+	MaxCaps   = 16
+	MaxCapLen = 32
+)
+
+// checkCaps says what is wrong with a capability list.
+func checkCaps(caps []string) error {
+	if len(caps) > MaxCaps {
+		return fmt.Errorf("%d capabilities, at most %d", len(caps), MaxCaps)
+	}
+	for _, c := range caps {
+		if c == "" || len(c) > MaxCapLen {
+			return fmt.Errorf("a capability of %d bytes: 1 to %d", len(c), MaxCapLen)
+		}
+	}
+	return nil
+}
 
 func (t Type) String() string {
 	switch t {
@@ -78,22 +119,26 @@ func (t Type) String() string {
 var ErrFrame = errors.New("bad sync frame")
 
 // Hello opens a sync stream: the edge's protocol version, the last sequence
-// of its log (for the hub's lag figures) and the last configuration
-// sequence it applied.
+// of its log (for the hub's lag figures), the last configuration sequence
+// it applied and the capabilities it speaks (none: an edge older than
+// capabilities).
 type Hello struct {
-	V         int    `cbor:"1,keyasint"`
-	Head      uint64 `cbor:"2,keyasint"`
-	ConfigSeq uint64 `cbor:"3,keyasint"`
+	V         int      `cbor:"1,keyasint"`
+	Head      uint64   `cbor:"2,keyasint"`
+	ConfigSeq uint64   `cbor:"3,keyasint"`
+	Caps      []string `cbor:"4,keyasint,omitempty"`
 }
 
 // Welcome answers a hello: the last sequence of this edge's log the hub has
-// stored durably (the edge sends from the next one) and the name and region
-// the hub knows the edge by (from its certificate).
+// stored durably (the edge sends from the next one), the name and region
+// the hub knows the edge by (from its certificate) and the capabilities
+// the hub speaks, given only to an edge whose hello listed its own.
 type Welcome struct {
-	V      int    `cbor:"1,keyasint"`
-	Acked  uint64 `cbor:"2,keyasint"`
-	Edge   string `cbor:"3,keyasint"`
-	Region string `cbor:"4,keyasint"`
+	V      int      `cbor:"1,keyasint"`
+	Acked  uint64   `cbor:"2,keyasint"`
+	Edge   string   `cbor:"3,keyasint"`
+	Region string   `cbor:"4,keyasint"`
+	Caps   []string `cbor:"5,keyasint,omitempty"`
 }
 
 // Batch is a run of consecutive log entries: First is the sequence of
@@ -244,9 +289,13 @@ func Append(buf []byte, f *Frame) ([]byte, error) {
 	var err error
 	switch f.Type {
 	case TypeHello:
-		body, err = encMode.Marshal(f.Hello)
+		if err = checkCaps(f.Hello.Caps); err == nil {
+			body, err = encMode.Marshal(f.Hello)
+		}
 	case TypeWelcome:
-		body, err = encMode.Marshal(f.Welcome)
+		if err = checkCaps(f.Welcome.Caps); err == nil {
+			body, err = encMode.Marshal(f.Welcome)
+		}
 	case TypeError:
 		body, err = encMode.Marshal(f.Error)
 	case TypeEnroll:
@@ -354,10 +403,14 @@ func Decode(b []byte) (*Frame, error) {
 	switch f.Type {
 	case TypeHello:
 		f.Hello = new(Hello)
-		err = decMode.Unmarshal(body, f.Hello)
+		if err = decMode.Unmarshal(body, f.Hello); err == nil {
+			f.Hello.Caps, err = caps(f.Hello.Caps)
+		}
 	case TypeWelcome:
 		f.Welcome = new(Welcome)
-		err = decMode.Unmarshal(body, f.Welcome)
+		if err = decMode.Unmarshal(body, f.Welcome); err == nil {
+			f.Welcome.Caps, err = caps(f.Welcome.Caps)
+		}
 	case TypeError:
 		f.Error = new(Error)
 		if err = decMode.Unmarshal(body, f.Error); err == nil && (len(f.Error.Code) > 64 || len(f.Error.Message) > 1024) {
@@ -398,6 +451,15 @@ func Decode(b []byte) (*Frame, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrFrame, f.Type, err)
 	}
 	return f, nil
+}
+
+// caps checks a decoded capability list; an empty one is no list (as it
+// is encoded).
+func caps(c []string) ([]string, error) {
+	if len(c) == 0 {
+		return nil, nil
+	}
+	return c, checkCaps(c)
 }
 
 func decodeBatch(b []byte) (*Batch, error) {

@@ -11,6 +11,8 @@ import (
 
 func sample() []*Frame {
 	return []*Frame{
+		{Type: TypeHello, Hello: &Hello{V: Version, Head: 1200, ConfigSeq: 7, Caps: Caps()}},
+		{Type: TypeWelcome, Welcome: &Welcome{V: Version, Acked: 1100, Edge: "eu-1", Region: "eu", Caps: Caps()}},
 		{Type: TypeHello, Hello: &Hello{V: Version, Head: 1200, ConfigSeq: 7}},
 		{Type: TypeWelcome, Welcome: &Welcome{V: Version, Acked: 1100, Edge: "eu-1", Region: "eu"}},
 		{Type: TypeEvents, Batch: &Batch{First: 1101, Head: 1200, Events: [][]byte{[]byte("a"), bytes.Repeat([]byte("b"), 300)}}},
@@ -89,6 +91,9 @@ func TestMalformedFramesAreRefused(t *testing.T) {
 		{"ack cut short", []byte{byte(TypeAck), 0x80}, "bad stored"},
 		{"hello not cbor", []byte{byte(TypeHello), 0xff}, "hello"},
 		{"hello unknown field", append([]byte{byte(TypeHello)}, 0xa1, 0x18, 0x63, 0x01), "unknown field"},
+		{"hello with a capability of 0 bytes", cborFrame(t, TypeHello, map[int]any{1: 1, 4: []string{""}}), "a capability of 0 bytes"},
+		{"welcome with a capability too long", cborFrame(t, TypeWelcome, map[int]any{1: 1, 5: []string{strings.Repeat("c", MaxCapLen+1)}}), "a capability of 33 bytes"},
+		{"hello with too many capabilities", cborFrame(t, TypeHello, map[int]any{1: 1, 4: make([]string, MaxCaps+1)}), "max number of elements"},
 		{"error message too long", body(t, &Frame{Type: TypeError, Error: &Error{Code: "x", Message: strings.Repeat("m", 2000)}}), "too long"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -107,6 +112,81 @@ func TestMalformedFramesAreRefused(t *testing.T) {
 	wire := mustAppend(t, sample()[2])
 	if _, err := NewReader(bytes.NewReader(wire[:len(wire)-3])).Read(); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("cut frame: %v, want io.ErrUnexpectedEOF", err)
+	}
+}
+
+// cborFrame is a frame of type typ whose body is v in CBOR, past Append's
+// checks.
+func cborFrame(t *testing.T, typ Type, v any) []byte {
+	b, err := encMode.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append([]byte{byte(typ)}, b...)
+}
+
+// The hello and welcome of peers older than capabilities: their decoders
+// refuse a field they do not know.
+type (
+	oldHello struct {
+		V         int    `cbor:"1,keyasint"`
+		Head      uint64 `cbor:"2,keyasint"`
+		ConfigSeq uint64 `cbor:"3,keyasint"`
+	}
+	oldWelcome struct {
+		V      int    `cbor:"1,keyasint"`
+		Acked  uint64 `cbor:"2,keyasint"`
+		Edge   string `cbor:"3,keyasint"`
+		Region string `cbor:"4,keyasint"`
+	}
+)
+
+// Capabilities keep both kinds of peer working: without a list, hello and
+// welcome are the bytes an older peer sends and takes; a list is a field
+// an older peer refuses, which is why a hub lists its capabilities only to
+// an edge that listed its own, and an edge refused says hello again
+// without them (edge/uplink, hub).
+func TestCapabilitiesAndOlderPeers(t *testing.T) {
+	old := func(v any) []byte {
+		b, err := encMode.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// an older edge's hello reads as one without capabilities
+	f, err := Decode(append([]byte{byte(TypeHello)}, old(oldHello{V: 1, Head: 5, ConfigSeq: 2})...))
+	if err != nil || f.Hello.Caps != nil || f.Hello.Head != 5 {
+		t.Fatalf("an older edge's hello: %+v, %v", f, err)
+	}
+	// a welcome without capabilities is what an older edge reads
+	w := body(t, &Frame{Type: TypeWelcome, Welcome: &Welcome{V: 1, Acked: 3, Edge: "eu-1", Region: "eu"}})
+	if !bytes.Equal(w[1:], old(oldWelcome{V: 1, Acked: 3, Edge: "eu-1", Region: "eu"})) {
+		t.Fatalf("a welcome without capabilities is not the older encoding")
+	}
+	if err := decMode.Unmarshal(w[1:], new(oldWelcome)); err != nil {
+		t.Fatalf("an older edge cannot read a welcome without capabilities: %v", err)
+	}
+	// a hello without capabilities is what an older hub reads; one with
+	// them it refuses
+	h := body(t, &Frame{Type: TypeHello, Hello: &Hello{V: 1, Head: 5}})
+	if err := decMode.Unmarshal(h[1:], new(oldHello)); err != nil {
+		t.Fatalf("an older hub cannot read a hello without capabilities: %v", err)
+	}
+	h = body(t, &Frame{Type: TypeHello, Hello: &Hello{V: 1, Head: 5, Caps: Caps()}})
+	if err := decMode.Unmarshal(h[1:], new(oldHello)); err == nil || !strings.Contains(err.Error(), "unknown field") {
+		t.Fatalf("an older hub reads a hello with capabilities: %v, want an unknown field", err)
+	}
+	// an empty list is no list, as encoded
+	f, err = Decode(cborFrame(t, TypeWelcome, map[int]any{1: 1, 5: []string{}}))
+	if err != nil || f.Welcome.Caps != nil {
+		t.Fatalf("a welcome with an empty list: %+v, %v; want no list", f.Welcome, err)
+	}
+	if !HasCap(Caps(), CapStatus) || HasCap(nil, CapStatus) {
+		t.Fatal("HasCap")
+	}
+	if _, err := Append(nil, &Frame{Type: TypeHello, Hello: &Hello{V: 1, Caps: []string{""}}}); err == nil {
+		t.Fatal("a hello with an empty capability encodes")
 	}
 }
 

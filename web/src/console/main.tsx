@@ -105,6 +105,13 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     setItems((xs) => (xs.some((x) => x.seq === it.seq) ? xs : [...xs, it].sort((a, b) => a.seq - b.seq)));
 
   useEffect(() => {
+    const loadConvs = async () => {
+      const list = await c.request({ type: "conversations", limit: pageSize });
+      if (list.type === "conversations") {
+        setConvs(new Map((list.conversations as Conv[]).map((x) => [x.id, x])));
+        setOlder(list.more === true);
+      }
+    };
     const c = new Connection(location.origin, () => ({ type: "hello", v: 1, token, scope: "all" }), {
       welcome: async (f) => {
         setMe(f.session?.id ?? "");
@@ -112,11 +119,13 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         void c.request({ type: "canned" }).then((r) => {
           if (r.type === "canned") setCanned((r.canned as Canned[]) ?? []);
         });
-        const list = await c.request({ type: "conversations", limit: pageSize });
-        if (list.type === "conversations") {
-          setConvs(new Map((list.conversations as Conv[]).map((x) => [x.id, x])));
-          setOlder(list.more === true);
-        }
+        await loadConvs();
+      },
+      // The edge replays no more than it keeps for a resume: reload the
+      // list and the open conversation from history.
+      resync: () => {
+        void loadConvs();
+        if (selectedRef.current) void loadHistory(selectedRef.current);
       },
       event: (f: Frame) => {
         if (f.type === "presence" && typeof f.agent === "string") {
@@ -167,9 +176,14 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
 
   const open = async (id: string) => {
     setSelected(id);
+    setUnread((u) => u.opened(id));
+    await loadHistory(id);
+  };
+
+  // loadHistory shows the latest page of a conversation's timeline.
+  async function loadHistory(id: string) {
     setItems([]);
     setReadings(new Map());
-    setUnread((u) => u.opened(id));
     const h = await conn.current!.request({ type: "history", conv: id, limit: 100 });
     for (const it of h.items ?? []) {
       if (it.kind === "message") addItem(it);
@@ -177,7 +191,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       noteCall(it);
       call.current?.note(it);
     }
-  };
+  }
 
   // loadOlder asks for the page of conversations last active before the
   // oldest one loaded.

@@ -218,6 +218,9 @@ class Widget {
         void this.ready(f);
       },
       event: (f) => this.onEvent(f),
+      resync: () => {
+        if (this.conv) void this.load(this.conv); // the timeline keeps each message once
+      },
       status: (up) => {
         this.banner.textContent = t.reconnecting;
         this.banner.hidden = up;

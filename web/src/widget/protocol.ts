@@ -68,6 +68,10 @@ export interface Handlers {
   // welcome arrives after every (re)connect, before any replayed event.
   welcome(f: Frame): void;
   event(f: Frame): void;
+  // resync: the edge will not replay what this client missed (more than
+  // it replays, or a client too slow to keep up): what is shown may lack
+  // events, so reload it (conversations, history) from the edge.
+  resync(f: Frame): void;
   status(connected: boolean): void;
   // refused: the edge will not take this identity (forged or expired,
   // unknown inbox); the connection does not retry until reconnect.
@@ -170,6 +174,13 @@ export class Connection {
       if (f.seq <= this.lastSeq) return;
       this.lastSeq = f.seq;
     }
+    if (f.type === "resync") {
+      this.on.resync(f);
+      return;
+    }
+    // resumed ends the replay after a reconnect: the client is current to
+    // its seq (replayed, or reloaded after a resync).
+    if (f.type === "resumed" && f.seq && f.seq > this.lastSeq) this.lastSeq = f.seq;
     this.on.event(f);
   }
 }
