@@ -104,7 +104,7 @@ type Host struct {
 	stopping bool
 	stop     chan struct{}  // closed when stopping
 	bg       sync.WaitGroup // instances being made in the background
-	running  sync.WaitGroup // calls (enter)
+	gate     gate           // the calls running; retired by Close (gate.go)
 
 	calls   *prometheus.CounterVec   // edgedesk_plugin_calls_total{plugin,result}
 	latency *prometheus.HistogramVec // edgedesk_plugin_call_seconds{plugin}
@@ -123,7 +123,7 @@ func New(ctx context.Context, o Options) (*Host, error) {
 	cfg := wazero.NewRuntimeConfig().
 		WithCloseOnContextDone(false).           // the meter stops calls (meter.go)
 		WithMemoryLimitPages(lim.MemoryMiB * 16) // 64 KiB pages
-	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: o.KV, stop: make(chan struct{}), cores: newCores(lim.Cores)}
+	h := &Host{lim: lim, log: o.Log, config: o.Config, kv: o.KV, stop: make(chan struct{}), cores: newCores(lim.Cores), gate: newGate()}
 	if h.kv == nil {
 		h.kv = NewMemoryKV()
 	}
@@ -162,17 +162,6 @@ func New(ctx context.Context, o Options) (*Host, error) {
 // KV is the store of capability kv the host's plugins use.
 func (h *Host) KV() KV { return h.kv }
 
-// enter counts a call about to start, unless the host is closing.
-func (h *Host) enter() bool {
-	h.bgMu.Lock()
-	defer h.bgMu.Unlock()
-	if h.stopping {
-		return false
-	}
-	h.running.Add(1)
-	return true
-}
-
 // Close closes the runtime and every plugin, once the calls running end
 // (at their deadline at the latest); calls after it fail with ErrClosed.
 func (h *Host) Close(ctx context.Context) error {
@@ -183,7 +172,8 @@ func (h *Host) Close(ctx context.Context) error {
 	}
 	h.bgMu.Unlock()
 	h.bg.Wait()
-	h.running.Wait() // an instance's memory must not go while a call runs in it
+	h.gate.retire()
+	<-h.gate.drained // an instance's memory must not go while a call runs in it
 	err := h.rt.Close(ctx)
 	if h.cache != nil {
 		err = errors.Join(err, h.cache.Close(ctx))
@@ -206,15 +196,7 @@ type version struct {
 	compiled wazero.CompiledModule
 	granted  map[string]bool
 	idle     chan *instance
-	// calls counts the calls running on this version, with retiredBit set
-	// once it is swapped out or closed: no call starts on it after, and
-	// drained closes when the last one running ends (enter, leave,
-	// retire). A WaitGroup could not say no to a call that loaded the
-	// version just before the swap and counted itself in just after the
-	// Wait returned; with memory unmapped at close, that call would run
-	// in memory no longer there.
-	calls   atomic.Int64
-	drained chan struct{}
+	gate     // the calls running on it; retired when swapped out or closed (gate.go)
 
 	mu     sync.Mutex
 	closed bool
@@ -223,44 +205,6 @@ type version struct {
 
 	broken atomic.Int32 // instances thrown away since the last healthy call
 	live   atomic.Int32 // instances that exist or are being made
-}
-
-const retiredBit = 1 << 62
-
-// enter counts a call on v, unless v is retired.
-func (v *version) enter() bool {
-	for {
-		n := v.calls.Load()
-		if n&retiredBit != 0 {
-			return false
-		}
-		if v.calls.CompareAndSwap(n, n+1) {
-			return true
-		}
-	}
-}
-
-// leave ends a call counted by enter.
-func (v *version) leave() {
-	if v.calls.Add(-1) == retiredBit {
-		close(v.drained)
-	}
-}
-
-// retire lets no call start on v; drained closes once none runs.
-func (v *version) retire() {
-	for {
-		n := v.calls.Load()
-		if n&retiredBit != 0 {
-			return // retired already
-		}
-		if v.calls.CompareAndSwap(n, n|retiredBit) {
-			if n == 0 {
-				close(v.drained)
-			}
-			return
-		}
-	}
 }
 
 // rebuildDelay is how long the replacement of a thrown-away instance
@@ -433,7 +377,7 @@ func (h *Host) compile(ctx context.Context, pkg *Package) (v *version, err error
 		compiled.Close(ctx)
 		return nil, err
 	}
-	v = &version{m: pkg.Manifest, compiled: compiled, granted: granted, drained: make(chan struct{}),
+	v = &version{m: pkg.Manifest, compiled: compiled, granted: granted, gate: newGate(),
 		idle: make(chan *instance, h.lim.Instances), done: make(chan struct{})}
 	inst, err := h.instantiate(ctx, v)
 	if err != nil {
@@ -799,10 +743,10 @@ type stateKey struct{}
 // counted as result "panic", and the instance is thrown away.
 func (p *Plugin) Call(ctx context.Context, tenant string, op uint32, input []byte) (out []byte, err error) {
 	h := p.h
-	if !h.enter() {
+	if !h.gate.enter() {
 		return nil, ErrClosed
 	}
-	defer h.running.Done()
+	defer h.gate.leave()
 	start := time.Now()
 	v := p.current.Load()
 	for !v.enter() { // swapped out meanwhile: the version that replaced it

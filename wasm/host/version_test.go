@@ -12,7 +12,7 @@ import (
 // or goes to the next version. With a WaitGroup such a call could count
 // itself in after the close began.
 func TestVersionRetires(t *testing.T) {
-	v := &version{drained: make(chan struct{})}
+	v := &version{gate: newGate()}
 	for range 2 {
 		if !v.enter() {
 			t.Fatal("a live version refused a call")
@@ -36,7 +36,7 @@ func TestVersionRetires(t *testing.T) {
 		t.Fatal("not drained once the last call ended")
 	}
 
-	idle := &version{drained: make(chan struct{})}
+	idle := &version{gate: newGate()}
 	idle.retire()
 	select {
 	case <-idle.drained:
@@ -46,7 +46,7 @@ func TestVersionRetires(t *testing.T) {
 
 	// many callers racing a retire: every call that got in ends before drained
 	for range 100 {
-		v := &version{drained: make(chan struct{})}
+		v := &version{gate: newGate()}
 		var running sync.WaitGroup
 		var mu sync.Mutex
 		after := false
