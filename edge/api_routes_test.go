@@ -53,25 +53,18 @@ func TestRouteWalk(t *testing.T) {
 		t.Errorf("openapi.json has %s, which no route serves", op)
 	}
 
-	success := map[string]int{"GET": 200, "POST": 201, "DELETE": 204}
+	fx := e.fixtures(t)
 	for _, r := range api.Routes() {
 		for _, who := range []string{"no key", "revoked key", "read key", "other tenant's admin key", "admin key"} {
 			token := map[string]string{"no key": "", "revoked key": e.revoked, "read key": e.read,
 				"other tenant's admin key": e.other, "admin key": e.admin}[who]
-			path, body := r.Path, ""
-			if before, after, ok := strings.Cut(path, "{id}"); ok {
-				path = before + e.victim(t) + after // a key of the demo tenant
-			}
-			if r.Method == "POST" {
-				body = `{"name":"walk","scopes":["read"]}`
-			}
-			want := success[r.Method]
+			path, body, want := fx.request(t, e, r)
 			switch {
 			case who == "no key" || who == "revoked key":
 				want = 401
 			case who == "read key" && !apiAllows(event.ScopeRead, r.Scope):
 				want = 403
-			case who == "other tenant's admin key" && strings.Contains(r.Path, "{id}"):
+			case who == "other tenant's admin key" && (strings.Contains(r.Path, "{id}") || fx.refersToDemo(r)):
 				want = 404
 			}
 			got, ctype, out := call(t, e.Edge, r.Method, path, token, body)
@@ -88,6 +81,84 @@ func TestRouteWalk(t *testing.T) {
 			}
 		}
 	}
+}
+
+// walkFixtures are the demo tenant's resources the walk's routes act on.
+type walkFixtures struct {
+	contact, conv string
+}
+
+func (e *keyedEdge) fixtures(t *testing.T) *walkFixtures {
+	t.Helper()
+	code, _, out := call(t, e.Edge, "POST", "/api/v1/contacts", e.admin, `{"inbox_id":"`+edge.DemoInbox+`","name":"Walker"}`)
+	var ct api.Contact
+	if err := json.Unmarshal([]byte(out), &ct); code != http.StatusCreated || err != nil {
+		t.Fatalf("a contact: %d %s", code, out)
+	}
+	code, _, out = call(t, e.Edge, "POST", "/api/v1/conversations", e.admin, `{"contact_id":"`+ct.ID+`","message":{"text":"hello"}}`)
+	var cv api.Conversation
+	if err := json.Unmarshal([]byte(out), &cv); code != http.StatusCreated || err != nil {
+		t.Fatalf("a conversation: %d %s", code, out)
+	}
+	return &walkFixtures{contact: ct.ID, conv: cv.ID}
+}
+
+// refersToDemo: the route's body names a resource of the demo tenant.
+func (f *walkFixtures) refersToDemo(r api.Route) bool {
+	return r.Method == "POST" && (r.Path == "/api/v1/conversations" || r.Path == "/api/v1/contacts")
+}
+
+// request is the path, the body and the success status of a call of r
+// by the demo tenant's admin.
+func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, body string, status int) {
+	t.Helper()
+	status = map[string]int{"GET": 200, "POST": 201, "PATCH": 200, "DELETE": 204}[r.Method]
+	id := ""
+	switch {
+	case strings.HasPrefix(r.Path, "/api/v1/api-keys/"):
+		id = e.victim(t)
+	case strings.HasPrefix(r.Path, "/api/v1/conversations/"):
+		id = f.conv
+	case strings.HasPrefix(r.Path, "/api/v1/contacts/"):
+		id = f.contact
+	case strings.HasPrefix(r.Path, "/api/v1/inboxes/"):
+		id = edge.DemoInbox
+	case strings.HasPrefix(r.Path, "/api/v1/agents/"):
+		id = edge.DemoAgents[1].ID
+	case strings.HasPrefix(r.Path, "/api/v1/canned-responses/"):
+		code, _, out := call(t, e.Edge, "POST", "/api/v1/canned-responses", e.admin, `{"shortcut":"victim","text":"Victim"}`)
+		var c api.Canned
+		if err := json.Unmarshal([]byte(out), &c); code != http.StatusCreated || err != nil {
+			t.Fatalf("a victim canned response: %d %s", code, out)
+		}
+		id = c.ID
+	}
+	path = strings.Replace(r.Path, "{id}", id, 1)
+	switch r.Method + " " + r.Path {
+	case "POST /api/v1/api-keys":
+		body = `{"name":"walk","scopes":["read"]}`
+	case "POST /api/v1/conversations":
+		body = `{"contact_id":"` + f.contact + `","message":{"text":"walk"}}`
+	case "POST /api/v1/conversations/{id}/status":
+		body, status = `{"status":"open"}`, 200
+	case "POST /api/v1/conversations/{id}/priority":
+		body, status = `{"priority":"high"}`, 200
+	case "POST /api/v1/conversations/{id}/assignee":
+		body, status = `{"agent_id":null}`, 200
+	case "POST /api/v1/conversations/{id}/messages":
+		body = `{"text":"walk"}`
+	case "POST /api/v1/contacts":
+		body = `{"inbox_id":"` + edge.DemoInbox + `","name":"Walk"}`
+	case "PATCH /api/v1/contacts/{id}":
+		body = `{"name":"Walked"}`
+	case "POST /api/v1/canned-responses":
+		body = `{"shortcut":"walk","text":"Walk"}`
+	default:
+		if r.Method != "GET" && r.Method != "DELETE" {
+			t.Fatalf("the walk has no body for %s %s", r.Method, r.Path)
+		}
+	}
+	return path, body, status
 }
 
 func apiAllows(have, need string) bool {

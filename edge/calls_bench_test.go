@@ -25,7 +25,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge"
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/gateway"
-	"github.com/edgedesk/edgedesk/edge/sfu"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 // BenchmarkCallsOnTheEdge holds N concurrent 1:1 calls through an edge
@@ -150,8 +150,8 @@ func newParticipant(b *testing.B, api *webrtc.API, ws *client.Client) *participa
 	})
 	pc.OnICECandidate(func(c *webrtc.ICECandidate) {
 		if c != nil && p.call != "" {
-			init := c.ToJSON()
-			p.ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: p.call, Signal: &sfu.Signal{Type: "candidate", Candidate: &init}})
+			init := protocol.ICECandidate(c.ToJSON())
+			p.ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: p.call, Signal: &protocol.Signal{Type: "candidate", Candidate: &init}})
 		}
 	})
 	return p
@@ -166,7 +166,7 @@ func (p *participant) offer(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p.ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: p.call, Signal: &sfu.Signal{Type: "offer", SDP: offer.SDP}})
+	p.ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: p.call, Signal: &protocol.Signal{Type: "offer", SDP: offer.SDP}})
 }
 
 // publish writes RTP until stop, each payload starting with its send time.

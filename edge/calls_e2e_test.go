@@ -17,6 +17,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/edge/sfu"
 	"github.com/edgedesk/edgedesk/internal/event"
 )
@@ -31,7 +32,7 @@ type caller struct {
 	pc    *webrtc.PeerConnection
 	call  string
 	got   sync.Map // kind → *atomic.Int64
-	items chan *gateway.OutFrame
+	items chan *protocol.OutFrame
 	// leaving: the caller hung up; the edge's last renegotiations may
 	// reach a connection the edge already closed
 	leaving atomic.Bool
@@ -57,7 +58,7 @@ func newCaller(t *testing.T, e *edgetest.Edge, ws *client.Client) *caller {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &caller{t: t, ws: ws, pc: pc, items: make(chan *gateway.OutFrame, 256), stop: make(chan struct{})}
+	c := &caller{t: t, ws: ws, pc: pc, items: make(chan *protocol.OutFrame, 256), stop: make(chan struct{})}
 	pc.OnTrack(func(tr *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) {
 		go func() { // the edge's sender reports, echoed in the receiver reports the round trip is measured from
 			for {
@@ -76,9 +77,9 @@ func newCaller(t *testing.T, e *edgetest.Edge, ws *client.Client) *caller {
 	})
 	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
 		if cand != nil && c.call != "" {
-			init := cand.ToJSON()
+			init := protocol.ICECandidate(cand.ToJSON())
 			c.ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: c.call,
-				Signal: &sfu.Signal{Type: "candidate", Candidate: &init}})
+				Signal: &protocol.Signal{Type: "candidate", Candidate: &init}})
 		}
 	})
 	for _, k := range []struct {
@@ -132,7 +133,7 @@ func (c *caller) read() {
 	}
 }
 
-func (c *caller) apply(sig sfu.Signal) {
+func (c *caller) apply(sig protocol.Signal) {
 	if err := applySignal(c.pc, c.ws, c.call, sig); err != nil && !c.leaving.Load() {
 		c.t.Errorf("%s applying the edge's %s: %v", c.ws.Welcome.Session.Role, sig.Type, err)
 	}
@@ -140,7 +141,7 @@ func (c *caller) apply(sig sfu.Signal) {
 
 // applySignal applies the edge's signal for a call to pc, answering an
 // offer over ws.
-func applySignal(pc *webrtc.PeerConnection, ws *client.Client, call string, sig sfu.Signal) error {
+func applySignal(pc *webrtc.PeerConnection, ws *client.Client, call string, sig protocol.Signal) error {
 	switch sig.Type {
 	case "answer":
 		return pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sig.SDP})
@@ -154,12 +155,12 @@ func applySignal(pc *webrtc.PeerConnection, ws *client.Client, call string, sig 
 		}
 		if err == nil {
 			err = ws.Send(&gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: call,
-				Signal: &sfu.Signal{Type: "answer", SDP: a.SDP}})
+				Signal: &protocol.Signal{Type: "answer", SDP: a.SDP}})
 		}
 		return err
 	case "candidate":
 		if sig.Candidate != nil {
-			return pc.AddICECandidate(*sig.Candidate)
+			return pc.AddICECandidate(webrtc.ICECandidateInit(*sig.Candidate))
 		}
 	}
 	return nil
@@ -185,7 +186,7 @@ func (c *caller) enter(ctx context.Context, conv, call string) {
 		c.t.Fatal(err)
 	}
 	if _, err := c.ws.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: c.call,
-		Signal: &sfu.Signal{Type: "offer", SDP: offer.SDP}}); err != nil {
+		Signal: &protocol.Signal{Type: "offer", SDP: offer.SDP}}); err != nil {
 		c.t.Fatal(err)
 	}
 }
@@ -198,7 +199,7 @@ func (c *caller) received(kind string) int64 {
 }
 
 // item waits for a call item of the given status.
-func (c *caller) item(status string) *gateway.OutFrame {
+func (c *caller) item(status string) *protocol.OutFrame {
 	c.t.Helper()
 	timeout := time.After(20 * time.Second)
 	for {
@@ -263,7 +264,7 @@ func TestCallThroughTheEdge(t *testing.T) {
 	// refused: a signal from outside the call, an unknown call, a role not theirs
 	other := e.Visitor()
 	for _, f := range []*gateway.InFrame{
-		{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: customer.call, Signal: &sfu.Signal{Type: "offer", SDP: "x"}},
+		{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: customer.call, Signal: &protocol.Signal{Type: "offer", SDP: "x"}},
 		{Type: gateway.TypeCall, Op: gateway.CallJoin, Call: "nope"},
 		{Type: gateway.TypeCall, Op: gateway.CallJoin, Call: customer.call},
 	} {
@@ -293,7 +294,7 @@ func TestCallThroughTheEdge(t *testing.T) {
 		t.Error("a second call in a conversation with one going on was started")
 	}
 	if _, err := agentWS.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallSignal, Call: customer.call,
-		Signal: &sfu.Signal{Type: "offer", SDP: "not sdp"}}); err == nil {
+		Signal: &protocol.Signal{Type: "offer", SDP: "not sdp"}}); err == nil {
 		t.Error("a malformed offer was accepted")
 	}
 

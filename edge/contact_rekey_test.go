@@ -12,6 +12,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
@@ -72,7 +73,7 @@ func TestIdentifiedContactMovesToItsKeyedID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.ContainsFunc(h.Items, func(it state.Item) bool { return it.Text == "written before the upgrade" }) {
+	if !slices.ContainsFunc(h.Items, func(it protocol.Item) bool { return it.Text == "written before the upgrade" }) {
 		t.Fatalf("history %+v lacks the message written before the upgrade", h.Items)
 	}
 	if _, err := olga.Message(ctx, st.Conv, "m2", "written after the upgrade"); err != nil {
@@ -112,9 +113,4 @@ func TestIdentifiedContactMovesToItsKeyedID(t *testing.T) {
 }
 
 // conversations are a customer's welcome's conversations.
-func conversations(w *gateway.OutFrame) []client.Conversation {
-	if c, ok := w.Conversations.(*[]client.Conversation); ok {
-		return *c
-	}
-	return nil
-}
+func conversations(w *protocol.OutFrame) []protocol.Conversation { return w.Conversations }

@@ -5,32 +5,27 @@ import (
 	"errors"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
 
-// Demo data seeded by --dev. These credentials are public: never use --dev
-// for a real deployment.
+// Demo data seeded by --dev (edge/protocol has it, for the clients that
+// sign in with it). These credentials are public: never use --dev for a
+// real deployment.
 const (
-	DemoTenant         = "demo"
-	DemoInbox          = "demo-web"
-	DemoPrechatInbox   = "demo-prechat" // asks name and e-mail first
-	DemoIdentitySecret = "demo-identity-secret"
-	DemoPassword       = "edgedesk-demo"
+	DemoTenant         = protocol.DemoTenant
+	DemoInbox          = protocol.DemoInbox
+	DemoPrechatInbox   = protocol.DemoPrechatInbox
+	DemoIdentitySecret = protocol.DemoIdentitySecret
+	DemoPassword       = protocol.DemoPassword
 )
 
 // DemoAgent is a seeded agent.
-type DemoAgent struct {
-	ID, Email, Name string
-	Role            string // "admin" may change canned responses
-}
+type DemoAgent = protocol.DemoAgent
 
 // DemoAgents are the agents --dev seeds.
-var DemoAgents = []DemoAgent{
-	{ID: "agent-alice", Email: "alice@demo.test", Name: "Alice", Role: "admin"},
-	{ID: "agent-bob", Email: "bob@demo.test", Name: "Bob", Role: "agent"},
-	{ID: "agent-carol", Email: "carol@demo.test", Name: "Carol", Role: "agent"},
-}
+var DemoAgents = protocol.DemoAgents
 
 // DevCredentials are what --dev prints.
 type DevCredentials struct {

@@ -413,7 +413,8 @@ func (n *Node) serveHTTP() error {
 	mux.Handle("GET /api/v1/status", admintoken.Guard(n.admin, http.HandlerFunc(n.status)))
 	n.pluginsAPI(mux, func(h http.Handler) http.Handler { return admintoken.Guard(n.admin, h) })
 	n.gateway.RegisterAdmin(mux, func(h http.Handler) http.Handler { return admintoken.Guard(n.admin, h) })
-	api.New(n.store, n.journal, n.admin, n.log.With("component", "api")).Register(mux)
+	api.New(api.Options{Store: n.store, Journal: n.journal, Conversations: n.gateway.Conversations(), Keys: n.keys,
+		Presence: n.gateway.Presence, AdminToken: n.admin, Logger: n.log.With("component", "api")}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))

@@ -2,7 +2,6 @@ package edge_test
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -11,7 +10,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
-	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
@@ -96,12 +95,8 @@ func TestRoutingPluginAnsweringInvalidUTF8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(out.Conversations)
-	var list []state.ConversationRec
-	if err := json.Unmarshal(b, &list); err != nil {
-		t.Fatal(err)
-	}
-	if i := slices.IndexFunc(list, func(x state.ConversationRec) bool { return x.ID == ack.Conv }); i < 0 || list[i].RouteNote != want {
+	list := out.Conversations
+	if i := slices.IndexFunc(list, func(x protocol.Conversation) bool { return x.ID == ack.Conv }); i < 0 || list[i].RouteNote != want {
 		t.Fatalf("the agent's list: %+v", list)
 	}
 	if n := everyEntryDecodes(t, e); n == 0 {

@@ -14,7 +14,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
 	"github.com/edgedesk/edgedesk/edge/plugins"
-	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/wasm/abi"
 	"github.com/edgedesk/edgedesk/wasm/host"
 	"github.com/edgedesk/edgedesk/wasm/plugintest"
@@ -36,8 +36,8 @@ func manifestOf(name, version, kind string, caps ...string) host.Manifest {
 // openConv starts a conversation as a new visitor with a browser language
 // and returns how the edge recorded it.
 func openConv(t *testing.T, e *edgetest.Edge, agent interface {
-	Request(context.Context, *gateway.InFrame) (*gateway.OutFrame, error)
-}, lang string) state.ConversationRec {
+	Request(context.Context, *gateway.InFrame) (*protocol.OutFrame, error)
+}, lang string) protocol.Conversation {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -50,18 +50,13 @@ func openConv(t *testing.T, e *edgetest.Edge, agent interface {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := json.Marshal(out.Conversations)
-	var list []state.ConversationRec
-	if err := json.Unmarshal(b, &list); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range list {
+	for _, c := range out.Conversations {
 		if c.ID == ack.Conv {
 			return c
 		}
 	}
 	t.Fatalf("conversation %s not in the agent's list", ack.Conv)
-	return state.ConversationRec{}
+	return protocol.Conversation{}
 }
 
 // TestRoutingPluginOnTheEdge: new conversations are assigned by the routing
@@ -144,7 +139,7 @@ func TestNLPPluginReadsCustomerMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got *state.Item
+	var got *protocol.Item
 	for got == nil {
 		f := edgetest.NextEvent(t, alice, gateway.OutEvent, 20*time.Second)
 		if f.Item != nil && f.Item.Kind == "analysis" {
@@ -209,18 +204,13 @@ func TestWaitingConversationsAreAssigned(t *testing.T) {
 		convs = append(convs, ack.Conv)
 	}
 	bob := e.Agent("bob@demo.test", "")
-	list := func() map[string]state.ConversationRec {
+	list := func() map[string]protocol.Conversation {
 		out, err := bob.Request(ctx, &gateway.InFrame{Type: gateway.TypeConvs})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, _ := json.Marshal(out.Conversations)
-		var l []state.ConversationRec
-		if err := json.Unmarshal(b, &l); err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]state.ConversationRec{}
-		for _, c := range l {
+		m := map[string]protocol.Conversation{}
+		for _, c := range out.Conversations {
 			m[c.ID] = c
 		}
 		return m

@@ -53,9 +53,39 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // what the hub knows of it. Fields a tenant keeps in its region arrive
 // encrypted or redacted, and are shown as they arrived.
 type regionConv struct {
-	Edge   string `json:"edge"`
-	Region string `json:"region"`
-	state.ConversationRec
+	Edge          string `json:"edge"`
+	Region        string `json:"region"`
+	ID            string `json:"id"`
+	Tenant        string `json:"tenant"`
+	Inbox         string `json:"inbox"`
+	Contact       string `json:"contact"`
+	Status        string `json:"status"`
+	SnoozeUntil   int64  `json:"snooze_until,omitempty"`
+	Assignee      string `json:"assignee,omitempty"`
+	OpenedAt      int64  `json:"opened_at"`
+	OpenedSeq     uint64 `json:"opened_seq"`
+	LastSeq       uint64 `json:"last_seq"`
+	LastAt        int64  `json:"last_at"`
+	Messages      int    `json:"messages"`
+	LastText      string `json:"last_text,omitempty"`
+	ContactName   string `json:"contact_name,omitempty"`
+	Language      string `json:"language,omitempty"`
+	Intent        string `json:"intent,omitempty"`
+	Sentiment     string `json:"sentiment,omitempty"`
+	RoutedBy      string `json:"routed_by,omitempty"`
+	RouteNote     string `json:"route_note,omitempty"`
+	RouteFallback bool   `json:"route_fallback,omitempty"`
+	Priority      string `json:"priority,omitempty"`
+	Channel       string `json:"channel,omitempty"`
+}
+
+// regionView is a conversation of an edge in the operators' list.
+func regionView(edge, region string, c *state.ConversationRec) regionConv {
+	return regionConv{Edge: edge, Region: region, ID: c.ID, Tenant: c.Tenant, Inbox: c.Inbox, Contact: c.Contact,
+		Status: c.Status, SnoozeUntil: c.SnoozeUntil, Assignee: c.Assignee, OpenedAt: c.OpenedAt, OpenedSeq: c.OpenedSeq,
+		LastSeq: c.LastSeq, LastAt: c.LastAt, Messages: c.Messages, LastText: c.LastText, ContactName: c.ContactName,
+		Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, RoutedBy: c.RoutedBy, RouteNote: c.RouteNote,
+		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel}
 }
 
 // conversations lists a tenant's conversations across regions, most
@@ -105,7 +135,7 @@ func (h *Hub) conversations(w http.ResponseWriter, r *http.Request) {
 		}
 		for _, c := range convs {
 			if matches(&c, words) {
-				out = append(out, regionConv{Edge: e.name, Region: e.region, ConversationRec: c})
+				out = append(out, regionView(e.name, e.region, &c))
 			}
 		}
 	}

@@ -20,7 +20,8 @@ import (
 // TestWidgetInChromium runs e2e/widget.mjs (playwright-core driving Debian's
 // chromium) against an edge started with --dev: a customer on /demo and an
 // agent talk, markup stays text, a reload keeps the history, hostile page
-// CSS does not break the widget. `make test` installs chromium and the npm
+// CSS does not break the widget, a locked sign-in and an upload over its
+// quota are explained, and an admin manages the REST API keys. `make test` installs chromium and the npm
 // packages and builds the widget first.
 func TestWidgetInChromium(t *testing.T) {
 	for _, need := range []string{"node_modules/playwright-core", "dist/widget.js"} {
@@ -40,6 +41,18 @@ func TestWidgetInChromium(t *testing.T) {
 		shots = t.TempDir()
 	}
 	cfg := edgetest.Config(t)
+	// Low limits, so that the script meets the edge's 429s: an account is
+	// locked for 14 min after 3 failed sign-ins (the script fails one for
+	// alice, then locks an address nobody has), and a session may upload
+	// 64 KiB per 10 min (the script's other uploads are a few bytes).
+	cfg.Auth.Login.AccountFailures = 3
+	cfg.Auth.Login.Backoff = 14 * time.Minute
+	cfg.Attachments.MaxBytes = 64 << 10
+	cfg.Attachments.SessionBytes = 64 << 10
+	cfg.Attachments.QuotaWindow = 10 * time.Minute
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("test config: %v", err)
+	}
 	key := edgetest.TrustPluginKey(t, &cfg)
 	e := edgetest.Start(t, cfg)
 	// the shipped plugins, built from source: the console shows what the
@@ -90,7 +103,9 @@ func TestWidgetInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("widget e2e failed: %v", err)
 	}
-	for _, png := range []string{"widget.png", "widget-hostile-css.png", "console.png"} {
+	for _, png := range []string{"widget.png", "widget-hostile-css.png", "console.png",
+		"console-login-throttled.png", "widget-upload-quota.png",
+		"apikeys-empty.png", "apikeys-create.png", "apikeys-token.png", "apikeys-revoke.png", "apikeys.png"} {
 		if fi, err := os.Stat(filepath.Join(shots, png)); err != nil || fi.Size() < 1000 {
 			t.Errorf("screenshot %s not saved: %v", png, err)
 		}

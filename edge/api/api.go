@@ -1,7 +1,9 @@
 // Package api serves the edge's public REST API v1 (docs/api.md): JSON
-// over HTTPS, each request scoped to one tenant by its key. What it serves
-// today: the tenant's API keys themselves. Its errors are
-// application/problem+json.
+// over HTTP, each request scoped to one tenant by its key. It is the
+// conversation core's second client, after the WebSocket gateway:
+// conversations, messages and notes, contacts, inboxes, agents with their
+// presence, canned responses, and the tenant's API keys themselves. Its
+// errors are application/problem+json.
 package api
 
 import (
@@ -20,14 +22,17 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge/apikey"
 	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/conversation"
 	"github.com/edgedesk/edgedesk/internal/admintoken"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
 
-// Store is what the API reads.
+// Store is what the API reads itself (the rest it reads through the
+// conversation core).
 type Store interface {
 	Tenant(t string) (*state.TenantRec, error)
+	Agent(t, id string) (*state.AgentRec, error)
 	APIKey(id string) (*state.APIKeyRec, error)
 	APIKeys(t string) ([]state.APIKeyRec, error)
 }
@@ -38,17 +43,47 @@ type Journal interface {
 	Append(ctx context.Context, e *event.Event) (uint64, error)
 }
 
-// API is the REST API of one edge.
-type API struct {
-	store   Store
-	journal Journal
-	log     *slog.Logger
-	admin   string // the operator's admin token: a tenant admin with ?tenant=
+// Options build an API.
+type Options struct {
+	Store   Store
+	Journal Journal
+	// Conversations is the conversation core (the gateway's, so that both
+	// share one router).
+	Conversations *conversation.Service
+	// Keys verify the console's session tokens: an agent's token acts for
+	// the agent, with scope admin for admins and write for the others.
+	Keys *auth.Keys
+	// Presence is the tenant's agents' presence in the region (agent id →
+	// online, away); nil: everyone offline.
+	Presence func(tenant string) map[string]string
+	// AdminToken is the edge's operator token: a tenant admin with
+	// ?tenant=.
+	AdminToken string
+	Logger     *slog.Logger
 }
 
-// New returns the API; admin is the edge's operator token.
-func New(store Store, journal Journal, admin string, log *slog.Logger) *API {
-	return &API{store: store, journal: journal, admin: admin, log: log}
+// API is the REST API of one edge.
+type API struct {
+	store    Store
+	journal  Journal
+	conv     *conversation.Service
+	keys     *auth.Keys
+	presence func(string) map[string]string
+	log      *slog.Logger
+	admin    string
+	idem     *idempotency
+}
+
+// New returns the API.
+func New(o Options) *API {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Presence == nil {
+		o.Presence = func(string) map[string]string { return nil }
+	}
+	return &API{store: o.Store, journal: o.Journal, conv: o.Conversations, keys: o.Keys, presence: o.Presence,
+		log: o.Logger, admin: o.AdminToken, idem: newIdempotency(idempotencyTTL, idempotencyMax)}
 }
 
 // maxBody bounds a request body.
@@ -64,9 +99,35 @@ type Route struct {
 // routes are every route of the API but the document: Register serves
 // them, and the tests walk them against docs/api.md and openapi.json.
 var routes = []Route{
-	{"GET", "/api/v1/api-keys", event.ScopeAdmin, func(a *API) func(http.ResponseWriter, *http.Request, principal) { return a.listKeys }},
-	{"POST", "/api/v1/api-keys", event.ScopeAdmin, func(a *API) func(http.ResponseWriter, *http.Request, principal) { return a.createKey }},
-	{"DELETE", "/api/v1/api-keys/{id}", event.ScopeAdmin, func(a *API) func(http.ResponseWriter, *http.Request, principal) { return a.revokeKey }},
+	{"GET", "/api/v1/conversations", event.ScopeRead, h((*API).listConversations)},
+	{"POST", "/api/v1/conversations", event.ScopeWrite, h((*API).createConversation)},
+	{"GET", "/api/v1/conversations/{id}", event.ScopeRead, h((*API).getConversation)},
+	{"POST", "/api/v1/conversations/{id}/status", event.ScopeWrite, h((*API).setStatus)},
+	{"POST", "/api/v1/conversations/{id}/priority", event.ScopeWrite, h((*API).setPriority)},
+	{"POST", "/api/v1/conversations/{id}/assignee", event.ScopeWrite, h((*API).setAssignee)},
+	{"GET", "/api/v1/conversations/{id}/messages", event.ScopeRead, h((*API).listMessages)},
+	{"POST", "/api/v1/conversations/{id}/messages", event.ScopeWrite, h((*API).postMessage)},
+	{"GET", "/api/v1/contacts", event.ScopeRead, h((*API).listContacts)},
+	{"POST", "/api/v1/contacts", event.ScopeWrite, h((*API).createContact)},
+	{"GET", "/api/v1/contacts/{id}", event.ScopeRead, h((*API).getContact)},
+	{"PATCH", "/api/v1/contacts/{id}", event.ScopeWrite, h((*API).updateContact)},
+	{"GET", "/api/v1/inboxes", event.ScopeRead, h((*API).listInboxes)},
+	{"GET", "/api/v1/inboxes/{id}", event.ScopeRead, h((*API).getInbox)},
+	{"GET", "/api/v1/agents", event.ScopeRead, h((*API).listAgents)},
+	{"GET", "/api/v1/agents/{id}", event.ScopeRead, h((*API).getAgent)},
+	{"GET", "/api/v1/canned-responses", event.ScopeRead, h((*API).listCanned)},
+	{"POST", "/api/v1/canned-responses", event.ScopeAdmin, h((*API).createCanned)},
+	{"DELETE", "/api/v1/canned-responses/{id}", event.ScopeAdmin, h((*API).deleteCanned)},
+	{"GET", "/api/v1/api-keys", event.ScopeAdmin, h((*API).listKeys)},
+	{"POST", "/api/v1/api-keys", event.ScopeAdmin, h((*API).createKey)},
+	{"DELETE", "/api/v1/api-keys/{id}", event.ScopeAdmin, h((*API).revokeKey)},
+}
+
+// h adapts a method to a Route's handler.
+func h(m func(*API, http.ResponseWriter, *http.Request, principal)) func(*API) func(http.ResponseWriter, *http.Request, principal) {
+	return func(a *API) func(http.ResponseWriter, *http.Request, principal) {
+		return func(w http.ResponseWriter, r *http.Request, p principal) { m(a, w, r, p) }
+	}
 }
 
 // Routes lists the API's routes.
@@ -84,7 +145,7 @@ func Document() []byte { return document }
 // Register adds the API's routes to mux.
 func (a *API) Register(mux *http.ServeMux) {
 	for _, r := range routes {
-		mux.Handle(r.Method+" "+r.Path, a.scoped(r.Scope, r.handle(a)))
+		mux.Handle(r.Method+" "+r.Path, a.scoped(r, r.handle(a)))
 	}
 	mux.HandleFunc("GET "+DocumentPath, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -93,19 +154,46 @@ func (a *API) Register(mux *http.ServeMux) {
 	})
 }
 
-// principal is who makes a request: a tenant's key, or the operator
-// acting for a tenant.
+// principal is who makes a request: a tenant's key, an agent with their
+// console session, or the operator acting for a tenant.
 type principal struct {
 	tenant string
-	key    string // the key's id; "" for the operator
+	key    string // the key's id; "" for the operator and agents
+	agent  string // the agent of a console session
 	scopes []string
 }
 
-func (p principal) actor() event.Actor {
-	if p.key == "" {
+// eventActor is who the events the API appends itself name.
+func (p principal) eventActor() event.Actor {
+	switch {
+	case p.agent != "":
+		return event.Actor{Kind: event.ActorAgent, ID: p.agent}
+	case p.key == "":
 		return event.Actor{Kind: event.ActorSystem, ID: "admin"}
 	}
 	return event.Actor{Kind: event.ActorSystem, ID: "api-key:" + p.key}
+}
+
+// actor is who the principal acts as in the conversation core: an agent
+// as themselves, a key as the system (an admin key may change settings).
+func (p principal) actor() conversation.Actor {
+	if p.agent != "" {
+		return conversation.Agent(p.tenant, p.agent, conversation.API)
+	}
+	e := p.eventActor()
+	return conversation.Actor{Tenant: p.tenant, Kind: e.Kind, ID: e.ID, Channel: conversation.API,
+		Admin: apikey.Allows(p.scopes, event.ScopeAdmin)}
+}
+
+// id names the principal for idempotency keys.
+func (p principal) id() string {
+	switch {
+	case p.agent != "":
+		return "agent:" + p.agent
+	case p.key != "":
+		return "key:" + p.key
+	}
+	return "operator"
 }
 
 // authenticate finds who makes r, or answers the problem and returns false.
@@ -116,6 +204,9 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (principal, b
 		return principal{}, false
 	}
 	if !strings.HasPrefix(bearer, apikey.Prefix) {
+		if a.keys != nil && strings.Count(bearer, ".") == 2 {
+			return a.agentSession(w, bearer)
+		}
 		if a.admin == "" || !admintoken.Matches(a.admin, r) {
 			problem(w, http.StatusUnauthorized, "unauthorized", "this is not an API key of this region (edk_…)")
 			return principal{}, false
@@ -158,8 +249,37 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (principal, b
 	return principal{tenant: k.Tenant, key: k.ID, scopes: k.Scopes}, true
 }
 
-// scoped serves h to requests whose key has scope need.
-func (a *API) scoped(need string, h func(http.ResponseWriter, *http.Request, principal)) http.Handler {
+// agentSession authenticates an agent's console session token: the
+// agent acts with scope admin when an admin, write otherwise, read from
+// the store at each request.
+func (a *API) agentSession(w http.ResponseWriter, token string) (principal, bool) {
+	c, err := a.keys.Verify(token, auth.RoleAgent)
+	if err != nil {
+		problem(w, http.StatusUnauthorized, "unauthorized", "the session token is not valid: "+err.Error()+"; sign in again")
+		return principal{}, false
+	}
+	ag, err := a.store.Agent(c.Tenant, c.Subject)
+	switch {
+	case errors.Is(err, state.ErrNotFound):
+		problem(w, http.StatusUnauthorized, "unauthorized", "the agent of this session no longer exists")
+		return principal{}, false
+	case err != nil:
+		problem(w, http.StatusServiceUnavailable, "unavailable", "the state store does not answer: retry")
+		return principal{}, false
+	}
+	scope := event.ScopeWrite
+	if ag.Role == "admin" {
+		scope = event.ScopeAdmin
+	}
+	return principal{tenant: c.Tenant, agent: ag.ID, scopes: []string{scope}}, true
+}
+
+// scoped serves h to requests whose key has the route's scope, once per
+// Idempotency-Key for the routes that change something (creating an API
+// key has its own rule: its token is shown once).
+func (a *API) scoped(route Route, h func(http.ResponseWriter, *http.Request, principal)) http.Handler {
+	need := route.Scope
+	once := route.Method != http.MethodGet && route.Path != "/api/v1/api-keys"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := a.authenticate(w, r)
 		if !ok {
@@ -167,6 +287,10 @@ func (a *API) scoped(need string, h func(http.ResponseWriter, *http.Request, pri
 		}
 		if !apikey.Allows(p.scopes, need) {
 			problem(w, http.StatusForbidden, "forbidden", fmt.Sprintf("this needs a key with scope %s; this one has %s", need, strings.Join(p.scopes, ", ")))
+			return
+		}
+		if once {
+			a.idempotent(w, r, p, func(w http.ResponseWriter, r *http.Request) { h(w, r, p) })
 			return
 		}
 		h(w, r, p)
@@ -227,7 +351,7 @@ func (a *API) createKey(w http.ResponseWriter, r *http.Request, p principal) {
 		return
 	}
 	token, id, hash := apikey.New()
-	e := &event.Event{Kind: event.KindAPIKeyCreated, Tenant: p.tenant, Actor: p.actor(),
+	e := &event.Event{Kind: event.KindAPIKeyCreated, Tenant: p.tenant, Actor: p.eventActor(),
 		APIKey: &event.APIKey{ID: id, Name: req.Name, Scopes: req.Scopes, Hash: hash}}
 	ik := r.Header.Get("Idempotency-Key")
 	if ik != "" {
@@ -235,7 +359,7 @@ func (a *API) createKey(w http.ResponseWriter, r *http.Request, p principal) {
 			problem(w, http.StatusBadRequest, "invalid-request", "Idempotency-Key: at most 255 characters")
 			return
 		}
-		e.ID = auth.DerivedID("e", "api-key", p.tenant, p.key, ik)
+		e.ID = auth.DerivedID("e", "api-key", p.tenant, p.id(), ik)
 	}
 	if !a.append(w, r, e) {
 		return
@@ -254,7 +378,7 @@ func (a *API) createKey(w http.ResponseWriter, r *http.Request, p principal) {
 	}
 	v := keyView(k)
 	v.Token = token
-	a.log.Info("API key created", "tenant", p.tenant, "key", id, "scopes", req.Scopes, "by", p.actor().ID)
+	a.log.Info("API key created", "tenant", p.tenant, "key", id, "scopes", req.Scopes, "by", p.eventActor().ID)
 	w.Header().Set("Location", "/api/v1/api-keys/"+id)
 	writeJSON(w, http.StatusCreated, v)
 }
@@ -271,11 +395,11 @@ func (a *API) revokeKey(w http.ResponseWriter, r *http.Request, p principal) {
 		return
 	}
 	e := &event.Event{ID: auth.DerivedID("e", "api-key-revoked", p.tenant, id), Kind: event.KindAPIKeyRevoked,
-		Tenant: p.tenant, Actor: p.actor(), APIKey: &event.APIKey{ID: id}}
+		Tenant: p.tenant, Actor: p.eventActor(), APIKey: &event.APIKey{ID: id}}
 	if !a.append(w, r, e) {
 		return
 	}
-	a.log.Info("API key revoked", "tenant", p.tenant, "key", id, "by", p.actor().ID)
+	a.log.Info("API key revoked", "tenant", p.tenant, "key", id, "by", p.eventActor().ID)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -320,7 +444,8 @@ func decodeJSON(body []byte, v any) error {
 	if err := d.Decode(v); err != nil {
 		return fmt.Errorf("the body is not the JSON this route takes: %v", err)
 	}
-	if d.More() {
+	// only white space may follow (d.More is false before a stray '}')
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
 		return errors.New("the body has more after its JSON value")
 	}
 	return nil

@@ -1,6 +1,8 @@
 // Package client is a Go client of the edge's WebSocket protocol and HTTP
 // API, used by the load generator and the integration tests, and usable by
-// any Go program that talks to an edge.
+// any Go program that talks to an edge. Its frames are edge/protocol's; it
+// imports nothing else of the edge, so a client does not build in the
+// edge's log, store or media server.
 package client
 
 import (
@@ -23,8 +25,7 @@ import (
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"
 
-	"github.com/edgedesk/edgedesk/edge/gateway"
-	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 // ErrClosed is returned by requests on a closed connection; Close reports why.
@@ -58,13 +59,13 @@ type Client struct {
 	conn    net.Conn
 	rd      wsutil.Reader // only the reader goroutine (Dial before it) reads
 	ctl     [ws.MaxControlFramePayloadSize]byte
-	Welcome *gateway.OutFrame
-	events  chan *gateway.OutFrame
+	Welcome *protocol.OutFrame
+	events  chan *protocol.OutFrame
 
 	wmu     sync.Mutex
 	wbuf    []byte // a frame being written (under wmu)
 	mu      sync.Mutex
-	pending map[string]chan *gateway.OutFrame
+	pending map[string]chan *protocol.OutFrame
 	nextID  atomic.Uint64
 	lastSeq atomic.Uint64
 	err     error
@@ -75,7 +76,7 @@ type Client struct {
 }
 
 // Hello is the first frame; see docs/protocol.md.
-type Hello = gateway.InFrame
+type Hello = protocol.InFrame
 
 // Dial connects to base (http://host:port), sends hello and waits for the
 // welcome.
@@ -100,26 +101,26 @@ func Dial(ctx context.Context, base string, hello *Hello, o Options) (*Client, e
 	if o.EventBuffer <= 0 {
 		o.EventBuffer = 1024
 	}
-	c := &Client{conn: conn, events: make(chan *gateway.OutFrame, o.EventBuffer),
-		pending: map[string]chan *gateway.OutFrame{}, done: make(chan struct{}), closed: make(chan struct{})}
+	c := &Client{conn: conn, events: make(chan *protocol.OutFrame, o.EventBuffer),
+		pending: map[string]chan *protocol.OutFrame{}, done: make(chan struct{}), closed: make(chan struct{})}
 	c.rd = wsutil.Reader{Source: br, State: ws.StateClientSide,
 		OnIntermediate: func(h ws.Header, r io.Reader) error { return c.control(h, r) }}
-	hello.Type = gateway.TypeHello
+	hello.Type = protocol.TypeHello
 	if hello.V == 0 {
-		hello.V = gateway.ProtocolVersion
+		hello.V = protocol.Version
 	}
 	if err := c.Send(hello); err != nil {
 		conn.Close()
 		return nil, err
 	}
 	_ = conn.SetReadDeadline(time.Now().Add(15 * time.Second))
-	var w gateway.OutFrame
+	var w protocol.OutFrame
 	if err := c.readFrame(&w); err != nil {
 		conn.Close()
 		return nil, err
 	}
 	_ = conn.SetReadDeadline(time.Time{})
-	if w.Type != gateway.OutWelcome {
+	if w.Type != protocol.OutWelcome {
 		conn.Close()
 		return nil, fmt.Errorf("expected welcome, got %s", w.Type)
 	}
@@ -129,27 +130,8 @@ func Dial(ctx context.Context, base string, hello *Hello, o Options) (*Client, e
 	return c, nil
 }
 
-// Conversation is a conversation as frames carry it: agents get the whole
-// record, customers the reduced view (id, status, assigned, …).
-type Conversation struct {
-	state.ConversationRec
-	Assigned bool `json:"assigned,omitempty"`
-}
-
-// readFrame decodes a frame. Conversation fields decode into *Conversation
-// and *[]Conversation rather than generic maps, which is several times
-// cheaper for a client that reads many frames.
-func (c *Client) readFrame(f *gateway.OutFrame) error {
-	f.Conversation = &Conversation{}
-	f.Conversations = &[]Conversation{}
-	defer func() {
-		if c, ok := f.Conversation.(*Conversation); ok && c.ID == "" {
-			f.Conversation = nil
-		}
-		if cs, ok := f.Conversations.(*[]Conversation); ok && len(*cs) == 0 {
-			f.Conversations = nil
-		}
-	}()
+// readFrame decodes a frame.
+func (c *Client) readFrame(f *protocol.OutFrame) error {
 	data, err := c.readMessage()
 	if err != nil {
 		return err
@@ -235,7 +217,7 @@ func (c *Client) writeLocked(op ws.OpCode, payload []byte) error {
 func (c *Client) reader() {
 	defer close(c.events)
 	for {
-		f := new(gateway.OutFrame)
+		f := new(protocol.OutFrame)
 		if err := c.readFrame(f); err != nil {
 			c.mu.Lock()
 			c.err = err
@@ -259,7 +241,7 @@ func (c *Client) reader() {
 				continue
 			}
 		}
-		if f.Type == gateway.OutEvent && f.Seq > c.lastSeq.Load() {
+		if f.Type == protocol.OutEvent && f.Seq > c.lastSeq.Load() {
 			c.lastSeq.Store(f.Seq)
 		}
 		select {
@@ -274,7 +256,7 @@ func (c *Client) reader() {
 
 // Events delivers event, typing, presence, resync, resumed and unsolicited
 // error frames. It is closed when the connection ends.
-func (c *Client) Events() <-chan *gateway.OutFrame { return c.events }
+func (c *Client) Events() <-chan *protocol.OutFrame { return c.events }
 
 // LastSeq is the highest log sequence this client has seen; pass it as
 // Resume when reconnecting.
@@ -291,7 +273,7 @@ func (c *Client) Err() error {
 func (c *Client) Done() <-chan struct{} { return c.done }
 
 // Send writes a frame without waiting for a reply.
-func (c *Client) Send(f *gateway.InFrame) error {
+func (c *Client) Send(f *protocol.InFrame) error {
 	b, err := json.Marshal(f)
 	if err != nil {
 		return err
@@ -309,9 +291,9 @@ func (c *Client) SendRaw(b []byte) error {
 
 // Request sends a frame with a fresh id and waits for its reply. An error
 // frame is returned as *ServerError.
-func (c *Client) Request(ctx context.Context, f *gateway.InFrame) (*gateway.OutFrame, error) {
+func (c *Client) Request(ctx context.Context, f *protocol.InFrame) (*protocol.OutFrame, error) {
 	f.ID = "r" + strconv.FormatUint(c.nextID.Add(1), 36)
-	ch := make(chan *gateway.OutFrame, 1)
+	ch := make(chan *protocol.OutFrame, 1)
 	c.mu.Lock()
 	if c.pending == nil {
 		err := c.err
@@ -328,7 +310,7 @@ func (c *Client) Request(ctx context.Context, f *gateway.InFrame) (*gateway.OutF
 		if !ok {
 			return nil, errors.Join(ErrClosed, c.Err())
 		}
-		if r.Type == gateway.OutError {
+		if r.Type == protocol.OutError {
 			return r, &ServerError{Code: r.Code, Message: r.Message}
 		}
 		return r, nil
@@ -341,18 +323,18 @@ func (c *Client) Request(ctx context.Context, f *gateway.InFrame) (*gateway.OutF
 }
 
 // Start opens a conversation (customers).
-func (c *Client) Start(ctx context.Context, clientID string) (*gateway.OutFrame, error) {
-	return c.Request(ctx, &gateway.InFrame{Type: gateway.TypeStart, ClientID: clientID})
+func (c *Client) Start(ctx context.Context, clientID string) (*protocol.OutFrame, error) {
+	return c.Request(ctx, &protocol.InFrame{Type: protocol.TypeStart, ClientID: clientID})
 }
 
 // Message sends a message and waits for its ack.
-func (c *Client) Message(ctx context.Context, conv, clientID, text string) (*gateway.OutFrame, error) {
-	return c.Request(ctx, &gateway.InFrame{Type: gateway.TypeSend, Conv: conv, ClientID: clientID, Text: text})
+func (c *Client) Message(ctx context.Context, conv, clientID, text string) (*protocol.OutFrame, error) {
+	return c.Request(ctx, &protocol.InFrame{Type: protocol.TypeSend, Conv: conv, ClientID: clientID, Text: text})
 }
 
 // History pages a conversation's timeline.
-func (c *Client) History(ctx context.Context, conv string, before uint64, limit int) (*gateway.OutFrame, error) {
-	return c.Request(ctx, &gateway.InFrame{Type: gateway.TypeHistory, Conv: conv, Before: before, Limit: limit})
+func (c *Client) History(ctx context.Context, conv string, before uint64, limit int) (*protocol.OutFrame, error) {
+	return c.Request(ctx, &protocol.InFrame{Type: protocol.TypeHistory, Conv: conv, Before: before, Limit: limit})
 }
 
 // Close closes the connection.
@@ -367,7 +349,7 @@ func (c *Client) Close() error {
 
 // Login signs an agent in and returns the token.
 func Login(ctx context.Context, base, email, password string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"email": email, "password": password})
+	body, _ := json.Marshal(protocol.Login{Email: email, Password: password})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/v1/login", bytes.NewReader(body))
 	if err != nil {
 		return "", err
@@ -382,9 +364,7 @@ func Login(ctx context.Context, base, email, password string) (string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("login: %s: %s", resp.Status, strings.TrimSpace(string(b)))
 	}
-	var out struct {
-		Token string `json:"token"`
-	}
+	var out protocol.LoginReply
 	if err := json.Unmarshal(b, &out); err != nil {
 		return "", err
 	}

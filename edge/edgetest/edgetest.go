@@ -16,7 +16,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge"
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/config"
-	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 // Edge is a running test node.
@@ -169,7 +169,7 @@ func (e *Edge) Get(path, token string) (*http.Response, []byte) {
 }
 
 // NextEvent waits for the next frame of type typ, skipping others.
-func NextEvent(t testing.TB, c *client.Client, typ string, within time.Duration) *gateway.OutFrame {
+func NextEvent(t testing.TB, c *client.Client, typ string, within time.Duration) *protocol.OutFrame {
 	t.Helper()
 	timer := time.NewTimer(within)
 	defer timer.Stop()

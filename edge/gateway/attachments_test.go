@@ -14,6 +14,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 func pngBytes(t *testing.T) []byte {
@@ -87,7 +88,7 @@ func TestAttachmentsAreLimitedAndServedOnlyToParticipants(t *testing.T) {
 	if err != nil {
 		t.Fatalf("send with attachment: %v", err)
 	}
-	var got *gateway.OutFrame
+	var got *protocol.OutFrame
 	for got == nil || got.Item.Kind != "message" {
 		got = edgetest.NextEvent(t, alice, gateway.OutEvent, wait)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
 )
 
@@ -51,7 +52,7 @@ func badWrite(t *testing.T, conn *rawWS, v any) {
 
 // badRead returns the next frame, or the close error that ended the
 // connection.
-func badRead(t *testing.T, conn *rawWS) (*gateway.OutFrame, *wsClose) {
+func badRead(t *testing.T, conn *rawWS) (*protocol.OutFrame, *wsClose) {
 	t.Helper()
 	_ = conn.SetReadDeadline(time.Now().Add(badWait))
 	data, err := conn.ReadMessage()
@@ -62,7 +63,7 @@ func badRead(t *testing.T, conn *rawWS) (*gateway.OutFrame, *wsClose) {
 		}
 		t.Fatalf("read: %v (want a frame or a close frame)", err)
 	}
-	var f gateway.OutFrame
+	var f protocol.OutFrame
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatalf("edge sent a frame that is not JSON: %q", data)
 	}
@@ -70,7 +71,7 @@ func badRead(t *testing.T, conn *rawWS) (*gateway.OutFrame, *wsClose) {
 }
 
 // badFrame reads the next frame, failing if the connection closed.
-func badFrame(t *testing.T, conn *rawWS) *gateway.OutFrame {
+func badFrame(t *testing.T, conn *rawWS) *protocol.OutFrame {
 	t.Helper()
 	f, ce := badRead(t, conn)
 	if ce != nil {
@@ -81,9 +82,9 @@ func badFrame(t *testing.T, conn *rawWS) *gateway.OutFrame {
 
 // badExpectClose reads until the edge closes the connection and checks the
 // close code; frames before the close are returned.
-func badExpectClose(t *testing.T, conn *rawWS, code int, reason string) []*gateway.OutFrame {
+func badExpectClose(t *testing.T, conn *rawWS, code int, reason string) []*protocol.OutFrame {
 	t.Helper()
-	var got []*gateway.OutFrame
+	var got []*protocol.OutFrame
 	for {
 		f, ce := badRead(t, conn)
 		if ce == nil {
@@ -106,7 +107,7 @@ func badExpectClose(t *testing.T, conn *rawWS, code int, reason string) []*gatew
 // badExpectError reads the next frame other than a pushed one (the event of
 // an earlier request may still be on its way) and checks it is an error
 // frame with the code.
-func badExpectError(t *testing.T, conn *rawWS, id, code string) *gateway.OutFrame {
+func badExpectError(t *testing.T, conn *rawWS, id, code string) *protocol.OutFrame {
 	t.Helper()
 	f := badFrame(t, conn)
 	for badUnsolicited(f) {
@@ -120,7 +121,7 @@ func badExpectError(t *testing.T, conn *rawWS, id, code string) *gateway.OutFram
 
 // badUnsolicited reports whether a frame is pushed by the edge rather than
 // a reply: live events, and (to agents) presence and typing.
-func badUnsolicited(f *gateway.OutFrame) bool {
+func badUnsolicited(f *protocol.OutFrame) bool {
 	switch f.Type {
 	case gateway.OutEvent, gateway.OutPresence, gateway.OutTyping:
 		return true
@@ -130,7 +131,7 @@ func badUnsolicited(f *gateway.OutFrame) bool {
 
 // badReply skips pushed frames (the live event of a request may come
 // before or after its reply) and returns the reply to request id.
-func badReply(t *testing.T, conn *rawWS, id string) *gateway.OutFrame {
+func badReply(t *testing.T, conn *rawWS, id string) *protocol.OutFrame {
 	t.Helper()
 	for {
 		f := badFrame(t, conn)
@@ -155,7 +156,7 @@ func badPing(t *testing.T, conn *rawWS) {
 
 // badVisitor connects an anonymous visitor over a raw connection and
 // returns the welcome.
-func badVisitor(t *testing.T, e *edgetest.Edge) (*rawWS, *gateway.OutFrame) {
+func badVisitor(t *testing.T, e *edgetest.Edge) (*rawWS, *protocol.OutFrame) {
 	t.Helper()
 	conn := badDial(t, e)
 	badWrite(t, conn, `{"type":"hello","v":1,"inbox":"`+edge.DemoInbox+`"}`)

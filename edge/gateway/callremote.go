@@ -302,12 +302,12 @@ func (g *Gateway) joinRemote(ctx context.Context, s *session, f *InFrame) error 
 	}
 	s.remote[f.Call] = rc
 	s.mu.Unlock()
-	op := remoteOp{Op: CallJoin, Call: f.Call, Tenant: s.tenant, Member: rc.member, Origin: g.node, Role: string(role), Actor: s.actor()}
+	op := remoteOp{Op: CallJoin, Call: f.Call, Tenant: s.tenant, Member: rc.member, Origin: g.node, Role: string(role), Actor: s.eventActor()}
 	if _, err := g.askHost(ctx, callHostPrefix+rc.host, op); err != nil {
 		g.forgetRemote(s, f.Call)
 		return err
 	}
-	e := &event.Event{Kind: event.KindCallJoined, Tenant: s.tenant, Actor: s.actor(),
+	e := &event.Event{Kind: event.KindCallJoined, Tenant: s.tenant, Actor: s.eventActor(),
 		Call: &event.Call{ID: f.Call, Conv: found.Conv, Role: string(role)}}
 	if err := g.appendCallAck(ctx, s, f, &call{id: f.Call, conv: found.Conv}, e); err != nil {
 		g.leaveRemoteCall(ctx, s, f.Call, "hung up") // not recorded: the joining never was
@@ -318,7 +318,7 @@ func (g *Gateway) joinRemote(ctx context.Context, s *session, f *InFrame) error 
 
 // remoteFrame relays a call frame of s for a call hosted elsewhere.
 func (g *Gateway) remoteFrame(ctx context.Context, s *session, f *InFrame, rc remoteCall) error {
-	op := remoteOp{Op: f.Op, Call: f.Call, Tenant: s.tenant, Member: rc.member, Origin: g.node, Actor: s.actor()}
+	op := remoteOp{Op: f.Op, Call: f.Call, Tenant: s.tenant, Member: rc.member, Origin: g.node, Actor: s.eventActor()}
 	switch f.Op {
 	case CallSignal:
 		if f.Signal == nil {
@@ -358,7 +358,7 @@ func (g *Gateway) leaveRemoteCall(ctx context.Context, s *session, id, reason st
 		return
 	}
 	g.forgetRemote(s, id)
-	op := remoteOp{Op: CallLeave, Call: id, Tenant: s.tenant, Member: rc.member, Origin: g.node, Actor: s.actor(), Reason: reason}
+	op := remoteOp{Op: CallLeave, Call: id, Tenant: s.tenant, Member: rc.member, Origin: g.node, Actor: s.eventActor(), Reason: reason}
 	if _, err := g.askHost(ctx, callHostPrefix+rc.host, op); err != nil {
 		g.log.Debug("leaving a call on another node", "call", id, "node", rc.host, "err", err)
 	}

@@ -50,19 +50,6 @@ func (c *call) addQuality(q sfu.Quality) {
 	c.mu.Unlock()
 }
 
-// Call operations (InFrame.Op of a `call` frame).
-const (
-	CallStart  = "start"
-	CallJoin   = "join"
-	CallSignal = "signal"
-	CallMute   = "mute"
-	CallVideo  = "video"
-	CallLeave  = "leave"
-)
-
-// OutCallSignal carries the SFU's signal for a call to a participant.
-const OutCallSignal = "call_signal"
-
 // maxSessionCalls bounds the calls one connection is in at once (each is
 // a peer connection and its sockets on the edge).
 const maxSessionCalls = 4
@@ -157,7 +144,7 @@ func (g *Gateway) callStart(ctx context.Context, s *session, f *InFrame) error {
 		g.forgetCall(c)
 		return err
 	}
-	e := &event.Event{Kind: event.KindCallStarted, Tenant: s.tenant, Actor: s.actor(),
+	e := &event.Event{Kind: event.KindCallStarted, Tenant: s.tenant, Actor: s.eventActor(),
 		Call: &event.Call{ID: c.id, Conv: c.conv, Role: string(role), Node: g.node, Recorded: g.record(c)}}
 	if err := g.appendCallAck(ctx, s, f, c, e); err != nil {
 		g.drop(c, s) // not recorded: the call never was
@@ -196,7 +183,7 @@ func (g *Gateway) callJoin(ctx context.Context, s *session, f *InFrame) error {
 	if err := g.enter(s, c, role); err != nil {
 		return err
 	}
-	e := &event.Event{Kind: event.KindCallJoined, Tenant: s.tenant, Actor: s.actor(),
+	e := &event.Event{Kind: event.KindCallJoined, Tenant: s.tenant, Actor: s.eventActor(),
 		Call: &event.Call{ID: c.id, Conv: c.conv, Role: string(role)}}
 	if err := g.appendCallAck(ctx, s, f, c, e); err != nil {
 		g.drop(c, s)
@@ -210,7 +197,7 @@ func (g *Gateway) callJoin(ctx context.Context, s *session, f *InFrame) error {
 func (g *Gateway) callRole(s *session, f *InFrame) (sfu.Role, error) {
 	switch {
 	case s.isAgent() && f.Role == string(sfu.RoleSupervisor):
-		if err := g.admin(s, "supervise calls"); err != nil {
+		if err := g.conv.RequireAdmin(s.actor(), "supervise calls"); err != nil {
 			return "", err
 		}
 		return sfu.RoleSupervisor, nil
@@ -320,7 +307,7 @@ func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason str
 		c.addQuality(p.Final())
 	}
 	if last {
-		g.endCall(ctx, c, s.actor(), reason)
+		g.endCall(ctx, c, s.eventActor(), reason)
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
-	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 const wait = 10 * time.Second
@@ -26,7 +26,7 @@ func ctxT(t *testing.T) context.Context {
 }
 
 // nextMessage waits for the next message event, skipping other frames.
-func nextMessage(t *testing.T, c *client.Client) *gateway.OutFrame {
+func nextMessage(t *testing.T, c *client.Client) *protocol.OutFrame {
 	t.Helper()
 	for {
 		f := edgetest.NextEvent(t, c, gateway.OutEvent, wait)
@@ -286,8 +286,7 @@ func TestIdentifiedCustomerKeepsConversationsAcrossDevices(t *testing.T) {
 	if c2.Welcome.Session.ID != c1.Welcome.Session.ID {
 		t.Fatalf("same user, different contact: %s vs %s", c1.Welcome.Session.ID, c2.Welcome.Session.ID)
 	}
-	convs, ok := c2.Welcome.Conversations.(*[]client.Conversation)
-	if !ok || len(*convs) != 1 || (*convs)[0].ID != conv {
+	if convs := c2.Welcome.Conversations; len(convs) != 1 || convs[0].ID != conv {
 		t.Fatalf("second device sees conversations %v, want [%s]", c2.Welcome.Conversations, conv)
 	}
 	ct, err := e.Store().Contact(edge.DemoTenant, c1.Welcome.Session.ID)
@@ -499,8 +498,7 @@ func TestAgentLooksUpACustomer(t *testing.T) {
 	if r.Contact == nil || r.Contact.Name != "Ada" || r.Contact.Email != "ada@example.com" || r.Contact.ExternalID != "user-7" {
 		t.Fatalf("contact = %+v, want Ada as the website described her", r.Contact)
 	}
-	convs, _ := r.Conversations.(*[]client.Conversation)
-	if convs == nil || len(*convs) != 1 || (*convs)[0].ID != conv {
+	if convs := r.Conversations; len(convs) != 1 || convs[0].ID != conv {
 		t.Fatalf("contact's conversations = %+v, want [%s]", r.Conversations, conv)
 	}
 	expectRefused(t, []refusal{
@@ -536,7 +534,7 @@ func TestCannedResponses(t *testing.T) {
 	ctx := ctxT(t)
 	alice := e.Agent("alice@demo.test", "") // admin in the demo
 	bob := e.Agent("bob@demo.test", "")
-	list := func(c *client.Client) []state.CannedRec {
+	list := func(c *client.Client) []protocol.Canned {
 		t.Helper()
 		r, err := c.Request(ctx, &gateway.InFrame{Type: gateway.TypeCanned})
 		if err != nil {
@@ -627,11 +625,8 @@ func TestAdminsSetThePrechatForm(t *testing.T) {
 		t.Fatalf("inbox_set: %v", err)
 	}
 	var got []string
-	for _, in := range r.Inboxes {
+	for _, in := range r.Inboxes { // with no identity secret: protocol.Inbox has none, and protocol_views_test.go refuses fields it lacks
 		got = append(got, in.ID+fmt.Sprint(in.Prechat))
-		if in.IdentitySecret != "" {
-			t.Errorf("inbox %s is listed with its identity secret", in.ID)
-		}
 	}
 	if want := "[demo-prechat[name email] demo-web[email]]"; fmt.Sprint(got) != want {
 		t.Fatalf("inboxes = %v, want %s", got, want)
@@ -679,7 +674,7 @@ func TestConversationListPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		page := *r.Conversations.(*[]client.Conversation)
+		page := r.Conversations
 		if len(page) > 3 {
 			t.Fatalf("page of %d conversations, asked for 3", len(page))
 		}

@@ -15,7 +15,9 @@ import (
 	"github.com/nats-io/nats.go"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/conversation"
 	"github.com/edgedesk/edgedesk/edge/metrics"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/edge/sfu"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
@@ -164,6 +166,7 @@ type Gateway struct {
 	// whether an agent is online.
 	availableWas map[string]bool
 
+	conv     *conversation.Service
 	presence *presence
 	router   *router
 	uploads  *uploadQuotas  // uploads.go
@@ -197,6 +200,8 @@ func New(o Options) (*Gateway, error) {
 	}
 	g.presence = newPresence(o.NodeID)
 	g.router = newRouter(g, o.Route)
+	g.conv = conversation.New(conversation.Options{Store: o.Store, Log: o.Log, Router: g.router, ContactIDs: o.ContactIDs,
+		Limits: conversation.Limits{MaxTextBytes: o.Limits.MaxTextBytes}})
 	g.uploads = newUploadQuotas(g.lim.Uploads)
 	g.logins = newLoginThrottle(&g.lim.Login)
 	sub, err := g.nc.Subscribe("live.>", g.onLive)
@@ -232,6 +237,15 @@ func New(o Options) (*Gateway, error) {
 	go g.sweepUploads()
 	return g, nil
 }
+
+// Conversations is the conversation core the gateway runs its frames
+// through, for the edge's other channels (the REST API) to share: one
+// router, one set of rules.
+func (g *Gateway) Conversations() *conversation.Service { return g.conv }
+
+// Presence is the presence of the tenant's agents in the region now
+// (agent id → online or away; absent agents are offline).
+func (g *Gateway) Presence(tenant string) map[string]string { return g.presence.all(tenant) }
 
 // heartbeatSubject carries each node's id, every PresenceTTL/3, so that the
 // other nodes of the region can forget the agents of a node that died
@@ -382,13 +396,21 @@ func (g *Gateway) Deliver(changes []state.Change) {
 		if ch.Item == nil {
 			continue
 		}
+		// Each frame is built and encoded once, for all its connections,
+		// when the first of them wants it; both share the item's view.
+		var item *protocol.Item
 		var agentFrame []byte
 		for s := range g.agents[t] {
 			if !s.wants(ch) {
 				continue
 			}
 			if agentFrame == nil {
-				agentFrame = marshal(&OutFrame{Type: OutEvent, Seq: ch.Item.Seq, Item: ch.Item, Conversation: ch.Conv})
+				item = itemView(ch.Item)
+				f := &OutFrame{Type: OutEvent, Seq: ch.Item.Seq, Item: item}
+				if ch.Conv != nil {
+					f.Conversation = conversationView(ch.Conv)
+				}
+				agentFrame = marshal(f)
 			}
 			s.deliver(ch.Item.Seq, agentFrame)
 		}
@@ -398,7 +420,10 @@ func (g *Gateway) Deliver(changes []state.Change) {
 		var custFrame []byte
 		for s := range g.customers[t+"/"+ch.Contact] {
 			if custFrame == nil {
-				f := &OutFrame{Type: OutEvent, Seq: ch.Item.Seq, Item: ch.Item}
+				if item == nil {
+					item = itemView(ch.Item)
+				}
+				f := &OutFrame{Type: OutEvent, Seq: ch.Item.Seq, Item: item}
 				if ch.Conv != nil {
 					f.Conversation = customerView(ch.Conv)
 				}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
@@ -54,10 +55,7 @@ func crossOrigin(h http.Handler) http.Handler {
 }
 
 // APIError is the JSON body of every HTTP error.
-type APIError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-}
+type APIError = protocol.APIError
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -70,13 +68,8 @@ func httpError(w http.ResponseWriter, status int, code, msg string) {
 	writeJSON(w, status, APIError{Code: code, Message: msg})
 }
 
-type loginRequest struct {
-	Email    string `json:"email"`
-	Password string `json:"password"`
-}
-
 func (g *Gateway) login(w http.ResponseWriter, r *http.Request) {
-	var req loginRequest
+	var req protocol.Login
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {
@@ -107,7 +100,7 @@ func (g *Gateway) login(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not issue a token")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "agent": a, "expires_in": int(g.lim.AgentTokenTTL.Seconds())})
+	writeJSON(w, http.StatusOK, &protocol.LoginReply{Agent: agentView(a), ExpiresIn: int(g.lim.AgentTokenTTL.Seconds()), Token: tok})
 }
 
 // dummyHash is a bcrypt hash of a random string, made on first use with the
@@ -229,7 +222,7 @@ func (g *Gateway) upload(w http.ResponseWriter, r *http.Request) {
 	}
 	storedID, storedSize = id, size
 	g.m.Uploads.WithLabelValues("stored").Inc()
-	writeJSON(w, http.StatusCreated, &state.AttachmentRec{ID: a.ID, Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256})
+	writeJSON(w, http.StatusCreated, attachmentView(a))
 }
 
 func sameFamily(declared, sniffed string) bool {

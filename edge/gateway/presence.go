@@ -5,15 +5,17 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 var errLive = errors.New("malformed live message")
 
 // Agent presence values.
 const (
-	PresenceOnline  = "online"
-	PresenceAway    = "away"
-	PresenceOffline = "offline"
+	PresenceOnline  = protocol.PresenceOnline
+	PresenceAway    = protocol.PresenceAway
+	PresenceOffline = protocol.PresenceOffline
 )
 
 func validPresence(s string) bool {

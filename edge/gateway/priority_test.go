@@ -8,7 +8,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/client"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
-	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 // An inbox's skills hold its conversations back until an agent with them
@@ -35,7 +35,7 @@ func TestQueueByPriorityAndSkills(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c, ok := ack.Conversation.(*client.Conversation); !ok || c.Assigned {
+		if c := ack.Conversation; c == nil || c.Assigned == nil || *c.Assigned {
 			t.Fatalf("a conversation of an inbox needing billing was assigned to an agent without it: %+v", ack.Conversation)
 		}
 		return v, ack.Conv
@@ -47,15 +47,15 @@ func TestQueueByPriorityAndSkills(t *testing.T) {
 	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypePriority, Conv: urgent, Priority: "urgent"}); err != nil {
 		t.Fatalf("set priority: %v", err)
 	}
-	list := func() map[string]state.ConversationRec {
+	list := func() map[string]protocol.Conversation {
 		t.Helper()
 		out, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeConvs})
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := map[string]state.ConversationRec{}
-		for _, c := range *out.Conversations.(*[]client.Conversation) {
-			m[c.ID] = c.ConversationRec
+		m := map[string]protocol.Conversation{}
+		for _, c := range out.Conversations {
+			m[c.ID] = c
 		}
 		return m
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 // A customer rates a conversation of theirs once it is resolved: the
@@ -56,7 +57,7 @@ func TestRating(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		ws   interface {
-			Events() <-chan *gateway.OutFrame
+			Events() <-chan *protocol.OutFrame
 		}
 	}{{"the agent", alice}, {"the customer", customer}} {
 		deadline := time.After(10 * time.Second)

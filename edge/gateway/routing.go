@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/edgedesk/edgedesk/edge/conversation"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 	"github.com/edgedesk/edgedesk/plugins/routing/rules"
@@ -57,6 +58,20 @@ func (r *router) lock(tenant string) func() {
 	l.Lock()
 	return l.Unlock
 }
+
+// Route decides who gets a new conversation and runs commit (which
+// appends the opening) while the tenant's decisions are held: the
+// conversation core's Router.
+func (r *router) Route(ctx context.Context, c *state.ConversationRec, in *state.InboxRec, commit func(conversation.Decision) error) error {
+	unlock := r.lock(c.Tenant)
+	defer unlock()
+	r.serveWaiting(ctx, c.Tenant) // the conversations already waiting come first
+	d := r.decide(ctx, r.request(c.Tenant, c, in))
+	return commit(conversation.Decision{Agent: d.agent, By: d.by, Note: d.note, Fallback: d.fallback})
+}
+
+// Freed offers the tenant's queue to routing again: a chat slot is free.
+func (r *router) Freed(tenant string) { r.g.drainQueue(tenant) }
 
 // decision is who gets a conversation ("" queues it) and how that was
 // decided.

@@ -206,7 +206,7 @@ func (g *Gateway) replay(s *session, since, upTo uint64) {
 				continue
 			}
 		}
-		s.enqueueReplay(marshal(&OutFrame{Type: OutEvent, Seq: it.Seq, Item: it}))
+		s.enqueueReplay(marshal(&OutFrame{Type: OutEvent, Seq: it.Seq, Item: itemView(it)}))
 	}
 }
 

@@ -1,6 +1,7 @@
 package sfu
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -82,7 +83,8 @@ type subscription struct {
 	lastAt  time.Time
 	sent    bool
 
-	rttMS float64 // the last round trip measured to the subscriber
+	rttMS float64 // the round trip to the subscriber: the median of the last samples
+	rtts  rttWindow
 
 	capped   int       // the highest layer index its loss allows
 	downAt   time.Time // when loss last took a layer away
@@ -225,13 +227,33 @@ func (s *subscription) feedback(t *published, pkt rtcp.Packet) {
 			if s.sender != nil && isOurs(s.sender, r.SSRC) {
 				if rtt, ok := roundTrip(r, now); ok {
 					s.mu.Lock()
-					s.rttMS = rtt
+					s.rttMS = s.rtts.add(rtt)
 					s.mu.Unlock()
 				}
 				s.loss(t, float64(r.FractionLost)/256, now)
 			}
 		}
 	}
+}
+
+// rttWindow keeps the last round trips measured to a subscriber: their
+// median is the one a call's quality reports, so that one report held up
+// (a starved receiver, a report delayed in a queue) does not stand for the
+// whole call.
+type rttWindow struct {
+	samples [9]float64
+	n       int // samples taken, ever
+}
+
+// add takes a sample and returns the median of the window.
+func (w *rttWindow) add(ms float64) float64 {
+	w.samples[w.n%len(w.samples)] = ms
+	w.n++
+	k := min(w.n, len(w.samples))
+	sorted := make([]float64, k)
+	copy(sorted, w.samples[:k])
+	slices.Sort(sorted)
+	return sorted[k/2]
 }
 
 // roundTrip is the round trip to a subscriber in ms, from its report on

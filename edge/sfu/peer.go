@@ -9,6 +9,8 @@ import (
 
 	"github.com/pion/rtcp"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 // Peer is a participant's connection with the SFU.
@@ -55,7 +57,7 @@ func newPeer(r *Room, id string, role Role, send func(Signal)) (*Peer, error) {
 			p.held = append(p.held, init)
 			return
 		}
-		p.send(Signal{Type: "candidate", Candidate: &init})
+		p.send(Signal{Type: "candidate", Candidate: candidate(init)})
 	})
 	pc.OnTrack(func(remote *webrtc.TrackRemote, receiver *webrtc.RTPReceiver) { r.publish(p, remote, receiver) })
 	pc.OnNegotiationNeeded(p.offer)
@@ -205,16 +207,22 @@ func (p *Peer) Signal(s Signal) error {
 			if len(p.pending) >= 64 {
 				return fmt.Errorf("%w: more than 64 candidates before an offer", ErrSignal)
 			}
-			p.pending = append(p.pending, *s.Candidate)
+			p.pending = append(p.pending, webrtc.ICECandidateInit(*s.Candidate))
 			return nil
 		}
-		if err := p.pc.AddICECandidate(*s.Candidate); err != nil {
+		if err := p.pc.AddICECandidate(webrtc.ICECandidateInit(*s.Candidate)); err != nil {
 			return fmt.Errorf("%w: the candidate: %v", ErrSignal, err)
 		}
 	default:
 		return fmt.Errorf("%w: type %q: use offer, answer or candidate", ErrSignal, s.Type)
 	}
 	return nil
+}
+
+// candidate is an ICE candidate of pion's as the protocol carries it.
+func candidate(c webrtc.ICECandidateInit) *protocol.ICECandidate {
+	p := protocol.ICECandidate(c)
+	return &p
 }
 
 func (p *Peer) flushCandidates() {
@@ -250,8 +258,8 @@ func (p *Peer) offer() {
 // description of ours (p.mu held).
 func (p *Peer) sendHeld() {
 	p.described = true
-	for i := range p.held {
-		p.send(Signal{Type: "candidate", Candidate: &p.held[i]})
+	for _, c := range p.held {
+		p.send(Signal{Type: "candidate", Candidate: candidate(c)})
 	}
 	p.held = nil
 }

@@ -37,3 +37,24 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("ntpMiddle(epoch) = %#x", got)
 	}
 }
+
+// One report held up for seconds (a starved receiver) does not become the
+// call's round trip: the summary is the median of the last samples.
+func TestOneLateReportDoesNotStandForTheCall(t *testing.T) {
+	var w rttWindow
+	got := 0.0
+	for i := range 20 {
+		ms := 2.0 + float64(i%3)
+		if i == 12 {
+			ms = 12_485 // seen once in CI under load
+		}
+		got = w.add(ms)
+	}
+	if got < 2 || got > 4 {
+		t.Fatalf("round trip %v ms after one outlier, want 2-4", got)
+	}
+	var one rttWindow
+	if got := one.add(70); got != 70 {
+		t.Fatalf("the first sample gives %v", got)
+	}
+}

@@ -19,6 +19,8 @@ import (
 	"github.com/pion/interceptor"
 	"github.com/pion/sdp/v3"
 	"github.com/pion/webrtc/v4"
+
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 // Role is what a participant may do in a call.
@@ -179,9 +181,7 @@ func (s *SFU) removeRoom(r *Room) {
 	}
 }
 
-// Signal is a signaling message between a client and the SFU.
-type Signal struct {
-	Type      string                   `json:"type"` // offer, answer, candidate
-	SDP       string                   `json:"sdp,omitempty"`
-	Candidate *webrtc.ICECandidateInit `json:"candidate,omitempty"`
-}
+// Signal is a signaling message between a client and the SFU: an offer,
+// an answer or an ICE candidate, as the edge's WebSocket protocol carries
+// it (edge/protocol).
+type Signal = protocol.Signal

@@ -15,6 +15,7 @@ import (
 	"github.com/pion/webrtc/v4/pkg/media"
 	"go.uber.org/goleak"
 
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/edge/sfu"
 	"github.com/edgedesk/edgedesk/turn"
 )
@@ -125,7 +126,7 @@ func (c *client) join(s *sfu.SFU, room string, role sfu.Role) {
 	c.peer = p
 	c.pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
 		if cand != nil {
-			init := cand.ToJSON()
+			init := protocol.ICECandidate(cand.ToJSON())
 			if err := p.Signal(sfu.Signal{Type: "candidate", Candidate: &init}); err != nil {
 				c.t.Errorf("%s: candidate: %v", c.name, err)
 			}
@@ -180,7 +181,7 @@ func (c *client) apply(sig sfu.Signal) {
 			c.t.Errorf("%s: answering the SFU: %v", c.name, err)
 		}
 	case "candidate":
-		if err := c.pc.AddICECandidate(*sig.Candidate); err != nil {
+		if err := c.pc.AddICECandidate(webrtc.ICECandidateInit(*sig.Candidate)); err != nil {
 			c.t.Errorf("%s: candidate: %v", c.name, err)
 		}
 	}

@@ -325,6 +325,8 @@ type ConvOpened struct {
 	RouteFallback bool   `cbor:"8,keyasint,omitempty"`
 	Language      string `cbor:"9,keyasint,omitempty"`  // the visitor's browser language, a hint
 	Priority      string `cbor:"10,keyasint,omitempty"` // the inbox's, "" for normal
+	// Channel is how the conversation was opened; "" is the web.
+	Channel string `cbor:"11,keyasint,omitempty"`
 }
 
 // Message is a message in a conversation. ClientID is the sender's id for it:
@@ -337,6 +339,9 @@ type Message struct {
 	Text        string   `cbor:"3,keyasint,omitempty"`
 	Attachments []string `cbor:"4,keyasint,omitempty"`
 	Private     bool     `cbor:"5,keyasint,omitempty"`
+	// Channel is how the message came ("api", later "email", …); "" is
+	// the web (the widget and the console), as in events before channels.
+	Channel string `cbor:"6,keyasint,omitempty"`
 }
 
 // StatusChange moves a conversation to a status. SnoozeUntil (unix ms) goes

@@ -355,7 +355,7 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusOpen,
 		Assignee: assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS,
 		Language: o.Language, RoutedBy: o.RoutedBy, RouteNote: o.RouteNote, RouteFallback: o.RouteFallback,
-		Priority: event.StoredPriority(o.Priority)}
+		Priority: event.StoredPriority(o.Priority), Channel: o.Channel}
 	var contact ContactRec
 	switch err := s.get(txn, kContact(t, o.Contact), &contact); {
 	case err == nil:
@@ -440,7 +440,7 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		filter.add(s.cidSeed, m.ClientID)
 	}
 	it := newItem(e, "message", m.Conv)
-	it.ClientID, it.Text, it.Attachments, it.Private = m.ClientID, m.Text, m.Attachments, m.Private
+	it.ClientID, it.Text, it.Attachments, it.Private, it.Channel = m.ClientID, m.Text, m.Attachments, m.Private, m.Channel
 	for _, a := range m.Attachments {
 		if err := txn.Set(kAttachmentConv(t, a, m.Conv), nil); err != nil {
 			return ch, err

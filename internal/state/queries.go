@@ -434,3 +434,47 @@ func (s *Store) CannedResponses(t string) ([]CannedRec, error) {
 	slices.SortFunc(out, func(a, b CannedRec) int { return cmp.Compare(a.Shortcut, b.Shortcut) })
 	return out, err
 }
+
+// ContactFilter selects contacts: each field given must match exactly
+// (e-mail addresses without regard to case); After pages on from a
+// contact id.
+type ContactFilter struct {
+	Email, ExternalID, Inbox string
+	After                    string
+}
+
+// Contacts lists a tenant's contacts that f selects, in id order, at
+// most limit, and whether more remain. It reads the tenant's contact
+// records from f.After on: fine for the contacts an edge holds.
+func (s *Store) Contacts(t string, f ContactFilter, limit int) ([]ContactRec, bool, error) {
+	out := []ContactRec{}
+	more := false
+	prefix := []byte("c/" + t + "/")
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = prefix
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		start := prefix
+		if f.After != "" {
+			start = append(kContact(t, f.After), 0)
+		}
+		for it.Seek(start); it.Valid(); it.Next() {
+			var r ContactRec
+			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &r) }); err != nil {
+				return err
+			}
+			if f.Email != "" && !strings.EqualFold(r.Email, f.Email) || f.ExternalID != "" && r.ExternalID != f.ExternalID ||
+				f.Inbox != "" && r.Inbox != f.Inbox {
+				continue
+			}
+			if limit > 0 && len(out) == limit {
+				more = true
+				break
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, more, err
+}

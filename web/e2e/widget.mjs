@@ -569,4 +569,142 @@ async function run() {
     return img && img.complete && img.naturalWidth === 1 && img.alt === "dot.png";
   }, null, { timeout }));
   shop2.close();
+
+  await throttled();
+  await apiKeys(cons);
+}
+
+// throttled: the edge's 429s (a locked sign-in, an upload over the
+// session's quota) are explained with the wait, and not retried. The test
+// edge locks an account for 14 min after 3 failures and lets a session
+// upload 64 KiB per 10 min (web/e2e_test.go).
+async function throttled() {
+  const login = await (await browser.newContext()).newPage();
+  let signIns = 0;
+  login.on("request", (r) => { if (r.url().endsWith("/api/v1/login")) signIns++; });
+  await login.goto(edge + "/console/");
+  await login.getByLabel("E-mail").fill("locked-out@demo.test");
+  await login.getByLabel("Password").fill("not the password");
+  const attempt = async () => {
+    const answer = login.waitForResponse((r) => r.url().endsWith("/api/v1/login"));
+    await login.getByRole("button", { name: "Sign in" }).click();
+    return (await answer).status();
+  };
+  const statuses = [];
+  for (let i = 0; i < 5; i++) statuses.push(await attempt());
+  if (JSON.stringify(statuses) !== "[401,401,401,401,429]") throw new Error(`five wrong passwords were answered ${statuses}, want four 401 and a 429`);
+  const locked = login.getByRole("alert").filter({ hasText: "Too many failed sign-ins — try again in 14 min" });
+  await step("the console says how long a locked sign-in waits", () => locked.waitFor({ timeout }));
+  await login.waitForTimeout(1500);
+  if (signIns !== 5) throw new Error(`the console asked to sign in ${signIns} times for 5 clicks: it must not retry a locked sign-in`);
+  await accessible(login, "the console's sign-in page with a locked account");
+  if (shots) await login.screenshot({ path: `${shots}/console-login-throttled.png` });
+  await login.context().close();
+
+  const visitor = await (await browser.newContext()).newPage();
+  let uploads = 0;
+  visitor.on("request", (r) => { if (r.method() === "POST" && r.url().includes("/api/v1/attachments")) uploads++; });
+  await visitor.goto(edge + "/demo");
+  const w = visitor.locator("#edgedesk-widget");
+  await w.locator(".bubble").click();
+  // the inbox asks for a name first (turned on above)
+  await w.locator(".prechat input[name=name]").fill("Quinn");
+  await w.locator(".prechat button").click();
+  const file = w.locator("form.chat input[type=file]");
+  const text = (name, kib) => ({ name, mimeType: "text/plain", buffer: Buffer.alloc(kib * 1024, "order 1234 shipped\n") });
+  await file.setInputFiles(text("invoice.txt", 40));
+  await step("an upload within the quota is sent", () => w.locator(".msg.customer a", { hasText: "invoice.txt" }).waitFor({ timeout }));
+  await file.setInputFiles(text("receipt.txt", 36));
+  const notice = w.locator(".notice[role=alert]", { hasText: "Too many uploads — try again in 2 min" });
+  await step("the widget says how long uploads wait after a 429", () => notice.waitFor({ timeout }));
+  await file.setInputFiles(text("receipt-again.txt", 4));
+  await visitor.waitForTimeout(1000);
+  if (uploads !== 2) throw new Error(`the widget made ${uploads} uploads, want 2: after the 429 it must wait, not try again`);
+  if (!(await notice.isVisible())) throw new Error("the widget stopped saying how long uploads wait");
+  await accessible(visitor, "the widget refusing an upload over the quota");
+  if (shots) await visitor.screenshot({ path: `${shots}/widget-upload-quota.png` });
+  await visitor.context().close();
+
+  // An agent who is not an admin has no API keys screen.
+  const bob = await (await browser.newContext()).newPage();
+  await bob.goto(edge + "/console/");
+  await bob.getByLabel("E-mail").fill("bob@demo.test");
+  await bob.getByLabel("Password").fill(agentPassword);
+  await bob.getByRole("button", { name: "Sign in" }).click();
+  await step("a second agent signs in to the console", () => bob.getByRole("button", { name: "Inboxes" }).waitFor({ timeout }));
+  await bob.waitForTimeout(1000); // the console has asked the agents' roles
+  if (await bob.getByRole("button", { name: "API keys" }).count() !== 0) throw new Error("an agent who is not an admin is offered the API keys screen");
+  await bob.context().close();
+}
+
+// apiKeys: an admin creates a REST API key in the console, sees its token
+// once, the token works, the admin revokes the key, and the token stops
+// working.
+async function apiKeys(cons) {
+  const api = (token) => fetch(edge + "/api/v1/api-keys", { headers: { Authorization: `Bearer ${token}` } });
+  await cons.getByRole("button", { name: "API keys" }).click();
+  const screen = cons.getByRole("region", { name: "API keys" });
+  await step("the API keys screen opens", () => screen.waitFor({ timeout }));
+  await step("the API keys screen loads the keys", () => screen.locator(".loading").waitFor({ state: "detached", timeout }));
+  const refused = screen.getByRole("alert");
+  if (await refused.count()) {
+    throw new Error(`the API keys screen shows an error: ${JSON.stringify(await refused.first().textContent())} ` +
+      "(the REST API must accept an admin agent's console token: docs/api.md)");
+  }
+  await step("with no keys the screen says so", () => screen.getByText("No API keys yet").waitFor({ timeout }));
+  await accessible(cons, "the console's API keys screen, empty");
+  if (shots) await cons.screenshot({ path: `${shots}/apikeys-empty.png` });
+
+  const create = async (name, scopes) => {
+    await screen.getByRole("button", { name: "Create API key" }).first().click();
+    const dialog = cons.getByRole("dialog", { name: "Create API key" });
+    await step("the create dialog opens", () => dialog.waitFor({ timeout }));
+    await dialog.getByLabel("Name").fill(name);
+    for (const [scope, on] of Object.entries(scopes)) await dialog.getByRole("checkbox", { name: new RegExp(`^${scope}\\b`, "i") }).setChecked(on, { force: true });
+    const posted = cons.waitForRequest((r) => r.method() === "POST" && r.url().endsWith("/api/v1/api-keys"));
+    if (shots && name === "CRM integration") await dialog.screenshot({ path: `${shots}/apikeys-create.png` });
+    await dialog.getByRole("button", { name: "Create key" }).click();
+    const idem = (await posted).headers()["idempotency-key"];
+    if (!idem || idem.length > 255) throw new Error(`the create request's Idempotency-Key is ${JSON.stringify(idem)}`);
+    const shown = cons.getByRole("dialog", { name: "Save your API key" });
+    await step(`the token of ${name} is shown`, () => shown.waitFor({ timeout }));
+    const token = await shown.getByLabel("The new key's token").inputValue();
+    if (!/^edk_k[0-9a-f]{24}_[A-Za-z0-9_-]{43}$/.test(token)) throw new Error(`the console shows the token ${JSON.stringify(token)}`);
+    return { shown, token, idem };
+  };
+
+  const first = await create("Nightly export", { read: true });
+  await first.shown.getByRole("button", { name: "I have saved it" }).click();
+  const second = await create("CRM integration", { read: true, admin: true });
+  if (second.idem === first.idem) throw new Error("two submits sent the same Idempotency-Key");
+  await step("the token warns that it is shown once", () => second.shown.getByText("It will not be shown again").waitFor({ timeout }));
+  await accessible(cons, "the console showing a new key's token");
+  if (shots) await cons.screenshot({ path: `${shots}/apikeys-token.png` });
+  await second.shown.getByRole("button", { name: "Copy the token" }).click();
+  await second.shown.getByRole("button", { name: "I have saved it" }).click();
+  await step("the token dialog closes", () => second.shown.waitFor({ state: "detached", timeout }));
+  if ((await cons.content()).includes(second.token)) throw new Error("the console still holds the token after the dialog closed");
+  const row = screen.getByRole("row").filter({ hasText: "CRM integration" });
+  await step("the new key is listed with its scopes", async () => {
+    await row.locator(".chip", { hasText: "admin" }).waitFor({ timeout });
+    await row.getByText("Active").waitFor({ timeout });
+  });
+
+  const works = await api(second.token);
+  const listed = works.ok ? (await works.json()).data.map((k) => k.name) : [];
+  if (!works.ok || !listed.includes("CRM integration")) throw new Error(`GET /api/v1/api-keys with the new token answered ${works.status} ${JSON.stringify(listed)}`);
+
+  await screen.getByRole("button", { name: "Revoke CRM integration" }).click();
+  const confirm = cons.getByRole("dialog", { name: "Revoke “CRM integration”?" });
+  await step("revoking asks first", () => confirm.waitFor({ timeout }));
+  await accessible(cons, "the console asking before revoking a key");
+  if (shots) await cons.screenshot({ path: `${shots}/apikeys-revoke.png` });
+  await confirm.getByRole("button", { name: "Revoke key" }).click();
+  await step("the revoked key is shown as revoked", () => row.getByText("Revoked", { exact: true }).waitFor({ timeout }));
+  if (await screen.getByRole("button", { name: "Revoke CRM integration" }).count() !== 0) throw new Error("a revoked key can still be revoked");
+  const gone = await api(second.token);
+  if (gone.status !== 401) throw new Error(`GET /api/v1/api-keys with the revoked token answered ${gone.status}, want 401`);
+  if ((await api(first.token)).status !== 403) throw new Error("the read key was not refused the admin route with 403");
+  await accessible(cons, "the console's API keys screen");
+  if (shots) await cons.screenshot({ path: `${shots}/apikeys.png` });
 }

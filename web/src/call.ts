@@ -3,12 +3,13 @@
 // server, and the signaling over the chat connection (docs/calls.md).
 // It has no UI: the widget and the console draw its state.
 
-import type { Frame, Item } from "./widget/protocol";
+import type { ICECandidate, Signal } from "./protocol.gen";
+import type { InFrame, Item, OutFrame } from "./widget/protocol";
 
 // Sender is what a call needs of the chat connection.
 export interface Sender {
-  request(f: Frame): Promise<Frame>;
-  notify(f: Frame): void;
+  request(f: InFrame): Promise<OutFrame>;
+  notify(f: InFrame): void;
 }
 
 export type CallState = "idle" | "starting" | "live" | "ended" | "failed";
@@ -141,7 +142,7 @@ export class Call {
     document.addEventListener("visibilitychange", this.onVisibility);
     if (document.visibilityState === "hidden") this.wantVideo(); // started from a page already in the background
     pc.onicecandidate = (ev) => {
-      if (ev.candidate) this.signal({ type: "candidate", candidate: ev.candidate.toJSON() });
+      if (ev.candidate) this.signal({ type: "candidate", candidate: candidate(ev.candidate.toJSON()) });
     };
     pc.ontrack = (ev) => {
       const stream = ev.streams[0];
@@ -169,9 +170,9 @@ export class Call {
   }
 
   // receive applies a call_signal frame of the edge.
-  async receive(f: Frame): Promise<void> {
+  async receive(f: OutFrame): Promise<void> {
     const pc = this.pc;
-    const sig = f.signal as { type: string; sdp?: string; candidate?: RTCIceCandidateInit } | undefined;
+    const sig = f.signal;
     if (!pc || !sig || f.call !== this.view.id) return;
     try {
       if (sig.type === "answer") await pc.setRemoteDescription({ type: "answer", sdp: sig.sdp });
@@ -298,7 +299,7 @@ export class Call {
     return st;
   }
 
-  private signal(signal: unknown): void {
+  private signal(signal: Signal): void {
     this.conn.notify({ type: "call", op: "signal", call: this.view.id, signal });
   }
 
@@ -321,4 +322,10 @@ export class Call {
     this.view = { ...this.view, ...v };
     this.changed(this.view);
   }
+}
+
+// candidate is the browser's ICE candidate as the protocol carries it:
+// every field, null when the browser has none.
+function candidate(c: RTCIceCandidateInit): ICECandidate {
+  return { candidate: c.candidate ?? "", sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null };
 }

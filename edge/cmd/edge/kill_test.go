@@ -18,7 +18,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge"
 	"github.com/edgedesk/edgedesk/edge/client"
-	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 // TestKill9LosesNoAcknowledgedMessage runs the real edge binary, has several
@@ -220,9 +220,9 @@ func killTest(t *testing.T, bin, mode string) {
 }
 
 // killHistory reads a whole conversation, paging back from the newest.
-func killHistory(ctx context.Context, t *testing.T, c *client.Client, conv string) []state.Item {
+func killHistory(ctx context.Context, t *testing.T, c *client.Client, conv string) []protocol.Item {
 	t.Helper()
-	var all []state.Item
+	var all []protocol.Item
 	var before uint64
 	for page := 0; ; page++ {
 		if page > 1000 {

@@ -104,15 +104,30 @@ run() { # build label
 			sleep 0.1
 		done
 	done
-	local before after out
+	local before after out status=0 log=$work/$label-edgeload.log
+	local cmd=("$load" --addr "http://127.0.0.1:$base" "$@")
 	before=$(cpu "${pids[@]}")
-	out=$("$load" --addr "http://127.0.0.1:$base" "$@" 2>/dev/null | tail -n 1)
+	"${cmd[@]}" >"$log" 2>"$log.err" || status=$?
 	after=$(cpu "${pids[@]}")
+	if [ "$status" != 0 ]; then
+		# set -e would end the script here without a word: say what failed
+		{
+			echo "compare.sh: edgeload failed against the $label build ($bin), exit status $status:"
+			printf '  '
+			printf '%q ' "${cmd[@]}"
+			echo
+			echo "its last lines (stderr, then stdout):"
+			tail -n 20 "$log.err" | sed 's/^/  /'
+			tail -n 5 "$log" | sed 's/^/  /'
+		} >&2
+		exit 1
+	fi
+	out=$(tail -n 1 "$log")
 	for p in "${pids[@]}"; do kill -TERM "$p"; done
 	wait "${pids[@]}" 2>/dev/null || true
 	pids=()
 	local delivered rate p50 p99 lost dup
-	field() { echo "$out" | grep -o "\"$1\":[0-9.e+-]*" | head -n 1 | cut -d: -f2; }
+	field() { echo "$out" | grep -o "\"$1\":[0-9.e+-]*" | head -n 1 | cut -d: -f2 || true; } # "" when absent
 	delivered=$(field delivered) rate=$(field msgs_per_s) p50=$(field p50_ms) p99=$(field p99_ms) lost=$(field lost) dup=$(field dup)
 	if [ -z "$delivered" ] || [ "$delivered" = 0 ]; then
 		echo "compare.sh: edgeload delivered nothing: $out" >&2

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/edgedesk/edgedesk/edge/client"
-	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 // replyPrefix starts the client_id of an agent's reply: "a-" followed by
@@ -144,7 +144,7 @@ const refusedAge = 500 * time.Millisecond
 // over the rate limit at once, with an error that does not name it.
 type unanswered struct{ n atomic.Int64 }
 
-func (u *unanswered) send(c *client.Client, f *gateway.InFrame) error {
+func (u *unanswered) send(c *client.Client, f *protocol.InFrame) error {
 	u.n.Add(1)
 	if err := c.Send(f); err != nil {
 		u.n.Add(-1)
@@ -346,7 +346,7 @@ func (l *load) setup(ctx context.Context) error {
 			return fmt.Errorf("customer %d: start a conversation: %w", i, err)
 		}
 		cu.conv = ack.Conv
-		if v, ok := ack.Conversation.(*client.Conversation); ok && !v.Assigned {
+		if v := ack.Conversation; v != nil && v.Assigned != nil && !*v.Assigned {
 			unassigned.Add(1)
 		}
 		return nil
@@ -528,7 +528,7 @@ func (cu *customer) sender(ctx context.Context, start time.Time) {
 }
 
 func (cu *customer) send(id string) error {
-	return cu.q.send(cu.c, &gateway.InFrame{Type: gateway.TypeSend, ID: id, Conv: cu.conv, ClientID: id, Text: cu.l.text})
+	return cu.q.send(cu.c, &protocol.InFrame{Type: protocol.TypeSend, ID: id, Conv: cu.conv, ClientID: id, Text: cu.l.text})
 }
 
 // retrier sends unacknowledged messages again with the same client_id.
@@ -575,7 +575,7 @@ func (cu *customer) reader(ctx context.Context) {
 
 // readEvents hands a connection's frames to handle until ctx ends; a
 // connection that ends first is counted as the error named.
-func readEvents(ctx context.Context, c *client.Client, l *load, disconnected string, handle func(*gateway.OutFrame)) {
+func readEvents(ctx context.Context, c *client.Client, l *load, disconnected string, handle func(*protocol.OutFrame)) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -592,10 +592,10 @@ func readEvents(ctx context.Context, c *client.Client, l *load, disconnected str
 	}
 }
 
-func (cu *customer) handle(f *gateway.OutFrame) {
+func (cu *customer) handle(f *protocol.OutFrame) {
 	l := cu.l
 	switch f.Type {
-	case gateway.OutAck:
+	case protocol.OutAck:
 		cu.q.answered()
 		cu.mu.Lock()
 		m := cu.out[f.ID]
@@ -613,7 +613,7 @@ func (cu *customer) handle(f *gateway.OutFrame) {
 				<-cu.slots
 			}
 		}
-	case gateway.OutError:
+	case protocol.OutError:
 		cu.q.answered()
 		m := onError(l, f, &cu.mu, &cu.unnamed, cu.out)
 		if m != nil {
@@ -623,9 +623,9 @@ func (cu *customer) handle(f *gateway.OutFrame) {
 			l.c.failed.Add(1)
 			<-cu.slots
 		}
-	case gateway.OutResync:
+	case protocol.OutResync:
 		l.c.countError("resync")
-	case gateway.OutEvent:
+	case protocol.OutEvent:
 		it := f.Item
 		if it == nil || it.Kind != "message" || it.Conv != cu.conv {
 			return
@@ -679,12 +679,12 @@ func (cu *customer) handle(f *gateway.OutFrame) {
 // refusal by the rate limiter marks the frame (or, unnamed, counts it) to be
 // sent again soon; a retryable error leaves it to its backoff. Any other
 // error ends the frame: it is removed from out and returned.
-func onError[T interface{ att() *attempt }](l *load, f *gateway.OutFrame, mu *sync.Mutex, unnamed *int, out map[string]T) T {
+func onError[T interface{ att() *attempt }](l *load, f *protocol.OutFrame, mu *sync.Mutex, unnamed *int, out map[string]T) T {
 	var none T
 	l.c.countError(f.Code)
 	mu.Lock()
 	defer mu.Unlock()
-	if f.Code == gateway.CodeRateLimited {
+	if f.Code == protocol.CodeRateLimited {
 		if v, ok := out[f.ID]; ok {
 			v.att().refused = true
 		} else if f.ID == "" {
@@ -704,7 +704,7 @@ func onError[T interface{ att() *attempt }](l *load, f *gateway.OutFrame, mu *sy
 }
 
 func retryable(code string) bool {
-	return code == gateway.CodeRateLimited || code == gateway.CodeUnavailable
+	return code == protocol.CodeRateLimited || code == protocol.CodeUnavailable
 }
 
 // --- agents ---
@@ -713,10 +713,10 @@ func (a *agentConn) reader(ctx context.Context) {
 	readEvents(ctx, a.c, a.l, "agent_disconnected", a.handle)
 }
 
-func (a *agentConn) handle(f *gateway.OutFrame) {
+func (a *agentConn) handle(f *protocol.OutFrame) {
 	l := a.l
 	switch f.Type {
-	case gateway.OutAck:
+	case protocol.OutAck:
 		if !strings.HasPrefix(f.ID, replyPrefix) {
 			return
 		}
@@ -737,15 +737,15 @@ func (a *agentConn) handle(f *gateway.OutFrame) {
 			r.cu.mu.Unlock()
 			l.c.repliesAcked.Add(1)
 		}
-	case gateway.OutError:
+	case protocol.OutError:
 		a.q.answered()
 		if r := onError(l, f, &a.mu, &a.unnamed, a.out); r != nil {
 			<-a.slots
 			l.c.repliesFailed.Add(1)
 		}
-	case gateway.OutResync:
+	case protocol.OutResync:
 		l.c.countError("resync")
-	case gateway.OutEvent:
+	case protocol.OutEvent:
 		it := f.Item
 		if it == nil || it.Kind != "message" || it.ActorKind != "customer" {
 			return
@@ -761,8 +761,8 @@ func (a *agentConn) handle(f *gateway.OutFrame) {
 			return
 		}
 		assignee := ""
-		if v, ok := f.Conversation.(*client.Conversation); ok {
-			assignee = v.Assignee
+		if f.Conversation != nil {
+			assignee = f.Conversation.Assignee
 		}
 		if l.responder(it.Conv, assignee) != a {
 			return
@@ -804,7 +804,7 @@ func (a *agentConn) handle(f *gateway.OutFrame) {
 }
 
 func (a *agentConn) send(r *reply) error {
-	return a.q.send(a.c, &gateway.InFrame{Type: gateway.TypeSend, ID: r.id, Conv: r.cu.conv, ClientID: r.id, Text: "thanks, looking into it"})
+	return a.q.send(a.c, &protocol.InFrame{Type: protocol.TypeSend, ID: r.id, Conv: r.cu.conv, ClientID: r.id, Text: "thanks, looking into it"})
 }
 
 // writer sends the replies in order, at most --agent-window of them

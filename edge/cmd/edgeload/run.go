@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 )
 
 const usage = `edgeload drives an edge started with --dev and reports what it measured.
@@ -182,8 +182,8 @@ func parseFlags(args []string, stderr io.Writer) (options, int, bool) {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
-	emails := make([]string, 0, len(edge.DemoAgents))
-	for _, a := range edge.DemoAgents {
+	emails := make([]string, 0, len(protocol.DemoAgents))
+	for _, a := range protocol.DemoAgents {
 		emails = append(emails, a.Email)
 	}
 	var agentEmails string
@@ -198,8 +198,8 @@ func parseFlags(args []string, stderr io.Writer) (options, int, bool) {
 	fs.IntVar(&o.agentWindow, "agent-window", 64, "unacknowledged replies per agent connection")
 	fs.DurationVar(&o.retry, "retry", 5*time.Second, "send an unacknowledged frame again after this long (doubling per try, up to 16x); frames refused by the rate limiter are sent again after 0.1s")
 	fs.IntVar(&o.textBytes, "text-bytes", 64, "message text length")
-	fs.StringVar(&o.inbox, "inbox", edge.DemoInbox, "inbox customers write to")
-	fs.StringVar(&o.password, "password", edge.DemoPassword, "agents' password")
+	fs.StringVar(&o.inbox, "inbox", protocol.DemoInbox, "inbox customers write to")
+	fs.StringVar(&o.password, "password", protocol.DemoPassword, "agents' password")
 	fs.StringVar(&agentEmails, "agent-emails", strings.Join(emails, ","), "comma-separated agent emails, reused in turn")
 	fs.IntVar(&o.idle, "idle", 0, "idle mode: open this many idle customer connections")
 	fs.IntVar(&o.pid, "pid", 0, "edge process id, to report its resident memory (idle mode)")

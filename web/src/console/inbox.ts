@@ -1,22 +1,29 @@
 // The console's inbox logic, free of React so unit tests drive it: which
 // conversations a filter shows, in what order, and the unread counts.
 
-export interface Conv {
-  id: string;
-  contact: string;
-  status: string;
-  assignee?: string;
-  last_seq: number;
-  last_text?: string;
-  contact_name?: string;
-  language?: string;
-  intent?: string;
-  sentiment?: string;
-  routed_by?: string;
-  route_note?: string;
-  route_fallback?: boolean;
-  priority?: string;
-}
+import type { Analysis, Canned, Conversation, PIISpan } from "../protocol.gen";
+
+export type { Canned };
+
+// Conv is what the console uses of an agent's view of a conversation
+// (edge/protocol's, generated into ../protocol.gen.ts).
+export type Conv = Pick<
+  Conversation,
+  | "id"
+  | "contact"
+  | "status"
+  | "assignee"
+  | "last_seq"
+  | "last_text"
+  | "contact_name"
+  | "language"
+  | "intent"
+  | "sentiment"
+  | "routed_by"
+  | "route_note"
+  | "route_fallback"
+  | "priority"
+>;
 
 // Priorities are a conversation's priorities, lowest first.
 export const Priorities = ["low", "normal", "high", "urgent"];
@@ -37,7 +44,7 @@ export interface Segment {
 // byte offsets (the edge's), into pieces to show with the personal data
 // marked. Spans that overlap, or do not fall on character boundaries, are
 // left out.
-export function segments(text: string, spans: { kind: string; start: number; end: number }[] = []): Segment[] {
+export function segments(text: string, spans: PIISpan[] = []): Segment[] {
   const bytes = new TextEncoder().encode(text);
   const dec = new TextDecoder("utf-8", { fatal: true });
   const out: Segment[] = [];
@@ -60,7 +67,7 @@ export function segments(text: string, spans: { kind: string; start: number; end
 }
 
 // reading is a one-line summary of an analysis for agents.
-export function reading(a: { language?: string; intent?: string; intent_confidence?: number; sentiment?: string; pii?: { kind: string }[] }): string {
+export function reading(a: Pick<Analysis, "language" | "intent" | "intent_confidence" | "sentiment"> & { pii?: Pick<PIISpan, "kind">[] }): string {
   const parts: string[] = [];
   if (a.language) parts.push(a.language);
   if (a.intent) parts.push(a.intent_confidence ? `${a.intent} (${a.intent_confidence}%)` : a.intent);
@@ -73,7 +80,7 @@ export function reading(a: { language?: string; intent?: string; intent_confiden
 // who names a conversation's customer in lists: the name or e-mail address
 // they gave, else a short form of the visitor's id.
 export function who(c: Conv): string {
-  return c.contact_name || `Visitor ${c.contact.slice(0, 6)}`;
+  return c.contact_name || `Visitor ${(c.contact ?? "").slice(0, 6)}`;
 }
 
 export type Filter = "mine" | "unassigned" | "all";
@@ -119,12 +126,6 @@ export class Unread {
     for (const c of this.counts.values()) n += c;
     return n;
   }
-}
-
-export interface Canned {
-  id: string;
-  shortcut: string;
-  text: string;
 }
 
 // matching lists the canned responses for what the agent typed after "/":

@@ -1,13 +1,19 @@
 // The agent console: sign in, the tenant's conversations with live updates
-// and filters, a conversation's timeline, replies and private notes, status.
+// and filters, a conversation's timeline, replies and private notes, status;
+// for admins the settings panels and the REST API keys screen.
 // It speaks protocol v1 over the same Connection as the widget.
 
 import { useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
-import { fetchAttachment, Fetched } from "../widget/attachment";
-import { Analysis, Connection, Frame, Item } from "../widget/protocol";
+import { fetchAttachment, Fetched, uploadAttachment } from "../widget/attachment";
+import type { Contact, Inbox, Presence } from "../protocol.gen";
+import { Analysis, Connection, InFrame, Item, OutFrame } from "../widget/protocol";
 import { Call, CallStats, CallView, clock } from "../call";
 import { Canned, Conv, Filter, matching, parseSkills, Priorities, reading, segments, Statuses, Unread, visible, who } from "./inbox";
+import { ApiKeysScreen, apiKeysCss } from "./apikeys-screen";
+import { designCss } from "./design";
+import { signIn, uploadRefused } from "./session";
+import { Cooldown, tooMany } from "../throttle";
 
 const tokenKey = "edgedesk:console:token";
 
@@ -32,33 +38,42 @@ function announce(c?: Conv) {
   }
 }
 
+// Login signs the agent in. A refusal is shown as the edge gave it; a
+// locked account (429) says how long to wait, and nothing retries.
 function Login({ onToken }: { onToken: (token: string) => void }) {
-  const [error, setError] = useState("");
+  const [error, setError] = useState<{ error: string; hint?: string } | null>(null);
+  const [busy, setBusy] = useState(false);
   const submit = async (ev: React.FormEvent<HTMLFormElement>) => {
     ev.preventDefault();
+    if (busy) return;
     const form = new FormData(ev.currentTarget);
-    const r = await fetch("/api/v1/login", {
-      method: "POST",
-      body: JSON.stringify({ email: form.get("email"), password: form.get("password") }),
-    });
-    if (!r.ok) {
-      setError(r.status === 401 ? "Wrong e-mail or password." : `Sign-in failed (${r.status}).`);
+    setBusy(true);
+    const r = await signIn(String(form.get("email") ?? ""), String(form.get("password") ?? ""));
+    setBusy(false);
+    if (r.error !== undefined) {
+      setError(r);
       return;
     }
-    const { token } = await r.json();
-    sessionStorage.setItem(tokenKey, token);
+    sessionStorage.setItem(tokenKey, r.token);
     // Asked while the click still counts as the agent's gesture.
     if ("Notification" in window && Notification.permission === "default") void Notification.requestPermission();
-    onToken(token);
+    onToken(r.token);
   };
   return (
-    <form className="login" onSubmit={submit} aria-label="Sign in">
-      <h1>Edgedesk</h1>
-      <label>E-mail <input name="email" type="email" autoComplete="username" required /></label>
-      <label>Password <input name="password" type="password" autoComplete="current-password" required /></label>
-      <button type="submit">Sign in</button>
-      {error && <p role="alert">{error}</p>}
-    </form>
+    <div className="login-page">
+      <form className="login card" onSubmit={(ev) => void submit(ev)} aria-label="Sign in">
+        <h1>Edgedesk</h1>
+        <p className="hint">Sign in to the agent console.</p>
+        <label className="field"><span>E-mail</span><input className="input" name="email" type="email" autoComplete="username" required /></label>
+        <label className="field"><span>Password</span><input className="input" name="password" type="password" autoComplete="current-password" required /></label>
+        {error && (
+          <div className="notice error" role="alert">
+            <p><strong>{error.error}</strong>{error.hint && <><br />{error.hint}</>}</p>
+          </div>
+        )}
+        <button type="submit" className="btn primary" disabled={busy}>Sign in</button>
+      </form>
+    </div>
   );
 }
 
@@ -77,9 +92,11 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [unread, setUnread] = useState(new Unread());
   const [typingIn, setTypingIn] = useState(""); // the conversation whose customer types
   const [canned, setCanned] = useState<Canned[]>([]);
-  const [managing, setManaging] = useState(""); // the open admin panel
+  const [managing, setManaging] = useState(""); // the open admin panel, or "API keys" (a screen of its own)
+  const [admin, setAdmin] = useState(false); // the agent's role is admin
   const [ringing, setRinging] = useState(new Map<string, string>()); // conversation → its call, started and not ended
   const call = useRef<Call | null>(null);
+  const uploadWait = useRef(new Cooldown()); // the session's uploads after a 429
   const [callView, setCallView] = useState<CallView | null>(null);
   const typingOff = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const selectedRef = useRef("");
@@ -91,7 +108,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   };
   // noteCall keeps which conversations have a call going.
   const noteCall = (it: Item) => {
-    const c = it.call as { id: string } | undefined;
+    const c = it.call;
     if (it.kind !== "call" || !c) return;
     setRinging((m) => {
       const next = new Map(m);
@@ -108,16 +125,21 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     const loadConvs = async () => {
       const list = await c.request({ type: "conversations", limit: pageSize });
       if (list.type === "conversations") {
-        setConvs(new Map((list.conversations as Conv[]).map((x) => [x.id, x])));
+        setConvs(new Map((list.conversations ?? []).map((x) => [x.id, x])));
         setOlder(list.more === true);
       }
     };
     const c = new Connection(location.origin, () => ({ type: "hello", v: 1, token, scope: "all" }), {
       welcome: async (f) => {
-        setMe(f.session?.id ?? "");
-        setAgents(new Map(Object.entries((f.agents as Record<string, string>) ?? {})));
+        const id = f.session?.id ?? "";
+        setMe(id);
+        setAgents(new Map(Object.entries(f.agents ?? {})));
+        // the role is the agent record's: admins get the API keys screen
+        void c.request({ type: "agents" }).then((r) => {
+          if (r.type === "agents") setAdmin((r.team ?? []).some((a) => a.id === id && a.role === "admin"));
+        });
         void c.request({ type: "canned" }).then((r) => {
-          if (r.type === "canned") setCanned((r.canned as Canned[]) ?? []);
+          if (r.type === "canned") setCanned(r.canned ?? []);
         });
         await loadConvs();
       },
@@ -127,7 +149,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         void loadConvs();
         if (selectedRef.current) void loadHistory(selectedRef.current);
       },
-      event: (f: Frame) => {
+      event: (f: OutFrame) => {
         if (f.type === "presence" && typeof f.agent === "string") {
           setAgents((m) => new Map(m).set(f.agent as string, String(f.presence)));
           return;
@@ -146,8 +168,8 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         noteCall(f.item);
         call.current?.note(f.item);
         if (f.item.actor_kind === "customer" && f.item.kind === "message") setTypingIn("");
-        if (f.conversation) upsert(f.conversation as Conv);
-        if (f.item.kind === "opened") announce(f.conversation as Conv | undefined);
+        if (f.conversation) upsert(f.conversation);
+        if (f.item.kind === "opened") announce(f.conversation);
         if (f.item.kind === "analysis" && f.item.conv === selectedRef.current) addReading(f.item);
         if (f.item.kind !== "message") return;
         if (f.item.conv === selectedRef.current) addItem(f.item);
@@ -175,6 +197,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   }, [token]);
 
   const open = async (id: string) => {
+    setManaging((m) => (m === apiKeysScreen ? "" : m));
     setSelected(id);
     setUnread((u) => u.opened(id));
     await loadHistory(id);
@@ -202,7 +225,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     if (list.type !== "conversations") return;
     setConvs((m) => {
       const next = new Map(m);
-      for (const x of list.conversations as Conv[]) if (!next.has(x.id)) next.set(x.id, x);
+      for (const x of list.conversations ?? []) if (!next.has(x.id)) next.set(x.id, x);
       return next;
     });
     setOlder(list.more === true);
@@ -214,7 +237,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   useEffect(() => {
     document.title = unseen ? `(${unseen}) Edgedesk` : "Edgedesk";
   }, [unseen]);
-  const setPresence = (presence: string) => {
+  const setPresence = (presence: Presence) => {
     void conn.current?.request({ type: "presence", presence });
     setAgents((m) => new Map(m).set(me, presence));
   };
@@ -225,7 +248,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         <header>
           <span>{me}</span>
           {online ? (
-            <select aria-label="My presence" value={agents.get(me) ?? "online"} onChange={(e) => setPresence(e.target.value)}>
+            <select aria-label="My presence" value={agents.get(me) ?? "online"} onChange={(e) => setPresence(e.target.value as Presence)}>
               {["online", "away", "offline"].map((p) => <option key={p}>{p}</option>)}
             </select>
           ) : (
@@ -234,16 +257,20 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         </header>
         <div className="admin">
           {["Canned responses", "Inboxes"].map((panel) => (
-            <button key={panel} onClick={() => setManaging((m) => (m === panel ? "" : panel))} aria-expanded={managing === panel}>{panel}</button>
+            <button key={panel} className="btn sm" onClick={() => setManaging((m) => (m === panel ? "" : panel))} aria-expanded={managing === panel}>{panel}</button>
           ))}
+          {admin && (
+            <button className="btn sm" onClick={() => setManaging((m) => (m === apiKeysScreen ? "" : apiKeysScreen))}
+              aria-current={managing === apiKeysScreen ? "page" : undefined}>{apiKeysScreen}</button>
+          )}
         </div>
         {managing === "Canned responses" && conn.current && <CannedManager canned={canned} conn={conn.current} onChange={setCanned} />}
         {managing === "Inboxes" && conn.current && <InboxSettings conn={conn.current} />}
         <div role="group" aria-label="Filter">
           {(["mine", "unassigned", "all"] as Filter[]).map((f) => (
-            <button key={f} aria-pressed={filter === f} onClick={() => setFilter(f)}>{f}</button>
+            <button key={f} className="btn sm" aria-pressed={filter === f} onClick={() => setFilter(f)}>{f}</button>
           ))}
-          <select aria-label="Status filter" value={status} onChange={(e) => setStatus(e.target.value)}>
+          <select className="select sm" aria-label="Status filter" value={status} onChange={(e) => setStatus(e.target.value)}>
             <option value="">any status</option>
             {Statuses.map((s) => <option key={s}>{s}</option>)}
           </select>
@@ -264,11 +291,13 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         {older && <button className="older" onClick={() => void loadOlder()}>Load older conversations</button>}
       </nav>
       <main>
-        {current ? (
+        {managing === apiKeysScreen && admin ? (
+          <ApiKeysScreen token={token} />
+        ) : current ? (
           <div className="work">
             <div className="conversation">
               <CallPanel conv={current} call={call.current!} view={callView} ringing={ringing.get(current.id) ?? ""} />
-              <Conversation conv={current} items={items} readings={readings} conn={conn.current!} agents={agents} typing={typingIn === current.id} canned={canned} token={token} />
+              <Conversation conv={current} items={items} readings={readings} conn={conn.current!} agents={agents} typing={typingIn === current.id} canned={canned} token={token} uploadWait={uploadWait.current} />
             </div>
             <Customer conv={current} conn={conn.current!} onOpen={(id) => void open(id)} />
           </div>
@@ -345,13 +374,6 @@ function Remote({ stream }: { stream: MediaStream }) {
   return <video ref={ref} autoPlay playsInline aria-label="The customer's video" />;
 }
 
-interface Contact {
-  id: string;
-  name?: string;
-  email?: string;
-  external_id?: string;
-}
-
 // Customer shows who the customer is and their other conversations.
 function Customer({ conv, conn, onOpen }: { conv: Conv; conn: Connection; onOpen: (id: string) => void }) {
   const [contact, setContact] = useState<Contact | null>(null);
@@ -360,8 +382,8 @@ function Customer({ conv, conn, onOpen }: { conv: Conv; conn: Connection; onOpen
     let live = true;
     void conn.request({ type: "contact", contact: conv.contact }).then((r) => {
       if (!live || r.type !== "contact") return;
-      setContact(r.contact as Contact);
-      setPast(((r.conversations as Conv[]) ?? []).filter((c) => c.id !== conv.id));
+      setContact(r.contact ?? null);
+      setPast((r.conversations ?? []).filter((c) => c.id !== conv.id));
     });
     return () => {
       live = false;
@@ -390,11 +412,11 @@ function Customer({ conv, conn, onOpen }: { conv: Conv; conn: Connection; onOpen
 function CannedManager({ canned, conn, onChange }: { canned: Canned[]; conn: Connection; onChange: (c: Canned[]) => void }) {
   const [error, setError] = useState("");
   const [editing, setEditing] = useState<Canned | null>(null);
-  const apply = async (f: Frame) => {
+  const apply = async (f: InFrame) => {
     const r = await conn.request(f);
     if (r.type === "canned") {
       setError("");
-      onChange((r.canned as Canned[]) ?? []);
+      onChange(r.canned ?? []);
       return true;
     }
     setError(r.message ?? "the edge refused the change");
@@ -433,15 +455,6 @@ function CannedManager({ canned, conn, onChange }: { canned: Canned[]; conn: Con
   );
 }
 
-interface Inbox {
-  id: string;
-  name?: string;
-  channel?: string;
-  prechat?: string[];
-  skills?: string[];
-  priority?: string;
-}
-
 const prechatFields: Record<string, string> = { name: "name", email: "e-mail" };
 
 // InboxSettings shows the tenant's inboxes and lets admins choose what each
@@ -449,10 +462,10 @@ const prechatFields: Record<string, string> = { name: "name", email: "e-mail" };
 function InboxSettings({ conn }: { conn: Connection }) {
   const [inboxes, setInboxes] = useState<Inbox[]>([]);
   const [error, setError] = useState("");
-  const answer = (r: Frame) => {
+  const answer = (r: OutFrame) => {
     if (r.type === "inboxes") {
       setError("");
-      setInboxes((r.inboxes as Inbox[]) ?? []);
+      setInboxes(r.inboxes ?? []);
     } else setError(r.message ?? "the edge refused the change");
   };
   useEffect(() => {
@@ -529,8 +542,9 @@ function Attachment({ id, token }: { id: string; token: string }) {
   );
 }
 
-function Conversation({ conv, items, readings, conn, agents, typing, canned, token }: {
+function Conversation({ conv, items, readings, conn, agents, typing, canned, token, uploadWait }: {
   conv: Conv; items: Item[]; readings: Map<number, Analysis>; conn: Connection; agents: Map<string, string>; typing: boolean; canned: Canned[]; token: string;
+  uploadWait: Cooldown;
 }) {
   const [text, setText] = useState("");
   // "/" opens the canned responses whose shortcut or text matches what
@@ -575,26 +589,27 @@ function Conversation({ conv, items, readings, conn, agents, typing, canned, tok
     await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: t, private: note });
   };
   // attach uploads a file with the agent's token, then sends a message (or
-  // a note) that carries it.
+  // a note) that carries it. After a 429 (over a quota) nothing is uploaded
+  // until the edge's Retry-After has passed: the agent is told how long.
   const [uploadError, setUploadError] = useState("");
   const attach = async (ev: React.ChangeEvent<HTMLInputElement>) => {
     const input = ev.currentTarget;
     const f = input.files?.[0];
     if (!f) return;
-    const r = await fetch(`/api/v1/attachments?name=${encodeURIComponent(f.name)}`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": f.type || "application/octet-stream" },
-      body: f,
-    }).catch(() => undefined);
     input.value = "";
-    if (!r?.ok) {
-      const why = r ? ((await r.json().catch(() => ({}))) as { message?: string }).message : "the edge cannot be reached";
-      setUploadError(`${f.name} was not sent: ${why ?? r?.status}`);
+    const left = uploadWait.remaining();
+    if (left) {
+      setUploadError(`${tooMany("uploads", left)}. ${f.name} was not sent.`);
+      return;
+    }
+    const up = await uploadAttachment("", token, f);
+    if (up.refused) {
+      if (up.refused.status === 429) uploadWait.hold(up.refused.retryAfter);
+      setUploadError(uploadRefused(f.name, up.refused));
       return;
     }
     setUploadError("");
-    const { id } = await r.json();
-    await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", attachments: [id], private: note });
+    await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", attachments: [up.id], private: note });
   };
   const setStatus = (status: string) => void conn.request({ type: "status", conv: conv.id, status });
   const assign = (agent: string) => void conn.request({ type: "assign", conv: conv.id, agent });
@@ -665,6 +680,10 @@ function Conversation({ conv, items, readings, conn, agents, typing, canned, tok
 // it is retried.
 const clientID = () => "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
 
+// apiKeysScreen names the API keys screen, which replaces the open
+// conversation while shown.
+const apiKeysScreen = "API keys";
+
 // pageSize is how many conversations the console loads at a time.
 const pageSize = 100;
 
@@ -674,15 +693,23 @@ function App() {
 }
 
 const style = document.createElement("style");
-style.textContent = `
+style.textContent = designCss + apiKeysCss + `
 body { margin: 0; font-family: system-ui, sans-serif; font-size: 14px; color: #111; }
-.login { max-width: 320px; margin: 80px auto; display: flex; flex-direction: column; gap: 10px; }
-.login input { display: block; width: 100%; padding: 6px; }
+.login-page { min-height: 100vh; display: flex; align-items: center; justify-content: center; background: var(--subtle); }
+.login { width: 360px; padding: 28px 28px 24px; display: flex; flex-direction: column; }
+.login h1 { margin: 0; font-size: 22px; color: var(--accent); }
+.login > .hint { margin: 4px 0 20px; }
+.login .field { margin-bottom: 14px; }
+.login .btn { width: 100%; height: 38px; margin-top: 4px; }
 .console { display: flex; height: 100vh; }
 nav { width: 300px; border-right: 1px solid #ddd; overflow-y: auto; }
 nav header { padding: 10px; background: #2457d6; color: #fff; display: flex; justify-content: space-between; }
 nav [role=group] { display: flex; gap: 4px; padding: 8px; }
-nav [aria-pressed=true] { font-weight: bold; }
+nav [role=group] { align-items: center; }
+nav [role=group] .btn[aria-pressed=true] { background: var(--accent-soft); border-color: var(--accent); color: var(--accent); font-weight: 600; }
+nav [role=group] .btn { padding: 0 9px; }
+nav [role=group] .select { flex: 1; min-width: 0; }
+.admin .btn { padding: 0 9px; }
 nav ul { list-style: none; margin: 0; padding: 0; }
 .conv { display: block; width: 100%; text-align: left; padding: 8px 10px; border: 0; border-bottom: 1px solid #eee; background: #fff; cursor: pointer; }
 .conv[aria-current=true] { background: #eef3ff; }
@@ -701,7 +728,8 @@ main section header { display: flex; justify-content: space-between; align-items
 main form { display: flex; gap: 8px; padding: 8px; border-top: 1px solid #ddd; }
 main form input[aria-label=Reply] { flex: 1; padding: 8px; }
 .empty { margin: auto; color: #666; }
-.admin { display: flex; gap: 4px; margin: 8px 8px 0; }
+.admin { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 8px 0; }
+.admin .btn[aria-expanded=true], .admin .btn[aria-current=page] { background: var(--accent-soft); border-color: var(--accent); color: var(--accent); }
 .older { margin: 8px; }
 .none { padding: 0 10px; color: #555; }
 .manager fieldset { border: 0; padding: 2px 0 6px; margin: 0; }

@@ -1,6 +1,9 @@
 // Attachments as both the widget and the console fetch them: with the
 // session's bearer token (the edge serves an attachment only to the
-// conversation's participants), named as the uploader named the file.
+// conversation's participants), named as the uploader named the file; and
+// uploads, which the edge may refuse over a quota (429, Retry-After).
+
+import { Refusal, refusal } from "../throttle";
 
 export interface Fetched {
   url: string; // an object URL: revoke it when done
@@ -38,4 +41,23 @@ export function attachmentName(disposition: string | null, fallback: string): st
   const plain = /filename\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))/i.exec(disposition);
   const name = plain ? (plain[1] ?? plain[2]).replace(/\\(.)/g, "$1") : "";
   return name || fallback;
+}
+
+// Uploaded is the answer to an upload: the stored attachment's id, or
+// why the edge refused it (status 0: it could not be reached).
+export type Uploaded = { id: string; refused?: undefined } | { id?: undefined; refused: Refusal };
+
+// uploadAttachment sends file to the edge at base with the session's
+// token (POST /api/v1/attachments). It tries once: a refusal, a 429 over a
+// quota among them, is the caller's to show, never retried here.
+export async function uploadAttachment(base: string, token: string, file: File): Promise<Uploaded> {
+  const r = await fetch(`${base}/api/v1/attachments?name=${encodeURIComponent(file.name)}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": file.type || "application/octet-stream" },
+    body: file,
+  }).catch(() => undefined);
+  if (!r) return { refused: { status: 0 } };
+  if (!r.ok) return { refused: await refusal(r) };
+  const body = (await r.json().catch(() => ({}))) as { id?: unknown };
+  return typeof body.id === "string" ? { id: body.id } : { refused: { status: r.status, message: "the edge's answer has no attachment id" } };
 }

@@ -5,8 +5,10 @@
 // set as text, never parsed as HTML.
 
 import { Call, CallView, clock } from "../call";
-import { fetchAttachment } from "./attachment";
-import { Connection, Frame, Item, User } from "./protocol";
+import { Cooldown, Lang, tooMany } from "../throttle";
+import { fetchAttachment, uploadAttachment } from "./attachment";
+import { Version } from "../protocol.gen";
+import { Connection, InFrame, Item, OutFrame, User } from "./protocol";
 import { Entry, Timeline } from "./timeline";
 
 interface Options {
@@ -25,7 +27,8 @@ const strings = {
     call: "发起视频通话", connecting: "正在接通…", inCall: "通话中", callEnded: "通话已结束。", mute: "静音", unmute: "取消静音", cameraOff: "关闭摄像头", cameraOn: "打开摄像头", hangUp: "挂断", microphone: "麦克风", camera: "摄像头", recorded: "本次通话会被录制。",
     rateAsk: "您对本次服务满意吗？", rateThanks: "感谢您的评价。", rateLabel: (n: number) => `${n} 分（满分 5 分）` },
 };
-const t = navigator.language.toLowerCase().startsWith("zh") ? strings.zh : strings.en;
+const lang: Lang = navigator.language.toLowerCase().startsWith("zh") ? "zh" : "en";
+const t = strings[lang];
 
 const css = `
 :host { all: initial !important; display: block !important; }
@@ -57,6 +60,8 @@ header button { background: none; border: 0; color: #fff; cursor: pointer; font-
 .msg.pending { opacity: .6; }
 .seen { align-self: flex-end; color: #666; font-size: 12px; }
 .typing { padding: 0 12px 6px; color: #555; font-style: italic; min-height: 1.2em; }
+.notice { margin: 0 8px 6px; padding: 6px 10px; border-radius: 6px; background: #fdecea; color: #8a1c12; }
+.notice[hidden] { display: none; }
 form { display: flex; gap: 6px; padding: 8px; border-top: 1px solid #e3e5ea; }
 input { flex: 1; padding: 8px; border: 1px solid #ccd; border-radius: 6px; color: #111; background: #fff; }
 .msg img { display: block; max-width: 100%; max-height: 180px; margin-top: 4px; border-radius: 6px; }
@@ -89,6 +94,9 @@ class Widget {
   private shown = new Map<string, HTMLElement>(); // Entry.key → its element
   private unsent = new Map<string, { text: string; attachments?: string[] }>(); // by client_id, until acked
   private typingEl: HTMLElement;
+  private notice: HTMLElement; // why a file was not sent
+  private noticeOff: ReturnType<typeof setTimeout> | undefined;
+  private uploadWait = new Cooldown(); // after a 429: no upload before the edge takes one
   private away: HTMLElement;
   private rating!: HTMLElement;
   private readSeq = 0; // the highest sequence an agent has read
@@ -132,6 +140,7 @@ class Widget {
         <form class="prechat" hidden><p></p><button type="submit"></button></form>
         <div class="log" role="log" aria-live="polite" tabindex="0"></div>
         <div class="typing" aria-live="polite"></div>
+        <div class="notice" role="alert" hidden></div>
         <form class="chat"><button class="attach" type="button"><svg viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"><path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M21 11.5l-8.5 8.5a5 5 0 0 1-7-7L14 4.5a3.3 3.3 0 0 1 4.7 4.7l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4L15.5 7.6"/></svg></button><input type="file" accept="image/png,image/jpeg,image/gif,image/webp,application/pdf,text/plain">
           <input type="text" autocomplete="off" maxlength="16000"><button type="submit"></button></form>
       </section>`;
@@ -154,6 +163,7 @@ class Widget {
       if (f) void this.sendFile(f);
     });
     this.typingEl = $(".typing");
+    this.notice = $(".notice");
     this.prechatForm = $<HTMLFormElement>(".prechat");
     this.prechatKey = `edgedesk:${opts.inbox}:prechat`;
     this.prechatForm.addEventListener("submit", (ev) => {
@@ -202,8 +212,8 @@ class Widget {
     this.user = opts.user;
     this.base = base;
     const visitorKey = `edgedesk:${opts.inbox}:visitor`;
-    const hello = (): Frame => {
-      const h: Frame = { type: "hello", v: 1, inbox: opts.inbox };
+    const hello = (): InFrame => {
+      const h: InFrame = { type: "hello", v: Version, inbox: opts.inbox };
       const visitor = localStorage.getItem(visitorKey);
       if (this.user) h.user = this.user;
       else if (visitor) h.visitor = visitor;
@@ -384,9 +394,9 @@ class Widget {
   // conversation, if there is one, and loads its history; every one sends
   // what the edge had not acknowledged, with the same client ids. A
   // visitor who never writes opens no conversation.
-  private async ready(welcome: Frame): Promise<void> {
+  private async ready(welcome: OutFrame): Promise<void> {
     if (!this.conv) {
-      const convs = (welcome.conversations as { id: string }[] | undefined) ?? [];
+      const convs = welcome.conversations ?? [];
       if (convs.length > 0) await this.load(convs[0].id);
     }
     for (const [cid, m] of this.unsent) void this.deliver(cid, m.text, m.attachments);
@@ -423,18 +433,42 @@ class Widget {
 
   // sendFile uploads a file with the session token, then sends a message
   // that references it.
+  // Over a quota the edge answers 429 with Retry-After: the widget says how
+  // long to wait and sends nothing before then (another file meanwhile
+  // gets the same message, counted down), so nothing retries in a loop.
   private async sendFile(f: File): Promise<void> {
-    const r = await fetch(`${this.base}/api/v1/attachments?name=${encodeURIComponent(f.name)}`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${this.token}`, "Content-Type": f.type },
-      body: f,
-    }).catch(() => undefined);
-    if (!r?.ok) {
-      this.typingEl.textContent = t.uploadFailed;
+    if (this.uploadWait.remaining()) {
+      this.showWait();
       return;
     }
-    const { id } = await r.json();
-    await this.send("", [id]);
+    const up = await uploadAttachment(this.base, this.token, f);
+    if (up.refused) {
+      if (up.refused.status === 429) {
+        this.uploadWait.hold(up.refused.retryAfter);
+        this.showWait();
+      } else this.showNotice(t.uploadFailed, 8000);
+      return;
+    }
+    this.showNotice("", 0);
+    await this.send("", [up.id]);
+  }
+
+  // showWait says how long uploads wait, counted down, until they may go.
+  private showWait(): void {
+    const left = this.uploadWait.remaining();
+    if (!left) return this.showNotice("", 0);
+    this.showNotice(tooMany("uploads", left, lang), 0);
+    // an alert is read out when its text changes: not more often than this
+    this.noticeOff = setTimeout(() => this.showWait(), Math.min(left * 1000, 15000));
+  }
+
+  // showNotice says why a file was not sent, for ms milliseconds (0: until
+  // changed); "" hides it.
+  private showNotice(text: string, ms: number): void {
+    clearTimeout(this.noticeOff);
+    if (this.notice.textContent !== text) this.notice.textContent = text;
+    this.notice.hidden = !text;
+    if (text && ms) this.noticeOff = setTimeout(() => this.showNotice("", 0), ms);
   }
 
   private async deliver(cid: string, text: string, attachments?: string[]): Promise<void> {
@@ -446,7 +480,7 @@ class Widget {
     this.render();
   }
 
-  private onEvent(f: Frame): void {
+  private onEvent(f: OutFrame): void {
     if (f.type === "call_signal") {
       void this.call.receive(f);
       return;
@@ -476,9 +510,9 @@ class Widget {
 
   // askPrechat shows the inbox's pre-chat form to a new anonymous visitor
   // (no conversation yet, form not filled in before).
-  private askPrechat(welcome: Frame): void {
-    const fields = ((welcome.prechat as string[] | undefined) ?? []).filter((f) => f === "name" || f === "email");
-    const convs = (welcome.conversations as unknown[] | undefined) ?? [];
+  private askPrechat(welcome: OutFrame): void {
+    const fields = (welcome.prechat ?? []).filter((f) => f === "name" || f === "email");
+    const convs = welcome.conversations ?? [];
     const show = fields.length > 0 && !this.user && convs.length === 0 && !localStorage.getItem(this.prechatKey);
     const form = this.prechatForm;
     if (show && form.hidden) {

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { Connection, Frame, Handlers } from "./protocol";
+import { Connection, Handlers, InFrame, OutFrame } from "./protocol";
 
 // FakeSocket stands in for the browser's WebSocket: the test plays the edge.
 class FakeSocket {
   static OPEN = 1;
   static all: FakeSocket[] = [];
   readyState = 0;
-  sent: Frame[] = [];
+  sent: InFrame[] = [];
   onopen?: () => void;
   onmessage?: (m: { data: string }) => void;
   onclose?: (ev: { code: number; reason: string }) => void;
@@ -14,14 +14,14 @@ class FakeSocket {
     FakeSocket.all.push(this);
   }
   send(data: string): void {
-    this.sent.push(JSON.parse(data) as Frame);
+    this.sent.push(JSON.parse(data) as InFrame);
   }
   close(): void {}
   open(): void {
     this.readyState = FakeSocket.OPEN;
     this.onopen?.();
   }
-  push(f: Frame): void {
+  push(f: OutFrame): void {
     this.onmessage?.({ data: JSON.stringify(f) });
   }
   drop(code = 1006): void {
@@ -29,13 +29,13 @@ class FakeSocket {
   }
 }
 
-function handlers(): Handlers & { events: Frame[]; resyncs: Frame[] } {
+function handlers(): Handlers & { events: OutFrame[]; resyncs: OutFrame[] } {
   const h = {
-    events: [] as Frame[],
-    resyncs: [] as Frame[],
+    events: [] as OutFrame[],
+    resyncs: [] as OutFrame[],
     welcome: () => {},
-    event: (f: Frame) => void h.events.push(f),
-    resync: (f: Frame) => void h.resyncs.push(f),
+    event: (f: OutFrame) => void h.events.push(f),
+    resync: (f: OutFrame) => void h.resyncs.push(f),
     status: () => {},
     refused: () => {},
   };

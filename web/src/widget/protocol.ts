@@ -3,75 +3,28 @@
 // answered by acks, live events, and reconnect with resume so that nothing
 // is missed or repeated.
 
-export interface Item {
-  seq: number;
-  kind: string;
-  conv: string;
-  ts: number;
-  actor_kind: string;
-  actor_id?: string;
-  client_id?: string;
-  text?: string;
-  attachments?: string[];
-  private?: boolean;
-  read_seq?: number;
-  status?: string;
-  // a "call" item: its call (status says started, joined or ended)
-  call?: { id: string; role?: string; duration_ms?: number; reason?: string; recorded?: boolean; rtt_ms?: number };
-  // a "rating" item: the customer's CSAT score, 1 to 5
-  rating?: { score: number };
-  // an "analysis" item: the NLP plugin's reading of the message at ref
-  ref?: number;
-  analysis?: Analysis;
-}
+import { Close, type InFrame, type OutFrame, type UserIdentity } from "../protocol.gen";
 
-export interface Analysis {
-  language?: string;
-  language_confidence?: number;
-  intent?: string;
-  intent_confidence?: number;
-  sentiment?: string;
-  sentiment_score?: number;
-  pii?: { kind: string; start: number; end: number }[]; // byte offsets into the UTF-8 text
-  plugin?: string;
-}
-
-export interface Frame {
-  type: string;
-  id?: string;
-  seq?: number;
-  conv?: string;
-  duplicate?: boolean;
-  item?: Item;
-  items?: Item[];
-  code?: string;
-  message?: string;
-  session?: { visitor?: string; token?: string; id?: string; role?: string };
-  [key: string]: unknown;
-}
+// The frames and what they carry are edge/protocol's: ../protocol.gen.ts is
+// generated from the Go types, so a field the edge renames fails the type
+// check here.
+export type { Analysis, InFrame, Item, OutFrame } from "../protocol.gen";
 
 // User is a website's signed-in user, vouched for by the website: hash is
 // the hex HMAC-SHA256 of id under the inbox's identity secret, computed on
 // the website's server (docs/protocol.md). language (the user's, e.g.
 // "de") and attributes (at most 64; routing plugins see them) are the
 // website's word too, but the hash does not cover them.
-export interface User {
-  id: string;
-  name?: string;
-  email?: string;
-  hash: string;
-  language?: string;
-  attributes?: Record<string, string | number | boolean | null>;
-}
+export type User = UserIdentity;
 
 export interface Handlers {
   // welcome arrives after every (re)connect, before any replayed event.
-  welcome(f: Frame): void;
-  event(f: Frame): void;
+  welcome(f: OutFrame): void;
+  event(f: OutFrame): void;
   // resync: the edge will not replay what this client missed (more than
   // it replays, or a client too slow to keep up): what is shown may lack
   // events, so reload it (conversations, history) from the edge.
-  resync(f: Frame): void;
+  resync(f: OutFrame): void;
   status(connected: boolean): void;
   // refused: the edge will not take this identity (forged or expired,
   // unknown inbox); the connection does not retry until reconnect.
@@ -79,11 +32,11 @@ export interface Handlers {
 }
 
 // Close codes after which trying again cannot help (docs/protocol.md).
-const final = new Set([4001, 4002, 4003, 4400]);
+const final = new Set<number>([Close.Unauthorized, Close.Version, Close.Forbidden, Close.BadFrames]);
 
 export class Connection {
   private ws?: WebSocket;
-  private pending = new Map<string, (f: Frame) => void>();
+  private pending = new Map<string, (f: OutFrame) => void>();
   private nextId = 0;
   private lastSeq = 0;
   private retry = 0;
@@ -92,7 +45,7 @@ export class Connection {
   // hello builds the first frame of each connection; resume is added.
   constructor(
     private base: string,
-    private hello: () => Frame,
+    private hello: () => InFrame,
     private on: Handlers,
   ) {}
 
@@ -116,7 +69,7 @@ export class Connection {
       if (this.lastSeq > 0) hello.resume = this.lastSeq;
       ws.send(JSON.stringify(hello));
     };
-    ws.onmessage = (m) => this.receive(JSON.parse(String(m.data)) as Frame);
+    ws.onmessage = (m) => this.receive(JSON.parse(String(m.data)) as OutFrame);
     ws.onclose = (ev) => {
       if (ws !== this.ws) return; // an identity change replaced it
       for (const [, resolve] of this.pending) resolve({ type: "error", code: "unavailable", message: "connection lost" });
@@ -139,12 +92,12 @@ export class Connection {
   }
 
   // notify sends a frame that has no reply (typing), if connected.
-  notify(f: Frame): void {
+  notify(f: InFrame): void {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(f));
   }
 
   // request sends a frame and resolves with its reply (ack, history, error).
-  request(f: Frame): Promise<Frame> {
+  request(f: InFrame): Promise<OutFrame> {
     const id = "w" + ++this.nextId;
     return new Promise((resolve) => {
       if (!this.ws || this.ws.readyState !== WebSocket.OPEN) {
@@ -156,7 +109,7 @@ export class Connection {
     });
   }
 
-  private receive(f: Frame): void {
+  private receive(f: OutFrame): void {
     if (f.type === "welcome") {
       this.retry = 0;
       if (this.lastSeq === 0 && f.seq) this.lastSeq = f.seq;

@@ -1,0 +1,146 @@
+package conversation
+
+import (
+	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/state"
+)
+
+// MaxHistory is the most items of one history page.
+const MaxHistory = 200
+
+// History is a page of a conversation's timeline: up to limit items
+// (default 50) before sequence before (0: the newest), oldest first, and
+// whether older ones remain. Customers never see private notes.
+func (s *Service) History(a Actor, conv string, before uint64, limit int) (*state.ConversationRec, []state.Item, bool, error) {
+	c, err := s.Conversation(a, conv)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > MaxHistory {
+		return nil, nil, false, invalid("limit is at most %d", MaxHistory)
+	}
+	items, more, err := s.store.Timeline(a.Tenant, c.ID, before, limit, a.staff())
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if items == nil {
+		items = []state.Item{}
+	}
+	return c, items, more, nil
+}
+
+// Filter selects conversations.
+type Filter struct {
+	Statuses []string // all when empty
+	Inbox    string
+	Assignee string // an agent id; Unassigned for none
+	Contact  string
+	Priority string
+	// Before pages on: conversations last active before this sequence.
+	Before uint64
+}
+
+// Unassigned as a Filter's Assignee selects conversations no one has.
+const Unassigned = "-"
+
+// MaxList is the most conversations of one list page.
+const MaxList = 500
+
+// List lists conversations f selects, most recently active first, up to
+// limit (default and most MaxList), and whether more remain: every
+// conversation of the tenant for agents and the system, their own for a
+// customer (who gets the latest 50).
+func (s *Service) List(a Actor, f Filter, limit int) ([]state.ConversationRec, bool, error) {
+	if a.IsCustomer() {
+		convs, err := s.store.ContactConversations(a.Tenant, a.ID, 50)
+		return convs, false, err
+	}
+	if !a.staff() {
+		return nil, false, forbidden("not your conversations")
+	}
+	for _, st := range f.Statuses {
+		if !event.ValidStatus(st) {
+			return nil, false, invalid("status must be open, pending, snoozed or resolved")
+		}
+	}
+	switch {
+	case f.Inbox != "" && !event.ValidID(f.Inbox):
+		return nil, false, invalid("inbox must be an inbox id")
+	case f.Assignee != "" && f.Assignee != Unassigned && !event.ValidID(f.Assignee):
+		return nil, false, invalid("assignee must be an agent id, or %q for none", Unassigned)
+	case f.Contact != "" && !event.ValidID(f.Contact):
+		return nil, false, invalid("contact must be a contact id")
+	case f.Priority != "" && !event.ValidPriority(f.Priority):
+		return nil, false, invalid("priority must be low, normal, high or urgent")
+	}
+	if limit <= 0 || limit > MaxList {
+		limit = MaxList
+	}
+	if f.Contact != "" {
+		// a contact's conversations come from their index
+		convs, err := s.store.ContactConversations(a.Tenant, f.Contact, 0)
+		if err != nil {
+			return nil, false, err
+		}
+		return page(convs, f, limit), len(filter(convs, f)) > limit, nil
+	}
+	if f.Inbox == "" && f.Assignee == "" && f.Priority == "" {
+		convs, more, err := s.store.Conversations(a.Tenant, f.Statuses, f.Before, limit)
+		if convs == nil {
+			convs = []state.ConversationRec{}
+		}
+		return convs, more, err
+	}
+	convs, _, err := s.store.Conversations(a.Tenant, f.Statuses, f.Before, 0)
+	if err != nil {
+		return nil, false, err
+	}
+	return page(convs, f, limit), len(filter(convs, f)) > limit, nil
+}
+
+// filter keeps the conversations f selects, in their order.
+func filter(convs []state.ConversationRec, f Filter) []state.ConversationRec {
+	out := []state.ConversationRec{}
+	for _, c := range convs {
+		if f.Before != 0 && c.LastSeq >= f.Before || f.Inbox != "" && c.Inbox != f.Inbox ||
+			f.Priority != "" && event.StoredPriority(f.Priority) != c.Priority {
+			continue
+		}
+		if len(f.Statuses) > 0 && !contains(f.Statuses, c.Status) {
+			continue
+		}
+		switch f.Assignee {
+		case "":
+		case Unassigned:
+			if c.Assignee != "" {
+				continue
+			}
+		default:
+			if c.Assignee != f.Assignee {
+				continue
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func page(convs []state.ConversationRec, f Filter, limit int) []state.ConversationRec {
+	out := filter(convs, f)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

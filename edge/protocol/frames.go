@@ -1,0 +1,192 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// InFrame is a frame from a client. Which fields apply depends on Type; a
+// field the protocol does not define is an error.
+type InFrame struct {
+	Type string `json:"type" ts:"InType"`
+	ID   string `json:"id,omitempty"` // request id, echoed in the reply
+
+	// hello
+	V       int           `json:"v,omitempty"`
+	Token   string        `json:"token,omitempty"`
+	Inbox   string        `json:"inbox,omitempty"`
+	Visitor string        `json:"visitor,omitempty"`
+	User    *UserIdentity `json:"user,omitempty"`
+	Resume  *uint64       `json:"resume,omitempty"`
+	Scope   string        `json:"scope,omitempty"`
+
+	// conversation operations
+	Conv        string   `json:"conv,omitempty"`
+	ClientID    string   `json:"client_id,omitempty"`
+	Text        string   `json:"text,omitempty"`
+	Attachments []string `json:"attachments,omitempty"`
+	Private     bool     `json:"private,omitempty"`
+	On          bool     `json:"on,omitempty"`
+	Seq         uint64   `json:"seq,omitempty"`
+	Before      uint64   `json:"before,omitempty"`
+	Limit       int      `json:"limit,omitempty"`
+	Status      string   `json:"status,omitempty"`
+	SnoozeUntil int64    `json:"snooze_until,omitempty"`
+	Agent       string   `json:"agent,omitempty"`
+	Presence    string   `json:"presence,omitempty" ts:"Presence"`
+	// contact (agents)
+	Contact string `json:"contact,omitempty"`
+	// start (customers): the browser's language tag, a routing hint
+	Lang string `json:"lang,omitempty"`
+	// profile (anonymous customers)
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	// canned_set (admins): the canned response's id (new when empty), its
+	// shortcut and text (in Text), or delete.
+	Canned   string `json:"canned,omitempty"`
+	Shortcut string `json:"shortcut,omitempty"`
+	Delete   bool   `json:"delete,omitempty"`
+	// inbox_set (admins): the inbox (in Inbox) and its pre-chat fields;
+	// when given, its skills and the priority of its new conversations.
+	Prechat []string `json:"prechat,omitempty"`
+	Skills  []string `json:"skills,omitzero"` // [] clears them; absent keeps them
+	// agent_set (admins): the agent (in Agent) and, when given, their
+	// skills (in Skills) and languages; [] clears them, absent keeps them.
+	Languages []string `json:"languages,omitzero"`
+	// priority (agents): the conversation's new priority.
+	Priority string `json:"priority,omitempty"`
+	// call: the operation (start, join, signal, mute, video, leave), the
+	// call, the role to join as, a signal for the media server, muted,
+	// the most of the others' simulcast video wanted (low, medium, high).
+	Op     string  `json:"op,omitempty" ts:"CallOp"`
+	Call   string  `json:"call,omitempty"`
+	Role   string  `json:"role,omitempty"`
+	Signal *Signal `json:"signal,omitempty"`
+	Muted  *bool   `json:"muted,omitempty"`
+	Video  string  `json:"video,omitempty"`
+	// rate: the customer's score of a resolved conversation, 1 to 5.
+	Score int `json:"score,omitempty"`
+}
+
+// UserIdentity is what a website says about its logged-in user, signed with
+// the inbox's identity secret (the hash covers the id).
+type UserIdentity struct {
+	ID    string `json:"id"`
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	Hash  string `json:"hash"`
+	// Language is the user's language tag as the website knows it;
+	// Attributes, when given, replace the contact's ({} clears them;
+	// routing plugins get them): strings, numbers and booleans.
+	Language   string            `json:"language,omitempty"`
+	Attributes map[string]Scalar `json:"attributes,omitzero"`
+}
+
+// Scalar is a JSON string, number, boolean or null as text: a number as
+// it was written ("42", "4.5"), a boolean as "true" or "false", null as
+// "". It encodes as a JSON string. Objects and arrays are refused.
+type Scalar string
+
+// UnmarshalJSON reads a scalar.
+func (v *Scalar) UnmarshalJSON(b []byte) error {
+	switch c := b[0]; {
+	case c == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*v = Scalar(s)
+	case c == 'n':
+		*v = ""
+	case c == 't' || c == 'f' || c == '-' || c >= '0' && c <= '9':
+		*v = Scalar(b)
+	default:
+		return errors.New("an attribute is a string, a number, a boolean or null")
+	}
+	return nil
+}
+
+// ErrFrame is wrapped by every decoding error.
+var ErrFrame = errors.New("bad frame")
+
+// DecodeFrame parses one client frame strictly: valid JSON, one object,
+// only the protocol's fields, a known type.
+func DecodeFrame(b []byte) (*InFrame, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var f InFrame
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFrame, err)
+	}
+	// Only white space may follow the object. (dec.More is false before a
+	// stray '}' or ']', so it let such trailing junk through.)
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%w: more than one JSON value", ErrFrame)
+	}
+	if f.Type == "" {
+		return nil, fmt.Errorf("%w: no type", ErrFrame)
+	}
+	if len(f.ID) > 64 {
+		return nil, fmt.Errorf("%w: id longer than 64 characters", ErrFrame)
+	}
+	return &f, nil
+}
+
+// OutFrame is a frame to a client. Which fields are set depends on Type
+// and on who the client is (docs/protocol.md).
+type OutFrame struct {
+	Type string `json:"type" ts:"OutType"`
+	ID   string `json:"id,omitempty"`
+
+	V         int      `json:"v,omitempty"`
+	Session   *Session `json:"session,omitempty"`
+	Seq       uint64   `json:"seq,omitempty"`
+	Conv      string   `json:"conv,omitempty"`
+	Duplicate bool     `json:"duplicate,omitempty"`
+	Item      *Item    `json:"item,omitempty"`
+	// Conversation and Conversations are agents' full views, customers'
+	// reduced ones (see Conversation). A list is sent even when empty.
+	Conversation  *Conversation  `json:"conversation,omitempty"`
+	Conversations []Conversation `json:"conversations,omitzero"`
+	Items         []Item         `json:"items,omitempty"`
+	More          bool           `json:"more,omitempty"`
+	Code          string         `json:"code,omitempty" ts:"Code"`
+	Message       string         `json:"message,omitempty"`
+	ActorKind     string         `json:"actor_kind,omitempty"`
+	ActorID       string         `json:"actor_id,omitempty"`
+	On            bool           `json:"on,omitempty"`
+	Agent         string         `json:"agent,omitempty"`
+	Presence      string         `json:"presence,omitempty" ts:"Presence"`
+	// Agents is each agent's presence (agents' welcome).
+	Agents    map[string]string `json:"agents,omitempty" ts:"Record<string, Presence>"`
+	Since     uint64            `json:"since,omitempty"`
+	Available *bool             `json:"available,omitempty"`
+	Prechat   []string          `json:"prechat,omitempty"`
+	Contact   *Contact          `json:"contact,omitempty"`
+	Canned    []Canned          `json:"canned,omitempty"`
+	Inboxes   []Inbox           `json:"inboxes,omitempty"`
+	Team      []Agent           `json:"team,omitempty"`
+	Extra     *Extra            `json:"extra,omitempty"`
+	Call      string            `json:"call,omitempty"`
+	Signal    *Signal           `json:"signal,omitempty"`
+}
+
+// Extra is what a history frame adds for agents: the conversation's
+// customer.
+type Extra struct {
+	Contact *Contact `json:"contact,omitempty"`
+}
+
+// Session describes the authenticated client, in the welcome frame.
+type Session struct {
+	Role    string `json:"role"`
+	Tenant  string `json:"tenant"`
+	ID      string `json:"id"`
+	Name    string `json:"name,omitempty"`
+	Inbox   string `json:"inbox,omitempty"`
+	Token   string `json:"token,omitempty"`   // bearer token for HTTP and reconnects
+	Visitor string `json:"visitor,omitempty"` // anonymous visitors keep this to stay the same visitor
+}

@@ -1,0 +1,218 @@
+package protocol
+
+// Item is one entry of a conversation's timeline, as clients see it: an
+// event frame's item and a history frame's items.
+type Item struct {
+	Seq         uint64   `json:"seq"`
+	Kind        string   `json:"kind"`
+	Conv        string   `json:"conv"`
+	TS          int64    `json:"ts"` // unix ms
+	ActorKind   string   `json:"actor_kind"`
+	ActorID     string   `json:"actor_id,omitempty"`
+	ClientID    string   `json:"client_id,omitempty"`
+	Text        string   `json:"text,omitempty"`
+	Attachments []string `json:"attachments,omitempty"`
+	Private     bool     `json:"private,omitempty"`
+	Status      string   `json:"status,omitempty"`
+	Assignee    string   `json:"assignee,omitempty"`
+	ReadSeq     uint64   `json:"read_seq,omitempty"`
+	SnoozeUntil int64    `json:"snooze_until,omitempty"`
+	// Ref is the message an "analysis" item reads.
+	Ref      uint64    `json:"ref,omitempty"`
+	Analysis *Analysis `json:"analysis,omitempty"`
+	// Priority is a "priority" item's new priority.
+	Priority string `json:"priority,omitempty"`
+	// Call is a "call" item's call: Status says started, joined or ended.
+	Call *Call `json:"call,omitempty"`
+	// Rating is a "rating" item's: the customer's CSAT score.
+	Rating *Rating `json:"rating,omitempty"`
+	// Channel is how a message came ("" is the web: the widget and the
+	// console).
+	Channel string `json:"channel,omitempty"`
+}
+
+// Analysis is the NLP plugin's reading of a customer's message (agents
+// only).
+type Analysis struct {
+	Language           string    `json:"language,omitempty"`
+	LanguageConfidence int       `json:"language_confidence,omitempty"`
+	Intent             string    `json:"intent,omitempty"`
+	IntentConfidence   int       `json:"intent_confidence,omitempty"`
+	Sentiment          string    `json:"sentiment,omitempty"`
+	SentimentScore     int       `json:"sentiment_score,omitempty"`
+	PII                []PIISpan `json:"pii,omitempty"`
+	Plugin             string    `json:"plugin,omitempty"` // name@version that read it
+}
+
+// PIISpan is personal data in a message: its kind and its span in bytes of
+// the UTF-8 text.
+type PIISpan struct {
+	Kind  string `json:"kind"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+}
+
+// Call is a call item's call.
+type Call struct {
+	ID       string `json:"id"`
+	Conv     string `json:"conv"`
+	Role     string `json:"role,omitempty"`        // customer, agent, supervisor
+	Duration int64  `json:"duration_ms,omitempty"` // ended: since it started
+	Reason   string `json:"reason,omitempty"`      // ended: why
+	Node     string `json:"node,omitempty"`        // started: the node whose media server hosts it
+	// ended: what the media server received from the participants, all
+	// together: packets, packets lost on the way, the worst jitter (ms)
+	PacketsReceived uint64  `json:"packets_received,omitempty"`
+	PacketsLost     int64   `json:"packets_lost,omitempty"`
+	JitterMS        float64 `json:"jitter_ms,omitempty"`
+	// ended: the longest round trip between the media server and a
+	// participant, the last measured (ms)
+	RTTMS float64 `json:"rtt_ms,omitempty"`
+	// started: the call is recorded, which the customer is told
+	Recorded bool `json:"recorded,omitempty"`
+}
+
+// Rating is a rating item's: the customer's score of a resolved
+// conversation, from 1 (very unhappy) to 5 (very happy).
+type Rating struct {
+	Score int `json:"score"`
+}
+
+// Conversation is a conversation as frames carry it, in one of two views.
+// Agents get every field but Assigned. Customers get ID, Status,
+// OpenedAt, LastSeq and Assigned, always, and nothing else: what the
+// agents' view adds is their business.
+//
+// One type carries both so that a frame's conversation fields have one
+// type and decode without knowing who asked. The fields only agents get
+// are omitted when zero, and are never zero in agents' view (every
+// conversation has a tenant, inbox, contact, opening sequence and last
+// activity); Messages, which is 0 in a conversation without messages, is
+// a pointer, as is Assigned, which only customers get. So each view's JSON
+// has its own fields and no others.
+type Conversation struct {
+	ID          string `json:"id"`
+	Tenant      string `json:"tenant,omitempty"`  // agents
+	Inbox       string `json:"inbox,omitempty"`   // agents
+	Contact     string `json:"contact,omitempty"` // agents
+	Status      string `json:"status"`
+	SnoozeUntil int64  `json:"snooze_until,omitempty"`
+	Assignee    string `json:"assignee,omitempty"`
+	OpenedAt    int64  `json:"opened_at"`            // unix ms
+	OpenedSeq   uint64 `json:"opened_seq,omitempty"` // agents
+	LastSeq     uint64 `json:"last_seq"`
+	LastAt      int64  `json:"last_at,omitempty"`   // agents; unix ms
+	Messages    *int   `json:"messages,omitempty"`  // agents
+	LastText    string `json:"last_text,omitempty"` // a preview of the last message
+	// ContactName is the customer's name, else e-mail address, as last
+	// given: what agents see in their lists.
+	ContactName string `json:"contact_name,omitempty"`
+	// Language, Intent and Sentiment are the NLP plugin's reading of the
+	// customer's latest analysed message.
+	Language  string `json:"language,omitempty"`
+	Intent    string `json:"intent,omitempty"`
+	Sentiment string `json:"sentiment,omitempty"`
+	// RoutedBy, RouteNote and RouteFallback say how the conversation was
+	// assigned when it opened.
+	RoutedBy      string `json:"routed_by,omitempty"`
+	RouteNote     string `json:"route_note,omitempty"`
+	RouteFallback bool   `json:"route_fallback,omitempty"`
+	// Priority orders the queue of waiting conversations ("" is normal).
+	Priority string `json:"priority,omitempty"`
+	// Channel is how the conversation was opened ("" is the web).
+	Channel string `json:"channel,omitempty"`
+	// Assigned says whether an agent has the conversation (customers).
+	Assigned *bool `json:"assigned,omitempty"`
+}
+
+// Contact is a customer, as agents see them.
+type Contact struct {
+	ID         string `json:"id"`
+	Tenant     string `json:"tenant"`
+	Inbox      string `json:"inbox,omitempty"`
+	ExternalID string `json:"external_id,omitempty"` // a website's signed-in user: their id there
+	Name       string `json:"name,omitempty"`
+	Email      string `json:"email,omitempty"`
+	CreatedAt  int64  `json:"created_at"` // unix ms
+	// Language and Attributes are what the website says of its signed-in
+	// user: an ISO 639 code, and its attributes.
+	Language   string            `json:"language,omitempty"`
+	Attributes map[string]string `json:"attributes,omitempty"`
+}
+
+// Canned is a canned response: text an agent inserts by its shortcut.
+type Canned struct {
+	ID       string `json:"id"`
+	Shortcut string `json:"shortcut"`
+	Text     string `json:"text"`
+}
+
+// Inbox is an inbox, as agents see it: never its identity secret.
+type Inbox struct {
+	ID       string   `json:"id"`
+	Tenant   string   `json:"tenant"`
+	Name     string   `json:"name,omitempty"`
+	Channel  string   `json:"channel,omitempty"`
+	Prechat  []string `json:"prechat,omitempty"`  // what its pre-chat form asks: name, email
+	Skills   []string `json:"skills,omitempty"`   // what its conversations need of an agent
+	Priority string   `json:"priority,omitempty"` // of its new conversations; "" is normal
+}
+
+// Agent is an agent, as the team sees them: never their password hash.
+type Agent struct {
+	ID        string   `json:"id"`
+	Tenant    string   `json:"tenant"`
+	Email     string   `json:"email"`
+	Name      string   `json:"name,omitempty"`
+	Role      string   `json:"role,omitempty"` // admin, or agent when empty
+	Skills    []string `json:"skills,omitempty"`
+	Languages []string `json:"languages,omitempty"`
+	MaxChats  int      `json:"max_chats,omitempty"`
+}
+
+// Signal is a signaling message between a client and the edge's media
+// server for a call: an offer, an answer or an ICE candidate.
+type Signal struct {
+	Type      string        `json:"type" ts:"\"offer\" | \"answer\" | \"candidate\""`
+	SDP       string        `json:"sdp,omitempty"`
+	Candidate *ICECandidate `json:"candidate,omitempty"`
+}
+
+// ICECandidate is an ICE candidate as the browser's
+// RTCIceCandidate.toJSON() gives it (RTCIceCandidateInit).
+type ICECandidate struct {
+	Candidate        string  `json:"candidate"`
+	SDPMid           *string `json:"sdpMid"`
+	SDPMLineIndex    *uint16 `json:"sdpMLineIndex"`
+	UsernameFragment *string `json:"usernameFragment"`
+}
+
+// Attachment is a stored upload: the answer to POST /api/v1/attachments.
+type Attachment struct {
+	ID     string `json:"id"`
+	Name   string `json:"name,omitempty"`
+	Type   string `json:"type"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+}
+
+// Login is the body of POST /api/v1/login.
+type Login struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// LoginReply is the answer to a successful sign-in: a bearer token for
+// hello and the HTTP API, the agent, and how long the token lasts.
+type LoginReply struct {
+	Agent     Agent  `json:"agent"`
+	ExpiresIn int    `json:"expires_in"` // seconds
+	Token     string `json:"token"`
+}
+
+// APIError is the body of every HTTP error: a code (Code*) and what was
+// wrong.
+type APIError struct {
+	Code    string `json:"code" ts:"Code"`
+	Message string `json:"message"`
+}
