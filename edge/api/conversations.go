@@ -460,8 +460,8 @@ func (a *API) postMessage(w http.ResponseWriter, r *http.Request, p principal) {
 		a.fail(w, err)
 		return
 	}
-	_, items, _, err := a.conv.History(p.actor(), c.ID, res.Seq+1, 1)
-	if err != nil || len(items) != 1 || items[0].Seq != res.Seq {
+	it, err := a.conv.Message(p.actor(), c, res.Seq)
+	if err != nil {
 		a.log.Warn("a posted message cannot be read back", "conv", c.ID, "seq", res.Seq, "err", err)
 		problem(w, http.StatusServiceUnavailable, "unavailable", "the message is stored but cannot be read back: list the messages")
 		return
@@ -471,5 +471,5 @@ func (a *API) postMessage(w http.ResponseWriter, r *http.Request, p principal) {
 	if res.Duplicate {
 		status = http.StatusOK
 	}
-	writeJSON(w, status, messageView(&items[0]))
+	writeJSON(w, status, messageView(it))
 }

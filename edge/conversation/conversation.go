@@ -119,6 +119,7 @@ type Store interface {
 	Conversations(t string, statuses []string, before uint64, limit int) ([]state.ConversationRec, bool, error)
 	ContactConversations(t, contact string, limit int) ([]state.ConversationRec, error)
 	Timeline(t, conv string, before uint64, limit int, includePrivate bool) ([]state.Item, bool, error)
+	TimelineItem(t, conv string, seq uint64) (*state.Item, error)
 	Contact(t, id string) (*state.ContactRec, error)
 	Contacts(t string, f state.ContactFilter, limit int) ([]state.ContactRec, bool, error)
 	Inbox(t, id string) (*state.InboxRec, error)

@@ -32,6 +32,20 @@ func (s *Service) History(a Actor, conv string, before uint64, limit int) (*stat
 	return c, items, more, nil
 }
 
+// Message returns the item at sequence seq of conversation c (from
+// Conversation): what a post made, read back. Customers never see private
+// notes.
+func (s *Service) Message(a Actor, c *state.ConversationRec, seq uint64) (*state.Item, error) {
+	if c.Tenant != a.Tenant || !a.staff() && c.Contact != a.ID {
+		return nil, forbidden("not your conversation")
+	}
+	it, err := s.store.TimelineItem(a.Tenant, c.ID, seq)
+	if err != nil || it.Private && !a.staff() {
+		return nil, readErr(err, "no such message")
+	}
+	return it, nil
+}
+
 // Filter selects conversations.
 type Filter struct {
 	Statuses []string // all when empty

@@ -233,6 +233,7 @@ func (s *Store) Timeline(t, conv string, before uint64, limit int, includePrivat
 	more := false
 	err := s.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues = false // pages of small values: a prefetch only costs (a goroutine per value)
 		opts.Reverse = true
 		prefix := kTimelinePrefix(t, conv)
 		opts.Prefix = prefix
@@ -275,6 +276,7 @@ func (s *Store) Feed(t, contact string, since, upTo uint64, limit int) ([]Item, 
 	more := false
 	err := s.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues = false // pages of small values: a prefetch only costs (a goroutine per value)
 		prefix := kFeedPrefix(t)
 		opts.Prefix = prefix
 		it := txn.NewIterator(opts)
@@ -349,6 +351,7 @@ func (s *Store) eachContactConv(txn *badger.Txn, t, contact string, fn func(c *C
 // (and up to upTo when it is not 0) that a customer may see.
 func (s *Store) timelineAfter(txn *badger.Txn, t, conv string, since, upTo uint64, n int, out *[]Item) error {
 	opts := badger.DefaultIteratorOptions
+	opts.PrefetchValues = false // pages of small values: a prefetch only costs (a goroutine per value)
 	opts.Prefix = kTimelinePrefix(t, conv)
 	it := txn.NewIterator(opts)
 	defer it.Close()
@@ -452,6 +455,7 @@ func (s *Store) Contacts(t string, f ContactFilter, limit int) ([]ContactRec, bo
 	prefix := []byte("c/" + t + "/")
 	err := s.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
+		opts.PrefetchValues = false // pages of small values: a prefetch only costs (a goroutine per value)
 		opts.Prefix = prefix
 		it := txn.NewIterator(opts)
 		defer it.Close()
@@ -477,4 +481,11 @@ func (s *Store) Contacts(t string, f ContactFilter, limit int) ([]ContactRec, bo
 		return nil
 	})
 	return out, more, err
+}
+
+// TimelineItem returns the item of a conversation's timeline at sequence
+// seq.
+func (s *Store) TimelineItem(t, conv string, seq uint64) (*Item, error) {
+	var it Item
+	return &it, s.view(func(txn *badger.Txn) error { return s.get(txn, kTimeline(t, conv, seq), &it) })
 }

@@ -47,7 +47,9 @@ trap cleanup EXIT
 load=${EDGELOAD:-}
 if [ -z "$load" ]; then
 	load=$work/edgeload
-	go build -o "$load" "$(dirname "$0")"
+	# a package path, not a directory name ("edge/cmd/edgeload" alone
+	# names a standard-library package)
+	(cd "$(dirname "$0")" && go build -o "$load" .)
 fi
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/region.key"
 chmod 600 "$work/region.key"
