@@ -299,7 +299,9 @@ func TestCallThroughTheEdge(t *testing.T) {
 	}
 
 	for _, c := range []*caller{customer, agent} {
-		c.leaving.Store(true)
+		c.leaving.Store(true) // the first to hang up ends the call for both
+	}
+	for _, c := range []*caller{customer, agent} {
 		if _, err := c.ws.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallLeave, Call: c.call}); err != nil {
 			t.Fatal(err)
 		}

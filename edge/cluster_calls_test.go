@@ -10,12 +10,14 @@ import (
 )
 
 // A call lives on the node that started it, and the region's other nodes
-// reach it: a customer on node A calls, an agent connected to node B
+// reach it: an agent connected to node B declines a call of a customer on
+// node A, which ends there; the customer calls again, the agent
 // joins; B relays the agent's signaling to A over the region's NATS, the
 // media flows between the agent and A's SFU through B's TURN server, and
 // both sides get each other's audio and video. The agent's call frames
 // are checked on B (a bad video level) and applied on A (mute), and the
-// call ends on A when both have left, with the event every node sees.
+// call ends on A when the agent hangs up (the customer, left alone, is
+// out of it too), with the event every node sees.
 func TestCallAcrossNodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("three clustered nodes; skipped with -short")
@@ -38,6 +40,20 @@ func TestCallAcrossNodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// a call of the customer on A that the agent on B declines ends on A
+	first, err := visitorWS.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallStart, Conv: ack.Conv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	callItem(t, agentWS, first.Call, "started")
+	if _, err := agentWS.Request(ctx, callOp(gateway.CallDecline, first.Call)); err != nil {
+		t.Fatalf("declining through node B: %v", err)
+	}
+	if it := callItem(t, visitorWS, first.Call, "ended"); it.ActorKind != "agent" || it.Call.Reason != "declined" {
+		t.Fatalf("the customer on A saw the call end as %+v by %s", it.Call, it.ActorKind)
+	}
+	callItem(t, agentWS, first.Call, "ended")
+	refused(ctx, t, agentWS, "declining the ended call through node B", callOp(gateway.CallDecline, first.Call), gateway.CodeNotFound)
 	customer, agent := newCaller(t, a, visitorWS), newCaller(t, b, agentWS)
 	customer.enter(ctx, ack.Conv, "")
 	started := agent.item("started")
@@ -69,7 +85,9 @@ func TestCallAcrossNodes(t *testing.T) {
 	}
 
 	for _, c := range []*caller{agent, customer} {
-		c.leaving.Store(true)
+		c.leaving.Store(true) // the first to hang up ends the call for both
+	}
+	for _, c := range []*caller{agent, customer} {
 		if _, err := c.ws.Request(ctx, &gateway.InFrame{Type: gateway.TypeCall, Op: gateway.CallLeave, Call: c.call}); err != nil {
 			t.Fatal(err)
 		}

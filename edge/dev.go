@@ -39,6 +39,9 @@ type DevCredentials struct {
 // leaves.
 var DemoResidency = []string{"message.text", "contact.name", "contact.email", "contact.external_id", "attachment.name", "contact.attributes"}
 
+// DemoGreeting is what the demo inbox's widget greets visitors with.
+const DemoGreeting = "Hi there! Ask us anything about your order — we're happy to help."
+
 // DemoCanned are the canned responses seeded by --dev.
 var DemoCanned = []event.Canned{
 	{ID: "hello", Shortcut: "hello", Text: "Hello! How can I help you today?"},
@@ -56,11 +59,12 @@ func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
 	}
 	if _, err := n.store.Inbox(DemoTenant, DemoInbox); errors.Is(err, state.ErrNotFound) {
 		evs = append(evs, &event.Event{ID: "seed-inbox-demo-web", Kind: event.KindInboxUpserted, Tenant: DemoTenant, Actor: sys,
-			Inbox: &event.Inbox{ID: DemoInbox, Name: "Website", Channel: "web", IdentitySecret: DemoIdentitySecret}})
+			Inbox: &event.Inbox{ID: DemoInbox, Name: "Demo Shop", Channel: "web", IdentitySecret: DemoIdentitySecret,
+				Greeting: DemoGreeting, ReplyTime: "minutes"}})
 	}
 	if _, err := n.store.Inbox(DemoTenant, DemoPrechatInbox); errors.Is(err, state.ErrNotFound) {
 		evs = append(evs, &event.Event{ID: "seed-inbox-demo-prechat", Kind: event.KindInboxUpserted, Tenant: DemoTenant, Actor: sys,
-			Inbox: &event.Inbox{ID: DemoPrechatInbox, Name: "Website (pre-chat form)", Channel: "web",
+			Inbox: &event.Inbox{ID: DemoPrechatInbox, Name: "Demo Shop (pre-chat form)", Channel: "web",
 				IdentitySecret: DemoIdentitySecret, Prechat: []string{"name", "email"}}})
 	}
 	var hash string

@@ -157,6 +157,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
 		AttachmentsDir: n.dataPath("attachments"),
 		RecordingsDir:  n.dataPath("recordings"),
+		RingTimeout:    n.cfg.Calls.RingTimeout,
 		Limits: gateway.Limits{
 			MaxFrameBytes: n.cfg.Gateway.MaxFrameBytes, MaxTextBytes: n.cfg.Gateway.MaxTextBytes,
 			SendQueue: n.cfg.Gateway.SendQueue, CustomerRate: n.cfg.Gateway.CustomerRate,
@@ -429,6 +430,7 @@ func (n *Node) serveHTTP() error {
 	mux.Handle("GET /widget.js", web.Widget())
 	mux.Handle("GET /console/", web.Console())
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
+	mux.Handle("GET /favicon.ico", web.Favicon())
 	if n.cfg.Dev {
 		mux.Handle("GET /demo", web.Demo(DemoInbox))
 		mux.Handle("GET /demo/prechat", web.Demo(DemoPrechatInbox))

@@ -84,6 +84,9 @@ func (n *Node) observe(changes []state.Change) {
 	if !n.ready.Load() {
 		return // catching up: these messages were read before
 	}
+	if n.plugins == nil || !n.plugins.Active(abi.KindNLP) {
+		return // no NLP plugin: nothing would read them
+	}
 	for _, ch := range changes {
 		e := ch.Event
 		if e.Kind != event.KindMessageCreated || ch.Duplicate || ch.Item == nil || e.Origin != n.cfg.Node.ID ||

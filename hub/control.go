@@ -123,8 +123,24 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 			Prechat        []string `json:"prechat"`
 			Skills         []string `json:"skills"`
 			Priority       string   `json:"priority"`
+			Color          string   `json:"color"`
+			Greeting       string   `json:"greeting"`
+			ReplyTime      string   `json:"reply_time"`
 		}
 		if !decodeBody(w, r, &body) {
+			return
+		}
+		body.Color, body.Greeting = event.NormalizeColor(body.Color), strings.TrimSpace(body.Greeting)
+		if !event.ValidColor(body.Color) {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "color: a colour #rrggbb, or empty for the widget's own"})
+			return
+		}
+		if err := event.ValidGreeting(body.Greeting); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", err.Error()})
+			return
+		}
+		if !event.ValidReplyTime(body.ReplyTime) {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "reply_time: " + strings.Join(event.ReplyTimes, ", ") + ", or empty"})
 			return
 		}
 		body.Skills = event.NormalizeTags(body.Skills)
@@ -138,7 +154,8 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 		}
 		h.configured(w, &event.Event{Kind: event.KindInboxUpserted, Tenant: r.PathValue("tenant"),
 			Inbox: &event.Inbox{ID: r.PathValue("inbox"), Name: body.Name, Channel: body.Channel, IdentitySecret: body.IdentitySecret, Prechat: body.Prechat,
-				Skills: body.Skills, Priority: event.StoredPriority(body.Priority)}})
+				Skills: body.Skills, Priority: event.StoredPriority(body.Priority), Color: body.Color, Greeting: body.Greeting,
+				ReplyTime: body.ReplyTime}})
 	}))
 	mux.Handle("PUT /api/v1/tenants/{tenant}/agents/{agent}", guard(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {

@@ -50,7 +50,8 @@ func TestConfigurationReachesEveryEdge(t *testing.T) {
 	h := hubtest.Start(t)
 	eu := edgetest.Start(t, linkedEdge(t, h, "eu-1", "eu"))
 	us := edgetest.Start(t, linkedEdge(t, h, "us-1", "us"))
-	put(t, h, "/api/v1/tenants/demo/inboxes/shop2", `{"name":"Second shop","channel":"web","identity_secret":"s2","prechat":["email"]}`, 200)
+	put(t, h, "/api/v1/tenants/demo/inboxes/shop2", `{"name":"Second shop","channel":"web","identity_secret":"s2","prechat":["email"],
+		"color":"#0B7A5C","greeting":"Hello from the second shop","reply_time":"hours"}`, 200)
 	put(t, h, "/api/v1/tenants/demo/agents/agent-dave", `{"email":"Dave@demo.test","name":"Dave","password":"dave-password","role":"agent","max_chats":3}`, 200)
 	put(t, h, "/api/v1/tenants/demo", `{"name":"Demo Shop","record_calls":true}`, 200)
 	for _, e := range []*edgetest.Edge{eu, us} {
@@ -67,8 +68,12 @@ func TestConfigurationReachesEveryEdge(t *testing.T) {
 			}
 			return nil
 		})
-		if got := e.Customer(&client.Hello{Inbox: "shop2"}).Welcome.Prechat; fmt.Sprint(got) != "[email]" {
-			t.Fatalf("a visitor of shop2 on %s is asked %v", e.Config.Node.ID, got)
+		w := e.Customer(&client.Hello{Inbox: "shop2"}).Welcome
+		if fmt.Sprint(w.Prechat) != "[email]" {
+			t.Fatalf("a visitor of shop2 on %s is asked %v", e.Config.Node.ID, w.Prechat)
+		}
+		if b := w.Inbox; b == nil || b.Name != "Second shop" || b.Color != "#0b7a5c" || b.Greeting != "Hello from the second shop" || b.ReplyTime != "hours" {
+			t.Fatalf("a visitor of shop2 on %s sees the inbox as %+v", e.Config.Node.ID, b)
 		}
 		eventually(t, "dave signs in on "+e.Config.Node.ID, func() error {
 			_, err := client.Login(ctxT(t), e.URL, "dave@demo.test", "dave-password")
@@ -99,6 +104,9 @@ func TestConfigurationReachesEveryEdge(t *testing.T) {
 	for _, c := range []struct{ path, body, want string }{
 		{"/api/v1/tenants/demo/inboxes/x", `{"nme":"typo"}`, "unknown field"},
 		{"/api/v1/tenants/demo/inboxes/x", `{"prechat":["phone"]}`, "without a valid body"},
+		{"/api/v1/tenants/demo/inboxes/x", `{"color":"red"}`, "color: a colour #rrggbb"},
+		{"/api/v1/tenants/demo/inboxes/x", `{"greeting":"a\nb"}`, "control character"},
+		{"/api/v1/tenants/demo/inboxes/x", `{"reply_time":"week"}`, "reply_time: minutes, hours, day"},
 		{"/api/v1/tenants/demo/agents/y", `{"email":"y@demo.test","password":"short"}`, "password: 8 to 72 bytes"},
 		{"/api/v1/tenants/demo/agents/y", `{"email":"y@demo.test","password":"long enough","languages":["zh-CN"]}`, `language \"zh-cn\": give its ISO 639 code`},
 		{"/api/v1/tenants/demo/agents/y", `{"email":"y@demo.test","password":"long enough","skills":["Billing"," billing"]}`, `skill \"billing\" given twice`},

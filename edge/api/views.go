@@ -119,11 +119,16 @@ type Inbox struct {
 	Prechat  []string `json:"prechat"`
 	Skills   []string `json:"skills"`
 	Priority string   `json:"priority"`
+	// Color, Greeting and ReplyTime are its branding in the chat widget,
+	// absent when unset.
+	Color     string `json:"color,omitempty"`
+	Greeting  string `json:"greeting,omitempty"`
+	ReplyTime string `json:"reply_time,omitempty"`
 }
 
 func inboxView(in *state.InboxRec) Inbox {
 	return Inbox{ID: in.ID, Name: in.Name, Channel: channel(in.Channel), Prechat: nonNil(in.Prechat), Skills: nonNil(in.Skills),
-		Priority: priority(in.Priority)}
+		Priority: priority(in.Priority), Color: in.Color, Greeting: in.Greeting, ReplyTime: in.ReplyTime}
 }
 
 // Agent is an agent (never a password hash) and their presence in the

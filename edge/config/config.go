@@ -46,6 +46,9 @@ type Calls struct {
 	// through (e.g. 0.0.0.0:7882): one port to open. Empty: a port per
 	// connection, from the ephemeral range.
 	MediaAddr string `yaml:"media_addr"`
+	// RingTimeout is how long a call rings unanswered before it ends
+	// ("no answer"): 1s to 10m.
+	RingTimeout time.Duration `yaml:"ring_timeout"`
 }
 
 // TURN configures the embedded TURN server (docs/calls.md). With no addr
@@ -276,7 +279,8 @@ func Default() Config {
 			CustomerRate: 100, AgentRate: 1000, MaxConnections: 100000, PresenceTTL: 15 * time.Second},
 		Attachments: Attachments{MaxBytes: 10 << 20, QuotaWindow: time.Hour, SessionBytes: 256 << 20, TenantBytes: 16 << 30,
 			SessionUnreferencedBytes: 64 << 20, TenantUnreferencedBytes: 2 << 30, UnreferencedTTL: 24 * time.Hour},
-		Log: Log{Level: "info", Format: "text"},
+		Log:   Log{Level: "info", Format: "text"},
+		Calls: Calls{RingTimeout: 45 * time.Second},
 	}
 }
 
@@ -459,6 +463,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Calls.MediaAddr != "" {
 		addr("calls.media_addr", c.Calls.MediaAddr, "0.0.0.0:7882", false)
+	}
+	if c.Calls.RingTimeout < time.Second || c.Calls.RingTimeout > 10*time.Minute {
+		bad("calls.ring_timeout %s: use 1s to 10m (45s is the usual)", c.Calls.RingTimeout)
 	}
 	if c.TURN.Addr != "" {
 		addr("turn.addr", c.TURN.Addr, "0.0.0.0:3478", false)

@@ -383,6 +383,83 @@ func TestSettingsNeedAnAdmin(t *testing.T) {
 	}
 }
 
+// An inbox's branding: set field by field (absent keeps, "" unsets),
+// normalised, and refused whole when a value is out of bounds.
+func TestInboxBranding(t *testing.T) {
+	d := newDesk(t)
+	str := func(s string) *string { return &s }
+	set := conversation.InboxSettings{Color: str(" #2F5BD3 "), Greeting: str("  Hi! Ask us anything.  "), ReplyTime: str("hours")}
+	if err := d.svc.SetInbox(ctx, alice, "web", set); err != nil {
+		t.Fatal(err)
+	}
+	in := must(d.svc.Inbox(bob, "web"))
+	if in.Color != "#2f5bd3" || in.Greeting != "Hi! Ask us anything." || in.ReplyTime != "hours" || in.Name != "Web" {
+		t.Fatalf("branded inbox %+v", in)
+	}
+	// absent keeps, and other settings keep the branding
+	if err := d.svc.SetInbox(ctx, alice, "web", conversation.InboxSettings{Prechat: []string{"name"}, Greeting: str("Hello")}); err != nil {
+		t.Fatal(err)
+	}
+	in = must(d.svc.Inbox(bob, "web"))
+	if in.Color != "#2f5bd3" || in.Greeting != "Hello" || in.ReplyTime != "hours" || len(in.Prechat) != 1 {
+		t.Fatalf("after a partial change %+v", in)
+	}
+	// hostile values: refused with invalid, nothing stored
+	before := must(d.store.Inbox(tenant, "web"))
+	for name, bad := range map[string]conversation.InboxSettings{
+		"a colour name":         {Color: str("red")},
+		"a short colour":        {Color: str("#fff")},
+		"a colour with alpha":   {Color: str("#11223344")},
+		"css in a colour":       {Color: str("#123456;background:url(x)")},
+		"a reply time in words": {ReplyTime: str("soon")},
+		"an oversize greeting":  {Greeting: str(strings.Repeat("é", event.MaxGreeting+1))},
+		"a line break":          {Greeting: str("Hi\nthere")},
+		"a NUL":                 {Greeting: str("Hi\x00")},
+		"a bidi override":       {Greeting: str("Hi\u202e")},
+		"not UTF-8":             {Greeting: str("Hi \xff")},
+		"bad with good":         {Color: str("#00ff00"), Greeting: str("ok"), ReplyTime: str("week")},
+	} {
+		if err := d.svc.SetInbox(ctx, alice, "web", bad); code(err) != "invalid" {
+			t.Errorf("%s: %v, want invalid", name, err)
+		}
+	}
+	if after := must(d.store.Inbox(tenant, "web")); after.Color != before.Color || after.Greeting != before.Greeting || after.ReplyTime != before.ReplyTime {
+		t.Fatalf("a refused change was stored: %+v", after)
+	}
+	// exactly MaxGreeting characters is fine; "" unsets each
+	if err := d.svc.SetInbox(ctx, alice, "web", conversation.InboxSettings{Greeting: str(strings.Repeat("é", event.MaxGreeting))}); err != nil {
+		t.Fatalf("a greeting of %d characters: %v", event.MaxGreeting, err)
+	}
+	if err := d.svc.SetInbox(ctx, alice, "web", conversation.InboxSettings{Color: str(""), Greeting: str(""), ReplyTime: str("")}); err != nil {
+		t.Fatal(err)
+	}
+	if in = must(d.svc.Inbox(bob, "web")); in.Color != "" || in.Greeting != "" || in.ReplyTime != "" {
+		t.Fatalf("after unsetting %+v", in)
+	}
+	if err := d.svc.SetInbox(ctx, bob, "web", set); code(err) != "forbidden" {
+		t.Fatalf("an agent who is not an admin brands an inbox: %v", err)
+	}
+}
+
+// An agent's message carries the agent's display name, which the customer
+// sees instead of the id.
+func TestAgentMessagesCarryTheName(t *testing.T) {
+	d := newDesk(t)
+	c := d.open(t, ana, "c1")
+	must(d.svc.Post(ctx, ana, c, conversation.Post{ClientID: "m1", Text: "hello"}))
+	must(d.svc.Post(ctx, alice, c, conversation.Post{ClientID: "r1", Text: "hi, Alice here"}))
+	_, items, _ := must3(d.svc.History(ana, c.ID, 0, 0))
+	var names []string
+	for _, it := range items {
+		if it.Kind == "message" {
+			names = append(names, it.ActorKind+":"+it.ActorName)
+		}
+	}
+	if strings.Join(names, ",") != "customer:,agent:Alice" {
+		t.Fatalf("authors %v", names)
+	}
+}
+
 func TestContacts(t *testing.T) {
 	d := newDesk(t)
 	in := must(d.store.Inbox(tenant, "web"))

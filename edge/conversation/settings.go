@@ -82,15 +82,22 @@ func (s *Service) CannedResponses(a Actor) ([]state.CannedRec, error) {
 
 // InboxSettings change an inbox: its pre-chat fields, and when not nil the
 // skills its conversations need ([] clears them), and when not "" the
-// priority of its new conversations.
+// priority of its new conversations. Its branding in the chat widget
+// changes field by field: a nil Color, Greeting or ReplyTime keeps what
+// the inbox has, a pointer to "" unsets it.
 type InboxSettings struct {
 	Prechat  []string
 	Skills   []string
 	Priority string
+	// Color is "#rrggbb" (any case); Greeting one line of at most
+	// event.MaxGreeting characters (trimmed); ReplyTime one of
+	// event.ReplyTimes.
+	Color, Greeting, ReplyTime *string
 }
 
 // SetInbox changes an inbox (admins). Visitors who connect afterwards get
-// the new pre-chat form.
+// the new pre-chat form and branding. A setting out of bounds refuses the
+// whole change: nothing is stored.
 func (s *Service) SetInbox(ctx context.Context, a Actor, inbox string, set InboxSettings) error {
 	if err := s.RequireAdmin(a, "change inboxes"); err != nil {
 		return err
@@ -110,6 +117,23 @@ func (s *Service) SetInbox(ctx context.Context, a Actor, inbox string, set Inbox
 	if set.Priority != "" && !event.ValidPriority(set.Priority) {
 		return invalid("priority must be %s", strings.Join(event.Priorities, ", "))
 	}
+	var color, greeting, replyTime string
+	if set.Color != nil {
+		if color = event.NormalizeColor(*set.Color); !event.ValidColor(color) {
+			return invalid("color must be a colour #rrggbb, or \"\" for the default")
+		}
+	}
+	if set.Greeting != nil {
+		greeting = strings.TrimSpace(*set.Greeting)
+		if err := event.ValidGreeting(greeting); err != nil {
+			return invalid("%v", err)
+		}
+	}
+	if set.ReplyTime != nil {
+		if replyTime = *set.ReplyTime; !event.ValidReplyTime(replyTime) {
+			return invalid("reply_time must be %s, or \"\" for none", strings.Join(event.ReplyTimes, ", "))
+		}
+	}
 	in, err := s.store.Inbox(a.Tenant, inbox)
 	if err != nil {
 		return readErr(err, "no such inbox")
@@ -121,9 +145,18 @@ func (s *Service) SetInbox(ctx context.Context, a Actor, inbox string, set Inbox
 	if set.Priority != "" {
 		priority = event.StoredPriority(set.Priority)
 	}
+	if set.Color == nil {
+		color = in.Color
+	}
+	if set.Greeting == nil {
+		greeting = in.Greeting
+	}
+	if set.ReplyTime == nil {
+		replyTime = in.ReplyTime
+	}
 	_, err = s.append(ctx, &event.Event{Kind: event.KindInboxUpserted, Tenant: a.Tenant, Actor: a.event(), Inbox: &event.Inbox{
 		ID: in.ID, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret, Prechat: set.Prechat,
-		Skills: skills, Priority: priority}})
+		Skills: skills, Priority: priority, Color: color, Greeting: greeting, ReplyTime: replyTime}})
 	return err
 }
 

@@ -34,12 +34,12 @@ const (
 
 // remoteOp is a participant's call operation relayed to the host.
 type remoteOp struct {
-	Op     string      `json:"op"` // find, join, signal, mute, video, leave
+	Op     string      `json:"op"` // find, join, decline, signal, mute, video, leave
 	Call   string      `json:"call"`
 	Tenant string      `json:"tenant"`
 	Member string      `json:"member,omitempty"` // the participant, as its node names it
 	Origin string      `json:"origin,omitempty"` // its node
-	Role   string      `json:"role,omitempty"`
+	Role   string      `json:"role,omitempty"`   // join: the role; decline: the side declining
 	Actor  event.Actor `json:"actor"`
 	Signal *sfu.Signal `json:"signal,omitempty"`
 	Muted  *bool       `json:"muted,omitempty"`
@@ -138,8 +138,18 @@ func (g *Gateway) hostOp(op remoteOp) error {
 	if !event.ValidID(op.Member) || !event.ValidID(op.Origin) {
 		return invalid("a call operation without a valid member and node")
 	}
-	if op.Op == CallJoin {
+	switch op.Op {
+	case CallJoin:
 		return g.hostJoin(c, op)
+	case CallDecline:
+		side := sfu.Role(op.Role)
+		if side != sfu.RoleCustomer && side != sfu.RoleAgent {
+			return invalid("decline: the side %q is customer or agent", op.Role)
+		}
+		// (the participant's node checked it is not in the call)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return g.decline(ctx, c, side, op.Actor)
 	}
 	c.mu.Lock()
 	m := c.remotes[op.Member]
@@ -150,8 +160,8 @@ func (g *Gateway) hostOp(op remoteOp) error {
 	switch op.Op {
 	case CallLeave:
 		reason := op.Reason
-		if reason != "disconnected" && reason != "the media connection ended" {
-			reason = "hung up" // a metric's label and the event's reason: nothing else
+		if reason != endDisconnected && reason != endMediaEnded {
+			reason = endHungUp // a metric's label and the event's reason: nothing else
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -187,9 +197,10 @@ func (g *Gateway) hostJoin(c *call, op remoteOp) error {
 	p.OnClose(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		g.leaveRemote(ctx, c, member, "the media connection ended", true)
+		g.leaveRemote(ctx, c, member, endMediaEnded, true)
 	})
 	c.remotes[member] = &remoteMember{peer: p, origin: origin, actor: op.Actor}
+	c.joined()
 	return nil
 }
 
@@ -201,13 +212,14 @@ func (g *Gateway) sendRemote(node string, sig remoteSignal) {
 	}
 }
 
-// leaveRemote takes a remote participant out of c; the last one out ends
-// it. tell: the participant's node is told (the host took it out).
+// leaveRemote takes a remote participant out of c; when that leaves one
+// side empty the call ends (see over). tell: the participant's node is
+// told (the host took it out).
 func (g *Gateway) leaveRemote(ctx context.Context, c *call, member, reason string, tell bool) {
 	c.mu.Lock()
 	m := c.remotes[member]
 	delete(c.remotes, member)
-	last := m != nil && c.lastOut()
+	last := m != nil && c.over()
 	c.mu.Unlock()
 	if m == nil {
 		return
@@ -310,9 +322,35 @@ func (g *Gateway) joinRemote(ctx context.Context, s *session, f *InFrame) error 
 	e := &event.Event{Kind: event.KindCallJoined, Tenant: s.tenant, Actor: s.eventActor(),
 		Call: &event.Call{ID: f.Call, Conv: found.Conv, Role: string(role)}}
 	if err := g.appendCallAck(ctx, s, f, &call{id: f.Call, conv: found.Conv}, e); err != nil {
-		g.leaveRemoteCall(ctx, s, f.Call, "hung up") // not recorded: the joining never was
+		g.leaveRemoteCall(ctx, s, f.Call, endHungUp) // not recorded: the joining never was
 		return err
 	}
+	return nil
+}
+
+// declineRemote declines a call another node of the region hosts: the
+// session may use its conversation, is not in it, and declines for its
+// side; the host checks the rest (decline).
+func (g *Gateway) declineRemote(ctx context.Context, s *session, f *InFrame) error {
+	found, err := g.askHost(ctx, callFindSubject, remoteOp{Op: "find", Call: f.Call, Tenant: s.tenant})
+	if err != nil {
+		return err
+	}
+	if _, err := g.conversation(s, found.Conv); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	_, in := s.remote[f.Call]
+	s.mu.Unlock()
+	if in {
+		return invalid("this connection is in the call: leave it instead")
+	}
+	op := remoteOp{Op: CallDecline, Call: f.Call, Tenant: s.tenant, Member: event.NewID(), Origin: g.node,
+		Role: string(sideOf(s)), Actor: s.eventActor()}
+	if _, err := g.askHost(ctx, callHostPrefix+found.Node, op); err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Call: f.Call}))
 	return nil
 }
 
@@ -336,11 +374,11 @@ func (g *Gateway) remoteFrame(ctx context.Context, s *session, f *InFrame, rc re
 		}
 		op.Video = f.Video
 	case CallLeave:
-		g.leaveRemoteCall(ctx, s, f.Call, "hung up")
+		g.leaveRemoteCall(ctx, s, f.Call, endHungUp)
 		s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Call: f.Call}))
 		return nil
 	default:
-		return invalid("op must be start, join, signal, mute, video or leave")
+		return invalid("op must be start, join, decline, signal, mute, video or leave")
 	}
 	if _, err := g.askHost(ctx, callHostPrefix+rc.host, op); err != nil {
 		return err

@@ -17,6 +17,7 @@ func FuzzRemoteCallOp(f *testing.F) {
 	f.Add([]byte(`{"op":"join","call":"c1","tenant":"demo","member":"m1","origin":"node-b","role":"agent"}`))
 	f.Add([]byte(`{"op":"signal","call":"c1","signal":{"type":"offer","sdp":"v=0"}}`))
 	f.Add([]byte(`{"op":"leave","reason":"🙂"}`))
+	f.Add([]byte(`{"op":"decline","call":"c1","tenant":"demo","member":"m1","origin":"node-b","role":"customer"}`))
 	f.Add([]byte(`not json`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		var op remoteOp

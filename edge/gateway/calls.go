@@ -17,30 +17,92 @@ import (
 // frames from clients and `call_signal` frames to them. A call's start,
 // each participant joining and its end are events, so both sides see them
 // in the conversation (docs/calls.md).
+//
+// A call rings until the other side is in it too (a customer and an
+// agent: it is answered), for at most the ring timeout ("no answer");
+// the one called may decline it meanwhile ("declined"). Once answered it
+// ends when either side has nobody left in it: a customer and an agent
+// talk, and a supervisor alone holds no call.
+
+// defaultRingTimeout is how long a call rings unanswered when the
+// gateway's options do not say.
+const defaultRingTimeout = 45 * time.Second
+
+// Why calls end: the reasons of call.ended events and the label of
+// edgedesk_calls_ended_total.
+const (
+	endHungUp       = "hung up"
+	endDisconnected = "disconnected"
+	endMediaEnded   = "the media connection ended"
+	endDeclined     = "declined"
+	endNoAnswer     = "no answer"
+)
 
 // call is a call this node hosts.
 type call struct {
 	id, tenant, conv string
 	started          time.Time
+	starter          sfu.Role // the side that called: the other side answers
 
-	mu      sync.Mutex
-	peers   map[*session]*sfu.Peer
-	remotes map[string]*remoteMember // participants connected to other nodes (callremote.go)
-	ended   bool
-	quality sfu.Quality // of the participants who left
+	mu       sync.Mutex
+	peers    map[*session]*sfu.Peer
+	remotes  map[string]*remoteMember // participants connected to other nodes (callremote.go)
+	answered bool                     // a customer and an agent have been in it together
+	ring     *time.Timer              // ends it unanswered ("no answer")
+	ended    bool
+	quality  sfu.Quality // of the participants who left
 }
 
 // empty reports whether nobody is in the call (c.mu held).
 func (c *call) empty() bool { return len(c.peers) == 0 && len(c.remotes) == 0 }
 
-// lastOut reports, once a participant was taken out (c.mu held), whether
-// it was the last one: the call is then ended, once.
-func (c *call) lastOut() bool {
-	if !c.empty() || c.ended {
+// sides counts the customers and the agents in the call (c.mu held);
+// supervisors are on neither side.
+func (c *call) sides() (customers, agents int) {
+	count := func(r sfu.Role) {
+		switch r {
+		case sfu.RoleCustomer:
+			customers++
+		case sfu.RoleAgent:
+			agents++
+		}
+	}
+	for _, p := range c.peers {
+		count(p.Role())
+	}
+	for _, m := range c.remotes {
+		count(m.peer.Role())
+	}
+	return customers, agents
+}
+
+// joined notes a participant in (c.mu held): with both sides in, the
+// call is answered and stops ringing.
+func (c *call) joined() {
+	if c.answered {
+		return
+	}
+	if customers, agents := c.sides(); customers > 0 && agents > 0 {
+		c.answered = true
+		if c.ring != nil {
+			c.ring.Stop()
+		}
+	}
+}
+
+// over reports, once a participant was taken out (c.mu held), whether
+// the call is over: nobody is left in it, or it was answered and one
+// side has nobody left. The call is then ended, once.
+func (c *call) over() bool {
+	if c.ended {
 		return false
 	}
-	c.ended = true
-	return true
+	customers, agents := c.sides()
+	if c.empty() || c.answered && (customers == 0 || agents == 0) {
+		c.ended = true
+		return true
+	}
+	return false
 }
 
 // addQuality counts the figures of a participant who left.
@@ -56,13 +118,31 @@ const maxSessionCalls = 4
 
 func (g *Gateway) callFrame(ctx context.Context, s *session, f *InFrame) error {
 	switch f.Op {
+	case CallStart, CallJoin, CallDecline, CallSignal, CallMute, CallVideo, CallLeave:
+	default:
+		return invalid("op must be start, join, decline, signal, mute, video or leave")
+	}
+	if f.Op != CallStart && !event.ValidID(f.Call) {
+		return invalid("call must be a call id")
+	}
+	switch f.Op {
 	case CallStart:
 		if g.sfu == nil {
 			return &clientError{CodeUnavailable, "this edge runs no media server"}
 		}
-		return g.callStart(ctx, s, f)
+		err := g.callStart(ctx, s, f)
+		var busy *callBusy
+		if errors.As(err, &busy) {
+			// the error names the call, so that the client joins it
+			s.g.m.FrameErrors.WithLabelValues(CodeInvalid).Inc()
+			s.enqueue(marshal(&OutFrame{Type: OutError, ID: f.ID, Code: CodeInvalid, Message: busy.Error(), Call: busy.call}))
+			return nil
+		}
+		return err
 	case CallJoin:
 		return g.callJoin(ctx, s, f)
+	case CallDecline:
+		return g.callDecline(ctx, s, f)
 	}
 	s.mu.Lock()
 	rc, remote := s.remote[f.Call]
@@ -71,16 +151,30 @@ func (g *Gateway) callFrame(ctx context.Context, s *session, f *InFrame) error {
 		return g.remoteFrame(ctx, s, f, rc)
 	}
 	c, p, err := g.participant(s, f.Call)
+	if f.Op == CallLeave && err != nil {
+		// nothing to leave: the call ended (the other side left, say) or
+		// this connection is not in it. Leaving is done either way.
+		s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Call: f.Call}))
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	if f.Op == CallLeave {
-		g.leaveCall(ctx, c, s, "hung up")
+		g.leaveCall(ctx, c, s, endHungUp)
 	} else if err := applyToPeer(p, f.Op, f.Signal, f.Muted, f.Video); err != nil {
 		return err
 	}
 	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Call: c.id}))
 	return nil
+}
+
+// callBusy refuses a second call in a conversation: the error frame names
+// the call going on, to join instead.
+type callBusy struct{ call string }
+
+func (e *callBusy) Error() string {
+	return "a call is going on in this conversation: join it (call " + e.call + ")"
 }
 
 // applyToPeer applies a participant's signal, mute or video operation to
@@ -110,7 +204,7 @@ func applyToPeer(p *sfu.Peer, op string, sig *sfu.Signal, muted *bool, video str
 		}
 		p.SetVideo(v)
 	default:
-		return invalid("op must be start, join, signal, mute, video or leave")
+		return invalid("op must be start, join, decline, signal, mute, video or leave")
 	}
 	return nil
 }
@@ -122,17 +216,14 @@ func (g *Gateway) callStart(ctx context.Context, s *session, f *InFrame) error {
 	if err != nil {
 		return err
 	}
-	role := sfu.RoleAgent
-	if !s.isAgent() {
-		role = sfu.RoleCustomer
-	}
-	c := &call{id: event.NewID(), tenant: s.tenant, conv: conv.ID, started: time.Now(), peers: map[*session]*sfu.Peer{},
-		remotes: map[string]*remoteMember{}}
+	role := sideOf(s)
+	c := &call{id: event.NewID(), tenant: s.tenant, conv: conv.ID, started: time.Now(), starter: role,
+		peers: map[*session]*sfu.Peer{}, remotes: map[string]*remoteMember{}}
 	g.callsMu.Lock()
 	for _, other := range g.calls {
 		if other.tenant == c.tenant && other.conv == c.conv {
 			g.callsMu.Unlock()
-			return &clientError{CodeInvalid, "a call is going on in this conversation: join it (call " + other.id + ")"}
+			return &callBusy{other.id}
 		}
 	}
 	g.calls[c.id] = c
@@ -150,6 +241,82 @@ func (g *Gateway) callStart(ctx context.Context, s *session, f *InFrame) error {
 		g.drop(c, s) // not recorded: the call never was
 		return err
 	}
+	c.mu.Lock()
+	if !c.answered && !c.ended {
+		c.ring = time.AfterFunc(g.ring, func() { g.ringOut(c) })
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// ringOut ends a call nobody answered in time.
+func (g *Gateway) ringOut(c *call) {
+	c.mu.Lock()
+	out := !c.answered && !c.ended
+	if out {
+		c.ended = true
+	}
+	c.mu.Unlock()
+	if out {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		g.endCall(ctx, c, event.Actor{Kind: event.ActorSystem, ID: g.node}, endNoAnswer)
+	}
+}
+
+// callDecline declines a call: the one called does not take it, and it
+// ends ("declined") for whoever is in it. Only the other side than the
+// caller's declines, only while the call rings, and not from inside it.
+func (g *Gateway) callDecline(ctx context.Context, s *session, f *InFrame) error {
+	g.callsMu.Lock()
+	c := g.calls[f.Call]
+	g.callsMu.Unlock()
+	if c == nil || c.tenant != s.tenant {
+		return g.declineRemote(ctx, s, f) // another node of the region may host it
+	}
+	if _, err := g.conversation(s, c.conv); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	_, in := c.peers[s]
+	c.mu.Unlock()
+	if in {
+		return invalid("this connection is in the call: leave it instead")
+	}
+	if err := g.decline(ctx, c, sideOf(s), s.eventActor()); err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Call: c.id}))
+	return nil
+}
+
+// sideOf is the side of a call s is on: an agent's or the customer's.
+func sideOf(s *session) sfu.Role {
+	if s.isAgent() {
+		return sfu.RoleAgent
+	}
+	return sfu.RoleCustomer
+}
+
+// decline ends c, declined by actor of side, if it is still ringing.
+func (g *Gateway) decline(ctx context.Context, c *call, side sfu.Role, actor event.Actor) error {
+	c.mu.Lock()
+	var err error
+	switch {
+	case c.ended:
+		err = &clientError{CodeNotFound, "the call ended"}
+	case side == c.starter:
+		err = &clientError{CodeForbidden, "only the side called may decline a call: leave it instead"}
+	case c.answered:
+		err = invalid("the call was answered: it goes on without you")
+	default:
+		c.ended = true
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	g.endCall(ctx, c, actor, endDeclined)
 	return nil
 }
 
@@ -235,9 +402,10 @@ func (g *Gateway) enter(s *session, c *call, role sfu.Role) error {
 	p.OnClose(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		g.leaveCall(ctx, c, s, "the media connection ended")
+		g.leaveCall(ctx, c, s, endMediaEnded)
 	})
 	c.peers[s] = p
+	c.joined()
 	s.mu.Lock()
 	s.calls = append(s.calls, c)
 	s.mu.Unlock()
@@ -294,28 +462,50 @@ func (g *Gateway) participant(s *session, id string) (*call, *sfu.Peer, error) {
 	return c, p, nil
 }
 
-// leaveCall takes s out of c; the last one out ends it.
+// leaveCall takes s out of c; when that leaves one side empty the call
+// ends (see over).
 func (g *Gateway) leaveCall(ctx context.Context, c *call, s *session, reason string) {
 	c.mu.Lock()
 	p := c.peers[s]
 	delete(c.peers, s)
-	last := p != nil && c.lastOut()
+	over := p != nil && c.over()
 	c.mu.Unlock()
 	g.forgetSession(c, s)
 	if p != nil {
 		p.Close() // its OnClose comes back here and finds s gone
 		c.addQuality(p.Final())
 	}
-	if last {
+	if over {
 		g.endCall(ctx, c, s.eventActor(), reason)
 	}
 }
 
-// endCall records the end of c, whose last participant left.
+// endCall ends c (c.ended is set): whoever is still in it is taken out
+// (the nodes of remote participants are told), and its end is recorded
+// with the quality of everyone's media.
 func (g *Gateway) endCall(ctx context.Context, c *call, actor event.Actor, reason string) {
 	g.forgetCall(c)
 	if g.m != nil {
 		g.m.CallsEnded.WithLabelValues(reason).Inc()
+	}
+	c.mu.Lock()
+	if c.ring != nil {
+		c.ring.Stop()
+	}
+	peers, remotes := c.peers, c.remotes
+	c.peers, c.remotes = map[*session]*sfu.Peer{}, map[string]*remoteMember{}
+	c.mu.Unlock()
+	for s, p := range peers {
+		g.forgetSession(c, s)
+		p.OnClose(nil)
+		p.Close()
+		c.addQuality(p.Final())
+	}
+	for member, m := range remotes {
+		m.peer.OnClose(nil)
+		m.peer.Close()
+		c.addQuality(m.peer.Final())
+		g.sendRemote(m.origin, remoteSignal{Member: member, Call: c.id, Ended: true})
 	}
 	c.mu.Lock()
 	q := c.quality
@@ -351,9 +541,9 @@ func (g *Gateway) leaveCalls(s *session) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	for _, c := range calls {
-		g.leaveCall(ctx, c, s, "disconnected")
+		g.leaveCall(ctx, c, s, endDisconnected)
 	}
 	for _, id := range remote {
-		g.leaveRemoteCall(ctx, s, id, "disconnected")
+		g.leaveRemoteCall(ctx, s, id, endDisconnected)
 	}
 }

@@ -10,4 +10,5 @@ var (
 	InboxesView      = inboxesView
 	AgentView        = agentView
 	AttachmentView   = attachmentView
+	BrandView        = brandView
 )

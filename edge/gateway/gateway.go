@@ -126,6 +126,9 @@ type Options struct {
 	// RecordingsDir holds the recordings of the calls of tenants that
 	// record them, as <tenant>/<call>/; "": calls are not recorded.
 	RecordingsDir string
+	// RingTimeout is how long a call rings unanswered before it ends
+	// ("no answer"); 0: 45 s.
+	RingTimeout time.Duration
 	// ContactIDs derives the contact ids of the users websites identify,
 	// keyed with the region secret (required).
 	ContactIDs *auth.ContactIDs
@@ -146,6 +149,7 @@ type Gateway struct {
 	lim     Limits
 	ice     ICEFunc
 	sfu     *sfu.SFU
+	ring    time.Duration // how long a call rings unanswered
 
 	callsMu sync.Mutex
 	calls   map[string]*call // the calls this node hosts
@@ -193,10 +197,13 @@ func New(o Options) (*Gateway, error) {
 	}
 	g := &Gateway{
 		store: o.Store, journal: o.Log, keys: o.Keys, ids: o.ContactIDs, nc: o.NATS, m: o.Metrics,
-		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, recDir: o.RecordingsDir, lim: o.Limits, ice: o.ICE, sfu: o.SFU, calls: map[string]*call{},
+		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, recDir: o.RecordingsDir, lim: o.Limits, ice: o.ICE, sfu: o.SFU, ring: o.RingTimeout, calls: map[string]*call{},
 		members:   map[string]*session{},
 		agents:    map[string]map[*session]struct{}{},
 		customers: map[string]map[*session]struct{}{}, availableWas: map[string]bool{},
+	}
+	if g.ring <= 0 {
+		g.ring = defaultRingTimeout
 	}
 	g.presence = newPresence(o.NodeID)
 	g.router = newRouter(g, o.Route)

@@ -114,13 +114,13 @@ func (g *Gateway) customerWelcome(s *session, token, visitor string) (*OutFrame,
 		return nil, 1011, "could not load conversations: retry"
 	}
 	available := g.available(s.tenant)
-	var prechat []string
-	if in, err := g.store.Inbox(s.tenant, s.inbox); err == nil {
-		prechat = in.Prechat
-	}
-	return &OutFrame{Type: OutWelcome, V: ProtocolVersion,
+	w := &OutFrame{Type: OutWelcome, V: ProtocolVersion,
 		Session:       &Session{Role: auth.RoleCustomer, Tenant: s.tenant, ID: s.id, Inbox: s.inbox, Token: token, Visitor: visitor},
-		Conversations: conversationsView(convs, false), Available: &available, Prechat: prechat}, 0, ""
+		Conversations: conversationsView(convs, false), Available: &available}
+	if in, err := g.store.Inbox(s.tenant, s.inbox); err == nil {
+		w.Prechat, w.Inbox = in.Prechat, brandView(in)
+	}
+	return w, 0, ""
 }
 
 // agentOnline tracks an agent's connections on this node.
@@ -359,6 +359,10 @@ func (g *Gateway) history(s *session, f *InFrame) error {
 		}
 	} else {
 		out.Conversation = customerView(c)
+		// how far agents have read: the widget's "Seen" after a reload
+		if read, err := g.store.AgentsRead(s.tenant, c.ID); err == nil {
+			out.Conversation.ReadSeq = read
+		}
 	}
 	s.enqueue(marshal(out))
 	return nil
@@ -438,7 +442,8 @@ func (g *Gateway) inboxes(s *session, f *InFrame) error {
 
 // inboxSet changes an inbox (admins), then answers like inboxes.
 func (g *Gateway) inboxSet(ctx context.Context, s *session, f *InFrame) error {
-	err := g.conv.SetInbox(ctx, s.actor(), f.Inbox, conversation.InboxSettings{Prechat: f.Prechat, Skills: f.Skills, Priority: f.Priority})
+	err := g.conv.SetInbox(ctx, s.actor(), f.Inbox, conversation.InboxSettings{Prechat: f.Prechat, Skills: f.Skills, Priority: f.Priority,
+		Color: f.Color, Greeting: f.Greeting, ReplyTime: f.ReplyTime})
 	if err != nil {
 		return err
 	}

@@ -105,12 +105,13 @@ const (
 
 // Call operations (InFrame.Op of a call frame).
 const (
-	CallStart  = protocol.CallStart
-	CallJoin   = protocol.CallJoin
-	CallSignal = protocol.CallSignal
-	CallMute   = protocol.CallMute
-	CallVideo  = protocol.CallVideo
-	CallLeave  = protocol.CallLeave
+	CallStart   = protocol.CallStart
+	CallJoin    = protocol.CallJoin
+	CallDecline = protocol.CallDecline
+	CallSignal  = protocol.CallSignal
+	CallMute    = protocol.CallMute
+	CallVideo   = protocol.CallVideo
+	CallLeave   = protocol.CallLeave
 )
 
 // marshal encodes a frame for the wire: a WebSocket text frame header

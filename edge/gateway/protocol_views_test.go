@@ -302,6 +302,7 @@ func viewCases() []viewCase {
 		{"contact", func() any { c := fill[state.ContactRec](); return gateway.ContactView(&c) }, new(protocol.Contact)},
 		{"canned", func() any { return gateway.CannedView([]state.CannedRec{fill[state.CannedRec]()})[0] }, new(protocol.Canned)},
 		{"inbox", func() any { return gateway.InboxesView([]state.InboxRec{fill[state.InboxRec]()})[0] }, new(protocol.Inbox)},
+		{"customer's inbox", func() any { in := fill[state.InboxRec](); return gateway.BrandView(&in) }, new(protocol.Brand)},
 		{"agent", func() any { a := fill[state.AgentRec](); return gateway.AgentView(&a) }, new(protocol.Agent)},
 		{"attachment", func() any {
 			return gateway.AttachmentView(&event.Attachment{ID: att.ID, Name: att.Name, Type: att.Type, Size: att.Size, SHA256: att.SHA256})

@@ -23,7 +23,7 @@ func itemView(it *state.Item) *protocol.Item {
 	v := &protocol.Item{Seq: it.Seq, Kind: it.Kind, Conv: it.Conv, TS: it.TS, ActorKind: it.ActorKind, ActorID: it.ActorID,
 		ClientID: it.ClientID, Text: it.Text, Attachments: it.Attachments, Private: it.Private, Status: it.Status,
 		Assignee: it.Assignee, ReadSeq: it.ReadSeq, SnoozeUntil: it.SnoozeUntil, Ref: it.Ref, Priority: it.Priority,
-		Channel: it.Channel}
+		Channel: it.Channel, ActorName: it.ActorName}
 	if a := it.Analysis; a != nil {
 		v.Analysis = &protocol.Analysis{Language: a.Language, LanguageConfidence: a.LanguageConfidence, Intent: a.Intent,
 			IntentConfidence: a.IntentConfidence, Sentiment: a.Sentiment, SentimentScore: a.SentimentScore, Plugin: a.Plugin}
@@ -65,8 +65,8 @@ func conversationView(c *state.ConversationRec) *protocol.Conversation {
 func agentConversation(c *state.ConversationRec) protocol.Conversation {
 	return protocol.Conversation{ID: c.ID, Tenant: c.Tenant, Inbox: c.Inbox, Contact: c.Contact, Status: c.Status,
 		SnoozeUntil: c.SnoozeUntil, Assignee: c.Assignee, OpenedAt: c.OpenedAt, OpenedSeq: c.OpenedSeq,
-		LastSeq: c.LastSeq, LastAt: c.LastAt, Messages: &c.Messages, LastText: c.LastText, ContactName: c.ContactName,
-		Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, RoutedBy: c.RoutedBy, RouteNote: c.RouteNote,
+		LastSeq: c.LastSeq, LastAt: c.LastAt, Messages: &c.Messages, LastText: c.LastText, LastAttachment: c.LastAttachment,
+		ContactName: c.ContactName, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, RoutedBy: c.RoutedBy, RouteNote: c.RouteNote,
 		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel}
 }
 
@@ -119,9 +119,15 @@ func inboxesView(list []state.InboxRec) []protocol.Inbox {
 	out := make([]protocol.Inbox, len(list))
 	for i, in := range list {
 		out[i] = protocol.Inbox{ID: in.ID, Tenant: in.Tenant, Name: in.Name, Channel: in.Channel, Prechat: in.Prechat,
-			Skills: in.Skills, Priority: in.Priority}
+			Skills: in.Skills, Priority: in.Priority, Color: in.Color, Greeting: in.Greeting, ReplyTime: in.ReplyTime}
 	}
 	return out
+}
+
+// brandView is what a customer's widget shows of their inbox: its name
+// and branding, nothing else of it.
+func brandView(in *state.InboxRec) *protocol.Brand {
+	return &protocol.Brand{ID: in.ID, Name: in.Name, Color: in.Color, Greeting: in.Greeting, ReplyTime: in.ReplyTime}
 }
 
 // agentView is an agent, without their password hash.

@@ -538,6 +538,13 @@ func (m *Manager) info(name string) Info {
 		Active: m.activeOf[mf.Kind] == name}
 }
 
+// Active reports whether a plugin of kind is active (it may be
+// suspended): callers skip preparing a call no plugin would take.
+func (m *Manager) Active(kind string) bool {
+	_, ok := m.kinds.Load(kind)
+	return ok
+}
+
 // call runs op on the plugin of kind, unless it is suspended, and reads
 // its answer with read, whose error makes the call a failure
 // (ErrInvalidAnswer): the breaker records it with the call's time.

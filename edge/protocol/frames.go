@@ -53,14 +53,22 @@ type InFrame struct {
 	// when given, its skills and the priority of its new conversations.
 	Prechat []string `json:"prechat,omitempty"`
 	Skills  []string `json:"skills,omitzero"` // [] clears them; absent keeps them
+	// inbox_set (admins), its branding in the chat widget, each when
+	// given ("" unsets it, absent keeps it): a colour "#rrggbb", a
+	// greeting (one line, at most 280 characters) and the expected reply
+	// time ("minutes", "hours", "day").
+	Color     *string `json:"color,omitempty"`
+	Greeting  *string `json:"greeting,omitempty"`
+	ReplyTime *string `json:"reply_time,omitempty"`
 	// agent_set (admins): the agent (in Agent) and, when given, their
 	// skills (in Skills) and languages; [] clears them, absent keeps them.
 	Languages []string `json:"languages,omitzero"`
 	// priority (agents): the conversation's new priority.
 	Priority string `json:"priority,omitempty"`
-	// call: the operation (start, join, signal, mute, video, leave), the
-	// call, the role to join as, a signal for the media server, muted,
-	// the most of the others' simulcast video wanted (low, medium, high).
+	// call: the operation (start, join, decline, signal, mute, video,
+	// leave), the call, the role to join as, a signal for the media
+	// server, muted, the most of the others' simulcast video wanted (low,
+	// medium, high).
 	Op     string  `json:"op,omitempty" ts:"CallOp"`
 	Call   string  `json:"call,omitempty"`
 	Role   string  `json:"role,omitempty"`
@@ -170,8 +178,13 @@ type OutFrame struct {
 	Inboxes   []Inbox           `json:"inboxes,omitempty"`
 	Team      []Agent           `json:"team,omitempty"`
 	Extra     *Extra            `json:"extra,omitempty"`
-	Call      string            `json:"call,omitempty"`
-	Signal    *Signal           `json:"signal,omitempty"`
+	// Call is the call of an ack or a call_signal, and of the error
+	// refusing a second call in a conversation: the call to join.
+	Call   string  `json:"call,omitempty"`
+	Signal *Signal `json:"signal,omitempty"`
+	// Inbox is the customer's inbox as the widget shows it (customers'
+	// welcome).
+	Inbox *Brand `json:"inbox,omitempty"`
 }
 
 // Extra is what a history frame adds for agents: the conversation's

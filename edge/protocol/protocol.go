@@ -95,10 +95,13 @@ const (
 
 // Call operations (InFrame.Op of a call frame).
 const (
-	CallStart  = "start"
-	CallJoin   = "join"
-	CallSignal = "signal"
-	CallMute   = "mute"
-	CallVideo  = "video"
-	CallLeave  = "leave"
+	CallStart = "start"
+	CallJoin  = "join"
+	// CallDecline is the side called refusing a call that rings: it
+	// ends for everyone ("declined").
+	CallDecline = "decline"
+	CallSignal  = "signal"
+	CallMute    = "mute"
+	CallVideo   = "video"
+	CallLeave   = "leave"
 )

@@ -29,6 +29,10 @@ type Item struct {
 	// Channel is how a message came ("" is the web: the widget and the
 	// console).
 	Channel string `json:"channel,omitempty"`
+	// ActorName is an agent's message's author's (or call item's agent's)
+	// display name as it was when they wrote it (absent when the agent
+	// has none): customers see agents by name, never by id.
+	ActorName string `json:"actor_name,omitempty"`
 }
 
 // Analysis is the NLP plugin's reading of a customer's message (agents
@@ -79,9 +83,9 @@ type Rating struct {
 }
 
 // Conversation is a conversation as frames carry it, in one of two views.
-// Agents get every field but Assigned. Customers get ID, Status,
-// OpenedAt, LastSeq and Assigned, always, and nothing else: what the
-// agents' view adds is their business.
+// Agents get every field but Assigned and ReadSeq. Customers get ID,
+// Status, OpenedAt, LastSeq and Assigned, always, ReadSeq in history
+// frames, and nothing else: what the agents' view adds is their business.
 //
 // One type carries both so that a frame's conversation fields have one
 // type and decode without knowing who asked. The fields only agents get
@@ -104,6 +108,9 @@ type Conversation struct {
 	LastAt      int64  `json:"last_at,omitempty"`   // agents; unix ms
 	Messages    *int   `json:"messages,omitempty"`  // agents
 	LastText    string `json:"last_text,omitempty"` // a preview of the last message
+	// LastAttachment names the first file of the last message (agents),
+	// absent when it had none.
+	LastAttachment string `json:"last_attachment,omitempty"`
 	// ContactName is the customer's name, else e-mail address, as last
 	// given: what agents see in their lists.
 	ContactName string `json:"contact_name,omitempty"`
@@ -123,6 +130,10 @@ type Conversation struct {
 	Channel string `json:"channel,omitempty"`
 	// Assigned says whether an agent has the conversation (customers).
 	Assigned *bool `json:"assigned,omitempty"`
+	// ReadSeq is how far an agent has read the conversation (customers,
+	// in a history frame): the widget's "Seen" after a reload, as read
+	// items tell it live.
+	ReadSeq uint64 `json:"read_seq,omitempty"`
 }
 
 // Contact is a customer, as agents see them.
@@ -156,6 +167,24 @@ type Inbox struct {
 	Prechat  []string `json:"prechat,omitempty"`  // what its pre-chat form asks: name, email
 	Skills   []string `json:"skills,omitempty"`   // what its conversations need of an agent
 	Priority string   `json:"priority,omitempty"` // of its new conversations; "" is normal
+	// Color, Greeting and ReplyTime are its branding in the chat widget
+	// (see Brand).
+	Color     string `json:"color,omitempty"`
+	Greeting  string `json:"greeting,omitempty"`
+	ReplyTime string `json:"reply_time,omitempty"`
+}
+
+// Brand is a customer's inbox as the chat widget shows it, in the
+// customer's welcome: its name, brand colour ("#rrggbb"), greeting (one
+// line of text) and expected reply time ("minutes", "hours" or "day":
+// "Usually replies in a few minutes", "in an hour", "in a day"). Each but
+// the id is absent when unset.
+type Brand struct {
+	ID        string `json:"id"`
+	Name      string `json:"name,omitempty"`
+	Color     string `json:"color,omitempty"`
+	Greeting  string `json:"greeting,omitempty"`
+	ReplyTime string `json:"reply_time,omitempty"`
 }
 
 // Agent is an agent, as the team sees them: never their password hash.

@@ -26,7 +26,7 @@ func sampleEvents() map[string]*event.Event {
 	e.TenantInfo = &event.Tenant{ID: "acme", Name: "Acme Inc."}
 	out["tenant"] = e
 	e = env(event.KindInboxUpserted)
-	e.Inbox = &event.Inbox{ID: "web", Name: "Website", Channel: "web", IdentitySecret: "s3cret"}
+	e.Inbox = &event.Inbox{ID: "web", Name: "Website", Channel: "web", IdentitySecret: "s3cret", Color: "#2f5bd3", Greeting: "Hi 👋", ReplyTime: "hours"}
 	out["inbox"] = e
 	e = env(event.KindAgentUpserted)
 	e.Agent = &event.Agent{ID: "agent-1", Email: "a@acme.test", Name: "Ann", PasswordHash: "$2a$10$abc",

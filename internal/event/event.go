@@ -190,6 +190,12 @@ type Inbox struct {
 	// Priority is the priority its new conversations start with ("" is
 	// normal).
 	Priority string `cbor:"7,keyasint,omitempty"`
+	// Color, Greeting and ReplyTime are its branding in the chat widget:
+	// a colour "#rrggbb", one line of at most MaxGreeting characters, and
+	// the expected reply time (one of ReplyTimes); "" is unset.
+	Color     string `cbor:"8,keyasint,omitempty"`
+	Greeting  string `cbor:"9,keyasint,omitempty"`
+	ReplyTime string `cbor:"10,keyasint,omitempty"`
 }
 
 // Conversation priorities, lowest first. Routing offers waiting
@@ -537,7 +543,7 @@ func (e *Event) Validate() error {
 			(e.TenantInfo.SLA == nil || e.TenantInfo.SLA.Check() == nil)
 	case KindInboxUpserted:
 		ok = e.Inbox != nil && ValidID(e.Inbox.ID) && ValidPrechat(e.Inbox.Prechat) == nil && ValidSkills(e.Inbox.Skills) == nil &&
-			(e.Inbox.Priority == "" || ValidPriority(e.Inbox.Priority))
+			(e.Inbox.Priority == "" || ValidPriority(e.Inbox.Priority)) && validBranding(e.Inbox)
 	case KindAgentUpserted:
 		ok = e.Agent != nil && ValidID(e.Agent.ID) && e.Agent.Email != ""
 	case KindContactUpserted:

@@ -133,7 +133,7 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 			return ch, err
 		}
 		return ch, s.put(txn, kInbox(t, in.ID), &InboxRec{ID: in.ID, Tenant: t, Name: in.Name, Channel: in.Channel, IdentitySecret: in.IdentitySecret, Prechat: in.Prechat,
-			Skills: in.Skills, Priority: in.Priority})
+			Skills: in.Skills, Priority: in.Priority, Color: in.Color, Greeting: in.Greeting, ReplyTime: in.ReplyTime})
 	case event.KindAgentUpserted:
 		return ch, s.applyAgent(txn, e)
 	case event.KindContactUpserted:
@@ -441,6 +441,16 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	it := newItem(e, "message", m.Conv)
 	it.ClientID, it.Text, it.Attachments, it.Private, it.Channel = m.ClientID, m.Text, m.Attachments, m.Private, m.Channel
+	if e.Actor.Kind == event.ActorAgent {
+		// the customer sees the author by name, as named now
+		var ag AgentRec
+		switch err := s.get(txn, kAgent(t, e.Actor.ID), &ag); {
+		case err == nil:
+			it.ActorName = ag.Name
+		case !errors.Is(err, ErrNotFound):
+			return ch, err
+		}
+	}
 	for _, a := range m.Attachments {
 		if err := txn.Set(kAttachmentConv(t, a, m.Conv), nil); err != nil {
 			return ch, err
@@ -450,6 +460,17 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 	if !m.Private {
 		c.Messages++
 		c.LastText = preview(m.Text)
+		c.LastAttachment = ""
+		if len(m.Attachments) > 0 {
+			c.LastAttachment = m.Attachments[0]
+			var a AttachmentRec
+			switch err := s.get(txn, kAttachment(t, m.Attachments[0]), &a); {
+			case err == nil && a.Name != "":
+				c.LastAttachment = preview(a.Name)
+			case err != nil && !errors.Is(err, ErrNotFound):
+				return ch, err
+			}
+		}
 	}
 	// A customer writing into a resolved or snoozed conversation reopens it.
 	if e.Actor.Kind == event.ActorCustomer && c.Status != event.StatusOpen {
@@ -598,9 +619,21 @@ func (s *Store) applyPriority(txn *badger.Txn, e *event.Event) (Change, error) {
 // applyCall records a call's start, a participant joining, or its end as
 // a "call" item both sides see.
 func (s *Store) applyCall(txn *badger.Txn, e *event.Event) (Change, error) {
+	var name string
+	if e.Actor.Kind == event.ActorAgent {
+		// the customer's widget says who calls by name, as named now
+		var ag AgentRec
+		switch err := s.get(txn, kAgent(e.Tenant, e.Actor.ID), &ag); {
+		case err == nil:
+			name = ag.Name
+		case !errors.Is(err, ErrNotFound):
+			return Change{Event: e}, err
+		}
+	}
 	return s.convItem(txn, e, e.Call.Conv, "call", func(it *Item) {
 		it.Status = strings.TrimPrefix(string(e.Kind), "call.")
 		it.Call = e.Call
+		it.ActorName = name
 	})
 }
 

@@ -371,3 +371,44 @@ func TestConversationsCarryTheContactName(t *testing.T) {
 		t.Fatalf("v1 after a rename and a message in one batch = %+v", c)
 	}
 }
+
+// A message that carries a file names it on the conversation, so that
+// agents' lists show "Attachment: invoice.pdf" rather than nothing; a later
+// message without one clears it, a private note leaves it.
+func TestConversationsNameTheLastAttachment(t *testing.T) {
+	s := open(t)
+	l := &log{t: t, s: s}
+	file := func(id, name string) *event.Event {
+		return &event.Event{Kind: event.KindAttachmentStored, Actor: cust,
+			Attachment: &event.Attachment{ID: id, Name: name, Type: "application/pdf", Size: 10, SHA256: "00"}}
+	}
+	with := func(a event.Actor, cid string, private bool, files ...string) *event.Event {
+		e := msg(a, "v1", cid, private)
+		e.Message.Text, e.Message.Attachments = "", files
+		return e
+	}
+	last := func() (string, string) {
+		t.Helper()
+		c, err := s.Conversation("t1", "v1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.LastText, c.LastAttachment
+	}
+	l.apply(opened("v1", ""), file("f1", "invoice.pdf"), with(cust, "m1", false, "f1"))
+	if text, att := last(); text != "" || att != "invoice.pdf" {
+		t.Fatalf("after a file: text %q, attachment %q; want invoice.pdf", text, att)
+	}
+	l.apply(file("f2", "secret.pdf"), with(agent, "n1", true, "f2"))
+	if _, att := last(); att != "invoice.pdf" {
+		t.Fatalf("a private note changed the attachment to %q", att)
+	}
+	l.apply(with(cust, "m2", false, "unknown"))
+	if _, att := last(); att != "unknown" {
+		t.Fatalf("a file without a record: attachment %q, want its id", att)
+	}
+	l.apply(msg(cust, "v1", "m3", false))
+	if text, att := last(); text != "text m3" || att != "" {
+		t.Fatalf("after a text: text %q, attachment %q", text, att)
+	}
+}

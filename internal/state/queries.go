@@ -395,6 +395,27 @@ func (s *Store) ReadMarker(t, conv, reader string) (uint64, error) {
 	return r.Seq, err
 }
 
+// AgentsRead returns how far any agent has read a conversation: the
+// furthest of the agents' read markers (0 when none has read it).
+func (s *Store) AgentsRead(t, conv string) (uint64, error) {
+	var most uint64
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = kRead(t, conv, event.ActorAgent+":")
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var r ReadRec
+			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &r) }); err != nil {
+				return err
+			}
+			most = max(most, r.Seq)
+		}
+		return nil
+	})
+	return most, err
+}
+
 // Attachment returns an attachment's record.
 func (s *Store) Attachment(t, id string) (*AttachmentRec, error) {
 	var r AttachmentRec

@@ -25,6 +25,11 @@ type InboxRec struct {
 	Prechat        []string `cbor:"6,keyasint,omitempty"`
 	Skills         []string `cbor:"7,keyasint,omitempty"`
 	Priority       string   `cbor:"8,keyasint,omitempty"` // of new conversations; "" is normal
+	// Color, Greeting and ReplyTime are its branding in the chat widget
+	// (event.Inbox); "" is unset.
+	Color     string `cbor:"9,keyasint,omitempty"`
+	Greeting  string `cbor:"10,keyasint,omitempty"`
+	ReplyTime string `cbor:"11,keyasint,omitempty"`
 }
 
 // AgentRec is an agent.
@@ -93,6 +98,10 @@ type ConversationRec struct {
 	Priority string `cbor:"21,keyasint,omitempty"`
 	// Channel is how the conversation was opened ("" is the web).
 	Channel string `cbor:"22,keyasint,omitempty"`
+	// LastAttachment is the name of the first file of the last message
+	// (as uploaded; its id when the name is unknown), "" when it had none:
+	// with LastText, what agents see of the last message in their lists.
+	LastAttachment string `cbor:"23,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the
@@ -123,6 +132,10 @@ type Item struct {
 	Rating *event.Rating `cbor:"19,keyasint,omitempty"`
 	// Channel is how a message came ("" is the web).
 	Channel string `cbor:"20,keyasint,omitempty"`
+	// ActorName is an agent's message's author's (or call item's agent's)
+	// display name when it was written ("" when the agent has none): what
+	// the customer sees.
+	ActorName string `cbor:"21,keyasint,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

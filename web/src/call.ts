@@ -5,6 +5,7 @@
 
 import type { ICECandidate, Signal } from "./protocol.gen";
 import type { InFrame, Item, OutFrame } from "./widget/protocol";
+import { CallLog, type Side } from "./calllog";
 
 // Sender is what a call needs of the chat connection.
 export interface Sender {
@@ -12,12 +13,20 @@ export interface Sender {
   notify(f: InFrame): void;
 }
 
-export type CallState = "idle" | "starting" | "live" | "ended" | "failed";
+// A call's states: starting (the microphone and camera, then the edge),
+// ringing (this side called and is in the call: the other side has not
+// answered), live (both sides in, media flowing), ended, failed.
+export type CallState = "idle" | "starting" | "ringing" | "live" | "ended" | "failed";
 
 export interface CallView {
   state: CallState;
   id: string;
-  started: number; // ms, when it went live
+  outgoing: boolean; // this side called (it rings for the other)
+  answered: boolean; // the other side is in the call
+  started: number; // ms, when it went live: the timer's start
+  talked: number; // ended: how long it was live (ms)
+  endReason: string; // ended: why (the call.ended reason; "hung up" when this side did)
+  endedBy: string; // ended: the actor kind that ended it ("" when this side hung up)
   muted: boolean;
   cameraOn: boolean;
   role: string; // customer, agent or supervisor
@@ -77,14 +86,23 @@ export class Call {
   private streams = new Map<string, MediaStream>();
   private attempt = 0; // a hang-up or a new start makes older starts give up
   private recorded = new Set<string>(); // calls whose call.started said recorded
+  private connected = false; // the media connection with the edge is up
   private onVisibility = () => this.wantVideo();
-  view: CallView = { state: "idle", id: "", started: 0, muted: false, cameraOn: true, role: "", heard: false, error: "", remote: [], recorded: false };
+  // log holds the call items seen: what goes on and rings, how calls ended
+  log = new CallLog();
+  view: CallView = {
+    state: "idle", id: "", outgoing: false, answered: false, started: 0, talked: 0, endReason: "", endedBy: "",
+    muted: false, cameraOn: true, role: "", heard: false, error: "", remote: [], recorded: false,
+  };
 
+  // side is who this page is in calls: the customer (the widget) or an
+  // agent (the console).
   constructor(
     private conn: Sender,
     private base: string,
     private token: () => string,
     private changed: (v: CallView) => void,
+    readonly side: Side = "customer",
   ) {}
 
   // prepare asks the browser for the microphone (and camera): false, with
@@ -94,7 +112,9 @@ export class Call {
   async prepare(opts: { video?: boolean; audioDevice?: string; videoDevice?: string }): Promise<boolean> {
     this.cleanUp();
     const attempt = ++this.attempt;
-    this.set({ state: "starting", id: "", error: "", remote: [], muted: false, cameraOn: !!opts.video, recorded: false });
+    this.connected = false;
+    this.set({ state: "starting", id: "", error: "", remote: [], muted: false, cameraOn: !!opts.video, recorded: false,
+      outgoing: false, answered: false, started: 0, talked: 0, endReason: "", endedBy: "" });
     try {
       const local = await navigator.mediaDevices.getUserMedia({
         audio: opts.audioDevice ? { deviceId: { exact: opts.audioDevice } } : true,
@@ -113,6 +133,8 @@ export class Call {
   }
 
   // start calls from conversation conv, or joins call id (with role).
+  // When the conversation has a call going on already (the other side
+  // called meanwhile), the edge names it and this joins it instead.
   async start(opts: { conv?: string; call?: string; role?: string; video?: boolean; audioDevice?: string; videoDevice?: string }): Promise<void> {
     if (!this.local && !(await this.prepare(opts))) return;
     const attempt = this.attempt;
@@ -120,6 +142,9 @@ export class Call {
     const ack = await this.conn.request(
       opts.call ? { type: "call", op: "join", call: opts.call, role: opts.role } : { type: "call", op: "start", conv: opts.conv },
     );
+    if (ack.type === "error" && !opts.call && typeof ack.call === "string" && ack.call && attempt === this.attempt) {
+      return this.start({ ...opts, conv: undefined, call: ack.call });
+    }
     if (ack.type !== "ack" || typeof ack.call !== "string") {
       if (attempt === this.attempt) this.fail(ack.message ?? "The call could not start.");
       return;
@@ -129,7 +154,11 @@ export class Call {
       return;
     }
     this.view.id = ack.call;
-    this.set({ role: opts.role ?? "", heard: opts.role !== "supervisor", recorded: this.recorded.has(ack.call) });
+    // joining a call is answering it (or listening in); a call started
+    // rings until the other side joins
+    const outgoing = !opts.call;
+    this.set({ role: opts.role ?? "", heard: opts.role !== "supervisor", recorded: this.recorded.has(ack.call), outgoing,
+      answered: !outgoing || this.answeredIn(ack.call) });
     const iceServers = await this.iceServers();
     if (attempt !== this.attempt) return; // hangUp left the call
     const pc = new RTCPeerConnection({ iceServers });
@@ -157,7 +186,10 @@ export class Call {
     };
     pc.onconnectionstatechange = () => {
       if (pc !== this.pc) return;
-      if (pc.connectionState === "connected" && this.view.state !== "live") this.set({ state: "live", started: Date.now() });
+      if (pc.connectionState === "connected" && !this.connected) {
+        this.connected = true;
+        this.progress();
+      }
       if (pc.connectionState === "failed") this.fail("The call's connection failed.");
     };
     try {
@@ -188,12 +220,54 @@ export class Call {
     }
   }
 
-  // note reads a conversation item: a call.started item says whether the
-  // call is recorded.
+  // progress moves a call on once connected: live when answered,
+  // ringing until then.
+  private progress(): void {
+    const s = this.view.state;
+    if (s !== "starting" && s !== "ringing") return;
+    if (!this.view.answered) {
+      if (this.connected && s !== "ringing") this.set({ state: "ringing" });
+      return;
+    }
+    if (this.connected) this.set({ state: "live", started: Date.now() });
+  }
+
+  // answeredIn reports whether the log saw the other side join call id.
+  private answeredIn(id: string): boolean {
+    const r = this.log.get(id);
+    return !!r && r.joins.some((j) => j.call?.role !== this.side && j.call?.role !== "supervisor");
+  }
+
+  // note reads a conversation item. Call items go to the log; for this
+  // page's call, the other side joining answers it, and its end (the
+  // other side hung up or declined, nobody answered) ends it here too.
+  // A call.started item says whether the call is recorded.
   note(it: Item): void {
-    if (it.kind !== "call" || it.status !== "started" || !it.call?.recorded) return;
-    this.recorded.add(it.call.id);
-    if (it.call.id === this.view.id) this.set({ recorded: true });
+    const c = it.call;
+    if (it.kind !== "call" || !c) return;
+    this.log.note(it);
+    if (it.status === "started" && c.recorded) {
+      this.recorded.add(c.id);
+      if (c.id === this.view.id) this.set({ recorded: true });
+    }
+    if (c.id !== this.view.id || !this.view.id) return;
+    if (it.status === "joined" && !this.view.answered && this.answeredIn(c.id)) {
+      this.set({ answered: true });
+      this.progress();
+    }
+    if (it.status === "ended") {
+      const talked = this.view.state === "live" ? Date.now() - this.view.started : 0;
+      this.view.id = ""; // over on the edge: nothing to leave
+      this.cleanUp();
+      this.set({ state: "ended", remote: [], talked, endReason: c.reason ?? "", endedBy: it.actor_kind });
+    }
+  }
+
+  // decline refuses a call that rings for this side: it ends for the
+  // caller too ("declined").
+  async decline(id: string): Promise<boolean> {
+    const r = await this.conn.request({ type: "call", op: "decline", call: id });
+    return r.type === "ack";
   }
 
   // wantVideo asks the edge for less of the others' video while the page
@@ -258,8 +332,21 @@ export class Call {
   // hangUp leaves the call (or gives up starting it).
   hangUp(): void {
     const was = this.view.state;
+    const talked = was === "live" ? Date.now() - this.view.started : 0;
     this.cleanUp();
-    if (was !== "idle") this.set({ state: "ended", remote: [] });
+    if (was !== "idle" && was !== "ended" && was !== "failed") this.set({ state: "ended", remote: [], talked, endReason: "hung up", endedBy: "" });
+  }
+
+  // lost ends the call when the chat connection dropped: the edge took
+  // this page out of it.
+  lost(): void {
+    const s = this.view.state;
+    if (s === "starting" || s === "ringing" || s === "live") this.fail("The connection was lost, so the call ended.");
+  }
+
+  // dismiss puts an ended or failed call away.
+  dismiss(): void {
+    if (this.view.state === "ended" || this.view.state === "failed") this.set({ state: "idle", error: "" });
   }
 
   // fail ends the call with a reason shown.
@@ -272,14 +359,21 @@ export class Call {
   // the microphone and camera; a start under way gives up.
   private cleanUp(): void {
     this.attempt++;
-    if (this.view.id && (this.view.state === "starting" || this.view.state === "live"))
+    if (this.view.id && (this.view.state === "starting" || this.view.state === "ringing" || this.view.state === "live"))
       this.conn.notify({ type: "call", op: "leave", call: this.view.id });
     this.view.id = "";
+    this.connected = false;
     document.removeEventListener("visibilitychange", this.onVisibility);
     this.pc?.close();
     this.pc = undefined;
     this.stopMedia();
     this.streams.clear();
+  }
+
+  // localStream is what this page sends (its own camera, for a
+  // self-view), while in a call.
+  localStream(): MediaStream | undefined {
+    return this.local;
   }
 
   // stats are the RTP statistics the tests and a quality view read:
@@ -328,4 +422,43 @@ export class Call {
 // every field, null when the browser has none.
 function candidate(c: RTCIceCandidateInit): ICECandidate {
   return { candidate: c.candidate ?? "", sdpMid: c.sdpMid ?? null, sdpMLineIndex: c.sdpMLineIndex ?? null, usernameFragment: c.usernameFragment ?? null };
+}
+
+// ringTone plays a soft ring while a call rings, until the function it
+// returns is called: two short tones every 3 s for a call that comes in,
+// one longer tone every 4 s for one going out. A page the browser does
+// not let play sound stays silent.
+export function ringTone(incoming: boolean): () => void {
+  let audio: AudioContext | undefined;
+  try {
+    audio = new AudioContext();
+  } catch {
+    return () => undefined;
+  }
+  const ctx = audio;
+  const beep = (at: number, length: number, freq: number) => {
+    const tone = ctx.createOscillator();
+    const gain = ctx.createGain();
+    tone.frequency.value = freq;
+    gain.gain.setValueAtTime(0, at);
+    gain.gain.linearRampToValueAtTime(0.06, at + 0.02);
+    gain.gain.setValueAtTime(0.06, at + length - 0.05);
+    gain.gain.linearRampToValueAtTime(0, at + length);
+    tone.connect(gain).connect(ctx.destination);
+    tone.start(at);
+    tone.stop(at + length);
+  };
+  const ring = () => {
+    const t = ctx.currentTime + 0.05;
+    if (incoming) {
+      beep(t, 0.35, 880);
+      beep(t + 0.5, 0.35, 880);
+    } else beep(t, 1.2, 440);
+  };
+  ring();
+  const timer = setInterval(ring, incoming ? 3000 : 4000);
+  return () => {
+    clearInterval(timer);
+    void ctx.close().catch(() => undefined);
+  };
 }

@@ -96,6 +96,9 @@ export type Presence = (typeof Presence)[keyof typeof Presence];
 export const CallOp = {
   Start: "start",
   Join: "join",
+  // CallDecline is the side called refusing a call that rings: it
+  // ends for everyone ("declined").
+  Decline: "decline",
   Signal: "signal",
   Mute: "mute",
   Video: "video",
@@ -146,14 +149,22 @@ export interface InFrame {
   // when given, its skills and the priority of its new conversations.
   prechat?: string[];
   skills?: string[]; // [] clears them; absent keeps them
+  // inbox_set (admins), its branding in the chat widget, each when
+  // given ("" unsets it, absent keeps it): a colour "#rrggbb", a
+  // greeting (one line, at most 280 characters) and the expected reply
+  // time ("minutes", "hours", "day").
+  color?: string;
+  greeting?: string;
+  reply_time?: string;
   // agent_set (admins): the agent (in Agent) and, when given, their
   // skills (in Skills) and languages; [] clears them, absent keeps them.
   languages?: string[];
   // priority (agents): the conversation's new priority.
   priority?: string;
-  // call: the operation (start, join, signal, mute, video, leave), the
-  // call, the role to join as, a signal for the media server, muted,
-  // the most of the others' simulcast video wanted (low, medium, high).
+  // call: the operation (start, join, decline, signal, mute, video,
+  // leave), the call, the role to join as, a signal for the media
+  // server, muted, the most of the others' simulcast video wanted (low,
+  // medium, high).
   op?: CallOp;
   call?: string;
   role?: string;
@@ -198,8 +209,13 @@ export interface OutFrame {
   inboxes?: Inbox[];
   team?: Agent[];
   extra?: Extra;
+  // Call is the call of an ack or a call_signal, and of the error
+  // refusing a second call in a conversation: the call to join.
   call?: string;
   signal?: Signal;
+  // Inbox is the customer's inbox as the widget shows it (customers'
+  // welcome).
+  inbox?: Brand;
 }
 
 // Login is the body of POST /api/v1/login.
@@ -294,12 +310,16 @@ export interface Item {
   // Channel is how a message came ("" is the web: the widget and the
   // console).
   channel?: string;
+  // ActorName is an agent's message's author's (or call item's agent's)
+  // display name as it was when they wrote it (absent when the agent
+  // has none): customers see agents by name, never by id.
+  actor_name?: string;
 }
 
 // Conversation is a conversation as frames carry it, in one of two views.
-// Agents get every field but Assigned. Customers get ID, Status,
-// OpenedAt, LastSeq and Assigned, always, and nothing else: what the
-// agents' view adds is their business.
+// Agents get every field but Assigned and ReadSeq. Customers get ID,
+// Status, OpenedAt, LastSeq and Assigned, always, ReadSeq in history
+// frames, and nothing else: what the agents' view adds is their business.
 //
 // One type carries both so that a frame's conversation fields have one
 // type and decode without knowing who asked. The fields only agents get
@@ -322,6 +342,9 @@ export interface Conversation {
   last_at?: number; // agents; unix ms
   messages?: number; // agents
   last_text?: string; // a preview of the last message
+  // LastAttachment names the first file of the last message (agents),
+  // absent when it had none.
+  last_attachment?: string;
   // ContactName is the customer's name, else e-mail address, as last
   // given: what agents see in their lists.
   contact_name?: string;
@@ -341,6 +364,10 @@ export interface Conversation {
   channel?: string;
   // Assigned says whether an agent has the conversation (customers).
   assigned?: boolean;
+  // ReadSeq is how far an agent has read the conversation (customers,
+  // in a history frame): the widget's "Seen" after a reload, as read
+  // items tell it live.
+  read_seq?: number;
 }
 
 // Contact is a customer, as agents see them.
@@ -374,6 +401,11 @@ export interface Inbox {
   prechat?: string[]; // what its pre-chat form asks: name, email
   skills?: string[]; // what its conversations need of an agent
   priority?: string; // of its new conversations; "" is normal
+  // Color, Greeting and ReplyTime are its branding in the chat widget
+  // (see Brand).
+  color?: string;
+  greeting?: string;
+  reply_time?: string;
 }
 
 // Agent is an agent, as the team sees them: never their password hash.
@@ -392,6 +424,19 @@ export interface Agent {
 // customer.
 export interface Extra {
   contact?: Contact;
+}
+
+// Brand is a customer's inbox as the chat widget shows it, in the
+// customer's welcome: its name, brand colour ("#rrggbb"), greeting (one
+// line of text) and expected reply time ("minutes", "hours" or "day":
+// "Usually replies in a few minutes", "in an hour", "in a day"). Each but
+// the id is absent when unset.
+export interface Brand {
+  id: string;
+  name?: string;
+  color?: string;
+  greeting?: string;
+  reply_time?: string;
 }
 
 // Scalar is a JSON string, number, boolean or null as text: a number as

@@ -2,22 +2,13 @@
 // their scopes, creation and revocation; a new key's token is shown once,
 // in the dialog that created it, and kept nowhere.
 
-import { ReactNode, useEffect, useMemo, useRef, useState } from "react";
-import { createPortal } from "react-dom";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, ApiKey, idempotencyKey, KeysClient, nameProblem, NewKey, ordered, Scopes, when } from "./apikeys";
+import { Icon, IconName } from "./icons";
+import { Dialog, Notice } from "./ui";
 
-const icon = (d: string, size = 16) => (
-  <svg viewBox="0 0 24 24" width={size} height={size} aria-hidden="true" focusable="false">
-    <path d={d} fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round" />
-  </svg>
-);
-const icons = {
-  plus: "M12 5v14M5 12h14",
-  key: "M15.5 7.5a3.5 3.5 0 1 1-4.9 3.2L4 17.3V20h2.7v-2h2v-2h2l1.3-1.3a3.5 3.5 0 0 1 3.5-7.2zM16.5 7.5h.01",
-  alert: "M12 9v4M12 17h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z",
-  copy: "M9 9h10v10H9zM5 15V5h10",
-  check: "M5 12l5 5L20 7",
-};
+const icon = (name: IconName, size = 16) => <Icon name={name} size={size} />;
+const icons = { plus: "plus", key: "key", alert: "alert", copy: "copy", check: "check" } as const;
 
 // ApiKeysScreen lists the tenant's keys and lets an admin create and
 // revoke them, with token as the bearer.
@@ -154,36 +145,6 @@ function Loading() {
         </div>
       ))}
     </div>
-  );
-}
-
-function Notice({ kind, children }: { kind: "error" | "warn"; children: ReactNode }) {
-  return (
-    <div className={`notice ${kind}`} role={kind === "error" ? "alert" : undefined}>
-      {icon(icons.alert)}
-      <div className="notice-body">{children}</div>
-    </div>
-  );
-}
-
-// Dialog is a modal <dialog> in the document's body (outside the console's
-// layout), labelled by the element with id label. Escape closes it when
-// canEscape.
-function Dialog({ label, children, onClose, canEscape = true }: {
-  label: string; children: ReactNode; onClose: () => void; canEscape?: boolean;
-}) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (d && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
-  return createPortal(
-    <dialog ref={ref} className="dialog" aria-labelledby={label}
-      onCancel={(e) => { e.preventDefault(); if (canEscape) onClose(); }}>
-      {children}
-    </dialog>,
-    document.body,
   );
 }
 
@@ -359,8 +320,6 @@ function RevokeDialog({ client, apiKey, onRevoked, onClose }: { client: KeysClie
 
 // apiKeysCss styles the screen, on the console's design tokens (design.ts).
 export const apiKeysCss = `
-.settings { flex: 1; overflow-y: auto; background: var(--subtle); }
-.settings-inner { max-width: 960px; margin: 0 auto; padding: 32px 32px 48px; }
 .page-head { display: flex; justify-content: space-between; align-items: flex-start; gap: 24px; margin-bottom: 24px; }
 .page-head h1 { margin: 2px 0 6px; font-size: 22px; }
 .crumb { margin: 0; color: var(--muted); font-size: 13px; font-weight: 500; }
@@ -373,26 +332,18 @@ table.keys { width: 100%; border-collapse: collapse; }
   letter-spacing: .04em; background: var(--subtle); border-bottom: 1px solid var(--border); }
 .keys td { padding: 14px 20px; border-bottom: 1px solid var(--border); vertical-align: middle; }
 .keys tr:last-child td { border-bottom: 0; }
-.keys tbody tr:hover { background: #fafbfc; }
+.keys tbody tr:hover { background: var(--subtle); }
 .key-name { display: block; font-weight: 600; }
 .key-id { display: block; margin-top: 2px; font-family: var(--mono); font-size: 12px; color: var(--muted); }
 .keys tr.revoked .key-name { color: var(--muted); }
 .keys td:nth-child(n+2) { white-space: nowrap; }
 .keys .chips { flex-wrap: nowrap; }
 .revoked-at { display: block; margin: 2px 0 0 14px; color: var(--muted); font-size: 12px; }
-.keys tr.revoked .chip { background: #eceff4; color: #4b5260; }
+.keys tr.revoked .chip { background: var(--subtle); color: var(--muted); }
 .keys td.actions { text-align: right; width: 1%; white-space: nowrap; }
 .chips { display: inline-flex; flex-wrap: wrap; gap: 4px; }
-.state { display: flex; flex-direction: column; align-items: center; gap: 8px; padding: 48px 24px; text-align: center; }
-.state h2 { margin: 6px 0 0; font-size: 16px; }
-.state p { margin: 0 0 10px; max-width: 420px; color: var(--muted); line-height: 1.5; }
-.state-icon { display: grid; place-items: center; width: 44px; height: 44px; border-radius: 50%; background: var(--accent-soft); color: var(--accent); }
-.state-icon.error { background: var(--danger-soft); color: var(--danger); }
 .loading { padding: 8px 0; }
 .skeleton-row { display: flex; gap: 40px; padding: 16px 20px; }
-.skeleton { display: block; height: 12px; border-radius: 6px; background: linear-gradient(90deg, #eceff3 25%, #f5f6f8 50%, #eceff3 75%);
-  background-size: 200% 100%; animation: shimmer 1.2s ease-in-out infinite; }
-@keyframes shimmer { from { background-position: 100% 0; } to { background-position: -100% 0; } }
 .foot { margin-top: 14px; }
 .foot a { color: var(--accent); }
 .foot code, .notice code { font-family: var(--mono); font-size: 12px; }
@@ -402,7 +353,7 @@ table.keys { width: 100%; border-collapse: collapse; }
 .toggle { display: flex; align-items: flex-start; gap: 12px; padding: 10px 12px; border: 1px solid var(--border); border-radius: var(--radius); cursor: pointer; }
 .toggle:hover { border-color: var(--border-strong); }
 .toggle:has(input:checked) { border-color: var(--accent); background: var(--accent-soft); }
-.toggle-box { position: relative; flex: none; width: 34px; height: 20px; margin-top: 1px; border-radius: 10px; background: #c3c9d4; transition: background .15s; }
+.toggle-box { position: relative; flex: none; width: 34px; height: 20px; margin-top: 1px; border-radius: 10px; background: var(--border-strong); transition: background .15s; }
 .toggle-knob { position: absolute; top: 2px; left: 2px; width: 16px; height: 16px; border-radius: 50%; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.25); transition: transform .15s; }
 .toggle input:checked + .toggle-box { background: var(--accent); }
 .toggle input:checked + .toggle-box .toggle-knob { transform: translateX(14px); }

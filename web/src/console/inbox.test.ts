@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { Canned, Conv, matching, parseSkills, reading, segments, Unread, visible, who } from "./inbox";
+import { Canned, Conv, counts, matches, matching, parseSkills, preview, reading, segments, Unread, visible, who } from "./inbox";
+import { visitorName } from "./people";
 
-const conv = (id: string, last_seq: number, assignee?: string, status = "open"): Conv => ({ id, contact: "k-" + id, status, assignee, last_seq });
+const conv = (id: string, last_seq: number, assignee?: string, status = "open"): Conv => ({ id, contact: "k-" + id, status, assignee, last_seq, opened_at: 0 });
 const ids = (cs: Conv[]) => cs.map((c) => c.id);
 
 describe("visible", () => {
@@ -67,7 +68,8 @@ describe("matching", () => {
 describe("who", () => {
   it("names the customer, else shortens the visitor id", () => {
     expect(who({ ...conv("a", 1), contact: "k7fq2mzxabc", contact_name: "Kim" })).toBe("Kim");
-    expect(who({ ...conv("a", 1), contact: "k7fq2mzxabc" })).toBe("Visitor k7fq2m");
+    expect(who({ ...conv("a", 1), contact: "k7fq2mzxabc" })).toBe(visitorName("k7fq2mzxabc"));
+    expect(who({ ...conv("a", 1), contact: "k7fq2mzxabc" })).toMatch(/^Visitor [0-9A-Z]{4}$/);
   });
 });
 
@@ -104,5 +106,40 @@ describe("parseSkills", () => {
   it("splits on commas and spaces, drops empties and repeats", () => {
     expect(parseSkills(" billing, tech  billing,,vip ")).toEqual(["billing", "tech", "vip"]);
     expect(parseSkills("  ")).toEqual([]);
+  });
+});
+
+describe("preview", () => {
+  it("is the last message's text, else the file it carried", () => {
+    expect(preview({ last_text: "Hello" })).toEqual({ text: "Hello" });
+    expect(preview({ last_attachment: "invoice.pdf" })).toEqual({ text: "Attachment: invoice.pdf", attachment: true });
+    expect(preview({})).toEqual({ text: "" });
+  });
+});
+
+describe("search and sort", () => {
+  const convs: Conv[] = [
+    { ...conv("c-one", 5), contact_name: "Ada Lovelace", last_text: "Where is my order?", last_at: 5000 },
+    { ...conv("c-two", 9, "me"), last_text: "Refund please", priority: "high", last_at: 9000 },
+    { ...conv("c-three", 7), contact_name: "bob@example.com", last_attachment: "invoice.pdf", priority: "urgent", last_at: 7000 },
+    { ...conv("c-four", 3), last_text: "hi", priority: "low", last_at: 3000 },
+  ];
+  it("finds by the customer's name, the last message, the file and the id, every word", () => {
+    expect(ids(visible(convs, "all", "me", "", "ada"))).toEqual(["c-one"]);
+    expect(ids(visible(convs, "all", "me", "", "REFUND"))).toEqual(["c-two"]);
+    expect(ids(visible(convs, "all", "me", "", "invoice"))).toEqual(["c-three"]);
+    expect(ids(visible(convs, "all", "me", "", "c-four"))).toEqual(["c-four"]);
+    expect(ids(visible(convs, "all", "me", "", "ada order"))).toEqual(["c-one"]);
+    expect(ids(visible(convs, "all", "me", "", "ada refund"))).toEqual([]);
+    expect(matches(convs[1], who(convs[1]).toLowerCase())).toBe(true); // "Visitor XXXX" finds the visitor
+  });
+  it("sorts newest first, waiting longest first, or by priority", () => {
+    expect(ids(visible(convs, "all", "me", "", "", "newest"))).toEqual(["c-two", "c-three", "c-one", "c-four"]);
+    expect(ids(visible(convs, "all", "me", "", "", "waiting"))).toEqual(["c-four", "c-one", "c-three", "c-two"]);
+    expect(ids(visible(convs, "all", "me", "", "", "priority"))).toEqual(["c-three", "c-two", "c-one", "c-four"]);
+  });
+  it("counts each tab", () => {
+    expect(counts(convs, "me")).toEqual({ mine: 1, unassigned: 3, all: 4 });
+    expect(counts(convs, "me", "resolved")).toEqual({ mine: 0, unassigned: 0, all: 0 });
   });
 });

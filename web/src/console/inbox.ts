@@ -1,7 +1,9 @@
 // The console's inbox logic, free of React so unit tests drive it: which
-// conversations a filter shows, in what order, and the unread counts.
+// conversations a filter and a search show, in what order, their previews,
+// and the unread counts.
 
 import type { Analysis, Canned, Conversation, PIISpan } from "../protocol.gen";
+import { customerName, ofConversation } from "./people";
 
 export type { Canned };
 
@@ -15,6 +17,11 @@ export type Conv = Pick<
   | "assignee"
   | "last_seq"
   | "last_text"
+  | "last_attachment"
+  | "last_at"
+  | "opened_at"
+  | "snooze_until"
+  | "inbox"
   | "contact_name"
   | "language"
   | "intent"
@@ -77,10 +84,20 @@ export function reading(a: Pick<Analysis, "language" | "intent" | "intent_confid
   return parts.join(" · ");
 }
 
-// who names a conversation's customer in lists: the name or e-mail address
-// they gave, else a short form of the visitor's id.
-export function who(c: Conv): string {
-  return c.contact_name || `Visitor ${(c.contact ?? "").slice(0, 6)}`;
+// who names a conversation's customer, as everywhere in the console
+// (people.ts): their name, else e-mail address, else "Visitor" and a short
+// suffix of their id.
+export function who(c: Pick<Conv, "contact" | "contact_name">): string {
+  return customerName(ofConversation(c));
+}
+
+// preview is what a list shows of a conversation's last message: its
+// text, else the file it carried ("Attachment: invoice.pdf", with
+// attachment set so that a clip icon goes before it), else nothing.
+export function preview(c: Pick<Conv, "last_text" | "last_attachment">): { text: string; attachment?: boolean } {
+  if (c.last_text) return { text: c.last_text };
+  if (c.last_attachment) return { text: `Attachment: ${c.last_attachment}`, attachment: true };
+  return { text: "" };
 }
 
 export type Filter = "mine" | "unassigned" | "all";
@@ -88,13 +105,53 @@ export type Filter = "mine" | "unassigned" | "all";
 // Statuses are a conversation's statuses, in the order agents work them.
 export const Statuses = ["open", "pending", "snoozed", "resolved"];
 
+export type Sort = "newest" | "waiting" | "priority";
+
+// Sorts are the list's orders, with what agents read for them.
+export const Sorts: { id: Sort; label: string }[] = [
+  { id: "newest", label: "Newest" },
+  { id: "waiting", label: "Waiting longest" },
+  { id: "priority", label: "Priority" },
+];
+
+const rank: Record<string, number> = { urgent: 3, high: 2, low: 0 }; // "" and normal: 1
+
+// matches says whether a conversation matches what the agent searched:
+// every word in its customer's name, its last message's text or file name,
+// or its id (case ignored).
+export function matches(c: Conv, query: string): boolean {
+  const words = query.toLowerCase().split(/\s+/).filter((w) => w !== "");
+  if (words.length === 0) return true;
+  const hay = [who(c), c.contact_name ?? "", c.last_text ?? "", c.last_attachment ?? "", c.id].join("\n").toLowerCase();
+  return words.every((w) => hay.includes(w));
+}
+
 // visible lists the conversations a filter shows to agent me, with the
-// given status ("" for any), most recent activity first.
-export function visible(convs: Iterable<Conv>, filter: Filter, me: string, status = ""): Conv[] {
-  return Array.from(convs)
+// given status ("" for any) and search, in the given order: newest
+// activity first, the longest waiting (oldest activity) first, or highest
+// priority first (then newest).
+export function visible(convs: Iterable<Conv>, filter: Filter, me: string, status = "", query = "", sort: Sort = "newest"): Conv[] {
+  const out = Array.from(convs)
     .filter((c) => filter === "all" || (filter === "mine" ? c.assignee === me : !c.assignee))
     .filter((c) => status === "" || c.status === status)
-    .sort((a, b) => b.last_seq - a.last_seq);
+    .filter((c) => matches(c, query));
+  const newest = (a: Conv, b: Conv) => b.last_seq - a.last_seq;
+  if (sort === "waiting") return out.sort((a, b) => -newest(a, b));
+  if (sort === "priority") return out.sort((a, b) => (rank[b.priority ?? ""] ?? 1) - (rank[a.priority ?? ""] ?? 1) || newest(a, b));
+  return out.sort(newest);
+}
+
+// counts are how many conversations of a status each filter has, for the
+// tabs.
+export function counts(convs: Iterable<Conv>, me: string, status = ""): Record<Filter, number> {
+  const n = { mine: 0, unassigned: 0, all: 0 };
+  for (const c of convs) {
+    if (status !== "" && c.status !== status) continue;
+    n.all++;
+    if (!c.assignee) n.unassigned++;
+    else if (c.assignee === me) n.mine++;
+  }
+  return n;
 }
 
 // Unread counts customer messages per conversation that arrived while the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Item } from "./protocol";
-import { Timeline } from "./timeline";
+import { Page, Timeline } from "./timeline";
 
 const msg = (seq: number, actor: string, text: string, clientId?: string, priv = false): Item => ({
   seq, kind: "message", conv: "c1", ts: seq, actor_kind: actor, client_id: clientId, text, private: priv,
@@ -39,7 +39,7 @@ describe("Timeline", () => {
     expect(t.add(msg(7, "customer", "mine", "w1"))).toBe(true); // the event before the ack
     t.acked("w1", 7);
     expect(t.add(msg(7, "customer", "mine", "w1"))).toBe(false);
-    expect(t.entries()).toEqual([{ key: "w1", who: "customer", text: "mine", seq: 7 }]);
+    expect(t.entries()).toEqual([{ key: "w1", who: "customer", text: "mine", seq: 7, ts: 7 }]);
   });
 
   it("shows the visitor's messages from another tab, and no private notes or other kinds", () => {
@@ -47,6 +47,52 @@ describe("Timeline", () => {
     t.add(msg(1, "customer", "from the other tab", "w9"));
     t.add(msg(2, "agent", "note", "n1", true));
     t.add({ seq: 3, kind: "status", conv: "c1", ts: 3, actor_kind: "agent" });
-    expect(t.entries()).toEqual([{ key: "w9", who: "customer", text: "from the other tab", seq: 1 }]);
+    expect(t.entries()).toEqual([{ key: "w9", who: "customer", text: "from the other tab", seq: 1, ts: 1 }]);
+  });
+
+  it("names agents by the name the edge gives, never by id", () => {
+    const t = new Timeline();
+    t.add({ ...msg(1, "agent", "hi", "a1"), actor_id: "agent-7f3a", actor_name: "Alice" });
+    t.add({ ...msg(2, "agent", "and me", "a2"), actor_id: "agent-9b1c" });
+    const [alice, other] = t.entries();
+    expect(alice.author).toBe("Alice");
+    expect(other.author).toBeUndefined(); // the widget says the inbox's name instead
+    expect(alice.actor).not.toBe(other.actor); // but groups them apart
+  });
+
+  it("shows a message that is only an attachment", () => {
+    const t = new Timeline();
+    expect(t.add({ ...msg(1, "customer", "", "w1"), attachments: ["att1"] })).toBe(true);
+    expect(t.entries()).toEqual([{ key: "w1", who: "customer", text: "", attachments: ["att1"], seq: 1, ts: 1 }]);
+  });
+
+  it("keeps history pages of any age in log order, once each", () => {
+    const t = new Timeline();
+    for (let s = 451; s <= 500; s++) t.add(msg(s, "agent", `m${s}`, `a${s}`));
+    for (let s = 351; s <= 450; s++) t.add(msg(s, "agent", `m${s}`, `a${s}`));
+    for (let s = 440; s <= 460; s++) t.add(msg(s, "agent", `m${s}`, `a${s}`)); // a page again
+    expect(t.size).toBe(150);
+    expect(t.entries()[0].text).toBe("m351");
+    expect(t.entries()[149].text).toBe("m500");
+  });
+});
+
+describe("Page", () => {
+  it("moves its start back with older pages only", () => {
+    const p = new Page();
+    p.took([{ seq: 451 }, { seq: 500 }], true, true);
+    expect([p.oldest, p.more]).toEqual([451, true]);
+    p.took([{ seq: 351 }, { seq: 450 }], true, false);
+    expect([p.oldest, p.more]).toEqual([351, true]);
+    p.took([{ seq: 460 }, { seq: 520 }], true, false); // the latest page again, after a resync
+    expect([p.oldest, p.more]).toEqual([351, true]);
+    p.took([{ seq: 1 }, { seq: 350 }], false, false);
+    expect([p.oldest, p.more]).toEqual([1, false]);
+  });
+
+  it("has nothing more for an empty conversation", () => {
+    const p = new Page();
+    p.took([], false, true);
+    expect(p.more).toBe(false);
   });
 });

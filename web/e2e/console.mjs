@@ -1,0 +1,391 @@
+// End-to-end test of the agent console in Debian's chromium, against an
+// edge that web/e2e_console_test.go started and seeded (a conversation of
+// 500 messages, thirty others): EDGE_URL=… LONG_CONV=… node e2e/console.mjs.
+// Exits non-zero, saying what failed, when a step does not happen. With
+// SCREENSHOT_DIR set it saves console-*.png there, in light and dark.
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const env = process.env;
+const edge = env.EDGE_URL;
+for (const k of ["EDGE_URL", "AGENT_EMAIL", "AGENT_PASSWORD", "LONG_CONV", "FILE_CONV", "ANON_CONV", "RATED_CONV"]) {
+  if (!env[k]) {
+    console.error(`${k} is not set: web/e2e_console_test.go sets it`);
+    process.exit(2);
+  }
+}
+const shots = env.SCREENSHOT_DIR;
+const axeSource = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const timeout = 10000;
+
+const browser = await chromium.launch({
+  executablePath: env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--font-render-hinting=none"],
+});
+let failed = false;
+let current; // the page, for a screenshot when a step fails
+const started = Date.now();
+try {
+  await run();
+  console.log(`console e2e: ok in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+} catch (err) {
+  failed = true;
+  console.error("console e2e: " + (err && err.stack ? err.stack : err));
+  if (shots && current) await current.screenshot({ path: `${shots}/console-failure.png` }).catch(() => undefined);
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);
+
+async function step(name, fn) {
+  const t = Date.now();
+  try {
+    const r = await fn();
+    console.log(`ok   ${name} (${Date.now() - t} ms)`);
+    return r;
+  } catch (err) {
+    throw new Error(`${name}: ${err.message}`);
+  }
+}
+
+function check(cond, what) {
+  if (!cond) throw new Error(what);
+}
+
+// accessible runs axe-core's WCAG 2.1 A and AA rules on what the page
+// shows now and fails with each violation and the elements it concerns.
+async function accessible(page, what) {
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: axeSource });
+  const violations = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return r.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n")[1] ?? ""}`).join("; ")}`);
+  });
+  if (violations.length) throw new Error(`${what} is not accessible:\n  ${violations.join("\n  ")}`);
+}
+
+async function shoot(page, name) {
+  if (shots) await page.screenshot({ path: `${shots}/${name}.png` });
+}
+
+// choose picks an option of one of the console's selects (a button and a
+// listbox) by the select's label.
+async function choose(page, label, option) {
+  await page.getByRole("button", { name: new RegExp(`^${label}: `) }).click();
+  await page.getByRole("listbox", { name: label, exact: true }).getByRole("option", { name: option, exact: true }).click();
+}
+
+// openConv opens a conversation by its id: the list is windowed, so it
+// is found with the search first.
+async function openConv(page, id) {
+  const search = page.getByRole("searchbox", { name: "Search conversations" });
+  await search.fill(id);
+  await row(page, id).click();
+  await search.fill("");
+}
+
+function row(page, id) {
+  return page.locator(`button.conv[data-conv="${id}"]`);
+}
+
+async function run() {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", colorScheme: "light" });
+  const page = await ctx.newPage();
+  current = page;
+  const missing = [];
+  page.on("response", (r) => { if (r.status() === 404) missing.push(r.url()); });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => { if (m.text().startsWith("DEBUG")) console.log(m.text()); });
+
+  await step("favicon: /favicon.ico and the console's icon answer 200 with an SVG", async () => {
+    for (const path of ["/favicon.ico", "/console/favicon.svg"]) {
+      const r = await fetch(edge + path);
+      check(r.status === 200, `${path} answered ${r.status}`);
+      check(r.headers.get("content-type") === "image/svg+xml", `${path} is ${r.headers.get("content-type")}`);
+      check((await r.text()).startsWith("<svg"), `${path} is not an SVG`);
+    }
+  });
+
+  await page.goto(edge + "/console/");
+  await step("the sign-in page names its icon and is accessible", async () => {
+    await page.getByLabel("Password").waitFor({ timeout });
+    const icon = await page.evaluate(() => document.querySelector('link[rel="icon"]')?.getAttribute("href"));
+    check(icon === "/console/favicon.svg", `the page's icon link is ${icon}`);
+    await accessible(page, "the sign-in page");
+    await shoot(page, "console-login");
+  });
+  await page.getByLabel("E-mail").fill(env.AGENT_EMAIL);
+  await page.getByLabel("Password").fill(env.AGENT_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await step("the list shows the conversations", () => page.locator("button.conv").first().waitFor({ timeout }));
+
+  await step("names, never ids: agents by name, visitors as Visitor XXXX, the same in the list and the panel", async () => {
+    await page.getByRole("button", { name: /^Status filter: / }).waitFor();
+    await choose(page, "Status filter", "All statuses");
+    const text = await page.locator("body").innerText();
+    check(!/agent-(alice|bob|carol)/.test(text), "the console shows an agent's id");
+    const anon = row(page, env.ANON_CONV);
+    await anon.waitFor({ timeout });
+    const name = await anon.locator(".conv-name").innerText();
+    check(/^Visitor [0-9A-Z]{4}$/.test(name), `an anonymous visitor is listed as ${JSON.stringify(name)}`);
+    await anon.click();
+    const panel = page.getByRole("complementary", { name: "Customer" });
+    await panel.getByRole("heading", { name }).waitFor({ timeout });
+    await page.locator(".conv-head h2", { hasText: name }).waitFor({ timeout });
+    check(!/agent-(alice|bob|carol)/.test(await page.locator("body").innerText()), "the open conversation shows an agent's id");
+  });
+
+  await step("a file as the last message is previewed as 'Attachment: invoice.pdf' with a clip icon", async () => {
+    const r = row(page, env.FILE_CONV);
+    const preview = r.locator(".preview");
+    check((await preview.innerText()).trim() === "Attachment: invoice.pdf", `the preview is ${JSON.stringify(await preview.innerText())}`);
+    check(await preview.locator("svg").count() === 1, "the preview has no clip icon");
+    check(!(await preview.innerText()).includes("📎"), "the preview uses an emoji");
+  });
+
+  await step("a rating's stars stay on one line", async () => {
+    await row(page, env.RATED_CONV).click();
+    const stars = page.locator(".timeline .stars");
+    await stars.waitFor({ timeout });
+    const box = await stars.boundingBox();
+    check(box.height < 24, `the stars wrap: ${box.height}px high`);
+    check(await stars.locator("svg.on").count() === 4, "4 of 5 stars are not filled");
+  });
+
+  await step("search: by the customer's name, the last message and the id", async () => {
+    const search = page.getByRole("searchbox", { name: "Search conversations" });
+    // the list is windowed: its label counts every row
+    const count = async () => parseInt(await page.locator(".list-body ul").getAttribute("aria-label"), 10);
+    await search.fill("margaret");
+    await page.waitForFunction(() => document.querySelectorAll("button.conv").length === 1);
+    check(await row(page, env.LONG_CONV).count() === 1, "searching the name does not find Margaret's conversation");
+    await search.fill("charged twice");
+    await page.waitForFunction(() => document.querySelectorAll("button.conv").length > 0);
+    for (const t of await page.locator("button.conv .preview").allInnerTexts()) check(t.includes("charged twice"), `searching a message finds ${t}`);
+    await search.fill(env.FILE_CONV);
+    await page.waitForFunction(() => document.querySelectorAll("button.conv").length === 1);
+    check(await row(page, env.FILE_CONV).count() === 1, "searching the id does not find the conversation");
+    await search.fill("no such thing anywhere");
+    await page.getByText("No matches").waitFor({ timeout });
+    await search.fill("");
+    check(await count() > 20, "clearing the search does not bring the list back");
+  });
+
+  await step("sort: priority puts urgent first, waiting longest puts the oldest first", async () => {
+    await choose(page, "Sort", "Priority");
+    check(await page.locator("button.conv").first().locator(".priority.urgent").count() === 1, "sorted by priority, the first is not urgent");
+    await choose(page, "Sort", "Waiting longest");
+    check(await page.locator("button.conv").first().getAttribute("data-conv") === env.LONG_CONV, "sorted by waiting, the first is not the oldest");
+    await choose(page, "Sort", "Newest");
+    check(await page.locator("button.conv").first().getAttribute("data-conv") === env.FILE_CONV, "sorted by newest, the first is not the newest");
+  });
+
+  await step("light theme: the console with a conversation open is accessible", async () => {
+    await row(page, env.FILE_CONV).click();
+    await page.locator(".timeline .attachment.file", { hasText: "invoice.pdf" }).waitFor({ timeout });
+    await page.locator(".timeline .meta strong", { hasText: "You" }).first().waitFor({ timeout }); // Alice's own reply
+    await accessible(page, "the console with a conversation open (light)");
+    await shoot(page, "console-light");
+  });
+
+  await step("history: 500 messages page back to the first, keeping the scroll position", async () => {
+    await openConv(page, env.LONG_CONV);
+    const box = page.locator(".timeline-box");
+    await page.locator(".msg", { hasText: /^Message 500 of 500$/ }).waitFor({ timeout });
+    const first = await page.locator(".msg").count();
+    check(first >= 20 && first < 500, `the first page shows ${first} messages`);
+    for (let i = 0; i < 40; i++) {
+      if (await page.locator(".paging.start").count()) break;
+      // what is at the top before the page above comes in
+      const before = await page.evaluate(() => {
+        const b = document.querySelector(".timeline-box");
+        const top = [...document.querySelectorAll(".msg")].find((m) => m.getBoundingClientRect().bottom > b.getBoundingClientRect().top);
+        return { text: top.textContent, y: top.getBoundingClientRect().top, n: document.querySelectorAll(".msg").length };
+      });
+      await box.evaluate((b) => { b.scrollTop = 0; });
+      await page.waitForFunction((n) => document.querySelectorAll(".msg").length > n || document.querySelector(".paging.start"), before.n, { timeout });
+      // the message that was at the top has not moved on screen by more than the scroll
+      const after = await page.evaluate((text) => {
+        const m = [...document.querySelectorAll(".msg")].find((x) => x.textContent === text);
+        return m ? m.getBoundingClientRect().top : null;
+      }, before.text);
+      check(after !== null && after > before.y, `after loading older messages, ${before.text} went from ${before.y} to ${after}`);
+    }
+    await page.locator(".paging.start", { hasText: "Start of the conversation · 500 messages" }).waitFor({ timeout });
+    const n = await page.locator(".msg").count();
+    check(n === 500, `the history holds ${n} messages, want 500`);
+    const texts = await page.locator(".msg").allInnerTexts();
+    check(texts[0].startsWith("Message 1 of 500"), `the first message is ${JSON.stringify(texts[0])}`);
+    check(texts.every((t, i) => t.startsWith(`Message ${i + 1} of 500`)), "the history is out of order or repeats");
+    check(await page.locator(".timeline .day").count() >= 3, "three days of messages show no day separators");
+    check(await page.locator(".timeline .meta time").count() > 10, "messages show no times");
+    await box.evaluate((b) => { b.scrollTop = 0; });
+    await shoot(page, "console-history");
+  });
+
+  await step("status: the picker has snoozed, and snooze asks until when", async () => {
+    await page.getByRole("button", { name: /^Conversation status: / }).click();
+    const options = await page.getByRole("listbox", { name: "Conversation status" }).getByRole("option").allInnerTexts();
+    check(JSON.stringify(options.map((o) => o.trim())) === JSON.stringify(["Open", "Pending", "Snoozed", "Resolved"]), `the status picker offers ${options}`);
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Snooze", exact: true }).click();
+    const menu = page.getByRole("menu", { name: "Snooze" });
+    for (const p of ["1 hour", "Tomorrow, 9:00", "Next week", "Custom date and time…"]) await menu.getByRole("menuitem", { name: new RegExp(`^${p}`) }).waitFor({ timeout });
+    await accessible(page, "the snooze menu");
+    await shoot(page, "console-snooze");
+    await menu.getByRole("menuitem", { name: /^Tomorrow, 9:00/ }).click();
+    await page.locator(".conv-head .badge.snoozed").waitFor({ timeout });
+    await page.locator(".conv-head .sub", { hasText: "until tomorrow, 9:00" }).waitFor({ timeout });
+    await page.locator(".timeline .event", { hasText: "You snoozed the conversation until tomorrow, 9:00" }).waitFor({ timeout });
+    // a custom date and time, from the status picker
+    await choose(page, "Conversation status", "Snoozed");
+    const dialog = page.getByRole("dialog", { name: "Snooze until" });
+    await dialog.waitFor({ timeout });
+    await accessible(page, "the snooze dialog");
+    const d = new Date(Date.now() + 3 * 86400_000);
+    const iso = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+    await dialog.getByLabel("Date").fill(iso);
+    await dialog.getByLabel("Time").fill("14:30");
+    await dialog.getByRole("button", { name: "Snooze", exact: true }).click();
+    await page.locator(".conv-head .sub", { hasText: /until \w{3} \d+ \w{3}, 14:30/ }).waitFor({ timeout });
+    // snoozed conversations leave the open list and show under snoozed
+    await choose(page, "Status filter", "Open");
+    await row(page, env.LONG_CONV).waitFor({ state: "detached", timeout });
+    await choose(page, "Status filter", "Snoozed");
+    await row(page, env.LONG_CONV).locator(".tag", { hasText: "14:30" }).waitFor({ timeout });
+    await choose(page, "Status filter", "All statuses");
+  });
+
+  await step("keyboard: j/k move, a assigns to me, e resolves, r and / go to the reply, ? shows help", async () => {
+    await page.locator(".list-title h1").click(); // the focus out of any field
+    const current = () => page.locator('button.conv[aria-current="true"]').getAttribute("data-conv");
+    const start = await current();
+    await page.keyboard.press("j");
+    await page.waitForFunction((s) => document.querySelector('button.conv[aria-current="true"]')?.dataset.conv !== s, start);
+    const next = await current();
+    await page.keyboard.press("k");
+    await page.waitForFunction((s) => document.querySelector('button.conv[aria-current="true"]')?.dataset.conv === s, start);
+    await page.keyboard.press("j");
+    await page.waitForFunction((s) => document.querySelector('button.conv[aria-current="true"]')?.dataset.conv === s, next);
+    await page.keyboard.press("a");
+    await page.getByRole("button", { name: "Assignee: Alice (you)" }).waitFor({ timeout });
+    await page.keyboard.press("e");
+    await page.locator(".conv-head .badge.resolved").waitFor({ timeout });
+    await page.keyboard.press("r");
+    check(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Reply", "r does not focus the reply");
+    await page.keyboard.press("Escape");
+    await page.locator(".list-title h1").click();
+    await page.keyboard.press("/");
+    await page.getByRole("listbox", { name: "Canned responses" }).waitFor({ timeout });
+    check(await page.getByLabel("Reply").inputValue() === "/", "/ does not start a canned response in the reply");
+    await page.keyboard.type("ship");
+    await page.keyboard.press("Enter");
+    check(await page.getByLabel("Reply").inputValue() === "Orders ship within 2 business days.", "Enter does not pick the canned response");
+    await page.getByLabel("Reply").fill("");
+    await page.locator(".list-title h1").click();
+    await page.keyboard.press("?");
+    const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await help.waitFor({ timeout });
+    for (const what of ["Next conversation", "Assign the conversation to me", "Resolve the conversation"]) await help.getByText(what).waitFor();
+    await accessible(page, "the shortcuts overlay");
+    await shoot(page, "console-help");
+    await page.keyboard.press("Escape");
+    await help.waitFor({ state: "detached", timeout });
+  });
+
+  await step("the profile menu: name, availability, theme, notifications; dark theme remembered", async () => {
+    await page.getByRole("button", { name: "Profile and settings" }).click();
+    const menu = page.getByRole("menu", { name: "Profile and settings" });
+    await menu.getByText("alice@demo.test").waitFor({ timeout });
+    await accessible(page, "the profile menu");
+    await shoot(page, "console-profile");
+    await menu.getByRole("menuitemcheckbox", { name: "Play a sound" }).click();
+    const prefs = await page.evaluate(() => JSON.parse(localStorage.getItem("edgedesk:console:prefs")));
+    check(prefs.sound === false, `turning the sound off stored ${JSON.stringify(prefs)}`);
+    await menu.getByRole("menuitemradio", { name: "Away" }).click();
+    await page.locator(".rail-btn.profile .dot.away").waitFor({ timeout });
+    await page.getByRole("button", { name: "Profile and settings" }).click();
+    await page.getByRole("menu", { name: "Profile and settings" }).getByRole("menuitemradio", { name: "Dark" }).click();
+    await page.keyboard.press("Escape");
+    await step("the dark theme is applied", () => page.waitForFunction(() => document.documentElement.dataset.theme === "dark", null, { timeout }));
+    await page.reload();
+    await page.locator("button.conv").first().waitFor({ timeout });
+    check(await page.evaluate(() => document.documentElement.dataset.theme) === "dark", "the dark theme is not remembered");
+    const bg = await page.evaluate(() => getComputedStyle(document.querySelector(".list")).backgroundColor);
+    check(bg === "rgb(23, 26, 32)", `the dark list's background is ${bg}`);
+  });
+
+  await step("dark theme: every screen is accessible", async () => {
+    await openConv(page, env.FILE_CONV);
+    await page.locator(".timeline .attachment.file").waitFor({ timeout });
+    await accessible(page, "the console with a conversation open (dark)");
+    await shoot(page, "console-dark");
+    await page.getByRole("button", { name: /^Conversation priority: / }).click();
+    await accessible(page, "the priority picker (dark)");
+    await page.keyboard.press("Escape");
+  });
+
+  await step("settings pages open in the main area, laid out on one line each", async () => {
+    for (const theme of ["dark", "light"]) {
+      await page.evaluate((t) => { document.documentElement.dataset.theme = t; }, theme);
+      const suffix = theme === "dark" ? "-dark" : "";
+      await page.getByRole("button", { name: "Canned responses" }).click();
+      const canned = page.getByRole("region", { name: "Manage canned responses" });
+      await canned.waitFor({ timeout });
+      check(await page.locator("nav.list").count() === 0, "the canned responses open beside the conversation list, not as a page");
+      const main = await page.locator("main.work").boundingBox();
+      check(main.width > 1200, `the canned responses page is ${main.width}px wide`);
+      for (const b of await canned.getByRole("button").all()) {
+        const h = (await b.boundingBox()).height;
+        check(h <= 32, `a canned response's button is ${h}px high: its text wraps`);
+      }
+      await accessible(page, `the canned responses page (${theme})`);
+      await shoot(page, `console-canned${suffix}`);
+      await page.getByRole("button", { name: "Inboxes" }).click();
+      const settings = page.getByRole("region", { name: "Inbox settings" });
+      const card = settings.getByRole("listitem").filter({ hasText: "demo-web" });
+      await card.getByRole("switch", { name: "Name" }).waitFor({ timeout });
+      const [a, b] = [await card.getByRole("switch", { name: "Name" }).boundingBox(), await card.getByRole("switch", { name: "E-mail" }).boundingBox()];
+      check(Math.abs(a.y - b.y) < 4, "the pre-chat switches are not on one line");
+      await accessible(page, `the inbox settings (${theme})`);
+      await shoot(page, `console-inboxes${suffix}`);
+    }
+    const card = page.getByRole("region", { name: "Inbox settings" }).getByRole("listitem").filter({ hasText: "demo-web" });
+    await card.getByRole("button", { name: /^Priority for / }).click();
+    await page.getByRole("listbox", { name: /^Priority for / }).getByRole("option", { name: "High" }).click();
+    await card.getByRole("button", { name: /^Priority for .*: High$/ }).waitFor({ timeout });
+    await page.getByRole("button", { name: "Conversations" }).click();
+    await page.locator("nav.list").waitFor({ timeout });
+  });
+
+  await step("layout: 1024 px and 2560 px wide, nothing overflows", async () => {
+    await openConv(page, env.FILE_CONV);
+    for (const [w, h] of [[1024, 700], [2560, 1300]]) {
+      await page.setViewportSize({ width: w, height: h });
+      await page.waitForTimeout(150);
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(over <= 0, `at ${w}px the page is ${over}px wider than the window`);
+      for (const name of ["Assignee", "Conversation status", "Resolve"]) {
+        const b = await page.getByRole("button", { name, exact: false }).first().boundingBox();
+        check(b && b.x + b.width <= w, `at ${w}px the ${name} control is outside the window`);
+      }
+      await shoot(page, `console-${w}`);
+    }
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  await step("sign-out: back to the sign-in page, and a reload stays there", async () => {
+    await page.getByRole("button", { name: "Profile and settings" }).click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor({ timeout });
+    check(await page.evaluate(() => sessionStorage.getItem("edgedesk:console:token")) === null, "the token is kept after signing out");
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor({ timeout });
+    await accessible(page, "the sign-in page (dark)");
+  });
+
+  check(missing.length === 0, `requests answered 404: ${missing.join(", ")}`);
+  check(errors.length === 0, `the page threw: ${errors.join("; ")}`);
+  await ctx.close();
+}

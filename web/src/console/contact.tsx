@@ -1,0 +1,117 @@
+// The contact panel beside the open conversation: who the customer is,
+// what routing and the NLP plugin decided about this conversation, and the
+// customer's past conversations.
+
+import { ReactNode, useEffect, useState } from "react";
+import type { Agent, Contact } from "../protocol.gen";
+import type { Connection } from "../widget/protocol";
+import { Conv, preview, who } from "./inbox";
+import { agentName, customerName, ofContact } from "./people";
+import { ago, full } from "./timeline";
+import { Icon, IconName } from "./icons";
+import { Avatar, Badge } from "./ui";
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const sentimentKind: Record<string, string> = { negative: "urgent", positive: "resolved", neutral: "low" };
+
+export function ContactPanel({ conv, conn, team, me, onOpen, onClose }: {
+  conv: Conv; conn: Connection; team: Map<string, Agent>; me: string; onOpen: (id: string) => void; onClose?: () => void;
+}) {
+  const [contact, setContact] = useState<Contact | null>(null);
+  const [past, setPast] = useState<Conv[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    setContact(null);
+    setPast(null);
+    if (!conv.contact) return;
+    void conn.request({ type: "contact", contact: conv.contact }).then((r) => {
+      if (!live) return;
+      if (r.type !== "contact") {
+        setPast([]); // no record of the customer (yet): the conversation's name stays
+        return;
+      }
+      setContact(r.contact ?? null);
+      setPast((r.conversations ?? []).filter((c) => c.id !== conv.id));
+    });
+    return () => {
+      live = false;
+    };
+  }, [conv.id, conv.contact]);
+  // the contact record when it came, the conversation's name until then:
+  // the same name either way (people.ts)
+  const name = contact ? customerName(ofContact(contact)) : who(conv);
+  const attrs = Object.entries(contact?.attributes ?? {});
+  return (
+    <aside className="contact" aria-label="Customer">
+      <div className="contact-head">
+        <Avatar id={conv.contact ?? conv.id} name={name} size="lg" />
+        <div>
+          <h2>{name}</h2>
+          <p className="hint">{contact?.external_id ? "Signed-in user" : contact?.email ? "Visitor with an e-mail address" : "Anonymous visitor"}</p>
+        </div>
+        {onClose && (
+          <button type="button" className="btn sm ghost icon-only close" aria-label="Close customer details" onClick={onClose}><Icon name="close" /></button>
+        )}
+      </div>
+      <dl className="facts">
+        {contact?.email && <Fact icon="mail" term="E-mail"><a href={`mailto:${contact.email}`}>{contact.email}</a></Fact>}
+        {contact?.external_id && <Fact icon="hash" term="User id">{contact.external_id}</Fact>}
+        {contact?.language && <Fact icon="language" term="Language">{contact.language}</Fact>}
+        {contact && <Fact icon="clock" term="First seen"><time dateTime={new Date(contact.created_at).toISOString()} title={full(contact.created_at)}>{full(contact.created_at)}</time></Fact>}
+        {attrs.map(([k, v]) => <Fact key={k} icon="info" term={k}>{v}</Fact>)}
+        {!contact && past === null && <div className="facts-loading" aria-hidden="true"><span className="skeleton" style={{ width: "70%" }} /><span className="skeleton" style={{ width: "45%" }} /></div>}
+      </dl>
+
+      <section className="panel-section" aria-labelledby="routing-title">
+        <h3 id="routing-title"><Icon name="route" size={14} />Routing and NLP</h3>
+        <dl className="facts">
+          <Fact icon="assigned" term="Assignee">{conv.assignee ? (conv.assignee === me ? "You" : agentName(conv.assignee, team)) : "Unassigned"}</Fact>
+          <Fact icon="route" term="Routed by">
+            {conv.routed_by ? <>{conv.routed_by}{conv.route_fallback && <> <Badge kind="pending">built-in rule</Badge></>}</> : "Not routed"}
+          </Fact>
+          {conv.route_note && <Fact icon="info" term="Why">{conv.route_note}</Fact>}
+          <Fact icon="flag" term="Priority">{cap(conv.priority || "normal")}</Fact>
+          <Fact icon="language" term="Language">{conv.language || "Not read yet"}</Fact>
+          <Fact icon="nlp" term="Intent">{conv.intent || "Not read yet"}</Fact>
+          <Fact icon="nlp" term="Sentiment">
+            {conv.sentiment ? <Badge kind={sentimentKind[conv.sentiment] ?? "low"}>{cap(conv.sentiment)}</Badge> : "Not read yet"}
+          </Fact>
+          {conv.inbox && <Fact icon="inbox" term="Inbox">{conv.inbox}</Fact>}
+          <Fact icon="clock" term="Opened"><time dateTime={new Date(conv.opened_at).toISOString()}>{full(conv.opened_at)}</time></Fact>
+        </dl>
+      </section>
+
+      <section className="panel-section" aria-labelledby="past-title">
+        <h3 id="past-title"><Icon name="conversations" size={14} />Past conversations{past && past.length > 0 ? ` (${past.length})` : ""}</h3>
+        {past === null ? (
+          <div className="facts-loading" aria-hidden="true"><span className="skeleton" style={{ width: "80%" }} /><span className="skeleton" style={{ width: "60%" }} /></div>
+        ) : past.length === 0 ? (
+          <p className="hint">This is the customer's first conversation.</p>
+        ) : (
+          <ul className="past">
+            {past.map((c) => {
+              const p = preview(c);
+              return (
+                <li key={c.id}>
+                  <button type="button" onClick={() => onOpen(c.id)}>
+                    <span className="past-top"><Badge kind={c.status}>{cap(c.status)}</Badge><span className="when">{ago(c.last_at ?? c.opened_at)}</span></span>
+                    <span className="past-text">{p.attachment && <Icon name="clip" size={12} />}{p.text || "No messages"}</span>
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+    </aside>
+  );
+}
+
+function Fact({ icon, term, children }: { icon: IconName; term: string; children: ReactNode }) {
+  return (
+    <div className="fact">
+      <dt><Icon name={icon} size={14} /><span>{term}</span></dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}

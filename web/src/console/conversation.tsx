@@ -1,0 +1,522 @@
+// The open conversation: its header (customer, assignee, status, priority,
+// snooze), its timeline (paged back to the first message as the agent
+// scrolls up, with day separators and times), and the reply box (replies
+// and private notes, files, canned responses).
+
+import { RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { Agent } from "../protocol.gen";
+import { fetchAttachment, Fetched, uploadAttachment } from "../widget/attachment";
+import { Analysis, Connection, Item } from "../widget/protocol";
+import { Cooldown, tooMany } from "../throttle";
+import { Canned, Conv, matching, Priorities, reading, segments, Statuses, who } from "./inbox";
+import { agentName } from "./people";
+import { custom, isoDate, presets, untilText } from "./snooze";
+import { clock, full, Loaded, messages, Row, rows } from "./timeline";
+import { uploadRefused } from "./session";
+import { Icon, IconName } from "./icons";
+import { Avatar, Badge, Dialog, Menu, MenuItem, Option, Select, Tabs, toast } from "./ui";
+import { CallButton, CallEntry } from "./callpanel";
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const statusIcon: Record<string, IconName> = { open: "inbox", pending: "clock", snoozed: "alarm", resolved: "resolve" };
+
+// Actions are what the header and the keyboard shortcuts do to the open
+// conversation.
+export interface Actions {
+  assign(agent: string): void;
+  status(status: string, snoozeUntil?: number): void;
+  priority(priority: string): void;
+}
+
+export function actions(conn: Connection, conv: Conv, names: (id: string) => string): Actions {
+  const answer = (what: string) => (r: { type: string; message?: string }) => {
+    if (r.type === "error") toast(`${what}: ${r.message ?? "the edge refused it"}`, "error");
+    else toast(what);
+  };
+  return {
+    assign: (agent) => void conn.request({ type: "assign", conv: conv.id, agent })
+      .then(answer(agent ? `Assigned to ${names(agent)}` : "Unassigned")),
+    status: (status, until) => void conn.request({ type: "status", conv: conv.id, status, ...(until ? { snooze_until: until } : {}) })
+      .then(answer(status === "snoozed" && until ? `Snoozed ${untilText(until)}` : status === "resolved" ? "Resolved" : `Marked ${status}`)),
+    priority: (priority) => void conn.request({ type: "priority", conv: conv.id, priority })
+      .then(answer(`Priority ${priority}`)),
+  };
+}
+
+export function ConversationView({ conv, loaded, onOlder, conn, me, team, presence, typing, canned, token, uploadWait, reply, act, onDetails, detailsOpen, callSlot }: {
+  conv: Conv; loaded: Loaded; onOlder: () => void; conn: Connection; me: string; team: Map<string, Agent>; presence: Map<string, string>;
+  typing: boolean; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>; act: Actions;
+  onDetails: () => void; detailsOpen: boolean; callSlot?: React.ReactNode;
+}) {
+  // What the agent has on screen is read: tell the customer.
+  let lastCustomer = 0;
+  for (const it of loaded.items) if (it.kind === "message" && it.actor_kind === "customer") lastCustomer = it.seq;
+  useEffect(() => {
+    if (lastCustomer) void conn.request({ type: "read", conv: conv.id, seq: lastCustomer });
+  }, [conv.id, lastCustomer]);
+  return (
+    <section className="conversation" aria-label={`Conversation with ${who(conv)}`}>
+      <Header conv={conv} me={me} team={team} presence={presence} act={act} onDetails={onDetails} detailsOpen={detailsOpen} callSlot={callSlot} />
+      <Timeline conv={conv} loaded={loaded} onOlder={onOlder} team={team} me={me} token={token} />
+      <p className="typing" aria-live="polite">{typing ? "The customer is typing…" : ""}</p>
+      <Composer conv={conv} conn={conn} canned={canned} token={token} uploadWait={uploadWait} reply={reply} />
+    </section>
+  );
+}
+
+function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlot }: {
+  conv: Conv; me: string; team: Map<string, Agent>; presence: Map<string, string>; act: Actions; onDetails: () => void; detailsOpen: boolean;
+  callSlot?: React.ReactNode;
+}) {
+  const [snoozing, setSnoozing] = useState(false);
+  const name = who(conv);
+  const agents: Option<string>[] = [
+    { value: "", label: "Unassigned", icon: <span className="avatar xs empty" aria-hidden="true"><Icon name="user" size={12} /></span> },
+    ...Array.from(team.values())
+      .sort((a, b) => (a.id === me ? -1 : b.id === me ? 1 : agentName(a.id, team).localeCompare(agentName(b.id, team))))
+      .map((a) => ({
+        value: a.id, label: agentName(a.id, team) + (a.id === me ? " (you)" : ""),
+        icon: <Avatar id={a.id} name={agentName(a.id, team)} size="xs" presence={presence.get(a.id) ?? "offline"} />,
+        hint: presence.get(a.id) ?? "offline",
+      })),
+  ];
+  // an assignee the team list does not have (yet) is still shown by name
+  if (conv.assignee && !team.has(conv.assignee)) agents.push({ value: conv.assignee, label: agentName(conv.assignee, team) });
+  const statuses: Option<string>[] = Statuses.map((s) => ({ value: s, label: cap(s), icon: <Icon name={statusIcon[s]} size={14} /> }));
+  const priorities: Option<string>[] = Priorities.slice().reverse().map((p) => ({ value: p, label: cap(p), icon: <Icon name="flag" size={14} className={`prio-${p}`} /> }));
+  return (
+    <>
+      <header className="conv-head">
+        <div className="who">
+          <Avatar id={conv.contact ?? conv.id} name={name} />
+          <div className="who-text">
+            <h2>{name}</h2>
+            <p className="sub">
+              {conv.status !== "open" && <Badge kind={conv.status} icon={statusIcon[conv.status]}>{cap(conv.status)}</Badge>}
+              {conv.status === "snoozed" && conv.snooze_until ? <span>{untilText(conv.snooze_until)}</span> : null}
+              {conv.priority && conv.priority !== "normal" && <Badge kind={conv.priority} icon="flag">{cap(conv.priority)}</Badge>}
+              <span className="conv-id" title="Conversation id">#{conv.id}</span>
+            </p>
+          </div>
+        </div>
+        <div className="conv-actions">
+          <CallButton conv={conv} />
+          <Menu label="Snooze" title="Snooze" buttonClass="btn sm" placement="bottom-end" button={<><Icon name="alarm" size={14} />Snooze<Icon name="chevronDown" size={14} className="chev" /></>}>
+            {(close) => (
+              <>
+                <div className="menu-label">Snooze until</div>
+                {presets().map((p) => (
+                  <MenuItem key={p.id} icon="clock" hint={p.detail} onSelect={() => { close(); act.status("snoozed", p.until); }}>{p.label}</MenuItem>
+                ))}
+                <hr />
+                <MenuItem icon="calendar" onSelect={() => { close(false); setSnoozing(true); }}>Custom date and time…</MenuItem>
+              </>
+            )}
+          </Menu>
+          {conv.status === "resolved" ? (
+            <button type="button" className="btn sm" onClick={() => act.status("open")}><Icon name="reopen" size={14} />Reopen</button>
+          ) : (
+            <button type="button" className="btn sm primary" onClick={() => act.status("resolved")} aria-keyshortcuts="e">
+              <Icon name="resolve" size={14} />Resolve<kbd aria-hidden="true">E</kbd>
+            </button>
+          )}
+          <button type="button" className="btn sm icon-only ghost details-toggle" aria-label="Customer details" aria-pressed={detailsOpen} onClick={onDetails} title="Customer details">
+            <Icon name="panel" />
+          </button>
+        </div>
+      </header>
+      <div className="conv-props" role="group" aria-label="Conversation properties">
+        <Select label="Assignee" prefix="Assignee" value={conv.assignee ?? ""} options={agents} onChange={(v) => act.assign(v)} size="sm" className="ghost assignee" />
+        <Select label="Conversation priority" prefix="Priority" value={conv.priority || "normal"} options={priorities} onChange={(v) => act.priority(v)} size="sm" className="ghost" />
+        <Select label="Conversation status" prefix="Status" value={conv.status} options={statuses} size="sm" className="ghost" again={["snoozed"]}
+          onChange={(v) => (v === "snoozed" ? setSnoozing(true) : act.status(v))} />
+        {/* room for an SLA clock (first response, resolution) once the edge keeps one */}
+        <div className="sla-slot" />
+      </div>
+      {/* the call panel (callpanel.tsx): a call ringing, going on or the agent's own, full width above the timeline */}
+      {callSlot}
+      {snoozing && <SnoozeDialog onClose={() => setSnoozing(false)} onSnooze={(until) => { setSnoozing(false); act.status("snoozed", until); }} />}
+    </>
+  );
+}
+
+// SnoozeDialog offers the presets and a date and time of the agent's
+// choosing.
+export function SnoozeDialog({ onClose, onSnooze }: { onClose: () => void; onSnooze: (until: number) => void }) {
+  const tomorrow = new Date(Date.now() + 86400_000);
+  const [date, setDate] = useState(isoDate(tomorrow));
+  const [time, setTime] = useState("09:00");
+  const [error, setError] = useState("");
+  const submit = (ev: React.FormEvent) => {
+    ev.preventDefault();
+    const r = custom(date, time);
+    if ("error" in r) setError(r.error);
+    else onSnooze(r.until);
+  };
+  return (
+    <Dialog label="snooze-title" onClose={onClose}>
+      <form onSubmit={submit}>
+        <div className="dialog-head">
+          <div>
+            <h2 id="snooze-title">Snooze until</h2>
+            <p>The conversation leaves the open list and comes back at this time, or as soon as the customer writes.</p>
+          </div>
+        </div>
+        <div className="dialog-body">
+          <div className="presets" role="group" aria-label="Presets">
+            {presets().map((p) => (
+              <button key={p.id} type="button" className="btn preset" onClick={() => onSnooze(p.until)}>
+                <Icon name="clock" size={14} /><span>{p.label}</span><span className="preset-when">{p.detail}</span>
+              </button>
+            ))}
+          </div>
+          <div className="custom-when">
+            <label className="field"><span>Date</span>
+              <input className="input" type="date" value={date} min={isoDate(new Date())} onChange={(e) => setDate(e.currentTarget.value)} required />
+            </label>
+            <label className="field"><span>Time</span>
+              <input className="input" type="time" value={time} onChange={(e) => setTime(e.currentTarget.value)} required />
+            </label>
+          </div>
+          {error && <p className="field-error" role="alert">{error}</p>}
+        </div>
+        <div className="dialog-foot">
+          <button type="button" className="btn" onClick={onClose}>Cancel</button>
+          <button type="submit" className="btn primary">Snooze</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+// Timeline shows the loaded items and asks for the page before them when
+// the agent scrolls near its top, keeping what the agent looks at in
+// place; new items at the bottom follow only when it was at the bottom.
+function Timeline({ conv, loaded, onOlder, team, me, token }: {
+  conv: Conv; loaded: Loaded; onOlder: () => void; team: Map<string, Agent>; me: string; token: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
+  const view = useRef({ fromBottom: 0, first: 0, conv: "" });
+  const [away, setAway] = useState(false); // scrolled up from the latest
+  const first = loaded.items[0]?.seq ?? 0;
+  const older = () => {
+    const b = box.current;
+    if (b && loaded.more && !loaded.loading && b.scrollTop < 400) onOlder();
+  };
+  useLayoutEffect(() => {
+    const b = box.current;
+    if (!b) return;
+    const v = view.current;
+    if (v.conv !== conv.id) {
+      v.conv = conv.id;
+      v.fromBottom = 0;
+      setAway(false);
+    }
+    // Older items came in above, or new ones below: keep the distance from
+    // the bottom (which keeps the latest in view when at the bottom, and
+    // what the agent reads in place when they paged back).
+    if (first !== v.first || v.fromBottom < 40) b.scrollTop = b.scrollHeight - b.clientHeight - v.fromBottom;
+    v.first = first;
+    older(); // a page that showed too little to scroll (readings only, say) asks for the next at once
+  }, [loaded, conv.id]);
+  // Images that load later grow the list: stay at the bottom when there.
+  useEffect(() => {
+    const b = box.current;
+    if (!b || !list.current || typeof ResizeObserver === "undefined") return;
+    const ro = new ResizeObserver(() => {
+      if (view.current.fromBottom < 40) b.scrollTop = b.scrollHeight;
+    });
+    ro.observe(list.current);
+    return () => ro.disconnect();
+  }, [conv.id]);
+  const scrolled = () => {
+    const b = box.current!;
+    view.current.fromBottom = b.scrollHeight - b.clientHeight - b.scrollTop;
+    setAway(view.current.fromBottom > 400);
+    older();
+  };
+  const laid = rows(loaded.items);
+  return (
+    // focusable, so that the keyboard scrolls it too
+    <div className="timeline-box" ref={box} onScroll={scrolled} tabIndex={0} role="region" aria-label="Conversation history">
+      <div className="timeline-head">
+        {loaded.more ? (
+          <p className="paging" role="status">{loaded.loading ? <><Icon name="spinner" className="spin" size={14} />Loading earlier messages…</> : "Scroll up for earlier messages"}</p>
+        ) : (
+          <p className="paging start">Start of the conversation · {messages(loaded)} {messages(loaded) === 1 ? "message" : "messages"}</p>
+        )}
+      </div>
+      {loaded.items.length === 0 && loaded.loading ? (
+        <div className="timeline-skeleton" aria-hidden="true">
+          {[60, 40, 70, 35].map((w, i) => <span key={i} className={`skeleton bubble ${i % 2 ? "right" : ""}`} style={{ width: `${w}%` }} />)}
+        </div>
+      ) : null}
+      <ol className="timeline" ref={list} aria-live="polite" aria-label="Messages">
+        {laid.map((r) => <TimelineRow key={r.key} row={r} conv={conv} team={team} me={me} token={token} readings={loaded.readings} />)}
+      </ol>
+      {away && (
+        <button type="button" className="btn sm latest" onClick={() => { const b = box.current!; b.scrollTop = b.scrollHeight; }}>
+          <Icon name="chevronDown" size={14} />Latest messages
+        </button>
+      )}
+    </div>
+  );
+}
+
+function TimelineRow({ row, conv, team, me, token, readings }: {
+  row: Row; conv: Conv; team: Map<string, Agent>; me: string; token: string; readings: Map<number, Analysis>;
+}) {
+  if (row.kind === "day") return <li className="day"><span>{row.label}</span></li>;
+  const it = row.item;
+  if (row.kind === "event" && it.kind === "call") {
+    return <CallEntry item={it} conv={conv} names={(id) => (id === me ? "you" : agentName(id, team))}
+      time={<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>} />;
+  }
+  if (row.kind === "event") return <li className="event">{eventLine(it, team, me)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
+  const customer = it.actor_kind === "customer";
+  const author = customer ? who(conv) : it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : "Edgedesk";
+  const side = customer ? "customer" : "agent";
+  const r = readings.get(it.seq);
+  return (
+    <li className={`row ${side}${it.private ? " is-note" : ""}${row.first ? " first" : ""}`}>
+      {row.first ? <Avatar id={customer ? conv.contact ?? conv.id : it.actor_id ?? ""} name={customer ? who(conv) : it.actor_kind === "agent" ? agentName(it.actor_id ?? "", team) : "Edgedesk"} size="sm" />
+        : <span className="avatar-gap" />}
+      <div className="bubble-col">
+        {row.first && (
+          <div className="meta">
+            <strong>{author}</strong>
+            {it.private && <span className="note-tag"><Icon name="note" size={12} />Private note</span>}
+            <time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>
+          </div>
+        )}
+        <div className={`msg ${it.actor_kind}${it.private ? " note" : ""}${it.text ? "" : " bare"}`} title={row.first ? undefined : full(it.ts)}>
+          {/* Text is rendered as text: React escapes it. */}
+          {segments(it.text ?? "", r?.pii).map((s, i) =>
+            s.pii ? <mark key={i} title={`personal data: ${s.pii}`}>{s.text}</mark> : <span key={i}>{s.text}</span>)}
+          {(it.attachments ?? []).map((id) => <Attachment key={id} id={id} token={token} />)}
+          {r && <small className="reading"><Icon name="nlp" size={12} />{reading(r)}</small>}
+        </div>
+      </div>
+    </li>
+  );
+}
+
+// eventLine says what a status change, assignment, priority, call, rating
+// or opening was, by whom.
+function eventLine(it: Item, team: Map<string, Agent>, me: string) {
+  const by = it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : it.actor_kind === "customer" ? "The customer" : "Edgedesk";
+  switch (it.kind) {
+    case "opened":
+      return <span><Icon name="conversations" size={14} />The customer started the conversation</span>;
+    case "status":
+      return <span><Icon name={statusIcon[it.status ?? ""] ?? "info"} size={14} />{by} {it.status === "snoozed" && it.snooze_until ? `snoozed the conversation ${untilText(it.snooze_until)}`
+        : it.status === "resolved" ? "resolved the conversation" : it.status === "open" ? "reopened the conversation" : `marked the conversation ${it.status}`}</span>;
+    case "assigned":
+      return <span><Icon name="assigned" size={14} />{it.assignee ? `${by} assigned the conversation to ${it.assignee === me ? "you" : agentName(it.assignee, team)}` : `${by} unassigned the conversation`}</span>;
+    case "priority":
+      return <span><Icon name="flag" size={14} />{by} set the priority to {it.priority || "normal"}</span>;
+    case "rating": {
+      const score = it.rating?.score ?? 0;
+      return (
+        <span className="rating" aria-label={`The customer rated the conversation ${score} of 5`}>
+          <span aria-hidden="true" className="stars">{[1, 2, 3, 4, 5].map((n) => <Icon key={n} name="star" size={14} fill={n <= score} className={n <= score ? "on" : "off"} />)}</span>
+          <span aria-hidden="true">The customer rated the conversation {score}/5</span>
+        </span>
+      );
+    }
+    case "call": {
+      const c = it.call;
+      const long = c?.duration_ms ? ` · ${Math.floor(c.duration_ms / 60000)}:${String(Math.floor(c.duration_ms / 1000) % 60).padStart(2, "0")}` : "";
+      const text = it.status === "started" ? `${by} started a call` : it.status === "joined" ? `${by} joined the call` : `The call ended${long}`;
+      return <span><Icon name="phone" size={14} />{text}</span>;
+    }
+  }
+  return <span>{it.kind}</span>;
+}
+
+// Attachment fetches an attachment with the agent's token: an image is
+// shown, anything else offered as a download under its name.
+function Attachment({ id, token }: { id: string; token: string }) {
+  const [file, setFile] = useState<Fetched | null>(null);
+  useEffect(() => {
+    let url = "";
+    let live = true;
+    void fetchAttachment("", id, token).then((f) => {
+      if (!f) return;
+      url = f.url;
+      if (live) setFile(f);
+      else URL.revokeObjectURL(url);
+    });
+    return () => {
+      live = false;
+      if (url) URL.revokeObjectURL(url);
+    };
+  }, [id, token]);
+  if (!file) return <span className="attachment loading"><Icon name="clip" size={14} />Loading file…</span>;
+  return file.image ? <img className="attachment" src={file.url} alt={file.name} /> : (
+    <a className="attachment file" href={file.url} download={file.name} rel="noopener noreferrer">
+      <Icon name="file" size={18} /><span>{file.name}</span><Icon name="download" size={14} />
+    </a>
+  );
+}
+
+// Composer writes replies and private notes: Enter sends, Shift+Enter
+// starts a new line, "/" offers the canned responses, and files go as a
+// reply or a note.
+function Composer({ conv, conn, canned, token, uploadWait, reply }: {
+  conv: Conv; conn: Connection; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>;
+}) {
+  const [text, setText] = useState("");
+  const [note, setNote] = useState(false);
+  const [active, setActive] = useState(0);
+  const [sending, setSending] = useState(false);
+  useEffect(() => {
+    setText("");
+    setNote(false);
+  }, [conv.id]);
+  // "/" opens the canned responses whose shortcut or text matches what
+  // follows it; Enter (or a click) puts the chosen one in the reply.
+  const suggestions = text.startsWith("/") ? matching(canned, text.slice(1)) : [];
+  useEffect(() => setActive(0), [text.startsWith("/") ? text : ""]);
+  // the "/" shortcut outside the box starts a canned response in it
+  useEffect(() => {
+    const r = reply.current;
+    if (!r) return;
+    const slash = () => setText((t) => (t.startsWith("/") ? t : "/" + t));
+    r.addEventListener("edgedesk:canned", slash);
+    return () => r.removeEventListener("edgedesk:canned", slash);
+  }, [conv.id]);
+  const useCanned = (c: Canned) => {
+    setText(c.text);
+    reply.current?.focus();
+  };
+  // The customer sees the agent type: "on" at most every 3 s, "off" after
+  // 4 s without a key or when the reply goes.
+  const typed = useRef({ at: 0, off: undefined as ReturnType<typeof setTimeout> | undefined });
+  const stopTyping = () => {
+    const t = typed.current;
+    clearTimeout(t.off);
+    if (t.at) conn.notify({ type: "typing", conv: conv.id, on: false });
+    t.at = 0;
+  };
+  const keyTyped = () => {
+    const t = typed.current;
+    clearTimeout(t.off);
+    if (Date.now() - t.at > 3000) {
+      t.at = Date.now();
+      conn.notify({ type: "typing", conv: conv.id, on: true });
+    }
+    t.off = setTimeout(stopTyping, 4000);
+  };
+  // grow the box with its text, up to a third of the window
+  useLayoutEffect(() => {
+    const r = reply.current;
+    if (!r) return;
+    r.style.height = "auto";
+    r.style.height = `${Math.min(r.scrollHeight + 2, window.innerHeight / 3)}px`;
+  }, [text]);
+  const send = async () => {
+    const t = text.trim();
+    if (!t || sending) return;
+    setText("");
+    stopTyping();
+    setSending(true);
+    const r = await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: t, private: note });
+    setSending(false);
+    if (r.type === "error") {
+      setText(t);
+      toast(`Not sent: ${r.message ?? "the edge refused it"}`, "error");
+    }
+  };
+  const key = (ev: React.KeyboardEvent<HTMLTextAreaElement>) => {
+    if (suggestions.length > 0) {
+      if (ev.key === "ArrowDown" || ev.key === "ArrowUp") {
+        ev.preventDefault();
+        setActive((a) => (a + (ev.key === "ArrowDown" ? 1 : -1) + suggestions.length) % suggestions.length);
+        return;
+      }
+      if (ev.key === "Enter" || ev.key === "Tab") {
+        ev.preventDefault();
+        useCanned(suggestions[Math.min(active, suggestions.length - 1)]);
+        return;
+      }
+      if (ev.key === "Escape") {
+        ev.preventDefault();
+        setText(text.slice(1));
+        return;
+      }
+    }
+    if (ev.key === "Enter" && !ev.shiftKey && !ev.nativeEvent.isComposing) {
+      ev.preventDefault();
+      void send();
+    }
+  };
+  // attach uploads a file with the agent's token, then sends a message (or
+  // a note) that carries it. After a 429 (over a quota) nothing is uploaded
+  // until the edge's Retry-After has passed: the agent is told how long.
+  const [uploadError, setUploadError] = useState("");
+  const [uploading, setUploading] = useState("");
+  const attach = async (ev: React.ChangeEvent<HTMLInputElement>) => {
+    const input = ev.currentTarget;
+    const f = input.files?.[0];
+    if (!f) return;
+    input.value = "";
+    const left = uploadWait.remaining();
+    if (left) {
+      setUploadError(`${tooMany("uploads", left)}. ${f.name} was not sent.`);
+      return;
+    }
+    setUploading(f.name);
+    const up = await uploadAttachment("", token, f);
+    setUploading("");
+    if (up.refused) {
+      if (up.refused.status === 429) uploadWait.hold(up.refused.retryAfter);
+      setUploadError(uploadRefused(f.name, up.refused));
+      return;
+    }
+    setUploadError("");
+    await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", attachments: [up.id], private: note });
+  };
+  return (
+    <form className={`composer${note ? " noting" : ""}`} onSubmit={(ev) => { ev.preventDefault(); void send(); }}>
+      {suggestions.length > 0 && (
+        <ul className="canned popover" role="listbox" aria-label="Canned responses">
+          {suggestions.map((c, i) => (
+            <li key={c.id} role="option" aria-selected={i === active} className={i === active ? "active" : undefined}
+              onMouseDown={(e) => { e.preventDefault(); useCanned(c); }}>
+              <strong>/{c.shortcut}</strong><span>{c.text}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="composer-box">
+        <div className="composer-top">
+          <Tabs label="Write" className="segmented" value={note ? "note" : "reply"} onChange={(v) => setNote(v === "note")}
+            tabs={[{ id: "reply", label: "Reply" }, { id: "note", label: "Private note", icon: "note", className: "note" }]} />
+          <span className="hint">{note ? "Only agents see notes." : <>Type <kbd>/</kbd> for canned responses</>}</span>
+        </div>
+        <textarea ref={reply} className="reply" aria-label={note ? "Private note" : "Reply"} rows={2} value={text}
+          placeholder={note ? "Write a private note… (the customer never sees it)" : `Reply to ${who(conv)}…`}
+          onChange={(e) => { setText(e.currentTarget.value); if (!note) keyTyped(); }} onKeyDown={key} />
+        <div className="composer-bar">
+          <label className="btn sm ghost icon-only attach" title="Attach a file">
+            <Icon name="clip" />
+            <input type="file" aria-label="Attach a file" onChange={(e) => void attach(e)} />
+          </label>
+          {uploading && <span className="hint uploading"><Icon name="spinner" className="spin" size={14} />Uploading {uploading}…</span>}
+          <span className="spacer" />
+          <span className="hint keys"><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line</span>
+          <button type="submit" className="btn sm primary send" disabled={!text.trim() || sending}>
+            <Icon name={note ? "note" : "send"} size={14} />{note ? "Add note" : "Send"}
+          </button>
+        </div>
+      </div>
+      {uploadError && <p role="alert" className="upload-error"><Icon name="alert" size={14} />{uploadError}</p>}
+    </form>
+  );
+}
+
+// clientID names one send, so that the edge stores it once however often
+// it is retried.
+export const clientID = () => "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);

@@ -1,0 +1,35 @@
+// The console's icons: Lucide's (the lucide package, ISC), drawn as
+// inline SVG from its icon data. Only the icons imported here end up in the
+// bundle.
+
+import { createElement } from "react";
+import type { IconNode } from "lucide";
+import {
+  AlarmClock, ArrowDownUp, AtSign, Bell, CalendarClock, Check, ChevronDown, ChevronRight, CircleCheck, CircleHelp, Clock, Copy,
+  Download, Ellipsis, FileText, Flag, Globe, Hash, Inbox, Info, Keyboard, KeyRound, Languages, Layers, LoaderCircle, LogOut, Mail,
+  MessageSquareText, MessagesSquare, Monitor, Moon, PanelRight, Paperclip, Pencil, Phone, Plus, RotateCcw, Route, Search, SendHorizontal,
+  Sparkles, Star, StickyNote, Sun, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WifiOff, X,
+} from "lucide";
+
+export const icons = {
+  alarm: AlarmClock, sort: ArrowDownUp, at: AtSign, bell: Bell, calendar: CalendarClock, check: Check, chevronDown: ChevronDown,
+  chevronRight: ChevronRight, resolve: CircleCheck, help: CircleHelp, clock: Clock, copy: Copy, download: Download, more: Ellipsis,
+  file: FileText, flag: Flag, globe: Globe, hash: Hash, inbox: Inbox, info: Info, keyboard: Keyboard, key: KeyRound, language: Languages,
+  inboxes: Layers, spinner: LoaderCircle, signOut: LogOut, mail: Mail, canned: MessageSquareText, conversations: MessagesSquare,
+  system: Monitor, moon: Moon, panel: PanelRight, clip: Paperclip, edit: Pencil, phone: Phone, plus: Plus, reopen: RotateCcw,
+  route: Route, search: Search, send: SendHorizontal, nlp: Sparkles, star: Star, note: StickyNote, sun: Sun, trash: Trash2,
+  alert: TriangleAlert, user: UserRound, assigned: UserRoundCheck, assign: UserRoundPlus, sound: Volume2, offline: WifiOff, close: X,
+} satisfies Record<string, IconNode>;
+
+export type IconName = keyof typeof icons;
+
+// Icon draws one icon, hidden from assistive technology: the control it
+// sits in carries the words.
+export function Icon({ name, size = 16, className, fill }: { name: IconName; size?: number; className?: string; fill?: boolean }) {
+  return (
+    <svg className={className ? `icon ${className}` : "icon"} width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" focusable="false"
+      fill={fill ? "currentColor" : "none"} stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round">
+      {icons[name].map(([tag, attrs], i) => createElement(tag, { key: i, ...attrs }))}
+    </svg>
+  );
+}

@@ -1,0 +1,154 @@
+// The conversation list: search, sort, the mine / unassigned / all tabs
+// and the status filter above the conversations. Only the rows in view (and
+// a few around them) are in the page, so a list of thousands scrolls and
+// opens as fast as one of ten.
+
+import { memo, RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
+import type { Agent } from "../protocol.gen";
+import { Conv, Filter, preview, Sort, Sorts, Statuses, Unread, who } from "./inbox";
+import { agentName } from "./people";
+import { untilText } from "./snooze";
+import { ago, full } from "./timeline";
+import { Icon } from "./icons";
+import { Avatar, Select, Tabs } from "./ui";
+
+// rowHeight is the height of one row, in pixels (the CSS's .conv too).
+export const rowHeight = 76;
+const overscan = 6;
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+export interface ListState {
+  filter: Filter;
+  status: string; // "" for any
+  query: string;
+  sort: Sort;
+}
+
+export function ConversationList({ shown, counts, state, onState, selected, onOpen, unread, team, me, loading, loadingMore, search, scrollTo }: {
+  shown: Conv[]; counts: Record<Filter, number>; state: ListState; onState: (s: Partial<ListState>) => void; selected: string;
+  onOpen: (id: string) => void; unread: Unread; team: Map<string, Agent>; me: string; loading: boolean; loadingMore: boolean;
+  search: RefObject<HTMLInputElement | null>; scrollTo: number; // a row to bring into view (changes with j/k)
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const [view, setView] = useState({ top: 0, height: 800 });
+  useLayoutEffect(() => {
+    const b = box.current;
+    if (!b) return;
+    const measure = () => setView({ top: b.scrollTop, height: b.clientHeight });
+    measure();
+    const ro = typeof ResizeObserver === "undefined" ? undefined : new ResizeObserver(measure);
+    ro?.observe(b);
+    return () => ro?.disconnect();
+  }, []);
+  // bring the selected row into view when the keyboard moved to it
+  useEffect(() => {
+    const b = box.current;
+    if (!b || scrollTo < 0) return;
+    const top = scrollTo * rowHeight;
+    if (top < b.scrollTop) b.scrollTop = top;
+    else if (top + rowHeight > b.scrollTop + b.clientHeight) b.scrollTop = top + rowHeight - b.clientHeight;
+  }, [scrollTo]);
+  // a new filter or search starts at the top
+  useEffect(() => {
+    if (box.current) box.current.scrollTop = 0;
+  }, [state.filter, state.status, state.query, state.sort]);
+  const first = Math.max(0, Math.floor(view.top / rowHeight) - overscan);
+  const last = Math.min(shown.length, Math.ceil((view.top + view.height) / rowHeight) + overscan);
+  const statusOptions = [{ value: "", label: "All statuses" }, ...Statuses.map((s) => ({ value: s, label: cap(s) }))];
+  const noun = state.status ? `${state.status} conversations` : "conversations";
+  return (
+    <nav className="list" aria-label="Conversations">
+      <div className="list-head">
+        <div className="list-title">
+          <h1>Conversations</h1>
+          <Select label="Status filter" value={state.status} options={statusOptions} onChange={(status) => onState({ status })} size="sm" className="ghost" />
+        </div>
+        <div className="list-tools">
+          <label className="search">
+            <span className="sr-only">Search conversations</span>
+            <Icon name="search" size={14} />
+            <input ref={search} className="input" type="search" placeholder="Search name, message or id" value={state.query}
+              onChange={(e) => onState({ query: e.currentTarget.value })}
+              onKeyDown={(e) => { if (e.key === "Escape") { onState({ query: "" }); e.currentTarget.blur(); } }} />
+          </label>
+          <Select label="Sort" value={state.sort} options={Sorts.map((s) => ({ value: s.id, label: s.label, icon: <Icon name="sort" size={14} /> }))}
+            onChange={(sort) => onState({ sort })} size="sm" placement="bottom-end" className="sort" />
+        </div>
+        <Tabs label="Assignment" value={state.filter} onChange={(filter) => onState({ filter })}
+          tabs={[
+            { id: "mine", label: "Mine", count: counts.mine },
+            { id: "unassigned", label: "Unassigned", count: counts.unassigned },
+            { id: "all", label: "All", count: counts.all },
+          ]} />
+      </div>
+      <div className="list-body" ref={box} onScroll={(e) => setView({ top: e.currentTarget.scrollTop, height: e.currentTarget.clientHeight })}>
+        {loading ? (
+          <div className="list-loading" role="status" aria-label="Loading conversations">
+            {Array.from({ length: 8 }, (_, i) => (
+              <div key={i} className="conv-skeleton" aria-hidden="true">
+                <span className="skeleton round" /><span className="lines"><span className="skeleton" style={{ width: "55%" }} /><span className="skeleton" style={{ width: "85%" }} /></span>
+              </div>
+            ))}
+          </div>
+        ) : shown.length === 0 ? (
+          <div className="state list-empty">
+            <div className="state-icon"><Icon name={state.query ? "search" : "inbox"} size={20} /></div>
+            <h2>{state.query ? "No matches" : `No ${noun}`}</h2>
+            <p>
+              {state.query ? <>Nothing in the loaded {noun} matches “{state.query}”.</>
+                : state.filter === "mine" ? <>None are assigned to you. Unassigned ones wait under <em>Unassigned</em>.</>
+                  : state.filter === "unassigned" ? "Every one has an agent. Nice." : "New ones show here as customers write."}
+            </p>
+            {(state.query || state.filter !== "all" || state.status) && (
+              <button type="button" className="btn sm" onClick={() => onState({ query: "", filter: "all", status: "" })}>Show every conversation</button>
+            )}
+          </div>
+        ) : (
+          <ul style={{ paddingTop: first * rowHeight, paddingBottom: (shown.length - last) * rowHeight }} aria-label={`${shown.length} ${noun}`}>
+            {shown.slice(first, last).map((c) => (
+              <Row key={c.id} c={c} selected={c.id === selected} unread={unread.of(c.id)} onOpen={onOpen} team={team} me={me} showStatus={state.status === ""} />
+            ))}
+          </ul>
+        )}
+        {loadingMore && <p className="list-more" role="status"><Icon name="spinner" className="spin" size={14} />Loading older conversations…</p>}
+      </div>
+    </nav>
+  );
+}
+
+// Row is one conversation; it draws again only when what it shows changed
+// (onOpen must keep its identity).
+const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatus }: {
+  c: Conv; selected: boolean; unread: number; onOpen: (id: string) => void; team: Map<string, Agent>; me: string; showStatus: boolean;
+}) {
+  const name = who(c);
+  const p = preview(c);
+  const at = c.last_at ?? c.opened_at;
+  return (
+    <li>
+      <button type="button" className={`conv${unread ? " has-unread" : ""}`} data-conv={c.id} aria-current={selected} onClick={() => onOpen(c.id)}>
+        <Avatar id={c.contact ?? c.id} name={name} />
+        <span className="conv-main">
+          <span className="conv-top">
+            <strong className="conv-name">{name}</strong>
+            {at ? <time className="conv-time" dateTime={new Date(at).toISOString()} title={full(at)}>{ago(at)}</time> : null}
+          </span>
+          <span className="conv-bottom">
+            <span className="preview">{p.attachment && <Icon name="clip" size={12} className="clip" />}{p.text || <em>No messages yet</em>}</span>
+            {unread ? <span className="unread count" aria-label={`${unread} unread`}>{unread}</span> : null}
+          </span>
+          <span className="conv-tags">
+            {c.status === "snoozed" && c.snooze_until ? <span className="tag" title="Snoozed"><Icon name="alarm" size={11} />Snoozed {untilText(c.snooze_until)}</span>
+              : showStatus && <span className={`tag status-${c.status}`}>{cap(c.status)}</span>}
+            {c.priority && c.priority !== "normal" && <span className={`priority ${c.priority}`}><Icon name="flag" size={11} />{c.priority}</span>}
+            {c.assignee && (
+              <span className="tag assignee" title={`Assigned to ${agentName(c.assignee, team)}`}>
+                <Avatar id={c.assignee} name={agentName(c.assignee, team)} size="xs" />{c.assignee === me ? "You" : agentName(c.assignee, team)}
+              </span>
+            )}
+          </span>
+        </span>
+      </button>
+    </li>
+  );
+});

@@ -1,0 +1,278 @@
+// The console's layout and screens, on the design system (design.ts) and
+// its tokens: the rail, the conversation list, the open conversation, the
+// contact panel, the settings pages and the sign-in page. From 1024 px to
+// 2560 px wide: below 1200 px the contact panel lies over the
+// conversation, above 1600 px the columns widen and the timeline keeps a
+// readable measure.
+
+export const consoleCss = `
+/* Sign-in */
+.login-page { min-height: 100vh; display: grid; place-items: center; padding: 24px;
+  background: radial-gradient(1200px 600px at 50% -10%, var(--accent-soft), transparent 70%), var(--bg); }
+.login { width: min(380px, 100%); padding: 28px 28px 24px; display: flex; flex-direction: column; box-shadow: var(--ed-shadow-md); }
+.login .brand { display: flex; align-items: center; gap: 10px; margin-bottom: 22px; font-weight: var(--ed-weight-semibold); font-size: var(--ed-text-lg); }
+.login h1 { margin: 0; font-size: var(--ed-text-2xl); }
+.login > .hint { margin: 4px 0 20px; }
+.login .field { margin-bottom: 14px; }
+.login .btn { width: 100%; height: 38px; margin-top: 4px; }
+
+/* Shell */
+.console { --list-w: 320px; --contact-w: 300px; display: grid; grid-template-columns: 60px var(--list-w) minmax(0, 1fr);
+  grid-template-rows: minmax(0, 1fr); height: 100vh; overflow: hidden; background: var(--bg); }
+.console.screen-canned, .console.screen-inboxes, .console.screen-apikeys { grid-template-columns: 60px minmax(0, 1fr); }
+@media (min-width: 1600px) { .console { --list-w: 360px; --contact-w: 340px; } }
+@media (max-width: 1199px) { .console { --list-w: 292px; } }
+.offline-banner { position: fixed; top: 10px; left: 50%; z-index: 40; transform: translateX(-50%); display: flex; align-items: center; gap: 8px;
+  margin: 0; padding: 6px 12px; border-radius: var(--ed-radius-full); background: var(--warn-soft); color: var(--warn-text);
+  border: 1px solid var(--warn-border); font-size: var(--ed-text-sm); font-weight: var(--ed-weight-medium); box-shadow: var(--ed-shadow-md); }
+
+/* Rail */
+.rail { display: flex; flex-direction: column; align-items: center; gap: 4px; padding: 12px 0; background: var(--surface);
+  border-right: 1px solid var(--border); }
+.rail-logo { margin-bottom: 14px; }
+.rail-logo img { display: block; }
+.rail-space { flex: 1; }
+.rail-btn { position: relative; display: grid; place-items: center; width: 40px; height: 40px; border: 0; border-radius: var(--ed-radius-lg);
+  background: none; color: var(--muted); cursor: pointer; transition: background var(--ed-duration-fast), color var(--ed-duration-fast); }
+.rail-btn:hover { background: var(--hover); color: var(--text); }
+.rail-btn[aria-current=page] { background: var(--accent-soft); color: var(--accent-text); }
+.rail-btn:focus-visible { outline: none; box-shadow: 0 0 0 2px var(--accent); }
+.rail-btn.profile { margin-top: 6px; }
+.rail-count::before { content: attr(data-count); }
+.rail-count { position: absolute; top: 2px; right: 0; min-width: 18px; height: 18px; padding: 0 5px; border-radius: 9px; border: 2px solid var(--surface);
+  background: var(--danger); color: #fff; font-size: 10px; font-weight: var(--ed-weight-semibold); line-height: 14px; text-align: center; }
+
+/* Conversation list */
+.list { display: flex; flex-direction: column; min-height: 0; background: var(--surface); border-right: 1px solid var(--border); }
+.list-head { padding: 14px 14px 0; border-bottom: 1px solid var(--border); }
+.list-title { display: flex; align-items: center; justify-content: space-between; gap: 8px; margin-bottom: 10px; }
+.list-title h1 { margin: 0; font-size: var(--ed-text-xl); }
+.list-title .select-btn { margin-right: -6px; font-weight: var(--ed-weight-semibold); }
+.list-tools { display: flex; gap: 6px; margin-bottom: 6px; }
+.list-tools .search { flex: 1; min-width: 0; }
+.list-tools .input { height: 30px; font-size: var(--ed-text-sm); }
+.list-tools .sort { width: 30px; padding: 0; justify-content: center; }
+.list-tools .sort .value > span, .list-tools .sort .chev { display: none; }
+.list-head .tabs { border-bottom: 0; margin: 0 -6px; }
+.list-body { flex: 1; min-height: 0; overflow-y: auto; overscroll-behavior: contain; }
+.list-body ul { list-style: none; margin: 0; padding: 0; }
+.conv { display: flex; gap: 10px; width: 100%; height: 76px; padding: 10px 14px; border: 0; border-bottom: 1px solid var(--border);
+  background: var(--surface); color: var(--text); text-align: left; cursor: pointer; overflow: hidden; }
+.conv:hover { background: var(--subtle); }
+.conv[aria-current=true] { background: var(--selected); box-shadow: inset 3px 0 0 var(--accent); }
+.conv:focus-visible { outline: none; box-shadow: inset 0 0 0 2px var(--accent); }
+.conv .avatar { margin-top: 1px; }
+.conv-main { flex: 1; min-width: 0; display: flex; flex-direction: column; gap: 2px; }
+.conv-top, .conv-bottom { display: flex; align-items: center; gap: 8px; min-width: 0; }
+.conv-name { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: var(--ed-weight-semibold); }
+.conv-time { flex: none; color: var(--muted); font-size: var(--ed-text-xs); }
+.preview { flex: 1; min-width: 0; display: flex; align-items: center; gap: 4px; overflow: hidden; white-space: nowrap; color: var(--muted); font-size: var(--ed-text-sm); }
+.preview .clip { flex: none; }
+.preview em { font-style: normal; opacity: .8; }
+.conv.has-unread .preview { color: var(--text); font-weight: var(--ed-weight-medium); }
+.conv.has-unread .conv-name::after { content: ""; }
+.conv-tags { display: flex; align-items: center; gap: 6px; min-width: 0; overflow: hidden; white-space: nowrap; font-size: var(--ed-text-xs); color: var(--muted); }
+.tag { display: inline-flex; align-items: center; gap: 3px; }
+.tag.assignee { min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.tag.status-open { color: var(--ed-color-info-text); }
+.tag.status-pending { color: var(--warn-text); }
+.tag.status-resolved { color: var(--ok-text); }
+.priority { display: inline-flex; align-items: center; gap: 3px; padding: 0 6px; border-radius: var(--ed-radius-full); font-weight: var(--ed-weight-semibold); }
+.priority.urgent { background: var(--danger); color: #fff; }
+.priority.high { background: var(--warn-soft); color: var(--warn-text); }
+.priority.low { background: var(--subtle); color: var(--muted); }
+.prio-urgent { color: var(--danger); } .prio-high { color: var(--ed-color-warn); } .prio-low { color: var(--muted); }
+.conv-skeleton { display: flex; gap: 10px; height: 76px; padding: 12px 14px; border-bottom: 1px solid var(--border); }
+.skeleton.round { width: 32px; height: 32px; border-radius: 50%; flex: none; }
+.conv-skeleton .lines { flex: 1; display: flex; flex-direction: column; gap: 10px; padding-top: 4px; }
+.list-empty { padding: 40px 20px; }
+.list-more { display: flex; align-items: center; justify-content: center; gap: 8px; margin: 0; padding: 12px; color: var(--muted); font-size: var(--ed-text-sm); }
+
+/* Work area */
+.work { position: relative; display: flex; min-width: 0; min-height: 0; background: var(--surface); }
+.no-conv { margin: auto; }
+.conversation { flex: 1; min-width: 0; display: flex; flex-direction: column; }
+.conv-head { display: flex; align-items: center; gap: 12px; min-height: 60px; padding: 10px 16px 8px; }
+.who { display: flex; align-items: center; gap: 10px; min-width: 0; flex: 1; }
+.who-text { min-width: 0; }
+.who h2 { margin: 0; font-size: var(--ed-text-lg); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.who .sub { display: flex; align-items: center; gap: 6px; margin: 3px 0 0; color: var(--muted); font-size: var(--ed-text-xs); white-space: nowrap; }
+.conv-id { font-family: var(--mono); overflow: hidden; text-overflow: ellipsis; }
+.conv-actions { display: flex; align-items: center; gap: 6px; flex: none; }
+.conv-props { display: flex; align-items: center; gap: 2px; flex-wrap: wrap; padding: 0 12px 8px; border-bottom: 1px solid var(--border); }
+.conv-props .select-btn { max-width: 260px; }
+.conv-props .select-btn .prefix { margin-right: 2px; }
+.conv-props .sla-slot { flex: 1; }
+.conv-props .callpanel[data-state=idle] { padding: 0; border: 0; background: none; }
+.conv-props .callpanel:not([data-state=idle]) { flex-basis: calc(100% + 24px); margin: 8px -12px -8px; border-top: 1px solid var(--border); border-bottom: 0; }
+.avatar.empty { background: var(--subtle); color: var(--muted); }
+.with-details .details-toggle { background: var(--accent-soft); color: var(--accent-text); }
+
+/* Call panel (calls engineer's; the console keeps it in its column) */
+/* the call panel's style is callpanel.tsx's */
+
+/* Timeline */
+.timeline-box { position: relative; flex: 1; min-height: 0; overflow-y: auto; overscroll-behavior: contain; padding: 0 20px 8px; background: var(--bg); }
+.timeline-box:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
+.timeline-head { display: flex; justify-content: center; padding: 14px 0 4px; }
+.paging { display: inline-flex; align-items: center; gap: 6px; margin: 0; color: var(--muted); font-size: var(--ed-text-xs); }
+.paging.start { padding: 4px 10px; border-radius: var(--ed-radius-full); background: var(--surface); border: 1px solid var(--border); }
+.timeline { list-style: none; margin: 0 auto; padding: 0; max-width: 920px; display: flex; flex-direction: column; }
+.timeline .day { display: flex; align-items: center; gap: 12px; margin: 18px 0 8px; color: var(--muted); font-size: var(--ed-text-xs);
+  font-weight: var(--ed-weight-semibold); }
+.timeline .day::before, .timeline .day::after { content: ""; flex: 1; height: 1px; background: var(--border); }
+.timeline .row { display: flex; gap: 10px; margin-top: 2px; }
+.timeline .row.first { margin-top: 12px; }
+.timeline .row.agent { flex-direction: row-reverse; }
+.avatar-gap { flex: none; width: 24px; }
+.bubble-col { display: flex; flex-direction: column; min-width: 0; max-width: min(72%, 640px); }
+.row.agent .bubble-col { align-items: flex-end; }
+.meta { display: flex; align-items: baseline; gap: 8px; margin: 0 2px 3px; font-size: var(--ed-text-xs); color: var(--muted); }
+.meta strong { color: var(--text); font-weight: var(--ed-weight-semibold); }
+.row.agent .meta { flex-direction: row-reverse; }
+.note-tag { display: inline-flex; align-items: center; gap: 3px; color: var(--ed-color-on-note); }
+.msg { padding: 8px 12px; border-radius: 14px; white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.45; }
+.msg.customer { background: var(--surface); color: var(--ed-color-on-bubble-customer); border: 1px solid var(--border); border-top-left-radius: 4px; }
+.row:not(.first) .msg.customer { border-top-left-radius: 14px; }
+.msg.agent, .msg.system { background: var(--ed-color-bubble-agent); color: var(--ed-color-on-bubble-agent); border-top-right-radius: 4px; }
+.row:not(.first) .msg.agent { border-top-right-radius: 14px; }
+.msg.note { background: var(--ed-color-note); color: var(--ed-color-on-note); border: 1px dashed var(--ed-color-note-border); }
+.msg.bare { padding: 0; border: 0; background: none; }
+.msg.bare .attachment { margin-top: 0; }
+.msg mark { background: var(--danger-soft); color: var(--danger-text); border-radius: 3px; padding: 0 2px; }
+.msg.agent mark { background: rgba(255,255,255,.25); color: inherit; }
+.reading { display: flex; align-items: center; gap: 4px; margin-top: 4px; font-size: var(--ed-text-xs); opacity: .85; white-space: normal; }
+.attachment { display: block; margin-top: 4px; }
+img.attachment { max-width: 280px; max-height: 200px; border-radius: var(--ed-radius-lg); background: var(--subtle); }
+.attachment.file { display: flex; align-items: center; gap: 8px; padding: 8px 10px; border-radius: var(--ed-radius-md); background: var(--surface);
+  color: var(--accent-text); border: 1px solid var(--border); text-decoration: none; font-weight: var(--ed-weight-medium); white-space: nowrap; }
+.attachment.file span { overflow: hidden; text-overflow: ellipsis; }
+.attachment.loading { display: inline-flex; align-items: center; gap: 6px; opacity: .8; font-size: var(--ed-text-sm); }
+.timeline .event { display: flex; justify-content: center; align-items: center; gap: 8px; margin: 12px 0 4px; color: var(--muted); font-size: var(--ed-text-xs); }
+.timeline .event > span { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }
+.stars { display: inline-flex; flex-wrap: nowrap; gap: 1px; }
+.stars .on { color: #e8a10c; }
+.stars .off { color: var(--border-strong); }
+.timeline-skeleton { display: flex; flex-direction: column; gap: 14px; max-width: 920px; margin: 20px auto; }
+.skeleton.bubble { height: 36px; border-radius: 14px; }
+.skeleton.bubble.right { align-self: flex-end; }
+.latest { position: sticky; bottom: 8px; left: 50%; display: flex; margin: 0 auto; transform: none; box-shadow: var(--ed-shadow-md); border-radius: var(--ed-radius-full); }
+.typing { margin: 0; padding: 0 20px; min-height: 20px; line-height: 20px; color: var(--muted); font-size: var(--ed-text-xs); font-style: italic; background: var(--bg); }
+
+/* Composer */
+.composer { position: relative; padding: 0 16px 14px; background: var(--bg); }
+.composer-box { max-width: 952px; margin: 0 auto; border: 1px solid var(--border-strong); border-radius: var(--ed-radius-xl); background: var(--surface);
+  box-shadow: var(--ed-shadow-sm); transition: border-color var(--ed-duration-fast), box-shadow var(--ed-duration-fast); }
+.composer-box:focus-within { border-color: var(--accent); box-shadow: 0 0 0 3px var(--focus); }
+.composer.noting .composer-box { background: var(--ed-color-note); border-color: var(--ed-color-note-border); }
+.composer.noting .composer-box:focus-within { box-shadow: 0 0 0 3px color-mix(in srgb, var(--ed-color-note-border) 55%, transparent); }
+.composer-top { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 8px 8px 0; }
+.composer-top .hint { font-size: var(--ed-text-xs); }
+.composer.noting .hint { color: var(--ed-color-on-note); }
+.reply { display: block; width: 100%; min-height: 44px; max-height: 40vh; padding: 8px 12px; border: 0; background: transparent; resize: none;
+  color: var(--text); line-height: 1.45; }
+.composer.noting .reply { color: var(--ed-color-on-note); }
+.reply:focus { outline: none; }
+.reply::placeholder { color: var(--muted); }
+.composer.noting .reply::placeholder { color: color-mix(in srgb, var(--ed-color-on-note) 75%, transparent); }
+.composer-bar { display: flex; align-items: center; gap: 6px; padding: 4px 8px 8px; }
+.composer-bar .spacer { flex: 1; }
+.composer-bar .keys { font-size: var(--ed-text-xs); white-space: nowrap; }
+.composer-bar .keys kbd { height: 18px; min-width: 18px; font-size: 10px; }
+.attach { position: relative; cursor: pointer; }
+.attach input { position: absolute; inset: 0; width: 100%; height: 100%; opacity: 0; cursor: pointer; }
+.attach:focus-within { box-shadow: 0 0 0 3px var(--focus); }
+.uploading { display: inline-flex; align-items: center; gap: 6px; }
+.upload-error { display: flex; align-items: center; gap: 6px; max-width: 952px; margin: 8px auto 0; color: var(--danger-text); font-size: var(--ed-text-sm); }
+.canned.popover { position: absolute; left: 16px; right: 16px; bottom: calc(100% - 6px); max-width: 952px; margin: 0 auto; max-height: 240px;
+  list-style: none; animation: none; }
+.canned li { display: flex; gap: 10px; align-items: baseline; padding: 8px 10px; border-radius: var(--ed-radius-md); cursor: pointer; }
+.canned li.active { background: var(--selected); }
+.canned li strong { flex: none; font-family: var(--mono); font-size: var(--ed-text-sm); color: var(--accent-text); }
+.canned li span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--text); }
+@media (max-width: 1279px) { .composer-bar .keys { display: none; } }
+
+/* Contact panel */
+.contact { flex: none; width: var(--contact-w); overflow-y: auto; border-left: 1px solid var(--border); background: var(--surface); }
+@media (max-width: 1199px) {
+  .contact { position: absolute; top: 0; right: 0; bottom: 0; z-index: 20; box-shadow: var(--ed-shadow-lg); }
+}
+.contact-head { position: relative; display: flex; align-items: center; gap: 12px; padding: 18px 16px 14px; }
+.contact-head h2 { margin: 0; font-size: var(--ed-text-lg); overflow-wrap: anywhere; }
+.contact-head .close { position: absolute; top: 10px; right: 10px; }
+@media (min-width: 1200px) { .contact-head .close { display: none; } }
+.facts { display: flex; flex-direction: column; gap: 8px; margin: 0; padding: 0 16px 16px; }
+.fact { display: grid; grid-template-columns: 104px minmax(0, 1fr); gap: 8px; align-items: baseline; font-size: var(--ed-text-sm); }
+.fact dt { display: flex; align-items: center; gap: 6px; color: var(--muted); }
+.fact dt .icon { align-self: center; }
+.fact dd { margin: 0; overflow-wrap: anywhere; }
+.facts-loading { display: flex; flex-direction: column; gap: 10px; }
+.panel-section { border-top: 1px solid var(--border); padding-top: 14px; }
+.panel-section h3 { display: flex; align-items: center; gap: 6px; margin: 0 16px 10px; font-size: var(--ed-text-xs); color: var(--muted);
+  text-transform: uppercase; letter-spacing: .05em; }
+.panel-section > .hint { padding: 0 16px 16px; }
+.past { list-style: none; margin: 0; padding: 0 8px 12px; }
+.past button { display: flex; flex-direction: column; gap: 4px; width: 100%; padding: 8px; border: 0; border-radius: var(--ed-radius-md);
+  background: none; color: var(--text); text-align: left; cursor: pointer; }
+.past button:hover { background: var(--subtle); }
+.past-top { display: flex; align-items: center; justify-content: space-between; }
+.past .when { color: var(--muted); font-size: var(--ed-text-xs); }
+.past-text { display: flex; align-items: center; gap: 4px; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; color: var(--muted); font-size: var(--ed-text-sm); }
+
+/* Settings pages */
+.settings-work { grid-column: 2 / -1; background: var(--bg); }
+.settings { flex: 1; overflow-y: auto; background: var(--bg); }
+.settings-inner { max-width: 1040px; margin: 0 auto; padding: 32px 32px 48px; }
+.settings-grid { display: grid; grid-template-columns: minmax(0, 1fr) 340px; gap: 20px; align-items: start; }
+@media (max-width: 1199px) { .settings-grid { grid-template-columns: minmax(0, 1fr); } }
+.card-head { padding: 12px 20px; border-bottom: 1px solid var(--border); color: var(--muted); font-size: var(--ed-text-sm); font-weight: var(--ed-weight-medium); }
+.canned-list { list-style: none; margin: 0; padding: 0; }
+.canned-list li { display: grid; grid-template-columns: 160px minmax(0, 1fr) auto; gap: 16px; align-items: start; padding: 14px 20px; border-bottom: 1px solid var(--border); }
+.canned-list li:last-child { border-bottom: 0; }
+.canned-list li.editing { background: var(--selected); }
+.shortcut { justify-self: start; padding: 2px 8px; border-radius: var(--ed-radius-sm); background: var(--subtle); color: var(--accent-text);
+  font-family: var(--mono); font-size: var(--ed-text-sm); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 100%; }
+.canned-text { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
+.row-actions { display: flex; gap: 2px; white-space: nowrap; }
+.form-card { padding: 18px 20px 20px; }
+.form-card h2 { margin: 0 0 14px; font-size: var(--ed-text-lg); }
+.prefixed { display: flex; align-items: center; gap: 0; }
+.prefixed > span { display: grid; place-items: center; height: 34px; padding: 0 10px; border: 1px solid var(--border-strong); border-right: 0;
+  border-radius: var(--ed-radius-md) 0 0 var(--ed-radius-md); background: var(--subtle); color: var(--muted); font-family: var(--mono); }
+.prefixed .input { border-radius: 0 var(--ed-radius-md) var(--ed-radius-md) 0; font-family: var(--mono); }
+.form-actions { display: flex; justify-content: flex-end; gap: 8px; }
+.inbox-cards { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 16px; }
+.inbox-card { padding: 0; }
+.inbox-head { display: flex; align-items: center; gap: 12px; padding: 16px 20px; border-bottom: 1px solid var(--border); }
+.inbox-head h2 { margin: 0; font-size: var(--ed-text-lg); }
+.inbox-head code { font-family: var(--mono); font-size: var(--ed-text-xs); }
+.inbox-icon { display: grid; place-items: center; width: 36px; height: 36px; border-radius: var(--ed-radius-lg); background: var(--accent); color: #fff; }
+.inbox-sections { display: flex; flex-direction: column; }
+.inbox-section { display: grid; grid-template-columns: 260px minmax(0, 1fr); gap: 24px; padding: 18px 20px; border-top: 1px solid var(--border); }
+.inbox-section:first-child { border-top: 0; }
+.section-what h3 { margin: 0 0 4px; font-size: var(--ed-text-md); }
+.section-controls { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 0 20px; align-items: start; max-width: 620px; }
+.section-controls > .switch-row, .section-controls > .field:only-child { grid-column: 1 / -1; }
+.section-controls .field { margin-bottom: 12px; }
+.section-controls .field.wide { grid-column: 1 / -1; }
+@media (max-width: 1199px) { .inbox-section { grid-template-columns: 200px minmax(0, 1fr); } }
+.switch-row { display: flex; flex-wrap: wrap; gap: 10px 24px; padding-top: 2px; }
+.inbox-section .select-btn { width: 100%; }
+.swatches { display: flex; flex-wrap: wrap; align-items: center; gap: 6px; }
+.swatch { display: grid; place-items: center; width: 26px; height: 26px; border: 2px solid var(--surface); border-radius: 50%; color: #fff; cursor: pointer;
+  box-shadow: 0 0 0 1px var(--border-strong); }
+.swatch[aria-checked=true] { box-shadow: 0 0 0 2px var(--text); }
+.swatches .btn[aria-checked=true] { border-color: var(--accent); background: var(--accent-soft); color: var(--accent-text); }
+.swatch:focus-visible { outline: none; box-shadow: 0 0 0 3px var(--focus), 0 0 0 1px var(--accent); }
+
+/* Snooze dialog, shortcuts */
+.presets { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 8px; margin-bottom: 18px; }
+.btn.preset { flex-direction: column; align-items: flex-start; gap: 2px; height: auto; padding: 10px 12px; white-space: normal; text-align: left; }
+.btn.preset .preset-when { color: var(--muted); font-size: var(--ed-text-xs); font-weight: var(--ed-weight-regular); }
+.custom-when { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.custom-when .field { margin: 0; }
+table.shortcuts { width: 100%; border-collapse: collapse; }
+.shortcuts td { padding: 7px 0; border-bottom: 1px solid var(--border); }
+.shortcuts td:first-child { width: 120px; white-space: nowrap; }
+.shortcuts kbd + kbd { margin-left: 4px; }
+`;
