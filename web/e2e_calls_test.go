@@ -24,22 +24,7 @@ import (
 // call. `make test` installs chromium and the npm packages and builds the
 // widget and console first.
 func TestCallsInChromium(t *testing.T) {
-	for _, need := range []string{"node_modules/playwright-core", "dist/widget.js", "dist/console/index.html"} {
-		if _, err := os.Stat(need); err != nil {
-			t.Fatalf("%s is missing: run `make web` (make test does) to install the npm packages and build the widget", need)
-		}
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("no chromium at %s: `make test` installs Debian's (apt-get install chromium), or set CHROMIUM", chromium)
-	}
-	shots := os.Getenv("SCREENSHOT_DIR") // make screenshots: docs/img
-	if shots == "" {
-		shots = t.TempDir()
-	}
+	chromium, shots := browser(t, "node_modules/playwright-core", "dist/widget.js", "dist/console/index.html")
 	cfg := edgetest.Config(t)
 	// A short ring, so that the script sees a call nobody answers end; long
 	// enough for the script to answer the others.

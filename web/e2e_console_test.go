@@ -20,18 +20,7 @@ import (
 // get one and the npm packages.
 func consoleBrowser(t testing.TB, built string) string {
 	t.Helper()
-	for _, need := range []string{"node_modules/playwright-core", "node_modules/axe-core", built} {
-		if _, err := os.Stat(need); err != nil {
-			t.Fatalf("%s is missing: run `make web` (make test does) to install the npm packages and build the console", need)
-		}
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("no chromium at %s: `make test` installs Debian's (apt-get install chromium), or set CHROMIUM", chromium)
-	}
+	chromium, _ := browser(t, "node_modules/playwright-core", "node_modules/axe-core", built)
 	return chromium
 }
 
@@ -43,11 +32,7 @@ func consoleBrowser(t testing.TB, built string) string {
 // from 1024 to 2560 px, and axe-core's WCAG 2.1 AA rules on every screen
 // in both themes. With SCREENSHOT_DIR it saves console-*.png there.
 func TestConsoleInChromium(t *testing.T) {
-	chromium := consoleBrowser(t, "dist/console/index.html")
-	shots := os.Getenv("SCREENSHOT_DIR")
-	if shots == "" {
-		shots = t.TempDir()
-	}
+	chromium, shots := browser(t, "node_modules/playwright-core", "node_modules/axe-core", "dist/console/index.html")
 	e := edgetest.Start(t, edgetest.Config(t))
 	ids := seedMorning(t, e)
 

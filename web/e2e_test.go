@@ -24,22 +24,7 @@ import (
 // quota are explained, and an admin manages the REST API keys. `make test` installs chromium and the npm
 // packages and builds the widget first.
 func TestWidgetInChromium(t *testing.T) {
-	for _, need := range []string{"node_modules/playwright-core", "dist/widget.js"} {
-		if _, err := os.Stat(need); err != nil {
-			t.Fatalf("%s is missing: run `make web` (make test does) to install the npm packages and build the widget", need)
-		}
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("no chromium at %s: `make test` installs Debian's (apt-get install chromium), or set CHROMIUM", chromium)
-	}
-	shots := os.Getenv("SCREENSHOT_DIR") // make screenshots: docs/img
-	if shots == "" {
-		shots = t.TempDir()
-	}
+	chromium, shots := browser(t, "node_modules/playwright-core", "dist/widget.js")
 	cfg := edgetest.Config(t)
 	// Low limits, so that the script meets the edge's 429s: an account is
 	// locked for 14 min after 3 failed sign-ins (the script fails one for
@@ -110,4 +95,29 @@ func TestWidgetInChromium(t *testing.T) {
 			t.Errorf("screenshot %s not saved: %v", png, err)
 		}
 	}
+}
+
+// browser checks that what a browser test needs is there (the npm
+// packages, the built bundles in needs, Debian's chromium or $CHROMIUM)
+// and returns chromium's path and where screenshots go (SCREENSHOT_DIR,
+// which make screenshots sets to docs/img; else a temporary directory).
+func browser(t testing.TB, needs ...string) (chromium, shots string) {
+	t.Helper()
+	for _, need := range needs {
+		if _, err := os.Stat(need); err != nil {
+			t.Fatalf("%s is missing: run `make web` (make test does) to install the npm packages and build the widget and console", need)
+		}
+	}
+	chromium = os.Getenv("CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("no chromium at %s: `make test` installs Debian's (apt-get install chromium), or set CHROMIUM", chromium)
+	}
+	shots = os.Getenv("SCREENSHOT_DIR") // make screenshots: docs/img
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	return chromium, shots
 }

@@ -22,22 +22,7 @@ import (
 // one line at 320 px, and axe-core on each of these. It saves the
 // widget-*.png screenshots (SCREENSHOT_DIR, as TestWidgetInChromium).
 func TestWidgetScreensInChromium(t *testing.T) {
-	for _, need := range []string{"node_modules/playwright-core", "dist/widget.js"} {
-		if _, err := os.Stat(need); err != nil {
-			t.Fatalf("%s is missing: run `make web` (make test does) to install the npm packages and build the widget", need)
-		}
-	}
-	chromium := os.Getenv("CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	if _, err := os.Stat(chromium); err != nil {
-		t.Fatalf("no chromium at %s: `make test` installs Debian's (apt-get install chromium), or set CHROMIUM", chromium)
-	}
-	shots := os.Getenv("SCREENSHOT_DIR") // make screenshots: docs/img
-	if shots == "" {
-		shots = t.TempDir()
-	}
+	chromium, shots := browser(t, "node_modules/playwright-core", "dist/widget.js")
 	e := edgetest.StartDev(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
