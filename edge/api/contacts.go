@@ -63,6 +63,7 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request, p principal)
 	act := p.actor()
 	status := http.StatusCreated
 	var c *state.ContactRec
+	var made bool
 	var err error
 	if req.ExternalID != "" {
 		var in *state.InboxRec
@@ -70,18 +71,12 @@ func (a *API) createContact(w http.ResponseWriter, r *http.Request, p principal)
 			a.fail(w, err)
 			return
 		}
-		// whether it exists decides the status; Identify keeps it either way
-		before, _, _ := a.conv.FindContacts(act, state.ContactFilter{ExternalID: req.ExternalID, Inbox: in.ID}, 1)
-		if len(before) > 0 {
-			status = http.StatusOK
-		}
-		c, err = a.conv.Identify(ctx, act, in, conversation.User{ExternalID: req.ExternalID, Profile: req.profile()})
+		c, made, err = a.conv.Identify(ctx, act, in, conversation.User{ExternalID: req.ExternalID, Profile: req.profile()})
 	} else {
-		var made bool
 		c, made, err = a.conv.NewContact(ctx, act, req.InboxID, derivedClientID(r, p, "contact"), req.profile())
-		if err == nil && !made {
-			status = http.StatusOK
-		}
+	}
+	if err == nil && !made {
+		status = http.StatusOK
 	}
 	if err != nil {
 		a.fail(w, err)

@@ -265,7 +265,8 @@ func (a *API) findOrRecord(ctx context.Context, act conversation.Actor, inbox, s
 		if err != nil {
 			return nil, err
 		}
-		return a.conv.Identify(ctx, act, rec, conversation.User{ExternalID: in.ExternalID, Profile: in.profile()})
+		c, _, err := a.conv.Identify(ctx, act, rec, conversation.User{ExternalID: in.ExternalID, Profile: in.profile()})
+		return c, err
 	}
 	c, _, err := a.conv.NewContact(ctx, act, inbox, seed, in.profile())
 	return c, err

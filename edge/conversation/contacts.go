@@ -36,24 +36,25 @@ const maxUserField = 256
 // what u says of themselves when it differs from what the contact has.
 // Its id is keyed under the region's secret (auth.ContactIDs), so the
 // same user gets the same contact from the widget and from the API; a
-// contact of an earlier derivation is moved to it first.
-func (s *Service) Identify(ctx context.Context, a Actor, in *state.InboxRec, u User) (*state.ContactRec, error) {
+// contact of an earlier derivation is moved to it first. created says
+// the user had no contact before.
+func (s *Service) Identify(ctx context.Context, a Actor, in *state.InboxRec, u User) (_ *state.ContactRec, created bool, _ error) {
 	switch {
 	case u.ExternalID == "" || len(u.ExternalID) > maxUserField || !utf8.ValidString(u.ExternalID):
-		return nil, invalid("the user needs an id: 1-%d bytes of UTF-8", maxUserField)
+		return nil, false, invalid("the user needs an id: 1-%d bytes of UTF-8", maxUserField)
 	case len(u.Name) > maxUserField, len(u.Email) > maxUserField:
-		return nil, invalid("a user's name and e-mail address are at most %d bytes", maxUserField)
+		return nil, false, invalid("a user's name and e-mail address are at most %d bytes", maxUserField)
 	}
 	if s.ids == nil {
-		return nil, errors.New("conversation: no contact id keys configured")
+		return nil, false, errors.New("conversation: no contact id keys configured")
 	}
 	id := s.ids.ID(in.Tenant, in.ID, u.ExternalID)
 	if err := s.adoptEarlier(ctx, in.Tenant, in.ID, u.ExternalID, id); err != nil {
-		return nil, fmt.Errorf("move a contact to its keyed id: %w", err)
+		return nil, false, fmt.Errorf("move a contact to its keyed id: %w", err)
 	}
 	c := &event.Contact{ID: id, Inbox: in.ID, ExternalID: u.ExternalID}
 	if err := s.profile(c, &u.Profile); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if a.Kind == "" {
 		a = Customer(in.Tenant, in.ID, id, a.Channel)
@@ -93,7 +94,8 @@ func (s *Service) Visitor(ctx context.Context, tenant, inbox, id string) (*state
 	if c, err := s.store.Contact(tenant, id); err == nil {
 		return c, nil
 	}
-	return s.upsertContact(ctx, Customer(tenant, inbox, id, Web), &event.Contact{ID: id, Inbox: inbox})
+	c, _, err := s.upsertContact(ctx, Customer(tenant, inbox, id, Web), &event.Contact{ID: id, Inbox: inbox})
+	return c, err
 }
 
 // profile checks p and copies it into c.
@@ -117,20 +119,23 @@ func (s *Service) profile(c *event.Contact, p *Profile) error {
 }
 
 // upsertContact appends contact c when it says something the stored
-// contact does not, and returns the contact as stored.
-func (s *Service) upsertContact(ctx context.Context, a Actor, c *event.Contact) (*state.ContactRec, error) {
+// contact does not, and returns the contact as stored, and whether there
+// was none before.
+func (s *Service) upsertContact(ctx context.Context, a Actor, c *event.Contact) (_ *state.ContactRec, created bool, _ error) {
 	have, err := s.store.Contact(a.Tenant, c.ID)
 	if err != nil && !errors.Is(err, state.ErrNotFound) {
-		return nil, err
+		return nil, false, err
 	}
-	if err != nil || (c.Name != "" && c.Name != have.Name) || (c.Email != "" && c.Email != have.Email) ||
+	created = err != nil
+	if created || (c.Name != "" && c.Name != have.Name) || (c.Email != "" && c.Email != have.Email) ||
 		(c.Language != "" && c.Language != have.Language) || (c.Attributes != nil && !sameAttributes(c.Attributes, have.Attributes)) {
 		if _, err := s.append(ctx, &event.Event{Kind: event.KindContactUpserted, Tenant: a.Tenant, Actor: a.event(), Contact: c}); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return s.store.Contact(a.Tenant, c.ID)
+		rec, err := s.store.Contact(a.Tenant, c.ID)
+		return rec, created, err
 	}
-	return have, nil
+	return have, false, nil
 }
 
 // SetProfile records the name and e-mail address an anonymous visitor
@@ -171,7 +176,8 @@ func (s *Service) UpdateContact(ctx context.Context, a Actor, id string, p Profi
 	if err := s.profile(c, &p); err != nil {
 		return nil, err
 	}
-	return s.upsertContact(ctx, a, c)
+	rec, _, err := s.upsertContact(ctx, a, c)
+	return rec, err
 }
 
 // Contact returns a contact (agents and the system; a customer only
@@ -284,6 +290,5 @@ func (s *Service) NewContact(ctx context.Context, a Actor, inbox, seed string, p
 	if err := s.profile(c, &p); err != nil {
 		return nil, false, err
 	}
-	rec, err := s.upsertContact(ctx, a, c)
-	return rec, err == nil, err
+	return s.upsertContact(ctx, a, c)
 }

@@ -465,11 +465,20 @@ func TestContacts(t *testing.T) {
 	in := must(d.store.Inbox(tenant, "web"))
 	// a website's user and the back end's contact with the same external
 	// id are one contact, whose id does not reveal the external id
-	web := must(d.svc.Identify(ctx, conversation.Actor{Channel: conversation.Web}, in, conversation.User{ExternalID: "customer-42",
-		Profile: conversation.Profile{Name: "Chen", Language: "zh-CN", Attributes: map[string]string{"plan": "pro"}}}))
-	api := must(d.svc.Identify(ctx, key, in, conversation.User{ExternalID: "customer-42", Profile: conversation.Profile{Email: "chen@example.com"}}))
+	web, webNew, err := d.svc.Identify(ctx, conversation.Actor{Channel: conversation.Web}, in, conversation.User{ExternalID: "customer-42",
+		Profile: conversation.Profile{Name: "Chen", Language: "zh-CN", Attributes: map[string]string{"plan": "pro"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, apiNew, err := d.svc.Identify(ctx, key, in, conversation.User{ExternalID: "customer-42", Profile: conversation.Profile{Email: "chen@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if web.ID != api.ID || strings.Contains(web.ID, "42") || api.Name != "Chen" || api.Email != "chen@example.com" || api.Language != "zh" || api.Attributes["plan"] != "pro" {
 		t.Fatalf("web %+v, api %+v", web, api)
+	}
+	if !webNew || apiNew {
+		t.Fatalf("created: the first %v, the second %v; want true, false", webNew, apiNew)
 	}
 	for name, u := range map[string]conversation.User{
 		"no id":         {},
@@ -478,7 +487,7 @@ func TestContacts(t *testing.T) {
 		"a bad key":     {ExternalID: "x", Profile: conversation.Profile{Attributes: map[string]string{"a b": "c"}}},
 		"control chars": {ExternalID: "x", Profile: conversation.Profile{Attributes: map[string]string{"k": "a\nb"}}},
 	} {
-		if _, err := d.svc.Identify(ctx, key, in, u); code(err) != "invalid" {
+		if _, _, err := d.svc.Identify(ctx, key, in, u); code(err) != "invalid" {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

@@ -1,6 +1,8 @@
 package conversation
 
 import (
+	"slices"
+
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
@@ -99,7 +101,7 @@ func (s *Service) List(a Actor, f Filter, limit int) ([]state.ConversationRec, b
 		if err != nil {
 			return nil, false, err
 		}
-		return page(convs, f, limit), len(filter(convs, f)) > limit, nil
+		return page(convs, f, limit)
 	}
 	if f.Inbox == "" && f.Assignee == "" && f.Priority == "" {
 		convs, more, err := s.store.Conversations(a.Tenant, f.Statuses, f.Before, limit)
@@ -112,49 +114,34 @@ func (s *Service) List(a Actor, f Filter, limit int) ([]state.ConversationRec, b
 	if err != nil {
 		return nil, false, err
 	}
-	return page(convs, f, limit), len(filter(convs, f)) > limit, nil
+	return page(convs, f, limit)
 }
 
-// filter keeps the conversations f selects, in their order.
-func filter(convs []state.ConversationRec, f Filter) []state.ConversationRec {
+// page keeps the first limit conversations f selects, in their order,
+// and says whether more remain.
+func page(convs []state.ConversationRec, f Filter, limit int) ([]state.ConversationRec, bool, error) {
 	out := []state.ConversationRec{}
 	for _, c := range convs {
-		if f.Before != 0 && c.LastSeq >= f.Before || f.Inbox != "" && c.Inbox != f.Inbox ||
-			f.Priority != "" && event.StoredPriority(f.Priority) != c.Priority {
+		if !f.selects(&c) {
 			continue
 		}
-		if len(f.Statuses) > 0 && !contains(f.Statuses, c.Status) {
-			continue
-		}
-		switch f.Assignee {
-		case "":
-		case Unassigned:
-			if c.Assignee != "" {
-				continue
-			}
-		default:
-			if c.Assignee != f.Assignee {
-				continue
-			}
+		if len(out) == limit {
+			return out, true, nil
 		}
 		out = append(out, c)
 	}
-	return out
+	return out, false, nil
 }
 
-func page(convs []state.ConversationRec, f Filter, limit int) []state.ConversationRec {
-	out := filter(convs, f)
-	if len(out) > limit {
-		out = out[:limit]
+// selects reports whether f selects conversation c.
+func (f *Filter) selects(c *state.ConversationRec) bool {
+	switch {
+	case f.Before != 0 && c.LastSeq >= f.Before, f.Inbox != "" && c.Inbox != f.Inbox,
+		f.Priority != "" && event.StoredPriority(f.Priority) != c.Priority,
+		len(f.Statuses) > 0 && !slices.Contains(f.Statuses, c.Status):
+		return false
+	case f.Assignee == Unassigned:
+		return c.Assignee == ""
 	}
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return f.Assignee == "" || c.Assignee == f.Assignee
 }

@@ -66,7 +66,7 @@ func (g *Gateway) authenticate(ctx context.Context, s *session, f *InFrame) (*Ou
 		if err := auth.VerifyIdentity(in.IdentitySecret, u.ID, u.Hash); err != nil {
 			return nil, CloseUnauthorized, err.Error()
 		}
-		ct, err := g.conv.Identify(ctx, conversation.Actor{Channel: conversation.Web}, in,
+		ct, _, err := g.conv.Identify(ctx, conversation.Actor{Channel: conversation.Web}, in,
 			conversation.User{ExternalID: u.ID, Profile: conversation.Profile{Name: u.Name, Email: u.Email, Language: u.Language,
 				Attributes: userAttributes(u.Attributes)}})
 		if err != nil {
