@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -474,8 +475,11 @@ func TestContacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if web.ID != api.ID || strings.Contains(web.ID, "42") || api.Name != "Chen" || api.Email != "chen@example.com" || api.Language != "zh" || api.Attributes["plan"] != "pro" {
+	if web.ID != api.ID || strings.Contains(web.ID, "customer-42") || api.Name != "Chen" || api.Email != "chen@example.com" || api.Language != "zh" || api.Attributes["plan"] != "pro" {
 		t.Fatalf("web %+v, api %+v", web, api)
+	}
+	if web.ID != d.ids.ID(tenant, "web", "customer-42") || slices.Contains(d.ids.Earlier(tenant, "web", "customer-42"), web.ID) {
+		t.Fatalf("contact id %s is not the keyed id of the user", web.ID)
 	}
 	if !webNew || apiNew {
 		t.Fatalf("created: the first %v, the second %v; want true, false", webNew, apiNew)
