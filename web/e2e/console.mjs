@@ -133,6 +133,11 @@ async function run() {
     const panel = page.getByRole("complementary", { name: "Customer" });
     await panel.getByRole("heading", { name }).waitFor({ timeout });
     await page.locator(".conv-head h2", { hasText: name }).waitFor({ timeout });
+    // the inbox and the language by name, not by id or code
+    const inbox = panel.locator("dd").filter({ hasText: "Demo Shop" });
+    await inbox.waitFor({ timeout });
+    check(!(await panel.innerText()).includes("demo-web"), "the contact panel shows the inbox's id");
+    check(await panel.locator("dd", { hasText: /^English$/ }).count() === 1, `the contact panel's language is not "English": ${await panel.innerText()}`);
     check(!/agent-(alice|bob|carol)/.test(await page.locator("body").innerText()), "the open conversation shows an agent's id");
   });
 

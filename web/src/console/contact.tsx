@@ -3,7 +3,7 @@
 // customer's past conversations.
 
 import { ReactNode, useEffect, useState } from "react";
-import type { Agent, Contact } from "../protocol.gen";
+import type { Agent, Contact, Inbox } from "../protocol.gen";
 import type { Connection } from "../widget/protocol";
 import { Conv, preview, who } from "./inbox";
 import { agentName, customerName, ofContact } from "./people";
@@ -12,10 +12,20 @@ import { Icon, IconName } from "./icons";
 import { Avatar, Badge } from "./ui";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+// languageName is an ISO 639 code's name in the agent's language ("de" →
+// "German"), or the code where the browser knows no name for it.
+export function languageName(code: string): string {
+  try {
+    return new Intl.DisplayNames([navigator.language || "en"], { type: "language" }).of(code) ?? code;
+  } catch {
+    return code; // not a well-formed code
+  }
+}
 const sentimentKind: Record<string, string> = { negative: "urgent", positive: "resolved", neutral: "low" };
 
-export function ContactPanel({ conv, conn, team, me, onOpen, onClose }: {
-  conv: Conv; conn: Connection; team: Map<string, Agent>; me: string; onOpen: (id: string) => void; onClose?: () => void;
+export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose }: {
+  conv: Conv; conn: Connection; team: Map<string, Agent>; inboxes: Map<string, Inbox>; me: string; onOpen: (id: string) => void; onClose?: () => void;
 }) {
   const [contact, setContact] = useState<Contact | null>(null);
   const [past, setPast] = useState<Conv[] | null>(null);
@@ -71,12 +81,12 @@ export function ContactPanel({ conv, conn, team, me, onOpen, onClose }: {
           </Fact>
           {conv.route_note && <Fact icon="info" term="Why">{conv.route_note}</Fact>}
           <Fact icon="flag" term="Priority">{cap(conv.priority || "normal")}</Fact>
-          <Fact icon="language" term="Language">{conv.language || "Not read yet"}</Fact>
+          <Fact icon="language" term="Language">{conv.language ? languageName(conv.language) : "Not read yet"}</Fact>
           <Fact icon="nlp" term="Intent">{conv.intent || "Not read yet"}</Fact>
           <Fact icon="nlp" term="Sentiment">
             {conv.sentiment ? <Badge kind={sentimentKind[conv.sentiment] ?? "low"}>{cap(conv.sentiment)}</Badge> : "Not read yet"}
           </Fact>
-          {conv.inbox && <Fact icon="inbox" term="Inbox">{conv.inbox}</Fact>}
+          {conv.inbox && <Fact icon="inbox" term="Inbox">{inboxes.get(conv.inbox)?.name || conv.inbox}</Fact>}
           <Fact icon="clock" term="Opened"><time dateTime={new Date(conv.opened_at).toISOString()}>{full(conv.opened_at)}</time></Fact>
         </dl>
       </section>

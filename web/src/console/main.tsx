@@ -8,8 +8,8 @@
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
-import type { Agent, Presence } from "../protocol.gen";
-import { Connection, OutFrame } from "../widget/protocol";
+import type { Agent, Inbox, Presence } from "../protocol.gen";
+import { Connection, type Handlers, OutFrame } from "../widget/protocol";
 import { CallPanel, IncomingCalls, desk as calls } from "./callpanel";
 import { Cooldown } from "../throttle";
 import { Canned, Conv, counts, visible, Unread, who } from "./inbox";
@@ -30,6 +30,10 @@ import { Icon, IconName } from "./icons";
 import { Notice, toast, Toaster } from "./ui";
 
 const tokenKey = "edgedesk:console:token";
+
+// welcomeWait is the longest the sign-in waits for the edge's welcome
+// before it draws the console (ms).
+const welcomeWait = 250;
 const listKey = "edgedesk:console:list"; // the list's filter, status and order, for a reload
 
 function savedList(): Partial<ListState> {
@@ -69,7 +73,7 @@ function announce(prefs: prefsStore.Prefs, c?: Conv) {
 
 // Login signs the agent in. A refusal is shown as the edge gave it; a
 // locked account (429) says how long to wait, and nothing retries.
-function Login({ onToken }: { onToken: (token: string) => void }) {
+function Login({ onSession }: { onSession: (s: Session) => void }) {
   const [error, setError] = useState<{ error: string; hint?: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (ev: React.FormEvent<HTMLFormElement>) => {
@@ -79,8 +83,8 @@ function Login({ onToken }: { onToken: (token: string) => void }) {
     setBusy(true);
     mark("sign-in");
     const r = await signIn(String(form.get("email") ?? ""), String(form.get("password") ?? ""));
-    setBusy(false);
     if (r.error !== undefined) {
+      setBusy(false);
       setError(r);
       return;
     }
@@ -88,7 +92,11 @@ function Login({ onToken }: { onToken: (token: string) => void }) {
     sessionStorage.setItem(tokenKey, r.token);
     // Asked while the click still counts as the agent's gesture.
     if ("Notification" in window && Notification.permission === "default" && prefsStore.load().desktop) void Notification.requestPermission();
-    onToken(r.token);
+    // the console draws once the edge has welcomed the session (a few ms
+    // on a near edge), so its first requests are out before
+    const s = new Session(r.token);
+    await s.ready(welcomeWait);
+    onSession(s);
   };
   return (
     <main className="login-page">
@@ -123,7 +131,64 @@ const wide = 1200;
 // edge's most); it goes on asking until it has them all.
 const pageSize = 500;
 
-function Console({ token, onSignOut }: { token: string; onSignOut: () => void }) {
+// firstShow is how long after the first page of conversations the list
+// waits for the next ones before it shows what it has (ms); showEvery, how
+// often it shows more of a long list while the rest loads.
+const firstShow = 120;
+const showEvery = 500;
+
+// Session is a signed-in agent's connection to the edge. It is opened as
+// soon as the token is known, before the console first draws: drawing it
+// holds the page's only thread, and the hello, the welcome and the
+// console's first requests are better on their way by then. What arrives
+// before the console attaches its handlers is kept for them, in order.
+class Session implements Handlers {
+  readonly conn: Connection;
+  private on?: Handlers;
+  private early: ((on: Handlers) => void)[] = [];
+  private answered?: () => void;
+
+  // ready resolves when the edge welcomed (or refused) the session, or
+  // after ms, whichever is first.
+  ready(ms: number): Promise<void> {
+    if (this.early.length > 0 || this.on) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.answered = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  constructor(readonly token: string) {
+    this.conn = new Connection(location.origin, () => ({ type: "hello", v: 1, token, scope: "all" }), this);
+    this.conn.connect();
+  }
+
+  attach(on: Handlers): void {
+    this.on = on;
+    const early = this.early;
+    this.early = [];
+    for (const f of early) f(on);
+  }
+
+  private pass(f: (on: Handlers) => void): void {
+    if (this.on) f(this.on);
+    else this.early.push(f);
+    this.answered?.();
+    this.answered = undefined;
+  }
+
+  welcome(f: OutFrame): void { this.pass((on) => on.welcome(f)); }
+  event(f: OutFrame): void { this.pass((on) => on.event(f)); }
+  resync(f: OutFrame): void { this.pass((on) => on.resync(f)); }
+  status(up: boolean): void { this.pass((on) => on.status(up)); }
+  refused(reason: string): void { this.pass((on) => on.refused(reason)); }
+}
+
+function Console({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+  const token = session.token;
   const conn = useRef<Connection | null>(null);
   const [me, setMe] = useState("");
   const [online, setOnline] = useState(false);
@@ -145,6 +210,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
   const [unread, setUnread] = useState(new Unread());
   const [typingIn, setTypingIn] = useState(""); // the conversation whose customer types
   const [canned, setCanned] = useState<Canned[]>([]);
+  const [inboxes, setInboxes] = useState(new Map<string, Inbox>());
   const [screen, setScreen] = useState<Screen>("inbox");
   const [admin, setAdmin] = useState(false);
   const [prefs, setPrefs] = useState(prefsStore.load);
@@ -172,6 +238,11 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     prefsStore.save(prefs);
   }, [prefs]);
 
+  // held: what arrives from a (re)connection until its list is first
+  // shown, drawn with it (each drawing of the console holds up the frames
+  // behind it, the list's next page among them); apply runs f now or then.
+  const held = useRef<(() => void)[] | null>(null);
+  const apply = (f: () => void) => (held.current ? held.current.push(f) : f());
   // upsert takes a conversation from a live event. A burst of them (the
   // conversations routing hands the agent at sign-in, say) is applied at
   // once, 16 ms after the first: one new list rather than one per event.
@@ -184,62 +255,98 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
       flush.current = undefined;
       const batch = queued.current;
       queued.current = new Map();
-      setConvs((m) => {
+      apply(() => setConvs((m) => {
         const next = new Map(m);
         for (const [id, x] of batch) if ((next.get(id)?.last_seq ?? 0) <= x.last_seq) next.set(id, x);
         return next;
-      });
+      }));
     }, 16);
   };
   // connect as the console first draws (a layout effect runs at once; an
   // effect would wait for the next frame)
   useLayoutEffect(() => {
-    mark("connect");
+    mark("attached");
+    held.current = [];
     // loadConvs loads the conversations page by page, newest activity
-    // first: the list is shown and usable after the first.
+    // first. Pages that arrive within firstShow of the first are shown
+    // with it, in one drawing (each drawing of the console holds up the
+    // next page); a long list shows what it has by then and the rest as it
+    // comes, at most one drawing per showEvery.
     const loadConvs = async () => {
       let before = 0;
-      let first = true;
       let pages = 0;
-      for (;;) {
-        const r = await c.request({ type: "conversations", limit: pageSize, before });
-        if (r.type !== "conversations") break;
-        mark(`list-page-${++pages}`);
-        const got = r.conversations ?? [];
+      let got: Conv[] = [];
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const show = (more: boolean) => {
+        clearTimeout(timer);
+        timer = undefined;
+        const page = got;
+        got = [];
+        // what arrived meanwhile first, in the same drawing
+        const waiting = held.current ?? [];
+        held.current = null;
+        for (const f of waiting) f();
         // merged with what live events brought meanwhile (an assignment
         // at sign-in, say), the newer of each kept
-        setConvs((m) => {
-          const next = new Map(m);
-          for (const x of got) if (!next.has(x.id) || next.get(x.id)!.last_seq < x.last_seq) next.set(x.id, x);
-          return next;
-        });
+        if (page.length > 0) {
+          setConvs((m) => {
+            const next = new Map(m);
+            for (const x of page) if (!next.has(x.id) || next.get(x.id)!.last_seq < x.last_seq) next.set(x.id, x);
+            return next;
+          });
+        }
         setLoadingList(false);
-        if (first) mark("list-first-page");
-        first = false;
-        if (!r.more || got.length === 0) break;
-        setLoadingMore(true);
-        before = got.reduce((lo, x) => Math.min(lo, x.last_seq), Infinity);
+        setLoadingMore(more);
+        if (more) timer = setTimeout(() => show(true), showEvery);
+      };
+      for (;;) {
+        const r = await c.request({ type: "conversations", limit: pageSize, before });
+        if (r.type !== "conversations") {
+          if (r.type === "error" && r.code !== "unavailable") toast(`The conversations could not be loaded: ${r.message ?? r.code}`, "error");
+          break;
+        }
+        mark(`list-page-${++pages}`);
+        const more = r.conversations ?? [];
+        got.push(...more);
+        if (pages === 1) {
+          mark("list-first-page");
+          timer = setTimeout(() => show(true), firstShow);
+        }
+        if (!r.more || more.length === 0) break;
+        before = more.reduce((lo, x) => Math.min(lo, x.last_seq), Infinity);
       }
-      setLoadingMore(false);
+      show(false);
       mark("list-complete");
     };
-    const c = new Connection(location.origin, () => ({ type: "hello", v: 1, token, scope: "all" }), {
+    const c = session.conn;
+    session.attach({
       welcome: async (f) => {
         mark("welcome");
+        held.current ??= [];
         const id = f.session?.id ?? "";
-        setMe(id);
-        setPresence(new Map(Object.entries(f.agents ?? {})));
+        const agents = new Map(Object.entries(f.agents ?? {}));
+        apply(() => {
+          setMe(id);
+          setPresence(agents);
+        });
+        // the edge answers a connection's frames in order: the list's
+        // first page first, then the team and the canned responses
+        const listed = loadConvs();
         // names and roles are the agent records': admins get the API keys screen
         void c.request({ type: "agents" }).then((r) => {
           if (r.type !== "agents") return;
-          setTeam(new Map((r.team ?? []).map((a) => [a.id, a])));
-          setAdmin((r.team ?? []).some((a) => a.id === id && a.role === "admin"));
+          const team = new Map((r.team ?? []).map((a) => [a.id, a]));
+          apply(() => {
+            setTeam(team);
+            setAdmin((r.team ?? []).some((a) => a.id === id && a.role === "admin"));
+          });
         });
-        // the edge answers a connection's frames in order: the list
-        // first, the canned responses after its first page
-        const listed = loadConvs();
         void c.request({ type: "canned" }).then((r) => {
-          if (r.type === "canned") setCanned(r.canned ?? []);
+          if (r.type === "canned") apply(() => setCanned(r.canned ?? []));
+        });
+        // inboxes by name in the contact panel
+        void c.request({ type: "inboxes" }).then((r) => {
+          if (r.type === "inboxes") apply(() => setInboxes(new Map((r.inboxes ?? []).map((x) => [x.id, x]))));
         });
         await listed;
       },
@@ -270,7 +377,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         if (it.kind === "message" && it.actor_kind === "customer") setUnread((u) => u.message(it.conv, live.current.selected));
       },
       status: (up: boolean) => {
-        setOnline(up);
+        apply(() => setOnline(up));
         if (!up) calls.lost(); // the edge took the connection out of its call
       },
       refused: () => {
@@ -280,12 +387,11 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
     });
     conn.current = c;
     calls.connect(c, () => token);
-    c.connect();
     return () => {
       calls.close();
       c.close();
     };
-  }, [token]);
+  }, [session]);
 
   // loadPage asks for the page of a conversation's history before seq
   // before (0: the latest).
@@ -411,7 +517,7 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
                   conn={conn.current} me={me} team={team} presence={presence} typing={typingIn === current.id} canned={canned} token={token}
                   uploadWait={uploadWait.current} reply={reply} act={act} onDetails={() => setDetails((d) => !d)} detailsOpen={details}
                   callSlot={<CallPanel conv={current} admin={admin} names={names} onOpen={open} />} />
-                {details && <ContactPanel conv={current} conn={conn.current} team={team} me={me} onOpen={open} onClose={() => setDetails(false)} />}
+                {details && <ContactPanel conv={current} conn={conn.current} team={team} inboxes={inboxes} me={me} onOpen={open} onClose={() => setDetails(false)} />}
               </>
             ) : (
               <div className="state no-conv">
@@ -434,15 +540,19 @@ function Console({ token, onSignOut }: { token: string; onSignOut: () => void })
         </main>
       )}
       {help && <HelpDialog onClose={() => setHelp(false)} />}
-      <IncomingCalls convs={convs} selected={selected} onOpen={open} />
+      <IncomingCalls convs={convs} selected={screen === "inbox" ? selected : ""} onOpen={open} />
       <Toaster />
     </div>
   );
 }
 
 function App() {
-  const [token, setToken] = useState(sessionStorage.getItem(tokenKey) ?? "");
-  return token ? <Console key={token} token={token} onSignOut={() => setToken("")} /> : <Login onToken={setToken} />;
+  const [session, setSession] = useState(() => {
+    const token = sessionStorage.getItem(tokenKey);
+    return token ? new Session(token) : null;
+  });
+  return session ? <Console key={session.token} session={session} onSignOut={() => setSession(null)} />
+    : <Login onSession={setSession} />;
 }
 
 prefsStore.applyTheme(prefsStore.load().theme);
