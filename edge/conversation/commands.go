@@ -141,6 +141,9 @@ type Post struct {
 	// Private makes it an internal note: agents (and the system) only,
 	// never shown to the customer.
 	Private bool
+	// Email is a mail's headers (the e-mail channel's), or the recipients
+	// an agent chose for a reply sent as mail (To and Cc only).
+	Email *event.Email
 }
 
 // MaxAttachments is the most attachments of one message.
@@ -163,6 +166,18 @@ func (s *Service) CheckPost(a Actor, p *Post) error {
 	case p.Private && a.IsCustomer():
 		return invalid("only agents write private notes")
 	}
+	if m := p.Email; m != nil {
+		if err := m.Check(); err != nil {
+			return invalid("email: %v", err)
+		}
+		if a.Kind == event.ActorAgent && (m.MessageID != "" || m.InReplyTo != "" || len(m.References) > 0 || m.Subject != "" ||
+			m.From != nil || m.Quoted != "" || m.SPF != "" || m.DKIM != "" || m.DMARC != "" || m.Auto) {
+			return invalid("an agent's reply names only to and cc; the edge writes the rest of the mail")
+		}
+		if a.IsCustomer() && a.Channel != ChannelEmail {
+			return invalid("only mail has e-mail headers")
+		}
+	}
 	return nil
 }
 
@@ -183,7 +198,7 @@ func (s *Service) message(a Actor, c *state.ConversationRec, p *Post) (*event.Ev
 	return &event.Event{ID: auth.DerivedID("m", a.Tenant, c.ID, p.ClientID), Kind: event.KindMessageCreated,
 		Tenant: a.Tenant, Actor: a.event(),
 		Message: &event.Message{Conv: c.ID, ClientID: p.ClientID, Text: p.Text, Attachments: p.Attachments, Private: p.Private,
-			Channel: a.Channel.stored()}}, nil
+			Channel: a.Channel.stored(), Email: p.Email}}, nil
 }
 
 // CheckAttachments checks that a may send the uploads ids: each stored in

@@ -26,6 +26,9 @@ type Channel string
 const (
 	Web Channel = "web" // the widget and the console, over the WebSocket
 	API Channel = "api" // the REST API
+	// ChannelEmail is mail: received over SMTP or from a mailbox, answered
+	// through a relay (edge/email).
+	ChannelEmail Channel = "email"
 )
 
 // stored is the channel as events keep it: "" for the web, as in the

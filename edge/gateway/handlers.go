@@ -293,6 +293,9 @@ func (g *Gateway) start(ctx context.Context, s *session, f *InFrame) error {
 
 func (g *Gateway) send(_ context.Context, s *session, f *InFrame) error {
 	p := conversation.Post{ClientID: f.ClientID, Text: f.Text, Attachments: f.Attachments, Private: f.Private}
+	if len(f.To) > 0 || len(f.Cc) > 0 {
+		p.Email = &event.Email{To: addresses(f.To), Cc: addresses(f.Cc)}
+	}
 	c, ok := s.convs[f.Conv]
 	if !ok {
 		// a bad message is refused before its conversation is looked up
@@ -540,4 +543,13 @@ func userAttributes(in map[string]Scalar) map[string]string {
 // core checks them.
 func attributes(in map[string]Scalar) (*event.Attributes, error) {
 	return conversation.Attributes(userAttributes(in))
+}
+
+// addresses are a frame's e-mail addresses as the log keeps them.
+func addresses(as []protocol.Address) []event.Address {
+	out := make([]event.Address, len(as))
+	for i, a := range as {
+		out[i] = event.Address{Name: a.Name, Addr: a.Address}
+	}
+	return out
 }

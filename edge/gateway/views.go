@@ -41,7 +41,28 @@ func itemView(it *state.Item) *protocol.Item {
 	if it.Rating != nil {
 		v.Rating = &protocol.Rating{Score: it.Rating.Score}
 	}
+	if m := it.Email; m != nil {
+		v.Email = &protocol.Email{MessageID: m.MessageID, InReplyTo: m.InReplyTo, References: m.References, Subject: m.Subject,
+			To: addressesView(m.To), Cc: addressesView(m.Cc), Quoted: m.Quoted, SPF: m.SPF, DKIM: m.DKIM, DMARC: m.DMARC, Auto: m.Auto}
+		if m.From != nil {
+			v.Email.From = &protocol.Address{Name: m.From.Name, Address: m.From.Addr}
+		}
+	}
+	if d := it.Delivery; d != nil {
+		v.Delivery = &protocol.Delivery{Status: d.Status, MessageID: d.MessageID, Detail: d.Detail, Attempts: d.Attempts, Next: d.Next}
+	}
 	return v
+}
+
+func addressesView(as []event.Address) []protocol.Address {
+	if len(as) == 0 {
+		return nil
+	}
+	out := make([]protocol.Address, len(as))
+	for i, a := range as {
+		out[i] = protocol.Address{Name: a.Name, Address: a.Addr}
+	}
+	return out
 }
 
 // itemsView is a page of a timeline; nil when empty.
@@ -67,7 +88,7 @@ func agentConversation(c *state.ConversationRec) protocol.Conversation {
 		SnoozeUntil: c.SnoozeUntil, Assignee: c.Assignee, OpenedAt: c.OpenedAt, OpenedSeq: c.OpenedSeq,
 		LastSeq: c.LastSeq, LastAt: c.LastAt, Messages: &c.Messages, LastText: c.LastText, LastAttachment: c.LastAttachment,
 		ContactName: c.ContactName, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, RoutedBy: c.RoutedBy, RouteNote: c.RouteNote,
-		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel}
+		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, Subject: c.Subject}
 }
 
 // customerView is what a customer sees of their conversation: its id,

@@ -29,14 +29,18 @@ type InFrame struct {
 	Text        string   `json:"text,omitempty"`
 	Attachments []string `json:"attachments,omitempty"`
 	Private     bool     `json:"private,omitempty"`
-	On          bool     `json:"on,omitempty"`
-	Seq         uint64   `json:"seq,omitempty"`
-	Before      uint64   `json:"before,omitempty"`
-	Limit       int      `json:"limit,omitempty"`
-	Status      string   `json:"status,omitempty"`
-	SnoozeUntil int64    `json:"snooze_until,omitempty"`
-	Agent       string   `json:"agent,omitempty"`
-	Presence    string   `json:"presence,omitempty" ts:"Presence"`
+	// To and Cc (agents, e-mail conversations): whom the reply goes to
+	// when not only to the customer (reply all, added copies).
+	To          []Address `json:"to,omitempty"`
+	Cc          []Address `json:"cc,omitempty"`
+	On          bool      `json:"on,omitempty"`
+	Seq         uint64    `json:"seq,omitempty"`
+	Before      uint64    `json:"before,omitempty"`
+	Limit       int       `json:"limit,omitempty"`
+	Status      string    `json:"status,omitempty"`
+	SnoozeUntil int64     `json:"snooze_until,omitempty"`
+	Agent       string    `json:"agent,omitempty"`
+	Presence    string    `json:"presence,omitempty" ts:"Presence"`
 	// contact (agents)
 	Contact string `json:"contact,omitempty"`
 	// start (customers): the browser's language tag, a routing hint

@@ -33,6 +33,49 @@ type Item struct {
 	// display name as it was when they wrote it (absent when the agent
 	// has none): customers see agents by name, never by id.
 	ActorName string `json:"actor_name,omitempty"`
+	// Email is a message's e-mail headers, when it came or went as mail.
+	Email *Email `json:"email,omitempty"`
+	// Delivery is a "delivery" item's (agents): what became of the mail
+	// of the message at Ref.
+	Delivery *Delivery `json:"delivery,omitempty"`
+}
+
+// Email is what a message that came or went as e-mail says beyond its
+// text (docs/email.md).
+type Email struct {
+	MessageID  string    `json:"message_id,omitempty"`
+	InReplyTo  string    `json:"in_reply_to,omitempty"`
+	References []string  `json:"references,omitempty"`
+	Subject    string    `json:"subject,omitempty"`
+	From       *Address  `json:"from,omitempty"`
+	To         []Address `json:"to,omitempty"`
+	Cc         []Address `json:"cc,omitempty"`
+	// Quoted is the earlier conversation and signature the mail quoted,
+	// cut from the text: shown folded.
+	Quoted string `json:"quoted,omitempty"`
+	// SPF, DKIM and DMARC are the edge's verdicts on a received mail:
+	// pass, fail, softfail, neutral, none, temperror or permerror.
+	SPF   string `json:"spf,omitempty"`
+	DKIM  string `json:"dkim,omitempty"`
+	DMARC string `json:"dmarc,omitempty"`
+	// Auto marks a mail a machine sent (an auto-reply, a list, a bounce).
+	Auto bool `json:"auto,omitempty"`
+}
+
+// Address is an e-mail address and its display name.
+type Address struct {
+	Name    string `json:"name,omitempty"`
+	Address string `json:"address"`
+}
+
+// Delivery is what became of a message sent as e-mail: sent (the relay
+// took it), deferred (tried again at Next), failed (for good).
+type Delivery struct {
+	Status    string `json:"status"`
+	MessageID string `json:"message_id,omitempty"`
+	Detail    string `json:"detail,omitempty"`
+	Attempts  int    `json:"attempts,omitempty"`
+	Next      int64  `json:"next,omitempty"` // unix ms
 }
 
 // Analysis is the NLP plugin's reading of a customer's message (agents
@@ -128,6 +171,8 @@ type Conversation struct {
 	Priority string `json:"priority,omitempty"`
 	// Channel is how the conversation was opened ("" is the web).
 	Channel string `json:"channel,omitempty"`
+	// Subject is an e-mail conversation's subject (agents).
+	Subject string `json:"subject,omitempty"`
 	// Assigned says whether an agent has the conversation (customers).
 	Assigned *bool `json:"assigned,omitempty"`
 	// ReadSeq is how far an agent has read the conversation (customers,

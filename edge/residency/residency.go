@@ -131,6 +131,25 @@ func (s *Sealer) Apply(e *event.Event, p Policy) bool {
 	}
 	if m := e.Message; m != nil {
 		do("message.text", &m.Text)
+		if em := m.Email; em != nil {
+			// what a mail says is its text; who it is from and to, contacts'
+			do("message.text", &em.Subject)
+			do("message.text", &em.Quoted)
+			addrs := []*event.Address{}
+			if em.From != nil {
+				addrs = append(addrs, em.From)
+			}
+			for i := range em.To {
+				addrs = append(addrs, &em.To[i])
+			}
+			for i := range em.Cc {
+				addrs = append(addrs, &em.Cc[i])
+			}
+			for _, a := range addrs {
+				do("contact.email", &a.Addr)
+				do("contact.name", &a.Name)
+			}
+		}
 	}
 	if c := e.Contact; c != nil {
 		do("contact.name", &c.Name)

@@ -41,6 +41,7 @@ const (
 	KindAPIKeyRevoked      Kind = "apikey.revoked"
 	KindContactRekeyed     Kind = "contact.rekeyed"
 	KindAttachmentExpired  Kind = "attachment.expired"
+	KindEmailDelivery      Kind = "email.delivery"
 )
 
 // Conversation statuses.
@@ -97,6 +98,7 @@ type Event struct {
 	PluginConfig *PluginConfig   `cbor:"35,keyasint,omitempty"`
 	APIKey       *APIKey         `cbor:"40,keyasint,omitempty"`
 	Rekey        *ContactRekey   `cbor:"45,keyasint,omitempty"`
+	Delivery     *Delivery       `cbor:"46,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -348,7 +350,64 @@ type Message struct {
 	// Channel is how the message came ("api", later "email", …); "" is
 	// the web (the widget and the console), as in events before channels.
 	Channel string `cbor:"6,keyasint,omitempty"`
+	// Email is an e-mail's envelope and headers: a mail received, or the
+	// recipients an agent chose for a reply sent as mail.
+	Email *Email `cbor:"7,keyasint,omitempty"`
 }
+
+// Email is what a message that came or goes as e-mail says beyond its
+// text. The edge's e-mail channel fills it from a mail it received
+// (docs/email.md); an agent's reply names To and Cc when they differ from
+// the conversation's customer.
+type Email struct {
+	MessageID  string    `cbor:"1,keyasint,omitempty"` // without the angle brackets
+	InReplyTo  string    `cbor:"2,keyasint,omitempty"`
+	References []string  `cbor:"3,keyasint,omitempty"`
+	Subject    string    `cbor:"4,keyasint,omitempty"`
+	From       *Address  `cbor:"5,keyasint,omitempty"`
+	To         []Address `cbor:"6,keyasint,omitempty"`
+	Cc         []Address `cbor:"7,keyasint,omitempty"`
+	// Quoted is the earlier conversation the mail quoted and its
+	// signature, cut from Text: kept, and shown folded.
+	Quoted string `cbor:"8,keyasint,omitempty"`
+	// SPF, DKIM and DMARC are the receiving edge's verdicts on the mail
+	// (pass, fail, softfail, neutral, none, temperror, permerror), never
+	// the sender's word.
+	SPF   string `cbor:"9,keyasint,omitempty"`
+	DKIM  string `cbor:"10,keyasint,omitempty"`
+	DMARC string `cbor:"11,keyasint,omitempty"`
+	// Auto marks a mail sent by a machine (Auto-Submitted, Precedence
+	// bulk/list/junk, List-Id, a mailer daemon): it never gets an
+	// automatic answer.
+	Auto bool `cbor:"12,keyasint,omitempty"`
+}
+
+// Address is an e-mail address and its display name.
+type Address struct {
+	Name string `cbor:"1,keyasint,omitempty" json:"name,omitempty"`
+	Addr string `cbor:"2,keyasint" json:"address"`
+}
+
+// Delivery is what became of a message sent as e-mail: Status is sent
+// (the relay took it), deferred (it will be tried again), failed (it will
+// not be: the relay refused it for good, or it bounced later).
+type Delivery struct {
+	Conv      string `cbor:"1,keyasint"`
+	Ref       uint64 `cbor:"2,keyasint"` // the message's seq
+	Status    string `cbor:"3,keyasint"`
+	MessageID string `cbor:"4,keyasint,omitempty"`
+	Detail    string `cbor:"5,keyasint,omitempty"` // the relay's answer, or the bounce's reason
+	Attempts  int    `cbor:"6,keyasint,omitempty"`
+	// Next is when a deferred delivery is tried again (unix ms).
+	Next int64 `cbor:"7,keyasint,omitempty"`
+}
+
+// The statuses of a Delivery.
+const (
+	DeliverySent     = "sent"
+	DeliveryDeferred = "deferred"
+	DeliveryFailed   = "failed"
+)
 
 // StatusChange moves a conversation to a status. SnoozeUntil (unix ms) goes
 // with StatusSnoozed.
@@ -520,6 +579,8 @@ func (e *Event) Conv() string {
 		return e.Priority.Conv
 	case e.Call != nil:
 		return e.Call.Conv
+	case e.Delivery != nil:
+		return e.Delivery.Conv
 	}
 	return ""
 }
@@ -552,7 +613,7 @@ func (e *Event) Validate() error {
 		ok = e.Conversation != nil && ValidID(e.Conversation.Conv) && ValidID(e.Conversation.Contact) && ValidID(e.Conversation.Inbox) &&
 			(e.Conversation.Priority == "" || ValidPriority(e.Conversation.Priority))
 	case KindMessageCreated:
-		ok = e.Message != nil && ValidID(e.Message.Conv) && ValidID(e.Message.ClientID)
+		ok = e.Message != nil && ValidID(e.Message.Conv) && ValidID(e.Message.ClientID) && validEmail(e.Message.Email)
 	case KindStatusChanged:
 		ok = e.Status != nil && ValidID(e.Status.Conv) && ValidStatus(e.Status.Status)
 	case KindConversationAssign:
@@ -575,6 +636,10 @@ func (e *Event) Validate() error {
 		ok = e.PluginConfig != nil && ValidPluginName(e.PluginConfig.Plugin) && CheckPluginConfig(e.PluginConfig.Config) == nil
 	case KindAPIKeyCreated, KindAPIKeyRevoked:
 		ok = validAPIKey(e.APIKey, e.Kind == KindAPIKeyCreated)
+	case KindEmailDelivery:
+		d := e.Delivery
+		ok = d != nil && ValidID(d.Conv) && d.Ref > 0 && slices.Contains([]string{DeliverySent, DeliveryDeferred, DeliveryFailed}, d.Status) &&
+			len(d.MessageID) <= MaxMessageID && len(d.Detail) <= 1000 && d.Attempts >= 0
 	case KindCallStarted, KindCallJoined, KindCallEnded:
 		ok = e.Call != nil && ValidID(e.Call.ID) && ValidID(e.Call.Conv) && (e.Call.Role == "" || slices.Contains(CallRoles, e.Call.Role)) &&
 			e.Call.Duration >= 0 && len(e.Call.Reason) <= 200
@@ -585,6 +650,89 @@ func (e *Event) Validate() error {
 	}
 	if !ok {
 		return fmt.Errorf("%w: %s event without a valid body", ErrMalformed, e.Kind)
+	}
+	return nil
+}
+
+// Bounds of an Email (RFC 5322 lines are at most 998 characters; an
+// address at most 254).
+const (
+	MaxMessageID  = 998
+	MaxSubject    = 998
+	MaxAddress    = 254
+	MaxRecipients = 100
+	MaxReferences = 100
+	MaxQuoted     = 64 << 10
+)
+
+// validEmail is what every node checks of an Email in the log: its counts
+// and sizes. Its fields may be sealed by a residency policy, so their
+// syntax is the accepting edge's check (Check).
+func validEmail(m *Email) bool {
+	if m == nil {
+		return true
+	}
+	const field = 4 << 10
+	if len(m.References) > MaxReferences || len(m.To)+len(m.Cc) > MaxRecipients || len(m.Quoted) > 2*MaxQuoted ||
+		len(m.MessageID) > field || len(m.InReplyTo) > field || len(m.Subject) > field {
+		return false
+	}
+	for _, r := range m.References {
+		if len(r) > field {
+			return false
+		}
+	}
+	for _, a := range append(append([]Address{}, m.To...), m.Cc...) {
+		if len(a.Addr) > field || len(a.Name) > field {
+			return false
+		}
+	}
+	return m.From == nil || len(m.From.Addr) <= field && len(m.From.Name) <= field
+}
+
+// Check says what is wrong with an Email, or nil.
+func (m *Email) Check() error {
+	switch {
+	case len(m.MessageID) > MaxMessageID || len(m.InReplyTo) > MaxMessageID:
+		return fmt.Errorf("message id longer than %d bytes", MaxMessageID)
+	case len(m.References) > MaxReferences:
+		return fmt.Errorf("more than %d references", MaxReferences)
+	case len(m.Subject) > MaxSubject:
+		return fmt.Errorf("subject longer than %d bytes", MaxSubject)
+	case len(m.To)+len(m.Cc) > MaxRecipients:
+		return fmt.Errorf("more than %d recipients", MaxRecipients)
+	case len(m.Quoted) > MaxQuoted:
+		return fmt.Errorf("quoted text longer than %d bytes", MaxQuoted)
+	}
+	for _, r := range m.References {
+		if len(r) > MaxMessageID {
+			return fmt.Errorf("reference longer than %d bytes", MaxMessageID)
+		}
+	}
+	for _, a := range append(append([]Address{}, m.To...), m.Cc...) {
+		if err := a.Check(); err != nil {
+			return err
+		}
+	}
+	if m.From != nil {
+		return m.From.Check()
+	}
+	return nil
+}
+
+// Check says what is wrong with an address, or nil: a local part, one @
+// and a domain, at most MaxAddress bytes, no spaces or control characters.
+func (a Address) Check() error {
+	local, domain, ok := strings.Cut(a.Addr, "@")
+	switch {
+	case len(a.Addr) > MaxAddress || len(a.Name) > MaxAddress:
+		return fmt.Errorf("address %.40q longer than %d bytes", a.Addr, MaxAddress)
+	case !ok || local == "" || domain == "" || strings.Contains(domain, "@"):
+		return fmt.Errorf("%.60q is not an e-mail address", a.Addr)
+	case strings.ContainsFunc(a.Addr, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '<' || r == '>' || r == ',' }):
+		return fmt.Errorf("%.60q is not an e-mail address", a.Addr)
+	case strings.ContainsFunc(a.Name, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return fmt.Errorf("the name of %.60q has control characters", a.Addr)
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package state
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 )
@@ -29,6 +31,7 @@ import (
 //	pc/<tenant>/<plugin>             PluginConfigRec
 //	k/<tenant>/<key>                 APIKeyRec
 //	kx/<key>                         tenant of an API key (key ids are global)
+//	mid/<tenant>/<sha256(msgid)>     conversation of an e-mail's Message-ID
 const (
 	keyApplied = "m/applied"
 	keyLayout  = "m/layout"
@@ -45,8 +48,15 @@ const (
 // language and attributes their website gives; 8: REST API keys (an older
 // edge skipped apikey.* events); 9: contacts moved to keyed ids and
 // unreferenced uploads expired (an older edge skipped contact.rekeyed and
-// attachment.expired events).
-const Layout uint64 = 9
+// attachment.expired events); 10: e-mail (an older edge skipped the
+// Message-IDs and subjects of messages, and email.delivery events).
+const Layout uint64 = 10
+
+// mailIDHash keys a Message-ID (any bytes, up to 998) by its SHA-256.
+func mailIDHash(id string) string {
+	h := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(h[:])
+}
 
 func seqHex(seq uint64) string { return fmt.Sprintf("%016x", seq) }
 
@@ -76,6 +86,7 @@ func kRead(t, v, reader string) []byte      { return []byte("r/" + t + "/" + v +
 func kAttachment(t, a string) []byte        { return []byte("at/" + t + "/" + a) }
 func kAttachmentConv(t, a, v string) []byte { return []byte("atc/" + t + "/" + a + "/" + v) }
 func kCanned(t, id string) []byte           { return []byte("cr/" + t + "/" + id) }
+func kMailID(t, id string) []byte           { return []byte("mid/" + t + "/" + mailIDHash(id)) }
 func kCannedPrefix(t string) []byte         { return []byte("cr/" + t + "/") }
 func kPluginConfig(t, p string) []byte      { return []byte("pc/" + t + "/" + p) }
 

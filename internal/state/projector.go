@@ -154,6 +154,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyPriority(txn, e)
 	case event.KindCallStarted, event.KindCallJoined, event.KindCallEnded:
 		return s.applyCall(txn, e)
+	case event.KindEmailDelivery:
+		return s.applyDelivery(txn, e)
 	case event.KindConversationRated:
 		return s.applyRating(txn, e)
 	case event.KindAttachmentStored:
@@ -440,7 +442,17 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		filter.add(s.cidSeed, m.ClientID)
 	}
 	it := newItem(e, "message", m.Conv)
-	it.ClientID, it.Text, it.Attachments, it.Private, it.Channel = m.ClientID, m.Text, m.Attachments, m.Private, m.Channel
+	it.ClientID, it.Text, it.Attachments, it.Private, it.Channel, it.Email = m.ClientID, m.Text, m.Attachments, m.Private, m.Channel, m.Email
+	if m.Email != nil {
+		if c.Subject == "" {
+			c.Subject = preview(m.Email.Subject)
+		}
+		if m.Email.MessageID != "" {
+			if err := txn.Set(kMailID(t, m.Email.MessageID), []byte(m.Conv)); err != nil {
+				return ch, err
+			}
+		}
+	}
 	if e.Actor.Kind == event.ActorAgent {
 		// the customer sees the author by name, as named now
 		var ag AgentRec
@@ -586,6 +598,30 @@ func (s *Store) applyAnalysis(txn *badger.Txn, e *event.Event) (Change, error) {
 	s.putConv(c)
 	it := newItem(e, "analysis", c.ID)
 	it.Private, it.Ref, it.Analysis = true, a.Message, a
+	ch.Item, ch.Conv = it, c // Contact stays empty: customers never see it
+	return ch, s.addItem(txn, e.Tenant, it)
+}
+
+// applyDelivery records what became of a message's e-mail as a private
+// "delivery" item that refers to it, and its Message-ID as one of the
+// conversation's (a reply that names it joins the conversation).
+func (s *Store) applyDelivery(txn *badger.Txn, e *event.Event) (Change, error) {
+	d := e.Delivery
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, e.Tenant, d.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	if d.MessageID != "" {
+		if err := txn.Set(kMailID(e.Tenant, d.MessageID), []byte(c.ID)); err != nil {
+			return ch, err
+		}
+	}
+	it := newItem(e, "delivery", c.ID)
+	it.Private, it.Ref, it.Delivery = true, d.Ref, d
 	ch.Item, ch.Conv = it, c // Contact stays empty: customers never see it
 	return ch, s.addItem(txn, e.Tenant, it)
 }

@@ -510,3 +510,24 @@ func (s *Store) TimelineItem(t, conv string, seq uint64) (*Item, error) {
 	var it Item
 	return &it, s.view(func(txn *badger.Txn) error { return s.get(txn, kTimeline(t, conv, seq), &it) })
 }
+
+// ConversationByMailID returns the conversation of tenant t that an
+// e-mail with Message-ID id belongs to (one it received, or one it sent),
+// or ErrNotFound.
+func (s *Store) ConversationByMailID(t, id string) (string, error) {
+	var conv string
+	err := s.view(func(txn *badger.Txn) error {
+		it, err := txn.Get(kMailID(t, id))
+		if err != nil {
+			return err
+		}
+		return it.Value(func(v []byte) error {
+			conv = string(v)
+			return nil
+		})
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return "", ErrNotFound
+	}
+	return conv, err
+}

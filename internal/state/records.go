@@ -102,6 +102,8 @@ type ConversationRec struct {
 	// (as uploaded; its id when the name is unknown), "" when it had none:
 	// with LastText, what agents see of the last message in their lists.
 	LastAttachment string `cbor:"23,keyasint,omitempty"`
+	// Subject is an e-mail conversation's subject: its first mail's.
+	Subject string `cbor:"24,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the
@@ -136,6 +138,11 @@ type Item struct {
 	// display name when it was written ("" when the agent has none): what
 	// the customer sees.
 	ActorName string `cbor:"21,keyasint,omitempty"`
+	// Email is a message's e-mail headers (event.Message's Email).
+	Email *event.Email `cbor:"22,keyasint,omitempty"`
+	// Delivery is a "delivery" item's: what became of the e-mail of the
+	// message at Ref.
+	Delivery *event.Delivery `cbor:"23,keyasint,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

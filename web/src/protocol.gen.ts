@@ -125,6 +125,10 @@ export interface InFrame {
   text?: string;
   attachments?: string[];
   private?: boolean;
+  // To and Cc (agents, e-mail conversations): whom the reply goes to
+  // when not only to the customer (reply all, added copies).
+  to?: Address[];
+  cc?: Address[];
   on?: boolean;
   seq?: number;
   before?: number;
@@ -262,6 +266,12 @@ export interface UserIdentity {
   attributes?: Record<string, Scalar>;
 }
 
+// Address is an e-mail address and its display name.
+export interface Address {
+  name?: string;
+  address: string;
+}
+
 // Signal is a signaling message between a client and the edge's media
 // server for a call: an offer, an answer or an ICE candidate.
 export interface Signal {
@@ -314,6 +324,11 @@ export interface Item {
   // display name as it was when they wrote it (absent when the agent
   // has none): customers see agents by name, never by id.
   actor_name?: string;
+  // Email is a message's e-mail headers, when it came or went as mail.
+  email?: Email;
+  // Delivery is a "delivery" item's (agents): what became of the mail
+  // of the message at Ref.
+  delivery?: Delivery;
 }
 
 // Conversation is a conversation as frames carry it, in one of two views.
@@ -362,6 +377,8 @@ export interface Conversation {
   priority?: string;
   // Channel is how the conversation was opened ("" is the web).
   channel?: string;
+  // Subject is an e-mail conversation's subject (agents).
+  subject?: string;
   // Assigned says whether an agent has the conversation (customers).
   assigned?: boolean;
   // ReadSeq is how far an agent has read the conversation (customers,
@@ -490,6 +507,38 @@ export interface Call {
 // conversation, from 1 (very unhappy) to 5 (very happy).
 export interface Rating {
   score: number;
+}
+
+// Email is what a message that came or went as e-mail says beyond its
+// text (docs/email.md).
+export interface Email {
+  message_id?: string;
+  in_reply_to?: string;
+  references?: string[];
+  subject?: string;
+  from?: Address;
+  to?: Address[];
+  cc?: Address[];
+  // Quoted is the earlier conversation and signature the mail quoted,
+  // cut from the text: shown folded.
+  quoted?: string;
+  // SPF, DKIM and DMARC are the edge's verdicts on a received mail:
+  // pass, fail, softfail, neutral, none, temperror or permerror.
+  spf?: string;
+  dkim?: string;
+  dmarc?: string;
+  // Auto marks a mail a machine sent (an auto-reply, a list, a bounce).
+  auto?: boolean;
+}
+
+// Delivery is what became of a message sent as e-mail: sent (the relay
+// took it), deferred (tried again at Next), failed (for good).
+export interface Delivery {
+  status: string;
+  message_id?: string;
+  detail?: string;
+  attempts?: number;
+  next?: number; // unix ms
 }
 
 // PIISpan is personal data in a message: its kind and its span in bytes of
