@@ -37,6 +37,7 @@ type Config struct {
 	Plugins     Plugins     `yaml:"plugins"`
 	TURN        TURN        `yaml:"turn"`
 	Calls       Calls       `yaml:"calls"`
+	Email       Email       `yaml:"email"`
 	Dev         bool        `yaml:"dev"`
 }
 
@@ -461,6 +462,7 @@ func (c *Config) Validate() error {
 	if c.Plugins.MemoryMiB > 4096 {
 		bad("plugins.memory_mib %d: use up to 4096", c.Plugins.MemoryMiB)
 	}
+	c.validateEmail(bad, addr)
 	if c.Calls.MediaAddr != "" {
 		addr("calls.media_addr", c.Calls.MediaAddr, "0.0.0.0:7882", false)
 	}
