@@ -15,7 +15,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOPKGS   := ./... ./grafana-plugin/...
 GOMODS   := . grafana-plugin
 
-.PHONY: build web plugins packages grafana grafana-backend chromium coturn run test screenshots fuzz check bench clean openapi
+.PHONY: build web plugins packages grafana grafana-backend chromium coturn mailtools run test screenshots fuzz check bench clean openapi
 
 # The edge embeds the browser code that `web` builds (web/dist).
 build: web
@@ -61,7 +61,7 @@ packages: build plugins
 # downloads a browser of its own).
 CHROMIUM ?= /usr/bin/chromium
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then 		echo "installing Debian's chromium for the browser tests"; 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; 	fi
+	@if [ ! -x $(CHROMIUM) ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ]; then 		echo "installing Debian's chromium and a CJK font for the browser tests"; 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; 	fi
 
 # Debian's coturn: its test client and peer check the embedded TURN server
 # (turn/interop_test.go), and its server is what the relay benchmark
@@ -73,11 +73,21 @@ coturn:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq coturn >/dev/null; \
 	fi
 
+# Debian's swaks and dovecot: swaks sends mail to the edge's SMTP server
+# and dovecot holds the mailbox an inbox polls over IMAP, in the e-mail
+# channel's tests (edge/email).
+mailtools:
+	@if ! command -v swaks >/dev/null || [ ! -x /usr/sbin/dovecot ]; then \
+		echo "installing Debian's swaks and dovecot for the e-mail tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq swaks dovecot-imapd >/dev/null; \
+	fi
+
 run: packages
 	DATA=$(DATA) BIN=bin PLUGIN_KEY=$(PLUGIN_KEY) deploy/run-local.sh
 
 # check first: a finding fails before the long part.
-test: check web grafana chromium coturn openapi
+test: check web grafana chromium coturn mailtools openapi
 	cd web && npm test
 	cd grafana-plugin && npm test
 	CHROMIUM=$(CHROMIUM) $(GO) test -race -count=1 -timeout 25m $(GOPKGS)

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
+	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
@@ -17,6 +18,8 @@ const (
 	DemoTenant         = protocol.DemoTenant
 	DemoInbox          = protocol.DemoInbox
 	DemoPrechatInbox   = protocol.DemoPrechatInbox
+	DemoEmailInbox     = protocol.DemoEmailInbox
+	DemoEmailAddress   = protocol.DemoEmailAddress
 	DemoIdentitySecret = protocol.DemoIdentitySecret
 	DemoPassword       = protocol.DemoPassword
 )
@@ -48,6 +51,16 @@ var DemoCanned = []event.Canned{
 	{ID: "shipping", Shortcut: "shipping", Text: "Orders ship within 2 business days."},
 }
 
+// DemoEmail gives a --dev edge with no e-mail inboxes the demo's:
+// DemoEmailAddress for DemoEmailInbox, so that mail sent to its SMTP
+// server (--smtp) opens conversations.
+func DemoEmail(c *config.Config) {
+	if len(c.Email.Inboxes) == 0 {
+		c.Email.Inboxes = []config.EmailInbox{{Address: DemoEmailAddress, Tenant: DemoTenant, Inbox: DemoEmailInbox,
+			Signature: "Demo Shop support · https://demo.test"}}
+	}
+}
+
 func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
 	creds := &DevCredentials{Tenant: DemoTenant, Inbox: DemoInbox, IdentitySecret: DemoIdentitySecret,
 		Password: DemoPassword, Agents: DemoAgents}
@@ -66,6 +79,10 @@ func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
 		evs = append(evs, &event.Event{ID: "seed-inbox-demo-prechat", Kind: event.KindInboxUpserted, Tenant: DemoTenant, Actor: sys,
 			Inbox: &event.Inbox{ID: DemoPrechatInbox, Name: "Demo Shop (pre-chat form)", Channel: "web",
 				IdentitySecret: DemoIdentitySecret, Prechat: []string{"name", "email"}}})
+	}
+	if _, err := n.store.Inbox(DemoTenant, DemoEmailInbox); errors.Is(err, state.ErrNotFound) {
+		evs = append(evs, &event.Event{ID: "seed-inbox-demo-email", Kind: event.KindInboxUpserted, Tenant: DemoTenant, Actor: sys,
+			Inbox: &event.Inbox{ID: DemoEmailInbox, Name: "Demo Shop support", Channel: "email"}})
 	}
 	var hash string
 	for _, a := range DemoAgents {

@@ -22,6 +22,8 @@ import (
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/bus"
 	"github.com/edgedesk/edgedesk/edge/config"
+	"github.com/edgedesk/edgedesk/edge/email"
+	"github.com/edgedesk/edgedesk/edge/email/outbound"
 	"github.com/edgedesk/edgedesk/edge/gateway"
 	"github.com/edgedesk/edgedesk/edge/journal"
 	"github.com/edgedesk/edgedesk/edge/metrics"
@@ -59,6 +61,12 @@ type Node struct {
 	keys     *auth.Keys
 	httpSrv  *http.Server
 	ln       net.Listener
+	// mail is the e-mail channel, smtp its server (mail.go); nil without
+	// email.inboxes
+	mail   *email.Channel
+	smtp   *email.Server
+	smtpLn net.Listener
+	sender atomic.Pointer[outbound.Sender] // replies by e-mail; nil without email.relay
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -174,6 +182,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	n.journal.SetSink(func(changes []state.Change) {
 		gw.Deliver(changes)
 		n.observe(changes)
+		n.notifyMail(changes)
 	})
 	runCtx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
@@ -218,6 +227,9 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		}()
 	}
 	if err := n.serveHTTP(); err != nil {
+		return err
+	}
+	if err := n.startEmail(runCtx, secrets.Current); err != nil {
 		return err
 	}
 	n.ready.Store(true)
@@ -627,6 +639,13 @@ func (n *Node) Shutdown(ctx context.Context) error {
 		// by the gateway.
 		go func() { _ = n.httpSrv.Shutdown(ctx) }()
 	}
+	if n.smtp != nil {
+		// a mail in DATA finishes (its 250 waits for the log); new
+		// connections are refused, and senders retry
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		_ = n.smtp.Shutdown(sctx)
+		cancel()
+	}
 	if n.gateway != nil {
 		n.gateway.Drain(ctx)
 	}
@@ -658,6 +677,9 @@ func (n *Node) close() error {
 	var errs []error
 	if n.httpSrv != nil {
 		_ = n.httpSrv.Close()
+	}
+	if n.smtp != nil {
+		_ = n.smtp.Close()
 	}
 	if n.cancel != nil {
 		n.cancel()

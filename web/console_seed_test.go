@@ -163,3 +163,89 @@ func (s *seeder) longConversation(conv, contact, name string, n int) {
 		}
 	}
 }
+
+// openMail opens e-mail conversation conv of contact, as the edge's mail
+// channel does when a new mail arrives.
+func (s *seeder) openMail(step time.Duration, conv, contact, assignee string) {
+	s.add(step, &event.Event{Kind: event.KindConversationOpened, Actor: customerActor(contact),
+		Conversation: &event.ConvOpened{Conv: conv, Inbox: edge.DemoInbox, Contact: contact, Assignee: assignee, ClientID: "mail",
+			Channel: "email"}}, nil)
+}
+
+// mail adds a customer's e-mail to conv: a message of the e-mail channel
+// with its headers (m), its quoted part and verdicts as the edge's mail
+// channel records them.
+func (s *seeder) mail(step time.Duration, conv, contact, cid, text string, m *event.Email) {
+	s.add(step, &event.Event{Kind: event.KindMessageCreated, Actor: customerActor(contact),
+		Message: &event.Message{Conv: conv, ClientID: cid, Text: text, Channel: "email", Email: m}}, nil)
+}
+
+// reply adds agent's reply to conv and returns its seq, once applied: a
+// delivery refers to it.
+func (s *seeder) reply(step time.Duration, conv, agent, cid, text string) uint64 {
+	var seq uint64
+	s.add(step, &event.Event{Kind: event.KindMessageCreated, Actor: event.Actor{Kind: event.ActorAgent, ID: agent},
+		Message: &event.Message{Conv: conv, ClientID: cid, Text: text}}, func(n uint64) { seq = n })
+	s.wait()
+	return seq
+}
+
+// delivery records what became of the mail of the message at ref, as the
+// edge's mail sender does.
+func (s *seeder) delivery(step time.Duration, d event.Delivery) {
+	s.add(step, &event.Event{Kind: event.KindEmailDelivery, Actor: event.Actor{Kind: event.ActorSystem, ID: "email"}, Delivery: &d}, nil)
+}
+
+// The e-mail conversation of seedMail.
+const (
+	mailSubject = "Teapot arrived in the wrong colour (order #2071)"
+	mailDetail  = "552 5.2.2 <wei@example.cn>: mailbox full"
+)
+
+// seedMail gives the demo tenant two e-mail conversations: an automatic
+// reply, and Wei Zhang's thread of three mails (the second's DMARC
+// failed, the third is a reply in Chinese quoting Alice's first answer,
+// with Li Na in copy) and Alice's two replies, the first sent, the second
+// deferred and then not delivered. It returns the thread's id.
+func seedMail(s *seeder) (auto, conv string) {
+	auto, conv = "c-mail-auto", "c-mail-teapot"
+	inbox := &event.Address{Name: "Demo Shop", Addr: "support@demo-shop.test"}
+	wei := &event.Address{Name: "Wei Zhang", Addr: "wei@example.cn"}
+	s.contact("v-grace", "Grace Hopper", "grace@example.com", "")
+	// both assigned as they open: routing, which hands the waiting ones to
+	// the agent who signs in, leaves them where they are in the list
+	s.openMail(3*time.Minute, auto, "v-grace", "agent-alice")
+	s.mail(time.Second, auto, "v-grace", "e1", "I am out of the office until Monday 8 December, with limited access to e-mail.",
+		&event.Email{MessageID: "ooo.5521@example.com", Subject: "Automatic reply: Your order #2088 has shipped",
+			From: &event.Address{Name: "Grace Hopper", Addr: "grace@example.com"}, To: []event.Address{*inbox},
+			SPF: "pass", DKIM: "pass", DMARC: "pass", Auto: true})
+
+	s.contact("v-wei", "Wei Zhang", "wei@example.cn", "")
+	s.openMail(4*time.Minute, conv, "v-wei", "agent-alice")
+	s.mail(time.Second, conv, "v-wei", "e1",
+		"Hello,\n\nI ordered the celadon teapot (order #2071), but the one that arrived is dark blue. Could you exchange it?\n\nBest regards,\nWei",
+		&event.Email{MessageID: "CAH7x1Qm.2071@mail.example.cn", Subject: mailSubject, From: wei, To: []event.Address{*inbox},
+			SPF: "pass", DKIM: "pass", DMARC: "pass"})
+	first := s.reply(6*time.Minute, conv, "agent-alice", "r1",
+		"Hi Wei,\n\nSorry about that! I have sent a return label to this address. Once the blue one is on its way back, we ship the celadon teapot.\n\nAlice")
+	s.delivery(time.Second, event.Delivery{Conv: conv, Ref: first, Status: event.DeliverySent, MessageID: "edk.r1.2071@demo-shop.test", Attempts: 1})
+	s.mail(7*time.Minute, conv, "v-wei", "e2",
+		"Please refund the order to my new bank account instead: GB29 NWBK 6016 1331 9268 19. It is urgent.",
+		&event.Email{MessageID: "9f3c.refund@bulk-mailer.example", InReplyTo: "edk.r1.2071@demo-shop.test", Subject: "Re: " + mailSubject,
+			From: wei, To: []event.Address{*inbox}, SPF: "softfail", DKIM: "none", DMARC: "fail"})
+	second := s.reply(4*time.Minute, conv, "agent-alice", "r2",
+		"Hi Wei,\n\nFor your security we only refund to the card you paid with. Did you send the message about a new bank account?\n\nAlice")
+	s.delivery(time.Second, event.Delivery{Conv: conv, Ref: second, Status: event.DeliveryDeferred, Detail: "452 4.2.2 mailbox full, try again later",
+		Attempts: 1, Next: time.UnixMilli(s.at).Add(5 * time.Minute).UnixMilli()})
+	s.delivery(3*time.Minute, event.Delivery{Conv: conv, Ref: second, Status: event.DeliveryFailed, Detail: mailDetail, Attempts: 3})
+	// a reply in Chinese from Gmail, quoting Alice's first answer, and a signature
+	quoted := "在 2026年12月4日周五 18:10，Demo Shop <support@demo-shop.test> 写道：\n> Hi Wei,\n>\n> Sorry about that! I have sent a return label to this address.\n> Once the blue one is on its way back, we ship the celadon teapot.\n>\n> Alice\n\n-- \n张伟 · 上海"
+	s.mail(9*time.Minute, conv, "v-wei", "e3",
+		"你好，Alice：\n\n关于退款到新银行账户的那封邮件不是我发的，请不要理会。\n退货标签已经收到，谢谢！我的同事李娜也在抄送中，她会帮我寄回茶壶。\n\n张伟",
+		&event.Email{MessageID: "CAH7x1Qm.2072@mail.example.cn", InReplyTo: "edk.r1.2071@demo-shop.test",
+			References: []string{"CAH7x1Qm.2071@mail.example.cn", "edk.r1.2071@demo-shop.test"}, Subject: "Re: " + mailSubject, From: wei,
+			To: []event.Address{{Addr: "support+r1t0k3n@demo-shop.test"}}, Cc: []event.Address{{Name: "Li Na", Addr: "li.na@example.cn"}},
+			Quoted: quoted, SPF: "pass", DKIM: "pass", DMARC: "pass"})
+	s.wait()
+	return auto, conv
+}

@@ -29,8 +29,10 @@ func consoleBrowser(t testing.TB, built string) string {
 // and one of 500 messages: the history pages back to the first message,
 // snooze until, names never ids, search and sort, the keyboard shortcuts,
 // the dark theme, the settings pages, sign-out, the favicon, the layout
-// from 1024 to 2560 px, and axe-core's WCAG 2.1 AA rules on every screen
-// in both themes. With SCREENSHOT_DIR it saves console-*.png there.
+// from 1024 to 2560 px, e-mail conversations (subjects, headers, quoted
+// text, verification, deliveries, Reply all), and axe-core's WCAG 2.1 AA
+// rules on every screen in both themes. With SCREENSHOT_DIR it saves
+// console-*.png there.
 func TestConsoleInChromium(t *testing.T) {
 	chromium, shots := browser(t, "node_modules/playwright-core", "node_modules/axe-core", "dist/console/index.html")
 	e := edgetest.Start(t, edgetest.Config(t))
@@ -41,7 +43,8 @@ func TestConsoleInChromium(t *testing.T) {
 	cmd := exec.CommandContext(ctx, "node", "e2e/console.mjs")
 	cmd.Env = append(os.Environ(), "EDGE_URL="+e.URL, "CHROMIUM="+chromium, "SCREENSHOT_DIR="+shots,
 		"AGENT_EMAIL=alice@demo.test", "AGENT_PASSWORD="+edge.DemoPassword,
-		"LONG_CONV="+ids.long, "FILE_CONV="+ids.file, "ANON_CONV="+ids.anon, "RATED_CONV="+ids.rated)
+		"LONG_CONV="+ids.long, "FILE_CONV="+ids.file, "ANON_CONV="+ids.anon, "RATED_CONV="+ids.rated,
+		"MAIL_CONV="+ids.mail, "AUTO_CONV="+ids.auto, "MAIL_SUBJECT="+mailSubject, "MAIL_DETAIL="+mailDetail)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -62,21 +65,36 @@ func TestConsoleInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("console e2e failed: %v", err)
 	}
+	// the script's Reply all: the edge stored the reply with Li Na in copy
+	// and the customer alone in To (no to: the edge sends to the customer)
+	items, _, err := e.Store().Timeline(edge.DemoTenant, ids.mail, 0, 100, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last *event.Email
+	for _, it := range items {
+		if it.Kind == "message" && it.ActorKind == event.ActorAgent && it.ClientID != "r1" && it.ClientID != "r2" {
+			last = it.Email
+		}
+	}
+	if last == nil || len(last.To) != 0 || len(last.Cc) != 1 || last.Cc[0].Addr != "li.na@example.cn" || last.Cc[0].Name != "Li Na" {
+		t.Errorf("the reply sent with Reply all has e-mail %+v, want no To and Cc Li Na <li.na@example.cn>", last)
+	}
 	for _, png := range []string{"console-login.png", "console-light.png", "console-dark.png", "console-history.png",
 		"console-snooze.png", "console-help.png", "console-profile.png", "console-canned.png", "console-canned-dark.png",
-		"console-inboxes.png", "console-inboxes-dark.png", "console-1024.png", "console-2560.png"} {
+		"console-inboxes.png", "console-inboxes-dark.png", "console-1024.png", "console-2560.png", "console-email.png", "console-email-dark.png", "console-email-headers.png"} {
 		if fi, err := os.Stat(filepath.Join(shots, png)); err != nil || fi.Size() < 1000 {
 			t.Errorf("screenshot %s not saved: %v", png, err)
 		}
 	}
 }
 
-type seeded struct{ long, file, anon, rated string }
+type seeded struct{ long, file, anon, rated, mail, auto string }
 
 // seedMorning gives the demo tenant a help desk's morning: a conversation
 // of 500 messages over three days, and thirty others of named, e-mailed
 // and anonymous customers in every status and priority, one ending with a
-// file and one rated.
+// file and one rated, and, the latest, two e-mail conversations (seedMail).
 func seedMorning(t *testing.T, e *edgetest.Edge) seeded {
 	now := time.Now()
 	s := newSeeder(t, e, now.Add(-6*24*time.Hour))
@@ -138,5 +156,6 @@ func seedMorning(t *testing.T, e *edgetest.Edge) seeded {
 		}
 	}
 	s.wait()
+	ids.auto, ids.mail = seedMail(s)
 	return ids
 }

@@ -30,6 +30,10 @@ type Email struct {
 	// per hour (default 60); more are refused with 450 until the hour
 	// has room again.
 	SenderRate int `yaml:"sender_rate"`
+	// DNS is where the edge looks up SPF, DKIM and DMARC records to
+	// authenticate received mail: "" the system's resolver, host:port a
+	// DNS server of your own, "off" no checks (the verdicts are absent).
+	DNS string `yaml:"dns"`
 	// Inboxes are the addresses mail arrives at, each an inbox of a
 	// tenant.
 	Inboxes []EmailInbox `yaml:"inboxes"`
@@ -103,6 +107,9 @@ func (c *Config) validateEmail(bad func(string, ...any), addr func(key, v, examp
 	e := &c.Email
 	if e.SMTP != "" {
 		addr("email.smtp", e.SMTP, "0.0.0.0:25", false)
+	}
+	if e.DNS != "" && e.DNS != "off" {
+		addr("email.dns", e.DNS, "127.0.0.1:53, or off", true)
 	}
 	if (e.TLSCertFile == "") != (e.TLSKeyFile == "") {
 		bad("email.tls_cert_file and email.tls_key_file go together: give both for STARTTLS, or neither")

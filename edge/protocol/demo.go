@@ -7,6 +7,8 @@ const (
 	DemoTenant         = "demo"
 	DemoInbox          = "demo-web"
 	DemoPrechatInbox   = "demo-prechat" // asks name and e-mail first
+	DemoEmailInbox     = "demo-email"   // mail to DemoEmailAddress
+	DemoEmailAddress   = "support@demo.test"
 	DemoIdentitySecret = "demo-identity-secret"
 	DemoPassword       = "edgedesk-demo" // every demo agent's
 )

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Key layout. Ids are validated by event.ValidID (no '/'), so '/' separates
@@ -32,6 +33,8 @@ import (
 //	k/<tenant>/<key>                 APIKeyRec
 //	kx/<key>                         tenant of an API key (key ids are global)
 //	mid/<tenant>/<sha256(msgid)>     conversation of an e-mail's Message-ID
+//	ob/<tenant>/<seq>                OutboxRec: an agent's reply still to go out as e-mail
+//	ce/<tenant>/<email>              the contact last given an e-mail address
 const (
 	keyApplied = "m/applied"
 	keyLayout  = "m/layout"
@@ -86,8 +89,11 @@ func kRead(t, v, reader string) []byte      { return []byte("r/" + t + "/" + v +
 func kAttachment(t, a string) []byte        { return []byte("at/" + t + "/" + a) }
 func kAttachmentConv(t, a, v string) []byte { return []byte("atc/" + t + "/" + a + "/" + v) }
 func kCanned(t, id string) []byte           { return []byte("cr/" + t + "/" + id) }
-func kMailID(t, id string) []byte           { return []byte("mid/" + t + "/" + mailIDHash(id)) }
-func kCannedPrefix(t string) []byte         { return []byte("cr/" + t + "/") }
-func kPluginConfig(t, p string) []byte      { return []byte("pc/" + t + "/" + p) }
+func kContactEmail(t, email string) []byte {
+	return []byte("ce/" + t + "/" + strings.ToLower(email))
+}
+func kMailID(t, id string) []byte      { return []byte("mid/" + t + "/" + mailIDHash(id)) }
+func kCannedPrefix(t string) []byte    { return []byte("cr/" + t + "/") }
+func kPluginConfig(t, p string) []byte { return []byte("pc/" + t + "/" + p) }
 
 func kAttachmentConvPrefix(t, a string) []byte { return []byte("atc/" + t + "/" + a + "/") }

@@ -223,6 +223,16 @@ func (s *Store) applyContact(txn *badger.Txn, e *event.Event) error {
 	if c.Name != "" {
 		rec.Name = c.Name
 	}
+	if c.Email != "" && !strings.EqualFold(c.Email, rec.Email) {
+		if rec.Email != "" {
+			if err := txn.Delete(kContactEmail(e.Tenant, rec.Email)); err != nil {
+				return err
+			}
+		}
+		if err := txn.Set(kContactEmail(e.Tenant, c.Email), []byte(c.ID)); err != nil {
+			return err
+		}
+	}
 	if c.Email != "" {
 		rec.Email = c.Email
 	}
@@ -494,6 +504,9 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		c.Status, c.SnoozeUntil = event.StatusOpen, 0
 		it.Status = event.StatusOpen
 	}
+	if err := s.addOutbox(txn, e, c); err != nil {
+		return ch, err
+	}
 	s.putConv(c)
 	contact := c.Contact
 	if m.Private {
@@ -619,6 +632,9 @@ func (s *Store) applyDelivery(txn *badger.Txn, e *event.Event) (Change, error) {
 		if err := txn.Set(kMailID(e.Tenant, d.MessageID), []byte(c.ID)); err != nil {
 			return ch, err
 		}
+	}
+	if err := s.settleOutbox(txn, e.Tenant, d); err != nil {
+		return ch, err
 	}
 	it := newItem(e, "delivery", c.ID)
 	it.Private, it.Ref, it.Delivery = true, d.Ref, d

@@ -531,3 +531,27 @@ func (s *Store) ConversationByMailID(t, id string) (string, error) {
 	}
 	return conv, err
 }
+
+// ContactByEmail returns the contact of tenant t last given e-mail address
+// email (in any case), or ErrNotFound.
+func (s *Store) ContactByEmail(t, email string) (*ContactRec, error) {
+	var rec ContactRec
+	err := s.view(func(txn *badger.Txn) error {
+		it, err := txn.Get(kContactEmail(t, email))
+		if err != nil {
+			return err
+		}
+		id, err := it.ValueCopy(nil)
+		if err != nil {
+			return err
+		}
+		return s.get(txn, kContact(t, string(id)), &rec)
+	})
+	if errors.Is(err, badger.ErrKeyNotFound) || err == nil && !strings.EqualFold(rec.Email, email) {
+		return nil, ErrNotFound // none, or one rekeyed since: its new record is found by its address again
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}

@@ -37,6 +37,11 @@ func (s *Store) applyRekey(txn *badger.Txn, e *event.Event) error {
 	if err := txn.Delete(kContact(t, from)); err != nil {
 		return err
 	}
+	if rec.Email != "" {
+		if err := txn.Set(kContactEmail(t, rec.Email), []byte(to)); err != nil {
+			return err
+		}
+	}
 	var convs []string
 	opts := badger.DefaultIteratorOptions
 	opts.Prefix = kContactConvPrefix(t, from)

@@ -1,6 +1,7 @@
 // End-to-end test of the agent console in Debian's chromium, against an
 // edge that web/e2e_console_test.go started and seeded (a conversation of
-// 500 messages, thirty others): EDGE_URL=… LONG_CONV=… node e2e/console.mjs.
+// 500 messages, thirty others, two e-mail conversations): EDGE_URL=…
+// LONG_CONV=… node e2e/console.mjs.
 // Exits non-zero, saying what failed, when a step does not happen. With
 // SCREENSHOT_DIR set it saves console-*.png there, in light and dark.
 import { createRequire } from "node:module";
@@ -8,7 +9,8 @@ import { chromium } from "playwright-core";
 
 const env = process.env;
 const edge = env.EDGE_URL;
-for (const k of ["EDGE_URL", "AGENT_EMAIL", "AGENT_PASSWORD", "LONG_CONV", "FILE_CONV", "ANON_CONV", "RATED_CONV"]) {
+for (const k of ["EDGE_URL", "AGENT_EMAIL", "AGENT_PASSWORD", "LONG_CONV", "FILE_CONV", "ANON_CONV", "RATED_CONV", "MAIL_CONV", "AUTO_CONV",
+  "MAIL_SUBJECT", "MAIL_DETAIL"]) {
   if (!env[k]) {
     console.error(`${k} is not set: web/e2e_console_test.go sets it`);
     process.exit(2);
@@ -194,6 +196,143 @@ async function run() {
     await shoot(page, "console-light");
   });
 
+  await step("e-mail: the list shows the mail icon and the subject, the header the subject, the panel the channel; no call button", async () => {
+    const r = row(page, env.MAIL_CONV);
+    await r.waitFor({ timeout });
+    const subject = (await r.locator(".preview .subject").innerText()).trim();
+    check(subject === env.MAIL_SUBJECT, `the list's row shows the subject ${JSON.stringify(subject)}`);
+    check(await r.locator(".preview svg").count() >= 1, "the row has no mail icon");
+    check((await r.locator(".preview").innerText()).includes("E-mail:") || (await r.locator(".preview .sr-only").innerText()) === "E-mail: ",
+      "the row does not say it is an e-mail to screen readers");
+    check(await row(page, env.FILE_CONV).locator(".preview .subject").count() === 0, "a web conversation shows a subject");
+    await r.click();
+    await page.locator(".conv-head h2", { hasText: env.MAIL_SUBJECT }).waitFor({ timeout });
+    await page.locator(".conv-head .via", { hasText: "E-mail from Wei Zhang" }).waitFor({ timeout });
+    const panel = page.getByRole("complementary", { name: "Customer" });
+    await panel.locator(".fact", { hasText: "Channel" }).locator("dd", { hasText: /^E-mail$/ }).waitFor({ timeout });
+    // a call rings in the widget: a customer who writes by e-mail has none to ring
+    check(await page.getByRole("button", { name: "Call the customer" }).count() === 0, "an e-mail conversation offers a call");
+  });
+
+  await step("e-mail: each mail shows From and To, and opens its full headers with the Message-ID", async () => {
+    const first = page.locator(".mail", { hasText: "celadon teapot (order #2071)" });
+    await first.waitFor({ timeout });
+    check((await first.locator(".mail-from").innerText()).includes("Wei Zhang <wei@example.cn>"), `the first mail is from ${await first.locator(".mail-from").innerText()}`);
+    const to = first.locator("button.mail-to");
+    check((await to.innerText()).includes("to Demo Shop"), `the first mail is ${await to.innerText()}`);
+    check(await to.getAttribute("aria-expanded") === "false", "the headers start open");
+    await to.click();
+    check(await to.getAttribute("aria-expanded") === "true", "the headers button does not say it is open");
+    const headers = first.locator(".mail-headers");
+    await headers.waitFor({ timeout });
+    const text = await headers.innerText();
+    for (const want of ["Message-ID", "<CAH7x1Qm.2071@mail.example.cn>", "Demo Shop <support@demo-shop.test>", "SPF pass · DKIM pass · DMARC pass"]) {
+      check(text.includes(want), `the full headers lack ${want}: ${text}`);
+    }
+    check(await first.locator(".verified").count() === 1, "a mail that passed DMARC has no verified mark");
+    await to.click();
+    await headers.waitFor({ state: "detached", timeout });
+  });
+
+  await step("e-mail: the quoted part is folded behind ••• until pressed (keyboard too)", async () => {
+    const reply = page.locator(".mail", { hasText: "退货标签已经收到" });
+    await reply.waitFor({ timeout });
+    check(!(await reply.innerText()).includes("写道"), "the quoted part shows before the toggle is pressed");
+    check(await reply.locator(".mail-quoted").count() === 0, "the quoted part is in the page while folded");
+    const toggle = reply.getByRole("button", { name: "Show the quoted text" });
+    check(await toggle.getAttribute("aria-expanded") === "false", "the toggle does not say it is folded");
+    check((await toggle.innerText()).trim() === "•••", `the toggle reads ${await toggle.innerText()}`);
+    await toggle.focus();
+    await page.keyboard.press("Enter");
+    const open = reply.getByRole("button", { name: "Hide the quoted text" });
+    check(await open.getAttribute("aria-expanded") === "true", "the toggle does not say it is open");
+    const quoted = reply.locator(".mail-quoted");
+    await quoted.waitFor({ timeout });
+    check((await quoted.innerText()).includes("Demo Shop <support@demo-shop.test> 写道") && (await quoted.innerText()).includes("> Alice"),
+      `the quoted part reads ${await quoted.innerText()}`);
+    await page.keyboard.press("Space");
+    await quoted.waitFor({ state: "detached", timeout });
+    await reply.getByRole("button", { name: "Show the quoted text" }).click(); // open again, for the screenshot
+    await quoted.waitFor({ timeout });
+    check((await reply.locator("button.mail-to").innerText()).includes("cc Li Na"), "the reply does not show its Cc");
+  });
+
+  await step("e-mail: a failed DMARC warns, with every verdict in its tooltip", async () => {
+    const spoofed = page.locator(".mail", { hasText: "new bank account instead" });
+    const badge = spoofed.locator(".badge.unverified");
+    await badge.waitFor({ timeout });
+    check((await badge.innerText()).trim() === "Sender not verified: DMARC fail", `the warning reads ${await badge.innerText()}`);
+    check(await badge.getAttribute("title") === "SPF softfail · DKIM none · DMARC fail", `its tooltip is ${await badge.getAttribute("title")}`);
+    check(await spoofed.locator(".verified").count() === 0, "a mail that failed DMARC is marked verified");
+    // its full headers say every verdict too (a tooltip is no use on a keyboard)
+    await spoofed.locator("button.mail-to").click();
+    check((await spoofed.locator(".mail-headers").innerText()).includes("SPF softfail · DKIM none · DMARC fail"), "the full headers do not give the verdicts");
+    await spoofed.evaluate((e) => e.scrollIntoView({ block: "center" }));
+    await shoot(page, "console-email-headers");
+    await spoofed.locator("button.mail-to").click();
+  });
+
+  await step("e-mail: the replies show their delivery: Sent, and Not delivered with the relay's answer", async () => {
+    const sent = page.locator(".mail.out", { hasText: "I have sent a return label" }).locator(".delivery");
+    check((await sent.innerText()).trim() === "Sent", `the delivered reply shows ${await sent.innerText()}`);
+    const failed = page.locator(".mail.out", { hasText: "only refund to the card" }).locator(".delivery.failed");
+    await failed.waitFor({ timeout });
+    check((await failed.innerText()).trim() === `Not delivered: ${env.MAIL_DETAIL}`, `the undelivered reply shows ${await failed.innerText()}`);
+    const color = await failed.evaluate((e) => getComputedStyle(e).color);
+    const danger = await page.evaluate(() => { const p = document.createElement("p"); p.style.color = "var(--danger-text)"; document.body.append(p); const c = getComputedStyle(p).color; p.remove(); return c; });
+    check(color === danger, `"Not delivered" is ${color}, not the error colour ${danger}`);
+  });
+
+  await step("e-mail: the reply box: to whom, Cc checks addresses, Reply all adds the copies; accessible", async () => {
+    const by = page.locator(".composer .reply-by");
+    check((await by.innerText()).trim() === "Reply by e-mail to Wei Zhang <wei@example.cn>", `the reply box says ${await by.innerText()}`);
+    const to = page.getByRole("group", { name: "To" });
+    check(JSON.stringify(await to.locator(".rcpt-chip > span").allInnerTexts()) === JSON.stringify(["Wei Zhang"]), "To is not the customer alone");
+    await page.getByRole("button", { name: "Cc", exact: true }).click();
+    const cc = page.getByRole("textbox", { name: "Add a recipient in Cc" });
+    check(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Add a recipient in Cc", "Cc does not focus its field");
+    await cc.fill("li.na@example");
+    await cc.press("Enter");
+    const error = page.locator(".rcpt-error");
+    await error.waitFor({ timeout });
+    check((await error.innerText()).includes("“li.na@example” is not an e-mail address: check the part after the @"), `the error reads ${await error.innerText()}`);
+    check(await cc.getAttribute("aria-invalid") === "true", "the invalid field is not marked invalid");
+    await accessible(page, "the reply box with an invalid address");
+    await cc.fill("");
+    await error.waitFor({ state: "detached", timeout });
+    const all = page.getByRole("button", { name: "Reply all" });
+    check(await all.getAttribute("aria-pressed") === "false", "Reply all starts on");
+    await all.click();
+    check(await all.getAttribute("aria-pressed") === "true", "Reply all does not say it is on");
+    const ccGroup = page.getByRole("group", { name: "Cc" });
+    check(JSON.stringify(await ccGroup.locator(".rcpt-chip > span").allInnerTexts()) === JSON.stringify(["Li Na"]), `Reply all copies ${await ccGroup.locator(".rcpt-chip > span").allInnerTexts()}`);
+    check(JSON.stringify(await to.locator(".rcpt-chip > span").allInnerTexts()) === JSON.stringify(["Wei Zhang"]), "Reply all puts the inbox's own address in To");
+    await page.getByLabel("Reply", { exact: true }).fill("Thank you, Wei and Li Na: the celadon teapot leaves today.");
+    await page.locator(".timeline-box").evaluate((b) => { b.scrollTop = b.scrollHeight; });
+    await accessible(page, "an e-mail conversation (light)");
+    await shoot(page, "console-email");
+  });
+
+  await step("e-mail: the reply goes with Li Na in copy, and shows Sending… until the edge reports", async () => {
+    await page.getByLabel("Reply", { exact: true }).press("Enter");
+    const sent = page.locator(".mail.out", { hasText: "the celadon teapot leaves today" });
+    await sent.waitFor({ timeout });
+    check((await sent.locator("button.mail-to").innerText()).includes("to Wei Zhang · cc Li Na"), `the sent reply is ${await sent.locator("button.mail-to").innerText()}`);
+    // Sending… until the edge reports what became of the mail (an edge
+    // with a mail relay may have by now)
+    const delivery = (await sent.locator(".delivery").innerText()).trim();
+    check(/^(Sending…|Sent|Retrying( at \d+:\d\d)?( \(attempt \d+\))?|Not delivered(: .+)?)$/.test(delivery), `the sent reply shows ${delivery}`);
+    check(await page.getByRole("button", { name: "Reply all" }).getAttribute("aria-pressed") === "false", "Reply all stays on after sending");
+  });
+
+  await step("e-mail: an automatic mail is marked", async () => {
+    await openConv(page, env.AUTO_CONV);
+    const badge = page.locator(".mail .badge.auto");
+    await badge.waitFor({ timeout });
+    check((await badge.innerText()).trim() === "Automatic mail", `the badge reads ${await badge.innerText()}`);
+    check(await page.getByRole("button", { name: "Reply all" }).isDisabled(), "Reply all is offered with nobody else on the mail");
+  });
+
   await step("history: 500 messages page back to the first, keeping the scroll position", async () => {
     await openConv(page, env.LONG_CONV);
     const box = page.locator(".timeline-box");
@@ -326,6 +465,15 @@ async function run() {
     await page.locator(".timeline .attachment.file").waitFor({ timeout });
     await accessible(page, "the console with a conversation open (dark)");
     await shoot(page, "console-dark");
+    await openConv(page, env.MAIL_CONV);
+    await page.locator(".mail", { hasText: "退货标签已经收到" }).getByRole("button", { name: "Show the quoted text" }).click();
+    await page.locator(".mail-quoted").waitFor({ timeout });
+    await page.getByRole("button", { name: "Reply all" }).click();
+    await page.locator(".timeline-box").evaluate((b) => { b.scrollTop = b.scrollHeight; });
+    await accessible(page, "an e-mail conversation (dark)");
+    await shoot(page, "console-email-dark");
+    await page.getByRole("button", { name: "Reply all" }).click();
+    await openConv(page, env.FILE_CONV);
     await page.getByRole("button", { name: /^Conversation priority: / }).click();
     await accessible(page, "the priority picker (dark)");
     await page.keyboard.press("Escape");

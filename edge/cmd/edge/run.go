@@ -62,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		mediaAddr = fs.String("media", "", "carry every call's media on this one UDP address (e.g. 0.0.0.0:7882)")
 		turnAddr  = fs.String("turn", "", "run the TURN server on this address, UDP and TCP (e.g. 0.0.0.0:3478)")
 		turnKey   = fs.String("turn-secret-file", "", "file with the TURN REST API shared secret (default <data>/turn.secret, made on first start)")
+		smtpAddr  = fs.String("smtp", "", "run the SMTP server that takes the e-mail inboxes' mail on this address (e.g. 0.0.0.0:25)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -110,8 +111,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *plugKeys != "" {
 		cfg.Plugins.TrustedKeys = strings.Split(*plugKeys, ",")
 	}
+	set(*smtpAddr, &cfg.Email.SMTP)
 	if *dev {
 		cfg.Dev = true
+		edge.DemoEmail(&cfg)
 	}
 	if err := cfg.Validate(); err != nil {
 		fmt.Fprintf(stderr, "edge: invalid configuration:\n%v\n", err)

@@ -207,9 +207,11 @@ function RoundButton({ label, node, kind = "", onClick, pressed, expanded }: {
 }
 
 // CallButton is the header's: call the customer, or join their call
-// going on. Hidden while the agent is in a call.
+// going on. Hidden while the agent is in a call, and in conversations
+// that are not the widget's (a call rings in the widget).
 export function CallButton({ conv }: { conv: Conv }) {
   const d = useDesk();
+  if (conv.channel === "email" || conv.channel === "api") return null;
   if (d.active() && d.conv === conv.id) return null;
   if (d.ringing().some((r) => r.conv === conv.id)) return null; // the panel answers it
   const going = d.going(conv.id);

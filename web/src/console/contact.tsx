@@ -22,6 +22,12 @@ export function languageName(code: string): string {
     return code; // not a well-formed code
   }
 }
+// channels name how a conversation came: its channel ("" is the web).
+const channels: Record<string, { label: string; icon: IconName }> = {
+  "": { label: "Chat", icon: "conversations" }, email: { label: "E-mail", icon: "mail" }, api: { label: "API", icon: "key" },
+};
+export const channelOf = (c: Pick<Conv, "channel">) => channels[c.channel ?? ""] ?? { label: cap(c.channel ?? ""), icon: "inbox" as IconName };
+
 const sentimentKind: Record<string, string> = { negative: "urgent", positive: "resolved", neutral: "low" };
 
 export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose }: {
@@ -57,7 +63,7 @@ export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose }:
         <Avatar id={conv.contact ?? conv.id} name={name} size="lg" />
         <div>
           <h2>{name}</h2>
-          <p className="hint">{contact?.external_id ? "Signed-in user" : contact?.email ? "Visitor with an e-mail address" : "Anonymous visitor"}</p>
+          <p className="hint">{conv.channel === "email" ? "Writes by e-mail" : contact?.external_id ? "Signed-in user" : contact?.email ? "Visitor with an e-mail address" : "Anonymous visitor"}</p>
         </div>
         {onClose && (
           <button type="button" className="btn sm ghost icon-only close" aria-label="Close customer details" onClick={onClose}><Icon name="close" /></button>
@@ -86,6 +92,8 @@ export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose }:
           <Fact icon="nlp" term="Sentiment">
             {conv.sentiment ? <Badge kind={sentimentKind[conv.sentiment] ?? "low"}>{cap(conv.sentiment)}</Badge> : "Not read yet"}
           </Fact>
+          <Fact icon={channelOf(conv).icon} term="Channel">{channelOf(conv).label}</Fact>
+          {conv.subject && <Fact icon="mail" term="Subject">{conv.subject}</Fact>}
           {conv.inbox && <Fact icon="inbox" term="Inbox">{inboxes.get(conv.inbox)?.name || conv.inbox}</Fact>}
           <Fact icon="clock" term="Opened"><time dateTime={new Date(conv.opened_at).toISOString()}>{full(conv.opened_at)}</time></Fact>
         </dl>

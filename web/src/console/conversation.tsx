@@ -1,10 +1,13 @@
 // The open conversation: its header (customer, assignee, status, priority,
 // snooze), its timeline (paged back to the first message as the agent
 // scrolls up, with day separators and times), and the reply box (replies
-// and private notes, files, canned responses).
+// and private notes, files, canned responses). An e-mail conversation
+// shows its subject, each mail as a card with its headers, its quoted part
+// folded, its sender's verification and, for a reply, its delivery; its
+// reply box names the recipients (To, Cc, Reply all).
 
 import { RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { Agent } from "../protocol.gen";
+import type { Address, Agent, Delivery } from "../protocol.gen";
 import { fetchAttachment, Fetched, uploadAttachment } from "../widget/attachment";
 import { Analysis, Connection, Item } from "../widget/protocol";
 import { Cooldown, tooMany } from "../throttle";
@@ -16,6 +19,7 @@ import { uploadRefused } from "./session";
 import { Icon, IconName } from "./icons";
 import { Avatar, Badge, Dialog, Menu, MenuItem, Option, Select, Tabs, toast } from "./ui";
 import { CallButton, CallEntry } from "./callpanel";
+import { addressLabel, addUnique, deliveryView, formatAddress, parseAddresses, recipientsFrame, replyAll, Thread, thread, verdict } from "./email";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const statusIcon: Record<string, IconName> = { open: "inbox", pending: "clock", snoozed: "alarm", resolved: "resolve" };
@@ -54,12 +58,13 @@ export function ConversationView({ conv, loaded, onOlder, conn, me, team, presen
   useEffect(() => {
     if (lastCustomer) void conn.request({ type: "read", conv: conv.id, seq: lastCustomer });
   }, [conv.id, lastCustomer]);
+  const mail = conv.channel === "email" ? thread(loaded.items) : undefined;
   return (
     <section className="conversation" aria-label={`Conversation with ${who(conv)}`}>
       <Header conv={conv} me={me} team={team} presence={presence} act={act} onDetails={onDetails} detailsOpen={detailsOpen} callSlot={callSlot} />
-      <Timeline conv={conv} loaded={loaded} onOlder={onOlder} team={team} me={me} token={token} />
+      <Timeline conv={conv} loaded={loaded} onOlder={onOlder} team={team} me={me} token={token} mail={mail} />
       <p className="typing" aria-live="polite">{typing ? "The customer is typing…" : ""}</p>
-      <Composer conv={conv} conn={conn} canned={canned} token={token} uploadWait={uploadWait} reply={reply} />
+      <Composer conv={conv} conn={conn} canned={canned} token={token} uploadWait={uploadWait} reply={reply} mail={mail} />
     </section>
   );
 }
@@ -90,8 +95,9 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
         <div className="who">
           <Avatar id={conv.contact ?? conv.id} name={name} />
           <div className="who-text">
-            <h2>{name}</h2>
+            {conv.channel === "email" ? <h2 className="subject" title={conv.subject}>{conv.subject || "(no subject)"}</h2> : <h2>{name}</h2>}
             <p className="sub">
+              {conv.channel === "email" && <span className="via"><Icon name="mail" size={12} />E-mail from {name}</span>}
               {conv.status !== "open" && <Badge kind={conv.status} icon={statusIcon[conv.status]}>{cap(conv.status)}</Badge>}
               {conv.status === "snoozed" && conv.snooze_until ? <span>{untilText(conv.snooze_until)}</span> : null}
               {conv.priority && conv.priority !== "normal" && <Badge kind={conv.priority} icon="flag">{cap(conv.priority)}</Badge>}
@@ -192,8 +198,8 @@ export function SnoozeDialog({ onClose, onSnooze }: { onClose: () => void; onSno
 // Timeline shows the loaded items and asks for the page before them when
 // the agent scrolls near its top, keeping what the agent looks at in
 // place; new items at the bottom follow only when it was at the bottom.
-function Timeline({ conv, loaded, onOlder, team, me, token }: {
-  conv: Conv; loaded: Loaded; onOlder: () => void; team: Map<string, Agent>; me: string; token: string;
+function Timeline({ conv, loaded, onOlder, team, me, token, mail }: {
+  conv: Conv; loaded: Loaded; onOlder: () => void; team: Map<string, Agent>; me: string; token: string; mail?: Thread;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLOListElement>(null);
@@ -253,7 +259,8 @@ function Timeline({ conv, loaded, onOlder, team, me, token }: {
         </div>
       ) : null}
       <ol className="timeline" ref={list} aria-live="polite" aria-label="Messages">
-        {laid.map((r) => <TimelineRow key={r.key} row={r} conv={conv} team={team} me={me} token={token} readings={loaded.readings} />)}
+        {laid.map((r) => <TimelineRow key={r.key} row={r} conv={conv} team={team} me={me} token={token} readings={loaded.readings}
+          mail={mail} delivery={loaded.deliveries.get(r.kind === "day" ? 0 : r.item.seq)?.delivery} />)}
       </ol>
       {away && (
         <button type="button" className="btn sm latest" onClick={() => { const b = box.current!; b.scrollTop = b.scrollHeight; }}>
@@ -264,8 +271,8 @@ function Timeline({ conv, loaded, onOlder, team, me, token }: {
   );
 }
 
-function TimelineRow({ row, conv, team, me, token, readings }: {
-  row: Row; conv: Conv; team: Map<string, Agent>; me: string; token: string; readings: Map<number, Analysis>;
+function TimelineRow({ row, conv, team, me, token, readings, mail, delivery }: {
+  row: Row; conv: Conv; team: Map<string, Agent>; me: string; token: string; readings: Map<number, Analysis>; mail?: Thread; delivery?: Delivery;
 }) {
   if (row.kind === "day") return <li className="day"><span>{row.label}</span></li>;
   const it = row.item;
@@ -274,6 +281,10 @@ function TimelineRow({ row, conv, team, me, token, readings }: {
       time={<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>} />;
   }
   if (row.kind === "event") return <li className="event">{eventLine(it, team, me)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
+  // a mail received, or an agent's reply in an e-mail conversation (sent as mail)
+  if (it.email || (mail && it.actor_kind === "agent" && !it.private)) {
+    return <MailRow it={it} conv={conv} team={team} me={me} token={token} reading={readings.get(it.seq)} mail={mail} delivery={delivery} />;
+  }
   const customer = it.actor_kind === "customer";
   const author = customer ? who(conv) : it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : "Edgedesk";
   const side = customer ? "customer" : "agent";
@@ -298,6 +309,92 @@ function TimelineRow({ row, conv, team, me, token, readings }: {
           {r && <small className="reading"><Icon name="nlp" size={12} />{reading(r)}</small>}
         </div>
       </div>
+    </li>
+  );
+}
+
+// MailRow is one e-mail as a card: who sent it to whom (the To and Cc in
+// one line that opens the full headers), the sender's verification, an
+// automatic mail's badge, the text with the quoted conversation folded
+// behind "•••", and for an agent's reply what became of its mail.
+function MailRow({ it, conv, team, me, token, reading: r, mail, delivery }: {
+  it: Item; conv: Conv; team: Map<string, Agent>; me: string; token: string; reading?: Analysis; mail?: Thread; delivery?: Delivery;
+}) {
+  const [headers, setHeaders] = useState(false);
+  const [quoted, setQuoted] = useState(false);
+  const customer = it.actor_kind === "customer";
+  const e = it.email ?? {};
+  const name = customer ? e.from?.name?.trim() || who(conv) : it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team);
+  const address = customer ? e.from?.address : undefined;
+  // an agent's reply goes to its To, else to the customer alone
+  const to: Address[] = e.to?.length ? e.to : !customer && mail?.customer ? [mail.customer] : [];
+  const cc = e.cc ?? [];
+  const v = customer ? verdict(e) : undefined;
+  const d = customer ? undefined : deliveryView(delivery);
+  const id = `mail-${it.seq}`;
+  const when = <time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>;
+  return (
+    <li className={`row mail-row ${customer ? "customer" : "agent"}`}>
+      <article className={`mail ${customer ? "in" : "out"}${d?.state === "failed" ? " undelivered" : ""}`} aria-labelledby={`${id}-from`}>
+        <header className="mail-head">
+          <Avatar id={customer ? conv.contact ?? conv.id : it.actor_id ?? ""} name={name} size="sm" />
+          <div className="mail-who">
+            <p className="mail-from" id={`${id}-from`}>
+              <span className="sr-only">E-mail from </span><strong>{name}</strong>
+              {address && <span className="addr"> &lt;{address}&gt;</span>}
+            </p>
+            <button type="button" className="mail-to" aria-expanded={headers} aria-controls={headers ? `${id}-headers` : undefined} onClick={() => setHeaders((h) => !h)}>
+              <span className="mail-to-text">
+                {to.length > 0 ? <>to {to.map(addressLabel).join(", ")}</> : "to the customer"}
+                {cc.length > 0 && <> · cc {cc.map(addressLabel).join(", ")}</>}
+              </span>
+              <span className="sr-only">, all headers</span>
+              <Icon name="chevronDown" size={12} className="chev" />
+            </button>
+          </div>
+          <div className="mail-flags">
+            {e.auto && <Badge kind="auto" icon="bot">Automatic mail</Badge>}
+            {v?.state === "fail" && <span className="badge unverified" title={v.detail}><Icon name="unverified" size={12} />{v.label}</span>}
+            {v?.state === "pass" && <span className="verified" title={`${v.label}: ${v.detail}`}><Icon name="verified" size={14} /><span className="sr-only">{v.label}</span></span>}
+            {when}
+          </div>
+        </header>
+        {headers && (
+          <dl className="mail-headers" id={`${id}-headers`}>
+            <dt>From</dt><dd>{e.from ? formatAddress(e.from) : name}</dd>
+            {to.length > 0 && <><dt>To</dt><dd>{to.map(formatAddress).join(", ")}</dd></>}
+            {cc.length > 0 && <><dt>Cc</dt><dd>{cc.map(formatAddress).join(", ")}</dd></>}
+            {(e.subject || conv.subject) && <><dt>Subject</dt><dd>{e.subject || conv.subject}</dd></>}
+            <dt>Date</dt><dd>{full(it.ts)}</dd>
+            {(e.message_id || delivery?.message_id) && <><dt>Message-ID</dt><dd className="mono">&lt;{e.message_id || delivery?.message_id}&gt;</dd></>}
+            {e.in_reply_to && <><dt>In-Reply-To</dt><dd className="mono">&lt;{e.in_reply_to}&gt;</dd></>}
+            {v && v.detail && <><dt>Verified</dt><dd>{v.detail}</dd></>}
+            {delivery && <><dt>Delivery</dt><dd>{delivery.status}{delivery.attempts ? `, ${delivery.attempts} ${delivery.attempts === 1 ? "attempt" : "attempts"}` : ""}{delivery.detail ? `: ${delivery.detail}` : ""}</dd></>}
+          </dl>
+        )}
+        <div className="mail-body">
+          {/* Text is rendered as text: React escapes it. */}
+          {segments(it.text ?? "", r?.pii).map((s, i) =>
+            s.pii ? <mark key={i} title={`personal data: ${s.pii}`}>{s.text}</mark> : <span key={i}>{s.text}</span>)}
+          {(it.attachments ?? []).map((a) => <Attachment key={a} id={a} token={token} />)}
+        </div>
+        {e.quoted && (
+          <>
+            <button type="button" className="quote-toggle" aria-expanded={quoted} aria-controls={quoted ? `${id}-quoted` : undefined}
+              aria-label={quoted ? "Hide the quoted text" : "Show the quoted text"} title={quoted ? "Hide the quoted text" : "Show the quoted text"}
+              onClick={() => setQuoted((q) => !q)}>
+              <span aria-hidden="true">•••</span>
+            </button>
+            {quoted && <div className="mail-quoted" id={`${id}-quoted`}>{e.quoted}</div>}
+          </>
+        )}
+        {r && <small className="reading"><Icon name="nlp" size={12} />{reading(r)}</small>}
+        {d && (
+          <p className={`delivery ${d.state}`}>
+            <Icon name={d.state === "sent" ? "check" : d.state === "failed" ? "alert" : "clock"} size={12} />{d.text}
+          </p>
+        )}
+      </article>
     </li>
   );
 }
@@ -364,8 +461,9 @@ function Attachment({ id, token }: { id: string; token: string }) {
 // Composer writes replies and private notes: Enter sends, Shift+Enter
 // starts a new line, "/" offers the canned responses, and files go as a
 // reply or a note.
-function Composer({ conv, conn, canned, token, uploadWait, reply }: {
+function Composer({ conv, conn, canned, token, uploadWait, reply, mail }: {
   conv: Conv; conn: Connection; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>;
+  mail?: Thread; // an e-mail conversation's: the reply goes as mail
 }) {
   const [text, setText] = useState("");
   const [note, setNote] = useState(false);
@@ -375,6 +473,56 @@ function Composer({ conv, conn, canned, token, uploadWait, reply }: {
     setText("");
     setNote(false);
   }, [conv.id]);
+  // An e-mail reply's recipients: the customer alone, until the agent
+  // chooses Reply all or adds others.
+  const customer = mail?.customer;
+  const [to, setTo] = useState<Address[]>([]);
+  const [cc, setCc] = useState<Address[]>([]);
+  const [all, setAll] = useState(false);
+  const [showCc, setShowCc] = useState(false);
+  const [drafts, setDrafts] = useState({ to: "", cc: "" });
+  const [errors, setErrors] = useState({ to: "", cc: "" });
+  const ccInput = useRef<HTMLInputElement>(null);
+  const resetRecipients = () => {
+    setTo(customer ? [customer] : []);
+    setCc([]);
+    setAll(false);
+    setShowCc(false);
+    setDrafts({ to: "", cc: "" });
+    setErrors({ to: "", cc: "" });
+  };
+  useEffect(resetRecipients, [conv.id, customer?.address, customer?.name]);
+  const everyone = mail ? replyAll(mail) : { to: [], cc: [] };
+  const others = everyone.to.length + everyone.cc.length - (customer ? 1 : 0);
+  const toggleAll = () => {
+    if (all) {
+      resetRecipients();
+      return;
+    }
+    setAll(true);
+    setTo((t) => addUnique(t.length ? t : everyone.to, everyone.to));
+    setCc((c) => addUnique(c, everyone.cc));
+    if (everyone.cc.length) setShowCc(true);
+  };
+  // recipients reads the fields into the frame's to and cc (what is still
+  // typed in them too), or says what is wrong and returns null.
+  const recipients = (): { to?: Address[]; cc?: Address[] } | null => {
+    if (!mail || note) return {};
+    const t = parseAddresses(drafts.to), c = parseAddresses(drafts.cc);
+    if (t.error || c.error) {
+      setErrors({ to: t.error, cc: c.error });
+      return null;
+    }
+    const allTo = addUnique(to, t.addresses), allCc = addUnique(cc, c.addresses);
+    if (customer && allTo.length === 0) {
+      setErrors({ to: "Add at least one recipient.", cc: "" });
+      return null;
+    }
+    setTo(allTo);
+    setCc(allCc);
+    setDrafts({ to: "", cc: "" });
+    return recipientsFrame(customer, allTo, allCc);
+  };
   // "/" opens the canned responses whose shortcut or text matches what
   // follows it; Enter (or a click) puts the chosen one in the reply.
   const suggestions = text.startsWith("/") ? matching(canned, text.slice(1)) : [];
@@ -419,14 +567,18 @@ function Composer({ conv, conn, canned, token, uploadWait, reply }: {
   const send = async () => {
     const t = text.trim();
     if (!t || sending) return;
+    const rcpt = recipients();
+    if (!rcpt) return;
     setText("");
     stopTyping();
     setSending(true);
-    const r = await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: t, private: note });
+    const r = await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: t, private: note, ...rcpt });
     setSending(false);
     if (r.type === "error") {
       setText(t);
       toast(`Not sent: ${r.message ?? "the edge refused it"}`, "error");
+    } else if (mail && !note) {
+      resetRecipients();
     }
   };
   const key = (ev: React.KeyboardEvent<HTMLTextAreaElement>) => {
@@ -476,7 +628,9 @@ function Composer({ conv, conn, canned, token, uploadWait, reply }: {
       return;
     }
     setUploadError("");
-    await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", attachments: [up.id], private: note });
+    const rcpt = recipients();
+    if (!rcpt) return;
+    await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", attachments: [up.id], private: note, ...rcpt });
   };
   return (
     <form className={`composer${note ? " noting" : ""}`} onSubmit={(ev) => { ev.preventDefault(); void send(); }}>
@@ -494,10 +648,30 @@ function Composer({ conv, conn, canned, token, uploadWait, reply }: {
         <div className="composer-top">
           <Tabs label="Write" className="segmented" value={note ? "note" : "reply"} onChange={(v) => setNote(v === "note")}
             tabs={[{ id: "reply", label: "Reply" }, { id: "note", label: "Private note", icon: "note", className: "note" }]} />
-          <span className="hint">{note ? "Only agents see notes." : <>Type <kbd>/</kbd> for canned responses</>}</span>
+          <span className="hint">{note ? "Only agents see notes." : mail
+            ? <span className="reply-by"><Icon name="mail" size={12} /><span>Reply by e-mail to {to.length ? <strong>{formatAddress(to[0])}</strong> : "the customer"}{to.length > 1 ? ` and ${to.length - 1} more` : ""}</span></span>
+            : <>Type <kbd>/</kbd> for canned responses</>}</span>
         </div>
+        {mail && !note && (
+          <div className="recipients">
+            <Recipients label="To" list={to} onList={setTo} draft={drafts.to} onDraft={(v) => setDrafts((d) => ({ ...d, to: v }))}
+              error={errors.to} onError={(v) => setErrors((e) => ({ ...e, to: v }))}>
+              <button type="button" className="btn sm ghost" aria-pressed={all} onClick={toggleAll} disabled={others <= 0 && !all}
+                title={others > 0 ? "Add everyone on the customer's last mail" : "Nobody else was on the customer's last mail"}>
+                <Icon name="replyAll" size={14} />Reply all
+              </button>
+              {!showCc && cc.length === 0 && (
+                <button type="button" className="btn sm ghost" onClick={() => { setShowCc(true); setTimeout(() => ccInput.current?.focus()); }}>Cc</button>
+              )}
+            </Recipients>
+            {(showCc || cc.length > 0) && (
+              <Recipients label="Cc" list={cc} onList={setCc} draft={drafts.cc} onDraft={(v) => setDrafts((d) => ({ ...d, cc: v }))}
+                error={errors.cc} onError={(v) => setErrors((e) => ({ ...e, cc: v }))} input={ccInput} />
+            )}
+          </div>
+        )}
         <textarea ref={reply} className="reply" aria-label={note ? "Private note" : "Reply"} rows={2} value={text}
-          placeholder={note ? "Write a private note… (the customer never sees it)" : `Reply to ${who(conv)}…`}
+          placeholder={note ? "Write a private note… (the customer never sees it)" : mail ? `Write your e-mail to ${who(conv)}… (/ for canned responses)` : `Reply to ${who(conv)}…`}
           onChange={(e) => { setText(e.currentTarget.value); if (!note) keyTyped(); }} onKeyDown={key} />
         <div className="composer-bar">
           <label className="btn sm ghost icon-only attach" title="Attach a file">
@@ -514,6 +688,64 @@ function Composer({ conv, conn, canned, token, uploadWait, reply }: {
       </div>
       {uploadError && <p role="alert" className="upload-error"><Icon name="alert" size={14} />{uploadError}</p>}
     </form>
+  );
+}
+
+// Recipients is a field of e-mail addresses as chips: Enter, a comma or
+// leaving the field makes what was typed chips (a pasted list too),
+// Backspace in the empty field takes the last one back, and an address
+// that is not one is said under the field.
+function Recipients({ label, list, onList, draft, onDraft, error, onError, input, children }: {
+  label: string; list: Address[]; onList: (l: Address[]) => void; draft: string; onDraft: (v: string) => void;
+  error: string; onError: (e: string) => void; input?: RefObject<HTMLInputElement | null>; children?: React.ReactNode;
+}) {
+  const id = `rcpt-${label.toLowerCase()}`;
+  const commit = () => {
+    const r = parseAddresses(draft);
+    if (r.error) {
+      onError(r.error);
+      return;
+    }
+    onList(addUnique(list, r.addresses));
+    onDraft("");
+    onError("");
+  };
+  const key = (ev: React.KeyboardEvent<HTMLInputElement>) => {
+    if ((ev.key === "Enter" || ev.key === "," || ev.key === ";") && draft.trim()) {
+      ev.preventDefault();
+      commit();
+    } else if (ev.key === "Enter") {
+      ev.preventDefault(); // never submits the reply
+    } else if (ev.key === "Backspace" && draft === "" && list.length > 0) {
+      ev.preventDefault();
+      const last = list[list.length - 1];
+      onList(list.slice(0, -1));
+      onDraft(formatAddress(last));
+    }
+  };
+  return (
+    <div className={`rcpt${error ? " invalid" : ""}`}>
+      <div className="rcpt-row" role="group" aria-labelledby={`${id}-label`}>
+        <span className="rcpt-label" id={`${id}-label`}>{label}</span>
+        <ul className="rcpt-chips">
+          {list.map((a) => (
+            <li key={a.address} className="rcpt-chip" title={formatAddress(a)}>
+              <span>{addressLabel(a)}</span>
+              <button type="button" aria-label={`Remove ${formatAddress(a)} from ${label}`} onClick={() => onList(list.filter((x) => x !== a))}>
+                <Icon name="close" size={12} />
+              </button>
+            </li>
+          ))}
+          <li className="rcpt-add">
+            <input ref={input} className="rcpt-input" type="text" value={draft} aria-label={`Add a recipient in ${label}`} aria-invalid={error ? true : undefined}
+              aria-describedby={error ? `${id}-error` : undefined} placeholder={list.length ? "" : "Name <address> or address"} autoComplete="off" spellCheck={false}
+              onChange={(e) => { onDraft(e.currentTarget.value); if (error) onError(""); }} onKeyDown={key} onBlur={() => { if (draft.trim()) commit(); }} />
+          </li>
+        </ul>
+        {children && <span className="rcpt-actions">{children}</span>}
+      </div>
+      {error && <p className="rcpt-error" id={`${id}-error`} role="alert"><Icon name="alert" size={12} />{error}</p>}
+    </div>
   );
 }
 

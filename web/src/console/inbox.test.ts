@@ -143,3 +143,11 @@ describe("search and sort", () => {
     expect(counts(convs, "me", "resolved")).toEqual({ mine: 0, unassigned: 0, all: 0 });
   });
 });
+
+describe("e-mail conversations", () => {
+  it("are found by their subject", () => {
+    const c: Conv = { ...conv("m1", 1), channel: "email", subject: "Teapot arrived in the wrong colour" };
+    expect(matches(c, "wrong colour")).toBe(true);
+    expect(matches(conv("w1", 1), "wrong colour")).toBe(false);
+  });
+});

@@ -30,6 +30,8 @@ export type Conv = Pick<
   | "route_note"
   | "route_fallback"
   | "priority"
+  | "channel"
+  | "subject"
 >;
 
 // Priorities are a conversation's priorities, lowest first.
@@ -118,11 +120,11 @@ const rank: Record<string, number> = { urgent: 3, high: 2, low: 0 }; // "" and n
 
 // matches says whether a conversation matches what the agent searched:
 // every word in its customer's name, its last message's text or file name,
-// or its id (case ignored).
+// its e-mail subject, or its id (case ignored).
 export function matches(c: Conv, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter((w) => w !== "");
   if (words.length === 0) return true;
-  const hay = [who(c), c.contact_name ?? "", c.last_text ?? "", c.last_attachment ?? "", c.id].join("\n").toLowerCase();
+  const hay = [who(c), c.contact_name ?? "", c.last_text ?? "", c.last_attachment ?? "", c.subject ?? "", c.id].join("\n").toLowerCase();
   return words.every((w) => hay.includes(w));
 }
 

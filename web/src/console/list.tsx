@@ -134,7 +134,14 @@ const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatu
             {at ? <time className="conv-time" dateTime={new Date(at).toISOString()} title={full(at)}>{ago(at)}</time> : null}
           </span>
           <span className="conv-bottom">
-            <span className="preview">{p.attachment && <Icon name="clip" size={12} className="clip" />}{p.text || <em>No messages yet</em>}</span>
+            <span className="preview">
+              {/* an e-mail conversation: a mail icon, its subject, then the last message */}
+              {c.channel === "email" && <><Icon name="mail" size={12} className="clip" /><span className="sr-only">E-mail: </span></>}
+              {c.channel === "email" && c.subject && <strong className="subject">{c.subject}</strong>}
+              {p.attachment && <Icon name="clip" size={12} className="clip" />}
+              {p.text ? <span className="last">{c.channel === "email" && c.subject ? <span aria-hidden="true">– </span> : null}{p.text}</span>
+                : c.channel === "email" && c.subject ? null : <em>No messages yet</em>}
+            </span>
             {unread ? <span className="unread count" aria-label={`${unread} unread`}>{unread}</span> : null}
           </span>
           <span className="conv-tags">

@@ -275,4 +275,74 @@ table.shortcuts { width: 100%; border-collapse: collapse; }
 .shortcuts td { padding: 7px 0; border-bottom: 1px solid var(--border); }
 .shortcuts td:first-child { width: 120px; white-space: nowrap; }
 .shortcuts kbd + kbd { margin-left: 4px; }
+
+/* E-mail: the list's subject, the header's, mails as cards, the recipients */
+.preview .subject { flex: 0 1 auto; min-width: 0; max-width: 72%; overflow: hidden; text-overflow: ellipsis; color: var(--text); font-weight: var(--ed-weight-semibold); }
+.preview .last { flex: 1 1 0; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.who h2.subject { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; white-space: normal; line-height: 1.3; }
+.who .sub .via { flex: none; display: inline-flex; align-items: center; gap: 4px; color: var(--text); }
+.timeline .row.mail-row { display: block; margin-top: 12px; }
+.mail { border: 1px solid var(--border); border-radius: var(--ed-radius-lg); background: var(--surface); box-shadow: var(--ed-shadow-sm); }
+.mail.out { background: color-mix(in srgb, var(--accent-soft) 55%, var(--surface)); border-color: color-mix(in srgb, var(--accent) 22%, var(--border)); }
+.mail.undelivered { border-color: color-mix(in srgb, var(--danger) 45%, var(--border)); }
+.mail-head { display: flex; align-items: flex-start; gap: 10px; padding: 10px 14px 0; }
+.mail-head .avatar { margin-top: 2px; }
+.mail-who { flex: 1; min-width: 0; }
+.mail-from { margin: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: var(--ed-text-sm); }
+.mail-from .addr { color: var(--muted); }
+.mail-to { display: inline-flex; align-items: center; gap: 2px; max-width: 100%; margin: 1px 0 0 -4px; padding: 1px 4px; border: 0; border-radius: var(--ed-radius-sm);
+  background: none; color: var(--muted); font-size: var(--ed-text-xs); text-align: left; cursor: pointer; }
+.mail-to:hover { background: var(--hover); color: var(--text); }
+.mail-to:focus-visible { outline: none; box-shadow: 0 0 0 2px var(--accent); }
+.mail-to-text { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.mail-to .chev { flex: none; transition: transform var(--ed-duration-fast); }
+.mail-to[aria-expanded=true] .chev { transform: rotate(180deg); }
+.mail-flags { display: flex; align-items: center; gap: 8px; flex: none; color: var(--muted); font-size: var(--ed-text-xs); padding-top: 1px; }
+.badge.auto { background: var(--ed-color-info-soft); color: var(--ed-color-info-text); }
+.badge.unverified { background: var(--danger-soft); color: var(--danger-text); cursor: help; }
+.verified { display: inline-flex; color: var(--ok-text); cursor: help; }
+.mail-headers { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 3px 12px; margin: 8px 14px 0 48px; padding: 8px 10px;
+  border-radius: var(--ed-radius-md); background: var(--subtle); font-size: var(--ed-text-xs); }
+.mail-headers dt { color: var(--muted); }
+.mail-headers dd { margin: 0; overflow-wrap: anywhere; }
+.mail-headers .mono { font-family: var(--mono); }
+.mail-body { padding: 8px 14px 10px 48px; white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.55; }
+.mail-body mark { background: var(--danger-soft); color: var(--danger-text); border-radius: 3px; padding: 0 2px; }
+.quote-toggle { display: inline-grid; place-items: center; height: 18px; margin: -4px 0 10px 48px; padding: 0 8px; border: 1px solid var(--border-strong);
+  border-radius: var(--ed-radius-sm); background: var(--subtle); color: var(--muted); font-size: 9px; letter-spacing: 1px; line-height: 1; cursor: pointer; }
+.quote-toggle:hover { background: var(--hover); color: var(--text); }
+.quote-toggle:focus-visible { outline: none; box-shadow: 0 0 0 3px var(--focus); border-color: var(--accent); }
+.quote-toggle[aria-expanded=true] { margin-bottom: 6px; }
+.mail-quoted { margin: 0 14px 12px 48px; padding: 2px 0 2px 12px; border-left: 3px solid var(--border-strong); color: var(--muted);
+  white-space: pre-wrap; overflow-wrap: anywhere; line-height: 1.5; font-size: var(--ed-text-sm); }
+.mail .reading { margin: -4px 14px 10px 48px; color: var(--muted); }
+.delivery { display: flex; align-items: center; justify-content: flex-end; gap: 5px; margin: -2px 0 0; padding: 0 14px 10px; color: var(--muted);
+  font-size: var(--ed-text-xs); font-weight: var(--ed-weight-medium); }
+.delivery.sent { color: var(--ok-text); }
+.delivery.deferred { color: var(--warn-text); }
+.delivery.failed { justify-content: flex-start; margin: 0 14px 10px 48px; padding: 6px 10px; border-radius: var(--ed-radius-md);
+  background: var(--danger-soft); color: var(--danger-text); }
+.reply-by { display: inline-flex; align-items: center; gap: 5px; min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.reply-by strong { color: var(--text); font-weight: var(--ed-weight-semibold); }
+.composer-top .hint { min-width: 0; overflow: hidden; }
+.recipients { display: flex; flex-direction: column; margin: 6px 0 0; border-top: 1px solid var(--border); border-bottom: 1px solid var(--border); }
+.rcpt + .rcpt { border-top: 1px solid var(--border); }
+.rcpt-row { display: flex; align-items: center; gap: 8px; min-height: 36px; padding: 3px 8px 3px 12px; }
+.rcpt-label { flex: none; width: 22px; color: var(--muted); font-size: var(--ed-text-sm); }
+.rcpt-chips { flex: 1; min-width: 0; display: flex; flex-wrap: wrap; align-items: center; gap: 4px; margin: 0; padding: 0; list-style: none; }
+.rcpt-chip { display: inline-flex; align-items: center; gap: 2px; max-width: 280px; height: 24px; padding: 0 2px 0 8px; border-radius: var(--ed-radius-full);
+  background: var(--subtle); border: 1px solid var(--border); font-size: var(--ed-text-sm); }
+.rcpt-chip > span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.rcpt-chip button { display: inline-grid; place-items: center; width: 20px; height: 20px; border: 0; border-radius: 50%; background: none; color: var(--muted); cursor: pointer; }
+.rcpt-chip button:hover { background: var(--hover); color: var(--text); }
+.rcpt-chip button:focus-visible { outline: none; box-shadow: 0 0 0 2px var(--accent); }
+.rcpt-add { flex: 1; min-width: 160px; }
+.rcpt-input { width: 100%; height: 26px; padding: 0 4px; border: 0; border-radius: var(--ed-radius-sm); background: transparent; color: var(--text); font: inherit; font-size: var(--ed-text-sm); }
+.rcpt-input:focus { outline: none; box-shadow: 0 0 0 2px var(--focus); }
+.rcpt-input::placeholder { color: var(--muted); opacity: 1; }
+.rcpt.invalid .rcpt-input { box-shadow: inset 0 -2px 0 var(--danger); }
+.rcpt-actions { display: flex; align-items: center; gap: 2px; flex: none; }
+.rcpt-actions .btn { height: 26px; padding: 0 8px; }
+.rcpt-actions .btn[aria-pressed=true] { background: var(--accent-soft); color: var(--accent-text); }
+.rcpt-error { display: flex; align-items: center; gap: 6px; margin: 0; padding: 0 12px 6px 42px; color: var(--danger-text); font-size: var(--ed-text-xs); }
 `;

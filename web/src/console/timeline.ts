@@ -4,7 +4,7 @@
 // grouped by author, and one line for each status change, assignment,
 // call and rating. Free of the DOM, so unit tests drive it.
 
-import type { Analysis, Item } from "../protocol.gen";
+import type { Analysis, Delivery, Item } from "../protocol.gen";
 
 // Shown are the item kinds the timeline shows; analysis items are read
 // into the readings of the messages they refer to instead.
@@ -15,13 +15,16 @@ export interface Loaded {
   conv: string;
   items: Item[]; // shown kinds, by seq, each once
   readings: Map<number, Analysis>; // message seq → the NLP plugin's reading
+  // message seq → what became of its e-mail: the latest delivery item's
+  // (by seq, whatever order the pages came in)
+  deliveries: Map<number, { seq: number; delivery: Delivery }>;
   oldest: number; // the lowest seq of any item loaded (analysis ones too): the next page is before it
   more: boolean; // the edge has older items
   loading: boolean; // a page is being loaded
 }
 
 export function empty(conv: string): Loaded {
-  return { conv, items: [], readings: new Map(), oldest: 0, more: true, loading: true };
+  return { conv, items: [], readings: new Map(), deliveries: new Map(), oldest: 0, more: true, loading: true };
 }
 
 // page adds a page of history (items oldest first, more when older ones
@@ -35,6 +38,7 @@ export function page(l: Loaded, items: Item[], more: boolean): Loaded {
 // add adds items (from a page or live), each once, in seq order.
 export function add(l: Loaded, items: Item[]): Loaded {
   let readings = l.readings;
+  let deliveries = l.deliveries;
   const fresh: Item[] = [];
   const have = new Set(l.items.map((x) => x.seq));
   for (const it of items) {
@@ -42,15 +46,19 @@ export function add(l: Loaded, items: Item[]): Loaded {
     if (it.kind === "analysis" && it.ref && it.analysis) {
       if (readings === l.readings) readings = new Map(readings);
       readings.set(it.ref, it.analysis);
+    } else if (it.kind === "delivery" && it.ref && it.delivery) {
+      if ((deliveries.get(it.ref)?.seq ?? 0) >= it.seq) continue;
+      if (deliveries === l.deliveries) deliveries = new Map(deliveries);
+      deliveries.set(it.ref, { seq: it.seq, delivery: it.delivery });
     } else if (shown.has(it.kind) && !have.has(it.seq)) {
       have.add(it.seq);
       fresh.push(it);
     }
   }
-  if (fresh.length === 0 && readings === l.readings) return l;
+  if (fresh.length === 0 && readings === l.readings && deliveries === l.deliveries) return l;
   const all = fresh.length ? l.items.concat(fresh) : l.items;
   if (fresh.length) all.sort((a, b) => a.seq - b.seq);
-  return { ...l, items: fresh.length ? all : l.items, readings };
+  return { ...l, items: fresh.length ? all : l.items, readings, deliveries };
 }
 
 // messages counts the messages loaded.

@@ -1,0 +1,158 @@
+package email_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/jhillyerd/enmime/v2"
+
+	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/config"
+	"github.com/edgedesk/edgedesk/edge/protocol"
+	"github.com/edgedesk/edgedesk/internal/event"
+)
+
+// relay is an SMTP server standing in for the company's relay: it keeps
+// what it is given.
+type relay struct {
+	mu    sync.Mutex
+	mails [][]byte
+	rcpts [][]string
+}
+
+type relaySession struct {
+	r  *relay
+	to []string
+}
+
+func (s *relaySession) Reset()                               { s.to = nil }
+func (s *relaySession) Logout() error                        { return nil }
+func (s *relaySession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.to = append(s.to, to)
+	return nil
+}
+func (s *relaySession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.r.mu.Lock()
+	s.r.mails, s.r.rcpts = append(s.r.mails, b), append(s.r.rcpts, s.to)
+	s.r.mu.Unlock()
+	return nil
+}
+
+func startRelay(t *testing.T) (*relay, string) {
+	t.Helper()
+	r := &relay{}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }))
+	srv.Domain = "relay.test"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	return r, ln.Addr().String()
+}
+
+func (r *relay) wait(t *testing.T, n int) ([]byte, []string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		r.mu.Lock()
+		if len(r.mails) >= n {
+			m, to := r.mails[n-1], r.rcpts[n-1]
+			r.mu.Unlock()
+			return m, to
+		}
+		r.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the relay got no mail %d in 30 s", n)
+	return nil, nil
+}
+
+// TestMailRoundTrip: a customer writes (swaks → the edge's SMTP server),
+// an agent answers in the console's protocol, the answer leaves through
+// the relay as a mail that threads (In-Reply-To, References, a Reply-To
+// plus-address), its delivery shows on the message, and the customer's
+// answer to it comes back into the same conversation.
+func TestMailRoundTrip(t *testing.T) {
+	r, addr := startRelay(t)
+	e := mailEdge(t, func(c *config.Config) {
+		c.Email.Relay = config.Relay{Addr: addr, TLS: "none"}
+		c.Email.Inboxes[0].Signature = "Demo Shop support"
+	})
+	first := mailFile(t, "From: Chen Wei <chen@example.cn>", "To: support@demo.test", "Cc: Li Na <li.na@example.cn>",
+		"Subject: Refund for order 77", "Message-ID: <chen-1@example.cn>", "", "Please refund order 77.")
+	mustSend(t, e, "--from", "chen@example.cn", "--to", "support@demo.test", "--data", first)
+	conv := emailConvs(t, e)[0]
+
+	agent := e.Agent("alice@demo.test", "all")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ack, err := agent.Request(ctx, &protocol.InFrame{Type: protocol.TypeSend, Conv: conv.ID, ClientID: "reply-1",
+		Text: "We have refunded order 77.\nIt shows in 3 days.", Cc: []protocol.Address{{Name: "Li Na", Address: "li.na@example.cn"}}})
+	if err != nil || ack.Type != "ack" {
+		t.Fatalf("reply: %v %+v", err, ack)
+	}
+	raw, rcpts := r.wait(t, 1)
+	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rcpts, ",") != "chen@example.cn,li.na@example.cn" {
+		t.Errorf("sent to %v", rcpts)
+	}
+	if got := env.GetHeader("Subject"); got != "Re: Refund for order 77" {
+		t.Errorf("subject %q", got)
+	}
+	if got := env.GetHeader("In-Reply-To"); got != "<chen-1@example.cn>" {
+		t.Errorf("In-Reply-To %q", got)
+	}
+	replyTo := env.GetHeader("Reply-To")
+	if !strings.Contains(replyTo, "support+"+conv.ID+".") || !strings.Contains(env.GetHeader("From"), "support@demo.test") {
+		t.Errorf("From %q, Reply-To %q", env.GetHeader("From"), replyTo)
+	}
+	if !strings.Contains(env.Text, "We have refunded order 77.") || !strings.Contains(env.Text, "Demo Shop support") {
+		t.Errorf("text %q", env.Text)
+	}
+	sentID := strings.Trim(env.GetHeader("Message-Id"), "<>")
+
+	// the delivery shows on the message
+	deadline := time.Now().Add(20 * time.Second)
+	var delivered *event.Delivery
+	for delivered == nil && time.Now().Before(deadline) {
+		items, _, _ := e.Node.Store().Timeline(edge.DemoTenant, conv.ID, 0, 100, true)
+		for _, it := range items {
+			if it.Kind == "delivery" && it.Delivery != nil {
+				delivered = it.Delivery
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if delivered == nil || delivered.Status != event.DeliverySent || delivered.MessageID != sentID {
+		t.Fatalf("delivery %+v, want sent as %s", delivered, sentID)
+	}
+
+	// the customer answers the mail: by its Message-ID
+	answer := mailFile(t, "From: chen@example.cn", "To: "+replyTo, "Subject: Re: Refund for order 77",
+		"Message-ID: <chen-2@example.cn>", "In-Reply-To: <"+sentID+">", "", "Thank you!")
+	mustSend(t, e, "--from", "chen@example.cn", "--to", "support@demo.test", "--data", answer)
+	if n := len(emailConvs(t, e)); n != 1 {
+		t.Fatalf("%d conversations after the customer's answer, want 1", n)
+	}
+	msgs := messages(t, e, conv.ID)
+	if len(msgs) != 3 || msgs[2].Text != "Thank you!" {
+		t.Fatalf("the thread: %+v", msgs)
+	}
+}

@@ -1,0 +1,155 @@
+package email
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-smtp"
+)
+
+// ServerOptions configure the SMTP server.
+type ServerOptions struct {
+	// Hostname is the name the server greets with.
+	Hostname string
+	// TLS, when set, is offered with STARTTLS.
+	TLS *tls.Config
+	// MaxBytes is the largest mail (SIZE); MaxRecipients the most RCPT TO.
+	MaxBytes      int64
+	MaxRecipients int
+	// Timeout bounds each command and the whole of DATA (default 5 min).
+	Timeout time.Duration
+	Log     *slog.Logger
+}
+
+// Server is the SMTP server that takes the inboxes' mail: recipients are
+// checked at RCPT TO, the sender's rate at MAIL FROM, and DATA is answered
+// 250 only once the mail is in the log.
+type Server struct {
+	ch  *Channel
+	srv *smtp.Server
+	log *slog.Logger
+}
+
+// NewServer makes an SMTP server that delivers to ch.
+func NewServer(ch *Channel, o ServerOptions) *Server {
+	if o.Timeout <= 0 {
+		o.Timeout = 5 * time.Minute
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{ch: ch, log: o.Log}
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &session{s: s, c: c, timeout: o.Timeout}, nil
+	}))
+	srv.Domain = o.Hostname
+	srv.TLSConfig = o.TLS
+	srv.MaxMessageBytes = o.MaxBytes
+	srv.MaxRecipients = o.MaxRecipients
+	srv.ReadTimeout, srv.WriteTimeout = o.Timeout, o.Timeout
+	srv.EnableSMTPUTF8 = true
+	srv.ErrorLog = slogLogger{o.Log}
+	s.srv = srv
+	return s
+}
+
+// Serve answers SMTP on l until Close.
+func (s *Server) Serve(l net.Listener) error {
+	err := s.srv.Serve(l)
+	if errors.Is(err, smtp.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops taking connections and waits for those in progress (a
+// mail half received is answered 421 by the client's next try).
+func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }
+
+// Close stops the server at once.
+func (s *Server) Close() error { return s.srv.Close() }
+
+type session struct {
+	s       *Server
+	c       *smtp.Conn
+	timeout time.Duration
+	from    string
+	to      []string
+}
+
+func (ss *session) Reset() { ss.from, ss.to = "", nil }
+
+func (ss *session) Logout() error { return nil }
+
+func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
+	if opts != nil && opts.Size > ss.s.srv.MaxMessageBytes {
+		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4},
+			Message: fmt.Sprintf("the mail is larger than the %d bytes this server takes", ss.s.srv.MaxMessageBytes)}
+	}
+	if from != "" && !ss.s.ch.Allow(from) {
+		return &smtp.SMTPError{Code: 450, EnhancedCode: smtp.EnhancedCode{4, 7, 1},
+			Message: "too many mails from this sender in the last hour: try again later"}
+	}
+	ss.from = from
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if _, _, ok := ss.s.ch.Inbox(to); !ok {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1},
+			Message: "no such mailbox here: this server takes mail for its help desk's inboxes only"}
+	}
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		var se *smtp.SMTPError
+		if errors.As(err, &se) {
+			return se // too large: go-smtp's 552
+		}
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "the mail did not arrive whole: send it again"}
+	}
+	env := Envelope{From: ss.from, To: ss.to, Helo: ss.c.Hostname()}
+	if a, ok := ss.c.Conn().RemoteAddr().(*net.TCPAddr); ok {
+		env.RemoteIP = a.IP
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ss.timeout)
+	defer cancel()
+	err = ss.s.ch.Deliver(ctx, raw, env)
+	var pe *ParseError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &pe):
+		ss.s.log.Info("mail refused", "from", redactAddr(ss.from), "reason", pe.Reason)
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: pe.Error()}
+	default:
+		ss.s.log.Warn("mail not taken; the sender will retry", "err", err)
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0},
+			Message: "the help desk cannot record mail right now: try again later"}
+	}
+}
+
+// redactAddr is an address fit for a log: its domain only.
+func redactAddr(a string) string {
+	if _, d, ok := strings.Cut(a, "@"); ok {
+		return "…@" + d
+	}
+	return ""
+}
+
+// slogLogger lets go-smtp log through slog.
+type slogLogger struct{ l *slog.Logger }
+
+func (s slogLogger) Printf(format string, v ...any) { s.l.Debug(fmt.Sprintf(format, v...)) }
+func (s slogLogger) Println(v ...any)               { s.l.Debug(fmt.Sprint(v...)) }
