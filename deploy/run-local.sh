@@ -31,10 +31,10 @@ for _ in $(seq 100); do
 done
 [ -s "$DATA/hub/dev-enroll-token" ] || { echo "run-local: the hub did not start" >&2; exit 1; }
 
-edge() { # region, http port, TURN port
+edge() { # region, http port, TURN port, SMTP port
 	"$BIN/edge" --dev --data "$DATA/edge-$1" --http "127.0.0.1:$2" --node-id "$1-1" --region "$1" \
 		--hub "$HUB_QUIC" --enroll-token-file "$DATA/hub/dev-enroll-token" --plugin-keys "$PLUGIN_KEY.pub" \
-		--turn "127.0.0.1:$3" &
+		--turn "127.0.0.1:$3" --smtp "127.0.0.1:$4" &
 	pids+=($!)
 }
 # the shipped plugins, as an operator installs them (make packages built them)
@@ -47,8 +47,8 @@ install_plugins() { # region, http port
 		"$BIN/edge" plugin install --edge "http://127.0.0.1:$2" --token-file "$DATA/edge-$1/dev-admin-token" "$BIN/plugins/$p"
 	done
 }
-edge eu 8080 3478
-edge us 8081 3479
+edge eu 8080 3478 2525
+edge us 8081 3479 2526
 install_plugins eu 8080
 install_plugins us 8081
 cat <<MSG
@@ -59,6 +59,8 @@ Edgedesk is running: a hub and two edges.
   Edge us       http://127.0.0.1:8081/demo  (shop)   http://127.0.0.1:8081/console/  (agents)
   Agents        alice@demo.test (admin), bob@demo.test, carol@demo.test; password edgedesk-demo
   TURN          turn:127.0.0.1:3478 (eu), turn:127.0.0.1:3479 (us); credentials: GET /api/v1/ice-servers with a session token
+  E-mail        swaks --server 127.0.0.1:2525 --to support@demo.test --from you@example.com --header "Subject: Hello" --body "Where is my order?"
+                (eu; us: 2526) opens a conversation in the console; replies go out once email.relay is set (docs/email.md)
   Plugins       $BIN/edge plugin list --edge http://127.0.0.1:8080 --token-file $DATA/edge-eu/dev-admin-token
 Ctrl-C stops all three.
 MSG

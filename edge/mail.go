@@ -85,6 +85,7 @@ func (n *Node) startEmail(ctx context.Context, secret []byte) error {
 			return fmt.Errorf("email.relay: %w", err)
 		}
 		n.sender.Store(s)
+		n.gateway.SetMailReplies(true)
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
@@ -145,7 +146,7 @@ func (n *Node) notifyMail(changes []state.Change) {
 	}
 	for _, ch := range changes {
 		if e := ch.Event; e.Kind == event.KindMessageCreated && !ch.Duplicate && e.Actor.Kind == event.ActorAgent &&
-			!e.Message.Private && ch.Conv != nil && ch.Conv.Channel == "email" {
+			!e.Message.Private && ch.Conv != nil && (ch.Conv.Channel == "email" || e.Message.Email != nil) {
 			s.Notify()
 			return
 		}

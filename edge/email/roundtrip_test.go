@@ -156,3 +156,62 @@ func TestMailRoundTrip(t *testing.T) {
 		t.Fatalf("the thread: %+v", msgs)
 	}
 }
+
+// TestAwayFormReplyByMail: a visitor leaves the widget after giving an
+// e-mail address (the away form); the agent's answer goes there by mail,
+// and the visitor's answer to that mail comes back into the widget
+// conversation. While the visitor is connected, nothing is mailed.
+func TestAwayFormReplyByMail(t *testing.T) {
+	r, addr := startRelay(t)
+	e := mailEdge(t, func(c *config.Config) { c.Email.Relay = config.Relay{Addr: addr, TLS: "none"} })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	v := e.Visitor()
+	st, err := v.Start(ctx, "away-1")
+	if err != nil || st.Type != "ack" {
+		t.Fatalf("start: %v %+v", err, st)
+	}
+	conv := st.Conv
+	if _, err := v.Message(ctx, conv, "q1", "Do you ship to Norway?"); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := v.Request(ctx, &protocol.InFrame{Type: protocol.TypeProfile, Name: "Ola Nordmann", Email: "ola@example.no"}); err != nil || p.Type != "ack" {
+		t.Fatalf("profile: %v %+v", err, p)
+	}
+	agent := e.Agent("alice@demo.test", "all")
+	// the visitor is still here: a chat reply only
+	if a, err := agent.Request(ctx, &protocol.InFrame{Type: protocol.TypeSend, Conv: conv, ClientID: "a1", Text: "Let me check."}); err != nil || a.Type != "ack" {
+		t.Fatalf("reply: %v %+v", err, a)
+	}
+	v.Close()
+	time.Sleep(300 * time.Millisecond) // the edge sees the socket close
+	if a, err := agent.Request(ctx, &protocol.InFrame{Type: protocol.TypeSend, Conv: conv, ClientID: "a2", Text: "Yes, we ship to Norway in 4 days."}); err != nil || a.Type != "ack" {
+		t.Fatalf("reply: %v %+v", err, a)
+	}
+	raw, rcpts := r.wait(t, 1)
+	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rcpts, ",") != "ola@example.no" || env.GetHeader("Subject") != "Your conversation with Demo Shop" ||
+		!strings.Contains(env.Text, "Yes, we ship to Norway") || strings.Contains(env.Text, "Let me check") {
+		t.Fatalf("the mail: to %v, subject %q, text %q", rcpts, env.GetHeader("Subject"), env.Text)
+	}
+	time.Sleep(200 * time.Millisecond)
+	r.mu.Lock()
+	n := len(r.mails)
+	r.mu.Unlock()
+	if n != 1 {
+		t.Errorf("%d mails sent, want 1 (the reply while the visitor was there stays in the chat)", n)
+	}
+	answer := mailFile(t, "From: ola@example.no", "To: "+env.GetHeader("Reply-To"), "Subject: Re: Your conversation with Demo Shop",
+		"Message-ID: <ola-1@example.no>", "", "Great, I will order today.")
+	mustSend(t, e, "--from", "ola@example.no", "--to", strings.Trim(env.GetHeader("Reply-To"), "<>"), "--data", answer)
+	msgs := messages(t, e, conv)
+	if last := msgs[len(msgs)-1]; last.Text != "Great, I will order today." || last.Channel != "email" {
+		t.Fatalf("the visitor's mail is not the widget conversation's last message: %+v", last)
+	}
+	if n := len(emailConvs(t, e)); n != 0 {
+		t.Errorf("%d e-mail conversations opened; the answer belongs to the widget's", n)
+	}
+}

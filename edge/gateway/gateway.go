@@ -163,6 +163,10 @@ type Gateway struct {
 	stop     chan struct{} // closed by Drain: ends the heartbeat
 	stopOnce sync.Once
 
+	// mailReplies: agents' replies to customers who left (awayMail) go
+	// by e-mail too
+	mailReplies atomic.Bool
+
 	mu        sync.RWMutex
 	agents    map[string]map[*session]struct{} // tenant → sessions
 	customers map[string]map[*session]struct{} // tenant/contact → sessions
@@ -249,6 +253,11 @@ func New(o Options) (*Gateway, error) {
 // through, for the edge's other channels (the REST API) to share: one
 // router, one set of rules.
 func (g *Gateway) Conversations() *conversation.Service { return g.conv }
+
+// SetMailReplies says whether the edge sends mail: then an agent's reply
+// in a widget conversation whose customer left, with an e-mail address,
+// goes to that address too.
+func (g *Gateway) SetMailReplies(on bool) { g.mailReplies.Store(on) }
 
 // Presence is the presence of the tenant's agents in the region now
 // (agent id → online or away; absent agents are offline).

@@ -307,6 +307,9 @@ func (g *Gateway) send(_ context.Context, s *session, f *InFrame) error {
 			return err
 		}
 	}
+	if p.Email == nil && !p.Private && s.isAgent() && c.Channel == "" && g.mailReplies.Load() {
+		p.Email = g.awayMail(c)
+	}
 	select {
 	case s.inflight <- struct{}{}:
 	case <-s.done:
@@ -543,6 +546,29 @@ func userAttributes(in map[string]Scalar) map[string]string {
 // core checks them.
 func attributes(in map[string]Scalar) (*event.Attributes, error) {
 	return conversation.Attributes(userAttributes(in))
+}
+
+// awayMail is the recipient of an agent's reply in a widget conversation
+// whose customer is not connected to this edge but left an e-mail address
+// (the widget's away form, or the pre-chat form): the reply goes to it by
+// e-mail too, when the edge sends mail (SetMailReplies; docs/email.md).
+// nil otherwise.
+func (g *Gateway) awayMail(c *state.ConversationRec) *event.Email {
+	g.mu.RLock()
+	online := len(g.customers[c.Tenant+"/"+c.Contact]) > 0
+	g.mu.RUnlock()
+	if online {
+		return nil
+	}
+	ct, err := g.store.Contact(c.Tenant, c.Contact)
+	if err != nil || ct.Email == "" {
+		return nil
+	}
+	a := event.Address{Name: ct.Name, Addr: ct.Email}
+	if a.Check() != nil {
+		return nil
+	}
+	return &event.Email{To: []event.Address{a}}
 }
 
 // addresses are a frame's e-mail addresses as the log keeps them.

@@ -135,6 +135,12 @@ func (s *Sealer) Apply(e *event.Event, p Policy) bool {
 			// what a mail says is its text; who it is from and to, contacts'
 			do("message.text", &em.Subject)
 			do("message.text", &em.Quoted)
+			// Message-IDs may carry the sender's address or host
+			do("message.text", &em.MessageID)
+			do("message.text", &em.InReplyTo)
+			for i := range em.References {
+				do("message.text", &em.References[i])
+			}
 			addrs := []*event.Address{}
 			if em.From != nil {
 				addrs = append(addrs, em.From)
@@ -170,6 +176,10 @@ func (s *Sealer) Apply(e *event.Event, p Policy) bool {
 	}
 	if a := e.Attachment; a != nil {
 		do("attachment.name", &a.Name)
+	}
+	if d := e.Delivery; d != nil {
+		// a relay's answer names the recipient ("550 <ann@…>: no such user")
+		do("contact.email", &d.Detail)
 	}
 	return changed
 }

@@ -48,3 +48,43 @@ func TestAttributesSealed(t *testing.T) {
 		t.Fatalf("a sealed value of %d bytes", n)
 	}
 }
+
+// A mail's headers are personal data too: with message.text and
+// contact.email kept in region, nothing of the sender, the recipients,
+// the subject, the quote or the Message-IDs leaves readable, and a
+// sealed mail still validates as an event (the hub checks it).
+func TestMailSealed(t *testing.T) {
+	s, err := NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	em := &event.Email{MessageID: "ann.lee.1@example.com", InReplyTo: "x.ann.lee@example.com", References: []string{"r.ann.lee@example.com"},
+		Subject: "Refund for Ann Lee", From: &event.Address{Name: "Ann Lee", Addr: "ann.lee@example.com"},
+		To: []event.Address{{Addr: "support@shop.example"}}, Cc: []event.Address{{Name: "Bo", Addr: "bo@example.com"}},
+		Quoted: "On Monday Ann Lee wrote", SPF: "pass"}
+	e := &event.Event{V: 1, ID: "e1", Tenant: "t1", Kind: event.KindMessageCreated, Actor: event.Actor{Kind: event.ActorCustomer, ID: "p1"},
+		Message: &event.Message{Conv: "c1", ClientID: "m1", Text: "hello", Email: em}}
+	if !s.Apply(e, Policy{Fields: []string{"message.text", "contact.email", "contact.name"}}) {
+		t.Fatal("nothing sealed")
+	}
+	for _, v := range []string{em.MessageID, em.InReplyTo, em.References[0], em.Subject, em.From.Name, em.From.Addr, em.To[0].Addr, em.Cc[0].Name, em.Cc[0].Addr, em.Quoted} {
+		if !strings.HasPrefix(v, Prefix) || strings.Contains(v, "ann") || strings.Contains(v, "Ann") {
+			t.Errorf("%q left readable", v)
+		}
+	}
+	if em.SPF != "pass" {
+		t.Errorf("a verdict was sealed: %q", em.SPF)
+	}
+	if err := e.Validate(); err != nil {
+		t.Fatalf("a sealed mail does not validate: %v", err)
+	}
+	d := &event.Event{V: 1, ID: "e2", Tenant: "t1", Kind: event.KindEmailDelivery, Actor: event.Actor{Kind: event.ActorSystem, ID: "email"},
+		Delivery: &event.Delivery{Conv: "c1", Ref: 7, Status: event.DeliveryFailed, Detail: "550 5.1.1 <ann.lee@example.com>: no such user"}}
+	s.Apply(d, Policy{Fields: []string{"contact.email"}})
+	if strings.Contains(d.Delivery.Detail, "ann.lee") {
+		t.Errorf("the relay's answer left readable: %q", d.Delivery.Detail)
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatalf("a sealed delivery does not validate: %v", err)
+	}
+}

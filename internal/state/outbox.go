@@ -36,7 +36,7 @@ var kOutboxPrefix = []byte("ob/")
 // an e-mail conversation.
 func (s *Store) addOutbox(txn *badger.Txn, e *event.Event, c *ConversationRec) error {
 	m := e.Message
-	if e.Actor.Kind != event.ActorAgent || m.Private || c.Channel != channelEmail {
+	if e.Actor.Kind != event.ActorAgent || m.Private || c.Channel != channelEmail && (m.Email == nil || len(m.Email.To) == 0) {
 		return nil
 	}
 	return s.put(txn, kOutbox(e.Tenant, e.Seq), &OutboxRec{Tenant: e.Tenant, Conv: m.Conv, Seq: e.Seq, Origin: e.Origin, Next: e.TS})

@@ -52,12 +52,17 @@ func (s *Sender) compose(r state.OutboxRec) (*message, error) {
 		return m, fmt.Errorf("read conversation %s: %w", r.Conv, err)
 	}
 	in := s.inbox(r.Tenant, conv.Inbox)
+	if in == nil && conv.Channel != "email" {
+		// a widget conversation's reply to the customer's address: from
+		// the tenant's first e-mail inbox, under the widget inbox's name
+		in = s.tenantInbox(r.Tenant)
+	}
 	if in == nil {
 		// configuration, which an operator can mend: deferred, not failed
 		return m, fmt.Errorf("no e-mail address is configured for inbox %s of tenant %s: add it to email.inboxes", conv.Inbox, r.Tenant)
 	}
 	inboxName := in.Name
-	if inboxName == "" {
+	if in.Inbox != conv.Inbox || inboxName == "" {
 		if rec, err := st.Inbox(r.Tenant, conv.Inbox); err == nil && rec.Name != "" {
 			inboxName = rec.Name
 		} else {
@@ -109,6 +114,8 @@ func (s *Sender) compose(r state.OutboxRec) (*message, error) {
 	switch {
 	case len(refs) > 0 && subject != "":
 		subject = "Re: " + thread.Subject(subject)
+	case subject == "" && conv.Channel != "email":
+		subject = "Your conversation with " + inboxName // a reply to a widget conversation
 	case subject == "":
 		subject = inboxName // an outreach with no subject
 	}
@@ -176,6 +183,16 @@ func nameOf(a *state.AttachmentRec) string {
 		return a.Name
 	}
 	return a.ID
+}
+
+// tenantInbox is the first e-mail inbox of a tenant, or nil.
+func (s *Sender) tenantInbox(tenant string) *config.EmailInbox {
+	for i := range s.o.Inboxes {
+		if in := &s.o.Inboxes[i]; in.Tenant == tenant {
+			return in
+		}
+	}
+	return nil
 }
 
 func (s *Sender) inbox(tenant, inbox string) *config.EmailInbox {
