@@ -22,7 +22,7 @@ import (
 // startEmail starts the e-mail channel when email.inboxes names any
 // (docs/email.md): the inbound channel and its SMTP server on
 // email.smtp, and the sender of replies through email.relay.
-func (n *Node) startEmail(ctx context.Context, secret []byte) error {
+func (n *Node) startEmail(ctx context.Context, secret []byte, accepted [][]byte) error {
 	c := n.cfg.Email
 	if len(c.Inboxes) == 0 {
 		if c.SMTP != "" {
@@ -36,7 +36,7 @@ func (n *Node) startEmail(ctx context.Context, secret []byte) error {
 				"address", in.Address, "tenant", in.Tenant, "inbox", in.Inbox)
 		}
 	}
-	tokens := thread.NewTokens(secret)
+	tokens := thread.NewTokens(secret, accepted...)
 	appendEvent := func(ctx context.Context, e *event.Event) (uint64, error) { return n.journal.Append(ctx, e) }
 	o := email.Options{
 		Conversations: n.gateway.Conversations(), Store: n.store, Append: appendEvent,

@@ -229,7 +229,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err := n.serveHTTP(); err != nil {
 		return err
 	}
-	if err := n.startEmail(runCtx, secrets.Current); err != nil {
+	if err := n.startEmail(runCtx, secrets.Current, secrets.Accepted); err != nil {
 		return err
 	}
 	n.ready.Store(true)

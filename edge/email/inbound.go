@@ -174,8 +174,10 @@ func (c *Channel) bounce(ctx context.Context, raw []byte, tenant string) (bool, 
 	if !ok {
 		return false, nil
 	}
-	if _, err := c.o.Store.Conversation(tenant, conv); err != nil {
-		return false, nil // not this tenant's: kept as a mail
+	// only a mail the edge sent (its delivery recorded the Message-ID):
+	// a forged report about another message is kept as a mail
+	if sent, err := c.o.Store.ConversationByMailID(tenant, id); err != nil || sent != conv {
+		return false, nil
 	}
 	e := &event.Event{ID: auth.DerivedID("e", "bounce", tenant, conv, strconv.FormatUint(seq, 10)), Kind: event.KindEmailDelivery,
 		Tenant: tenant, Actor: event.Actor{Kind: event.ActorSystem, ID: "email"},
@@ -259,13 +261,12 @@ func (c *Channel) thread(t, tag string, m *Mail) *state.ConversationRec {
 		if id == "" {
 			continue
 		}
+		// the index holds the mails received and those the edge sent
+		// (their delivery records the Message-ID): a Message-ID merely
+		// shaped like the edge's names nothing
 		conv, err := c.o.Store.ConversationByMailID(t, id)
 		if err != nil {
-			if own, _, ok := thread.ParseMessageID(id); ok {
-				conv = own // one the edge sent: its Message-ID names the conversation
-			} else {
-				continue
-			}
+			continue
 		}
 		if rec, err := c.o.Store.Conversation(t, conv); err == nil {
 			return rec

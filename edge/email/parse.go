@@ -291,7 +291,8 @@ func boundaryOf(l []byte) string {
 	const key = "boundary="
 	i := -1
 	for j := 0; j+len(key) <= len(l); j++ {
-		if bytes.EqualFold(l[j:j+len(key)], []byte(key)) { // ASCII only: the offsets stay the line's
+		// the first byte before the whole key: this runs on every line of every mail
+		if l[j]|0x20 == 'b' && bytes.EqualFold(l[j:j+len(key)], []byte(key)) { // ASCII only: the offsets stay the line's
 			i = j
 			break
 		}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -35,6 +36,10 @@ type Server struct {
 	ch  *Channel
 	srv *smtp.Server
 	log *slog.Logger
+
+	mu     sync.Mutex
+	ln     []net.Listener
+	closed bool
 }
 
 // NewServer makes an SMTP server that delivers to ch.
@@ -62,7 +67,20 @@ func NewServer(ch *Channel, o ServerOptions) *Server {
 
 // Serve answers SMTP on l until Close.
 func (s *Server) Serve(l net.Listener) error {
+	// go-smtp learns of l only inside Serve: a stop before that would
+	// leave it accepting, so the listener is closed here too
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		l.Close()
+		return nil
+	}
+	s.ln = append(s.ln, l)
+	s.mu.Unlock()
 	err := s.srv.Serve(l)
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
 	if errors.Is(err, smtp.ErrServerClosed) {
 		return nil
 	}
@@ -71,10 +89,25 @@ func (s *Server) Serve(l net.Listener) error {
 
 // Shutdown stops taking connections and waits for those in progress (a
 // mail half received is answered 421 by the client's next try).
-func (s *Server) Shutdown(ctx context.Context) error { return s.srv.Shutdown(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.closeListeners()
+	return s.srv.Shutdown(ctx)
+}
 
 // Close stops the server at once.
-func (s *Server) Close() error { return s.srv.Close() }
+func (s *Server) Close() error {
+	s.closeListeners()
+	return s.srv.Close()
+}
+
+func (s *Server) closeListeners() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for _, l := range s.ln {
+		_ = l.Close()
+	}
+}
 
 type session struct {
 	s       *Server

@@ -114,6 +114,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	set(*smtpAddr, &cfg.Email.SMTP)
 	if *dev {
 		cfg.Dev = true
+	}
+	if cfg.Dev { // --dev, or EDGEDESK_DEV
 		edge.DemoEmail(&cfg)
 	}
 	if err := cfg.Validate(); err != nil {

@@ -16,14 +16,25 @@ import (
 
 // Tokens makes and checks reply tokens under a key: a token names a
 // conversation, and only the edge could have made it.
-type Tokens struct{ key []byte }
+type Tokens struct {
+	key      []byte
+	accepted [][]byte // the keys of the region's earlier secrets
+}
 
 // NewTokens derives the tokens' key from a region secret (every node of a
-// region makes and accepts the same tokens).
-func NewTokens(secret []byte) *Tokens {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("edgedesk e-mail reply token v1"))
-	return &Tokens{key: m.Sum(nil)}
+// region makes and accepts the same tokens); tokens made under the
+// accepted secrets (a rotation) are still taken.
+func NewTokens(secret []byte, accepted ...[]byte) *Tokens {
+	derive := func(s []byte) []byte {
+		m := hmac.New(sha256.New, s)
+		m.Write([]byte("edgedesk e-mail reply token v1"))
+		return m.Sum(nil)
+	}
+	t := &Tokens{key: derive(secret)}
+	for _, a := range accepted {
+		t.accepted = append(t.accepted, derive(a))
+	}
+	return t
 }
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
@@ -31,8 +42,10 @@ var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 // macLen is the characters of a token's MAC: 50 bits.
 const macLen = 10
 
-func (t *Tokens) mac(tenant, conv string) string {
-	m := hmac.New(sha256.New, t.key)
+func (t *Tokens) mac(tenant, conv string) string { return mac(t.key, tenant, conv) }
+
+func mac(key []byte, tenant, conv string) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(tenant))
 	m.Write([]byte{0})
 	m.Write([]byte(conv))
@@ -45,11 +58,16 @@ func (t *Tokens) Token(tenant, conv string) string { return conv + "." + t.mac(t
 // Conv returns the conversation a token names, and false when the token
 // is not one this region made for tenant.
 func (t *Tokens) Conv(tenant, token string) (string, bool) {
-	conv, mac, ok := strings.Cut(strings.ToLower(token), ".")
-	if !ok || !event.ValidID(conv) || len(mac) != macLen {
+	conv, got, ok := strings.Cut(strings.ToLower(token), ".")
+	if !ok || !event.ValidID(conv) || len(got) != macLen {
 		return "", false
 	}
-	return conv, hmac.Equal([]byte(mac), []byte(t.mac(tenant, conv)))
+	for _, k := range append([][]byte{t.key}, t.accepted...) {
+		if hmac.Equal([]byte(got), []byte(mac(k, tenant, conv))) {
+			return conv, true
+		}
+	}
+	return "", false
 }
 
 // ReplyTo is an inbox address's plus-address for conversation conv:

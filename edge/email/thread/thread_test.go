@@ -60,3 +60,14 @@ func TestSubject(t *testing.T) {
 		}
 	}
 }
+
+func TestTokensAfterRotation(t *testing.T) {
+	old := NewTokens([]byte("the secret before"))
+	now := NewTokens([]byte("the secret now"), []byte("the secret before"))
+	if conv, ok := now.Conv("acme", old.Token("acme", "c9")); !ok || conv != "c9" {
+		t.Fatal("a token made under the region's earlier secret is refused")
+	}
+	if _, ok := NewTokens([]byte("the secret now")).Conv("acme", old.Token("acme", "c9")); ok {
+		t.Fatal("a token of a secret no longer accepted is taken")
+	}
+}
