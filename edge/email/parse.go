@@ -98,15 +98,19 @@ func policy() *bluemonday.Policy {
 // Parser reads mails. It is safe for concurrent use.
 type Parser struct {
 	lim    Limits
-	mime   *enmime.Parser
+	// mime trusts a part's declared charset; careful detects it, for
+	// the mails whose text does not decode in the one they declare
+	mime, careful *enmime.Parser
 	policy *bluemonday.Policy
 }
 
 // NewParser makes a parser with limits lim (zero fields take defaults).
 func NewParser(lim Limits) *Parser {
 	lim.defaults()
+	opts := []enmime.Option{enmime.SkipMalformedParts(true), enmime.DisableTextConversion(true), enmime.MaxStoredPartErrors(20)}
 	return &Parser{lim: lim, policy: policy(),
-		mime: enmime.NewParser(enmime.SkipMalformedParts(true), enmime.DisableTextConversion(true), enmime.MaxStoredPartErrors(20))}
+		mime:    enmime.NewParser(append(opts, enmime.DisableCharacterDetection(true))...),
+		careful: enmime.NewParser(opts...)}
 }
 
 // Parse reads a mail (RFC 5322 with MIME). It refuses, with a ParseError
@@ -128,6 +132,13 @@ func (p *Parser) Parse(raw []byte) (*Mail, error) {
 		return nil, err
 	}
 	env, err := p.mime.ReadEnvelope(bytes.NewReader(mended))
+	if err == nil && (strings.ContainsRune(env.Text, utf8.RuneError) || strings.ContainsRune(env.HTML, utf8.RuneError)) &&
+		!bytes.Contains(raw, []byte("\uFFFD")) {
+		// a charset declared wrong (Latin-1 bytes sent as us-ascii, GBK
+		// as UTF-8): detection reads it as mail clients do. Detecting
+		// every part's charset would double the parser's cost.
+		env, err = p.careful.ReadEnvelope(bytes.NewReader(mended))
+	}
 	if err != nil {
 		return nil, refuse("unreadable: %v", firstLine(err.Error()))
 	}

@@ -243,3 +243,15 @@ func TestParseMendsOpenMultiparts(t *testing.T) {
 		}
 	}
 }
+
+// TestParseWrongCharset: a part whose bytes do not decode in the charset
+// it declares is read with the charset they are in (detected), not as
+// replacement characters.
+func TestParseWrongCharset(t *testing.T) {
+	raw := "From: a@example.com\r\nSubject: x\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n" +
+		"Gr\xfc\xdfe aus K\xf6ln und M\xfcnchen, die Bestellung f\xfcr Stra\xdfe 12 ist nicht angekommen. Bitte pr\xfcfen Sie das.\r\n"
+	m := mustParse(t, raw)
+	if !strings.Contains(m.Text, "Grüße aus Köln") || strings.ContainsRune(m.Text, '\uFFFD') {
+		t.Errorf("text %q", m.Text)
+	}
+}
