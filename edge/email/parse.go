@@ -97,11 +97,11 @@ func policy() *bluemonday.Policy {
 
 // Parser reads mails. It is safe for concurrent use.
 type Parser struct {
-	lim    Limits
+	lim Limits
 	// mime trusts a part's declared charset; careful detects it, for
 	// the mails whose text does not decode in the one they declare
 	mime, careful *enmime.Parser
-	policy *bluemonday.Policy
+	policy        *bluemonday.Policy
 }
 
 // NewParser makes a parser with limits lim (zero fields take defaults).
