@@ -167,13 +167,14 @@ func regionFailover(t *testing.T, ports []int, crash bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 
-	// Node A seeded the demo data: tenant, two inboxes, agents, canned responses. Every
-	// node's state has them once it has applied the log.
+	// Node A seeded the demo data: tenant, three inboxes (two of the
+	// widget, one of e-mail), agents, canned responses. Every node's state
+	// has them once it has applied the log.
 	info, err := b.Bus().StreamInfo(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := uint64(3 + len(edge.DemoAgents) + len(edge.DemoCanned)); info.State.Msgs != want {
+	if want := uint64(4 + len(edge.DemoAgents) + len(edge.DemoCanned)); info.State.Msgs != want {
 		t.Fatalf("the log holds %d events after seeding, want %d", info.State.Msgs, want)
 	}
 	if got := len(info.Cluster.Replicas) + 1; got != 3 {

@@ -17,6 +17,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/edgedesk/edgedesk/edge/config"
+	"github.com/edgedesk/edgedesk/edge/email/imapsource/dovecottest"
 )
 
 func mail(subject string) []byte {
@@ -78,23 +79,25 @@ func waitFor(t *testing.T, within time.Duration, cond func() bool) {
 // fixture is one test case's mailbox, files and Source runs.
 type fixture struct {
 	t     *testing.T
-	d     *dovecot
+	d     *dovecottest.Dovecot
 	user  string
+	pass  string // the user's password
 	opts  Options
 	rec   *recorder
 	log   *logBuffer
 	state string
 }
 
-func newFixture(t *testing.T, d *dovecot) *fixture {
+func newFixture(t *testing.T, d *dovecottest.Dovecot) *fixture {
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "password")
-	if err := os.WriteFile(pw, []byte(testPassword+"\n"), 0o600); err != nil {
+	user, password := d.NewUser(t)
+	if err := os.WriteFile(pw, []byte(password+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{t: t, d: d, user: d.nextUser(t), rec: &recorder{}, log: &logBuffer{}, state: filepath.Join(dir, "state", "imap.json")}
+	f := &fixture{t: t, d: d, user: user, pass: password, rec: &recorder{}, log: &logBuffer{}, state: filepath.Join(dir, "state", "imap.json")}
 	f.opts = Options{
-		Config:    config.IMAP{Addr: d.addr, TLS: "none", User: f.user, PasswordFile: pw},
+		Config:    config.IMAP{Addr: d.Addr, TLS: "none", User: f.user, PasswordFile: pw},
 		Name:      "test-" + f.user,
 		StateFile: f.state,
 		Deliver:   f.rec.deliver,
@@ -166,24 +169,24 @@ func (e permanentError) Error() string   { return e.reason }
 func (e permanentError) Permanent() bool { return true }
 
 func TestDovecot(t *testing.T) {
-	d := startDovecot(t, false)
+	d := dovecottest.Start(t, false)
 
 	t.Run("InOrderOnceSeenIdleRestart", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, d)
-		c := d.client(t, f.user)
+		c := d.Client(t, f.user)
 		old := mail("read before the edge came")
-		appendMail(t, c, "INBOX", old, imap.FlagSeen)
+		dovecottest.Append(t, c, "INBOX", old, imap.FlagSeen)
 		m := [][]byte{mail("first"), mail("second"), mail("third")}
 		for _, raw := range m {
-			appendMail(t, c, "INBOX", raw)
+			dovecottest.Append(t, c, "INBOX", raw)
 		}
 
 		src, stop := f.start()
 		sameMails(t, f.rec.wait(t, 3, 10*time.Second), m...)
 		waitFor(t, 5*time.Second, func() bool {
-			for _, msg := range messages(t, c, "INBOX") {
-				if !msg.has(imap.FlagSeen) {
+			for _, msg := range dovecottest.Messages(t, c, "INBOX") {
+				if !msg.Has(imap.FlagSeen) {
 					return false
 				}
 			}
@@ -196,7 +199,7 @@ func TestDovecot(t *testing.T) {
 		waitFor(t, 5*time.Second, func() bool { return src.Stats().Connected })
 		time.Sleep(200 * time.Millisecond) // into IDLE
 		start := time.Now()
-		appendMail(t, d.client(t, f.user), "INBOX", m4)
+		dovecottest.Append(t, d.Client(t, f.user), "INBOX", m4)
 		f.rec.wait(t, 4, 5*time.Second)
 		t.Logf("delivered %s after APPEND during IDLE", time.Since(start).Round(time.Millisecond))
 		waitFor(t, 5*time.Second, func() bool { return f.loadState().LastUID == 5 })
@@ -215,7 +218,7 @@ func TestDovecot(t *testing.T) {
 			t.Fatalf("restart delivered again: %q", got)
 		}
 		m5 := mail("fifth")
-		appendMail(t, d.client(t, f.user), "INBOX", m5)
+		dovecottest.Append(t, d.Client(t, f.user), "INBOX", m5)
 		sameMails(t, f.rec.wait(t, 1, 5*time.Second), m5)
 		waitFor(t, 5*time.Second, func() bool { return f.loadState().LastUID == 6 })
 		stop()
@@ -224,22 +227,22 @@ func TestDovecot(t *testing.T) {
 	t.Run("MoveTo", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, d)
-		c := d.client(t, f.user)
+		c := d.Client(t, f.user)
 		if err := c.Create("Done", nil).Wait(); err != nil {
 			t.Fatal(err)
 		}
 		m := [][]byte{mail("move one"), mail("move two")}
 		for _, raw := range m {
-			appendMail(t, c, "INBOX", raw)
+			dovecottest.Append(t, c, "INBOX", raw)
 		}
 		f.opts.Config.MoveTo = "Done"
 		_, stop := f.start()
 		sameMails(t, f.rec.wait(t, 2, 10*time.Second), m...)
-		waitFor(t, 5*time.Second, func() bool { return len(messages(t, c, "INBOX")) == 0 })
+		waitFor(t, 5*time.Second, func() bool { return len(dovecottest.Messages(t, c, "INBOX")) == 0 })
 		waitFor(t, 5*time.Second, func() bool { return f.loadState().LastUID == 2 })
 		stop()
-		done := messages(t, c, "Done")
-		if len(done) != 2 || !bytes.Equal(done[0].raw, m[0]) || !bytes.Equal(done[1].raw, m[1]) {
+		done := dovecottest.Messages(t, c, "Done")
+		if len(done) != 2 || !bytes.Equal(done[0].Raw, m[0]) || !bytes.Equal(done[1].Raw, m[1]) {
 			t.Fatalf("Done holds %+v", done)
 		}
 	})
@@ -247,7 +250,7 @@ func TestDovecot(t *testing.T) {
 	t.Run("MoveToMissing", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, d)
-		appendMail(t, d.client(t, f.user), "INBOX", mail("stays"))
+		dovecottest.Append(t, d.Client(t, f.user), "INBOX", mail("stays"))
 		f.opts.Config.MoveTo = "NoSuchFolder"
 		f.start()
 		waitFor(t, 5*time.Second, func() bool {
@@ -261,10 +264,10 @@ func TestDovecot(t *testing.T) {
 	t.Run("TransientDeliverFailure", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, d)
-		c := d.client(t, f.user)
+		c := d.Client(t, f.user)
 		m := mail("retried")
-		appendMail(t, c, "INBOX", m)
-		look := d.client(t, f.user)
+		dovecottest.Append(t, c, "INBOX", m)
+		look := d.Client(t, f.user)
 		var mu sync.Mutex
 		attempts := 0
 		f.rec.hook = func(_ context.Context, raw []byte) error {
@@ -272,8 +275,8 @@ func TestDovecot(t *testing.T) {
 			defer mu.Unlock()
 			attempts++
 			if attempts <= 3 {
-				for _, msg := range messages(t, look, "INBOX") {
-					if msg.has(imap.FlagSeen) {
+				for _, msg := range dovecottest.Messages(t, look, "INBOX") {
+					if msg.Has(imap.FlagSeen) {
 						t.Errorf("attempt %d: mail already \\Seen before Deliver succeeded", attempts)
 					}
 				}
@@ -283,7 +286,10 @@ func TestDovecot(t *testing.T) {
 		}
 		src, stop := f.start()
 		sameMails(t, f.rec.wait(t, 1, 10*time.Second), m)
-		waitFor(t, 5*time.Second, func() bool { ms := messages(t, c, "INBOX"); return len(ms) == 1 && ms[0].has(imap.FlagSeen) })
+		waitFor(t, 5*time.Second, func() bool {
+			ms := dovecottest.Messages(t, c, "INBOX")
+			return len(ms) == 1 && ms[0].Has(imap.FlagSeen)
+		})
 		waitFor(t, 5*time.Second, func() bool { return f.log.count("works again", "after=deliver") == 1 })
 		stop()
 		if attempts != 4 {
@@ -303,7 +309,7 @@ func TestDovecot(t *testing.T) {
 		// cannot be saved (as if the process died right then): the next
 		// run delivers it again, and the mail after it once.
 		f := newFixture(t, d)
-		c := d.client(t, f.user)
+		c := d.Client(t, f.user)
 		// A first run on the empty mailbox: from then on every new mail
 		// is due, seen or not. (On a first run, a mail marked seen is not
 		// delivered again, whatever the state says: it was delivered.)
@@ -312,7 +318,7 @@ func TestDovecot(t *testing.T) {
 		stop()
 		m := [][]byte{mail("crash one"), mail("crash two"), mail("crash three")}
 		for _, raw := range m {
-			appendMail(t, c, "INBOX", raw)
+			dovecottest.Append(t, c, "INBOX", raw)
 		}
 		dir := filepath.Dir(f.state)
 		var once sync.Once
@@ -342,8 +348,8 @@ func TestDovecot(t *testing.T) {
 		if st := f.loadState(); st.LastUID != 1 {
 			t.Fatalf("state after the crash %+v: want last_uid 1", st)
 		}
-		if ms := messages(t, c, "INBOX"); !ms[1].has(imap.FlagSeen) {
-			t.Fatalf("mail 2 not marked seen before the crash: %v", ms[1].flags)
+		if ms := dovecottest.Messages(t, c, "INBOX"); !ms[1].Has(imap.FlagSeen) {
+			t.Fatalf("mail 2 not marked seen before the crash: %v", ms[1].Flags)
 		}
 		_, stop = f.start()
 		f.rec.wait(t, 4, 10*time.Second)
@@ -355,11 +361,11 @@ func TestDovecot(t *testing.T) {
 	t.Run("RefusedAndTooLarge", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, d)
-		c := d.client(t, f.user)
+		c := d.Client(t, f.user)
 		ok1, bad, ok2 := mail("accepted one"), mail("refused"), mail("accepted two")
 		big := append(mail("too large"), bytes.Repeat([]byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\r\n"), 200)...)
 		for _, raw := range [][]byte{ok1, bad, big, ok2} {
-			appendMail(t, c, "INBOX", raw)
+			dovecottest.Append(t, c, "INBOX", raw)
 		}
 		f.opts.MaxBytes = 4096
 		f.rec.hook = func(_ context.Context, raw []byte) error {
@@ -372,11 +378,11 @@ func TestDovecot(t *testing.T) {
 		sameMails(t, f.rec.wait(t, 2, 10*time.Second), ok1, ok2)
 		waitFor(t, 5*time.Second, func() bool { return f.loadState().LastUID == 4 })
 		stop()
-		ms := messages(t, c, "INBOX")
+		ms := dovecottest.Messages(t, c, "INBOX")
 		for i, msg := range ms {
 			refused := i == 1 || i == 2
-			if msg.has(imap.FlagSeen) == refused || msg.has(imap.FlagFlagged) != refused || msg.has(RefusedKeyword) != refused {
-				t.Errorf("mail %d has flags %v", i+1, msg.flags)
+			if msg.Has(imap.FlagSeen) == refused || msg.Has(imap.FlagFlagged) != refused || msg.Has(RefusedKeyword) != refused {
+				t.Errorf("mail %d has flags %v", i+1, msg.Flags)
 			}
 		}
 		if s := src.Stats(); s.Delivered != 2 || s.Refused != 1 || s.TooLarge != 1 {
@@ -390,14 +396,14 @@ func TestDovecot(t *testing.T) {
 	t.Run("UIDValidityChange", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, d)
-		c := d.client(t, f.user)
+		c := d.Client(t, f.user)
 		if err := c.Create("Support", nil).Wait(); err != nil {
 			t.Fatal(err)
 		}
 		f.opts.Config.Mailbox = "Support"
 		m := [][]byte{mail("before one"), mail("before two"), mail("before three")}
 		for _, raw := range m {
-			appendMail(t, c, "Support", raw)
+			dovecottest.Append(t, c, "Support", raw)
 		}
 		_, stop := f.start()
 		f.rec.wait(t, 3, 10*time.Second)
@@ -413,16 +419,16 @@ func TestDovecot(t *testing.T) {
 			t.Fatal(err)
 		}
 		seen, new1, new2 := mail("after, already read"), mail("after one"), mail("after two")
-		appendMail(t, c, "Support", seen, imap.FlagSeen)
-		appendMail(t, c, "Support", new1)
-		appendMail(t, c, "Support", new2)
+		dovecottest.Append(t, c, "Support", seen, imap.FlagSeen)
+		dovecottest.Append(t, c, "Support", new1)
+		dovecottest.Append(t, c, "Support", new2)
 
 		f.rec = &recorder{}
 		f.opts.Deliver = f.rec.deliver
 		_, stop = f.start()
 		f.rec.wait(t, 2, 10*time.Second)
 		m4 := mail("after three, new")
-		appendMail(t, c, "Support", m4)
+		dovecottest.Append(t, c, "Support", m4)
 		f.rec.wait(t, 3, 10*time.Second)
 		waitFor(t, 5*time.Second, func() bool { return f.loadState().LastUID == 4 })
 		stop()
@@ -439,7 +445,7 @@ func TestDovecot(t *testing.T) {
 	t.Run("WrongPassword", func(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, d)
-		appendMail(t, d.client(t, f.user), "INBOX", mail("after the fix"))
+		dovecottest.Append(t, d.Client(t, f.user), "INBOX", mail("after the fix"))
 		wrong := "wr0ng-Pa55word"
 		if err := os.WriteFile(f.opts.Config.PasswordFile, []byte(wrong+"\n"), 0o600); err != nil {
 			t.Fatal(err)
@@ -450,14 +456,14 @@ func TestDovecot(t *testing.T) {
 			t.Fatalf("auth failure logged %d times at error level, want once:\n%s", n, f.log)
 		}
 		// The file is re-read at each connect: fixing it is enough.
-		if err := os.WriteFile(f.opts.Config.PasswordFile, []byte(testPassword+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(f.opts.Config.PasswordFile, []byte(f.pass+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		f.rec.wait(t, 1, 10*time.Second)
 		waitFor(t, 5*time.Second, func() bool { return f.log.count("works again", "after=auth") == 1 })
 		stop()
 		logs := f.log.String()
-		if strings.Contains(logs, wrong) || strings.Contains(logs, testPassword) {
+		if strings.Contains(logs, wrong) || strings.Contains(logs, f.pass) {
 			t.Fatalf("a password is in the log:\n%s", logs)
 		}
 	})
@@ -466,7 +472,7 @@ func TestDovecot(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, d)
 		m := mail("oauth2")
-		appendMail(t, d.client(t, f.user), "INBOX", m)
+		dovecottest.Append(t, d.Client(t, f.user), "INBOX", m)
 		tokenFile := filepath.Join(t.TempDir(), "token")
 		if err := os.WriteFile(tokenFile, []byte("expired-token\n"), 0o600); err != nil {
 			t.Fatal(err)
@@ -477,13 +483,13 @@ func TestDovecot(t *testing.T) {
 			return f.log.count("level=ERROR", "step=auth", "refused the OAuth2 token") == 1
 		})
 		// A token refresher replaces the file: the next connect uses it.
-		if err := os.WriteFile(tokenFile, []byte("token-"+f.user+"\n"), 0o600); err != nil {
+		if err := os.WriteFile(tokenFile, []byte(dovecottest.Token(f.user)+"\n"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		sameMails(t, f.rec.wait(t, 1, 10*time.Second), m)
 		waitFor(t, 5*time.Second, func() bool { return f.log.count("works again", "after=auth") == 1 })
 		stop()
-		if logs := f.log.String(); strings.Contains(logs, "expired-token") || strings.Contains(logs, "token-"+f.user) {
+		if logs := f.log.String(); strings.Contains(logs, "expired-token") || strings.Contains(logs, dovecottest.Token(f.user)) {
 			t.Fatalf("a token is in the log:\n%s", logs)
 		}
 	})
@@ -502,7 +508,7 @@ func TestDovecot(t *testing.T) {
 		defer func() { cancel(); <-done }()
 		time.Sleep(time.Second) // about ten IDLEs, each ended with DONE
 		m := mail("after renewed IDLEs")
-		appendMail(t, d.client(t, f.user), "INBOX", m)
+		dovecottest.Append(t, d.Client(t, f.user), "INBOX", m)
 		sameMails(t, f.rec.wait(t, 1, 3*time.Second), m)
 		if s := src.Stats(); s.Failures != 0 || !s.Connected {
 			t.Fatalf("stats %+v:\n%s", s, f.log)
@@ -524,7 +530,7 @@ func TestDovecot(t *testing.T) {
 		defer func() { cancel(); <-done }()
 		waitFor(t, 5*time.Second, func() bool { return src.Stats().Connected })
 		m := mail("polled")
-		appendMail(t, d.client(t, f.user), "INBOX", m)
+		dovecottest.Append(t, d.Client(t, f.user), "INBOX", m)
 		sameMails(t, f.rec.wait(t, 1, 3*time.Second), m)
 		if f.log.count("idle=false") != 1 {
 			t.Fatalf("log:\n%s", f.log)
@@ -533,19 +539,19 @@ func TestDovecot(t *testing.T) {
 }
 
 func TestDovecotTLS(t *testing.T) {
-	d := startDovecot(t, true)
+	d := dovecottest.Start(t, true)
 	for _, tc := range []struct{ mode, addr string }{
-		{"implicit", d.tlsAddr},
-		{"starttls", d.addr},
+		{"implicit", d.TLSAddr},
+		{"starttls", d.Addr},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t, d)
 			m := mail("over " + tc.mode)
-			appendMail(t, d.client(t, f.user), "INBOX", m)
+			dovecottest.Append(t, d.Client(t, f.user), "INBOX", m)
 			f.opts.Config.TLS = tc.mode
 			f.opts.Config.Addr = tc.addr
-			f.opts.TLSConfig = &tls.Config{RootCAs: d.roots}
+			f.opts.TLSConfig = &tls.Config{RootCAs: d.Roots}
 			_, stop := f.start()
 			sameMails(t, f.rec.wait(t, 1, 10*time.Second), m)
 			stop()
@@ -555,7 +561,7 @@ func TestDovecotTLS(t *testing.T) {
 		t.Parallel()
 		f := newFixture(t, d)
 		f.opts.Config.TLS = "implicit"
-		f.opts.Config.Addr = d.tlsAddr
+		f.opts.Config.Addr = d.TLSAddr
 		f.start()
 		waitFor(t, 5*time.Second, func() bool {
 			return f.log.count("level=WARN", "step=connect", "TLS handshake with", "certificate") == 1
