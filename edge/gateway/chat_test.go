@@ -628,7 +628,7 @@ func TestAdminsSetThePrechatForm(t *testing.T) {
 	for _, in := range r.Inboxes { // with no identity secret: protocol.Inbox has none, and protocol_views_test.go refuses fields it lacks
 		got = append(got, in.ID+fmt.Sprint(in.Prechat))
 	}
-	if want := "[demo-prechat[name email] demo-web[email]]"; fmt.Sprint(got) != want {
+	if want := "[demo-email[] demo-prechat[name email] demo-web[email]]"; fmt.Sprint(got) != want {
 		t.Fatalf("inboxes = %v, want %s", got, want)
 	}
 	if got := e.Customer(&client.Hello{Inbox: edge.DemoInbox}).Welcome.Prechat; fmt.Sprint(got) != "[email]" {
@@ -636,7 +636,7 @@ func TestAdminsSetThePrechatForm(t *testing.T) {
 	}
 	hash := auth.IdentityHash(edge.DemoIdentitySecret, "user-9")
 	e.Customer(&client.Hello{Inbox: edge.DemoInbox, User: &gateway.UserIdentity{ID: "user-9", Hash: hash}}) // fails the test if refused
-	if r, err := bob.Request(ctx, &gateway.InFrame{Type: gateway.TypeInboxes}); err != nil || len(r.Inboxes) != 2 {
+	if r, err := bob.Request(ctx, &gateway.InFrame{Type: gateway.TypeInboxes}); err != nil || len(r.Inboxes) != 3 {
 		t.Fatalf("bob lists inboxes: %+v, %v", r, err)
 	}
 	expectRefused(t, []refusal{
