@@ -90,6 +90,11 @@ func quoteStart(t string) bool {
 	if len(t) > 400 {
 		return false
 	}
+	// every opener ends with a colon or is a line of dashes or
+	// underscores: most lines are passed over without a regexp
+	if !strings.HasSuffix(t, ":") && !strings.HasSuffix(t, "：") && !strings.HasPrefix(t, "--") && !strings.HasPrefix(t, "__") {
+		return false
+	}
 	for _, re := range quoteStarts {
 		if re.MatchString(t) {
 			return true
