@@ -24,15 +24,19 @@ func (s *Store) PluginConfig(t, plugin string) (PluginConfigRec, error) {
 	}
 	gen := s.configs.generation()
 	var r PluginConfigRec
-	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kPluginConfig(t, plugin), &r) })
+	var at uint64 // the read's snapshot: of two reads, the later one's is newer
+	err := s.view(func(txn *badger.Txn) error {
+		at = txn.ReadTs()
+		return s.get(txn, kPluginConfig(t, plugin), &r)
+	})
 	switch {
 	case errors.Is(err, ErrNotFound):
-		s.configs.put(key, nil, gen)
+		s.configs.put(key, nil, gen, at)
 		return PluginConfigRec{}, err
 	case err != nil:
 		return PluginConfigRec{}, err
 	}
-	s.configs.put(key, &r, gen)
+	s.configs.put(key, &r, gen, at)
 	return r, nil
 }
 
@@ -46,10 +50,15 @@ const (
 // configCache holds configurations read from the store by tenant/plugin
 // (nil: none is set). A read that began before a change was applied must
 // not put what it read after the change forgot the entry: forget moves the
-// generation on, and put keeps only what was read in the current one.
+// generation on, and put keeps only what was read in the current one. Two
+// reads of one generation (one began before a change was committed, the
+// other after, both before it was forgotten) are kept by their snapshots:
+// the older never replaces the newer, so no reader sees a configuration
+// go back.
 type configCache struct {
 	mu    sync.RWMutex
 	m     map[configKey]*PluginConfigRec
+	at    map[configKey]uint64 // the snapshot each entry was read at
 	bytes int
 	gen   uint64
 }
@@ -71,18 +80,22 @@ func (c *configCache) generation() uint64 {
 	return c.gen
 }
 
-func (c *configCache) put(key configKey, r *PluginConfigRec, gen uint64) {
+func (c *configCache) put(key configKey, r *PluginConfigRec, gen, at uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
 		return // a change was applied since the read began
 	}
+	if _, ok := c.m[key]; ok && c.at[key] > at {
+		return // a read of a later snapshot is kept
+	}
 	c.drop(key)
 	n := size(key, r)
 	if c.m == nil || len(c.m) >= maxCachedConfigs || c.bytes+n > maxCachedConfigBytes {
-		c.m, c.bytes = map[configKey]*PluginConfigRec{}, 0
+		c.m, c.at, c.bytes = map[configKey]*PluginConfigRec{}, map[configKey]uint64{}, 0
 	}
 	c.m[key] = r
+	c.at[key] = at
 	c.bytes += n
 }
 
@@ -99,6 +112,7 @@ func (c *configCache) drop(key configKey) {
 	if r, ok := c.m[key]; ok {
 		c.bytes -= size(key, r)
 		delete(c.m, key)
+		delete(c.at, key)
 	}
 }
 
