@@ -348,6 +348,7 @@ func (c *Config) ApplyEnv(getenv func(string) string) error {
 	str("EDGEDESK_KEY_FILE", &c.Auth.KeyFile)
 	str("EDGEDESK_METRICS_TOKEN_FILE", &c.Auth.MetricsTokenFile)
 	str("EDGEDESK_TURN", &c.TURN.Addr)
+	str("EDGEDESK_SMTP", &c.Email.SMTP)
 	str("EDGEDESK_TURN_SECRET_FILE", &c.TURN.SecretFile)
 	if v := getenv("EDGEDESK_PLUGIN_KEYS"); v != "" {
 		c.Plugins.TrustedKeys = strings.Split(v, ",")
