@@ -166,7 +166,7 @@ func BenchmarkAPIMessageToSocket(b *testing.B) {
 		}
 		var prof sync.WaitGroup
 		if profile != "" && round == 0 { // the first measured round's
-			prof.Go(func() { edgeProcessProfile(b, p, d-time.Second, profile+"."+kind) })
+			prof.Go(func() { p.WriteCPUProfile(b, d-time.Second, profile+"."+kind) })
 		}
 		defer prof.Wait()
 		r := benchClosedLoop(b, p, arr, workers, d, func(w, k int) (string, error) {
@@ -320,7 +320,7 @@ func apiOpenLoop(b *testing.B, p *edgetest.Process, arr *socketArrivals, rate in
 	var wg sync.WaitGroup
 	var prof sync.WaitGroup
 	if profile != "" {
-		prof.Go(func() { edgeProcessProfile(b, p, d-time.Second, profile) })
+		prof.Go(func() { p.WriteCPUProfile(b, d-time.Second, profile) })
 	}
 	edge0, gen0, all0 := p.CPU(b), edgetest.ProcCPU(b, 0), edgetest.MachineCPU(b)
 	start := time.Now().Add(5 * time.Millisecond)
@@ -403,26 +403,6 @@ func benchClosedLoop(b *testing.B, p *edgetest.Process, arr *socketArrivals, wor
 		edgeCPU:   float64(edgeCPU.Microseconds()) / float64(len(texts)),
 		edgeCores: edgeCPU.Seconds() / wall.Seconds(), genCores: genCPU.Seconds() / wall.Seconds(),
 		otherCores: max(0, (allCPU-edgeCPU-genCPU).Seconds()/wall.Seconds())}
-}
-
-// edgeProcessProfile writes the edge process's CPU profile of the next d to file.
-func edgeProcessProfile(b *testing.B, p *edgetest.Process, d time.Duration, file string) {
-	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.Pprof, int(d.Seconds())))
-	if err != nil {
-		b.Error(err)
-		return
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("%s: %s", resp.Status, out)
-	}
-	if err == nil {
-		err = os.WriteFile(file, out, 0o644)
-	}
-	if err != nil {
-		b.Error("the edge's profile:", err)
-	}
 }
 
 // firstError counts errors and keeps the first.

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -44,7 +45,7 @@ func StartProcess(t testing.TB, configYAML string, args ...string) *Process {
 		t.Fatalf("build the edge: %v\n%s", err, out)
 	}
 	p := &Process{Dir: filepath.Join(dir, "data")}
-	addr := freeAddr(t)
+	addr := FreeAddr(t)
 	all := []string{"--dev", "--data", p.Dir, "--http", addr, "--log-level", "warn"}
 	if configYAML != "" {
 		f := filepath.Join(dir, "edge.yaml")
@@ -55,7 +56,7 @@ func StartProcess(t testing.TB, configYAML string, args ...string) *Process {
 	}
 	for _, a := range args {
 		if a == PprofArg {
-			p.Pprof = freeAddr(t)
+			p.Pprof = FreeAddr(t)
 			a = "--pprof=" + p.Pprof
 		}
 		all = append(all, a)
@@ -127,13 +128,37 @@ func ProcCPU(t testing.TB, pid int) time.Duration {
 	return time.Duration(ut+st) * 10 * time.Millisecond
 }
 
-func freeAddr(t testing.TB) string {
+// FreeAddr is a loopback address with a port free a moment ago, for a
+// server a test starts as a process of its own (which cannot hand back
+// the port of a 127.0.0.1:0 it listened on).
+func FreeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// WriteCPUProfile writes the edge's CPU profile of the next d to file (the
+// process was started with PprofArg); a failure fails the test.
+func (p *Process) WriteCPUProfile(t testing.TB, d time.Duration, file string) {
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p.Pprof, int(d.Seconds())))
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err == nil && resp.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s: %s", resp.Status, out)
+	}
+	if err == nil {
+		err = os.WriteFile(file, out, 0o644)
+	}
+	if err != nil {
+		t.Error("the edge's profile:", err)
+	}
 }
 
 // MachineCPU is the CPU time every process of the machine has used so far

@@ -11,7 +11,6 @@ import (
 	"math/rand/v2"
 	"mime"
 	"mime/quotedprintable"
-	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -162,7 +161,7 @@ func BenchmarkInbound(b *testing.B) {
 		conns = v
 	}
 	const warmup = 10 // mails per connection before the measured run
-	smtpAddr := freeLoopback(b)
+	smtpAddr := edgetest.FreeAddr(b)
 	profile := os.Getenv("EDGEDESK_BENCH_EDGE_CPUPROFILE")
 	var args []string
 	if profile != "" {
@@ -247,7 +246,7 @@ func BenchmarkInbound(b *testing.B) {
 
 	profiled := make(chan struct{})
 	if profile != "" && b.N > 1 { // not the framework's first run of one mail
-		go func() { defer close(profiled); edgeCPUProfile(b, p.Pprof, 10*time.Second, profile) }()
+		go func() { defer close(profiled); p.WriteCPUProfile(b, 10*time.Second, profile) }()
 	} else {
 		close(profiled)
 	}
@@ -409,35 +408,6 @@ func dialSMTP(addr string) (*smtp.Client, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return nil, fmt.Errorf("the edge's SMTP server at %s: %w", addr, last)
-}
-
-func freeLoopback(tb testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-// edgeCPUProfile writes the edge process's CPU profile of the next d.
-func edgeCPUProfile(b *testing.B, addr string, d time.Duration, file string) {
-	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(d.Seconds())))
-	if err != nil {
-		b.Error(err)
-		return
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("%s: %s", resp.Status, out)
-	}
-	if err == nil {
-		err = os.WriteFile(file, out, 0o644)
-	}
-	if err != nil {
-		b.Error("the edge's profile:", err)
-	}
 }
 
 func pct(sorted []time.Duration, p float64) time.Duration {
