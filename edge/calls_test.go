@@ -1,18 +1,9 @@
 package edge_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
-	"math/big"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,6 +12,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/internal/testcert"
 )
 
 // A signed-in agent or customer gets the edge's TURN server with fresh
@@ -30,7 +22,7 @@ func TestClientsGetTURNCredentials(t *testing.T) {
 	cfg := edgetest.Config(t)
 	cfg.TURN.Addr = "127.0.0.1:0"
 	cfg.TURN.TLSAddr = "127.0.0.1:0"
-	cfg.TURN.TLSCertFile, cfg.TURN.TLSKeyFile = certFiles(t)
+	cfg.TURN.TLSCertFile, cfg.TURN.TLSKeyFile = testcert.New(t).Files(t)
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -114,28 +106,4 @@ func relayThrough(t *testing.T, addr, username, password string) {
 	if n, _, err = relay.ReadFrom(b); err != nil || string(b[:n]) != "pong" {
 		t.Fatalf("the client got %q, %v", b[:n], err)
 	}
-}
-
-// certFiles writes a self-signed certificate and its key as PEM files.
-func certFiles(t *testing.T) (cert, key string) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
-	os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600)
-	return cert, key
 }

@@ -3,15 +3,10 @@ package turn_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"slices"
 	"strings"
@@ -25,6 +20,7 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"go.uber.org/goleak"
 
+	"github.com/edgedesk/edgedesk/internal/testcert"
 	"github.com/edgedesk/edgedesk/turn"
 )
 
@@ -387,7 +383,7 @@ func TestRelayOutlivesItsCredentials(t *testing.T) {
 
 // TURN over TLS (turns:) relays like the rest.
 func TestRelayOverTLS(t *testing.T) {
-	cert := selfSigned(t)
+	cert := testcert.New(t, "turn.test").TLS
 	s, _ := start(t, turn.Config{Peers: turn.Peers{Loopback: true}, TLSAddr: "127.0.0.1:0",
 		TLS: &tls.Config{Certificates: []tls.Certificate{cert}}})
 	pool := x509.NewCertPool()
@@ -418,26 +414,6 @@ func TestRelayOverTLS(t *testing.T) {
 	if got, _ := read(t, p); string(got) != "over tls" {
 		t.Fatalf("the peer got %q", got)
 	}
-}
-
-func selfSigned(t *testing.T) tls.Certificate {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "turn.test"},
-		DNSNames: []string{"turn.test"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}
 }
 
 // Allocations asked at once never pass a user's limit.

@@ -2,14 +2,7 @@ package email_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,6 +16,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/internal/testcert"
 )
 
 // swaks runs Debian's swaks against the edge's SMTP server and returns
@@ -50,34 +44,6 @@ func mailFile(t *testing.T, lines ...string) string {
 	return p
 }
 
-// selfSigned writes a certificate and key for STARTTLS.
-func selfSigned(t *testing.T) (cert, key string) {
-	t.Helper()
-	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mx.test"}, DNSNames: []string{"mx.test"},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tpl, tpl, &k.PublicKey, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kb, err := x509.MarshalPKCS8PrivateKey(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	cert, key = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-	if err := os.WriteFile(cert, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(key, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return cert, key
-}
-
 // mailEdge starts an edge with the demo e-mail inbox (support@demo.test)
 // and its SMTP server on loopback, with STARTTLS.
 func mailEdge(t *testing.T, tune func(*config.Config)) *edgetest.Edge {
@@ -86,7 +52,7 @@ func mailEdge(t *testing.T, tune func(*config.Config)) *edgetest.Edge {
 	edge.DemoEmail(&cfg)
 	cfg.Email.SMTP = "127.0.0.1:0"
 	cfg.Email.DNS = "off" // tests send nothing off loopback; edge/email/mailauth checks verdicts on a DNS server of its own
-	cfg.Email.TLSCertFile, cfg.Email.TLSKeyFile = selfSigned(t)
+	cfg.Email.TLSCertFile, cfg.Email.TLSKeyFile = testcert.New(t).Files(t)
 	if tune != nil {
 		tune(&cfg)
 	}

@@ -10,14 +10,8 @@ package dovecottest
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -34,6 +28,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/edgedesk/edgedesk/internal/testcert"
 )
 
 const (
@@ -152,7 +148,8 @@ func Start(t testing.TB, withTLS bool) *Dovecot {
 	sslConf := "ssl = no\n"
 	imaps := "0"
 	if withTLS {
-		certPEM, keyPEM, roots := selfSigned(t)
+		c := testcert.New(t)
+		certPEM, keyPEM, roots := string(c.CertPEM), string(c.KeyPEM), c.Pool
 		write("cert.pem", certPEM)
 		write("key.pem", keyPEM)
 		d.Roots = roots
@@ -362,40 +359,4 @@ func Messages(t testing.TB, c *imapclient.Client, mailbox string) []Message {
 		ms = append(ms, Message{UID: b.UID, Flags: b.Flags, Raw: raw})
 	}
 	return ms
-}
-
-func selfSigned(t testing.TB) (certPEM, keyPEM string, roots *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "dovecottest"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              []string{"localhost"},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	roots = x509.NewCertPool()
-	roots.AddCert(cert)
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
-		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})), roots
 }
