@@ -1,22 +1,19 @@
 package email
 
 import (
+	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
+	"github.com/edgedesk/edgedesk/edge/attachments"
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/conversation"
@@ -318,36 +315,13 @@ func (c *Channel) storeFile(ctx context.Context, tenant string, by conversation.
 	if _, err := c.o.Store.Attachment(tenant, id); err == nil {
 		return id, nil
 	}
-	dir := filepath.Join(c.o.AttachmentsDir, tenant)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", &Temporary{Reason: "cannot store an attachment: " + err.Error()}
-	}
-	f, err := os.CreateTemp(dir, ".mail-*")
+	size, sum, err := attachments.Write(c.o.AttachmentsDir, tenant, id, bytes.NewReader(a.Data))
 	if err != nil {
 		return "", &Temporary{Reason: "cannot store an attachment: " + err.Error()}
 	}
-	defer os.Remove(f.Name())
-	_, werr := f.Write(a.Data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		return "", &Temporary{Reason: "cannot store an attachment: " + err.Error()}
-	}
-	if err := os.Rename(f.Name(), filepath.Join(dir, id)); err != nil {
-		return "", &Temporary{Reason: "cannot store an attachment: " + err.Error()}
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
-	}
-	sum := sha256.Sum256(a.Data)
-	name := a.Name
-	if !utf8.ValidString(name) {
-		name = strings.ToValidUTF8(name, "_")
-	}
 	e := &event.Event{ID: auth.DerivedID("e", "mailfile", tenant, id), Kind: event.KindAttachmentStored, Tenant: tenant,
 		Actor:      event.Actor{Kind: event.ActorCustomer, ID: by.ID},
-		Attachment: &event.Attachment{ID: id, Name: name, Type: a.Type, Size: int64(len(a.Data)), SHA256: hex.EncodeToString(sum[:])}}
+		Attachment: &event.Attachment{ID: id, Name: a.Name, Type: a.Type, Size: size, SHA256: sum}}
 	if _, err := c.o.Append(ctx, e); err != nil {
 		return "", &Temporary{Reason: "the event log is not reachable: " + err.Error()}
 	}

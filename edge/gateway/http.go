@@ -1,8 +1,7 @@
 package gateway
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edgedesk/edgedesk/edge/attachments"
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
@@ -161,19 +161,6 @@ func (g *Gateway) upload(w http.ResponseWriter, r *http.Request) {
 		name = name[:200]
 	}
 	id := event.NewID()
-	dir := filepath.Join(g.attDir, c.Tenant)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not store the attachment")
-		return
-	}
-	tmp, err := os.CreateTemp(dir, ".upload-*")
-	if err != nil {
-		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not store the attachment")
-		return
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	h := sha256.New()
 	body := http.MaxBytesReader(w, r.Body, g.lim.MaxUploadBytes)
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(body, head)
@@ -188,34 +175,26 @@ func (g *Gateway) upload(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusUnsupportedMediaType, CodeInvalid, fmt.Sprintf("content is %s, not the declared %s", sniffed, declared))
 		return
 	}
-	size, err := io.Copy(io.MultiWriter(tmp, h), io.MultiReader(strings.NewReader(string(head)), body))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			g.m.Uploads.WithLabelValues("refused").Inc()
-			httpError(w, http.StatusRequestEntityTooLarge, CodeInvalid, fmt.Sprintf("attachments are at most %d bytes", g.lim.MaxUploadBytes))
-			return
-		}
+	size, sum, err := attachments.Write(g.attDir, c.Tenant, id, io.MultiReader(bytes.NewReader(head), body))
+	var mbe *http.MaxBytesError
+	var ce *attachments.CopyError
+	switch {
+	case errors.As(err, &mbe):
+		g.m.Uploads.WithLabelValues("refused").Inc()
+		httpError(w, http.StatusRequestEntityTooLarge, CodeInvalid, fmt.Sprintf("attachments are at most %d bytes", g.lim.MaxUploadBytes))
+		return
+	case errors.As(err, &ce):
 		httpError(w, http.StatusBadRequest, CodeInvalid, "upload interrupted")
 		return
-	}
-	if err := tmp.Sync(); err != nil {
+	case err != nil:
 		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not store the attachment")
 		return
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, id)); err != nil {
-		httpError(w, http.StatusInternalServerError, CodeUnavailable, "could not store the attachment")
-		return
-	}
-	if d, err := os.Open(dir); err == nil {
-		_ = d.Sync()
-		d.Close()
 	}
 	actor := event.Actor{Kind: event.ActorCustomer, ID: c.Subject}
 	if c.Role == auth.RoleAgent {
 		actor.Kind = event.ActorAgent
 	}
-	a := &event.Attachment{ID: id, Name: name, Type: declared, Size: size, SHA256: hex.EncodeToString(h.Sum(nil))}
+	a := &event.Attachment{ID: id, Name: name, Type: declared, Size: size, SHA256: sum}
 	if _, err := g.journal.Append(r.Context(), &event.Event{Kind: event.KindAttachmentStored, Tenant: c.Tenant, Actor: actor, Attachment: a}); err != nil {
 		httpError(w, http.StatusServiceUnavailable, CodeUnavailable, "could not record the attachment: retry")
 		return

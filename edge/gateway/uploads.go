@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/edgedesk/edgedesk/edge/attachments"
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
@@ -381,7 +382,7 @@ func (g *Gateway) adoptUploads() {
 				continue
 			}
 			name := f.Name()
-			if strings.HasPrefix(name, ".upload-") {
+			if strings.HasPrefix(name, attachments.TempPrefix) {
 				if time.Since(info.ModTime()) > g.lim.Uploads.UnreferencedTTL {
 					_ = os.Remove(filepath.Join(g.attDir, tenant, name))
 				}
