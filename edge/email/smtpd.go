@@ -121,11 +121,9 @@ func (ss *session) Reset() { ss.from, ss.to = "", nil }
 
 func (ss *session) Logout() error { return nil }
 
-func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
-	if opts != nil && opts.Size > ss.s.srv.MaxMessageBytes {
-		return &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4},
-			Message: fmt.Sprintf("the mail is larger than the %d bytes this server takes", ss.s.srv.MaxMessageBytes)}
-	}
+// Mail checks the sender's rate (go-smtp has refused a SIZE over the
+// limit before).
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 	if from != "" && !ss.s.ch.Allow(from) {
 		return &smtp.SMTPError{Code: 450, EnhancedCode: smtp.EnhancedCode{4, 7, 1},
 			Message: "too many mails from this sender in the last hour: try again later"}
