@@ -501,6 +501,11 @@ async function run() {
       await card.getByRole("switch", { name: "Name" }).waitFor({ timeout });
       const [a, b] = [await card.getByRole("switch", { name: "Name" }).boundingBox(), await card.getByRole("switch", { name: "E-mail" }).boundingBox()];
       check(Math.abs(a.y - b.y) < 4, "the pre-chat switches are not on one line");
+      // an e-mail inbox has no widget: no pre-chat form or branding, a word on where mail is set up
+      const mail = settings.getByRole("listitem").filter({ hasText: "demo-email" });
+      await mail.getByText("email.inboxes").waitFor({ timeout });
+      check(await mail.getByRole("switch").count() === 0 && await mail.getByRole("radiogroup").count() === 0,
+        "the e-mail inbox offers the widget's pre-chat form or colours");
       await accessible(page, `the inbox settings (${theme})`);
       await shoot(page, `console-inboxes${suffix}`);
     }

@@ -185,17 +185,22 @@ export function InboxesPage({ conn, admin }: { conn: Connection; admin: boolean 
                     <span className="inbox-icon" style={{ background: inbox.color || undefined }}><Icon name="inbox" size={16} /></span>
                     <div>
                       <h2>{label}</h2>
-                      <p className="hint"><span>{cap(inbox.channel || "web")}</span> · <code>{inbox.id}</code></p>
+                      <p className="hint"><span>{inbox.channel === "email" ? "E-mail" : cap(inbox.channel || "web")}</span> · <code>{inbox.id}</code></p>
                     </div>
                   </div>
                   <div className="inbox-sections">
-                    <Section id={`${inbox.id}-prechat`} title="Pre-chat form" what="What a new visitor is asked before the chat starts. Returning visitors are not asked again.">
+                    {inbox.channel === "email" && (
+                      <Section id={`${inbox.id}-email`} title="E-mail" what="Mail to this inbox's addresses opens and continues its conversations.">
+                        <p className="hint">Its addresses, mailboxes and the relay replies go out through are set in the edge's configuration (<code>email.inboxes</code>; see docs/email.md). A chat widget's pre-chat form and branding do not apply to mail.</p>
+                      </Section>
+                    )}
+                    {inbox.channel !== "email" && <Section id={`${inbox.id}-prechat`} title="Pre-chat form" what="What a new visitor is asked before the chat starts. Returning visitors are not asked again.">
                       <div className="switch-row">
                         {prechatFields.map(([field, text]) => (
                           <Switch key={field} label={text} disabled={!admin} checked={(inbox.prechat ?? []).includes(field)} onChange={(on) => toggle(inbox, field, on)} />
                         ))}
                       </div>
-                    </Section>
+                    </Section>}
                     <Section id={`${inbox.id}-routing`} title="Routing" what="Who its conversations are offered to, and in what order.">
                       <label className="field">
                         <span>Skills an agent needs</span>
@@ -212,7 +217,7 @@ export function InboxesPage({ conn, admin }: { conn: Connection; admin: boolean 
                           onChange={(priority) => set(inbox, { priority }, `${label}: priority ${priority}`)} />
                       </div>
                     </Section>
-                    <Section id={`${inbox.id}-widget`} title="Chat widget" what="How the widget on your website looks and greets visitors.">
+                    {inbox.channel !== "email" && <Section id={`${inbox.id}-widget`} title="Chat widget" what="How the widget on your website looks and greets visitors.">
                       <div className="field wide">
                         <span className="field-label">Colour</span>
                         <div className="swatches" role="radiogroup" aria-label={`Colour for ${label}`}>
@@ -239,7 +244,7 @@ export function InboxesPage({ conn, admin }: { conn: Connection; admin: boolean 
                         <Select label={`Reply time for ${label}`} value={inbox.reply_time ?? ""} options={replyTimes} disabled={!admin}
                           onChange={(reply_time) => set(inbox, { reply_time }, `${label}: reply time saved`)} />
                       </div>
-                    </Section>
+                    </Section>}
                   </div>
                 </li>
               );
