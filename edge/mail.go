@@ -40,7 +40,7 @@ func (n *Node) startEmail(ctx context.Context, secret []byte, accepted [][]byte)
 	appendEvent := func(ctx context.Context, e *event.Event) (uint64, error) { return n.journal.Append(ctx, e) }
 	o := email.Options{
 		Conversations: n.gateway.Conversations(), Store: n.store, Append: appendEvent,
-		AttachmentsDir: n.dataPath("attachments"), Tokens: tokens, Inboxes: c.Inboxes,
+		Attachments: n.attachments(), Tokens: tokens, Inboxes: c.Inboxes,
 		Limits: email.Limits{MaxBytes: c.MaxMessageBytes}, SenderRate: c.SenderRate,
 		Bounce: outbound.ParseDSN, Log: n.log.With("component", "email"),
 	}
@@ -79,7 +79,7 @@ func (n *Node) startEmail(ctx context.Context, secret []byte, accepted [][]byte)
 	}
 	if c.Relay.Addr != "" {
 		s, err := outbound.New(outbound.Options{Store: n.store, Append: appendEvent, Relay: c.Relay, DKIM: c.DKIM,
-			Hostname: c.Hostname, Inboxes: c.Inboxes, Tokens: tokens, AttachmentsDir: n.dataPath("attachments"),
+			Hostname: c.Hostname, Inboxes: c.Inboxes, Tokens: tokens, Attachments: n.attachments(),
 			NodeID: n.cfg.Node.ID, Log: n.log.With("component", "email-out")})
 		if err != nil {
 			return fmt.Errorf("email.relay: %w", err)

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/edgedesk/edgedesk/edge/api"
+	"github.com/edgedesk/edgedesk/edge/attachments"
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/bus"
 	"github.com/edgedesk/edgedesk/edge/config"
@@ -88,6 +89,12 @@ func New(cfg config.Config, log *slog.Logger) *Node {
 
 func (n *Node) dataPath(parts ...string) string {
 	return filepath.Join(append([]string{n.cfg.DataDir}, parts...)...)
+}
+
+// attachments is where the node keeps attachments' bytes, fsynced when
+// the log's appends are (docs/durability.md).
+func (n *Node) attachments() attachments.Dir {
+	return attachments.Dir{Path: n.dataPath("attachments"), Fsync: n.bus.Durability() != bus.DurabilityProcess}
 }
 
 // Start opens the log and the state, catches the state up with the log
@@ -163,9 +170,9 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		Route: n.route, ICE: n.iceServers, SFU: n.sfu, ContactIDs: ids,
 		Store: n.store, Log: n.journal, Keys: n.keys, NATS: n.bus.Conn(), Metrics: n.metrics,
 		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
-		AttachmentsDir: n.dataPath("attachments"),
-		RecordingsDir:  n.dataPath("recordings"),
-		RingTimeout:    n.cfg.Calls.RingTimeout,
+		Attachments:   n.attachments(),
+		RecordingsDir: n.dataPath("recordings"),
+		RingTimeout:   n.cfg.Calls.RingTimeout,
 		Limits: gateway.Limits{
 			MaxFrameBytes: n.cfg.Gateway.MaxFrameBytes, MaxTextBytes: n.cfg.Gateway.MaxTextBytes,
 			SendQueue: n.cfg.Gateway.SendQueue, CustomerRate: n.cfg.Gateway.CustomerRate,

@@ -8,6 +8,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge/conversation"
 	"github.com/edgedesk/edgedesk/edge/journal"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
@@ -33,13 +34,15 @@ type Conversation struct {
 	LastActivityAt string `json:"last_activity_at"`
 	MessageCount   int    `json:"message_count"`
 	LastMessage    string `json:"last_message,omitempty"`
+	// Subject is an e-mail conversation's: its first mail's.
+	Subject string `json:"subject,omitempty"`
 }
 
 func conversationView(c *state.ConversationRec) Conversation {
 	v := Conversation{ID: c.ID, InboxID: c.Inbox, ContactID: c.Contact, ContactName: c.ContactName, Status: c.Status,
 		AssigneeID: c.Assignee, Priority: priority(c.Priority), Channel: channel(c.Channel), Language: c.Language,
 		Intent: c.Intent, Sentiment: c.Sentiment, OpenedAt: rfc3339(c.OpenedAt), LastActivityAt: rfc3339(c.LastAt),
-		MessageCount: c.Messages, LastMessage: c.LastText}
+		MessageCount: c.Messages, LastMessage: c.LastText, Subject: c.Subject}
 	if c.SnoozeUntil != 0 {
 		v.SnoozeUntil = rfc3339(c.SnoozeUntil)
 	}
@@ -78,6 +81,28 @@ type Message struct {
 	Channel        string   `json:"channel"`
 	ClientID       string   `json:"client_id,omitempty"`
 	CreatedAt      string   `json:"created_at"`
+	// Email is a mail's headers, on a message that came or went as one.
+	Email *protocol.Email `json:"email,omitempty"`
+}
+
+// emailView is a message's mail headers as the WebSocket protocol shows
+// them too; nil for none.
+func emailView(m *event.Email) *protocol.Email {
+	if m == nil {
+		return nil
+	}
+	v := &protocol.Email{MessageID: m.MessageID, InReplyTo: m.InReplyTo, References: m.References, Subject: m.Subject,
+		Quoted: m.Quoted, SPF: m.SPF, DKIM: m.DKIM, DMARC: m.DMARC, Auto: m.Auto}
+	if m.From != nil {
+		v.From = &protocol.Address{Name: m.From.Name, Address: m.From.Addr}
+	}
+	for _, a := range m.To {
+		v.To = append(v.To, protocol.Address{Name: a.Name, Address: a.Addr})
+	}
+	for _, a := range m.Cc {
+		v.Cc = append(v.Cc, protocol.Address{Name: a.Name, Address: a.Addr})
+	}
+	return v
 }
 
 func messageView(it *state.Item) Message {
@@ -87,7 +112,7 @@ func messageView(it *state.Item) Message {
 	}
 	return Message{ID: strconv.FormatUint(it.Seq, 10), ConversationID: it.Conv, Sender: Sender{Type: it.ActorKind, ID: it.ActorID},
 		Text: it.Text, Attachments: atts, Private: it.Private, Channel: channel(it.Channel), ClientID: it.ClientID,
-		CreatedAt: rfc3339(it.TS)}
+		CreatedAt: rfc3339(it.TS), Email: emailView(it.Email)}
 }
 
 // Contact is a customer.

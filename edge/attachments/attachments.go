@@ -1,7 +1,7 @@
 // Package attachments keeps attachments' bytes on disk, at
-// <dir>/<tenant>/<id>: written whole or not at all, and durable before
-// the attachment.stored event that announces them. The gateway's uploads
-// and the e-mail channel's files are written here alike.
+// <dir>/<tenant>/<id>: written whole or not at all, and as durable as the
+// attachment.stored event that announces them, before it is appended. The
+// gateway's uploads and the e-mail channel's files are written here alike.
 package attachments
 
 import (
@@ -23,15 +23,30 @@ type CopyError struct{ Err error }
 func (e *CopyError) Error() string { return "copy the attachment: " + e.Err.Error() }
 func (e *CopyError) Unwrap() error { return e.Err }
 
-// Write stores what r holds as attachment id of tenant under dir: a
-// temporary file, fsynced, renamed into place, the directory fsynced. It
-// returns the size and the hex SHA-256 of the bytes.
-func Write(dir, tenant, id string, r io.Reader) (size int64, sum string, err error) {
-	d := filepath.Join(dir, tenant)
-	if err := os.MkdirAll(d, 0o700); err != nil {
+// Dir is where a node keeps attachments: <Path>/<tenant>/<id>.
+type Dir struct {
+	Path string
+	// Fsync has Write fsync each file and its directory before it
+	// returns: set it when the log's appends survive power loss
+	// (durability group-fsync or always-fsync), so that an event never
+	// outlives the file it names. Without it a written file survives what
+	// an append in durability process survives: the edge's crash or
+	// kill -9, not the machine's.
+	Fsync bool
+}
+
+// File is the path of attachment id of tenant.
+func (d Dir) File(tenant, id string) string { return filepath.Join(d.Path, tenant, id) }
+
+// Write stores what r holds as attachment id of tenant: a temporary file,
+// (fsynced,) renamed into place, (the directory fsynced). It returns the
+// size and the hex SHA-256 of the bytes.
+func (d Dir) Write(tenant, id string, r io.Reader) (size int64, sum string, err error) {
+	dir := filepath.Join(d.Path, tenant)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return 0, "", err
 	}
-	tmp, err := os.CreateTemp(d, TempPrefix+"*")
+	tmp, err := os.CreateTemp(dir, TempPrefix+"*")
 	if err != nil {
 		return 0, "", err
 	}
@@ -41,15 +56,24 @@ func Write(dir, tenant, id string, r io.Reader) (size int64, sum string, err err
 	if size, err = io.Copy(io.MultiWriter(tmp, h), r); err != nil {
 		return 0, "", &CopyError{Err: err}
 	}
-	if err := tmp.Sync(); err != nil {
+	if d.Fsync {
+		if err := tmp.Sync(); err != nil {
+			return 0, "", err
+		}
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, id)); err != nil {
 		return 0, "", err
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(d, id)); err != nil {
-		return 0, "", err
-	}
-	if f, err := os.Open(d); err == nil {
-		_ = f.Sync()
+	if d.Fsync {
+		f, err := os.Open(dir)
+		if err != nil {
+			return 0, "", err
+		}
+		err = f.Sync()
 		f.Close()
+		if err != nil {
+			return 0, "", err
+		}
 	}
 	return size, hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -2,6 +2,7 @@ package email_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,8 +14,11 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/config"
+	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/email/imapsource/dovecottest"
+	"github.com/edgedesk/edgedesk/edge/email/thread"
 	"github.com/edgedesk/edgedesk/internal/event"
 )
 
@@ -119,6 +123,7 @@ func TestIMAPReadsMailbox(t *testing.T) {
 			t.Errorf("message %d: %+v, want Message-ID %s, text %q", i, m, want.id, want.text)
 		}
 	}
+	checkREST(t, e, conv.ID)
 	waitUntil(t, 5*time.Second, "the two mails \\Seen in the mailbox", func() bool { return allSeen(c) })
 	waitUntil(t, 5*time.Second, "last_uid 2 in the state file", func() bool { return lastUID() == 2 })
 
@@ -156,5 +161,77 @@ func TestIMAPReadsMailbox(t *testing.T) {
 	}
 	if !allSeen(d.Client(t, user)) {
 		t.Error("a mail is not \\Seen in the mailbox after the restart")
+	}
+
+	// A reply from a client that keeps no threading headers and changes
+	// the subject, sent to the conversation's reply address: the mailbox
+	// has no envelope to tell the plus-address by, its To does.
+	key, err := auth.LoadOrCreateKey(e.Config.Auth.KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replyTo := thread.NewTokens(key).ReplyTo(edge.DemoTenant, conv.ID, edge.DemoEmailAddress)
+	dovecottest.Append(t, d.Client(t, user), "INBOX", []byte("From: Ann Lee <ann@example.com>\r\nTo: Demo Shop <"+replyTo+
+		">\r\nSubject: One more thing\r\nMessage-ID: <ann-5@example.com>\r\n\r\nThe box was dented too.\r\n"))
+	waitUntil(t, 20*time.Second, "the mail to the reply address in the thread", func() bool { return count() == 5 })
+	if convs := emailConvs(t, e); len(convs) != 1 {
+		t.Fatalf("%d e-mail conversations, want 1: the mail to the reply address opened one of its own", len(convs))
+	}
+	// and a forged token opens a conversation of its own
+	forged := strings.Replace(replyTo, "+"+conv.ID+".", "+"+conv.ID+".0", 1)
+	dovecottest.Append(t, d.Client(t, user), "INBOX", []byte("From: Eve <eve@example.com>\r\nTo: <"+forged+
+		">\r\nSubject: Let me in\r\nMessage-ID: <eve-1@example.com>\r\n\r\nHello.\r\n"))
+	waitUntil(t, 20*time.Second, "the mail with a forged token in a conversation of its own", func() bool { return len(emailConvs(t, e)) == 2 })
+	if n := len(messages(t, e, conv.ID)); n != 5 {
+		t.Fatalf("the thread has %d messages after the forged token, want 5", n)
+	}
+}
+
+// checkREST reads the thread of Ann's first two mails through the REST
+// API (docs/api.md): the conversation's subject and channel, and each
+// message's mail headers.
+func checkREST(t *testing.T, e *edgetest.Edge, conv string) {
+	t.Helper()
+	code, body := e.Post("/api/v1/api-keys?tenant="+edge.DemoTenant, "application/json", strings.NewReader(`{"name":"imap-test","scopes":["read"]}`))
+	var key struct {
+		Token string `json:"token"`
+	}
+	if code != http.StatusCreated || json.Unmarshal([]byte(body), &key) != nil {
+		t.Fatalf("an API key: %d %s", code, body)
+	}
+	var c struct {
+		Channel string `json:"channel"`
+		Subject string `json:"subject"`
+	}
+	if resp, b := e.Get("/api/v1/conversations/"+conv, key.Token); resp.StatusCode != http.StatusOK || json.Unmarshal(b, &c) != nil ||
+		c.Channel != "email" || c.Subject != "Where is my order?" {
+		t.Errorf("GET the conversation: %d %s", resp.StatusCode, b)
+	}
+	var page struct {
+		Data []struct {
+			Channel string `json:"channel"`
+			Email   *struct {
+				MessageID string `json:"message_id"`
+				InReplyTo string `json:"in_reply_to"`
+				Subject   string `json:"subject"`
+				From      struct{ Name, Address string }
+				To        []struct{ Address string }
+			} `json:"email"`
+		} `json:"data"`
+	}
+	resp, b := e.Get("/api/v1/conversations/"+conv+"/messages", key.Token)
+	if resp.StatusCode != http.StatusOK || json.Unmarshal(b, &page) != nil || len(page.Data) != 2 {
+		t.Fatalf("GET the messages: %d %s", resp.StatusCode, b)
+	}
+	for i, want := range []struct{ id, inReplyTo, subject string }{
+		{"ann-1@example.com", "", "Where is my order?"},
+		{"ann-2@example.com", "ann-1@example.com", "Re: Where is my order?"},
+	} {
+		m := page.Data[i]
+		if m.Channel != "email" || m.Email == nil || m.Email.MessageID != want.id || m.Email.InReplyTo != want.inReplyTo ||
+			m.Email.Subject != want.subject || m.Email.From.Name != "Ann Lee" || m.Email.From.Address != "ann@example.com" ||
+			len(m.Email.To) != 1 || m.Email.To[0].Address != "support@demo.test" {
+			t.Errorf("message %d through the API: %s", i, b)
+		}
 	}
 }

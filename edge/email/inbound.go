@@ -32,11 +32,11 @@ type Options struct {
 	Store         *state.Store
 	// Append adds an event to the log and waits until it is in the state.
 	Append func(ctx context.Context, e *event.Event) (uint64, error)
-	// AttachmentsDir holds attachments' bytes: <dir>/<tenant>/<id>.
-	AttachmentsDir string
-	Tokens         *thread.Tokens
-	Inboxes        []config.EmailInbox
-	Limits         Limits
+	// Attachments hold attachments' bytes.
+	Attachments attachments.Dir
+	Tokens      *thread.Tokens
+	Inboxes     []config.EmailInbox
+	Limits      Limits
 	// SenderRate is how many mails one sender may have accepted per hour.
 	SenderRate int
 	// Verify, when set, authenticates a mail that came over SMTP.
@@ -146,8 +146,14 @@ func (c *Channel) Deliver(ctx context.Context, raw []byte, env Envelope) error {
 		}
 	}
 	var v Verdicts
-	if c.o.Verify != nil && env.RemoteIP != nil {
+	if c.o.Verify != nil {
+		// also a mail read from a mailbox: DKIM and DMARC only
 		v = c.o.Verify(ctx, raw, env)
+	}
+	for i := range targets {
+		if targets[i].tag == "" {
+			targets[i].tag = c.tagIn(targets[i].in, m)
+		}
 	}
 	for _, t := range targets {
 		if err := c.deliverTo(ctx, t.in, t.tag, m, v, raw); err != nil {
@@ -155,6 +161,19 @@ func (c *Channel) Deliver(ctx context.Context, raw []byte, env Envelope) error {
 		}
 	}
 	return nil
+}
+
+// tagIn is the plus tag of in's address among a mail's To and Cc, for a
+// mail whose envelope did not carry it (read from a mailbox, or passed on
+// by a relay that rewrote the recipient): the reply token is checked as
+// any other.
+func (c *Channel) tagIn(in config.EmailInbox, m *Mail) string {
+	for _, a := range slices.Concat(m.To, m.Cc) {
+		if got, tag, ok := c.Inbox(a.Addr); ok && tag != "" && got.Tenant == in.Tenant && got.Inbox == in.Inbox {
+			return tag
+		}
+	}
+	return ""
 }
 
 // bounce records a delivery status notification about a mail the edge
@@ -315,7 +334,7 @@ func (c *Channel) storeFile(ctx context.Context, tenant string, by conversation.
 	if _, err := c.o.Store.Attachment(tenant, id); err == nil {
 		return id, nil
 	}
-	size, sum, err := attachments.Write(c.o.AttachmentsDir, tenant, id, bytes.NewReader(a.Data))
+	size, sum, err := c.o.Attachments.Write(tenant, id, bytes.NewReader(a.Data))
 	if err != nil {
 		return "", &Temporary{Reason: "cannot store an attachment: " + err.Error()}
 	}

@@ -1,6 +1,7 @@
 package email
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -114,21 +115,25 @@ type session struct {
 	c       *smtp.Conn
 	timeout time.Duration
 	from    string
+	size    int64 // the SIZE the client declared, or 0
 	to      []string
 }
 
-func (ss *session) Reset() { ss.from, ss.to = "", nil }
+func (ss *session) Reset() { ss.from, ss.size, ss.to = "", 0, nil }
 
 func (ss *session) Logout() error { return nil }
 
 // Mail checks the sender's rate (go-smtp has refused a SIZE over the
 // limit before).
-func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	if from != "" && !ss.s.ch.Allow(from) {
 		return &smtp.SMTPError{Code: 450, EnhancedCode: smtp.EnhancedCode{4, 7, 1},
 			Message: "too many mails from this sender in the last hour: try again later"}
 	}
 	ss.from = from
+	if opts != nil {
+		ss.size = opts.Size
+	}
 	return nil
 }
 
@@ -141,8 +146,14 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
+// dataPrealloc bounds the buffer made ahead for a mail of declared SIZE:
+// a client declaring the limit and sending nothing holds no more.
+const dataPrealloc = 1 << 20
+
 func (ss *session) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(ss.size, 0), dataPrealloc)+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	raw := buf.Bytes()
 	if err != nil {
 		var se *smtp.SMTPError
 		if errors.As(err, &se) {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/edgedesk/edgedesk/edge/attachments"
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/conversation"
 	"github.com/edgedesk/edgedesk/edge/metrics"
@@ -108,15 +109,15 @@ func (l *Limits) defaults() {
 
 // Options build a Gateway.
 type Options struct {
-	Store          *state.Store
-	Log            Appender
-	Keys           *auth.Keys
-	NATS           *nats.Conn // live subjects shared by the region's nodes
-	Metrics        *metrics.Metrics
-	Logger         *slog.Logger
-	NodeID         string
-	AttachmentsDir string
-	Limits         Limits
+	Store       *state.Store
+	Log         Appender
+	Keys        *auth.Keys
+	NATS        *nats.Conn // live subjects shared by the region's nodes
+	Metrics     *metrics.Metrics
+	Logger      *slog.Logger
+	NodeID      string
+	Attachments attachments.Dir
+	Limits      Limits
 	// Route asks the routing plugin; nil: the built-in rule only.
 	Route RouteFunc
 	// ICE gives a signed-in client ICE servers for calls; nil: none.
@@ -144,7 +145,7 @@ type Gateway struct {
 	m       *metrics.Metrics
 	log     *slog.Logger
 	node    string
-	attDir  string
+	att     attachments.Dir
 	recDir  string
 	lim     Limits
 	ice     ICEFunc
@@ -201,7 +202,7 @@ func New(o Options) (*Gateway, error) {
 	}
 	g := &Gateway{
 		store: o.Store, journal: o.Log, keys: o.Keys, ids: o.ContactIDs, nc: o.NATS, m: o.Metrics,
-		log: o.Logger, node: o.NodeID, attDir: o.AttachmentsDir, recDir: o.RecordingsDir, lim: o.Limits, ice: o.ICE, sfu: o.SFU, ring: o.RingTimeout, calls: map[string]*call{},
+		log: o.Logger, node: o.NodeID, att: o.Attachments, recDir: o.RecordingsDir, lim: o.Limits, ice: o.ICE, sfu: o.SFU, ring: o.RingTimeout, calls: map[string]*call{},
 		members:   map[string]*session{},
 		agents:    map[string]map[*session]struct{}{},
 		customers: map[string]map[*session]struct{}{}, availableWas: map[string]bool{},

@@ -9,7 +9,6 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -175,7 +174,7 @@ func (g *Gateway) upload(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusUnsupportedMediaType, CodeInvalid, fmt.Sprintf("content is %s, not the declared %s", sniffed, declared))
 		return
 	}
-	size, sum, err := attachments.Write(g.attDir, c.Tenant, id, io.MultiReader(bytes.NewReader(head), body))
+	size, sum, err := g.att.Write(c.Tenant, id, io.MultiReader(bytes.NewReader(head), body))
 	var mbe *http.MaxBytesError
 	var ce *attachments.CopyError
 	switch {
@@ -236,7 +235,7 @@ func (g *Gateway) download(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusForbidden, CodeForbidden, "only the conversation's participants may download this")
 		return
 	}
-	f, err := os.Open(filepath.Join(g.attDir, c.Tenant, id))
+	f, err := os.Open(g.att.File(c.Tenant, id))
 	if err != nil {
 		httpError(w, http.StatusNotFound, CodeNotFound, "attachment bytes are missing on this edge")
 		return

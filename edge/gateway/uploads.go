@@ -362,7 +362,7 @@ func (g *Gateway) sweepUploads() {
 // adoptUploads counts the unreferenced uploads on disk as held, with
 // their files' times, and removes uploads a crash left half written.
 func (g *Gateway) adoptUploads() {
-	tenants, err := os.ReadDir(g.attDir)
+	tenants, err := os.ReadDir(g.att.Path)
 	if err != nil {
 		return // none yet
 	}
@@ -371,7 +371,7 @@ func (g *Gateway) adoptUploads() {
 		if !td.IsDir() || !event.ValidID(tenant) {
 			continue
 		}
-		files, err := os.ReadDir(filepath.Join(g.attDir, tenant))
+		files, err := os.ReadDir(filepath.Join(g.att.Path, tenant))
 		if err != nil {
 			g.log.Warn("read attachments", "tenant", tenant, "err", err)
 			continue
@@ -384,7 +384,7 @@ func (g *Gateway) adoptUploads() {
 			name := f.Name()
 			if strings.HasPrefix(name, attachments.TempPrefix) {
 				if time.Since(info.ModTime()) > g.lim.Uploads.UnreferencedTTL {
-					_ = os.Remove(filepath.Join(g.attDir, tenant, name))
+					_ = os.Remove(g.att.File(tenant, name))
 				}
 				continue
 			}
@@ -425,7 +425,7 @@ func (g *Gateway) expireUploads() {
 			continue // the next round tries again
 		}
 		if _, err := g.store.Attachment(h.tenant, h.id); errors.Is(err, state.ErrNotFound) {
-			if err := os.Remove(filepath.Join(g.attDir, h.tenant, h.id)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			if err := os.Remove(g.att.File(h.tenant, h.id)); err != nil && !errors.Is(err, os.ErrNotExist) {
 				g.log.Warn("delete an expired upload", "tenant", h.tenant, "attachment", h.id, "err", err)
 				continue
 			}

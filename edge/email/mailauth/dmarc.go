@@ -49,8 +49,9 @@ func (v *Verifier) lookupDMARC(ctx context.Context, h *header) policy {
 
 // checkDMARC sets r's DMARC verdict from the record p and r's SPF and
 // DKIM verdicts: pass when either passed for a domain aligned with the
-// From domain.
-func checkDMARC(r *Result, p policy) {
+// From domain. Without an SMTP session (spfChecked false) only DKIM can
+// pass it, and the verdict is none rather than fail.
+func checkDMARC(r *Result, p policy, spfChecked bool) {
 	r.FromDomain = p.from
 	if p.rec == nil {
 		r.DMARC, r.DMARCReason = p.verdict, p.reason
@@ -65,6 +66,12 @@ func checkDMARC(r *Result, p policy) {
 			r.DMARC, r.DMARCReason = Pass, "DKIM aligned: "+d
 			return
 		}
+	}
+	if !spfChecked {
+		// read from a mailbox: the server that took it knew the sending
+		// IP, the edge does not; SPF may have passed there
+		r.DMARC, r.DMARCReason = None, "no SMTP session to check SPF, and no aligned DKIM signature passed"
+		return
 	}
 	if r.SPF == Pass && aligned(r.SPFDomain, p.from, p.rec.SPFAlignment) {
 		r.DMARC, r.DMARCReason = Pass, "SPF aligned: "+r.SPFDomain

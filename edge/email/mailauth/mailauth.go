@@ -139,7 +139,8 @@ type Signature struct {
 // are the SMTP session's: the client's IP, its HELO/EHLO name and the
 // MAIL FROM address ("" or "<>" for a bounce). A mail that did not come
 // over SMTP (fetched by IMAP, say) passes a nil remoteIP: SPF is then
-// none and DMARC rests on DKIM alone.
+// none and DMARC rests on DKIM alone: pass for an aligned signature that
+// verifies, else none (not fail: SPF may have passed where it arrived).
 //
 // Verify always returns a Result; it never panics on hostile input and
 // returns within the Options' Timeout.
@@ -167,6 +168,6 @@ func (v *Verifier) Verify(ctx context.Context, raw []byte, remoteIP net.IP, helo
 	v.checkDKIM(ctx, &r, raw, h)
 	wg.Wait()
 	r.SPF, r.SPFDomain, r.SPFIdentity, r.SPFReason = s.verdict, s.domain, s.identity, s.reason
-	checkDMARC(&r, p)
+	checkDMARC(&r, p, remoteIP != nil)
 	return r
 }

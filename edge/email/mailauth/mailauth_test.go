@@ -290,6 +290,11 @@ func TestDMARC(t *testing.T) {
 		{"two From fields", newMail("ana@shop.example", "From: eve@evil.example"), ipShop, "ana@shop.example", PermError, "", Pass, None, ""},
 		{"no From field", []byte("Subject: hi\r\n\r\nbody\r\n"), ipShop, "ana@shop.example", PermError, "", Pass, None, ""},
 		{"From with two addresses", []byte("From: a@shop.example, b@shop.example\r\n\r\nbody\r\n"), ipShop, "ana@shop.example", PermError, "", Pass, None, ""},
+		// no SMTP session (a mail read from a mailbox): SPF is unknown, so
+		// only an aligned DKIM signature decides, and nothing fails
+		{"no session, aligned DKIM", sign(t, newMail("ana@shop.example"), "shop.example", "rsa", k.rsa), nil, "", Pass, "reject", None, Pass, "DKIM"},
+		{"no session, no signature", newMail("ana@shop.example"), nil, "", None, "reject", None, None, ""},
+		{"no session, unaligned DKIM", sign(t, newMail("ana@shop.example"), "other.example", "rsa", k.rsa), nil, "", None, "reject", None, Pass, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()

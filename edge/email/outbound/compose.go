@@ -7,7 +7,6 @@ import (
 	"html"
 	"net/mail"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -146,7 +145,7 @@ func (s *Sender) compose(r state.OutboxRec) (*message, error) {
 		if err != nil {
 			return m, fmt.Errorf("read attachment %s: %w", id, err)
 		}
-		data, err := os.ReadFile(filepath.Join(s.o.AttachmentsDir, r.Tenant, id))
+		data, err := os.ReadFile(s.o.Attachments.File(r.Tenant, id))
 		if errors.Is(err, os.ErrNotExist) {
 			return m, permanentf("attachment %q is no longer stored (it expired or was removed): send the reply again without it", nameOf(a))
 		}

@@ -20,6 +20,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/edgedesk/edgedesk/edge/attachments"
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/email/thread"
@@ -49,8 +50,8 @@ type Options struct {
 	Hostname string
 	Inboxes  []config.EmailInbox
 	Tokens   *thread.Tokens
-	// AttachmentsDir holds the uploads, at <dir>/<tenant>/<attachment id>.
-	AttachmentsDir string
+	// Attachments hold the uploads.
+	Attachments attachments.Dir
 	// NodeID is this node's: it sends the replies it accepted (their
 	// events' Origin), so that one node of a region sends each.
 	NodeID string

@@ -28,6 +28,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/jhillyerd/enmime/v2"
 
+	"github.com/edgedesk/edgedesk/edge/attachments"
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/email/outbound"
 	"github.com/edgedesk/edgedesk/edge/email/thread"
@@ -362,7 +363,7 @@ func (h *harness) sender(key dkimKey) *outbound.Sender {
 		Hostname: "edge-a.acme.example",
 		Inboxes: []config.EmailInbox{{Address: "support@acme.example", Tenant: "t1", Inbox: "support",
 			Signature: "Acme Support\nhttps://acme.example"}},
-		Tokens: h.tok, AttachmentsDir: filepath.Join(h.dir, "attachments"), NodeID: "edge-a",
+		Tokens: h.tok, Attachments: attachments.Dir{Path: filepath.Join(h.dir, "attachments")}, NodeID: "edge-a",
 		Log: slog.New(slog.DiscardHandler), Now: h.clock.Now, RootCAs: h.sink.pool,
 	}
 	if key.file != "" {
