@@ -33,8 +33,8 @@ const (
 	KindNote          Kind = 5  // an agent's private note
 	KindStatusOpen    Kind = 6  // back to open: a reopen when it was resolved
 	KindStatusPending Kind = 7  // waiting on the customer
-	KindSnoozed       Kind = 8  // snoozed until a time
-	KindResolved      Kind = 9  // resolved
+	KindSnoozed       Kind = 8  // on hold (or snoozed until a time)
+	KindResolved      Kind = 9  // solved
 	KindAssigned      Kind = 10 // given to an agent (another one: a transfer), or unassigned
 	KindPriority      Kind = 11 // its priority changed
 	KindSentiment     Kind = 12 // the NLP plugin read a customer message: Value is the score
@@ -274,16 +274,18 @@ func (t *Table) append(region string, e *event.Event) bool {
 			return false
 		}
 		conv = e.Status.Conv
-		switch e.Status.Status {
+		// the six statuses (internal/ticket), and their legacy names in
+		// logs written before them
+		switch event.CanonicalStatus(e.Status.Status) {
 		case event.StatusOpen:
 			r.Kind = KindStatusOpen
 		case event.StatusPending:
 			r.Kind = KindStatusPending
-		case event.StatusSnoozed:
+		case event.StatusOnHold: // waiting on a third party, or snoozed until a time: the clocks stop
 			r.Kind, r.Until = KindSnoozed, e.Status.SnoozeUntil
-		case event.StatusResolved:
+		case event.StatusSolved:
 			r.Kind = KindResolved
-		default:
+		default: // closed follows solved: its resolution is measured
 			return false
 		}
 	case event.KindConversationAssign:

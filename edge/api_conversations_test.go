@@ -78,7 +78,7 @@ func TestAPIAndSocketShareTheConversation(t *testing.T) {
 
 	cv := decodeAs[api.Conversation](t, 201)(call1(t, e, "POST", "/api/v1/conversations", write,
 		`{"contact_id":"`+ct.ID+`","message":{"text":"My order is late"}}`))
-	if cv.ContactID != ct.ID || cv.InboxID != edge.DemoInbox || cv.Channel != "api" || cv.Status != "open" || cv.MessageCount != 1 {
+	if cv.ContactID != ct.ID || cv.InboxID != edge.DemoInbox || cv.Channel != "api" || cv.Status != "new" || cv.MessageCount != 1 {
 		t.Fatalf("conversation %+v", cv)
 	}
 	first := waitItem(t, alice, "the customer's first message", func(it *protocol.Item) bool { return it.Conv == cv.ID && it.Kind == "message" })
@@ -171,10 +171,10 @@ func TestAPIAndSocketShareTheConversation(t *testing.T) {
 	until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 	cvNow = decodeAs[api.Conversation](t, 200)(call1(t, e, "POST", "/api/v1/conversations/"+cv.ID+"/status", write,
 		`{"status":"snoozed","snooze_until":"`+until+`"}`))
-	if cvNow.Status != "snoozed" || cvNow.SnoozeUntil != until {
+	if cvNow.Status != "on_hold" || cvNow.SnoozeUntil != until {
 		t.Fatalf("snoozed %+v", cvNow)
 	}
-	byAssignee := decodeAs[api.List[api.Conversation]](t, 200)(call1(t, e, "GET", "/api/v1/conversations?status=snoozed&assignee_id="+edge.DemoAgents[2].ID, e.read, ""))
+	byAssignee := decodeAs[api.List[api.Conversation]](t, 200)(call1(t, e, "GET", "/api/v1/conversations?status=on_hold&assignee_id="+edge.DemoAgents[2].ID, e.read, ""))
 	if len(byAssignee.Data) != 1 || byAssignee.Data[0].ID != cv.ID {
 		t.Fatalf("filtered %+v", byAssignee)
 	}
@@ -267,13 +267,14 @@ func TestAPIBadInput(t *testing.T) {
 		{"another tenant's contact", "GET", "/api/v1/contacts/" + ct.ID, e.other, ``, 404, "not-found"},
 		{"a read key writes", "POST", msgs, e.read, `{"text":"x"}`, 403, "forbidden"},
 		{"a revoked key", "POST", msgs, e.revoked, `{"text":"x"}`, 401, "unauthorized"},
-		{"a bad status", "POST", "/api/v1/conversations/" + cv.ID + "/status", e.admin, `{"status":"closed"}`, 422, "invalid-request"},
+		{"a bad status", "POST", "/api/v1/conversations/" + cv.ID + "/status", e.admin, `{"status":"done"}`, 422, "invalid-request"},
+		{"a transition the table does not allow", "POST", "/api/v1/conversations/" + cv.ID + "/status", e.admin, `{"status":"closed"}`, 422, "invalid-request"},
 		{"a bad snooze time", "POST", "/api/v1/conversations/" + cv.ID + "/status", e.admin, `{"status":"snoozed","snooze_until":"tomorrow"}`, 422, "invalid-request"},
 		{"an empty agent id", "POST", "/api/v1/conversations/" + cv.ID + "/assignee", e.admin, `{"agent_id":""}`, 422, "invalid-request"},
 		{"an unknown query parameter", "GET", "/api/v1/conversations?state=open", e.admin, ``, 400, "invalid-request"},
 		{"a bad limit", "GET", "/api/v1/conversations?limit=1000", e.admin, ``, 400, "invalid-request"},
 		{"a forged cursor", "GET", "/api/v1/conversations?cursor=abc", e.admin, ``, 400, "invalid-request"},
-		{"a bad status filter", "GET", "/api/v1/conversations?status=closed", e.admin, ``, 422, "invalid-request"},
+		{"a bad status filter", "GET", "/api/v1/conversations?status=done", e.admin, ``, 422, "invalid-request"},
 		{"contact_id and contact", "POST", "/api/v1/conversations", e.admin, `{"contact_id":"` + ct.ID + `","contact":{"name":"x"}}`, 422, "invalid-request"},
 		{"an unknown attachment in the first message", "POST", "/api/v1/conversations", e.admin,
 			`{"contact_id":"` + ct.ID + `","client_id":"new-1","message":{"text":"x","attachments":["a1"]}}`, 404, "not-found"},

@@ -22,6 +22,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/attachments"
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/bus"
+	"github.com/edgedesk/edgedesk/edge/clock"
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/email"
 	"github.com/edgedesk/edgedesk/edge/email/outbound"
@@ -239,6 +240,13 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err := n.startEmail(runCtx, secrets.Current, secrets.Accepted); err != nil {
 		return err
 	}
+	lc := clock.New(clock.Options{Store: n.store, Conversations: n.gateway.Conversations(), CloseAfter: n.cfg.Tickets.CloseAfter,
+		Log: n.log.With("component", "clock")})
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		_ = lc.Run(runCtx) // until the node stops
+	}()
 	n.ready.Store(true)
 	n.log.Info("edge ready", "http", n.Addr(), "durability", n.bus.Durability(),
 		"applied_seq", n.store.Applied(), "startup", time.Since(n.started).Round(time.Millisecond))

@@ -110,11 +110,12 @@ func (h *Hub) conversations(w http.ResponseWriter, r *http.Request) {
 	}
 	var statuses []string
 	if st := q.Get("status"); st != "" {
-		if !event.ValidStatus(st) {
-			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "status must be open, pending, snoozed or resolved"})
+		canon := event.CanonicalStatus(st)
+		if canon == "" {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "status must be one of " + strings.Join(event.Statuses, ", ")})
 			return
 		}
-		statuses = []string{st}
+		statuses = []string{canon}
 	}
 	words := strings.Fields(strings.ToLower(q.Get("q")))
 	region := q.Get("region")

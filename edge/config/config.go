@@ -37,8 +37,18 @@ type Config struct {
 	Plugins     Plugins     `yaml:"plugins"`
 	TURN        TURN        `yaml:"turn"`
 	Calls       Calls       `yaml:"calls"`
+	Tickets     Tickets     `yaml:"tickets"`
 	Email       Email       `yaml:"email"`
 	Dev         bool        `yaml:"dev"`
+}
+
+// Tickets configures the lifecycle of conversations as tickets
+// (docs/tickets.md).
+type Tickets struct {
+	// CloseAfter is how long a solved conversation stays solved (a
+	// customer's reply reopens it) before it is closed for good: 1s to
+	// 8760h; 0 never closes one.
+	CloseAfter time.Duration `yaml:"close_after"`
 }
 
 // Calls configures the media server of calls (docs/calls.md).
@@ -280,8 +290,9 @@ func Default() Config {
 			CustomerRate: 100, AgentRate: 1000, MaxConnections: 100000, PresenceTTL: 15 * time.Second},
 		Attachments: Attachments{MaxBytes: 10 << 20, QuotaWindow: time.Hour, SessionBytes: 256 << 20, TenantBytes: 16 << 30,
 			SessionUnreferencedBytes: 64 << 20, TenantUnreferencedBytes: 2 << 30, UnreferencedTTL: 24 * time.Hour},
-		Log:   Log{Level: "info", Format: "text"},
-		Calls: Calls{RingTimeout: 45 * time.Second},
+		Log:     Log{Level: "info", Format: "text"},
+		Calls:   Calls{RingTimeout: 45 * time.Second},
+		Tickets: Tickets{CloseAfter: 96 * time.Hour},
 	}
 }
 
@@ -466,6 +477,9 @@ func (c *Config) Validate() error {
 	c.validateEmail(bad, addr)
 	if c.Calls.MediaAddr != "" {
 		addr("calls.media_addr", c.Calls.MediaAddr, "0.0.0.0:7882", false)
+	}
+	if ca := c.Tickets.CloseAfter; ca != 0 && (ca < time.Second || ca > 8760*time.Hour) {
+		bad("tickets.close_after %s: use 0 (never) or 1s to 8760h (96h, four days, is the usual)", ca)
 	}
 	if c.Calls.RingTimeout < time.Second || c.Calls.RingTimeout > 10*time.Minute {
 		bad("calls.ring_timeout %s: use 1s to 10m (45s is the usual)", c.Calls.RingTimeout)

@@ -3,12 +3,14 @@ package conversation
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/internal/ticket"
 )
 
 // Conversation loads a conversation a may use: any of the tenant's for
@@ -189,6 +191,20 @@ func (s *Service) message(a Actor, c *state.ConversationRec, p *Post) (*event.Ev
 	if c.Tenant != a.Tenant || !a.staff() && c.Contact != a.ID {
 		return nil, forbidden("not your conversation")
 	}
+	if !p.Private {
+		// c may have been kept by the caller: its status is read anew
+		cur, err := s.store.Conversation(c.Tenant, c.ID)
+		if err != nil {
+			return nil, readErr(err, "no such conversation")
+		}
+		c = cur
+	}
+	if c.Status == event.StatusClosed && !p.Private {
+		if a.IsCustomer() {
+			return nil, invalid("the conversation is closed: open a new one")
+		}
+		return nil, invalid("the conversation is closed: it takes private notes only")
+	}
 	if err := s.CheckAttachments(a, p.Attachments); err != nil {
 		return nil, err
 	}
@@ -276,30 +292,70 @@ func (s *Service) Assign(ctx context.Context, a Actor, conv, agent string) (Resu
 		Assign: &event.Assignment{Conv: c.ID, Agent: agent}})
 }
 
-// SetStatus changes a conversation's status (agents and the system);
-// snoozed needs snoozeUntil (unix ms) in the future. Resolving an assigned
-// conversation frees a chat slot: the queue is offered to routing again.
+// SetStatus moves a conversation to a status (agents and the system), as
+// the lifecycle's table allows (internal/ticket, docs/tickets.md): a
+// refused transition is an invalid error that says why. on_hold with
+// snoozeUntil (unix ms, in the future) wakes up at that time, back to
+// open; the legacy names resolved and snoozed are solved and on_hold.
+// Solving an assigned conversation frees a chat slot: the queue is
+// offered to routing again.
 func (s *Service) SetStatus(ctx context.Context, a Actor, conv, status string, snoozeUntil int64) (Result, error) {
 	if !a.staff() {
 		return Result{}, forbidden("only agents change a conversation's status")
 	}
-	if !event.ValidStatus(status) {
-		return Result{}, invalid("status must be open, pending, snoozed or resolved")
+	to := event.CanonicalStatus(status)
+	if to == "" {
+		return Result{}, invalid("status must be one of %s", strings.Join(event.Statuses, ", "))
 	}
-	if status == event.StatusSnoozed && snoozeUntil <= s.now().UnixMilli() {
+	switch {
+	case status == event.StatusSnoozed && snoozeUntil <= s.now().UnixMilli():
 		return Result{}, invalid("snoozed needs snooze_until in the future")
+	case to == event.StatusOnHold && snoozeUntil != 0 && snoozeUntil <= s.now().UnixMilli():
+		return Result{}, invalid("snooze_until must be in the future")
+	case to != event.StatusOnHold && snoozeUntil != 0:
+		return Result{}, invalid("snooze_until goes with on_hold only")
 	}
-	if status != event.StatusSnoozed {
-		snoozeUntil = 0
+	by := ticket.ActorOf(a.event())
+	if by == ticket.Timer {
+		return Result{}, forbidden("the clock's changes of status are Elapse's")
 	}
 	c, err := s.Conversation(a, conv)
 	if err != nil {
 		return Result{}, err
 	}
+	if err := ticket.Check(c.Status, to, by); err != nil {
+		return Result{}, invalid("%v", err)
+	}
+	if to == c.Status && snoozeUntil == c.SnoozeUntil {
+		return Result{Seq: c.LastSeq, Duplicate: true}, nil
+	}
 	r, err := s.append(ctx, &event.Event{Kind: event.KindStatusChanged, Tenant: a.Tenant, Actor: a.event(),
-		Status: &event.StatusChange{Conv: c.ID, Status: status, SnoozeUntil: snoozeUntil}})
-	if err == nil && status == event.StatusResolved && c.Assignee != "" && s.router != nil {
+		Status: &event.StatusChange{Conv: c.ID, Status: to, SnoozeUntil: snoozeUntil}})
+	if err == nil && event.Done(to) && c.Assignee != "" && s.router != nil {
 		s.router.Freed(a.Tenant)
+	}
+	return r, err
+}
+
+// Elapse is the log's clock at work (edge/clock): tenant's conversation
+// conv moves to status to because the time due has come, the end of its
+// snooze (to open) or its solving whose days are up (to closed). The
+// projector applies it only while the conversation still waits for due.
+// The event's id is derived from the change, so that every node of a
+// region may elapse the same time and the log keeps one.
+func (s *Service) Elapse(ctx context.Context, tenant, conv, to string, due int64) (Result, error) {
+	a := Actor{Tenant: tenant, Kind: event.ActorSystem, ID: ticket.TimerID}
+	c, err := s.Conversation(a, conv)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := ticket.Check(c.Status, to, ticket.Timer); err != nil {
+		return Result{}, invalid("%v", err)
+	}
+	r, err := s.append(ctx, &event.Event{ID: auth.DerivedID("e", "elapse", tenant, conv, to, strconv.FormatInt(due, 10)),
+		Kind: event.KindStatusChanged, Tenant: tenant, Actor: a.event(), Status: &event.StatusChange{Conv: c.ID, Status: to, Due: due}})
+	if err == nil && event.Done(to) && c.Assignee != "" && s.router != nil {
+		s.router.Freed(tenant)
 	}
 	return r, err
 }
@@ -334,8 +390,8 @@ func (s *Service) Rate(ctx context.Context, a Actor, conv string, score int) (Re
 	if err != nil {
 		return Result{}, err
 	}
-	if c.Status != event.StatusResolved {
-		return Result{}, invalid("a conversation is rated once it is resolved")
+	if !event.Done(c.Status) {
+		return Result{}, invalid("a conversation is rated once it is solved")
 	}
 	return s.append(ctx, &event.Event{Kind: event.KindConversationRated, Tenant: a.Tenant, Actor: a.event(),
 		Rating: &event.Rating{Conv: c.ID, Score: score}})

@@ -582,8 +582,11 @@ func TestListFiltersAndPages(t *testing.T) {
 	if got := list(conversation.Filter{Assignee: "bob"}, 0); len(got) != 1 || got[0] != convs[0].ID {
 		t.Errorf("bob's: %v", got)
 	}
-	if got := list(conversation.Filter{Assignee: conversation.Unassigned, Statuses: []string{"open"}}, 0); len(got) != 4 {
-		t.Errorf("unassigned and open: %v", got)
+	if got := list(conversation.Filter{Assignee: conversation.Unassigned, Statuses: []string{"new", "open"}}, 0); len(got) != 4 {
+		t.Errorf("unassigned and new or open: %v", got)
+	}
+	if got := list(conversation.Filter{Assignee: conversation.Unassigned, Statuses: []string{"open"}}, 0); len(got) != 0 {
+		t.Errorf("unassigned and open: %v (none answered yet: all new)", got)
 	}
 	if got := list(conversation.Filter{Priority: "high"}, 0); len(got) != 1 || got[0] != convs[1].ID {
 		t.Errorf("high: %v", got)
@@ -621,7 +624,7 @@ func TestListFiltersAndPages(t *testing.T) {
 	if err != nil || len(mine) != 3 {
 		t.Fatalf("Ana's own: %d, %v", len(mine), err)
 	}
-	if _, _, err := d.svc.List(alice, conversation.Filter{Statuses: []string{"closed"}}, 0); code(err) != "invalid" {
+	if _, _, err := d.svc.List(alice, conversation.Filter{Statuses: []string{"done"}}, 0); code(err) != "invalid" {
 		t.Fatalf("a bad status filter: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
@@ -77,11 +78,13 @@ func (s *Service) List(a Actor, f Filter, limit int) ([]state.ConversationRec, b
 	if !a.staff() {
 		return nil, false, forbidden("not your conversations")
 	}
-	for _, st := range f.Statuses {
-		if !event.ValidStatus(st) {
-			return nil, false, invalid("status must be open, pending, snoozed or resolved")
+	statuses := make([]string, len(f.Statuses))
+	for i, st := range f.Statuses {
+		if statuses[i] = event.CanonicalStatus(st); statuses[i] == "" {
+			return nil, false, invalid("status must be one of %s", strings.Join(event.Statuses, ", "))
 		}
 	}
+	f.Statuses = statuses
 	switch {
 	case f.Inbox != "" && !event.ValidID(f.Inbox):
 		return nil, false, invalid("inbox must be an inbox id")

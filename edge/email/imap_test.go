@@ -106,7 +106,7 @@ func TestIMAPReadsMailbox(t *testing.T) {
 		t.Fatalf("%d e-mail conversations, want 1 (the reply joins the first)", len(convs))
 	}
 	conv := convs[0]
-	if conv.Subject != "Where is my order?" || conv.Inbox != edge.DemoEmailInbox || conv.Status != event.StatusOpen {
+	if conv.Subject != "Where is my order?" || conv.Inbox != edge.DemoEmailInbox || conv.Status != event.StatusNew {
 		t.Errorf("conversation %+v", conv)
 	}
 	ct, err := e.Node.Store().Contact(edge.DemoTenant, conv.Contact)

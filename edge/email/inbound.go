@@ -215,7 +215,7 @@ func (c *Channel) deliverTo(ctx context.Context, in config.EmailInbox, tag strin
 	}
 	sys := conversation.Actor{Tenant: t, Kind: event.ActorSystem, ID: "email", Channel: conversation.ChannelEmail}
 	conv := c.thread(t, tag, m)
-	if conv != nil && conv.Status == event.StatusResolved && in.Resolved == "follow_up" {
+	if conv != nil && (conv.Status == event.StatusClosed || conv.Status == event.StatusSolved && in.Resolved == "follow_up") {
 		conv = nil // a follow-up: a new conversation
 	}
 	key := auth.DerivedID("m", t, m.MessageID) // names the mail's conversation and message: once

@@ -118,7 +118,7 @@ func TestSMTPThreadsMail(t *testing.T) {
 		t.Fatalf("%d e-mail conversations after one mail, want 1", len(convs))
 	}
 	c := convs[0]
-	if c.Subject != "Where is my order?" || c.Inbox != edge.DemoEmailInbox || c.Status != event.StatusOpen {
+	if c.Subject != "Where is my order?" || c.Inbox != edge.DemoEmailInbox || c.Status != event.StatusNew {
 		t.Errorf("conversation %+v", c)
 	}
 	ct, err := e.Node.Store().Contact(edge.DemoTenant, c.Contact)
@@ -171,7 +171,7 @@ func TestSMTPThreadsMail(t *testing.T) {
 	agent := e.Agent("alice@demo.test", "all")
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if r, err := agent.Request(ctx, statusFrame(c.ID, event.StatusResolved)); err != nil || r.Type != "ack" {
+	if r, err := agent.Request(ctx, statusFrame(c.ID, event.StatusSolved)); err != nil || r.Type != "ack" {
 		t.Fatalf("resolve: %v %+v", err, r)
 	}
 	late := mailFile(t, "From: ann@example.com", "To: support@demo.test", "Subject: Re: Where is my order?",
@@ -184,6 +184,21 @@ func TestSMTPThreadsMail(t *testing.T) {
 	e.Restart()
 	if got := len(messages(t, e, c.ID)); got != 4 {
 		t.Errorf("after a restart the thread has %d messages, want 4", got)
+	}
+
+	// a reply to a closed conversation opens a new one, for the same contact
+	agent = e.Agent("alice@demo.test", "all")
+	for _, st := range []string{event.StatusSolved, event.StatusClosed} {
+		if r, err := agent.Request(ctx, statusFrame(c.ID, st)); err != nil || r.Type != "ack" {
+			t.Fatalf("%s: %v %+v", st, err, r)
+		}
+	}
+	after := mailFile(t, "From: ann@example.com", "To: support@demo.test", "Subject: Re: Where is my order?",
+		"Message-ID: <ann-6@example.com>", "References: <ann-1@example.com> <ann-5@example.com>", "", "Still nothing.")
+	mustSend(t, e, "--tls", "--from", "ann@example.com", "--to", "support@demo.test", "--data", after)
+	convs = emailConvs(t, e)
+	if len(convs) != 4 || convs[0].ID == c.ID || convs[0].Contact != c.Contact || len(messages(t, e, c.ID)) != 4 {
+		t.Fatalf("after a reply to the closed conversation: %d conversations, the newest %s", len(convs), convs[0].ID)
 	}
 }
 

@@ -335,8 +335,8 @@ func TestTypingReadStatusAndAssignment(t *testing.T) {
 	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeStatus, Conv: conv, Status: "resolved"}); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := e.Store().Conversation(edge.DemoTenant, conv); c.Status != "resolved" {
-		t.Fatalf("status %s after resolve", c.Status)
+	if c, _ := e.Store().Conversation(edge.DemoTenant, conv); c.Status != "solved" {
+		t.Fatalf("status %s after resolve (the legacy name of solved)", c.Status)
 	}
 	if n, _ := e.Store().AgentLoad(edge.DemoTenant, "agent-alice"); n != 0 {
 		t.Fatalf("alice's load is %d after resolving her only conversation", n)

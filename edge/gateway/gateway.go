@@ -440,7 +440,7 @@ func (g *Gateway) Deliver(changes []state.Change) {
 				if item == nil {
 					item = itemView(ch.Item)
 				}
-				f := &OutFrame{Type: OutEvent, Seq: ch.Item.Seq, Item: item}
+				f := &OutFrame{Type: OutEvent, Seq: ch.Item.Seq, Item: customerItem(item)}
 				if ch.Conv != nil {
 					f.Conversation = customerView(ch.Conv)
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/edgedesk/edgedesk/edge/auth"
@@ -113,6 +114,9 @@ func (g *Gateway) customerWelcome(s *session, token, visitor string) (*OutFrame,
 	if err != nil {
 		return nil, 1011, "could not load conversations: retry"
 	}
+	// a closed conversation takes no more messages: the widget, which
+	// resumes the first it is given, starts a new one instead
+	convs = slices.DeleteFunc(convs, func(c state.ConversationRec) bool { return c.Status == event.StatusClosed })
 	available := g.available(s.tenant)
 	w := &OutFrame{Type: OutWelcome, V: ProtocolVersion,
 		Session:       &Session{Role: auth.RoleCustomer, Tenant: s.tenant, ID: s.id, Inbox: s.inbox, Token: token, Visitor: visitor},
@@ -365,6 +369,9 @@ func (g *Gateway) history(s *session, f *InFrame) error {
 		}
 	} else {
 		out.Conversation = customerView(c)
+		for i := range out.Items {
+			out.Items[i] = *customerItem(&out.Items[i])
+		}
 		// how far agents have read: the widget's "Seen" after a reload
 		if read, err := g.store.AgentsRead(s.tenant, c.ID); err == nil {
 			out.Conversation.ReadSeq = read

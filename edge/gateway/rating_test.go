@@ -39,7 +39,7 @@ func TestRating(t *testing.T) {
 		}
 	}
 	five := &gateway.InFrame{Type: gateway.TypeRate, Conv: ack.Conv, Score: 5}
-	refused("customer", five, "once it is resolved")
+	refused("customer", five, "once it is solved")
 	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeStatus, Conv: ack.Conv, Status: "resolved"}); err != nil {
 		t.Fatal(err)
 	}

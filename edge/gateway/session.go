@@ -206,7 +206,11 @@ func (g *Gateway) replay(s *session, since, upTo uint64) {
 				continue
 			}
 		}
-		s.enqueueReplay(marshal(&OutFrame{Type: OutEvent, Seq: it.Seq, Item: itemView(it)}))
+		v := itemView(it)
+		if s.role == auth.RoleCustomer {
+			v = customerItem(v)
+		}
+		s.enqueueReplay(marshal(&OutFrame{Type: OutEvent, Seq: it.Seq, Item: v}))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/internal/ticket"
 )
 
 // The views: what clients see of the edge's records, in the protocol's
@@ -17,6 +18,18 @@ import (
 // yes and no are what customers' views point Assigned at; nothing writes
 // through them.
 var yes, no = true, false
+
+// customerItem is a timeline item as its customer sees it: a status in
+// the statuses the widget knows (ticket.ForCustomer). v is the agents'
+// view, shared when there is nothing to change.
+func customerItem(v *protocol.Item) *protocol.Item {
+	if v.Status == "" || v.Kind != "status" && v.Kind != "opened" && v.Kind != "message" {
+		return v // a call item's status is the call's
+	}
+	c := *v
+	c.Status = ticket.ForCustomer(v.Status)
+	return &c
+}
 
 // itemView is a timeline item.
 func itemView(it *state.Item) *protocol.Item {
@@ -103,7 +116,7 @@ func customerConversation(c *state.ConversationRec) protocol.Conversation {
 	if c.Assignee != "" {
 		assigned = &yes
 	}
-	return protocol.Conversation{ID: c.ID, Status: c.Status, OpenedAt: c.OpenedAt, LastSeq: c.LastSeq, Assigned: assigned}
+	return protocol.Conversation{ID: c.ID, Status: ticket.ForCustomer(c.Status), OpenedAt: c.OpenedAt, LastSeq: c.LastSeq, Assigned: assigned}
 }
 
 // conversationsView is a list of conversations as agents (agent) or

@@ -44,21 +44,52 @@ const (
 	KindEmailDelivery      Kind = "email.delivery"
 )
 
-// Conversation statuses.
+// Conversation (ticket) statuses: a conversation's lifecycle, whose
+// transitions internal/ticket's table allows (docs/tickets.md).
 const (
-	StatusOpen     = "open"
-	StatusPending  = "pending"
+	StatusNew     = "new"     // no agent has answered or taken it up yet
+	StatusOpen    = "open"    // being worked on
+	StatusPending = "pending" // waiting on the customer
+	StatusOnHold  = "on_hold" // waiting on a third party (or snoozed until a time)
+	StatusSolved  = "solved"  // answered; a customer's reply reopens it
+	StatusClosed  = "closed"  // final: a customer's reply starts a new one
+)
+
+// Statuses are the six statuses, in their lifecycle's order.
+var Statuses = []string{StatusNew, StatusOpen, StatusPending, StatusOnHold, StatusSolved, StatusClosed}
+
+// The statuses of logs written before the six (layout < 11), still read
+// from the log and taken from clients: snoozed is on_hold with a time
+// to wake up, resolved is solved.
+const (
 	StatusSnoozed  = "snoozed"
 	StatusResolved = "resolved"
 )
 
-// ValidStatus reports whether s is a conversation status.
-func ValidStatus(s string) bool {
+// CanonicalStatus is the status s names: one of Statuses, or a legacy
+// name's (snoozed → on_hold, resolved → solved); "" for none.
+func CanonicalStatus(s string) string {
 	switch s {
-	case StatusOpen, StatusPending, StatusSnoozed, StatusResolved:
-		return true
+	case StatusSnoozed:
+		return StatusOnHold
+	case StatusResolved:
+		return StatusSolved
 	}
-	return false
+	if slices.Contains(Statuses, s) {
+		return s
+	}
+	return ""
+}
+
+// ValidStatus reports whether s is a conversation status, or a legacy
+// name of one.
+func ValidStatus(s string) bool { return CanonicalStatus(s) != "" }
+
+// Done reports whether a conversation in status s is done with (solved or
+// closed): it counts toward no agent's load and waits for nobody.
+func Done(s string) bool {
+	s = CanonicalStatus(s)
+	return s == StatusSolved || s == StatusClosed
 }
 
 // Actor kinds.
@@ -409,12 +440,17 @@ const (
 	DeliveryFailed   = "failed"
 )
 
-// StatusChange moves a conversation to a status. SnoozeUntil (unix ms) goes
-// with StatusSnoozed.
+// StatusChange moves a conversation to a status. SnoozeUntil (unix ms), with
+// on_hold (or the legacy snoozed), is when it wakes up: back to open.
 type StatusChange struct {
 	Conv        string `cbor:"1,keyasint"`
 	Status      string `cbor:"2,keyasint"`
 	SnoozeUntil int64  `cbor:"3,keyasint,omitempty"`
+	// Due is, on a change the clock makes (internal/ticket's Timer), the
+	// time it was made for: the snooze's end (to open), or when the
+	// conversation was solved (to closed). It applies only while the
+	// conversation still waits for that time.
+	Due int64 `cbor:"4,keyasint,omitempty"`
 }
 
 // Assignment gives a conversation to an agent; an empty Agent unassigns it.

@@ -35,6 +35,8 @@ import (
 //	mid/<tenant>/<sha256(msgid)>     conversation of an e-mail's Message-ID
 //	ob/<tenant>/<seq>                OutboxRec: an agent's reply still to go out as e-mail
 //	ce/<tenant>/<email>              the contact last given an e-mail address
+//	dw/<ms>/<tenant>/<conv>          an on-hold conversation's snooze ends at ms (16 hex digits)
+//	ds/<ms>/<tenant>/<conv>          a solved conversation, solved at ms
 const (
 	keyApplied = "m/applied"
 	keyLayout  = "m/layout"
@@ -52,8 +54,10 @@ const (
 // edge skipped apikey.* events); 9: contacts moved to keyed ids and
 // unreferenced uploads expired (an older edge skipped contact.rekeyed and
 // attachment.expired events); 10: e-mail (an older edge skipped the
-// Message-IDs and subjects of messages, and email.delivery events).
-const Layout uint64 = 10
+// Message-IDs and subjects of messages, and email.delivery events); 11:
+// the six statuses of a ticket's lifecycle (internal/ticket: a
+// conversation opens new, resolved is solved, snoozed is on_hold).
+const Layout uint64 = 11
 
 // mailIDHash keys a Message-ID (any bytes, up to 998) by its SHA-256.
 func mailIDHash(id string) string {
@@ -92,7 +96,17 @@ func kCanned(t, id string) []byte           { return []byte("cr/" + t + "/" + id
 func kContactEmail(t, email string) []byte {
 	return []byte("ce/" + t + "/" + strings.ToLower(email))
 }
-func kMailID(t, id string) []byte      { return []byte("mid/" + t + "/" + mailIDHash(id)) }
+func kMailID(t, id string) []byte { return []byte("mid/" + t + "/" + mailIDHash(id)) }
+
+// The time indexes of the lifecycle's clock (DueWakes, SolvedBefore).
+const (
+	prefixWake   = "dw/"
+	prefixSolved = "ds/"
+)
+
+func kDue(prefix string, ms int64, t, conv string) []byte {
+	return []byte(prefix + seqHex(uint64(ms)) + "/" + t + "/" + conv)
+}
 func kCannedPrefix(t string) []byte    { return []byte("cr/" + t + "/") }
 func kPluginConfig(t, p string) []byte { return []byte("pc/" + t + "/" + p) }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/ticket"
 )
 
 // Change is what applying one event did, for live delivery.
@@ -22,7 +23,10 @@ type Change struct {
 	// Contact is the customer who may see Item; empty for private notes.
 	Contact string
 	// Duplicate is set when the event repeats one already applied (same
-	// client id); the original's sequence is in DuplicateOf.
+	// client id), or changes nothing (a status change to the status the
+	// conversation has, or one the lifecycle no longer allows after
+	// another raced ahead of it); the original's sequence, or the
+	// conversation's latest, is in DuplicateOf.
 	Duplicate   bool
 	DuplicateOf uint64
 	// Ephemeral items (read markers) are delivered live but are not part of
@@ -297,8 +301,8 @@ func newItem(e *event.Event, kind, conv string) *Item {
 }
 
 // counts reports whether a conversation in status st counts toward its
-// assignee's load.
-func counts(st string) bool { return st != event.StatusResolved }
+// assignee's load: until it is solved.
+func counts(st string) bool { return !event.Done(st) }
 
 func (s *Store) addLoad(txn *badger.Txn, t, agent string, d int64) error {
 	if agent == "" || d == 0 {
@@ -364,7 +368,7 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	if err != nil {
 		return ch, err
 	}
-	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusOpen,
+	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusNew,
 		Assignee: assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS,
 		Language: o.Language, RoutedBy: o.RoutedBy, RouteNote: o.RouteNote, RouteFallback: o.RouteFallback,
 		Priority: event.StoredPriority(o.Priority), Channel: o.Channel}
@@ -387,7 +391,7 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	s.cids[t+"/"+o.Conv] = new(cidFilter) // a new conversation: no client id yet
 	it := newItem(e, "opened", o.Conv)
-	it.Status = event.StatusOpen
+	it.Status = event.StatusNew
 	it.Assignee = assignee
 	it.ClientID = o.ClientID
 	ch.Item, ch.Conv, ch.Contact = it, c, o.Contact
@@ -494,15 +498,18 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 			}
 		}
 	}
-	// A customer writing into a resolved or snoozed conversation reopens it.
-	if e.Actor.Kind == event.ActorCustomer && c.Status != event.StatusOpen {
-		if !counts(c.Status) {
+	// A customer's reply reopens a pending, on-hold or solved
+	// conversation; an agent's answer takes up a new one (ticket.Table).
+	if next := ticket.AfterMessage(c.Status, ticket.ActorOf(e.Actor), m.Private); next != c.Status {
+		if !counts(c.Status) && counts(next) {
 			if err := s.addLoad(txn, t, c.Assignee, 1); err != nil {
 				return ch, err
 			}
 		}
-		c.Status, c.SnoozeUntil = event.StatusOpen, 0
-		it.Status = event.StatusOpen
+		if err := s.moveStatus(txn, c, next, 0, e.TS); err != nil {
+			return ch, err
+		}
+		it.Status = next
 	}
 	if err := s.addOutbox(txn, e, c); err != nil {
 		return ch, err
@@ -535,18 +542,32 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 	if err != nil {
 		return ch, err
 	}
+	// the table again: of two changes that raced past the conversation
+	// service's check, the second may no longer be allowed; every node
+	// drops it alike (logs written before the six statuses name them by
+	// their legacy names)
+	to := event.CanonicalStatus(st.Status)
+	var until int64
+	if to == event.StatusOnHold {
+		until = st.SnoozeUntil
+	}
+	by := ticket.ActorOf(e.Actor)
+	if ticket.Check(c.Status, to, by) != nil || to == c.Status && until == c.SnoozeUntil ||
+		by == ticket.Timer && !timerDue(c, to, st.Due) {
+		ch.Duplicate, ch.DuplicateOf = true, c.LastSeq
+		return ch, nil
+	}
 	switch {
-	case counts(c.Status) && !counts(st.Status):
+	case counts(c.Status) && !counts(to):
 		err = s.addLoad(txn, t, c.Assignee, -1)
-	case !counts(c.Status) && counts(st.Status):
+	case !counts(c.Status) && counts(to):
 		err = s.addLoad(txn, t, c.Assignee, 1)
 	}
 	if err != nil {
 		return ch, err
 	}
-	c.Status, c.SnoozeUntil = st.Status, 0
-	if st.Status == event.StatusSnoozed {
-		c.SnoozeUntil = st.SnoozeUntil
+	if err := s.moveStatus(txn, c, to, until, e.TS); err != nil {
+		return ch, err
 	}
 	c.LastSeq, c.LastAt = e.Seq, e.TS
 	s.putConv(c)
@@ -554,6 +575,46 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 	it.Status, it.SnoozeUntil = c.Status, c.SnoozeUntil
 	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
 	return ch, s.addItem(txn, t, it)
+}
+
+// timerDue reports whether the clock's change to status to, made for
+// the time due, is still awaited: the snooze that ends at due, or the
+// solving at due whose days are up. A conversation snoozed again, or
+// solved again since, waits for another time.
+func timerDue(c *ConversationRec, to string, due int64) bool {
+	switch to {
+	case event.StatusOpen:
+		return c.Status == event.StatusOnHold && c.SnoozeUntil != 0 && c.SnoozeUntil == due
+	case event.StatusClosed:
+		return c.Status == event.StatusSolved && c.SolvedAt == due
+	}
+	return false
+}
+
+// moveStatus sets c's status (and snooze, for on_hold) at ts, and keeps
+// the clock's time indexes: the snooze's end, the solving.
+func (s *Store) moveStatus(txn *badger.Txn, c *ConversationRec, to string, until, ts int64) error {
+	if c.SnoozeUntil != 0 {
+		if err := txn.Delete(kDue(prefixWake, c.SnoozeUntil, c.Tenant, c.ID)); err != nil {
+			return err
+		}
+	}
+	if c.SolvedAt != 0 {
+		if err := txn.Delete(kDue(prefixSolved, c.SolvedAt, c.Tenant, c.ID)); err != nil {
+			return err
+		}
+	}
+	c.Status, c.SnoozeUntil, c.SolvedAt = to, until, 0
+	if until != 0 {
+		if err := txn.Set(kDue(prefixWake, until, c.Tenant, c.ID), nil); err != nil {
+			return err
+		}
+	}
+	if to == event.StatusSolved {
+		c.SolvedAt = max(ts, 1)
+		return txn.Set(kDue(prefixSolved, c.SolvedAt, c.Tenant, c.ID), nil)
+	}
+	return nil
 }
 
 func (s *Store) applyAssign(txn *badger.Txn, e *event.Event) (Change, error) {

@@ -176,11 +176,13 @@ func (s *Store) Conversations(t string, statuses []string, before uint64, limit 
 	return out, more, err
 }
 
-// Waiting returns up to limit of a tenant's waiting conversations (open
-// and unassigned) in the order the queue serves them: highest priority
-// first, then oldest first.
+// Waiting returns up to limit of a tenant's waiting conversations (new or
+// open, and unassigned) in the order the queue serves them: highest
+// priority first, then oldest first.
 func (s *Store) Waiting(t string, limit int) ([]ConversationRec, error) {
-	out, err := s.scanConvs(t, func(c *ConversationRec) bool { return c.Status == event.StatusOpen && c.Assignee == "" })
+	out, err := s.scanConvs(t, func(c *ConversationRec) bool {
+		return (c.Status == event.StatusNew || c.Status == event.StatusOpen) && c.Assignee == ""
+	})
 	slices.SortFunc(out, func(a, b ConversationRec) int {
 		if c := cmp.Compare(event.PriorityRank(b.Priority), event.PriorityRank(a.Priority)); c != 0 {
 			return c

@@ -104,6 +104,9 @@ type ConversationRec struct {
 	LastAttachment string `cbor:"23,keyasint,omitempty"`
 	// Subject is an e-mail conversation's subject: its first mail's.
 	Subject string `cbor:"24,keyasint,omitempty"`
+	// SolvedAt is when it was last solved (unix ms) while it is solved:
+	// its days to be closed count from it.
+	SolvedAt int64 `cbor:"25,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the

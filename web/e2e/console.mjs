@@ -368,22 +368,32 @@ async function run() {
     await shoot(page, "console-history");
   });
 
-  await step("status: the picker has snoozed, and snooze asks until when", async () => {
+  // statusOptions lists what the status picker offers now.
+  const statusOptions = async () => {
     await page.getByRole("button", { name: /^Conversation status: / }).click();
     const options = await page.getByRole("listbox", { name: "Conversation status" }).getByRole("option").allInnerTexts();
-    check(JSON.stringify(options.map((o) => o.trim())) === JSON.stringify(["Open", "Pending", "Snoozed", "Resolved"]), `the status picker offers ${options}`);
     await page.keyboard.press("Escape");
+    return JSON.stringify(options.map((o) => o.trim()));
+  };
+
+  await step("status: the picker offers what the lifecycle allows, and snooze puts it on hold until when", async () => {
+    await page.locator(".conv-head .badge.open", { hasText: "Open" }).waitFor({ timeout });
+    const open = await statusOptions();
+    check(open === JSON.stringify(["Open", "Pending", "On hold", "Solved"]), `from open the status picker offers ${open}`);
     await page.getByRole("button", { name: "Snooze", exact: true }).click();
     const menu = page.getByRole("menu", { name: "Snooze" });
     for (const p of ["1 hour", "Tomorrow, 9:00", "Next week", "Custom date and time…"]) await menu.getByRole("menuitem", { name: new RegExp(`^${p}`) }).waitFor({ timeout });
     await accessible(page, "the snooze menu");
     await shoot(page, "console-snooze");
     await menu.getByRole("menuitem", { name: /^Tomorrow, 9:00/ }).click();
-    await page.locator(".conv-head .badge.snoozed").waitFor({ timeout });
+    await page.locator(".conv-head .badge.on_hold", { hasText: "On hold" }).waitFor({ timeout });
     await page.locator(".conv-head .sub", { hasText: "until tomorrow, 9:00" }).waitFor({ timeout });
-    await page.locator(".timeline .event", { hasText: "You snoozed the conversation until tomorrow, 9:00" }).waitFor({ timeout });
-    // a custom date and time, from the status picker
-    await choose(page, "Conversation status", "Snoozed");
+    await page.locator(".timeline .event", { hasText: "You put the conversation on hold until tomorrow, 9:00" }).waitFor({ timeout });
+    const held = await statusOptions();
+    check(held === JSON.stringify(["Open", "Pending", "On hold", "Solved"]), `from on hold the status picker offers ${held}`);
+    // a custom date and time: on hold again, until then
+    await page.getByRole("button", { name: "Snooze", exact: true }).click();
+    await page.getByRole("menu", { name: "Snooze" }).getByRole("menuitem", { name: /^Custom date and time/ }).click();
     const dialog = page.getByRole("dialog", { name: "Snooze until" });
     await dialog.waitFor({ timeout });
     await accessible(page, "the snooze dialog");
@@ -393,15 +403,70 @@ async function run() {
     await dialog.getByLabel("Time").fill("14:30");
     await dialog.getByRole("button", { name: "Snooze", exact: true }).click();
     await page.locator(".conv-head .sub", { hasText: /until \w{3} \d+ \w{3}, 14:30/ }).waitFor({ timeout });
-    // snoozed conversations leave the open list and show under snoozed
-    await choose(page, "Status filter", "Open");
+    // on hold, it leaves the new and open list and shows under on hold
+    await choose(page, "Status filter", "New and open");
     await row(page, env.LONG_CONV).waitFor({ state: "detached", timeout });
-    await choose(page, "Status filter", "Snoozed");
-    await row(page, env.LONG_CONV).locator(".tag", { hasText: "14:30" }).waitFor({ timeout });
+    await choose(page, "Status filter", "On hold");
+    await row(page, env.LONG_CONV).locator(".tag", { hasText: "On hold until" }).filter({ hasText: "14:30" }).waitFor({ timeout });
+    await choose(page, "Status filter", "Unsolved");
+    await row(page, env.LONG_CONV).waitFor({ timeout });
     await choose(page, "Status filter", "All statuses");
   });
 
-  await step("keyboard: j/k move, a assigns to me, e resolves, r and / go to the reply, ? shows help", async () => {
+  await step("lifecycle: an agent's first reply opens a new conversation; solved, then closed, it takes private notes only", async () => {
+    // a chat nobody has answered yet (an e-mail's reply is a mail card)
+    await choose(page, "Status filter", "New");
+    const first = page.locator("button.conv").filter({ hasNot: page.locator(".preview .sr-only", { hasText: "E-mail" }) }).first();
+    await first.waitFor({ timeout });
+    const id = await first.getAttribute("data-conv");
+    await first.click();
+    await page.locator(".conv-head .badge.new", { hasText: "New" }).waitFor({ timeout });
+    const fresh = await statusOptions();
+    check(fresh === JSON.stringify(["New", "Open", "Pending", "On hold", "Solved"]), `from new the status picker offers ${fresh}`);
+    await choose(page, "Status filter", "All statuses");
+    await page.getByLabel("Reply", { exact: true }).fill("Thanks for waiting: I am on it.");
+    await page.getByLabel("Reply", { exact: true }).press("Enter");
+    await page.locator(".timeline .msg.agent", { hasText: "Thanks for waiting: I am on it." }).waitFor({ timeout });
+    await page.locator(".conv-head .badge.open", { hasText: "Open" }).waitFor({ timeout });
+    await row(page, id).locator(".tag.status-open", { hasText: "Open" }).waitFor({ timeout });
+    // Solve, then Reopen is offered, and Closed in the picker
+    await page.getByRole("button", { name: "Solve", exact: true }).click();
+    await page.locator(".conv-head .badge.solved", { hasText: "Solved" }).waitFor({ timeout });
+    await page.locator(".timeline .event", { hasText: "You solved the conversation" }).waitFor({ timeout });
+    await page.getByRole("button", { name: "Reopen", exact: true }).waitFor({ timeout });
+    const solved = await statusOptions();
+    check(solved === JSON.stringify(["Open", "Pending", "On hold", "Solved", "Closed"]), `from solved the status picker offers ${solved}`);
+    // Closed is final: no Solve, Reopen nor Snooze, the picker has nothing to offer
+    await choose(page, "Conversation status", "Closed");
+    await page.locator(".conv-head .badge.closed", { hasText: "Closed" }).waitFor({ timeout });
+    await page.locator(".conv-head .conv-closed", { hasText: "Closed" }).waitFor({ timeout });
+    await page.locator(".timeline .event", { hasText: "You closed the conversation" }).waitFor({ timeout });
+    for (const name of ["Solve", "Reopen", "Snooze"]) {
+      check(await page.getByRole("button", { name, exact: true }).count() === 0, `a closed conversation offers ${name}`);
+    }
+    check(await page.getByRole("button", { name: /^Conversation status: Closed$/ }).isDisabled(), "a closed conversation's status picker is enabled");
+    // the reply box takes a private note only, and says why
+    const composer = page.locator("form.composer");
+    await composer.locator(".note-only", { hasText: "Private note" }).waitFor({ timeout });
+    check(await composer.getByRole("tab").count() === 0, "a closed conversation's reply box offers the reply tab");
+    check((await composer.locator(".composer-top .hint").innerText()).includes("closed: it takes private notes only"),
+      `the reply box says ${await composer.locator(".composer-top .hint").innerText()}`);
+    await page.getByLabel("Private note", { exact: true }).fill("The customer confirmed by phone.");
+    await page.getByLabel("Private note", { exact: true }).press("Enter");
+    await page.locator(".timeline .msg.note", { hasText: "The customer confirmed by phone." }).waitFor({ timeout });
+    check(await page.getByRole("alert").filter({ hasText: "Not sent" }).count() === 0, "the edge refused the note");
+    await accessible(page, "a closed conversation");
+    await shoot(page, "console-closed");
+    // it shows under closed, and not under unsolved
+    await choose(page, "Status filter", "Closed");
+    await row(page, id).waitFor({ timeout });
+    await choose(page, "Status filter", "Unsolved");
+    await row(page, id).waitFor({ state: "detached", timeout });
+    await choose(page, "Status filter", "All statuses");
+    await openConv(page, env.LONG_CONV); // the keyboard's start, as before
+  });
+
+  await step("keyboard: j/k move, a assigns to me, e solves, r and / go to the reply, ? shows help", async () => {
     await page.locator(".list-title h1").click(); // the focus out of any field
     const current = () => page.locator('button.conv[aria-current="true"]').getAttribute("data-conv");
     const start = await current();
@@ -415,7 +480,7 @@ async function run() {
     await page.keyboard.press("a");
     await page.getByRole("button", { name: "Assignee: Alice (you)" }).waitFor({ timeout });
     await page.keyboard.press("e");
-    await page.locator(".conv-head .badge.resolved").waitFor({ timeout });
+    await page.locator(".conv-head .badge.solved").waitFor({ timeout });
     await page.keyboard.press("r");
     check(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Reply", "r does not focus the reply");
     await page.keyboard.press("Escape");
@@ -431,7 +496,7 @@ async function run() {
     await page.keyboard.press("?");
     const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await help.waitFor({ timeout });
-    for (const what of ["Next conversation", "Assign the conversation to me", "Resolve the conversation"]) await help.getByText(what).waitFor();
+    for (const what of ["Next conversation", "Assign the conversation to me", "Solve the conversation"]) await help.getByText(what).waitFor();
     await accessible(page, "the shortcuts overlay");
     await shoot(page, "console-help");
     await page.keyboard.press("Escape");
@@ -524,7 +589,7 @@ async function run() {
       await page.waitForTimeout(150);
       const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       check(over <= 0, `at ${w}px the page is ${over}px wider than the window`);
-      for (const name of ["Assignee", "Conversation status", "Resolve"]) {
+      for (const name of ["Assignee", "Conversation status", "Solve"]) {
         const b = await page.getByRole("button", { name, exact: false }).first().boundingBox();
         check(b && b.x + b.width <= w, `at ${w}px the ${name} control is outside the window`);
       }

@@ -4,9 +4,10 @@
 // runs this). It checks the widget on a phone (full screen, the launcher
 // reachable, no page overflow nor scrolling behind it), a 500-message
 // history paged back to its first message, agents by name, delivery and
-// seen states, the dark theme, the rating on one line at 320 px, an
-// inbox's branding reaching a new visitor, and axe-core's WCAG 2.1 A and
-// AA rules on each. Exits non-zero, saying what failed. With
+// seen states, the dark theme, the rating on one line at 320 px, a closed
+// conversation (final: the next message opens a new one, live and after a
+// reload), an inbox's branding reaching a new visitor, and axe-core's
+// WCAG 2.1 A and AA rules on each. Exits non-zero, saying what failed. With
 // SCREENSHOT_DIR set it saves widget-*.png there.
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
@@ -329,9 +330,9 @@ async function run() {
     await w.locator(".bubble").tap();
     await say(w, "Thanks, that's all!");
     const { conv } = await alice.conversationOf("Thanks, that's all!");
-    await alice.req({ type: "status", conv, status: "resolved" });
+    await alice.req({ type: "status", conv, status: "solved" });
     const rating = w.locator(".rating");
-    await step("the resolved conversation asks for a rating", () => rating.locator(".stars button").first().waitFor({ timeout }));
+    await step("the solved conversation asks for a rating", () => rating.locator(".stars button").first().waitFor({ timeout }));
     const boxes = await w.locator(".rating p, .rating .stars button").evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()));
     const r = await rating.boundingBox();
     const centre = (b) => b.y + b.height / 2;
@@ -344,6 +345,30 @@ async function run() {
     await shot(narrow, "widget-rating.png");
     await w.locator(".stars button").nth(4).tap();
     await step("the rating is thanked", () => rating.locator("p", { hasText: "Thank you for your rating." }).waitFor({ timeout }));
+
+    // Closed, the conversation is final: the edge refuses an agent's reply
+    // and a reopening, with what to do instead; the widget's next message
+    // opens a new conversation (live, and after a reload).
+    await alice.req({ type: "status", conv, status: "closed" });
+    const [reply, reopen] = await alice.all([{ type: "send", conv, client_id: "x1", text: "Anything else?" }, { type: "status", conv, status: "open" }]);
+    check(reply.type === "error" && reply.code === "invalid" && /closed: it takes private notes only/.test(reply.message ?? ""),
+      `an agent's reply into a closed conversation was answered ${JSON.stringify(reply)}`);
+    check(reopen.type === "error" && reopen.code === "invalid" && /closed → open/.test(reopen.message ?? ""),
+      `reopening a closed conversation was answered ${JSON.stringify(reopen)}`);
+    await alice.req({ type: "send", conv, client_id: "x2", text: "Called the customer.", private: true }); // a note still goes
+    await say(w, "Actually, one more thing");
+    const { conv: next } = await alice.conversationOf("Actually, one more thing");
+    check(next !== conv, "the customer's message after the conversation closed went into the closed one");
+    check(await rating.isHidden(), "the new conversation still asks to rate the closed one");
+    // close that one too: after a reload the widget finds neither (the
+    // welcome lists no closed conversation) and opens a third
+    for (const status of ["solved", "closed"]) await alice.req({ type: "status", conv: next, status });
+    await narrow.reload();
+    await w.locator(".bubble").tap();
+    check(await w.locator(".msg", { hasText: "one more thing" }).count() === 0, "after a reload the widget shows the closed conversation");
+    await say(w, "Back after a reload");
+    const { conv: third } = await alice.conversationOf("Back after a reload");
+    check(third !== conv && third !== next, "after a reload the customer's message went into a closed conversation");
     await narrow.context().close();
   }
 

@@ -526,11 +526,11 @@ async function run() {
   await step("the agent's other connection learns the agent is away", () => agent.waitForFunction(() =>
     window.frames_.find((f) => f.type === "presence" && f.agent === "agent-alice" && f.presence === "away"), null, { timeout }));
 
-  // Resolved conversations leave the open list and show under resolved.
-  await choose(cons, "Conversation status", "Resolved");
-  await step("a resolved conversation leaves the open list", () => adaEntry.waitFor({ state: "detached", timeout }));
-  // The customer is asked how it went, and rates it (CSAT).
-  await step("the customer is asked to rate the resolved conversation", () =>
+  // Solved conversations leave the new and open list and show under solved.
+  await choose(cons, "Conversation status", "Solved");
+  await step("a solved conversation leaves the new and open list", () => adaEntry.waitFor({ state: "detached", timeout }));
+  // The customer is asked how it went (the widget reads solved as resolved), and rates it (CSAT).
+  await step("the customer is asked to rate the solved conversation", () =>
     laptop.locator(".rating", { hasText: "How did we do?" }).waitFor({ timeout }));
   await accessible(laptop.page(), "the widget asking for a rating");
   await laptop.getByRole("button", { name: "5 of 5" }).click();
@@ -538,9 +538,30 @@ async function run() {
     laptop.locator(".rating", { hasText: "Thank you for your rating." }).waitFor({ timeout }));
   await step("agents receive the rating", () => agent.waitForFunction(() =>
     window.frames_.find((f) => f.type === "event" && f.item && f.item.kind === "rating" && f.item.rating && f.item.rating.score === 5), null, { timeout }));
-  await choose(cons, "Status filter", "Resolved");
-  await step("and shows under resolved", () => adaEntry.waitFor({ timeout }));
-  await choose(cons, "Status filter", "Open");
+  await choose(cons, "Status filter", "Solved");
+  await step("and shows under solved", () => adaEntry.waitFor({ timeout }));
+  // Closed, it is final: the console takes private notes only, and the
+  // customer's next message opens a new conversation.
+  const adaConv = await adaEntry.getAttribute("data-conv");
+  await choose(cons, "Conversation status", "Closed");
+  await step("a closed conversation takes private notes only in the console", async () => {
+    await cons.locator(".conv-head .badge.closed").waitFor({ timeout });
+    await cons.locator("form.composer .note-only").waitFor({ timeout });
+    await cons.getByLabel("Private note", { exact: true }).waitFor({ timeout });
+  });
+  await step("the edge tells of the conversation closed", () => agent.waitForFunction((conv) => window.frames_.find((f) =>
+    f.type === "event" && f.item && f.item.conv === conv && f.item.kind === "status" && f.item.status === "closed"), adaConv, { timeout }));
+  await laptop.locator("textarea").fill("One more question, please");
+  await laptop.locator("textarea").press("Enter");
+  const more = await step("the customer's next message opens a new conversation", async () =>
+    (await agentSees("One more question, please")).jsonValue());
+  if (more.item.conv === adaConv) throw new Error("the customer's message after the conversation closed went into the closed one");
+  await step("the widget shows it sent", () =>
+    laptop.locator(".row.customer[data-state=sent], .row.customer[data-state=seen]", { hasText: "One more question, please" }).waitFor({ timeout }));
+  await choose(cons, "Status filter", "New and open");
+  await cons.getByRole("tab", { name: /^All/ }).click(); // the agent is away: routing gave it nobody
+  await step("the console lists the new conversation as new", () =>
+    cons.locator(`button.conv[data-conv="${more.item.conv}"]`).locator(".tag.status-new", { hasText: "New" }).waitFor({ timeout }));
 
   // An admin turns on an inbox's pre-chat form: the next visitor is asked.
   await cons.getByRole("button", { name: "Inboxes" }).click();

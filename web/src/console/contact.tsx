@@ -8,6 +8,7 @@ import type { Connection } from "../widget/protocol";
 import { Conv, preview, who } from "./inbox";
 import { agentName, customerName, ofContact } from "./people";
 import { ago, full } from "./timeline";
+import { canonical, statusLabel } from "./status";
 import { Icon, IconName } from "./icons";
 import { Avatar, Badge } from "./ui";
 
@@ -28,7 +29,7 @@ const channels: Record<string, { label: string; icon: IconName }> = {
 };
 export const channelOf = (c: Pick<Conv, "channel">) => channels[c.channel ?? ""] ?? { label: cap(c.channel ?? ""), icon: "inbox" as IconName };
 
-const sentimentKind: Record<string, string> = { negative: "urgent", positive: "resolved", neutral: "low" };
+const sentimentKind: Record<string, string> = { negative: "urgent", positive: "positive", neutral: "low" };
 
 export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose }: {
   conv: Conv; conn: Connection; team: Map<string, Agent>; inboxes: Map<string, Inbox>; me: string; onOpen: (id: string) => void; onClose?: () => void;
@@ -112,7 +113,7 @@ export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose }:
               return (
                 <li key={c.id}>
                   <button type="button" onClick={() => onOpen(c.id)}>
-                    <span className="past-top"><Badge kind={c.status}>{cap(c.status)}</Badge><span className="when">{ago(c.last_at ?? c.opened_at)}</span></span>
+                    <span className="past-top"><Badge kind={canonical(c.status)}>{statusLabel(c.status)}</Badge><span className="when">{ago(c.last_at ?? c.opened_at)}</span></span>
                     <span className="past-text">{p.attachment && <Icon name="clip" size={12} />}{p.text || "No messages"}</span>
                   </button>
                 </li>

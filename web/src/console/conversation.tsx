@@ -11,18 +11,18 @@ import type { Address, Agent, Delivery } from "../protocol.gen";
 import { fetchAttachment, Fetched, uploadAttachment } from "../widget/attachment";
 import { Analysis, Connection, Item } from "../widget/protocol";
 import { Cooldown, tooMany } from "../throttle";
-import { Canned, Conv, matching, Priorities, reading, segments, Statuses, who } from "./inbox";
+import { Canned, Conv, matching, Priorities, reading, segments, who } from "./inbox";
+import { canonical, choices, noteOnly, statusesBefore, statusIcons, statusLabel, statusText } from "./status";
 import { agentName } from "./people";
 import { custom, isoDate, presets, untilText } from "./snooze";
 import { clock, full, Loaded, messages, Row, rows } from "./timeline";
 import { uploadRefused } from "./session";
-import { Icon, IconName } from "./icons";
+import { Icon } from "./icons";
 import { Avatar, Badge, Dialog, Menu, MenuItem, Option, Select, Tabs, toast } from "./ui";
 import { CallButton, CallEntry } from "./callpanel";
 import { addressLabel, addUnique, deliveryView, formatAddress, parseAddresses, recipientsFrame, replyAll, Thread, thread, verdict } from "./email";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
-const statusIcon: Record<string, IconName> = { open: "inbox", pending: "clock", snoozed: "alarm", resolved: "resolve" };
 
 // Actions are what the header and the keyboard shortcuts do to the open
 // conversation.
@@ -33,15 +33,21 @@ export interface Actions {
 }
 
 export function actions(conn: Connection, conv: Conv, names: (id: string) => string): Actions {
-  const answer = (what: string) => (r: { type: string; message?: string }) => {
-    if (r.type === "error") toast(`${what}: ${r.message ?? "the edge refused it"}`, "error");
+  const answer = (what: string, refused = what) => (r: { type: string; message?: string }) => {
+    if (r.type === "error") toast(`${refused}: ${r.message ?? "the edge refused it"}`, "error");
     else toast(what);
   };
+  // what a status change says when done: "Solved", "On hold until 14:05"
+  const done = (status: string, until?: number) =>
+    status === "on_hold" ? (until ? `On hold ${untilText(until)}` : "On hold")
+      : status === "open" && canonical(conv.status) !== "new" ? "Reopened"
+        : status === "pending" ? "Marked pending" : statusLabel(status);
   return {
     assign: (agent) => void conn.request({ type: "assign", conv: conv.id, agent })
       .then(answer(agent ? `Assigned to ${names(agent)}` : "Unassigned")),
+    // the edge refuses a change its table does not allow: its message says why
     status: (status, until) => void conn.request({ type: "status", conv: conv.id, status, ...(until ? { snooze_until: until } : {}) })
-      .then(answer(status === "snoozed" && until ? `Snoozed ${untilText(until)}` : status === "resolved" ? "Resolved" : `Marked ${status}`)),
+      .then(answer(done(status, until), "The status was not changed")),
     priority: (priority) => void conn.request({ type: "priority", conv: conv.id, priority })
       .then(answer(`Priority ${priority}`)),
   };
@@ -87,7 +93,9 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
   ];
   // an assignee the team list does not have (yet) is still shown by name
   if (conv.assignee && !team.has(conv.assignee)) agents.push({ value: conv.assignee, label: agentName(conv.assignee, team) });
-  const statuses: Option<string>[] = Statuses.map((s) => ({ value: s, label: cap(s), icon: <Icon name={statusIcon[s]} size={14} /> }));
+  // the picker offers what the lifecycle allows from here (status.ts)
+  const status = canonical(conv.status);
+  const statuses: Option<string>[] = choices(status).map((s) => ({ value: s, label: statusLabel(s), icon: <Icon name={statusIcons[s]} size={14} /> }));
   const priorities: Option<string>[] = Priorities.slice().reverse().map((p) => ({ value: p, label: cap(p), icon: <Icon name="flag" size={14} className={`prio-${p}`} /> }));
   return (
     <>
@@ -98,8 +106,8 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
             {conv.channel === "email" ? <h2 className="subject" title={conv.subject}>{conv.subject || "(no subject)"}</h2> : <h2>{name}</h2>}
             <p className="sub">
               {conv.channel === "email" && <span className="via"><Icon name="mail" size={12} />E-mail from {name}</span>}
-              {conv.status !== "open" && <Badge kind={conv.status} icon={statusIcon[conv.status]}>{cap(conv.status)}</Badge>}
-              {conv.status === "snoozed" && conv.snooze_until ? <span>{untilText(conv.snooze_until)}</span> : null}
+              <Badge kind={status} icon={statusIcons[status]}>{statusLabel(status)}</Badge>
+              {status === "on_hold" && conv.snooze_until ? <span>{untilText(conv.snooze_until)}</span> : null}
               {conv.priority && conv.priority !== "normal" && <Badge kind={conv.priority} icon="flag">{cap(conv.priority)}</Badge>}
               <span className="conv-id" title="Conversation id">#{conv.id}</span>
             </p>
@@ -107,23 +115,30 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
         </div>
         <div className="conv-actions">
           <CallButton conv={conv} />
-          <Menu label="Snooze" title="Snooze" buttonClass="btn sm" placement="bottom-end" button={<><Icon name="alarm" size={14} />Snooze<Icon name="chevronDown" size={14} className="chev" /></>}>
-            {(close) => (
-              <>
-                <div className="menu-label">Snooze until</div>
-                {presets().map((p) => (
-                  <MenuItem key={p.id} icon="clock" hint={p.detail} onSelect={() => { close(); act.status("snoozed", p.until); }}>{p.label}</MenuItem>
-                ))}
-                <hr />
-                <MenuItem icon="calendar" onSelect={() => { close(false); setSnoozing(true); }}>Custom date and time…</MenuItem>
-              </>
-            )}
-          </Menu>
-          {conv.status === "resolved" ? (
+          {/* snoozing puts the conversation on hold until a time; a closed one is final */}
+          {status !== "closed" && (
+            <Menu label="Snooze" title="Put on hold until a time" buttonClass="btn sm" placement="bottom-end" button={<><Icon name="alarm" size={14} />Snooze<Icon name="chevronDown" size={14} className="chev" /></>}>
+              {(close) => (
+                <>
+                  <div className="menu-label">On hold until</div>
+                  {presets().map((p) => (
+                    <MenuItem key={p.id} icon="clock" hint={p.detail} onSelect={() => { close(); act.status("on_hold", p.until); }}>{p.label}</MenuItem>
+                  ))}
+                  <hr />
+                  <MenuItem icon="calendar" onSelect={() => { close(false); setSnoozing(true); }}>Custom date and time…</MenuItem>
+                </>
+              )}
+            </Menu>
+          )}
+          {status === "closed" ? (
+            <span className="conv-closed" title="A closed conversation is final: a customer's next message starts a new one">
+              <Icon name="lock" size={14} />Closed
+            </span>
+          ) : status === "solved" ? (
             <button type="button" className="btn sm" onClick={() => act.status("open")}><Icon name="reopen" size={14} />Reopen</button>
           ) : (
-            <button type="button" className="btn sm primary" onClick={() => act.status("resolved")} aria-keyshortcuts="e">
-              <Icon name="resolve" size={14} />Resolve<kbd aria-hidden="true">E</kbd>
+            <button type="button" className="btn sm primary" onClick={() => act.status("solved")} aria-keyshortcuts="e">
+              <Icon name="resolve" size={14} />Solve<kbd aria-hidden="true">E</kbd>
             </button>
           )}
           <button type="button" className="btn sm icon-only ghost details-toggle" aria-label="Customer details" aria-pressed={detailsOpen} onClick={onDetails} title="Customer details">
@@ -134,20 +149,20 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
       <div className="conv-props" role="group" aria-label="Conversation properties">
         <Select label="Assignee" prefix="Assignee" value={conv.assignee ?? ""} options={agents} onChange={(v) => act.assign(v)} size="sm" className="ghost assignee" />
         <Select label="Conversation priority" prefix="Priority" value={conv.priority || "normal"} options={priorities} onChange={(v) => act.priority(v)} size="sm" className="ghost" />
-        <Select label="Conversation status" prefix="Status" value={conv.status} options={statuses} size="sm" className="ghost" again={["snoozed"]}
-          onChange={(v) => (v === "snoozed" ? setSnoozing(true) : act.status(v))} />
+        <Select label="Conversation status" prefix="Status" value={status} options={statuses} size="sm" className="ghost"
+          disabled={statuses.length < 2} onChange={(v) => act.status(v)} />
         {/* room for an SLA clock (first response, resolution) once the edge keeps one */}
         <div className="sla-slot" />
       </div>
       {/* the call panel (callpanel.tsx): a call ringing, going on or the agent's own, full width above the timeline */}
       {callSlot}
-      {snoozing && <SnoozeDialog onClose={() => setSnoozing(false)} onSnooze={(until) => { setSnoozing(false); act.status("snoozed", until); }} />}
+      {snoozing && <SnoozeDialog onClose={() => setSnoozing(false)} onSnooze={(until) => { setSnoozing(false); act.status("on_hold", until); }} />}
     </>
   );
 }
 
 // SnoozeDialog offers the presets and a date and time of the agent's
-// choosing.
+// choosing: the conversation is on hold until then.
 export function SnoozeDialog({ onClose, onSnooze }: { onClose: () => void; onSnooze: (until: number) => void }) {
   const tomorrow = new Date(Date.now() + 86400_000);
   const [date, setDate] = useState(isoDate(tomorrow));
@@ -165,7 +180,7 @@ export function SnoozeDialog({ onClose, onSnooze }: { onClose: () => void; onSno
         <div className="dialog-head">
           <div>
             <h2 id="snooze-title">Snooze until</h2>
-            <p>The conversation leaves the open list and comes back at this time, or as soon as the customer writes.</p>
+            <p>The conversation is on hold until then: it leaves the new and open list and comes back open at this time, or as soon as the customer writes.</p>
           </div>
         </div>
         <div className="dialog-body">
@@ -243,6 +258,7 @@ function Timeline({ conv, loaded, onOlder, team, me, token, mail }: {
     older();
   };
   const laid = rows(loaded.items);
+  const before = statusesBefore(loaded.items); // a status line says reopened or opened by what came before
   return (
     // focusable, so that the keyboard scrolls it too
     <div className="timeline-box" ref={box} onScroll={scrolled} tabIndex={0} role="region" aria-label="Conversation history">
@@ -260,7 +276,8 @@ function Timeline({ conv, loaded, onOlder, team, me, token, mail }: {
       ) : null}
       <ol className="timeline" ref={list} aria-live="polite" aria-label="Messages">
         {laid.map((r) => <TimelineRow key={r.key} row={r} conv={conv} team={team} me={me} token={token} readings={loaded.readings}
-          mail={mail} delivery={loaded.deliveries.get(r.kind === "day" ? 0 : r.item.seq)?.delivery} />)}
+          mail={mail} delivery={loaded.deliveries.get(r.kind === "day" ? 0 : r.item.seq)?.delivery}
+          prev={r.kind === "event" ? before.get(r.item.seq) : undefined} />)}
       </ol>
       {away && (
         <button type="button" className="btn sm latest" onClick={() => { const b = box.current!; b.scrollTop = b.scrollHeight; }}>
@@ -271,8 +288,9 @@ function Timeline({ conv, loaded, onOlder, team, me, token, mail }: {
   );
 }
 
-function TimelineRow({ row, conv, team, me, token, readings, mail, delivery }: {
+function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, prev }: {
   row: Row; conv: Conv; team: Map<string, Agent>; me: string; token: string; readings: Map<number, Analysis>; mail?: Thread; delivery?: Delivery;
+  prev?: string; // a status item's: the status before it, when loaded
 }) {
   if (row.kind === "day") return <li className="day"><span>{row.label}</span></li>;
   const it = row.item;
@@ -280,7 +298,7 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery }: {
     return <CallEntry item={it} conv={conv} names={(id) => (id === me ? "you" : agentName(id, team))}
       time={<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>} />;
   }
-  if (row.kind === "event") return <li className="event">{eventLine(it, team, me)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
+  if (row.kind === "event") return <li className="event">{eventLine(it, team, me, prev)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
   // a mail received, or an agent's reply in an e-mail conversation (sent as mail)
   if (it.email || (mail && it.actor_kind === "agent" && !it.private)) {
     return <MailRow it={it} conv={conv} team={team} me={me} token={token} reading={readings.get(it.seq)} mail={mail} delivery={delivery} />;
@@ -401,14 +419,13 @@ function MailRow({ it, conv, team, me, token, reading: r, mail, delivery }: {
 
 // eventLine says what a status change, assignment, priority, call, rating
 // or opening was, by whom.
-function eventLine(it: Item, team: Map<string, Agent>, me: string) {
+function eventLine(it: Item, team: Map<string, Agent>, me: string, prev?: string) {
   const by = it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : it.actor_kind === "customer" ? "The customer" : "Edgedesk";
   switch (it.kind) {
     case "opened":
       return <span><Icon name="conversations" size={14} />The customer started the conversation</span>;
     case "status":
-      return <span><Icon name={statusIcon[it.status ?? ""] ?? "info"} size={14} />{by} {it.status === "snoozed" && it.snooze_until ? `snoozed the conversation ${untilText(it.snooze_until)}`
-        : it.status === "resolved" ? "resolved the conversation" : it.status === "open" ? "reopened the conversation" : `marked the conversation ${it.status}`}</span>;
+      return <span><Icon name={statusIcons[canonical(it.status)] ?? "info"} size={14} />{statusText(it, by, prev)}</span>;
     case "assigned":
       return <span><Icon name="assigned" size={14} />{it.assignee ? `${by} assigned the conversation to ${it.assignee === me ? "you" : agentName(it.assignee, team)}` : `${by} unassigned the conversation`}</span>;
     case "priority":
@@ -460,13 +477,16 @@ function Attachment({ id, token }: { id: string; token: string }) {
 
 // Composer writes replies and private notes: Enter sends, Shift+Enter
 // starts a new line, "/" offers the canned responses, and files go as a
-// reply or a note.
+// reply or a note. A closed conversation takes notes only (the edge
+// refuses a reply there): the box says so.
 function Composer({ conv, conn, canned, token, uploadWait, reply, mail }: {
   conv: Conv; conn: Connection; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>;
   mail?: Thread; // an e-mail conversation's: the reply goes as mail
 }) {
   const [text, setText] = useState("");
-  const [note, setNote] = useState(false);
+  const [noting, setNote] = useState(false);
+  const closed = noteOnly(conv.status); // why only a note goes, or ""
+  const note = noting || closed !== "";
   const [active, setActive] = useState(0);
   const [sending, setSending] = useState(false);
   useEffect(() => {
@@ -633,7 +653,7 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail }: {
     await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", attachments: [up.id], private: note, ...rcpt });
   };
   return (
-    <form className={`composer${note ? " noting" : ""}`} onSubmit={(ev) => { ev.preventDefault(); void send(); }}>
+    <form className={`composer${note ? " noting" : ""}${closed ? " closed" : ""}`} onSubmit={(ev) => { ev.preventDefault(); void send(); }}>
       {suggestions.length > 0 && (
         <ul className="canned popover" role="listbox" aria-label="Canned responses">
           {suggestions.map((c, i) => (
@@ -646,9 +666,11 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail }: {
       )}
       <div className="composer-box">
         <div className="composer-top">
-          <Tabs label="Write" className="segmented" value={note ? "note" : "reply"} onChange={(v) => setNote(v === "note")}
-            tabs={[{ id: "reply", label: "Reply" }, { id: "note", label: "Private note", icon: "note", className: "note" }]} />
-          <span className="hint">{note ? "Only agents see notes." : mail
+          {closed ? <span className="note-only"><Icon name="lock" size={14} />Private note</span> : (
+            <Tabs label="Write" className="segmented" value={note ? "note" : "reply"} onChange={(v) => setNote(v === "note")}
+              tabs={[{ id: "reply", label: "Reply" }, { id: "note", label: "Private note", icon: "note", className: "note" }]} />
+          )}
+          <span className="hint">{closed ? closed : note ? "Only agents see notes." : mail
             ? <span className="reply-by"><Icon name="mail" size={12} /><span>Reply by e-mail to {to.length ? <strong>{formatAddress(to[0])}</strong> : "the customer"}{to.length > 1 ? ` and ${to.length - 1} more` : ""}</span></span>
             : <>Type <kbd>/</kbd> for canned responses</>}</span>
         </div>

@@ -146,10 +146,14 @@ textarea.input { height: auto; padding: 8px 10px; resize: vertical; line-height:
 .badge { display: inline-flex; align-items: center; gap: 5px; height: 20px; padding: 0 8px; border-radius: var(--ed-radius-full);
   font-size: var(--ed-text-xs); font-weight: var(--ed-weight-semibold); white-space: nowrap; background: var(--subtle); color: var(--muted); }
 .badge .icon { margin-left: -2px; }
+/* a conversation's six statuses (status.ts) */
+.badge.new { background: var(--accent-soft); color: var(--accent-text); }
 .badge.open { background: var(--ed-color-info-soft); color: var(--ed-color-info-text); }
 .badge.pending { background: var(--warn-soft); color: var(--warn-text); }
-.badge.snoozed { background: var(--subtle); color: var(--muted); }
-.badge.resolved { background: var(--ok-soft); color: var(--ok-text); }
+.badge.on_hold { background: var(--subtle); color: var(--muted); }
+.badge.solved { background: var(--ok-soft); color: var(--ok-text); }
+.badge.closed { background: var(--subtle); color: var(--muted); box-shadow: inset 0 0 0 1px var(--border); }
+.badge.positive { background: var(--ok-soft); color: var(--ok-text); }
 .badge.urgent { background: var(--danger); color: #fff; }
 .badge.high { background: var(--warn-soft); color: var(--warn-text); }
 .badge.low { background: var(--subtle); color: var(--muted); }

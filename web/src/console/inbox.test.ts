@@ -17,11 +17,25 @@ describe("visible", () => {
     expect(ids(visible(convs, "unassigned", "me"))).toEqual(["b"]);
   });
   it("narrows any of them to one status", () => {
-    const mixed = [...convs, conv("e", 8, "me", "resolved"), conv("f", 2, undefined, "pending")];
+    const mixed = [...convs, conv("e", 8, "me", "solved"), conv("f", 2, undefined, "pending")];
     expect(ids(visible(mixed, "all", "me", "open"))).toEqual(["b", "d", "c", "a"]);
-    expect(ids(visible(mixed, "mine", "me", "resolved"))).toEqual(["e"]);
+    expect(ids(visible(mixed, "mine", "me", "solved"))).toEqual(["e"]);
     expect(ids(visible(mixed, "unassigned", "me", "pending"))).toEqual(["f"]);
     expect(ids(visible(mixed, "all", "me", ""))).toEqual(["b", "e", "d", "c", "a", "f"]);
+  });
+  it("narrows to a group of statuses: new and open, unsolved", () => {
+    const mixed = [conv("n", 6, undefined, "new"), conv("o", 5, undefined, "open"), conv("p", 4, undefined, "pending"),
+      conv("h", 3, undefined, "on_hold"), conv("s", 2, undefined, "solved"), conv("x", 1, undefined, "closed")];
+    expect(ids(visible(mixed, "all", "me", "new_open"))).toEqual(["n", "o"]);
+    expect(ids(visible(mixed, "all", "me", "unsolved"))).toEqual(["n", "o", "p", "h"]);
+    expect(ids(visible(mixed, "all", "me", "on_hold"))).toEqual(["h"]);
+    expect(ids(visible(mixed, "all", "me", "closed"))).toEqual(["x"]);
+    expect(counts(mixed, "me", "new_open")).toEqual({ mine: 0, unassigned: 2, all: 2 });
+  });
+  it("reads the legacy statuses as the six's", () => {
+    const old = [conv("z", 2, undefined, "snoozed"), conv("r", 1, undefined, "resolved")];
+    expect(ids(visible(old, "all", "me", "on_hold"))).toEqual(["z"]);
+    expect(ids(visible(old, "all", "me", "solved"))).toEqual(["r"]);
   });
 });
 
@@ -140,7 +154,7 @@ describe("search and sort", () => {
   });
   it("counts each tab", () => {
     expect(counts(convs, "me")).toEqual({ mine: 1, unassigned: 3, all: 4 });
-    expect(counts(convs, "me", "resolved")).toEqual({ mine: 0, unassigned: 0, all: 0 });
+    expect(counts(convs, "me", "solved")).toEqual({ mine: 0, unassigned: 0, all: 0 });
   });
 });
 

@@ -4,6 +4,7 @@
 
 import type { Analysis, Canned, Conversation, PIISpan } from "../protocol.gen";
 import { customerName, ofConversation } from "./people";
+import { inFilter } from "./status";
 
 export type { Canned };
 
@@ -104,8 +105,9 @@ export function preview(c: Pick<Conv, "last_text" | "last_attachment">): { text:
 
 export type Filter = "mine" | "unassigned" | "all";
 
-// Statuses are a conversation's statuses, in the order agents work them.
-export const Statuses = ["open", "pending", "snoozed", "resolved"];
+// Statuses are a conversation's six statuses, in their lifecycle's order
+// (status.ts: labels, the changes allowed, the list's filters).
+export { Statuses } from "./status";
 
 export type Sort = "newest" | "waiting" | "priority";
 
@@ -129,13 +131,13 @@ export function matches(c: Conv, query: string): boolean {
 }
 
 // visible lists the conversations a filter shows to agent me, with the
-// given status ("" for any) and search, in the given order: newest
+// given status filter (status.ts's StatusFilters: "" for any) and search, in the given order: newest
 // activity first, the longest waiting (oldest activity) first, or highest
 // priority first (then newest).
 export function visible(convs: Iterable<Conv>, filter: Filter, me: string, status = "", query = "", sort: Sort = "newest"): Conv[] {
   const out = Array.from(convs)
     .filter((c) => filter === "all" || (filter === "mine" ? c.assignee === me : !c.assignee))
-    .filter((c) => status === "" || c.status === status)
+    .filter((c) => status === "" || inFilter(c.status, status))
     .filter((c) => matches(c, query));
   const newest = (a: Conv, b: Conv) => b.last_seq - a.last_seq;
   if (sort === "waiting") return out.sort((a, b) => -newest(a, b));
@@ -143,12 +145,12 @@ export function visible(convs: Iterable<Conv>, filter: Filter, me: string, statu
   return out.sort(newest);
 }
 
-// counts are how many conversations of a status each filter has, for the
-// tabs.
+// counts are how many conversations of a status filter each assignment
+// filter has, for the tabs.
 export function counts(convs: Iterable<Conv>, me: string, status = ""): Record<Filter, number> {
   const n = { mine: 0, unassigned: 0, all: 0 };
   for (const c of convs) {
-    if (status !== "" && c.status !== status) continue;
+    if (status !== "" && !inFilter(c.status, status)) continue;
     n.all++;
     if (!c.assignee) n.unassigned++;
     else if (c.assignee === me) n.mine++;

@@ -5,9 +5,10 @@
 
 import { memo, RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { Agent } from "../protocol.gen";
-import { Conv, Filter, preview, Sort, Sorts, Statuses, Unread, who } from "./inbox";
+import { Conv, Filter, preview, Sort, Sorts, Unread, who } from "./inbox";
 import { agentName } from "./people";
 import { untilText } from "./snooze";
+import { canonical, filterOf, StatusFilters, statusLabel } from "./status";
 import { ago, full } from "./timeline";
 import { Icon } from "./icons";
 import { Avatar, Select, Tabs } from "./ui";
@@ -15,11 +16,10 @@ import { Avatar, Select, Tabs } from "./ui";
 // rowHeight is the height of one row, in pixels (the CSS's .conv too).
 export const rowHeight = 76;
 const overscan = 6;
-const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 export interface ListState {
   filter: Filter;
-  status: string; // "" for any
+  status: string; // a status filter's id (status.ts's StatusFilters): "" for any
   query: string;
   sort: Sort;
 }
@@ -54,8 +54,9 @@ export function ConversationList({ shown, counts, state, onState, selected, onOp
   }, [state.filter, state.status, state.query, state.sort]);
   const first = Math.max(0, Math.floor(view.top / rowHeight) - overscan);
   const last = Math.min(shown.length, Math.ceil((view.top + view.height) / rowHeight) + overscan);
-  const statusOptions = [{ value: "", label: "All statuses" }, ...Statuses.map((s) => ({ value: s, label: cap(s) }))];
-  const noun = state.status ? `${state.status} conversations` : "conversations";
+  const statusOptions = StatusFilters.map((f) => ({ value: f.id, label: f.label, hint: f.hint }));
+  const filter = filterOf(state.status);
+  const noun = filter?.statuses.length ? `${filter.label.toLowerCase()} conversations` : "conversations";
   return (
     <nav className="list" aria-label="Conversations">
       <div className="list-head">
@@ -106,7 +107,7 @@ export function ConversationList({ shown, counts, state, onState, selected, onOp
         ) : (
           <ul style={{ paddingTop: first * rowHeight, paddingBottom: (shown.length - last) * rowHeight }} aria-label={`${shown.length} ${noun}`}>
             {shown.slice(first, last).map((c) => (
-              <Row key={c.id} c={c} selected={c.id === selected} unread={unread.of(c.id)} onOpen={onOpen} team={team} me={me} showStatus={state.status === ""} />
+              <Row key={c.id} c={c} selected={c.id === selected} unread={unread.of(c.id)} onOpen={onOpen} team={team} me={me} showStatus={(filter?.statuses.length ?? 0) !== 1} />
             ))}
           </ul>
         )}
@@ -145,8 +146,10 @@ const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatu
             {unread ? <span className="unread count" aria-label={`${unread} unread`}>{unread}</span> : null}
           </span>
           <span className="conv-tags">
-            {c.status === "snoozed" && c.snooze_until ? <span className="tag" title="Snoozed"><Icon name="alarm" size={11} />Snoozed {untilText(c.snooze_until)}</span>
-              : showStatus && <span className={`tag status-${c.status}`}>{cap(c.status)}</span>}
+            {canonical(c.status) === "on_hold" ? (
+              c.snooze_until ? <span className="tag status-on_hold" title="On hold until a time"><Icon name="alarm" size={11} />On hold {untilText(c.snooze_until)}</span>
+                : <span className="tag status-on_hold"><Icon name="pause" size={11} />On hold</span>
+            ) : showStatus && <span className={`tag status-${canonical(c.status)}`}>{statusLabel(c.status)}</span>}
             {c.priority && c.priority !== "normal" && <span className={`priority ${c.priority}`}><Icon name="flag" size={11} />{c.priority}</span>}
             {c.assignee && (
               <span className="tag assignee" title={`Assigned to ${agentName(c.assignee, team)}`}>

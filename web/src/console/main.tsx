@@ -25,6 +25,7 @@ import { HelpDialog, ProfileMenu } from "./profile";
 import { agentName } from "./people";
 import * as prefsStore from "./prefs";
 import { shortcut } from "./shortcuts";
+import { defaultFilter, filterOf, solvable } from "./status";
 import { add, empty, Loaded, page } from "./timeline";
 import { Icon, IconName } from "./icons";
 import { Notice, toast, Toaster } from "./ui";
@@ -38,7 +39,10 @@ const listKey = "edgedesk:console:list"; // the list's filter, status and order,
 
 function savedList(): Partial<ListState> {
   try {
-    return JSON.parse(sessionStorage.getItem(listKey) ?? "{}") as Partial<ListState>;
+    const l = JSON.parse(sessionStorage.getItem(listKey) ?? "{}") as Partial<ListState>;
+    // a filter this console no longer offers (an older one's "snoozed") gives way to the default
+    if (typeof l.status === "string" && !filterOf(l.status)) delete l.status;
+    return l;
   } catch {
     return {};
   }
@@ -197,7 +201,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   const [loadingMore, setLoadingMore] = useState(false);
   const [selected, setSelected] = useState("");
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [list, setList] = useState<ListState>(() => ({ filter: "all", status: "open", sort: "newest", ...savedList(), query: "" }));
+  const [list, setList] = useState<ListState>(() => ({ filter: "all", status: defaultFilter, sort: "newest", ...savedList(), query: "" }));
   useEffect(() => {
     try {
       sessionStorage.setItem(listKey, JSON.stringify({ filter: list.filter, status: list.status, sort: list.sort }));
@@ -471,7 +475,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
       case "help": setHelp(true); break;
       case "search": setScreen("inbox"); setTimeout(() => search.current?.focus()); break;
       case "assign": if (current && act && current.assignee !== me) act.assign(me); break;
-      case "resolve": if (current && act && current.status !== "resolved") act.status("resolved"); break;
+      case "solve": if (current && act && solvable(current.status)) act.status("solved"); break;
       case "reply": reply.current?.focus(); break;
       case "canned":
         if (!reply.current) return;

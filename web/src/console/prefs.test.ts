@@ -27,7 +27,7 @@ describe("shortcuts", () => {
     expect(shortcut({ key: "k", target: el("BUTTON") })).toBe("previous");
     expect(shortcut({ key: "?", target: null })).toBe("help");
     expect(shortcut({ key: "/", target: el("DIV") })).toBe("canned");
-    expect(shortcut({ key: "e", target: el("INPUT", "checkbox") })).toBe("resolve");
+    expect(shortcut({ key: "e", target: el("INPUT", "checkbox") })).toBe("solve");
   });
   it("leave the agent's typing alone", () => {
     expect(shortcut({ key: "j", target: el("TEXTAREA") })).toBeUndefined();

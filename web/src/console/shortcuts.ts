@@ -2,14 +2,14 @@
 // the agent's typing rather than a shortcut. Free of the DOM's objects, so
 // unit tests drive it.
 
-export type Action = "next" | "previous" | "assign" | "resolve" | "reply" | "canned" | "help" | "search";
+export type Action = "next" | "previous" | "assign" | "solve" | "reply" | "canned" | "help" | "search";
 
 // Shortcuts lists them for the help overlay, in its order.
 export const Shortcuts: { keys: string[]; action: Action; what: string }[] = [
   { keys: ["j"], action: "next", what: "Next conversation" },
   { keys: ["k"], action: "previous", what: "Previous conversation" },
   { keys: ["a"], action: "assign", what: "Assign the conversation to me" },
-  { keys: ["e"], action: "resolve", what: "Resolve the conversation" },
+  { keys: ["e"], action: "solve", what: "Solve the conversation" },
   { keys: ["r"], action: "reply", what: "Write a reply" },
   { keys: ["/"], action: "canned", what: "Canned responses, in the reply box" },
   { keys: ["s"], action: "search", what: "Search conversations" },

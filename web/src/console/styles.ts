@@ -74,9 +74,10 @@ export const consoleCss = `
 .conv-tags { display: flex; align-items: center; gap: 6px; min-width: 0; overflow: hidden; white-space: nowrap; font-size: var(--ed-text-xs); color: var(--muted); }
 .tag { display: inline-flex; align-items: center; gap: 3px; }
 .tag.assignee { min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.tag.status-new { color: var(--accent-text); }
 .tag.status-open { color: var(--ed-color-info-text); }
 .tag.status-pending { color: var(--warn-text); }
-.tag.status-resolved { color: var(--ok-text); }
+.tag.status-solved { color: var(--ok-text); }
 .priority { display: inline-flex; align-items: center; gap: 3px; padding: 0 6px; border-radius: var(--ed-radius-full); font-weight: var(--ed-weight-semibold); }
 .priority.urgent { background: var(--danger); color: #fff; }
 .priority.high { background: var(--warn-soft); color: var(--warn-text); }
@@ -99,6 +100,8 @@ export const consoleCss = `
 .who .sub { display: flex; align-items: center; gap: 6px; margin: 3px 0 0; color: var(--muted); font-size: var(--ed-text-xs); white-space: nowrap; }
 .conv-id { font-family: var(--mono); overflow: hidden; text-overflow: ellipsis; }
 .conv-actions { display: flex; align-items: center; gap: 6px; flex: none; }
+.conv-closed { display: inline-flex; align-items: center; gap: 6px; height: 28px; padding: 0 10px; border: 1px dashed var(--border-strong);
+  border-radius: var(--ed-radius-md); color: var(--muted); font-size: var(--ed-text-sm); font-weight: var(--ed-weight-medium); cursor: default; }
 .conv-props { display: flex; align-items: center; gap: 2px; flex-wrap: wrap; padding: 0 12px 8px; border-bottom: 1px solid var(--border); }
 .conv-props .select-btn { max-width: 260px; }
 .conv-props .select-btn .prefix { margin-right: 2px; }
@@ -168,6 +171,10 @@ img.attachment { max-width: 280px; max-height: 200px; border-radius: var(--ed-ra
 .composer.noting .composer-box:focus-within { box-shadow: 0 0 0 3px color-mix(in srgb, var(--ed-color-note-border) 55%, transparent); }
 .composer-top { display: flex; align-items: center; justify-content: space-between; gap: 8px; padding: 8px 8px 0; }
 .composer-top .hint { font-size: var(--ed-text-xs); }
+.composer-top .note-only { flex: none; display: inline-flex; align-items: center; gap: 6px; height: 26px; padding: 0 10px; border-radius: var(--ed-radius-md);
+  border: 1px solid var(--ed-color-note-border); color: var(--ed-color-on-note); font-size: var(--ed-text-sm); font-weight: var(--ed-weight-semibold); }
+.composer.closed .composer-top { align-items: flex-start; }
+.composer.closed .composer-top .hint { white-space: normal; text-align: right; }
 .composer.noting .hint { color: var(--ed-color-on-note); }
 .reply { display: block; width: 100%; min-height: 44px; max-height: 40vh; padding: 8px 12px; border: 0; background: transparent; resize: none;
   color: var(--text); line-height: 1.45; }

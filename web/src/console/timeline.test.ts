@@ -35,7 +35,7 @@ describe("rows", () => {
     const items = [
       message(1, at(3, 9)), message(2, at(3, 9, 2)), message(3, at(3, 9, 9)),
       message(4, at(4, 10), "agent"), message(5, at(4, 10, 1), "agent", { private: true }),
-      { seq: 6, conv: "c1", kind: "status", ts: at(4, 10, 2), actor_kind: "agent", status: "resolved" } as Item,
+      { seq: 6, conv: "c1", kind: "status", ts: at(4, 10, 2), actor_kind: "agent", status: "solved" } as Item,
       message(7, at(4, 10, 3), "agent"),
     ];
     const r = rows(items, now);

@@ -160,7 +160,7 @@ export interface Option<T extends string> {
 export function Select<T extends string>({ label, value, options, onChange, prefix, size, className, placement = "bottom-start", hideLabel = true, disabled, again = [] }: {
   label: string; value: T; options: Option<T>[]; onChange: (v: T) => void; prefix?: string; size?: "sm";
   className?: string; placement?: Placement; hideLabel?: boolean; disabled?: boolean;
-  again?: T[]; // values that call onChange when chosen while chosen already (snoozed: until another time)
+  again?: T[]; // values that call onChange when chosen while chosen already (on hold: until another time)
 }) {
   const p = usePopover(placement);
   const current = options.find((o) => o.value === value);

@@ -10,6 +10,7 @@ import { fetchAttachment, uploadAttachment } from "./attachment";
 import { Brand, Version } from "../protocol.gen";
 import { Connection, InFrame, Item, OutFrame, User } from "./protocol";
 import { Entry, Page, Timeline } from "./timeline";
+import { closes, firstStart, nextStart, refusedClosed } from "./lifecycle";
 import { dayKey, dayLabel, fullTime, initials, links, onColor, sameGroup, timeLabel, validColor } from "./format";
 import { icon, IconName } from "./icons";
 import { css, phone } from "./styles";
@@ -78,7 +79,9 @@ function iconButton(cls: string, name: IconName, label: string, size = 20): HTML
 
 class Widget {
   private conn: Connection;
-  private conv = "";
+  private conv = ""; // the conversation the visitor's messages go to; "" until one opens, and again once it is closed
+  private startID = firstStart; // the client id of the next conversation to open (lifecycle.ts)
+  private rateConv = ""; // the solved conversation the rating question is for
   private root: ShadowRoot;
   private ed: HTMLElement; // the root element: theme and brand colour
   private log: HTMLElement;
@@ -367,7 +370,7 @@ class Widget {
       const b = iconButton("", "star", t.rateLabel(n), 22);
       b.title = t.rateLabel(n);
       b.addEventListener("click", async () => {
-        const ack = await this.conn.request({ type: "rate", conv: this.conv, score: n });
+        const ack = await this.conn.request({ type: "rate", conv: this.rateConv || this.conv, score: n });
         if (ack.type === "ack") this.showRating("thanks");
       });
       stars.appendChild(b);
@@ -381,11 +384,26 @@ class Widget {
     (this.rating.querySelector(".stars") as HTMLElement).hidden = state !== "ask";
   }
 
-  // noteRating follows the conversation's status and ratings.
+  // noteRating follows the conversation's status and ratings: a resolved
+  // conversation asks, and keeps asking once it is closed.
   private noteRating(it: Item): void {
-    if (it.conv !== this.conv) return;
-    if (it.kind === "status") this.showRating(it.status === "resolved" ? "ask" : "none");
+    if (it.conv !== this.conv && it.conv !== this.rateConv) return;
+    if (it.kind === "status" && it.status !== "closed") {
+      this.rateConv = it.status === "resolved" ? it.conv : "";
+      this.showRating(this.rateConv ? "ask" : "none");
+    }
     if (it.kind === "rating") this.showRating("thanks");
+  }
+
+  // forget lets go of a closed conversation: what it said stays on
+  // screen, and the visitor's next message opens a new one (the edge
+  // takes no more messages into it).
+  private forget(conv: string): void {
+    if (!conv || conv !== this.conv) return;
+    this.conv = "";
+    this.startID = nextStart(conv);
+    this.page = new Page(); // no earlier pages to load: they were the closed one's
+    this.showTyping(false);
   }
 
   // setUser switches to a signed-in user's conversation (or back to the
@@ -393,6 +411,9 @@ class Widget {
   setUser(user?: User): void {
     this.calls.reset(); // another identity: the call was the other one's
     this.conv = "";
+    this.startID = firstStart;
+    this.rateConv = "";
+    this.showRating("none");
     this.timeline = new Timeline();
     this.page = new Page();
     this.shown.clear();
@@ -454,6 +475,10 @@ class Widget {
   // load shows a conversation's latest history: first, when the widget
   // opens it, else again after a resync (what is shown stays).
   private async load(conv: string, first: boolean): Promise<void> {
+    if (first && conv !== this.rateConv) {
+      this.rateConv = ""; // a new conversation: the question was the closed one's
+      this.showRating("none");
+    }
     this.conv = conv;
     const h = await this.conn.request({ type: "history", conv, limit: firstPage });
     this.took(h, first);
@@ -475,6 +500,8 @@ class Widget {
     }
     this.page.took(items, Boolean(h.more), first);
     this.readSeq = Math.max(this.readSeq, Number(h.conversation?.read_seq ?? 0));
+    // closed while this page was asked for (or before a reload): let it go
+    if (h.conversation && closes(this.conv, undefined, h.conversation)) this.forget(this.conv);
   }
 
   // loadOlder loads the page before the oldest item shown, keeping what
@@ -516,13 +543,22 @@ class Widget {
   }
 
   // open starts the visitor's conversation with the first message (the edge
-  // returns the same one for the same client id, from any tab).
+  // returns the same one for the same client id, from any tab). A closed
+  // one takes no more messages: the next one after it is opened instead
+  // (the first message after a reload finds the latest that is not).
   private async opened(): Promise<boolean> {
-    if (this.conv) return true;
-    const ack = await this.conn.request({ type: "start", client_id: "web", lang: navigator.language });
-    if (ack.type !== "ack" || !ack.conv) return false;
-    if (!this.conv) await this.load(ack.conv, true);
-    return true;
+    for (let hops = 0; hops < 50 && !this.conv; hops++) {
+      const id = this.startID;
+      const ack = await this.conn.request({ type: "start", client_id: id, lang: navigator.language });
+      if (ack.type !== "ack" || !ack.conv) return false;
+      if (this.conv) break;
+      if (ack.conversation?.status === "closed") {
+        if (this.startID === id) this.startID = nextStart(ack.conv);
+        continue;
+      }
+      await this.load(ack.conv, true);
+    }
+    return this.conv !== "";
   }
 
   private async send(text: string, attachments?: string[]): Promise<void> {
@@ -573,9 +609,16 @@ class Widget {
     if (text && ms) this.noticeOff = setTimeout(() => this.showNotice("", 0), ms);
   }
 
-  private async deliver(cid: string, text: string, attachments?: string[]): Promise<void> {
+  private async deliver(cid: string, text: string, attachments?: string[], again = true): Promise<void> {
     if (!(await this.opened())) return; // kept in unsent: sent again after reconnecting
-    const ack = await this.conn.request({ type: "send", conv: this.conv, client_id: cid, text, attachments });
+    const conv = this.conv;
+    const ack = await this.conn.request({ type: "send", conv, client_id: cid, text, attachments });
+    if (refusedClosed(ack) && again) {
+      // the conversation was closed before the widget heard: the message
+      // opens a new one (once: a second refusal waits for a reconnect)
+      this.forget(conv);
+      return this.deliver(cid, text, attachments, false);
+    }
     if (ack.type !== "ack" || !ack.seq) return; // kept in unsent: sent again after reconnecting
     this.unsent.delete(cid);
     this.timeline.acked(cid, ack.seq);
@@ -599,6 +642,8 @@ class Widget {
       }
       this.render();
     }
+    // a closed conversation is final: the next message opens a new one
+    if (f.type === "event" && closes(this.conv, f.item, f.conversation)) this.forget(this.conv);
     if (f.type === "typing" && f.actor_kind === "agent" && f.conv === this.conv) this.showTyping(Boolean(f.on), f.actor_id);
     if (f.type === "availability") {
       this.available = f.available !== false;
