@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/edgedesk/edgedesk/internal/sla"
 )
 
 // Measure is a service metric measured on one wait: docs/metrics.md
@@ -33,7 +35,7 @@ func (m Measure) String() string {
 // high, urgent; 0: none) and whether they count business hours only.
 type Policy struct {
 	FirstResponse, NextResponse, Resolution [4]time.Duration
-	BusinessHours                           *Schedule // nil: the clock runs around the clock
+	BusinessHours                           *sla.Schedule // nil: the clock runs around the clock
 }
 
 func (p *Policy) target(m Measure, priority int8) time.Duration {
@@ -270,7 +272,7 @@ func (m *Measurer) row(c columns, i int, s *convState) {
 		m.resume(s, ts)
 	case KindResolved:
 		m.resume(s, ts)
-		if s.started != 0 {
+		if s.started != 0 && !s.resolved { // solved again without a reopening: measured once
 			p := m.pausesOf(s)
 			m.fact(c, i, s, Resolution, s.started, p.start, p.startBiz)
 		}

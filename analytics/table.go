@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/sla"
 )
 
 // SchemaVersion is the version of the event table's schema (docs/metrics.md).
@@ -355,20 +356,7 @@ func PolicyOf(s *event.SLA) *Policy {
 		p.NextResponse[i] = time.Duration(s.NextResponse[i]) * time.Second
 		p.Resolution[i] = time.Duration(s.Resolution[i]) * time.Second
 	}
-	if s.TimeZone != "" {
-		loc, err := time.LoadLocation(s.TimeZone)
-		if err != nil {
-			loc = time.UTC
-		}
-		sch := &Schedule{Location: loc, Holidays: map[string]bool{}}
-		for d, h := range s.Hours {
-			sch.Days[d].Open, sch.Days[d].Close = time.Duration(h[0])*time.Minute, time.Duration(h[1])*time.Minute
-		}
-		for _, h := range s.Holidays {
-			sch.Holidays[h] = true
-		}
-		p.BusinessHours = sch
-	}
+	p.BusinessHours = sla.ScheduleOf(s)
 	return p
 }
 

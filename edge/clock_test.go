@@ -2,6 +2,7 @@ package edge_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,5 +130,68 @@ func TestLifecycleClock(t *testing.T) {
 	}
 	if c := get(); c.Messages != 2 {
 		t.Fatalf("the closed conversation holds %d messages, want 2", c.Messages)
+	}
+}
+
+// TestSLAStagesRecordedOnce: with the tenant's policy set (as the hub
+// sets it), a conversation's first response clock warns at its share of
+// the target and breaches at the target, each recorded once in the log by
+// the lifecycle's clock (also across a restart), and the breach raises
+// the conversation's priority as the policy says; the agent's answer
+// stops the clock.
+func TestSLAStagesRecordedOnce(t *testing.T) {
+	e := edgetest.Start(t, edgetest.Config(t))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	policy := &event.SLA{FirstResponse: [4]int64{0, 2, 0, 0}, Resolution: [4]int64{0, 3600, 0, 0}, WarnAt: 50, Escalate: event.PriorityUrgent}
+	if _, err := e.Node.Journal().Append(ctx, &event.Event{Kind: event.KindTenantUpserted, Tenant: edge.DemoTenant,
+		Actor: event.Actor{Kind: event.ActorSystem, ID: "test"}, TenantInfo: &event.Tenant{ID: edge.DemoTenant, Name: "Demo Shop", SLA: policy}}); err != nil {
+		t.Fatal(err)
+	}
+	cust := e.Visitor()
+	open, err := cust.Start(ctx, "sla-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := open.Conversation.ID
+	if _, err := cust.Message(ctx, conv, "m1", "Hello?"); err != nil {
+		t.Fatal(err)
+	}
+	stages := func() []string {
+		items, _, err := e.Node.Store().Timeline(edge.DemoTenant, conv, 0, 500, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range items {
+			if it.Kind == "sla" {
+				out = append(out, it.SLA.Measure+" "+it.SLA.Stage)
+			}
+		}
+		return out
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for len(stages()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got := strings.Join(stages(), ", "); got != "first_response warning, first_response breached" {
+		t.Fatalf("the stages recorded: %q", got)
+	}
+	c, _ := e.Node.Store().Conversation(edge.DemoTenant, conv)
+	if c.Priority != event.PriorityUrgent {
+		t.Fatalf("priority %q after the breach, want urgent (escalate_priority)", c.Priority)
+	}
+	e.Restart()
+	time.Sleep(2 * time.Second) // clocks tick on the restarted node
+	if got := len(stages()); got != 2 {
+		t.Fatalf("%d stages after a restart, want the same 2", got)
+	}
+	alice := e.Agent(edge.DemoAgents[0].Email, "")
+	if _, err := alice.Message(ctx, conv, "a1", "Sorry for the wait!"); err != nil {
+		t.Fatal(err)
+	}
+	c, _ = e.Node.Store().Conversation(edge.DemoTenant, conv)
+	if len(c.SLA) != 1 || c.SLA[0].Measure != "resolution" {
+		t.Fatalf("after the answer the clocks are %+v, want the resolution's only", c.SLA)
 	}
 }

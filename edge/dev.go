@@ -61,6 +61,16 @@ func DemoEmail(c *config.Config) {
 	}
 }
 
+// DemoSLA is the demo tenant's service level policy: targets by priority
+// (low, normal, high, urgent) around the clock, a warning at 80 %, and a
+// breach raises the conversation to high (docs/tickets.md).
+var DemoSLA = &event.SLA{
+	FirstResponse: [4]int64{4 * 3600, 3600, 15 * 60, 5 * 60},
+	NextResponse:  [4]int64{8 * 3600, 2 * 3600, 30 * 60, 10 * 60},
+	Resolution:    [4]int64{3 * 86400, 8 * 3600, 4 * 3600, 3600},
+	Escalate:      event.PriorityHigh,
+}
+
 func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
 	creds := &DevCredentials{Tenant: DemoTenant, Inbox: DemoInbox, IdentitySecret: DemoIdentitySecret,
 		Password: DemoPassword, Agents: DemoAgents}
@@ -68,7 +78,7 @@ func (n *Node) seedDev(ctx context.Context) (*DevCredentials, error) {
 	var evs []*event.Event
 	if _, err := n.store.Tenant(DemoTenant); errors.Is(err, state.ErrNotFound) {
 		evs = append(evs, &event.Event{ID: "seed-tenant-demo", Kind: event.KindTenantUpserted, Tenant: DemoTenant, Actor: sys,
-			TenantInfo: &event.Tenant{ID: DemoTenant, Name: "Demo Shop", Residency: DemoResidency}})
+			TenantInfo: &event.Tenant{ID: DemoTenant, Name: "Demo Shop", Residency: DemoResidency, SLA: DemoSLA}})
 	}
 	if _, err := n.store.Inbox(DemoTenant, DemoInbox); errors.Is(err, state.ErrNotFound) {
 		evs = append(evs, &event.Event{ID: "seed-inbox-demo-web", Kind: event.KindInboxUpserted, Tenant: DemoTenant, Actor: sys,

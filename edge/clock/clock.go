@@ -1,7 +1,8 @@
-// Package clock is the ticket lifecycle's clock: it makes the changes of
-// status that time makes. An on-hold conversation whose snooze has ended
-// opens again; a solved one whose days are up (tickets.close_after) is
-// closed. It reads what is due from the state's time indexes, which the
+// Package clock is the ticket lifecycle's clock: it makes the changes
+// that time makes. An on-hold conversation whose snooze has ended opens
+// again; a solved one whose days are up (tickets.close_after) is closed;
+// a service level clock that reaches its warning or its target records
+// it (and a breach escalates the priority, as the tenant's policy says). It reads what is due from the state's time indexes, which the
 // projector keeps from the log, so nothing is lost when a node restarts
 // or another takes over: every node of a region runs a clock, the
 // changes' ids are derived from the time they are for, and the log and
@@ -87,6 +88,17 @@ func (c *Clock) Tick(ctx context.Context) (int, error) {
 	}
 	wakes, err := c.o.Store.DueWakes(now, batch)
 	do(wakes, err, event.StatusOpen)
+	stages, err := c.o.Store.DueSLA(now, batch)
+	if err != nil {
+		first = cmpErr(first, err)
+	}
+	for _, d := range stages {
+		if _, err := c.o.Conversations.SLAStage(ctx, d.Tenant, d.Conv, d.Measure, d.Stage, d.Since, d.At); err != nil {
+			first = cmpErr(first, err)
+			continue
+		}
+		n++
+	}
 	if c.o.CloseAfter > 0 {
 		solved, err := c.o.Store.SolvedBefore(now-c.o.CloseAfter.Milliseconds(), batch)
 		do(solved, err, event.StatusClosed)

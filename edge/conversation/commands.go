@@ -9,6 +9,7 @@ import (
 
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/sla"
 	"github.com/edgedesk/edgedesk/internal/state"
 	"github.com/edgedesk/edgedesk/internal/ticket"
 )
@@ -183,30 +184,31 @@ func (s *Service) CheckPost(a Actor, p *Post) error {
 	return nil
 }
 
-// message checks p for a in conversation c and makes its event.
-func (s *Service) message(a Actor, c *state.ConversationRec, p *Post) (*event.Event, error) {
+// message checks p for a in conversation c and makes its event; it
+// returns c as it is now for a message (not a note).
+func (s *Service) message(a Actor, c *state.ConversationRec, p *Post) (*event.Event, *state.ConversationRec, error) {
 	if err := s.CheckPost(a, p); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if c.Tenant != a.Tenant || !a.staff() && c.Contact != a.ID {
-		return nil, forbidden("not your conversation")
+		return nil, nil, forbidden("not your conversation")
 	}
 	if !p.Private {
 		// c may have been kept by the caller: its status is read anew
 		cur, err := s.store.Conversation(c.Tenant, c.ID)
 		if err != nil {
-			return nil, readErr(err, "no such conversation")
+			return nil, nil, readErr(err, "no such conversation")
 		}
 		c = cur
 	}
 	if c.Status == event.StatusClosed && !p.Private {
 		if a.IsCustomer() {
-			return nil, invalid("the conversation is closed: open a new one")
+			return nil, nil, invalid("the conversation is closed: open a new one")
 		}
-		return nil, invalid("the conversation is closed: it takes private notes only")
+		return nil, nil, invalid("the conversation is closed: it takes private notes only")
 	}
 	if err := s.CheckAttachments(a, p.Attachments); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// The event id is derived from the client id, so a resend is dropped
 	// by the log's dedupe window or, later, by the projector; either way
@@ -214,7 +216,7 @@ func (s *Service) message(a Actor, c *state.ConversationRec, p *Post) (*event.Ev
 	return &event.Event{ID: auth.DerivedID("m", a.Tenant, c.ID, p.ClientID), Kind: event.KindMessageCreated,
 		Tenant: a.Tenant, Actor: a.event(),
 		Message: &event.Message{Conv: c.ID, ClientID: p.ClientID, Text: p.Text, Attachments: p.Attachments, Private: p.Private,
-			Channel: a.Channel.stored(), Email: p.Email}}, nil
+			Channel: a.Channel.stored(), Email: p.Email}}, c, nil
 }
 
 // CheckAttachments checks that a may send the uploads ids: each stored in
@@ -238,19 +240,34 @@ func (s *Service) CheckAttachments(a Actor, ids []string) error {
 // Post posts a message to conversation c (from Conversation: its access
 // is checked there) and waits until it is in the state.
 func (s *Service) Post(ctx context.Context, a Actor, c *state.ConversationRec, p Post) (Result, error) {
-	e, err := s.message(a, c, &p)
+	e, c, err := s.message(a, c, &p)
 	if err != nil {
 		return Result{}, err
 	}
+	if err := s.answering(ctx, a, c, e); err != nil {
+		return Result{}, err
+	}
 	return s.append(ctx, e)
+}
+
+// answering records, before an agent's answer e, the breaches of the
+// waits it ends that are past their target unrecorded.
+func (s *Service) answering(ctx context.Context, a Actor, c *state.ConversationRec, e *event.Event) error {
+	if a.Kind != event.ActorAgent || e.Message.Private || len(c.SLA) == 0 {
+		return nil
+	}
+	return s.overdue(ctx, c, sla.FirstResponse, sla.NextResponse)
 }
 
 // PostAsync checks a message like Post and appends it without waiting:
 // a refusal is returned, the log's answer goes to done (which must not
 // block). Messages posted from one goroutine keep their order.
 func (s *Service) PostAsync(a Actor, c *state.ConversationRec, p Post, done func(Result, error)) error {
-	e, err := s.message(a, c, &p)
+	e, c, err := s.message(a, c, &p)
 	if err != nil {
+		return err
+	}
+	if err := s.answering(context.Background(), a, c, e); err != nil {
 		return err
 	}
 	s.log.AppendAsync(e, func(seq uint64, dup bool, err error) { done(Result{seq, dup}, err) })
@@ -328,6 +345,12 @@ func (s *Service) SetStatus(ctx context.Context, a Actor, conv, status string, s
 	}
 	if to == c.Status && snoozeUntil == c.SnoozeUntil {
 		return Result{Seq: c.LastSeq, Duplicate: true}, nil
+	}
+	if event.Done(to) {
+		// solving ends the resolution: past its target, that first
+		if err := s.overdue(ctx, c, sla.Resolution); err != nil {
+			return Result{}, err
+		}
 	}
 	r, err := s.append(ctx, &event.Event{Kind: event.KindStatusChanged, Tenant: a.Tenant, Actor: a.event(),
 		Status: &event.StatusChange{Conv: c.ID, Status: to, SnoozeUntil: snoozeUntil}})

@@ -61,6 +61,9 @@ func itemView(it *state.Item) *protocol.Item {
 			v.Email.From = &protocol.Address{Name: m.From.Name, Address: m.From.Addr}
 		}
 	}
+	if st := it.SLA; st != nil {
+		v.SLA = &protocol.SLAStage{Measure: st.Measure, Stage: st.Stage, Since: st.Since, Due: st.Due}
+	}
 	if d := it.Delivery; d != nil {
 		v.Delivery = &protocol.Delivery{Status: d.Status, MessageID: d.MessageID, Detail: d.Detail, Attempts: d.Attempts, Next: d.Next}
 	}
@@ -101,7 +104,26 @@ func agentConversation(c *state.ConversationRec) protocol.Conversation {
 		SnoozeUntil: c.SnoozeUntil, Assignee: c.Assignee, OpenedAt: c.OpenedAt, OpenedSeq: c.OpenedSeq,
 		LastSeq: c.LastSeq, LastAt: c.LastAt, Messages: &c.Messages, LastText: c.LastText, LastAttachment: c.LastAttachment,
 		ContactName: c.ContactName, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, RoutedBy: c.RoutedBy, RouteNote: c.RouteNote,
-		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, Subject: c.Subject}
+		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, Subject: c.Subject, SLA: slaView(c.SLA)}
+}
+
+// slaView is a conversation's service level clocks.
+func slaView(clocks []state.SLAClock) []protocol.SLAClock {
+	if len(clocks) == 0 {
+		return nil
+	}
+	var out []protocol.SLAClock
+	for _, k := range clocks {
+		if k.Target <= 0 {
+			continue // no target at this priority: nothing to show
+		}
+		v := protocol.SLAClock{Measure: k.Measure, Since: k.Since, Target: k.Target, Due: k.Due, WarnAt: k.Warn, Stage: k.Stage}
+		if k.Run == 0 {
+			v.Paused, v.Left, v.Due, v.WarnAt = true, max(0, k.Target-k.Spent), 0, 0
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // customerView is what a customer sees of their conversation: its id,

@@ -38,6 +38,17 @@ type Item struct {
 	// Delivery is a "delivery" item's (agents): what became of the mail
 	// of the message at Ref.
 	Delivery *Delivery `json:"delivery,omitempty"`
+	// SLA is an "sla" item's (agents): a service level clock's warning or
+	// breach.
+	SLA *SLAStage `json:"sla,omitempty"`
+}
+
+// SLAStage is a service level clock reaching its warning or its target.
+type SLAStage struct {
+	Measure string `json:"measure"` // first_response, next_response or resolution
+	Stage   string `json:"stage"`   // warning or breached
+	Since   int64  `json:"since"`   // the wait's start (unix ms)
+	Due     int64  `json:"due"`     // when it came (unix ms)
 }
 
 // Email is what a message that came or went as e-mail says beyond its
@@ -173,12 +184,40 @@ type Conversation struct {
 	Channel string `json:"channel,omitempty"`
 	// Subject is an e-mail conversation's subject (agents).
 	Subject string `json:"subject,omitempty"`
+	// SLA are its service level clocks (agents): the waits its tenant's
+	// policy sets a target for that run now, or stand still while it is
+	// pending or on hold (docs/tickets.md).
+	SLA []SLAClock `json:"sla,omitempty"`
 	// Assigned says whether an agent has the conversation (customers).
 	Assigned *bool `json:"assigned,omitempty"`
 	// ReadSeq is how far an agent has read the conversation (customers,
 	// in a history frame): the widget's "Seen" after a reload, as read
 	// items tell it live.
 	ReadSeq uint64 `json:"read_seq,omitempty"`
+}
+
+// SLAClock is one service level clock of a conversation: a wait for a
+// first or a next answer, or the time to solve it.
+type SLAClock struct {
+	// Measure is first_response, next_response or resolution.
+	Measure string `json:"measure"`
+	// Since is when the wait began (unix ms).
+	Since int64 `json:"since"`
+	// Target is the policy's target at the conversation's priority, in
+	// ms of business hours (or of the clock, without them).
+	Target int64 `json:"target_ms"`
+	// Due is when the target is reached (unix ms); absent while the clock
+	// stands still (Paused).
+	Due int64 `json:"due,omitempty"`
+	// WarnAt is when the warning comes (unix ms), absent when it came,
+	// or while paused.
+	WarnAt int64 `json:"warn_at,omitempty"`
+	// Paused: the conversation is pending or on hold, and Left (ms of
+	// business time) is what remains of the target.
+	Paused bool  `json:"paused,omitempty"`
+	Left   int64 `json:"left_ms,omitempty"`
+	// Stage is "" (running in time), warning or breached.
+	Stage string `json:"stage,omitempty"`
 }
 
 // Contact is a customer, as agents see them.

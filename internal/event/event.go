@@ -42,6 +42,7 @@ const (
 	KindContactRekeyed     Kind = "contact.rekeyed"
 	KindAttachmentExpired  Kind = "attachment.expired"
 	KindEmailDelivery      Kind = "email.delivery"
+	KindSLAStage           Kind = "conversation.sla"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -130,6 +131,7 @@ type Event struct {
 	APIKey       *APIKey         `cbor:"40,keyasint,omitempty"`
 	Rekey        *ContactRekey   `cbor:"45,keyasint,omitempty"`
 	Delivery     *Delivery       `cbor:"46,keyasint,omitempty"`
+	SLAStage     *SLAStage       `cbor:"47,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -169,7 +171,40 @@ type SLA struct {
 	TimeZone string      `cbor:"4,keyasint,omitempty" json:"time_zone,omitempty"`
 	Hours    [7][2]int32 `cbor:"5,keyasint" json:"hours"`
 	Holidays []string    `cbor:"6,keyasint,omitempty" json:"holidays,omitempty"`
+	// WarnAt is the share of a target (percent, 1 to 99) at which the
+	// edge warns that a wait nears it; 0 is 80.
+	WarnAt int `cbor:"7,keyasint,omitempty" json:"warn_at_percent,omitempty"`
+	// Escalate is the priority a conversation is raised to when one of
+	// its clocks passes its target ("": none); a higher one stays.
+	Escalate string `cbor:"8,keyasint,omitempty" json:"escalate_priority,omitempty"`
 }
+
+// WarnShare is the share of a target at which the warning comes.
+func (s *SLA) WarnShare() float64 {
+	if s == nil || s.WarnAt <= 0 || s.WarnAt >= 100 {
+		return 0.8
+	}
+	return float64(s.WarnAt) / 100
+}
+
+// SLA stages: a clock's wait nears its target, or passed it.
+const (
+	SLAWarning  = "warning"
+	SLABreached = "breached"
+)
+
+// SLAStage is a service level clock of a conversation reaching its
+// warning or its target (edge/clock records it, once per wait).
+type SLAStage struct {
+	Conv    string `cbor:"1,keyasint"`
+	Measure string `cbor:"2,keyasint"` // first_response, next_response or resolution
+	Stage   string `cbor:"3,keyasint"` // warning or breached
+	Since   int64  `cbor:"4,keyasint"` // the wait's start (unix ms): which wait
+	Due     int64  `cbor:"5,keyasint"` // when it came (unix ms)
+}
+
+// SLAMeasures are the measures of a policy.
+var SLAMeasures = []string{"first_response", "next_response", "resolution"}
 
 // Check says what is wrong with a policy, or nil.
 func (s *SLA) Check() error {
@@ -192,6 +227,12 @@ func (s *SLA) Check() error {
 		if h[0] < 0 || h[1] > 24*60 || h[1] < h[0] {
 			return fmt.Errorf("sla: hours of day %d: give opening ≤ closing, in minutes from 0 to 1440", d)
 		}
+	}
+	if s.WarnAt < 0 || s.WarnAt > 99 {
+		return fmt.Errorf("sla: warn_at_percent %d: give 1 to 99 (0: 80)", s.WarnAt)
+	}
+	if s.Escalate != "" && !ValidPriority(s.Escalate) {
+		return fmt.Errorf("sla: escalate_priority %q: give low, normal, high or urgent", s.Escalate)
 	}
 	if len(s.Holidays) > 1000 {
 		return fmt.Errorf("sla: %d holidays: at most 1000", len(s.Holidays))
@@ -605,6 +646,8 @@ func (e *Event) Conv() string {
 		return e.Message.Conv
 	case e.Status != nil:
 		return e.Status.Conv
+	case e.SLAStage != nil:
+		return e.SLAStage.Conv
 	case e.Assign != nil:
 		return e.Assign.Conv
 	case e.Read != nil:
@@ -672,6 +715,10 @@ func (e *Event) Validate() error {
 		ok = e.PluginConfig != nil && ValidPluginName(e.PluginConfig.Plugin) && CheckPluginConfig(e.PluginConfig.Config) == nil
 	case KindAPIKeyCreated, KindAPIKeyRevoked:
 		ok = validAPIKey(e.APIKey, e.Kind == KindAPIKeyCreated)
+	case KindSLAStage:
+		st := e.SLAStage
+		ok = st != nil && ValidID(st.Conv) && slices.Contains(SLAMeasures, st.Measure) && (st.Stage == SLAWarning || st.Stage == SLABreached) &&
+			st.Since > 0 && st.Due > 0
 	case KindEmailDelivery:
 		d := e.Delivery
 		ok = d != nil && ValidID(d.Conv) && d.Ref > 0 && slices.Contains([]string{DeliverySent, DeliveryDeferred, DeliveryFailed}, d.Status) &&

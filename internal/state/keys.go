@@ -37,6 +37,7 @@ import (
 //	ce/<tenant>/<email>              the contact last given an e-mail address
 //	dw/<ms>/<tenant>/<conv>          an on-hold conversation's snooze ends at ms (16 hex digits)
 //	ds/<ms>/<tenant>/<conv>          a solved conversation, solved at ms
+//	dq/<ms>/<tenant>/<conv>/<measure> a service level clock's next stage (the value) comes at ms
 const (
 	keyApplied = "m/applied"
 	keyLayout  = "m/layout"
@@ -56,8 +57,10 @@ const (
 // attachment.expired events); 10: e-mail (an older edge skipped the
 // Message-IDs and subjects of messages, and email.delivery events); 11:
 // the six statuses of a ticket's lifecycle (internal/ticket: a
-// conversation opens new, resolved is solved, snoozed is on_hold).
-const Layout uint64 = 11
+// conversation opens new, resolved is solved, snoozed is on_hold); 12:
+// the service level clocks of conversations (an older edge kept no SLA
+// policy and skipped conversation.sla events).
+const Layout uint64 = 12
 
 // mailIDHash keys a Message-ID (any bytes, up to 998) by its SHA-256.
 func mailIDHash(id string) string {
@@ -102,7 +105,12 @@ func kMailID(t, id string) []byte { return []byte("mid/" + t + "/" + mailIDHash(
 const (
 	prefixWake   = "dw/"
 	prefixSolved = "ds/"
+	prefixSLA    = "dq/"
 )
+
+func kDueSLA(ms int64, t, conv, measure string) []byte {
+	return []byte(prefixSLA + seqHex(uint64(ms)) + "/" + t + "/" + conv + "/" + measure)
+}
 
 func kDue(prefix string, ms int64, t, conv string) []byte {
 	return []byte(prefix + seqHex(uint64(ms)) + "/" + t + "/" + conv)

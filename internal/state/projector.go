@@ -3,6 +3,7 @@ package state
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -130,7 +131,9 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 	switch e.Kind {
 	case event.KindTenantUpserted:
 		ti := e.TenantInfo
-		return ch, s.put(txn, kTenant(t), &TenantRec{ID: t, Name: ti.Name, UpdatedAt: e.TS, Residency: ti.Residency, ResidencyMode: ti.ResidencyMode, RecordCalls: ti.RecordCalls})
+		delete(s.policies, t) // a new policy counts the waits that start from now on
+		return ch, s.put(txn, kTenant(t), &TenantRec{ID: t, Name: ti.Name, UpdatedAt: e.TS, Residency: ti.Residency, ResidencyMode: ti.ResidencyMode,
+			RecordCalls: ti.RecordCalls, SLA: ti.SLA})
 	case event.KindInboxUpserted:
 		in := e.Inbox
 		if err := txn.Set(kInboxIndex(in.ID), []byte(t)); err != nil {
@@ -160,6 +163,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyCall(txn, e)
 	case event.KindEmailDelivery:
 		return s.applyDelivery(txn, e)
+	case event.KindSLAStage:
+		return s.applySLAStage(txn, e)
 	case event.KindConversationRated:
 		return s.applyRating(txn, e)
 	case event.KindAttachmentStored:
@@ -379,6 +384,9 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 	case !errors.Is(err, ErrNotFound):
 		return ch, err
 	}
+	if err := s.slaFor(txn, e, &ConversationRec{}, c); err != nil {
+		return ch, err
+	}
 	s.putConv(c)
 	if err := txn.Set(kContactConv(t, o.Contact, o.Conv), nil); err != nil {
 		return ch, err
@@ -455,6 +463,7 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 	if filter != nil {
 		filter.add(s.cidSeed, m.ClientID)
 	}
+	prev := *c
 	it := newItem(e, "message", m.Conv)
 	it.ClientID, it.Text, it.Attachments, it.Private, it.Channel, it.Email = m.ClientID, m.Text, m.Attachments, m.Private, m.Channel, m.Email
 	if m.Email != nil {
@@ -511,6 +520,9 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		}
 		it.Status = next
 	}
+	if err := s.slaFor(txn, e, &prev, c); err != nil {
+		return ch, err
+	}
 	if err := s.addOutbox(txn, e, c); err != nil {
 		return ch, err
 	}
@@ -566,7 +578,11 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 	if err != nil {
 		return ch, err
 	}
+	prev := *c
 	if err := s.moveStatus(txn, c, to, until, e.TS); err != nil {
+		return ch, err
+	}
+	if err := s.slaFor(txn, e, &prev, c); err != nil {
 		return ch, err
 	}
 	c.LastSeq, c.LastAt = e.Seq, e.TS
@@ -575,6 +591,34 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 	it.Status, it.SnoozeUntil = c.Status, c.SnoozeUntil
 	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
 	return ch, s.addItem(txn, t, it)
+}
+
+// applySLAStage records a service level clock's warning or breach on
+// the conversation, and as an item agents see; a stage the clock has
+// reached already, or of a wait that ended, changes nothing.
+func (s *Store) applySLAStage(txn *badger.Txn, e *event.Event) (Change, error) {
+	st := e.SLAStage
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, e.Tenant, st.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	before := c.SLA
+	if err := s.slaFor(txn, e, c, c); err != nil {
+		return ch, err
+	}
+	if slices.Equal(before, c.SLA) {
+		ch.Duplicate, ch.DuplicateOf = true, c.LastSeq
+		return ch, nil
+	}
+	s.putConv(c)
+	it := newItem(e, "sla", c.ID)
+	it.Private, it.SLA = true, st
+	ch.Item, ch.Conv = it, c // Contact stays empty: customers never see it
+	return ch, s.addItem(txn, e.Tenant, it)
 }
 
 // timerDue reports whether the clock's change to status to, made for
@@ -721,7 +765,11 @@ func (s *Store) applyPriority(txn *badger.Txn, e *event.Event) (Change, error) {
 		ch.Duplicate, ch.DuplicateOf = true, c.LastSeq
 		return ch, nil
 	}
+	prev := *c
 	c.Priority = priority
+	if err := s.slaFor(txn, e, &prev, c); err != nil {
+		return ch, err
+	}
 	s.putConv(c)
 	it := newItem(e, "priority", c.ID)
 	it.Private, it.Priority = true, p.Priority

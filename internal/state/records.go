@@ -13,6 +13,8 @@ type TenantRec struct {
 	Residency     []string `cbor:"4,keyasint,omitempty"`
 	ResidencyMode string   `cbor:"5,keyasint,omitempty"`
 	RecordCalls   bool     `cbor:"6,keyasint,omitempty"`
+	// SLA is the tenant's service level policy (event.Tenant's).
+	SLA *event.SLA `cbor:"7,keyasint,omitempty"`
 }
 
 // InboxRec is an inbox.
@@ -107,6 +109,13 @@ type ConversationRec struct {
 	// SolvedAt is when it was last solved (unix ms) while it is solved:
 	// its days to be closed count from it.
 	SolvedAt int64 `cbor:"25,keyasint,omitempty"`
+	// SLA are its service level clocks (slaclock.go); Answered says an
+	// agent has answered since it opened or was reopened.
+	SLA      []SLAClock `cbor:"26,keyasint,omitempty"`
+	Answered bool       `cbor:"27,keyasint,omitempty"`
+	// SLAEnded: it was solved, and no reopening has started its clocks
+	// again (a customer's reply, or a change to open, will).
+	SLAEnded bool `cbor:"28,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the
@@ -146,6 +155,8 @@ type Item struct {
 	// Delivery is a "delivery" item's: what became of the e-mail of the
 	// message at Ref.
 	Delivery *event.Delivery `cbor:"23,keyasint,omitempty"`
+	// SLA is an "sla" item's: a clock's warning or breach.
+	SLA *event.SLAStage `cbor:"24,keyasint,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

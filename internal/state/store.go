@@ -47,6 +47,7 @@ type Store struct {
 	convPending map[string]ConversationRec
 	cids        map[string]*cidFilter // tenant/conv → client ids (cidfilter.go)
 	cidSeed     maphash.Seed
+	policies    map[string]*policy // tenants' SLA policies (slaclock.go)
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -76,7 +77,7 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("open state store in %s: %w", dir, err)
 	}
 	s := &Store{db: db, codec: event.NewCodec(), log: log,
-		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{},
+		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{}, policies: map[string]*policy{},
 		cids: map[string]*cidFilter{}, cidSeed: maphash.MakeSeed()}
 	err = db.Update(func(txn *badger.Txn) error {
 		n, err := getUint64(txn, []byte(keyApplied))

@@ -196,6 +196,41 @@ async function run() {
     await shoot(page, "console-light");
   });
 
+  // The demo tenant has an SLA policy (first response 1h normal, 15m high,
+  // 5m urgent; resolution 8h; around the clock): its conversations carry
+  // clocks, shown in the list and in the header (sla-clock.tsx).
+  await step("SLA: a conversation's clock shows in the list and in the header, with its due time in the tooltip; accessible", async () => {
+    const body = page.locator(".list-body");
+    const clocks = page.locator(".list .conv .sla-clock");
+    // the list is windowed: look through it, a screen at a time
+    for (let i = 0; i < 200 && await clocks.count() === 0; i++) {
+      const moved = await body.evaluate((b) => { const before = b.scrollTop; b.scrollTop += b.clientHeight; return b.scrollTop !== before; });
+      if (!moved) break;
+      await page.waitForTimeout(50);
+    }
+    check(await clocks.count() > 0,
+      "no conversation shows an SLA clock (.sla-clock): the demo tenant's SLA policy should give its open conversations one (is the seed's policy there, and does the edge send conversation.sla?)");
+    const clock = clocks.first();
+    const text = (await clock.innerText()).trim();
+    check(/in \d|ago|over|paused/i.test(text), `the list's SLA clock says ${JSON.stringify(text)}`);
+    const title = await clock.getAttribute("title");
+    check(/(First response|Next response|Resolution): /.test(title ?? ""), `the list's SLA clock's tooltip is ${JSON.stringify(title)}`);
+    check(/^SLA: /.test(await clock.getAttribute("aria-label") ?? ""), "the list's SLA clock has no accessible label");
+    const measure = await clock.getAttribute("data-measure");
+    await clock.locator("xpath=ancestor::button[contains(@class, 'conv')]").click();
+    const head = page.locator(".conv-props .sla-slot .sla-clock");
+    await head.waitFor({ timeout });
+    const headText = (await head.innerText()).trim();
+    check(/in \d|ago|paused/i.test(headText), `the header's SLA clock says ${JSON.stringify(headText)}`);
+    check(await head.getAttribute("data-measure") === measure, `the header shows the ${await head.getAttribute("data-measure")} clock, the list the ${measure} one`);
+    const classes = await head.getAttribute("class");
+    check(/^sla-clock( (breached|warning|paused))?$/.test(classes ?? ""), `the header's SLA clock's classes are ${classes}`);
+    await accessible(page, "the console with an SLA clock (light)");
+    await shoot(page, "console-sla");
+    await body.evaluate((b) => { b.scrollTop = 0; });
+    await page.waitForTimeout(50);
+  });
+
   await step("e-mail: the list shows the mail icon and the subject, the header the subject, the panel the channel; no call button", async () => {
     const r = row(page, env.MAIL_CONV);
     await r.waitFor({ timeout });

@@ -329,6 +329,9 @@ export interface Item {
   // Delivery is a "delivery" item's (agents): what became of the mail
   // of the message at Ref.
   delivery?: Delivery;
+  // SLA is an "sla" item's (agents): a service level clock's warning or
+  // breach.
+  sla?: SLAStage;
 }
 
 // Conversation is a conversation as frames carry it, in one of two views.
@@ -379,6 +382,10 @@ export interface Conversation {
   channel?: string;
   // Subject is an e-mail conversation's subject (agents).
   subject?: string;
+  // SLA are its service level clocks (agents): the waits its tenant's
+  // policy sets a target for that run now, or stand still while it is
+  // pending or on hold (docs/tickets.md).
+  sla?: SLAClock[];
   // Assigned says whether an agent has the conversation (customers).
   assigned?: boolean;
   // ReadSeq is how far an agent has read the conversation (customers,
@@ -539,6 +546,38 @@ export interface Delivery {
   detail?: string;
   attempts?: number;
   next?: number; // unix ms
+}
+
+// SLAStage is a service level clock reaching its warning or its target.
+export interface SLAStage {
+  measure: string; // first_response, next_response or resolution
+  stage: string; // warning or breached
+  since: number; // the wait's start (unix ms)
+  due: number; // when it came (unix ms)
+}
+
+// SLAClock is one service level clock of a conversation: a wait for a
+// first or a next answer, or the time to solve it.
+export interface SLAClock {
+  // Measure is first_response, next_response or resolution.
+  measure: string;
+  // Since is when the wait began (unix ms).
+  since: number;
+  // Target is the policy's target at the conversation's priority, in
+  // ms of business hours (or of the clock, without them).
+  target_ms: number;
+  // Due is when the target is reached (unix ms); absent while the clock
+  // stands still (Paused).
+  due?: number;
+  // WarnAt is when the warning comes (unix ms), absent when it came,
+  // or while paused.
+  warn_at?: number;
+  // Paused: the conversation is pending or on hold, and Left (ms of
+  // business time) is what remains of the target.
+  paused?: boolean;
+  left_ms?: number;
+  // Stage is "" (running in time), warning or breached.
+  stage?: string;
 }
 
 // PIISpan is personal data in a message: its kind and its span in bytes of

@@ -20,6 +20,8 @@ import { uploadRefused } from "./session";
 import { Icon } from "./icons";
 import { Avatar, Badge, Dialog, Menu, MenuItem, Option, Select, Tabs, toast } from "./ui";
 import { CallButton, CallEntry } from "./callpanel";
+import { SLAClock } from "./sla-clock";
+import { stageOf, stageText } from "./sla";
 import { addressLabel, addUnique, deliveryView, formatAddress, parseAddresses, recipientsFrame, replyAll, Thread, thread, verdict } from "./email";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
@@ -151,8 +153,7 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
         <Select label="Conversation priority" prefix="Priority" value={conv.priority || "normal"} options={priorities} onChange={(v) => act.priority(v)} size="sm" className="ghost" />
         <Select label="Conversation status" prefix="Status" value={status} options={statuses} size="sm" className="ghost"
           disabled={statuses.length < 2} onChange={(v) => act.status(v)} />
-        {/* room for an SLA clock (first response, resolution) once the edge keeps one */}
-        <div className="sla-slot" />
+        <div className="sla-slot">{conv.sla?.length ? <SLAClock clocks={conv.sla} /> : null}</div>
       </div>
       {/* the call panel (callpanel.tsx): a call ringing, going on or the agent's own, full width above the timeline */}
       {callSlot}
@@ -298,7 +299,7 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
     return <CallEntry item={it} conv={conv} names={(id) => (id === me ? "you" : agentName(id, team))}
       time={<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>} />;
   }
-  if (row.kind === "event") return <li className="event">{eventLine(it, team, me, prev)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
+  if (row.kind === "event") return <li className={it.kind === "sla" ? `event sla-event ${stageOf(it)?.stage ?? ""}` : "event"}>{eventLine(it, team, me, prev)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
   // a mail received, or an agent's reply in an e-mail conversation (sent as mail)
   if (it.email || (mail && it.actor_kind === "agent" && !it.private)) {
     return <MailRow it={it} conv={conv} team={team} me={me} token={token} reading={readings.get(it.seq)} mail={mail} delivery={delivery} />;
@@ -417,8 +418,8 @@ function MailRow({ it, conv, team, me, token, reading: r, mail, delivery }: {
   );
 }
 
-// eventLine says what a status change, assignment, priority, call, rating
-// or opening was, by whom.
+// eventLine says what a status change, assignment, priority, call, rating,
+// opening or service level warning or breach was, by whom.
 function eventLine(it: Item, team: Map<string, Agent>, me: string, prev?: string) {
   const by = it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : it.actor_kind === "customer" ? "The customer" : "Edgedesk";
   switch (it.kind) {
@@ -444,6 +445,11 @@ function eventLine(it: Item, team: Map<string, Agent>, me: string, prev?: string
       const long = c?.duration_ms ? ` · ${Math.floor(c.duration_ms / 60000)}:${String(Math.floor(c.duration_ms / 1000) % 60).padStart(2, "0")}` : "";
       const text = it.status === "started" ? `${by} started a call` : it.status === "joined" ? `${by} joined the call` : `The call ended${long}`;
       return <span><Icon name="phone" size={14} />{text}</span>;
+    }
+    case "sla": {
+      const s = stageOf(it);
+      if (!s) break;
+      return <span><Icon name={s.stage === "breached" ? "alert" : "clock"} size={14} />{stageText(s, it.ts)}</span>;
     }
   }
   return <span>{it.kind}</span>;

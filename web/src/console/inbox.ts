@@ -33,6 +33,7 @@ export type Conv = Pick<
   | "priority"
   | "channel"
   | "subject"
+  | "sla"
 >;
 
 // Priorities are a conversation's priorities, lowest first.

@@ -12,6 +12,7 @@ import { canonical, filterOf, StatusFilters, statusLabel } from "./status";
 import { ago, full } from "./timeline";
 import { Icon } from "./icons";
 import { Avatar, Select, Tabs } from "./ui";
+import { SLAClock } from "./sla-clock";
 
 // rowHeight is the height of one row, in pixels (the CSS's .conv too).
 export const rowHeight = 76;
@@ -151,6 +152,7 @@ const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatu
                 : <span className="tag status-on_hold"><Icon name="pause" size={11} />On hold</span>
             ) : showStatus && <span className={`tag status-${canonical(c.status)}`}>{statusLabel(c.status)}</span>}
             {c.priority && c.priority !== "normal" && <span className={`priority ${c.priority}`}><Icon name="flag" size={11} />{c.priority}</span>}
+            {c.sla?.length ? <SLAClock clocks={c.sla} compact /> : null}
             {c.assignee && (
               <span className="tag assignee" title={`Assigned to ${agentName(c.assignee, team)}`}>
                 <Avatar id={c.assignee} name={agentName(c.assignee, team)} size="xs" />{c.assignee === me ? "You" : agentName(c.assignee, team)}

@@ -27,6 +27,7 @@ import * as prefsStore from "./prefs";
 import { shortcut } from "./shortcuts";
 import { defaultFilter, filterOf, solvable } from "./status";
 import { add, empty, Loaded, page } from "./timeline";
+import { breachToast } from "./sla";
 import { Icon, IconName } from "./icons";
 import { Notice, toast, Toaster } from "./ui";
 
@@ -234,8 +235,9 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   const reply = useRef<HTMLTextAreaElement | null>(null);
   const search = useRef<HTMLInputElement | null>(null);
   const historyBusy = useRef(false);
-  const live = useRef({ selected: "", prefs });
-  live.current = { selected, prefs };
+  const live = useRef({ selected: "", prefs, me });
+  live.current = { selected, prefs, me };
+  const breaches = useRef(new Set<string>()); // the breaches told (sla.ts's breachToast)
 
   useLayoutEffect(() => {
     prefsStore.applyTheme(prefs.theme); // before the page is drawn again
@@ -377,6 +379,11 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
         if (it.actor_kind === "customer" && it.kind === "message") setTypingIn("");
         if (f.conversation) upsert(f.conversation);
         if (it.kind === "opened") announce(live.current.prefs, f.conversation);
+        // a live breach of the agent's own conversation (history never toasts)
+        if (it.kind === "sla") {
+          const said = breachToast(it, f.conversation?.assignee, live.current.me, Date.now(), breaches.current, f.conversation ? who(f.conversation) : "");
+          if (said) toast(said, "error");
+        }
         if (it.conv === live.current.selected) setLoaded((l) => (l ? add(l, [it]) : l));
         if (it.kind === "message" && it.actor_kind === "customer") setUnread((u) => u.message(it.conv, live.current.selected));
       },

@@ -105,7 +105,27 @@ export const consoleCss = `
 .conv-props { display: flex; align-items: center; gap: 2px; flex-wrap: wrap; padding: 0 12px 8px; border-bottom: 1px solid var(--border); }
 .conv-props .select-btn { max-width: 260px; }
 .conv-props .select-btn .prefix { margin-right: 2px; }
-.conv-props .sla-slot { flex: 1; }
+.conv-props .sla-slot { flex: 1; display: flex; align-items: center; min-width: 0; padding-left: 6px; }
+
+/* SLA clocks (sla-clock.tsx): neutral, warning (amber), breached (red), paused (muted) */
+.sla-clock { display: inline-flex; align-items: center; gap: 5px; flex: none; height: 22px; padding: 0 8px; border-radius: var(--ed-radius-full);
+  border: 1px solid var(--border); background: var(--subtle); color: var(--text); font-size: var(--ed-text-xs);
+  font-weight: var(--ed-weight-semibold); white-space: nowrap; font-variant-numeric: tabular-nums; cursor: default; }
+.sla-clock .icon { color: var(--muted); }
+.sla-clock.warning { border-color: var(--warn-border); background: var(--warn-soft); color: var(--warn-text); }
+.sla-clock.warning .icon { color: inherit; }
+.sla-clock.breached { border-color: var(--danger); background: var(--danger); color: #fff; }
+.sla-clock.breached .icon { color: inherit; }
+.sla-clock.paused { border-style: dashed; background: transparent; color: var(--muted); font-weight: var(--ed-weight-medium); }
+/* in a list row: as quiet as the other tags until at risk */
+.conv-tags .sla-clock { flex: 0 1 auto; min-width: 0; height: auto; padding: 0; gap: 3px; border: 0; background: none; color: var(--muted);
+  line-height: inherit; font-weight: var(--ed-weight-medium); }
+.conv-tags .sla-clock .sla-text { overflow: hidden; text-overflow: ellipsis; }
+.conv-tags .sla-clock.warning, .conv-tags .sla-clock.breached { padding: 0 6px; }
+.conv-tags .sla-clock.warning { background: var(--warn-soft); color: var(--warn-text); }
+.conv-tags .sla-clock.breached { background: var(--danger); color: #fff; }
+.timeline .sla-event.warning > span { color: var(--warn-text); }
+.timeline .sla-event.breached > span { color: var(--danger-text); font-weight: var(--ed-weight-medium); }
 .conv-props .callpanel[data-state=idle] { padding: 0; border: 0; background: none; }
 .conv-props .callpanel:not([data-state=idle]) { flex-basis: calc(100% + 24px); margin: 8px -12px -8px; border-top: 1px solid var(--border); border-bottom: 0; }
 .avatar.empty { background: var(--subtle); color: var(--muted); }
