@@ -143,6 +143,8 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		body, status = `{"status":"open"}`, 200
 	case "POST /api/v1/conversations/{id}/priority":
 		body, status = `{"priority":"high"}`, 200
+	case "POST /api/v1/conversations/{id}/tags":
+		body, status = `{"add":["walk"]}`, 200
 	case "POST /api/v1/conversations/{id}/assignee":
 		body, status = `{"agent_id":null}`, 200
 	case "POST /api/v1/conversations/{id}/messages":

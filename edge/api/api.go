@@ -104,6 +104,7 @@ var routes = []Route{
 	{"GET", "/api/v1/conversations/{id}", event.ScopeRead, h((*API).getConversation)},
 	{"POST", "/api/v1/conversations/{id}/status", event.ScopeWrite, h((*API).setStatus)},
 	{"POST", "/api/v1/conversations/{id}/priority", event.ScopeWrite, h((*API).setPriority)},
+	{"POST", "/api/v1/conversations/{id}/tags", event.ScopeWrite, h((*API).setTags)},
 	{"POST", "/api/v1/conversations/{id}/assignee", event.ScopeWrite, h((*API).setAssignee)},
 	{"GET", "/api/v1/conversations/{id}/messages", event.ScopeRead, h((*API).listMessages)},
 	{"POST", "/api/v1/conversations/{id}/messages", event.ScopeWrite, h((*API).postMessage)},

@@ -103,7 +103,7 @@ func seqCursor(w http.ResponseWriter, q url.Values) (uint64, bool) {
 
 // GET /api/v1/conversations
 func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p principal) {
-	q, ok := query(w, r, "status", "inbox_id", "assignee_id", "contact_id", "priority", "limit", "cursor")
+	q, ok := query(w, r, "status", "inbox_id", "assignee_id", "contact_id", "priority", "tag", "limit", "cursor")
 	if !ok {
 		return
 	}
@@ -116,7 +116,7 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p princi
 		return
 	}
 	f := conversation.Filter{Inbox: q.Get("inbox_id"), Assignee: q.Get("assignee_id"), Contact: q.Get("contact_id"),
-		Priority: q.Get("priority"), Before: before}
+		Priority: q.Get("priority"), Tag: q.Get("tag"), Before: before}
 	if f.Assignee == "none" {
 		f.Assignee = conversation.Unassigned
 	}
@@ -299,6 +299,23 @@ func (a *API) setStatus(w http.ResponseWriter, r *http.Request, p principal) {
 
 type priorityRequest struct {
 	Priority string `json:"priority"`
+}
+
+type tagsRequest struct {
+	Add    []string `json:"add"`
+	Remove []string `json:"remove"`
+}
+
+// POST /api/v1/conversations/{id}/tags
+func (a *API) setTags(w http.ResponseWriter, r *http.Request, p principal) {
+	var req tagsRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	a.change(w, r, p, func(ctx context.Context, id string) error {
+		_, err := a.conv.SetTags(ctx, p.actor(), id, req.Add, req.Remove)
+		return err
+	})
 }
 
 // POST /api/v1/conversations/{id}/priority

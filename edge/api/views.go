@@ -36,13 +36,15 @@ type Conversation struct {
 	LastMessage    string `json:"last_message,omitempty"`
 	// Subject is an e-mail conversation's: its first mail's.
 	Subject string `json:"subject,omitempty"`
+	// Tags are its tags, sorted; [] when none.
+	Tags []string `json:"tags"`
 }
 
 func conversationView(c *state.ConversationRec) Conversation {
 	v := Conversation{ID: c.ID, InboxID: c.Inbox, ContactID: c.Contact, ContactName: c.ContactName, Status: c.Status,
 		AssigneeID: c.Assignee, Priority: priority(c.Priority), Channel: channel(c.Channel), Language: c.Language,
 		Intent: c.Intent, Sentiment: c.Sentiment, OpenedAt: rfc3339(c.OpenedAt), LastActivityAt: rfc3339(c.LastAt),
-		MessageCount: c.Messages, LastMessage: c.LastText, Subject: c.Subject}
+		MessageCount: c.Messages, LastMessage: c.LastText, Subject: c.Subject, Tags: nonNil(c.Tags)}
 	if c.SnoozeUntil != 0 {
 		v.SnoozeUntil = rfc3339(c.SnoozeUntil)
 	}

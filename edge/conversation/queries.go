@@ -56,6 +56,8 @@ type Filter struct {
 	Assignee string // an agent id; Unassigned for none
 	Contact  string
 	Priority string
+	// Tag selects the conversations with this tag.
+	Tag string
 	// Before pages on: conversations last active before this sequence.
 	Before uint64
 }
@@ -94,7 +96,10 @@ func (s *Service) List(a Actor, f Filter, limit int) ([]state.ConversationRec, b
 		return nil, false, invalid("contact must be a contact id")
 	case f.Priority != "" && !event.ValidPriority(f.Priority):
 		return nil, false, invalid("priority must be low, normal, high or urgent")
+	case f.Tag != "" && !event.ValidTag(NormalTag(f.Tag)):
+		return nil, false, invalid("tag %q: %s", f.Tag, tagRule)
 	}
+	f.Tag = NormalTag(f.Tag)
 	if limit <= 0 || limit > MaxList {
 		limit = MaxList
 	}
@@ -106,7 +111,7 @@ func (s *Service) List(a Actor, f Filter, limit int) ([]state.ConversationRec, b
 		}
 		return page(convs, f, limit)
 	}
-	if f.Inbox == "" && f.Assignee == "" && f.Priority == "" {
+	if f.Inbox == "" && f.Assignee == "" && f.Priority == "" && f.Tag == "" {
 		convs, more, err := s.store.Conversations(a.Tenant, f.Statuses, f.Before, limit)
 		if convs == nil {
 			convs = []state.ConversationRec{}
@@ -141,7 +146,8 @@ func (f *Filter) selects(c *state.ConversationRec) bool {
 	switch {
 	case f.Before != 0 && c.LastSeq >= f.Before, f.Inbox != "" && c.Inbox != f.Inbox,
 		f.Priority != "" && event.StoredPriority(f.Priority) != c.Priority,
-		len(f.Statuses) > 0 && !slices.Contains(f.Statuses, c.Status):
+		len(f.Statuses) > 0 && !slices.Contains(f.Statuses, c.Status),
+		f.Tag != "" && !slices.Contains(c.Tags, f.Tag):
 		return false
 	case f.Assignee == Unassigned:
 		return c.Assignee == ""

@@ -193,6 +193,9 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.status(ctx, s, f)
 	case TypePriority:
 		err = g.priority(ctx, s, f)
+	case TypeTags:
+		r, terr := g.conv.SetTags(ctx, s.actor(), f.Conv, f.AddTags, f.RemoveTags)
+		err = g.ack(s, f, f.Conv, r, terr)
 	case TypeCall:
 		err = g.callFrame(ctx, s, f)
 	case TypeRate:

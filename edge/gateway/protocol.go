@@ -72,6 +72,7 @@ const (
 	TypeAgents    = protocol.TypeAgents
 	TypeAgentSet  = protocol.TypeAgentSet
 	TypePriority  = protocol.TypePriority
+	TypeTags      = protocol.TypeTags
 	TypeCall      = protocol.TypeCall
 	TypeRate      = protocol.TypeRate
 )

@@ -69,6 +69,9 @@ type InFrame struct {
 	Languages []string `json:"languages,omitzero"`
 	// priority (agents): the conversation's new priority.
 	Priority string `json:"priority,omitempty"`
+	// tags (agents): tags to add to the conversation and to remove.
+	AddTags    []string `json:"add_tags,omitempty"`
+	RemoveTags []string `json:"remove_tags,omitempty"`
 	// call: the operation (start, join, decline, signal, mute, video,
 	// leave), the call, the role to join as, a signal for the media
 	// server, muted, the most of the others' simulcast video wanted (low,

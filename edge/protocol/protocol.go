@@ -56,6 +56,7 @@ const (
 	TypeAgents    = "agents"
 	TypeAgentSet  = "agent_set"
 	TypePriority  = "priority"
+	TypeTags      = "tags"
 	TypeCall      = "call"
 	TypeRate      = "rate"
 )

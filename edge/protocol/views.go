@@ -41,6 +41,14 @@ type Item struct {
 	// SLA is an "sla" item's (agents): a service level clock's warning or
 	// breach.
 	SLA *SLAStage `json:"sla,omitempty"`
+	// Tags is a "tags" item's (agents): the tags added and removed.
+	Tags *TagsChange `json:"tags,omitempty"`
+}
+
+// TagsChange is what a "tags" item did.
+type TagsChange struct {
+	Add    []string `json:"add,omitempty"`
+	Remove []string `json:"remove,omitempty"`
 }
 
 // SLAStage is a service level clock reaching its warning or its target.
@@ -188,6 +196,8 @@ type Conversation struct {
 	// policy sets a target for that run now, or stand still while it is
 	// pending or on hold (docs/tickets.md).
 	SLA []SLAClock `json:"sla,omitempty"`
+	// Tags are its tags, sorted (agents).
+	Tags []string `json:"tags,omitempty"`
 	// Assigned says whether an agent has the conversation (customers).
 	Assigned *bool `json:"assigned,omitempty"`
 	// ReadSeq is how far an agent has read the conversation (customers,

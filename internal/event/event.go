@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Version is the envelope version written by this code. Decoders accept any
@@ -43,6 +45,7 @@ const (
 	KindAttachmentExpired  Kind = "attachment.expired"
 	KindEmailDelivery      Kind = "email.delivery"
 	KindSLAStage           Kind = "conversation.sla"
+	KindTagsChanged        Kind = "conversation.tags_changed"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -132,6 +135,7 @@ type Event struct {
 	Rekey        *ContactRekey   `cbor:"45,keyasint,omitempty"`
 	Delivery     *Delivery       `cbor:"46,keyasint,omitempty"`
 	SLAStage     *SLAStage       `cbor:"47,keyasint,omitempty"`
+	Tags         *TagsChange     `cbor:"48,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -201,6 +205,52 @@ type SLAStage struct {
 	Stage   string `cbor:"3,keyasint"` // warning or breached
 	Since   int64  `cbor:"4,keyasint"` // the wait's start (unix ms): which wait
 	Due     int64  `cbor:"5,keyasint"` // when it came (unix ms)
+}
+
+// TagsChange adds tags to a conversation and removes others (each at most
+// MaxTagsChange; tags as ValidTag has them).
+type TagsChange struct {
+	Conv   string   `cbor:"1,keyasint"`
+	Add    []string `cbor:"2,keyasint,omitempty"`
+	Remove []string `cbor:"3,keyasint,omitempty"`
+}
+
+// Bounds of tags: a conversation's, and one change's adds and removes.
+const (
+	MaxTags       = 32
+	MaxTagsChange = 32
+	MaxTagRunes   = 40
+)
+
+// ValidTag reports whether t is a tag: 1 to MaxTagRunes letters (in lower
+// case where a letter has cases), digits, '-', '_' or '.', as a tag is
+// kept (the conversation service lowers and trims what agents type).
+func ValidTag(t string) bool {
+	if t == "" || utf8.RuneCountInString(t) > MaxTagRunes || !utf8.ValidString(t) {
+		return false
+	}
+	for _, r := range t {
+		switch {
+		case r == '-' || r == '_' || r == '.':
+		case unicode.IsDigit(r):
+		case unicode.IsLetter(r) && !unicode.IsUpper(r):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func validTags(c *TagsChange) bool {
+	if c == nil || !ValidID(c.Conv) || len(c.Add) > MaxTagsChange || len(c.Remove) > MaxTagsChange || len(c.Add)+len(c.Remove) == 0 {
+		return false
+	}
+	for _, t := range slices.Concat(c.Add, c.Remove) {
+		if !ValidTag(t) {
+			return false
+		}
+	}
+	return true
 }
 
 // SLAMeasures are the measures of a policy.
@@ -648,6 +698,8 @@ func (e *Event) Conv() string {
 		return e.Status.Conv
 	case e.SLAStage != nil:
 		return e.SLAStage.Conv
+	case e.Tags != nil:
+		return e.Tags.Conv
 	case e.Assign != nil:
 		return e.Assign.Conv
 	case e.Read != nil:
@@ -715,6 +767,8 @@ func (e *Event) Validate() error {
 		ok = e.PluginConfig != nil && ValidPluginName(e.PluginConfig.Plugin) && CheckPluginConfig(e.PluginConfig.Config) == nil
 	case KindAPIKeyCreated, KindAPIKeyRevoked:
 		ok = validAPIKey(e.APIKey, e.Kind == KindAPIKeyCreated)
+	case KindTagsChanged:
+		ok = validTags(e.Tags)
 	case KindSLAStage:
 		st := e.SLAStage
 		ok = st != nil && ValidID(st.Conv) && slices.Contains(SLAMeasures, st.Measure) && (st.Stage == SLAWarning || st.Stage == SLABreached) &&

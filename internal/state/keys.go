@@ -58,8 +58,9 @@ const (
 // Message-IDs and subjects of messages, and email.delivery events); 11:
 // the six statuses of a ticket's lifecycle (internal/ticket: a
 // conversation opens new, resolved is solved, snoozed is on_hold); 12:
-// the service level clocks of conversations (an older edge kept no SLA
-// policy and skipped conversation.sla events).
+// the service level clocks and the tags of conversations (an older edge
+// kept no SLA policy and skipped conversation.sla and
+// conversation.tags_changed events).
 const Layout uint64 = 12
 
 // mailIDHash keys a Message-ID (any bytes, up to 998) by its SHA-256.

@@ -165,6 +165,8 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyDelivery(txn, e)
 	case event.KindSLAStage:
 		return s.applySLAStage(txn, e)
+	case event.KindTagsChanged:
+		return s.applyTags(txn, e)
 	case event.KindConversationRated:
 		return s.applyRating(txn, e)
 	case event.KindAttachmentStored:
@@ -591,6 +593,49 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 	it.Status, it.SnoozeUntil = c.Status, c.SnoozeUntil
 	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
 	return ch, s.addItem(txn, t, it)
+}
+
+// applyTags adds and removes a conversation's tags, at most
+// event.MaxTags in all (the adds past them are dropped); a change that
+// changes nothing is a duplicate. Agents see it as a "tags" item with
+// what it did.
+func (s *Store) applyTags(txn *badger.Txn, e *event.Event) (Change, error) {
+	tc := e.Tags
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, e.Tenant, tc.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	tags := slices.DeleteFunc(slices.Clone(c.Tags), func(t string) bool { return slices.Contains(tc.Remove, t) })
+	did := &event.TagsChange{Conv: c.ID}
+	for _, t := range c.Tags {
+		if slices.Contains(tc.Remove, t) {
+			did.Remove = append(did.Remove, t)
+		}
+	}
+	for _, t := range tc.Add {
+		if !slices.Contains(tags, t) && len(tags) < event.MaxTags {
+			tags = append(tags, t)
+			did.Add = append(did.Add, t)
+		}
+	}
+	if len(did.Add)+len(did.Remove) == 0 {
+		ch.Duplicate, ch.DuplicateOf = true, c.LastSeq
+		return ch, nil
+	}
+	slices.Sort(tags)
+	if len(tags) == 0 {
+		tags = nil
+	}
+	c.Tags = tags
+	s.putConv(c)
+	it := newItem(e, "tags", c.ID)
+	it.Private, it.Tags = true, did
+	ch.Item, ch.Conv = it, c // Contact stays empty: customers never see it
+	return ch, s.addItem(txn, e.Tenant, it)
 }
 
 // applySLAStage records a service level clock's warning or breach on

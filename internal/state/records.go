@@ -116,6 +116,8 @@ type ConversationRec struct {
 	// SLAEnded: it was solved, and no reopening has started its clocks
 	// again (a customer's reply, or a change to open, will).
 	SLAEnded bool `cbor:"28,keyasint,omitempty"`
+	// Tags are its tags, sorted.
+	Tags []string `cbor:"29,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the
@@ -157,6 +159,8 @@ type Item struct {
 	Delivery *event.Delivery `cbor:"23,keyasint,omitempty"`
 	// SLA is an "sla" item's: a clock's warning or breach.
 	SLA *event.SLAStage `cbor:"24,keyasint,omitempty"`
+	// Tags is a "tags" item's: the tags added and removed.
+	Tags *event.TagsChange `cbor:"25,keyasint,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

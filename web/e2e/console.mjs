@@ -448,6 +448,44 @@ async function run() {
     await choose(page, "Status filter", "All statuses");
   });
 
+  await step("tags: the edge refuses a tag with a space; one added shows in the header, the list row and the timeline, and goes again", async () => {
+    await openConv(page, env.FILE_CONV);
+    await page.locator(".timeline .attachment.file").waitFor({ timeout });
+    const props = page.getByRole("group", { name: "Conversation properties" });
+    const search = page.getByRole("searchbox", { name: "Search conversations" });
+    const chip = props.locator(".tag-chip").filter({ has: page.locator(".tag-name", { hasText: /^vip$/ }) });
+    check(await chip.count() === 0, "the conversation has the tag vip before it was added");
+    await props.getByRole("button", { name: "Add tag", exact: true }).click();
+    const popover = page.getByRole("dialog", { name: "Add a tag" });
+    const input = popover.getByRole("combobox", { name: "Tag" });
+    await input.waitFor({ timeout });
+    check(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Tag", "Add tag does not focus the tag's field");
+    // the edge judges a tag: one with a space is refused, and the toast says why
+    await input.fill("VIP Customer");
+    await input.press("Enter");
+    await page.locator(".toast.error", { hasText: "without spaces" }).waitFor({ timeout });
+    check(await props.locator(".tag-chip").count() === 0, "a refused tag shows as a chip");
+    check(await input.inputValue() === "VIP Customer", "the refused tag is not left in the field to be fixed");
+    await input.fill("vip");
+    await input.press("Enter");
+    await chip.waitFor({ timeout });
+    await popover.waitFor({ state: "detached", timeout });
+    await page.locator(".timeline .event", { hasText: "You added the tag vip" }).waitFor({ timeout });
+    // the list row shows it too (the list is windowed: found by its id)
+    await search.fill(env.FILE_CONV);
+    await row(page, env.FILE_CONV).locator(".conv-labels .tag-label", { hasText: /^vip$/ }).waitFor({ timeout });
+    await search.fill("");
+    await accessible(page, "a conversation with a tag");
+    await shoot(page, "console-tags");
+    // removed, the chip goes, in the header and the row
+    await props.getByRole("button", { name: "Remove tag vip", exact: true }).click();
+    await chip.waitFor({ state: "detached", timeout });
+    await page.locator(".timeline .event", { hasText: "You removed the tag vip" }).waitFor({ timeout });
+    await search.fill(env.FILE_CONV);
+    await row(page, env.FILE_CONV).locator(".conv-labels").waitFor({ state: "detached", timeout });
+    await search.fill("");
+  });
+
   await step("lifecycle: an agent's first reply opens a new conversation; solved, then closed, it takes private notes only", async () => {
     // a chat nobody has answered yet (an e-mail's reply is a mail card)
     await choose(page, "Status filter", "New");

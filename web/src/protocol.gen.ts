@@ -27,6 +27,7 @@ export const InType = {
   Agents: "agents",
   AgentSet: "agent_set",
   Priority: "priority",
+  Tags: "tags",
   Call: "call",
   Rate: "rate",
 } as const;
@@ -165,6 +166,9 @@ export interface InFrame {
   languages?: string[];
   // priority (agents): the conversation's new priority.
   priority?: string;
+  // tags (agents): tags to add to the conversation and to remove.
+  add_tags?: string[];
+  remove_tags?: string[];
   // call: the operation (start, join, decline, signal, mute, video,
   // leave), the call, the role to join as, a signal for the media
   // server, muted, the most of the others' simulcast video wanted (low,
@@ -332,6 +336,8 @@ export interface Item {
   // SLA is an "sla" item's (agents): a service level clock's warning or
   // breach.
   sla?: SLAStage;
+  // Tags is a "tags" item's (agents): the tags added and removed.
+  tags?: TagsChange;
 }
 
 // Conversation is a conversation as frames carry it, in one of two views.
@@ -386,6 +392,8 @@ export interface Conversation {
   // policy sets a target for that run now, or stand still while it is
   // pending or on hold (docs/tickets.md).
   sla?: SLAClock[];
+  // Tags are its tags, sorted (agents).
+  tags?: string[];
   // Assigned says whether an agent has the conversation (customers).
   assigned?: boolean;
   // ReadSeq is how far an agent has read the conversation (customers,
@@ -554,6 +562,12 @@ export interface SLAStage {
   stage: string; // warning or breached
   since: number; // the wait's start (unix ms)
   due: number; // when it came (unix ms)
+}
+
+// TagsChange is what a "tags" item did.
+export interface TagsChange {
+  add?: string[];
+  remove?: string[];
 }
 
 // SLAClock is one service level clock of a conversation: a wait for a

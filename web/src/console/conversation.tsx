@@ -21,6 +21,8 @@ import { Icon } from "./icons";
 import { Avatar, Badge, Dialog, Menu, MenuItem, Option, Select, Tabs, toast } from "./ui";
 import { CallButton, CallEntry } from "./callpanel";
 import { SLAClock } from "./sla-clock";
+import { TagEditor } from "./tag-editor";
+import { tagsText } from "./tags";
 import { stageOf, stageText } from "./sla";
 import { addressLabel, addUnique, deliveryView, formatAddress, parseAddresses, recipientsFrame, replyAll, Thread, thread, verdict } from "./email";
 
@@ -32,6 +34,9 @@ export interface Actions {
   assign(agent: string): void;
   status(status: string, snoozeUntil?: number): void;
   priority(priority: string): void;
+  // tags adds and removes tags; it resolves true when the edge took the
+  // change (a refusal is said in a toast).
+  tags(add: string[], remove: string[]): Promise<boolean>;
 }
 
 export function actions(conn: Connection, conv: Conv, names: (id: string) => string): Actions {
@@ -52,13 +57,21 @@ export function actions(conn: Connection, conv: Conv, names: (id: string) => str
       .then(answer(done(status, until), "The status was not changed")),
     priority: (priority) => void conn.request({ type: "priority", conv: conv.id, priority })
       .then(answer(`Priority ${priority}`)),
+    // the edge lowers and checks the tags: its message says what is wrong
+    tags: (add, remove) => conn.request({ type: "tags", conv: conv.id, ...(add.length ? { add_tags: add } : {}), ...(remove.length ? { remove_tags: remove } : {}) })
+      .then((r) => {
+        if (r.type !== "error") return true;
+        toast(`The tags were not changed: ${r.message ?? "the edge refused it"}`, "error");
+        return false;
+      }),
   };
 }
 
-export function ConversationView({ conv, loaded, onOlder, conn, me, team, presence, typing, canned, token, uploadWait, reply, act, onDetails, detailsOpen, callSlot }: {
+export function ConversationView({ conv, loaded, onOlder, conn, me, team, presence, typing, canned, token, uploadWait, reply, act, onDetails, detailsOpen, callSlot, knownTags = [] }: {
   conv: Conv; loaded: Loaded; onOlder: () => void; conn: Connection; me: string; team: Map<string, Agent>; presence: Map<string, string>;
   typing: boolean; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>; act: Actions;
   onDetails: () => void; detailsOpen: boolean; callSlot?: React.ReactNode;
+  knownTags?: string[]; // the loaded conversations' tags, suggested when adding one
 }) {
   // What the agent has on screen is read: tell the customer.
   let lastCustomer = 0;
@@ -69,7 +82,7 @@ export function ConversationView({ conv, loaded, onOlder, conn, me, team, presen
   const mail = conv.channel === "email" ? thread(loaded.items) : undefined;
   return (
     <section className="conversation" aria-label={`Conversation with ${who(conv)}`}>
-      <Header conv={conv} me={me} team={team} presence={presence} act={act} onDetails={onDetails} detailsOpen={detailsOpen} callSlot={callSlot} />
+      <Header conv={conv} me={me} team={team} presence={presence} act={act} onDetails={onDetails} detailsOpen={detailsOpen} callSlot={callSlot} knownTags={knownTags} />
       <Timeline conv={conv} loaded={loaded} onOlder={onOlder} team={team} me={me} token={token} mail={mail} />
       <p className="typing" aria-live="polite">{typing ? "The customer is typing…" : ""}</p>
       <Composer conv={conv} conn={conn} canned={canned} token={token} uploadWait={uploadWait} reply={reply} mail={mail} />
@@ -77,9 +90,9 @@ export function ConversationView({ conv, loaded, onOlder, conn, me, team, presen
   );
 }
 
-function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlot }: {
+function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlot, knownTags }: {
   conv: Conv; me: string; team: Map<string, Agent>; presence: Map<string, string>; act: Actions; onDetails: () => void; detailsOpen: boolean;
-  callSlot?: React.ReactNode;
+  callSlot?: React.ReactNode; knownTags: string[];
 }) {
   const [snoozing, setSnoozing] = useState(false);
   const name = who(conv);
@@ -153,6 +166,7 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
         <Select label="Conversation priority" prefix="Priority" value={conv.priority || "normal"} options={priorities} onChange={(v) => act.priority(v)} size="sm" className="ghost" />
         <Select label="Conversation status" prefix="Status" value={status} options={statuses} size="sm" className="ghost"
           disabled={statuses.length < 2} onChange={(v) => act.status(v)} />
+        <TagEditor tags={conv.tags ?? []} known={knownTags} onChange={act.tags} />
         <div className="sla-slot">{conv.sla?.length ? <SLAClock clocks={conv.sla} /> : null}</div>
       </div>
       {/* the call panel (callpanel.tsx): a call ringing, going on or the agent's own, full width above the timeline */}
@@ -418,8 +432,8 @@ function MailRow({ it, conv, team, me, token, reading: r, mail, delivery }: {
   );
 }
 
-// eventLine says what a status change, assignment, priority, call, rating,
-// opening or service level warning or breach was, by whom.
+// eventLine says what a status change, assignment, priority, tags change,
+// call, rating, opening or service level warning or breach was, by whom.
 function eventLine(it: Item, team: Map<string, Agent>, me: string, prev?: string) {
   const by = it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : it.actor_kind === "customer" ? "The customer" : "Edgedesk";
   switch (it.kind) {
@@ -446,6 +460,8 @@ function eventLine(it: Item, team: Map<string, Agent>, me: string, prev?: string
       const text = it.status === "started" ? `${by} started a call` : it.status === "joined" ? `${by} joined the call` : `The call ended${long}`;
       return <span><Icon name="phone" size={14} />{text}</span>;
     }
+    case "tags":
+      return <span><Icon name="tag" size={14} />{tagsText(it, by)}</span>;
     case "sla": {
       const s = stageOf(it);
       if (!s) break;

@@ -8,7 +8,7 @@ import {
   AlarmClock, ArrowDownUp, AtSign, Bell, Bot, CalendarClock, Check, ChevronDown, ChevronRight, CircleCheck, CircleDot, CircleHelp, CirclePause, Clock, Copy,
   Download, Ellipsis, FileText, Flag, Globe, Hash, Inbox, Info, Keyboard, KeyRound, Languages, Layers, LoaderCircle, Lock, LogOut, Mail,
   MessageSquareText, MessagesSquare, Monitor, Moon, PanelRight, Paperclip, Pencil, Phone, Plus, ReplyAll, RotateCcw, Route, Search, SendHorizontal,
-  ShieldAlert, ShieldCheck, Sparkles, Star, StickyNote, Sun, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WifiOff, X,
+  ShieldAlert, ShieldCheck, Sparkles, Star, StickyNote, Sun, Tag, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WifiOff, X,
 } from "lucide";
 
 export const icons = {
@@ -17,7 +17,7 @@ export const icons = {
   file: FileText, flag: Flag, globe: Globe, hash: Hash, inbox: Inbox, info: Info, keyboard: Keyboard, key: KeyRound, language: Languages,
   inboxes: Layers, spinner: LoaderCircle, lock: Lock, signOut: LogOut, mail: Mail, canned: MessageSquareText, conversations: MessagesSquare,
   system: Monitor, moon: Moon, panel: PanelRight, clip: Paperclip, edit: Pencil, phone: Phone, plus: Plus, reopen: RotateCcw,
-  replyAll: ReplyAll, route: Route, search: Search, send: SendHorizontal, unverified: ShieldAlert, verified: ShieldCheck, nlp: Sparkles, star: Star, note: StickyNote, sun: Sun, trash: Trash2,
+  replyAll: ReplyAll, route: Route, search: Search, send: SendHorizontal, unverified: ShieldAlert, verified: ShieldCheck, nlp: Sparkles, star: Star, note: StickyNote, sun: Sun, tag: Tag, trash: Trash2,
   alert: TriangleAlert, user: UserRound, assigned: UserRoundCheck, assign: UserRoundPlus, sound: Volume2, offline: WifiOff, close: X,
 } satisfies Record<string, IconNode>;
 

@@ -34,6 +34,7 @@ export type Conv = Pick<
   | "channel"
   | "subject"
   | "sla"
+  | "tags"
 >;
 
 // Priorities are a conversation's priorities, lowest first.

@@ -13,6 +13,7 @@ import { ago, full } from "./timeline";
 import { Icon } from "./icons";
 import { Avatar, Select, Tabs } from "./ui";
 import { SLAClock } from "./sla-clock";
+import { overflow } from "./tags";
 
 // rowHeight is the height of one row, in pixels (the CSS's .conv too).
 export const rowHeight = 76;
@@ -158,9 +159,23 @@ const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatu
                 <Avatar id={c.assignee} name={agentName(c.assignee, team)} size="xs" />{c.assignee === me ? "You" : agentName(c.assignee, team)}
               </span>
             )}
+            {c.tags?.length ? <Labels tags={c.tags} /> : null}
           </span>
         </span>
       </button>
     </li>
   );
 });
+
+// Labels are a row's tags: the first two as quiet chips, then "+N" for
+// the rest (named in its tooltip).
+function Labels({ tags }: { tags: string[] }) {
+  const { shown, more, rest } = overflow(tags);
+  return (
+    <span className="conv-labels">
+      <span className="sr-only">Tags: </span>
+      {shown.map((t) => <span key={t} className="tag-label">{t}</span>)}
+      {more > 0 && <span className="tag-label more" title={rest.join(", ")}>+{more}<span className="sr-only"> more: {rest.join(", ")}</span></span>}
+    </span>
+  );
+}

@@ -28,6 +28,7 @@ import { shortcut } from "./shortcuts";
 import { defaultFilter, filterOf, solvable } from "./status";
 import { add, empty, Loaded, page } from "./timeline";
 import { breachToast } from "./sla";
+import { knownTags } from "./tags";
 import { Icon, IconName } from "./icons";
 import { Notice, toast, Toaster } from "./ui";
 
@@ -442,6 +443,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   const onOpen = useCallback((id: string) => openNow.current(id), []);
 
   const shown = useMemo(() => visible(convs.values(), list.filter, me, list.status, list.query, list.sort), [convs, list, me]);
+  const tagsKnown = useMemo(() => knownTags(convs.values()), [convs]);
   const tabCounts = useMemo(() => counts(convs.values(), me, list.status), [convs, me, list.status]);
   const current = convs.get(selected);
   const unseen = unread.total();
@@ -527,7 +529,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
                 <ConversationView conv={current} loaded={loaded} onOlder={() => loaded.more && void loadPage(current.id, loaded.oldest)}
                   conn={conn.current} me={me} team={team} presence={presence} typing={typingIn === current.id} canned={canned} token={token}
                   uploadWait={uploadWait.current} reply={reply} act={act} onDetails={() => setDetails((d) => !d)} detailsOpen={details}
-                  callSlot={<CallPanel conv={current} admin={admin} names={names} onOpen={open} />} />
+                  callSlot={<CallPanel conv={current} admin={admin} names={names} onOpen={open} />} knownTags={tagsKnown} />
                 {details && <ContactPanel conv={current} conn={conn.current} team={team} inboxes={inboxes} me={me} onOpen={open} onClose={() => setDetails(false)} />}
               </>
             ) : (

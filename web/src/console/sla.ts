@@ -32,6 +32,12 @@ export function span(ms: number): string {
   return d < 3 && h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
 }
 
+// spanShort is span in its largest unit, for the list's narrow rows:
+// "45s", "14m", "3h", "2d" (rounded down).
+export function spanShort(ms: number): string {
+  return span(ms).split(" ")[0];
+}
+
 // spanWords is span said in words, for screen readers: "3 hours 5
 // minutes".
 export function spanWords(ms: number): string {
@@ -113,7 +119,7 @@ export function view(clocks: SLAClock[] | undefined, now: number, compact = fals
       text = c.paused ? "Breached · paused" : "Breached";
       said = `${name} target breached${c.paused ? ", paused" : ""}`;
     } else {
-      text = compact ? `${span(now - c.due)} over` : `Breached ${span(now - c.due)} ago`;
+      text = compact ? `${spanShort(now - c.due)} over` : `Breached ${span(now - c.due)} ago`;
       said = `${name} target breached ${spanWords(now - c.due)} ago`;
     }
   } else if (t === "paused") {
@@ -121,7 +127,7 @@ export function view(clocks: SLAClock[] | undefined, now: number, compact = fals
     said = `${name} clock paused${c.left_ms !== undefined ? `, ${spanWords(c.left_ms)} left` : ""}`;
   } else {
     const left = (c.due ?? now) - now;
-    text = `${compact ? short[c.measure] ?? name : name} in ${span(left)}`;
+    text = compact ? `${short[c.measure] ?? name} in ${spanShort(left)}` : `${name} in ${span(left)}`;
     said = `${name} due in ${spanWords(left)}${t === "warning" ? ", at risk" : ""}`;
   }
   const title = clocks!.map((x) => line(x, now)).join(" · ");

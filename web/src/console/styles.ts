@@ -105,7 +105,29 @@ export const consoleCss = `
 .conv-props { display: flex; align-items: center; gap: 2px; flex-wrap: wrap; padding: 0 12px 8px; border-bottom: 1px solid var(--border); }
 .conv-props .select-btn { max-width: 260px; }
 .conv-props .select-btn .prefix { margin-right: 2px; }
-.conv-props .sla-slot { flex: 1; display: flex; align-items: center; min-width: 0; padding-left: 6px; }
+.conv-props .sla-slot { flex: 1 0 auto; display: flex; align-items: center; padding-left: 6px; }
+/* tags (tag-editor.tsx): chips in the header, quiet labels in a list row */
+.conv-tag-list { display: flex; align-items: center; flex-wrap: wrap; gap: 4px; min-width: 0; padding-left: 6px; }
+.tag-chip { display: inline-flex; align-items: center; gap: 3px; max-width: 200px; height: 22px; padding: 0 2px 0 7px; line-height: 20px;
+  font-weight: var(--ed-weight-medium); color: var(--text); }
+.tag-chip .icon { flex: none; color: var(--muted); }
+.tag-chip .tag-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.tag-chip button { display: inline-grid; place-items: center; width: 18px; height: 18px; padding: 0; border: 0; border-radius: 50%;
+  background: none; color: var(--muted); cursor: pointer; }
+.tag-chip button:hover { background: var(--hover); color: var(--text); }
+.tag-chip button:focus-visible { outline: none; box-shadow: 0 0 0 2px var(--accent); }
+.conv-props .add-tag { height: 24px; padding: 0 8px; gap: 4px; color: var(--muted); font-size: var(--ed-text-xs); }
+.conv-props .add-tag:hover, .conv-props .add-tag[aria-expanded=true] { color: var(--text); }
+.tag-popover { width: 240px; padding: 6px; }
+.tag-popover .tag-input { height: 30px; font-size: var(--ed-text-sm); }
+.tag-suggestions { margin-top: 4px; }
+.tag-suggestions [role=option] { min-height: 28px; padding: 4px 8px; font-size: var(--ed-text-sm); }
+.tag-suggestions [role=option] .icon { color: var(--muted); }
+.tag-hint { margin: 6px 2px 0; color: var(--muted); font-size: var(--ed-text-xs); }
+.conv-labels { display: inline-flex; align-items: center; gap: 4px; min-width: 0; overflow: hidden; }
+.tag-label { flex: 0 1 auto; min-width: 0; max-width: 90px; overflow: hidden; text-overflow: ellipsis; padding: 0 6px; border-radius: var(--ed-radius-full);
+  background: var(--subtle); color: var(--muted); font-weight: var(--ed-weight-medium); line-height: 16px; box-shadow: inset 0 0 0 1px var(--border); }
+.tag-label.more { flex: none; max-width: none; }
 
 /* SLA clocks (sla-clock.tsx): neutral, warning (amber), breached (red), paused (muted) */
 .sla-clock { display: inline-flex; align-items: center; gap: 5px; flex: none; height: 22px; padding: 0 8px; border-radius: var(--ed-radius-full);

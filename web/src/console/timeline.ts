@@ -9,7 +9,7 @@ import type { Analysis, Delivery, Item } from "../protocol.gen";
 
 // Shown are the item kinds the timeline shows; analysis items are read
 // into the readings of the messages they refer to instead.
-const shown = new Set(["message", "status", "assigned", "priority", "call", "rating", "opened", "sla"]);
+const shown = new Set(["message", "status", "assigned", "priority", "call", "rating", "opened", "sla", "tags"]);
 
 // Loaded is what the console holds of one conversation's history.
 export interface Loaded {

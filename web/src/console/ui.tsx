@@ -77,11 +77,11 @@ export function Tabs<T extends string>({ label, value, tabs, onChange, className
   );
 }
 
-type Placement = "bottom-start" | "bottom-end" | "top-start" | "right-end";
+export type Placement = "bottom-start" | "bottom-end" | "top-start" | "right-end";
 
 // usePopover keeps a floating panel next to its trigger while open, and
 // closes it on Escape, a click elsewhere, or the window changing size.
-function usePopover(placement: Placement) {
+export function usePopover(placement: Placement) {
   const [open, setOpen] = useState(false);
   const trigger = useRef<HTMLButtonElement>(null);
   const panel = useRef<HTMLDivElement>(null);
