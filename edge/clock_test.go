@@ -2,6 +2,7 @@ package edge_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -143,7 +144,7 @@ func TestSLAStagesRecordedOnce(t *testing.T) {
 	e := edgetest.Start(t, edgetest.Config(t))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	policy := &event.SLA{FirstResponse: [4]int64{0, 2, 0, 0}, Resolution: [4]int64{0, 3600, 0, 0}, WarnAt: 50, Escalate: event.PriorityUrgent}
+	policy := &event.SLA{FirstResponse: [4]int64{0, 2, 0, 0}, Resolution: [4]int64{0, 3600, 0, 7200}, WarnAt: 50, Escalate: event.PriorityUrgent}
 	if _, err := e.Node.Journal().Append(ctx, &event.Event{Kind: event.KindTenantUpserted, Tenant: edge.DemoTenant,
 		Actor: event.Actor{Kind: event.ActorSystem, ID: "test"}, TenantInfo: &event.Tenant{ID: edge.DemoTenant, Name: "Demo Shop", SLA: policy}}); err != nil {
 		t.Fatal(err)
@@ -180,6 +181,21 @@ func TestSLAStagesRecordedOnce(t *testing.T) {
 	c, _ := e.Node.Store().Conversation(edge.DemoTenant, conv)
 	if c.Priority != event.PriorityUrgent {
 		t.Fatalf("priority %q after the breach, want urgent (escalate_priority)", c.Priority)
+	}
+	// the REST API shows the clocks (docs/api.md): at urgent the first
+	// response has no target (hidden), the resolution two hours
+	resp, body := e.Get("/api/v1/conversations/"+conv+"?tenant="+edge.DemoTenant, e.AdminToken())
+	var view struct {
+		Priority string `json:"priority"`
+		SLA      []struct {
+			Measure  string `json:"measure"`
+			TargetMS int64  `json:"target_ms"`
+			Due      string `json:"due"`
+		} `json:"sla"`
+	}
+	if resp.StatusCode != 200 || json.Unmarshal(body, &view) != nil || view.Priority != "urgent" || len(view.SLA) != 1 ||
+		view.SLA[0].Measure != "resolution" || view.SLA[0].TargetMS != 7_200_000 || view.SLA[0].Due == "" {
+		t.Fatalf("GET the conversation: %d %s", resp.StatusCode, body)
 	}
 	e.Restart()
 	time.Sleep(2 * time.Second) // clocks tick on the restarted node

@@ -38,13 +38,52 @@ type Conversation struct {
 	Subject string `json:"subject,omitempty"`
 	// Tags are its tags, sorted; [] when none.
 	Tags []string `json:"tags"`
+	// SLA are its service level clocks, as the WebSocket protocol shows
+	// them (docs/tickets.md); absent when none runs.
+	SLA []SLAClock `json:"sla,omitempty"`
+}
+
+// SLAClock is a service level clock of a conversation, with times as
+// RFC 3339.
+type SLAClock struct {
+	Measure  string `json:"measure"`
+	Since    string `json:"since"`
+	TargetMS int64  `json:"target_ms"`
+	Due      string `json:"due,omitempty"`
+	WarnAt   string `json:"warn_at,omitempty"`
+	Paused   bool   `json:"paused,omitempty"`
+	LeftMS   int64  `json:"left_ms,omitempty"`
+	Stage    string `json:"stage,omitempty"`
+}
+
+func slaView(clocks []state.SLAClock) []SLAClock {
+	var out []SLAClock
+	for _, k := range clocks {
+		if k.Target <= 0 {
+			continue
+		}
+		v := SLAClock{Measure: k.Measure, Since: rfc3339(k.Since), TargetMS: k.Target, Stage: k.Stage}
+		switch {
+		case k.Run == 0:
+			v.Paused, v.LeftMS = true, max(0, k.Target-k.Spent)
+		default:
+			if k.Due != 0 {
+				v.Due = rfc3339(k.Due)
+			}
+			if k.Warn != 0 {
+				v.WarnAt = rfc3339(k.Warn)
+			}
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 func conversationView(c *state.ConversationRec) Conversation {
 	v := Conversation{ID: c.ID, InboxID: c.Inbox, ContactID: c.Contact, ContactName: c.ContactName, Status: c.Status,
 		AssigneeID: c.Assignee, Priority: priority(c.Priority), Channel: channel(c.Channel), Language: c.Language,
 		Intent: c.Intent, Sentiment: c.Sentiment, OpenedAt: rfc3339(c.OpenedAt), LastActivityAt: rfc3339(c.LastAt),
-		MessageCount: c.Messages, LastMessage: c.LastText, Subject: c.Subject, Tags: nonNil(c.Tags)}
+		MessageCount: c.Messages, LastMessage: c.LastText, Subject: c.Subject, Tags: nonNil(c.Tags), SLA: slaView(c.SLA)}
 	if c.SnoozeUntil != 0 {
 		v.SnoozeUntil = rfc3339(c.SnoozeUntil)
 	}
