@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -406,10 +407,28 @@ func (s *session) writer() {
 		s.spare = batch[:0]
 		s.mu.Unlock()
 		if closing {
-			nc.Close()
+			lingerClose(nc)
 			return
 		}
 	}
+}
+
+// lingerTime bounds how long a closed connection's input is drained.
+const lingerTime = 500 * time.Millisecond
+
+// lingerClose ends a connection after its close frame went out: the write
+// side first (a FIN), then what the client still sends (the rest of a
+// message too large, say) is read and dropped for a moment before the
+// socket closes. Closed at once, with the client's bytes unread, the
+// kernel would answer with a reset, and a reset can discard the close
+// frame on the client's side before it is read: the client would never
+// learn the code (RFC 6455 §7.1.1 has the server close first, cleanly).
+func lingerClose(nc net.Conn) {
+	if hc, ok := nc.(interface{ CloseWrite() error }); ok && hc.CloseWrite() == nil {
+		_ = nc.SetReadDeadline(time.Now().Add(lingerTime))
+		_, _ = io.Copy(io.Discard, io.LimitReader(nc, 1<<20))
+	}
+	nc.Close()
 }
 
 // closeFrame is a close frame in wire form.
