@@ -40,6 +40,13 @@ try {
 }
 process.exit(failed ? 1 : 0);
 
+// focused waits (a moment: React focuses after it draws) until the element
+// with the accessible name label has the focus, and says whether it came.
+async function focused(page, label) {
+  return page.waitForFunction((l) => document.activeElement?.getAttribute("aria-label") === l, label, { timeout: 3000 })
+    .then(() => true, () => false);
+}
+
 async function step(name, fn) {
   const t = Date.now();
   try {
@@ -325,7 +332,7 @@ async function run() {
     check(JSON.stringify(await to.locator(".rcpt-chip > span").allInnerTexts()) === JSON.stringify(["Wei Zhang"]), "To is not the customer alone");
     await page.getByRole("button", { name: "Cc", exact: true }).click();
     const cc = page.getByRole("textbox", { name: "Add a recipient in Cc" });
-    check(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Add a recipient in Cc", "Cc does not focus its field");
+    check(await focused(page, "Add a recipient in Cc"), "Cc does not focus its field");
     await cc.fill("li.na@example");
     await cc.press("Enter");
     const error = page.locator(".rcpt-error");
@@ -459,7 +466,7 @@ async function run() {
     const popover = page.getByRole("dialog", { name: "Add a tag" });
     const input = popover.getByRole("combobox", { name: "Tag" });
     await input.waitFor({ timeout });
-    check(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Tag", "Add tag does not focus the tag's field");
+    check(await focused(page, "Tag"), "Add tag does not focus the tag's field");
     // the edge judges a tag: one with a space is refused, and the toast says why
     await input.fill("VIP Customer");
     await input.press("Enter");
@@ -555,7 +562,7 @@ async function run() {
     await page.keyboard.press("e");
     await page.locator(".conv-head .badge.solved").waitFor({ timeout });
     await page.keyboard.press("r");
-    check(await page.evaluate(() => document.activeElement?.getAttribute("aria-label")) === "Reply", "r does not focus the reply");
+    check(await focused(page, "Reply"), "r does not focus the reply");
     await page.keyboard.press("Escape");
     await page.locator(".list-title h1").click();
     await page.keyboard.press("/");
