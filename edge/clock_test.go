@@ -158,19 +158,7 @@ func TestSLAStagesRecordedOnce(t *testing.T) {
 	if _, err := cust.Message(ctx, conv, "m1", "Hello?"); err != nil {
 		t.Fatal(err)
 	}
-	stages := func() []string {
-		items, _, err := e.Node.Store().Timeline(edge.DemoTenant, conv, 0, 500, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, it := range items {
-			if it.Kind == "sla" {
-				out = append(out, it.SLA.Measure+" "+it.SLA.Stage)
-			}
-		}
-		return out
-	}
+	stages := func() []string { return stagesOf(t, e.Node, conv) }
 	deadline := time.Now().Add(15 * time.Second)
 	for len(stages()) < 2 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
