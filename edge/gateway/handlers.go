@@ -337,6 +337,10 @@ func (g *Gateway) send(_ context.Context, s *session, f *InFrame) error {
 			} else {
 				g.m.Messages.WithLabelValues("accepted").Inc()
 			}
+			// the uploads it sends no longer count as unreferenced once the
+			// sender has the ack, not only when the fan-out of the change
+			// comes to it (referenced; releasing twice is nothing)
+			g.uploads.release(s.tenant, p.Attachments...)
 			s.enqueue(marshal(&OutFrame{Type: OutAck, ID: id, Conv: conv, Seq: r.Seq, Duplicate: r.Duplicate}))
 		})
 	if err != nil {
