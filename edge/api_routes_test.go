@@ -112,7 +112,7 @@ func (f *walkFixtures) refersToDemo(r api.Route) bool {
 // by the demo tenant's admin.
 func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, body string, status int) {
 	t.Helper()
-	status = map[string]int{"GET": 200, "POST": 201, "PATCH": 200, "DELETE": 204}[r.Method]
+	status = map[string]int{"GET": 200, "POST": 201, "PATCH": 200, "PUT": 200, "DELETE": 204}[r.Method]
 	id := ""
 	switch {
 	case strings.HasPrefix(r.Path, "/api/v1/api-keys/"):
@@ -134,6 +134,13 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		id = c.ID
 	}
 	path = strings.Replace(r.Path, "{id}", id, 1)
+	if strings.Contains(path, "{macro}") {
+		code, _, out := call(t, e.Edge, "PUT", "/api/v1/macros", e.admin, `{"macros":[{"id":"walk","name":"Walk","actions":[{"type":"add_tags","tags":["walked"]}]}]}`)
+		if code != http.StatusOK {
+			t.Fatalf("a macro to apply: %d %s", code, out)
+		}
+		path, status = strings.Replace(path, "{macro}", "walk", 1), 200
+	}
 	switch r.Method + " " + r.Path {
 	case "POST /api/v1/api-keys":
 		body = `{"name":"walk","scopes":["read"]}`
@@ -155,6 +162,12 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		body = `{"name":"Walked"}`
 	case "POST /api/v1/canned-responses":
 		body = `{"shortcut":"walk","text":"Walk"}`
+	case "PUT /api/v1/rules":
+		body, status = `{"rules":[{"name":"Walk","when":["created"],"conditions":[{"field":"channel","op":"is","value":"email"}],"actions":[{"type":"add_tags","tags":["mail"]}]}]}`, 200
+	case "POST /api/v1/conversations/{id}/macros/{macro}":
+		// no body: the path names it all
+	case "PUT /api/v1/macros":
+		body, status = `{"macros":[]}`, 200
 	default:
 		if r.Method != "GET" && r.Method != "DELETE" {
 			t.Fatalf("the walk has no body for %s %s", r.Method, r.Path)

@@ -22,6 +22,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/attachments"
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/bus"
+	"github.com/edgedesk/edgedesk/edge/automation"
 	"github.com/edgedesk/edgedesk/edge/clock"
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/email"
@@ -246,6 +247,12 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	go func() {
 		defer n.wg.Done()
 		_ = lc.Run(runCtx) // until the node stops
+	}()
+	ar := automation.New(automation.Options{Store: n.store, Conversations: n.gateway.Conversations(), Log: n.log.With("component", "automation")})
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		_ = ar.Run(runCtx) // until the node stops
 	}()
 	n.ready.Store(true)
 	n.log.Info("edge ready", "http", n.Addr(), "durability", n.bus.Durability(),

@@ -119,6 +119,11 @@ var routes = []Route{
 	{"GET", "/api/v1/canned-responses", event.ScopeRead, h((*API).listCanned)},
 	{"POST", "/api/v1/canned-responses", event.ScopeAdmin, h((*API).createCanned)},
 	{"DELETE", "/api/v1/canned-responses/{id}", event.ScopeAdmin, h((*API).deleteCanned)},
+	{"GET", "/api/v1/rules", event.ScopeRead, h((*API).listRules)},
+	{"PUT", "/api/v1/rules", event.ScopeAdmin, h((*API).setRules)},
+	{"GET", "/api/v1/macros", event.ScopeRead, h((*API).listMacros)},
+	{"PUT", "/api/v1/macros", event.ScopeAdmin, h((*API).setMacros)},
+	{"POST", "/api/v1/conversations/{id}/macros/{macro}", event.ScopeWrite, h((*API).applyMacro)},
 	{"GET", "/api/v1/api-keys", event.ScopeAdmin, h((*API).listKeys)},
 	{"POST", "/api/v1/api-keys", event.ScopeAdmin, h((*API).createKey)},
 	{"DELETE", "/api/v1/api-keys/{id}", event.ScopeAdmin, h((*API).revokeKey)},
@@ -418,11 +423,16 @@ func (a *API) append(w http.ResponseWriter, r *http.Request, e *event.Event) boo
 // decode reads a JSON body into v: at most maxBody bytes, no unknown
 // fields, nothing after it; otherwise it answers the problem.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	return decodeUpTo(w, r, v, maxBody)
+}
+
+// decodeUpTo is decode with a body of at most maxBody bytes.
+func decodeUpTo(w http.ResponseWriter, r *http.Request, v any, maxBody int) bool {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		problem(w, http.StatusUnsupportedMediaType, "unsupported-media", "send the body as application/json")
 		return false
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(maxBody)+1))
 	if err != nil {
 		problem(w, http.StatusBadRequest, "invalid-request", "the body could not be read: "+err.Error())
 		return false

@@ -131,6 +131,8 @@ type Store interface {
 	Agents(t string) ([]state.AgentRec, error)
 	Attachment(t, id string) (*state.AttachmentRec, error)
 	CannedResponses(t string) ([]state.CannedRec, error)
+	Rules(t string) ([]event.Rule, error)
+	Macros(t string) ([]event.Macro, error)
 }
 
 // Appender appends an event to the region's log. done runs once the

@@ -208,6 +208,13 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.canned(s, f)
 	case TypeCannedSet:
 		err = g.cannedSet(ctx, s, f)
+	case TypeRules, TypeRulesSet:
+		err = g.rules(ctx, s, f)
+	case TypeMacros, TypeMacrosSet:
+		err = g.macros(ctx, s, f)
+	case TypeMacro:
+		r, merr := g.conv.ApplyMacro(ctx, s.actor(), f.Conv, f.Macro)
+		err = g.ack(s, f, f.Conv, r, merr)
 	case TypeProfile:
 		err = g.profile(ctx, s, f)
 	case TypeInboxes:

@@ -75,6 +75,11 @@ const (
 	TypeTags      = protocol.TypeTags
 	TypeCall      = protocol.TypeCall
 	TypeRate      = protocol.TypeRate
+	TypeRules     = protocol.TypeRules
+	TypeRulesSet  = protocol.TypeRulesSet
+	TypeMacros    = protocol.TypeMacros
+	TypeMacrosSet = protocol.TypeMacrosSet
+	TypeMacro     = protocol.TypeMacro
 )
 
 // ErrFrame is wrapped by every decoding error.
@@ -97,6 +102,8 @@ const (
 	OutCanned       = protocol.OutCanned
 	OutInboxes      = protocol.OutInboxes
 	OutAgents       = protocol.OutAgents
+	OutRules        = protocol.OutRules
+	OutMacros       = protocol.OutMacros
 	OutError        = protocol.OutError
 	OutResync       = protocol.OutResync
 	OutPong         = protocol.OutPong

@@ -84,6 +84,12 @@ type InFrame struct {
 	Video  string  `json:"video,omitempty"`
 	// rate: the customer's score of a resolved conversation, 1 to 5.
 	Score int `json:"score,omitempty"`
+	// rules_set (admins): all of the tenant's rules, in the order they
+	// run; macros_set (admins): all of its macros; macro (agents): the
+	// macro to apply to the conversation (in Conv).
+	Rules  []Rule  `json:"rules,omitzero"`
+	Macros []Macro `json:"macros,omitzero"`
+	Macro  string  `json:"macro,omitempty"`
 }
 
 // UserIdentity is what a website says about its logged-in user, signed with
@@ -182,9 +188,14 @@ type OutFrame struct {
 	Prechat   []string          `json:"prechat,omitempty"`
 	Contact   *Contact          `json:"contact,omitempty"`
 	Canned    []Canned          `json:"canned,omitempty"`
-	Inboxes   []Inbox           `json:"inboxes,omitempty"`
-	Team      []Agent           `json:"team,omitempty"`
-	Extra     *Extra            `json:"extra,omitempty"`
+	// Rules and Macros answer rules and macros frames (sent even when
+	// empty); Schema, with rules, is what rules may say.
+	Rules   []Rule            `json:"rules,omitzero"`
+	Macros  []Macro           `json:"macros,omitzero"`
+	Schema  *AutomationSchema `json:"schema,omitempty"`
+	Inboxes []Inbox           `json:"inboxes,omitempty"`
+	Team    []Agent           `json:"team,omitempty"`
+	Extra   *Extra            `json:"extra,omitempty"`
 	// Call is the call of an ack or a call_signal, and of the error
 	// refusing a second call in a conversation: the call to join.
 	Call   string  `json:"call,omitempty"`

@@ -59,6 +59,11 @@ const (
 	TypeTags      = "tags"
 	TypeCall      = "call"
 	TypeRate      = "rate"
+	TypeRules     = "rules"
+	TypeRulesSet  = "rules_set"
+	TypeMacros    = "macros"
+	TypeMacrosSet = "macros_set"
+	TypeMacro     = "macro"
 )
 
 // Frame types to clients (OutFrame.Type).
@@ -77,6 +82,8 @@ const (
 	OutCanned       = "canned"
 	OutInboxes      = "inboxes"
 	OutAgents       = "agents"
+	OutRules        = "rules"
+	OutMacros       = "macros"
 	OutError        = "error"
 	OutResync       = "resync"
 	OutPong         = "pong"

@@ -252,6 +252,72 @@ type Canned struct {
 	Text     string `json:"text"`
 }
 
+// Rule is an automation rule (docs/automation.md): when one of its
+// triggers (When) happens to a conversation and its conditions hold (all,
+// or any with Match "any"), its actions run in order, once. A time rule
+// (When ["time"]) runs AfterS seconds after the moment Since names.
+type Rule struct {
+	ID         string      `json:"id"`
+	Name       string      `json:"name"`
+	Disabled   bool        `json:"disabled,omitempty"`
+	When       []string    `json:"when"`
+	Since      string      `json:"since,omitempty"`
+	AfterS     int64       `json:"after_s,omitempty"`
+	Match      string      `json:"match,omitempty"`
+	Conditions []Condition `json:"conditions"`
+	Actions    []Action    `json:"actions"`
+}
+
+// Condition tests a field: Value for is, is_not, contains, not_contains;
+// Values for in, not_in and the tags' contains and not_contains; nothing
+// for present and absent.
+type Condition struct {
+	Field  string   `json:"field"`
+	Op     string   `json:"op"`
+	Value  string   `json:"value,omitempty"`
+	Values []string `json:"values,omitempty"`
+}
+
+// Action is one change of a rule or a macro: Value is an agent id, a
+// status or a priority; Tags are added or removed; Text is a reply's or
+// a note's; AfterS is a snooze's length in seconds.
+type Action struct {
+	Type   string   `json:"type"`
+	Value  string   `json:"value,omitempty"`
+	Tags   []string `json:"tags,omitempty"`
+	Text   string   `json:"text,omitempty"`
+	AfterS int64    `json:"after_s,omitempty"`
+}
+
+// Macro is a named list of actions an agent applies in one step.
+type Macro struct {
+	ID      string   `json:"id"`
+	Name    string   `json:"name"`
+	Actions []Action `json:"actions"`
+}
+
+// AutomationSchema is what rules may say, for an editor of rules: the
+// triggers, the moments time rules count from, the fields conditions
+// test and the action types.
+type AutomationSchema struct {
+	Triggers []string      `json:"triggers"`
+	Sinces   []string      `json:"sinces"`
+	Fields   []FieldSchema `json:"fields"`
+	Actions  []string      `json:"actions"`
+}
+
+// FieldSchema is a field conditions test: its operators, its values when
+// it has a list of them, the triggers it has a value for (absent: all)
+// and what it is. The field "attribute.<key>" stands for any attribute
+// of the customer.
+type FieldSchema struct {
+	Name     string   `json:"name"`
+	Ops      []string `json:"ops"`
+	Values   []string `json:"values,omitempty"`
+	Triggers []string `json:"triggers,omitempty"`
+	Doc      string   `json:"doc"`
+}
+
 // Inbox is an inbox, as agents see it: never its identity secret.
 type Inbox struct {
 	ID       string   `json:"id"`

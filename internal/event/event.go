@@ -46,6 +46,10 @@ const (
 	KindEmailDelivery      Kind = "email.delivery"
 	KindSLAStage           Kind = "conversation.sla"
 	KindTagsChanged        Kind = "conversation.tags_changed"
+	KindRulesSet           Kind = "automation.rules_set"
+	KindMacrosSet          Kind = "automation.macros_set"
+	KindAutoDue            Kind = "automation.due"
+	KindAutoSkipped        Kind = "automation.skipped"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -136,6 +140,12 @@ type Event struct {
 	Delivery     *Delivery       `cbor:"46,keyasint,omitempty"`
 	SLAStage     *SLAStage       `cbor:"47,keyasint,omitempty"`
 	Tags         *TagsChange     `cbor:"48,keyasint,omitempty"`
+	Rules        *RuleSet        `cbor:"49,keyasint,omitempty"`
+	Macros       *MacroSet       `cbor:"50,keyasint,omitempty"`
+	AutoDue      *AutoDue        `cbor:"51,keyasint,omitempty"`
+	AutoSkip     *AutoSkip       `cbor:"52,keyasint,omitempty"`
+	// Auto marks a change made by an automation rule (any kind).
+	Auto *AutoRef `cbor:"53,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -700,6 +710,10 @@ func (e *Event) Conv() string {
 		return e.SLAStage.Conv
 	case e.Tags != nil:
 		return e.Tags.Conv
+	case e.AutoDue != nil:
+		return e.AutoDue.Conv
+	case e.AutoSkip != nil:
+		return e.AutoSkip.Conv
 	case e.Assign != nil:
 		return e.Assign.Conv
 	case e.Read != nil:
@@ -769,6 +783,14 @@ func (e *Event) Validate() error {
 		ok = validAPIKey(e.APIKey, e.Kind == KindAPIKeyCreated)
 	case KindTagsChanged:
 		ok = validTags(e.Tags)
+	case KindRulesSet:
+		ok = validRuleSet(e.Rules)
+	case KindMacrosSet:
+		ok = validMacroSet(e.Macros)
+	case KindAutoDue:
+		ok = e.AutoDue != nil && ValidID(e.AutoDue.Conv) && ValidID(e.AutoDue.Rule) && e.AutoDue.Due > 0
+	case KindAutoSkipped:
+		ok = e.AutoSkip != nil && ValidID(e.AutoSkip.Conv) && len(e.AutoSkip.Reason) <= maxReasonBytes && e.Auto != nil
 	case KindSLAStage:
 		st := e.SLAStage
 		ok = st != nil && ValidID(st.Conv) && slices.Contains(SLAMeasures, st.Measure) && (st.Stage == SLAWarning || st.Stage == SLABreached) &&
@@ -787,6 +809,9 @@ func (e *Event) Validate() error {
 	}
 	if !ok {
 		return fmt.Errorf("%w: %s event without a valid body", ErrMalformed, e.Kind)
+	}
+	if !validAutoRef(e.Auto) {
+		return fmt.Errorf("%w: %s event with a malformed automation reference", ErrMalformed, e.Kind)
 	}
 	return nil
 }

@@ -60,8 +60,10 @@ const (
 // conversation opens new, resolved is solved, snoozed is on_hold); 12:
 // the service level clocks and the tags of conversations (an older edge
 // kept no SLA policy and skipped conversation.sla and
-// conversation.tags_changed events).
-const Layout uint64 = 12
+// conversation.tags_changed events); 13: automation rules and macros (an
+// older edge skipped automation.* events and kept no time of the last
+// status change, customer message or agent answer).
+const Layout uint64 = 13
 
 // mailIDHash keys a Message-ID (any bytes, up to 998) by its SHA-256.
 func mailIDHash(id string) string {

@@ -69,6 +69,7 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	clear(s.convPending)
+	s.autoFired = false
 	changes := make([]Change, 0, len(events))
 	for i, e := range events {
 		ch, err := s.apply(txn, e)
@@ -122,10 +123,39 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 		}
 	}
 	s.applied.Store(last)
+	if s.autoFired {
+		s.autoFired = false
+		select {
+		case s.autoWake <- struct{}{}:
+		default:
+		}
+	}
 	return len(events), changes, nil
 }
 
+// apply applies e, then runs the tenant's rules on what it changed. A
+// rule's change (e.Auto) is applied only as its firing's next step.
 func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
+	var firing *AutoRec
+	if e.Auto != nil {
+		var err error
+		if firing, err = s.autoStep(txn, e); err != nil || firing == nil {
+			return Change{Event: e, Duplicate: true}, err
+		}
+	}
+	ch, err := s.applyKind(txn, e)
+	if err != nil {
+		return ch, err
+	}
+	if firing != nil {
+		if err := s.autoAdvance(txn, firing); err != nil {
+			return ch, err
+		}
+	}
+	return ch, s.automate(txn, e, &ch)
+}
+
+func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 	ch := Change{Event: e}
 	t := e.Tenant
 	switch e.Kind {
@@ -167,6 +197,15 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applySLAStage(txn, e)
 	case event.KindTagsChanged:
 		return s.applyTags(txn, e)
+	case event.KindRulesSet:
+		delete(s.rules, t)
+		return ch, s.put(txn, kRules(t), e.Rules)
+	case event.KindMacrosSet:
+		return ch, s.put(txn, kMacros(t), e.Macros)
+	case event.KindAutoDue:
+		return s.applyAutoDue(txn, e)
+	case event.KindAutoSkipped:
+		return s.applyAutoSkipped(txn, e)
 	case event.KindConversationRated:
 		return s.applyRating(txn, e)
 	case event.KindAttachmentStored:
@@ -376,7 +415,7 @@ func (s *Store) applyOpened(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, err
 	}
 	c := &ConversationRec{ID: o.Conv, Tenant: t, Inbox: o.Inbox, Contact: o.Contact, Status: event.StatusNew,
-		Assignee: assignee, OpenedAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS,
+		Assignee: assignee, OpenedAt: e.TS, StatusAt: e.TS, OpenedSeq: e.Seq, LastSeq: e.Seq, LastAt: e.TS,
 		Language: o.Language, RoutedBy: o.RoutedBy, RouteNote: o.RouteNote, RouteFallback: o.RouteFallback,
 		Priority: event.StoredPriority(o.Priority), Channel: o.Channel}
 	var contact ContactRec
@@ -494,6 +533,13 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		}
 	}
 	c.LastSeq, c.LastAt = e.Seq, e.TS
+	switch {
+	case m.Private:
+	case e.Actor.Kind == event.ActorCustomer:
+		c.CustomerAt = e.TS
+	default:
+		c.AgentAt = e.TS
+	}
 	if !m.Private {
 		c.Messages++
 		c.LastText = preview(m.Text)
@@ -692,6 +738,9 @@ func (s *Store) moveStatus(txn *badger.Txn, c *ConversationRec, to string, until
 		if err := txn.Delete(kDue(prefixSolved, c.SolvedAt, c.Tenant, c.ID)); err != nil {
 			return err
 		}
+	}
+	if c.Status != to {
+		c.StatusAt = ts
 	}
 	c.Status, c.SnoozeUntil, c.SolvedAt = to, until, 0
 	if until != 0 {

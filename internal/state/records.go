@@ -118,6 +118,15 @@ type ConversationRec struct {
 	SLAEnded bool `cbor:"28,keyasint,omitempty"`
 	// Tags are its tags, sorted.
 	Tags []string `cbor:"29,keyasint,omitempty"`
+	// StatusAt is when its status last changed (or it opened);
+	// CustomerAt and AgentAt when the customer last wrote and an agent
+	// (or a rule) last answered in public (unix ms): the moments time
+	// rules count from.
+	StatusAt   int64 `cbor:"30,keyasint,omitempty"`
+	CustomerAt int64 `cbor:"31,keyasint,omitempty"`
+	AgentAt    int64 `cbor:"32,keyasint,omitempty"`
+	// AutoDue are its time rules' next times (automation.go).
+	AutoDue []AutoDueRec `cbor:"33,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the

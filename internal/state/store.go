@@ -13,6 +13,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
 
+	"github.com/edgedesk/edgedesk/internal/automation"
 	"github.com/edgedesk/edgedesk/internal/event"
 )
 
@@ -48,6 +49,9 @@ type Store struct {
 	cids        map[string]*cidFilter // tenant/conv → client ids (cidfilter.go)
 	cidSeed     maphash.Seed
 	policies    map[string]*policy // tenants' SLA policies (slaclock.go)
+	rules       map[string]*automation.Set // tenants' automation rules (automation.go)
+	autoFired   bool                       // this chunk wrote a firing down
+	autoWake    chan struct{}
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -77,7 +81,7 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 		return nil, fmt.Errorf("open state store in %s: %w", dir, err)
 	}
 	s := &Store{db: db, codec: event.NewCodec(), log: log,
-		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{}, policies: map[string]*policy{},
+		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{}, policies: map[string]*policy{}, rules: map[string]*automation.Set{}, autoWake: make(chan struct{}, 1),
 		cids: map[string]*cidFilter{}, cidSeed: maphash.MakeSeed()}
 	err = db.Update(func(txn *badger.Txn) error {
 		n, err := getUint64(txn, []byte(keyApplied))

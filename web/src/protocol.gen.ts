@@ -30,6 +30,11 @@ export const InType = {
   Tags: "tags",
   Call: "call",
   Rate: "rate",
+  Rules: "rules",
+  RulesSet: "rules_set",
+  Macros: "macros",
+  MacrosSet: "macros_set",
+  Macro: "macro",
 } as const;
 export type InType = (typeof InType)[keyof typeof InType];
 
@@ -48,6 +53,8 @@ export const OutType = {
   Canned: "canned",
   Inboxes: "inboxes",
   Agents: "agents",
+  Rules: "rules",
+  Macros: "macros",
   Error: "error",
   Resync: "resync",
   Pong: "pong",
@@ -181,6 +188,12 @@ export interface InFrame {
   video?: string;
   // rate: the customer's score of a resolved conversation, 1 to 5.
   score?: number;
+  // rules_set (admins): all of the tenant's rules, in the order they
+  // run; macros_set (admins): all of its macros; macro (agents): the
+  // macro to apply to the conversation (in Conv).
+  rules?: Rule[];
+  macros?: Macro[];
+  macro?: string;
 }
 
 // OutFrame is a frame to a client. Which fields are set depends on Type
@@ -214,6 +227,11 @@ export interface OutFrame {
   prechat?: string[];
   contact?: Contact;
   canned?: Canned[];
+  // Rules and Macros answer rules and macros frames (sent even when
+  // empty); Schema, with rules, is what rules may say.
+  rules?: Rule[];
+  macros?: Macro[];
+  schema?: AutomationSchema;
   inboxes?: Inbox[];
   team?: Agent[];
   extra?: Extra;
@@ -282,6 +300,29 @@ export interface Signal {
   type: "offer" | "answer" | "candidate";
   sdp?: string;
   candidate?: ICECandidate;
+}
+
+// Rule is an automation rule (docs/automation.md): when one of its
+// triggers (When) happens to a conversation and its conditions hold (all,
+// or any with Match "any"), its actions run in order, once. A time rule
+// (When ["time"]) runs AfterS seconds after the moment Since names.
+export interface Rule {
+  id: string;
+  name: string;
+  disabled?: boolean;
+  when: string[];
+  since?: string;
+  after_s?: number;
+  match?: string;
+  conditions: Condition[];
+  actions: Action[];
+}
+
+// Macro is a named list of actions an agent applies in one step.
+export interface Macro {
+  id: string;
+  name: string;
+  actions: Action[];
 }
 
 // Session describes the authenticated client, in the welcome frame.
@@ -424,6 +465,16 @@ export interface Canned {
   text: string;
 }
 
+// AutomationSchema is what rules may say, for an editor of rules: the
+// triggers, the moments time rules count from, the fields conditions
+// test and the action types.
+export interface AutomationSchema {
+  triggers: string[];
+  sinces: string[];
+  fields: FieldSchema[];
+  actions: string[];
+}
+
 // Inbox is an inbox, as agents see it: never its identity secret.
 export interface Inbox {
   id: string;
@@ -483,6 +534,27 @@ export interface ICECandidate {
   sdpMid: string | null;
   sdpMLineIndex: number | null;
   usernameFragment: string | null;
+}
+
+// Condition tests a field: Value for is, is_not, contains, not_contains;
+// Values for in, not_in and the tags' contains and not_contains; nothing
+// for present and absent.
+export interface Condition {
+  field: string;
+  op: string;
+  value?: string;
+  values?: string[];
+}
+
+// Action is one change of a rule or a macro: Value is an agent id, a
+// status or a priority; Tags are added or removed; Text is a reply's or
+// a note's; AfterS is a snooze's length in seconds.
+export interface Action {
+  type: string;
+  value?: string;
+  tags?: string[];
+  text?: string;
+  after_s?: number;
 }
 
 // Analysis is the NLP plugin's reading of a customer's message (agents
@@ -592,6 +664,18 @@ export interface SLAClock {
   left_ms?: number;
   // Stage is "" (running in time), warning or breached.
   stage?: string;
+}
+
+// FieldSchema is a field conditions test: its operators, its values when
+// it has a list of them, the triggers it has a value for (absent: all)
+// and what it is. The field "attribute.<key>" stands for any attribute
+// of the customer.
+export interface FieldSchema {
+  name: string;
+  ops: string[];
+  values?: string[];
+  triggers?: string[];
+  doc: string;
 }
 
 // PIISpan is personal data in a message: its kind and its span in bytes of

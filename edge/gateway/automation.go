@@ -1,0 +1,113 @@
+package gateway
+
+import (
+	"context"
+
+	"github.com/edgedesk/edgedesk/edge/protocol"
+	"github.com/edgedesk/edgedesk/internal/automation"
+	"github.com/edgedesk/edgedesk/internal/event"
+)
+
+// rules answers an agent with the tenant's rules and what rules may say;
+// rules_set (admins) replaces them first.
+func (g *Gateway) rules(ctx context.Context, s *session, f *InFrame) error {
+	if f.Type == TypeRulesSet {
+		if _, err := g.conv.SetRules(ctx, s.actor(), RulesFromView(f.Rules)); err != nil {
+			return err
+		}
+	}
+	list, err := g.conv.Rules(s.actor())
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutRules, ID: f.ID, Rules: RulesView(list), Schema: AutomationSchema()}))
+	return nil
+}
+
+// macros answers an agent with the tenant's macros; macros_set (admins)
+// replaces them first.
+func (g *Gateway) macros(ctx context.Context, s *session, f *InFrame) error {
+	if f.Type == TypeMacrosSet {
+		if _, err := g.conv.SetMacros(ctx, s.actor(), MacrosFromView(f.Macros)); err != nil {
+			return err
+		}
+	}
+	list, err := g.conv.Macros(s.actor())
+	if err != nil {
+		return err
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutMacros, ID: f.ID, Macros: MacrosView(list)}))
+	return nil
+}
+
+// RulesView is rules as the protocol has them (never nil).
+func RulesView(list []event.Rule) []protocol.Rule {
+	out := make([]protocol.Rule, len(list))
+	for i, r := range list {
+		conds := make([]protocol.Condition, len(r.Conditions))
+		for j, c := range r.Conditions {
+			conds[j] = protocol.Condition(c)
+		}
+		out[i] = protocol.Rule{ID: r.ID, Name: r.Name, Disabled: r.Disabled, When: r.When, Since: r.Since, AfterS: r.AfterS,
+			Match: r.Match, Conditions: conds, Actions: actionsView(r.Actions)}
+	}
+	return out
+}
+
+// RulesFromView is rules from the protocol's.
+func RulesFromView(list []protocol.Rule) []event.Rule {
+	out := make([]event.Rule, len(list))
+	for i, r := range list {
+		conds := make([]event.Condition, len(r.Conditions))
+		for j, c := range r.Conditions {
+			conds[j] = event.Condition(c)
+		}
+		acts := make([]event.Action, len(r.Actions))
+		for j, a := range r.Actions {
+			acts[j] = event.Action(a)
+		}
+		out[i] = event.Rule{ID: r.ID, Name: r.Name, Disabled: r.Disabled, When: r.When, Since: r.Since, AfterS: r.AfterS,
+			Match: r.Match, Conditions: conds, Actions: acts}
+	}
+	return out
+}
+
+func actionsView(list []event.Action) []protocol.Action {
+	out := make([]protocol.Action, len(list))
+	for i, a := range list {
+		out[i] = protocol.Action(a)
+	}
+	return out
+}
+
+// MacrosView is macros as the protocol has them (never nil).
+func MacrosView(list []event.Macro) []protocol.Macro {
+	out := make([]protocol.Macro, len(list))
+	for i, m := range list {
+		out[i] = protocol.Macro{ID: m.ID, Name: m.Name, Actions: actionsView(m.Actions)}
+	}
+	return out
+}
+
+// MacrosFromView is macros from the protocol's.
+func MacrosFromView(list []protocol.Macro) []event.Macro {
+	out := make([]event.Macro, len(list))
+	for i, m := range list {
+		acts := make([]event.Action, len(m.Actions))
+		for j, a := range m.Actions {
+			acts[j] = event.Action(a)
+		}
+		out[i] = event.Macro{ID: m.ID, Name: m.Name, Actions: acts}
+	}
+	return out
+}
+
+// AutomationSchema is what rules may say (internal/automation).
+func AutomationSchema() *protocol.AutomationSchema {
+	fs := automation.Fields()
+	fields := make([]protocol.FieldSchema, len(fs))
+	for i, f := range fs {
+		fields[i] = protocol.FieldSchema{Name: f.Name, Ops: f.Ops(), Values: f.Values(), Triggers: f.Triggers(), Doc: f.Doc}
+	}
+	return &protocol.AutomationSchema{Triggers: automation.Triggers, Sinces: automation.Sinces, Fields: fields, Actions: automation.ActionTypes}
+}
