@@ -48,7 +48,7 @@ type Store struct {
 	convPending map[string]ConversationRec
 	cids        map[string]*cidFilter // tenant/conv → client ids (cidfilter.go)
 	cidSeed     maphash.Seed
-	policies    map[string]*policy // tenants' SLA policies (slaclock.go)
+	policies    map[string]*policy         // tenants' SLA policies (slaclock.go)
 	rules       map[string]*automation.Set // tenants' automation rules (automation.go)
 	autoFired   bool                       // this chunk wrote a firing down
 	autoWake    chan struct{}
