@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/automation"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
@@ -133,6 +134,25 @@ func TestRulesRunOnceAndMacrosApply(t *testing.T) {
 	// the time rule counts from the change to pending: its time is kept
 	if len(c.AutoDue) != 1 || c.AutoDue[0].Rule != "nudge" || c.AutoDue[0].Due != c.StatusAt+60_000 {
 		t.Fatalf("time rule's time: %+v (status at %d)", c.AutoDue, c.StatusAt)
+	}
+
+	// the time rule's time: a runner whose clock is two minutes ahead
+	// says it has come; the rule solves the conversation, once
+	ahead := automation.New(automation.Options{Store: st, Conversations: e.Node.Conversations(), Log: edgetest.Logger(t),
+		Now: func() time.Time { return time.Now().Add(2 * time.Minute) }})
+	if n, err := ahead.Step(ctx); err != nil || n != 1 {
+		t.Fatalf("the runner ahead: %d events, %v; want the time rule's", n, err)
+	}
+	c = waitConv(t, st, conv, 5*time.Second, "the time rule's status", func(c *state.ConversationRec) bool { return c.Status == event.StatusSolved })
+	if len(c.AutoDue) != 0 {
+		// solved: the rule's condition (pending) no longer holds
+		t.Fatalf("time rule's times after it fired: %+v", c.AutoDue)
+	}
+	if n, err := ahead.Step(ctx); err != nil || n != 0 {
+		t.Fatalf("the runner ahead, again: %d events, %v; want none", n, err)
+	}
+	if n := byRule(t, st, conv, "nudge"); n["status"] != 1 {
+		t.Fatalf("the time rule's changes: %v", n)
 	}
 
 	expect := func(who string, f *protocol.InFrame, code, says string) {

@@ -24,6 +24,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/automation"
 	"github.com/edgedesk/edgedesk/edge/bus"
 	"github.com/edgedesk/edgedesk/edge/clock"
+	"github.com/edgedesk/edgedesk/edge/conversation"
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/email"
 	"github.com/edgedesk/edgedesk/edge/email/outbound"
@@ -624,6 +625,9 @@ func (n *Node) SFU() *sfu.SFU { return n.sfu }
 
 // Journal is the node's event log.
 func (n *Node) Journal() *journal.Journal { return n.journal }
+
+// Conversations is the node's conversation core (tests drive its clocks).
+func (n *Node) Conversations() *conversation.Service { return n.gateway.Conversations() }
 
 // Bus is the node's event log.
 func (n *Node) Bus() *bus.Bus { return n.bus }

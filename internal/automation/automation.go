@@ -121,7 +121,7 @@ var fields = []Field{
 	{Name: "intent", kind: kindString, Doc: "the intent the NLP plugin read"},
 	{Name: "sentiment", kind: kindEnum, values: []string{"positive", "neutral", "negative"}, Doc: "the sentiment the NLP plugin read"},
 	{Name: "subject", kind: kindText, Doc: "an e-mail conversation's subject"},
-	{Name: "text", kind: kindText, triggers: []string{MessageIn, MessageOut, Note, Analyzed}, Doc: "the text of the message that triggered the rule"},
+	{Name: "text", kind: kindText, triggers: []string{MessageIn, MessageOut, Note}, Doc: "the text of the message that triggered the rule"},
 	{Name: "actor", kind: kindEnum, values: actors, Doc: "who made the change that triggered the rule: customer, agent, system, automation, timer"},
 	{Name: "sla_measure", kind: kindEnum, values: event.SLAMeasures, triggers: []string{SLAWarning, SLABreach}, Doc: "the clock of an SLA warning or breach"},
 	{Name: "business_hours", kind: kindBool, Doc: "whether it is within the tenant's business hours (its SLA policy's)"},

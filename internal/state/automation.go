@@ -204,8 +204,13 @@ func (s *Store) automate(txn *badger.Txn, e *event.Event, ch *Change) error {
 			f.SLAMeasure = e.SLAStage.Measure
 		}
 		if automation.Stopped(chain) {
-			if fired := set.Match(f, nil); len(fired) > 0 {
-				return s.loopStopped(txn, e, c, chain, fired[0])
+			for _, r := range set.Match(f, nil) {
+				if !slices.Contains(chain, r.ID) {
+					if err := s.loopStopped(txn, e, c, chain, r); err != nil {
+						return err
+					}
+					break
+				}
 			}
 		}
 		for _, r := range set.Match(f, chain) {
