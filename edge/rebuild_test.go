@@ -16,6 +16,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/edge/gateway"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
 
@@ -41,6 +42,15 @@ func traffic(t *testing.T, e *edgetest.Edge) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	alice := e.Agent("alice@demo.test", "")
+	// rules: their firings, and a time rule's times, are state too
+	if _, err := alice.Request(ctx, &gateway.InFrame{Type: gateway.TypeRulesSet, Rules: []protocol.Rule{
+		{ID: "three", Name: "Third message", When: []string{"message_in"}, Conditions: []protocol.Condition{{Field: "text", Op: "contains", Value: "message 3"}},
+			Actions: []protocol.Action{{Type: "add_tags", Tags: []string{"third"}}, {Type: "add_note", Text: "the third"}, {Type: "set_priority", Value: "high"}}},
+		{ID: "silent", Name: "Silent", When: []string{"time"}, Since: "status", AfterS: 86400, Conditions: []protocol.Condition{{Field: "status", Op: "is", Value: "pending"}},
+			Actions: []protocol.Action{{Type: "set_status", Value: "solved"}}},
+	}}); err != nil {
+		t.Fatal(err)
+	}
 	for c := 0; c < 4; c++ {
 		cust := e.Visitor()
 		ack, err := cust.Start(ctx, "c")

@@ -183,10 +183,10 @@ func TestMatch(t *testing.T) {
 	loaded := 0
 	facts := func(at int64) *automation.Facts {
 		return &automation.Facts{Trigger: "message_in", Actor: "customer", Status: "open", Text: "I want a REFUND", Tags: []string{"vip"},
-			At: at, Hours: hours, Contact: func() *automation.Contact {
+			At: at, Hours: hours, Customer: automation.CustomerFunc(func() *automation.Contact {
 				loaded++
 				return &automation.Contact{Name: "Ann", Attributes: map[string]string{"plan": "Gold"}}
-			}}
+			})}
 	}
 	cases := []struct {
 		c    event.Condition

@@ -14,6 +14,16 @@ type Contact struct {
 	Attributes            map[string]string
 }
 
+// Customer loads the customer of the conversation (nil when there is
+// none).
+type Customer interface{ Customer() *Contact }
+
+// CustomerFunc is a Customer.
+type CustomerFunc func() *Contact
+
+// Customer calls f.
+func (f CustomerFunc) Customer() *Contact { return f() }
+
 // Facts are what a rule's conditions read: the conversation after the
 // change, the change (Trigger, Actor, Text, SLAMeasure) and its time.
 type Facts struct {
@@ -27,18 +37,40 @@ type Facts struct {
 	// hours (nil: every moment is).
 	At    int64
 	Hours *sla.Schedule
-	// Contact loads the customer when a condition reads them (nil: none).
-	Contact func() *Contact
+	// Customer loads the customer when a condition reads them (nil:
+	// none).
+	Customer Customer
 
 	contact *Contact
 	loaded  bool
+	// the text and the subject in lower case, once read
+	lowText, lowSubject *string
+}
+
+// lower is v, field id's value, in lower case (the text's and the
+// subject's are lowered once per event).
+func (f *Facts) lower(id int, v string) string {
+	var p **string
+	switch id {
+	case fText:
+		p = &f.lowText
+	case fSubject:
+		p = &f.lowSubject
+	default:
+		return strings.ToLower(v)
+	}
+	if *p == nil {
+		l := strings.ToLower(v)
+		*p = &l
+	}
+	return **p
 }
 
 func (f *Facts) customer() *Contact {
 	if !f.loaded {
 		f.loaded = true
-		if f.Contact != nil {
-			f.contact = f.Contact()
+		if f.Customer != nil {
+			f.contact = f.Customer.Customer()
 		}
 	}
 	if f.contact == nil {
@@ -47,60 +79,107 @@ func (f *Facts) customer() *Contact {
 	return f.contact
 }
 
-// value is field name's value; ok false for a field without one here.
-func (f *Facts) value(name string) string {
-	switch name {
-	case "status":
+// Field ids, for evaluation without looking names up.
+const (
+	fStatus = iota
+	fPriority
+	fChannel
+	fInbox
+	fAssignee
+	fLanguage
+	fIntent
+	fSentiment
+	fSubject
+	fText
+	fActor
+	fSLAMeasure
+	fBusinessHours
+	fContactName
+	fContactEmail
+	fContactLanguage
+	fAttribute
+	fTags
+)
+
+var fieldIDs = map[string]int{"status": fStatus, "priority": fPriority, "channel": fChannel, "inbox": fInbox, "assignee": fAssignee,
+	"language": fLanguage, "intent": fIntent, "sentiment": fSentiment, "subject": fSubject, "text": fText, "actor": fActor,
+	"sla_measure": fSLAMeasure, "business_hours": fBusinessHours, "contact.name": fContactName, "contact.email": fContactEmail,
+	"contact.language": fContactLanguage, "tags": fTags}
+
+// value is a field's value.
+func (f *Facts) value(c *cond) string {
+	switch c.id {
+	case fStatus:
 		return f.Status
-	case "priority":
+	case fPriority:
 		if f.Priority == "" {
 			return event.PriorityNormal
 		}
 		return f.Priority
-	case "channel":
+	case fChannel:
 		if f.Channel == "" {
 			return "web"
 		}
 		return f.Channel
-	case "inbox":
+	case fInbox:
 		return f.Inbox
-	case "assignee":
+	case fAssignee:
 		return f.Assignee
-	case "language":
+	case fLanguage:
 		return f.Language
-	case "intent":
+	case fIntent:
 		return f.Intent
-	case "sentiment":
+	case fSentiment:
 		return f.Sentiment
-	case "subject":
+	case fSubject:
 		return f.Subject
-	case "text":
+	case fText:
 		return f.Text
-	case "actor":
+	case fActor:
 		return f.Actor
-	case "sla_measure":
+	case fSLAMeasure:
 		return f.SLAMeasure
-	case "business_hours":
+	case fBusinessHours:
 		if f.Hours == nil || f.Hours.Within(f.At, f.At+1) > 0 {
 			return "true"
 		}
 		return "false"
-	case "contact.name":
+	case fContactName:
 		return f.customer().Name
-	case "contact.email":
+	case fContactEmail:
 		return f.customer().Email
-	case "contact.language":
+	case fContactLanguage:
 		return f.customer().Language
-	}
-	if key, ok := strings.CutPrefix(name, attrPrefix); ok {
-		return f.customer().Attributes[key]
+	case fAttribute:
+		return f.customer().Attributes[c.key]
 	}
 	return ""
 }
 
+// cond is a condition ready to evaluate: its field's id and kind, and
+// its value in lower case for the comparisons that ignore case.
+type cond struct {
+	*event.Condition
+	id   int
+	kind kind
+	key  string // an attribute's
+	low  string
+}
+
+func compileCond(c *event.Condition) cond {
+	f, _ := field(c.Field)
+	out := cond{Condition: c, kind: f.kind, low: strings.ToLower(c.Value)}
+	if key, ok := strings.CutPrefix(c.Field, attrPrefix); ok {
+		out.id, out.key = fAttribute, key
+	} else {
+		out.id = fieldIDs[c.Field]
+	}
+	return out
+}
+
 // holds evaluates condition c.
-func (f *Facts) holds(c *event.Condition) bool {
-	if c.Field == "tags" {
+func (f *Facts) holds(c *cond) bool {
+	if c.id == fTags {
 		switch c.Op {
 		case Contains:
 			for _, t := range c.Values {
@@ -118,49 +197,50 @@ func (f *Facts) holds(c *event.Condition) bool {
 		}
 		return false
 	}
-	v := f.value(c.Field)
+	v := f.value(c)
 	switch c.Op {
 	case Contains:
-		return containsFold(v, c.Value)
+		return strings.Contains(f.lower(c.id, v), c.low)
 	case NotContains:
-		return !containsFold(v, c.Value)
+		return !strings.Contains(f.lower(c.id, v), c.low)
 	case Is:
-		if fieldKind(c.Field) == kindText {
+		if c.kind == kindText {
 			return strings.EqualFold(v, c.Value)
 		}
 	case IsNot:
-		if fieldKind(c.Field) == kindText {
+		if c.kind == kindText {
 			return !strings.EqualFold(v, c.Value)
 		}
 	}
-	return enumHolds(c, v)
+	return enumHolds(c.Condition, v)
 }
 
-func fieldKind(name string) kind {
-	f, _ := field(name)
-	return f.kind
+// Rule is a rule ready to run.
+type Rule struct {
+	*event.Rule
+	conds []cond
 }
 
-// containsFold: sub in s, ignoring case.
-func containsFold(s, sub string) bool {
-	if sub == "" {
-		return true
+func compileRule(r *event.Rule) *Rule {
+	c := &Rule{Rule: r, conds: make([]cond, len(r.Conditions))}
+	for i := range r.Conditions {
+		c.conds[i] = compileCond(&r.Conditions[i])
 	}
-	return strings.Contains(strings.ToLower(s), strings.ToLower(sub))
+	return c
 }
 
-// Holds reports whether r's conditions hold for f.
-func Holds(r *event.Rule, f *Facts) bool {
+// Holds reports whether the rule's conditions hold for f.
+func (r *Rule) Holds(f *Facts) bool {
 	if r.Match == "any" {
-		for i := range r.Conditions {
-			if f.holds(&r.Conditions[i]) {
+		for i := range r.conds {
+			if f.holds(&r.conds[i]) {
 				return true
 			}
 		}
 		return false
 	}
-	for i := range r.Conditions {
-		if !f.holds(&r.Conditions[i]) {
+	for i := range r.conds {
+		if !f.holds(&r.conds[i]) {
 			return false
 		}
 	}
@@ -169,27 +249,30 @@ func Holds(r *event.Rule, f *Facts) bool {
 
 // Set is a tenant's rules ready to run: by trigger, in their order.
 type Set struct {
-	byTrigger map[string][]*event.Rule
-	timed     []*event.Rule
-	rules     []event.Rule
+	byTrigger map[string][]*Rule
+	timed     []*Rule
+	byID      map[string]*Rule
 }
 
 // Compile makes a Set of rules as the log holds them: disabled rules and
 // rules this node cannot read (from a newer node) are left out; their
 // check was the conversation service's (Check).
 func Compile(rules []event.Rule) *Set {
-	s := &Set{byTrigger: map[string][]*event.Rule{}, rules: slices.Clone(rules)}
-	for i := range s.rules {
-		r := &s.rules[i]
+	s := &Set{byTrigger: map[string][]*Rule{}, byID: map[string]*Rule{}}
+	rules = slices.Clone(rules)
+	for i := range rules {
+		r := &rules[i]
 		if r.Disabled || checkRule(r, nil) != nil {
 			continue
 		}
+		c := compileRule(r)
+		s.byID[r.ID] = c
 		for _, w := range r.When {
 			if w == Time {
-				s.timed = append(s.timed, r)
+				s.timed = append(s.timed, c)
 				continue
 			}
-			s.byTrigger[w] = append(s.byTrigger[w], r)
+			s.byTrigger[w] = append(s.byTrigger[w], c)
 		}
 	}
 	return s
@@ -198,21 +281,23 @@ func Compile(rules []event.Rule) *Set {
 // Match returns the rules that f fires, in their order, leaving out those
 // of chain (the rules whose changes led to this one: none runs twice in
 // a chain) and every rule once the chain is event.MaxChain long.
-func (s *Set) Match(f *Facts, chain []string) []*event.Rule {
+func (s *Set) Match(f *Facts, chain []string) []*event.Rule { return s.MatchAppend(nil, f, chain) }
+
+// MatchAppend is Match appending to out.
+func (s *Set) MatchAppend(out []*event.Rule, f *Facts, chain []string) []*event.Rule {
 	if s == nil || len(chain) >= event.MaxChain {
-		return nil
+		return out
 	}
-	var out []*event.Rule
 	for _, r := range s.byTrigger[f.Trigger] {
-		if !slices.Contains(chain, r.ID) && Holds(r, f) {
-			out = append(out, r)
+		if !slices.Contains(chain, r.ID) && r.Holds(f) {
+			out = append(out, r.Rule)
 		}
 	}
 	return out
 }
 
 // Timed are the time rules.
-func (s *Set) Timed() []*event.Rule {
+func (s *Set) Timed() []*Rule {
 	if s == nil {
 		return nil
 	}
@@ -221,22 +306,10 @@ func (s *Set) Timed() []*event.Rule {
 
 // Rule is the rule of id that runs (nil when none: unknown or disabled).
 func (s *Set) Rule(id string) *event.Rule {
-	if s == nil {
+	if s == nil || s.byID[id] == nil {
 		return nil
 	}
-	for _, r := range s.timed {
-		if r.ID == id {
-			return r
-		}
-	}
-	for _, list := range s.byTrigger {
-		for _, r := range list {
-			if r.ID == id {
-				return r
-			}
-		}
-	}
-	return nil
+	return s.byID[id].Rule
 }
 
 // Stopped reports whether a chain is as long as chains go: the rules it

@@ -158,7 +158,26 @@ func trigger(e *event.Event) (string, string) {
 	return "", ""
 }
 
-// facts are what rules read of conversation c.
+// customerOf loads a conversation's customer for conditions, once per
+// evaluation (the projector's, reused).
+type customerOf struct {
+	s      *Store
+	txn    *badger.Txn
+	t, id  string
+	result automation.Contact
+}
+
+func (l *customerOf) Customer() *automation.Contact {
+	var k ContactRec
+	if l.s.get(l.txn, kContact(l.t, l.id), &k) != nil {
+		return nil
+	}
+	l.result = automation.Contact{Name: k.Name, Email: k.Email, Language: k.Language, Attributes: k.Attributes}
+	return &l.result
+}
+
+// facts are what rules read of conversation c (the projector's, reused
+// until the next call).
 func (s *Store) facts(txn *badger.Txn, c *ConversationRec, trig, actor string, at int64) (*automation.Facts, error) {
 	p, err := s.policyOf(txn, c.Tenant)
 	if err != nil {
@@ -168,15 +187,11 @@ func (s *Store) facts(txn *badger.Txn, c *ConversationRec, trig, actor string, a
 	if p != nil {
 		hours = p.sched
 	}
-	return &automation.Facts{Trigger: trig, Actor: actor, Status: c.Status, Priority: c.Priority, Channel: c.Channel, Inbox: c.Inbox,
+	s.autoCustomer = customerOf{s: s, txn: txn, t: c.Tenant, id: c.Contact}
+	s.autoFacts = automation.Facts{Trigger: trig, Actor: actor, Status: c.Status, Priority: c.Priority, Channel: c.Channel, Inbox: c.Inbox,
 		Assignee: c.Assignee, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, Subject: c.Subject, Tags: c.Tags,
-		At: at, Hours: hours, Contact: func() *automation.Contact {
-			var k ContactRec
-			if s.get(txn, kContact(c.Tenant, c.Contact), &k) != nil {
-				return nil
-			}
-			return &automation.Contact{Name: k.Name, Email: k.Email, Language: k.Language, Attributes: k.Attributes}
-		}}, nil
+		At: at, Hours: hours, Customer: &s.autoCustomer}
+	return &s.autoFacts, nil
 }
 
 // automate runs the tenant's rules on the change ch that e made, and
@@ -213,7 +228,8 @@ func (s *Store) automate(txn *badger.Txn, e *event.Event, ch *Change) error {
 				}
 			}
 		}
-		for _, r := range set.Match(f, chain) {
+		s.autoMatch = set.MatchAppend(s.autoMatch[:0], f, chain)
+		for _, r := range s.autoMatch {
 			if err := s.fire(txn, e, c, r, append(slices.Clone(chain), r.ID)); err != nil {
 				return err
 			}
@@ -262,9 +278,10 @@ func (s *Store) keepTimes(txn *badger.Txn, set *automation.Set, c *ConversationR
 	if len(timed) == 0 && len(c.AutoDue) == 0 {
 		return nil
 	}
-	var next []AutoDueRec
+	next := s.autoDue[:0]
+	var f *automation.Facts
 	for _, r := range timed {
-		from := since(r, c)
+		from := since(r.Rule, c)
 		if from == 0 {
 			continue
 		}
@@ -274,17 +291,22 @@ func (s *Store) keepTimes(txn *badger.Txn, set *automation.Set, c *ConversationR
 			next = append(next, c.AutoDue[i])
 			continue
 		}
-		f, err := s.facts(txn, c, automation.Time, string(ticket.Timer), due)
-		if err != nil {
-			return err
+		if f == nil {
+			var err error
+			if f, err = s.facts(txn, c, automation.Time, string(ticket.Timer), due); err != nil {
+				return err
+			}
 		}
-		if automation.Holds(r, f) {
+		f.At = due
+		if r.Holds(f) {
 			next = append(next, AutoDueRec{Rule: r.ID, Due: due})
 		}
 	}
+	s.autoDue = next
 	if slices.Equal(next, c.AutoDue) {
 		return nil
 	}
+	next = slices.Clone(next)
 	for _, d := range c.AutoDue {
 		if !d.Fired && !slices.Contains(next, d) {
 			if err := txn.Delete(kAutoDue(d.Due, c.Tenant, c.ID, d.Rule)); err != nil {

@@ -51,7 +51,12 @@ type Store struct {
 	policies    map[string]*policy         // tenants' SLA policies (slaclock.go)
 	rules       map[string]*automation.Set // tenants' automation rules (automation.go)
 	autoFired   bool                       // this chunk wrote a firing down
-	autoWake    chan struct{}
+	// the rules' scratch, reused from event to event
+	autoFacts    automation.Facts
+	autoCustomer customerOf
+	autoMatch    []*event.Rule
+	autoDue      []AutoDueRec
+	autoWake     chan struct{}
 }
 
 // Open opens (creating if needed) the store in dir.
