@@ -662,6 +662,206 @@ async function run() {
     await page.locator("nav.list").waitFor({ timeout });
   });
 
+  // shootThemes saves name.png in the light theme and name-dark.png in the
+  // dark one, after checking each with axe-core, and leaves the theme as
+  // it was.
+  const shootThemes = async (name, what) => {
+    const was = await page.evaluate(() => document.documentElement.dataset.theme);
+    for (const theme of ["light", "dark"]) {
+      await page.evaluate((t) => { document.documentElement.dataset.theme = t; }, theme);
+      await page.waitForTimeout(300); // the controls' colours change with a short transition
+      await accessible(page, `${what} (${theme})`);
+      await shoot(page, theme === "light" ? name : `${name}-dark`);
+    }
+    await page.evaluate((t) => { document.documentElement.dataset.theme = t; }, was);
+  };
+  const automation = page.getByRole("region", { name: "Automation", exact: true });
+
+  await step("automation: no rules yet, then a rule made in the editor is listed in words, by its name", async () => {
+    await page.getByRole("button", { name: "Automation", exact: true }).click();
+    await automation.getByRole("heading", { name: "No rules yet" }).waitFor({ timeout });
+    check(await page.locator("nav.list").count() === 0, "the automation page opens beside the conversation list");
+    await page.getByRole("button", { name: "New rule", exact: true }).click();
+    const editor = page.getByRole("region", { name: "New rule" });
+    await editor.waitFor({ timeout });
+    check(await focused(page, "Rule name"), "a new rule does not start in its name");
+    await page.getByLabel("Rule name", { exact: true }).fill("Refund requests");
+    // a new rule starts when the customer writes, with the message text contains, and add tags
+    const writes = page.getByRole("group", { name: "Triggers" }).getByRole("button", { name: "Customer writes" });
+    check(await writes.getAttribute("aria-pressed") === "true", "a new rule does not start when the customer writes");
+    await page.getByRole("button", { name: "Condition 1 field: Message text" }).waitFor({ timeout });
+    await page.getByRole("button", { name: "Condition 1 operator: contains" }).waitFor({ timeout });
+    await page.getByLabel("Condition 1 value", { exact: true }).fill("refund");
+    await page.getByLabel("Action 1 tags", { exact: true }).fill("Refund");
+    await page.getByLabel("Action 1 tags", { exact: true }).press("Enter");
+    await editor.locator(".chips-field .tag-name", { hasText: /^refund$/ }).waitFor({ timeout });
+    await page.getByRole("button", { name: "Add action", exact: true }).click();
+    await choose(page, "Action 2", "Set priority");
+    await choose(page, "Action 2 priority", "High");
+    // time: its own trigger, with a wait and what it counts from; and back
+    await page.getByRole("group", { name: "Triggers" }).getByRole("button", { name: "After a time" }).click();
+    check(await writes.getAttribute("aria-pressed") === "false", "choosing After a time leaves the other triggers on");
+    await page.getByRole("button", { name: /^Counted from: / }).waitFor({ timeout });
+    await page.getByRole("group", { name: "Triggers" }).getByRole("button", { name: "After a time" }).click();
+    await writes.click();
+    check(await page.getByRole("button", { name: /^Counted from: / }).count() === 0, "a rule without the time trigger asks for a wait");
+    // an agent and the field's values by name
+    await page.getByRole("button", { name: "Add condition", exact: true }).click();
+    await choose(page, "Condition 2 field", "Assignee");
+    await page.getByRole("button", { name: "Condition 2 value: Choose an agent…" }).click();
+    const agents = await page.getByRole("listbox", { name: "Condition 2 value", exact: true }).getByRole("option").allInnerTexts();
+    check(agents.some((a) => a.includes("Alice")) && !agents.some((a) => /agent-/.test(a)), `the agent picker offers ${JSON.stringify(agents)}`);
+    await page.keyboard.press("Escape");
+    await choose(page, "Condition 2 operator", "is not set");
+    check(await page.getByRole("button", { name: /^Condition 2 value/ }).count() === 0, "is not set still asks for a value");
+    // the rule is for conversations that are not closed: several values, from a menu of them
+    await choose(page, "Condition 2 field", "Status");
+    await choose(page, "Condition 2 operator", "is none of");
+    await page.getByRole("button", { name: "Condition 2 values: New", exact: true }).click(); // the one value it had, kept
+    const values = page.getByRole("menu", { name: /^Condition 2 values/ });
+    await values.getByRole("menuitemcheckbox", { name: "New", exact: true }).click();
+    await values.getByRole("menuitemcheckbox", { name: "Closed", exact: true }).click();
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Condition 2 values: Closed", exact: true }).waitFor({ timeout });
+    await editor.getByRole("heading", { name: "Then" }).scrollIntoViewIfNeeded();
+    await page.evaluate(() => { document.querySelector(".settings").scrollTop = 0; });
+    await page.locator(".toast").first().waitFor({ state: "detached", timeout }); // the settings' toasts, gone by themselves
+    await shootThemes("console-rule-editor", "the rule editor");
+    await page.getByRole("button", { name: "Create rule", exact: true }).click();
+    const item = automation.getByRole("listitem", { name: "Refund requests" });
+    await item.waitFor({ timeout });
+    const words = await item.locator(".auto-summary").innerText();
+    for (const want of ["When the customer writes", "Message text contains “refund” and status is none of Closed", "Add the tag refund, set the priority to High"]) {
+      check(words.includes(want), `the rule's summary lacks ${want}: ${words}`);
+    }
+    check(await item.getByRole("switch", { name: "Run “Refund requests”" }).isChecked(), "the new rule is not on");
+  });
+
+  await step("automation: a rule without conditions is refused with the edge's words beside the form, which keeps the edits", async () => {
+    await page.getByRole("button", { name: "New rule", exact: true }).click();
+    await page.getByLabel("Rule name", { exact: true }).fill("Everything");
+    await page.getByRole("button", { name: "Remove condition 1", exact: true }).click();
+    await page.getByLabel("Action 1 tags", { exact: true }).fill("seen");
+    await page.getByLabel("Action 1 tags", { exact: true }).press("Enter");
+    await page.getByRole("button", { name: "Create rule", exact: true }).click();
+    const refusal = page.locator(".auto-editor-foot .notice.error");
+    await refusal.waitFor({ timeout });
+    const text = await refusal.innerText();
+    check(/no conditions/.test(text), `the refusal does not give the edge's reason: ${text}`);
+    check(text.includes("rule 2 (“Everything”)"), `the refusal does not name the rule by its name: ${text}`);
+    check(!/"r[a-z0-9]{6,}"/.test(text), `the refusal shows a rule's id: ${text}`);
+    check(await page.getByLabel("Rule name", { exact: true }).inputValue() === "Everything", "the refused rule's name is lost");
+    check(await page.locator(".chips-field .tag-name", { hasText: /^seen$/ }).count() === 1, "the refused rule's action is lost");
+    await accessible(page, "the rule editor with the edge's refusal");
+    await shoot(page, "console-rule-refused");
+    await page.getByRole("button", { name: "Cancel", exact: true }).first().click();
+    await automation.getByRole("listitem", { name: "Refund requests" }).waitFor({ timeout });
+    check(await automation.getByRole("listitem").count() === 1, "the refused rule was listed");
+    await shootThemes("console-rules", "the rules");
+  });
+
+  await step("automation: a customer's message that matches gets the rule's tag and priority, shown under the rule's name", async () => {
+    const token = await page.evaluate(() => sessionStorage.getItem("edgedesk:console:token"));
+    const r = await fetch(`${edge}/api/v1/conversations/${env.FILE_CONV}/messages`, {
+      method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ text: "The lid is cracked: I would like a REFUND, please.", sender: { type: "customer" }, client_id: "e2e-refund-1" }),
+    });
+    check(r.status === 201 || r.status === 200, `posting the customer's message answered ${r.status}: ${await r.text()}`);
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+    await openConv(page, env.FILE_CONV);
+    const props = page.getByRole("group", { name: "Conversation properties" });
+    await props.locator(".tag-chip .tag-name", { hasText: /^refund$/ }).waitFor({ timeout });
+    await page.getByRole("button", { name: "Conversation priority: High" }).waitFor({ timeout });
+    const by = page.locator(".timeline .event .auto-by", { hasText: "Refund requests" });
+    await by.first().waitFor({ timeout });
+    const lines = (await page.locator(".timeline .event").filter({ has: page.locator(".auto-by") }).allInnerTexts()).map((l) => l.replace(/\s+/g, " "));
+    check(lines.some((l) => l.includes("Refund requests added the tag refund")) && lines.some((l) => l.includes("Refund requests set the priority to high")),
+      `the rule's changes read ${JSON.stringify(lines)}`);
+    check(!(await page.locator(".timeline").innerText()).includes("automation:"), "the timeline shows a rule's actor id");
+    await page.locator(".timeline-box").evaluate((b) => { b.scrollTop = b.scrollHeight; });
+    await accessible(page, "a conversation a rule changed");
+    await shoot(page, "console-rule-timeline");
+  });
+
+  await step("macros: none yet, then one made with the same action rows, listed in words", async () => {
+    await page.getByRole("button", { name: "Automation", exact: true }).click();
+    await automation.getByRole("tab", { name: /^Macros/ }).click();
+    await automation.getByRole("heading", { name: "No macros yet" }).waitFor({ timeout });
+    await page.getByRole("button", { name: "New macro", exact: true }).click();
+    await page.getByRole("region", { name: "New macro" }).waitFor({ timeout });
+    await page.getByLabel("Macro name", { exact: true }).fill("Escalate to billing");
+    await choose(page, "Action 1", "Add tags");
+    await page.getByLabel("Action 1 tags", { exact: true }).fill("billing");
+    await page.getByLabel("Action 1 tags", { exact: true }).press("Enter");
+    await page.getByRole("button", { name: "Add action", exact: true }).click();
+    await choose(page, "Action 2", "Set priority");
+    await choose(page, "Action 2 priority", "Urgent");
+    await page.getByRole("button", { name: "Add action", exact: true }).click();
+    await choose(page, "Action 3", "Reply to the customer");
+    await page.getByLabel("Action 3 reply", { exact: true }).fill("Our billing team will look at this today.");
+    await accessible(page, "the macro editor");
+    await shoot(page, "console-macro-editor");
+    await page.getByRole("button", { name: "Create macro", exact: true }).click();
+    const item = automation.getByRole("listitem", { name: "Escalate to billing" });
+    await item.waitFor({ timeout });
+    const words = await item.locator(".auto-summary").innerText();
+    check(words.includes("Add the tag billing, set the priority to Urgent, reply “Our billing team will look at this today.”"), `the macro reads ${words}`);
+    await shootThemes("console-macros", "the macros");
+  });
+
+  await step("macros: applied from the reply box, the conversation gets its tag, priority and reply; refused, a toast says why", async () => {
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+    await openConv(page, env.FILE_CONV);
+    await page.getByRole("button", { name: "Macros", exact: true }).click();
+    const menu = page.getByRole("dialog", { name: "Apply a macro" });
+    const option = menu.getByRole("option", { name: /^Escalate to billing/ });
+    await option.waitFor({ timeout });
+    await accessible(page, "the macros menu");
+    await shoot(page, "console-macro-menu");
+    await option.click();
+    await page.locator(".toast", { hasText: "Applied “Escalate to billing”" }).waitFor({ timeout });
+    const props = page.getByRole("group", { name: "Conversation properties" });
+    await props.locator(".tag-chip .tag-name", { hasText: /^billing$/ }).waitFor({ timeout });
+    await page.getByRole("button", { name: "Conversation priority: Urgent" }).waitFor({ timeout });
+    await page.locator(".timeline .msg.agent", { hasText: "Our billing team will look at this today." }).waitFor({ timeout });
+    // a closed conversation takes no reply: the macro is refused whole, and the toast says why
+    await choose(page, "Status filter", "Closed");
+    const closed = page.locator("button.conv").first();
+    await closed.waitFor({ timeout });
+    await closed.click();
+    await page.locator(".conv-head .badge.closed").waitFor({ timeout });
+    await page.getByRole("button", { name: "Macros", exact: true }).click();
+    await page.getByRole("dialog", { name: "Apply a macro" }).getByRole("option", { name: /^Escalate to billing/ }).click();
+    const refused = page.locator(".toast.error", { hasText: "“Escalate to billing” was not applied:" });
+    await refused.waitFor({ timeout });
+    check(await page.getByRole("group", { name: "Conversation properties" }).locator(".tag-chip .tag-name", { hasText: /^billing$/ }).count() === 0,
+      "a refused macro tagged the conversation");
+    await choose(page, "Status filter", "All statuses");
+  });
+
+  await step("automation: an agent who is not an admin sees the rules and macros, and nothing to change them", async () => {
+    const bobCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", colorScheme: "light" });
+    const bob = await bobCtx.newPage();
+    bob.on("pageerror", (e) => errors.push(String(e)));
+    await bob.goto(edge + "/console/");
+    await bob.getByLabel("E-mail").fill("bob@demo.test");
+    await bob.getByLabel("Password").fill(env.AGENT_PASSWORD);
+    await bob.getByRole("button", { name: "Sign in" }).click();
+    await bob.getByRole("button", { name: "Automation", exact: true }).click();
+    const region = bob.getByRole("region", { name: "Automation", exact: true });
+    await region.getByRole("listitem", { name: "Refund requests" }).waitFor({ timeout });
+    await region.getByText("Only admins change rules and macros").waitFor({ timeout });
+    for (const name of ["New rule", "Edit “Refund requests”", "Delete “Refund requests”", "Move “Refund requests” down"]) {
+      check(await bob.getByRole("button", { name, exact: true }).count() === 0, `an agent who is not an admin is offered ${name}`);
+    }
+    check(await region.getByRole("switch").count() === 0, "an agent who is not an admin has the rules' switches");
+    await region.getByRole("tab", { name: /^Macros/ }).click();
+    await region.getByRole("listitem", { name: "Escalate to billing" }).waitFor({ timeout });
+    check(await bob.getByRole("button", { name: "New macro", exact: true }).count() === 0, "an agent who is not an admin is offered New macro");
+    await accessible(bob, "the macros, read only");
+    await bobCtx.close();
+  });
+
   await step("layout: 1024 px and 2560 px wide, nothing overflows", async () => {
     await openConv(page, env.FILE_CONV);
     for (const [w, h] of [[1024, 700], [2560, 1300]]) {

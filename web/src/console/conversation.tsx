@@ -7,7 +7,7 @@
 // reply box names the recipients (To, Cc, Reply all).
 
 import { RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { Address, Agent, Delivery } from "../protocol.gen";
+import type { Address, Agent, Delivery, Macro, Rule } from "../protocol.gen";
 import { fetchAttachment, Fetched, uploadAttachment } from "../widget/attachment";
 import { Analysis, Connection, Item } from "../widget/protocol";
 import { Cooldown, tooMany } from "../throttle";
@@ -17,7 +17,9 @@ import { agentName } from "./people";
 import { custom, isoDate, presets, untilText } from "./snooze";
 import { clock, full, Loaded, messages, Row, rows } from "./timeline";
 import { uploadRefused } from "./session";
-import { Icon } from "./icons";
+import { Icon, IconName } from "./icons";
+import { ruleName, ruleOfActor } from "./automation";
+import { MacroMenu } from "./macro-menu";
 import { Avatar, Badge, Dialog, Menu, MenuItem, Option, Select, Tabs, toast } from "./ui";
 import { CallButton, CallEntry } from "./callpanel";
 import { SLAClock } from "./sla-clock";
@@ -67,11 +69,15 @@ export function actions(conn: Connection, conv: Conv, names: (id: string) => str
   };
 }
 
-export function ConversationView({ conv, loaded, onOlder, conn, me, team, presence, typing, canned, token, uploadWait, reply, act, onDetails, detailsOpen, callSlot, knownTags = [] }: {
+export function ConversationView({ conv, loaded, onOlder, conn, me, team, presence, typing, canned, token, uploadWait, reply, act, onDetails, detailsOpen, callSlot, knownTags = [],
+  rules = [], macros = [], onMacros = () => undefined }: {
   conv: Conv; loaded: Loaded; onOlder: () => void; conn: Connection; me: string; team: Map<string, Agent>; presence: Map<string, string>;
   typing: boolean; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>; act: Actions;
   onDetails: () => void; detailsOpen: boolean; callSlot?: React.ReactNode;
   knownTags?: string[]; // the loaded conversations' tags, suggested when adding one
+  rules?: Rule[]; // the automation rules: what a rule changed shows under its name
+  macros?: Macro[]; // the reply box's Macros menu
+  onMacros?: (m: Macro[]) => void; // the macros as the menu found them
 }) {
   // What the agent has on screen is read: tell the customer.
   let lastCustomer = 0;
@@ -83,9 +89,10 @@ export function ConversationView({ conv, loaded, onOlder, conn, me, team, presen
   return (
     <section className="conversation" aria-label={`Conversation with ${who(conv)}`}>
       <Header conv={conv} me={me} team={team} presence={presence} act={act} onDetails={onDetails} detailsOpen={detailsOpen} callSlot={callSlot} knownTags={knownTags} />
-      <Timeline conv={conv} loaded={loaded} onOlder={onOlder} team={team} me={me} token={token} mail={mail} />
+      <Timeline conv={conv} loaded={loaded} onOlder={onOlder} team={team} me={me} token={token} mail={mail} rules={rules} />
       <p className="typing" aria-live="polite">{typing ? "The customer is typing…" : ""}</p>
-      <Composer conv={conv} conn={conn} canned={canned} token={token} uploadWait={uploadWait} reply={reply} mail={mail} />
+      <Composer conv={conv} conn={conn} canned={canned} token={token} uploadWait={uploadWait} reply={reply} mail={mail}
+        macros={<MacroMenu conv={conv.id} conn={conn} macros={macros} onMacros={onMacros} names={{ agent: (id) => agentName(id, team), inbox: () => "an inbox" }} />} />
     </section>
   );
 }
@@ -228,8 +235,8 @@ export function SnoozeDialog({ onClose, onSnooze }: { onClose: () => void; onSno
 // Timeline shows the loaded items and asks for the page before them when
 // the agent scrolls near its top, keeping what the agent looks at in
 // place; new items at the bottom follow only when it was at the bottom.
-function Timeline({ conv, loaded, onOlder, team, me, token, mail }: {
-  conv: Conv; loaded: Loaded; onOlder: () => void; team: Map<string, Agent>; me: string; token: string; mail?: Thread;
+function Timeline({ conv, loaded, onOlder, team, me, token, mail, rules }: {
+  conv: Conv; loaded: Loaded; onOlder: () => void; team: Map<string, Agent>; me: string; token: string; mail?: Thread; rules: Rule[];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLOListElement>(null);
@@ -290,7 +297,7 @@ function Timeline({ conv, loaded, onOlder, team, me, token, mail }: {
         </div>
       ) : null}
       <ol className="timeline" ref={list} aria-live="polite" aria-label="Messages">
-        {laid.map((r) => <TimelineRow key={r.key} row={r} conv={conv} team={team} me={me} token={token} readings={loaded.readings}
+        {laid.map((r) => <TimelineRow key={r.key} row={r} conv={conv} team={team} me={me} token={token} readings={loaded.readings} rules={rules}
           mail={mail} delivery={loaded.deliveries.get(r.kind === "day" ? 0 : r.item.seq)?.delivery}
           prev={r.kind === "event" ? before.get(r.item.seq) : undefined} />)}
       </ol>
@@ -303,8 +310,8 @@ function Timeline({ conv, loaded, onOlder, team, me, token, mail }: {
   );
 }
 
-function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, prev }: {
-  row: Row; conv: Conv; team: Map<string, Agent>; me: string; token: string; readings: Map<number, Analysis>; mail?: Thread; delivery?: Delivery;
+function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, prev, rules }: {
+  row: Row; conv: Conv; team: Map<string, Agent>; me: string; token: string; readings: Map<number, Analysis>; mail?: Thread; delivery?: Delivery; rules: Rule[];
   prev?: string; // a status item's: the status before it, when loaded
 }) {
   if (row.kind === "day") return <li className="day"><span>{row.label}</span></li>;
@@ -313,23 +320,30 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
     return <CallEntry item={it} conv={conv} names={(id) => (id === me ? "you" : agentName(id, team))}
       time={<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>} />;
   }
-  if (row.kind === "event") return <li className={it.kind === "sla" ? `event sla-event ${stageOf(it)?.stage ?? ""}` : "event"}>{eventLine(it, team, me, prev)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
+  // what automation could not do, or a loop it stopped: a quiet line of its own
+  if (row.kind === "event" && it.kind === "automation") {
+    return <li className="event automation-event"><span><Icon name="automation" size={14} />{it.text}</span><time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
+  }
+  if (row.kind === "event") return <li className={it.kind === "sla" ? `event sla-event ${stageOf(it)?.stage ?? ""}` : "event"}>{eventLine(it, team, me, prev, rules)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
   // a mail received, or an agent's reply in an e-mail conversation (sent as mail)
   if (it.email || (mail && it.actor_kind === "agent" && !it.private)) {
     return <MailRow it={it} conv={conv} team={team} me={me} token={token} reading={readings.get(it.seq)} mail={mail} delivery={delivery} />;
   }
   const customer = it.actor_kind === "customer";
-  const author = customer ? who(conv) : it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : "Edgedesk";
+  const rule = ruleOfActor(it); // a rule's reply or note: under the rule's name
+  const author = customer ? who(conv) : it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : rule ? ruleName(rule, rules) : "Edgedesk";
   const side = customer ? "customer" : "agent";
   const r = readings.get(it.seq);
   return (
     <li className={`row ${side}${it.private ? " is-note" : ""}${row.first ? " first" : ""}`}>
-      {row.first ? <Avatar id={customer ? conv.contact ?? conv.id : it.actor_id ?? ""} name={customer ? who(conv) : it.actor_kind === "agent" ? agentName(it.actor_id ?? "", team) : "Edgedesk"} size="sm" />
-        : <span className="avatar-gap" />}
+      {!row.first ? <span className="avatar-gap" />
+        : rule ? <span className="avatar sm auto" aria-hidden="true"><Icon name="automation" size={13} /></span>
+          : <Avatar id={customer ? conv.contact ?? conv.id : it.actor_id ?? ""} name={customer ? who(conv) : it.actor_kind === "agent" ? agentName(it.actor_id ?? "", team) : "Edgedesk"} size="sm" />}
       <div className="bubble-col">
         {row.first && (
           <div className="meta">
-            <strong>{author}</strong>
+            {rule ? <strong className="auto-author" title="Automation rule"><Icon name="automation" size={12} />{author}<span className="sr-only"> (automation rule)</span></strong>
+              : <strong>{author}</strong>}
             {it.private && <span className="note-tag"><Icon name="note" size={12} />Private note</span>}
             <time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>
           </div>
@@ -434,17 +448,23 @@ function MailRow({ it, conv, team, me, token, reading: r, mail, delivery }: {
 
 // eventLine says what a status change, assignment, priority, tags change,
 // call, rating, opening or service level warning or breach was, by whom.
-function eventLine(it: Item, team: Map<string, Agent>, me: string, prev?: string) {
-  const by = it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : it.actor_kind === "customer" ? "The customer" : "Edgedesk";
+function eventLine(it: Item, team: Map<string, Agent>, me: string, prev: string | undefined, rules: Rule[]) {
+  const rule = ruleOfActor(it);
+  const by = it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : it.actor_kind === "customer" ? "The customer"
+    : rule ? ruleName(rule, rules) : "Edgedesk";
+  // a line by a rule names it with the automation mark
+  const said = (icon: IconName, text: string) => rule && text.startsWith(by) ? (
+    <span><Icon name={icon} size={14} /><span className="auto-by" title="Automation rule"><Icon name="automation" size={11} />{by}</span>{text.slice(by.length)}</span>
+  ) : <span><Icon name={icon} size={14} />{text}</span>;
   switch (it.kind) {
     case "opened":
       return <span><Icon name="conversations" size={14} />The customer started the conversation</span>;
     case "status":
-      return <span><Icon name={statusIcons[canonical(it.status)] ?? "info"} size={14} />{statusText(it, by, prev)}</span>;
+      return said(statusIcons[canonical(it.status)] ?? "info", statusText(it, by, prev));
     case "assigned":
-      return <span><Icon name="assigned" size={14} />{it.assignee ? `${by} assigned the conversation to ${it.assignee === me ? "you" : agentName(it.assignee, team)}` : `${by} unassigned the conversation`}</span>;
+      return said("assigned", it.assignee ? `${by} assigned the conversation to ${it.assignee === me ? "you" : agentName(it.assignee, team)}` : `${by} unassigned the conversation`);
     case "priority":
-      return <span><Icon name="flag" size={14} />{by} set the priority to {it.priority || "normal"}</span>;
+      return said("flag", `${by} set the priority to ${it.priority || "normal"}`);
     case "rating": {
       const score = it.rating?.score ?? 0;
       return (
@@ -461,7 +481,7 @@ function eventLine(it: Item, team: Map<string, Agent>, me: string, prev?: string
       return <span><Icon name="phone" size={14} />{text}</span>;
     }
     case "tags":
-      return <span><Icon name="tag" size={14} />{tagsText(it, by)}</span>;
+      return said("tag", tagsText(it, by));
     case "sla": {
       const s = stageOf(it);
       if (!s) break;
@@ -501,9 +521,10 @@ function Attachment({ id, token }: { id: string; token: string }) {
 // starts a new line, "/" offers the canned responses, and files go as a
 // reply or a note. A closed conversation takes notes only (the edge
 // refuses a reply there): the box says so.
-function Composer({ conv, conn, canned, token, uploadWait, reply, mail }: {
+function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros }: {
   conv: Conv; conn: Connection; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>;
   mail?: Thread; // an e-mail conversation's: the reply goes as mail
+  macros?: React.ReactNode; // the Macros menu, beside the clip
 }) {
   const [text, setText] = useState("");
   const [noting, setNote] = useState(false);
@@ -722,6 +743,7 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail }: {
             <Icon name="clip" />
             <input type="file" aria-label="Attach a file" onChange={(e) => void attach(e)} />
           </label>
+          {macros}
           {uploading && <span className="hint uploading"><Icon name="spinner" className="spin" size={14} />Uploading {uploading}…</span>}
           <span className="spacer" />
           <span className="hint keys"><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line</span>

@@ -73,6 +73,8 @@ kbd { display: inline-grid; place-items: center; min-width: 20px; height: 20px; 
 .btn.primary .chev { color: inherit; }
 .btn .btn-label { overflow: hidden; text-overflow: ellipsis; }
 .btn kbd { margin-left: 2px; height: 18px; min-width: 18px; border-color: currentColor; background: transparent; color: inherit; opacity: .75; }
+/* on the accent, a faded key would fall under 4.5:1: the key keeps the text's colour, its border is what fades */
+.btn.primary kbd { opacity: 1; border-color: color-mix(in srgb, currentColor 55%, transparent); }
 
 /* Fields */
 .input { display: block; width: 100%; height: 34px; padding: 0 10px; border: 1px solid var(--border-strong);

@@ -5,14 +5,14 @@
 import { createElement } from "react";
 import type { IconNode } from "lucide";
 import {
-  AlarmClock, ArrowDownUp, AtSign, Bell, Bot, CalendarClock, Check, ChevronDown, ChevronRight, CircleCheck, CircleDot, CircleHelp, CirclePause, Clock, Copy,
+  AlarmClock, ArrowDown, ArrowDownUp, ArrowUp, AtSign, Bell, Bot, CalendarClock, Check, ChevronDown, ChevronRight, CircleCheck, CircleDot, CircleHelp, CirclePause, Clock, Copy,
   Download, Ellipsis, FileText, Flag, Globe, Hash, Inbox, Info, Keyboard, KeyRound, Languages, Layers, LoaderCircle, Lock, LogOut, Mail,
   MessageSquareText, MessagesSquare, Monitor, Moon, PanelRight, Paperclip, Pencil, Phone, Plus, ReplyAll, RotateCcw, Route, Search, SendHorizontal,
-  ShieldAlert, ShieldCheck, Sparkles, Star, StickyNote, Sun, Tag, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WifiOff, X,
+  ShieldAlert, ShieldCheck, Sparkles, Star, StickyNote, Sun, Tag, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WandSparkles, WifiOff, X, Zap,
 } from "lucide";
 
 export const icons = {
-  alarm: AlarmClock, sort: ArrowDownUp, at: AtSign, bell: Bell, bot: Bot, calendar: CalendarClock, check: Check, chevronDown: ChevronDown,
+  alarm: AlarmClock, down: ArrowDown, sort: ArrowDownUp, up: ArrowUp, automation: Zap, macro: WandSparkles, at: AtSign, bell: Bell, bot: Bot, calendar: CalendarClock, check: Check, chevronDown: ChevronDown,
   chevronRight: ChevronRight, resolve: CircleCheck, dot: CircleDot, help: CircleHelp, pause: CirclePause, clock: Clock, copy: Copy, download: Download, more: Ellipsis,
   file: FileText, flag: Flag, globe: Globe, hash: Hash, inbox: Inbox, info: Info, keyboard: Keyboard, key: KeyRound, language: Languages,
   inboxes: Layers, spinner: LoaderCircle, lock: Lock, signOut: LogOut, mail: Mail, canned: MessageSquareText, conversations: MessagesSquare,

@@ -2,18 +2,19 @@
 // search, sort and filters, a conversation's timeline paged back to its
 // first message, replies and private notes, assignment, status, priority
 // and snooze, the customer beside it; the settings pages (canned
-// responses, inboxes, for admins the REST API keys); the profile menu, the
-// themes and the keyboard shortcuts. It speaks protocol v1 over the same
+// responses, inboxes, automation rules and macros, for admins the REST API
+// keys); the profile menu, the themes and the keyboard shortcuts. It speaks protocol v1 over the same
 // Connection as the widget.
 
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
-import type { Agent, Inbox, Presence } from "../protocol.gen";
+import type { Agent, Inbox, Macro, Presence, Rule } from "../protocol.gen";
 import { Connection, type Handlers, OutFrame } from "../widget/protocol";
 import { CallPanel, IncomingCalls, desk as calls } from "./callpanel";
 import { Cooldown } from "../throttle";
 import { Canned, Conv, counts, visible, Unread, who } from "./inbox";
 import { ApiKeysScreen, apiKeysCss } from "./apikeys-screen";
+import { AutomationPage, automationCss } from "./automation-screen";
 import { designCss } from "./design";
 import { consoleCss } from "./styles";
 import { signIn } from "./session";
@@ -121,11 +122,12 @@ function Login({ onSession }: { onSession: (s: Session) => void }) {
   );
 }
 
-type Screen = "inbox" | "canned" | "inboxes" | "apikeys";
+type Screen = "inbox" | "canned" | "inboxes" | "automation" | "apikeys";
 const screens: { id: Screen; label: string; icon: IconName; admin?: boolean }[] = [
   { id: "inbox", label: "Conversations", icon: "conversations" },
   { id: "canned", label: "Canned responses", icon: "canned" },
   { id: "inboxes", label: "Inboxes", icon: "inboxes" },
+  { id: "automation", label: "Automation", icon: "automation" },
   { id: "apikeys", label: "API keys", icon: "key", admin: true },
 ];
 
@@ -217,6 +219,9 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   const [typingIn, setTypingIn] = useState(""); // the conversation whose customer types
   const [canned, setCanned] = useState<Canned[]>([]);
   const [inboxes, setInboxes] = useState(new Map<string, Inbox>());
+  // the automation rules (their names in the timeline) and the macros (the reply box's menu)
+  const [rules, setRules] = useState<Rule[]>([]);
+  const [macros, setMacros] = useState<Macro[]>([]);
   const [screen, setScreen] = useState<Screen>("inbox");
   const [admin, setAdmin] = useState(false);
   const [prefs, setPrefs] = useState(prefsStore.load);
@@ -354,6 +359,13 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
         // inboxes by name in the contact panel
         void c.request({ type: "inboxes" }).then((r) => {
           if (r.type === "inboxes") apply(() => setInboxes(new Map((r.inboxes ?? []).map((x) => [x.id, x]))));
+        });
+        // the rules name what automation did in a timeline; macros are applied from the reply box
+        void c.request({ type: "rules" }).then((r) => {
+          if (r.type === "rules") apply(() => setRules(r.rules ?? []));
+        });
+        void c.request({ type: "macros" }).then((r) => {
+          if (r.type === "macros") apply(() => setMacros(r.macros ?? []));
         });
         await listed;
       },
@@ -529,7 +541,8 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
                 <ConversationView conv={current} loaded={loaded} onOlder={() => loaded.more && void loadPage(current.id, loaded.oldest)}
                   conn={conn.current} me={me} team={team} presence={presence} typing={typingIn === current.id} canned={canned} token={token}
                   uploadWait={uploadWait.current} reply={reply} act={act} onDetails={() => setDetails((d) => !d)} detailsOpen={details}
-                  callSlot={<CallPanel conv={current} admin={admin} names={names} onOpen={open} />} knownTags={tagsKnown} />
+                  callSlot={<CallPanel conv={current} admin={admin} names={names} onOpen={open} />} knownTags={tagsKnown}
+                  rules={rules} macros={macros} onMacros={setMacros} />
                 {details && <ContactPanel conv={current} conn={conn.current} team={team} inboxes={inboxes} me={me} onOpen={open} onClose={() => setDetails(false)} />}
               </>
             ) : (
@@ -549,7 +562,9 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
         <main className="work settings-work">
           {screen === "apikeys" && admin ? <ApiKeysScreen token={token} />
             : screen === "canned" && conn.current ? <CannedPage canned={canned} conn={conn.current} onChange={setCanned} admin={admin} />
-              : screen === "inboxes" && conn.current ? <InboxesPage conn={conn.current} admin={admin} /> : null}
+              : screen === "inboxes" && conn.current ? <InboxesPage conn={conn.current} admin={admin} />
+                : screen === "automation" && conn.current ? <AutomationPage conn={conn.current} admin={admin} team={team} inboxes={inboxes} onRules={setRules} onMacros={setMacros} />
+                  : null}
         </main>
       )}
       {help && <HelpDialog onClose={() => setHelp(false)} />}
@@ -570,6 +585,6 @@ function App() {
 
 prefsStore.applyTheme(prefsStore.load().theme);
 const style = document.createElement("style");
-style.textContent = designCss + apiKeysCss + consoleCss;
+style.textContent = designCss + apiKeysCss + consoleCss + automationCss;
 document.head.appendChild(style);
 createRoot(document.getElementById("root")!).render(<App />);

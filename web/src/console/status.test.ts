@@ -78,7 +78,7 @@ describe("statusText", () => {
     expect(statusText(timer("open"), "Edgedesk", "on_hold")).toBe("Reopened: the snooze ended");
     expect(statusText(timer("closed"), "Edgedesk", "solved")).toBe("Closed automatically");
     expect(statusText({ status: "open", actor_kind: "customer" }, "The customer", "pending")).toBe("Reopened: the customer replied");
-    expect(statusText({ status: "solved", actor_kind: "system", actor_id: "automation:stale" }, "Edgedesk")).toBe("An automation solved the conversation");
+    expect(statusText({ status: "solved", actor_kind: "system", actor_id: "automation:stale" }, "Stale tickets")).toBe("Stale tickets solved the conversation");
   });
   it("reads a legacy item as the six's", () => {
     expect(statusText(agent("resolved"), "You")).toBe("You solved the conversation");

@@ -108,9 +108,9 @@ export interface StatusChange {
 }
 
 // statusText says what a status item did, as the timeline's line: by
-// names its actor ("You", "Alice", "The customer", "Edgedesk"), prev is
-// the status before when known. The log's clock (actor timer) and the
-// automation rules speak for themselves.
+// names its actor ("You", "Alice", "The customer", "Edgedesk", or an
+// automation rule by its name), prev is the status before when known.
+// The log's clock (actor timer) speaks for itself.
 export function statusText(it: StatusChange, by: string, prev?: string, now: Date = new Date()): string {
   const to = canonical(it.status);
   const from = canonical(prev);
@@ -120,7 +120,7 @@ export function statusText(it: StatusChange, by: string, prev?: string, now: Dat
     if (to === "closed") return "Closed automatically";
   }
   if (it.actor_kind === "customer" && to === "open") return "Reopened: the customer replied";
-  const who = it.actor_kind === "system" && id.startsWith("automation:") ? "An automation" : by;
+  const who = by;
   switch (to) {
     case "open":
       return from === "new" ? `${who} opened the conversation` : `${who} reopened the conversation`;

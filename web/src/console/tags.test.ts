@@ -45,7 +45,7 @@ describe("tagsText", () => {
     expect(tagsText({ ...agent, tags: { add: ["vip"], remove: ["refund"] } }, "Bob")).toBe("Bob added vip and removed refund");
   });
   it("names the rules, and says something of an empty change", () => {
-    expect(tagsText({ actor_kind: "system", actor_id: "automation:vip", tags: { add: ["vip"] } }, "Edgedesk")).toBe("An automation added the tag vip");
+    expect(tagsText({ actor_kind: "system", actor_id: "automation:vip", tags: { add: ["vip"] } }, "VIP customers")).toBe("VIP customers added the tag vip");
     expect(tagsText({ ...agent }, "You")).toBe("You changed the tags");
   });
 });

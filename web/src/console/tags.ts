@@ -45,7 +45,7 @@ export interface TagsItem {
 //   You added the tag vip · You added the tags refund, vip
 //   Alice removed the tag vip · Bob added vip and removed refund
 export function tagsText(it: TagsItem, by: string): string {
-  const who = it.actor_kind === "system" && (it.actor_id ?? "").startsWith("automation:") ? "An automation" : by;
+  const who = by;
   const add = it.tags?.add ?? [], remove = it.tags?.remove ?? [];
   const the = (l: string[]) => `${l.length === 1 ? "the tag" : "the tags"} ${l.join(", ")}`;
   if (add.length && remove.length) return `${who} added ${add.join(", ")} and removed ${remove.join(", ")}`;

@@ -27,6 +27,13 @@ describe("paging", () => {
     expect(add(l, [{ ...message(5, at(4, 9)), conv: "c2" }])).toBe(l);
     expect(add(l, [message(1, at(4, 9))])).toBe(l);
   });
+  it("keeps what an automation rule could not do, as an event line", () => {
+    const auto = { seq: 2, conv: "c1", kind: "automation", ts: at(4, 10), actor_kind: "system", actor_id: "automation:r1", private: true,
+      text: 'rule "Refund requests" could not set status: closed → open' } as Item;
+    const l = page(empty("c1"), [message(1, at(4, 9)), auto], false);
+    expect(l.items.map((x) => x.kind)).toEqual(["message", "automation"]);
+    expect(rows(l.items, new Date(at(4, 18))).map((r) => r.kind)).toEqual(["day", "message", "event"]);
+  });
   it("keeps service level warnings and breaches, as event lines", () => {
     const sla = { seq: 2, conv: "c1", kind: "sla", ts: at(4, 10), actor_kind: "system", sla: { measure: "first_response", stage: "breached", due: at(4, 10) } } as Item;
     const l = page(empty("c1"), [message(1, at(4, 9)), sla], false);
