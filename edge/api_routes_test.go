@@ -125,6 +125,13 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		id = edge.DemoInbox
 	case strings.HasPrefix(r.Path, "/api/v1/agents/"):
 		id = edge.DemoAgents[1].ID
+	case strings.HasPrefix(r.Path, "/api/v1/teams/"):
+		code, _, out := call(t, e.Edge, "POST", "/api/v1/teams", e.admin, `{"name":"Victim `+event.NewID()[:8]+`","agent_ids":["`+edge.DemoAgents[1].ID+`"]}`)
+		var tm api.Team
+		if err := json.Unmarshal([]byte(out), &tm); code != http.StatusCreated || err != nil {
+			t.Fatalf("a victim team: %d %s", code, out)
+		}
+		id = tm.ID
 	case strings.HasPrefix(r.Path, "/api/v1/canned-responses/"):
 		code, _, out := call(t, e.Edge, "POST", "/api/v1/canned-responses", e.admin, `{"shortcut":"victim","text":"Victim"}`)
 		var c api.Canned
@@ -164,6 +171,12 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		body = `{"shortcut":"walk","text":"Walk"}`
 	case "PUT /api/v1/rules":
 		body, status = `{"rules":[{"name":"Walk","when":["created"],"conditions":[{"field":"channel","op":"is","value":"email"}],"actions":[{"type":"add_tags","tags":["mail"]}]}]}`, 200
+	case "POST /api/v1/conversations/{id}/team":
+		body, status = `{"team_id":null}`, 200
+	case "POST /api/v1/teams":
+		body = `{"name":"Walk ` + event.NewID()[:8] + `","agent_ids":[]}`
+	case "PUT /api/v1/teams/{id}":
+		body = `{"name":"Walked ` + event.NewID()[:8] + `","agent_ids":["` + edge.DemoAgents[0].ID + `"]}`
 	case "POST /api/v1/conversations/{id}/macros/{macro}":
 		// no body: the path names it all
 	case "PUT /api/v1/macros":

@@ -103,7 +103,7 @@ func seqCursor(w http.ResponseWriter, q url.Values) (uint64, bool) {
 
 // GET /api/v1/conversations
 func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p principal) {
-	q, ok := query(w, r, "status", "inbox_id", "assignee_id", "contact_id", "priority", "tag", "limit", "cursor")
+	q, ok := query(w, r, "status", "inbox_id", "assignee_id", "contact_id", "priority", "tag", "team_id", "limit", "cursor")
 	if !ok {
 		return
 	}
@@ -116,9 +116,12 @@ func (a *API) listConversations(w http.ResponseWriter, r *http.Request, p princi
 		return
 	}
 	f := conversation.Filter{Inbox: q.Get("inbox_id"), Assignee: q.Get("assignee_id"), Contact: q.Get("contact_id"),
-		Priority: q.Get("priority"), Tag: q.Get("tag"), Before: before}
+		Priority: q.Get("priority"), Tag: q.Get("tag"), Team: q.Get("team_id"), Before: before}
 	if f.Assignee == "none" {
 		f.Assignee = conversation.Unassigned
+	}
+	if f.Team == "none" {
+		f.Team = conversation.Unassigned
 	}
 	if s := q.Get("status"); s != "" {
 		f.Statuses = strings.Split(s, ",")

@@ -41,6 +41,8 @@ type Conversation struct {
 	// SLA are its service level clocks, as the WebSocket protocol shows
 	// them (docs/tickets.md); absent when none runs.
 	SLA []SLAClock `json:"sla,omitempty"`
+	// TeamID is the team it is given to; absent when none.
+	TeamID string `json:"team_id,omitempty"`
 }
 
 // SLAClock is a service level clock of a conversation, with times as
@@ -83,7 +85,7 @@ func conversationView(c *state.ConversationRec) Conversation {
 	v := Conversation{ID: c.ID, InboxID: c.Inbox, ContactID: c.Contact, ContactName: c.ContactName, Status: c.Status,
 		AssigneeID: c.Assignee, Priority: priority(c.Priority), Channel: channel(c.Channel), Language: c.Language,
 		Intent: c.Intent, Sentiment: c.Sentiment, OpenedAt: rfc3339(c.OpenedAt), LastActivityAt: rfc3339(c.LastAt),
-		MessageCount: c.Messages, LastMessage: c.LastText, Subject: c.Subject, Tags: nonNil(c.Tags), SLA: slaView(c.SLA)}
+		MessageCount: c.Messages, LastMessage: c.LastText, Subject: c.Subject, Tags: nonNil(c.Tags), SLA: slaView(c.SLA), TeamID: c.Team}
 	if c.SnoozeUntil != 0 {
 		v.SnoozeUntil = rfc3339(c.SnoozeUntil)
 	}

@@ -25,6 +25,11 @@ func (r refs) HasAgent(id string) bool {
 	return err == nil
 }
 
+func (r refs) HasTeam(id string) bool {
+	_, err := r.s.store.Team(r.tenant, id)
+	return err == nil
+}
+
 func (r refs) HasInbox(id string) bool {
 	_, err := r.s.store.Inbox(r.tenant, id)
 	return err == nil
@@ -172,10 +177,15 @@ func (s *Service) ApplyMacro(ctx context.Context, a Actor, conv, macro string) (
 		}
 	}
 	r := Result{Seq: c.LastSeq, Duplicate: true}
+	freed := false
 	for _, e := range events {
+		freed = freed || s.frees(e, c)
 		if r, err = s.append(ctx, e); err != nil {
 			return r, err
 		}
+	}
+	if freed {
+		s.router.Freed(a.Tenant)
 	}
 	return r, nil
 }
@@ -198,6 +208,8 @@ func (s *Service) actionEvent(a Actor, c *state.ConversationRec, act event.Actio
 		}
 		c.Assignee = act.Value
 		e.Kind, e.Assign = event.KindConversationAssign, &event.Assignment{Conv: c.ID, Agent: act.Value}
+	case automation.AssignTeam:
+		return s.teamEvent(a, c, act.Value)
 	case automation.SetStatus, automation.Snooze:
 		to, until := act.Value, int64(0)
 		if act.Type == automation.Snooze {
@@ -300,10 +312,17 @@ func (s *Service) RunFiring(ctx context.Context, f *state.AutoRec) (Result, erro
 		e.ID = id
 	}
 	e.Auto = ref
-	if e.Status != nil && event.Done(e.Status.Status) && c.Assignee != "" && s.router != nil {
+	if s.frees(e, c) {
 		defer s.router.Freed(f.Tenant)
 	}
 	return s.append(ctx, e)
+}
+
+// frees reports whether e may leave a conversation for routing to offer,
+// or an agent a chat slot: a solving, an unassignment, a team change.
+func (s *Service) frees(e *event.Event, c *state.ConversationRec) bool {
+	return s.router != nil && (e.Status != nil && event.Done(e.Status.Status) && c.Assignee != "" ||
+		e.Assign != nil && e.Assign.Agent == "" || e.TeamChange != nil)
 }
 
 // FireDue says a time rule's time has come for a conversation (the

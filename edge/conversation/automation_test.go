@@ -145,3 +145,33 @@ func TestRuleActionsThatCannotBeMade(t *testing.T) {
 	}
 	_ = state.ErrNotFound
 }
+
+// TestBreachEscalatesToATeam: a breach gives the conversation to the
+// policy's escalate_team (once, whoever records it), and raises its
+// priority; a team that is gone leaves the priority's escalation alone.
+func TestBreachEscalatesToATeam(t *testing.T) {
+	d := newDesk(t)
+	team := must(d.svc.SetTeamSettings(ctx, alice, conversation.TeamSettings{Name: "Escalations", Agents: []string{"alice"}}))
+	if _, err := d.j.Append(ctx, &event.Event{Kind: event.KindTenantUpserted, Tenant: tenant, Actor: event.Actor{Kind: event.ActorSystem, ID: "test"},
+		TenantInfo: &event.Tenant{ID: tenant, SLA: &event.SLA{FirstResponse: [4]int64{60, 60, 60, 60}, Escalate: event.PriorityUrgent, EscalateTeam: team}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := d.open(t, ana, "late")
+	must(d.svc.Assign(ctx, alice, c.ID, "bob"))
+	for range 2 { // the clocks of two nodes
+		must(d.svc.SLAStage(ctx, tenant, c.ID, "first_response", event.SLABreached, c.OpenedAt, c.OpenedAt+60_000))
+	}
+	got := must(d.store.Conversation(tenant, c.ID))
+	if got.Team != team || got.Priority != event.PriorityUrgent || got.Assignee != "" {
+		t.Fatalf("after the breach: team %q priority %q assignee %q; want %s, urgent, none (Bob is not of the team)", got.Team, got.Priority, got.Assignee, team)
+	}
+	n := 0
+	for _, it := range timeline(t, d, c.ID) {
+		if it.Kind == "team" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d team changes, want 1", n)
+	}
+}

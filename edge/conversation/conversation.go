@@ -133,6 +133,8 @@ type Store interface {
 	CannedResponses(t string) ([]state.CannedRec, error)
 	Rules(t string) ([]event.Rule, error)
 	Macros(t string) ([]event.Macro, error)
+	Teams(t string) ([]state.TeamRec, error)
+	Team(t, id string) (*state.TeamRec, error)
 }
 
 // Appender appends an event to the region's log. done runs once the

@@ -58,6 +58,9 @@ type Filter struct {
 	Priority string
 	// Tag selects the conversations with this tag.
 	Tag string
+	// Team selects the conversations given to this team; Unassigned
+	// those given to none.
+	Team string
 	// Before pages on: conversations last active before this sequence.
 	Before uint64
 }
@@ -147,7 +150,8 @@ func (f *Filter) selects(c *state.ConversationRec) bool {
 	case f.Before != 0 && c.LastSeq >= f.Before, f.Inbox != "" && c.Inbox != f.Inbox,
 		f.Priority != "" && event.StoredPriority(f.Priority) != c.Priority,
 		len(f.Statuses) > 0 && !slices.Contains(f.Statuses, c.Status),
-		f.Tag != "" && !slices.Contains(c.Tags, f.Tag):
+		f.Tag != "" && !slices.Contains(c.Tags, f.Tag),
+		f.Team == Unassigned && c.Team != "", f.Team != "" && f.Team != Unassigned && c.Team != f.Team:
 		return false
 	case f.Assignee == Unassigned:
 		return c.Assignee == ""

@@ -32,17 +32,34 @@ func (s *Service) SLAStage(ctx context.Context, tenant, conv, measure, stage str
 		return r, err
 	}
 	t, err := s.store.Tenant(tenant)
-	if err != nil || t.SLA == nil || t.SLA.Escalate == "" {
+	if err != nil || t.SLA == nil {
 		return r, nil
 	}
 	c, err := s.store.Conversation(tenant, conv)
-	if err != nil || event.PriorityRank(c.Priority) >= event.PriorityRank(t.SLA.Escalate) {
+	if err != nil {
 		return r, nil
 	}
-	_, err = s.append(ctx, &event.Event{ID: auth.DerivedID("e", "escalate", tenant, conv, measure, strconv.FormatInt(since, 10)),
-		Kind: event.KindPriorityChanged, Tenant: tenant, Actor: a.event(),
-		Priority: &event.PriorityChange{Conv: conv, Priority: t.SLA.Escalate}})
-	return r, err
+	if p := t.SLA.Escalate; p != "" && event.PriorityRank(c.Priority) < event.PriorityRank(p) {
+		if _, err := s.append(ctx, &event.Event{ID: auth.DerivedID("e", "escalate", tenant, conv, measure, strconv.FormatInt(since, 10)),
+			Kind: event.KindPriorityChanged, Tenant: tenant, Actor: a.event(),
+			Priority: &event.PriorityChange{Conv: conv, Priority: p}}); err != nil {
+			return r, err
+		}
+	}
+	if team := t.SLA.EscalateTeam; team != "" && c.Team != team {
+		e, err := s.teamEvent(a, c, team)
+		if err != nil || e == nil {
+			return r, nil // a team that is gone: the priority is escalation enough
+		}
+		e.ID = auth.DerivedID("e", "escalate-team", tenant, conv, measure, strconv.FormatInt(since, 10))
+		if _, err := s.append(ctx, e); err != nil {
+			return r, err
+		}
+		if s.router != nil {
+			s.router.Freed(tenant)
+		}
+	}
+	return r, nil
 }
 
 // overdue records the breaches of c's clocks of measures that are past

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 
+	"github.com/edgedesk/edgedesk/edge/conversation"
 	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/automation"
 	"github.com/edgedesk/edgedesk/internal/event"
@@ -110,4 +111,31 @@ func AutomationSchema() *protocol.AutomationSchema {
 		fields[i] = protocol.FieldSchema{Name: f.Name, Ops: f.Ops(), Values: f.Values(), Triggers: f.Triggers(), Doc: f.Doc}
 	}
 	return &protocol.AutomationSchema{Triggers: automation.Triggers, Sinces: automation.Sinces, Fields: fields, Actions: automation.ActionTypes}
+}
+
+// teams answers an agent with the tenant's teams; team_set (admins)
+// changes one first.
+func (g *Gateway) teams(ctx context.Context, s *session, f *InFrame) error {
+	if f.Type == TypeTeamSet {
+		if _, err := g.conv.SetTeamSettings(ctx, s.actor(), conversation.TeamSettings{ID: f.Team, Name: f.Name, Agents: f.Members, Delete: f.Delete}); err != nil {
+			return err
+		}
+	}
+	list, err := g.conv.Teams(s.actor())
+	if err != nil {
+		return err
+	}
+	out := make([]protocol.Team, len(list))
+	for i, t := range list {
+		out[i] = protocol.Team{ID: t.ID, Name: t.Name, Agents: nonNilStrings(t.Agents)}
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutTeams, ID: f.ID, Teams: out}))
+	return nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

@@ -212,6 +212,11 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.rules(ctx, s, f)
 	case TypeMacros, TypeMacrosSet:
 		err = g.macros(ctx, s, f)
+	case TypeTeams, TypeTeamSet:
+		err = g.teams(ctx, s, f)
+	case TypeAssignTeam:
+		r, terr := g.conv.SetTeam(ctx, s.actor(), f.Conv, f.Team)
+		err = g.ack(s, f, f.Conv, r, terr)
 	case TypeMacro:
 		r, merr := g.conv.ApplyMacro(ctx, s.actor(), f.Conv, f.Macro)
 		err = g.ack(s, f, f.Conv, r, merr)

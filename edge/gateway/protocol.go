@@ -52,34 +52,37 @@ type (
 
 // Frame types from clients.
 const (
-	TypeHello     = protocol.TypeHello
-	TypeStart     = protocol.TypeStart
-	TypeSend      = protocol.TypeSend
-	TypeTyping    = protocol.TypeTyping
-	TypeRead      = protocol.TypeRead
-	TypeHistory   = protocol.TypeHistory
-	TypeAssign    = protocol.TypeAssign
-	TypeStatus    = protocol.TypeStatus
-	TypePresence  = protocol.TypePresence
-	TypePing      = protocol.TypePing
-	TypeConvs     = protocol.TypeConvs
-	TypeContact   = protocol.TypeContact
-	TypeCanned    = protocol.TypeCanned
-	TypeCannedSet = protocol.TypeCannedSet
-	TypeProfile   = protocol.TypeProfile
-	TypeInboxes   = protocol.TypeInboxes
-	TypeInboxSet  = protocol.TypeInboxSet
-	TypeAgents    = protocol.TypeAgents
-	TypeAgentSet  = protocol.TypeAgentSet
-	TypePriority  = protocol.TypePriority
-	TypeTags      = protocol.TypeTags
-	TypeCall      = protocol.TypeCall
-	TypeRate      = protocol.TypeRate
-	TypeRules     = protocol.TypeRules
-	TypeRulesSet  = protocol.TypeRulesSet
-	TypeMacros    = protocol.TypeMacros
-	TypeMacrosSet = protocol.TypeMacrosSet
-	TypeMacro     = protocol.TypeMacro
+	TypeHello      = protocol.TypeHello
+	TypeStart      = protocol.TypeStart
+	TypeSend       = protocol.TypeSend
+	TypeTyping     = protocol.TypeTyping
+	TypeRead       = protocol.TypeRead
+	TypeHistory    = protocol.TypeHistory
+	TypeAssign     = protocol.TypeAssign
+	TypeStatus     = protocol.TypeStatus
+	TypePresence   = protocol.TypePresence
+	TypePing       = protocol.TypePing
+	TypeConvs      = protocol.TypeConvs
+	TypeContact    = protocol.TypeContact
+	TypeCanned     = protocol.TypeCanned
+	TypeCannedSet  = protocol.TypeCannedSet
+	TypeProfile    = protocol.TypeProfile
+	TypeInboxes    = protocol.TypeInboxes
+	TypeInboxSet   = protocol.TypeInboxSet
+	TypeAgents     = protocol.TypeAgents
+	TypeAgentSet   = protocol.TypeAgentSet
+	TypePriority   = protocol.TypePriority
+	TypeTags       = protocol.TypeTags
+	TypeCall       = protocol.TypeCall
+	TypeRate       = protocol.TypeRate
+	TypeRules      = protocol.TypeRules
+	TypeRulesSet   = protocol.TypeRulesSet
+	TypeMacros     = protocol.TypeMacros
+	TypeMacrosSet  = protocol.TypeMacrosSet
+	TypeMacro      = protocol.TypeMacro
+	TypeTeams      = protocol.TypeTeams
+	TypeTeamSet    = protocol.TypeTeamSet
+	TypeAssignTeam = protocol.TypeAssignTeam
 )
 
 // ErrFrame is wrapped by every decoding error.
@@ -104,6 +107,7 @@ const (
 	OutAgents       = protocol.OutAgents
 	OutRules        = protocol.OutRules
 	OutMacros       = protocol.OutMacros
+	OutTeams        = protocol.OutTeams
 	OutError        = protocol.OutError
 	OutResync       = protocol.OutResync
 	OutPong         = protocol.OutPong

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -110,7 +111,7 @@ func (r *router) candidates(tenant string) []abi.AgentStatus {
 // edge knows of the customer.
 func (r *router) request(tenant string, c *state.ConversationRec, in *state.InboxRec) *abi.RouteRequest {
 	req := &abi.RouteRequest{Tenant: tenant, Conversation: c.ID, Inbox: c.Inbox, Language: c.Language,
-		Priority: event.PriorityRank(c.Priority), Channel: "web"}
+		Priority: event.PriorityRank(c.Priority), Channel: "web", Team: c.Team}
 	if in != nil {
 		req.Skills = in.Skills
 		if in.Channel != "" {
@@ -143,9 +144,17 @@ func (r *router) contact(tenant, id, conv string) *abi.Contact {
 	return c
 }
 
-// decide picks the agent for a new conversation.
+// decide picks the agent for a new conversation: of the team's members
+// when it is given to a team (a team that no longer exists is none).
 func (r *router) decide(ctx context.Context, req *abi.RouteRequest) decision {
 	req.Agents = r.candidates(req.Tenant)
+	if req.Team != "" {
+		if tm, err := r.g.store.Team(req.Tenant, req.Team); err == nil {
+			req.Agents = slices.DeleteFunc(req.Agents, func(a abi.AgentStatus) bool { return !tm.Has(a.ID) })
+		} else {
+			req.Team = ""
+		}
+	}
 	d := decision{by: "builtin"}
 	if r.route != nil {
 		pd, by, err := r.route(ctx, req)
@@ -235,7 +244,7 @@ func (r *router) serve(ctx context.Context, tenant string) {
 	nobody := map[string]bool{}             // inbox/language of conversations that found nobody
 	inboxes := map[string]*state.InboxRec{} // read once a pass
 	for _, c := range waiting {
-		if nobody[c.Inbox+"/"+c.Language] {
+		if nobody[c.Inbox+"/"+c.Language+"/"+c.Team] {
 			continue
 		}
 		in, ok := inboxes[c.Inbox]
@@ -249,7 +258,7 @@ func (r *router) serve(ctx context.Context, tenant string) {
 			if !roomLeft(req.Agents) {
 				return
 			}
-			nobody[c.Inbox+"/"+c.Language] = true
+			nobody[c.Inbox+"/"+c.Language+"/"+c.Team] = true
 			continue // it needs what no agent with room has: the next may not
 		}
 		e := &event.Event{Kind: event.KindConversationAssign, Tenant: tenant, Actor: event.Actor{Kind: event.ActorSystem, ID: "routing"},

@@ -90,6 +90,11 @@ type InFrame struct {
 	Rules  []Rule  `json:"rules,omitzero"`
 	Macros []Macro `json:"macros,omitzero"`
 	Macro  string  `json:"macro,omitempty"`
+	// team_set (admins): the team (its id; new when empty), its name (in
+	// Name) and its members, or delete; assign_team (agents): the team to
+	// give the conversation (in Conv) to ("" none).
+	Team    string   `json:"team,omitempty"`
+	Members []string `json:"members,omitzero"`
 }
 
 // UserIdentity is what a website says about its logged-in user, signed with
@@ -190,12 +195,14 @@ type OutFrame struct {
 	Canned    []Canned          `json:"canned,omitempty"`
 	// Rules and Macros answer rules and macros frames (sent even when
 	// empty); Schema, with rules, is what rules may say.
-	Rules   []Rule            `json:"rules,omitzero"`
-	Macros  []Macro           `json:"macros,omitzero"`
-	Schema  *AutomationSchema `json:"schema,omitempty"`
-	Inboxes []Inbox           `json:"inboxes,omitempty"`
-	Team    []Agent           `json:"team,omitempty"`
-	Extra   *Extra            `json:"extra,omitempty"`
+	Rules  []Rule            `json:"rules,omitzero"`
+	Macros []Macro           `json:"macros,omitzero"`
+	Schema *AutomationSchema `json:"schema,omitempty"`
+	// Teams answers teams and team_set (sent even when empty).
+	Teams   []Team  `json:"teams,omitzero"`
+	Inboxes []Inbox `json:"inboxes,omitempty"`
+	Team    []Agent `json:"team,omitempty"`
+	Extra   *Extra  `json:"extra,omitempty"`
 	// Call is the call of an ack or a call_signal, and of the error
 	// refusing a second call in a conversation: the call to join.
 	Call   string  `json:"call,omitempty"`

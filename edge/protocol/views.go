@@ -43,6 +43,10 @@ type Item struct {
 	SLA *SLAStage `json:"sla,omitempty"`
 	// Tags is a "tags" item's (agents): the tags added and removed.
 	Tags *TagsChange `json:"tags,omitempty"`
+	// Team is a "team" item's new team ("" none; agents); Unassigned says
+	// the assignee, not of the team, gave the conversation up.
+	Team       string `json:"team,omitempty"`
+	Unassigned bool   `json:"unassigned,omitempty"`
 }
 
 // TagsChange is what a "tags" item did.
@@ -198,6 +202,8 @@ type Conversation struct {
 	SLA []SLAClock `json:"sla,omitempty"`
 	// Tags are its tags, sorted (agents).
 	Tags []string `json:"tags,omitempty"`
+	// Team is the team it is given to (agents; absent: none).
+	Team string `json:"team,omitempty"`
 	// Assigned says whether an agent has the conversation (customers).
 	Assigned *bool `json:"assigned,omitempty"`
 	// ReadSeq is how far an agent has read the conversation (customers,
@@ -316,6 +322,13 @@ type FieldSchema struct {
 	Values   []string `json:"values,omitempty"`
 	Triggers []string `json:"triggers,omitempty"`
 	Doc      string   `json:"doc"`
+}
+
+// Team is a group of agents conversations are given to.
+type Team struct {
+	ID     string   `json:"id"`
+	Name   string   `json:"name"`
+	Agents []string `json:"agents"`
 }
 
 // Inbox is an inbox, as agents see it: never its identity secret.

@@ -27,6 +27,7 @@ const (
 	PriorityChanged = "priority_changed" // its priority changed
 	TagsChanged     = "tags_changed"     // tags were added or removed
 	Assigned        = "assigned"         // it was assigned, or unassigned
+	TeamChanged     = "team_changed"     // it was given to a team, or to none
 	SLAWarning      = "sla_warning"      // a service level clock reached its warning
 	SLABreach       = "sla_breach"       // a service level clock reached its target
 	Time            = "time"             // AfterS since the moment Since names
@@ -34,7 +35,7 @@ const (
 
 // Triggers are the triggers, in the order the docs print them.
 var Triggers = []string{Created, MessageIn, MessageOut, Note, Analyzed, StatusChanged, PriorityChanged, TagsChanged, Assigned,
-	SLAWarning, SLABreach, Time}
+	TeamChanged, SLAWarning, SLABreach, Time}
 
 // The moments a time rule counts from (Rule.Since).
 const (
@@ -63,6 +64,7 @@ const (
 const (
 	Assign      = "assign"       // Value: an agent id
 	Unassign    = "unassign"     // back to the queue
+	AssignTeam  = "assign_team"  // Value: a team id ("" none)
 	SetStatus   = "set_status"   // Value: a status
 	Snooze      = "snooze"       // on hold for AfterS seconds
 	SetPriority = "set_priority" // Value: a priority
@@ -73,7 +75,7 @@ const (
 )
 
 // ActionTypes are the action types, in the order the docs print them.
-var ActionTypes = []string{Assign, Unassign, SetStatus, Snooze, SetPriority, AddTags, RemoveTags, Reply, AddNote}
+var ActionTypes = []string{Assign, Unassign, AssignTeam, SetStatus, Snooze, SetPriority, AddTags, RemoveTags, Reply, AddNote}
 
 // kind is how a field's values are compared.
 type kind int
@@ -116,6 +118,7 @@ var fields = []Field{
 	{Name: "channel", kind: kindEnum, values: []string{"web", "api", "email"}, Doc: "how it came: web, api, email"},
 	{Name: "inbox", kind: kindID, Doc: "its inbox's id"},
 	{Name: "assignee", kind: kindID, Doc: "the id of the agent it is assigned to"},
+	{Name: "team", kind: kindID, Doc: "the id of the team it is given to"},
 	{Name: "tags", kind: kindTags, Doc: "its tags"},
 	{Name: "language", kind: kindString, Doc: "the language the NLP plugin read in the customer's last message"},
 	{Name: "intent", kind: kindString, Doc: "the intent the NLP plugin read"},

@@ -15,6 +15,7 @@ import (
 type Refs interface {
 	HasAgent(id string) bool
 	HasInbox(id string) bool
+	HasTeam(id string) bool
 }
 
 // Check says what is wrong with a tenant's rules, as a whole: each error
@@ -164,6 +165,9 @@ func checkCondition(c *event.Condition, when []string, refs Refs) error {
 			if c.Field == "inbox" && refs != nil && !refs.HasInbox(v) {
 				return fmt.Errorf("inbox %q: no such inbox", v)
 			}
+			if c.Field == "team" && refs != nil && !refs.HasTeam(v) {
+				return fmt.Errorf("team %q: no such team", v)
+			}
 		}
 	}
 	return nil
@@ -220,6 +224,14 @@ func checkAction(a *event.Action, refs Refs) error {
 		return only(true, false, false, false)
 	case Unassign:
 		return only(false, false, false, false)
+	case AssignTeam:
+		if !event.ValidID(a.Value) {
+			return fmt.Errorf("value must be the team's id")
+		}
+		if refs != nil && !refs.HasTeam(a.Value) {
+			return fmt.Errorf("no such team %q", a.Value)
+		}
+		return only(true, false, false, false)
 	case SetStatus:
 		switch {
 		case a.Value == event.StatusNew:
@@ -263,6 +275,8 @@ func produces(a *event.Action) string {
 	switch a.Type {
 	case Assign, Unassign:
 		return Assigned
+	case AssignTeam:
+		return TeamChanged
 	case SetStatus, Snooze:
 		return StatusChanged
 	case SetPriority:
@@ -311,6 +325,8 @@ func excludes(c *event.Condition, a *event.Action) bool {
 		v = a.Value
 	case c.Field == "assignee" && a.Type == Unassign:
 		return c.Op == Present || c.Op == Is
+	case c.Field == "team" && a.Type == AssignTeam:
+		v = a.Value
 	case c.Field == "tags" && a.Type == AddTags && c.Op == NotContains:
 		return overlaps(c.Values, a.Tags)
 	case c.Field == "tags" && a.Type == RemoveTags && c.Op == Contains:

@@ -30,7 +30,7 @@ type Facts struct {
 	Trigger string
 	// Actor is ticket.ActorOf the change's actor.
 	Actor                                                  string
-	Status, Priority, Channel, Inbox, Assignee             string
+	Status, Priority, Channel, Inbox, Assignee, Team       string
 	Language, Intent, Sentiment, Subject, Text, SLAMeasure string
 	Tags                                                   []string
 	// At is the change's time (unix ms); Hours the tenant's business
@@ -99,12 +99,13 @@ const (
 	fContactLanguage
 	fAttribute
 	fTags
+	fTeam
 )
 
 var fieldIDs = map[string]int{"status": fStatus, "priority": fPriority, "channel": fChannel, "inbox": fInbox, "assignee": fAssignee,
 	"language": fLanguage, "intent": fIntent, "sentiment": fSentiment, "subject": fSubject, "text": fText, "actor": fActor,
 	"sla_measure": fSLAMeasure, "business_hours": fBusinessHours, "contact.name": fContactName, "contact.email": fContactEmail,
-	"contact.language": fContactLanguage, "tags": fTags}
+	"contact.language": fContactLanguage, "tags": fTags, "team": fTeam}
 
 // value is a field's value.
 func (f *Facts) value(c *cond) string {
@@ -125,6 +126,8 @@ func (f *Facts) value(c *cond) string {
 		return f.Inbox
 	case fAssignee:
 		return f.Assignee
+	case fTeam:
+		return f.Team
 	case fLanguage:
 		return f.Language
 	case fIntent:

@@ -50,6 +50,8 @@ const (
 	KindMacrosSet          Kind = "automation.macros_set"
 	KindAutoDue            Kind = "automation.due"
 	KindAutoSkipped        Kind = "automation.skipped"
+	KindTeamUpserted       Kind = "team.upserted"
+	KindTeamChanged        Kind = "conversation.team_changed"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -145,7 +147,9 @@ type Event struct {
 	AutoDue      *AutoDue        `cbor:"51,keyasint,omitempty"`
 	AutoSkip     *AutoSkip       `cbor:"52,keyasint,omitempty"`
 	// Auto marks a change made by an automation rule (any kind).
-	Auto *AutoRef `cbor:"53,keyasint,omitempty"`
+	Auto       *AutoRef    `cbor:"53,keyasint,omitempty"`
+	Team       *Team       `cbor:"54,keyasint,omitempty"`
+	TeamChange *TeamChange `cbor:"55,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -191,6 +195,9 @@ type SLA struct {
 	// Escalate is the priority a conversation is raised to when one of
 	// its clocks passes its target ("": none); a higher one stays.
 	Escalate string `cbor:"8,keyasint,omitempty" json:"escalate_priority,omitempty"`
+	// EscalateTeam is the team a conversation is given to when one of
+	// its clocks breaches ("" none).
+	EscalateTeam string `cbor:"9,keyasint,omitempty" json:"escalate_team,omitempty"`
 }
 
 // WarnShare is the share of a target at which the warning comes.
@@ -290,6 +297,9 @@ func (s *SLA) Check() error {
 	}
 	if s.WarnAt < 0 || s.WarnAt > 99 {
 		return fmt.Errorf("sla: warn_at_percent %d: give 1 to 99 (0: 80)", s.WarnAt)
+	}
+	if s.EscalateTeam != "" && !ValidID(s.EscalateTeam) {
+		return fmt.Errorf("sla: escalate_team %q: give a team's id", s.EscalateTeam)
 	}
 	if s.Escalate != "" && !ValidPriority(s.Escalate) {
 		return fmt.Errorf("sla: escalate_priority %q: give low, normal, high or urgent", s.Escalate)
@@ -714,6 +724,8 @@ func (e *Event) Conv() string {
 		return e.AutoDue.Conv
 	case e.AutoSkip != nil:
 		return e.AutoSkip.Conv
+	case e.TeamChange != nil:
+		return e.TeamChange.Conv
 	case e.Assign != nil:
 		return e.Assign.Conv
 	case e.Read != nil:
@@ -787,6 +799,10 @@ func (e *Event) Validate() error {
 		ok = validRuleSet(e.Rules)
 	case KindMacrosSet:
 		ok = validMacroSet(e.Macros)
+	case KindTeamUpserted:
+		ok = validTeam(e.Team)
+	case KindTeamChanged:
+		ok = e.TeamChange != nil && ValidID(e.TeamChange.Conv) && (e.TeamChange.Team == "" || ValidID(e.TeamChange.Team))
 	case KindAutoDue:
 		ok = e.AutoDue != nil && ValidID(e.AutoDue.Conv) && ValidID(e.AutoDue.Rule) && e.AutoDue.Due > 0
 	case KindAutoSkipped:

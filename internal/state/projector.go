@@ -204,6 +204,10 @@ func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, s.put(txn, kMacros(t), e.Macros)
 	case event.KindAutoDue:
 		return s.applyAutoDue(txn, e)
+	case event.KindTeamUpserted:
+		return ch, s.applyTeam(txn, e)
+	case event.KindTeamChanged:
+		return s.applyTeamChange(txn, e)
 	case event.KindAutoSkipped:
 		return s.applyAutoSkipped(txn, e)
 	case event.KindConversationRated:

@@ -127,6 +127,8 @@ type ConversationRec struct {
 	AgentAt    int64 `cbor:"32,keyasint,omitempty"`
 	// AutoDue are its time rules' next times (automation.go).
 	AutoDue []AutoDueRec `cbor:"33,keyasint,omitempty"`
+	// Team is the team it is given to ("" none).
+	Team string `cbor:"34,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the
@@ -170,6 +172,10 @@ type Item struct {
 	SLA *event.SLAStage `cbor:"24,keyasint,omitempty"`
 	// Tags is a "tags" item's: the tags added and removed.
 	Tags *event.TagsChange `cbor:"25,keyasint,omitempty"`
+	// Team is a "team" item's new team ("" none); Unassigned says the
+	// assignee, not of the team, gave the conversation up.
+	Team       string `cbor:"26,keyasint,omitempty"`
+	Unassigned bool   `cbor:"27,keyasint,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

@@ -114,6 +114,9 @@ type RouteRequest struct {
 	// messages in this conversation; nil before one was read (a new
 	// conversation has none: routing runs before its first message).
 	Reading *Reading `cbor:"10,keyasint,omitempty"`
+	// Team is the team the conversation is given to ("" none): Agents
+	// are then only the team's members.
+	Team string `cbor:"11,keyasint,omitempty"`
 }
 
 // Contact is the customer as routing sees them.

@@ -35,6 +35,9 @@ export const InType = {
   Macros: "macros",
   MacrosSet: "macros_set",
   Macro: "macro",
+  Teams: "teams",
+  TeamSet: "team_set",
+  AssignTeam: "assign_team",
 } as const;
 export type InType = (typeof InType)[keyof typeof InType];
 
@@ -55,6 +58,7 @@ export const OutType = {
   Agents: "agents",
   Rules: "rules",
   Macros: "macros",
+  Teams: "teams",
   Error: "error",
   Resync: "resync",
   Pong: "pong",
@@ -194,6 +198,11 @@ export interface InFrame {
   rules?: Rule[];
   macros?: Macro[];
   macro?: string;
+  // team_set (admins): the team (its id; new when empty), its name (in
+  // Name) and its members, or delete; assign_team (agents): the team to
+  // give the conversation (in Conv) to ("" none).
+  team?: string;
+  members?: string[];
 }
 
 // OutFrame is a frame to a client. Which fields are set depends on Type
@@ -232,6 +241,8 @@ export interface OutFrame {
   rules?: Rule[];
   macros?: Macro[];
   schema?: AutomationSchema;
+  // Teams answers teams and team_set (sent even when empty).
+  teams?: Team[];
   inboxes?: Inbox[];
   team?: Agent[];
   extra?: Extra;
@@ -379,6 +390,10 @@ export interface Item {
   sla?: SLAStage;
   // Tags is a "tags" item's (agents): the tags added and removed.
   tags?: TagsChange;
+  // Team is a "team" item's new team ("" none; agents); Unassigned says
+  // the assignee, not of the team, gave the conversation up.
+  team?: string;
+  unassigned?: boolean;
 }
 
 // Conversation is a conversation as frames carry it, in one of two views.
@@ -435,6 +450,8 @@ export interface Conversation {
   sla?: SLAClock[];
   // Tags are its tags, sorted (agents).
   tags?: string[];
+  // Team is the team it is given to (agents; absent: none).
+  team?: string;
   // Assigned says whether an agent has the conversation (customers).
   assigned?: boolean;
   // ReadSeq is how far an agent has read the conversation (customers,
@@ -473,6 +490,13 @@ export interface AutomationSchema {
   sinces: string[];
   fields: FieldSchema[];
   actions: string[];
+}
+
+// Team is a group of agents conversations are given to.
+export interface Team {
+  id: string;
+  name: string;
+  agents: string[];
 }
 
 // Inbox is an inbox, as agents see it: never its identity secret.

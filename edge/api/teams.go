@@ -1,0 +1,124 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/edgedesk/edgedesk/edge/conversation"
+)
+
+// Team is a group of agents conversations are given to.
+type Team struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	AgentIDs []string `json:"agent_ids"`
+}
+
+type teamRequest struct {
+	Name     string   `json:"name"`
+	AgentIDs []string `json:"agent_ids"`
+}
+
+// GET /api/v1/teams
+func (a *API) listTeams(w http.ResponseWriter, r *http.Request, p principal) {
+	if _, ok := query(w, r); !ok {
+		return
+	}
+	list, err := a.conv.Teams(p.actor())
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	out := List[Team]{Data: make([]Team, 0, len(list))}
+	for _, t := range list {
+		out.Data = append(out.Data, Team{ID: t.ID, Name: t.Name, AgentIDs: nonNil(t.Agents)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// POST /api/v1/teams (admin)
+func (a *API) createTeam(w http.ResponseWriter, r *http.Request, p principal) {
+	a.putTeam(w, r, p, "")
+}
+
+// PUT /api/v1/teams/{id} (admin): its name and members, replaced.
+func (a *API) updateTeam(w http.ResponseWriter, r *http.Request, p principal) {
+	a.putTeam(w, r, p, r.PathValue("id"))
+}
+
+func (a *API) putTeam(w http.ResponseWriter, r *http.Request, p principal, id string) {
+	var req teamRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	ctx, cancel := command(r)
+	defer cancel()
+	id, err := a.conv.SetTeamSettings(ctx, p.actor(), conversation.TeamSettings{ID: id, Name: req.Name, Agents: req.AgentIDs})
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	t := a.team(w, p, id)
+	if t == nil {
+		return
+	}
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		w.Header().Set("Location", "/api/v1/teams/"+id)
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, t)
+}
+
+// team is the team of id as stored now (nil after answering a failure).
+func (a *API) team(w http.ResponseWriter, p principal, id string) *Team {
+	list, err := a.conv.Teams(p.actor())
+	if err != nil {
+		a.fail(w, err)
+		return nil
+	}
+	for _, t := range list {
+		if t.ID == id {
+			return &Team{ID: t.ID, Name: t.Name, AgentIDs: nonNil(t.Agents)}
+		}
+	}
+	problem(w, http.StatusNotFound, "not-found", "no such team of this tenant")
+	return nil
+}
+
+// DELETE /api/v1/teams/{id} (admin)
+func (a *API) deleteTeam(w http.ResponseWriter, r *http.Request, p principal) {
+	if _, ok := query(w, r); !ok {
+		return
+	}
+	ctx, cancel := command(r)
+	defer cancel()
+	if _, err := a.conv.SetTeamSettings(ctx, p.actor(), conversation.TeamSettings{ID: r.PathValue("id"), Delete: true}); err != nil {
+		a.fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type teamChangeRequest struct {
+	TeamID *string `json:"team_id"`
+}
+
+// POST /api/v1/conversations/{id}/team
+func (a *API) setTeam(w http.ResponseWriter, r *http.Request, p principal) {
+	var req teamChangeRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	team := ""
+	if req.TeamID != nil {
+		if team = *req.TeamID; team == "" {
+			problem(w, http.StatusUnprocessableEntity, "invalid-request", `team_id: a team's id, or null for none`)
+			return
+		}
+	}
+	a.change(w, r, p, func(ctx context.Context, id string) error {
+		_, err := a.conv.SetTeam(ctx, p.actor(), id, team)
+		return err
+	})
+}
