@@ -171,6 +171,10 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		body = `{"shortcut":"walk","text":"Walk"}`
 	case "PUT /api/v1/rules":
 		body, status = `{"rules":[{"name":"Walk","when":["created"],"conditions":[{"field":"channel","op":"is","value":"email"}],"actions":[{"type":"add_tags","tags":["mail"]}]}]}`, 200
+	case "POST /api/v1/conversations/{id}/fields":
+		body, status = `{"set":{"type":"question"}}`, 200
+	case "PUT /api/v1/fields":
+		body, status = `{"fields":[{"key":"order","label":"Order","kind":"text"}]}`, 200
 	case "POST /api/v1/conversations/{id}/team":
 		body, status = `{"team_id":null}`, 200
 	case "POST /api/v1/teams":

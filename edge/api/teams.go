@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/edgedesk/edgedesk/edge/conversation"
+	"github.com/edgedesk/edgedesk/internal/event"
 )
 
 // Team is a group of agents conversations are given to.
@@ -119,6 +120,58 @@ func (a *API) setTeam(w http.ResponseWriter, r *http.Request, p principal) {
 	}
 	a.change(w, r, p, func(ctx context.Context, id string) error {
 		_, err := a.conv.SetTeam(ctx, p.actor(), id, team)
+		return err
+	})
+}
+
+// Fields is the body of PUT /api/v1/fields, and its answer (GET too):
+// the tenant's custom fields, the type first.
+type Fields struct {
+	Fields []event.FieldDef `json:"fields"`
+}
+
+// GET /api/v1/fields
+func (a *API) listFields(w http.ResponseWriter, r *http.Request, p principal) {
+	if _, ok := query(w, r); !ok {
+		return
+	}
+	list, err := a.conv.FieldDefs(p.actor())
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Fields{Fields: list})
+}
+
+// PUT /api/v1/fields (admin): replaced whole, or refused whole.
+func (a *API) setFieldDefs(w http.ResponseWriter, r *http.Request, p principal) {
+	var req Fields
+	if !decodeUpTo(w, r, &req, maxRulesBody) {
+		return
+	}
+	ctx, cancel := command(r)
+	defer cancel()
+	list, err := a.conv.SetFieldDefs(ctx, p.actor(), req.Fields)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Fields{Fields: list})
+}
+
+type fieldsRequest struct {
+	Set   map[string]string `json:"set"`
+	Clear []string          `json:"clear"`
+}
+
+// POST /api/v1/conversations/{id}/fields
+func (a *API) setFields(w http.ResponseWriter, r *http.Request, p principal) {
+	var req fieldsRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	a.change(w, r, p, func(ctx context.Context, id string) error {
+		_, err := a.conv.SetFields(ctx, p.actor(), id, req.Set, req.Clear)
 		return err
 	})
 }

@@ -43,6 +43,8 @@ type Conversation struct {
 	SLA []SLAClock `json:"sla,omitempty"`
 	// TeamID is the team it is given to; absent when none.
 	TeamID string `json:"team_id,omitempty"`
+	// Fields are its custom fields' values by key; {} when none.
+	Fields map[string]string `json:"fields"`
 }
 
 // SLAClock is a service level clock of a conversation, with times as
@@ -85,7 +87,11 @@ func conversationView(c *state.ConversationRec) Conversation {
 	v := Conversation{ID: c.ID, InboxID: c.Inbox, ContactID: c.Contact, ContactName: c.ContactName, Status: c.Status,
 		AssigneeID: c.Assignee, Priority: priority(c.Priority), Channel: channel(c.Channel), Language: c.Language,
 		Intent: c.Intent, Sentiment: c.Sentiment, OpenedAt: rfc3339(c.OpenedAt), LastActivityAt: rfc3339(c.LastAt),
-		MessageCount: c.Messages, LastMessage: c.LastText, Subject: c.Subject, Tags: nonNil(c.Tags), SLA: slaView(c.SLA), TeamID: c.Team}
+		MessageCount: c.Messages, LastMessage: c.LastText, Subject: c.Subject, Tags: nonNil(c.Tags), SLA: slaView(c.SLA), TeamID: c.Team,
+		Fields: map[string]string{}}
+	for _, f := range c.Fields {
+		v.Fields[f.Key] = f.Value
+	}
 	if c.SnoozeUntil != 0 {
 		v.SnoozeUntil = rfc3339(c.SnoozeUntil)
 	}

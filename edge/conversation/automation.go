@@ -2,6 +2,7 @@ package conversation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -29,6 +30,8 @@ func (r refs) HasTeam(id string) bool {
 	_, err := r.s.store.Team(r.tenant, id)
 	return err == nil
 }
+
+func (r refs) Field(key string) *event.FieldDef { return r.s.fieldDef(r.tenant, key) }
 
 func (r refs) HasInbox(id string) bool {
 	_, err := r.s.store.Inbox(r.tenant, id)
@@ -210,6 +213,16 @@ func (s *Service) actionEvent(a Actor, c *state.ConversationRec, act event.Actio
 		e.Kind, e.Assign = event.KindConversationAssign, &event.Assignment{Conv: c.ID, Agent: act.Value}
 	case automation.AssignTeam:
 		return s.teamEvent(a, c, act.Value)
+	case automation.SetField:
+		set, clear := map[string]string{act.Field: act.Value}, []string(nil)
+		if act.Value == "" {
+			set, clear = nil, []string{act.Field}
+		}
+		e, err := s.fieldsEvent(a, c, set, clear)
+		if err != nil {
+			return nil, errors.New(strings.TrimPrefix(err.Error(), string(Invalid)+": "))
+		}
+		return e, nil
 	case automation.SetStatus, automation.Snooze:
 		to, until := act.Value, int64(0)
 		if act.Type == automation.Snooze {
@@ -220,6 +233,11 @@ func (s *Service) actionEvent(a Actor, c *state.ConversationRec, act event.Actio
 		}
 		if to == c.Status && until == c.SnoozeUntil {
 			return nil, nil
+		}
+		if to == event.StatusSolved {
+			if err := s.requiredToSolve(a.Tenant, c); err != nil {
+				return nil, errors.New(strings.TrimPrefix(err.Error(), string(Invalid)+": "))
+			}
 		}
 		c.Status = to
 		e.Kind, e.Status = event.KindStatusChanged, &event.StatusChange{Conv: c.ID, Status: to, SnoozeUntil: until}

@@ -346,6 +346,11 @@ func (s *Service) SetStatus(ctx context.Context, a Actor, conv, status string, s
 	if to == c.Status && snoozeUntil == c.SnoozeUntil {
 		return Result{Seq: c.LastSeq, Duplicate: true}, nil
 	}
+	if to == event.StatusSolved {
+		if err := s.requiredToSolve(a.Tenant, c); err != nil {
+			return Result{}, err
+		}
+	}
 	if event.Done(to) {
 		// solving ends the resolution: past its target, that first
 		if err := s.overdue(ctx, c, sla.Resolution); err != nil {

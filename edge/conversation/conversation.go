@@ -135,6 +135,7 @@ type Store interface {
 	Macros(t string) ([]event.Macro, error)
 	Teams(t string) ([]state.TeamRec, error)
 	Team(t, id string) (*state.TeamRec, error)
+	FieldDefs(t string) ([]event.FieldDef, error)
 }
 
 // Appender appends an event to the region's log. done runs once the

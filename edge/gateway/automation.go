@@ -139,3 +139,39 @@ func nonNilStrings(s []string) []string {
 	}
 	return s
 }
+
+// fields answers an agent with the tenant's custom fields; fields_set
+// (admins) replaces them first.
+func (g *Gateway) fields(ctx context.Context, s *session, f *InFrame) error {
+	if f.Type == TypeFieldsSet {
+		defs := make([]event.FieldDef, len(f.Fields))
+		for i, d := range f.Fields {
+			defs[i] = event.FieldDef(d)
+		}
+		if _, err := g.conv.SetFieldDefs(ctx, s.actor(), defs); err != nil {
+			return err
+		}
+	}
+	list, err := g.conv.FieldDefs(s.actor())
+	if err != nil {
+		return err
+	}
+	out := make([]protocol.FieldDef, len(list))
+	for i, d := range list {
+		out[i] = protocol.FieldDef(d)
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutFields, ID: f.ID, Fields: out}))
+	return nil
+}
+
+// fieldsView is a conversation's field values by key (nil when none).
+func fieldsView(values []event.FieldValue) map[string]string {
+	if len(values) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(values))
+	for _, v := range values {
+		out[v.Key] = v.Value
+	}
+	return out
+}

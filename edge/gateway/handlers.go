@@ -212,6 +212,11 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 		err = g.rules(ctx, s, f)
 	case TypeMacros, TypeMacrosSet:
 		err = g.macros(ctx, s, f)
+	case TypeFields, TypeFieldsSet:
+		err = g.fields(ctx, s, f)
+	case TypeSetFields:
+		r, ferr := g.conv.SetFields(ctx, s.actor(), f.Conv, f.Values, f.Clear)
+		err = g.ack(s, f, f.Conv, r, ferr)
 	case TypeTeams, TypeTeamSet:
 		err = g.teams(ctx, s, f)
 	case TypeAssignTeam:

@@ -83,6 +83,9 @@ const (
 	TypeTeams      = protocol.TypeTeams
 	TypeTeamSet    = protocol.TypeTeamSet
 	TypeAssignTeam = protocol.TypeAssignTeam
+	TypeFields     = protocol.TypeFields
+	TypeFieldsSet  = protocol.TypeFieldsSet
+	TypeSetFields  = protocol.TypeSetFields
 )
 
 // ErrFrame is wrapped by every decoding error.
@@ -108,6 +111,7 @@ const (
 	OutRules        = protocol.OutRules
 	OutMacros       = protocol.OutMacros
 	OutTeams        = protocol.OutTeams
+	OutFields       = protocol.OutFields
 	OutError        = protocol.OutError
 	OutResync       = protocol.OutResync
 	OutPong         = protocol.OutPong

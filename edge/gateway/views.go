@@ -62,6 +62,9 @@ func itemView(it *state.Item) *protocol.Item {
 		}
 	}
 	v.Team, v.Unassigned = it.Team, it.Unassigned
+	if fc := it.Fields; fc != nil {
+		v.Fields = &protocol.FieldsChange{Set: fieldsView(fc.Set), Clear: fc.Clear}
+	}
 	if tc := it.Tags; tc != nil {
 		v.Tags = &protocol.TagsChange{Add: tc.Add, Remove: tc.Remove}
 	}
@@ -108,7 +111,7 @@ func agentConversation(c *state.ConversationRec) protocol.Conversation {
 		SnoozeUntil: c.SnoozeUntil, Assignee: c.Assignee, OpenedAt: c.OpenedAt, OpenedSeq: c.OpenedSeq,
 		LastSeq: c.LastSeq, LastAt: c.LastAt, Messages: &c.Messages, LastText: c.LastText, LastAttachment: c.LastAttachment,
 		ContactName: c.ContactName, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, RoutedBy: c.RoutedBy, RouteNote: c.RouteNote,
-		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, Subject: c.Subject, SLA: slaView(c.SLA), Tags: c.Tags, Team: c.Team}
+		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, Subject: c.Subject, SLA: slaView(c.SLA), Tags: c.Tags, Team: c.Team, Fields: fieldsView(c.Fields)}
 }
 
 // slaView is a conversation's service level clocks.

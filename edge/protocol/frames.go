@@ -95,6 +95,12 @@ type InFrame struct {
 	// give the conversation (in Conv) to ("" none).
 	Team    string   `json:"team,omitempty"`
 	Members []string `json:"members,omitzero"`
+	// fields_set (admins): all of the tenant's custom fields, in order;
+	// set_fields (agents): the conversation's (in Conv) values to set by
+	// key, and the keys to clear.
+	Fields []FieldDef        `json:"fields,omitzero"`
+	Values map[string]string `json:"values,omitzero"`
+	Clear  []string          `json:"clear,omitzero"`
 }
 
 // UserIdentity is what a website says about its logged-in user, signed with
@@ -198,6 +204,9 @@ type OutFrame struct {
 	Rules  []Rule            `json:"rules,omitzero"`
 	Macros []Macro           `json:"macros,omitzero"`
 	Schema *AutomationSchema `json:"schema,omitempty"`
+	// Fields answers fields and fields_set: the custom fields, the type
+	// first.
+	Fields []FieldDef `json:"fields,omitzero"`
 	// Teams answers teams and team_set (sent even when empty).
 	Teams   []Team  `json:"teams,omitzero"`
 	Inboxes []Inbox `json:"inboxes,omitempty"`

@@ -67,6 +67,9 @@ const (
 	TypeTeams      = "teams"
 	TypeTeamSet    = "team_set"
 	TypeAssignTeam = "assign_team"
+	TypeFields     = "fields"
+	TypeFieldsSet  = "fields_set"
+	TypeSetFields  = "set_fields"
 )
 
 // Frame types to clients (OutFrame.Type).
@@ -88,6 +91,7 @@ const (
 	OutRules        = "rules"
 	OutMacros       = "macros"
 	OutTeams        = "teams"
+	OutFields       = "fields"
 	OutError        = "error"
 	OutResync       = "resync"
 	OutPong         = "pong"

@@ -47,6 +47,9 @@ type Item struct {
 	// the assignee, not of the team, gave the conversation up.
 	Team       string `json:"team,omitempty"`
 	Unassigned bool   `json:"unassigned,omitempty"`
+	// Fields is a "fields" item's (agents): the values set, the fields
+	// cleared.
+	Fields *FieldsChange `json:"fields,omitempty"`
 }
 
 // TagsChange is what a "tags" item did.
@@ -204,6 +207,9 @@ type Conversation struct {
 	Tags []string `json:"tags,omitempty"`
 	// Team is the team it is given to (agents; absent: none).
 	Team string `json:"team,omitempty"`
+	// Fields are its custom fields' values by key (agents): numbers as
+	// written, dates YYYY-MM-DD, checkboxes "true" or "false".
+	Fields map[string]string `json:"fields,omitempty"`
 	// Assigned says whether an agent has the conversation (customers).
 	Assigned *bool `json:"assigned,omitempty"`
 	// ReadSeq is how far an agent has read the conversation (customers,
@@ -293,6 +299,8 @@ type Action struct {
 	Tags   []string `json:"tags,omitempty"`
 	Text   string   `json:"text,omitempty"`
 	AfterS int64    `json:"after_s,omitempty"`
+	// Field is the custom field set_field sets (Value "" clears it).
+	Field string `json:"field,omitempty"`
 }
 
 // Macro is a named list of actions an agent applies in one step.
@@ -322,6 +330,24 @@ type FieldSchema struct {
 	Values   []string `json:"values,omitempty"`
 	Triggers []string `json:"triggers,omitempty"`
 	Doc      string   `json:"doc"`
+}
+
+// FieldDef is a custom field of the tenant's conversations: its key,
+// label, kind (text, number, date, dropdown, checkbox), a drop-down's
+// options, and whether solving needs it. The type (key "type") is
+// always there.
+type FieldDef struct {
+	Key             string   `json:"key"`
+	Label           string   `json:"label"`
+	Kind            string   `json:"kind"`
+	Options         []string `json:"options,omitempty"`
+	RequiredOnSolve bool     `json:"required_on_solve,omitempty"`
+}
+
+// FieldsChange is what a "fields" item did.
+type FieldsChange struct {
+	Set   map[string]string `json:"set,omitempty"`
+	Clear []string          `json:"clear,omitempty"`
 }
 
 // Team is a group of agents conversations are given to.

@@ -28,6 +28,7 @@ const (
 	TagsChanged     = "tags_changed"     // tags were added or removed
 	Assigned        = "assigned"         // it was assigned, or unassigned
 	TeamChanged     = "team_changed"     // it was given to a team, or to none
+	FieldsChanged   = "fields_changed"   // a custom field's value was set or cleared
 	SLAWarning      = "sla_warning"      // a service level clock reached its warning
 	SLABreach       = "sla_breach"       // a service level clock reached its target
 	Time            = "time"             // AfterS since the moment Since names
@@ -35,7 +36,7 @@ const (
 
 // Triggers are the triggers, in the order the docs print them.
 var Triggers = []string{Created, MessageIn, MessageOut, Note, Analyzed, StatusChanged, PriorityChanged, TagsChanged, Assigned,
-	TeamChanged, SLAWarning, SLABreach, Time}
+	TeamChanged, FieldsChanged, SLAWarning, SLABreach, Time}
 
 // The moments a time rule counts from (Rule.Since).
 const (
@@ -72,10 +73,11 @@ const (
 	RemoveTags  = "remove_tags"  // Tags
 	Reply       = "reply"        // Text: a public answer to the customer
 	AddNote     = "add_note"     // Text: a private note for agents
+	SetField    = "set_field"    // Field, Value: a custom field's value ("" clears it)
 )
 
 // ActionTypes are the action types, in the order the docs print them.
-var ActionTypes = []string{Assign, Unassign, AssignTeam, SetStatus, Snooze, SetPriority, AddTags, RemoveTags, Reply, AddNote}
+var ActionTypes = []string{Assign, Unassign, AssignTeam, SetStatus, Snooze, SetPriority, AddTags, RemoveTags, SetField, Reply, AddNote}
 
 // kind is how a field's values are compared.
 type kind int
@@ -87,6 +89,7 @@ const (
 	kindTags               // a set of tags: contains (all of), not_contains (none of), present, absent
 	kindBool               // "true" or "false": is
 	kindString             // a short value: is, is_not, in, not_in, present, absent
+	kindField              // a custom field's value: all but the tags'
 )
 
 var ops = map[kind][]string{
@@ -96,6 +99,7 @@ var ops = map[kind][]string{
 	kindTags:   {Contains, NotContains, Present, Absent},
 	kindBool:   {Is},
 	kindString: {Is, IsNot, In, NotIn, Present, Absent},
+	kindField:  {Is, IsNot, In, NotIn, Contains, NotContains, Present, Absent},
 }
 
 // Field is a field conditions test.
@@ -132,6 +136,7 @@ var fields = []Field{
 	{Name: "contact.email", kind: kindText, Doc: "the customer's e-mail address"},
 	{Name: "contact.language", kind: kindString, Doc: "the customer's language as the website says"},
 	{Name: "attribute.<key>", kind: kindText, Doc: "an attribute of the customer the website gave (setUser)"},
+	{Name: "field.<key>", kind: kindField, Doc: "a custom field's value (type is field.type)"},
 }
 
 // Fields are the fields conditions test, in the order the docs print
@@ -147,9 +152,18 @@ func (f Field) Values() []string { return slices.Clone(f.values) }
 // Triggers are the triggers only which f has a value for (nil: all).
 func (f Field) Triggers() []string { return slices.Clone(f.triggers) }
 
-const attrPrefix = "attribute."
+const (
+	attrPrefix  = "attribute."
+	fieldPrefix = "field."
+)
 
 func field(name string) (Field, bool) {
+	if key, ok := strings.CutPrefix(name, fieldPrefix); ok {
+		if !event.ValidFieldKey(key) {
+			return Field{}, false
+		}
+		return Field{Name: name, kind: kindField}, true
+	}
 	if strings.HasPrefix(name, attrPrefix) {
 		key := name[len(attrPrefix):]
 		if key == "" || len(key) > 64 || !event.ValidID(key) {

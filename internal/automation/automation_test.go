@@ -104,6 +104,12 @@ type refs struct{}
 func (refs) HasAgent(id string) bool { return id == "alice" }
 func (refs) HasInbox(id string) bool { return id == "web" }
 func (refs) HasTeam(id string) bool  { return id == "billing" }
+func (refs) Field(key string) *event.FieldDef {
+	if key == "product" {
+		return &event.FieldDef{Key: "product", Label: "Product", Kind: event.FieldDropdown, Options: []string{"phone", "tablet"}}
+	}
+	return nil
+}
 
 func rule(id string, when string, conds []event.Condition, acts ...event.Action) event.Rule {
 	return event.Rule{ID: id, Name: strings.ToUpper(id), When: []string{when}, Conditions: conds, Actions: acts}

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/ticket"
 )
 
 // Refs says whether the ids rules name exist in the tenant.
@@ -16,6 +17,9 @@ type Refs interface {
 	HasAgent(id string) bool
 	HasInbox(id string) bool
 	HasTeam(id string) bool
+	// Field is the tenant's custom field of key (the type included), nil
+	// when there is none.
+	Field(key string) *event.FieldDef
 }
 
 // Check says what is wrong with a tenant's rules, as a whole: each error
@@ -98,6 +102,12 @@ func checkCondition(c *event.Condition, when []string, refs Refs) error {
 	if !ok {
 		return fmt.Errorf("unknown field %q: the fields are %s", c.Field, fieldNames())
 	}
+	var def *event.FieldDef
+	if key, ok := strings.CutPrefix(c.Field, fieldPrefix); ok && refs != nil {
+		if def = refs.Field(key); def == nil {
+			return fmt.Errorf("unknown field %q: the tenant has no custom field %q", c.Field, key)
+		}
+	}
 	if !slices.Contains(ops[f.kind], c.Op) {
 		return fmt.Errorf("%s takes %s, not %q", c.Field, strings.Join(ops[f.kind], ", "), c.Op)
 	}
@@ -155,6 +165,12 @@ func checkCondition(c *event.Condition, when []string, refs Refs) error {
 			if v != "true" && v != "false" {
 				return fmt.Errorf("%s is true or false, not %q", c.Field, v)
 			}
+		case kindField:
+			if def != nil && (c.Op == Is || c.Op == IsNot || c.Op == In || c.Op == NotIn) {
+				if _, err := ticket.Value(def, v); err != nil {
+					return fmt.Errorf("%s: %v", c.Field, err)
+				}
+			}
 		case kindID:
 			if !event.ValidID(v) {
 				return fmt.Errorf("%s %q is not an id", c.Field, v)
@@ -210,6 +226,8 @@ func checkAction(a *event.Action, refs Refs) error {
 			return fmt.Errorf("takes no text")
 		case !after && a.AfterS != 0:
 			return fmt.Errorf("takes no after_s")
+		case a.Type != SetField && a.Field != "":
+			return fmt.Errorf("takes no field")
 		}
 		return nil
 	}
@@ -260,6 +278,22 @@ func checkAction(a *event.Action, refs Refs) error {
 			}
 		}
 		return only(false, true, false, false)
+	case SetField:
+		if a.Field == "" {
+			return fmt.Errorf("field must be a custom field's key")
+		}
+		if refs != nil {
+			def := refs.Field(a.Field)
+			if def == nil {
+				return fmt.Errorf("the tenant has no custom field %q", a.Field)
+			}
+			if a.Value != "" {
+				if _, err := ticket.Value(def, a.Value); err != nil {
+					return err
+				}
+			}
+		}
+		return only(true, false, false, false)
 	case Reply, AddNote:
 		if strings.TrimSpace(a.Text) == "" || len(a.Text) > event.MaxActionText || !utf8.ValidString(a.Text) {
 			return fmt.Errorf("text must be 1-%d bytes of UTF-8", event.MaxActionText)
@@ -287,6 +321,8 @@ func produces(a *event.Action) string {
 		return MessageOut
 	case AddNote:
 		return Note
+	case SetField:
+		return FieldsChanged
 	}
 	return ""
 }
@@ -326,6 +362,8 @@ func excludes(c *event.Condition, a *event.Action) bool {
 	case c.Field == "assignee" && a.Type == Unassign:
 		return c.Op == Present || c.Op == Is
 	case c.Field == "team" && a.Type == AssignTeam:
+		v = a.Value
+	case a.Type == SetField && c.Field == fieldPrefix+a.Field && c.Op != Contains && c.Op != NotContains:
 		v = a.Value
 	case c.Field == "tags" && a.Type == AddTags && c.Op == NotContains:
 		return overlaps(c.Values, a.Tags)

@@ -33,6 +33,8 @@ type Facts struct {
 	Status, Priority, Channel, Inbox, Assignee, Team       string
 	Language, Intent, Sentiment, Subject, Text, SLAMeasure string
 	Tags                                                   []string
+	// Fields are the conversation\'s custom fields\' values.
+	Fields []event.FieldValue
 	// At is the change's time (unix ms); Hours the tenant's business
 	// hours (nil: every moment is).
 	At    int64
@@ -100,6 +102,7 @@ const (
 	fAttribute
 	fTags
 	fTeam
+	fField
 )
 
 var fieldIDs = map[string]int{"status": fStatus, "priority": fPriority, "channel": fChannel, "inbox": fInbox, "assignee": fAssignee,
@@ -155,6 +158,12 @@ func (f *Facts) value(c *cond) string {
 		return f.customer().Language
 	case fAttribute:
 		return f.customer().Attributes[c.key]
+	case fField:
+		for _, v := range f.Fields {
+			if v.Key == c.key {
+				return v.Value
+			}
+		}
 	}
 	return ""
 }
@@ -174,6 +183,8 @@ func compileCond(c *event.Condition) cond {
 	out := cond{Condition: c, kind: f.kind, low: strings.ToLower(c.Value)}
 	if key, ok := strings.CutPrefix(c.Field, attrPrefix); ok {
 		out.id, out.key = fAttribute, key
+	} else if key, ok := strings.CutPrefix(c.Field, fieldPrefix); ok {
+		out.id, out.key = fField, key
 	} else {
 		out.id = fieldIDs[c.Field]
 	}
@@ -207,11 +218,11 @@ func (f *Facts) holds(c *cond) bool {
 	case NotContains:
 		return !strings.Contains(f.lower(c.id, v), c.low)
 	case Is:
-		if c.kind == kindText {
+		if c.kind == kindText || c.kind == kindField {
 			return strings.EqualFold(v, c.Value)
 		}
 	case IsNot:
-		if c.kind == kindText {
+		if c.kind == kindText || c.kind == kindField {
 			return !strings.EqualFold(v, c.Value)
 		}
 	}

@@ -46,6 +46,8 @@ type Action struct {
 	Tags   []string `cbor:"3,keyasint,omitempty" json:"tags,omitempty"`
 	Text   string   `cbor:"4,keyasint,omitempty" json:"text,omitempty"`
 	AfterS int64    `cbor:"5,keyasint,omitempty" json:"after_s,omitempty"`
+	// Field is the custom field set_field sets.
+	Field string `cbor:"6,keyasint,omitempty" json:"field,omitempty"`
 }
 
 // Macro is a named list of actions an agent applies to a conversation in
@@ -111,7 +113,7 @@ const (
 )
 
 func validAction(a *Action) bool {
-	if len(a.Type) > 32 || len(a.Value) > maxValueBytes || len(a.Tags) > MaxTagsChange || len(a.Text) > MaxActionText ||
+	if len(a.Type) > 32 || len(a.Field) > MaxFieldKey || len(a.Value) > MaxFieldValue || len(a.Tags) > MaxTagsChange || len(a.Text) > MaxActionText ||
 		!utf8.ValidString(a.Text) || a.AfterS < 0 {
 		return false
 	}

@@ -52,6 +52,8 @@ const (
 	KindAutoSkipped        Kind = "automation.skipped"
 	KindTeamUpserted       Kind = "team.upserted"
 	KindTeamChanged        Kind = "conversation.team_changed"
+	KindFieldsSet          Kind = "ticket.fields_set"
+	KindFieldsChanged      Kind = "conversation.fields_changed"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -147,9 +149,11 @@ type Event struct {
 	AutoDue      *AutoDue        `cbor:"51,keyasint,omitempty"`
 	AutoSkip     *AutoSkip       `cbor:"52,keyasint,omitempty"`
 	// Auto marks a change made by an automation rule (any kind).
-	Auto       *AutoRef    `cbor:"53,keyasint,omitempty"`
-	Team       *Team       `cbor:"54,keyasint,omitempty"`
-	TeamChange *TeamChange `cbor:"55,keyasint,omitempty"`
+	Auto       *AutoRef      `cbor:"53,keyasint,omitempty"`
+	Team       *Team         `cbor:"54,keyasint,omitempty"`
+	TeamChange *TeamChange   `cbor:"55,keyasint,omitempty"`
+	FieldSet   *FieldSet     `cbor:"56,keyasint,omitempty"`
+	Fields     *FieldsChange `cbor:"57,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -726,6 +730,8 @@ func (e *Event) Conv() string {
 		return e.AutoSkip.Conv
 	case e.TeamChange != nil:
 		return e.TeamChange.Conv
+	case e.Fields != nil:
+		return e.Fields.Conv
 	case e.Assign != nil:
 		return e.Assign.Conv
 	case e.Read != nil:
@@ -803,6 +809,10 @@ func (e *Event) Validate() error {
 		ok = validTeam(e.Team)
 	case KindTeamChanged:
 		ok = e.TeamChange != nil && ValidID(e.TeamChange.Conv) && (e.TeamChange.Team == "" || ValidID(e.TeamChange.Team))
+	case KindFieldsSet:
+		ok = validFieldSet(e.FieldSet)
+	case KindFieldsChanged:
+		ok = validFieldsChange(e.Fields)
 	case KindAutoDue:
 		ok = e.AutoDue != nil && ValidID(e.AutoDue.Conv) && ValidID(e.AutoDue.Rule) && e.AutoDue.Due > 0
 	case KindAutoSkipped:

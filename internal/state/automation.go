@@ -151,6 +151,8 @@ func trigger(e *event.Event) (string, string) {
 		return automation.Assigned, ""
 	case event.KindTeamChanged:
 		return automation.TeamChanged, ""
+	case event.KindFieldsChanged:
+		return automation.FieldsChanged, ""
 	case event.KindSLAStage:
 		if e.SLAStage.Stage == event.SLABreached {
 			return automation.SLABreach, ""
@@ -191,7 +193,7 @@ func (s *Store) facts(txn *badger.Txn, c *ConversationRec, trig, actor string, a
 	}
 	s.autoCustomer = customerOf{s: s, txn: txn, t: c.Tenant, id: c.Contact}
 	s.autoFacts = automation.Facts{Trigger: trig, Actor: actor, Status: c.Status, Priority: c.Priority, Channel: c.Channel, Inbox: c.Inbox,
-		Assignee: c.Assignee, Team: c.Team, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, Subject: c.Subject, Tags: c.Tags,
+		Assignee: c.Assignee, Team: c.Team, Fields: c.Fields, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, Subject: c.Subject, Tags: c.Tags,
 		At: at, Hours: hours, Customer: &s.autoCustomer}
 	return &s.autoFacts, nil
 }

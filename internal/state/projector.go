@@ -208,6 +208,10 @@ func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, s.applyTeam(txn, e)
 	case event.KindTeamChanged:
 		return s.applyTeamChange(txn, e)
+	case event.KindFieldsSet:
+		return ch, s.put(txn, kFieldDefs(t), e.FieldSet)
+	case event.KindFieldsChanged:
+		return s.applyFieldsChange(txn, e)
 	case event.KindAutoSkipped:
 		return s.applyAutoSkipped(txn, e)
 	case event.KindConversationRated:

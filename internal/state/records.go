@@ -129,6 +129,8 @@ type ConversationRec struct {
 	AutoDue []AutoDueRec `cbor:"33,keyasint,omitempty"`
 	// Team is the team it is given to ("" none).
 	Team string `cbor:"34,keyasint,omitempty"`
+	// Fields are its custom fields' values, by key.
+	Fields []event.FieldValue `cbor:"35,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the
@@ -176,6 +178,8 @@ type Item struct {
 	// assignee, not of the team, gave the conversation up.
 	Team       string `cbor:"26,keyasint,omitempty"`
 	Unassigned bool   `cbor:"27,keyasint,omitempty"`
+	// Fields is a "fields" item's: the values set and the fields cleared.
+	Fields *event.FieldsChange `cbor:"28,keyasint,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

@@ -38,6 +38,9 @@ export const InType = {
   Teams: "teams",
   TeamSet: "team_set",
   AssignTeam: "assign_team",
+  Fields: "fields",
+  FieldsSet: "fields_set",
+  SetFields: "set_fields",
 } as const;
 export type InType = (typeof InType)[keyof typeof InType];
 
@@ -59,6 +62,7 @@ export const OutType = {
   Rules: "rules",
   Macros: "macros",
   Teams: "teams",
+  Fields: "fields",
   Error: "error",
   Resync: "resync",
   Pong: "pong",
@@ -203,6 +207,12 @@ export interface InFrame {
   // give the conversation (in Conv) to ("" none).
   team?: string;
   members?: string[];
+  // fields_set (admins): all of the tenant's custom fields, in order;
+  // set_fields (agents): the conversation's (in Conv) values to set by
+  // key, and the keys to clear.
+  fields?: FieldDef[];
+  values?: Record<string, string>;
+  clear?: string[];
 }
 
 // OutFrame is a frame to a client. Which fields are set depends on Type
@@ -241,6 +251,9 @@ export interface OutFrame {
   rules?: Rule[];
   macros?: Macro[];
   schema?: AutomationSchema;
+  // Fields answers fields and fields_set: the custom fields, the type
+  // first.
+  fields?: FieldDef[];
   // Teams answers teams and team_set (sent even when empty).
   teams?: Team[];
   inboxes?: Inbox[];
@@ -336,6 +349,18 @@ export interface Macro {
   actions: Action[];
 }
 
+// FieldDef is a custom field of the tenant's conversations: its key,
+// label, kind (text, number, date, dropdown, checkbox), a drop-down's
+// options, and whether solving needs it. The type (key "type") is
+// always there.
+export interface FieldDef {
+  key: string;
+  label: string;
+  kind: string;
+  options?: string[];
+  required_on_solve?: boolean;
+}
+
 // Session describes the authenticated client, in the welcome frame.
 export interface Session {
   role: string;
@@ -394,6 +419,9 @@ export interface Item {
   // the assignee, not of the team, gave the conversation up.
   team?: string;
   unassigned?: boolean;
+  // Fields is a "fields" item's (agents): the values set, the fields
+  // cleared.
+  fields?: FieldsChange;
 }
 
 // Conversation is a conversation as frames carry it, in one of two views.
@@ -452,6 +480,9 @@ export interface Conversation {
   tags?: string[];
   // Team is the team it is given to (agents; absent: none).
   team?: string;
+  // Fields are its custom fields' values by key (agents): numbers as
+  // written, dates YYYY-MM-DD, checkboxes "true" or "false".
+  fields?: Record<string, string>;
   // Assigned says whether an agent has the conversation (customers).
   assigned?: boolean;
   // ReadSeq is how far an agent has read the conversation (customers,
@@ -579,6 +610,8 @@ export interface Action {
   tags?: string[];
   text?: string;
   after_s?: number;
+  // Field is the custom field set_field sets (Value "" clears it).
+  field?: string;
 }
 
 // Analysis is the NLP plugin's reading of a customer's message (agents
@@ -664,6 +697,12 @@ export interface SLAStage {
 export interface TagsChange {
   add?: string[];
   remove?: string[];
+}
+
+// FieldsChange is what a "fields" item did.
+export interface FieldsChange {
+  set?: Record<string, string>;
+  clear?: string[];
 }
 
 // SLAClock is one service level clock of a conversation: a wait for a

@@ -1,0 +1,82 @@
+package state
+
+import (
+	"errors"
+	"slices"
+
+	badger "github.com/dgraph-io/badger/v4"
+
+	"github.com/edgedesk/edgedesk/internal/event"
+)
+
+func kFieldDefs(t string) []byte { return []byte("fd/" + t) }
+
+// FieldDefs are a tenant's custom fields as set (without the built-in
+// type unless the tenant set it: ticket.Fields adds it).
+func (s *Store) FieldDefs(t string) ([]event.FieldDef, error) {
+	var fs event.FieldSet
+	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kFieldDefs(t), &fs) })
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return fs.Fields, err
+}
+
+// applyFieldsChange sets and clears a conversation's field values; a
+// change that changes nothing is a duplicate. Agents see it as a
+// "fields" item with what it did.
+func (s *Store) applyFieldsChange(txn *badger.Txn, e *event.Event) (Change, error) {
+	fc := e.Fields
+	ch := Change{Event: e}
+	c, err := s.loadConv(txn, e.Tenant, fc.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	values := slices.Clone(c.Fields)
+	did := &event.FieldsChange{Conv: c.ID}
+	for _, k := range fc.Clear {
+		if i := slices.IndexFunc(values, func(v event.FieldValue) bool { return v.Key == k }); i >= 0 {
+			values = slices.Delete(values, i, i+1)
+			did.Clear = append(did.Clear, k)
+		}
+	}
+	for _, v := range fc.Set {
+		switch i := slices.IndexFunc(values, func(x event.FieldValue) bool { return x.Key == v.Key }); {
+		case i < 0:
+			if len(values) >= event.MaxFields+1 {
+				continue
+			}
+			values = append(values, v)
+		case values[i].Value == v.Value:
+			continue
+		default:
+			values[i] = v
+		}
+		did.Set = append(did.Set, v)
+	}
+	if len(did.Set)+len(did.Clear) == 0 {
+		ch.Duplicate, ch.DuplicateOf = true, c.LastSeq
+		return ch, nil
+	}
+	slices.SortFunc(values, func(a, b event.FieldValue) int {
+		if a.Key < b.Key {
+			return -1
+		}
+		if a.Key > b.Key {
+			return 1
+		}
+		return 0
+	})
+	if len(values) == 0 {
+		values = nil
+	}
+	c.Fields = values
+	s.putConv(c)
+	it := newItem(e, "fields", c.ID)
+	it.Private, it.Fields = true, did
+	ch.Item, ch.Conv = it, c // Contact stays empty: customers never see it
+	return ch, s.addItem(txn, e.Tenant, it)
+}
