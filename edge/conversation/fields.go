@@ -109,7 +109,9 @@ func (s *Service) fieldsEvent(a Actor, c *state.ConversationRec, set map[string]
 	}
 	fc := &event.FieldsChange{Conv: c.ID}
 	values := slices.Clone(c.Fields)
-	has := func(k string) int { return slices.IndexFunc(values, func(v event.FieldValue) bool { return v.Key == k }) }
+	has := func(k string) int {
+		return slices.IndexFunc(values, func(v event.FieldValue) bool { return v.Key == k })
+	}
 	for _, k := range slices.Sorted(mapKeys(set)) {
 		d := def(k)
 		if d == nil {
