@@ -140,6 +140,33 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		}
 		id = c.ID
 	}
+	fresh := func(text string) (conv, msg string) { // a conversation of the fixture's contact, with a message of theirs
+		code, _, out := call(t, e.Edge, "POST", "/api/v1/conversations", e.admin,
+			`{"contact_id":"`+f.contact+`","message":{"text":"`+text+`"}}`)
+		var cv api.Conversation
+		if err := json.Unmarshal([]byte(out), &cv); code != http.StatusCreated || err != nil {
+			t.Fatalf("a fresh conversation: %d %s", code, out)
+		}
+		code, _, out = call(t, e.Edge, "GET", "/api/v1/conversations/"+cv.ID+"/messages", e.admin, "")
+		var ms struct{ Data []api.Message }
+		if err := json.Unmarshal([]byte(out), &ms); code != http.StatusOK || err != nil || len(ms.Data) == 0 {
+			t.Fatalf("its messages: %d %s", code, out)
+		}
+		return cv.ID, ms.Data[0].ID
+	}
+	switch {
+	case strings.HasSuffix(r.Path, "/merge"):
+		id, _ = fresh("merged")
+		into, _ := fresh("kept")
+		body, status = `{"into_id":"`+into+`"}`, 200
+	case strings.HasSuffix(r.Path, "/split"):
+		var msg string
+		id, msg = fresh("split me")
+		body = `{"message_id":"` + msg + `"}`
+	case strings.HasSuffix(r.Path, "/links"):
+		other, _ := fresh("linked")
+		body, status = `{"conversation_id":"`+other+`"}`, 200
+	}
 	path = strings.Replace(r.Path, "{id}", id, 1)
 	if strings.Contains(path, "{macro}") {
 		code, _, out := call(t, e.Edge, "PUT", "/api/v1/macros", e.admin, `{"macros":[{"id":"walk","name":"Walk","actions":[{"type":"add_tags","tags":["walked"]}]}]}`)
@@ -171,6 +198,8 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		body = `{"shortcut":"walk","text":"Walk"}`
 	case "PUT /api/v1/rules":
 		body, status = `{"rules":[{"name":"Walk","when":["created"],"conditions":[{"field":"channel","op":"is","value":"email"}],"actions":[{"type":"add_tags","tags":["mail"]}]}]}`, 200
+	case "POST /api/v1/conversations/{id}/merge", "POST /api/v1/conversations/{id}/split", "POST /api/v1/conversations/{id}/links":
+		// made above
 	case "POST /api/v1/conversations/{id}/fields":
 		body, status = `{"set":{"type":"question"}}`, 200
 	case "PUT /api/v1/fields":

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/edgedesk/edgedesk/edge/conversation"
 	"github.com/edgedesk/edgedesk/internal/event"
@@ -174,4 +175,74 @@ func (a *API) setFields(w http.ResponseWriter, r *http.Request, p principal) {
 		_, err := a.conv.SetFields(ctx, p.actor(), id, req.Set, req.Clear)
 		return err
 	})
+}
+
+// Link is a link of a conversation to another: related, or split (Ref:
+// the message split off).
+type Link struct {
+	ConversationID string `json:"conversation_id"`
+	Kind           string `json:"kind"`
+	// MessageID is a split link's: the message split off (its id, as
+	// messages have).
+	MessageID string `json:"message_id,omitempty"`
+}
+
+type linkRequest struct {
+	ConversationID string `json:"conversation_id"`
+	Remove         bool   `json:"remove"`
+}
+
+// POST /api/v1/conversations/{id}/links
+func (a *API) link(w http.ResponseWriter, r *http.Request, p principal) {
+	var req linkRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	a.change(w, r, p, func(ctx context.Context, id string) error {
+		_, err := a.conv.Link(ctx, p.actor(), id, req.ConversationID, req.Remove)
+		return err
+	})
+}
+
+type mergeRequest struct {
+	IntoID string `json:"into_id"`
+}
+
+// POST /api/v1/conversations/{id}/merge: it answers the merged
+// conversation (closed, pointing to into_id).
+func (a *API) merge(w http.ResponseWriter, r *http.Request, p principal) {
+	var req mergeRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	a.change(w, r, p, func(ctx context.Context, id string) error {
+		_, err := a.conv.Merge(ctx, p.actor(), id, req.IntoID)
+		return err
+	})
+}
+
+type splitRequest struct {
+	MessageID string `json:"message_id"`
+}
+
+// POST /api/v1/conversations/{id}/split: 201 with the new conversation.
+func (a *API) split(w http.ResponseWriter, r *http.Request, p principal) {
+	var req splitRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	seq, err := strconv.ParseUint(req.MessageID, 10, 64)
+	if err != nil || seq == 0 {
+		problem(w, http.StatusUnprocessableEntity, "invalid-request", "message_id: a message's id, as GET …/messages lists it")
+		return
+	}
+	ctx, cancel := command(r)
+	defer cancel()
+	c, err := a.conv.Split(ctx, p.actor(), r.PathValue("id"), seq)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/conversations/"+c.ID)
+	writeJSON(w, http.StatusCreated, conversationView(c))
 }

@@ -45,6 +45,12 @@ type Conversation struct {
 	TeamID string `json:"team_id,omitempty"`
 	// Fields are its custom fields' values by key; {} when none.
 	Fields map[string]string `json:"fields"`
+	// Links are the conversations linked to it ([] when none);
+	// MergedIntoID the one it was merged into, MergedFromIDs those merged
+	// into it.
+	Links         []Link   `json:"links"`
+	MergedIntoID  string   `json:"merged_into_id,omitempty"`
+	MergedFromIDs []string `json:"merged_from_ids,omitempty"`
 }
 
 // SLAClock is a service level clock of a conversation, with times as
@@ -92,6 +98,14 @@ func conversationView(c *state.ConversationRec) Conversation {
 	for _, f := range c.Fields {
 		v.Fields[f.Key] = f.Value
 	}
+	v.Links = make([]Link, len(c.Links))
+	for i, l := range c.Links {
+		v.Links[i] = Link{ConversationID: l.Conv, Kind: l.Kind}
+		if l.Ref != 0 {
+			v.Links[i].MessageID = strconv.FormatUint(l.Ref, 10)
+		}
+	}
+	v.MergedIntoID, v.MergedFromIDs = c.MergedInto, c.MergedFrom
 	if c.SnoozeUntil != 0 {
 		v.SnoozeUntil = rfc3339(c.SnoozeUntil)
 	}

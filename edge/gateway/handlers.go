@@ -217,6 +217,18 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 	case TypeSetFields:
 		r, ferr := g.conv.SetFields(ctx, s.actor(), f.Conv, f.Values, f.Clear)
 		err = g.ack(s, f, f.Conv, r, ferr)
+	case TypeLink:
+		r, lerr := g.conv.Link(ctx, s.actor(), f.Conv, f.Other, f.Delete)
+		err = g.ack(s, f, f.Conv, r, lerr)
+	case TypeMerge:
+		r, merr := g.conv.Merge(ctx, s.actor(), f.Conv, f.Into)
+		err = g.ack(s, f, f.Conv, r, merr)
+	case TypeSplit:
+		c, serr := g.conv.Split(ctx, s.actor(), f.Conv, f.Seq)
+		if serr == nil {
+			s.enqueue(marshal(&OutFrame{Type: OutAck, ID: f.ID, Conv: c.ID, Seq: c.OpenedSeq, Conversation: conversationView(c)}))
+		}
+		err = serr
 	case TypeTeams, TypeTeamSet:
 		err = g.teams(ctx, s, f)
 	case TypeAssignTeam:

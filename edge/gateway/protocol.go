@@ -86,6 +86,9 @@ const (
 	TypeFields     = protocol.TypeFields
 	TypeFieldsSet  = protocol.TypeFieldsSet
 	TypeSetFields  = protocol.TypeSetFields
+	TypeLink       = protocol.TypeLink
+	TypeMerge      = protocol.TypeMerge
+	TypeSplit      = protocol.TypeSplit
 )
 
 // ErrFrame is wrapped by every decoding error.

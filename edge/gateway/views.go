@@ -62,6 +62,12 @@ func itemView(it *state.Item) *protocol.Item {
 		}
 	}
 	v.Team, v.Unassigned = it.Team, it.Unassigned
+	if l := it.Link; l != nil {
+		v.Link = &protocol.Link{Other: l.Other, Kind: l.Kind, Ref: l.Ref, Removed: l.Remove}
+	}
+	if m := it.Merge; m != nil {
+		v.Merge = &protocol.Merge{Conv: m.Conv, Into: m.Into}
+	}
 	if fc := it.Fields; fc != nil {
 		v.Fields = &protocol.FieldsChange{Set: fieldsView(fc.Set), Clear: fc.Clear}
 	}
@@ -111,7 +117,8 @@ func agentConversation(c *state.ConversationRec) protocol.Conversation {
 		SnoozeUntil: c.SnoozeUntil, Assignee: c.Assignee, OpenedAt: c.OpenedAt, OpenedSeq: c.OpenedSeq,
 		LastSeq: c.LastSeq, LastAt: c.LastAt, Messages: &c.Messages, LastText: c.LastText, LastAttachment: c.LastAttachment,
 		ContactName: c.ContactName, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, RoutedBy: c.RoutedBy, RouteNote: c.RouteNote,
-		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, Subject: c.Subject, SLA: slaView(c.SLA), Tags: c.Tags, Team: c.Team, Fields: fieldsView(c.Fields)}
+		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, Subject: c.Subject, SLA: slaView(c.SLA), Tags: c.Tags, Team: c.Team, Fields: fieldsView(c.Fields),
+		Links: linksView(c.Links), MergedInto: c.MergedInto, MergedFrom: c.MergedFrom}
 }
 
 // slaView is a conversation's service level clocks.
@@ -211,4 +218,16 @@ func teamView(list []state.AgentRec) []protocol.Agent {
 // attachmentView is an upload as stored (the answer to the upload).
 func attachmentView(a *event.Attachment) *protocol.Attachment {
 	return &protocol.Attachment{ID: a.ID, Name: a.Name, Type: a.Type, Size: a.Size, SHA256: a.SHA256}
+}
+
+// linksView is a conversation's links (nil when none).
+func linksView(links []state.ConvLink) []protocol.ConvLink {
+	if len(links) == 0 {
+		return nil
+	}
+	out := make([]protocol.ConvLink, len(links))
+	for i, l := range links {
+		out[i] = protocol.ConvLink(l)
+	}
+	return out
 }

@@ -101,6 +101,11 @@ type InFrame struct {
 	Fields []FieldDef        `json:"fields,omitzero"`
 	Values map[string]string `json:"values,omitzero"`
 	Clear  []string          `json:"clear,omitzero"`
+	// link (agents): the conversation to link the one in Conv to (or,
+	// with Delete, to unlink); merge (agents): the conversation to merge
+	// the one in Conv into. split (agents) takes Conv and Seq.
+	Other string `json:"other,omitempty"`
+	Into  string `json:"into,omitempty"`
 }
 
 // UserIdentity is what a website says about its logged-in user, signed with

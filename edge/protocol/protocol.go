@@ -70,6 +70,9 @@ const (
 	TypeFields     = "fields"
 	TypeFieldsSet  = "fields_set"
 	TypeSetFields  = "set_fields"
+	TypeLink       = "link"
+	TypeMerge      = "merge"
+	TypeSplit      = "split"
 )
 
 // Frame types to clients (OutFrame.Type).

@@ -50,6 +50,12 @@ type Item struct {
 	// Fields is a "fields" item's (agents): the values set, the fields
 	// cleared.
 	Fields *FieldsChange `json:"fields,omitempty"`
+	// Link is a "linked" item's (agents): the other conversation, the
+	// link's kind (related, split) and a split's message, or removed.
+	Link *Link `json:"link,omitempty"`
+	// Merge is a "merged" item's (agents): the conversation merged and
+	// the one it was merged into.
+	Merge *Merge `json:"merge,omitempty"`
 }
 
 // TagsChange is what a "tags" item did.
@@ -210,6 +216,11 @@ type Conversation struct {
 	// Fields are its custom fields' values by key (agents): numbers as
 	// written, dates YYYY-MM-DD, checkboxes "true" or "false".
 	Fields map[string]string `json:"fields,omitempty"`
+	// Links are the conversations linked to it (agents); MergedInto the
+	// one it was merged into, MergedFrom those merged into it.
+	Links      []ConvLink `json:"links,omitempty"`
+	MergedInto string     `json:"merged_into,omitempty"`
+	MergedFrom []string   `json:"merged_from,omitempty"`
 	// Assigned says whether an agent has the conversation (customers).
 	Assigned *bool `json:"assigned,omitempty"`
 	// ReadSeq is how far an agent has read the conversation (customers,
@@ -342,6 +353,29 @@ type FieldDef struct {
 	Kind            string   `json:"kind"`
 	Options         []string `json:"options,omitempty"`
 	RequiredOnSolve bool     `json:"required_on_solve,omitempty"`
+}
+
+// ConvLink is a link to another conversation: related (by an agent) or
+// split (one was split off the other; Ref: the message).
+type ConvLink struct {
+	Conv string `json:"conv"`
+	Kind string `json:"kind"`
+	Ref  uint64 `json:"ref,omitempty"`
+}
+
+// Link is what a "linked" item did: Other linked to (or, Removed, from)
+// the item's conversation.
+type Link struct {
+	Other   string `json:"other"`
+	Kind    string `json:"kind"`
+	Ref     uint64 `json:"ref,omitempty"`
+	Removed bool   `json:"removed,omitempty"`
+}
+
+// Merge is what a "merged" item says: Conv was merged into Into.
+type Merge struct {
+	Conv string `json:"conv"`
+	Into string `json:"into"`
 }
 
 // FieldsChange is what a "fields" item did.

@@ -54,6 +54,8 @@ const (
 	KindTeamChanged        Kind = "conversation.team_changed"
 	KindFieldsSet          Kind = "ticket.fields_set"
 	KindFieldsChanged      Kind = "conversation.fields_changed"
+	KindLinked             Kind = "conversation.linked"
+	KindMerged             Kind = "conversation.merged"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -154,6 +156,8 @@ type Event struct {
 	TeamChange *TeamChange   `cbor:"55,keyasint,omitempty"`
 	FieldSet   *FieldSet     `cbor:"56,keyasint,omitempty"`
 	Fields     *FieldsChange `cbor:"57,keyasint,omitempty"`
+	Link       *Link         `cbor:"58,keyasint,omitempty"`
+	Merge      *Merge        `cbor:"59,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -732,6 +736,10 @@ func (e *Event) Conv() string {
 		return e.TeamChange.Conv
 	case e.Fields != nil:
 		return e.Fields.Conv
+	case e.Link != nil:
+		return e.Link.Conv
+	case e.Merge != nil:
+		return e.Merge.Conv
 	case e.Assign != nil:
 		return e.Assign.Conv
 	case e.Read != nil:
@@ -809,6 +817,11 @@ func (e *Event) Validate() error {
 		ok = validTeam(e.Team)
 	case KindTeamChanged:
 		ok = e.TeamChange != nil && ValidID(e.TeamChange.Conv) && (e.TeamChange.Team == "" || ValidID(e.TeamChange.Team))
+	case KindLinked:
+		l := e.Link
+		ok = l != nil && ValidID(l.Conv) && ValidID(l.Other) && l.Conv != l.Other && (l.Kind == LinkRelated || l.Kind == LinkSplit)
+	case KindMerged:
+		ok = e.Merge != nil && ValidID(e.Merge.Conv) && ValidID(e.Merge.Into) && e.Merge.Conv != e.Merge.Into
 	case KindFieldsSet:
 		ok = validFieldSet(e.FieldSet)
 	case KindFieldsChanged:

@@ -212,6 +212,10 @@ func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, s.put(txn, kFieldDefs(t), e.FieldSet)
 	case event.KindFieldsChanged:
 		return s.applyFieldsChange(txn, e)
+	case event.KindLinked:
+		return s.applyLink(txn, e)
+	case event.KindMerged:
+		return s.applyMerge(txn, e)
 	case event.KindAutoSkipped:
 		return s.applyAutoSkipped(txn, e)
 	case event.KindConversationRated:

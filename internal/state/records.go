@@ -131,6 +131,11 @@ type ConversationRec struct {
 	Team string `cbor:"34,keyasint,omitempty"`
 	// Fields are its custom fields' values, by key.
 	Fields []event.FieldValue `cbor:"35,keyasint,omitempty"`
+	// Links are the conversations linked to it; MergedInto the one it
+	// was merged into (it is closed), MergedFrom those merged into it.
+	Links      []ConvLink `cbor:"36,keyasint,omitempty"`
+	MergedInto string     `cbor:"37,keyasint,omitempty"`
+	MergedFrom []string   `cbor:"38,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the
@@ -180,6 +185,10 @@ type Item struct {
 	Unassigned bool   `cbor:"27,keyasint,omitempty"`
 	// Fields is a "fields" item's: the values set and the fields cleared.
 	Fields *event.FieldsChange `cbor:"28,keyasint,omitempty"`
+	// Link is a "linked" item's (Conv is this conversation's side);
+	// Merge a "merged" item's.
+	Link  *event.Link  `cbor:"29,keyasint,omitempty"`
+	Merge *event.Merge `cbor:"30,keyasint,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

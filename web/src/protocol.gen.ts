@@ -41,6 +41,9 @@ export const InType = {
   Fields: "fields",
   FieldsSet: "fields_set",
   SetFields: "set_fields",
+  Link: "link",
+  Merge: "merge",
+  Split: "split",
 } as const;
 export type InType = (typeof InType)[keyof typeof InType];
 
@@ -213,6 +216,11 @@ export interface InFrame {
   fields?: FieldDef[];
   values?: Record<string, string>;
   clear?: string[];
+  // link (agents): the conversation to link the one in Conv to (or,
+  // with Delete, to unlink); merge (agents): the conversation to merge
+  // the one in Conv into. split (agents) takes Conv and Seq.
+  other?: string;
+  into?: string;
 }
 
 // OutFrame is a frame to a client. Which fields are set depends on Type
@@ -422,6 +430,12 @@ export interface Item {
   // Fields is a "fields" item's (agents): the values set, the fields
   // cleared.
   fields?: FieldsChange;
+  // Link is a "linked" item's (agents): the other conversation, the
+  // link's kind (related, split) and a split's message, or removed.
+  link?: Link;
+  // Merge is a "merged" item's (agents): the conversation merged and
+  // the one it was merged into.
+  merge?: Merge;
 }
 
 // Conversation is a conversation as frames carry it, in one of two views.
@@ -483,6 +497,11 @@ export interface Conversation {
   // Fields are its custom fields' values by key (agents): numbers as
   // written, dates YYYY-MM-DD, checkboxes "true" or "false".
   fields?: Record<string, string>;
+  // Links are the conversations linked to it (agents); MergedInto the
+  // one it was merged into, MergedFrom those merged into it.
+  links?: ConvLink[];
+  merged_into?: string;
+  merged_from?: string[];
   // Assigned says whether an agent has the conversation (customers).
   assigned?: boolean;
   // ReadSeq is how far an agent has read the conversation (customers,
@@ -705,6 +724,21 @@ export interface FieldsChange {
   clear?: string[];
 }
 
+// Link is what a "linked" item did: Other linked to (or, Removed, from)
+// the item's conversation.
+export interface Link {
+  other: string;
+  kind: string;
+  ref?: number;
+  removed?: boolean;
+}
+
+// Merge is what a "merged" item says: Conv was merged into Into.
+export interface Merge {
+  conv: string;
+  into: string;
+}
+
 // SLAClock is one service level clock of a conversation: a wait for a
 // first or a next answer, or the time to solve it.
 export interface SLAClock {
@@ -727,6 +761,14 @@ export interface SLAClock {
   left_ms?: number;
   // Stage is "" (running in time), warning or breached.
   stage?: string;
+}
+
+// ConvLink is a link to another conversation: related (by an agent) or
+// split (one was split off the other; Ref: the message).
+export interface ConvLink {
+  conv: string;
+  kind: string;
+  ref?: number;
 }
 
 // FieldSchema is a field conditions test: its operators, its values when
