@@ -698,10 +698,14 @@ async function run() {
     await page.getByRole("button", { name: "Add action", exact: true }).click();
     await choose(page, "Action 2", "Set priority");
     await choose(page, "Action 2 priority", "High");
+    await page.getByRole("button", { name: "Add action", exact: true }).click();
+    await choose(page, "Action 3", "Send a reply");
+    await page.getByLabel("Action 3 reply", { exact: true }).fill("Sorry about that! Your refund request is with our billing team, who answer within a day.");
     // time: its own trigger, with a wait and what it counts from; and back
     await page.getByRole("group", { name: "Triggers" }).getByRole("button", { name: "After a time" }).click();
     check(await writes.getAttribute("aria-pressed") === "false", "choosing After a time leaves the other triggers on");
     await page.getByRole("button", { name: /^Counted from: / }).waitFor({ timeout });
+    await shoot(page, "console-rule-time");
     await page.getByRole("group", { name: "Triggers" }).getByRole("button", { name: "After a time" }).click();
     await writes.click();
     check(await page.getByRole("button", { name: /^Counted from: / }).count() === 0, "a rule without the time trigger asks for a wait");
@@ -731,7 +735,7 @@ async function run() {
     const item = automation.getByRole("listitem", { name: "Refund requests" });
     await item.waitFor({ timeout });
     const words = await item.locator(".auto-summary").innerText();
-    for (const want of ["When the customer writes", "Message text contains “refund” and status is none of Closed", "Add the tag refund, set the priority to High"]) {
+    for (const want of ["When the customer writes", "Message text contains “refund” and status is none of Closed", "Add the tag refund, set the priority to High, reply “Sorry about that!"]) {
       check(words.includes(want), `the rule's summary lacks ${want}: ${words}`);
     }
     check(await item.getByRole("switch", { name: "Run “Refund requests”" }).isChecked(), "the new rule is not on");
@@ -757,11 +761,26 @@ async function run() {
     await page.getByRole("button", { name: "Cancel", exact: true }).first().click();
     await automation.getByRole("listitem", { name: "Refund requests" }).waitFor({ timeout });
     check(await automation.getByRole("listitem").count() === 1, "the refused rule was listed");
-    await shootThemes("console-rules", "the rules");
   });
 
-  await step("automation: a customer's message that matches gets the rule's tag and priority, shown under the rule's name", async () => {
+  await step("automation: a customer's message that matches gets the rule's tag, priority and reply under the rule's name; what a rule could not do is said", async () => {
     const token = await page.evaluate(() => sessionStorage.getItem("edgedesk:console:token"));
+    // a second rule, through the protocol: it would close an open conversation, which the lifecycle does not allow
+    const set = await page.evaluate((token) => new Promise((resolve) => {
+      const ws = new WebSocket(location.origin.replace(/^http/, "ws") + "/ws");
+      const done = (v) => { ws.close(); resolve(v); };
+      setTimeout(() => done("no answer"), 8000);
+      ws.onopen = () => ws.send(JSON.stringify({ type: "hello", v: 1, token, scope: "all" }));
+      ws.onmessage = (m) => {
+        const f = JSON.parse(m.data);
+        if (f.type === "welcome") ws.send(JSON.stringify({ type: "rules", id: "q1" }));
+        else if (f.id === "q1") {
+          ws.send(JSON.stringify({ type: "rules_set", id: "q2", rules: [...(f.rules ?? []), { id: "", name: "Close refunds at once", when: ["message_in"],
+            conditions: [{ field: "text", op: "contains", value: "refund" }], actions: [{ type: "set_status", value: "closed" }] }] }));
+        } else if (f.id === "q2") done(f.type === "rules" ? "ok" : `${f.code}: ${f.message}`);
+      };
+    }), token);
+    check(set === "ok", `the second rule was not set: ${set}`);
     const r = await fetch(`${edge}/api/v1/conversations/${env.FILE_CONV}/messages`, {
       method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: JSON.stringify({ text: "The lid is cracked: I would like a REFUND, please.", sender: { type: "customer" }, client_id: "e2e-refund-1" }),
@@ -777,10 +796,37 @@ async function run() {
     const lines = (await page.locator(".timeline .event").filter({ has: page.locator(".auto-by") }).allInnerTexts()).map((l) => l.replace(/\s+/g, " "));
     check(lines.some((l) => l.includes("Refund requests added the tag refund")) && lines.some((l) => l.includes("Refund requests set the priority to high")),
       `the rule's changes read ${JSON.stringify(lines)}`);
+    // the rule's reply: under its name, with the automation mark
+    await page.locator(".timeline .row.first", { has: page.locator(".meta .auto-author", { hasText: "Refund requests" }) })
+      .locator(".msg", { hasText: "Your refund request is with our billing team" }).waitFor({ timeout });
+    // the second rule could not close an open conversation: a line says so, and the conversation stays open
+    const skipped = page.locator(".timeline .event.automation-event", { hasText: "Close refunds at once" });
+    await skipped.waitFor({ timeout });
+    check(/could not set status/.test(await skipped.innerText()), `the skipped action reads ${await skipped.innerText()}`);
+    await page.locator(".conv-head .badge.open").waitFor({ timeout });
     check(!(await page.locator(".timeline").innerText()).includes("automation:"), "the timeline shows a rule's actor id");
     await page.locator(".timeline-box").evaluate((b) => { b.scrollTop = b.scrollHeight; });
     await accessible(page, "a conversation a rule changed");
     await shoot(page, "console-rule-timeline");
+  });
+
+  await step("automation: the rules run in the order listed; moved, and turned off, by the list's controls", async () => {
+    await page.getByRole("button", { name: "Automation", exact: true }).click();
+    const items = automation.getByRole("listitem");
+    const order = async () => JSON.stringify(await items.evaluateAll((l) => l.map((x) => x.getAttribute("aria-label"))));
+    await automation.getByRole("listitem", { name: "Close refunds at once" }).waitFor({ timeout });
+    check(await order() === JSON.stringify(["Refund requests", "Close refunds at once"]), `the rules are listed as ${await order()}`);
+    await automation.getByRole("button", { name: "Move “Close refunds at once” up", exact: true }).click();
+    await page.waitForFunction(() => document.querySelector(".auto-list li")?.getAttribute("aria-label") === "Close refunds at once", null, { timeout });
+    await automation.getByRole("button", { name: "Move “Close refunds at once” down", exact: true }).click();
+    await page.waitForFunction(() => document.querySelector(".auto-list li")?.getAttribute("aria-label") === "Refund requests", null, { timeout });
+    const off = automation.getByRole("switch", { name: "Run “Close refunds at once”" });
+    await off.click();
+    await automation.getByRole("listitem", { name: "Close refunds at once" }).locator(".badge", { hasText: "Off" }).waitFor({ timeout });
+    check(!(await off.isChecked()), "the rule turned off is still on");
+    await page.locator(".toast").first().waitFor({ state: "detached", timeout });
+    await shootThemes("console-rules", "the rules");
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
   });
 
   await step("macros: none yet, then one made with the same action rows, listed in words", async () => {
@@ -797,7 +843,7 @@ async function run() {
     await choose(page, "Action 2", "Set priority");
     await choose(page, "Action 2 priority", "Urgent");
     await page.getByRole("button", { name: "Add action", exact: true }).click();
-    await choose(page, "Action 3", "Reply to the customer");
+    await choose(page, "Action 3", "Send a reply");
     await page.getByLabel("Action 3 reply", { exact: true }).fill("Our billing team will look at this today.");
     await accessible(page, "the macro editor");
     await shoot(page, "console-macro-editor");
@@ -812,6 +858,7 @@ async function run() {
   await step("macros: applied from the reply box, the conversation gets its tag, priority and reply; refused, a toast says why", async () => {
     await page.getByRole("button", { name: "Conversations", exact: true }).click();
     await openConv(page, env.FILE_CONV);
+    await page.locator(".toast").first().waitFor({ state: "detached", timeout }); // for the screenshot: nothing over the menu
     await page.getByRole("button", { name: "Macros", exact: true }).click();
     const menu = page.getByRole("dialog", { name: "Apply a macro" });
     const option = menu.getByRole("option", { name: /^Escalate to billing/ });

@@ -18,7 +18,7 @@ import { custom, isoDate, presets, untilText } from "./snooze";
 import { clock, full, Loaded, messages, Row, rows } from "./timeline";
 import { uploadRefused } from "./session";
 import { Icon, IconName } from "./icons";
-import { ruleName, ruleOfActor } from "./automation";
+import { ruleName, ruleOfActor, skipText } from "./automation";
 import { MacroMenu } from "./macro-menu";
 import { Avatar, Badge, Dialog, Menu, MenuItem, Option, Select, Tabs, toast } from "./ui";
 import { CallButton, CallEntry } from "./callpanel";
@@ -322,7 +322,7 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
   }
   // what automation could not do, or a loop it stopped: a quiet line of its own
   if (row.kind === "event" && it.kind === "automation") {
-    return <li className="event automation-event"><span><Icon name="automation" size={14} />{it.text}</span><time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
+    return <li className="event automation-event"><span><Icon name="automation" size={14} />{skipText(it.text ?? "")}</span><time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
   }
   if (row.kind === "event") return <li className={it.kind === "sla" ? `event sla-event ${stageOf(it)?.stage ?? ""}` : "event"}>{eventLine(it, team, me, prev, rules)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
   // a mail received, or an agent's reply in an e-mail conversation (sent as mail)
@@ -454,7 +454,7 @@ function eventLine(it: Item, team: Map<string, Agent>, me: string, prev: string 
     : rule ? ruleName(rule, rules) : "Edgedesk";
   // a line by a rule names it with the automation mark
   const said = (icon: IconName, text: string) => rule && text.startsWith(by) ? (
-    <span><Icon name={icon} size={14} /><span className="auto-by" title="Automation rule"><Icon name="automation" size={11} />{by}</span>{text.slice(by.length)}</span>
+    <span><Icon name={icon} size={14} /><span><span className="auto-by" title="Automation rule"><Icon name="automation" size={11} />{by}</span>{text.slice(by.length)}</span></span>
   ) : <span><Icon name={icon} size={14} />{text}</span>;
   switch (it.kind) {
     case "opened":

@@ -6,7 +6,7 @@
 // keys); the profile menu, the themes and the keyboard shortcuts. It speaks protocol v1 over the same
 // Connection as the widget.
 
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
 import type { Agent, Inbox, Macro, Presence, Rule } from "../protocol.gen";
 import { Connection, type Handlers, OutFrame } from "../widget/protocol";
@@ -14,7 +14,6 @@ import { CallPanel, IncomingCalls, desk as calls } from "./callpanel";
 import { Cooldown } from "../throttle";
 import { Canned, Conv, counts, visible, Unread, who } from "./inbox";
 import { ApiKeysScreen, apiKeysCss } from "./apikeys-screen";
-import { AutomationPage, automationCss } from "./automation-screen";
 import { designCss } from "./design";
 import { consoleCss } from "./styles";
 import { signIn } from "./session";
@@ -32,6 +31,11 @@ import { breachToast } from "./sla";
 import { knownTags } from "./tags";
 import { Icon, IconName } from "./icons";
 import { Notice, toast, Toaster } from "./ui";
+
+// The automation page (rules, macros and their editors) is loaded when it
+// is first opened: most agents never open it, and signing in stays as
+// quick as it was.
+const AutomationPage = lazy(() => import("./automation-screen").then((m) => ({ default: m.AutomationPage })));
 
 const tokenKey = "edgedesk:console:token";
 
@@ -480,7 +484,8 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   // The keyboard shortcuts (shortcuts.ts).
   const keys = useRef<(ev: KeyboardEvent) => void>(() => undefined);
   keys.current = (ev: KeyboardEvent) => {
-    if (document.querySelector("dialog[open]") || document.querySelector(".popover[role=menu],.popover[role=listbox]:not(.canned)")) return;
+    // not in a dialog, a menu, or an automation rule's or macro's editor (whose edits a key would leave)
+    if (document.querySelector("dialog[open], .auto-editor") || document.querySelector(".popover[role=menu],.popover[role=listbox]:not(.canned)")) return;
     const a = shortcut({ key: ev.key, ctrlKey: ev.ctrlKey, metaKey: ev.metaKey, altKey: ev.altKey, target: ev.target as HTMLElement });
     if (!a) return;
     const move = (step: number) => {
@@ -563,7 +568,11 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
           {screen === "apikeys" && admin ? <ApiKeysScreen token={token} />
             : screen === "canned" && conn.current ? <CannedPage canned={canned} conn={conn.current} onChange={setCanned} admin={admin} />
               : screen === "inboxes" && conn.current ? <InboxesPage conn={conn.current} admin={admin} />
-                : screen === "automation" && conn.current ? <AutomationPage conn={conn.current} admin={admin} team={team} inboxes={inboxes} onRules={setRules} onMacros={setMacros} />
+                : screen === "automation" && conn.current ? (
+                  <Suspense fallback={<div className="settings"><div className="state"><Icon name="spinner" className="spin" size={20} /><p role="status">Loading automation…</p></div></div>}>
+                    <AutomationPage conn={conn.current} admin={admin} team={team} inboxes={inboxes} onRules={setRules} onMacros={setMacros} />
+                  </Suspense>
+                )
                   : null}
         </main>
       )}
@@ -585,6 +594,6 @@ function App() {
 
 prefsStore.applyTheme(prefsStore.load().theme);
 const style = document.createElement("style");
-style.textContent = designCss + apiKeysCss + consoleCss + automationCss;
+style.textContent = designCss + apiKeysCss + consoleCss;
 document.head.appendChild(style);
 createRoot(document.getElementById("root")!).render(<App />);

@@ -19,7 +19,7 @@ export const consoleCss = `
 /* Shell */
 .console { --list-w: 320px; --contact-w: 300px; display: grid; grid-template-columns: 60px var(--list-w) minmax(0, 1fr);
   grid-template-rows: minmax(0, 1fr); height: 100vh; overflow: hidden; background: var(--bg); }
-.console.screen-canned, .console.screen-inboxes, .console.screen-apikeys { grid-template-columns: 60px minmax(0, 1fr); }
+.console.screen-canned, .console.screen-inboxes, .console.screen-automation, .console.screen-apikeys { grid-template-columns: 60px minmax(0, 1fr); }
 @media (min-width: 1600px) { .console { --list-w: 360px; --contact-w: 340px; } }
 @media (max-width: 1199px) { .console { --list-w: 292px; } }
 .offline-banner { position: fixed; top: 10px; left: 50%; z-index: 40; transform: translateX(-50%); display: flex; align-items: center; gap: 8px;
@@ -198,6 +198,26 @@ img.attachment { max-width: 280px; max-height: 200px; border-radius: var(--ed-ra
 .stars { display: inline-flex; flex-wrap: nowrap; gap: 1px; }
 .stars .on { color: #e8a10c; }
 .stars .off { color: var(--border-strong); }
+/* the conversation: the macros menu, automation's authors and lines */
+.macro-popover { width: 320px; max-width: 320px; padding: 6px; }
+.macro-popover .input { height: 30px; font-size: var(--ed-text-sm); margin-bottom: 4px; }
+.macro-popover [role=option] { flex-direction: column; align-items: flex-start; gap: 1px; white-space: normal; }
+.macro-popover [role=option] .macro-what { color: var(--muted); font-size: var(--ed-text-xs); font-weight: var(--ed-weight-regular);
+  overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 100%; }
+.macro-popover .macro-empty { margin: 0; padding: 10px 8px; color: var(--muted); font-size: var(--ed-text-sm); white-space: normal; }
+.macro-popover .menu-label { padding: 6px 8px 2px; color: var(--muted); font-size: var(--ed-text-xs); font-weight: var(--ed-weight-semibold); text-transform: uppercase; letter-spacing: .04em; }
+.composer-bar .macros-btn { gap: 4px; color: var(--muted); }
+.composer-bar .macros-btn:hover, .composer-bar .macros-btn[aria-expanded=true] { color: var(--text); }
+.avatar.auto { background: var(--accent-soft); color: var(--accent-text); }
+.avatar.auto::before { content: none; }
+.meta .auto-author { display: inline-flex; align-items: center; gap: 4px; }
+.meta .auto-author .icon { color: var(--accent-text); }
+.timeline .event .auto-by { display: inline-flex; align-items: center; gap: 3px; padding: 0 6px 0 4px; border-radius: var(--ed-radius-full);
+  background: var(--accent-soft); color: var(--accent-text); font-weight: var(--ed-weight-semibold); }
+.timeline .event.automation-event > span { max-width: min(640px, 90%); white-space: normal; text-align: left; padding: 4px 10px;
+  border: 1px dashed var(--border-strong); border-radius: var(--ed-radius-md); background: var(--surface); color: var(--muted); }
+.timeline .event.automation-event .icon { flex: none; color: var(--ed-color-warn); }
+
 .timeline-skeleton { display: flex; flex-direction: column; gap: 14px; max-width: 920px; margin: 20px auto; }
 .skeleton.bubble { height: 36px; border-radius: 14px; }
 .skeleton.bubble.right { align-self: flex-end; }
