@@ -168,6 +168,9 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		body, status = `{"conversation_id":"`+other+`"}`, 200
 	}
 	path = strings.Replace(r.Path, "{id}", id, 1)
+	if r.Path == "/api/v1/search" {
+		path += "?q=hello"
+	}
 	if strings.Contains(path, "{macro}") {
 		code, _, out := call(t, e.Edge, "PUT", "/api/v1/macros", e.admin, `{"macros":[{"id":"walk","name":"Walk","actions":[{"type":"add_tags","tags":["walked"]}]}]}`)
 		if code != http.StatusOK {

@@ -33,6 +33,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/metrics"
 	"github.com/edgedesk/edgedesk/edge/plugins"
 	"github.com/edgedesk/edgedesk/edge/residency"
+	"github.com/edgedesk/edgedesk/edge/search"
 	"github.com/edgedesk/edgedesk/edge/sfu"
 	"github.com/edgedesk/edgedesk/edge/uplink"
 	"github.com/edgedesk/edgedesk/internal/admintoken"
@@ -53,6 +54,7 @@ type Node struct {
 	store   *state.Store
 	journal *journal.Journal
 	gateway *gateway.Gateway
+	search  *search.Index
 	uplink  *uplink.Uplink // nil when the edge runs without a hub
 	plugins *plugins.Manager
 	// turn is the embedded TURN server (calls.go); nil without turn.addr
@@ -169,8 +171,11 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err != nil {
 		return err
 	}
+	if n.search, err = search.Open(n.dataPath("search"), n.log.With("component", "search")); err != nil {
+		return err
+	}
 	gw, err := gateway.New(gateway.Options{
-		Route: n.route, ICE: n.iceServers, SFU: n.sfu, ContactIDs: ids,
+		Route: n.route, ICE: n.iceServers, SFU: n.sfu, ContactIDs: ids, Search: n.search,
 		Store: n.store, Log: n.journal, Keys: n.keys, NATS: n.bus.Conn(), Metrics: n.metrics,
 		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
 		Attachments:   n.attachments(),
@@ -248,6 +253,13 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	go func() {
 		defer n.wg.Done()
 		_ = lc.Run(runCtx) // until the node stops
+	}()
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		if err := n.search.Run(runCtx, n.bus.Read); err != nil && runCtx.Err() == nil {
+			n.log.Error("the search index stopped following the log", "err", err)
+		}
 	}()
 	ar := automation.New(automation.Options{Store: n.store, Conversations: n.gateway.Conversations(), Log: n.log.With("component", "automation")})
 	n.wg.Add(1)
@@ -722,6 +734,11 @@ func (n *Node) close() error {
 	if n.plugins != nil {
 		if err := n.plugins.Close(context.Background()); err != nil {
 			errs = append(errs, fmt.Errorf("close plugins: %w", err))
+		}
+	}
+	if n.search != nil {
+		if err := n.search.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close the search index: %w", err))
 		}
 	}
 	if n.store != nil {

@@ -108,6 +108,7 @@ var routes = []Route{
 	{"POST", "/api/v1/conversations/{id}/assignee", event.ScopeWrite, h((*API).setAssignee)},
 	{"GET", "/api/v1/conversations/{id}/messages", event.ScopeRead, h((*API).listMessages)},
 	{"POST", "/api/v1/conversations/{id}/messages", event.ScopeWrite, h((*API).postMessage)},
+	{"GET", "/api/v1/search", event.ScopeRead, h((*API).search)},
 	{"GET", "/api/v1/contacts", event.ScopeRead, h((*API).listContacts)},
 	{"POST", "/api/v1/contacts", event.ScopeWrite, h((*API).createContact)},
 	{"GET", "/api/v1/contacts/{id}", event.ScopeRead, h((*API).getContact)},

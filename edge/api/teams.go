@@ -246,3 +246,52 @@ func (a *API) split(w http.ResponseWriter, r *http.Request, p principal) {
 	w.Header().Set("Location", "/api/v1/conversations/"+c.ID)
 	writeJSON(w, http.StatusCreated, conversationView(c))
 }
+
+// SearchHit is a message a search found.
+type SearchHit struct {
+	ConversationID string `json:"conversation_id"`
+	MessageID      string `json:"message_id"`
+	CreatedAt      string `json:"created_at"`
+	SenderType     string `json:"sender_type"`
+	Private        bool   `json:"private"`
+	// Snippet is the text around the first match; Marks the matches in
+	// it, [start, end) in Unicode code points.
+	Snippet      string       `json:"snippet"`
+	Marks        [][2]int     `json:"marks"`
+	Conversation Conversation `json:"conversation"`
+}
+
+// SearchResult is the answer of GET /api/v1/search.
+type SearchResult struct {
+	Data  []SearchHit `json:"data"`
+	Total int         `json:"total"`
+}
+
+// GET /api/v1/search?q=…&limit=…
+func (a *API) search(w http.ResponseWriter, r *http.Request, p principal) {
+	q, ok := query(w, r, "q", "limit")
+	if !ok {
+		return
+	}
+	n, ok := limit(w, q, 20, 50)
+	if !ok {
+		return
+	}
+	ctx, cancel := command(r)
+	defer cancel()
+	found, total, err := a.conv.Search(ctx, p.actor(), q.Get("q"), n)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	out := SearchResult{Data: make([]SearchHit, 0, len(found)), Total: total}
+	for _, f := range found {
+		marks := f.Marks
+		if marks == nil {
+			marks = [][2]int{}
+		}
+		out.Data = append(out.Data, SearchHit{ConversationID: f.Conv.ID, MessageID: strconv.FormatUint(f.Seq, 10), CreatedAt: rfc3339(f.TS),
+			SenderType: f.Actor, Private: f.Private, Snippet: f.Snippet, Marks: marks, Conversation: conversationView(f.Conv)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

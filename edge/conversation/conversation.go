@@ -181,6 +181,8 @@ type Options struct {
 	Limits     Limits
 	// Now is the clock (tests); default time.Now.
 	Now func() time.Time
+	// Search is the full-text index (nil: Search is unavailable).
+	Search Searcher
 }
 
 // Service runs the commands of the conversations of one edge.
@@ -191,6 +193,7 @@ type Service struct {
 	ids    *auth.ContactIDs
 	lim    Limits
 	now    func() time.Time
+	search Searcher
 }
 
 // New returns a Service.
@@ -201,7 +204,7 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{store: o.Store, log: o.Log, router: o.Router, ids: o.ContactIDs, lim: o.Limits, now: o.Now}
+	return &Service{store: o.Store, log: o.Log, router: o.Router, ids: o.ContactIDs, lim: o.Limits, now: o.Now, search: o.Search}
 }
 
 // MaxTextBytes is the longest text of a message.

@@ -18,14 +18,9 @@ func TestMergeAndSplitKeepEveryMessage(t *testing.T) {
 	a := d.open(t, ana, "first")
 	b := d.open(t, ana, "second")
 	other := d.open(t, ben, "bens")
-	var texts []string
-	for i, c := range []*struct {
-		id string
-	}{{a.ID}, {b.ID}, {a.ID}} {
-		conv := must(d.store.Conversation(tenant, c.id))
-		text := "message " + string(rune('A'+i))
-		must(d.svc.Post(ctx, ana, conv, conversation.Post{ClientID: "m" + string(rune('a'+i)), Text: text}))
-		texts = append(texts, text)
+	for i, id := range []string{a.ID, b.ID, a.ID} {
+		conv := must(d.store.Conversation(tenant, id))
+		must(d.svc.Post(ctx, ana, conv, conversation.Post{ClientID: "m" + string(rune('a'+i)), Text: "message " + string(rune('A'+i))}))
 	}
 	must(d.svc.Assign(ctx, alice, a.ID, "bob"))
 	messages := func(conv string) []string {

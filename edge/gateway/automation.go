@@ -175,3 +175,22 @@ func fieldsView(values []event.FieldValue) map[string]string {
 	}
 	return out
 }
+
+// searchFrame answers an agent's search (its words in Text).
+func (g *Gateway) searchFrame(ctx context.Context, s *session, f *InFrame) error {
+	found, total, err := g.conv.Search(ctx, s.actor(), f.Text, f.Limit)
+	if err != nil {
+		return err
+	}
+	hits := make([]protocol.SearchHit, len(found))
+	for i, h := range found {
+		marks := h.Marks
+		if marks == nil {
+			marks = [][2]int{}
+		}
+		hits[i] = protocol.SearchHit{Conversation: agentConversation(h.Conv), Seq: h.Seq, TS: h.TS, ActorKind: h.Actor, Private: h.Private,
+			Snippet: h.Snippet, Marks: marks}
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutSearch, ID: f.ID, Hits: hits, Total: total}))
+	return nil
+}

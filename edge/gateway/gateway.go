@@ -130,6 +130,9 @@ type Options struct {
 	// RingTimeout is how long a call rings unanswered before it ends
 	// ("no answer"); 0: 45 s.
 	RingTimeout time.Duration
+	// Search is the node's full-text index (nil: searching is
+	// unavailable).
+	Search conversation.Searcher
 	// ContactIDs derives the contact ids of the users websites identify,
 	// keyed with the region secret (required).
 	ContactIDs *auth.ContactIDs
@@ -212,7 +215,7 @@ func New(o Options) (*Gateway, error) {
 	}
 	g.presence = newPresence(o.NodeID)
 	g.router = newRouter(g, o.Route)
-	g.conv = conversation.New(conversation.Options{Store: o.Store, Log: o.Log, Router: g.router, ContactIDs: o.ContactIDs,
+	g.conv = conversation.New(conversation.Options{Store: o.Store, Log: o.Log, Router: g.router, ContactIDs: o.ContactIDs, Search: o.Search,
 		Limits: conversation.Limits{MaxTextBytes: o.Limits.MaxTextBytes}})
 	g.uploads = newUploadQuotas(g.lim.Uploads)
 	g.logins = newLoginThrottle(&g.lim.Login)

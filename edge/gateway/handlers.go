@@ -217,6 +217,8 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 	case TypeSetFields:
 		r, ferr := g.conv.SetFields(ctx, s.actor(), f.Conv, f.Values, f.Clear)
 		err = g.ack(s, f, f.Conv, r, ferr)
+	case TypeSearch:
+		err = g.searchFrame(ctx, s, f)
 	case TypeLink:
 		r, lerr := g.conv.Link(ctx, s.actor(), f.Conv, f.Other, f.Delete)
 		err = g.ack(s, f, f.Conv, r, lerr)

@@ -89,6 +89,7 @@ const (
 	TypeLink       = protocol.TypeLink
 	TypeMerge      = protocol.TypeMerge
 	TypeSplit      = protocol.TypeSplit
+	TypeSearch     = protocol.TypeSearch
 )
 
 // ErrFrame is wrapped by every decoding error.
@@ -115,6 +116,7 @@ const (
 	OutMacros       = protocol.OutMacros
 	OutTeams        = protocol.OutTeams
 	OutFields       = protocol.OutFields
+	OutSearch       = protocol.OutSearch
 	OutError        = protocol.OutError
 	OutResync       = protocol.OutResync
 	OutPong         = protocol.OutPong

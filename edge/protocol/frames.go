@@ -212,6 +212,10 @@ type OutFrame struct {
 	// Fields answers fields and fields_set: the custom fields, the type
 	// first.
 	Fields []FieldDef `json:"fields,omitzero"`
+	// Hits answer search (sent even when none), best first; Total is how
+	// many messages match in all.
+	Hits  []SearchHit `json:"hits,omitzero"`
+	Total int         `json:"total,omitempty"`
 	// Teams answers teams and team_set (sent even when empty).
 	Teams   []Team  `json:"teams,omitzero"`
 	Inboxes []Inbox `json:"inboxes,omitempty"`

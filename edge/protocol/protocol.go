@@ -73,6 +73,7 @@ const (
 	TypeLink       = "link"
 	TypeMerge      = "merge"
 	TypeSplit      = "split"
+	TypeSearch     = "search"
 )
 
 // Frame types to clients (OutFrame.Type).
@@ -95,6 +96,7 @@ const (
 	OutMacros       = "macros"
 	OutTeams        = "teams"
 	OutFields       = "fields"
+	OutSearch       = "search"
 	OutError        = "error"
 	OutResync       = "resync"
 	OutPong         = "pong"

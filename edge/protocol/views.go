@@ -378,6 +378,20 @@ type Merge struct {
 	Into string `json:"into"`
 }
 
+// SearchHit is a message a search found (agents): its conversation (as
+// lists show it), its sequence, time and author's kind, whether it is a
+// private note, and a snippet of it with the matches marked ([start,
+// end) in Unicode code points of the snippet).
+type SearchHit struct {
+	Conversation Conversation `json:"conversation"`
+	Seq          uint64       `json:"seq"`
+	TS           int64        `json:"ts"`
+	ActorKind    string       `json:"actor_kind"`
+	Private      bool         `json:"private,omitempty"`
+	Snippet      string       `json:"snippet"`
+	Marks        [][2]int     `json:"marks"`
+}
+
 // FieldsChange is what a "fields" item did.
 type FieldsChange struct {
 	Set   map[string]string `json:"set,omitempty"`
