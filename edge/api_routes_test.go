@@ -125,6 +125,11 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		id = edge.DemoInbox
 	case strings.HasPrefix(r.Path, "/api/v1/agents/"):
 		id = edge.DemoAgents[1].ID
+	case strings.HasPrefix(r.Path, "/api/v1/views/"):
+		if code, _, out := call(t, e.Edge, "PUT", "/api/v1/views", e.admin, `{"views":[{"id":"walk-view","name":"Walk","sort":"due"}]}`); code != http.StatusOK {
+			t.Fatalf("a view to list: %d %s", code, out)
+		}
+		id = "walk-view"
 	case strings.HasPrefix(r.Path, "/api/v1/teams/"):
 		code, _, out := call(t, e.Edge, "POST", "/api/v1/teams", e.admin, `{"name":"Victim `+event.NewID()[:8]+`","agent_ids":["`+edge.DemoAgents[1].ID+`"]}`)
 		var tm api.Team
@@ -205,6 +210,8 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		// made above
 	case "POST /api/v1/conversations/{id}/fields":
 		body, status = `{"set":{"type":"question"}}`, 200
+	case "PUT /api/v1/views":
+		body, status = `{"views":[{"name":"Urgent","priorities":["urgent"],"sort":"due"}]}`, 200
 	case "PUT /api/v1/fields":
 		body, status = `{"fields":[{"key":"order","label":"Order","kind":"text"}]}`, 200
 	case "POST /api/v1/conversations/{id}/team":

@@ -295,3 +295,86 @@ func (a *API) search(w http.ResponseWriter, r *http.Request, p principal) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// View is a saved view with how many conversations it has.
+type View struct {
+	event.View
+	Builtin bool `json:"builtin,omitempty"`
+	Count   int  `json:"count"`
+}
+
+// Views is the answer of GET /api/v1/views.
+type Views struct {
+	Views []View `json:"views"`
+}
+
+// viewsBody is the body of PUT /api/v1/views.
+type viewsBody struct {
+	Views []event.View `json:"views"`
+}
+
+// GET /api/v1/views: the built-in views, then the tenant's, with counts.
+func (a *API) listViews(w http.ResponseWriter, r *http.Request, p principal) {
+	if _, ok := query(w, r); !ok {
+		return
+	}
+	a.writeViews(w, p)
+}
+
+func (a *API) writeViews(w http.ResponseWriter, p principal) {
+	list, err := a.conv.Views(p.actor())
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	counts, err := a.conv.ViewCounts(p.actor())
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	out := Views{Views: make([]View, len(list))}
+	for i, v := range list {
+		out.Views[i] = View{View: v, Builtin: i < len(conversation.BuiltinViews), Count: counts[v.ID]}
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// PUT /api/v1/views (admin): the tenant's views, replaced whole.
+func (a *API) setViews(w http.ResponseWriter, r *http.Request, p principal) {
+	var req viewsBody
+	if !decodeUpTo(w, r, &req, maxRulesBody) {
+		return
+	}
+	ctx, cancel := command(r)
+	defer cancel()
+	if _, err := a.conv.SetViews(ctx, p.actor(), req.Views); err != nil {
+		a.fail(w, err)
+		return
+	}
+	a.writeViews(w, p)
+}
+
+// GET /api/v1/views/{id}/conversations
+func (a *API) viewConversations(w http.ResponseWriter, r *http.Request, p principal) {
+	q, ok := query(w, r, "limit")
+	if !ok {
+		return
+	}
+	n, ok := limit(w, q, 25, 100)
+	if !ok {
+		return
+	}
+	convs, total, err := a.conv.ViewConversations(p.actor(), r.PathValue("id"), n)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	out := struct {
+		Data  []Conversation `json:"data"`
+		Total int            `json:"total"`
+	}{Data: make([]Conversation, len(convs)), Total: total}
+	for i := range convs {
+		out.Data[i] = conversationView(&convs[i])
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -136,6 +136,7 @@ type Store interface {
 	Teams(t string) ([]state.TeamRec, error)
 	Team(t, id string) (*state.TeamRec, error)
 	FieldDefs(t string) ([]event.FieldDef, error)
+	Views(t string) ([]event.View, error)
 }
 
 // Appender appends an event to the region's log. done runs once the

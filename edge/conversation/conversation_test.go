@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,6 +28,7 @@ import (
 // in-process: no port) and its real state store, with no socket: every
 // channel drives it the same way.
 type desk struct {
+	ahead  atomic.Int64 // how far the service's clock is ahead (ns)
 	svc    *conversation.Service
 	store  *state.Store
 	j      *journal.Journal
@@ -85,7 +87,8 @@ func newDesk(t *testing.T) *desk {
 		t.Fatal(err)
 	}
 	d := &desk{store: st, j: j, router: &recordingRouter{}, ids: ids}
-	d.svc = conversation.New(conversation.Options{Store: st, Log: j, Router: d.router, ContactIDs: ids})
+	d.svc = conversation.New(conversation.Options{Store: st, Log: j, Router: d.router, ContactIDs: ids,
+		Now: func() time.Time { return time.Now().Add(time.Duration(d.ahead.Load())) }})
 	for _, e := range []*event.Event{
 		{Kind: event.KindTenantUpserted, TenantInfo: &event.Tenant{ID: tenant}},
 		{Kind: event.KindTenantUpserted, Tenant: "t2", TenantInfo: &event.Tenant{ID: "t2"}},

@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"context"
+	"maps"
+	"slices"
 
 	"github.com/edgedesk/edgedesk/edge/conversation"
 	"github.com/edgedesk/edgedesk/edge/protocol"
@@ -193,4 +195,63 @@ func (g *Gateway) searchFrame(ctx context.Context, s *session, f *InFrame) error
 	}
 	s.enqueue(marshal(&OutFrame{Type: OutSearch, ID: f.ID, Hits: hits, Total: total}))
 	return nil
+}
+
+// views answers an agent with the views they see and their counts;
+// views_set (admins) replaces the tenant's first.
+func (g *Gateway) views(ctx context.Context, s *session, f *InFrame) error {
+	if f.Type == TypeViewsSet {
+		in := make([]event.View, len(f.Views))
+		for i, v := range f.Views {
+			in[i] = ViewFromProtocol(v)
+		}
+		if _, err := g.conv.SetViews(ctx, s.actor(), in); err != nil {
+			return err
+		}
+	}
+	list, err := g.conv.Views(s.actor())
+	if err != nil {
+		return err
+	}
+	counts, err := g.conv.ViewCounts(s.actor())
+	if err != nil {
+		return err
+	}
+	out := make([]protocol.View, len(list))
+	for i, v := range list {
+		out[i] = ViewToProtocol(v)
+		out[i].Builtin = i < len(conversation.BuiltinViews)
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutViews, ID: f.ID, Views: out, Counts: counts}))
+	return nil
+}
+
+// viewFrame answers with a view's conversations, in its order.
+func (g *Gateway) viewFrame(s *session, f *InFrame) error {
+	convs, total, err := g.conv.ViewConversations(s.actor(), f.View, f.Limit)
+	if err != nil {
+		return err
+	}
+	out := make([]protocol.Conversation, len(convs))
+	for i := range convs {
+		out[i] = agentConversation(&convs[i])
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutConvs, ID: f.ID, Conversations: out, Total: total, More: total > len(convs)}))
+	return nil
+}
+
+// ViewToProtocol is a view as the protocol has it.
+func ViewToProtocol(v event.View) protocol.View {
+	return protocol.View{ID: v.ID, Name: v.Name, Statuses: v.Statuses, Assignee: v.Assignee, Team: v.Team, Priorities: v.Priorities,
+		Tags: v.Tags, Channel: v.Channel, Inbox: v.Inbox, SLA: v.SLA, Fields: fieldsView(v.Fields), Sort: v.Sort}
+}
+
+// ViewFromProtocol is a view from the protocol's (its fields by key).
+func ViewFromProtocol(v protocol.View) event.View {
+	out := event.View{ID: v.ID, Name: v.Name, Statuses: v.Statuses, Assignee: v.Assignee, Team: v.Team, Priorities: v.Priorities,
+		Tags: v.Tags, Channel: v.Channel, Inbox: v.Inbox, SLA: v.SLA, Sort: v.Sort}
+	for _, k := range slices.Sorted(maps.Keys(v.Fields)) {
+		out.Fields = append(out.Fields, event.FieldValue{Key: k, Value: v.Fields[k]})
+	}
+	return out
 }

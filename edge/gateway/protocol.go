@@ -90,6 +90,9 @@ const (
 	TypeMerge      = protocol.TypeMerge
 	TypeSplit      = protocol.TypeSplit
 	TypeSearch     = protocol.TypeSearch
+	TypeViews      = protocol.TypeViews
+	TypeViewsSet   = protocol.TypeViewsSet
+	TypeView       = protocol.TypeView
 )
 
 // ErrFrame is wrapped by every decoding error.
@@ -117,6 +120,7 @@ const (
 	OutTeams        = protocol.OutTeams
 	OutFields       = protocol.OutFields
 	OutSearch       = protocol.OutSearch
+	OutViews        = protocol.OutViews
 	OutError        = protocol.OutError
 	OutResync       = protocol.OutResync
 	OutPong         = protocol.OutPong

@@ -106,6 +106,10 @@ type InFrame struct {
 	// the one in Conv into. split (agents) takes Conv and Seq.
 	Other string `json:"other,omitempty"`
 	Into  string `json:"into,omitempty"`
+	// views_set (admins): all of the tenant's saved views; view
+	// (agents): the view whose conversations to list (with Limit).
+	Views []View `json:"views,omitzero"`
+	View  string `json:"view,omitempty"`
 }
 
 // UserIdentity is what a website says about its logged-in user, signed with
@@ -212,8 +216,13 @@ type OutFrame struct {
 	// Fields answers fields and fields_set: the custom fields, the type
 	// first.
 	Fields []FieldDef `json:"fields,omitzero"`
+	// Views and Counts answer views and views_set: the views an agent
+	// sees and how many conversations each has.
+	Views  []View         `json:"views,omitzero"`
+	Counts map[string]int `json:"counts,omitempty"`
 	// Hits answer search (sent even when none), best first; Total is how
-	// many messages match in all.
+	// many messages match in all (and, for view, how many conversations
+	// the view has).
 	Hits  []SearchHit `json:"hits,omitzero"`
 	Total int         `json:"total,omitempty"`
 	// Teams answers teams and team_set (sent even when empty).

@@ -74,6 +74,9 @@ const (
 	TypeMerge      = "merge"
 	TypeSplit      = "split"
 	TypeSearch     = "search"
+	TypeViews      = "views"
+	TypeViewsSet   = "views_set"
+	TypeView       = "view"
 )
 
 // Frame types to clients (OutFrame.Type).
@@ -97,6 +100,7 @@ const (
 	OutTeams        = "teams"
 	OutFields       = "fields"
 	OutSearch       = "search"
+	OutViews        = "views"
 	OutError        = "error"
 	OutResync       = "resync"
 	OutPong         = "pong"

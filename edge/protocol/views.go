@@ -392,6 +392,29 @@ type SearchHit struct {
 	Marks        [][2]int     `json:"marks"`
 }
 
+// View is a saved view of conversations: those that match every filter
+// given, in the order Sort names (last_activity, due, priority,
+// created). Assignee "me" and Team "mine" are the agent looking, "none"
+// none; SLA is breached, warning or running; Fields are custom field
+// values that must match. The built-in views (mine, unassigned,
+// my-teams, overdue) come first.
+type View struct {
+	ID         string            `json:"id"`
+	Name       string            `json:"name"`
+	Statuses   []string          `json:"statuses,omitempty"`
+	Assignee   string            `json:"assignee,omitempty"`
+	Team       string            `json:"team,omitempty"`
+	Priorities []string          `json:"priorities,omitempty"`
+	Tags       []string          `json:"tags,omitempty"`
+	Channel    string            `json:"channel,omitempty"`
+	Inbox      string            `json:"inbox,omitempty"`
+	SLA        string            `json:"sla,omitempty"`
+	Fields     map[string]string `json:"fields,omitempty"`
+	Sort       string            `json:"sort,omitempty"`
+	// Builtin marks the views every agent has; they are not changed.
+	Builtin bool `json:"builtin,omitempty"`
+}
+
 // FieldsChange is what a "fields" item did.
 type FieldsChange struct {
 	Set   map[string]string `json:"set,omitempty"`

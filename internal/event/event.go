@@ -56,6 +56,7 @@ const (
 	KindFieldsChanged      Kind = "conversation.fields_changed"
 	KindLinked             Kind = "conversation.linked"
 	KindMerged             Kind = "conversation.merged"
+	KindViewsSet           Kind = "views.set"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -158,6 +159,7 @@ type Event struct {
 	Fields     *FieldsChange `cbor:"57,keyasint,omitempty"`
 	Link       *Link         `cbor:"58,keyasint,omitempty"`
 	Merge      *Merge        `cbor:"59,keyasint,omitempty"`
+	Views      *ViewSet      `cbor:"60,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -817,6 +819,8 @@ func (e *Event) Validate() error {
 		ok = validTeam(e.Team)
 	case KindTeamChanged:
 		ok = e.TeamChange != nil && ValidID(e.TeamChange.Conv) && (e.TeamChange.Team == "" || ValidID(e.TeamChange.Team))
+	case KindViewsSet:
+		ok = validViewSet(e.Views)
 	case KindLinked:
 		l := e.Link
 		ok = l != nil && ValidID(l.Conv) && ValidID(l.Other) && l.Conv != l.Other && (l.Kind == LinkRelated || l.Kind == LinkSplit)

@@ -10,6 +10,17 @@ import (
 )
 
 func kFieldDefs(t string) []byte { return []byte("fd/" + t) }
+func kViews(t string) []byte     { return []byte("vw/" + t) }
+
+// Views are a tenant's saved views.
+func (s *Store) Views(t string) ([]event.View, error) {
+	var vs event.ViewSet
+	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kViews(t), &vs) })
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return vs.Views, err
+}
 
 // FieldDefs are a tenant's custom fields as set (without the built-in
 // type unless the tenant set it: ticket.Fields adds it).

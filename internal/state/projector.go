@@ -212,6 +212,8 @@ func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, s.put(txn, kFieldDefs(t), e.FieldSet)
 	case event.KindFieldsChanged:
 		return s.applyFieldsChange(txn, e)
+	case event.KindViewsSet:
+		return ch, s.put(txn, kViews(t), e.Views)
 	case event.KindLinked:
 		return s.applyLink(txn, e)
 	case event.KindMerged:
