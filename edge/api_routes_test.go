@@ -210,6 +210,8 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		// made above
 	case "POST /api/v1/conversations/{id}/fields":
 		body, status = `{"set":{"type":"question"}}`, 200
+	case "PUT /api/v1/statuses":
+		body, status = `{"statuses":[{"id":"waiting-carrier","label":"Waiting on the carrier","base":"on_hold"}]}`, 200
 	case "PUT /api/v1/views":
 		body, status = `{"views":[{"name":"Urgent","priorities":["urgent"],"sort":"due"}]}`, 200
 	case "PUT /api/v1/fields":

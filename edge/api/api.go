@@ -109,6 +109,8 @@ var routes = []Route{
 	{"GET", "/api/v1/conversations/{id}/messages", event.ScopeRead, h((*API).listMessages)},
 	{"POST", "/api/v1/conversations/{id}/messages", event.ScopeWrite, h((*API).postMessage)},
 	{"GET", "/api/v1/search", event.ScopeRead, h((*API).search)},
+	{"GET", "/api/v1/statuses", event.ScopeRead, h((*API).listStatuses)},
+	{"PUT", "/api/v1/statuses", event.ScopeAdmin, h((*API).setStatuses)},
 	{"GET", "/api/v1/views", event.ScopeRead, h((*API).listViews)},
 	{"PUT", "/api/v1/views", event.ScopeAdmin, h((*API).setViews)},
 	{"GET", "/api/v1/views/{id}/conversations", event.ScopeRead, h((*API).viewConversations)},

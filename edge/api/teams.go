@@ -378,3 +378,40 @@ func (a *API) viewConversations(w http.ResponseWriter, r *http.Request, p princi
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+// Statuses is the body of PUT /api/v1/statuses, and its answer.
+type Statuses struct {
+	Statuses []event.CustomStatus `json:"statuses"`
+}
+
+// GET /api/v1/statuses
+func (a *API) listStatuses(w http.ResponseWriter, r *http.Request, p principal) {
+	if _, ok := query(w, r); !ok {
+		return
+	}
+	list, err := a.conv.CustomStatuses(p.actor())
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	if list == nil {
+		list = []event.CustomStatus{}
+	}
+	writeJSON(w, http.StatusOK, Statuses{Statuses: list})
+}
+
+// PUT /api/v1/statuses (admin)
+func (a *API) setStatuses(w http.ResponseWriter, r *http.Request, p principal) {
+	var req Statuses
+	if !decode(w, r, &req) {
+		return
+	}
+	ctx, cancel := command(r)
+	defer cancel()
+	list, err := a.conv.SetCustomStatuses(ctx, p.actor(), req.Statuses)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Statuses{Statuses: list})
+}

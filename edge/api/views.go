@@ -43,6 +43,9 @@ type Conversation struct {
 	SLA []SLAClock `json:"sla,omitempty"`
 	// TeamID is the team it is given to; absent when none.
 	TeamID string `json:"team_id,omitempty"`
+	// CustomStatus is the tenant's custom status it is in (its base is
+	// Status); absent when none.
+	CustomStatus string `json:"custom_status,omitempty"`
 	// Fields are its custom fields' values by key; {} when none.
 	Fields map[string]string `json:"fields"`
 	// Links are the conversations linked to it ([] when none);
@@ -105,7 +108,7 @@ func conversationView(c *state.ConversationRec) Conversation {
 			v.Links[i].MessageID = strconv.FormatUint(l.Ref, 10)
 		}
 	}
-	v.MergedIntoID, v.MergedFromIDs = c.MergedInto, c.MergedFrom
+	v.MergedIntoID, v.MergedFromIDs, v.CustomStatus = c.MergedInto, c.MergedFrom, c.CustomStatus
 	if c.SnoozeUntil != 0 {
 		v.SnoozeUntil = rfc3339(c.SnoozeUntil)
 	}

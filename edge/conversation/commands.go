@@ -320,9 +320,9 @@ func (s *Service) SetStatus(ctx context.Context, a Actor, conv, status string, s
 	if !a.staff() {
 		return Result{}, forbidden("only agents change a conversation's status")
 	}
-	to := event.CanonicalStatus(status)
+	to, custom := s.customStatus(a.Tenant, status)
 	if to == "" {
-		return Result{}, invalid("status must be one of %s", strings.Join(event.Statuses, ", "))
+		return Result{}, invalid("status must be one of %s, or one of the tenant's custom statuses", strings.Join(event.Statuses, ", "))
 	}
 	switch {
 	case status == event.StatusSnoozed && snoozeUntil <= s.now().UnixMilli():
@@ -343,10 +343,10 @@ func (s *Service) SetStatus(ctx context.Context, a Actor, conv, status string, s
 	if err := ticket.Check(c.Status, to, by); err != nil {
 		return Result{}, invalid("%v", err)
 	}
-	if to == c.Status && snoozeUntil == c.SnoozeUntil {
+	if to == c.Status && snoozeUntil == c.SnoozeUntil && custom == c.CustomStatus {
 		return Result{Seq: c.LastSeq, Duplicate: true}, nil
 	}
-	if to == event.StatusSolved {
+	if to == event.StatusSolved && c.Status != event.StatusSolved {
 		if err := s.requiredToSolve(a.Tenant, c); err != nil {
 			return Result{}, err
 		}
@@ -358,7 +358,7 @@ func (s *Service) SetStatus(ctx context.Context, a Actor, conv, status string, s
 		}
 	}
 	r, err := s.append(ctx, &event.Event{Kind: event.KindStatusChanged, Tenant: a.Tenant, Actor: a.event(),
-		Status: &event.StatusChange{Conv: c.ID, Status: to, SnoozeUntil: snoozeUntil}})
+		Status: &event.StatusChange{Conv: c.ID, Status: to, SnoozeUntil: snoozeUntil, Custom: custom}})
 	if err == nil && event.Done(to) && c.Assignee != "" && s.router != nil {
 		s.router.Freed(a.Tenant)
 	}

@@ -137,6 +137,7 @@ type Store interface {
 	Team(t, id string) (*state.TeamRec, error)
 	FieldDefs(t string) ([]event.FieldDef, error)
 	Views(t string) ([]event.View, error)
+	CustomStatuses(t string) ([]event.CustomStatus, error)
 }
 
 // Appender appends an event to the region's log. done runs once the

@@ -255,3 +255,27 @@ func ViewFromProtocol(v protocol.View) event.View {
 	}
 	return out
 }
+
+// statuses answers an agent with the tenant's custom statuses;
+// statuses_set (admins) replaces them first.
+func (g *Gateway) statuses(ctx context.Context, s *session, f *InFrame) error {
+	if f.Type == TypeStatusesSet {
+		in := make([]event.CustomStatus, len(f.Statuses))
+		for i, c := range f.Statuses {
+			in[i] = event.CustomStatus(c)
+		}
+		if _, err := g.conv.SetCustomStatuses(ctx, s.actor(), in); err != nil {
+			return err
+		}
+	}
+	list, err := g.conv.CustomStatuses(s.actor())
+	if err != nil {
+		return err
+	}
+	out := make([]protocol.CustomStatus, len(list))
+	for i, c := range list {
+		out[i] = protocol.CustomStatus(c)
+	}
+	s.enqueue(marshal(&OutFrame{Type: OutStatuses, ID: f.ID, Statuses: out}))
+	return nil
+}

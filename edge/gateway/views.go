@@ -28,6 +28,7 @@ func customerItem(v *protocol.Item) *protocol.Item {
 	}
 	c := *v
 	c.Status = ticket.ForCustomer(v.Status)
+	c.CustomStatus = "" // the tenant's own names are for agents
 	return &c
 }
 
@@ -61,7 +62,7 @@ func itemView(it *state.Item) *protocol.Item {
 			v.Email.From = &protocol.Address{Name: m.From.Name, Address: m.From.Addr}
 		}
 	}
-	v.Team, v.Unassigned = it.Team, it.Unassigned
+	v.Team, v.Unassigned, v.CustomStatus = it.Team, it.Unassigned, it.CustomStatus
 	if l := it.Link; l != nil {
 		v.Link = &protocol.Link{Other: l.Other, Kind: l.Kind, Ref: l.Ref, Removed: l.Remove}
 	}
@@ -118,7 +119,7 @@ func agentConversation(c *state.ConversationRec) protocol.Conversation {
 		LastSeq: c.LastSeq, LastAt: c.LastAt, Messages: &c.Messages, LastText: c.LastText, LastAttachment: c.LastAttachment,
 		ContactName: c.ContactName, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, RoutedBy: c.RoutedBy, RouteNote: c.RouteNote,
 		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, Subject: c.Subject, SLA: slaView(c.SLA), Tags: c.Tags, Team: c.Team, Fields: fieldsView(c.Fields),
-		Links: linksView(c.Links), MergedInto: c.MergedInto, MergedFrom: c.MergedFrom}
+		Links: linksView(c.Links), MergedInto: c.MergedInto, MergedFrom: c.MergedFrom, CustomStatus: c.CustomStatus}
 }
 
 // slaView is a conversation's service level clocks.

@@ -110,6 +110,8 @@ type InFrame struct {
 	// (agents): the view whose conversations to list (with Limit).
 	Views []View `json:"views,omitzero"`
 	View  string `json:"view,omitempty"`
+	// statuses_set (admins): all of the tenant's custom statuses.
+	Statuses []CustomStatus `json:"statuses,omitzero"`
 }
 
 // UserIdentity is what a website says about its logged-in user, signed with
@@ -216,6 +218,8 @@ type OutFrame struct {
 	// Fields answers fields and fields_set: the custom fields, the type
 	// first.
 	Fields []FieldDef `json:"fields,omitzero"`
+	// Statuses answers statuses and statuses_set.
+	Statuses []CustomStatus `json:"statuses,omitzero"`
 	// Views and Counts answer views and views_set: the views an agent
 	// sees and how many conversations each has.
 	Views  []View         `json:"views,omitzero"`

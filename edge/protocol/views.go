@@ -47,6 +47,8 @@ type Item struct {
 	// the assignee, not of the team, gave the conversation up.
 	Team       string `json:"team,omitempty"`
 	Unassigned bool   `json:"unassigned,omitempty"`
+	// CustomStatus is a "status" item's custom status (agents).
+	CustomStatus string `json:"custom_status,omitempty"`
 	// Fields is a "fields" item's (agents): the values set, the fields
 	// cleared.
 	Fields *FieldsChange `json:"fields,omitempty"`
@@ -213,6 +215,9 @@ type Conversation struct {
 	Tags []string `json:"tags,omitempty"`
 	// Team is the team it is given to (agents; absent: none).
 	Team string `json:"team,omitempty"`
+	// CustomStatus is the tenant's custom status it is in (agents; its
+	// base is Status); absent: none.
+	CustomStatus string `json:"custom_status,omitempty"`
 	// Fields are its custom fields' values by key (agents): numbers as
 	// written, dates YYYY-MM-DD, checkboxes "true" or "false".
 	Fields map[string]string `json:"fields,omitempty"`
@@ -413,6 +418,14 @@ type View struct {
 	Sort       string            `json:"sort,omitempty"`
 	// Builtin marks the views every agent has; they are not changed.
 	Builtin bool `json:"builtin,omitempty"`
+}
+
+// CustomStatus is a tenant's own status: its id (what a status frame
+// names), its label, and the one of the six it is.
+type CustomStatus struct {
+	ID    string `json:"id"`
+	Label string `json:"label"`
+	Base  string `json:"base"`
 }
 
 // FieldsChange is what a "fields" item did.

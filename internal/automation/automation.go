@@ -118,6 +118,7 @@ var actors = []string{"customer", "agent", "system", "automation", "timer"}
 
 var fields = []Field{
 	{Name: "status", kind: kindEnum, values: event.Statuses, Doc: "the conversation's status"},
+	{Name: "custom_status", kind: kindString, Doc: "the id of the tenant's custom status it is in"},
 	{Name: "priority", kind: kindEnum, values: event.Priorities, Doc: "its priority"},
 	{Name: "channel", kind: kindEnum, values: []string{"web", "api", "email"}, Doc: "how it came: web, api, email"},
 	{Name: "inbox", kind: kindID, Doc: "its inbox's id"},

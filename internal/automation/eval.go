@@ -29,10 +29,10 @@ func (f CustomerFunc) Customer() *Contact { return f() }
 type Facts struct {
 	Trigger string
 	// Actor is ticket.ActorOf the change's actor.
-	Actor                                                  string
-	Status, Priority, Channel, Inbox, Assignee, Team       string
-	Language, Intent, Sentiment, Subject, Text, SLAMeasure string
-	Tags                                                   []string
+	Actor                                                          string
+	Status, CustomStatus, Priority, Channel, Inbox, Assignee, Team string
+	Language, Intent, Sentiment, Subject, Text, SLAMeasure         string
+	Tags                                                           []string
 	// Fields are the conversation\'s custom fields\' values.
 	Fields []event.FieldValue
 	// At is the change's time (unix ms); Hours the tenant's business
@@ -103,12 +103,13 @@ const (
 	fTags
 	fTeam
 	fField
+	fCustomStatus
 )
 
 var fieldIDs = map[string]int{"status": fStatus, "priority": fPriority, "channel": fChannel, "inbox": fInbox, "assignee": fAssignee,
 	"language": fLanguage, "intent": fIntent, "sentiment": fSentiment, "subject": fSubject, "text": fText, "actor": fActor,
 	"sla_measure": fSLAMeasure, "business_hours": fBusinessHours, "contact.name": fContactName, "contact.email": fContactEmail,
-	"contact.language": fContactLanguage, "tags": fTags, "team": fTeam}
+	"contact.language": fContactLanguage, "tags": fTags, "team": fTeam, "custom_status": fCustomStatus}
 
 // value is a field's value.
 func (f *Facts) value(c *cond) string {
@@ -131,6 +132,8 @@ func (f *Facts) value(c *cond) string {
 		return f.Assignee
 	case fTeam:
 		return f.Team
+	case fCustomStatus:
+		return f.CustomStatus
 	case fLanguage:
 		return f.Language
 	case fIntent:

@@ -57,6 +57,7 @@ const (
 	KindLinked             Kind = "conversation.linked"
 	KindMerged             Kind = "conversation.merged"
 	KindViewsSet           Kind = "views.set"
+	KindStatusesSet        Kind = "statuses.set"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -160,6 +161,7 @@ type Event struct {
 	Link       *Link         `cbor:"58,keyasint,omitempty"`
 	Merge      *Merge        `cbor:"59,keyasint,omitempty"`
 	Views      *ViewSet      `cbor:"60,keyasint,omitempty"`
+	Statuses   *StatusSet    `cbor:"61,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -572,6 +574,9 @@ type StatusChange struct {
 	// conversation was solved (to closed). It applies only while the
 	// conversation still waits for that time.
 	Due int64 `cbor:"4,keyasint,omitempty"`
+	// Custom is the tenant's custom status it is set to (one whose base
+	// is Status); "" none.
+	Custom string `cbor:"5,keyasint,omitempty"`
 }
 
 // Assignment gives a conversation to an agent; an empty Agent unassigns it.
@@ -788,7 +793,7 @@ func (e *Event) Validate() error {
 	case KindMessageCreated:
 		ok = e.Message != nil && ValidID(e.Message.Conv) && ValidID(e.Message.ClientID) && validEmail(e.Message.Email)
 	case KindStatusChanged:
-		ok = e.Status != nil && ValidID(e.Status.Conv) && ValidStatus(e.Status.Status)
+		ok = e.Status != nil && ValidID(e.Status.Conv) && ValidStatus(e.Status.Status) && (e.Status.Custom == "" || ValidID(e.Status.Custom))
 	case KindConversationAssign:
 		ok = e.Assign != nil && ValidID(e.Assign.Conv) && (e.Assign.Agent == "" || ValidID(e.Assign.Agent))
 	case KindReadMarked:
@@ -821,6 +826,8 @@ func (e *Event) Validate() error {
 		ok = e.TeamChange != nil && ValidID(e.TeamChange.Conv) && (e.TeamChange.Team == "" || ValidID(e.TeamChange.Team))
 	case KindViewsSet:
 		ok = validViewSet(e.Views)
+	case KindStatusesSet:
+		ok = validStatusSet(e.Statuses)
 	case KindLinked:
 		l := e.Link
 		ok = l != nil && ValidID(l.Conv) && ValidID(l.Other) && l.Conv != l.Other && (l.Kind == LinkRelated || l.Kind == LinkSplit)

@@ -192,7 +192,7 @@ func (s *Store) facts(txn *badger.Txn, c *ConversationRec, trig, actor string, a
 		hours = p.sched
 	}
 	s.autoCustomer = customerOf{s: s, txn: txn, t: c.Tenant, id: c.Contact}
-	s.autoFacts = automation.Facts{Trigger: trig, Actor: actor, Status: c.Status, Priority: c.Priority, Channel: c.Channel, Inbox: c.Inbox,
+	s.autoFacts = automation.Facts{Trigger: trig, Actor: actor, Status: c.Status, CustomStatus: c.CustomStatus, Priority: c.Priority, Channel: c.Channel, Inbox: c.Inbox,
 		Assignee: c.Assignee, Team: c.Team, Fields: c.Fields, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, Subject: c.Subject, Tags: c.Tags,
 		At: at, Hours: hours, Customer: &s.autoCustomer}
 	return &s.autoFacts, nil

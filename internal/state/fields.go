@@ -11,6 +11,17 @@ import (
 
 func kFieldDefs(t string) []byte { return []byte("fd/" + t) }
 func kViews(t string) []byte     { return []byte("vw/" + t) }
+func kStatuses(t string) []byte  { return []byte("cs/" + t) }
+
+// CustomStatuses are a tenant's custom statuses.
+func (s *Store) CustomStatuses(t string) ([]event.CustomStatus, error) {
+	var ss event.StatusSet
+	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kStatuses(t), &ss) })
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	return ss.Statuses, err
+}
 
 // Views are a tenant's saved views.
 func (s *Store) Views(t string) ([]event.View, error) {

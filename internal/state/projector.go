@@ -214,6 +214,8 @@ func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyFieldsChange(txn, e)
 	case event.KindViewsSet:
 		return ch, s.put(txn, kViews(t), e.Views)
+	case event.KindStatusesSet:
+		return ch, s.put(txn, kStatuses(t), e.Statuses)
 	case event.KindLinked:
 		return s.applyLink(txn, e)
 	case event.KindMerged:
@@ -626,10 +628,20 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 		until = st.SnoozeUntil
 	}
 	by := ticket.ActorOf(e.Actor)
-	if ticket.Check(c.Status, to, by) != nil || to == c.Status && until == c.SnoozeUntil ||
+	if ticket.Check(c.Status, to, by) != nil || to == c.Status && until == c.SnoozeUntil && st.Custom == c.CustomStatus ||
 		by == ticket.Timer && !timerDue(c, to, st.Due) {
 		ch.Duplicate, ch.DuplicateOf = true, c.LastSeq
 		return ch, nil
+	}
+	if to == c.Status && until == c.SnoozeUntil {
+		// another custom status of the same status: no transition
+		c.CustomStatus = st.Custom
+		c.LastSeq, c.LastAt = e.Seq, e.TS
+		s.putConv(c)
+		it := newItem(e, "status", c.ID)
+		it.Status, it.SnoozeUntil, it.CustomStatus = c.Status, c.SnoozeUntil, c.CustomStatus
+		ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
+		return ch, s.addItem(txn, t, it)
 	}
 	switch {
 	case counts(c.Status) && !counts(to):
@@ -644,13 +656,14 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 	if err := s.moveStatus(txn, c, to, until, e.TS); err != nil {
 		return ch, err
 	}
+	c.CustomStatus = st.Custom
 	if err := s.slaFor(txn, e, &prev, c); err != nil {
 		return ch, err
 	}
 	c.LastSeq, c.LastAt = e.Seq, e.TS
 	s.putConv(c)
 	it := newItem(e, "status", c.ID)
-	it.Status, it.SnoozeUntil = c.Status, c.SnoozeUntil
+	it.Status, it.SnoozeUntil, it.CustomStatus = c.Status, c.SnoozeUntil, c.CustomStatus
 	ch.Item, ch.Conv, ch.Contact = it, c, c.Contact
 	return ch, s.addItem(txn, t, it)
 }
@@ -754,7 +767,7 @@ func (s *Store) moveStatus(txn *badger.Txn, c *ConversationRec, to string, until
 		}
 	}
 	if c.Status != to {
-		c.StatusAt = ts
+		c.StatusAt, c.CustomStatus = ts, ""
 	}
 	c.Status, c.SnoozeUntil, c.SolvedAt = to, until, 0
 	if until != 0 {

@@ -136,6 +136,9 @@ type ConversationRec struct {
 	Links      []ConvLink `cbor:"36,keyasint,omitempty"`
 	MergedInto string     `cbor:"37,keyasint,omitempty"`
 	MergedFrom []string   `cbor:"38,keyasint,omitempty"`
+	// CustomStatus is the tenant's custom status it is in (its base is
+	// Status); "" none. A change of Status by other means clears it.
+	CustomStatus string `cbor:"39,keyasint,omitempty"`
 }
 
 // Item is one entry of a conversation's timeline. Clients see it as the
@@ -189,6 +192,8 @@ type Item struct {
 	// Merge a "merged" item's.
 	Link  *event.Link  `cbor:"29,keyasint,omitempty"`
 	Merge *event.Merge `cbor:"30,keyasint,omitempty"`
+	// CustomStatus is a "status" item's custom status.
+	CustomStatus string `cbor:"31,keyasint,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.
