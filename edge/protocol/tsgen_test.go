@@ -283,6 +283,9 @@ func (g *tsGen) typeOf(t *testing.T, typ reflect.Type, optional bool) string {
 			el = "(" + el + ")"
 		}
 		return el + "[]"
+	case reflect.Array: // a tuple: JSON encodes it as an array of its length
+		el := g.typeOf(t, typ.Elem(), true)
+		return "[" + strings.TrimSuffix(strings.Repeat(el+", ", typ.Len()), ", ") + "]"
 	case reflect.Map:
 		if typ.Key().Kind() != reflect.String {
 			t.Fatalf("%s: JSON object keys are strings", typ)

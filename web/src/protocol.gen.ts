@@ -44,6 +44,12 @@ export const InType = {
   Link: "link",
   Merge: "merge",
   Split: "split",
+  Search: "search",
+  Views: "views",
+  ViewsSet: "views_set",
+  View: "view",
+  Statuses: "statuses",
+  StatusesSet: "statuses_set",
 } as const;
 export type InType = (typeof InType)[keyof typeof InType];
 
@@ -66,6 +72,9 @@ export const OutType = {
   Macros: "macros",
   Teams: "teams",
   Fields: "fields",
+  Search: "search",
+  Views: "views",
+  Statuses: "statuses",
   Error: "error",
   Resync: "resync",
   Pong: "pong",
@@ -221,6 +230,12 @@ export interface InFrame {
   // the one in Conv into. split (agents) takes Conv and Seq.
   other?: string;
   into?: string;
+  // views_set (admins): all of the tenant's saved views; view
+  // (agents): the view whose conversations to list (with Limit).
+  views?: View[];
+  view?: string;
+  // statuses_set (admins): all of the tenant's custom statuses.
+  statuses?: CustomStatus[];
 }
 
 // OutFrame is a frame to a client. Which fields are set depends on Type
@@ -262,6 +277,17 @@ export interface OutFrame {
   // Fields answers fields and fields_set: the custom fields, the type
   // first.
   fields?: FieldDef[];
+  // Statuses answers statuses and statuses_set.
+  statuses?: CustomStatus[];
+  // Views and Counts answer views and views_set: the views an agent
+  // sees and how many conversations each has.
+  views?: View[];
+  counts?: Record<string, number>;
+  // Hits answer search (sent even when none), best first; Total is how
+  // many messages match in all (and, for view, how many conversations
+  // the view has).
+  hits?: SearchHit[];
+  total?: number;
   // Teams answers teams and team_set (sent even when empty).
   teams?: Team[];
   inboxes?: Inbox[];
@@ -369,6 +395,37 @@ export interface FieldDef {
   required_on_solve?: boolean;
 }
 
+// View is a saved view of conversations: those that match every filter
+// given, in the order Sort names (last_activity, due, priority,
+// created). Assignee "me" and Team "mine" are the agent looking, "none"
+// none; SLA is breached, warning or running; Fields are custom field
+// values that must match. The built-in views (mine, unassigned,
+// my-teams, overdue) come first.
+export interface View {
+  id: string;
+  name: string;
+  statuses?: string[];
+  assignee?: string;
+  team?: string;
+  priorities?: string[];
+  tags?: string[];
+  channel?: string;
+  inbox?: string;
+  sla?: string;
+  fields?: Record<string, string>;
+  sort?: string;
+  // Builtin marks the views every agent has; they are not changed.
+  builtin?: boolean;
+}
+
+// CustomStatus is a tenant's own status: its id (what a status frame
+// names), its label, and the one of the six it is.
+export interface CustomStatus {
+  id: string;
+  label: string;
+  base: string;
+}
+
 // Session describes the authenticated client, in the welcome frame.
 export interface Session {
   role: string;
@@ -427,6 +484,8 @@ export interface Item {
   // the assignee, not of the team, gave the conversation up.
   team?: string;
   unassigned?: boolean;
+  // CustomStatus is a "status" item's custom status (agents).
+  custom_status?: string;
   // Fields is a "fields" item's (agents): the values set, the fields
   // cleared.
   fields?: FieldsChange;
@@ -494,6 +553,9 @@ export interface Conversation {
   tags?: string[];
   // Team is the team it is given to (agents; absent: none).
   team?: string;
+  // CustomStatus is the tenant's custom status it is in (agents; its
+  // base is Status); absent: none.
+  custom_status?: string;
   // Fields are its custom fields' values by key (agents): numbers as
   // written, dates YYYY-MM-DD, checkboxes "true" or "false".
   fields?: Record<string, string>;
@@ -540,6 +602,20 @@ export interface AutomationSchema {
   sinces: string[];
   fields: FieldSchema[];
   actions: string[];
+}
+
+// SearchHit is a message a search found (agents): its conversation (as
+// lists show it), its sequence, time and author's kind, whether it is a
+// private note, and a snippet of it with the matches marked ([start,
+// end) in Unicode code points of the snippet).
+export interface SearchHit {
+  conversation: Conversation;
+  seq: number;
+  ts: number;
+  actor_kind: string;
+  private?: boolean;
+  snippet: string;
+  marks: ([number, number])[];
 }
 
 // Team is a group of agents conversations are given to.
