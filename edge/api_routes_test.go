@@ -105,7 +105,8 @@ func (e *keyedEdge) fixtures(t *testing.T) *walkFixtures {
 
 // refersToDemo: the route's body names a resource of the demo tenant.
 func (f *walkFixtures) refersToDemo(r api.Route) bool {
-	return r.Method == "POST" && (r.Path == "/api/v1/conversations" || r.Path == "/api/v1/contacts")
+	return r.Method == "POST" && (r.Path == "/api/v1/conversations" || r.Path == "/api/v1/contacts") ||
+		r.Method == "GET" && r.Path == "/api/v1/sla" // the other tenant has no policy
 }
 
 // request is the path, the body and the success status of a call of r
@@ -210,6 +211,8 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		// made above
 	case "POST /api/v1/conversations/{id}/fields":
 		body, status = `{"set":{"type":"question"}}`, 200
+	case "PUT /api/v1/sla":
+		body, status = `{"first_response_s":[0,3600,1800,900],"next_response_s":[0,0,0,0],"resolution_s":[0,0,0,0],"time_zone":"Europe/Berlin","hours":[[0,0],[540,1020],[540,1020],[540,1020],[540,1020],[540,1020],[0,0]]}`, 200
 	case "PUT /api/v1/statuses":
 		body, status = `{"statuses":[{"id":"waiting-carrier","label":"Waiting on the carrier","base":"on_hold"}]}`, 200
 	case "PUT /api/v1/views":

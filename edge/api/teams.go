@@ -415,3 +415,50 @@ func (a *API) setStatuses(w http.ResponseWriter, r *http.Request, p principal) {
 	}
 	writeJSON(w, http.StatusOK, Statuses{Statuses: list})
 }
+
+// GET /api/v1/sla: the tenant's service level policy (404 when none).
+func (a *API) getSLA(w http.ResponseWriter, r *http.Request, p principal) {
+	if _, ok := query(w, r); !ok {
+		return
+	}
+	pol, err := a.conv.SLAPolicy(p.actor())
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	if pol == nil {
+		problem(w, http.StatusNotFound, "not-found", "the tenant has no service level policy")
+		return
+	}
+	writeJSON(w, http.StatusOK, pol)
+}
+
+// PUT /api/v1/sla (admin)
+func (a *API) setSLA(w http.ResponseWriter, r *http.Request, p principal) {
+	var req event.SLA
+	if !decode(w, r, &req) {
+		return
+	}
+	ctx, cancel := command(r)
+	defer cancel()
+	pol, err := a.conv.SetSLAPolicy(ctx, p.actor(), &req)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pol)
+}
+
+// DELETE /api/v1/sla (admin)
+func (a *API) deleteSLA(w http.ResponseWriter, r *http.Request, p principal) {
+	if _, ok := query(w, r); !ok {
+		return
+	}
+	ctx, cancel := command(r)
+	defer cancel()
+	if _, err := a.conv.SetSLAPolicy(ctx, p.actor(), nil); err != nil {
+		a.fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

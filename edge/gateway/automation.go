@@ -279,3 +279,33 @@ func (g *Gateway) statuses(ctx context.Context, s *session, f *InFrame) error {
 	s.enqueue(marshal(&OutFrame{Type: OutStatuses, ID: f.ID, Statuses: out}))
 	return nil
 }
+
+// slaPolicy answers an agent with the tenant's service level policy;
+// sla_policy_set (admins) replaces it first (Delete removes it).
+func (g *Gateway) slaPolicy(ctx context.Context, s *session, f *InFrame) error {
+	if f.Type == TypeSLAPolicySet {
+		var p *event.SLA
+		switch {
+		case f.Delete:
+		case f.Policy == nil:
+			return invalid("policy is missing: give the policy, or delete: true to remove it")
+		default:
+			v := event.SLA(*f.Policy)
+			p = &v
+		}
+		if _, err := g.conv.SetSLAPolicy(ctx, s.actor(), p); err != nil {
+			return err
+		}
+	}
+	p, err := g.conv.SLAPolicy(s.actor())
+	if err != nil {
+		return err
+	}
+	out := &OutFrame{Type: OutSLAPolicy, ID: f.ID}
+	if p != nil {
+		v := protocol.SLAPolicy(*p)
+		out.Policy = &v
+	}
+	s.enqueue(marshal(out))
+	return nil
+}

@@ -217,6 +217,8 @@ func (g *Gateway) handle(ctx context.Context, s *session, f *InFrame) {
 	case TypeSetFields:
 		r, ferr := g.conv.SetFields(ctx, s.actor(), f.Conv, f.Values, f.Clear)
 		err = g.ack(s, f, f.Conv, r, ferr)
+	case TypeSLAPolicy, TypeSLAPolicySet:
+		err = g.slaPolicy(ctx, s, f)
 	case TypeStatuses, TypeStatusesSet:
 		err = g.statuses(ctx, s, f)
 	case TypeViews, TypeViewsSet:

@@ -110,6 +110,9 @@ type InFrame struct {
 	// (agents): the view whose conversations to list (with Limit).
 	Views []View `json:"views,omitzero"`
 	View  string `json:"view,omitempty"`
+	// sla_policy_set (admins): the tenant's service level policy (with
+	// Delete: none).
+	Policy *SLAPolicy `json:"policy,omitempty"`
 	// statuses_set (admins): all of the tenant's custom statuses.
 	Statuses []CustomStatus `json:"statuses,omitzero"`
 }
@@ -218,6 +221,9 @@ type OutFrame struct {
 	// Fields answers fields and fields_set: the custom fields, the type
 	// first.
 	Fields []FieldDef `json:"fields,omitzero"`
+	// Policy answers sla_policy and sla_policy_set: the tenant's service
+	// level policy (absent: none).
+	Policy *SLAPolicy `json:"policy,omitempty"`
 	// Statuses answers statuses and statuses_set.
 	Statuses []CustomStatus `json:"statuses,omitzero"`
 	// Views and Counts answer views and views_set: the views an agent

@@ -420,6 +420,23 @@ type View struct {
 	Builtin bool `json:"builtin,omitempty"`
 }
 
+// SLAPolicy is a tenant's service level policy (docs/tickets.md): targets
+// in seconds by priority (low, normal, high, urgent; 0 none), business
+// hours (an IANA time zone; each weekday's, Sunday first, opening and
+// closing in minutes from midnight; holidays YYYY-MM-DD), the warning's
+// share of a target (1-99; 0 is 80) and a breach's escalation.
+type SLAPolicy struct {
+	FirstResponse [4]int64    `json:"first_response_s"`
+	NextResponse  [4]int64    `json:"next_response_s"`
+	Resolution    [4]int64    `json:"resolution_s"`
+	TimeZone      string      `json:"time_zone,omitempty"`
+	Hours         [7][2]int32 `json:"hours"`
+	Holidays      []string    `json:"holidays,omitempty"`
+	WarnAt        int         `json:"warn_at_percent,omitempty"`
+	Escalate      string      `json:"escalate_priority,omitempty"`
+	EscalateTeam  string      `json:"escalate_team,omitempty"`
+}
+
 // CustomStatus is a tenant's own status: its id (what a status frame
 // names), its label, and the one of the six it is.
 type CustomStatus struct {

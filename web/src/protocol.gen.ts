@@ -50,6 +50,8 @@ export const InType = {
   View: "view",
   Statuses: "statuses",
   StatusesSet: "statuses_set",
+  SLAPolicy: "sla_policy",
+  SLAPolicySet: "sla_policy_set",
 } as const;
 export type InType = (typeof InType)[keyof typeof InType];
 
@@ -75,6 +77,7 @@ export const OutType = {
   Search: "search",
   Views: "views",
   Statuses: "statuses",
+  SLAPolicy: "sla_policy",
   Error: "error",
   Resync: "resync",
   Pong: "pong",
@@ -234,6 +237,9 @@ export interface InFrame {
   // (agents): the view whose conversations to list (with Limit).
   views?: View[];
   view?: string;
+  // sla_policy_set (admins): the tenant's service level policy (with
+  // Delete: none).
+  policy?: SLAPolicy;
   // statuses_set (admins): all of the tenant's custom statuses.
   statuses?: CustomStatus[];
 }
@@ -277,6 +283,9 @@ export interface OutFrame {
   // Fields answers fields and fields_set: the custom fields, the type
   // first.
   fields?: FieldDef[];
+  // Policy answers sla_policy and sla_policy_set: the tenant's service
+  // level policy (absent: none).
+  policy?: SLAPolicy;
   // Statuses answers statuses and statuses_set.
   statuses?: CustomStatus[];
   // Views and Counts answer views and views_set: the views an agent
@@ -416,6 +425,23 @@ export interface View {
   sort?: string;
   // Builtin marks the views every agent has; they are not changed.
   builtin?: boolean;
+}
+
+// SLAPolicy is a tenant's service level policy (docs/tickets.md): targets
+// in seconds by priority (low, normal, high, urgent; 0 none), business
+// hours (an IANA time zone; each weekday's, Sunday first, opening and
+// closing in minutes from midnight; holidays YYYY-MM-DD), the warning's
+// share of a target (1-99; 0 is 80) and a breach's escalation.
+export interface SLAPolicy {
+  first_response_s: [number, number, number, number];
+  next_response_s: [number, number, number, number];
+  resolution_s: [number, number, number, number];
+  time_zone?: string;
+  hours: [[number, number], [number, number], [number, number], [number, number], [number, number], [number, number], [number, number]];
+  holidays?: string[];
+  warn_at_percent?: number;
+  escalate_priority?: string;
+  escalate_team?: string;
 }
 
 // CustomStatus is a tenant's own status: its id (what a status frame
