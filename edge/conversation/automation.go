@@ -33,6 +33,14 @@ func (r refs) HasTeam(id string) bool {
 
 func (r refs) Field(key string) *event.FieldDef { return r.s.fieldDef(r.tenant, key) }
 
+func (r refs) CustomStatus(id string) string {
+	if event.CanonicalStatus(id) != "" {
+		return ""
+	}
+	base, _ := r.s.customStatus(r.tenant, id)
+	return base
+}
+
 func (r refs) HasInbox(id string) bool {
 	_, err := r.s.store.Inbox(r.tenant, id)
 	return err == nil
@@ -224,23 +232,25 @@ func (s *Service) actionEvent(a Actor, c *state.ConversationRec, act event.Actio
 		}
 		return e, nil
 	case automation.SetStatus, automation.Snooze:
-		to, until := act.Value, int64(0)
+		to, custom, until := act.Value, "", int64(0)
 		if act.Type == automation.Snooze {
 			to, until = event.StatusOnHold, now+act.AfterS*1000
+		} else if to, custom = s.customStatus(a.Tenant, act.Value); to == "" {
+			return nil, fmt.Errorf("no status %q: the tenant's custom status was removed", act.Value)
 		}
 		if err := ticket.Check(c.Status, to, ticket.ActorOf(a.event())); err != nil {
 			return nil, err
 		}
-		if to == c.Status && until == c.SnoozeUntil {
+		if to == c.Status && until == c.SnoozeUntil && custom == c.CustomStatus {
 			return nil, nil
 		}
-		if to == event.StatusSolved {
+		if to == event.StatusSolved && c.Status != event.StatusSolved {
 			if err := s.requiredToSolve(a.Tenant, c); err != nil {
 				return nil, errors.New(strings.TrimPrefix(err.Error(), string(Invalid)+": "))
 			}
 		}
-		c.Status = to
-		e.Kind, e.Status = event.KindStatusChanged, &event.StatusChange{Conv: c.ID, Status: to, SnoozeUntil: until}
+		c.Status, c.CustomStatus = to, custom
+		e.Kind, e.Status = event.KindStatusChanged, &event.StatusChange{Conv: c.ID, Status: to, SnoozeUntil: until, Custom: custom}
 	case automation.SetPriority:
 		if event.StoredPriority(act.Value) == c.Priority {
 			return nil, nil

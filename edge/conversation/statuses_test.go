@@ -67,13 +67,20 @@ func TestCustomStatuses(t *testing.T) {
 	if got.Status != event.StatusSolved || got.CustomStatus != "refunded" {
 		t.Fatalf("after refunded: %s / %s", got.Status, got.CustomStatus)
 	}
+	// a macro (as a rule) sets a custom status by its id too
+	must(d.svc.SetMacros(ctx, alice, []event.Macro{{ID: "parts", Name: "Waiting for parts", Actions: []event.Action{{Type: "set_status", Value: "waiting-parts"}}}}))
+	must(d.svc.SetStatus(ctx, bob, c.ID, "open", 0))
+	must(d.svc.ApplyMacro(ctx, bob, c.ID, "parts"))
+	if got = must(d.store.Conversation(tenant, c.ID)); got.Status != event.StatusOnHold || got.CustomStatus != "waiting-parts" {
+		t.Fatalf("after the macro: %s / %s", got.Status, got.CustomStatus)
+	}
 	statuses := 0
 	for _, it := range timeline(t, d, c.ID) {
 		if it.Kind == "status" && it.CustomStatus != "" {
 			statuses++
 		}
 	}
-	if statuses != 3 {
-		t.Fatalf("%d status items with a custom status, want 3", statuses)
+	if statuses != 4 {
+		t.Fatalf("%d status items with a custom status, want 4", statuses)
 	}
 }

@@ -104,6 +104,12 @@ type refs struct{}
 func (refs) HasAgent(id string) bool { return id == "alice" }
 func (refs) HasInbox(id string) bool { return id == "web" }
 func (refs) HasTeam(id string) bool  { return id == "billing" }
+func (refs) CustomStatus(id string) string {
+	if id == "waiting-carrier" {
+		return "on_hold"
+	}
+	return ""
+}
 func (refs) Field(key string) *event.FieldDef {
 	if key == "product" {
 		return &event.FieldDef{Key: "product", Label: "Product", Kind: event.FieldDropdown, Options: []string{"phone", "tablet"}}
@@ -140,6 +146,8 @@ func TestCheckRefusesWithAMessage(t *testing.T) {
 		{"unknown agent", []event.Rule{rule("a", "created", email, event.Action{Type: "assign", Value: "bob"})}, `no such agent "bob"`},
 		{"unknown inbox", []event.Rule{rule("a", "created", []event.Condition{cond("inbox", "is", "mail")}, hi)}, `inbox "mail": no such inbox`},
 		{"set new", []event.Rule{rule("a", "created", email, event.Action{Type: "set_status", Value: "new"})}, "nobody sets new"},
+		{"a custom status", []event.Rule{rule("a", "created", email, event.Action{Type: "set_status", Value: "waiting-carrier"})}, ""},
+		{"an unknown status", []event.Rule{rule("a", "created", email, event.Action{Type: "set_status", Value: "shipped"})}, `value "shipped": one of open`},
 		{"unknown action", []event.Rule{rule("a", "created", email, event.Action{Type: "explode"})}, `unknown action type "explode"`},
 		{"no actions", []event.Rule{rule("a", "created", email)}, "no actions"},
 		{"value where none", []event.Rule{rule("a", "created", email, event.Action{Type: "unassign", Value: "x"})}, "takes no value"},

@@ -20,6 +20,9 @@ type Refs interface {
 	// Field is the tenant's custom field of key (the type included), nil
 	// when there is none.
 	Field(key string) *event.FieldDef
+	// CustomStatus is the base of the tenant's custom status id ("" when
+	// there is none).
+	CustomStatus(id string) string
 }
 
 // Check says what is wrong with a tenant's rules, as a whole: each error
@@ -254,8 +257,8 @@ func checkAction(a *event.Action, refs Refs) error {
 		switch {
 		case a.Value == event.StatusNew:
 			return fmt.Errorf("nobody sets new")
-		case !slices.Contains(event.Statuses, a.Value):
-			return fmt.Errorf("value %q: one of %s", a.Value, strings.Join(event.Statuses[1:], ", "))
+		case !slices.Contains(event.Statuses, a.Value) && (refs == nil || refs.CustomStatus(a.Value) == ""):
+			return fmt.Errorf("value %q: one of %s, or one of the tenant's custom statuses", a.Value, strings.Join(event.Statuses[1:], ", "))
 		}
 		return only(true, false, false, false)
 	case Snooze:
