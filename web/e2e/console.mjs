@@ -1,7 +1,9 @@
 // End-to-end test of the agent console in Debian's chromium, against an
 // edge that web/e2e_console_test.go started and seeded (a conversation of
 // 500 messages, thirty others, two e-mail conversations): EDGE_URL=…
-// LONG_CONV=… node e2e/console.mjs.
+// LONG_CONV=… node e2e/console.mjs. Teams, custom fields, links, merges,
+// splits and search are checked on a customer of their own, made through
+// the REST API.
 // Exits non-zero, saying what failed, when a step does not happen. With
 // SCREENSHOT_DIR set it saves console-*.png there, in light and dark.
 import { createRequire } from "node:module";
@@ -884,6 +886,294 @@ async function run() {
     check(await page.getByRole("group", { name: "Conversation properties" }).locator(".tag-chip .tag-name", { hasText: /^billing$/ }).count() === 0,
       "a refused macro tagged the conversation");
     await choose(page, "Status filter", "All statuses");
+  });
+
+  // Teams, custom fields, links, merges, splits and search, on a customer
+  // of their own with two conversations (made through the REST API as the
+  // admin, as a CRM would), so that the steps above change none of them.
+  const tickets = await step("tickets: a customer with two conversations, through the REST API", async () => {
+    const token = await page.evaluate(() => sessionStorage.getItem("edgedesk:console:token"));
+    const post = async (path, body) => {
+      const r = await fetch(edge + path, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      const text = await r.text();
+      check(r.status === 201 || r.status === 200, `POST ${path} answered ${r.status}: ${text}`);
+      return JSON.parse(text);
+    };
+    const nora = { external_id: "e2e-nora", name: "Nora Quist", email: "nora@example.com" };
+    const a = await post("/api/v1/conversations", { contact: nora, inbox_id: "demo-web", client_id: "e2e-teapot", message: { text: "The teapot lid arrived cracked (order 2231)." } });
+    const b = await post("/api/v1/conversations", { contact: nora, inbox_id: "demo-web", client_id: "e2e-invoice", message: { text: "Could I have the invoice for order 2231 as a PDF?" } });
+    await post(`/api/v1/conversations/${a.id}/messages`, { text: "Separately: the marmalade jar in the same parcel was missing its label.", sender: { type: "customer" }, client_id: "e2e-marmalade" });
+    return { a: a.id, b: b.id, token };
+  });
+
+  await step("teams: none yet; an admin makes one of agents picked by name, listed with its members; accessible", async () => {
+    await page.getByRole("button", { name: "Teams", exact: true }).click();
+    const region = page.getByRole("region", { name: "Manage teams" });
+    await region.getByRole("heading", { name: "No teams yet" }).waitFor({ timeout });
+    check(await page.locator("nav.list").count() === 0, "the teams page opens beside the conversation list");
+    const form = page.getByRole("form", { name: "New team" });
+    await form.getByRole("button", { name: "Create team" }).click();
+    await form.locator(".field-error", { hasText: "Give the team a name." }).waitFor({ timeout });
+    await form.getByLabel("Name", { exact: true }).fill("Billing");
+    // the agents by name, never by id
+    const picks = await form.locator(".member-pick").allInnerTexts();
+    check(picks.some((p) => p.includes("Alice (you)")) && picks.some((p) => p.includes("Bob")) && !picks.some((p) => /agent-/.test(p)), `the members offered are ${JSON.stringify(picks)}`);
+    await form.getByRole("checkbox", { name: /^Alice/ }).check();
+    await form.getByRole("checkbox", { name: /^Bob/ }).check();
+    await form.locator(".members-head .hint", { hasText: "2 members" }).waitFor({ timeout });
+    await form.getByRole("button", { name: "Create team" }).click();
+    const item = region.getByRole("listitem", { name: "Billing" });
+    await item.waitFor({ timeout });
+    check((await item.innerText()).includes("2 members") && (await item.innerText()).includes("You and Bob"), `the team is listed as ${await item.innerText()}`);
+    check(await item.locator(".avatar-stack .avatar").count() === 2, "the team's members have no avatars");
+    // a second team of the same name, whatever its case, is refused before it is sent
+    await form.getByLabel("Name", { exact: true }).fill("BILLING");
+    await form.getByRole("button", { name: "Create team" }).click();
+    await form.locator(".field-error", { hasText: "There is a team called Billing already." }).waitFor({ timeout });
+    await form.getByLabel("Name", { exact: true }).fill("Returns");
+    await form.getByRole("checkbox", { name: /^Carol/ }).check();
+    await form.getByRole("button", { name: "Create team" }).click();
+    await region.getByRole("listitem", { name: "Returns" }).waitFor({ timeout });
+    // deleting asks first, saying what becomes of its conversations
+    await region.getByRole("button", { name: "Delete Returns", exact: true }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete Returns?" });
+    await confirm.getByText("routing offers them to everyone again").waitFor({ timeout });
+    await confirm.getByRole("button", { name: "Delete team" }).click();
+    await region.getByRole("listitem", { name: "Returns" }).waitFor({ state: "detached", timeout });
+    await region.getByRole("button", { name: "Edit Billing", exact: true }).click();
+    await page.getByRole("form", { name: "Edit Billing" }).waitFor({ timeout });
+    await page.locator(".toast").first().waitFor({ state: "detached", timeout });
+    await shootThemes("console-teams", "the teams page");
+    await page.getByRole("form", { name: "Edit Billing" }).getByRole("button", { name: "Cancel" }).click();
+  });
+
+  await step("teams: a conversation given to a team shows it in the header, the list and the timeline; the list filters by team", async () => {
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+    await choose(page, "Status filter", "All statuses");
+    await openConv(page, tickets.a);
+    await choose(page, "Team", "Billing");
+    await page.getByRole("button", { name: "Team: Billing", exact: true }).waitFor({ timeout });
+    await page.locator(".timeline .event", { hasText: "You gave the conversation to Billing" }).waitFor({ timeout });
+    const search = page.getByRole("searchbox", { name: "Search conversations" });
+    await search.fill(tickets.a);
+    await row(page, tickets.a).locator(".team-tag", { hasText: "Billing" }).waitFor({ timeout });
+    await search.fill("");
+    await choose(page, "Team filter", "Billing");
+    await page.waitForFunction(() => document.querySelectorAll("button.conv").length === 1, null, { timeout });
+    check(await row(page, tickets.a).count() === 1, "the team filter does not show the team's conversation");
+    await choose(page, "Team filter", "No team");
+    await row(page, tickets.a).waitFor({ state: "detached", timeout });
+    check(await page.locator("button.conv .team-tag").count() === 0, "the No team filter shows a team's conversation");
+    await choose(page, "Team filter", "All teams");
+    await row(page, tickets.b).waitFor({ timeout });
+  });
+
+  await step("fields: an admin adds fields (the key made from the label, a drop-down's options pasted), one needed to solve; accessible", async () => {
+    await page.getByRole("button", { name: "Fields", exact: true }).click();
+    const region = page.getByRole("region", { name: "Manage fields" });
+    const type = region.getByRole("listitem", { name: "Type" });
+    await type.waitFor({ timeout });
+    check((await type.innerText()).includes("Built-in"), "the type is not marked built-in");
+    check(await region.getByRole("button", { name: "Delete Type" }).count() === 0, "the built-in type can be deleted");
+    const add = async (label, kind, extra) => {
+      await page.getByRole("button", { name: "New field", exact: true }).first().click();
+      const form = page.getByRole("form", { name: "New field" });
+      await form.getByLabel("Label", { exact: true }).fill(label);
+      if (kind) await choose(page, "Kind", kind);
+      if (extra) await extra(form);
+      await form.getByRole("button", { name: "Add field" }).click();
+      await region.getByRole("listitem", { name: label }).waitFor({ timeout });
+    };
+    await add("Order number", "", async (form) => {
+      check(await form.getByLabel("Key", { exact: true }).inputValue() === "order_number", "the key is not made from the label");
+      await form.getByRole("switch", { name: /^Needed to solve/ }).check();
+    });
+    await add("Product", "Drop-down", async (form) => {
+      // a drop-down without options is refused before it is sent
+      await form.getByRole("button", { name: "Add field" }).click();
+      await form.locator(".field-error", { hasText: "A drop-down needs at least one option." }).waitFor({ timeout });
+      await form.getByRole("button", { name: "Paste a list…" }).click();
+      await form.getByLabel("Options, one a line").fill("Teapot\nCup\nSaucer\nCup");
+      await form.getByRole("button", { name: "Add 3 options" }).click();
+      check(JSON.stringify(await form.locator(".opt-list input").evaluateAll((l) => l.map((i) => i.value))) === JSON.stringify(["Teapot", "Cup", "Saucer"]),
+        "the pasted options are not Teapot, Cup, Saucer");
+      await form.getByRole("button", { name: "Move Saucer up" }).click();
+      check(JSON.stringify(await form.locator(".opt-list input").evaluateAll((l) => l.map((i) => i.value))) === JSON.stringify(["Teapot", "Saucer", "Cup"]),
+        "moving an option up does not reorder them");
+    });
+    await add("Delivery date", "Date");
+    await add("Gift wrap", "Checkbox");
+    const order = region.getByRole("listitem", { name: "Order number" });
+    check((await order.innerText()).includes("Needed to solve") && (await order.innerText()).includes("order_number"), `the field is listed as ${await order.innerText()}`);
+    check((await region.getByRole("listitem", { name: "Product" }).innerText()).includes("Drop-down · 3 options"), "the drop-down's options are not counted");
+    // reordered: Gift wrap up one, below the type the whole time
+    await region.getByRole("button", { name: "Move Gift wrap up" }).click();
+    await page.waitForFunction(() => [...document.querySelectorAll(".field-list li")].map((l) => l.getAttribute("aria-label")).join() === "Type,Order number,Product,Gift wrap,Delivery date", null, { timeout });
+    await region.getByRole("button", { name: "Edit Product" }).click();
+    await page.getByRole("form", { name: "Edit Product" }).waitFor({ timeout });
+    await page.locator(".toast").first().waitFor({ state: "detached", timeout });
+    await shootThemes("console-fields", "the fields page");
+    await page.getByRole("form", { name: "Edit Product" }).getByRole("button", { name: "Cancel" }).click();
+  });
+
+  await step("fields: Solve is refused with the edge's words beside Solve, the fields marked; filled in, it solves", async () => {
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+    await openConv(page, tickets.a);
+    const panel = page.getByRole("complementary", { name: "Customer" });
+    await panel.getByRole("button", { name: "Type: Not set" }).waitFor({ timeout });
+    await page.getByRole("button", { name: "Solve", exact: true }).click();
+    const refused = page.locator(".solve-refused");
+    await refused.waitFor({ timeout });
+    check((await refused.innerText()).includes("Solving needs Order number: set them first"), `beside Solve: ${await refused.innerText()}`);
+    const [solve, box] = [await page.getByRole("button", { name: "Solve", exact: true }).boundingBox(), await refused.boundingBox()];
+    check(box.y > solve.y + solve.height - 2 && box.y < solve.y + solve.height + 40 && box.x + box.width >= solve.x, "the refusal is not under Solve");
+    check(await page.locator(".conv-head .badge.new, .conv-head .badge.open").count() === 1, "a refused Solve changed the status");
+    await refused.getByRole("button", { name: "Fill in the fields" }).click();
+    const order = panel.getByLabel(/^Order number/);
+    await page.waitForFunction(() => document.activeElement?.id === "pf-order_number", null, { timeout: 3000 });
+    check(await order.getAttribute("aria-invalid") === "true", "the missing field is not marked");
+    await panel.locator(".pfield.missing", { hasText: "Needed to solve" }).waitFor({ timeout });
+    // the others, each saved as it changes, said in the timeline by label
+    await choose(page, "Type", "Incident");
+    await page.locator(".timeline .event", { hasText: "You set Type to Incident" }).waitFor({ timeout });
+    await choose(page, "Product", "Saucer");
+    await page.locator(".timeline .event", { hasText: "You set Product to Saucer" }).waitFor({ timeout });
+    await panel.getByRole("button", { name: "Delivery date: Choose a date" }).click();
+    const calendar = page.getByRole("dialog", { name: "Delivery date: choose a date" });
+    await calendar.waitFor({ timeout });
+    await accessible(page, "the date picker");
+    // the keyboard: the day has the focus, the arrow moves it to tomorrow, Enter takes it
+    const tomorrow = new Date(Date.now() + 86400_000);
+    const iso = `${tomorrow.getFullYear()}-${String(tomorrow.getMonth() + 1).padStart(2, "0")}-${String(tomorrow.getDate()).padStart(2, "0")}`;
+    await page.waitForFunction(() => document.activeElement?.classList.contains("day"), null, { timeout: 3000 });
+    await page.keyboard.press("ArrowRight");
+    await page.waitForFunction((d) => document.activeElement?.getAttribute("data-day") === d, iso, { timeout: 3000 });
+    await page.keyboard.press("Enter");
+    await calendar.waitFor({ state: "detached", timeout });
+    const day = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric" }).format(tomorrow);
+    await page.locator(".timeline .event", { hasText: `You set Delivery date to ${day}` }).waitFor({ timeout });
+    await panel.getByRole("switch", { name: "Gift wrap" }).check();
+    await page.locator(".timeline .event", { hasText: "You checked Gift wrap" }).waitFor({ timeout });
+    await page.locator(".toast").first().waitFor({ state: "detached", timeout });
+    await order.focus();
+    await panel.evaluate((p) => { p.scrollTop = 0; });
+    await accessible(page, "a Solve refused for want of fields");
+    await shootThemes("console-fields-panel", "the fields panel");
+    await order.fill("2231");
+    await order.press("Enter");
+    await page.locator(".timeline .event", { hasText: "You set Order number to 2231" }).waitFor({ timeout });
+    await refused.waitFor({ state: "detached", timeout });
+    check(await panel.locator(".pfield.missing").count() === 0, "a field filled in is still marked missing");
+    await page.getByRole("button", { name: "Solve", exact: true }).click();
+    await page.locator(".conv-head .badge.solved").waitFor({ timeout });
+    await page.locator(".timeline .event", { hasText: "You solved the conversation" }).waitFor({ timeout });
+  });
+
+  await step("split: a customer's message splits off into a new conversation, which opens, linked both ways", async () => {
+    const message = page.locator(".timeline .row.customer", { hasText: "marmalade jar" });
+    await message.hover();
+    await message.getByRole("button", { name: "Split into new conversation" }).click();
+    await page.waitForFunction((a) => { const id = document.querySelector(".conv-head .conv-id")?.textContent; return id && id !== `#${a}`; }, tickets.a, { timeout });
+    tickets.split = (await page.locator(".conv-head .conv-id").innerText()).slice(1);
+    await page.locator(".timeline .msg.customer", { hasText: "the marmalade jar in the same parcel was missing its label" }).waitFor({ timeout });
+    await page.locator(".timeline .event", { hasText: "You split this conversation off" }).waitFor({ timeout });
+    const panel = page.getByRole("complementary", { name: "Customer" });
+    const linked = panel.getByRole("region", { name: /^Linked conversations/ });
+    await linked.locator(".linked-item", { hasText: "Split from" }).waitFor({ timeout });
+    // the original lists it too, as split off it
+    await linked.locator(".linked-item", { hasText: "Split from" }).locator("button").first().click();
+    await page.locator(".conv-head .conv-id", { hasText: tickets.a }).waitFor({ timeout });
+    await linked.locator(".linked-item", { hasText: "Split off this one" }).waitFor({ timeout });
+    await page.locator(".timeline .event", { hasText: "You split a customer's message off into" }).waitFor({ timeout });
+  });
+
+  await step("merge: one of the customer's conversations merges into another after a word on what that does; a banner leads there", async () => {
+    await openConv(page, tickets.b);
+    await page.getByRole("button", { name: "More actions" }).click();
+    await page.getByRole("menuitem", { name: "Merge into…" }).click();
+    const dialog = page.getByRole("dialog", { name: "Merge into another conversation" });
+    await dialog.waitFor({ timeout });
+    const target = dialog.locator(`[role=radio][data-conv="${tickets.a}"]`);
+    await target.waitFor({ timeout });
+    // only this customer's open ones: the conversation itself and other customers' are not offered
+    for (const id of await dialog.locator("[role=radio]").evaluateAll((l) => l.map((x) => x.dataset.conv))) {
+      check(id === tickets.a || id === tickets.split, `the merge offers ${id}`);
+    }
+    check(await dialog.getByRole("button", { name: "Merge and close this one" }).isDisabled(), "Merge is offered before a conversation is chosen");
+    await target.click();
+    await dialog.getByText("A merge cannot be undone").waitFor({ timeout });
+    await accessible(page, "the merge dialog");
+    await dialog.getByRole("button", { name: "Merge and close this one" }).click();
+    await dialog.waitFor({ state: "detached", timeout });
+    const banner = page.locator(".merge-banner");
+    await banner.waitFor({ timeout });
+    check((await banner.innerText()).includes("Merged into") && (await banner.innerText()).includes("continue there"), `the banner reads ${await banner.innerText()}`);
+    await page.locator(".conv-head .badge.closed").waitFor({ timeout });
+    await page.locator(".timeline .event", { hasText: "You merged this conversation into" }).waitFor({ timeout });
+    await page.getByRole("button", { name: "More actions" }).click();
+    await page.getByRole("menuitem", { name: "Link conversation…" }).waitFor({ timeout });
+    check(await page.getByRole("menuitem", { name: "Merge into…" }).count() === 0, "a merged conversation offers Merge again");
+    await page.keyboard.press("Escape");
+    await page.getByRole("menu", { name: "More actions" }).waitFor({ state: "detached", timeout });
+    await page.locator(".toast").first().waitFor({ state: "detached", timeout });
+    await shootThemes("console-merged", "a merged conversation");
+    await banner.getByRole("button", { name: "Open" }).click();
+    await page.locator(".conv-head .conv-id", { hasText: tickets.a }).waitFor({ timeout });
+    await page.locator(".merge-banner.from", { hasText: "Merged from" }).waitFor({ timeout });
+    await page.getByRole("complementary", { name: "Customer" }).locator(".linked-item", { hasText: "Merged from" }).waitFor({ timeout });
+  });
+
+  await step("search: Ctrl+K finds a message's word, highlighted; nothing found and a query too long are said; a hit opens at its message", async () => {
+    await page.locator(".list-title h1").click();
+    await page.keyboard.press("Control+k");
+    const region = page.getByRole("region", { name: "Search", exact: true });
+    await region.getByRole("heading", { name: "Search every conversation" }).waitFor({ timeout });
+    const box = page.getByRole("searchbox", { name: "Search messages" });
+    check(await page.waitForFunction(() => document.activeElement?.id === "message-search", null, { timeout: 3000 }).then(() => true, () => false),
+      "Ctrl+K does not focus the search");
+    await box.fill("xylophone quartz");
+    await region.getByRole("heading", { name: "No messages match “xylophone quartz”" }).waitFor({ timeout });
+    await box.fill("x".repeat(201));
+    await region.getByText("A search is at most 200 characters: this one has 201.").waitFor({ timeout });
+    await box.fill("marmalade");
+    const hits = region.locator("button.hit");
+    await hits.first().waitFor({ timeout });
+    check(await hits.count() >= 2, `marmalade finds ${await hits.count()} messages, want the original and its split copy`);
+    const marks = await region.locator(".hit mark").allInnerTexts();
+    check(marks.length >= 2 && marks.every((m) => m.toLowerCase() === "marmalade"), `the highlighted words are ${JSON.stringify(marks)}`);
+    check((await hits.first().innerText()).includes("Nora Quist"), `a hit shows ${await hits.first().innerText()}`);
+    await region.getByText(/^\d+ messages? for “marmalade”/).waitFor({ timeout });
+    await accessible(page, "the search results");
+    await shootThemes("console-search", "the search results");
+    await region.locator(`button.hit[data-conv="${tickets.a}"]`).click();
+    await page.locator(".conv-head .conv-id", { hasText: tickets.a }).waitFor({ timeout });
+    const hit = page.locator(".timeline .row.hit", { hasText: "marmalade" });
+    await hit.waitFor({ timeout });
+    check(await hit.isVisible(), "the message found is not in view");
+    // back to search: what was searched is still there
+    await page.getByRole("button", { name: "Search", exact: true }).click();
+    check(await box.inputValue() === "marmalade", "the search is not kept");
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+  });
+
+  await step("teams and fields: an agent who is not an admin sees them, and nothing to change them", async () => {
+    const bobCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", colorScheme: "light" });
+    const bob = await bobCtx.newPage();
+    bob.on("pageerror", (e) => errors.push(String(e)));
+    await bob.goto(edge + "/console/");
+    await bob.getByLabel("E-mail").fill("bob@demo.test");
+    await bob.getByLabel("Password").fill(env.AGENT_PASSWORD);
+    await bob.getByRole("button", { name: "Sign in" }).click();
+    await bob.getByRole("button", { name: "Teams", exact: true }).click();
+    await bob.getByRole("region", { name: "Manage teams" }).getByRole("listitem", { name: "Billing" }).waitFor({ timeout });
+    await bob.getByText("Only admins make and change teams.").waitFor({ timeout });
+    check(await bob.getByRole("button", { name: /^(Create team|Edit Billing|Delete Billing)$/ }).count() === 0, "an agent who is not an admin may change teams");
+    await accessible(bob, "the teams, read only");
+    await bob.getByRole("button", { name: "Fields", exact: true }).click();
+    await bob.getByRole("region", { name: "Manage fields" }).getByRole("listitem", { name: "Order number" }).waitFor({ timeout });
+    await bob.getByText("Only admins change fields.").waitFor({ timeout });
+    check(await bob.getByRole("button", { name: /^(New field|Edit .*|Delete .*)$/ }).count() === 0, "an agent who is not an admin may change fields");
+    await bobCtx.close();
   });
 
   await step("automation: an agent who is not an admin sees the rules and macros, and nothing to change them", async () => {

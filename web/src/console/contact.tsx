@@ -1,9 +1,10 @@
 // The contact panel beside the open conversation: who the customer is,
+// the conversation's fields (fields-panel.tsx) and linked conversations,
 // what routing and the NLP plugin decided about this conversation, and the
 // customer's past conversations.
 
 import { ReactNode, useEffect, useState } from "react";
-import type { Agent, Contact, Inbox } from "../protocol.gen";
+import type { Agent, Contact, FieldDef, Inbox, Team } from "../protocol.gen";
 import type { Connection } from "../widget/protocol";
 import { Conv, preview, who } from "./inbox";
 import { agentName, customerName, ofContact } from "./people";
@@ -11,6 +12,9 @@ import { ago, full } from "./timeline";
 import { canonical, statusLabel } from "./status";
 import { Icon, IconName } from "./icons";
 import { Avatar, Badge } from "./ui";
+import { FieldsSection, Save } from "./fields-panel";
+import { LinkedSection } from "./links-ui";
+import { teamName } from "./teams";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -31,8 +35,22 @@ export const channelOf = (c: Pick<Conv, "channel">) => channels[c.channel ?? ""]
 
 const sentimentKind: Record<string, string> = { negative: "urgent", positive: "positive", neutral: "low" };
 
-export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose }: {
+// Fields is what the panel's Fields section needs: the tenant's fields
+// (null while they load, with why when they could not be), saving, and
+// what a refused Solve named.
+export interface Fields {
+  defs: FieldDef[] | null;
+  error: string;
+  retry: () => void;
+  save: Save;
+  missing: string[];
+  focus: number;
+}
+
+export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose, fields, convs, teams, onUnlink }: {
   conv: Conv; conn: Connection; team: Map<string, Agent>; inboxes: Map<string, Inbox>; me: string; onOpen: (id: string) => void; onClose?: () => void;
+  fields: Fields; convs: Map<string, Conv>; teams: Team[];
+  onUnlink: (id: string) => void;
 }) {
   const [contact, setContact] = useState<Contact | null>(null);
   const [past, setPast] = useState<Conv[] | null>(null);
@@ -79,10 +97,15 @@ export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose }:
         {!contact && past === null && <div className="facts-loading" aria-hidden="true"><span className="skeleton" style={{ width: "70%" }} /><span className="skeleton" style={{ width: "45%" }} /></div>}
       </dl>
 
+      <FieldsSection conv={conv} defs={fields.defs} error={fields.error} onRetry={fields.retry} onSave={fields.save} missing={fields.missing} focusToken={fields.focus} />
+
+      <LinkedSection conv={conv} convs={convs} onOpen={onOpen} onUnlink={onUnlink} />
+
       <section className="panel-section" aria-labelledby="routing-title">
         <h3 id="routing-title"><Icon name="route" size={14} />Routing and NLP</h3>
         <dl className="facts">
           <Fact icon="assigned" term="Assignee">{conv.assignee ? (conv.assignee === me ? "You" : agentName(conv.assignee, team)) : "Unassigned"}</Fact>
+          <Fact icon="team" term="Team">{conv.team ? teamName(conv.team, teams) : "None"}</Fact>
           <Fact icon="route" term="Routed by">
             {conv.routed_by ? <>{conv.routed_by}{conv.route_fallback && <> <Badge kind="pending">built-in rule</Badge></>}</> : "Not routed"}
           </Fact>
@@ -113,7 +136,9 @@ export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose }:
               return (
                 <li key={c.id}>
                   <button type="button" onClick={() => onOpen(c.id)}>
-                    <span className="past-top"><Badge kind={canonical(c.status)}>{statusLabel(c.status)}</Badge><span className="when">{ago(c.last_at ?? c.opened_at)}</span></span>
+                    <span className="past-top"><span className="past-badges"><Badge kind={canonical(c.status)}>{statusLabel(c.status)}</Badge>
+                      {c.merged_into && <Badge kind="low" icon="merge">{c.merged_into === conv.id ? "Merged into this one" : "Merged"}</Badge>}</span>
+                      <span className="when">{ago(c.last_at ?? c.opened_at)}</span></span>
                     <span className="past-text">{p.attachment && <Icon name="clip" size={12} />}{p.text || "No messages"}</span>
                   </button>
                 </li>

@@ -4,10 +4,14 @@
 // and private notes, files, canned responses). An e-mail conversation
 // shows its subject, each mail as a card with its headers, its quoted part
 // folded, its sender's verification and, for a reply, its delivery; its
-// reply box names the recipients (To, Cc, Reply all).
+// reply box names the recipients (To, Cc, Reply all). The header gives it
+// to a team, links it to another conversation or merges it into one (the
+// More menu), and says, where Solve was pressed, which fields a Solve
+// refused needs; a customer's message splits off into a new conversation,
+// and a message a search found is scrolled to and highlighted.
 
 import { RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { Address, Agent, Delivery, Macro, Rule } from "../protocol.gen";
+import type { Address, Agent, Delivery, FieldDef, Macro, Rule, Team } from "../protocol.gen";
 import { fetchAttachment, Fetched, uploadAttachment } from "../widget/attachment";
 import { Analysis, Connection, Item } from "../widget/protocol";
 import { Cooldown, tooMany } from "../throttle";
@@ -27,6 +31,10 @@ import { TagEditor } from "./tag-editor";
 import { tagsText } from "./tags";
 import { stageOf, stageText } from "./sla";
 import { addressLabel, addUnique, deliveryView, formatAddress, parseAddresses, recipientsFrame, replyAll, Thread, thread, verdict } from "./email";
+import { empty, fieldsText } from "./fields";
+import { byName, teamText } from "./teams";
+import { linkText, mergeable, mergeText, Said } from "./links";
+import { ConvRef, LinkDialog, MergeBanner, MergeDialog } from "./links-ui";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -39,13 +47,32 @@ export interface Actions {
   // tags adds and removes tags; it resolves true when the edge took the
   // change (a refusal is said in a toast).
   tags(add: string[], remove: string[]): Promise<boolean>;
+  // team gives the conversation to a team ("" none).
+  team(team: string): void;
+  // fields, link, merge and split resolve to the edge's refusal, or ""
+  // once it took them (the caller says the refusal where it belongs).
+  fields(values: Record<string, string>, clear: string[]): Promise<string>;
+  link(other: string, remove?: boolean): Promise<string>;
+  merge(into: string): Promise<string>;
+  split(seq: number): Promise<string>;
 }
 
-export function actions(conn: Connection, conv: Conv, names: (id: string) => string): Actions {
+// Hooks are what the actions tell the rest of the console.
+export interface Hooks {
+  // refused takes a refused status change: true when it says it itself
+  // (a Solve that needs fields, beside Solve) rather than in a toast.
+  refused?: (status: string, message: string) => boolean;
+  teamName?: (id: string) => string;
+  refresh?: (id: string) => void; // the other side of a link or a merge: the edge sends its change to none
+  opened?: (c: Conv) => void; // a split's new conversation: opened for the agent
+}
+
+export function actions(conn: Connection, conv: Conv, names: (id: string) => string, hooks: Hooks = {}): Actions {
   const answer = (what: string, refused = what) => (r: { type: string; message?: string }) => {
     if (r.type === "error") toast(`${refused}: ${r.message ?? "the edge refused it"}`, "error");
     else toast(what);
   };
+  const refusal = (r: { type: string; message?: string; code?: string }) => (r.type === "error" ? r.message || r.code || "the edge refused it" : "");
   // what a status change says when done: "Solved", "On hold until 14:05"
   const done = (status: string, until?: number) =>
     status === "on_hold" ? (until ? `On hold ${untilText(until)}` : "On hold")
@@ -56,7 +83,10 @@ export function actions(conn: Connection, conv: Conv, names: (id: string) => str
       .then(answer(agent ? `Assigned to ${names(agent)}` : "Unassigned")),
     // the edge refuses a change its table does not allow: its message says why
     status: (status, until) => void conn.request({ type: "status", conv: conv.id, status, ...(until ? { snooze_until: until } : {}) })
-      .then(answer(done(status, until), "The status was not changed")),
+      .then((r) => {
+        if (r.type === "error" && hooks.refused?.(status, r.message ?? "")) return;
+        answer(done(status, until), "The status was not changed")(r);
+      }),
     priority: (priority) => void conn.request({ type: "priority", conv: conv.id, priority })
       .then(answer(`Priority ${priority}`)),
     // the edge lowers and checks the tags: its message says what is wrong
@@ -66,11 +96,56 @@ export function actions(conn: Connection, conv: Conv, names: (id: string) => str
         toast(`The tags were not changed: ${r.message ?? "the edge refused it"}`, "error");
         return false;
       }),
+    team: (team) => void conn.request({ type: "assign_team", conv: conv.id, team })
+      .then(answer(team ? `Given to ${hooks.teamName?.(team) ?? "the team"}` : "No team now", "The team was not changed")),
+    fields: (values, clear) => conn.request({ type: "set_fields", conv: conv.id, ...(Object.keys(values).length ? { values } : {}), ...(clear.length ? { clear } : {}) })
+      .then(refusal),
+    link: (other, remove) => conn.request({ type: "link", conv: conv.id, other, ...(remove ? { delete: true } : {}) }).then((r) => {
+      const err = refusal(r);
+      if (!err) {
+        hooks.refresh?.(other);
+        toast(remove ? "Unlinked" : "Linked");
+      }
+      return err;
+    }),
+    merge: (into) => conn.request({ type: "merge", conv: conv.id, into }).then((r) => {
+      const err = refusal(r);
+      if (!err) {
+        hooks.refresh?.(into);
+        toast("Merged: this conversation is closed");
+      }
+      return err;
+    }),
+    split: (seq) => conn.request({ type: "split", conv: conv.id, seq }).then((r) => {
+      const err = refusal(r);
+      if (err) return err;
+      hooks.refresh?.(conv.id);
+      if (r.conversation) hooks.opened?.(r.conversation);
+      toast("Split into a new conversation");
+      return "";
+    }),
   };
 }
 
+// Refusal is a Solve the edge refused for want of fields: its words, and
+// the fields it names (fields.ts's missingOf).
+export interface Refusal {
+  conv: string;
+  message: string;
+  missing: string[];
+}
+
+// Look is what the timeline and the header name and open things with:
+// the tenant's teams and fields, the loaded conversations, and opening one.
+export interface Look {
+  teams: Team[];
+  defs: FieldDef[];
+  convs: Map<string, Conv>;
+  onOpen: (id: string) => void;
+}
+
 export function ConversationView({ conv, loaded, onOlder, conn, me, team, presence, typing, canned, token, uploadWait, reply, act, onDetails, detailsOpen, callSlot, knownTags = [],
-  rules = [], macros = [], onMacros = () => undefined }: {
+  rules = [], macros = [], onMacros = () => undefined, look, refusal, onFixFields, onDismissRefusal, focus, onFocused }: {
   conv: Conv; loaded: Loaded; onOlder: () => void; conn: Connection; me: string; team: Map<string, Agent>; presence: Map<string, string>;
   typing: boolean; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>; act: Actions;
   onDetails: () => void; detailsOpen: boolean; callSlot?: React.ReactNode;
@@ -78,6 +153,12 @@ export function ConversationView({ conv, loaded, onOlder, conn, me, team, presen
   rules?: Rule[]; // the automation rules: what a rule changed shows under its name
   macros?: Macro[]; // the reply box's Macros menu
   onMacros?: (m: Macro[]) => void; // the macros as the menu found them
+  look: Look;
+  refusal?: Refusal; // a Solve refused for want of fields, said beside Solve
+  onFixFields: () => void; // open the side panel at the fields a Solve needs
+  onDismissRefusal: () => void;
+  focus?: number; // a message to scroll to and highlight (a search's hit)
+  onFocused: () => void;
 }) {
   // What the agent has on screen is read: tell the customer.
   let lastCustomer = 0;
@@ -88,8 +169,11 @@ export function ConversationView({ conv, loaded, onOlder, conn, me, team, presen
   const mail = conv.channel === "email" ? thread(loaded.items) : undefined;
   return (
     <section className="conversation" aria-label={`Conversation with ${who(conv)}`}>
-      <Header conv={conv} me={me} team={team} presence={presence} act={act} onDetails={onDetails} detailsOpen={detailsOpen} callSlot={callSlot} knownTags={knownTags} />
-      <Timeline conv={conv} loaded={loaded} onOlder={onOlder} team={team} me={me} token={token} mail={mail} rules={rules} />
+      <Header conv={conv} me={me} team={team} presence={presence} act={act} onDetails={onDetails} detailsOpen={detailsOpen} callSlot={callSlot} knownTags={knownTags}
+        look={look} conn={conn} refusal={refusal?.conv === conv.id ? refusal : undefined} onFixFields={onFixFields} onDismissRefusal={onDismissRefusal} />
+      <MergeBanner conv={conv} convs={look.convs} onOpen={look.onOpen} />
+      <Timeline conv={conv} loaded={loaded} onOlder={onOlder} team={team} me={me} token={token} mail={mail} rules={rules} look={look}
+        onSplit={(seq) => void act.split(seq).then((err) => { if (err) toast(`Not split: ${err}`, "error"); })} focus={focus} onFocused={onFocused} />
       <p className="typing" aria-live="polite">{typing ? "The customer is typing…" : ""}</p>
       <Composer conv={conv} conn={conn} canned={canned} token={token} uploadWait={uploadWait} reply={reply} mail={mail}
         macros={<MacroMenu conv={conv.id} conn={conn} macros={macros} onMacros={onMacros} names={{ agent: (id) => agentName(id, team), inbox: () => "an inbox" }} />} />
@@ -97,11 +181,13 @@ export function ConversationView({ conv, loaded, onOlder, conn, me, team, presen
   );
 }
 
-function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlot, knownTags }: {
+function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlot, knownTags, look, conn, refusal, onFixFields, onDismissRefusal }: {
   conv: Conv; me: string; team: Map<string, Agent>; presence: Map<string, string>; act: Actions; onDetails: () => void; detailsOpen: boolean;
-  callSlot?: React.ReactNode; knownTags: string[];
+  callSlot?: React.ReactNode; knownTags: string[]; look: Look; conn: Connection;
+  refusal?: Refusal; onFixFields: () => void; onDismissRefusal: () => void;
 }) {
   const [snoozing, setSnoozing] = useState(false);
+  const [dialog, setDialog] = useState<"" | "link" | "merge">("");
   const name = who(conv);
   const agents: Option<string>[] = [
     { value: "", label: "Unassigned", icon: <span className="avatar xs empty" aria-hidden="true"><Icon name="user" size={12} /></span> },
@@ -119,6 +205,12 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
   const status = canonical(conv.status);
   const statuses: Option<string>[] = choices(status).map((s) => ({ value: s, label: statusLabel(s), icon: <Icon name={statusIcons[s]} size={14} /> }));
   const priorities: Option<string>[] = Priorities.slice().reverse().map((p) => ({ value: p, label: cap(p), icon: <Icon name="flag" size={14} className={`prio-${p}`} /> }));
+  // teams by name; one deleted since is still shown as what it is
+  const teams: Option<string>[] = [
+    { value: "", label: "No team", icon: <span className="avatar xs empty" aria-hidden="true"><Icon name="team" size={12} /></span> },
+    ...byName(look.teams).map((t) => ({ value: t.id, label: t.name, icon: <Icon name="team" size={14} />, hint: `${t.agents?.length ?? 0}` })),
+  ];
+  if (conv.team && !look.teams.some((t) => t.id === conv.team)) teams.push({ value: conv.team, label: "A removed team", icon: <Icon name="team" size={14} /> });
   return (
     <>
       <header className="conv-head">
@@ -163,13 +255,23 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
               <Icon name="resolve" size={14} />Solve<kbd aria-hidden="true">E</kbd>
             </button>
           )}
+          <Menu label="More actions" title="More actions" buttonClass="btn sm icon-only ghost" placement="bottom-end" button={<Icon name="more" />}>
+            {(close) => (
+              <>
+                <MenuItem icon="link" onSelect={() => { close(false); setDialog("link"); }}>Link conversation…</MenuItem>
+                {mergeable(conv) && <MenuItem icon="merge" onSelect={() => { close(false); setDialog("merge"); }}>Merge into…</MenuItem>}
+              </>
+            )}
+          </Menu>
           <button type="button" className="btn sm icon-only ghost details-toggle" aria-label="Customer details" aria-pressed={detailsOpen} onClick={onDetails} title="Customer details">
             <Icon name="panel" />
           </button>
+          {refusal && <SolveRefused refusal={refusal} defs={look.defs} values={conv.fields} onFix={onFixFields} onDismiss={onDismissRefusal} />}
         </div>
       </header>
       <div className="conv-props" role="group" aria-label="Conversation properties">
         <Select label="Assignee" prefix="Assignee" value={conv.assignee ?? ""} options={agents} onChange={(v) => act.assign(v)} size="sm" className="ghost assignee" />
+        <Select label="Team" prefix="Team" value={conv.team ?? ""} options={teams} onChange={(v) => act.team(v)} size="sm" className="ghost team-select" />
         <Select label="Conversation priority" prefix="Priority" value={conv.priority || "normal"} options={priorities} onChange={(v) => act.priority(v)} size="sm" className="ghost" />
         <Select label="Conversation status" prefix="Status" value={status} options={statuses} size="sm" className="ghost"
           disabled={statuses.length < 2} onChange={(v) => act.status(v)} />
@@ -179,7 +281,40 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
       {/* the call panel (callpanel.tsx): a call ringing, going on or the agent's own, full width above the timeline */}
       {callSlot}
       {snoozing && <SnoozeDialog onClose={() => setSnoozing(false)} onSnooze={(until) => { setSnoozing(false); act.status("on_hold", until); }} />}
+      {dialog === "link" && <LinkDialog conv={conv} convs={look.convs} conn={conn} onClose={() => setDialog("")} onLink={(other) => act.link(other)} />}
+      {dialog === "merge" && <MergeDialog conv={conv} convs={look.convs} conn={conn} onClose={() => setDialog("")} onMerge={(into) => act.merge(into)} />}
     </>
+  );
+}
+
+// SolveRefused says, under Solve, why the edge did not solve the
+// conversation (its own words: "solving needs Type, Order number: set
+// them first") and leads to the fields, in the side panel. It goes once
+// the fields it named have values.
+function SolveRefused({ refusal, defs, values, onFix, onDismiss }: {
+  refusal: Refusal; defs: FieldDef[]; values?: Record<string, string>; onFix: () => void; onDismiss: () => void;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    ref.current?.querySelector<HTMLElement>(".btn.primary")?.focus({ preventScroll: true });
+  }, [refusal.message]);
+  const left = refusal.missing.filter((k) => empty(defs.find((d) => d.key === k), values?.[k]));
+  if (refusal.missing.length > 0 && left.length === 0) return null;
+  return (
+    <div ref={ref} className="solve-refused" role="alert" onKeyDown={(e) => { if (e.key === "Escape") { e.stopPropagation(); onDismiss(); } }}>
+      <span className="arrow" aria-hidden="true" />
+      <div className="solve-refused-head">
+        <Icon name="alert" size={16} />
+        <p><strong>Not solved.</strong> {cap(refusal.message)}.</p>
+        <button type="button" className="btn sm ghost icon-only" aria-label="Dismiss" title="Dismiss" onClick={onDismiss}><Icon name="close" size={14} /></button>
+      </div>
+      {left.length > 0 && (
+        <p className="solve-refused-fields">{left.map((k) => defs.find((d) => d.key === k)?.label ?? k).join(" · ")}</p>
+      )}
+      <div className="solve-refused-foot">
+        <button type="button" className="btn sm primary" onClick={onFix}><Icon name="fields" size={14} />Fill in the fields</button>
+      </div>
+    </div>
   );
 }
 
@@ -235,9 +370,11 @@ export function SnoozeDialog({ onClose, onSnooze }: { onClose: () => void; onSno
 // Timeline shows the loaded items and asks for the page before them when
 // the agent scrolls near its top, keeping what the agent looks at in
 // place; new items at the bottom follow only when it was at the bottom.
-function Timeline({ conv, loaded, onOlder, team, me, token, mail, rules }: {
+function Timeline({ conv, loaded, onOlder, team, me, token, mail, rules, look, onSplit, focus, onFocused }: {
   conv: Conv; loaded: Loaded; onOlder: () => void; team: Map<string, Agent>; me: string; token: string; mail?: Thread; rules: Rule[];
+  look: Look; onSplit: (seq: number) => void; focus?: number; onFocused: () => void;
 }) {
+  const [hit, setHit] = useState(0); // the message a search found, highlighted a moment
   const box = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLOListElement>(null);
   const view = useRef({ fromBottom: 0, first: 0, conv: "" });
@@ -279,6 +416,28 @@ function Timeline({ conv, loaded, onOlder, team, me, token, mail, rules }: {
     setAway(view.current.fromBottom > 400);
     older();
   };
+  // a message a search found: paged back to, then scrolled to the middle and highlighted
+  useEffect(() => {
+    if (!focus) return;
+    const b = box.current;
+    const el = b?.querySelector<HTMLElement>(`[data-seq="${focus}"]`);
+    if (b && el) {
+      el.scrollIntoView({ block: "center" });
+      view.current.fromBottom = b.scrollHeight - b.clientHeight - b.scrollTop;
+      setAway(view.current.fromBottom > 400);
+      setHit(focus);
+      onFocused();
+      return;
+    }
+    if (loaded.loading) return;
+    if (loaded.more && (loaded.oldest === 0 || focus < loaded.oldest)) onOlder();
+    else if (loaded.items.length) onFocused(); // not in this conversation's history: nothing to show
+  }, [focus, loaded]);
+  useEffect(() => {
+    if (!hit) return;
+    const t = setTimeout(() => setHit(0), 4000);
+    return () => clearTimeout(t);
+  }, [hit]);
   const laid = rows(loaded.items);
   const before = statusesBefore(loaded.items); // a status line says reopened or opened by what came before
   return (
@@ -298,6 +457,7 @@ function Timeline({ conv, loaded, onOlder, team, me, token, mail, rules }: {
       ) : null}
       <ol className="timeline" ref={list} aria-live="polite" aria-label="Messages">
         {laid.map((r) => <TimelineRow key={r.key} row={r} conv={conv} team={team} me={me} token={token} readings={loaded.readings} rules={rules}
+          look={look} onSplit={onSplit} hit={r.kind !== "day" && r.item.seq === hit}
           mail={mail} delivery={loaded.deliveries.get(r.kind === "day" ? 0 : r.item.seq)?.delivery}
           prev={r.kind === "event" ? before.get(r.item.seq) : undefined} />)}
       </ol>
@@ -310,9 +470,11 @@ function Timeline({ conv, loaded, onOlder, team, me, token, mail, rules }: {
   );
 }
 
-function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, prev, rules }: {
+function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, prev, rules, look, onSplit, hit }: {
   row: Row; conv: Conv; team: Map<string, Agent>; me: string; token: string; readings: Map<number, Analysis>; mail?: Thread; delivery?: Delivery; rules: Rule[];
   prev?: string; // a status item's: the status before it, when loaded
+  look: Look; onSplit: (seq: number) => void;
+  hit: boolean; // the message a search found
 }) {
   if (row.kind === "day") return <li className="day"><span>{row.label}</span></li>;
   const it = row.item;
@@ -324,10 +486,11 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
   if (row.kind === "event" && it.kind === "automation") {
     return <li className="event automation-event"><span><Icon name="automation" size={14} />{skipText(it.text ?? "")}</span><time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
   }
-  if (row.kind === "event") return <li className={it.kind === "sla" ? `event sla-event ${stageOf(it)?.stage ?? ""}` : "event"}>{eventLine(it, team, me, prev, rules)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
+  if (row.kind === "event") return <li className={it.kind === "sla" ? `event sla-event ${stageOf(it)?.stage ?? ""}` : `event ${it.kind}-event`}>{eventLine(it, team, me, prev, rules, conv, look)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
   // a mail received, or an agent's reply in an e-mail conversation (sent as mail)
   if (it.email || (mail && it.actor_kind === "agent" && !it.private)) {
-    return <MailRow it={it} conv={conv} team={team} me={me} token={token} reading={readings.get(it.seq)} mail={mail} delivery={delivery} />;
+    return <MailRow it={it} conv={conv} team={team} me={me} token={token} reading={readings.get(it.seq)} mail={mail} delivery={delivery} hit={hit}
+      split={it.actor_kind === "customer" && !it.private ? <SplitButton seq={it.seq} onSplit={onSplit} /> : undefined} />;
   }
   const customer = it.actor_kind === "customer";
   const rule = ruleOfActor(it); // a rule's reply or note: under the rule's name
@@ -335,7 +498,7 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
   const side = customer ? "customer" : "agent";
   const r = readings.get(it.seq);
   return (
-    <li className={`row ${side}${it.private ? " is-note" : ""}${row.first ? " first" : ""}`}>
+    <li className={`row ${side}${it.private ? " is-note" : ""}${row.first ? " first" : ""}${hit ? " hit" : ""}`} data-seq={it.seq}>
       {!row.first ? <span className="avatar-gap" />
         : rule ? <span className="avatar sm auto" aria-hidden="true"><Icon name="automation" size={13} /></span>
           : <Avatar id={customer ? conv.contact ?? conv.id : it.actor_id ?? ""} name={customer ? who(conv) : it.actor_kind === "agent" ? agentName(it.actor_id ?? "", team) : "Edgedesk"} size="sm" />}
@@ -356,7 +519,22 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
           {r && <small className="reading"><Icon name="nlp" size={12} />{reading(r)}</small>}
         </div>
       </div>
+      {customer && !it.private && <SplitButton seq={it.seq} onSplit={onSplit} />}
     </li>
+  );
+}
+
+// SplitButton splits a customer's message off into a new conversation:
+// shown as the agent points at the message (or tabs to it).
+function SplitButton({ seq, onSplit }: { seq: number; onSplit: (seq: number) => void }) {
+  const [busy, setBusy] = useState(false);
+  return (
+    <span className="msg-actions">
+      <button type="button" className="btn sm ghost icon-only" aria-label="Split into new conversation" title="Split into new conversation" disabled={busy}
+        onClick={() => { setBusy(true); onSplit(seq); setTimeout(() => setBusy(false), 1500); }}>
+        <Icon name={busy ? "spinner" : "split"} size={14} className={busy ? "spin" : undefined} />
+      </button>
+    </span>
   );
 }
 
@@ -364,8 +542,9 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
 // one line that opens the full headers), the sender's verification, an
 // automatic mail's badge, the text with the quoted conversation folded
 // behind "•••", and for an agent's reply what became of its mail.
-function MailRow({ it, conv, team, me, token, reading: r, mail, delivery }: {
+function MailRow({ it, conv, team, me, token, reading: r, mail, delivery, hit, split }: {
   it: Item; conv: Conv; team: Map<string, Agent>; me: string; token: string; reading?: Analysis; mail?: Thread; delivery?: Delivery;
+  hit?: boolean; split?: React.ReactNode; // the split action of a customer's mail
 }) {
   const [headers, setHeaders] = useState(false);
   const [quoted, setQuoted] = useState(false);
@@ -381,7 +560,7 @@ function MailRow({ it, conv, team, me, token, reading: r, mail, delivery }: {
   const id = `mail-${it.seq}`;
   const when = <time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>;
   return (
-    <li className={`row mail-row ${customer ? "customer" : "agent"}`}>
+    <li className={`row mail-row ${customer ? "customer" : "agent"}${hit ? " hit" : ""}`} data-seq={it.seq}>
       <article className={`mail ${customer ? "in" : "out"}${d?.state === "failed" ? " undelivered" : ""}`} aria-labelledby={`${id}-from`}>
         <header className="mail-head">
           <Avatar id={customer ? conv.contact ?? conv.id : it.actor_id ?? ""} name={name} size="sm" />
@@ -400,6 +579,7 @@ function MailRow({ it, conv, team, me, token, reading: r, mail, delivery }: {
             </button>
           </div>
           <div className="mail-flags">
+            {split}
             {e.auto && <Badge kind="auto" icon="bot">Automatic mail</Badge>}
             {v?.state === "fail" && <span className="badge unverified" title={v.detail}><Icon name="unverified" size={12} />{v.label}</span>}
             {v?.state === "pass" && <span className="verified" title={`${v.label}: ${v.detail}`}><Icon name="verified" size={14} /><span className="sr-only">{v.label}</span></span>}
@@ -448,7 +628,7 @@ function MailRow({ it, conv, team, me, token, reading: r, mail, delivery }: {
 
 // eventLine says what a status change, assignment, priority, tags change,
 // call, rating, opening or service level warning or breach was, by whom.
-function eventLine(it: Item, team: Map<string, Agent>, me: string, prev: string | undefined, rules: Rule[]) {
+function eventLine(it: Item, team: Map<string, Agent>, me: string, prev: string | undefined, rules: Rule[], conv: Conv, look: Look) {
   const rule = ruleOfActor(it);
   const by = it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : it.actor_kind === "customer" ? "The customer"
     : rule ? ruleName(rule, rules) : "Edgedesk";
@@ -482,6 +662,14 @@ function eventLine(it: Item, team: Map<string, Agent>, me: string, prev: string 
     }
     case "tags":
       return said("tag", tagsText(it, by));
+    case "team":
+      return said("team", teamText(it, by, look.teams));
+    case "fields":
+      return said("fields", fieldsText(it.fields, look.defs, by));
+    case "linked":
+      return about(it.link?.kind === "split" ? "split" : it.link?.removed ? "unlink" : "link", linkText(it.link, conv, by), look);
+    case "merged":
+      return about("merge", mergeText(it.merge, conv.id, by), look);
     case "sla": {
       const s = stageOf(it);
       if (!s) break;
@@ -489,6 +677,16 @@ function eventLine(it: Item, team: Map<string, Agent>, me: string, prev: string 
     }
   }
   return <span>{it.kind}</span>;
+}
+
+// about is a line that names another conversation, which it opens.
+function about(icon: IconName, s: Said, look: Look) {
+  return (
+    <span className="about">
+      <Icon name={icon} size={14} />
+      <span>{s.before} <ConvRef id={s.other} convs={look.convs} onOpen={look.onOpen} />{s.after ? ` ${s.after}` : ""}</span>
+    </span>
+  );
 }
 
 // Attachment fetches an attachment with the agent's token: an image is

@@ -104,6 +104,35 @@ textarea.input { height: auto; padding: 8px 10px; resize: vertical; line-height:
 .switch input:focus-visible + .track { box-shadow: 0 0 0 3px var(--focus); }
 .switch input:disabled + .track { opacity: .5; }
 
+/* Checkbox: a checkbox drawn as a box with a tick */
+.check { position: relative; display: inline-flex; align-items: center; gap: 10px; min-width: 0; cursor: pointer; user-select: none; }
+.check input { position: absolute; z-index: 1; left: 0; top: 50%; width: 18px; height: 18px; margin: -9px 0 0; opacity: 0; cursor: pointer; }
+.check .box { flex: none; display: grid; place-items: center; width: 18px; height: 18px; border: 1.5px solid var(--border-strong); border-radius: 5px;
+  background: var(--surface); color: transparent; transition: background var(--ed-duration-fast), border-color var(--ed-duration-fast); }
+.check input:checked + .box { background: var(--accent); border-color: var(--accent); color: var(--on-accent); }
+.check input:focus-visible + .box { box-shadow: 0 0 0 3px var(--focus); border-color: var(--accent); }
+.check input:disabled + .box { opacity: .5; }
+.check input:disabled ~ .check-text { color: var(--muted); }
+.check-text { display: flex; flex-direction: column; min-width: 0; }
+
+/* Date picker (datepicker.tsx): a button and a month's calendar */
+.date-btn .value .icon { color: var(--muted); }
+.date-btn .placeholder { color: var(--muted); font-weight: var(--ed-weight-regular); }
+.popover.calendar { width: 280px; max-width: 280px; padding: 10px; }
+.cal-head { display: flex; align-items: center; justify-content: space-between; gap: 6px; margin-bottom: 6px; }
+.cal-head strong { font-size: var(--ed-text-md); }
+.cal { width: 100%; border-collapse: collapse; table-layout: fixed; }
+.cal th { padding: 2px 0 6px; color: var(--muted); font-size: var(--ed-text-xs); font-weight: var(--ed-weight-semibold); text-align: center; }
+.cal td { padding: 1px; text-align: center; }
+.cal .day { display: grid; place-items: center; width: 100%; height: 32px; border: 0; border-radius: var(--ed-radius-md); background: none;
+  color: var(--text); font-size: var(--ed-text-sm); font-variant-numeric: tabular-nums; cursor: pointer; }
+.cal .day:hover { background: var(--hover); }
+.cal .day.out { color: var(--muted); }
+.cal .day[aria-current=date] { box-shadow: inset 0 0 0 1px var(--accent); color: var(--accent-text); font-weight: var(--ed-weight-semibold); }
+.cal .day[aria-pressed=true] { background: var(--accent); color: var(--on-accent); font-weight: var(--ed-weight-semibold); }
+.cal .day:focus-visible { outline: none; box-shadow: 0 0 0 2px var(--accent), 0 0 0 4px var(--focus); }
+.cal-foot { display: flex; justify-content: space-between; gap: 6px; margin-top: 8px; padding-top: 8px; border-top: 1px solid var(--border); }
+
 /* Select (a button and a listbox) and menus */
 .select-btn { justify-content: space-between; min-width: 0; }
 .select-btn .value { display: inline-flex; align-items: center; gap: 6px; min-width: 0; overflow: hidden; }

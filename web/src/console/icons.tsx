@@ -9,6 +9,7 @@ import {
   Download, Ellipsis, FileText, Flag, Globe, Hash, Inbox, Info, Keyboard, KeyRound, Languages, Layers, LoaderCircle, Lock, LogOut, Mail,
   MessageSquareText, MessagesSquare, Monitor, Moon, PanelRight, Paperclip, Pencil, Phone, Plus, ReplyAll, RotateCcw, Route, Search, SendHorizontal,
   ShieldAlert, ShieldCheck, Sparkles, Star, StickyNote, Sun, Tag, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WandSparkles, WifiOff, X, Zap,
+  ArrowUpRight, CalendarDays, CaseSensitive, ChevronLeft, ChevronsUpDown, ClipboardList, GitMerge, Link, ListChecks, Split, SquareCheck, TextSearch, Unlink, Users,
 } from "lucide";
 
 export const icons = {
@@ -19,6 +20,8 @@ export const icons = {
   system: Monitor, moon: Moon, panel: PanelRight, clip: Paperclip, edit: Pencil, phone: Phone, plus: Plus, reopen: RotateCcw,
   replyAll: ReplyAll, route: Route, search: Search, send: SendHorizontal, unverified: ShieldAlert, verified: ShieldCheck, nlp: Sparkles, star: Star, note: StickyNote, sun: Sun, tag: Tag, trash: Trash2,
   alert: TriangleAlert, user: UserRound, assigned: UserRoundCheck, assign: UserRoundPlus, sound: Volume2, offline: WifiOff, close: X,
+  team: Users, link: Link, unlink: Unlink, merge: GitMerge, split: Split, date: CalendarDays, chevronLeft: ChevronLeft, fields: ClipboardList,
+  kindText: CaseSensitive, kindDropdown: ChevronsUpDown, kindCheckbox: SquareCheck, options: ListChecks, openIn: ArrowUpRight, find: TextSearch,
 } satisfies Record<string, IconNode>;
 
 export type IconName = keyof typeof icons;

@@ -35,6 +35,13 @@ export type Conv = Pick<
   | "subject"
   | "sla"
   | "tags"
+  | "opened_seq"
+  | "messages"
+  | "team"
+  | "fields"
+  | "links"
+  | "merged_into"
+  | "merged_from"
 >;
 
 // Priorities are a conversation's priorities, lowest first.

@@ -1,10 +1,10 @@
-// The conversation list: search, sort, the mine / unassigned / all tabs
-// and the status filter above the conversations. Only the rows in view (and
+// The conversation list: search, sort, the team filter, the mine /
+// unassigned / all tabs and the status filter above the conversations. Only the rows in view (and
 // a few around them) are in the page, so a list of thousands scrolls and
 // opens as fast as one of ten.
 
 import { memo, RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { Agent } from "../protocol.gen";
+import type { Agent, Team } from "../protocol.gen";
 import { Conv, Filter, preview, Sort, Sorts, Unread, who } from "./inbox";
 import { agentName } from "./people";
 import { untilText } from "./snooze";
@@ -14,6 +14,7 @@ import { Icon } from "./icons";
 import { Avatar, Select, Tabs } from "./ui";
 import { SLAClock } from "./sla-clock";
 import { overflow } from "./tags";
+import { byName, teamName } from "./teams";
 
 // rowHeight is the height of one row, in pixels (the CSS's .conv too).
 export const rowHeight = 76;
@@ -24,12 +25,14 @@ export interface ListState {
   status: string; // a status filter's id (status.ts's StatusFilters): "" for any
   query: string;
   sort: Sort;
+  team?: string; // teams.ts's TeamFilter: "" any, "none", or a team's id
 }
 
-export function ConversationList({ shown, counts, state, onState, selected, onOpen, unread, team, me, loading, loadingMore, search, scrollTo }: {
+export function ConversationList({ shown, counts, state, onState, selected, onOpen, unread, team, me, loading, loadingMore, search, scrollTo, teams = [] }: {
   shown: Conv[]; counts: Record<Filter, number>; state: ListState; onState: (s: Partial<ListState>) => void; selected: string;
   onOpen: (id: string) => void; unread: Unread; team: Map<string, Agent>; me: string; loading: boolean; loadingMore: boolean;
   search: RefObject<HTMLInputElement | null>; scrollTo: number; // a row to bring into view (changes with j/k)
+  teams?: Team[];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 800 });
@@ -53,12 +56,21 @@ export function ConversationList({ shown, counts, state, onState, selected, onOp
   // a new filter or search starts at the top
   useEffect(() => {
     if (box.current) box.current.scrollTop = 0;
-  }, [state.filter, state.status, state.query, state.sort]);
+  }, [state.filter, state.status, state.query, state.sort, state.team]);
   const first = Math.max(0, Math.floor(view.top / rowHeight) - overscan);
   const last = Math.min(shown.length, Math.ceil((view.top + view.height) / rowHeight) + overscan);
   const statusOptions = StatusFilters.map((f) => ({ value: f.id, label: f.label, hint: f.hint }));
   const filter = filterOf(state.status);
   const noun = filter?.statuses.length ? `${filter.label.toLowerCase()} conversations` : "conversations";
+  // the team filter: any team, none, or one (a team deleted since still filters by its id)
+  const teamFilter = state.team ?? "";
+  const teamOptions = [
+    { value: "", label: "All teams", icon: <Icon name="team" size={14} /> },
+    { value: "none", label: "No team", icon: <Icon name="team" size={14} /> },
+    ...byName(teams).map((t) => ({ value: t.id, label: t.name, icon: <Icon name="team" size={14} /> })),
+  ];
+  if (teamFilter && teamFilter !== "none" && !teams.some((t) => t.id === teamFilter)) teamOptions.push({ value: teamFilter, label: "A removed team", icon: <Icon name="team" size={14} /> });
+  const teamNames = new Map(teams.map((t) => [t.id, t.name]));
   return (
     <nav className="list" aria-label="Conversations">
       <div className="list-head">
@@ -74,6 +86,10 @@ export function ConversationList({ shown, counts, state, onState, selected, onOp
               onChange={(e) => onState({ query: e.currentTarget.value })}
               onKeyDown={(e) => { if (e.key === "Escape") { onState({ query: "" }); e.currentTarget.blur(); } }} />
           </label>
+          {(teams.length > 0 || teamFilter) && (
+            <Select label="Team filter" value={teamFilter} options={teamOptions} onChange={(team) => onState({ team })} size="sm" placement="bottom-end"
+              className={`team-filter${teamFilter ? " active" : ""}`} />
+          )}
           <Select label="Sort" value={state.sort} options={Sorts.map((s) => ({ value: s.id, label: s.label, icon: <Icon name="sort" size={14} /> }))}
             onChange={(sort) => onState({ sort })} size="sm" placement="bottom-end" className="sort" />
         </div>
@@ -96,20 +112,21 @@ export function ConversationList({ shown, counts, state, onState, selected, onOp
         ) : shown.length === 0 ? (
           <div className="state list-empty">
             <div className="state-icon"><Icon name={state.query ? "search" : "inbox"} size={20} /></div>
-            <h2>{state.query ? "No matches" : `No ${noun}`}</h2>
+            <h2>{state.query ? "No matches" : teamFilter ? `No ${noun} of ${teamFilter === "none" ? "no team" : teamName(teamFilter, teams)}` : `No ${noun}`}</h2>
             <p>
               {state.query ? <>Nothing in the loaded {noun} matches “{state.query}”.</>
                 : state.filter === "mine" ? <>None are assigned to you. Unassigned ones wait under <em>Unassigned</em>.</>
                   : state.filter === "unassigned" ? "Every one has an agent. Nice." : "New ones show here as customers write."}
             </p>
-            {(state.query || state.filter !== "all" || state.status) && (
-              <button type="button" className="btn sm" onClick={() => onState({ query: "", filter: "all", status: "" })}>Show every conversation</button>
+            {(state.query || state.filter !== "all" || state.status || teamFilter) && (
+              <button type="button" className="btn sm" onClick={() => onState({ query: "", filter: "all", status: "", team: "" })}>Show every conversation</button>
             )}
           </div>
         ) : (
           <ul style={{ paddingTop: first * rowHeight, paddingBottom: (shown.length - last) * rowHeight }} aria-label={`${shown.length} ${noun}`}>
             {shown.slice(first, last).map((c) => (
-              <Row key={c.id} c={c} selected={c.id === selected} unread={unread.of(c.id)} onOpen={onOpen} team={team} me={me} showStatus={(filter?.statuses.length ?? 0) !== 1} />
+              <Row key={c.id} c={c} selected={c.id === selected} unread={unread.of(c.id)} onOpen={onOpen} team={team} me={me} showStatus={(filter?.statuses.length ?? 0) !== 1}
+                teamName={c.team ? teamNames.get(c.team) ?? "A removed team" : ""} />
             ))}
           </ul>
         )}
@@ -121,8 +138,9 @@ export function ConversationList({ shown, counts, state, onState, selected, onOp
 
 // Row is one conversation; it draws again only when what it shows changed
 // (onOpen must keep its identity).
-const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatus }: {
+const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatus, teamName: tn }: {
   c: Conv; selected: boolean; unread: number; onOpen: (id: string) => void; team: Map<string, Agent>; me: string; showStatus: boolean;
+  teamName: string; // the team it is given to, "" none
 }) {
   const name = who(c);
   const p = preview(c);
@@ -154,6 +172,8 @@ const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatu
             ) : showStatus && <span className={`tag status-${canonical(c.status)}`}>{statusLabel(c.status)}</span>}
             {c.priority && c.priority !== "normal" && <span className={`priority ${c.priority}`}><Icon name="flag" size={11} />{c.priority}</span>}
             {c.sla?.length ? <SLAClock clocks={c.sla} compact /> : null}
+            {tn && <span className="tag team-tag" title={`Team: ${tn}`}><Icon name="team" size={11} /><span className="sr-only">Team: </span><span className="tag-text">{tn}</span></span>}
+            {c.merged_into && <span className="tag merged-tag" title="Merged into another conversation"><Icon name="merge" size={11} />Merged</span>}
             {c.assignee && (
               <span className="tag assignee" title={`Assigned to ${agentName(c.assignee, team)}`}>
                 <Avatar id={c.assignee} name={agentName(c.assignee, team)} size="xs" />{c.assignee === me ? "You" : agentName(c.assignee, team)}

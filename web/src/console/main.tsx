@@ -1,14 +1,16 @@
 // The agent console: sign in, the tenant's conversations with live updates,
 // search, sort and filters, a conversation's timeline paged back to its
 // first message, replies and private notes, assignment, status, priority
-// and snooze, the customer beside it; the settings pages (canned
-// responses, inboxes, automation rules and macros, for admins the REST API
-// keys); the profile menu, the themes and the keyboard shortcuts. It speaks protocol v1 over the same
-// Connection as the widget.
+// and snooze, teams and custom fields, links, merges and splits, the
+// customer beside it; search of every message (Ctrl+K); the settings pages
+// (canned responses, inboxes, teams, fields, automation rules and macros,
+// for admins the REST API keys); the profile menu, the themes and the
+// keyboard shortcuts. It speaks protocol v1 over the same Connection as
+// the widget.
 
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
-import type { Agent, Inbox, Macro, Presence, Rule } from "../protocol.gen";
+import type { Agent, FieldDef, Inbox, Macro, Presence, Rule, Team } from "../protocol.gen";
 import { Connection, type Handlers, OutFrame } from "../widget/protocol";
 import { CallPanel, IncomingCalls, desk as calls } from "./callpanel";
 import { Cooldown } from "../throttle";
@@ -16,8 +18,13 @@ import { Canned, Conv, counts, visible, Unread, who } from "./inbox";
 import { ApiKeysScreen, apiKeysCss } from "./apikeys-screen";
 import { designCss } from "./design";
 import { consoleCss } from "./styles";
+import { ticketCss } from "./ticket-styles";
 import { signIn } from "./session";
-import { actions, ConversationView } from "./conversation";
+import { actions, ConversationView, Look, Refusal } from "./conversation";
+import { missingOf, solveRefusal } from "./fields";
+import { Found, noSearch, SearchPage } from "./search-screen";
+import type { SearchHit } from "./search";
+import { inTeam, teamName } from "./teams";
 import { ContactPanel } from "./contact";
 import { ConversationList, ListState } from "./list";
 import { CannedPage, InboxesPage } from "./settings";
@@ -36,6 +43,10 @@ import { Notice, toast, Toaster } from "./ui";
 // is first opened: most agents never open it, and signing in stays as
 // quick as it was.
 const AutomationPage = lazy(() => import("./automation-screen").then((m) => ({ default: m.AutomationPage })));
+// So are the Teams and Fields settings, which admins open now and then.
+const TeamsPage = lazy(() => import("./teams-screen").then((m) => ({ default: m.TeamsPage })));
+const FieldsPage = lazy(() => import("./fields-screen").then((m) => ({ default: m.FieldsPage })));
+const loadingPage = (what: string) => <div className="settings"><div className="state"><Icon name="spinner" className="spin" size={20} /><p role="status">Loading {what}…</p></div></div>;
 
 const tokenKey = "edgedesk:console:token";
 
@@ -126,11 +137,14 @@ function Login({ onSession }: { onSession: (s: Session) => void }) {
   );
 }
 
-type Screen = "inbox" | "canned" | "inboxes" | "automation" | "apikeys";
-const screens: { id: Screen; label: string; icon: IconName; admin?: boolean }[] = [
+type Screen = "inbox" | "search" | "canned" | "inboxes" | "teams" | "fields" | "automation" | "apikeys";
+const screens: { id: Screen; label: string; icon: IconName; admin?: boolean; title?: string }[] = [
   { id: "inbox", label: "Conversations", icon: "conversations" },
+  { id: "search", label: "Search", icon: "search", title: "Search every message (Ctrl+K)" },
   { id: "canned", label: "Canned responses", icon: "canned" },
   { id: "inboxes", label: "Inboxes", icon: "inboxes" },
+  { id: "teams", label: "Teams", icon: "team" },
+  { id: "fields", label: "Fields", icon: "fields" },
   { id: "automation", label: "Automation", icon: "automation" },
   { id: "apikeys", label: "API keys", icon: "key", admin: true },
 ];
@@ -226,6 +240,18 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   // the automation rules (their names in the timeline) and the macros (the reply box's menu)
   const [rules, setRules] = useState<Rule[]>([]);
   const [macros, setMacros] = useState<Macro[]>([]);
+  // the tenant's teams (names in the header, the list and the timeline)
+  // and fields (the side panel; null while they load)
+  const [teams, setTeams] = useState<Team[]>([]);
+  const [defs, setDefs] = useState<FieldDef[] | null>(null);
+  const [defsError, setDefsError] = useState("");
+  // a Solve refused for want of fields; asking to fill them in focuses the first
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const [fixFields, setFixFields] = useState(0);
+  // a message to show: a search's hit, once its conversation is open
+  const [focus, setFocus] = useState<{ conv: string; seq: number } | null>(null);
+  const [found, setFound] = useState<Found>(noSearch);
+  const findInput = useRef<HTMLInputElement | null>(null);
   const [screen, setScreen] = useState<Screen>("inbox");
   const [admin, setAdmin] = useState(false);
   const [prefs, setPrefs] = useState(prefsStore.load);
@@ -371,6 +397,11 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
         void c.request({ type: "macros" }).then((r) => {
           if (r.type === "macros") apply(() => setMacros(r.macros ?? []));
         });
+        // teams and fields by name in the header, the list, the panel and the timeline
+        void c.request({ type: "teams" }).then((r) => {
+          if (r.type === "teams") apply(() => setTeams(r.teams ?? []));
+        });
+        void loadFields(c);
         await listed;
       },
       // The edge replays no more than it keeps for a resume: reload the
@@ -421,6 +452,25 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
     };
   }, [session]);
 
+  // loadFields asks for the tenant's fields (the side panel's).
+  const loadFields = (c: Connection) => {
+    setDefsError("");
+    return c.request({ type: "fields" }).then((r) => {
+      if (r.type === "fields") apply(() => setDefs(r.fields ?? []));
+      else apply(() => setDefsError(r.message ?? r.code ?? "the edge did not answer"));
+    });
+  };
+  // refresh asks for a conversation as it is now: the edge tells the
+  // other side of a link or a merge to nobody.
+  const refresh = (id: string) => {
+    void conn.current?.request({ type: "history", conv: id, limit: 1 }).then((r) => {
+      if (r.type === "history" && r.conversation) upsert(r.conversation);
+    });
+  };
+  // show puts a conversation the list may not have yet (a split's, a
+  // search's hit) in it at once.
+  const show = (c: Conv) => setConvs((m) => ((m.get(c.id)?.last_seq ?? -1) >= c.last_seq ? m : new Map(m).set(c.id, c)));
+
   // loadPage asks for the page of a conversation's history before seq
   // before (0: the latest).
   const loadPage = async (id: string, before: number) => {
@@ -458,9 +508,11 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   openNow.current = open;
   const onOpen = useCallback((id: string) => openNow.current(id), []);
 
-  const shown = useMemo(() => visible(convs.values(), list.filter, me, list.status, list.query, list.sort), [convs, list, me]);
+  // the team filter first: the tabs count what it shows
+  const pool = useMemo(() => (list.team ? Array.from(convs.values()).filter((c) => inTeam(c, list.team ?? "")) : Array.from(convs.values())), [convs, list.team]);
+  const shown = useMemo(() => visible(pool, list.filter, me, list.status, list.query, list.sort), [pool, list, me]);
   const tagsKnown = useMemo(() => knownTags(convs.values()), [convs]);
-  const tabCounts = useMemo(() => counts(convs.values(), me, list.status), [convs, me, list.status]);
+  const tabCounts = useMemo(() => counts(pool, me, list.status), [pool, me, list.status]);
   const current = convs.get(selected);
   const unseen = unread.total();
   useEffect(() => {
@@ -473,7 +525,30 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
     toast(p === "online" ? "You are online" : "You are away: no new conversations are routed to you");
   };
   const names = (id: string) => (id === me ? "you" : agentName(id, team));
-  const act = current && conn.current ? actions(conn.current, current, names) : null;
+  const act = current && conn.current ? actions(conn.current, current, names, {
+    // a Solve refused for want of fields is said beside Solve, the fields marked in the panel
+    refused: (status, message) => {
+      if (status !== "solved" || !solveRefusal(message)) return false;
+      setRefusal({ conv: current.id, message, missing: missingOf(message, defs ?? []) });
+      return true;
+    },
+    teamName: (id) => teamName(id, teams),
+    refresh,
+    opened: (c) => {
+      show(c);
+      open(c.id);
+    },
+  }) : null;
+  // a refusal goes with its conversation, and once it is solved
+  useEffect(() => {
+    if (refusal && (refusal.conv !== selected || current?.status === "solved")) setRefusal(null);
+  }, [selected, current?.status]);
+  const look: Look = { teams, defs: defs ?? [], convs, onOpen: (id) => open(id) };
+  const openHit = (hit: SearchHit) => {
+    show(hit.conversation);
+    setFocus({ conv: hit.conversation.id, seq: hit.seq });
+    open(hit.conversation.id);
+  };
 
   const signOut = () => {
     void conn.current?.request({ type: "presence", presence: "offline" });
@@ -500,6 +575,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
       case "previous": move(-1); break;
       case "help": setHelp(true); break;
       case "search": setScreen("inbox"); setTimeout(() => search.current?.focus()); break;
+      case "find": setScreen("search"); setTimeout(() => { findInput.current?.focus(); findInput.current?.select(); }); break;
       case "assign": if (current && act && current.assignee !== me) act.assign(me); break;
       case "solve": if (current && act && solvable(current.status)) act.status("solved"); break;
       case "reply": reply.current?.focus(); break;
@@ -523,7 +599,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
       <nav className="rail" aria-label="Console">
         <div className="rail-logo" aria-hidden="true"><img src="/console/favicon.svg" alt="" width={28} height={28} /></div>
         {screens.filter((s) => !s.admin || admin).map((s) => (
-          <button key={s.id} type="button" className="rail-btn" aria-label={s.label} title={s.label}
+          <button key={s.id} type="button" className="rail-btn" aria-label={s.label} title={s.title ?? s.label}
             aria-current={screen === s.id ? "page" : undefined} onClick={() => onScreen(s.id)}>
             <Icon name={s.icon} size={20} />
             {s.id === "inbox" && unseen > 0 && <span className="rail-count" aria-hidden="true" data-count={unseen > 99 ? "99+" : unseen} />}
@@ -539,7 +615,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
       {screen === "inbox" ? (
         <>
           <ConversationList shown={shown} counts={tabCounts} state={list} onState={(s) => setList((l) => ({ ...l, ...s }))} selected={selected}
-            onOpen={onOpen} unread={unread} team={team} me={me} loading={loadingList} loadingMore={loadingMore} search={search} scrollTo={scrollTo} />
+            onOpen={onOpen} unread={unread} team={team} me={me} loading={loadingList} loadingMore={loadingMore} search={search} scrollTo={scrollTo} teams={teams} />
           <main className="work">
             {current && loaded && conn.current && act ? (
               <>
@@ -547,8 +623,16 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
                   conn={conn.current} me={me} team={team} presence={presence} typing={typingIn === current.id} canned={canned} token={token}
                   uploadWait={uploadWait.current} reply={reply} act={act} onDetails={() => setDetails((d) => !d)} detailsOpen={details}
                   callSlot={<CallPanel conv={current} admin={admin} names={names} onOpen={open} />} knownTags={tagsKnown}
-                  rules={rules} macros={macros} onMacros={setMacros} />
-                {details && <ContactPanel conv={current} conn={conn.current} team={team} inboxes={inboxes} me={me} onOpen={open} onClose={() => setDetails(false)} />}
+                  rules={rules} macros={macros} onMacros={setMacros} look={look}
+                  refusal={refusal ?? undefined} onDismissRefusal={() => setRefusal(null)}
+                  onFixFields={() => { setDetails(true); setFixFields((n) => n + 1); }}
+                  focus={focus?.conv === current.id ? focus.seq : undefined} onFocused={() => setFocus(null)} />
+                {details && <ContactPanel conv={current} conn={conn.current} team={team} inboxes={inboxes} me={me} onOpen={open} onClose={() => setDetails(false)}
+                  convs={convs} teams={teams} onUnlink={(id) => void act.link(id, true).then((err) => { if (err) toast(`Not unlinked: ${err}`, "error"); })}
+                  fields={{
+                    defs, error: defsError, retry: () => void loadFields(conn.current!), save: act.fields,
+                    missing: refusal?.conv === current.id ? refusal.missing : [], focus: fixFields,
+                  }} />}
               </>
             ) : (
               <div className="state no-conv">
@@ -565,7 +649,14 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
         </>
       ) : (
         <main className="work settings-work">
-          {screen === "apikeys" && admin ? <ApiKeysScreen token={token} />
+          {screen === "search" && conn.current ? (
+            <SearchPage conn={conn.current} state={found} onState={setFound} onOpen={openHit} input={findInput} teams={teams} team={team} me={me} convs={convs} />
+          ) : screen === "teams" && conn.current ? (
+            <Suspense fallback={loadingPage("teams")}><TeamsPage conn={conn.current} admin={admin} team={team} me={me} onTeams={setTeams} /></Suspense>
+          ) : screen === "fields" && conn.current ? (
+            <Suspense fallback={loadingPage("fields")}><FieldsPage conn={conn.current} admin={admin} onFields={setDefs} /></Suspense>
+          )
+          : screen === "apikeys" && admin ? <ApiKeysScreen token={token} />
             : screen === "canned" && conn.current ? <CannedPage canned={canned} conn={conn.current} onChange={setCanned} admin={admin} />
               : screen === "inboxes" && conn.current ? <InboxesPage conn={conn.current} admin={admin} />
                 : screen === "automation" && conn.current ? (
@@ -594,6 +685,6 @@ function App() {
 
 prefsStore.applyTheme(prefsStore.load().theme);
 const style = document.createElement("style");
-style.textContent = designCss + apiKeysCss + consoleCss;
+style.textContent = designCss + apiKeysCss + consoleCss + ticketCss;
 document.head.appendChild(style);
 createRoot(document.getElementById("root")!).render(<App />);

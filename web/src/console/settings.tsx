@@ -11,7 +11,7 @@ import { Notice, Select, Switch, toast } from "./ui";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-function Page({ id, title, lede, children, action }: { id: string; title: string; lede: string; children: React.ReactNode; action?: React.ReactNode }) {
+export function Page({ id, title, lede, children, action }: { id: string; title: string; lede: string; children: React.ReactNode; action?: React.ReactNode }) {
   return (
     <div className="settings" role="region" aria-labelledby={id}>
       <div className="settings-inner">

@@ -1,8 +1,8 @@
 // The console's keyboard shortcuts: which key does what, and when a key is
-// the agent's typing rather than a shortcut. Free of the DOM's objects, so
-// unit tests drive it.
+// the agent's typing rather than a shortcut (Ctrl+K searches even then).
+// Free of the DOM's objects, so unit tests drive it.
 
-export type Action = "next" | "previous" | "assign" | "solve" | "reply" | "canned" | "help" | "search";
+export type Action = "next" | "previous" | "assign" | "solve" | "reply" | "canned" | "help" | "search" | "find";
 
 // Shortcuts lists them for the help overlay, in its order.
 export const Shortcuts: { keys: string[]; action: Action; what: string }[] = [
@@ -12,11 +12,13 @@ export const Shortcuts: { keys: string[]; action: Action; what: string }[] = [
   { keys: ["e"], action: "solve", what: "Solve the conversation" },
   { keys: ["r"], action: "reply", what: "Write a reply" },
   { keys: ["/"], action: "canned", what: "Canned responses, in the reply box" },
-  { keys: ["s"], action: "search", what: "Search conversations" },
+  { keys: ["s"], action: "search", what: "Filter the conversation list" },
+  { keys: ["Ctrl", "K"], action: "find", what: "Search every message (⌘K on a Mac), from anywhere" },
   { keys: ["?"], action: "help", what: "Show these shortcuts" },
 ];
 
-const byKey = new Map(Shortcuts.flatMap((s) => s.keys.map((k) => [k, s.action] as const)));
+// the single keys; Ctrl+K (find) is a chord, read by itself
+const byKey = new Map(Shortcuts.filter((s) => s.keys.length === 1).flatMap((s) => s.keys.map((k) => [k, s.action] as const)));
 
 // KeyPress is what a shortcut needs of a keydown event.
 export interface KeyPress {
@@ -43,6 +45,8 @@ export function typing(target: KeyPress["target"]): boolean {
 // shortcut is the action of a key press, or undefined when it is none (a
 // modifier is held, or the agent is typing).
 export function shortcut(ev: KeyPress): Action | undefined {
+  // Ctrl+K (⌘K) searches from anywhere, a text field too, as in most apps
+  if ((ev.ctrlKey || ev.metaKey) && !ev.altKey && ev.key.toLowerCase() === "k") return "find";
   if (ev.ctrlKey || ev.metaKey || ev.altKey) return undefined;
   if (typing(ev.target)) return undefined;
   return byKey.get(ev.key);

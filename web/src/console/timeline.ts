@@ -2,14 +2,14 @@
 // latest pages of its history, older pages as the agent scrolls up, and
 // live events), and the rows to show for them: day separators, messages
 // grouped by author, and one line for each status change, assignment,
-// call, rating, service level warning or breach, and what an automation
-// rule could not do. Free of the DOM, so unit tests drive it.
+// call, rating, service level warning or breach, team, fields change,
+// link or merge, and what an automation rule could not do. Free of the DOM, so unit tests drive it.
 
 import type { Analysis, Delivery, Item } from "../protocol.gen";
 
 // Shown are the item kinds the timeline shows; analysis items are read
 // into the readings of the messages they refer to instead.
-const shown = new Set(["message", "status", "assigned", "priority", "call", "rating", "opened", "sla", "tags", "automation"]);
+const shown = new Set(["message", "status", "assigned", "priority", "call", "rating", "opened", "sla", "tags", "automation", "team", "fields", "linked", "merged"]);
 
 // Loaded is what the console holds of one conversation's history.
 export interface Loaded {

@@ -50,6 +50,20 @@ export function Switch({ checked, onChange, label, hint, disabled }: {
   );
 }
 
+// Checkbox is a checkbox drawn in the design system, with its label (a
+// switch turns a setting on; a checkbox picks items of a list).
+export function Checkbox({ checked, onChange, label, hint, disabled, className }: {
+  checked: boolean; onChange: (on: boolean) => void; label: ReactNode; hint?: ReactNode; disabled?: boolean; className?: string;
+}) {
+  return (
+    <label className={cx("check", className)}>
+      <input type="checkbox" checked={checked} disabled={disabled} onChange={(e) => onChange(e.currentTarget.checked)} />
+      <span className="box" aria-hidden="true"><Icon name="check" size={12} /></span>
+      <span className="check-text">{label}{hint && <span className="hint">{hint}</span>}</span>
+    </label>
+  );
+}
+
 // Tabs is a row of tabs; arrow keys move between them.
 export function Tabs<T extends string>({ label, value, tabs, onChange, className = "tabs" }: {
   label: string; value: T; tabs: { id: T; label: ReactNode; icon?: IconName; count?: number; className?: string }[]; onChange: (v: T) => void; className?: string;
@@ -157,9 +171,11 @@ export interface Option<T extends string> {
 // the options. Its value attribute holds the chosen value, as a <select>'s
 // would; its name is the label and the chosen option's ("Assignee:
 // Alice"), so that what it shows is part of its name.
-export function Select<T extends string>({ label, value, options, onChange, prefix, size, className, placement = "bottom-start", hideLabel = true, disabled, again = [] }: {
+export function Select<T extends string>({ label, value, options, onChange, prefix, size, className, placement = "bottom-start", hideLabel = true, disabled, again = [], id: buttonId, describedBy }: {
   label: string; value: T; options: Option<T>[]; onChange: (v: T) => void; prefix?: string; size?: "sm";
   className?: string; placement?: Placement; hideLabel?: boolean; disabled?: boolean;
+  id?: string; // the button's, for a <label htmlFor>
+  describedBy?: string; // what is wrong with it, said under it
   again?: T[]; // values that call onChange when chosen while chosen already (on hold: until another time)
 }) {
   const p = usePopover(placement);
@@ -176,8 +192,8 @@ export function Select<T extends string>({ label, value, options, onChange, pref
   };
   return (
     <>
-      <button ref={p.trigger} type="button" className={cx("btn select-btn", size, className)} value={value} disabled={disabled}
-        aria-haspopup="listbox" aria-expanded={p.open} aria-controls={p.open ? id : undefined}
+      <button ref={p.trigger} id={buttonId} type="button" className={cx("btn select-btn", size, className)} value={value} disabled={disabled}
+        aria-describedby={describedBy} aria-haspopup="listbox" aria-expanded={p.open} aria-controls={p.open ? id : undefined}
         aria-label={hideLabel ? `${label}: ${current?.label ?? value}` : undefined}
         onClick={() => p.setOpen((o) => !o)}
         onKeyDown={(ev) => { if (ev.key === "ArrowDown" || ev.key === "ArrowUp") { ev.preventDefault(); p.setOpen(true); } }}>
@@ -213,9 +229,10 @@ export function Menu({ label, button, buttonClass, children, placement = "bottom
   label: string; button: ReactNode; buttonClass?: string; children: (close: (refocus?: boolean) => void) => ReactNode; placement?: Placement; title?: string;
 }) {
   const p = usePopover(placement);
+  // the panel is hidden until placed, and a hidden element takes no focus
   useEffect(() => {
-    if (p.open) entries(p.panel.current)[0]?.focus();
-  }, [p.open]);
+    if (p.open && p.pos.visibility !== "hidden") entries(p.panel.current)[0]?.focus();
+  }, [p.open, p.pos]);
   return (
     <>
       <button ref={p.trigger} type="button" className={buttonClass ?? "btn"} aria-haspopup="menu" aria-expanded={p.open} aria-label={label} title={title}
