@@ -82,7 +82,17 @@ func TestSearch(t *testing.T) {
 		}
 	}
 	note := searchFor(t, alice, "leipzig carrier", 1).Hits[0]
-	if !note.Private || note.ActorKind != "agent" {
+	items, _, err := e.Node.Store().Timeline(edge.DemoTenant, conv, 0, 100, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var noteTS int64
+	for _, it := range items {
+		if it.Private && it.Kind == "message" {
+			noteTS = it.TS
+		}
+	}
+	if !note.Private || note.ActorKind != "agent" || note.TS != noteTS {
 		t.Fatalf("the note's hit: %+v", note)
 	}
 	zh := searchFor(t, alice, "包裹", 1).Hits[0]

@@ -49,16 +49,23 @@ type Index struct {
 
 // the document: one per message or note
 type doc struct {
-	Tenant  string    `json:"tenant"`
-	Conv    string    `json:"conv"`
-	Text    string    `json:"text"`
-	Subject string    `json:"subject"`
-	Private bool      `json:"private"`
-	Actor   string    `json:"actor"`
-	TS      time.Time `json:"ts"`
+	Tenant  string  `json:"tenant"`
+	Conv    string  `json:"conv"`
+	Text    string  `json:"text"`
+	Subject string  `json:"subject"`
+	Private bool    `json:"private"`
+	Actor   string  `json:"actor"`
+	TS      float64 `json:"ts"` // unix ms
 }
 
-var lastKey = []byte("edgedesk.last_seq")
+var (
+	lastKey    = []byte("edgedesk.last_seq")
+	mappingKey = []byte("edgedesk.mapping")
+)
+
+// mappingVersion names newMapping: an index made with another is made
+// again from the log.
+const mappingVersion = "2"
 
 func newMapping() mapping.IndexMapping {
 	kw := func() *mapping.FieldMapping {
@@ -82,8 +89,8 @@ func newMapping() mapping.IndexMapping {
 	private := bleve.NewBooleanFieldMapping()
 	private.Store = true
 	m.AddFieldMappingsAt("private", private)
-	ts := bleve.NewDateTimeFieldMapping()
-	ts.Store = true
+	ts := bleve.NewNumericFieldMapping()
+	ts.Store, ts.Index = true, false
 	m.AddFieldMappingsAt("ts", ts)
 	im := bleve.NewIndexMapping()
 	im.DefaultMapping = m
@@ -108,6 +115,24 @@ func Open(dir string, log *slog.Logger) (*Index, error) {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open the search index in %s: %w", dir, err)
+	}
+	if v, err := idx.GetInternal(mappingKey); err != nil || string(v) != mappingVersion {
+		last, _ := idx.GetInternal(lastKey)
+		if v != nil || err != nil || last != nil { // made by another version (a new one holds neither)
+			log.Warn("the search index was made by another version; it is built again from the log", "dir", dir)
+			if err := idx.Close(); err != nil {
+				return nil, err
+			}
+			if err := os.RemoveAll(dir); err != nil {
+				return nil, fmt.Errorf("remove the old search index %s: %w", dir, err)
+			}
+			if idx, err = bleve.New(dir, newMapping()); err != nil {
+				return nil, fmt.Errorf("open the search index in %s: %w", dir, err)
+			}
+		}
+		if err := idx.SetInternal(mappingKey, []byte(mappingVersion)); err != nil {
+			return nil, fmt.Errorf("mark the search index in %s: %w", dir, err)
+		}
 	}
 	x := &Index{idx: idx, log: log, codec: event.NewCodec()}
 	if b, err := idx.GetInternal(lastKey); err == nil && len(b) > 0 {
@@ -209,7 +234,7 @@ func (x *Index) add(b *bleve.Batch, en entry) {
 		return
 	}
 	m := e.Message
-	d := doc{Tenant: e.Tenant, Conv: m.Conv, Text: m.Text, Private: m.Private, Actor: e.Actor.Kind, TS: time.UnixMilli(e.TS).UTC()}
+	d := doc{Tenant: e.Tenant, Conv: m.Conv, Text: m.Text, Private: m.Private, Actor: e.Actor.Kind, TS: float64(e.TS)}
 	if m.Email != nil {
 		d.Subject = m.Email.Subject
 	}
@@ -283,10 +308,8 @@ func (x *Index) Search(ctx context.Context, tenant, q string, limit int, private
 		hit.Conv, _ = h.Fields["conv"].(string)
 		hit.Actor, _ = h.Fields["actor"].(string)
 		hit.Private, _ = h.Fields["private"].(bool)
-		if s, ok := h.Fields["ts"].(string); ok {
-			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-				hit.TS = t.UnixMilli()
-			}
+		if ts, ok := h.Fields["ts"].(float64); ok {
+			hit.TS = int64(ts)
 		}
 		field := "text"
 		if len(h.Locations["text"]) == 0 && len(h.Locations["subject"]) > 0 {
