@@ -232,7 +232,8 @@ func (s *Service) actionEvent(a Actor, c *state.ConversationRec, act event.Actio
 		}
 		return e, nil
 	case automation.SetStatus, automation.Snooze:
-		to, custom, until := act.Value, "", int64(0)
+		var to, custom string
+		var until int64
 		if act.Type == automation.Snooze {
 			to, until = event.StatusOnHold, now+act.AfterS*1000
 		} else if to, custom = s.customStatus(a.Tenant, act.Value); to == "" {
