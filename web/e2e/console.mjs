@@ -66,10 +66,16 @@ function check(cond, what) {
 
 // accessible runs axe-core's WCAG 2.1 A and AA rules on what the page
 // shows now and fails with each violation and the elements it concerns.
+// Transitions are stopped while it runs, so that it judges the colours
+// the page settles on, not a frame of a hover or focus fading in.
 async function accessible(page, what) {
   if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ path: axeSource });
   const violations = await page.evaluate(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    const still = document.createElement("style");
+    still.textContent = "*, *::before, *::after { transition: none !important; animation: none !important; }";
+    document.head.append(still);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }).finally(() => still.remove());
     return r.violations.map((v) => `${v.id} (${v.help}): ${v.nodes.map((n) => `${n.target.join(" ")} ${n.failureSummary?.split("\n")[1] ?? ""}`).join("; ")}`);
   });
   if (violations.length) throw new Error(`${what} is not accessible:\n  ${violations.join("\n  ")}`);
