@@ -58,9 +58,14 @@ func (s *Service) fieldDef(tenant, key string) *event.FieldDef {
 	if err != nil {
 		return nil
 	}
-	for _, d := range ticket.Fields(defs) {
-		if d.Key == key {
-			return &d
+	return defOf(ticket.Fields(defs), key)
+}
+
+// defOf is the field of key among all (nil when none).
+func defOf(all []event.FieldDef, key string) *event.FieldDef {
+	for i := range all {
+		if all[i].Key == key {
+			return &all[i]
 		}
 	}
 	return nil
@@ -99,14 +104,7 @@ func (s *Service) fieldsEvent(a Actor, c *state.ConversationRec, set map[string]
 		return nil, err
 	}
 	all := ticket.Fields(defs)
-	def := func(k string) *event.FieldDef {
-		for i := range all {
-			if all[i].Key == k {
-				return &all[i]
-			}
-		}
-		return nil
-	}
+	def := func(k string) *event.FieldDef { return defOf(all, k) }
 	fc := &event.FieldsChange{Conv: c.ID}
 	values := slices.Clone(c.Fields)
 	has := func(k string) int {

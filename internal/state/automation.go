@@ -442,21 +442,13 @@ func (s *Store) DueAutomation(now int64, limit int) ([]AutoDueKey, error) {
 
 // Rules are a tenant's automation rules, in their order.
 func (s *Store) Rules(t string) ([]event.Rule, error) {
-	var rs event.RuleSet
-	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kRules(t), &rs) })
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
+	rs, err := record[event.RuleSet](s, kRules(t))
 	return rs.Rules, err
 }
 
 // Macros are a tenant's macros.
 func (s *Store) Macros(t string) ([]event.Macro, error) {
-	var ms event.MacroSet
-	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kMacros(t), &ms) })
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
+	ms, err := record[event.MacroSet](s, kMacros(t))
 	return ms.Macros, err
 }
 

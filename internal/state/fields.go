@@ -10,37 +10,36 @@ import (
 )
 
 func kFieldDefs(t string) []byte { return []byte("fd/" + t) }
-func kViews(t string) []byte     { return []byte("vw/" + t) }
-func kStatuses(t string) []byte  { return []byte("cs/" + t) }
+
+// record reads the record at key: its zero value when there is none (a
+// tenant's settings that were never set).
+func record[T any](s *Store, key []byte) (T, error) {
+	var v T
+	err := s.view(func(txn *badger.Txn) error { return s.get(txn, key, &v) })
+	if errors.Is(err, ErrNotFound) {
+		return v, nil
+	}
+	return v, err
+}
+func kViews(t string) []byte    { return []byte("vw/" + t) }
+func kStatuses(t string) []byte { return []byte("cs/" + t) }
 
 // CustomStatuses are a tenant's custom statuses.
 func (s *Store) CustomStatuses(t string) ([]event.CustomStatus, error) {
-	var ss event.StatusSet
-	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kStatuses(t), &ss) })
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
+	ss, err := record[event.StatusSet](s, kStatuses(t))
 	return ss.Statuses, err
 }
 
 // Views are a tenant's saved views.
 func (s *Store) Views(t string) ([]event.View, error) {
-	var vs event.ViewSet
-	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kViews(t), &vs) })
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
+	vs, err := record[event.ViewSet](s, kViews(t))
 	return vs.Views, err
 }
 
 // FieldDefs are a tenant's custom fields as set (without the built-in
 // type unless the tenant set it: ticket.Fields adds it).
 func (s *Store) FieldDefs(t string) ([]event.FieldDef, error) {
-	var fs event.FieldSet
-	err := s.view(func(txn *badger.Txn) error { return s.get(txn, kFieldDefs(t), &fs) })
-	if errors.Is(err, ErrNotFound) {
-		return nil, nil
-	}
+	fs, err := record[event.FieldSet](s, kFieldDefs(t))
 	return fs.Fields, err
 }
 
