@@ -49,6 +49,7 @@ plugins:
 	mkdir -p bin/plugins
 	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared -o bin/plugins/routing.wasm ./plugins/routing
 	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared -o bin/plugins/nlp.wasm ./plugins/nlp
+	GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared -o bin/plugins/triage.wasm ./plugins/triage
 
 packages: build plugins
 	@[ -f $(PLUGIN_KEY).key ] || bin/edge plugin keygen --out $(PLUGIN_KEY)
@@ -56,6 +57,8 @@ packages: build plugins
 		--version 1.0.0+$$(sha256sum bin/plugins/routing.wasm | cut -c1-12) --key $(PLUGIN_KEY).key --out bin/plugins/routing
 	bin/edge plugin pack --wasm bin/plugins/nlp.wasm --name nlp --kind nlp \
 		--version 1.0.0+$$(sha256sum bin/plugins/nlp.wasm | cut -c1-12) --key $(PLUGIN_KEY).key --out bin/plugins/nlp
+	bin/edge plugin pack --wasm bin/plugins/triage.wasm --name triage --kind automation --caps config \
+		--version 1.0.0+$$(sha256sum bin/plugins/triage.wasm | cut -c1-12) --key $(PLUGIN_KEY).key --out bin/plugins/triage
 
 # Debian's chromium, which the browser tests drive (playwright-core never
 # downloads a browser of its own).

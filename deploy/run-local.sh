@@ -43,7 +43,7 @@ install_plugins() { # region, http port
 		"$BIN/edge" plugin list --edge "http://127.0.0.1:$2" --token-file "$DATA/edge-$1/dev-admin-token" >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	for p in routing nlp; do
+	for p in routing nlp triage; do
 		"$BIN/edge" plugin install --edge "http://127.0.0.1:$2" --token-file "$DATA/edge-$1/dev-admin-token" "$BIN/plugins/$p"
 	done
 }

@@ -261,7 +261,11 @@ func (n *Node) Start(ctx context.Context) (err error) {
 			n.log.Error("the search index stopped following the log", "err", err)
 		}
 	}()
-	ar := automation.New(automation.Options{Store: n.store, Conversations: n.gateway.Conversations(), Log: n.log.With("component", "automation")})
+	ao := automation.Options{Store: n.store, Conversations: n.gateway.Conversations(), Log: n.log.With("component", "automation")}
+	if n.plugins != nil {
+		ao.Plugins = n.plugins
+	}
+	ar := automation.New(ao)
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()

@@ -11,11 +11,15 @@ package automation
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/edgedesk/edgedesk/edge/conversation"
+	"github.com/edgedesk/edgedesk/internal/automation"
+	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
+	"github.com/edgedesk/edgedesk/wasm/abi"
 )
 
 // Options configure a Runner.
@@ -29,7 +33,19 @@ type Options struct {
 	// Now is the time (nil: time.Now).
 	Now func() time.Time
 	Log *slog.Logger
+	// Plugins answer rules' `plugin` actions (nil: none is installed,
+	// and such a step is skipped saying so).
+	Plugins Automator
 }
+
+// Automator is the edge's automation plugin (edge/plugins.Manager).
+type Automator interface {
+	Automate(ctx context.Context, req *abi.AutomateRequest) (*abi.Automation, string, error)
+}
+
+// ErrNoPlugin is a plugin step's skip when no automation plugin is
+// installed.
+var ErrNoPlugin = errors.New("no automation plugin is installed on this edge")
 
 // Runner makes the actions of firings.
 type Runner struct{ o Options }
@@ -84,7 +100,11 @@ func (r *Runner) Step(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	for i := range firings {
-		if _, err := r.o.Conversations.RunFiring(ctx, &firings[i]); err != nil {
+		run := r.o.Conversations.RunFiring
+		if f := &firings[i]; f.Stop == "" && f.Done < len(f.Actions) && f.Actions[f.Done].Type == automation.Plugin {
+			run = r.plugin
+		}
+		if _, err := run(ctx, &firings[i]); err != nil {
 			first = cmpErr(first, err)
 			continue
 		}
@@ -102,6 +122,61 @@ func (r *Runner) Step(ctx context.Context) (int, error) {
 		n++
 	}
 	return n, first
+}
+
+// plugin asks the automation plugin what firing f's next step, a
+// `plugin` action, does, and hands its answer to the conversation
+// service, which checks it and writes it down.
+func (r *Runner) plugin(ctx context.Context, f *state.AutoRec) (conversation.Result, error) {
+	if r.o.Plugins == nil {
+		return r.o.Conversations.PluginStep(ctx, f, conversation.PluginAnswer{}, ErrNoPlugin)
+	}
+	c, err := r.o.Store.Conversation(f.Tenant, f.Conv)
+	if err != nil {
+		return conversation.Result{}, err
+	}
+	ans, by, err := r.o.Plugins.Automate(ctx, r.request(f, c))
+	if err != nil {
+		if ctx.Err() != nil {
+			return conversation.Result{}, ctx.Err()
+		}
+		if by == "" { // none is installed
+			return r.o.Conversations.PluginStep(ctx, f, conversation.PluginAnswer{}, ErrNoPlugin)
+		}
+		r.o.Log.Warn("the automation plugin failed a rule's step; the step is skipped", "plugin", by, "rule", f.Rule, "conversation", f.Conv, "err", err)
+		return r.o.Conversations.PluginStep(ctx, f, conversation.PluginAnswer{By: by}, fmt.Errorf("%s failed: %w", by, err))
+	}
+	out := conversation.PluginAnswer{By: by, Note: ans.Note, Actions: make([]event.Action, len(ans.Actions))}
+	for i, a := range ans.Actions {
+		out.Actions[i] = event.Action{Type: a.Type, Value: a.Value, Tags: a.Tags, Text: a.Text, AfterS: a.AfterS, Field: a.Field}
+	}
+	return r.o.Conversations.PluginStep(ctx, f, out, nil)
+}
+
+// request is what the plugin is told of firing f's conversation c.
+func (r *Runner) request(f *state.AutoRec, c *state.ConversationRec) *abi.AutomateRequest {
+	q := &abi.AutomateRequest{Tenant: f.Tenant, Conversation: f.Conv, Task: f.Actions[f.Done].Value, Rule: f.Rule, Trigger: f.When, Text: f.Text,
+		Status: c.Status, Priority: c.Priority, Channel: c.Channel, Inbox: c.Inbox, Assignee: c.Assignee, Team: c.Team, Tags: c.Tags,
+		Subject: c.Subject}
+	if len(c.Fields) > 0 {
+		q.Fields = make(map[string]string, len(c.Fields))
+		for _, v := range c.Fields {
+			q.Fields[v.Key] = v.Value
+		}
+	}
+	if q.Priority == "" {
+		q.Priority = event.PriorityNormal
+	}
+	if q.Channel == "" {
+		q.Channel = "web"
+	}
+	if c.Language != "" || c.Intent != "" || c.Sentiment != "" {
+		q.Reading = &abi.Reading{Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment}
+	}
+	if k, err := r.o.Store.Contact(f.Tenant, c.Contact); err == nil {
+		q.Contact = &abi.Contact{Identified: k.ExternalID != "", Language: k.Language, Attributes: k.Attributes}
+	}
+	return q
 }
 
 func cmpErr(first, err error) error {

@@ -133,6 +133,9 @@ func (s *Service) SetMacros(ctx context.Context, a Actor, macros []event.Macro) 
 			return nil, invalid("macro %d (%q): name must be 1-%d characters", i+1, m.ID, event.MaxRuleName)
 		}
 		seen[m.ID] = true
+		if k := slices.IndexFunc(m.Actions, func(x event.Action) bool { return x.Type == automation.Plugin }); k >= 0 {
+			return nil, invalid("macro %d (%q, %q): action %d (plugin): a macro cannot ask a plugin; a rule can", i+1, m.ID, m.Name, k+1)
+		}
 		if err := automation.CheckActions(m.Actions, refs{s, a.Tenant}); err != nil {
 			return nil, invalid("macro %d (%q, %q): %v", i+1, m.ID, m.Name, err)
 		}
@@ -345,6 +348,55 @@ func (s *Service) RunFiring(ctx context.Context, f *state.AutoRec) (Result, erro
 		defer s.router.Freed(f.Tenant)
 	}
 	return s.append(ctx, e)
+}
+
+// PluginAnswer is what the automation plugin answered to a firing's
+// `plugin` step: By names it (name@version), Actions are what it chose,
+// Note says why, for agents.
+type PluginAnswer struct {
+	By      string
+	Actions []event.Action
+	Note    string
+}
+
+// PluginStep makes what the automation plugin answered to firing f's
+// next step, a `plugin` action (edge/automation's runner asks it): its
+// actions, checked as a rule's, take the step's place in the firing, and
+// the runner makes them next, one event each. A plugin that failed
+// (failed), or answered actions that cannot be made, makes the step a
+// skip that says why. The event's id is derived from the firing and the
+// step, and the projector takes the step only once.
+func (s *Service) PluginStep(ctx context.Context, f *state.AutoRec, ans PluginAnswer, failed error) (Result, error) {
+	if f.Stop != "" || f.Done >= len(f.Actions) || f.Actions[f.Done].Type != automation.Plugin {
+		return Result{}, fmt.Errorf("step %d of the firing of rule %s is not a plugin's", f.Done, f.Rule)
+	}
+	a := automationActor(f.Tenant, f.Rule)
+	task := f.Actions[f.Done].Value
+	ref := &event.AutoRef{Rule: f.Rule, Trigger: f.Trigger, Step: f.Done, Chain: f.Chain, Plugin: true}
+	id := auth.DerivedID("e", "auto", f.Tenant, strconv.FormatUint(f.Trigger, 16), f.Rule, strconv.Itoa(f.Done), "plugin")
+	skip := func(format string, args ...any) (Result, error) {
+		reason := fmt.Sprintf("rule %q asked the automation plugin %q: ", f.RuleName, task) + fmt.Sprintf(format, args...)
+		return s.append(ctx, &event.Event{ID: id, Kind: event.KindAutoSkipped, Tenant: f.Tenant, Actor: a.event(), Auto: ref,
+			AutoSkip: &event.AutoSkip{Conv: f.Conv, Reason: truncate(reason, 300)}})
+	}
+	if failed != nil {
+		return skip("%v", failed)
+	}
+	actions := normalActions(ans.Actions)
+	if k := slices.IndexFunc(actions, func(x event.Action) bool { return x.Type == automation.Plugin }); k >= 0 {
+		return skip("%s answered action %d, plugin: a plugin cannot ask a plugin", ans.By, k+1)
+	}
+	if len(actions) > 0 {
+		if err := automation.CheckActions(actions, refs{s, f.Tenant}); err != nil {
+			return skip("%s answered what cannot be made: %v", ans.By, err)
+		}
+	}
+	if room := event.MaxFiringSteps - len(f.Actions) + 1; len(actions) > room {
+		return skip("%s answered %d actions; the rule has room for %d more", ans.By, len(actions), room)
+	}
+	note := truncate(strings.TrimSpace(ans.Note), 300)
+	return s.append(ctx, &event.Event{ID: id, Kind: event.KindAutoExpanded, Tenant: f.Tenant, Actor: a.event(), Auto: ref,
+		AutoExpand: &event.AutoExpand{Conv: f.Conv, By: ans.By, Task: task, Actions: actions, Note: note}})
 }
 
 // frees reports whether e may leave a conversation for routing to offer,

@@ -261,11 +261,17 @@ func sameAttributes(a *event.Attributes, have map[string]string) bool {
 	return true
 }
 
+// truncate cuts s to at most n bytes, on a character's boundary, ending
+// in "…" when it was cut.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	return s[:n] + "…"
+	cut := max(n-len("…"), 0)
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // NewContact records a contact of inbox that no website or back end

@@ -62,7 +62,9 @@ type Budget struct {
 // tenant at 100 new conversations a second. NLP: 25 ms; the shipped
 // plugin reads 200 characters in 40–76 µs and the longest message (16
 // KiB) in 0.4–0.8 ms, and analyses run off the chat's path on two
-// workers.
+// workers. Automation: 50 ms; a rule's plugin action runs off the chat's
+// path, but the runner makes firings one at a time, so a slow plugin
+// delays every rule's next actions.
 func DefaultBudget(kind string) Budget {
 	b := Budget{Percentile: 90, Calls: 100, Age: 30 * time.Second, MinCalls: 50}
 	switch kind {
@@ -70,6 +72,8 @@ func DefaultBudget(kind string) Budget {
 		b.Max = 10 * time.Millisecond
 	case abi.KindNLP:
 		b.Max = 25 * time.Millisecond
+	case abi.KindAutomation:
+		b.Max = 50 * time.Millisecond
 	default:
 		return Budget{}
 	}

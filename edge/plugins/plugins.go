@@ -122,7 +122,7 @@ func Open(ctx context.Context, o Options) (*Manager, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	budgets := map[string]Budget{}
-	for _, kind := range []string{abi.KindRouting, abi.KindNLP} {
+	for _, kind := range []string{abi.KindRouting, abi.KindNLP, abi.KindAutomation} {
 		budgets[kind] = DefaultBudget(kind)
 	}
 	for kind, b := range o.Budgets {
@@ -625,6 +625,27 @@ func (m *Manager) Analyze(ctx context.Context, req *abi.AnalyzeRequest) (*abi.An
 		}
 		if err := a.CheckSpans(req.Text); err != nil {
 			return fmt.Errorf("its analysis: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, by, err
+	}
+	return a, by, nil
+}
+
+// Automate asks the automation plugin what a rule's `plugin` action
+// does; by names the plugin and version that answered. The answer is
+// checked against the ABI's contract (abi.Automation.Check); whether its
+// actions can be made is the caller's to check. An answer that breaks
+// the contract gives an error wrapping ErrInvalidAnswer that says what
+// was wrong.
+func (m *Manager) Automate(ctx context.Context, req *abi.AutomateRequest) (*abi.Automation, string, error) {
+	var a *abi.Automation
+	by, err := m.call(ctx, abi.KindAutomation, req.Tenant, abi.OpAutomate, req.Encode(), func(out []byte) error {
+		var err error
+		if a, err = abi.DecodeAutomation(out); err != nil {
+			return fmt.Errorf("its actions: %w", err)
 		}
 		return nil
 	})

@@ -177,6 +177,13 @@ func (s *Sealer) Apply(e *event.Event, p Policy) bool {
 	if a := e.Attachment; a != nil {
 		do("attachment.name", &a.Name)
 	}
+	if x := e.AutoExpand; x != nil {
+		// an automation plugin's replies and notes may quote the customer
+		for i := range x.Actions {
+			do("message.text", &x.Actions[i].Text)
+		}
+		do("message.text", &x.Note)
+	}
 	if d := e.Delivery; d != nil {
 		// a relay's answer names the recipient ("550 <ann@…>: no such user")
 		do("contact.email", &d.Detail)

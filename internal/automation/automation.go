@@ -74,10 +74,14 @@ const (
 	Reply       = "reply"        // Text: a public answer to the customer
 	AddNote     = "add_note"     // Text: a private note for agents
 	SetField    = "set_field"    // Field, Value: a custom field's value ("" clears it)
+	// Plugin asks the edge's automation plugin (Value: the task, passed
+	// to it) and makes the actions it answers, checked as a rule's (rules
+	// only, not macros).
+	Plugin = "plugin"
 )
 
 // ActionTypes are the action types, in the order the docs print them.
-var ActionTypes = []string{Assign, Unassign, AssignTeam, SetStatus, Snooze, SetPriority, AddTags, RemoveTags, SetField, Reply, AddNote}
+var ActionTypes = []string{Assign, Unassign, AssignTeam, SetStatus, Snooze, SetPriority, AddTags, RemoveTags, SetField, Reply, AddNote, Plugin}
 
 // kind is how a field's values are compared.
 type kind int

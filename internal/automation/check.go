@@ -302,12 +302,20 @@ func checkAction(a *event.Action, refs Refs) error {
 			return fmt.Errorf("text must be 1-%d bytes of UTF-8", event.MaxActionText)
 		}
 		return only(false, false, true, false)
+	case Plugin:
+		if !event.ValidID(a.Value) {
+			return fmt.Errorf("value must be the task the plugin is asked (1-64 letters, digits, '-' or '_')")
+		}
+		return only(true, false, false, false)
 	}
 	return fmt.Errorf("unknown action type %q: %s", a.Type, strings.Join(ActionTypes, ", "))
 }
 
 // produces is the trigger an action makes happen ("" for none that a
-// rule follows: a private note is followed by note rules, though).
+// rule follows: a private note is followed by note rules, though). What
+// a plugin answers is not known before it runs: its actions are checked
+// when made, and a loop through a plugin is stopped at run time
+// (event.MaxChain, no rule twice in a chain).
 func produces(a *event.Action) string {
 	switch a.Type {
 	case Assign, Unassign:

@@ -87,6 +87,22 @@ type AutoRef struct {
 	Trigger uint64   `cbor:"2,keyasint"`
 	Step    int      `cbor:"3,keyasint"`
 	Chain   []string `cbor:"4,keyasint,omitempty"`
+	// Plugin marks what is made of a `plugin` step: the plugin's answer
+	// (automation.expanded) or why there is none (automation.skipped). A
+	// step is taken only by a change that says what kind of step it is.
+	Plugin bool `cbor:"5,keyasint,omitempty"`
+}
+
+// AutoExpand is the body of automation.expanded: what the automation
+// plugin (By, name@version) answered to a rule's `plugin` step in
+// conversation Conv, asked Task: the actions that take the step's place
+// in the firing (none: the step is over), and a note for agents.
+type AutoExpand struct {
+	Conv    string   `cbor:"1,keyasint"`
+	By      string   `cbor:"2,keyasint"`
+	Task    string   `cbor:"3,keyasint,omitempty"`
+	Actions []Action `cbor:"4,keyasint,omitempty"`
+	Note    string   `cbor:"5,keyasint,omitempty"`
 }
 
 // AutoSkip is the body of automation.skipped: a rule's action that could
@@ -100,12 +116,16 @@ type AutoSkip struct {
 // Bounds of automation, checked by every node on each event (the
 // conversation service checks the rest: internal/automation).
 const (
-	MaxRules       = 200
-	MaxMacros      = 200
-	MaxConditions  = 20
-	MaxActions     = 10
-	MaxValues      = 50
-	MaxChain       = 8
+	MaxRules      = 200
+	MaxMacros     = 200
+	MaxConditions = 20
+	MaxActions    = 10
+	MaxValues     = 50
+	MaxChain      = 8
+	// MaxFiringSteps bounds a firing's steps: a rule's actions, of which
+	// a plugin's step may become MaxActions.
+	MaxFiringSteps = 2 * MaxActions
+	maxSealedText  = 8 << 10
 	MaxRuleName    = 100
 	MaxActionText  = 4096
 	maxValueBytes  = 256
@@ -173,5 +193,24 @@ func validMacroSet(s *MacroSet) bool {
 }
 
 func validAutoRef(a *AutoRef) bool {
-	return a == nil || ValidID(a.Rule) && a.Trigger > 0 && a.Step >= 0 && a.Step < MaxActions && len(a.Chain) <= MaxChain
+	return a == nil || ValidID(a.Rule) && a.Trigger > 0 && a.Step >= 0 && a.Step < MaxFiringSteps && len(a.Chain) <= MaxChain
+}
+
+func validAutoExpand(x *AutoExpand) bool {
+	if x == nil || !ValidID(x.Conv) || len(x.By) > 200 || len(x.Task) > 64 || len(x.Actions) > MaxActions || len(x.Note) > maxSealedText {
+		return false
+	}
+	for i := range x.Actions {
+		a := x.Actions[i]
+		// a reply's or a note's text is sealed in region (it may quote the
+		// customer) and a sealed text is longer
+		if len(a.Text) > maxSealedText {
+			return false
+		}
+		a.Text = ""
+		if !validAction(&a) {
+			return false
+		}
+	}
+	return true
 }

@@ -58,6 +58,7 @@ const (
 	KindMerged             Kind = "conversation.merged"
 	KindViewsSet           Kind = "views.set"
 	KindStatusesSet        Kind = "statuses.set"
+	KindAutoExpanded       Kind = "automation.expanded"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -162,6 +163,7 @@ type Event struct {
 	Merge      *Merge        `cbor:"59,keyasint,omitempty"`
 	Views      *ViewSet      `cbor:"60,keyasint,omitempty"`
 	Statuses   *StatusSet    `cbor:"61,keyasint,omitempty"`
+	AutoExpand *AutoExpand   `cbor:"62,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -739,6 +741,8 @@ func (e *Event) Conv() string {
 		return e.AutoDue.Conv
 	case e.AutoSkip != nil:
 		return e.AutoSkip.Conv
+	case e.AutoExpand != nil:
+		return e.AutoExpand.Conv
 	case e.TeamChange != nil:
 		return e.TeamChange.Conv
 	case e.Fields != nil:
@@ -841,6 +845,8 @@ func (e *Event) Validate() error {
 		ok = e.AutoDue != nil && ValidID(e.AutoDue.Conv) && ValidID(e.AutoDue.Rule) && e.AutoDue.Due > 0
 	case KindAutoSkipped:
 		ok = e.AutoSkip != nil && ValidID(e.AutoSkip.Conv) && len(e.AutoSkip.Reason) <= maxReasonBytes && e.Auto != nil
+	case KindAutoExpanded:
+		ok = validAutoExpand(e.AutoExpand) && e.Auto != nil && e.Auto.Plugin
 	case KindSLAStage:
 		st := e.SLAStage
 		ok = st != nil && ValidID(st.Conv) && slices.Contains(SLAMeasures, st.Measure) && (st.Stage == SLAWarning || st.Stage == SLABreached) &&

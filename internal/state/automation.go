@@ -42,6 +42,10 @@ type AutoRec struct {
 	// Stop, when set, says why the rule is not run (a loop stopped): the
 	// runner records it, and the firing is over.
 	Stop string `cbor:"10,keyasint,omitempty"`
+	// When is the trigger that fired it, and Text the message that did
+	// (kept only for a rule with a plugin action, which tells the plugin).
+	When string `cbor:"11,keyasint,omitempty"`
+	Text string `cbor:"12,keyasint,omitempty"`
 }
 
 // AutoDueRec is a time rule's time for a conversation: when it comes
@@ -112,7 +116,28 @@ func (s *Store) autoStep(txn *badger.Txn, e *event.Event) (*AutoRec, error) {
 	if r.Tenant != e.Tenant || r.Done != e.Auto.Step || r.Conv != e.Conv() {
 		return nil, nil
 	}
+	// a plugin's step is taken only by its answer or its skip, and any
+	// other step only by its own change: two nodes may make different
+	// kinds of change for one step while a plugin's answer is on its way
+	if r.Stop == "" && r.Done < len(r.Actions) && (r.Actions[r.Done].Type == automation.Plugin) != e.Auto.Plugin {
+		return nil, nil
+	}
 	return &r, nil
+}
+
+// autoExpand puts a plugin's actions in the place of its step (the
+// firing's next), as many as the firing has room for
+// (event.MaxFiringSteps); none end the step.
+func (s *Store) autoExpand(txn *badger.Txn, r *AutoRec, actions []event.Action) error {
+	rest := r.Actions[r.Done+1:]
+	room := max(event.MaxFiringSteps-r.Done-len(rest), 0)
+	actions = actions[:min(len(actions), room)]
+	r.Actions = slices.Concat(r.Actions[:r.Done], actions, rest)
+	if r.Done >= len(r.Actions) {
+		return txn.Delete(kFiring(r.Trigger, r.Rule))
+	}
+	s.autoFired = true
+	return s.put(txn, kFiring(r.Trigger, r.Rule), r)
 }
 
 // autoAdvance moves a firing past the step just applied; the last step
@@ -234,7 +259,7 @@ func (s *Store) automate(txn *badger.Txn, e *event.Event, ch *Change) error {
 		}
 		s.autoMatch = set.MatchAppend(s.autoMatch[:0], f, chain)
 		for _, r := range s.autoMatch {
-			if err := s.fire(txn, e, c, r, append(slices.Clone(chain), r.ID)); err != nil {
+			if err := s.fire(txn, e, c, r, append(slices.Clone(chain), r.ID), trig, text); err != nil {
 				return err
 			}
 		}
@@ -243,10 +268,13 @@ func (s *Store) automate(txn *badger.Txn, e *event.Event, ch *Change) error {
 }
 
 // fire writes down a firing of rule r by event e.
-func (s *Store) fire(txn *badger.Txn, e *event.Event, c *ConversationRec, r *event.Rule, chain []string) error {
+func (s *Store) fire(txn *badger.Txn, e *event.Event, c *ConversationRec, r *event.Rule, chain []string, trig, text string) error {
 	s.autoFired = true
+	if !slices.ContainsFunc(r.Actions, func(a event.Action) bool { return a.Type == automation.Plugin }) {
+		text = ""
+	}
 	return s.put(txn, kFiring(e.Seq, r.ID), &AutoRec{Tenant: e.Tenant, Conv: c.ID, Rule: r.ID, RuleName: r.Name, Trigger: e.Seq,
-		At: e.TS, Chain: chain, Actions: r.Actions})
+		At: e.TS, Chain: chain, Actions: r.Actions, When: trig, Text: text})
 }
 
 // loopStopped writes down, instead of a firing of rule next, that a
@@ -366,7 +394,7 @@ func (s *Store) applyAutoDue(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	c.AutoDue[i].Fired = true
 	s.putConv(c)
-	return ch, s.fire(txn, e, c, r, []string{r.ID})
+	return ch, s.fire(txn, e, c, r, []string{r.ID}, automation.Time, "")
 }
 
 // applyAutoSkipped records a rule's action that could not be made, for
@@ -385,6 +413,27 @@ func (s *Store) applyAutoSkipped(txn *badger.Txn, e *event.Event) (Change, error
 	}
 	it := newItem(e, "automation", c.ID)
 	it.Private, it.Text = true, e.AutoSkip.Reason
+	ch.Item, ch.Conv = it, c
+	return ch, s.addItem(txn, e.Tenant, it)
+}
+
+// applyAutoExpanded shows a plugin's note, when it gave one, as an
+// automation item: the actions it chose are made next, each its own
+// change.
+func (s *Store) applyAutoExpanded(txn *badger.Txn, e *event.Event) (Change, error) {
+	ch := Change{Event: e}
+	if e.AutoExpand.Note == "" {
+		return ch, nil
+	}
+	c, err := s.loadConv(txn, e.Tenant, e.AutoExpand.Conv)
+	if errors.Is(err, ErrNotFound) {
+		return ch, nil
+	}
+	if err != nil {
+		return ch, err
+	}
+	it := newItem(e, "automation", c.ID)
+	it.Private, it.Text = true, e.AutoExpand.Note
 	ch.Item, ch.Conv = it, c
 	return ch, s.addItem(txn, e.Tenant, it)
 }

@@ -148,7 +148,11 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, err
 	}
 	if firing != nil {
-		if err := s.autoAdvance(txn, firing); err != nil {
+		advance := s.autoAdvance
+		if e.Kind == event.KindAutoExpanded {
+			advance = func(txn *badger.Txn, r *AutoRec) error { return s.autoExpand(txn, r, e.AutoExpand.Actions) }
+		}
+		if err := advance(txn, firing); err != nil {
 			return ch, err
 		}
 	}
@@ -222,6 +226,8 @@ func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyMerge(txn, e)
 	case event.KindAutoSkipped:
 		return s.applyAutoSkipped(txn, e)
+	case event.KindAutoExpanded:
+		return s.applyAutoExpanded(txn, e)
 	case event.KindConversationRated:
 		return s.applyRating(txn, e)
 	case event.KindAttachmentStored:

@@ -41,8 +41,9 @@ const HostModule = "edgedesk"
 
 // Ops a plugin answers (edgedesk_call's first argument).
 const (
-	OpRoute   uint32 = 1 // RouteRequest → RouteDecision
-	OpAnalyze uint32 = 2 // AnalyzeRequest → Analysis
+	OpRoute    uint32 = 1 // RouteRequest → RouteDecision
+	OpAnalyze  uint32 = 2 // AnalyzeRequest → Analysis
+	OpAutomate uint32 = 3 // AutomateRequest → Automation
 )
 
 // Status codes of a Result.
@@ -88,8 +89,9 @@ type Result struct {
 
 // Kinds of plugin.
 const (
-	KindRouting = "routing"
-	KindNLP     = "nlp"
+	KindRouting    = "routing"
+	KindNLP        = "nlp"
+	KindAutomation = "automation"
 )
 
 // RouteRequest asks a routing plugin who gets a conversation. Fields are

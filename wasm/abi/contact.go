@@ -1,10 +1,5 @@
 package abi
 
-import (
-	"cmp"
-	"slices"
-)
-
 // The Contact and Reading of a RouteRequest on the wire: maps with small
 // integer keys, like the request, and the attributes a map of text to
 // text in the order of the core deterministic encoding (shorter keys
@@ -54,32 +49,9 @@ func (r *reader) contactField() (*Contact, error) {
 
 // attributes reads a map of text to text into c.Attributes, reusing the
 // map c has; a key given twice is refused.
-func (r *reader) attributes(c *Contact) error {
-	if r.null() {
-		return nil
-	}
-	n, err := r.count(5)
-	if err != nil || n == 0 {
-		return err
-	}
-	if c.Attributes == nil {
-		c.Attributes = make(map[string]string, n)
-	}
-	for range n {
-		k, err := r.str()
-		if err != nil {
-			return err
-		}
-		v, err := r.str()
-		if err != nil {
-			return err
-		}
-		if _, dup := c.Attributes[k]; dup {
-			return r.fail("attribute " + quote(k) + " given twice")
-		}
-		c.Attributes[k] = v
-	}
-	return nil
+func (r *reader) attributes(c *Contact) (err error) {
+	c.Attributes, err = r.strMap(c.Attributes, "attribute")
+	return err
 }
 
 // readingField reads a request's reading: nil for null.
@@ -140,21 +112,7 @@ func (w *writer) contact(c *Contact) {
 	}
 	if len(c.Attributes) > 0 {
 		w.head(0, 2)
-		keys := make([]string, 0, len(c.Attributes))
-		for k := range c.Attributes {
-			keys = append(keys, k)
-		}
-		slices.SortFunc(keys, func(a, b string) int {
-			if len(a) != len(b) {
-				return cmp.Compare(len(a), len(b))
-			}
-			return cmp.Compare(a, b)
-		})
-		w.head(5, uint64(len(keys)))
-		for _, k := range keys {
-			w.str(3, k)
-			w.str(3, c.Attributes[k])
-		}
+		w.strMap(c.Attributes)
 	}
 	w.optStr(3, c.Language)
 	w.optInt(4, c.Conversations)

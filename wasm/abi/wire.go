@@ -368,6 +368,8 @@ func (r *reader) routeRequest(q *RouteRequest) error {
 			q.Contact, err = r.contactField()
 		case 10:
 			q.Reading, err = r.readingField()
+		case 11:
+			q.Team, err = r.str()
 		default:
 			err = r.skip(0)
 		}
@@ -604,7 +606,7 @@ func (q *RouteRequest) Append(b []byte) []byte {
 	w := &writer{b: b}
 	n := 3
 	for _, set := range []bool{q.Inbox != "", q.Language != "", len(q.Skills) > 0, q.Priority != 0,
-		q.Channel != "", q.Contact != nil, q.Reading != nil} {
+		q.Channel != "", q.Contact != nil, q.Reading != nil, q.Team != ""} {
 		if set {
 			n++
 		}
@@ -647,6 +649,7 @@ func (q *RouteRequest) Append(b []byte) []byte {
 		w.head(0, 10)
 		w.reading(q.Reading)
 	}
+	w.optStr(11, q.Team)
 	return w.b
 }
 

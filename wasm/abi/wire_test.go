@@ -20,6 +20,7 @@ func sampleRequest() RouteRequest {
 		Contact: &Contact{Identified: true, Language: "de", Conversations: 3,
 			Attributes: map[string]string{"plan": "enterprise", "seats": "42", "a": "", "trial": "false", "region.name": "欧洲", "bb": "x"}},
 		Reading: &Reading{Language: "zh", Intent: "refund", Sentiment: SentimentNegative},
+		Team:    "billing-emea",
 	}
 }
 

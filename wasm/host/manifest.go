@@ -56,8 +56,8 @@ func (m *Manifest) Validate() error {
 		return fmt.Errorf("%w: version %q: 1-64 letters, digits, '.', '+', '_' or '-', starting with a letter or digit", ErrManifest, m.Version)
 	case m.ABI != abi.Version:
 		return fmt.Errorf("%w: manifest says ABI %d; this host speaks %d", ErrABI, m.ABI, abi.Version)
-	case m.Kind != abi.KindRouting && m.Kind != abi.KindNLP:
-		return fmt.Errorf("%w: kind %q: routing or nlp", ErrManifest, m.Kind)
+	case m.Kind != abi.KindRouting && m.Kind != abi.KindNLP && m.Kind != abi.KindAutomation:
+		return fmt.Errorf("%w: kind %q: routing, nlp or automation", ErrManifest, m.Kind)
 	}
 	for _, c := range m.Capabilities {
 		if _, ok := abi.HostFunctions[c]; !ok {

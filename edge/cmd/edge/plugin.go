@@ -28,12 +28,12 @@ import (
 const pluginUsage = `edge plugin builds, signs and manages WebAssembly plugins (docs/plugins.md).
 
 Usage:
-  edge plugin new NAME --kind routing|nlp [--out DIR]
+  edge plugin new NAME --kind routing|nlp|automation [--out DIR]
                                                  start a plugin: a Go module in DIR (default ./NAME) that
                                                  builds anywhere, with a handler and its test
   edge plugin keygen --out NAME                  write a signing key NAME.key and its public half NAME.pub
                                                  (never over an existing one)
-  edge plugin pack --src DIR|--wasm FILE --name N --version V --kind routing|nlp
+  edge plugin pack --src DIR|--wasm FILE --name N --version V --kind routing|nlp|automation
                    [--caps log,clock,kv,config,metrics] [--metrics NAME,…] --key NAME.key --out DIR
                                                  build a plugin from Go source, check it as an edge
                                                  would, and sign it into a package
@@ -65,7 +65,7 @@ func pluginCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		wasm    = fs.String("wasm", "", "pack: a module already built, instead of --src")
 		name    = fs.String("name", "", "pack: the plugin's name")
 		version = fs.String("version", "", "pack: its version")
-		kind    = fs.String("kind", "", "pack: routing or nlp")
+		kind    = fs.String("kind", "", "new, pack, test: routing, nlp or automation")
 		caps    = fs.String("caps", "", "pack: capabilities it may use, comma-separated")
 		metrics = fs.String("metrics", "", "pack: the counter names it adds to (capability metrics), comma-separated")
 		key     = fs.String("key", "", "pack: the signing key (edge plugin keygen)")

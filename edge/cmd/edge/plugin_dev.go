@@ -33,7 +33,7 @@ const pdkDir = "edgedesk-pdk"
 // nor a module proxy is needed.
 func newPlugin(args []string, kind, out string, stdout io.Writer) error {
 	if len(args) != 1 {
-		return errors.New("give the plugin's name: edge plugin new NAME --kind routing|nlp")
+		return errors.New("give the plugin's name: edge plugin new NAME --kind routing|nlp|automation")
 	}
 	name := args[0]
 	m := host.Manifest{Name: name, Version: "0.1.0", ABI: abi.Version, Kind: kind, SHA256: strings.Repeat("0", 64)}
@@ -60,6 +60,8 @@ func newPlugin(args []string, kind, out string, stdout io.Writer) error {
 	switch kind {
 	case abi.KindRouting:
 		files["main.go"], files["main_test.go"] = routingMain, routingTest
+	case abi.KindAutomation:
+		files["main.go"], files["main_test.go"] = automationMain, automationTest
 	default:
 		files["main.go"], files["main_test.go"] = nlpMain, nlpTest
 	}
@@ -145,6 +147,12 @@ func testPlugin(ctx context.Context, args []string, wasmFile, kind string, caps 
 			return fmt.Errorf("the request is not a routing request (fields of abi.RouteRequest: tenant, conversation, inbox, language, skills, priority, agents [{id, online, skills, languages, load, maxchats, idlesince}], channel, contact {identified, attributes {key: value}, language, conversations}, reading {language, intent, sentiment}): %w", err)
 		}
 		op, input = abi.OpRoute, q.Append(nil)
+	case abi.KindAutomation:
+		var q abi.AutomateRequest
+		if err := dec.Decode(&q); err != nil {
+			return fmt.Errorf("the request is not an automation request (fields of abi.AutomateRequest: tenant, conversation, task, rule, trigger, text, status, priority, channel, inbox, assignee, team, tags, fields {key: value}, subject, contact {identified, attributes {key: value}, language, conversations}, reading {language, intent, sentiment}): %w", err)
+		}
+		op, input = abi.OpAutomate, q.Encode()
 	default:
 		var q abi.AnalyzeRequest
 		if err := dec.Decode(&q); err != nil {
@@ -180,9 +188,12 @@ func testPlugin(ctx context.Context, args []string, wasmFile, kind string, caps 
 		return fmt.Errorf("after %s: %w", took.Round(time.Microsecond), err)
 	}
 	var answer any
-	if op == abi.OpRoute {
+	switch op {
+	case abi.OpRoute:
 		answer, err = abi.DecodeRouteDecision(outBytes)
-	} else {
+	case abi.OpAutomate:
+		answer, err = abi.DecodeAutomation(outBytes)
+	default:
 		answer, err = abi.DecodeAnalysis(outBytes)
 	}
 	if err != nil {
@@ -318,6 +329,59 @@ func TestAnalyze(t *testing.T) {
 	a, err := abi.DecodeAnalysis(res.Output)
 	if err != nil || a.Intent != "refund" {
 		t.Fatalf("analysis %+v, %v", a, err)
+	}
+}
+`
+
+const automationMain = `// An automation plugin: a rule's plugin action asks it what to do with
+// a conversation, and the edge makes the actions it answers.
+package main
+
+import (
+	"strings"
+
+	"github.com/edgedesk/edgedesk/wasm/abi"
+	"github.com/edgedesk/edgedesk/wasm/pdk"
+)
+
+func init() { pdk.Automate(automate) }
+
+// automate, asked the task "refunds", tags a conversation that speaks of
+// a refund and makes it high priority; replace it with your own.
+func automate(r *abi.AutomateRequest) (*abi.Automation, error) {
+	if r.Task != "refunds" {
+		return nil, nil
+	}
+	if !strings.Contains(strings.ToLower(r.Text), "refund") {
+		return nil, nil
+	}
+	return &abi.Automation{Note: "a refund request", Actions: []abi.Action{
+		{Type: "set_priority", Value: "high"},
+		{Type: "add_tags", Tags: []string{"refund"}},
+	}}, nil
+}
+
+func main() {}
+`
+
+const automationTest = `package main
+
+import (
+	"testing"
+
+	"github.com/edgedesk/edgedesk/wasm/abi"
+	"github.com/edgedesk/edgedesk/wasm/pdk"
+)
+
+func TestAutomate(t *testing.T) {
+	req := &abi.AutomateRequest{Tenant: "t", Conversation: "c", Task: "refunds", Text: "I want a Refund"}
+	res := pdk.Call(abi.OpAutomate, req.Encode())
+	if res.Status != abi.StatusOK {
+		t.Fatalf("status %d: %s", res.Status, res.Message)
+	}
+	a, err := abi.DecodeAutomation(res.Output)
+	if err != nil || len(a.Actions) != 2 || a.Actions[0].Value != "high" {
+		t.Fatalf("answer %+v, %v", a, err)
 	}
 }
 `

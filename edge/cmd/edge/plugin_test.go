@@ -100,3 +100,51 @@ func TestPluginDeveloperFlow(t *testing.T) {
 		t.Fatalf("pack of a command-mode build: %d %s", code, e)
 	}
 }
+
+// TestAutomationPluginFlow: `edge plugin new --kind automation` makes a
+// module that packs, and `edge plugin test` asks it as an edge's rule
+// would and prints the actions it answers.
+func TestAutomationPluginFlow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds plugins; skipped with -short")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	cmd := func(args ...string) (string, string, int) {
+		var out, errb bytes.Buffer
+		code := pluginCmd(ctx, args, &out, &errb)
+		return out.String(), errb.String(), code
+	}
+	src := filepath.Join(dir, "refunds")
+	if _, e, code := cmd("new", "refunds", "--kind", "automation", "--out", src); code != 0 {
+		t.Fatalf("plugin new: %s", e)
+	}
+	key := filepath.Join(dir, "dev")
+	if _, e, code := cmd("keygen", "--out", key); code != 0 {
+		t.Fatalf("keygen: %s", e)
+	}
+	pkg := filepath.Join(dir, "pkg")
+	if o, e, code := cmd("pack", "--src", src, "--name", "refunds", "--version", "0.1.0", "--kind", "automation", "--key", key+".key", "--out", pkg); code != 0 {
+		t.Fatalf("pack: %s %s", o, e)
+	}
+	req := filepath.Join(dir, "req.json")
+	if err := os.WriteFile(req, []byte(`{"tenant":"t","conversation":"c","task":"refunds","trigger":"message_in",
+		"text":"Please REFUND my order","priority":"normal","fields":{"order":"A-1"},"reading":{"intent":"refund"}}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, e, code := cmd("test", pkg, "--request", req)
+	if code != 0 {
+		t.Fatalf("plugin test: %s", e)
+	}
+	var a abi.Automation
+	if err := json.Unmarshal([]byte(o), &a); err != nil || len(a.Actions) != 2 || a.Actions[1].Type != "add_tags" || a.Note != "a refund request" {
+		t.Fatalf("plugin test printed %q (%v), want its two actions", o, err)
+	}
+	if err := os.WriteFile(req, []byte(`{"tenant":"t","agents":[]}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, e, code := cmd("test", pkg, "--request", req); code == 0 || !strings.Contains(e, "not an automation request") {
+		t.Fatalf("a routing request to an automation plugin: %d %s", code, e)
+	}
+}
