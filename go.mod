@@ -33,6 +33,7 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	github.com/prometheus/client_model v0.6.3
 	github.com/quic-go/quic-go v0.65.0
+	github.com/standard-webhooks/standard-webhooks/libraries v1.3.0
 	github.com/tetratelabs/wazero v1.12.0
 	github.com/tidwall/wal v1.2.1
 	go.uber.org/goleak v1.3.0

@@ -85,7 +85,7 @@ func TestRouteWalk(t *testing.T) {
 
 // walkFixtures are the demo tenant's resources the walk's routes act on.
 type walkFixtures struct {
-	contact, conv string
+	contact, conv, webhook string
 }
 
 func (e *keyedEdge) fixtures(t *testing.T) *walkFixtures {
@@ -138,6 +138,22 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 			t.Fatalf("a victim team: %d %s", code, out)
 		}
 		id = tm.ID
+	case strings.HasPrefix(r.Path, "/api/v1/webhooks/"):
+		// one for every route but DELETE's, which removes its own: a
+		// tenant has at most 20
+		if f.webhook == "" || r.Method == "DELETE" {
+			code, _, out := call(t, e.Edge, "POST", "/api/v1/webhooks", e.admin, `{"url":"http://127.0.0.1:9/victim","types":["contact.updated"]}`)
+			var w api.Webhook
+			if err := json.Unmarshal([]byte(out), &w); code != http.StatusCreated || err != nil {
+				t.Fatalf("a victim webhook endpoint: %d %s", code, out)
+			}
+			if r.Method == "DELETE" {
+				id = w.ID
+				break
+			}
+			f.webhook = w.ID
+		}
+		id = f.webhook
 	case strings.HasPrefix(r.Path, "/api/v1/canned-responses/"):
 		code, _, out := call(t, e.Edge, "POST", "/api/v1/canned-responses", e.admin, `{"shortcut":"victim","text":"Victim"}`)
 		var c api.Canned
@@ -229,6 +245,14 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		// no body: the path names it all
 	case "PUT /api/v1/macros":
 		body, status = `{"macros":[]}`, 200
+	case "POST /api/v1/webhooks":
+		body = `{"url":"https://hooks.example.com/edgedesk","description":"Walk","types":["message.created"]}`
+	case "PATCH /api/v1/webhooks/{id}":
+		body = `{"disabled":true}`
+	case "POST /api/v1/webhooks/{id}/rotate":
+		body, status = `{"overlap_s":60}`, 200
+	case "POST /api/v1/webhooks/{id}/replay":
+		body, status = `{}`, 422 // nothing is dead
 	default:
 		if r.Method != "GET" && r.Method != "DELETE" {
 			t.Fatalf("the walk has no body for %s %s", r.Method, r.Path)

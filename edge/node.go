@@ -36,6 +36,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/search"
 	"github.com/edgedesk/edgedesk/edge/sfu"
 	"github.com/edgedesk/edgedesk/edge/uplink"
+	"github.com/edgedesk/edgedesk/edge/webhooks"
 	"github.com/edgedesk/edgedesk/internal/admintoken"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
@@ -56,6 +57,9 @@ type Node struct {
 	gateway *gateway.Gateway
 	search  *search.Index
 	uplink  *uplink.Uplink // nil when the edge runs without a hub
+	// sealer seals with the region's key: what leaves for the hub, and
+	// webhooks' signing secrets
+	sealer  *residency.Sealer
 	plugins *plugins.Manager
 	// turn is the embedded TURN server (calls.go); nil without turn.addr
 	turn          *turn.Server
@@ -174,8 +178,15 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if n.search, err = search.Open(n.dataPath("search"), n.log.With("component", "search")); err != nil {
 		return err
 	}
+	keyFile := n.cfg.Hub.RegionKeyFile
+	if keyFile == "" {
+		keyFile = n.dataPath("region.key")
+	}
+	if n.sealer, err = residency.LoadKey(keyFile); err != nil {
+		return err
+	}
 	gw, err := gateway.New(gateway.Options{
-		Route: n.route, ICE: n.iceServers, SFU: n.sfu, ContactIDs: ids, Search: n.search,
+		Route: n.route, ICE: n.iceServers, SFU: n.sfu, ContactIDs: ids, Search: n.search, Sealer: n.sealer,
 		Store: n.store, Log: n.journal, Keys: n.keys, NATS: n.bus.Conn(), Metrics: n.metrics,
 		Logger: n.log.With("component", "gateway"), NodeID: n.cfg.Node.ID,
 		Attachments:   n.attachments(),
@@ -266,6 +277,18 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		ao.Plugins = n.plugins
 	}
 	ar := automation.New(ao)
+	wc := n.cfg.Webhooks
+	hooks, err := webhooks.New(webhooks.Options{Store: n.store, Journal: n.journal, Open: n.sealer.Open, Metrics: n.metrics.Registry,
+		Timeout: wc.Timeout, InFlight: wc.InFlight, Schedule: wc.Retry,
+		Leader: func() bool { return n.bus.Health().IsLeader }, Log: n.log.With("component", "webhooks")})
+	if err != nil {
+		return err
+	}
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		_ = hooks.Run(runCtx) // until the node stops
+	}()
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
@@ -376,18 +399,10 @@ func (n *Node) openUplink() error {
 	if n.cfg.Hub.Addr == "" {
 		return nil
 	}
-	keyFile := n.cfg.Hub.RegionKeyFile
-	if keyFile == "" {
-		keyFile = n.dataPath("region.key")
-	}
-	sealer, err := residency.LoadKey(keyFile)
-	if err != nil {
-		return err
-	}
 	n.uplink = uplink.New(uplink.Options{
 		Addr: n.cfg.Hub.Addr, Dir: n.dataPath("hub"), Log: n.log.With("component", "uplink"),
 		EnrollTokenFile: n.cfg.Hub.EnrollTokenFile, Name: n.cfg.Node.ID, Region: n.cfg.Node.Region,
-		QUIC: syncproto.QUICConfig(), Read: n.bus.Read, Head: n.bus.LastSeq, Sealer: sealer,
+		QUIC: syncproto.QUICConfig(), Read: n.bus.Read, Head: n.bus.LastSeq, Sealer: n.sealer,
 		ApplyConfig: n.applyConfig, Staff: n.staff,
 		Policy: func(t string) residency.Policy {
 			rec, err := n.store.Tenant(t)

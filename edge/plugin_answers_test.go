@@ -23,6 +23,26 @@ const misbehaving = "edge/plugins/testdata/misbehave"
 // entry to be signed and to decode: nothing the projector would skip.
 func everyEntryDecodes(t *testing.T, e *edgetest.Edge) int {
 	t.Helper()
+	var bad []string
+	n := 0
+	readLog(t, e, func(_ uint64, data []byte) {
+		n++
+		if data == nil {
+			bad = append(bad, "unsigned entry")
+		} else if _, err := e.Journal().Codec().Decode(data); err != nil {
+			bad = append(bad, err.Error())
+		}
+	})
+	if len(bad) > 0 {
+		t.Fatalf("%d of %d log entries do not decode: %v", len(bad), n, bad)
+	}
+	return n
+}
+
+// readLog hands fn every entry of the node's event log up to its last
+// now, in order (data nil for an entry the region did not sign).
+func readLog(t *testing.T, e *edgetest.Edge, fn func(seq uint64, data []byte)) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	last, err := e.Bus().LastSeq(ctx)
@@ -31,32 +51,23 @@ func everyEntryDecodes(t *testing.T, e *edgetest.Edge) int {
 	}
 	rctx, stop := context.WithCancel(ctx)
 	defer stop()
-	seen := make(chan struct{}, 1)
-	var bad []string
-	n := 0
+	done := make(chan struct{})
 	go func() {
 		_ = e.Bus().Read(rctx, 1, func(seq uint64, data []byte) {
-			n++
-			if data == nil {
-				bad = append(bad, "unsigned entry")
-			} else if _, err := e.Journal().Codec().Decode(data); err != nil {
-				bad = append(bad, err.Error())
+			if seq > last {
+				return
 			}
+			fn(seq, data)
 			if seq == last {
-				seen <- struct{}{}
+				close(done)
 			}
 		})
 	}()
 	select {
-	case <-seen:
+	case <-done:
 	case <-ctx.Done():
 		t.Fatalf("the log was not read to %d", last)
 	}
-	stop()
-	if len(bad) > 0 {
-		t.Fatalf("%d of %d log entries do not decode: %v", len(bad), last, bad)
-	}
-	return n
 }
 
 // TestRoutingPluginAnsweringInvalidUTF8: a routing plugin that answers a

@@ -144,10 +144,22 @@ var routes = []Route{
 	{"GET", "/api/v1/macros", event.ScopeRead, h((*API).listMacros)},
 	{"PUT", "/api/v1/macros", event.ScopeAdmin, h((*API).setMacros)},
 	{"POST", "/api/v1/conversations/{id}/macros/{macro}", event.ScopeWrite, h((*API).applyMacro)},
+	{"GET", "/api/v1/webhooks", event.ScopeAdmin, h((*API).listWebhooks)},
+	{"POST", "/api/v1/webhooks", event.ScopeAdmin, h((*API).createWebhook)},
+	{"GET", "/api/v1/webhooks/{id}", event.ScopeAdmin, h((*API).getWebhook)},
+	{"PATCH", "/api/v1/webhooks/{id}", event.ScopeAdmin, h((*API).updateWebhook)},
+	{"DELETE", "/api/v1/webhooks/{id}", event.ScopeAdmin, h((*API).deleteWebhook)},
+	{"POST", "/api/v1/webhooks/{id}/rotate", event.ScopeAdmin, h((*API).rotateWebhook)},
+	{"GET", "/api/v1/webhooks/{id}/deliveries", event.ScopeAdmin, h((*API).listDeliveries)},
+	{"POST", "/api/v1/webhooks/{id}/replay", event.ScopeAdmin, h((*API).replayWebhook)},
 	{"GET", "/api/v1/api-keys", event.ScopeAdmin, h((*API).listKeys)},
 	{"POST", "/api/v1/api-keys", event.ScopeAdmin, h((*API).createKey)},
 	{"DELETE", "/api/v1/api-keys/{id}", event.ScopeAdmin, h((*API).revokeKey)},
 }
+
+// secretRoutes answer a secret once: no answer of theirs is kept for an
+// Idempotency-Key's repeat.
+var secretRoutes = []string{"/api/v1/api-keys", "/api/v1/webhooks", "/api/v1/webhooks/{id}/rotate"}
 
 // h adapts a method to a Route's handler.
 func h(m func(*API, http.ResponseWriter, *http.Request, principal)) func(*API) func(http.ResponseWriter, *http.Request, principal) {
@@ -302,10 +314,11 @@ func (a *API) agentSession(w http.ResponseWriter, token string) (principal, bool
 
 // scoped serves h to requests whose key has the route's scope, once per
 // Idempotency-Key for the routes that change something (creating an API
-// key has its own rule: its token is shown once).
+// key has its own rule: its token is shown once; a webhook's secret is
+// shown once too, and never kept to answer a repeat).
 func (a *API) scoped(route Route, h func(http.ResponseWriter, *http.Request, principal)) http.Handler {
 	need := route.Scope
-	once := route.Method != http.MethodGet && route.Path != "/api/v1/api-keys"
+	once := route.Method != http.MethodGet && !slices.Contains(secretRoutes, route.Path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, ok := a.authenticate(w, r)
 		if !ok {

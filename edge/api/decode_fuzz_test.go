@@ -35,12 +35,13 @@ func FuzzDecodeRequests(f *testing.F) {
 	for _, s := range []string{`{"text":"hi","attachments":["a1"],"private":true,"sender":{"type":"customer"}}`,
 		`{"contact_id":"c1","message":{"text":"x"}}`, `{"contact":{"external_id":"u1","attributes":{"plan":"pro"}},"inbox_id":"web"}`,
 		`{"status":"snoozed","snooze_until":"2026-12-04T18:00:00Z"}`, `{"agent_id":null}`, `{"priority":"high"}`,
-		`{"inbox_id":"web","name":"Ana","email":"a@example.com"}`, `{"shortcut":"hi","text":"Hello"}`, `{"text":"x"}}`, `{"text":"\ud800"}`} {
+		`{"inbox_id":"web","name":"Ana","email":"a@example.com"}`, `{"shortcut":"hi","text":"Hello"}`, `{"text":"x"}}`, `{"text":"\ud800"}`,
+		`{"url":"https://h.example/x","types":["message.created"],"disabled":false}`, `{"overlap_s":-1}`, `{"ids":["1","x"]}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, v := range []any{&postMessageRequest{}, &createConversationRequest{}, &createContactRequest{}, &updateContactRequest{},
-			&statusRequest{}, &priorityRequest{}, &assigneeRequest{}, &cannedRequest{}} {
+			&statusRequest{}, &priorityRequest{}, &assigneeRequest{}, &cannedRequest{}, &webhookRequest{}, &rotateRequest{}, &replayRequest{}} {
 			if err := decodeJSON(b, v); err != nil {
 				continue
 			}

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,7 @@ type Config struct {
 	TURN        TURN        `yaml:"turn"`
 	Calls       Calls       `yaml:"calls"`
 	Tickets     Tickets     `yaml:"tickets"`
+	Webhooks    Webhooks    `yaml:"webhooks"`
 	Email       Email       `yaml:"email"`
 	Dev         bool        `yaml:"dev"`
 }
@@ -49,6 +51,18 @@ type Tickets struct {
 	// customer's reply reopens it) before it is closed for good: 1s to
 	// 8760h; 0 never closes one.
 	CloseAfter time.Duration `yaml:"close_after"`
+}
+
+// Webhooks configures the delivery of tenants' outbound webhooks
+// (docs/webhooks.md).
+type Webhooks struct {
+	// Timeout bounds an attempt (1s to 60s).
+	Timeout time.Duration `yaml:"timeout"`
+	// InFlight bounds each endpoint's deliveries in flight (1 to 64).
+	InFlight int `yaml:"in_flight"`
+	// Retry are the waits before each attempt after a failed one; a
+	// delivery is dead after the last (1 to 20 waits, each 1s to 24h).
+	Retry []time.Duration `yaml:"retry"`
 }
 
 // Calls configures the media server of calls (docs/calls.md).
@@ -293,6 +307,8 @@ func Default() Config {
 		Log:     Log{Level: "info", Format: "text"},
 		Calls:   Calls{RingTimeout: 45 * time.Second},
 		Tickets: Tickets{CloseAfter: 96 * time.Hour},
+		Webhooks: Webhooks{Timeout: 10 * time.Second, InFlight: 8,
+			Retry: []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}},
 	}
 }
 
@@ -477,6 +493,15 @@ func (c *Config) Validate() error {
 	c.validateEmail(bad, addr)
 	if c.Calls.MediaAddr != "" {
 		addr("calls.media_addr", c.Calls.MediaAddr, "0.0.0.0:7882", false)
+	}
+	if w := c.Webhooks; w.Timeout < time.Second || w.Timeout > time.Minute {
+		bad("webhooks.timeout %s: 1s to 60s (10s is the usual)", w.Timeout)
+	}
+	if w := c.Webhooks; w.InFlight < 1 || w.InFlight > 64 {
+		bad("webhooks.in_flight %d: 1 to 64 deliveries in flight per endpoint", w.InFlight)
+	}
+	if r := c.Webhooks.Retry; len(r) < 1 || len(r) > 20 || slices.ContainsFunc(r, func(d time.Duration) bool { return d < time.Second || d > 24*time.Hour }) {
+		bad("webhooks.retry %v: 1 to 20 waits, each 1s to 24h", r)
 	}
 	if ca := c.Tickets.CloseAfter; ca != 0 && (ca < time.Second || ca > 8760*time.Hour) {
 		bad("tickets.close_after %s: use 0 (never) or 1s to 8760h (96h, four days, is the usual)", ca)

@@ -41,6 +41,11 @@ func (r refs) CustomStatus(id string) string {
 	return base
 }
 
+func (r refs) HasWebhook(id string) bool {
+	h, err := r.s.store.Hook(r.tenant, id)
+	return err == nil && !h.Endpoint.Deleted
+}
+
 func (r refs) HasInbox(id string) bool {
 	_, err := r.s.store.Inbox(r.tenant, id)
 	return err == nil
@@ -133,8 +138,9 @@ func (s *Service) SetMacros(ctx context.Context, a Actor, macros []event.Macro) 
 			return nil, invalid("macro %d (%q): name must be 1-%d characters", i+1, m.ID, event.MaxRuleName)
 		}
 		seen[m.ID] = true
-		if k := slices.IndexFunc(m.Actions, func(x event.Action) bool { return x.Type == automation.Plugin }); k >= 0 {
-			return nil, invalid("macro %d (%q, %q): action %d (plugin): a macro cannot ask a plugin; a rule can", i+1, m.ID, m.Name, k+1)
+		if k := slices.IndexFunc(m.Actions, func(x event.Action) bool { return x.Type == automation.Plugin || x.Type == automation.Webhook }); k >= 0 {
+			what := map[string]string{automation.Plugin: "ask a plugin", automation.Webhook: "call a webhook"}[m.Actions[k].Type]
+			return nil, invalid("macro %d (%q, %q): action %d (%s): a macro cannot %s; a rule can", i+1, m.ID, m.Name, k+1, m.Actions[k].Type, what)
 		}
 		if err := automation.CheckActions(m.Actions, refs{s, a.Tenant}); err != nil {
 			return nil, invalid("macro %d (%q, %q): %v", i+1, m.ID, m.Name, err)
@@ -294,6 +300,18 @@ func (s *Service) actionEvent(a Actor, c *state.ConversationRec, act event.Actio
 		e.ID = auth.DerivedID("m", a.Tenant, c.ID, clientID)
 		e.Kind, e.Message = event.KindMessageCreated, &event.Message{Conv: c.ID, ClientID: clientID, Text: act.Text, Private: private,
 			Channel: a.Channel.stored()}
+	case automation.Webhook:
+		if e.Actor.Kind != event.ActorSystem || !strings.HasPrefix(e.Actor.ID, ticket.AutomationPrefix) {
+			return nil, fmt.Errorf("only a rule calls a webhook")
+		}
+		h, err := s.store.Hook(a.Tenant, act.Value)
+		switch {
+		case err != nil:
+			return nil, fmt.Errorf("no webhook endpoint %q: it was removed", act.Value)
+		case h.Endpoint.Disabled:
+			return nil, fmt.Errorf("the webhook endpoint %q is disabled", act.Value)
+		}
+		e.Kind, e.HookCall = event.KindAutoWebhook, &event.WebhookCall{Conv: c.ID, Endpoint: act.Value}
 	default:
 		return nil, fmt.Errorf("unknown action type %q", act.Type)
 	}

@@ -135,6 +135,9 @@ type Store interface {
 	Macros(t string) ([]event.Macro, error)
 	Teams(t string) ([]state.TeamRec, error)
 	Team(t, id string) (*state.TeamRec, error)
+	Hook(t, id string) (*state.HookRec, error)
+	Hooks() ([]state.HookRec, error)
+	HookDeliveries(t, id string, dead bool, after uint64, limit int) ([]state.Delivery, error)
 	FieldDefs(t string) ([]event.FieldDef, error)
 	Views(t string) ([]event.View, error)
 	CustomStatuses(t string) ([]event.CustomStatus, error)
@@ -185,6 +188,9 @@ type Options struct {
 	Now func() time.Time
 	// Search is the full-text index (nil: Search is unavailable).
 	Search Searcher
+	// Sealer seals webhooks' signing secrets (nil: webhooks cannot be
+	// set).
+	Sealer Sealer
 }
 
 // Service runs the commands of the conversations of one edge.
@@ -196,6 +202,7 @@ type Service struct {
 	lim    Limits
 	now    func() time.Time
 	search Searcher
+	sealer Sealer
 }
 
 // New returns a Service.
@@ -206,7 +213,7 @@ func New(o Options) *Service {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Service{store: o.Store, log: o.Log, router: o.Router, ids: o.ContactIDs, lim: o.Limits, now: o.Now, search: o.Search}
+	return &Service{store: o.Store, log: o.Log, router: o.Router, ids: o.ContactIDs, lim: o.Limits, now: o.Now, search: o.Search, sealer: o.Sealer}
 }
 
 // MaxTextBytes is the longest text of a message.

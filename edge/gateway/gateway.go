@@ -133,6 +133,9 @@ type Options struct {
 	// Search is the node's full-text index (nil: searching is
 	// unavailable).
 	Search conversation.Searcher
+	// Sealer seals webhooks' signing secrets with the region's key
+	// (nil: webhooks cannot be set).
+	Sealer conversation.Sealer
 	// ContactIDs derives the contact ids of the users websites identify,
 	// keyed with the region secret (required).
 	ContactIDs *auth.ContactIDs
@@ -215,7 +218,7 @@ func New(o Options) (*Gateway, error) {
 	}
 	g.presence = newPresence(o.NodeID)
 	g.router = newRouter(g, o.Route)
-	g.conv = conversation.New(conversation.Options{Store: o.Store, Log: o.Log, Router: g.router, ContactIDs: o.ContactIDs, Search: o.Search,
+	g.conv = conversation.New(conversation.Options{Store: o.Store, Log: o.Log, Router: g.router, ContactIDs: o.ContactIDs, Search: o.Search, Sealer: o.Sealer,
 		Limits: conversation.Limits{MaxTextBytes: o.Limits.MaxTextBytes}})
 	g.uploads = newUploadQuotas(g.lim.Uploads)
 	g.logins = newLoginThrottle(&g.lim.Login)

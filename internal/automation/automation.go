@@ -74,6 +74,9 @@ const (
 	Reply       = "reply"        // Text: a public answer to the customer
 	AddNote     = "add_note"     // Text: a private note for agents
 	SetField    = "set_field"    // Field, Value: a custom field's value ("" clears it)
+	// Webhook sends the conversation to one of the tenant's webhook
+	// endpoints (Value: its id), signed (rules only, not macros).
+	Webhook = "webhook"
 	// Plugin asks the edge's automation plugin (Value: the task, passed
 	// to it) and makes the actions it answers, checked as a rule's (rules
 	// only, not macros).
@@ -81,7 +84,7 @@ const (
 )
 
 // ActionTypes are the action types, in the order the docs print them.
-var ActionTypes = []string{Assign, Unassign, AssignTeam, SetStatus, Snooze, SetPriority, AddTags, RemoveTags, SetField, Reply, AddNote, Plugin}
+var ActionTypes = []string{Assign, Unassign, AssignTeam, SetStatus, Snooze, SetPriority, AddTags, RemoveTags, SetField, Reply, AddNote, Webhook, Plugin}
 
 // kind is how a field's values are compared.
 type kind int

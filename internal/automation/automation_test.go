@@ -101,9 +101,10 @@ func mapsKeys(m map[string]string) func(func(string) bool) {
 
 type refs struct{}
 
-func (refs) HasAgent(id string) bool { return id == "alice" }
-func (refs) HasInbox(id string) bool { return id == "web" }
-func (refs) HasTeam(id string) bool  { return id == "billing" }
+func (refs) HasAgent(id string) bool   { return id == "alice" }
+func (refs) HasInbox(id string) bool   { return id == "web" }
+func (refs) HasTeam(id string) bool    { return id == "billing" }
+func (refs) HasWebhook(id string) bool { return id == "crm" }
 func (refs) CustomStatus(id string) string {
 	if id == "waiting-carrier" {
 		return "on_hold"

@@ -17,6 +17,8 @@ type Refs interface {
 	HasAgent(id string) bool
 	HasInbox(id string) bool
 	HasTeam(id string) bool
+	// HasWebhook reports whether the tenant has the webhook endpoint id.
+	HasWebhook(id string) bool
 	// Field is the tenant's custom field of key (the type included), nil
 	// when there is none.
 	Field(key string) *event.FieldDef
@@ -302,6 +304,14 @@ func checkAction(a *event.Action, refs Refs) error {
 			return fmt.Errorf("text must be 1-%d bytes of UTF-8", event.MaxActionText)
 		}
 		return only(false, false, true, false)
+	case Webhook:
+		if !event.ValidID(a.Value) {
+			return fmt.Errorf("value must be the webhook endpoint's id")
+		}
+		if refs != nil && !refs.HasWebhook(a.Value) {
+			return fmt.Errorf("no such webhook endpoint %q", a.Value)
+		}
+		return only(true, false, false, false)
 	case Plugin:
 		if !event.ValidID(a.Value) {
 			return fmt.Errorf("value must be the task the plugin is asked (1-64 letters, digits, '-' or '_')")

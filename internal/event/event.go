@@ -59,6 +59,10 @@ const (
 	KindViewsSet           Kind = "views.set"
 	KindStatusesSet        Kind = "statuses.set"
 	KindAutoExpanded       Kind = "automation.expanded"
+	KindWebhookUpserted    Kind = "webhook.endpoint_upserted"
+	KindWebhookResults     Kind = "webhook.results"
+	KindWebhookReplay      Kind = "webhook.replay"
+	KindAutoWebhook        Kind = "automation.webhook"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -154,16 +158,20 @@ type Event struct {
 	AutoDue      *AutoDue        `cbor:"51,keyasint,omitempty"`
 	AutoSkip     *AutoSkip       `cbor:"52,keyasint,omitempty"`
 	// Auto marks a change made by an automation rule (any kind).
-	Auto       *AutoRef      `cbor:"53,keyasint,omitempty"`
-	Team       *Team         `cbor:"54,keyasint,omitempty"`
-	TeamChange *TeamChange   `cbor:"55,keyasint,omitempty"`
-	FieldSet   *FieldSet     `cbor:"56,keyasint,omitempty"`
-	Fields     *FieldsChange `cbor:"57,keyasint,omitempty"`
-	Link       *Link         `cbor:"58,keyasint,omitempty"`
-	Merge      *Merge        `cbor:"59,keyasint,omitempty"`
-	Views      *ViewSet      `cbor:"60,keyasint,omitempty"`
-	Statuses   *StatusSet    `cbor:"61,keyasint,omitempty"`
-	AutoExpand *AutoExpand   `cbor:"62,keyasint,omitempty"`
+	Auto        *AutoRef         `cbor:"53,keyasint,omitempty"`
+	Team        *Team            `cbor:"54,keyasint,omitempty"`
+	TeamChange  *TeamChange      `cbor:"55,keyasint,omitempty"`
+	FieldSet    *FieldSet        `cbor:"56,keyasint,omitempty"`
+	Fields      *FieldsChange    `cbor:"57,keyasint,omitempty"`
+	Link        *Link            `cbor:"58,keyasint,omitempty"`
+	Merge       *Merge           `cbor:"59,keyasint,omitempty"`
+	Views       *ViewSet         `cbor:"60,keyasint,omitempty"`
+	Statuses    *StatusSet       `cbor:"61,keyasint,omitempty"`
+	AutoExpand  *AutoExpand      `cbor:"62,keyasint,omitempty"`
+	Webhook     *WebhookEndpoint `cbor:"63,keyasint,omitempty"`
+	HookResults *WebhookResults  `cbor:"64,keyasint,omitempty"`
+	HookReplay  *WebhookReplay   `cbor:"65,keyasint,omitempty"`
+	HookCall    *WebhookCall     `cbor:"66,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -743,6 +751,8 @@ func (e *Event) Conv() string {
 		return e.AutoSkip.Conv
 	case e.AutoExpand != nil:
 		return e.AutoExpand.Conv
+	case e.HookCall != nil:
+		return e.HookCall.Conv
 	case e.TeamChange != nil:
 		return e.TeamChange.Conv
 	case e.Fields != nil:
@@ -845,6 +855,14 @@ func (e *Event) Validate() error {
 		ok = e.AutoDue != nil && ValidID(e.AutoDue.Conv) && ValidID(e.AutoDue.Rule) && e.AutoDue.Due > 0
 	case KindAutoSkipped:
 		ok = e.AutoSkip != nil && ValidID(e.AutoSkip.Conv) && len(e.AutoSkip.Reason) <= maxReasonBytes && e.Auto != nil
+	case KindWebhookUpserted:
+		ok = validWebhookEndpoint(e.Webhook)
+	case KindWebhookResults:
+		ok = validWebhookResults(e.HookResults)
+	case KindWebhookReplay:
+		ok = e.HookReplay != nil && ValidID(e.HookReplay.Endpoint) && len(e.HookReplay.Seqs) <= MaxWebhookReplay
+	case KindAutoWebhook:
+		ok = e.HookCall != nil && ValidID(e.HookCall.Conv) && ValidID(e.HookCall.Endpoint) && e.Auto != nil
 	case KindAutoExpanded:
 		ok = validAutoExpand(e.AutoExpand) && e.Auto != nil && e.Auto.Plugin
 	case KindSLAStage:

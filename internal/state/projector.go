@@ -69,7 +69,8 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	clear(s.convPending)
-	s.autoFired = false
+	clear(s.hooks) // the counts in it may be of a transaction discarded
+	s.autoFired, s.hookQueued = false, false
 	changes := make([]Change, 0, len(events))
 	for i, e := range events {
 		ch, err := s.apply(txn, e)
@@ -130,6 +131,13 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 		default:
 		}
 	}
+	if s.hookQueued {
+		s.hookQueued = false
+		select {
+		case s.hookWake <- struct{}{}:
+		default:
+		}
+	}
 	return len(events), changes, nil
 }
 
@@ -155,6 +163,9 @@ func (s *Store) apply(txn *badger.Txn, e *event.Event) (Change, error) {
 		if err := advance(txn, firing); err != nil {
 			return ch, err
 		}
+	}
+	if err := s.queueHooks(txn, e, &ch); err != nil {
+		return ch, err
 	}
 	return ch, s.automate(txn, e, &ch)
 }
@@ -228,6 +239,14 @@ func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyAutoSkipped(txn, e)
 	case event.KindAutoExpanded:
 		return s.applyAutoExpanded(txn, e)
+	case event.KindWebhookUpserted:
+		return ch, s.applyWebhook(txn, e)
+	case event.KindWebhookResults:
+		return ch, s.applyHookResults(txn, e)
+	case event.KindWebhookReplay:
+		return ch, s.applyHookReplay(txn, e)
+	case event.KindAutoWebhook:
+		return s.applyAutoWebhook(txn, e)
 	case event.KindConversationRated:
 		return s.applyRating(txn, e)
 	case event.KindAttachmentStored:

@@ -57,6 +57,9 @@ type Store struct {
 	autoMatch    []*event.Rule
 	autoDue      []AutoDueRec
 	autoWake     chan struct{}
+	hooks        map[string][]HookRec // tenants' webhook endpoints (webhooks.go)
+	hookQueued   bool                 // this chunk queued or settled a delivery
+	hookWake     chan struct{}
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -87,6 +90,7 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 	}
 	s := &Store{db: db, codec: event.NewCodec(), log: log,
 		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{}, policies: map[string]*policy{}, rules: map[string]*automation.Set{}, autoWake: make(chan struct{}, 1),
+		hooks: map[string][]HookRec{}, hookWake: make(chan struct{}, 1),
 		cids: map[string]*cidFilter{}, cidSeed: maphash.MakeSeed()}
 	err = db.Update(func(txn *badger.Txn) error {
 		n, err := getUint64(txn, []byte(keyApplied))
