@@ -38,7 +38,7 @@ func TestConsoleInChromium(t *testing.T) {
 	e := edgetest.Start(t, edgetest.Config(t))
 	ids := seedMorning(t, e)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "e2e/console.mjs")
 	cmd.Env = append(os.Environ(), "EDGE_URL="+e.URL, "CHROMIUM="+chromium, "SCREENSHOT_DIR="+shots,

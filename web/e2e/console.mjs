@@ -101,6 +101,11 @@ async function openConv(page, id) {
   await search.fill("");
 }
 
+// unfocus takes the focus out of any field, so that keys are shortcuts.
+async function unfocus(page) {
+  await page.evaluate(() => document.activeElement?.blur());
+}
+
 function row(page, id) {
   return page.locator(`button.conv[data-conv="${id}"]`);
 }
@@ -555,7 +560,7 @@ async function run() {
   });
 
   await step("keyboard: j/k move, a assigns to me, e solves, r and / go to the reply, ? shows help", async () => {
-    await page.locator(".list-title h1").click(); // the focus out of any field
+    await unfocus(page); // the focus out of any field
     const current = () => page.locator('button.conv[aria-current="true"]').getAttribute("data-conv");
     const start = await current();
     await page.keyboard.press("j");
@@ -572,7 +577,7 @@ async function run() {
     await page.keyboard.press("r");
     check(await focused(page, "Reply"), "r does not focus the reply");
     await page.keyboard.press("Escape");
-    await page.locator(".list-title h1").click();
+    await unfocus(page);
     await page.keyboard.press("/");
     await page.getByRole("listbox", { name: "Canned responses" }).waitFor({ timeout });
     check(await page.getByLabel("Reply").inputValue() === "/", "/ does not start a canned response in the reply");
@@ -580,7 +585,7 @@ async function run() {
     await page.keyboard.press("Enter");
     check(await page.getByLabel("Reply").inputValue() === "Orders ship within 2 business days.", "Enter does not pick the canned response");
     await page.getByLabel("Reply").fill("");
-    await page.locator(".list-title h1").click();
+    await unfocus(page);
     await page.keyboard.press("?");
     const help = page.getByRole("dialog", { name: "Keyboard shortcuts" });
     await help.waitFor({ timeout });
@@ -682,6 +687,16 @@ async function run() {
       await shoot(page, theme === "light" ? name : `${name}-dark`);
     }
     await page.evaluate((t) => { document.documentElement.dataset.theme = t; }, was);
+  };
+  // shootQuiet is shootThemes without the toasts of earlier steps (an
+  // SLA breach's may come at any time) over the screen.
+  const shootQuiet = async (name, what) => {
+    await page.evaluate(() => document.querySelector(".toasts")?.style.setProperty("visibility", "hidden"));
+    try {
+      await shootThemes(name, what);
+    } finally {
+      await page.evaluate(() => document.querySelector(".toasts")?.style.removeProperty("visibility"));
+    }
   };
   const automation = page.getByRole("region", { name: "Automation", exact: true });
 
@@ -892,6 +907,125 @@ async function run() {
     check(await page.getByRole("group", { name: "Conversation properties" }).locator(".tag-chip .tag-name", { hasText: /^billing$/ }).count() === 0,
       "a refused macro tagged the conversation");
     await choose(page, "Status filter", "All statuses");
+  });
+
+  // The list's views: the built-in ones and a saved view an admin makes
+  // (Settings → Views), each with its count, chosen from the list's views
+  // menu; FILE_CONV has the tags refund (the rule's) and billing (the
+  // macro's) by now.
+  await step("views: an admin saves a view; the edge's refusal of a tag is said beside the tags; listed with its count; accessible", async () => {
+    await page.getByRole("button", { name: "Views", exact: true }).click();
+    const region = page.getByRole("region", { name: "Manage views" });
+    await region.getByRole("heading", { name: "No saved views yet" }).waitFor({ timeout });
+    for (const name of ["My open tickets", "Unassigned", "My teams' queue", "Overdue"]) await region.getByRole("listitem", { name }).waitFor({ timeout });
+    check((await region.getByRole("listitem", { name: "My open tickets" }).innerText()).includes("Assigned to you"), "the built-in view is not said in words");
+    await page.getByRole("button", { name: "New view", exact: true }).click();
+    check(await focused(page, "View name"), "a new view does not start in its name");
+    await page.getByLabel("View name", { exact: true }).fill("Refunds");
+    const statuses = page.getByRole("group", { name: "Status", exact: true });
+    check(await statuses.getByRole("button", { name: "New" }).getAttribute("aria-pressed") === "true", "a new view is not of new conversations");
+    await statuses.getByRole("button", { name: "Pending" }).click();
+    const tags = page.getByLabel("Tags", { exact: true });
+    for (const t of ["Refund", "big spender"]) {
+      await tags.fill(t);
+      await tags.press("Enter");
+    }
+    await page.getByRole("button", { name: "Create view", exact: true }).click();
+    // the edge refuses a tag with a space: its words beside the tags and above the buttons, the edits kept
+    await page.locator(".kit-foot .notice.error", { hasText: 'tag "big spender"' }).waitFor({ timeout });
+    await page.locator(".kit-section.has-error .field-error", { hasText: 'tag "big spender"' }).waitFor({ timeout });
+    check(await page.getByLabel("View name", { exact: true }).inputValue() === "Refunds", "the refusal lost the name typed");
+    await shootQuiet("console-views-editor", "the view editor with the edge's refusal");
+    await page.getByRole("button", { name: "Remove big spender from Tags" }).click();
+    await page.getByRole("button", { name: "Create view", exact: true }).click();
+    const item = region.getByRole("listitem", { name: "Refunds" });
+    await item.waitFor({ timeout });
+    const words = await item.innerText();
+    check(words.includes("New, open or pending · tagged refund · latest activity first"), `the view reads ${words}`);
+    check((await item.locator(".kit-count").innerText()).startsWith("1"), `the view counts ${await item.locator(".kit-count").innerText()}`);
+    await shootQuiet("console-views-settings", "the views page");
+  });
+
+  await step("views: the list's views menu counts every view; a view shows its conversations in its order, and its count follows changes", async () => {
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+    const title = page.getByRole("button", { name: /^View: / });
+    await title.click();
+    const menu = page.getByRole("menu", { name: "Views" });
+    await menu.getByRole("menuitemradio", { name: "Refunds, 1 conversation", exact: true }).waitFor({ timeout });
+    for (const name of ["All conversations", "My open tickets", "Unassigned", "My teams' queue", "Overdue"]) {
+      check(await menu.getByRole("menuitemradio", { name: new RegExp(`^${name}, \\d+ conversations?$`) }).count() === 1, `the menu has no count for ${name}`);
+    }
+    await menu.getByRole("menuitem", { name: "Manage saved views…" }).waitFor({ timeout });
+    await shootQuiet("console-views", "the views menu");
+    // my open tickets: as many rows as it counts, the SLA due soonest first
+    await menu.getByRole("menuitemradio", { name: /^My open tickets/ }).click();
+    await page.getByRole("button", { name: /^View: My open tickets \d+ conversations?$/ }).waitFor({ timeout });
+    const mine = parseInt(await page.locator(".view-title .view-total").innerText(), 10);
+    await page.waitForFunction((n) => document.querySelector(".list-body ul")?.getAttribute("aria-label")?.startsWith(`${n} conversation`), mine, { timeout });
+    check(await page.locator(".view-summary", { hasText: "Assigned to you" }).count() === 1, "the view does not say what it shows");
+    check(await page.getByRole("button", { name: /^Status filter: / }).count() === 0, "a view offers the status filter");
+    // v opens the views menu
+    await unfocus(page);
+    await page.keyboard.press("v");
+    await menu.getByRole("menuitemradio", { name: /^Refunds/ }).click();
+    await page.getByRole("button", { name: "View: Refunds 1 conversation" }).waitFor({ timeout });
+    await page.waitForFunction(() => document.querySelectorAll("button.conv").length === 1, null, { timeout });
+    check(await row(page, env.FILE_CONV).count() === 1, "the view does not show the conversation tagged refund");
+    // the tag removed, the conversation leaves the view and its count goes to 0 (asked again within seconds)
+    await row(page, env.FILE_CONV).click();
+    await page.getByRole("button", { name: "Remove tag refund" }).click();
+    await page.getByRole("heading", { name: "Nothing in Refunds" }).waitFor({ timeout });
+    await page.getByRole("button", { name: "View: Refunds 0 conversations" }).waitFor({ timeout });
+    await title.click();
+    await menu.getByRole("menuitemradio", { name: /^All conversations/ }).click();
+    await page.getByRole("button", { name: /^Status filter: / }).waitFor({ timeout });
+  });
+
+  await step("statuses: an admin adds custom statuses under their base, the id made from the name; the edge's refusal of an id is said beside it; accessible", async () => {
+    await page.getByRole("button", { name: "Statuses", exact: true }).click();
+    const region = page.getByRole("region", { name: "Manage statuses" });
+    await region.getByText("No custom statuses yet").waitFor({ timeout });
+    const form = page.getByRole("form", { name: "New status" });
+    await form.getByRole("button", { name: "Add status" }).click();
+    await form.locator(".field-error", { hasText: "Give the status a name." }).waitFor({ timeout });
+    await form.getByLabel("Name", { exact: true }).fill("Waiting on the carrier");
+    await choose(page, "Status it is", "On hold");
+    check(await form.getByLabel("Id", { exact: true }).inputValue() === "waiting-on-the-carrier", "the id is not made from the name");
+    await form.getByRole("button", { name: "Add status" }).click();
+    await region.getByRole("group", { name: "On hold" }).getByRole("listitem", { name: "Waiting on the carrier" }).waitFor({ timeout });
+    // one of the statuses' own names as the id: the edge refuses it, said beside the id, the name kept
+    await region.getByRole("button", { name: "Add a status under Solved" }).click();
+    await form.getByLabel("Name", { exact: true }).fill("Resolved");
+    check(await form.getByLabel("Id", { exact: true }).inputValue() === "resolved-2", "the id made from the name is a status's own");
+    await form.getByLabel("Id", { exact: true }).fill("resolved");
+    await form.getByRole("button", { name: "Add status" }).click();
+    await form.locator(".field-error", { hasText: 'id "resolved" is a status already' }).waitFor({ timeout });
+    check(await form.getByLabel("Name", { exact: true }).inputValue() === "Resolved", "the refusal lost the name typed");
+    await shootQuiet("console-statuses", "the statuses page with the edge's refusal");
+    await form.getByLabel("Name", { exact: true }).fill("Refunded");
+    await form.getByLabel("Id", { exact: true }).fill("refunded");
+    await form.getByRole("button", { name: "Add status" }).click();
+    await region.getByRole("group", { name: "Solved" }).getByRole("listitem", { name: "Refunded" }).waitFor({ timeout });
+  });
+
+  await step("statuses: a custom status is picked under its base in a conversation, and named in its badge, its list row and the timeline", async () => {
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+    await openConv(page, env.FILE_CONV);
+    await page.locator(".conv-head .badge.open").waitFor({ timeout });
+    await page.getByRole("button", { name: /^Conversation status: / }).click();
+    const picker = page.getByRole("listbox", { name: "Conversation status" });
+    const options = JSON.stringify((await picker.getByRole("option").allInnerTexts()).map((o) => o.trim()));
+    check(options === JSON.stringify(["Open", "Pending", "On hold", "Waiting on the carrier", "Solved", "Refunded"]), `from open the status picker offers ${options}`);
+    await shootQuiet("console-statuses-picker", "the status picker with custom statuses");
+    await picker.getByRole("option", { name: "Waiting on the carrier" }).click();
+    await page.locator(".conv-head .badge.on_hold", { hasText: "Waiting on the carrier" }).waitFor({ timeout });
+    await page.getByRole("button", { name: "Conversation status: Waiting on the carrier" }).waitFor({ timeout });
+    await page.locator(".timeline .event", { hasText: "You set the status to Waiting on the carrier" }).waitFor({ timeout });
+    const search = page.getByRole("searchbox", { name: "Search conversations" });
+    await search.fill(env.FILE_CONV);
+    await row(page, env.FILE_CONV).locator(".tag.custom-status", { hasText: "Waiting on the carrier" }).waitFor({ timeout });
+    await search.fill("");
+    await shootQuiet("console-statuses-conversation", "a conversation in a custom status");
   });
 
   // Teams, custom fields, links, merges, splits and search, on a customer
@@ -1130,7 +1264,7 @@ async function run() {
   });
 
   await step("search: Ctrl+K finds a message's word, highlighted; nothing found and a query too long are said; a hit opens at its message", async () => {
-    await page.locator(".list-title h1").click();
+    await unfocus(page);
     await page.keyboard.press("Control+k");
     const region = page.getByRole("region", { name: "Search", exact: true });
     await region.getByRole("heading", { name: "Search every conversation" }).waitFor({ timeout });
@@ -1159,6 +1293,70 @@ async function run() {
     // back to search: what was searched is still there
     await page.getByRole("button", { name: "Search", exact: true }).click();
     check(await box.inputValue() === "marmalade", "the search is not kept");
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+  });
+
+  await step("SLA: targets as durations and business hours in a time zone found by name, a holiday from the calendar; the edge's refusal of a target is said beside the targets; saved, then removed", async () => {
+    await page.getByRole("button", { name: "SLA", exact: true }).click();
+    const form = page.getByRole("form", { name: "SLA policy" });
+    const cell = (measure, priority) => form.getByLabel(`${measure} target, ${priority} priority`, { exact: true });
+    // the demo tenant's policy, as durations
+    await cell("First response", "normal").waitFor({ timeout });
+    check(await cell("First response", "normal").inputValue() === "1h" && await cell("Resolution", "low").inputValue() === "72h",
+      `the demo policy reads ${await cell("First response", "normal").inputValue()} and ${await cell("Resolution", "low").inputValue()}`);
+    // too long a target: the edge refuses it, said beside the targets, the cell marked
+    await cell("Resolution", "low").fill("9000h");
+    await form.getByRole("button", { name: "Save policy" }).click();
+    await form.locator(".kit-foot .notice.error", { hasText: "a target of 32400000 s" }).waitFor({ timeout });
+    await form.locator(".kit-section.has-error .field-error", { hasText: "Resolution, low: 9000h is longer than a year" }).waitFor({ timeout });
+    check(await cell("Resolution", "low").getAttribute("aria-invalid") === "true", "the target refused is not marked");
+    await accessible(page, "the SLA policy with the edge's refusal");
+    await shoot(page, "console-sla-policy-refused");
+    await cell("Resolution", "low").fill("5d");
+    await cell("Next response", "urgent").fill("1:30");
+    await cell("Next response", "urgent").press("Tab");
+    check(await cell("Resolution", "low").inputValue() === "120h" && await cell("Next response", "urgent").inputValue() === "1h 30m",
+      "durations are not written back as hours and minutes");
+    // business hours in Berlin, Saturday mornings too
+    await form.getByRole("switch", { name: /^Count business hours only/ }).check();
+    await form.getByRole("button", { name: /^Time zone: / }).click();
+    await page.getByRole("combobox", { name: "Find a time zone" }).fill("berlin");
+    await page.getByRole("listbox", { name: "Time zones" }).getByRole("option", { name: /^Europe\/Berlin/ }).click();
+    await form.getByRole("button", { name: /^Time zone: Europe\/Berlin UTC\+0[12]:00$/ }).waitFor({ timeout });
+    await form.getByRole("switch", { name: "Saturday", exact: true }).check();
+    await choose(page, "Saturday opens at", "10:00");
+    await choose(page, "Saturday closes at", "14:00");
+    // a holiday: the 1st of next month, from the calendar
+    const d = new Date();
+    const next = new Date(d.getFullYear(), d.getMonth() + 1, 1);
+    const first = `${next.getFullYear()}-${String(next.getMonth() + 1).padStart(2, "0")}-01`;
+    await form.getByRole("button", { name: /^Add a holiday/ }).click();
+    await page.getByRole("dialog", { name: "Add a holiday: choose a date" }).getByRole("button", { name: "Next month" }).click();
+    await page.locator(`.cal .day[data-day="${first}"]`).click();
+    await form.getByRole("list", { name: "Holidays" }).getByRole("listitem").waitFor({ timeout });
+    await form.getByLabel("Warn at", { exact: true }).fill("75");
+    await choose(page, "Give it to the team", "Billing");
+    await form.getByRole("button", { name: "Save policy" }).click();
+    await page.locator(".toast", { hasText: "SLA policy saved" }).waitFor({ timeout });
+    // the page again: the policy as the edge keeps it
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+    await page.getByRole("button", { name: "SLA", exact: true }).click();
+    await form.getByRole("button", { name: /^Time zone: Europe\/Berlin/ }).waitFor({ timeout });
+    for (const [what, ok] of [
+      ["Resolution, low", await cell("Resolution", "low").inputValue() === "120h"],
+      ["Saturday", await form.getByRole("button", { name: "Saturday closes at: 14:00" }).count() === 1],
+      ["Sunday", !(await form.getByRole("switch", { name: "Sunday", exact: true }).isChecked())],
+      ["the holiday", await form.getByRole("list", { name: "Holidays" }).getByRole("listitem").count() === 1],
+      ["the warning", await form.getByLabel("Warn at", { exact: true }).inputValue() === "75"],
+      ["the team", await form.getByRole("button", { name: "Give it to the team: Billing" }).count() === 1],
+    ]) check(ok, `${what} is not as saved`);
+    await page.setViewportSize({ width: 1440, height: 1500 });
+    await shootQuiet("console-sla-policy", "the SLA policy");
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // removed, after a word on what that does
+    await form.getByRole("button", { name: "Remove policy" }).click();
+    await page.getByRole("dialog", { name: "Remove the SLA policy?" }).getByRole("button", { name: "Remove policy" }).click();
+    await page.getByRole("heading", { name: "No SLA policy" }).waitFor({ timeout });
     await page.getByRole("button", { name: "Conversations", exact: true }).click();
   });
 
@@ -1202,6 +1400,32 @@ async function run() {
     await region.getByRole("listitem", { name: "Escalate to billing" }).waitFor({ timeout });
     check(await bob.getByRole("button", { name: "New macro", exact: true }).count() === 0, "an agent who is not an admin is offered New macro");
     await accessible(bob, "the macros, read only");
+    await bobCtx.close();
+  });
+
+  await step("views, statuses and SLA: an agent who is not an admin sees the views and the statuses, and nothing to change them", async () => {
+    const bobCtx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: "en-GB", colorScheme: "light" });
+    const bob = await bobCtx.newPage();
+    bob.on("pageerror", (e) => errors.push(String(e)));
+    await bob.goto(edge + "/console/");
+    await bob.getByLabel("E-mail").fill("bob@demo.test");
+    await bob.getByLabel("Password").fill(env.AGENT_PASSWORD);
+    await bob.getByRole("button", { name: "Sign in" }).click();
+    await bob.getByRole("button", { name: /^View: / }).click();
+    const menu = bob.getByRole("menu", { name: "Views" });
+    await menu.getByRole("menuitemradio", { name: /^Refunds, / }).waitFor({ timeout });
+    check(await menu.getByRole("menuitem", { name: /saved view/ }).count() === 0, "an agent who is not an admin may manage the views");
+    await bob.keyboard.press("Escape");
+    check(await bob.getByRole("button", { name: "Views", exact: true }).count() === 0, "an agent who is not an admin has the Views page");
+    await bob.getByRole("button", { name: "Statuses", exact: true }).click();
+    await bob.getByRole("region", { name: "Manage statuses" }).getByRole("listitem", { name: "Waiting on the carrier" }).waitFor({ timeout });
+    await bob.getByText("Only admins change the statuses.").waitFor({ timeout });
+    check(await bob.getByRole("button", { name: /^(Add status|Add a status under .*|Rename .*|Remove .*)$/ }).count() === 0, "an agent who is not an admin may change the statuses");
+    await accessible(bob, "the statuses, read only");
+    await bob.getByRole("button", { name: "SLA", exact: true }).click();
+    await bob.getByRole("heading", { name: "No SLA policy" }).waitFor({ timeout });
+    await bob.getByText("Only admins change the SLA policy.").waitFor({ timeout });
+    check(await bob.getByRole("button", { name: "Create a policy" }).count() === 0, "an agent who is not an admin may create the SLA policy");
     await bobCtx.close();
   });
 

@@ -73,6 +73,13 @@ async function choose(page, label, option) {
   await page.getByRole("listbox", { name: label, exact: true }).getByRole("option", { name: option, exact: true }).click();
 }
 
+// view shows one of the console's views (the list's views menu), by its
+// name: "Unassigned", "My open tickets", "All conversations".
+async function view(page, name) {
+  await page.getByRole("button", { name: /^View: / }).click();
+  await page.getByRole("menu", { name: "Views" }).getByRole("menuitemradio", { name: new RegExp(`^${name}(,|$)`) }).click();
+}
+
 async function step(name, fn) {
   try {
     return await fn();
@@ -488,11 +495,12 @@ async function run() {
     await customer.getByText("ada@example.com").waitFor({ timeout });
   });
   await choose(cons, "Assignee", "Unassigned");
-  await cons.getByRole("tab", { name: /^Unassigned/ }).click();
-  await step("unassigned, the conversation is under the unassigned filter", () => adaEntry.waitFor({ timeout }));
+  await view(cons, "Unassigned");
+  await step("unassigned, the conversation is in the Unassigned view", () => adaEntry.waitFor({ timeout }));
   await choose(cons, "Assignee", "Alice (you)");
-  await cons.getByRole("tab", { name: /^Mine/ }).click();
-  await step("assigned to the agent, it is under mine", () => adaEntry.waitFor({ timeout }));
+  await view(cons, "My open tickets");
+  await step("assigned to the agent, it is in My open tickets", () => adaEntry.waitFor({ timeout }));
+  await view(cons, "All conversations");
   await choose(cons, "Conversation priority", "Urgent");
   await step("an urgent conversation is marked so in the list", () => adaEntry.locator(".priority.urgent", { hasText: "urgent" }).waitFor({ timeout }));
   // An admin adds a canned response, uses it, and deletes it.
@@ -558,8 +566,7 @@ async function run() {
   if (more.item.conv === adaConv) throw new Error("the customer's message after the conversation closed went into the closed one");
   await step("the widget shows it sent", () =>
     laptop.locator(".row.customer[data-state=sent], .row.customer[data-state=seen]", { hasText: "One more question, please" }).waitFor({ timeout }));
-  await choose(cons, "Status filter", "New and open");
-  await cons.getByRole("tab", { name: /^All/ }).click(); // the agent is away: routing gave it nobody
+  await choose(cons, "Status filter", "New and open"); // every conversation's: the agent is away, routing gave it nobody
   await step("the console lists the new conversation as new", () =>
     cons.locator(`button.conv[data-conv="${more.item.conv}"]`).locator(".tag.status-new", { hasText: "New" }).waitFor({ timeout }));
 

@@ -11,12 +11,13 @@
 // and a message a search found is scrolled to and highlighted.
 
 import { RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { Address, Agent, Delivery, FieldDef, Macro, Rule, Team } from "../protocol.gen";
+import type { Address, Agent, CustomStatus, Delivery, FieldDef, Macro, Rule, Team } from "../protocol.gen";
 import { fetchAttachment, Fetched, uploadAttachment } from "../widget/attachment";
 import { Analysis, Connection, Item } from "../widget/protocol";
 import { Cooldown, tooMany } from "../throttle";
 import { Canned, Conv, matching, Priorities, reading, segments, who } from "./inbox";
-import { canonical, choices, noteOnly, statusesBefore, statusIcons, statusLabel, statusText } from "./status";
+import { canonical, noteOnly, statusesBefore, statusIcons, statusLabel, statusText } from "./status";
+import { customText, pickerChoices, pickerValue, statusName } from "./custom-statuses";
 import { agentName } from "./people";
 import { custom, isoDate, presets, untilText } from "./snooze";
 import { clock, full, Loaded, messages, Row, rows } from "./timeline";
@@ -65,6 +66,7 @@ export interface Hooks {
   teamName?: (id: string) => string;
   refresh?: (id: string) => void; // the other side of a link or a merge: the edge sends its change to none
   opened?: (c: Conv) => void; // a split's new conversation: opened for the agent
+  customLabel?: (id: string) => string | undefined; // a custom status's label, by its id
 }
 
 export function actions(conn: Connection, conv: Conv, names: (id: string) => string, hooks: Hooks = {}): Actions {
@@ -75,7 +77,8 @@ export function actions(conn: Connection, conv: Conv, names: (id: string) => str
   const refusal = (r: { type: string; message?: string; code?: string }) => (r.type === "error" ? r.message || r.code || "the edge refused it" : "");
   // what a status change says when done: "Solved", "On hold until 14:05"
   const done = (status: string, until?: number) =>
-    status === "on_hold" ? (until ? `On hold ${untilText(until)}` : "On hold")
+    hooks.customLabel?.(status) ? `Status: ${hooks.customLabel(status)}`
+    : status === "on_hold" ? (until ? `On hold ${untilText(until)}` : "On hold")
       : status === "open" && canonical(conv.status) !== "new" ? "Reopened"
         : status === "pending" ? "Marked pending" : statusLabel(status);
   return {
@@ -142,6 +145,7 @@ export interface Look {
   defs: FieldDef[];
   convs: Map<string, Conv>;
   onOpen: (id: string) => void;
+  statuses?: CustomStatus[]; // the tenant's custom statuses
 }
 
 export function ConversationView({ conv, loaded, onOlder, conn, me, team, presence, typing, canned, token, uploadWait, reply, act, onDetails, detailsOpen, callSlot, knownTags = [],
@@ -201,9 +205,13 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
   ];
   // an assignee the team list does not have (yet) is still shown by name
   if (conv.assignee && !team.has(conv.assignee)) agents.push({ value: conv.assignee, label: agentName(conv.assignee, team) });
-  // the picker offers what the lifecycle allows from here (status.ts)
+  // the picker offers what the lifecycle allows from here (status.ts), each
+  // status followed by the tenant's custom statuses of it
   const status = canonical(conv.status);
-  const statuses: Option<string>[] = choices(status).map((s) => ({ value: s, label: statusLabel(s), icon: <Icon name={statusIcons[s]} size={14} /> }));
+  const customs = look.statuses ?? [];
+  const statuses: Option<string>[] = pickerChoices(status, customs).map((c) => c.custom
+    ? { value: c.value, label: c.label, icon: <span className={`status-dot ${c.base}`} aria-hidden="true" />, className: "custom-choice" }
+    : { value: c.value, label: c.label, icon: <Icon name={statusIcons[c.value]} size={14} /> });
   const priorities: Option<string>[] = Priorities.slice().reverse().map((p) => ({ value: p, label: cap(p), icon: <Icon name="flag" size={14} className={`prio-${p}`} /> }));
   // teams by name; one deleted since is still shown as what it is
   const teams: Option<string>[] = [
@@ -220,7 +228,7 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
             {conv.channel === "email" ? <h2 className="subject" title={conv.subject}>{conv.subject || "(no subject)"}</h2> : <h2>{name}</h2>}
             <p className="sub">
               {conv.channel === "email" && <span className="via"><Icon name="mail" size={12} />E-mail from {name}</span>}
-              <Badge kind={status} icon={statusIcons[status]}>{statusLabel(status)}</Badge>
+              <Badge kind={`${status} status-badge`} icon={statusIcons[status]}><span className="badge-text" title={statusName(conv, customs)}>{statusName(conv, customs)}</span></Badge>
               {status === "on_hold" && conv.snooze_until ? <span>{untilText(conv.snooze_until)}</span> : null}
               {conv.priority && conv.priority !== "normal" && <Badge kind={conv.priority} icon="flag">{cap(conv.priority)}</Badge>}
               <span className="conv-id" title="Conversation id">#{conv.id}</span>
@@ -273,7 +281,7 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
         <Select label="Assignee" prefix="Assignee" value={conv.assignee ?? ""} options={agents} onChange={(v) => act.assign(v)} size="sm" className="ghost assignee" />
         <Select label="Team" prefix="Team" value={conv.team ?? ""} options={teams} onChange={(v) => act.team(v)} size="sm" className="ghost team-select" />
         <Select label="Conversation priority" prefix="Priority" value={conv.priority || "normal"} options={priorities} onChange={(v) => act.priority(v)} size="sm" className="ghost" />
-        <Select label="Conversation status" prefix="Status" value={status} options={statuses} size="sm" className="ghost"
+        <Select label="Conversation status" prefix="Status" value={pickerValue(conv, customs)} options={statuses} size="sm" className="ghost"
           disabled={statuses.length < 2} onChange={(v) => act.status(v)} />
         <TagEditor tags={conv.tags ?? []} known={knownTags} onChange={act.tags} />
         <div className="sla-slot">{conv.sla?.length ? <SLAClock clocks={conv.sla} /> : null}</div>
@@ -639,8 +647,10 @@ function eventLine(it: Item, team: Map<string, Agent>, me: string, prev: string 
   switch (it.kind) {
     case "opened":
       return <span><Icon name="conversations" size={14} />The customer started the conversation</span>;
-    case "status":
-      return said(statusIcons[canonical(it.status)] ?? "info", statusText(it, by, prev));
+    case "status": {
+      const custom = it.custom_status ? look.statuses?.find((x) => x.id === it.custom_status)?.label : undefined;
+      return said(statusIcons[canonical(it.status)] ?? "info", custom ? customText(it, by, custom) : statusText(it, by, prev));
+    }
     case "assigned":
       return said("assigned", it.assignee ? `${by} assigned the conversation to ${it.assignee === me ? "you" : agentName(it.assignee, team)}` : `${by} unassigned the conversation`);
     case "priority":

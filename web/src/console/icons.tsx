@@ -10,6 +10,7 @@ import {
   MessageSquareText, MessagesSquare, Monitor, Moon, PanelRight, Paperclip, Pencil, Phone, Plus, ReplyAll, RotateCcw, Route, Search, SendHorizontal,
   ShieldAlert, ShieldCheck, Sparkles, Star, StickyNote, Sun, Tag, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WandSparkles, WifiOff, X, Zap,
   ArrowUpRight, CalendarDays, CaseSensitive, ChevronLeft, ChevronsUpDown, ClipboardList, GitMerge, Link, ListChecks, Split, SquareCheck, TextSearch, Unlink, Users,
+  CalendarX, CircleDotDashed, ListFilter, Timer,
 } from "lucide";
 
 export const icons = {
@@ -22,6 +23,7 @@ export const icons = {
   alert: TriangleAlert, user: UserRound, assigned: UserRoundCheck, assign: UserRoundPlus, sound: Volume2, offline: WifiOff, close: X,
   team: Users, link: Link, unlink: Unlink, merge: GitMerge, split: Split, date: CalendarDays, chevronLeft: ChevronLeft, fields: ClipboardList,
   kindText: CaseSensitive, kindDropdown: ChevronsUpDown, kindCheckbox: SquareCheck, options: ListChecks, openIn: ArrowUpRight, find: TextSearch,
+  views: ListFilter, statuses: CircleDotDashed, sla: Timer, holiday: CalendarX,
 } satisfies Record<string, IconNode>;
 
 export type IconName = keyof typeof icons;

@@ -42,6 +42,7 @@ export type Conv = Pick<
   | "links"
   | "merged_into"
   | "merged_from"
+  | "custom_status"
 >;
 
 // Priorities are a conversation's priorities, lowest first.

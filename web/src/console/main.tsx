@@ -10,7 +10,7 @@
 
 import { lazy, Suspense, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
-import type { Agent, FieldDef, Inbox, Macro, Presence, Rule, Team } from "../protocol.gen";
+import type { Agent, CustomStatus, FieldDef, Inbox, Macro, Presence, Rule, Team, View } from "../protocol.gen";
 import { Connection, type Handlers, OutFrame } from "../widget/protocol";
 import { CallPanel, IncomingCalls, desk as calls } from "./callpanel";
 import { Cooldown } from "../throttle";
@@ -26,7 +26,9 @@ import { Found, noSearch, SearchPage } from "./search-screen";
 import type { SearchHit } from "./search";
 import { inTeam, teamName } from "./teams";
 import { ContactPanel } from "./contact";
-import { ConversationList, ListState } from "./list";
+import { ConversationList, ListState, ViewList } from "./list";
+import { rows as viewRows, Throttle, type Names as ViewNames } from "./views";
+import { labelOf, valueText } from "./fields";
 import { CannedPage, InboxesPage } from "./settings";
 import { HelpDialog, ProfileMenu } from "./profile";
 import { agentName } from "./people";
@@ -43,9 +45,13 @@ import { Notice, toast, Toaster } from "./ui";
 // is first opened: most agents never open it, and signing in stays as
 // quick as it was.
 const AutomationPage = lazy(() => import("./automation-screen").then((m) => ({ default: m.AutomationPage })));
-// So are the Teams and Fields settings, which admins open now and then.
+// So are the Teams, Fields, Views, Statuses and SLA settings, which admins
+// open now and then.
 const TeamsPage = lazy(() => import("./teams-screen").then((m) => ({ default: m.TeamsPage })));
 const FieldsPage = lazy(() => import("./fields-screen").then((m) => ({ default: m.FieldsPage })));
+const ViewsPage = lazy(() => import("./views-screen").then((m) => ({ default: m.ViewsPage })));
+const StatusesPage = lazy(() => import("./statuses-screen").then((m) => ({ default: m.StatusesPage })));
+const SLAPage = lazy(() => import("./sla-screen").then((m) => ({ default: m.SLAPage })));
 const loadingPage = (what: string) => <div className="settings"><div className="state"><Icon name="spinner" className="spin" size={20} /><p role="status">Loading {what}…</p></div></div>;
 
 const tokenKey = "edgedesk:console:token";
@@ -53,13 +59,22 @@ const tokenKey = "edgedesk:console:token";
 // welcomeWait is the longest the sign-in waits for the edge's welcome
 // before it draws the console (ms).
 const welcomeWait = 250;
-const listKey = "edgedesk:console:list"; // the list's filter, status and order, for a reload
+const listKey = "edgedesk:console:list"; // the list's view, status filter and order, for a reload
+
+// viewsEvery is how often, at most, the console asks the edge again for
+// the views' counts (and the conversations of the view shown) while
+// conversations change (ms).
+const viewsEvery = 3000;
 
 function savedList(): Partial<ListState> {
   try {
-    const l = JSON.parse(sessionStorage.getItem(listKey) ?? "{}") as Partial<ListState>;
+    const l = JSON.parse(sessionStorage.getItem(listKey) ?? "{}") as Partial<ListState> & { filter?: string };
     // a filter this console no longer offers (an older one's "snoozed") gives way to the default
     if (typeof l.status === "string" && !filterOf(l.status)) delete l.status;
+    // an older console's Mine and Unassigned tabs are the views of those names
+    if (l.view === undefined && (l.filter === "mine" || l.filter === "unassigned")) l.view = l.filter;
+    delete l.filter;
+    if (typeof l.view !== "string") delete l.view;
     return l;
   } catch {
     return {};
@@ -137,7 +152,7 @@ function Login({ onSession }: { onSession: (s: Session) => void }) {
   );
 }
 
-type Screen = "inbox" | "search" | "canned" | "inboxes" | "teams" | "fields" | "automation" | "apikeys";
+type Screen = "inbox" | "search" | "canned" | "inboxes" | "teams" | "fields" | "views" | "statuses" | "sla" | "automation" | "apikeys";
 const screens: { id: Screen; label: string; icon: IconName; admin?: boolean; title?: string }[] = [
   { id: "inbox", label: "Conversations", icon: "conversations" },
   { id: "search", label: "Search", icon: "search", title: "Search every message (Ctrl+K)" },
@@ -145,6 +160,9 @@ const screens: { id: Screen; label: string; icon: IconName; admin?: boolean; tit
   { id: "inboxes", label: "Inboxes", icon: "inboxes" },
   { id: "teams", label: "Teams", icon: "team" },
   { id: "fields", label: "Fields", icon: "fields" },
+  { id: "views", label: "Views", icon: "views", admin: true, title: "Saved views" },
+  { id: "statuses", label: "Statuses", icon: "statuses", title: "Custom statuses" },
+  { id: "sla", label: "SLA", icon: "sla", title: "SLA policy and business hours" },
   { id: "automation", label: "Automation", icon: "automation" },
   { id: "apikeys", label: "API keys", icon: "key", admin: true },
 ];
@@ -223,14 +241,22 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   const [loadingMore, setLoadingMore] = useState(false);
   const [selected, setSelected] = useState("");
   const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [list, setList] = useState<ListState>(() => ({ filter: "all", status: defaultFilter, sort: "newest", ...savedList(), query: "" }));
+  const [list, setList] = useState<ListState>(() => ({ view: "", status: defaultFilter, sort: "newest", ...savedList(), query: "" }));
   useEffect(() => {
     try {
-      sessionStorage.setItem(listKey, JSON.stringify({ filter: list.filter, status: list.status, sort: list.sort }));
+      sessionStorage.setItem(listKey, JSON.stringify({ view: list.view, status: list.status, sort: list.sort }));
     } catch {
       // not kept: the next page starts from the defaults
     }
-  }, [list.filter, list.status, list.sort]);
+  }, [list.view, list.status, list.sort]);
+  // the views (built-in, then the tenant's; null until the edge said), their
+  // counts, and the conversations of the one the list shows
+  const [views, setViews] = useState<View[] | null>(null);
+  const [viewCounts, setViewCounts] = useState<Record<string, number>>({});
+  const [viewList, setViewList] = useState<ViewList | null>(null);
+  const viewsButton = useRef<HTMLButtonElement | null>(null);
+  // the tenant's custom statuses: badges and the status picker
+  const [customStatuses, setCustomStatuses] = useState<CustomStatus[]>([]);
   const [presence, setPresence] = useState(new Map<string, string>()); // agent id → presence
   const [team, setTeam] = useState(new Map<string, Agent>());
   const [unread, setUnread] = useState(new Unread());
@@ -274,6 +300,46 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   const live = useRef({ selected: "", prefs, me });
   live.current = { selected, prefs, me };
   const breaches = useRef(new Set<string>()); // the breaches told (sla.ts's breachToast)
+  const shownView = useRef(list.view); // the view the list shows, for answers that come later
+  shownView.current = list.view;
+
+  // loadViews asks for the views and their counts.
+  const loadViews = async (c: Connection) => {
+    const r = await c.request({ type: "views" });
+    if (r.type === "views") {
+      setViews(r.views ?? []);
+      setViewCounts(r.counts ?? {});
+    } else if (r.code !== "unavailable") setViews((v) => v ?? []);
+  };
+  // loadView asks for the conversations of view id, in its order; again
+  // (quiet) keeps what the list shows until the answer comes.
+  const loadView = async (c: Connection, id: string, again: boolean) => {
+    if (!again) setViewList({ view: id, ids: [], total: 0, loading: true, error: "" });
+    const r = await c.request({ type: "view", view: id, limit: pageSize });
+    if (shownView.current !== id) return;
+    if (r.type !== "conversations") {
+      // not connected yet: the welcome asks again
+      if (r.code === "unavailable" && !again) return;
+      const error = r.message ?? r.code ?? "the edge did not answer";
+      setViewList((l) => (l?.view === id ? { ...l, loading: false, error } : { view: id, ids: [], total: 0, loading: false, error }));
+      return;
+    }
+    const got = r.conversations ?? [];
+    for (const x of got) upsert(x);
+    const total = r.total ?? got.length;
+    setViewList({ view: id, ids: got.map((x) => x.id), total, loading: false, error: "" });
+    setViewCounts((n) => (n[id] === total ? n : { ...n, [id]: total }));
+  };
+  // as conversations change, the counts (and the view shown) are asked
+  // again, at most every viewsEvery
+  const viewsAgain = useRef<Throttle | null>(null);
+  viewsAgain.current ??= new Throttle(() => {
+    const c = conn.current;
+    if (!c) return;
+    void loadViews(c);
+    if (shownView.current) void loadView(c, shownView.current, true);
+  }, viewsEvery);
+  useEffect(() => () => viewsAgain.current?.cancel(), []);
 
   useLayoutEffect(() => {
     prefsStore.applyTheme(prefs.theme); // before the page is drawn again
@@ -402,12 +468,21 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
           if (r.type === "teams") apply(() => setTeams(r.teams ?? []));
         });
         void loadFields(c);
+        // the custom statuses (badges, the status picker), and the view the list shows
+        void c.request({ type: "statuses" }).then((r) => {
+          if (r.type === "statuses") apply(() => setCustomStatuses(r.statuses ?? []));
+        });
+        if (shownView.current) void loadView(c, shownView.current, false);
         await listed;
+        // the views' counts once every conversation is listed: the edge
+        // counts them all, and the list's pages go first
+        void loadViews(c);
       },
       // The edge replays no more than it keeps for a resume: reload the
       // list and the open conversation from history.
       resync: () => {
         void loadConvs();
+        viewsAgain.current?.poke();
         if (live.current.selected) openHistory(live.current.selected);
       },
       event: (f: OutFrame) => {
@@ -425,7 +500,10 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
         if (f.type !== "event" || !f.item) return;
         const it = f.item;
         if (it.actor_kind === "customer" && it.kind === "message") setTypingIn("");
-        if (f.conversation) upsert(f.conversation);
+        if (f.conversation) {
+          upsert(f.conversation);
+          viewsAgain.current?.poke();
+        }
         if (it.kind === "opened") announce(live.current.prefs, f.conversation);
         // a live breach of the agent's own conversation (history never toasts)
         if (it.kind === "sla") {
@@ -508,11 +586,28 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   openNow.current = open;
   const onOpen = useCallback((id: string) => openNow.current(id), []);
 
-  // the team filter first: the tabs count what it shows
+  // the team filter first: "All conversations" counts what it shows
   const pool = useMemo(() => (list.team ? Array.from(convs.values()).filter((c) => inTeam(c, list.team ?? "")) : Array.from(convs.values())), [convs, list.team]);
-  const shown = useMemo(() => visible(pool, list.filter, me, list.status, list.query, list.sort), [pool, list, me]);
+  // a view shows the edge's conversations in its order; every conversation, the filters and the order chosen
+  const shown = useMemo(() => (list.view ? viewRows(viewList?.view === list.view ? viewList.ids : [], convs, list.query)
+    : visible(pool, "all", me, list.status, list.query, list.sort)), [pool, convs, list, me, viewList]);
+  const allCount = useMemo(() => counts(pool, me, list.status).all, [pool, me, list.status]);
+  // a view asked for when chosen; one the tenant removed gives way to every conversation
+  useEffect(() => {
+    if (!list.view) setViewList(null);
+    else if (conn.current) void loadView(conn.current, list.view, false);
+  }, [list.view]);
+  useEffect(() => {
+    if (views && list.view && !views.some((v) => v.id === list.view)) setList((l) => ({ ...l, view: "" }));
+  }, [views, list.view]);
+  const viewNames: ViewNames = useMemo(() => ({
+    agent: (id) => (id === me ? "you" : agentName(id, team)),
+    team: (id) => teamName(id, teams),
+    inbox: (id) => inboxes.get(id)?.name || "an inbox",
+    field: (key) => labelOf(key, defs ?? []),
+    value: (key, v) => valueText((defs ?? []).find((d) => d.key === key), v),
+  }), [me, team, teams, inboxes, defs]);
   const tagsKnown = useMemo(() => knownTags(convs.values()), [convs]);
-  const tabCounts = useMemo(() => counts(pool, me, list.status), [pool, me, list.status]);
   const current = convs.get(selected);
   const unseen = unread.total();
   useEffect(() => {
@@ -528,11 +623,13 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   const act = current && conn.current ? actions(conn.current, current, names, {
     // a Solve refused for want of fields is said beside Solve, the fields marked in the panel
     refused: (status, message) => {
-      if (status !== "solved" || !solveRefusal(message)) return false;
+      const base = customStatuses.find((x) => x.id === status)?.base ?? status;
+      if (base !== "solved" || !solveRefusal(message)) return false;
       setRefusal({ conv: current.id, message, missing: missingOf(message, defs ?? []) });
       return true;
     },
     teamName: (id) => teamName(id, teams),
+    customLabel: (id) => customStatuses.find((x) => x.id === id)?.label,
     refresh,
     opened: (c) => {
       show(c);
@@ -543,7 +640,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
   useEffect(() => {
     if (refusal && (refusal.conv !== selected || current?.status === "solved")) setRefusal(null);
   }, [selected, current?.status]);
-  const look: Look = { teams, defs: defs ?? [], convs, onOpen: (id) => open(id) };
+  const look: Look = { teams, defs: defs ?? [], convs, onOpen: (id) => open(id), statuses: customStatuses };
   const openHit = (hit: SearchHit) => {
     show(hit.conversation);
     setFocus({ conv: hit.conversation.id, seq: hit.seq });
@@ -574,6 +671,7 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
       case "next": move(1); break;
       case "previous": move(-1); break;
       case "help": setHelp(true); break;
+      case "views": setScreen("inbox"); setTimeout(() => viewsButton.current?.click()); break;
       case "search": setScreen("inbox"); setTimeout(() => search.current?.focus()); break;
       case "find": setScreen("search"); setTimeout(() => { findInput.current?.focus(); findInput.current?.select(); }); break;
       case "assign": if (current && act && current.assignee !== me) act.assign(me); break;
@@ -614,8 +712,10 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
       {!online && !loadingList && <p className="offline-banner" role="status"><Icon name="offline" size={14} />Reconnecting to the edge… Changes wait until it is back.</p>}
       {screen === "inbox" ? (
         <>
-          <ConversationList shown={shown} counts={tabCounts} state={list} onState={(s) => setList((l) => ({ ...l, ...s }))} selected={selected}
-            onOpen={onOpen} unread={unread} team={team} me={me} loading={loadingList} loadingMore={loadingMore} search={search} scrollTo={scrollTo} teams={teams} />
+          <ConversationList shown={shown} allCount={allCount} state={list} onState={(s) => setList((l) => ({ ...l, ...s }))} selected={selected}
+            onOpen={onOpen} unread={unread} team={team} me={me} loading={loadingList} loadingMore={loadingMore} search={search} scrollTo={scrollTo} teams={teams}
+            views={views} viewCounts={viewCounts} viewList={viewList} names={viewNames} statuses={customStatuses} viewsButton={viewsButton}
+            onManageViews={admin ? () => setScreen("views") : undefined} onRetryView={() => conn.current && void loadView(conn.current, list.view, false)} />
           <main className="work">
             {current && loaded && conn.current && act ? (
               <>
@@ -655,6 +755,16 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
             <Suspense fallback={loadingPage("teams")}><TeamsPage conn={conn.current} admin={admin} team={team} me={me} onTeams={setTeams} /></Suspense>
           ) : screen === "fields" && conn.current ? (
             <Suspense fallback={loadingPage("fields")}><FieldsPage conn={conn.current} admin={admin} onFields={setDefs} /></Suspense>
+          ) : screen === "views" && admin && conn.current ? (
+            <Suspense fallback={loadingPage("views")}>
+              <ViewsPage conn={conn.current} team={team} me={me} teams={teams} inboxes={inboxes} defs={defs ?? []} names={viewNames}
+                onViews={(v, n) => { setViews(v); setViewCounts(n); }}
+                onShow={(id) => { setList((l) => ({ ...l, view: id, query: "" })); setScreen("inbox"); }} />
+            </Suspense>
+          ) : screen === "statuses" && conn.current ? (
+            <Suspense fallback={loadingPage("statuses")}><StatusesPage conn={conn.current} admin={admin} onStatuses={setCustomStatuses} /></Suspense>
+          ) : screen === "sla" && conn.current ? (
+            <Suspense fallback={loadingPage("the SLA policy")}><SLAPage conn={conn.current} admin={admin} teams={teams} /></Suspense>
           )
           : screen === "apikeys" && admin ? <ApiKeysScreen token={token} />
             : screen === "canned" && conn.current ? <CannedPage canned={canned} conn={conn.current} onChange={setCanned} admin={admin} />

@@ -2,7 +2,7 @@
 // the agent's typing rather than a shortcut (Ctrl+K searches even then).
 // Free of the DOM's objects, so unit tests drive it.
 
-export type Action = "next" | "previous" | "assign" | "solve" | "reply" | "canned" | "help" | "search" | "find";
+export type Action = "next" | "previous" | "assign" | "solve" | "reply" | "canned" | "help" | "search" | "find" | "views";
 
 // Shortcuts lists them for the help overlay, in its order.
 export const Shortcuts: { keys: string[]; action: Action; what: string }[] = [
@@ -13,6 +13,7 @@ export const Shortcuts: { keys: string[]; action: Action; what: string }[] = [
   { keys: ["r"], action: "reply", what: "Write a reply" },
   { keys: ["/"], action: "canned", what: "Canned responses, in the reply box" },
   { keys: ["s"], action: "search", what: "Filter the conversation list" },
+  { keys: ["v"], action: "views", what: "Switch the list's view" },
   { keys: ["Ctrl", "K"], action: "find", what: "Search every message (⌘K on a Mac), from anywhere" },
   { keys: ["?"], action: "help", what: "Show these shortcuts" },
 ];

@@ -1,12 +1,16 @@
-// The console's style for teams, fields, links, merges, splits and search:
-// the header's team picker and More menu, the refusal beside Solve, the
-// merge banner, the split action on a message and a search hit's
-// highlight in the timeline; the side panel's fields and linked
-// conversations; the link and merge dialogs; the Teams, Fields and Search
-// pages. On the design system's tokens (design.ts), light and dark.
+// The console's style for teams, fields, links, merges, splits, search,
+// views and custom statuses: the header's team picker and More menu, the
+// refusal beside Solve, the merge banner, the split action on a message
+// and a search hit's highlight in the timeline; the side panel's fields
+// and linked conversations; the link and merge dialogs; the Teams, Fields
+// and Search pages; the list's views menu and a custom status in a row
+// and the status picker. The Views, Statuses and SLA pages bring their
+// own style with them. On the design system's tokens (design.ts), light
+// and dark.
 
 export const ticketCss = `
-.console.screen-search, .console.screen-teams, .console.screen-fields { grid-template-columns: 60px minmax(0, 1fr); }
+.console.screen-search, .console.screen-teams, .console.screen-fields, .console.screen-views, .console.screen-statuses,
+.console.screen-sla { grid-template-columns: 60px minmax(0, 1fr); }
 
 /* the list: a row's team, the team filter */
 .tag.team-tag { flex: 0 1 auto; min-width: 32px; max-width: 110px; padding: 0 6px; border-radius: var(--ed-radius-full); background: var(--accent-soft);
@@ -221,4 +225,49 @@ export const ticketCss = `
   box-shadow: 0 0 0 1px var(--ed-color-note-border); }
 .hit-go { flex: none; align-self: center; color: var(--muted); }
 .hits-loading { overflow: hidden; }
+
+/* the list's heading: the view shown and its count, the views menu */
+.list-title h1 { flex: 1; min-width: 0; display: flex; }
+.view-title { display: inline-flex; align-items: center; gap: 8px; min-width: 0; max-width: 100%; margin: -4px 0 -4px -8px; padding: 4px 6px 4px 8px;
+  border: 0; border-radius: var(--ed-radius-md); background: none; color: var(--text); font: inherit; font-weight: inherit; text-align: left; cursor: pointer; }
+.view-title:hover, .view-title[aria-expanded=true] { background: var(--hover); }
+.view-title:focus-visible { outline: none; box-shadow: 0 0 0 2px var(--accent); }
+.view-title .view-name { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.view-total { flex: none; padding: 0 7px; border-radius: var(--ed-radius-full); background: var(--subtle); color: var(--muted); box-shadow: inset 0 0 0 1px var(--border);
+  font-size: var(--ed-text-xs); font-weight: var(--ed-weight-semibold); line-height: 20px; font-variant-numeric: tabular-nums; }
+.view-title .chev { flex: none; margin-left: -2px; color: var(--muted); }
+.view-summary { min-height: 28px; margin: -6px 0 6px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--muted); font-size: var(--ed-text-xs);
+  line-height: 28px; }
+.list-filter { display: flex; margin: -6px 0 6px -10px; }
+.list-filter .select-btn { max-width: 100%; color: var(--text); }
+.popover.views-menu { width: 300px; max-width: 300px; }
+.views-menu .menu-label { margin-top: 4px; }
+.views-menu .view-item .icon { flex: none; color: var(--muted); }
+.views-menu .view-item[aria-checked=true] { background: var(--selected); }
+.views-menu .view-item[aria-checked=true] .icon { color: var(--accent-text); }
+.views-menu .view-item-name { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.view-count { flex: none; min-width: 26px; margin-left: auto; padding: 0 7px; border-radius: var(--ed-radius-full); color: var(--muted); font-size: var(--ed-text-xs);
+  font-weight: var(--ed-weight-semibold); line-height: 20px; text-align: center; font-variant-numeric: tabular-nums; }
+.view-item[aria-checked=true] .view-count { background: var(--accent); color: var(--on-accent); }
+.views-loading { display: flex; align-items: center; gap: 6px; margin: 0; padding: 6px 8px; color: var(--muted); font-size: var(--ed-text-sm); }
+.popover .view-manage { color: var(--accent-text); font-weight: var(--ed-weight-medium); }
+.state-actions { display: flex; flex-wrap: wrap; justify-content: center; gap: 8px; }
+
+/* custom statuses: a dot of the base's colour, in a row and under its base in the picker */
+.status-dot { flex: none; display: inline-block; width: 8px; height: 8px; border-radius: 50%; background: currentColor; }
+.status-dot.open { background: var(--ed-color-info-text); }
+.status-dot.pending { background: var(--ed-color-warn); }
+.status-dot.on_hold { background: var(--muted); }
+.status-dot.solved { background: var(--ok-text); }
+.status-dot.closed { background: var(--border-strong); }
+.popover [role=option].custom-choice { padding-left: 30px; }
+.tag.custom-status { flex: 0 0.4 auto; min-width: 64px; max-width: 150px; gap: 4px; font-weight: var(--ed-weight-medium); }
+/* a long custom status in the header's line is cut, never under the buttons: the id takes what room is left */
+.who .sub { overflow: hidden; }
+.who .sub .badge { flex: none; }
+.who .sub .badge.status-badge { flex: 0 1 auto; min-width: 64px; max-width: 220px; }
+.who .sub .conv-id { flex: 1 1 0; min-width: 0; }
+.badge .badge-text { min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.tag.custom-status .tag-text { min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+.tag.custom-status .until { flex: none; }
 `;

@@ -136,12 +136,12 @@ export function usePopover(placement: Placement) {
 }
 
 // items are the focusable entries of a menu or listbox.
-const entries = (root: HTMLElement | null) =>
+export const entries = (root: HTMLElement | null) =>
   Array.from(root?.querySelectorAll<HTMLElement>("[role=option],[role^=menuitem]") ?? []).filter((e) => !e.hasAttribute("aria-disabled"));
 
 // roving moves the focus between a popover's entries with the arrow keys,
 // Home and End, and by a typed first letter.
-function roving(ev: React.KeyboardEvent, root: HTMLElement | null, close: () => void) {
+export function roving(ev: React.KeyboardEvent, root: HTMLElement | null, close: () => void) {
   const all = entries(root);
   const i = all.indexOf(document.activeElement as HTMLElement);
   const go = (n: number) => all[(n + all.length) % all.length]?.focus();
@@ -165,6 +165,7 @@ export interface Option<T extends string> {
   label: string;
   icon?: ReactNode; // drawn before the label, in the list and on the button
   hint?: string; // after the label, in the list only
+  className?: string; // the option's, in the list (a custom status under its base)
 }
 
 // Select is a button that shows the chosen option and opens a listbox of
@@ -208,7 +209,7 @@ export function Select<T extends string>({ label, value, options, onChange, pref
         <div ref={p.panel} id={id} className="popover" role="listbox" aria-label={label} style={p.pos}
           onKeyDown={(ev) => roving(ev, p.panel.current, () => p.close())}>
           {options.map((o) => (
-            <div key={o.value} role="option" tabIndex={-1} aria-selected={o.value === value}
+            <div key={o.value} role="option" tabIndex={-1} aria-selected={o.value === value} className={o.className}
               onClick={() => pick(o.value)} onKeyDown={(ev) => { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); pick(o.value); } }}>
               {o.icon}
               <span>{o.label}</span>
