@@ -140,7 +140,7 @@ func (f *walkFixtures) request(t *testing.T, e *keyedEdge, r api.Route) (path, b
 		id = tm.ID
 	case strings.HasPrefix(r.Path, "/api/v1/webhooks/"):
 		// one for every route but DELETE's, which removes its own: a
-		// tenant has at most 20
+		// tenant has at most 100
 		if f.webhook == "" || r.Method == "DELETE" {
 			code, _, out := call(t, e.Edge, "POST", "/api/v1/webhooks", e.admin, `{"url":"http://127.0.0.1:9/victim","types":["contact.updated"]}`)
 			var w api.Webhook

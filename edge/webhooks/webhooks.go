@@ -79,6 +79,9 @@ type Sender struct {
 	busy     map[string]struct{} // tenant/endpoint/order in flight or awaiting its result in the log
 	results  chan outcome
 	settled  chan struct{}
+	bodies   map[string][]byte // tenant/seq → a delivery's body: the same for every endpoint
+	live     map[string]*event.WebhookEndpoint
+	liveV    uint64
 
 	sent    *prometheus.CounterVec
 	latency prometheus.Histogram
@@ -113,7 +116,7 @@ func New(o Options) (*Sender, error) {
 	if o.Client == nil {
 		o.Client = NewClient(o.Timeout)
 	}
-	s := &Sender{o: o, inflight: map[string]int{}, busy: map[string]struct{}{}, results: make(chan outcome, 1024), settled: make(chan struct{}, 1),
+	s := &Sender{o: o, inflight: map[string]int{}, busy: map[string]struct{}{}, bodies: map[string][]byte{}, results: make(chan outcome, 1024), settled: make(chan struct{}, 1),
 		sent: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_webhook_deliveries_total",
 			Help: "Webhook delivery attempts, by what became of them: sent (2xx), retry (failed, tried again later), dead (failed for good, kept for a replay)."},
 			[]string{"result"}),
@@ -136,7 +139,9 @@ func New(o Options) (*Sender, error) {
 func NewClient(timeout time.Duration) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS13}
-	tr.MaxIdleConnsPerHost = 16
+	// many endpoints may be on one host (an integration platform's): keep
+	// their connections rather than dial one per delivery
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost, tr.MaxConnsPerHost = 1024, 128, 128
 	tr.ResponseHeaderTimeout = timeout
 	return &http.Client{Transport: tr, Timeout: timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -160,6 +165,13 @@ func (s *Sender) Run(ctx context.Context) error {
 				s.o.Log.Warn("webhooks: the queue does not read; trying again", "err", err)
 			}
 		}
+		// what was queued and settled meanwhile is looked at together: a
+		// look reads every endpoint's queue
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(stepGap):
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -170,59 +182,81 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
+// stepGap is the least time between two looks at the queues.
+const stepGap = 50 * time.Millisecond
+
 // Step starts the deliveries that are due and have room, on their own
 // goroutines.
 func (s *Sender) Step(ctx context.Context) error {
-	hooks, err := s.o.Store.Hooks()
+	live, err := s.endpoints()
 	if err != nil {
 		return err
 	}
-	now := s.o.Now()
-	for i := range hooks {
-		h := &hooks[i]
-		if h.Endpoint.Disabled || h.Pending == 0 {
-			continue
+	if len(live) == 0 {
+		return nil
+	}
+	heads, err := s.o.Store.HookHeads(s.o.Now().UnixMilli(), func(tenant, endpoint string) int {
+		ek := tenant + "/" + endpoint
+		if live[ek] == nil {
+			return 0
 		}
-		ek := h.Tenant + "/" + h.Endpoint.ID
 		s.mu.Lock()
-		room := s.o.InFlight - s.inflight[ek]
+		defer s.mu.Unlock()
+		return s.o.InFlight - s.inflight[ek]
+	}, func(tenant, endpoint, order string) bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		_, ok := s.busy[tenant+"/"+endpoint+"/"+order]
+		return ok
+	})
+	if err != nil {
+		return err
+	}
+	for i := range heads {
+		d := heads[i]
+		ek := d.Tenant + "/" + d.Endpoint
+		key := ek + "/" + d.Order
+		w := live[ek]
+		s.mu.Lock()
+		s.inflight[ek]++
+		s.busy[key] = struct{}{}
 		s.mu.Unlock()
-		if room <= 0 {
-			continue
-		}
-		heads, err := s.o.Store.HookHeads(h.Tenant, h.Endpoint.ID, now.UnixMilli(), room, func(order string) bool {
+		go func() {
+			r := s.deliver(ctx, d.Tenant, w, &d)
 			s.mu.Lock()
-			defer s.mu.Unlock()
-			_, ok := s.busy[ek+"/"+order]
-			return ok
-		})
-		if err != nil {
-			return err
-		}
-		for j := range heads {
-			d := heads[j]
-			key := ek + "/" + d.Order
-			s.mu.Lock()
-			s.inflight[ek]++
-			s.busy[key] = struct{}{}
+			s.inflight[ek]--
 			s.mu.Unlock()
-			w := h.Endpoint
-			go func() {
-				r := s.deliver(ctx, h.Tenant, &w, &d)
+			if r.Status == "" { // stopped: not recorded; tried again
 				s.mu.Lock()
-				s.inflight[ek]--
+				delete(s.busy, key)
 				s.mu.Unlock()
-				if r.Status == "" { // stopped: not recorded; tried again
-					s.mu.Lock()
-					delete(s.busy, key)
-					s.mu.Unlock()
-					return
-				}
-				s.results <- outcome{tenant: h.Tenant, key: key, r: r}
-			}()
-		}
+				return
+			}
+			s.results <- outcome{tenant: d.Tenant, key: key, r: r}
+		}()
 	}
 	return nil
+}
+
+// endpoints are the endpoints that send, by tenant/id, read again when
+// one changed.
+func (s *Sender) endpoints() (map[string]*event.WebhookEndpoint, error) {
+	v := s.o.Store.HookVersion()
+	if s.live != nil && v == s.liveV {
+		return s.live, nil
+	}
+	hooks, err := s.o.Store.Hooks()
+	if err != nil {
+		return nil, err
+	}
+	live := make(map[string]*event.WebhookEndpoint, len(hooks))
+	for i := range hooks {
+		if h := &hooks[i]; !h.Endpoint.Disabled {
+			live[h.Tenant+"/"+h.Endpoint.ID] = &h.Endpoint
+		}
+	}
+	s.live, s.liveV = live, v
+	return live, nil
 }
 
 // record writes outcomes to the log, a batch per tenant every 100 ms at
@@ -310,7 +344,7 @@ type Payload struct {
 func (s *Sender) deliver(ctx context.Context, tenant string, w *event.WebhookEndpoint, d *state.Delivery) event.WebhookResult {
 	start := s.o.Now()
 	r := event.WebhookResult{Endpoint: w.ID, Seq: d.Seq, Order: d.Order, Attempts: d.Attempts + 1, At: start.UnixMilli()}
-	body, err := json.Marshal(Payload{Type: d.Type, Timestamp: time.UnixMilli(d.At).UTC().Format(time.RFC3339Nano), Tenant: tenant, Seq: d.Seq, Data: d.Data})
+	body, err := s.body(tenant, d)
 	if err != nil {
 		return s.failed(r, 0, "the delivery does not encode: "+err.Error(), true)
 	}
@@ -349,6 +383,31 @@ func (s *Sender) deliver(ctx context.Context, tenant string, w *event.WebhookEnd
 	}
 	return s.failed(r, resp.StatusCode, "HTTP "+strconv.Itoa(resp.StatusCode)+answerText(head), resp.StatusCode == http.StatusGone)
 }
+
+// body is d's payload, encoded once for all the endpoints it goes to.
+func (s *Sender) body(tenant string, d *state.Delivery) ([]byte, error) {
+	key := tenant + "/" + strconv.FormatUint(d.Seq, 10)
+	s.mu.Lock()
+	b, ok := s.bodies[key]
+	s.mu.Unlock()
+	if ok {
+		return b, nil
+	}
+	b, err := json.Marshal(Payload{Type: d.Type, Timestamp: time.UnixMilli(d.At).UTC().Format(time.RFC3339Nano), Tenant: tenant, Seq: d.Seq, Data: d.Data})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if len(s.bodies) >= maxBodies {
+		clear(s.bodies)
+	}
+	s.bodies[key] = b
+	s.mu.Unlock()
+	return b, nil
+}
+
+// maxBodies bounds the bodies kept (some 5 MB).
+const maxBodies = 4096
 
 // failed is a failed attempt's result: retried on the schedule, or dead
 // after its last attempt (or at once, for what a retry cannot mend: a 410

@@ -111,7 +111,7 @@ type WebhookReplay struct {
 
 // Bounds of webhooks.
 const (
-	MaxWebhookEndpoints   = 20
+	MaxWebhookEndpoints   = 100
 	MaxWebhookURL         = 2048
 	MaxWebhookDescription = 200
 	MaxWebhookSecrets     = 4

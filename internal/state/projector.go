@@ -69,7 +69,14 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	clear(s.convPending)
-	clear(s.hooks) // the counts in it may be of a transaction discarded
+	clear(s.hookDirty)
+	s.hookChanged = false
+	committed := false
+	defer func() {
+		if !committed {
+			clear(s.hooks) // its counts may be of the transaction discarded
+		}
+	}()
 	s.autoFired, s.hookQueued = false, false
 	changes := make([]Change, 0, len(events))
 	for i, e := range events {
@@ -90,7 +97,15 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 		}
 		changes = append(changes, ch)
 	}
-	// Conversation records changed by this chunk, each written once.
+	// Endpoints' and conversation records changed by this chunk, each
+	// written once.
+	if err := s.flushHooks(txn); err != nil {
+		if errors.Is(err, badger.ErrTxnTooBig) && len(events) > 1 {
+			txn.Discard()
+			return s.applyChunk(events[:len(events)/2])
+		}
+		return 0, nil, fmt.Errorf("write webhook endpoints: %w", err)
+	}
 	for _, c := range s.convPending {
 		err := s.put(txn, kConv(c.Tenant, c.ID), &c)
 		if errors.Is(err, badger.ErrTxnTooBig) && len(events) > 1 {
@@ -114,6 +129,11 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 	if err != nil {
 		clear(s.convCache) // the store is now the only truth
 		return 0, nil, fmt.Errorf("commit state batch: %w", err)
+	}
+	committed = true
+	if s.hookChanged {
+		s.hookChanged = false
+		s.hookVersion.Add(1)
 	}
 	for k, c := range s.convPending {
 		s.convCache[k] = c

@@ -58,7 +58,10 @@ type Store struct {
 	autoDue      []AutoDueRec
 	autoWake     chan struct{}
 	hooks        map[string][]HookRec // tenants' webhook endpoints (webhooks.go)
+	hookDirty    map[string]*HookRec  // endpoints whose counts this chunk changed
 	hookQueued   bool                 // this chunk queued or settled a delivery
+	hookChanged  bool                 // this chunk set or removed an endpoint
+	hookVersion  atomic.Uint64        // endpoints' changes committed
 	hookWake     chan struct{}
 }
 
@@ -90,7 +93,7 @@ func Open(dir string, opts Options, log *slog.Logger) (*Store, error) {
 	}
 	s := &Store{db: db, codec: event.NewCodec(), log: log,
 		convCache: map[string]ConversationRec{}, convPending: map[string]ConversationRec{}, policies: map[string]*policy{}, rules: map[string]*automation.Set{}, autoWake: make(chan struct{}, 1),
-		hooks: map[string][]HookRec{}, hookWake: make(chan struct{}, 1),
+		hooks: map[string][]HookRec{}, hookDirty: map[string]*HookRec{}, hookWake: make(chan struct{}, 1),
 		cids: map[string]*cidFilter{}, cidSeed: maphash.MakeSeed()}
 	err = db.Update(func(txn *badger.Txn) error {
 		n, err := getUint64(txn, []byte(keyApplied))

@@ -1,7 +1,9 @@
 package state
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +51,35 @@ type Delivery struct {
 	Code     int       `cbor:"11,keyasint,omitempty"`
 	Error    string    `cbor:"12,keyasint,omitempty"`
 	LastAt   int64     `cbor:"13,keyasint,omitempty"`
+}
+
+// HookPayload is what the deliveries of one event tell, kept once for
+// every endpoint they go to ("wp/<tenant>/<seq>"): Refs counts the
+// endpoints' queued deliveries of it, and the last one settled removes
+// it. A dead delivery keeps a copy of its own.
+type HookPayload struct {
+	Order   string    `cbor:"1,keyasint"`
+	EventID string    `cbor:"2,keyasint"`
+	Type    string    `cbor:"3,keyasint"`
+	At      int64     `cbor:"4,keyasint"`
+	Data    *HookData `cbor:"5,keyasint"`
+	Refs    int       `cbor:"6,keyasint"`
+}
+
+// hookAttempts is a queued delivery's record: its attempts so far.
+type hookAttempts struct {
+	Attempts int    `cbor:"1,keyasint,omitempty"`
+	NextAt   int64  `cbor:"2,keyasint,omitempty"`
+	Code     int    `cbor:"3,keyasint,omitempty"`
+	Error    string `cbor:"4,keyasint,omitempty"`
+	LastAt   int64  `cbor:"5,keyasint,omitempty"`
+}
+
+// delivery is the queued delivery of payload p to endpoint, with its
+// attempts a.
+func delivery(t, endpoint string, seq uint64, p *HookPayload, a *hookAttempts) Delivery {
+	return Delivery{Tenant: t, Endpoint: endpoint, Order: p.Order, Seq: seq, EventID: p.EventID, Type: p.Type, At: p.At, Data: p.Data,
+		Attempts: a.Attempts, NextAt: a.NextAt, Code: a.Code, Error: a.Error, LastAt: a.LastAt}
 }
 
 // HookData is what a delivery tells (its JSON is the payload's "data").
@@ -132,6 +163,67 @@ func kHookDeadPrefix(t, id string) []byte  { return []byte("wd/" + t + "/" + id 
 func kHookQueue(t, id, order string, seq uint64) []byte {
 	return []byte("wq/" + t + "/" + id + "/" + order + "/" + seqHex(seq))
 }
+func kHookPayload(t string, seq uint64) []byte { return []byte("wp/" + t + "/" + seqHex(seq)) }
+
+// keySeq is the sequence a queue or dead key ends with.
+func keySeq(k []byte) (uint64, error) {
+	if len(k) < 16 {
+		return 0, fmt.Errorf("webhook key %q has no sequence", k)
+	}
+	return strconv.ParseUint(string(k[len(k)-16:]), 16, 64)
+}
+
+// payloads are an apply's payloads read, and the changes of their Refs.
+type payloads struct {
+	s     *Store
+	txn   *badger.Txn
+	t     string
+	got   map[uint64]*HookPayload
+	delta map[uint64]int
+}
+
+func (s *Store) payloads(txn *badger.Txn, t string) *payloads {
+	return &payloads{s: s, txn: txn, t: t, got: map[uint64]*HookPayload{}, delta: map[uint64]int{}}
+}
+
+// get is the payload of seq (nil when there is none).
+func (p *payloads) get(seq uint64) (*HookPayload, error) {
+	if x, ok := p.got[seq]; ok {
+		return x, nil
+	}
+	var x HookPayload
+	switch err := p.s.get(p.txn, kHookPayload(p.t, seq), &x); {
+	case errors.Is(err, ErrNotFound):
+		p.got[seq] = nil
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	p.got[seq] = &x
+	return &x, nil
+}
+
+// settle writes the payloads whose Refs changed, removing the ones no
+// delivery refers to.
+func (p *payloads) settle() error {
+	for seq, d := range p.delta {
+		x, err := p.get(seq)
+		if err != nil || x == nil {
+			return err
+		}
+		if x.Refs += d; x.Refs <= 0 {
+			err = p.txn.Delete(kHookPayload(p.t, seq))
+		} else {
+			err = p.s.put(p.txn, kHookPayload(p.t, seq), x)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	clear(p.delta)
+	return nil
+}
+
 func kHookDead(t, id string, seq uint64) []byte {
 	return []byte("wd/" + t + "/" + id + "/" + seqHex(seq))
 }
@@ -162,8 +254,12 @@ func (s *Store) hooksOf(txn *badger.Txn, t string) ([]HookRec, error) {
 
 // applyWebhook sets an endpoint, or removes it with its deliveries.
 func (s *Store) applyWebhook(txn *badger.Txn, e *event.Event) error {
+	if err := s.flushHooks(txn); err != nil {
+		return err
+	}
 	w := e.Webhook
 	delete(s.hooks, e.Tenant)
+	s.hookChanged = true
 	var r HookRec
 	switch err := s.get(txn, kHook(e.Tenant, w.ID), &r); {
 	case errors.Is(err, ErrNotFound):
@@ -175,10 +271,22 @@ func (s *Store) applyWebhook(txn *badger.Txn, e *event.Event) error {
 		return err
 	}
 	if w.Deleted {
+		ps := s.payloads(txn, e.Tenant)
 		for _, p := range [][]byte{kHookQueuePrefix(e.Tenant, w.ID), kHookDeadPrefix(e.Tenant, w.ID)} {
-			if err := deletePrefix(txn, p); err != nil {
+			queued := p[1] == 'q'
+			if err := deletePrefix(txn, p, func(k []byte) error {
+				if !queued {
+					return nil
+				}
+				seq, err := keySeq(k)
+				ps.delta[seq]--
+				return err
+			}); err != nil {
 				return err
 			}
+		}
+		if err := ps.settle(); err != nil {
+			return err
 		}
 		return txn.Delete(kHook(e.Tenant, w.ID))
 	}
@@ -186,7 +294,8 @@ func (s *Store) applyWebhook(txn *badger.Txn, e *event.Event) error {
 	return s.put(txn, kHook(e.Tenant, w.ID), &r)
 }
 
-func deletePrefix(txn *badger.Txn, p []byte) error {
+// deletePrefix deletes every key under p, telling each to each first.
+func deletePrefix(txn *badger.Txn, p []byte, each func(k []byte) error) error {
 	opts := badger.DefaultIteratorOptions
 	opts.Prefix, opts.PrefetchValues = p, false
 	it := txn.NewIterator(opts)
@@ -196,6 +305,9 @@ func deletePrefix(txn *badger.Txn, p []byte) error {
 	}
 	it.Close()
 	for _, k := range keys {
+		if err := each(k); err != nil {
+			return err
+		}
 		if err := txn.Delete(k); err != nil {
 			return err
 		}
@@ -274,7 +386,9 @@ func (s *Store) hookOf(txn *badger.Txn, e *event.Event, ch *Change) (string, str
 	return typ, c.ID, d, nil
 }
 
-// queueHooks queues the deliveries change ch of e makes.
+// queueHooks queues the deliveries change ch of e makes: what they tell
+// is written once (HookPayload), and each endpoint's queue gets a key of
+// its own; the endpoints' counts are written once per chunk (flushHooks).
 func (s *Store) queueHooks(txn *badger.Txn, e *event.Event, ch *Change) error {
 	if ch.Duplicate {
 		return nil
@@ -283,51 +397,62 @@ func (s *Store) queueHooks(txn *badger.Txn, e *event.Event, ch *Change) error {
 	if err != nil || len(hooks) == 0 {
 		return err
 	}
-	var typ, order string
-	var data *HookData
-	made := false
+	var p *HookPayload
 	for i := range hooks {
 		h := &hooks[i]
 		w := &h.Endpoint
 		if w.Disabled || e.Kind == event.KindAutoWebhook && e.HookCall.Endpoint != w.ID {
 			continue
 		}
-		if !made {
-			if typ, order, data, err = s.hookOf(txn, e, ch); err != nil {
+		if p == nil {
+			typ, order, data, err := s.hookOf(txn, e, ch)
+			if err != nil || typ == "" {
 				return err
 			}
-			made = true
+			p = &HookPayload{Order: order, EventID: e.ID, Type: typ, At: e.TS, Data: data}
 		}
-		if typ == "" {
-			return nil
-		}
-		if typ != event.HookRule && !slices.Contains(w.Types, typ) {
+		if p.Type != event.HookRule && !slices.Contains(w.Types, p.Type) {
 			continue
 		}
-		if err := s.enqueue(txn, h, &Delivery{Tenant: e.Tenant, Endpoint: w.ID, Order: order, Seq: e.Seq, EventID: e.ID, Type: typ, At: e.TS, Data: data}); err != nil {
+		s.hookQueued = true
+		s.hookDirty[h.Tenant+"/"+w.ID] = h
+		if h.Pending >= MaxHookPending {
+			d := delivery(e.Tenant, w.ID, e.Seq, p, &hookAttempts{})
+			d.Error = "not sent: the endpoint's queue is full (" + strconv.Itoa(MaxHookPending) + " deliveries waiting); replay it once the endpoint takes deliveries again"
+			if err := s.bury(txn, h, &d); err != nil {
+				return err
+			}
+			continue
+		}
+		h.Pending++
+		p.Refs++
+		if err := txn.Set(kHookQueue(e.Tenant, w.ID, p.Order, e.Seq), emptyAttempts); err != nil {
 			return err
 		}
+	}
+	if p == nil || p.Refs == 0 {
+		return nil
+	}
+	return s.put(txn, kHookPayload(e.Tenant, e.Seq), p)
+}
+
+// emptyAttempts is a new delivery's record: an empty map.
+var emptyAttempts = []byte{0xa0}
+
+// flushHooks writes the endpoints' records whose counts this chunk
+// changed.
+func (s *Store) flushHooks(txn *badger.Txn) error {
+	for k, h := range s.hookDirty {
+		if err := s.put(txn, kHook(h.Tenant, h.Endpoint.ID), h); err != nil {
+			return err
+		}
+		delete(s.hookDirty, k)
 	}
 	return nil
 }
 
-// enqueue queues d for endpoint h, or makes it dead at once when the
-// endpoint's queue is full.
-func (s *Store) enqueue(txn *badger.Txn, h *HookRec, d *Delivery) error {
-	s.hookQueued = true
-	if h.Pending >= MaxHookPending {
-		d.Error = "not sent: the endpoint's queue is full (" + strconv.Itoa(MaxHookPending) + " deliveries waiting); replay it once the endpoint takes deliveries again"
-		return s.bury(txn, h, d)
-	}
-	h.Pending++
-	if err := s.put(txn, kHookQueue(d.Tenant, d.Endpoint, d.Order, d.Seq), d); err != nil {
-		return err
-	}
-	return s.put(txn, kHook(h.Tenant, h.Endpoint.ID), h)
-}
-
-// bury keeps d as dead for endpoint h (whose record it writes), dropping
-// the oldest dead past MaxHookDead.
+// bury keeps d as dead for endpoint h, dropping the oldest dead past
+// MaxHookDead; the caller writes h.
 func (s *Store) bury(txn *badger.Txn, h *HookRec, d *Delivery) error {
 	h.Dead++
 	if h.Dead > MaxHookDead {
@@ -347,14 +472,14 @@ func (s *Store) bury(txn *badger.Txn, h *HookRec, d *Delivery) error {
 			h.Dead--
 		}
 	}
-	if err := s.put(txn, kHookDead(d.Tenant, d.Endpoint, d.Seq), d); err != nil {
-		return err
-	}
-	return s.put(txn, kHook(h.Tenant, h.Endpoint.ID), h)
+	return s.put(txn, kHookDead(d.Tenant, h.Endpoint.ID, d.Seq), d)
 }
 
 // applyHookResults applies what became of deliveries.
 func (s *Store) applyHookResults(txn *badger.Txn, e *event.Event) error {
+	if err := s.flushHooks(txn); err != nil {
+		return err
+	}
 	recs := map[string]*HookRec{}
 	rec := func(id string) (*HookRec, error) {
 		if r, ok := recs[id]; ok {
@@ -367,6 +492,7 @@ func (s *Store) applyHookResults(txn *badger.Txn, e *event.Event) error {
 		recs[id] = &r
 		return &r, nil
 	}
+	ps := s.payloads(txn, e.Tenant)
 	for _, x := range e.HookResults.Results {
 		h, err := rec(x.Endpoint)
 		if errors.Is(err, ErrNotFound) {
@@ -376,39 +502,55 @@ func (s *Store) applyHookResults(txn *badger.Txn, e *event.Event) error {
 			return err
 		}
 		key := kHookQueue(e.Tenant, x.Endpoint, x.Order, x.Seq)
-		var d Delivery
-		switch err := s.get(txn, key, &d); {
+		var a hookAttempts
+		switch err := s.get(txn, key, &a); {
 		case errors.Is(err, ErrNotFound):
 			continue // taken already (another node's result, a replay)
 		case err != nil:
 			return err
 		}
-		d.Attempts, d.Code, d.Error, d.LastAt = max(x.Attempts, d.Attempts+1), x.Code, x.Error, x.At
+		a.Attempts, a.Code, a.Error, a.LastAt = max(x.Attempts, a.Attempts+1), x.Code, x.Error, x.At
 		switch x.Status {
 		case event.HookSent:
 			h.Pending--
+			ps.delta[x.Seq]--
 			if err := txn.Delete(key); err != nil {
 				return err
 			}
-			if err := s.put(txn, kHook(e.Tenant, x.Endpoint), h); err != nil {
-				return err
-			}
 		case event.HookRetry:
-			d.NextAt = x.NextAt
-			if err := s.put(txn, key, &d); err != nil {
+			a.NextAt = x.NextAt
+			if err := s.put(txn, key, &a); err != nil {
 				return err
 			}
 		case event.HookDead:
 			h.Pending--
-			d.NextAt = 0
+			ps.delta[x.Seq]--
 			if err := txn.Delete(key); err != nil {
 				return err
 			}
+			p, err := ps.get(x.Seq)
+			if err != nil {
+				return err
+			}
+			if p == nil {
+				p = &HookPayload{Order: x.Order}
+			}
+			a.NextAt = 0
+			d := delivery(e.Tenant, x.Endpoint, x.Seq, p, &a)
 			if err := s.bury(txn, h, &d); err != nil {
 				return err
 			}
 		}
 	}
+	if err := ps.settle(); err != nil {
+		return err
+	}
+	for _, h := range recs {
+		if err := s.put(txn, kHook(h.Tenant, h.Endpoint.ID), h); err != nil {
+			return err
+		}
+	}
+	delete(s.hooks, e.Tenant)
 	s.hookQueued = true
 	return nil
 }
@@ -416,6 +558,9 @@ func (s *Store) applyHookResults(txn *badger.Txn, e *event.Event) error {
 // applyHookReplay moves an endpoint's dead deliveries back to its queue,
 // to be tried again from the first attempt.
 func (s *Store) applyHookReplay(txn *badger.Txn, e *event.Event) error {
+	if err := s.flushHooks(txn); err != nil {
+		return err
+	}
 	x := e.HookReplay
 	var h HookRec
 	switch err := s.get(txn, kHook(e.Tenant, x.Endpoint), &h); {
@@ -440,6 +585,7 @@ func (s *Store) applyHookReplay(txn *badger.Txn, e *event.Event) error {
 		}
 		it.Close()
 	}
+	ps := s.payloads(txn, e.Tenant)
 	for _, seq := range seqs {
 		var d Delivery
 		switch err := s.get(txn, kHookDead(e.Tenant, x.Endpoint, seq), &d); {
@@ -452,11 +598,22 @@ func (s *Store) applyHookReplay(txn *badger.Txn, e *event.Event) error {
 			return err
 		}
 		h.Dead--
-		d.Attempts, d.NextAt, d.Code, d.Error = 0, 0, 0, ""
 		h.Pending++
-		if err := s.put(txn, kHookQueue(e.Tenant, x.Endpoint, d.Order, seq), &d); err != nil {
+		if err := txn.Set(kHookQueue(e.Tenant, x.Endpoint, d.Order, seq), emptyAttempts); err != nil {
 			return err
 		}
+		p, err := ps.get(seq)
+		if err != nil {
+			return err
+		}
+		if p == nil { // every other delivery of it is settled: made again
+			p = &HookPayload{Order: d.Order, EventID: d.EventID, Type: d.Type, At: d.At, Data: d.Data}
+			ps.got[seq] = p
+		}
+		ps.delta[seq]++
+	}
+	if err := ps.settle(); err != nil {
+		return err
 	}
 	delete(s.hooks, e.Tenant)
 	s.hookQueued = true
@@ -484,6 +641,11 @@ func (s *Store) applyAutoWebhook(txn *badger.Txn, e *event.Event) (Change, error
 	ch.Item, ch.Conv = it, c
 	return ch, s.addItem(txn, e.Tenant, it)
 }
+
+// HookVersion changes when an endpoint is set or removed (once the
+// change is committed): a reader's copy of Hooks is current while it
+// holds.
+func (s *Store) HookVersion() uint64 { return s.hookVersion.Load() }
 
 // HookWake is signalled when the projector queues or settles a delivery.
 func (s *Store) HookWake() <-chan struct{} { return s.hookWake }
@@ -514,37 +676,62 @@ func (s *Store) Hook(t, id string) (*HookRec, error) {
 	return &r, s.view(func(txn *badger.Txn) error { return s.get(txn, kHook(t, id), &r) })
 }
 
-// HookHeads returns the first queued delivery of each order of endpoint
-// id of tenant t that is due by now (unix ms), up to limit, skipping the
-// orders in busy (deliveries in flight).
-func (s *Store) HookHeads(t, id string, now int64, limit int, busy func(order string) bool) ([]Delivery, error) {
+// HookHeads returns, for every endpoint, the first queued delivery of
+// each of its orders that is due by now (unix ms), at most room(tenant,
+// endpoint) of them, skipping the orders busy says are in flight: one
+// pass over the queues, seeking past what it does not take.
+func (s *Store) HookHeads(now int64, room func(tenant, endpoint string) int, busy func(tenant, endpoint, order string) bool) ([]Delivery, error) {
 	var out []Delivery
 	err := s.view(func(txn *badger.Txn) error {
-		prefix := kHookQueuePrefix(t, id)
 		opts := badger.DefaultIteratorOptions
-		opts.Prefix, opts.PrefetchValues = prefix, false
+		opts.Prefix, opts.PrefetchValues = []byte("wq/"), false
 		it := txn.NewIterator(opts)
 		defer it.Close()
-		for it.Rewind(); it.Valid() && len(out) < limit; {
+		var cur string // the endpoint's prefix, "wq/<tenant>/<endpoint>/"
+		left := 0
+		for it.Rewind(); it.Valid(); {
 			k := it.Item().Key()
-			rest := k[len(prefix):]
-			slash := strings.LastIndexByte(string(rest), '/')
-			if slash < 0 {
+			parts := strings.SplitN(string(k[len("wq/"):]), "/", 4)
+			if len(parts) != 4 {
 				it.Next()
 				continue
 			}
-			order := string(rest[:slash])
-			if !busy(order) {
-				var d Delivery
-				if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &d) }); err != nil {
+			t, id, order := parts[0], parts[1], parts[2]
+			if p := "wq/" + t + "/" + id + "/"; p != cur {
+				cur, left = p, room(t, id)
+			}
+			if left <= 0 {
+				it.Seek([]byte(cur[:len(cur)-1] + "0")) // the next endpoint
+				continue
+			}
+			if !busy(t, id, order) {
+				var a hookAttempts
+				if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &a) }); err != nil {
 					return err
 				}
-				if d.NextAt <= now {
-					out = append(out, d)
+				if a.NextAt <= now {
+					seq, err := keySeq(k)
+					if err != nil {
+						return err
+					}
+					var p HookPayload
+					if err := s.get(txn, kHookPayload(t, seq), &p); err != nil {
+						return fmt.Errorf("webhook delivery %s/%s/%d: %w", t, id, seq, err)
+					}
+					out = append(out, delivery(t, id, seq, &p, &a))
+					left--
 				}
 			}
-			// the order's later deliveries wait for its first
-			it.Seek(append(append(slices.Clone(prefix), order...), '0'))
+			// the order's later deliveries wait for its first: a few are
+			// stepped over, more sought past
+			next := cur + order + "/"
+			n := 0
+			for it.Next(); it.Valid() && bytes.HasPrefix(it.Item().Key(), []byte(next)); it.Next() {
+				if n++; n == 4 {
+					it.Seek([]byte(cur + order + "0"))
+					break
+				}
+			}
 		}
 		return nil
 	})
@@ -571,8 +758,24 @@ func (s *Store) HookDeliveries(t, id string, dead bool, after uint64, limit int)
 		}
 		for it.Seek(start); it.Valid() && len(out) < limit; it.Next() {
 			var d Delivery
-			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &d) }); err != nil {
-				return err
+			if dead {
+				if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &d) }); err != nil {
+					return err
+				}
+			} else {
+				var a hookAttempts
+				if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &a) }); err != nil {
+					return err
+				}
+				seq, err := keySeq(it.Item().Key())
+				if err != nil {
+					return err
+				}
+				var p HookPayload
+				if err := s.get(txn, kHookPayload(t, seq), &p); err != nil {
+					return err
+				}
+				d = delivery(t, id, seq, &p, &a)
 			}
 			out = append(out, d)
 		}
