@@ -51,8 +51,8 @@ type AutomateRequest struct {
 // Automation is an automation plugin's answer: the actions to make, in
 // order (none: nothing to do), and a note for agents saying why.
 type Automation struct {
-	Actions []Action `cbor:"1,keyasint,omitempty"`
-	Note    string   `cbor:"2,keyasint,omitempty"`
+	Actions []Action `cbor:"1,keyasint,omitempty" json:"actions,omitempty"`
+	Note    string   `cbor:"2,keyasint,omitempty" json:"note,omitempty"`
 }
 
 // Action is one change, as a rule's actions are written
@@ -61,12 +61,12 @@ type Automation struct {
 // field set_field sets; Tags the tags to add or remove; Text a reply's or
 // a note's; AfterS a snooze's length in seconds.
 type Action struct {
-	Type   string   `cbor:"1,keyasint"`
-	Value  string   `cbor:"2,keyasint,omitempty"`
-	Tags   []string `cbor:"3,keyasint,omitempty"`
-	Text   string   `cbor:"4,keyasint,omitempty"`
-	AfterS int64    `cbor:"5,keyasint,omitempty"`
-	Field  string   `cbor:"6,keyasint,omitempty"`
+	Type   string   `cbor:"1,keyasint" json:"type"`
+	Value  string   `cbor:"2,keyasint,omitempty" json:"value,omitempty"`
+	Tags   []string `cbor:"3,keyasint,omitempty" json:"tags,omitempty"`
+	Text   string   `cbor:"4,keyasint,omitempty" json:"text,omitempty"`
+	AfterS int64    `cbor:"5,keyasint,omitempty" json:"after_s,omitempty"`
+	Field  string   `cbor:"6,keyasint,omitempty" json:"field,omitempty"`
 }
 
 // Limits of an Automation.
