@@ -145,7 +145,7 @@ func (n *Node) notifyMail(changes []state.Change) {
 		return
 	}
 	for _, ch := range changes {
-		if e := ch.Event; e.Kind == event.KindMessageCreated && !ch.Duplicate && e.Actor.Kind == event.ActorAgent &&
+		if e := ch.Event; e.Kind == event.KindMessageCreated && !ch.Duplicate && state.MailsOut(e) &&
 			!e.Message.Private && ch.Conv != nil && (ch.Conv.Channel == "email" || e.Message.Email != nil) {
 			s.Notify()
 			return

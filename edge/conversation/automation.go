@@ -349,6 +349,13 @@ func (s *Service) RunFiring(ctx context.Context, f *state.AutoRec) (Result, erro
 		return Result{}, readErr(err, "no such conversation")
 	}
 	act := f.Actions[f.Done]
+	if act.Type == automation.Reply && c.Channel == "email" {
+		// no automatic answer to a machine's mail (RFC 3834): an
+		// auto-responder would answer back, and on
+		if it, err := s.store.TimelineItem(f.Tenant, f.Conv, f.Trigger); err == nil && it.Email != nil && it.Email.Auto {
+			return skip(fmt.Sprintf("rule %q did not reply: the mail that set it off was sent by a machine, which gets no automatic answer", f.RuleName))
+		}
+	}
 	e, err := s.actionEvent(a, c, act, f.At, auth.DerivedID("a", f.Tenant, strconv.FormatUint(f.Trigger, 16), f.Rule, step))
 	switch {
 	case err != nil:

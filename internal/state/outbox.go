@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/ticket"
 )
 
 // channelEmail is the Channel of a conversation opened by an e-mail: its
@@ -32,14 +34,20 @@ func kOutbox(t string, seq uint64) []byte { return []byte("ob/" + t + "/" + seqH
 
 var kOutboxPrefix = []byte("ob/")
 
-// addOutbox records a reply to send when it is an agent's public message in
-// an e-mail conversation.
+// addOutbox records a reply to send when it is an agent's or a rule's
+// public message in an e-mail conversation.
 func (s *Store) addOutbox(txn *badger.Txn, e *event.Event, c *ConversationRec) error {
 	m := e.Message
-	if e.Actor.Kind != event.ActorAgent || m.Private || c.Channel != channelEmail && (m.Email == nil || len(m.Email.To) == 0) {
+	if !MailsOut(e) || m.Private || c.Channel != channelEmail && (m.Email == nil || len(m.Email.To) == 0) {
 		return nil
 	}
 	return s.put(txn, kOutbox(e.Tenant, e.Seq), &OutboxRec{Tenant: e.Tenant, Conv: m.Conv, Seq: e.Seq, Origin: e.Origin, Next: e.TS})
+}
+
+// MailsOut reports whether e's message, public in an e-mail conversation,
+// goes out by mail: an agent's, or an automation rule's reply.
+func MailsOut(e *event.Event) bool {
+	return e.Actor.Kind == event.ActorAgent || e.Actor.Kind == event.ActorSystem && strings.HasPrefix(e.Actor.ID, ticket.AutomationPrefix)
 }
 
 // settleOutbox applies a delivery's outcome to its outbox entry: sent or

@@ -137,6 +137,11 @@ func (s *Sender) compose(r state.OutboxRec) (*message, error) {
 	if len(refs) > 0 {
 		b = b.Header("References", "<"+strings.Join(refs, "> <")+">")
 	}
+	if it.ActorKind == event.ActorSystem {
+		// a rule's reply: a machine's, which other machines must not
+		// answer (RFC 3834)
+		b = b.Header("Auto-Submitted", "auto-replied")
+	}
 	for _, id := range it.Attachments {
 		a, err := st.Attachment(r.Tenant, id)
 		if errors.Is(err, state.ErrNotFound) {

@@ -743,3 +743,27 @@ func TestLoadKey(t *testing.T) {
 		t.Errorf("a file that is not PEM: %v", err)
 	}
 }
+
+// TestRuleReplyGoesOutAsAMachines: an automation rule's public reply in an
+// e-mail conversation is mailed like an agent's, from the inbox (no
+// agent's name), marked Auto-Submitted: auto-replied so that other
+// machines do not answer it (RFC 3834).
+func TestRuleReplyGoesOutAsAMachines(t *testing.T) {
+	h := newHarness(t)
+	h.seed()
+	seq := h.add(&event.Event{Kind: event.KindMessageCreated, Actor: event.Actor{Kind: event.ActorSystem, ID: "automation:ack"},
+		Message: &event.Message{Conv: "v1", ClientID: "a1", Text: "We have your request and answer within a day."}})
+	s := h.sender(dkimKey{})
+	run(t, s)
+	s.Notify()
+	if d := h.waitDeliveries(1)[0]; d.Status != event.DeliverySent || d.Ref != seq {
+		t.Fatalf("delivery %+v, want the rule's reply sent", d)
+	}
+	env, err := enmime.ReadEnvelope(bytes.NewReader(h.sink.mails()[0].raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, a := env.GetHeader("From"), env.GetHeader("Auto-Submitted"); f != `"Acme Support" <support@acme.example>` || a != "auto-replied" {
+		t.Fatalf("From %q, Auto-Submitted %q: want the inbox's name and auto-replied", f, a)
+	}
+}
