@@ -50,6 +50,13 @@ func (s *relaySession) Data(r io.Reader) error {
 	return nil
 }
 
+// count is how many mails the relay took.
+func (r *relay) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.mails)
+}
+
 func startRelay(t *testing.T) (*relay, string) {
 	t.Helper()
 	r := &relay{}
@@ -213,5 +220,60 @@ func TestAwayFormReplyByMail(t *testing.T) {
 	}
 	if n := len(emailConvs(t, e)); n != 0 {
 		t.Errorf("%d e-mail conversations opened; the answer belongs to the widget's", n)
+	}
+}
+
+// TestRuleAcknowledgesByMail: a rule that replies to new e-mail
+// conversations mails its reply, marked Auto-Submitted: auto-replied; a
+// mail a machine sent (Auto-Submitted) gets no reply from the rule, and
+// the conversation says why (RFC 3834).
+func TestRuleAcknowledgesByMail(t *testing.T) {
+	r, addr := startRelay(t)
+	e := mailEdge(t, func(c *config.Config) { c.Email.Relay = config.Relay{Addr: addr, TLS: "none"} })
+	alice := e.Agent("alice@demo.test", "all")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := alice.Request(ctx, &protocol.InFrame{Type: "rules_set", Rules: []protocol.Rule{{ID: "ack", Name: "Acknowledge mail", When: []string{"message_in"},
+		Conditions: []protocol.Condition{{Field: "channel", Op: "is", Value: "email"}, {Field: "tags", Op: "not_contains", Values: []string{"acked"}}},
+		Actions:    []protocol.Action{{Type: "add_tags", Tags: []string{"acked"}}, {Type: "reply", Text: "We have your request and answer within a day."}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	mustSend(t, e, "--from", "chen@example.cn", "--to", "support@demo.test", "--data", mailFile(t, "From: chen@example.cn", "To: support@demo.test",
+		"Subject: Broken cup", "Message-ID: <cup-1@example.cn>", "", "The cup came broken."))
+	raw, rcpts := r.wait(t, 1)
+	env, err := enmime.ReadEnvelope(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(rcpts, ",") != "chen@example.cn" || env.GetHeader("Auto-Submitted") != "auto-replied" || !strings.Contains(env.Text, "We have your request") {
+		t.Fatalf("the rule's reply to %v: Auto-Submitted %q, text %q", rcpts, env.GetHeader("Auto-Submitted"), env.Text)
+	}
+
+	// an auto-responder's mail: no reply
+	mustSend(t, e, "--from", "bot@example.org", "--to", "support@demo.test", "--data", mailFile(t, "From: bot@example.org", "To: support@demo.test",
+		"Subject: Out of office", "Message-ID: <ooo-1@example.org>", "Auto-Submitted: auto-replied", "", "I am away until Monday."))
+	var conv string
+	for _, c := range emailConvs(t, e) {
+		if c.Subject == "Out of office" {
+			conv = c.ID
+		}
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		items, _, _ := e.Node.Store().Timeline(edge.DemoTenant, conv, 0, 100, true)
+		skipped := false
+		for _, it := range items {
+			skipped = skipped || it.Kind == "automation" && strings.Contains(it.Text, "sent by a machine, which gets no automatic answer")
+		}
+		if skipped {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no skip recorded for the machine's mail: %+v", items)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := r.count(); n != 1 {
+		t.Fatalf("the relay got %d mails; want only the reply to the person", n)
 	}
 }
