@@ -6,6 +6,7 @@
 // the REST API.
 // Exits non-zero, saying what failed, when a step does not happen. With
 // SCREENSHOT_DIR set it saves console-*.png there, in light and dark.
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
 
@@ -108,6 +109,24 @@ async function unfocus(page) {
 
 function row(page, id) {
   return page.locator(`button.conv[data-conv="${id}"]`);
+}
+
+// goneReceiver is a webhook receiver on this machine that answers every
+// delivery 410 Gone, which the edge takes as dead at once: hits counts
+// them.
+async function goneReceiver() {
+  const r = { port: 0, hits: 0, close: () => server.close() };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      r.hits++;
+      res.writeHead(410, { "Content-Type": "text/plain" });
+      res.end("gone: this receiver has moved");
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  r.port = server.address().port;
+  return r;
 }
 
 async function run() {
@@ -1028,6 +1047,247 @@ async function run() {
     await shootQuiet("console-statuses-conversation", "a conversation in a custom status");
   });
 
+  // Webhooks (admins): endpoints made in the console, each secret shown
+  // once, the edge's refusal of a URL beside the form; a message's
+  // deliveries, queued for an endpoint nobody listens at (it fails and
+  // waits for its retry) and dead at once for one that answers 410 Gone
+  // (this script's receiver), replayed; an endpoint rotated, disabled and
+  // deleted; then rules that send to one and ask the automation plugin.
+  const receiver = await goneReceiver();
+  const shootOne = async (name) => {
+    await page.evaluate(() => document.querySelector(".toasts")?.style.setProperty("visibility", "hidden"));
+    await shoot(page, name);
+    await page.evaluate(() => document.querySelector(".toasts")?.style.removeProperty("visibility"));
+  };
+  const hooks = page.getByRole("region", { name: "Manage webhooks" });
+  const post = async (path, body) => {
+    const token = await page.evaluate(() => sessionStorage.getItem("edgedesk:console:token"));
+    const r = await fetch(edge + path, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+    const text = await r.text();
+    check(r.status === 201 || r.status === 200, `POST ${path} answered ${r.status}: ${text}`);
+    return JSON.parse(text);
+  };
+
+  await step("webhooks: a rule's webhook action says there is no endpoint yet and leads to the Webhooks page, empty", async () => {
+    await page.getByRole("button", { name: "Automation", exact: true }).click();
+    await page.getByRole("button", { name: "New rule", exact: true }).click();
+    await choose(page, "Action 1", "Send to webhook");
+    const none = page.locator(".hook-none", { hasText: "No webhook endpoints yet." });
+    await none.waitFor({ timeout });
+    await none.getByRole("button", { name: "Add one on the Webhooks page" }).click();
+    await hooks.getByRole("heading", { name: "No webhook endpoints yet" }).waitFor({ timeout });
+    check(await page.getByRole("button", { name: "Webhooks", exact: true }).getAttribute("aria-current") === "page", "the Webhooks page is not the one shown on the rail");
+    await accessible(page, "the webhooks page, empty");
+  });
+
+  const secretOf = async (title, name) => {
+    const dialog = page.getByRole("dialog", { name: title });
+    await dialog.getByText("It will not be shown again").waitFor({ timeout });
+    check((await dialog.innerText()).includes(`“${name}”`), `the secret's dialog does not name ${name}`);
+    const secret = await dialog.getByRole("textbox", { name: "Signing secret" }).inputValue();
+    check(/^whsec_[A-Za-z0-9+/]{43}=$/.test(secret), `the console shows the secret ${JSON.stringify(secret)}`);
+    return { dialog, secret };
+  };
+  const closeSecret = async ({ dialog, secret }) => {
+    await page.keyboard.press("Escape");
+    check(await dialog.isVisible(), "Escape closes the secret's dialog");
+    await dialog.getByRole("button", { name: "I have saved it" }).click();
+    await dialog.waitFor({ state: "detached", timeout });
+    check(!(await page.content()).includes(secret), "the console still holds the secret after its dialog closed");
+  };
+
+  const firstSecret = await step("webhooks: an endpoint is made with its events by name; its signing secret is shown once, to copy", async () => {
+    await hooks.getByRole("button", { name: "Add an endpoint" }).click();
+    check(await page.waitForFunction(() => document.activeElement?.id === "hook-url", null, { timeout: 3000 }).then(() => true, () => false),
+      "a new endpoint does not start in its URL");
+    await page.getByLabel("URL", { exact: true }).fill("http://127.0.0.1:9/hook");
+    await page.getByLabel("Description", { exact: true }).fill("CRM");
+    const events = page.getByRole("group", { name: "Events", exact: true });
+    check(await events.getByRole("checkbox", { name: /^New message/ }).isChecked(), "a new endpoint is not sent new messages");
+    await events.getByRole("checkbox", { name: /^Status changed/ }).check();
+    await events.getByRole("checkbox", { name: /^Conversation created/ }).check();
+    await shootQuiet("console-webhooks-editor", "the webhook editor");
+    await page.getByRole("button", { name: "Create endpoint", exact: true }).click();
+    const shown = await secretOf("Save the signing secret", "CRM");
+    await shown.dialog.getByRole("button", { name: "Copy the secret" }).click();
+    await shown.dialog.getByText("The secret is on the clipboard.").waitFor({ timeout });
+    await accessible(page, "a new endpoint's signing secret");
+    await shootOne("console-webhooks-secret");
+    await closeSecret(shown);
+    const item = hooks.getByRole("listitem", { name: "CRM" });
+    await item.waitFor({ timeout });
+    const words = await item.innerText();
+    check(words.includes("http://127.0.0.1:9/hook") && words.includes("Conversation created, Status changed and New message"), `the endpoint is listed as ${words}`);
+    return shown.secret;
+  });
+
+  await step("webhooks: the edge's refusal of an http URL to another machine is said beside the URL; an endpoint that answers 410 Gone is made", async () => {
+    await page.getByRole("button", { name: "New endpoint", exact: true }).click();
+    await page.getByLabel("URL", { exact: true }).fill("http://example.com/hook");
+    await page.getByLabel("Description", { exact: true }).fill("Archive");
+    await page.getByRole("button", { name: "Create endpoint", exact: true }).click();
+    await page.locator(".kit-foot .notice.error", { hasText: "http is only for a receiver on this machine" }).waitFor({ timeout });
+    await page.locator(".kit-section.has-error .field-error", { hasText: "http is only for a receiver on this machine (127.0.0.1, ::1, localhost): use https" }).waitFor({ timeout });
+    check(await page.getByLabel("URL", { exact: true }).getAttribute("aria-invalid") === "true", "the URL refused is not marked");
+    check(await page.getByLabel("Description", { exact: true }).inputValue() === "Archive", "the refusal lost the description");
+    await accessible(page, "the webhook editor with the edge's refusal");
+    await shootOne("console-webhooks-refused");
+    await page.getByLabel("URL", { exact: true }).fill(`http://127.0.0.1:${receiver.port}/gone?token=e2e`);
+    await page.getByRole("button", { name: "Create endpoint", exact: true }).click();
+    await closeSecret(await secretOf("Save the signing secret", "Archive"));
+    const item = hooks.getByRole("listitem", { name: "Archive" });
+    await item.waitFor({ timeout });
+    check((await item.innerText()).includes(`http://127.0.0.1:${receiver.port}/gone?…`), "the list shows an endpoint's query (its token)");
+  });
+
+  const priya = await step("webhooks: a customer's message is queued for both: the CRM's waits for its retry, the archive's is dead; counted in the list", async () => {
+    const c = await post("/api/v1/conversations", { contact: { external_id: "e2e-priya", name: "Priya Raman", email: "priya@example.com" }, inbox_id: "demo-web",
+      client_id: "e2e-checkout", message: { text: "Checkout fails when I pay by card." } });
+    await hooks.getByRole("listitem", { name: "Archive" }).locator(".hook-count.dead.some").waitFor({ timeout: 15000 });
+    await hooks.getByRole("listitem", { name: "CRM" }).getByRole("button", { name: /^[1-9]\d* waiting to be sent to CRM$/ }).waitFor({ timeout });
+    await shootQuiet("console-webhooks", "the webhooks page");
+    return c.id;
+  });
+
+  await step("webhooks: an endpoint's pending deliveries: the event, the conversation by name, the attempts, the error and the next attempt in words; the conversation opens", async () => {
+    await hooks.getByRole("button", { name: "CRM", exact: true }).click();
+    const region = page.getByRole("region", { name: "CRM" });
+    const row = region.locator("table.deliveries tbody tr", { has: page.getByRole("button", { name: "Priya Raman" }) }).first();
+    await row.locator(".deliv-error", { hasText: "connection refused" }).waitFor({ timeout: 15000 });
+    const words = (await row.innerText()).replace(/\s+/g, " ");
+    check(/Conversation created|New message/.test(words) && /\d+ attempts?/.test(words) && /Next attempt in|Sending now/.test(words), `the pending delivery reads ${words}`);
+    check(!(await region.innerText()).includes(priya), "the deliveries show a conversation's id");
+    await shootQuiet("console-webhooks-deliveries", "an endpoint's pending deliveries");
+    await row.getByRole("button", { name: "Priya Raman" }).click();
+    await page.locator(".conv-head h2", { hasText: "Priya Raman" }).waitFor({ timeout });
+    await page.getByRole("button", { name: "Webhooks", exact: true }).click();
+  });
+
+  await step("webhooks: dead deliveries, replayed one by one and all at once, the result said", async () => {
+    await hooks.getByRole("button", { name: /^[1-9]\d* failed to reach Archive$/ }).click();
+    const region = page.getByRole("region", { name: "Archive" });
+    check(await region.getByRole("tab", { name: /^Dead/ }).getAttribute("aria-selected") === "true", "the failed count does not open the dead deliveries");
+    const row = region.locator("table.deliveries tbody tr").first();
+    await row.locator(".deliv-error", { hasText: "HTTP 410" }).waitFor({ timeout });
+    check(/Gave up (just now|\d+ seconds? ago|\d+ minutes? ago)/.test(await row.innerText()), `the dead delivery reads ${await row.innerText()}`);
+    const before = receiver.hits;
+    await row.getByRole("button", { name: "Replay New message, Priya Raman" }).click();
+    await region.getByRole("status").getByText(/^1 delivery queued again, from the first attempt/).waitFor({ timeout });
+    // sent again, refused again: dead again, and all of them replayed
+    await page.waitForFunction(() => document.querySelector(".deliv-tools .btn:not(.ghost)")?.disabled === false, null, { timeout: 15000 });
+    check(receiver.hits > before, "the replayed delivery was not sent again");
+    await region.getByRole("button", { name: "Replay all" }).click();
+    await region.getByRole("status").getByText("1 delivery queued again, from the first attempt.").waitFor({ timeout });
+    await row.locator(".deliv-error", { hasText: "HTTP 410" }).waitFor({ timeout }); // dead again, as the page shows a moment later
+    await shootQuiet("console-webhooks-dead", "an endpoint's dead deliveries, replayed");
+  });
+
+  const rotated = await step("webhooks: an endpoint's events are edited; it is disabled and enabled from the list; its secret rotated keeps the old one for an hour, the new one shown once", async () => {
+    await page.getByRole("region", { name: "Archive" }).getByRole("button", { name: "Webhooks" }).click();
+    await hooks.getByRole("button", { name: "Edit CRM", exact: true }).click();
+    await page.getByRole("group", { name: "Events", exact: true }).getByRole("checkbox", { name: /^New private note/ }).check();
+    await page.getByRole("button", { name: "Save endpoint", exact: true }).click();
+    const region = page.getByRole("region", { name: "CRM" });
+    await region.locator(".hook-types .chip", { hasText: "New private note" }).waitFor({ timeout });
+    await region.getByRole("button", { name: "Webhooks" }).click();
+    const on = hooks.getByRole("switch", { name: "Send to “CRM”" });
+    await on.click();
+    await hooks.getByRole("listitem", { name: "CRM" }).locator(".badge", { hasText: "Disabled" }).waitFor({ timeout });
+    check(!(await on.isChecked()), "the endpoint disabled is still on");
+    await on.click();
+    await hooks.getByRole("listitem", { name: "CRM" }).locator(".badge", { hasText: "Disabled" }).waitFor({ state: "detached", timeout });
+    await hooks.getByRole("button", { name: "Rotate the secret of CRM", exact: true }).click();
+    const ask = page.getByRole("dialog", { name: "Rotate the secret of CRM?" });
+    check(await ask.getByRole("radio", { name: /^Keep it for 1 day/ }).getAttribute("aria-checked") === "true", "a rotation does not keep the old secret a day by default");
+    await ask.getByRole("radio", { name: /^Keep it for 1 day/ }).focus();
+    await page.keyboard.press("ArrowUp");
+    check(await ask.getByRole("radio", { name: /^Keep it for 1 hour/ }).getAttribute("aria-checked") === "true", "the arrow key does not choose the overlap above");
+    await accessible(page, "rotating a secret");
+    await shootOne("console-webhooks-rotate");
+    await ask.getByRole("button", { name: "Rotate secret" }).click();
+    const shown = await secretOf("Save the new signing secret", "CRM");
+    check(shown.secret !== firstSecret, "the rotated secret is the first one");
+    await closeSecret(shown);
+    await hooks.getByRole("button", { name: "CRM", exact: true }).click();
+    await page.getByRole("region", { name: "CRM" }).getByText("2 signing secrets: the previous one stops in 1 hour").waitFor({ timeout });
+    await page.getByRole("region", { name: "CRM" }).getByRole("button", { name: "Webhooks" }).click();
+    return shown.secret;
+  });
+
+  await step("webhooks: an endpoint is deleted after a word on what goes with it", async () => {
+    await hooks.getByRole("button", { name: "Delete Archive", exact: true }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete Archive?" });
+    await confirm.getByText("This cannot be undone").waitFor({ timeout });
+    await confirm.getByRole("button", { name: "Delete endpoint" }).click();
+    await hooks.getByRole("listitem", { name: "Archive" }).waitFor({ state: "detached", timeout });
+    check(await hooks.getByRole("listitem").count() === 1, "the endpoint deleted is still listed");
+    receiver.close();
+  });
+
+  await step("automation: a rule sends to a webhook endpoint chosen by name; Set status offers the custom statuses under their base; macros offer neither webhook nor plugin", async () => {
+    await page.getByRole("button", { name: "Automation", exact: true }).click();
+    await page.getByRole("button", { name: "New rule", exact: true }).click();
+    await page.getByLabel("Rule name", { exact: true }).fill("Send outages to the CRM");
+    await page.getByLabel("Condition 1 value", { exact: true }).fill("outage");
+    await choose(page, "Action 1", "Set status");
+    await page.getByRole("button", { name: /^Action 1 status: / }).click();
+    const statuses = JSON.stringify((await page.getByRole("listbox", { name: "Action 1 status" }).getByRole("option").allInnerTexts()).map((o) => o.trim()));
+    check(statuses === JSON.stringify(["Open", "Pending", "On hold", "Waiting on the carrier", "Solved", "Refunded", "Closed"]), `Set status offers ${statuses}`);
+    await page.keyboard.press("Escape");
+    await choose(page, "Action 1", "Send to webhook");
+    await choose(page, "Action 1 endpoint", "CRM");
+    await page.getByRole("button", { name: "Add action", exact: true }).click();
+    await page.getByLabel("Action 2 tags", { exact: true }).fill("outage");
+    await page.getByLabel("Action 2 tags", { exact: true }).press("Enter");
+    await unfocus(page);
+    await shootQuiet("console-rule-webhook", "a rule with a webhook action");
+    await page.getByRole("button", { name: "Create rule", exact: true }).click();
+    const item = automation.getByRole("listitem", { name: "Send outages to the CRM" });
+    await item.waitFor({ timeout });
+    const words = await item.locator(".auto-summary").innerText();
+    check(words.includes("Send to the webhook “CRM”, add the tag outage"), `the rule reads ${words}`);
+    await automation.getByRole("tab", { name: /^Macros/ }).click();
+    await page.getByRole("button", { name: "New macro", exact: true }).click();
+    await page.getByRole("button", { name: /^Action 1: / }).click();
+    const types = await page.getByRole("listbox", { name: "Action 1" }).getByRole("option").allInnerTexts();
+    check(types.length > 5 && !types.some((t) => /webhook|plugin/i.test(t)), `a macro offers ${JSON.stringify(types)}`);
+    await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Cancel", exact: true }).first().click();
+    await automation.getByRole("tab", { name: /^Rules/ }).click();
+  });
+
+  await step("automation: a rule asks the automation plugin a task, checked before it is sent", async () => {
+    await page.getByRole("button", { name: "New rule", exact: true }).click();
+    await page.getByLabel("Rule name", { exact: true }).fill("Ask the triage plugin");
+    await page.getByLabel("Condition 1 value", { exact: true }).fill("outage");
+    await choose(page, "Action 1", "Ask the plugin");
+    await page.getByLabel("Action 1 task", { exact: true }).fill("tri age");
+    await page.getByRole("button", { name: "Create rule", exact: true }).click();
+    await page.locator(".auto-row.act-row .field-error", { hasText: "A task is letters, digits, - and _ only, without spaces." }).waitFor({ timeout });
+    await page.getByLabel("Action 1 task", { exact: true }).fill("triage");
+    await accessible(page, "a rule with a plugin action");
+    await shootOne("console-rule-plugin");
+    await page.getByRole("button", { name: "Create rule", exact: true }).click();
+    const item = automation.getByRole("listitem", { name: "Ask the triage plugin" });
+    await item.waitFor({ timeout });
+    check((await item.locator(".auto-summary").innerText()).includes("Ask the automation plugin for “triage”"), `the rule reads ${await item.locator(".auto-summary").innerText()}`);
+  });
+
+  await step("automation: in the timeline, the rule's webhook call is said under its name, and what the plugin step did", async () => {
+    const c = await post("/api/v1/conversations", { contact: { external_id: "e2e-priya", name: "Priya Raman", email: "priya@example.com" }, inbox_id: "demo-web",
+      client_id: "e2e-outage", message: { text: "Checkout is down for everyone: a full outage since 9:00." } });
+    await page.getByRole("button", { name: "Conversations", exact: true }).click();
+    await openConv(page, c.id);
+    const sent = page.locator(".timeline .event.automation-event.by-rule", { hasText: "sent the conversation to the webhook “CRM”" });
+    await sent.waitFor({ timeout });
+    check((await sent.locator(".auto-by").innerText()).trim() === "Send outages to the CRM", `the webhook line reads ${await sent.innerText()}`);
+    await page.locator(".timeline .event.automation-event", { hasText: "“Ask the triage plugin” asked the automation plugin" }).waitFor({ timeout });
+    check(!(await page.locator(".timeline").innerText()).includes("automation:"), "the timeline shows a rule's actor id");
+    await page.locator(".timeline-box").evaluate((b) => { b.scrollTop = b.scrollHeight; });
+    await accessible(page, "a conversation a rule sent to a webhook");
+    await shootOne("console-rule-webhook-timeline");
+  });
+
   // Teams, custom fields, links, merges, splits and search, on a customer
   // of their own with two conversations (made through the REST API as the
   // admin, as a CRM would), so that the steps above change none of them.
@@ -1417,6 +1677,7 @@ async function run() {
     check(await menu.getByRole("menuitem", { name: /saved view/ }).count() === 0, "an agent who is not an admin may manage the views");
     await bob.keyboard.press("Escape");
     check(await bob.getByRole("button", { name: "Views", exact: true }).count() === 0, "an agent who is not an admin has the Views page");
+    check(await bob.getByRole("button", { name: "Webhooks", exact: true }).count() === 0, "an agent who is not an admin has the Webhooks page");
     await bob.getByRole("button", { name: "Statuses", exact: true }).click();
     await bob.getByRole("region", { name: "Manage statuses" }).getByRole("listitem", { name: "Waiting on the carrier" }).waitFor({ timeout });
     await bob.getByText("Only admins change the statuses.").waitFor({ timeout });

@@ -46,12 +46,13 @@ export async function problemText(r: Response): Promise<string> {
   return `The edge answered ${r.status}${r.statusText ? ` ${r.statusText}` : ""}.`;
 }
 
-// KeysClient calls the API keys routes of the edge at base ("" for the
-// console's own origin) with token as the bearer.
-export class KeysClient {
+// RestClient calls the REST API of the edge at base ("" for the console's
+// own origin) with token as the bearer: a refusal throws an ApiError with
+// the problem's detail.
+export class RestClient {
   constructor(private token: string, private base = "") {}
 
-  private async call(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
+  protected async call(method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Response> {
     const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, ...init.headers };
     if (init.body !== undefined) headers["Content-Type"] = "application/json";
     const r = await fetch(this.base + path, {
@@ -63,7 +64,10 @@ export class KeysClient {
     if (!r.ok) throw new ApiError(await problemText(r), r.status);
     return r;
   }
+}
 
+// KeysClient calls the API keys routes.
+export class KeysClient extends RestClient {
   async list(): Promise<ApiKey[]> {
     const r = await this.call("GET", "/api/v1/api-keys");
     const body = (await r.json()) as { data?: ApiKey[] };

@@ -7,13 +7,14 @@
 // macros_set); the edge's refusal names the rule and the problem and is
 // shown beside the form, which keeps the admin's edits. Other agents see
 // the lists only. The rules themselves, in words and as rows, are
-// automation.ts's.
+// automation.ts's. A rule's webhook action names one of the tenant's
+// endpoints, which admins' pages ask the REST API for (webhooks.ts).
 
-import { useEffect, useRef, useState } from "react";
-import type { Agent, AutomationSchema, FieldDef, Inbox, Macro, OutFrame, Rule, Team } from "../protocol.gen";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { Agent, AutomationSchema, CustomStatus, FieldDef, Inbox, Macro, OutFrame, Rule, Team } from "../protocol.gen";
 import type { Connection } from "../widget/protocol";
 import {
-  ActionDraft, actionLabel, actionStatuses, actionsText, applies, attributeField, ConditionDraft, customField, Duration, fieldLabel, keyed, macroDraft, MacroDraft, macroOf,
+  ActionDraft, actionLabel, actionStatuses, actionsText, macroTypes, applies, attributeField, ConditionDraft, customField, Duration, fieldLabel, keyed, macroDraft, MacroDraft, macroOf,
   macroProblems, move, Names, newAction, newCondition, newRule, normalTags, opLabel, place, Place, Problem, readable, replace, ruleDraft,
   RuleDraft, ruleOf, ruleProblems, schemaField, sinceLabel, summary, toggleTrigger, triggerLabel, Units, valueKind, valueLabel, withField, withOp,
   withType,
@@ -23,29 +24,47 @@ import { Icon, IconName } from "./icons";
 import { agentName } from "./people";
 import { statusIcons, statusLabel } from "./status";
 import { Avatar, Dialog, Menu, MenuItem, Notice, Option, Select, Switch, Tabs, toast } from "./ui";
+import { ApiError } from "./apikeys";
+import { byName as hooksByName, endpointName, HooksClient, shownURL, Webhook } from "./webhooks";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const maxConditions = 20;
 const maxActions = 10;
 
+// Hooks are the tenant's webhook endpoints as the editors offer them:
+// null while they load.
+interface Hooks {
+  list: Webhook[] | null;
+  error: string;
+  retry: () => void;
+  open?: () => void; // the Webhooks page
+}
+
 // Look is what the editors name ids with and offer to choose from: the
-// agents, inboxes and teams by name, the custom fields by label (teams
-// and fields empty when the edge has none or does not say).
+// agents, inboxes and teams by name, the custom fields and statuses by
+// label, the webhook endpoints by description (teams, fields and
+// statuses empty when the edge has none or does not say).
 interface Look {
   team: Map<string, Agent>;
   inboxes: Map<string, Inbox>;
   teams: Team[];
   defs: FieldDef[];
+  statuses: CustomStatus[];
+  hooks: Hooks;
   names: Names;
 }
 
 // namesOf names the ids of rules: agents from the team, inboxes and
-// teams by name, custom fields by label.
-export function namesOf(team: Map<string, Agent>, inboxes: Map<string, Inbox>, teams: Team[] = [], defs: FieldDef[] = []): Names {
+// teams by name, custom fields and statuses by label, webhook endpoints
+// by description (one removed since, or not listed, as such).
+export function namesOf(team: Map<string, Agent>, inboxes: Map<string, Inbox>, teams: Team[] = [], defs: FieldDef[] = [],
+  statuses: CustomStatus[] = [], hooks: Webhook[] | null = null): Names {
   return {
     agent: (id) => agentName(id, team), inbox: (id) => inboxes.get(id)?.name || "An inbox",
     team: (id) => teams.find((t) => t.id === id)?.name ?? `the team ${id}`,
     field: (key) => defs.find((d) => d.key === key)?.label ?? `Field ${key}`,
+    status: (id) => statuses.find((x) => x.id === id)?.label,
+    webhook: (id) => { const w = hooks?.find((x) => x.id === id); return w ? endpointName(w) : undefined; },
   };
 }
 
@@ -59,9 +78,12 @@ type Editing =
   | { kind: "rule"; index: number; draft: RuleDraft } // index -1: a new rule
   | { kind: "macro"; index: number; draft: MacroDraft };
 
-export function AutomationPage({ conn, admin, team, inboxes, onRules, onMacros }: {
+export function AutomationPage({ conn, admin, team, inboxes, onRules, onMacros, token, statuses = [], onWebhooks }: {
   conn: Connection; admin: boolean; team: Map<string, Agent>; inboxes: Map<string, Inbox>;
   onRules: (r: Rule[]) => void; onMacros: (m: Macro[]) => void; // what the rest of the console shows
+  token: string; // the agent's console token: an admin's lists the webhook endpoints
+  statuses?: CustomStatus[]; // the tenant's custom statuses
+  onWebhooks?: () => void; // open the Webhooks page
 }) {
   const [tab, setTab] = useState<"rules" | "macros">("rules");
   const [rules, setRules] = useState<Loaded<Rule>>({ list: null, error: "" });
@@ -73,8 +95,21 @@ export function AutomationPage({ conn, admin, team, inboxes, onRules, onMacros }
   const [busy, setBusy] = useState(false);
   const [teams, setTeams] = useState<Team[]>([]);
   const [defs, setDefs] = useState<FieldDef[]>([]);
-  const names = namesOf(team, inboxes, teams, defs);
-  const look: Look = { team, inboxes, teams, defs, names };
+  const hooksClient = useMemo(() => new HooksClient(token), [token]);
+  const [hookList, setHookList] = useState<{ list: Webhook[] | null; error: string }>({ list: null, error: "" });
+  const loadHooks = async () => {
+    setHookList((h) => ({ ...h, error: "" }));
+    try {
+      setHookList({ list: await hooksClient.list(), error: "" });
+    } catch (err) {
+      setHookList({ list: null, error: err instanceof ApiError ? err.message : String(err) });
+    }
+  };
+  useEffect(() => {
+    if (admin) void loadHooks();
+  }, [admin, hooksClient]);
+  const names = namesOf(team, inboxes, teams, defs, statuses, hookList.list);
+  const look: Look = { team, inboxes, teams, defs, statuses, names, hooks: { ...hookList, retry: () => void loadHooks(), open: onWebhooks } };
 
   const tookRules = (r: OutFrame) => {
     setRules({ list: r.rules ?? [], error: "" });
@@ -158,7 +193,7 @@ export function AutomationPage({ conn, admin, team, inboxes, onRules, onMacros }
   if (editing?.kind === "macro") {
     const { index } = editing;
     return (
-      <MacroEditor key={index} draft={editing.draft} look={look} types={schema?.actions} busy={busy} isNew={index < 0} onCancel={() => setEditing(null)}
+      <MacroEditor key={index} draft={editing.draft} look={look} types={macroTypes(schema?.actions ?? allActions)} busy={busy} isNew={index < 0} onCancel={() => setEditing(null)}
         onSave={async (d) => {
           const m = macroOf(d);
           const next = index < 0 ? [...macroList, m] : replace(macroList, index, m);
@@ -630,17 +665,21 @@ function ConditionRow({ c, i, schema, fields, look, problems, bad, onChange, onR
   c: ConditionDraft; i: number; schema?: AutomationSchema; fields: AutomationSchema["fields"]; look: Look;
   problems: Problem[]; bad: boolean; onChange: (c: ConditionDraft) => void; onRemove: () => void;
 }) {
-  const { team, inboxes, teams, defs, names } = look;
+  const { team, inboxes, teams, defs, statuses, names } = look;
   const n = i + 1;
   const f = schemaField(schema, c.field);
-  // a custom field's values: a drop-down's options, a checkbox's two
+  // a custom field's values: a drop-down's options, a checkbox's two; the
+  // tenant's custom statuses by label
   const def = c.field === customField ? defs.find((d) => d.key === c.key) : undefined;
-  const choices = def?.kind === "dropdown" && def.options?.length ? def.options : def?.kind === "checkbox" ? ["true", "false"] : undefined;
+  const customs = c.field === "custom_status" && statuses.length ? statuses : undefined;
+  const choices = def?.kind === "dropdown" && def.options?.length ? def.options : def?.kind === "checkbox" ? ["true", "false"]
+    : customs ? [...customs].sort((a, b) => actionStatuses.indexOf(a.base) - actionStatuses.indexOf(b.base)).map((x) => x.id) : undefined;
   let kind = valueKind(f, c.field, c.op);
   if (choices && (kind === "text" || kind === "texts")) kind = kind === "text" ? "enum" : "enums";
   if ((kind === "team" || kind === "teams") && teams.length === 0) kind = kind === "team" ? "text" : "texts";
   const enumValues = choices ?? f?.values ?? [];
-  const enumLabel = (v: string) => (def?.kind === "checkbox" ? (v === "true" ? "Checked" : "Not checked") : choices ? v : valueLabel(c.field, v));
+  const enumLabel = (v: string) => (def?.kind === "checkbox" ? (v === "true" ? "Checked" : "Not checked")
+    : customs ? `${customs.find((x) => x.id === v)?.label ?? v} (${statusLabel(customs.find((x) => x.id === v)?.base)})` : choices ? v : valueLabel(c.field, v));
   const options = fields.map((x) => ({ value: x.name, label: fieldLabel(x.name), hint: x.name === attributeField ? "the customer's" : x.name === customField ? "the conversation's" : undefined }));
   if (!options.some((o) => o.value === c.field)) options.push({ value: c.field, label: fieldLabel(c.field), hint: "not for these triggers" });
   const err = `cond-${i}-error`;
@@ -719,8 +758,54 @@ function ConditionRow({ c, i, schema, fields, look, problems, bad, onChange, onR
 
 const actionIcons: Record<string, IconName> = {
   assign: "assign", unassign: "user", assign_team: "inboxes", set_status: "resolve", snooze: "alarm", set_priority: "flag", add_tags: "tag", remove_tags: "tag", reply: "send", add_note: "note",
+  set_field: "fields", webhook: "webhook", plugin: "plugin",
 };
-const allActions = ["assign", "unassign", "set_status", "snooze", "set_priority", "add_tags", "remove_tags", "reply", "add_note"];
+
+// statusOptions are the statuses an action sets, each followed by the
+// tenant's custom statuses of it, as the conversation's status picker
+// offers them.
+function statusOptions(statuses: CustomStatus[]): Option<string>[] {
+  return actionStatuses.flatMap((s) => [
+    { value: s, label: statusLabel(s), icon: <Icon name={statusIcons[s]} size={14} /> },
+    ...statuses.filter((c) => c.base === s).map((c) => ({ value: c.id, label: c.label, icon: <span className={`status-dot ${c.base}`} aria-hidden="true" />, className: "custom-choice" })),
+  ]);
+}
+
+// named adds an option for a value none of the options has (one removed
+// since), so that a select never shows an id.
+function named(options: Option<string>[], value: string, gone: string): Option<string>[] {
+  return !value || options.some((o) => o.value === value) ? options : [...options, { value, label: gone }];
+}
+
+// WebhookPick chooses one of the tenant's webhook endpoints by its
+// description; while they load, when they cannot be listed, and when
+// there is none yet, it says so (with the way to the Webhooks page).
+function WebhookPick({ label, value, hooks, invalid, describedBy, onChange }: {
+  label: string; value: string; hooks: Hooks; invalid: boolean; describedBy: string; onChange: (v: string) => void;
+}) {
+  if (hooks.list === null && hooks.error) {
+    return (
+      <span className="hint hook-none" role="alert">
+        <Icon name="alert" size={14} />The endpoints could not be listed: {hooks.error}
+        <button type="button" className="btn sm ghost" onClick={hooks.retry}>Try again</button>
+      </span>
+    );
+  }
+  if (hooks.list === null) return <span className="hint hook-none"><Icon name="spinner" size={14} className="spin" />Loading the webhook endpoints…</span>;
+  if (hooks.list.length === 0) {
+    return (
+      <span className={`hint hook-none${invalid ? " bad" : ""}`}>
+        <Icon name="webhook" size={14} />No webhook endpoints yet.
+        {hooks.open && <button type="button" className="btn sm ghost add-row" onClick={hooks.open}>Add one on the Webhooks page<Icon name="chevronRight" size={12} /></button>}
+      </span>
+    );
+  }
+  const options = hooksByName(hooks.list).map((w) => ({ value: w.id, label: endpointName(w), hint: w.disabled ? "disabled" : w.description ? shownURL(w.url) : undefined,
+    icon: <Icon name="webhook" size={14} /> }));
+  return <Select label={label} value={value} onChange={onChange} describedBy={invalid ? describedBy : undefined}
+    options={value ? named(options, value, "A removed endpoint") : [{ value: "", label: "Choose an endpoint…" }, ...options]} />;
+}
+const allActions = ["assign", "unassign", "set_status", "snooze", "set_priority", "add_tags", "remove_tags", "reply", "add_note", "webhook", "plugin"];
 
 // ActionRows are the actions of a rule or a macro, in order: each its type
 // and the control its value needs.
@@ -750,7 +835,7 @@ function ActionRow({ a, i, last, types, look, problems, bad, onChange, onMove, o
   a: ActionDraft; i: number; last: boolean; types: string[]; look: Look; problems: Problem[]; bad: boolean;
   onChange: (a: ActionDraft) => void; onMove: (step: number) => void; onRemove: () => void;
 }) {
-  const { team, teams, defs } = look;
+  const { team, teams, defs, statuses, hooks } = look;
   const n = i + 1;
   const err = `act-${i}-error`;
   const invalid = problems.some((p) => p.at === `action-${i}`);
@@ -797,7 +882,19 @@ function ActionRow({ a, i, last, types, look, problems, bad, onChange, onMove, o
     }
     case "set_status":
       control = <Select label={`Action ${n} status`} value={a.value} onChange={(value) => onChange({ ...a, value })}
-        options={actionStatuses.map((s) => ({ value: s, label: statusLabel(s), icon: <Icon name={statusIcons[s]} size={14} /> }))} />;
+        options={named(statusOptions(statuses), a.value, "A removed status")} />;
+      break;
+    case "webhook":
+      control = <WebhookPick label={`Action ${n} endpoint`} value={a.value} hooks={hooks} invalid={invalid} describedBy={err} onChange={(value) => onChange({ ...a, value })} />;
+      break;
+    case "plugin":
+      control = (
+        <span className="task-field">
+          <input className="input mono" value={a.value} aria-label={`Action ${n} task`} placeholder="triage" maxLength={64} spellCheck={false} autoComplete="off"
+            aria-invalid={invalid || undefined} aria-describedby={invalid ? `${err} act-${i}-hint` : `act-${i}-hint`} onChange={(e) => onChange({ ...a, value: e.currentTarget.value })} />
+          <span className="hint" id={`act-${i}-hint`}>The task the automation plugin is asked, such as triage: it answers the actions to make, in this one's place. Letters, digits, - and _.</span>
+        </span>
+      );
       break;
     case "set_priority":
       control = <Select label={`Action ${n} priority`} value={a.value} onChange={(value) => onChange({ ...a, value })}
@@ -1004,6 +1101,12 @@ const automationCss = `
 .chips-input:focus { outline: none; }
 .chips-input::placeholder { color: var(--muted); opacity: 1; }
 .add-row { color: var(--accent-text); }
+.task-field { display: flex; flex-direction: column; gap: 4px; }
+.task-field .input { max-width: 260px; }
+.task-field .hint { font-size: var(--ed-text-xs); line-height: 1.45; }
+.auto-value > .hint.hook-none { display: flex; align-items: center; flex-wrap: wrap; gap: 6px; }
+.hook-none .icon { color: var(--muted); }
+.hook-none.bad { color: var(--danger-text); }
 .auto-none { margin: 0 0 8px; padding: 10px 12px; border: 1px dashed var(--border-strong); border-radius: var(--ed-radius-lg); }
 .auto-none.bad { border-color: var(--danger); color: var(--danger-text); background: var(--danger-soft); }
 .auto-editor-foot { position: sticky; bottom: 0; padding: 14px 20px; border-top: 1px solid var(--border); background: var(--surface);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AutomationSchema, Rule } from "../protocol.gen";
 import {
-  actionDraft, actionOf, actionsText, conditionDraft, conditionOf, conditionText, durationText, fromSeconds, macroDraft, macroOf, macroProblems,
+  actionDraft, actionOf, actionsText, automationSaid, conditionDraft, macroTypes, taskProblem, conditionOf, conditionText, durationText, fromSeconds, macroDraft, macroOf, macroProblems,
   move, newAction, skipText, newCondition, newRule, normalTags, place, readable, ruleDraft, ruleName, ruleOf, ruleOfActor, ruleProblems, searchMacros,
   summary, toggleTrigger, toSeconds, valueKind, whenText, withField, withOp, withType,
 } from "./automation";
@@ -192,6 +192,29 @@ describe("the editor's rows", () => {
     expect(whenText({ when: ["team_changed", "escalated"] })).toBe("When the team changes or escalated");
     expect(conditionText({ field: "team", op: "is", value: "billing" }, names)).toBe("Team is “billing”");
   });
+  it("webhook and plugin actions: rules only, an endpoint by its description, a task of letters, digits, - and _", () => {
+    expect(macroTypes(["assign", "add_tags", "webhook", "plugin", "reply"])).toEqual(["assign", "add_tags", "reply"]);
+    for (const a of [{ type: "webhook", value: "wh1" }, { type: "plugin", value: "triage" }]) expect(actionOf(actionDraft(a))).toEqual(a);
+    expect(actionOf({ ...newAction("plugin"), value: " triage " })).toEqual({ type: "plugin", value: "triage" });
+    // an endpoint is no task: changing the type forgets it
+    expect(withType({ ...newAction("webhook"), value: "wh1" }, "plugin").value).toBe("");
+    const d = { ...newRule(schema), name: "x", conditions: [], actions: [newAction("webhook"), { ...newAction("plugin"), value: "tri age" }] };
+    expect(ruleProblems(d, schema).map((p) => [p.at, p.message])).toEqual([
+      ["action-0", "Choose the webhook endpoint."], ["action-1", "A task is letters, digits, - and _ only, without spaces."]]);
+    expect([taskProblem(""), taskProblem("x".repeat(65)), taskProblem("triage-v2_1")]).toEqual([
+      "Give the task the plugin is asked, such as triage.", "A task is at most 64 characters.", ""]);
+    const hooks = { ...names, webhook: (id: string) => ({ wh1: "CRM" }[id]) };
+    expect(actionsText([{ type: "webhook", value: "wh1" }, { type: "plugin", value: "triage" }], hooks))
+      .toBe("Send to the webhook “CRM”, ask the automation plugin for “triage”");
+    expect(actionsText([{ type: "webhook", value: "gone" }], hooks)).toBe("Send to a webhook");
+    expect(actionsText([{ type: "webhook", value: "wh1" }], names)).toBe("Send to a webhook");
+  });
+  it("custom statuses by label: the status set, and a condition on them", () => {
+    const labels = { ...names, status: (id: string) => ({ carrier: "Waiting on the carrier" }[id]) };
+    expect(actionsText([{ type: "set_status", value: "carrier" }, { type: "set_status", value: "pending" }], labels))
+      .toBe("Set the status to Waiting on the carrier, set the status to Pending");
+    expect(conditionText({ field: "custom_status", op: "in", values: ["carrier"] }, labels)).toBe("Custom status is any of Waiting on the carrier");
+  });
   it("makes typed tags the edge's", () => {
     expect(normalTags("Refund, VIP  refund", ["vip"])).toEqual(["vip", "refund"]);
   });
@@ -215,6 +238,13 @@ describe("automation in the timeline", () => {
     expect(skipText(`rule "Close \\"now\\"" could not set status: open → closed: only a solved conversation is closed`))
       .toBe("“Close \"now\"” could not set status: open → closed: only a solved conversation is closed");
     expect(skipText("a loop was stopped")).toBe("a loop was stopped");
+  });
+  it("says a rule's webhook call and its plugin's note under the rule's name", () => {
+    expect(automationSaid('Sent to the webhook "CRM \\"EU\\""', "Outages")).toEqual({ by: "Outages", text: " sent the conversation to the webhook “CRM \"EU\"”", webhook: true });
+    expect(automationSaid('Triage: the customer wrote "down"', "Triage")).toEqual({ by: "Triage", text: ': Triage: the customer wrote "down"' });
+    expect(automationSaid('rule "Triage" asked the automation plugin "triage": no automation plugin is installed', "Triage"))
+      .toEqual({ text: '“Triage” asked the automation plugin "triage": no automation plugin is installed' });
+    expect(automationSaid("a loop was stopped", "")).toEqual({ text: "a loop was stopped" });
   });
   it("names an item's rule, or says Automation", () => {
     expect(ruleOfActor({ actor_kind: "system", actor_id: "automation:r1" })).toBe("r1");

@@ -4,8 +4,8 @@
 // contains “refund”: add the tag refund, set the priority to High"),
 // durations in minutes, hours or days (the edge's after_s), the editor's
 // rows and what is missing in them, the edge's refusals made readable and
-// placed, and the rule an automation's change in a timeline came from.
-// Free of the DOM, so unit tests drive it.
+// placed, and the rule an automation's change in a timeline came from and
+// what it wrote there. Free of the DOM, so unit tests drive it.
 
 import type { Action, AutomationSchema, Condition, FieldSchema, Macro, Rule } from "../protocol.gen";
 import { statusLabel, Statuses } from "./status";
@@ -16,12 +16,15 @@ const human = (s: string) => cap(s.replace(/[_.]/g, " "));
 const quote = (s: string) => `“${s}”`;
 
 // Names turns the ids rules hold into what agents read: agents, inboxes
-// and teams by name, custom fields by label, never by id.
+// and teams by name, custom fields and custom statuses by label, webhook
+// endpoints by description, never by id.
 export interface Names {
   agent(id: string): string;
   inbox(id: string): string;
   team?(id: string): string;
   field?(key: string): string; // a custom field's label
+  status?(id: string): string | undefined; // a custom status's label (undefined: none of the tenant's)
+  webhook?(id: string): string | undefined; // a webhook endpoint's description or URL (undefined: not known)
 }
 
 // --- Durations -------------------------------------------------------------
@@ -150,8 +153,16 @@ export function valueLabel(field: string, v: string): string {
 export const actionLabels: Record<string, string> = {
   assign: "Assign to", unassign: "Unassign", assign_team: "Give to team", set_status: "Set status", snooze: "Snooze for", set_priority: "Set priority",
   add_tags: "Add tags", remove_tags: "Remove tags", set_field: "Set custom field", reply: "Send a reply", add_note: "Add a private note",
+  webhook: "Send to webhook", plugin: "Ask the plugin",
 };
 export const actionLabel = (t: string) => actionLabels[t] ?? human(t);
+
+// ruleOnly are the action types a rule makes and a macro does not (the
+// edge refuses them in macros).
+export const ruleOnly = ["webhook", "plugin"];
+
+// macroTypes are the action types a macro offers, of those the schema lists.
+export const macroTypes = (types: string[]) => types.filter((t) => !ruleOnly.includes(t));
 
 // actionStatuses are the statuses an action sets: any but new.
 export const actionStatuses = Statuses.filter((s) => s !== "new");
@@ -316,7 +327,8 @@ export function newAction(type = "add_tags"): ActionDraft {
 // withType is a row of another type: a value that means something else
 // there (a status is no agent) goes, the rest stays for coming back.
 export function withType(a: ActionDraft, type: string): ActionDraft {
-  const kind = (t: string) => (t === "assign" ? "agent" : t === "set_status" ? "status" : t === "set_priority" ? "priority" : t === "assign_team" ? "team" : "");
+  const kinds: Record<string, string> = { assign: "agent", set_status: "status", set_priority: "priority", assign_team: "team", webhook: "webhook", plugin: "task" };
+  const kind = (t: string) => kinds[t] ?? "";
   const value = kind(a.type) === kind(type) ? a.value : (actionDefaults[type]?.value ?? "");
   return { ...a, type, value };
 }
@@ -331,6 +343,8 @@ export function actionOf(a: ActionDraft): Action {
     case "snooze": return { type: a.type, after_s: toSeconds(a.after) ?? 0 };
     case "add_tags": case "remove_tags": return { type: a.type, tags: a.tags };
     case "reply": case "add_note": return { type: a.type, text: a.text.trim() };
+    case "webhook": return { type: a.type, value: a.value };
+    case "plugin": return { type: a.type, value: a.value.trim() };
   }
   // a type this console does not know yet: its value, when given
   return a.value.trim() ? { type: a.type, value: a.value.trim() } : { type: a.type };
@@ -440,8 +454,23 @@ function actionProblems(a: ActionDraft, i: number): Problem[] {
     }
     case "add_tags": case "remove_tags": return a.tags.length ? [] : [{ at, message: "Add at least one tag." }];
     case "reply": case "add_note": return a.text.trim() ? [] : [{ at, message: a.type === "reply" ? "Write the reply." : "Write the note." }];
+    case "webhook": return a.value ? [] : [{ at, message: "Choose the webhook endpoint." }];
+    case "plugin": {
+      const p = taskProblem(a.value);
+      return p ? [{ at, message: p }] : [];
+    }
   }
   return [];
+}
+
+// taskProblem says what is wrong with a plugin action's task, or "": 1
+// to 64 letters, digits, '-' and '_', as the edge checks.
+export function taskProblem(task: string): string {
+  const t = task.trim();
+  if (!t) return "Give the task the plugin is asked, such as triage.";
+  if (t.length > 64) return "A task is at most 64 characters.";
+  if (!keyPattern.test(t)) return "A task is letters, digits, - and _ only, without spaces.";
+  return "";
 }
 
 // ruleProblems are what is missing in the editor's rule: its name, a
@@ -488,6 +517,7 @@ function values(field: string, c: Condition, names: Names): string[] {
     case "team": return vs.map((v) => names.team?.(v) ?? quote(v));
     case "tags": return vs;
     case "status": case "priority": case "channel": case "sentiment": case "actor": case "sla_measure": return vs.map((v) => valueLabel(f, v));
+    case "custom_status": return vs.map((v) => names.status?.(v) ?? quote(v));
   }
   return vs.map(quote);
 }
@@ -530,13 +560,18 @@ export function actionText(a: Action, names: Names): string {
       const f = fieldLabel(`field.${a.field ?? ""}`, names);
       return a.value ? `set ${f} to ${quote(a.value)}` : `clear ${f}`;
     }
-    case "set_status": return `set the status to ${statusLabel(a.value)}`;
+    case "set_status": return `set the status to ${names.status?.(a.value ?? "") ?? statusLabel(a.value)}`;
     case "snooze": return `snooze for ${durationText(a.after_s ?? 0)}`;
     case "set_priority": return `set the priority to ${cap(a.value ?? "")}`;
     case "add_tags": return `add ${tags(a.tags)}`;
     case "remove_tags": return `remove ${tags(a.tags)}`;
     case "reply": return `reply ${quote(short(a.text ?? ""))}`;
     case "add_note": return `add a note ${quote(short(a.text ?? ""))}`;
+    case "webhook": {
+      const w = names.webhook?.(a.value ?? "");
+      return w ? `send to the webhook ${quote(w)}` : "send to a webhook";
+    }
+    case "plugin": return `ask the automation plugin for ${quote(a.value ?? "")}`;
   }
   return `${a.type.replace(/_/g, " ")}${a.value ? ` ${a.value}` : ""}`;
 }
@@ -600,6 +635,27 @@ export function place(message: string): Place {
 // status: …` is `“Refunds” could not set status: …`).
 export function skipText(text: string): string {
   return text.replace(/^rule "((?:[^"\\]|\\.)*)"/, (_, name: string) => quote(name.replace(/\\(.)/g, "$1")));
+}
+
+// Said is an "automation" item as the timeline says it: by, when given,
+// is the rule that wrote it (shown with the automation mark), and text
+// follows it.
+export interface Said {
+  by?: string;
+  text: string;
+  webhook?: boolean; // a webhook action's delivery
+}
+
+// automationSaid reads an "automation" item: what a rule could not do,
+// or a loop the edge stopped, names its rule itself (`rule "Refunds"
+// could not …` is `“Refunds” could not …`); what a rule's webhook action
+// sent (`Sent to the webhook "CRM"`) and a plugin's note (`Triage: the
+// customer wrote "down"`) are the rule's own, said under its name.
+export function automationSaid(text: string, rule: string): Said {
+  if (/^rule "/.test(text) || !rule) return { text: skipText(text) };
+  const hook = /^Sent to the webhook "((?:[^"\\]|\\.)*)"$/.exec(text);
+  if (hook) return { by: rule, text: ` sent the conversation to the webhook ${quote(hook[1].replace(/\\(.)/g, "$1"))}`, webhook: true };
+  return { by: rule, text: `: ${text}` };
 }
 
 // ruleOfActor is the id of the rule an item's actor is ("automation:<id>"),

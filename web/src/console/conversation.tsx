@@ -23,7 +23,7 @@ import { custom, isoDate, presets, untilText } from "./snooze";
 import { clock, full, Loaded, messages, Row, rows } from "./timeline";
 import { uploadRefused } from "./session";
 import { Icon, IconName } from "./icons";
-import { ruleName, ruleOfActor, skipText } from "./automation";
+import { automationSaid, ruleName, ruleOfActor } from "./automation";
 import { MacroMenu } from "./macro-menu";
 import { Avatar, Badge, Dialog, Menu, MenuItem, Option, Select, Tabs, toast } from "./ui";
 import { CallButton, CallEntry } from "./callpanel";
@@ -490,9 +490,20 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
     return <CallEntry item={it} conv={conv} names={(id) => (id === me ? "you" : agentName(id, team))}
       time={<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>} />;
   }
-  // what automation could not do, or a loop it stopped: a quiet line of its own
+  // what automation could not do, or a loop it stopped, what a rule sent
+  // to a webhook, a plugin's note: a quiet line of its own, under the
+  // rule's name when it is the rule's
   if (row.kind === "event" && it.kind === "automation") {
-    return <li className="event automation-event"><span><Icon name="automation" size={14} />{skipText(it.text ?? "")}</span><time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
+    const rule = ruleOfActor(it);
+    const said = automationSaid(it.text ?? "", rule ? ruleName(rule, rules) : "");
+    return (
+      <li className={`event automation-event${said.by ? " by-rule" : ""}`}>
+        <span><Icon name={said.webhook ? "webhook" : "automation"} size={14} />
+          {said.by ? <span><span className="auto-by" title="Automation rule"><Icon name="automation" size={11} />{said.by}</span>{said.text}</span> : said.text}
+        </span>
+        <time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>
+      </li>
+    );
   }
   if (row.kind === "event") return <li className={it.kind === "sla" ? `event sla-event ${stageOf(it)?.stage ?? ""}` : `event ${it.kind}-event`}>{eventLine(it, team, me, prev, rules, conv, look)}<time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time></li>;
   // a mail received, or an agent's reply in an e-mail conversation (sent as mail)

@@ -10,7 +10,7 @@ import {
   MessageSquareText, MessagesSquare, Monitor, Moon, PanelRight, Paperclip, Pencil, Phone, Plus, ReplyAll, RotateCcw, Route, Search, SendHorizontal,
   ShieldAlert, ShieldCheck, Sparkles, Star, StickyNote, Sun, Tag, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WandSparkles, WifiOff, X, Zap,
   ArrowUpRight, CalendarDays, CaseSensitive, ChevronLeft, ChevronsUpDown, ClipboardList, GitMerge, Link, ListChecks, Split, SquareCheck, TextSearch, Unlink, Users,
-  CalendarX, CircleDotDashed, ListFilter, Timer,
+  CalendarX, CircleDotDashed, ListFilter, Timer, Webhook, RotateCcwKey, Puzzle, RefreshCw,
 } from "lucide";
 
 export const icons = {
@@ -24,6 +24,7 @@ export const icons = {
   team: Users, link: Link, unlink: Unlink, merge: GitMerge, split: Split, date: CalendarDays, chevronLeft: ChevronLeft, fields: ClipboardList,
   kindText: CaseSensitive, kindDropdown: ChevronsUpDown, kindCheckbox: SquareCheck, options: ListChecks, openIn: ArrowUpRight, find: TextSearch,
   views: ListFilter, statuses: CircleDotDashed, sla: Timer, holiday: CalendarX,
+  webhook: Webhook, rotateKey: RotateCcwKey, plugin: Puzzle, refresh: RefreshCw,
 } satisfies Record<string, IconNode>;
 
 export type IconName = keyof typeof icons;

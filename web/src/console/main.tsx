@@ -4,7 +4,7 @@
 // and snooze, teams and custom fields, links, merges and splits, the
 // customer beside it; search of every message (Ctrl+K); the settings pages
 // (canned responses, inboxes, teams, fields, automation rules and macros,
-// for admins the REST API keys); the profile menu, the themes and the
+// for admins the webhooks and the REST API keys); the profile menu, the themes and the
 // keyboard shortcuts. It speaks protocol v1 over the same Connection as
 // the widget.
 
@@ -52,6 +52,8 @@ const FieldsPage = lazy(() => import("./fields-screen").then((m) => ({ default: 
 const ViewsPage = lazy(() => import("./views-screen").then((m) => ({ default: m.ViewsPage })));
 const StatusesPage = lazy(() => import("./statuses-screen").then((m) => ({ default: m.StatusesPage })));
 const SLAPage = lazy(() => import("./sla-screen").then((m) => ({ default: m.SLAPage })));
+// and the Webhooks page, for admins
+const WebhooksPage = lazy(() => import("./webhooks-screen").then((m) => ({ default: m.WebhooksPage })));
 const loadingPage = (what: string) => <div className="settings"><div className="state"><Icon name="spinner" className="spin" size={20} /><p role="status">Loading {what}…</p></div></div>;
 
 const tokenKey = "edgedesk:console:token";
@@ -152,7 +154,7 @@ function Login({ onSession }: { onSession: (s: Session) => void }) {
   );
 }
 
-type Screen = "inbox" | "search" | "canned" | "inboxes" | "teams" | "fields" | "views" | "statuses" | "sla" | "automation" | "apikeys";
+type Screen = "inbox" | "search" | "canned" | "inboxes" | "teams" | "fields" | "views" | "statuses" | "sla" | "automation" | "webhooks" | "apikeys";
 const screens: { id: Screen; label: string; icon: IconName; admin?: boolean; title?: string }[] = [
   { id: "inbox", label: "Conversations", icon: "conversations" },
   { id: "search", label: "Search", icon: "search", title: "Search every message (Ctrl+K)" },
@@ -164,6 +166,7 @@ const screens: { id: Screen; label: string; icon: IconName; admin?: boolean; tit
   { id: "statuses", label: "Statuses", icon: "statuses", title: "Custom statuses" },
   { id: "sla", label: "SLA", icon: "sla", title: "SLA policy and business hours" },
   { id: "automation", label: "Automation", icon: "automation" },
+  { id: "webhooks", label: "Webhooks", icon: "webhook", admin: true, title: "Webhooks: tell your other systems what happens" },
   { id: "apikeys", label: "API keys", icon: "key", admin: true },
 ];
 
@@ -581,6 +584,13 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
     openHistory(id);
   };
 
+  // openLinked opens a conversation the list may not have (a webhook
+  // delivery's): asked for first, so that it shows once the edge answers.
+  const openLinked = (id: string) => {
+    if (!convs.has(id)) refresh(id);
+    open(id);
+  };
+
   // one function for the list's rows, whatever open closes over now
   const openNow = useRef(open);
   openNow.current = open;
@@ -766,12 +776,18 @@ function Console({ session, onSignOut }: { session: Session; onSignOut: () => vo
           ) : screen === "sla" && conn.current ? (
             <Suspense fallback={loadingPage("the SLA policy")}><SLAPage conn={conn.current} admin={admin} teams={teams} /></Suspense>
           )
+          : screen === "webhooks" && admin ? (
+            <Suspense fallback={loadingPage("webhooks")}>
+              <WebhooksPage token={token} rules={rules} onOpen={openLinked} convName={(id) => { const c = convs.get(id); return c ? who(c) : undefined; }} />
+            </Suspense>
+          )
           : screen === "apikeys" && admin ? <ApiKeysScreen token={token} />
             : screen === "canned" && conn.current ? <CannedPage canned={canned} conn={conn.current} onChange={setCanned} admin={admin} />
               : screen === "inboxes" && conn.current ? <InboxesPage conn={conn.current} admin={admin} />
                 : screen === "automation" && conn.current ? (
                   <Suspense fallback={<div className="settings"><div className="state"><Icon name="spinner" className="spin" size={20} /><p role="status">Loading automation…</p></div></div>}>
-                    <AutomationPage conn={conn.current} admin={admin} team={team} inboxes={inboxes} onRules={setRules} onMacros={setMacros} />
+                    <AutomationPage conn={conn.current} admin={admin} team={team} inboxes={inboxes} onRules={setRules} onMacros={setMacros}
+                      token={token} statuses={customStatuses} onWebhooks={() => setScreen("webhooks")} />
                   </Suspense>
                 )
                   : null}

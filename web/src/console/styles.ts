@@ -217,6 +217,10 @@ img.attachment { max-width: 280px; max-height: 200px; border-radius: var(--ed-ra
 .timeline .event.automation-event > span { max-width: min(640px, 90%); white-space: normal; text-align: left; padding: 4px 10px;
   border: 1px dashed var(--border-strong); border-radius: var(--ed-radius-md); background: var(--surface); color: var(--muted); }
 .timeline .event.automation-event .icon { flex: none; color: var(--ed-color-warn); }
+/* what a rule did rather than could not do: its webhook call, its plugin's note */
+.timeline .event.automation-event.by-rule > span { border-style: solid; }
+.timeline .event.automation-event.by-rule > span > .icon { color: var(--accent-text); }
+.timeline .event.automation-event .auto-by .icon { color: inherit; }
 
 .timeline-skeleton { display: flex; flex-direction: column; gap: 14px; max-width: 920px; margin: 20px auto; }
 .skeleton.bubble { height: 36px; border-radius: 14px; }
