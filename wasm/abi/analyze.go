@@ -86,7 +86,7 @@ func (q *AnalyzeRequest) Append(b []byte) []byte {
 func DecodeAnalysis(b []byte) (*Analysis, error) {
 	r := &reader{b: b}
 	var a Analysis
-	err := r.fields(func(k uint64) (bool, error) {
+	err := r.message(func(k uint64) (bool, error) {
 		var err error
 		switch k {
 		case 1:
@@ -119,9 +119,6 @@ func DecodeAnalysis(b []byte) (*Analysis, error) {
 		}
 		return true, err
 	})
-	if err == nil {
-		err = r.end()
-	}
 	if err == nil {
 		err = a.Check()
 	}

@@ -90,7 +90,7 @@ const (
 func DecodeAutomateRequest(b []byte) (*AutomateRequest, error) {
 	r := &reader{b: b}
 	var q AutomateRequest
-	err := r.fields(func(k uint64) (bool, error) {
+	err := r.message(func(k uint64) (bool, error) {
 		var err error
 		switch k {
 		case 1:
@@ -132,9 +132,6 @@ func DecodeAutomateRequest(b []byte) (*AutomateRequest, error) {
 		}
 		return true, err
 	})
-	if err == nil {
-		err = r.end()
-	}
 	if err != nil {
 		return nil, err
 	}
@@ -238,7 +235,7 @@ func (q *AutomateRequest) Encode() []byte {
 func DecodeAutomation(b []byte) (*Automation, error) {
 	r := &reader{b: b}
 	var a Automation
-	err := r.fields(func(k uint64) (bool, error) {
+	err := r.message(func(k uint64) (bool, error) {
 		var err error
 		switch k {
 		case 1:
@@ -262,9 +259,6 @@ func DecodeAutomation(b []byte) (*Automation, error) {
 		}
 		return true, err
 	})
-	if err == nil {
-		err = r.end()
-	}
 	if err == nil {
 		err = a.Check()
 	}

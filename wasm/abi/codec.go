@@ -14,7 +14,7 @@ import (
 func DecodeResult(b []byte) (Result, error) {
 	r := &reader{b: b}
 	var res Result
-	err := r.fields(func(k uint64) (known bool, err error) {
+	err := r.message(func(k uint64) (known bool, err error) {
 		switch k {
 		case 1:
 			res.Status, err = r.intField()
@@ -32,9 +32,6 @@ func DecodeResult(b []byte) (Result, error) {
 		}
 		return true, err
 	})
-	if err == nil {
-		err = r.end()
-	}
 	if err != nil {
 		return Result{}, resultError{err}
 	}

@@ -283,6 +283,15 @@ func (r *reader) fields(field func(key uint64) (bool, error)) error {
 	return nil
 }
 
+// message reads a whole message: a map with integer keys (fields), and
+// nothing after it.
+func (r *reader) message(field func(key uint64) (bool, error)) error {
+	if err := r.fields(field); err != nil {
+		return err
+	}
+	return r.end()
+}
+
 // intField reads an integer into an int (64 bits on every platform the
 // host and the plugins run on).
 func (r *reader) intField() (int, error) {
@@ -529,7 +538,7 @@ func (r *reader) agent(a *AgentStatus) error {
 func DecodeRouteDecision(b []byte) (RouteDecision, error) {
 	r := &reader{b: b}
 	var d RouteDecision
-	err := r.fields(func(k uint64) (known bool, err error) {
+	err := r.message(func(k uint64) (known bool, err error) {
 		switch k {
 		case 1:
 			d.Agent, err = r.str()
@@ -540,9 +549,6 @@ func DecodeRouteDecision(b []byte) (RouteDecision, error) {
 		}
 		return true, err
 	})
-	if err == nil {
-		err = r.end()
-	}
 	if err == nil {
 		err = d.Check()
 	}
