@@ -136,7 +136,7 @@ type Store interface {
 	Teams(t string) ([]state.TeamRec, error)
 	Team(t, id string) (*state.TeamRec, error)
 	Hook(t, id string) (*state.HookRec, error)
-	Hooks() ([]state.HookRec, error)
+	TenantHooks(t string) ([]state.HookRec, error)
 	HookDeliveries(t, id string, dead bool, after uint64, limit int) ([]state.Delivery, error)
 	FieldDefs(t string) ([]event.FieldDef, error)
 	Views(t string) ([]event.View, error)

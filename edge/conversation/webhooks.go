@@ -60,17 +60,7 @@ func (s *Service) Webhooks(a Actor) ([]state.HookRec, error) {
 	if err := s.RequireAdmin(a, "read webhooks"); err != nil {
 		return nil, err
 	}
-	all, err := s.store.Hooks()
-	if err != nil {
-		return nil, err
-	}
-	out := all[:0]
-	for _, h := range all {
-		if h.Tenant == a.Tenant {
-			out = append(out, h)
-		}
-	}
-	return out, nil
+	return s.store.TenantHooks(a.Tenant)
 }
 
 // Webhook is the tenant's endpoint id (admins).

@@ -73,22 +73,30 @@ func (s *Store) Agents(t string) ([]AgentRec, error) { return list[AgentRec](s, 
 
 // list decodes every record under a key prefix, in key order.
 func list[T any](s *Store, prefix []byte) ([]T, error) {
-	out := []T{}
+	var out []T
 	err := s.view(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = prefix
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var r T
-			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &r) }); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
+		var err error
+		out, err = listIn[T](s, txn, prefix)
+		return err
 	})
 	return out, err
+}
+
+// listIn is list in transaction txn.
+func listIn[T any](s *Store, txn *badger.Txn, prefix []byte) ([]T, error) {
+	out := []T{}
+	opts := badger.DefaultIteratorOptions
+	opts.Prefix = prefix
+	it := txn.NewIterator(opts)
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		var r T
+		if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &r) }); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // AgentLoad is the number of unresolved conversations assigned to an agent.

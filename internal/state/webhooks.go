@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -157,6 +158,7 @@ const (
 	MaxHookDead    = 10000
 )
 
+func kHookPrefix(t string) []byte          { return []byte("wh/" + t + "/") }
 func kHook(t, id string) []byte            { return []byte("wh/" + t + "/" + id) }
 func kHookQueuePrefix(t, id string) []byte { return []byte("wq/" + t + "/" + id + "/") }
 func kHookDeadPrefix(t, id string) []byte  { return []byte("wd/" + t + "/" + id + "/") }
@@ -233,17 +235,9 @@ func (s *Store) hooksOf(txn *badger.Txn, t string) ([]HookRec, error) {
 	if l, ok := s.hooks[t]; ok {
 		return l, nil
 	}
-	var l []HookRec
-	opts := badger.DefaultIteratorOptions
-	opts.Prefix = []byte("wh/" + t + "/")
-	it := txn.NewIterator(opts)
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		var r HookRec
-		if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &r) }); err != nil {
-			return nil, err
-		}
-		l = append(l, r)
+	l, err := listIn[HookRec](s, txn, kHookPrefix(t))
+	if err != nil {
+		return nil, err
 	}
 	if len(s.hooks) >= maxConvCache {
 		clear(s.hooks)
@@ -651,24 +645,10 @@ func (s *Store) HookVersion() uint64 { return s.hookVersion.Load() }
 func (s *Store) HookWake() <-chan struct{} { return s.hookWake }
 
 // Hooks are every tenant's webhook endpoints.
-func (s *Store) Hooks() ([]HookRec, error) {
-	var out []HookRec
-	err := s.view(func(txn *badger.Txn) error {
-		opts := badger.DefaultIteratorOptions
-		opts.Prefix = []byte("wh/")
-		it := txn.NewIterator(opts)
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			var r HookRec
-			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &r) }); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
-	})
-	return out, err
-}
+func (s *Store) Hooks() ([]HookRec, error) { return list[HookRec](s, []byte("wh/")) }
+
+// TenantHooks are tenant t's webhook endpoints.
+func (s *Store) TenantHooks(t string) ([]HookRec, error) { return list[HookRec](s, kHookPrefix(t)) }
 
 // Hook is tenant t's endpoint id.
 func (s *Store) Hook(t, id string) (*HookRec, error) {
@@ -705,20 +685,12 @@ func (s *Store) HookHeads(now int64, room func(tenant, endpoint string) int, bus
 				continue
 			}
 			if !busy(t, id, order) {
-				var a hookAttempts
-				if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &a) }); err != nil {
+				d, due, err := s.queuedDelivery(txn, t, id, it.Item(), now)
+				if err != nil {
 					return err
 				}
-				if a.NextAt <= now {
-					seq, err := keySeq(k)
-					if err != nil {
-						return err
-					}
-					var p HookPayload
-					if err := s.get(txn, kHookPayload(t, seq), &p); err != nil {
-						return fmt.Errorf("webhook delivery %s/%s/%d: %w", t, id, seq, err)
-					}
-					out = append(out, delivery(t, id, seq, &p, &a))
+				if due {
+					out = append(out, d)
 					left--
 				}
 			}
@@ -736,6 +708,28 @@ func (s *Store) HookHeads(now int64, room func(tenant, endpoint string) int, bus
 		return nil
 	})
 	return out, err
+}
+
+// queuedDelivery is the delivery of endpoint id's queue record it, its
+// attempts and its event's payload, when it is due by now (unix ms); the
+// payload is read only then.
+func (s *Store) queuedDelivery(txn *badger.Txn, t, id string, it *badger.Item, now int64) (Delivery, bool, error) {
+	var a hookAttempts
+	if err := it.Value(func(v []byte) error { return s.codec.Unmarshal(v, &a) }); err != nil {
+		return Delivery{}, false, err
+	}
+	if a.NextAt > now {
+		return Delivery{}, false, nil
+	}
+	seq, err := keySeq(it.Key())
+	if err != nil {
+		return Delivery{}, false, err
+	}
+	var p HookPayload
+	if err := s.get(txn, kHookPayload(t, seq), &p); err != nil {
+		return Delivery{}, false, fmt.Errorf("webhook delivery %s/%s/%d: %w", t, id, seq, err)
+	}
+	return delivery(t, id, seq, &p, &a), true, nil
 }
 
 // HookDeliveries lists endpoint id's deliveries, queued (dead false:
@@ -763,19 +757,10 @@ func (s *Store) HookDeliveries(t, id string, dead bool, after uint64, limit int)
 					return err
 				}
 			} else {
-				var a hookAttempts
-				if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &a) }); err != nil {
+				var err error
+				if d, _, err = s.queuedDelivery(txn, t, id, it.Item(), math.MaxInt64); err != nil {
 					return err
 				}
-				seq, err := keySeq(it.Item().Key())
-				if err != nil {
-					return err
-				}
-				var p HookPayload
-				if err := s.get(txn, kHookPayload(t, seq), &p); err != nil {
-					return err
-				}
-				d = delivery(t, id, seq, &p, &a)
 			}
 			out = append(out, d)
 		}
