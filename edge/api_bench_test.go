@@ -132,27 +132,7 @@ func BenchmarkAPIMessageToSocket(b *testing.B) {
 		return err
 	}
 	// the socket's customers, one conversation each
-	type customer struct {
-		c    *client.Client
-		conv string
-	}
-	customers := make([]customer, workers)
-	for i := range customers {
-		c, err := client.Dial(ctx, p.URL, &client.Hello{Inbox: edge.DemoInbox}, client.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Close()
-		go func() { // the echoes of their own messages: nobody reads them
-			for range c.Events() {
-			}
-		}()
-		ack, err := c.Start(ctx, "bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		customers[i] = customer{c, ack.Conv}
-	}
+	customers := benchCustomers(ctx, b, p.URL, workers)
 
 	closed := func(kind string, round int, d time.Duration) benchClosedResult {
 		var send func(w, k int, msg string) error
@@ -242,6 +222,35 @@ func BenchmarkAPIMessageToSocket(b *testing.B) {
 
 // socketArrivals records when each benchmark message (text "bench …") reached
 // an agent's socket.
+// benchCustomer is a customer on a socket with a conversation.
+type benchCustomer struct {
+	c    *client.Client
+	conv string
+}
+
+// benchCustomers are n customers of the demo inbox, each on a socket of
+// its own with a conversation started; closed when the benchmark ends.
+func benchCustomers(ctx context.Context, b *testing.B, url string, n int) []benchCustomer {
+	out := make([]benchCustomer, n)
+	for i := range out {
+		c, err := client.Dial(ctx, url, &client.Hello{Inbox: edge.DemoInbox}, client.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { c.Close() })
+		go func() { // the echoes of their own messages: nobody reads them
+			for range c.Events() {
+			}
+		}()
+		ack, err := c.Start(ctx, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[i] = benchCustomer{c, ack.Conv}
+	}
+	return out
+}
+
 type socketArrivals struct {
 	mu   sync.Mutex
 	at   map[string]time.Time

@@ -119,27 +119,7 @@ func BenchmarkWebhookDeliveries(b *testing.B) {
 	}
 	defer agent.Close()
 	arr := watchSocketArrivals(agent)
-	type customer struct {
-		c    *client.Client
-		conv string
-	}
-	cs := make([]customer, customers)
-	for i := range cs {
-		c, err := client.Dial(ctx, p.URL, &client.Hello{Inbox: edge.DemoInbox}, client.Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer c.Close()
-		go func() {
-			for range c.Events() {
-			}
-		}()
-		ack, err := c.Start(ctx, "bench")
-		if err != nil {
-			b.Fatal(err)
-		}
-		cs[i] = customer{c, ack.Conv}
-	}
+	cs := benchCustomers(ctx, b, p.URL, customers)
 
 	// run sends rate messages a second for phase and returns the chat's
 	// latencies and when it started.
