@@ -23,6 +23,7 @@ import (
 	"github.com/edgedesk/edgedesk/edge/auth"
 	"github.com/edgedesk/edgedesk/edge/automation"
 	"github.com/edgedesk/edgedesk/edge/bus"
+	"github.com/edgedesk/edgedesk/edge/channels"
 	"github.com/edgedesk/edgedesk/edge/clock"
 	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/conversation"
@@ -77,6 +78,9 @@ type Node struct {
 	smtp   *email.Server
 	smtpLn net.Listener
 	sender atomic.Pointer[outbound.Sender] // replies by e-mail; nil without email.relay
+	// channels are the messaging platforms' channels (channels.go); nil
+	// without channels
+	channels *channels.Service
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -193,7 +197,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		RecordingsDir: n.dataPath("recordings"),
 		RingTimeout:   n.cfg.Calls.RingTimeout,
 		Limits: gateway.Limits{
-			MaxFrameBytes: n.cfg.Gateway.MaxFrameBytes, MaxTextBytes: n.cfg.Gateway.MaxTextBytes,
+			MaxFrameBytes: n.cfg.Gateway.MaxFrameBytes, MaxTextBytes: n.cfg.Gateway.MaxTextBytes, Platforms: n.platformLimits(),
 			SendQueue: n.cfg.Gateway.SendQueue, CustomerRate: n.cfg.Gateway.CustomerRate,
 			AgentRate: n.cfg.Gateway.AgentRate, MaxConnections: n.cfg.Gateway.MaxConnections,
 			AgentTokenTTL: n.cfg.Auth.AgentTokenTTL, CustomerTTL: n.cfg.Auth.CustomerTTL,
@@ -252,8 +256,18 @@ func (n *Node) Start(ctx context.Context) (err error) {
 			}
 		}()
 	}
+	if err := n.openChannels(runCtx); err != nil {
+		return err
+	}
 	if err := n.serveHTTP(); err != nil {
 		return err
+	}
+	if n.channels != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			_ = n.channels.Run(runCtx) // until the node stops
+		}()
 	}
 	if err := n.startEmail(runCtx, secrets.Current, secrets.Accepted); err != nil {
 		return err
@@ -493,6 +507,9 @@ func (n *Node) serveHTTP() error {
 	}
 	mux.Handle("GET /metrics", guard(promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{})))
 	n.gateway.Register(mux)
+	if n.channels != nil {
+		mux.Handle(channels.Prefix, n.channels) // each platform's methods: verified by its adapter
+	}
 	mux.Handle("GET /widget.js", web.Widget())
 	mux.Handle("GET /console/", web.Console())
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))

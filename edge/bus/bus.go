@@ -596,3 +596,10 @@ func waitReady(srv *server.Server, o *server.Options) error {
 
 // storeDir is where the stream's files live, for the group commit.
 func storeDir(dir string) string { return filepath.Join(dir, "jetstream") }
+
+// KeyValue opens (making it when missing) a key-value bucket of the
+// region, replicated as the event stream is; ttl > 0 expires its keys.
+func (b *Bus) KeyValue(ctx context.Context, bucket string, ttl time.Duration) (jetstream.KeyValue, error) {
+	return b.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: bucket, TTL: ttl, Replicas: b.opts.Replicas,
+		Storage: jetstream.FileStorage, History: 1})
+}

@@ -41,6 +41,7 @@ type Config struct {
 	Tickets     Tickets     `yaml:"tickets"`
 	Webhooks    Webhooks    `yaml:"webhooks"`
 	Email       Email       `yaml:"email"`
+	Channels    []Channel   `yaml:"channels"`
 	Dev         bool        `yaml:"dev"`
 }
 
@@ -491,6 +492,7 @@ func (c *Config) Validate() error {
 		bad("plugins.memory_mib %d: use up to 4096", c.Plugins.MemoryMiB)
 	}
 	c.validateEmail(bad, addr)
+	c.validateChannels(bad)
 	if c.Calls.MediaAddr != "" {
 		addr("calls.media_addr", c.Calls.MediaAddr, "0.0.0.0:7882", false)
 	}

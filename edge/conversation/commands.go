@@ -3,6 +3,7 @@ package conversation
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -147,6 +148,9 @@ type Post struct {
 	// Email is a mail's headers (the e-mail channel's), or the recipients
 	// an agent chose for a reply sent as mail (To and Cc only).
 	Email *event.Email
+	// Platform is, for a customer's message that came by a messaging
+	// platform (edge/channels), who sent it there and the platform's id.
+	Platform *event.Platform
 }
 
 // MaxAttachments is the most attachments of one message.
@@ -181,6 +185,9 @@ func (s *Service) CheckPost(a Actor, p *Post) error {
 			return invalid("only mail has e-mail headers")
 		}
 	}
+	if p.Platform != nil && (!a.IsCustomer() || !slices.Contains(event.SocialChannels, string(a.Channel))) {
+		return invalid("only a customer's message on a messaging platform says where it came from there")
+	}
 	return nil
 }
 
@@ -210,13 +217,16 @@ func (s *Service) message(a Actor, c *state.ConversationRec, p *Post) (*event.Ev
 	if err := s.CheckAttachments(a, p.Attachments); err != nil {
 		return nil, nil, err
 	}
+	if err := s.checkPlatform(a, c, p); err != nil {
+		return nil, nil, err
+	}
 	// The event id is derived from the client id, so a resend is dropped
 	// by the log's dedupe window or, later, by the projector; either way
 	// the answer carries the original sequence.
 	return &event.Event{ID: auth.DerivedID("m", a.Tenant, c.ID, p.ClientID), Kind: event.KindMessageCreated,
 		Tenant: a.Tenant, Actor: a.event(),
 		Message: &event.Message{Conv: c.ID, ClientID: p.ClientID, Text: p.Text, Attachments: p.Attachments, Private: p.Private,
-			Channel: a.Channel.stored(), Email: p.Email}}, c, nil
+			Channel: a.Channel.stored(), Email: p.Email, Platform: p.Platform}}, c, nil
 }
 
 // CheckAttachments checks that a may send the uploads ids: each stored in

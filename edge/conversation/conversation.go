@@ -173,6 +173,25 @@ type Router interface {
 // Limits bound what commands take. Zero values take the defaults.
 type Limits struct {
 	MaxTextBytes int // a message's text; default 16 KiB
+	// Platforms are the messaging platforms' limits on a reply, by
+	// channel ("whatsapp", …): an agent's reply that breaks one is
+	// refused with the platform's rule, before it is in the log.
+	Platforms map[Channel]PlatformLimits
+}
+
+// PlatformLimits are what a messaging platform takes of a reply.
+type PlatformLimits struct {
+	Label string // "WhatsApp"
+	// Window is how long after the customer's last message a reply may
+	// go (0: no window).
+	Window time.Duration
+	// MaxText is a reply's longest text, in characters; MaxFile its
+	// largest file, in bytes (0: no limit).
+	MaxText int
+	MaxFile int64
+	// MaxTextBytes is the longest text in bytes of UTF-8, where the
+	// platform counts bytes (0: no limit).
+	MaxTextBytes int
 }
 
 // Options build a Service.

@@ -41,8 +41,10 @@ const DefaultResumeMax = 1000
 
 // Limits bound what clients may do. Zero values take the defaults.
 type Limits struct {
-	MaxFrameBytes  int64         // largest client frame; default 64 KiB
-	MaxTextBytes   int           // longest message text; default 16 KiB
+	MaxFrameBytes int64 // largest client frame; default 64 KiB
+	MaxTextBytes  int   // longest message text; default 16 KiB
+	// Platforms are the messaging platforms' limits on agents' replies.
+	Platforms      map[conversation.Channel]conversation.PlatformLimits
 	SendQueue      int           // frames queued per client before it must resync; default 1024
 	WriteTimeout   time.Duration // one frame write; default 10s
 	HelloTimeout   time.Duration // time to authenticate; default 10s
@@ -219,7 +221,7 @@ func New(o Options) (*Gateway, error) {
 	g.presence = newPresence(o.NodeID)
 	g.router = newRouter(g, o.Route)
 	g.conv = conversation.New(conversation.Options{Store: o.Store, Log: o.Log, Router: g.router, ContactIDs: o.ContactIDs, Search: o.Search, Sealer: o.Sealer,
-		Limits: conversation.Limits{MaxTextBytes: o.Limits.MaxTextBytes}})
+		Limits: conversation.Limits{MaxTextBytes: o.Limits.MaxTextBytes, Platforms: o.Limits.Platforms}})
 	g.uploads = newUploadQuotas(g.lim.Uploads)
 	g.logins = newLoginThrottle(&g.lim.Login)
 	sub, err := g.nc.Subscribe("live.>", g.onLive)

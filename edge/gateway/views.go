@@ -118,7 +118,7 @@ func agentConversation(c *state.ConversationRec) protocol.Conversation {
 		SnoozeUntil: c.SnoozeUntil, Assignee: c.Assignee, OpenedAt: c.OpenedAt, OpenedSeq: c.OpenedSeq,
 		LastSeq: c.LastSeq, LastAt: c.LastAt, Messages: &c.Messages, LastText: c.LastText, LastAttachment: c.LastAttachment,
 		ContactName: c.ContactName, Language: c.Language, Intent: c.Intent, Sentiment: c.Sentiment, RoutedBy: c.RoutedBy, RouteNote: c.RouteNote,
-		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, Subject: c.Subject, SLA: slaView(c.SLA), Tags: c.Tags, Team: c.Team, Fields: fieldsView(c.Fields),
+		RouteFallback: c.RouteFallback, Priority: c.Priority, Channel: c.Channel, CustomerAt: c.CustomerAt, Subject: c.Subject, SLA: slaView(c.SLA), Tags: c.Tags, Team: c.Team, Fields: fieldsView(c.Fields),
 		Links: linksView(c.Links), MergedInto: c.MergedInto, MergedFrom: c.MergedFrom, CustomStatus: c.CustomStatus}
 }
 

@@ -205,6 +205,9 @@ type Conversation struct {
 	Priority string `json:"priority,omitempty"`
 	// Channel is how the conversation was opened ("" is the web).
 	Channel string `json:"channel,omitempty"`
+	// CustomerAt is when the customer last wrote (agents; unix ms): a
+	// messaging platform's reply window runs from it (docs/channels.md).
+	CustomerAt int64 `json:"customer_at,omitempty"`
 	// Subject is an e-mail conversation's subject (agents).
 	Subject string `json:"subject,omitempty"`
 	// SLA are its service level clocks (agents): the waits its tenant's

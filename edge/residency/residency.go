@@ -131,6 +131,11 @@ func (s *Sealer) Apply(e *event.Event, p Policy) bool {
 	}
 	if m := e.Message; m != nil {
 		do("message.text", &m.Text)
+		if pl := m.Platform; pl != nil {
+			// a platform's id of the customer (a phone number, an openid)
+			do("contact.external_id", &pl.From)
+			do("contact.external_id", &pl.Chat)
+		}
 		if em := m.Email; em != nil {
 			// what a mail says is its text; who it is from and to, contacts'
 			do("message.text", &em.Subject)

@@ -88,3 +88,30 @@ func TestMailSealed(t *testing.T) {
 		t.Fatalf("a sealed delivery does not validate: %v", err)
 	}
 }
+
+// A messaging platform's ids of a customer (a WhatsApp phone number, a
+// WeChat openid) are sealed like a contact's external id; the platform's
+// message id and the channel stay readable; the event still validates.
+func TestPlatformIDsSealed(t *testing.T) {
+	s, err := NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := &event.Platform{Channel: "acme-wa", From: "5511987654321", Chat: "5511987654321", ID: "wamid.HBgN"}
+	e := &event.Event{V: 1, ID: "e1", Tenant: "t1", Kind: event.KindMessageCreated, Actor: event.Actor{Kind: event.ActorCustomer, ID: "p1"},
+		Message: &event.Message{Conv: "c1", ClientID: "m1", Text: "oi", Channel: "whatsapp", Platform: pl}}
+	if !s.Apply(e, Policy{Fields: []string{"contact.external_id"}}) {
+		t.Fatal("nothing sealed")
+	}
+	for _, v := range []string{pl.From, pl.Chat} {
+		if !strings.HasPrefix(v, Prefix) || strings.Contains(v, "98765") {
+			t.Errorf("%q left readable", v)
+		}
+	}
+	if pl.ID != "wamid.HBgN" || pl.Channel != "acme-wa" || e.Message.Text != "oi" {
+		t.Errorf("sealed more than the policy: %+v %q", pl, e.Message.Text)
+	}
+	if err := e.Validate(); err != nil {
+		t.Fatalf("a sealed platform message does not validate: %v", err)
+	}
+}

@@ -127,7 +127,7 @@ var fields = []Field{
 	{Name: "status", kind: kindEnum, values: event.Statuses, Doc: "the conversation's status"},
 	{Name: "custom_status", kind: kindString, Doc: "the id of the tenant's custom status it is in"},
 	{Name: "priority", kind: kindEnum, values: event.Priorities, Doc: "its priority"},
-	{Name: "channel", kind: kindEnum, values: []string{"web", "api", "email"}, Doc: "how it came: web, api, email"},
+	{Name: "channel", kind: kindEnum, values: []string{"web", "api", "email", "wechat", "wecom", "x", "telegram", "whatsapp"}, Doc: "how it came: web, api, email, wechat, wecom, x, telegram, whatsapp"},
 	{Name: "inbox", kind: kindID, Doc: "its inbox's id"},
 	{Name: "assignee", kind: kindID, Doc: "the id of the agent it is assigned to"},
 	{Name: "team", kind: kindID, Doc: "the id of the team it is given to"},

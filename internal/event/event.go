@@ -63,6 +63,8 @@ const (
 	KindWebhookResults     Kind = "webhook.results"
 	KindWebhookReplay      Kind = "webhook.replay"
 	KindAutoWebhook        Kind = "automation.webhook"
+	KindChannelDelivery    Kind = "channel.delivery"
+	KindChannelCursor      Kind = "channel.cursor"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -172,6 +174,7 @@ type Event struct {
 	HookResults *WebhookResults  `cbor:"64,keyasint,omitempty"`
 	HookReplay  *WebhookReplay   `cbor:"65,keyasint,omitempty"`
 	HookCall    *WebhookCall     `cbor:"66,keyasint,omitempty"`
+	Cursor      *ChannelCursor   `cbor:"67,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -517,6 +520,9 @@ type Message struct {
 	// Email is an e-mail's envelope and headers: a mail received, or the
 	// recipients an agent chose for a reply sent as mail.
 	Email *Email `cbor:"7,keyasint,omitempty"`
+	// Platform is, on a customer's message that came by a social
+	// channel, who sent it there and the platform's id of it.
+	Platform *Platform `cbor:"8,keyasint,omitempty"`
 }
 
 // Email is what a message that came or goes as e-mail says beyond its
@@ -805,7 +811,14 @@ func (e *Event) Validate() error {
 		ok = e.Conversation != nil && ValidID(e.Conversation.Conv) && ValidID(e.Conversation.Contact) && ValidID(e.Conversation.Inbox) &&
 			(e.Conversation.Priority == "" || ValidPriority(e.Conversation.Priority))
 	case KindMessageCreated:
-		ok = e.Message != nil && ValidID(e.Message.Conv) && ValidID(e.Message.ClientID) && validEmail(e.Message.Email)
+		ok = e.Message != nil && ValidID(e.Message.Conv) && ValidID(e.Message.ClientID) && validEmail(e.Message.Email) &&
+			validPlatform(e.Message.Platform)
+	case KindChannelDelivery:
+		d := e.Delivery
+		ok = d != nil && ValidID(d.Conv) && d.Ref > 0 && slices.Contains(ChannelDeliveryStatuses, d.Status) &&
+			len(d.MessageID) <= 4<<10 && len(d.Detail) <= 4<<10 && d.Attempts >= 0
+	case KindChannelCursor:
+		ok = e.Cursor != nil && ValidID(e.Cursor.Channel) && len(e.Cursor.Cursor) <= MaxPlatformID
 	case KindStatusChanged:
 		ok = e.Status != nil && ValidID(e.Status.Conv) && ValidStatus(e.Status.Status) && (e.Status.Custom == "" || ValidID(e.Status.Custom))
 	case KindConversationAssign:

@@ -76,11 +76,15 @@ func (s *Store) settleOutbox(txn *badger.Txn, t string, d *event.Delivery) error
 
 // Outbox returns up to limit replies still to send, of every tenant, the
 // earliest due first.
-func (s *Store) Outbox(limit int) ([]OutboxRec, error) {
+func (s *Store) Outbox(limit int) ([]OutboxRec, error) { return s.outbox(kOutboxPrefix, limit) }
+
+// outbox reads the outbox under prefix (e-mail's, or the messaging
+// platforms'): up to limit entries, the earliest due first.
+func (s *Store) outbox(prefix []byte, limit int) ([]OutboxRec, error) {
 	var out []OutboxRec
 	err := s.view(func(txn *badger.Txn) error {
 		opts := badger.DefaultIteratorOptions
-		opts.Prefix = kOutboxPrefix
+		opts.Prefix = prefix
 		it := txn.NewIterator(opts)
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {

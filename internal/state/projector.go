@@ -267,6 +267,10 @@ func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, s.applyHookReplay(txn, e)
 	case event.KindAutoWebhook:
 		return s.applyAutoWebhook(txn, e)
+	case event.KindChannelDelivery:
+		return s.applyChannelDelivery(txn, e)
+	case event.KindChannelCursor:
+		return ch, txn.Set(kChannelCursor(t, e.Cursor.Channel), []byte(e.Cursor.Cursor))
 	case event.KindConversationRated:
 		return s.applyRating(txn, e)
 	case event.KindAttachmentStored:
@@ -537,6 +541,9 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 		return ch, err
 	}
 	if err := s.addOutbox(txn, e, c); err != nil {
+		return ch, err
+	}
+	if err := s.addPlatform(txn, e, c); err != nil {
 		return ch, err
 	}
 	s.putConv(c)

@@ -569,6 +569,9 @@ export interface Conversation {
   priority?: string;
   // Channel is how the conversation was opened ("" is the web).
   channel?: string;
+  // CustomerAt is when the customer last wrote (agents; unix ms): a
+  // messaging platform's reply window runs from it (docs/channels.md).
+  customer_at?: number;
   // Subject is an e-mail conversation's subject (agents).
   subject?: string;
   // SLA are its service level clocks (agents): the waits its tenant's
