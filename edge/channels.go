@@ -44,7 +44,7 @@ func (n *Node) platformLimits() map[conversation.Channel]conversation.PlatformLi
 	for _, c := range n.cfg.Channels {
 		if k, ok := channelKind(c.Kind); ok {
 			out[conversation.Channel(k.Name)] = conversation.PlatformLimits{Label: k.Label, Window: k.Limits.Window,
-				MaxText: k.Limits.MaxText, MaxTextBytes: k.Limits.MaxTextBytes, MaxFile: k.Limits.MaxFile}
+				MaxText: k.Limits.MaxText, MaxTextBytes: k.Limits.MaxTextBytes, MaxFile: k.Limits.MaxFile, Templates: k.Limits.Templates}
 		}
 	}
 	return out

@@ -12,6 +12,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -317,5 +318,166 @@ func TestWeChatPassiveReply(t *testing.T) {
 			t.Fatalf("the customer got %q", p.Received("o-user-1"))
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestChannelReplyOutcomes: a reply the platform cannot take now
+// (Telegram's 429) is deferred and sent on the next try, in order with
+// the reply after it; one it refuses for good (the customer blocked the
+// bot) fails with a reason the agent can act on, and is not tried again.
+func TestChannelReplyOutcomes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p := telegramtest.New(t)
+	cfg := edgetest.Config(t)
+	cfg.Channels = []config.Channel{{ID: "tg", Kind: "telegram", Tenant: edge.DemoTenant, Inbox: edge.DemoInbox,
+		Credentials: p.Credentials(), APIBase: p.APIBase()}}
+	e := edgetest.Start(t, cfg)
+	hook := e.URL + "/channels/telegram/tg"
+	if status, _, err := p.Say(ctx, hook, "ann", "Hi"); err != nil || status != http.StatusOK {
+		t.Fatalf("say: %d %v", status, err)
+	}
+	conv := waitChannelConv(t, e.Store(), "telegram")
+	cs := e.Node.Conversations()
+	alice := conversation.Agent(edge.DemoTenant, "agent-alice", conversation.Web)
+	p.Limit(1)
+	for i, text := range []string{"first", "second"} {
+		c, _ := e.Store().Conversation(edge.DemoTenant, conv.ID)
+		if _, err := cs.Post(ctx, alice, c, conversation.Post{ClientID: "r" + strconv.Itoa(i), Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitDelivery(t, e.Store(), conv.ID, event.DeliveryDeferred)
+	deadline := time.Now().Add(20 * time.Second) // the first retry is 5 s later
+	for !slices.Equal(p.Received("ann"), []string{"first", "second"}) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the customer got %q, want first then second", p.Received("ann"))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ds := deliveries(t, e.Store(), conv.ID)
+	if len(ds) != 3 || ds[0].Status != event.DeliveryDeferred || ds[0].Attempts != 1 || !strings.Contains(ds[0].Detail, "sending rate") {
+		t.Fatalf("deliveries %+v, want deferred (the 429) then two sent", ds)
+	}
+
+	p.Block("ann")
+	c, _ := e.Store().Conversation(edge.DemoTenant, conv.ID)
+	if _, err := cs.Post(ctx, alice, c, conversation.Post{ClientID: "r-blocked", Text: "are you there?"}); err != nil {
+		t.Fatal(err)
+	}
+	waitDelivery(t, e.Store(), conv.ID, event.DeliveryFailed)
+	calls := p.Calls("sendMessage")
+	time.Sleep(time.Second)
+	if p.Calls("sendMessage") != calls {
+		t.Fatal("a reply that failed for good was sent again")
+	}
+	for _, d := range deliveries(t, e.Store(), conv.ID) {
+		if d.Status == event.DeliveryFailed && !strings.Contains(strings.ToLower(d.Detail), "blocked") {
+			t.Fatalf("the failure says %q, not that the customer blocked the bot", d.Detail)
+		}
+	}
+	if out, _ := e.Store().SocialOutbox(0); len(out) != 0 {
+		t.Fatalf("the outbox still holds %+v", out)
+	}
+}
+
+// TestWeComSessionEnds: WeCom keeps a session with each customer; a reply
+// moves it to the API's reception, and solving the conversation ends it
+// (state 4), once, with no item in the timeline.
+func TestWeComSessionEnds(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p := wecomtest.New(t)
+	cfg := edgetest.Config(t)
+	cfg.Channels = []config.Channel{{ID: "kf", Kind: "wecom", Tenant: edge.DemoTenant, Inbox: edge.DemoInbox,
+		Credentials: p.Credentials(), APIBase: p.APIBase()}}
+	e := edgetest.Start(t, cfg)
+	if status, _, err := p.Say(ctx, e.URL+"/channels/wecom/kf", "wm-ann", "退货怎么办？"); err != nil || status != http.StatusOK {
+		t.Fatalf("say: %d %v", status, err)
+	}
+	conv := waitChannelConv(t, e.Store(), "wecom")
+	waitText(t, e.Store(), conv.ID, "退货怎么办？")
+	cs := e.Node.Conversations()
+	alice := conversation.Agent(edge.DemoTenant, "agent-alice", conversation.Web)
+	c, _ := e.Store().Conversation(edge.DemoTenant, conv.ID)
+	if _, err := cs.Post(ctx, alice, c, conversation.Post{ClientID: "r1", Text: "请在订单页面申请退货。"}); err != nil {
+		t.Fatal(err)
+	}
+	waitDelivery(t, e.Store(), conv.ID, event.DeliverySent)
+	if st := p.State("wm-ann"); st != wecomtest.StateAssistant {
+		t.Fatalf("after the reply the session is in state %d, want %d", st, wecomtest.StateAssistant)
+	}
+	if _, err := cs.SetStatus(ctx, alice, conv.ID, event.StatusSolved, 0); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.State("wm-ann") != wecomtest.StateEnded {
+		if time.Now().After(deadline) {
+			t.Fatalf("the session is in state %d after the solve, want %d", p.State("wm-ann"), wecomtest.StateEnded)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if out, _ := e.Store().SocialOutbox(0); len(out) != 0 {
+		t.Fatalf("the outbox still holds %+v", out)
+	}
+	if ds := deliveries(t, e.Store(), conv.ID); len(ds) != 1 {
+		t.Fatalf("deliveries %+v, want the reply's only", ds)
+	}
+}
+
+// TestWhatsAppTemplateOutsideTheWindow: past WhatsApp's 24 hours a free
+// text the platform refuses fails with what to do; a template, sent
+// through the REST API, goes.
+func TestWhatsAppTemplateOutsideTheWindow(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	p := whatsapptest.New(t)
+	cfg := edgetest.Config(t)
+	cfg.Channels = []config.Channel{{ID: "wa", Kind: "whatsapp", Tenant: edge.DemoTenant, Inbox: edge.DemoInbox,
+		Credentials: p.Credentials(), APIBase: p.APIBase()}}
+	e := edgetest.Start(t, cfg)
+	if status, _, err := p.Say(ctx, e.URL+"/channels/whatsapp/wa", "ana", "Oi, meu pedido?"); err != nil || status != http.StatusOK {
+		t.Fatalf("say: %d %v", status, err)
+	}
+	conv := waitChannelConv(t, e.Store(), "whatsapp")
+	p.Expire("ana") // the platform's 24 hours passed (the edge's clock has not)
+	post := func(body string) (int, string) {
+		return adminDo(t, e, "POST", "/api/v1/conversations/"+conv.ID+"/messages?tenant="+edge.DemoTenant, e.AdminToken(), body)
+	}
+	if code, body := post(`{"text":"Still there?","sender":{"type":"agent","id":"agent-alice"}}`); code != http.StatusCreated {
+		t.Fatalf("free text: %d %s", code, body)
+	}
+	waitDelivery(t, e.Store(), conv.ID, event.DeliveryFailed)
+	var failed event.Delivery
+	for _, d := range deliveries(t, e.Store(), conv.ID) {
+		if d.Status == event.DeliveryFailed {
+			failed = d
+		}
+	}
+	if !strings.Contains(failed.Detail, "template") {
+		t.Fatalf("the failure says %q, not to send a template", failed.Detail)
+	}
+	code, body := post(`{"template":{"name":"order_update","language":"pt_BR","params":["#1042","amanhã"]},"sender":{"type":"agent","id":"agent-alice"}}`)
+	if code != http.StatusCreated || !strings.Contains(body, `"template":{"name":"order_update","language":"pt_BR","params":["#1042","amanhã"]}`) ||
+		!strings.Contains(body, `"text":"Template order_update (pt_BR): #1042 · amanhã"`) {
+		t.Fatalf("template: %d %s", code, body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(p.Received("ana"), "template:order_update") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the customer got %q", p.Received("ana"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// refused before the log: a template where the platform has none, a
+	// bad name, a template as a note
+	for _, bad := range []string{
+		`{"template":{"name":"Order Update","language":"pt_BR"},"sender":{"type":"agent","id":"agent-alice"}}`,
+		`{"template":{"name":"order_update","language":"portuguese"},"sender":{"type":"agent","id":"agent-alice"}}`,
+		`{"template":{"name":"order_update","language":"pt_BR"},"private":true,"sender":{"type":"agent","id":"agent-alice"}}`,
+	} {
+		if code, body := post(bad); code != http.StatusUnprocessableEntity || !strings.Contains(body, "template") {
+			t.Errorf("%s: %d %s", bad, code, body)
+		}
 	}
 }

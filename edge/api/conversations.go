@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/edgedesk/edgedesk/edge/conversation"
+	"github.com/edgedesk/edgedesk/edge/protocol"
 	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
@@ -434,6 +435,9 @@ type postMessageRequest struct {
 	Private     bool     `json:"private,omitempty"`
 	ClientID    string   `json:"client_id,omitempty"`
 	Sender      *Sender  `json:"sender,omitempty"`
+	// Template sends a WhatsApp conversation's reply as a pre-approved
+	// template (text may then be empty).
+	Template *protocol.Template `json:"template,omitempty"`
 }
 
 // POST /api/v1/conversations/{id}/messages
@@ -476,7 +480,11 @@ func (a *API) postMessage(w http.ResponseWriter, r *http.Request, p principal) {
 	}
 	ctx, cancel := command(r)
 	defer cancel()
-	res, err := a.conv.Post(ctx, act, c, conversation.Post{ClientID: clientID, Text: req.Text, Attachments: req.Attachments, Private: req.Private})
+	post := conversation.Post{ClientID: clientID, Text: req.Text, Attachments: req.Attachments, Private: req.Private}
+	if t := req.Template; t != nil {
+		post.Template = &event.Template{Name: t.Name, Language: t.Language, Params: t.Params}
+	}
+	res, err := a.conv.Post(ctx, act, c, post)
 	if err != nil {
 		a.fail(w, err)
 		return

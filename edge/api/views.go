@@ -149,6 +149,8 @@ type Message struct {
 	CreatedAt      string   `json:"created_at"`
 	// Email is a mail's headers, on a message that came or went as one.
 	Email *protocol.Email `json:"email,omitempty"`
+	// Template is a reply sent as a platform's template (WhatsApp).
+	Template *protocol.Template `json:"template,omitempty"`
 }
 
 // emailView is a message's mail headers as the WebSocket protocol shows
@@ -178,7 +180,14 @@ func messageView(it *state.Item) Message {
 	}
 	return Message{ID: strconv.FormatUint(it.Seq, 10), ConversationID: it.Conv, Sender: Sender{Type: it.ActorKind, ID: it.ActorID},
 		Text: it.Text, Attachments: atts, Private: it.Private, Channel: channel(it.Channel), ClientID: it.ClientID,
-		CreatedAt: rfc3339(it.TS), Email: emailView(it.Email)}
+		CreatedAt: rfc3339(it.TS), Email: emailView(it.Email), Template: templateView(it.Template)}
+}
+
+func templateView(t *event.Template) *protocol.Template {
+	if t == nil {
+		return nil
+	}
+	return &protocol.Template{Name: t.Name, Language: t.Language, Params: t.Params}
 }
 
 // Contact is a customer.

@@ -172,6 +172,9 @@ type Sent struct {
 type SendError struct {
 	Permanent bool
 	Reason    string
+	// RetryAfter is how long the platform asked to wait (a rate limit's
+	// retry-after); the next try is no sooner.
+	RetryAfter time.Duration
 }
 
 func (e *SendError) Error() string { return e.Reason }
@@ -220,6 +223,9 @@ type Limits struct {
 	Deadline time.Duration
 	// MaxBody is the largest webhook body taken.
 	MaxBody int64
+	// Templates says the platform sends pre-approved templates
+	// (Outbound.Template), also outside its window.
+	Templates bool
 }
 
 // Kind is a channel kind: adding a platform is one package that

@@ -30,7 +30,7 @@ func (s *Service) passive(ctx context.Context, ch *Channel, p Passive, req *Requ
 			return Response{}, false
 		}
 		for _, r := range out {
-			if r.Tenant != ch.Tenant || r.Conv != conv || r.Origin != "" && r.Origin != s.o.NodeID || r.Attempts > 0 {
+			if r.Tenant != ch.Tenant || r.Conv != conv || r.Origin != "" && r.Origin != s.o.NodeID || r.Attempts > 0 || r.Close {
 				continue
 			}
 			it, err := s.o.Store.TimelineItem(r.Tenant, r.Conv, r.Seq)

@@ -57,14 +57,18 @@ func (s *Service) round(ctx context.Context) error {
 		return err
 	}
 	now := s.o.Now().UnixMilli()
-	first := map[string]bool{}
+	// a conversation's replies go in order: its earliest waits for no
+	// later one, even when it is deferred and they are not
+	first := map[string]uint64{}
 	for _, r := range out {
 		k := r.Tenant + "/" + r.Conv
-		if r.Origin != "" && r.Origin != s.o.NodeID || first[k] {
-			continue
+		if seq, ok := first[k]; !ok || r.Seq < seq {
+			first[k] = r.Seq
 		}
-		first[k] = true // later replies of the conversation wait for this one
-		if r.Next > now {
+	}
+	for _, r := range out {
+		k := r.Tenant + "/" + r.Conv
+		if r.Origin != "" && r.Origin != s.o.NodeID || first[k] != r.Seq || r.Next > now {
 			continue
 		}
 		s.mu.Lock()
@@ -101,11 +105,23 @@ func (s *Service) send(ctx context.Context, r state.OutboxRec) {
 			return errors.New("the channel " + p.Channel + " is not configured on this edge")
 		}
 		kind = ch.Kind.Name
+		if r.Close {
+			d.Status = event.DeliverySent
+			if c, ok := ch.Adapter.(Closer); ok {
+				actx, cancel := context.WithTimeout(ctx, sendTimeout)
+				defer cancel()
+				return c.Close(actx, p.From, p.Chat)
+			}
+			return nil
+		}
 		it, err := s.o.Store.TimelineItem(r.Tenant, r.Conv, r.Seq)
 		if err != nil {
 			return &SendError{Permanent: true, Reason: "the reply is not in the conversation"}
 		}
 		m := Outbound{To: p.From, Chat: p.Chat, Text: it.Text, Key: auth.DerivedID("r", r.Tenant, r.Conv, strconv.FormatUint(r.Seq, 10))}
+		if tp := it.Template; tp != nil {
+			m.Template = &Template{Name: tp.Name, Language: tp.Language, Params: tp.Params}
+		}
 		for _, id := range it.Attachments {
 			a, err := s.o.Store.Attachment(r.Tenant, id)
 			if err != nil {
@@ -140,8 +156,12 @@ func (s *Service) send(ctx context.Context, r state.OutboxRec) {
 		case r.Attempts >= len(s.o.Retry):
 			d.Status, d.Detail = event.DeliveryFailed, cut("gave up after "+strconv.Itoa(d.Attempts)+" attempts: "+err.Error(), 1000)
 		default:
+			wait := s.o.Retry[r.Attempts]
+			if se != nil {
+				wait = max(wait, min(se.RetryAfter, 24*time.Hour))
+			}
 			d.Status, d.Detail = event.DeliveryDeferred, cut(err.Error(), 1000)
-			d.Next = s.o.Now().Add(s.o.Retry[r.Attempts]).UnixMilli()
+			d.Next = s.o.Now().Add(wait).UnixMilli()
 		}
 	}
 	s.sent.WithLabelValues(kind, d.Status).Inc()

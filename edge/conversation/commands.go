@@ -151,6 +151,10 @@ type Post struct {
 	// Platform is, for a customer's message that came by a messaging
 	// platform (edge/channels), who sent it there and the platform's id.
 	Platform *event.Platform
+	// Template is an agent's (or the system's) reply as a platform's
+	// pre-approved template (WhatsApp's); the text, when empty, says
+	// which.
+	Template *event.Template
 }
 
 // MaxAttachments is the most attachments of one message.
@@ -159,6 +163,17 @@ const MaxAttachments = 10
 // CheckPost checks what a message says, without the store: a caller that
 // must load the conversation first refuses a bad message before it does.
 func (s *Service) CheckPost(a Actor, p *Post) error {
+	if t := p.Template; t != nil {
+		if err := t.Check(); err != nil {
+			return invalid("%v", err)
+		}
+		if !a.staff() || p.Private {
+			return invalid("a template is an agent's reply, not a note or a customer's message")
+		}
+		if strings.TrimSpace(p.Text) == "" {
+			p.Text = TemplateText(t)
+		}
+	}
 	switch {
 	case !event.ValidID(p.ClientID):
 		return invalid("client_id must be 1-64 letters, digits, '-' or '_'")
@@ -226,7 +241,7 @@ func (s *Service) message(a Actor, c *state.ConversationRec, p *Post) (*event.Ev
 	return &event.Event{ID: auth.DerivedID("m", a.Tenant, c.ID, p.ClientID), Kind: event.KindMessageCreated,
 		Tenant: a.Tenant, Actor: a.event(),
 		Message: &event.Message{Conv: c.ID, ClientID: p.ClientID, Text: p.Text, Attachments: p.Attachments, Private: p.Private,
-			Channel: a.Channel.stored(), Email: p.Email, Platform: p.Platform}}, c, nil
+			Channel: a.Channel.stored(), Email: p.Email, Platform: p.Platform, Template: p.Template}}, c, nil
 }
 
 // CheckAttachments checks that a may send the uploads ids: each stored in

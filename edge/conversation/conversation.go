@@ -192,6 +192,9 @@ type PlatformLimits struct {
 	// MaxTextBytes is the longest text in bytes of UTF-8, where the
 	// platform counts bytes (0: no limit).
 	MaxTextBytes int
+	// Templates says the platform sends pre-approved templates, also
+	// past its window.
+	Templates bool
 }
 
 // Options build a Service.

@@ -2,9 +2,11 @@ package conversation
 
 import (
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/edgedesk/edgedesk/internal/event"
 	"github.com/edgedesk/edgedesk/internal/state"
 )
 
@@ -14,10 +16,16 @@ import (
 // own messages are not replies.
 func (s *Service) checkPlatform(a Actor, c *state.ConversationRec, p *Post) error {
 	lim, ok := s.lim.Platforms[Channel(c.Channel)]
+	switch {
+	case p.Template != nil && !ok:
+		return invalid("templates are for conversations on WhatsApp; this one is on %s", platformName(c.Channel))
+	case p.Template != nil && !lim.Templates:
+		return invalid("%s has no templates: reply with text", lim.Label)
+	}
 	if !ok || p.Private || a.IsCustomer() {
 		return nil
 	}
-	if lim.Window > 0 && c.CustomerAt > 0 {
+	if lim.Window > 0 && c.CustomerAt > 0 && p.Template == nil {
 		if since := s.now().Sub(time.UnixMilli(c.CustomerAt)); since > lim.Window {
 			return invalid("%s allows a reply only within %s of the customer's last message, and it was %s ago: "+
 				"wait for the customer to write again%s", lim.Label, hours(lim.Window), hours(since.Truncate(time.Hour)), templateHint(c.Channel))
@@ -59,4 +67,21 @@ func size(n int64) string {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%d KiB", (n+1023)/1024)
+}
+
+func platformName(channel string) string {
+	if channel == "" {
+		return "the web"
+	}
+	return channel
+}
+
+// TemplateText is what a template reply says in the conversation when
+// its sender gave no text: which template, and its parameters.
+func TemplateText(t *event.Template) string {
+	s := "Template " + t.Name + " (" + t.Language + ")"
+	if len(t.Params) > 0 {
+		s += ": " + strings.Join(t.Params, " · ")
+	}
+	return s
 }

@@ -17,7 +17,7 @@ func TestPlatformLimitsHoldReplies(t *testing.T) {
 	svc := conversation.New(conversation.Options{Store: d.store, Log: d.j, Router: d.router, ContactIDs: d.ids,
 		Now: func() time.Time { return time.Now().Add(time.Duration(d.ahead.Load())) },
 		Limits: conversation.Limits{Platforms: map[conversation.Channel]conversation.PlatformLimits{
-			"whatsapp": {Label: "WhatsApp", Window: 24 * time.Hour, MaxText: 4096, MaxFile: 100 << 20}}}})
+			"whatsapp": {Label: "WhatsApp", Window: 24 * time.Hour, MaxText: 4096, MaxFile: 100 << 20, Templates: true}}}})
 	wa := conversation.Actor{Tenant: tenant, Kind: event.ActorSystem, ID: "whatsapp", Channel: "whatsapp"}
 	c := must(svc.Open(ctx, wa, conversation.Open{ClientID: "wa-1", Contact: "cust1", Inbox: "web"})).Conv
 	if c.Channel != "whatsapp" {
@@ -47,13 +47,26 @@ func TestPlatformLimitsHoldReplies(t *testing.T) {
 		t.Fatalf("a reply past the window: %v", err)
 	}
 	must(svc.Post(ctx, alice, c, conversation.Post{ClientID: "n1", Text: "Customer went quiet", Private: true}))
+	// past the window, a template goes; it says what it is
+	tp := must(svc.Post(ctx, alice, c, conversation.Post{ClientID: "t1", Template: &event.Template{Name: "order_update", Language: "en_US", Params: []string{"#1042"}}}))
+	if it, err := d.store.TimelineItem(tenant, c.ID, tp.Seq); err != nil || it.Text != "Template order_update (en_US): #1042" || it.Template == nil {
+		t.Fatalf("the template's item %+v %v", it, err)
+	}
+	web := d.open(t, ana, "web-1")
+	if _, err := svc.Post(ctx, alice, web, conversation.Post{ClientID: "t2", Template: &event.Template{Name: "order_update", Language: "en_US"}}); code(err) != "invalid" ||
+		!strings.Contains(err.Error(), "templates are for conversations on WhatsApp; this one is on the web") {
+		t.Fatalf("a template on the web: %v", err)
+	}
+	if _, err := svc.Post(ctx, cust, c, conversation.Post{ClientID: "t3", Template: &event.Template{Name: "order_update", Language: "en_US"}}); code(err) != "invalid" {
+		t.Fatalf("a customer's template: %v", err)
+	}
 	// the customer writes again (the log's clock is the real one): the
 	// window opens again
 	d.ahead.Store(0)
 	must(svc.Post(ctx, cust, c, conversation.Post{ClientID: "m2", Text: "Yes!", Platform: &event.Platform{Channel: "wa-main", From: "15551234567", ID: "wamid.2"}}))
 	must(svc.Post(ctx, alice, c, conversation.Post{ClientID: "r4", Text: "Great"}))
 	out, err := d.store.SocialOutbox(0)
-	if err != nil || len(out) != 2 {
-		t.Fatalf("the outbox holds %d replies (%v), want the two sent", len(out), err)
+	if err != nil || len(out) != 3 {
+		t.Fatalf("the outbox holds %d replies (%v), want the three sent", len(out), err)
 	}
 }

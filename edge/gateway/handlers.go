@@ -342,6 +342,9 @@ func (g *Gateway) send(_ context.Context, s *session, f *InFrame) error {
 	if len(f.To) > 0 || len(f.Cc) > 0 {
 		p.Email = &event.Email{To: addresses(f.To), Cc: addresses(f.Cc)}
 	}
+	if t := f.Template; t != nil {
+		p.Template = &event.Template{Name: t.Name, Language: t.Language, Params: t.Params}
+	}
 	c, ok := s.convs[f.Conv]
 	if !ok {
 		// a bad message is refused before its conversation is looked up

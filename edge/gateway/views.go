@@ -63,6 +63,9 @@ func itemView(it *state.Item) *protocol.Item {
 		}
 	}
 	v.Team, v.Unassigned, v.CustomStatus = it.Team, it.Unassigned, it.CustomStatus
+	if t := it.Template; t != nil {
+		v.Template = &protocol.Template{Name: t.Name, Language: t.Language, Params: t.Params}
+	}
 	if l := it.Link; l != nil {
 		v.Link = &protocol.Link{Other: l.Other, Kind: l.Kind, Ref: l.Ref, Removed: l.Remove}
 	}

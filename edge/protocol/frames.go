@@ -31,8 +31,11 @@ type InFrame struct {
 	Private     bool     `json:"private,omitempty"`
 	// To and Cc (agents, e-mail conversations): whom the reply goes to
 	// when not only to the customer (reply all, added copies).
-	To          []Address `json:"to,omitempty"`
-	Cc          []Address `json:"cc,omitempty"`
+	To []Address `json:"to,omitempty"`
+	Cc []Address `json:"cc,omitempty"`
+	// Template (agents, conversations on WhatsApp): the reply is this
+	// pre-approved template (text may be empty).
+	Template    *Template `json:"template,omitempty"`
 	On          bool      `json:"on,omitempty"`
 	Seq         uint64    `json:"seq,omitempty"`
 	Before      uint64    `json:"before,omitempty"`

@@ -35,6 +35,9 @@ type Item struct {
 	ActorName string `json:"actor_name,omitempty"`
 	// Email is a message's e-mail headers, when it came or went as mail.
 	Email *Email `json:"email,omitempty"`
+	// Template is an agent's reply sent as a platform's pre-approved
+	// template (WhatsApp).
+	Template *Template `json:"template,omitempty"`
 	// Delivery is a "delivery" item's (agents): what became of the mail
 	// of the message at Ref.
 	Delivery *Delivery `json:"delivery,omitempty"`
@@ -547,4 +550,14 @@ type LoginReply struct {
 type APIError struct {
 	Code    string `json:"code" ts:"Code"`
 	Message string `json:"message"`
+}
+
+// Template is a platform's pre-approved message template (WhatsApp's): an
+// agent's reply outside the platform's window (docs/channels.md). Name
+// and Language as the platform approved it (en_US, pt_BR); Params the
+// values of its body's parameters, in order.
+type Template struct {
+	Name     string   `json:"name"`
+	Language string   `json:"language"`
+	Params   []string `json:"params,omitempty"`
 }

@@ -131,6 +131,11 @@ func (s *Sealer) Apply(e *event.Event, p Policy) bool {
 	}
 	if m := e.Message; m != nil {
 		do("message.text", &m.Text)
+		if tp := m.Template; tp != nil {
+			for i := range tp.Params {
+				do("message.text", &tp.Params[i])
+			}
+		}
 		if pl := m.Platform; pl != nil {
 			// a platform's id of the customer (a phone number, an openid)
 			do("contact.external_id", &pl.From)

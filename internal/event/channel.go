@@ -1,6 +1,10 @@
 package event
 
-import "unicode/utf8"
+import (
+	"fmt"
+	"regexp"
+	"unicode/utf8"
+)
 
 // SocialChannels are the channels of messaging platforms (edge/channels):
 // a conversation opened on one is answered there.
@@ -42,4 +46,44 @@ var ChannelDeliveryStatuses = []string{DeliverySent, DeliveryDeferred, DeliveryF
 type ChannelCursor struct {
 	Channel string `cbor:"1,keyasint"`
 	Cursor  string `cbor:"2,keyasint,omitempty"`
+}
+
+// Template is a platform's pre-approved message template (WhatsApp's):
+// its name, its language code and the values of its body's parameters,
+// in order.
+type Template struct {
+	Name     string   `cbor:"1,keyasint" json:"name"`
+	Language string   `cbor:"2,keyasint" json:"language"`
+	Params   []string `cbor:"3,keyasint,omitempty" json:"params,omitempty"`
+}
+
+// Limits of a Template.
+const (
+	MaxTemplateParams = 20
+	MaxTemplateParam  = 1024 // bytes; sealed, a third more
+)
+
+var (
+	templateName = regexp.MustCompile(`^[a-z0-9_]{1,512}$`)
+	templateLang = regexp.MustCompile(`^[a-z]{2,3}(_[A-Za-z]{2,4})?$`)
+)
+
+// Check says what is wrong with t (nil: nothing; a nil t is none).
+func (t *Template) Check() error {
+	switch {
+	case t == nil:
+		return nil
+	case !templateName.MatchString(t.Name):
+		return fmt.Errorf("template name %q: 1-512 lower-case letters, digits and '_', as the platform approved it", t.Name)
+	case !templateLang.MatchString(t.Language):
+		return fmt.Errorf("template language %q: the platform's code, like en_US or pt_BR", t.Language)
+	case len(t.Params) > MaxTemplateParams:
+		return fmt.Errorf("template has %d parameters, at most %d", len(t.Params), MaxTemplateParams)
+	}
+	for i, p := range t.Params {
+		if p == "" || len(p) > MaxTemplateParam*4/3+64 || !utf8.ValidString(p) {
+			return fmt.Errorf("template parameter %d: 1-%d bytes of UTF-8", i+1, MaxTemplateParam)
+		}
+	}
+	return nil
 }

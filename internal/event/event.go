@@ -523,6 +523,10 @@ type Message struct {
 	// Platform is, on a customer's message that came by a social
 	// channel, who sent it there and the platform's id of it.
 	Platform *Platform `cbor:"8,keyasint,omitempty"`
+	// Template is, on an agent's reply in a conversation on a platform
+	// that has them (WhatsApp), the pre-approved template it sends
+	// instead of free text (outside the platform's window).
+	Template *Template `cbor:"9,keyasint,omitempty"`
 }
 
 // Email is what a message that came or goes as e-mail says beyond its
@@ -812,7 +816,7 @@ func (e *Event) Validate() error {
 			(e.Conversation.Priority == "" || ValidPriority(e.Conversation.Priority))
 	case KindMessageCreated:
 		ok = e.Message != nil && ValidID(e.Message.Conv) && ValidID(e.Message.ClientID) && validEmail(e.Message.Email) &&
-			validPlatform(e.Message.Platform)
+			validPlatform(e.Message.Platform) && e.Message.Template.Check() == nil
 	case KindChannelDelivery:
 		d := e.Delivery
 		ok = d != nil && ValidID(d.Conv) && d.Ref > 0 && slices.Contains(ChannelDeliveryStatuses, d.Status) &&

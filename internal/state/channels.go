@@ -57,6 +57,16 @@ func (s *Store) addPlatform(txn *badger.Txn, e *event.Event, c *ConversationRec)
 	return s.put(txn, kSocialOutbox(e.Tenant, e.Seq), &OutboxRec{Tenant: e.Tenant, Conv: m.Conv, Seq: e.Seq, Origin: e.Origin, Next: e.TS})
 }
 
+// endSession queues, when a conversation on a platform is solved or
+// closed, the end of the platform's session with its customer (WeCom
+// keeps one): an outbox entry at the change's place, sent like a reply.
+func (s *Store) endSession(txn *badger.Txn, e *event.Event, prev, c *ConversationRec) error {
+	if !social(c.Channel) || event.Done(prev.Status) || !event.Done(c.Status) {
+		return nil
+	}
+	return s.put(txn, kSocialOutbox(e.Tenant, e.Seq), &OutboxRec{Tenant: e.Tenant, Conv: c.ID, Seq: e.Seq, Origin: e.Origin, Next: e.TS, Close: true})
+}
+
 // applyChannelDelivery records what became of a reply on its platform:
 // a private "delivery" item that refers to it; sent or failed settles its
 // outbox entry, deferred moves it, and the platform's ids of a sent reply
@@ -79,8 +89,9 @@ func (s *Store) applyChannelDelivery(txn *badger.Txn, e *event.Event) (Change, e
 			}
 		}
 	}
-	if err := s.settleSocial(txn, e.Tenant, d); err != nil {
-		return ch, err
+	closing, err := s.settleSocial(txn, e.Tenant, d)
+	if err != nil || closing {
+		return ch, err // a session's end is no reply: no item
 	}
 	it := newItem(e, "delivery", c.ID)
 	it.Private, it.Ref, it.Delivery = true, d.Ref, d
@@ -88,26 +99,28 @@ func (s *Store) applyChannelDelivery(txn *badger.Txn, e *event.Event) (Change, e
 	return ch, s.addItem(txn, e.Tenant, it)
 }
 
-func (s *Store) settleSocial(txn *badger.Txn, t string, d *event.Delivery) error {
+// settleSocial applies an attempt's outcome to its outbox entry, and
+// reports whether the entry was a session's end.
+func (s *Store) settleSocial(txn *badger.Txn, t string, d *event.Delivery) (bool, error) {
 	k := kSocialOutbox(t, d.Ref)
 	var r OutboxRec
 	switch err := s.get(txn, k, &r); {
 	case errors.Is(err, ErrNotFound):
-		return nil
+		return false, nil
 	case err != nil:
-		return err
+		return false, err
 	}
 	switch {
 	case r.Conv != d.Conv:
-		return nil
+		return false, nil
 	case d.Status == event.DeliveryDeferred:
 		r.Attempts = max(r.Attempts, d.Attempts)
 		r.Next = d.Next
-		return s.put(txn, k, &r)
+		return r.Close, s.put(txn, k, &r)
 	case d.Status == event.DeliverySent || d.Status == event.DeliveryFailed:
-		return txn.Delete(k)
+		return r.Close, txn.Delete(k)
 	}
-	return nil // delivered, read: the entry went before
+	return false, nil // delivered, read: the entry went before
 }
 
 // Platform returns where conversation conv's customer is on their

@@ -28,6 +28,10 @@ type OutboxRec struct {
 	Origin   string `cbor:"4,keyasint,omitempty"`
 	Attempts int    `cbor:"5,keyasint,omitempty"`
 	Next     int64  `cbor:"6,keyasint"`
+	// Close marks, in the messaging platforms' outbox, not a reply but
+	// the end of the platform's session with the customer (the
+	// conversation at Seq was solved or closed).
+	Close bool `cbor:"7,keyasint,omitempty"`
 }
 
 func kOutbox(t string, seq uint64) []byte { return []byte("ob/" + t + "/" + seqHex(seq)) }

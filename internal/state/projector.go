@@ -476,6 +476,7 @@ func (s *Store) applyMessage(txn *badger.Txn, e *event.Event) (Change, error) {
 	prev := *c
 	it := newItem(e, "message", m.Conv)
 	it.ClientID, it.Text, it.Attachments, it.Private, it.Channel, it.Email = m.ClientID, m.Text, m.Attachments, m.Private, m.Channel, m.Email
+	it.Template = m.Template
 	if m.Email != nil {
 		if c.Subject == "" {
 			c.Subject = preview(m.Email.Subject)
@@ -614,6 +615,9 @@ func (s *Store) applyStatus(txn *badger.Txn, e *event.Event) (Change, error) {
 	}
 	c.CustomStatus = st.Custom
 	if err := s.slaFor(txn, e, &prev, c); err != nil {
+		return ch, err
+	}
+	if err := s.endSession(txn, e, &prev, c); err != nil {
 		return ch, err
 	}
 	c.LastSeq, c.LastAt = e.Seq, e.TS

@@ -194,6 +194,8 @@ type Item struct {
 	Merge *event.Merge `cbor:"30,keyasint,omitempty"`
 	// CustomStatus is a "status" item's custom status.
 	CustomStatus string `cbor:"31,keyasint,omitempty"`
+	// Template is a message's platform template (event.Message's).
+	Template *event.Template `cbor:"32,keyasint,omitempty"`
 }
 
 // AttachmentRec describes a stored upload.

@@ -160,6 +160,9 @@ export interface InFrame {
   // when not only to the customer (reply all, added copies).
   to?: Address[];
   cc?: Address[];
+  // Template (agents, conversations on WhatsApp): the reply is this
+  // pre-approved template (text may be empty).
+  template?: Template;
   on?: boolean;
   seq?: number;
   before?: number;
@@ -361,6 +364,16 @@ export interface Address {
   address: string;
 }
 
+// Template is a platform's pre-approved message template (WhatsApp's): an
+// agent's reply outside the platform's window (docs/channels.md). Name
+// and Language as the platform approved it (en_US, pt_BR); Params the
+// values of its body's parameters, in order.
+export interface Template {
+  name: string;
+  language: string;
+  params?: string[];
+}
+
 // Signal is a signaling message between a client and the edge's media
 // server for a call: an offer, an answer or an ICE candidate.
 export interface Signal {
@@ -498,6 +511,9 @@ export interface Item {
   actor_name?: string;
   // Email is a message's e-mail headers, when it came or went as mail.
   email?: Email;
+  // Template is an agent's reply sent as a platform's pre-approved
+  // template (WhatsApp).
+  template?: Template;
   // Delivery is a "delivery" item's (agents): what became of the mail
   // of the message at Ref.
   delivery?: Delivery;

@@ -15,6 +15,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/edgedesk/edgedesk/edge/channels"
@@ -238,7 +239,9 @@ func sendError(err error, what string) error {
 	case e.code == http.StatusForbidden:
 		return &channels.SendError{Permanent: true, Reason: fmt.Sprintf("Telegram refused %s (%s): the customer blocked the bot or left; they must start the bot again to get replies", what, e.description)}
 	case e.code == http.StatusTooManyRequests:
-		return &channels.SendError{Reason: fmt.Sprintf("Telegram limits the bot's sending rate: %s is tried again after %d s", what, max(e.retryAfter, 1))}
+		wait := max(e.retryAfter, 1)
+		return &channels.SendError{Reason: fmt.Sprintf("Telegram limits the bot's sending rate: %s is tried again after %d s", what, wait),
+			RetryAfter: time.Duration(wait) * time.Second}
 	case e.code == http.StatusRequestEntityTooLarge:
 		return &channels.SendError{Permanent: true, Reason: fmt.Sprintf("Telegram refused %s as too large: bots send photos of at most 10 MB and files of at most 50 MB", what)}
 	case e.code == http.StatusUnauthorized || e.code == http.StatusNotFound:

@@ -77,6 +77,8 @@ var limits = channels.Limits{
 	MaxFile:  100 << 20,
 	Deadline: 20 * time.Second,
 	MaxBody:  1 << 20,
+	// outside the window, only a template
+	Templates: true,
 }
 
 // Kind is the WhatsApp channel kind.
