@@ -1,6 +1,7 @@
 package edge_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -38,7 +39,7 @@ import (
 //	go test -run '^$' -bench ChannelInbound -benchtime 1x -v ./edge
 //
 // EDGEDESK_BENCH_EDGE_CPUPROFILE=FILE writes the edge's CPU profile of
-// the Telegram phase to FILE.
+// one kind's phase to FILE: EDGEDESK_BENCH_KIND's (telegram).
 func BenchmarkChannelInbound(b *testing.B) {
 	const (
 		perKind = 1500
@@ -101,7 +102,7 @@ func BenchmarkChannelInbound(b *testing.B) {
 			before := channelMessages(b, proc.URL, k)
 			cpu0 := proc.CPU(b)
 			var prof sync.WaitGroup
-			if profile != "" && k == "telegram" {
+			if profile != "" && k == cmp.Or(os.Getenv("EDGEDESK_BENCH_KIND"), "telegram") {
 				prof.Go(func() { proc.WriteCPUProfile(b, time.Second, profile) })
 			}
 			wall, bad := run(p, proc.URL+"/channels/"+k+"/"+k, i*perKind)

@@ -43,10 +43,14 @@ import (
 //	go test -run '^$' -bench WebhookDeliveries -benchtime 1x -v ./edge
 //
 // EDGEDESK_BENCH_EDGE_CPUPROFILE=FILE writes the edge's CPU profile of the
-// first enabled phase to FILE.
+// first enabled phase to FILE; EDGEDESK_BENCH_ENDPOINTS=N sets the number
+// of endpoints (100; 20 asks 1,000 deliveries a second).
 func BenchmarkWebhookDeliveries(b *testing.B) {
+	endpoints := 100
+	if n, err := strconv.Atoi(os.Getenv("EDGEDESK_BENCH_ENDPOINTS")); err == nil && n >= 1 {
+		endpoints = n
+	}
 	const (
-		endpoints = 100
 		rate      = 50 // chat messages a second
 		phase     = 4 * time.Second
 		rounds    = 2

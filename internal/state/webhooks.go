@@ -474,17 +474,20 @@ func (s *Store) applyHookResults(txn *badger.Txn, e *event.Event) error {
 	if err := s.flushHooks(txn); err != nil {
 		return err
 	}
-	recs := map[string]*HookRec{}
+	// the endpoints' records of the cache, changed in place and written
+	// with the chunk (flushHooks), as queueHooks does
+	hooks, err := s.hooksOf(txn, e.Tenant)
+	if err != nil {
+		return err
+	}
 	rec := func(id string) (*HookRec, error) {
-		if r, ok := recs[id]; ok {
-			return r, nil
+		for i := range hooks {
+			if h := &hooks[i]; h.Endpoint.ID == id {
+				s.hookDirty[e.Tenant+"/"+id] = h
+				return h, nil
+			}
 		}
-		var r HookRec
-		if err := s.get(txn, kHook(e.Tenant, id), &r); err != nil {
-			return nil, err
-		}
-		recs[id] = &r
-		return &r, nil
+		return nil, ErrNotFound
 	}
 	ps := s.payloads(txn, e.Tenant)
 	for _, x := range e.HookResults.Results {
@@ -539,12 +542,6 @@ func (s *Store) applyHookResults(txn *badger.Txn, e *event.Event) error {
 	if err := ps.settle(); err != nil {
 		return err
 	}
-	for _, h := range recs {
-		if err := s.put(txn, kHook(h.Tenant, h.Endpoint.ID), h); err != nil {
-			return err
-		}
-	}
-	delete(s.hooks, e.Tenant)
 	s.hookQueued = true
 	return nil
 }
