@@ -36,6 +36,7 @@ func (s *Service) Run(ctx context.Context) error {
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	defer s.wg.Wait()
+	defer s.cancel() // the pulls stop too
 	for {
 		if err := s.round(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("the channels' outbox could not be read", "err", err)
@@ -178,8 +179,8 @@ func (s *Service) send(ctx context.Context, r state.OutboxRec) {
 // time per channel: a notice during a pull makes it pull again after.
 func (s *Service) pull(ch *Channel, token string) {
 	p, ok := ch.Adapter.(Puller)
-	if !ok {
-		return
+	if !ok || s.ctx.Err() != nil {
+		return // stopping: the cursor waits for the next notice
 	}
 	s.mu.Lock()
 	_, running := s.pulling[ch.ID]
@@ -201,7 +202,7 @@ func (s *Service) pull(ch *Channel, token string) {
 				return
 			}
 			s.mu.Unlock()
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			ctx, cancel := context.WithTimeout(s.ctx, 2*time.Minute)
 			if err := s.pullAll(ctx, ch, p, tok); err != nil {
 				s.log.Warn("a channel's messages could not be pulled: the next notice pulls again", "channel", ch.ID, "err", err)
 			}

@@ -69,6 +69,10 @@ type Service struct {
 	busy    map[string]bool   // conversations with a reply being sent
 	wake    chan struct{}
 	wg      sync.WaitGroup
+	// ctx bounds the pulls, which outlive the webhook that asked for
+	// them; Run's end cancels it
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	requests *prometheus.CounterVec
 	refused  *prometheus.CounterVec
@@ -105,6 +109,7 @@ func New(o ServiceOptions) (*Service, error) {
 			Help: "Customers' messages recorded from platforms, by channel kind (a platform's retry of one is not counted again)."},
 			[]string{"kind"}),
 	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for i := range o.Channels {
 		c := &o.Channels[i]
 		if s.byID[c.ID] != nil {
