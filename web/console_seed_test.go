@@ -249,3 +249,103 @@ func seedMail(s *seeder) (auto, conv string) {
 	s.wait()
 	return auto, conv
 }
+
+// The social conversations of seedSocial.
+const (
+	socialDetail = "the customer no longer follows the account: WeChat delivers nothing to them until they follow it again (errcode 43004)"
+)
+
+// socialContact records a messaging platform's customer as the edge's
+// channels do: named by the platform, with the platform's label, their
+// handle and their page there as attributes (keys in order, none empty).
+func (s *seeder) socialContact(id, name string, attrs map[string]string) {
+	var pairs []event.Attribute
+	for _, k := range []string{"avatar", "channel", "handle", "profile_url"} {
+		if v := attrs[k]; v != "" {
+			pairs = append(pairs, event.Attribute{Key: k, Value: v})
+		}
+	}
+	s.add(time.Millisecond, &event.Event{Kind: event.KindContactUpserted, Actor: event.Actor{Kind: event.ActorSystem, ID: "channels"},
+		Contact: &event.Contact{ID: id, Inbox: edge.DemoInbox, Name: name, Attributes: &event.Attributes{Pairs: pairs}}}, nil)
+}
+
+// openSocial opens conversation conv of contact on a messaging platform
+// (channel), assigned to assignee as it opens.
+func (s *seeder) openSocial(conv, contact, assignee, channel string) {
+	s.add(time.Second, &event.Event{Kind: event.KindConversationOpened, Actor: customerActor(contact),
+		Conversation: &event.ConvOpened{Conv: conv, Inbox: edge.DemoInbox, Contact: contact, Assignee: assignee, ClientID: channel + "-" + conv,
+			Channel: channel, RoutedBy: "builtin"}}, nil)
+}
+
+// chat adds a customer's message that came by a messaging platform at the
+// seeder's clock, set to at.
+func (s *seeder) chat(at time.Time, conv, contact, channel, from, cid, text string) {
+	s.at = at.UnixMilli() - 1
+	s.add(time.Millisecond, &event.Event{Kind: event.KindMessageCreated, Actor: customerActor(contact),
+		Message: &event.Message{Conv: conv, ClientID: cid, Text: text, Channel: channel,
+			Platform: &event.Platform{Channel: channel + "-demo", From: from, ID: channel + "." + cid}}}, nil)
+}
+
+// socialReply adds agent's reply at at and what became of it on the
+// platform: one delivery item per status, a few seconds apart.
+func (s *seeder) socialReply(at time.Time, conv, agent, cid, text string, statuses []event.Delivery) {
+	s.at = at.UnixMilli() - 1
+	seq := s.reply(time.Millisecond, conv, agent, cid, text)
+	for i, d := range statuses {
+		d.Conv, d.Ref = conv, seq
+		if d.Status == event.DeliverySent || d.Status == event.DeliveryFailed {
+			d.Attempts = 1
+		}
+		s.add(time.Duration(4+i*40)*time.Second, &event.Event{Kind: event.KindChannelDelivery, Actor: event.Actor{Kind: event.ActorSystem, ID: "channels"},
+			Delivery: &d}, nil)
+	}
+}
+
+// note adds agent's private note at at.
+func (s *seeder) note(at time.Time, conv, agent, cid, text string) {
+	s.at = at.UnixMilli() - 1
+	s.add(time.Millisecond, &event.Event{Kind: event.KindMessageCreated, Actor: event.Actor{Kind: event.ActorAgent, ID: agent},
+		Message: &event.Message{Conv: conv, ClientID: cid, Text: text, Private: true}}, nil)
+}
+
+// seedSocial gives the demo tenant two conversations from messaging
+// platforms, as the edge's channels record them: Ana Souza's on WhatsApp,
+// whose 24-hour reply window has some 3 h 15 min left (she last wrote
+// 20 h 45 min before now), Alice's replies delivered and read; and 微信用户
+// Li's on WeChat, who last wrote 50 hours before now (the 48-hour window
+// closed 2 hours ago), Alice's last reply not delivered. Each ends with a
+// note of Alice's a few minutes ago, so that both are near the top of the
+// list. It returns their ids.
+func seedSocial(s *seeder, now time.Time) (whatsapp, wechat string) {
+	whatsapp, wechat = "c-whatsapp-ana", "c-wechat-li"
+	ago := func(d time.Duration) time.Time { return now.Add(-d) }
+	sent := func(st string) event.Delivery { return event.Delivery{Status: st} }
+
+	s.at = ago(52*time.Hour + time.Minute).UnixMilli()
+	s.socialContact("v-wechat-li", "微信用户 Li", map[string]string{"channel": "WeChat"})
+	s.openSocial(wechat, "v-wechat-li", "agent-alice", "wechat")
+	s.chat(ago(52*time.Hour), wechat, "v-wechat-li", "wechat", "oZ3x_5vLq8Kc2TWb", "w1", "你好，我在公众号上看到了青瓷茶壶，请问现在有货吗？")
+	s.socialReply(ago(51*time.Hour+40*time.Minute), wechat, "agent-alice", "r1", "您好！青瓷茶壶有现货，今天下单，明天就能发货。",
+		[]event.Delivery{sent(event.DeliverySent)})
+	s.chat(ago(50*time.Hour), wechat, "v-wechat-li", "wechat", "oZ3x_5vLq8Kc2TWb", "w2", "好的。可以寄到北京吗？运费多少？")
+	s.socialReply(ago(49*time.Hour+52*time.Minute), wechat, "agent-alice", "r2", "可以的，寄到北京免运费，一般三天左右送达。",
+		[]event.Delivery{{Status: event.DeliveryFailed, Detail: socialDetail}})
+	s.note(ago(6*time.Minute), wechat, "agent-alice", "n1", "Li unfollowed our account, so WeChat did not deliver the shipping answer. Waiting for Li to write again.")
+
+	s.at = ago(22*time.Hour + 12*time.Minute).UnixMilli()
+	s.socialContact("v-whatsapp-ana", "Ana Souza", map[string]string{"channel": "WhatsApp", "handle": "+55 11 98765-4321"})
+	s.openSocial(whatsapp, "v-whatsapp-ana", "agent-alice", "whatsapp")
+	s.chat(ago(22*time.Hour+10*time.Minute), whatsapp, "v-whatsapp-ana", "whatsapp", "5511987654321", "w1",
+		"Oi! I ordered the celadon tea set on Monday (order #2093). Do you know when it ships?")
+	s.socialReply(ago(22*time.Hour+4*time.Minute), whatsapp, "agent-alice", "r1",
+		"Hi Ana! Your tea set is packed and leaves our warehouse tomorrow morning. I'll send you the tracking link as soon as it has one.",
+		[]event.Delivery{sent(event.DeliverySent), sent(event.DeliveryDelivered), sent(event.DeliveryRead)})
+	s.chat(ago(20*time.Hour+45*time.Minute), whatsapp, "v-whatsapp-ana", "whatsapp", "5511987654321", "w2",
+		"Perfect, obrigada! Could you gift-wrap it? It's a birthday present for my mother.")
+	s.socialReply(ago(20*time.Hour+41*time.Minute), whatsapp, "agent-alice", "r2",
+		"Of course! Gift wrapping is on us, with a card that says “Feliz aniversário”.",
+		[]event.Delivery{sent(event.DeliverySent), sent(event.DeliveryDelivered)})
+	s.note(ago(4*time.Minute), whatsapp, "agent-alice", "n1", "Gift wrap and card added to order #2093 in the shop's admin.")
+	s.wait()
+	return whatsapp, wechat
+}

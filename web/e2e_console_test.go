@@ -30,13 +30,16 @@ func consoleBrowser(t testing.TB, built string) string {
 // snooze until, names never ids, search and sort, the keyboard shortcuts,
 // the dark theme, the settings pages, sign-out, the favicon, the layout
 // from 1024 to 2560 px, e-mail conversations (subjects, headers, quoted
-// text, verification, deliveries, Reply all), and axe-core's WCAG 2.1 AA
+// text, verification, deliveries, Reply all), conversations from messaging
+// platforms (channel icons, the platform profile, the reply window open
+// and closed, the replies' ticks), and axe-core's WCAG 2.1 AA
 // rules on every screen in both themes. With SCREENSHOT_DIR it saves
 // console-*.png there.
 func TestConsoleInChromium(t *testing.T) {
 	chromium, shots := browser(t, "node_modules/playwright-core", "node_modules/axe-core", "dist/console/index.html")
 	e := edgetest.Start(t, edgetest.Config(t))
 	ids := seedMorning(t, e)
+	settleSLA(t, e)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
@@ -44,7 +47,8 @@ func TestConsoleInChromium(t *testing.T) {
 	cmd.Env = append(os.Environ(), "EDGE_URL="+e.URL, "CHROMIUM="+chromium, "SCREENSHOT_DIR="+shots,
 		"AGENT_EMAIL=alice@demo.test", "AGENT_PASSWORD="+edge.DemoPassword,
 		"LONG_CONV="+ids.long, "FILE_CONV="+ids.file, "ANON_CONV="+ids.anon, "RATED_CONV="+ids.rated,
-		"MAIL_CONV="+ids.mail, "AUTO_CONV="+ids.auto, "MAIL_SUBJECT="+mailSubject, "MAIL_DETAIL="+mailDetail)
+		"MAIL_CONV="+ids.mail, "AUTO_CONV="+ids.auto, "MAIL_SUBJECT="+mailSubject, "MAIL_DETAIL="+mailDetail,
+		"WHATSAPP_CONV="+ids.whatsapp, "WECHAT_CONV="+ids.wechat, "SOCIAL_DETAIL="+socialDetail)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -82,19 +86,21 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	for _, png := range []string{"console-login.png", "console-light.png", "console-dark.png", "console-history.png",
 		"console-snooze.png", "console-help.png", "console-profile.png", "console-canned.png", "console-canned-dark.png",
-		"console-inboxes.png", "console-inboxes-dark.png", "console-1024.png", "console-2560.png", "console-email.png", "console-email-dark.png", "console-email-headers.png"} {
+		"console-inboxes.png", "console-inboxes-dark.png", "console-1024.png", "console-2560.png", "console-email.png", "console-email-dark.png", "console-email-headers.png",
+		"console-social.png", "console-social-dark.png", "console-window-closed.png"} {
 		if fi, err := os.Stat(filepath.Join(shots, png)); err != nil || fi.Size() < 1000 {
 			t.Errorf("screenshot %s not saved: %v", png, err)
 		}
 	}
 }
 
-type seeded struct{ long, file, anon, rated, mail, auto string }
+type seeded struct{ long, file, anon, rated, mail, auto, whatsapp, wechat string }
 
 // seedMorning gives the demo tenant a help desk's morning: a conversation
 // of 500 messages over three days, and thirty others of named, e-mailed
 // and anonymous customers in every status and priority, one ending with a
-// file and one rated, and, the latest, two e-mail conversations (seedMail).
+// file and one rated, and, the latest, two e-mail conversations (seedMail)
+// and two from messaging platforms, WhatsApp and WeChat (seedSocial).
 func seedMorning(t *testing.T, e *edgetest.Edge) seeded {
 	now := time.Now()
 	s := newSeeder(t, e, now.Add(-6*24*time.Hour))
@@ -157,5 +163,24 @@ func seedMorning(t *testing.T, e *edgetest.Edge) seeded {
 	}
 	s.wait()
 	ids.auto, ids.mail = seedMail(s)
+	ids.whatsapp, ids.wechat = seedSocial(s, now)
 	return ids
+}
+
+// settleSLA waits (at most 20 s) until the edge's lifecycle clock has
+// recorded every service level stage the seeded conversations were
+// already past: their breaches are then old news, not toasts over the
+// console's screenshots while it is being driven.
+func settleSLA(t *testing.T, e *edgetest.Edge) {
+	t.Helper()
+	for end := time.Now().Add(20 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+		due, err := e.Store().DueSLA(time.Now().UnixMilli(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) == 0 {
+			return
+		}
+	}
+	t.Log("the SLA clock has not recorded every stage due after 20 s; going on")
 }

@@ -95,8 +95,8 @@ func (s *Service) checkView(tenant string, v *event.View) error {
 		return errorf("sort %q: one of %s", v.Sort, strings.Join(Sorts, ", "))
 	case v.SLA != "" && v.SLA != SLABreached && v.SLA != SLAWarning && v.SLA != SLARunning:
 		return errorf("sla %q: breached, warning or running", v.SLA)
-	case v.Channel != "" && !slices.Contains([]string{"web", "api", "email"}, v.Channel):
-		return errorf("channel %q: web, api or email", v.Channel)
+	case v.Channel != "" && !slices.Contains(append([]string{"web", "api", "email"}, event.SocialChannels...), v.Channel):
+		return errorf("channel %q: web, api, email, wechat, wecom, x, telegram or whatsapp", v.Channel)
 	}
 	for _, st := range v.Statuses {
 		if !slices.Contains(event.Statuses, st) {

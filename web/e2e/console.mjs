@@ -1,6 +1,7 @@
 // End-to-end test of the agent console in Debian's chromium, against an
 // edge that web/e2e_console_test.go started and seeded (a conversation of
-// 500 messages, thirty others, two e-mail conversations): EDGE_URL=…
+// 500 messages, thirty others, two e-mail conversations, a WhatsApp and a
+// WeChat one): EDGE_URL=…
 // LONG_CONV=… node e2e/console.mjs. Teams, custom fields, links, merges,
 // splits and search are checked on a customer of their own, made through
 // the REST API.
@@ -13,7 +14,7 @@ import { chromium } from "playwright-core";
 const env = process.env;
 const edge = env.EDGE_URL;
 for (const k of ["EDGE_URL", "AGENT_EMAIL", "AGENT_PASSWORD", "LONG_CONV", "FILE_CONV", "ANON_CONV", "RATED_CONV", "MAIL_CONV", "AUTO_CONV",
-  "MAIL_SUBJECT", "MAIL_DETAIL"]) {
+  "MAIL_SUBJECT", "MAIL_DETAIL", "WHATSAPP_CONV", "WECHAT_CONV", "SOCIAL_DETAIL"]) {
   if (!env[k]) {
     console.error(`${k} is not set: web/e2e_console_test.go sets it`);
     process.exit(2);
@@ -86,6 +87,19 @@ async function shoot(page, name) {
   if (shots) await page.screenshot({ path: `${shots}/${name}.png` });
 }
 
+// shootCalm saves a screenshot without the toasts of earlier steps (an
+// SLA breach's may come at any time) over it, and, unless keep, with the
+// focus out of any field.
+async function shootCalm(page, name, keep = false) {
+  if (!keep) {
+    await unfocus(page);
+    await page.waitForTimeout(200); // the focus ring fades with a short transition
+  }
+  await page.evaluate(() => document.querySelector(".toasts")?.style.setProperty("visibility", "hidden"));
+  await shoot(page, name);
+  await page.evaluate(() => document.querySelector(".toasts")?.style.removeProperty("visibility"));
+}
+
 // choose picks an option of one of the console's selects (a button and a
 // listbox) by the select's label.
 async function choose(page, label, option) {
@@ -109,6 +123,28 @@ async function unfocus(page) {
 
 function row(page, id) {
   return page.locator(`button.conv[data-conv="${id}"]`);
+}
+
+// reveal scrolls the windowed list until the open conversation's row is
+// in it, in the middle.
+async function reveal(page) {
+  const body = page.locator(".list-body");
+  await body.evaluate((b) => { b.scrollTop = 0; });
+  const open = page.locator('button.conv[aria-current="true"]');
+  for (let i = 0; i < 100 && await open.count() === 0; i++) {
+    const moved = await body.evaluate((b) => { const before = b.scrollTop; b.scrollTop += b.clientHeight; return b.scrollTop !== before; });
+    if (!moved) break;
+    await page.waitForTimeout(30);
+  }
+  await open.evaluate((e) => e.scrollIntoView({ block: "center" }));
+}
+
+// channelIcon is the accessible name of the channel icon in a part of the page.
+async function channelIcon(locator) {
+  const icon = locator.locator(".channel-badge svg[role=img]");
+  check(await icon.count() === 1, `${await icon.count()} channel icons where one should be`);
+  check(await icon.getAttribute("aria-label") === await icon.locator("title").textContent(), "a channel icon's title is not its name");
+  return icon.getAttribute("aria-label");
 }
 
 // goneReceiver is a webhook receiver on this machine that answers every
@@ -275,9 +311,8 @@ async function run() {
     await r.waitFor({ timeout });
     const subject = (await r.locator(".preview .subject").innerText()).trim();
     check(subject === env.MAIL_SUBJECT, `the list's row shows the subject ${JSON.stringify(subject)}`);
-    check(await r.locator(".preview svg").count() >= 1, "the row has no mail icon");
-    check((await r.locator(".preview").innerText()).includes("E-mail:") || (await r.locator(".preview .sr-only").innerText()) === "E-mail: ",
-      "the row does not say it is an e-mail to screen readers");
+    check(await channelIcon(r) === "E-mail", "the row's channel icon is not named E-mail");
+    check(await channelIcon(row(page, env.FILE_CONV)) === "Web chat", "a web conversation's channel icon is not named Web chat");
     check(await row(page, env.FILE_CONV).locator(".preview .subject").count() === 0, "a web conversation shows a subject");
     await r.click();
     await page.locator(".conv-head h2", { hasText: env.MAIL_SUBJECT }).waitFor({ timeout });
@@ -342,7 +377,7 @@ async function run() {
     await spoofed.locator("button.mail-to").click();
     check((await spoofed.locator(".mail-headers").innerText()).includes("SPF softfail · DKIM none · DMARC fail"), "the full headers do not give the verdicts");
     await spoofed.evaluate((e) => e.scrollIntoView({ block: "center" }));
-    await shoot(page, "console-email-headers");
+    await shootCalm(page, "console-email-headers", true);
     await spoofed.locator("button.mail-to").click();
   });
 
@@ -384,7 +419,7 @@ async function run() {
     await page.getByLabel("Reply", { exact: true }).fill("Thank you, Wei and Li Na: the celadon teapot leaves today.");
     await page.locator(".timeline-box").evaluate((b) => { b.scrollTop = b.scrollHeight; });
     await accessible(page, "an e-mail conversation (light)");
-    await shoot(page, "console-email");
+    await shootCalm(page, "console-email", true);
   });
 
   await step("e-mail: the reply goes with Li Na in copy, and shows Sending… until the edge reports", async () => {
@@ -526,9 +561,10 @@ async function run() {
   });
 
   await step("lifecycle: an agent's first reply opens a new conversation; solved, then closed, it takes private notes only", async () => {
-    // a chat nobody has answered yet (an e-mail's reply is a mail card)
+    // a web chat nobody has answered yet (an e-mail's reply is a mail card,
+    // a messaging platform's may be out of its window)
     await choose(page, "Status filter", "New");
-    const first = page.locator("button.conv").filter({ hasNot: page.locator(".preview .sr-only", { hasText: "E-mail" }) }).first();
+    const first = page.locator('button.conv[data-channel="web"]').first();
     await first.waitFor({ timeout });
     const id = await first.getAttribute("data-conv");
     await first.click();
@@ -615,6 +651,98 @@ async function run() {
     await help.waitFor({ state: "detached", timeout });
   });
 
+  await step("WhatsApp: the icon in the list and the header, the profile, the window open, the replies' ticks; a refused reply said in the box; accessible", async () => {
+    await openConv(page, env.WHATSAPP_CONV);
+    const r = row(page, env.WHATSAPP_CONV);
+    await r.waitFor({ timeout });
+    check(await channelIcon(r) === "WhatsApp", "the list's row has no WhatsApp icon");
+    const head = page.locator(".conv-head");
+    await head.locator("h2", { hasText: "Ana Souza" }).waitFor({ timeout });
+    check(await channelIcon(head) === "WhatsApp", "the header has no WhatsApp icon");
+    // the profile: platform, handle, no link without an https page, initials rather than the picture
+    const profile = page.getByRole("region", { name: "WhatsApp profile" });
+    await profile.waitFor({ timeout });
+    check((await profile.locator(".platform-name").innerText()).trim() === "WhatsApp", "the profile does not name WhatsApp");
+    check(await profile.locator("svg[role=img]").getAttribute("aria-label") === "WhatsApp", "the profile's icon is not named WhatsApp");
+    check((await profile.locator(".platform-handle").innerText()).trim() === "+55 11 98765-4321", `the handle is ${await profile.locator(".platform-handle").innerText()}`);
+    check(await profile.getByRole("link").count() === 0, "the profile links to a page it does not have");
+    const panel = page.getByRole("complementary", { name: "Customer" });
+    check(await panel.locator("img").count() === 0, "the panel loads a picture");
+    check(!/profile_url|handle/.test(await panel.locator(".facts").first().innerText()), "the profile's attributes are listed again");
+    await panel.locator(".fact", { hasText: "Channel" }).locator("dd", { hasText: /^WhatsApp$/ }).waitFor({ timeout });
+    // a call rings in the widget: a customer on WhatsApp has none to ring
+    check(await page.getByRole("button", { name: "Call the customer" }).count() === 0, "a WhatsApp conversation offers a call");
+    // the window: open, some 3 h left (Ana wrote 20 h 45 min before the seed)
+    const banner = page.locator(".composer .reply-window");
+    const text = (await banner.innerText()).trim();
+    check(/^WhatsApp: you can reply for [23] h( \d{1,2} min)?$/.test(text), `the window says ${JSON.stringify(text)}`);
+    check(await banner.getAttribute("class") === "reply-window open", `the window's classes are ${await banner.getAttribute("class")}`);
+    check(await page.getByRole("tab", { name: "Reply" }).isEnabled(), "Reply is disabled in an open window");
+    // the ticks under the replies: Read in the accent colour, Delivered
+    const read = page.locator(".row.agent", { hasText: "leaves our warehouse tomorrow" }).locator(".chat-delivery");
+    check((await read.innerText()).trim() === "Read" && (await read.getAttribute("class")) === "chat-delivery read", `the first reply shows ${await read.innerText()}`);
+    check(await read.locator("svg").count() === 1, "Read has no ticks");
+    const accent = await page.evaluate(() => { const p = document.createElement("p"); p.style.color = "var(--accent-text)"; document.body.append(p); const c = getComputedStyle(p).color; p.remove(); return c; });
+    check(await read.evaluate((e) => getComputedStyle(e).color) === accent, "Read is not in the accent colour");
+    const delivered = page.locator(".row.agent", { hasText: "Feliz aniversário" }).locator(".chat-delivery");
+    check((await delivered.innerText()).trim() === "Delivered", `the second reply shows ${await delivered.innerText()}`);
+    check(await page.locator(".timeline .event", { hasText: /deliver/i }).count() === 0, "deliveries show as rows of their own");
+    check(await page.locator(".row.is-note .chat-delivery").count() === 0, "a private note shows a delivery");
+    // a reply the edge refuses stays in the box, with its reason under it
+    const box = page.getByLabel("Reply", { exact: true });
+    await box.fill("x".repeat(17000));
+    await box.press("Enter");
+    const refused = page.locator(".composer .send-refused");
+    await refused.waitFor({ timeout });
+    check(/^Not sent\. Text longer than \d+ bytes\.$/.test((await refused.innerText()).trim()), `the refusal reads ${await refused.innerText()}`);
+    check((await box.inputValue()).length === 17000, "the refused reply is not left in the box");
+    check(await box.getAttribute("aria-invalid") === "true", "the refused reply's box is not marked");
+    await box.fill("");
+    await refused.waitFor({ state: "detached", timeout });
+    await reveal(page);
+    await accessible(page, "a WhatsApp conversation (light)");
+    await shootCalm(page, "console-social");
+  });
+
+  await step("WeChat: the window closed, Reply disabled and a note taken; the reply not delivered, its reason opened; accessible", async () => {
+    await openConv(page, env.WECHAT_CONV);
+    await page.locator(".conv-head h2", { hasText: "微信用户 Li" }).waitFor({ timeout });
+    check(await channelIcon(row(page, env.WECHAT_CONV)) === "WeChat", "the list's row has no WeChat icon");
+    check(await channelIcon(page.locator(".conv-head")) === "WeChat", "the header has no WeChat icon");
+    const profile = page.getByRole("region", { name: "WeChat profile" });
+    await profile.waitFor({ timeout });
+    check((await profile.innerText()).includes("No public handle"), `the profile reads ${await profile.innerText()}`);
+    const banner = page.locator(".composer .reply-window.closed");
+    await banner.waitFor({ timeout });
+    const text = (await banner.innerText()).trim();
+    check(text === "The 48-hour window closed 2 h ago. WeChat lets you reply once the customer writes again.", `the closed window says ${JSON.stringify(text)}`);
+    const reply = page.getByRole("tab", { name: "Reply" });
+    check(await reply.isDisabled(), "Reply is enabled in a closed window");
+    check(await page.getByRole("tab", { name: "Private note" }).getAttribute("aria-selected") === "true", "the box is not on Private note");
+    check(await page.getByLabel("Reply", { exact: true }).count() === 0, "the box still takes a reply");
+    const note = page.getByLabel("Private note", { exact: true });
+    check((await note.getAttribute("aria-describedby") ?? "").includes(await banner.getAttribute("id")), "the note's box is not described by the window");
+    await note.fill("Asked the warehouse to hold the teapot for Li.");
+    await note.press("Enter");
+    await page.locator(".timeline .msg.note", { hasText: "hold the teapot for Li" }).waitFor({ timeout });
+    // the reply not delivered: in the error colour, its reason behind the button and in its tooltip
+    const why = page.locator(".row.agent", { hasText: "寄到北京免运费" }).getByRole("button", { name: "Not delivered: why" });
+    await why.waitFor({ timeout });
+    check(await why.getAttribute("title") === env.SOCIAL_DETAIL, `its tooltip is ${await why.getAttribute("title")}`);
+    check(await why.getAttribute("aria-expanded") === "false", "the reason starts open");
+    await why.click();
+    const detail = page.locator(".chat-delivery-detail");
+    await detail.waitFor({ timeout });
+    const reason = env.SOCIAL_DETAIL.charAt(0).toUpperCase() + env.SOCIAL_DETAIL.slice(1);
+    check((await detail.innerText()).trim() === reason, `the reason reads ${await detail.innerText()}`);
+    const danger = await page.evaluate(() => { const p = document.createElement("p"); p.style.color = "var(--danger-text)"; document.body.append(p); const c = getComputedStyle(p).color; p.remove(); return c; });
+    check(await why.evaluate((e) => getComputedStyle(e).color) === danger, "Not delivered is not in the error colour");
+    check((await page.locator(".row.agent", { hasText: "今天下单" }).locator(".chat-delivery").innerText()).trim() === "Sent", "the first reply does not show Sent");
+    await reveal(page);
+    await accessible(page, "a WeChat conversation whose window closed (light)");
+    await shootCalm(page, "console-window-closed");
+  });
+
   await step("the profile menu: name, availability, theme, notifications; dark theme remembered", async () => {
     await page.getByRole("button", { name: "Profile and settings" }).click();
     const menu = page.getByRole("menu", { name: "Profile and settings" });
@@ -648,8 +776,13 @@ async function run() {
     await page.getByRole("button", { name: "Reply all" }).click();
     await page.locator(".timeline-box").evaluate((b) => { b.scrollTop = b.scrollHeight; });
     await accessible(page, "an e-mail conversation (dark)");
-    await shoot(page, "console-email-dark");
+    await shootCalm(page, "console-email-dark", true);
     await page.getByRole("button", { name: "Reply all" }).click();
+    await openConv(page, env.WHATSAPP_CONV);
+    await page.locator(".row.agent .chat-delivery.read").waitFor({ timeout });
+    await reveal(page);
+    await accessible(page, "a WhatsApp conversation (dark)");
+    await shootCalm(page, "console-social-dark");
     await openConv(page, env.FILE_CONV);
     await page.getByRole("button", { name: /^Conversation priority: / }).click();
     await accessible(page, "the priority picker (dark)");

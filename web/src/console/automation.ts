@@ -10,6 +10,7 @@
 import type { Action, AutomationSchema, Condition, FieldSchema, Macro, Rule } from "../protocol.gen";
 import { statusLabel, Statuses } from "./status";
 import { normalTag } from "./tags";
+import { channelInfo } from "./channels";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const human = (s: string) => cap(s.replace(/[_.]/g, " "));
@@ -136,14 +137,13 @@ export function opLabel(field: string, op: string): string {
   return (field === "tags" ? tagOpLabels[op] : undefined) ?? opLabels[op] ?? op.replace(/_/g, " ");
 }
 
-const channelLabels: Record<string, string> = { web: "Chat", api: "API", email: "E-mail" };
 const measureLabels: Record<string, string> = { first_response: "First response", next_response: "Next response", resolution: "Resolution" };
 
 // valueLabel names a value of an enumerated field: "On hold", "E-mail".
 export function valueLabel(field: string, v: string): string {
   switch (field) {
     case "status": return statusLabel(v);
-    case "channel": return channelLabels[v] ?? v;
+    case "channel": return channelInfo(v).label;
     case "sla_measure": return measureLabels[v] ?? human(v);
     case "business_hours": return v === "true" ? "Yes" : v === "false" ? "No" : v;
   }

@@ -19,6 +19,7 @@ import type { Item, OutFrame } from "../widget/protocol";
 import { type Conv, who } from "./inbox";
 import * as prefs from "./prefs";
 import { Avatar } from "./ui";
+import { channelInfo } from "./channels";
 
 // ringShown is how long after its start a customer's call still rings when
 // the console hears of it from history (a live start always rings; the
@@ -211,7 +212,7 @@ function RoundButton({ label, node, kind = "", onClick, pressed, expanded }: {
 // that are not the widget's (a call rings in the widget).
 export function CallButton({ conv }: { conv: Conv }) {
   const d = useDesk();
-  if (conv.channel === "email" || conv.channel === "api") return null;
+  if (channelInfo(conv.channel).id !== "") return null; // e-mail, the API, a messaging platform: no widget to ring
   if (d.active() && d.conv === conv.id) return null;
   if (d.ringing().some((r) => r.conv === conv.id)) return null; // the panel answers it
   const going = d.going(conv.id);

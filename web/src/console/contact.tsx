@@ -11,10 +11,12 @@ import { agentName, customerName, ofContact } from "./people";
 import { ago, full } from "./timeline";
 import { canonical, statusLabel } from "./status";
 import { Icon, IconName } from "./icons";
-import { Avatar, Badge } from "./ui";
+import { Badge } from "./ui";
 import { FieldsSection, Save } from "./fields-panel";
 import { LinkedSection } from "./links-ui";
 import { teamName } from "./teams";
+import { channelInfo, profile, ProfileKeys } from "./channels";
+import { ChannelAvatar, PlatformProfile } from "./channel-ui";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -27,11 +29,6 @@ export function languageName(code: string): string {
     return code; // not a well-formed code
   }
 }
-// channels name how a conversation came: its channel ("" is the web).
-const channels: Record<string, { label: string; icon: IconName }> = {
-  "": { label: "Chat", icon: "conversations" }, email: { label: "E-mail", icon: "mail" }, api: { label: "API", icon: "key" },
-};
-export const channelOf = (c: Pick<Conv, "channel">) => channels[c.channel ?? ""] ?? { label: cap(c.channel ?? ""), icon: "inbox" as IconName };
 
 const sentimentKind: Record<string, string> = { negative: "urgent", positive: "positive", neutral: "low" };
 
@@ -75,19 +72,25 @@ export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose, f
   // the contact record when it came, the conversation's name until then:
   // the same name either way (people.ts)
   const name = contact ? customerName(ofContact(contact)) : who(conv);
-  const attrs = Object.entries(contact?.attributes ?? {});
+  // a social customer's platform profile, from the attributes its channel
+  // keeps: shown as the profile, not among the attributes
+  const platform = profile(conv.channel, contact);
+  const attrs = Object.entries(contact?.attributes ?? {}).filter(([k]) => !platform || !ProfileKeys.includes(k));
+  const channel = channelInfo(conv.channel);
   return (
     <aside className="contact" aria-label="Customer">
       <div className="contact-head">
-        <Avatar id={conv.contact ?? conv.id} name={name} size="lg" />
+        <ChannelAvatar id={conv.contact ?? conv.id} name={name} size="lg" channel={conv.channel} />
         <div>
           <h2>{name}</h2>
-          <p className="hint">{conv.channel === "email" ? "Writes by e-mail" : contact?.external_id ? "Signed-in user" : contact?.email ? "Visitor with an e-mail address" : "Anonymous visitor"}</p>
+          <p className="hint">{conv.channel === "email" ? "Writes by e-mail" : channel.social ? `Writes on ${platform?.platform ?? channel.label}`
+            : contact?.external_id ? "Signed-in user" : contact?.email ? "Visitor with an e-mail address" : "Anonymous visitor"}</p>
         </div>
         {onClose && (
           <button type="button" className="btn sm ghost icon-only close" aria-label="Close customer details" onClick={onClose}><Icon name="close" /></button>
         )}
       </div>
+      {platform && contact && <PlatformProfile profile={platform} channel={conv.channel} />}
       <dl className="facts">
         {contact?.email && <Fact icon="mail" term="E-mail"><a href={`mailto:${contact.email}`}>{contact.email}</a></Fact>}
         {contact?.external_id && <Fact icon="hash" term="User id">{contact.external_id}</Fact>}
@@ -116,7 +119,7 @@ export function ContactPanel({ conv, conn, team, inboxes, me, onOpen, onClose, f
           <Fact icon="nlp" term="Sentiment">
             {conv.sentiment ? <Badge kind={sentimentKind[conv.sentiment] ?? "low"}>{cap(conv.sentiment)}</Badge> : "Not read yet"}
           </Fact>
-          <Fact icon={channelOf(conv).icon} term="Channel">{channelOf(conv).label}</Fact>
+          <Fact icon={channel.icon} term="Channel">{channel.label}</Fact>
           {conv.subject && <Fact icon="mail" term="Subject">{conv.subject}</Fact>}
           {conv.inbox && <Fact icon="inbox" term="Inbox">{inboxes.get(conv.inbox)?.name || conv.inbox}</Fact>}
           <Fact icon="clock" term="Opened"><time dateTime={new Date(conv.opened_at).toISOString()}>{full(conv.opened_at)}</time></Fact>

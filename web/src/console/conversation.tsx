@@ -8,7 +8,10 @@
 // to a team, links it to another conversation or merges it into one (the
 // More menu), and says, where Solve was pressed, which fields a Solve
 // refused needs; a customer's message splits off into a new conversation,
-// and a message a search found is scrolled to and highlighted.
+// and a message a search found is scrolled to and highlighted. A
+// conversation from a messaging platform shows the platform's icon, its
+// reply window above the reply box and, under each reply, what became of
+// it (channel-ui.tsx).
 
 import { RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { Address, Agent, CustomStatus, Delivery, FieldDef, Macro, Rule, Team } from "../protocol.gen";
@@ -36,6 +39,9 @@ import { empty, fieldsText } from "./fields";
 import { byName, teamText } from "./teams";
 import { linkText, mergeable, mergeText, Said } from "./links";
 import { ConvRef, LinkDialog, MergeBanner, MergeDialog } from "./links-ui";
+import { channelInfo } from "./channels";
+import { ChannelAvatar, DeliveryMark, MarkIcon, useWindow, WindowBanner } from "./channel-ui";
+import { repliesSince } from "./reply-window";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -180,6 +186,7 @@ export function ConversationView({ conv, loaded, onOlder, conn, me, team, presen
         onSplit={(seq) => void act.split(seq).then((err) => { if (err) toast(`Not split: ${err}`, "error"); })} focus={focus} onFocused={onFocused} />
       <p className="typing" aria-live="polite">{typing ? "The customer is typing…" : ""}</p>
       <Composer conv={conv} conn={conn} canned={canned} token={token} uploadWait={uploadWait} reply={reply} mail={mail}
+        replies={repliesSince(loaded.items, conv.customer_at)}
         macros={<MacroMenu conv={conv.id} conn={conn} macros={macros} onMacros={onMacros} names={{ agent: (id) => agentName(id, team), inbox: () => "an inbox" }} />} />
     </section>
   );
@@ -223,11 +230,12 @@ function Header({ conv, me, team, presence, act, onDetails, detailsOpen, callSlo
     <>
       <header className="conv-head">
         <div className="who">
-          <Avatar id={conv.contact ?? conv.id} name={name} />
+          <ChannelAvatar id={conv.contact ?? conv.id} name={name} channel={conv.channel} />
           <div className="who-text">
             {conv.channel === "email" ? <h2 className="subject" title={conv.subject}>{conv.subject || "(no subject)"}</h2> : <h2>{name}</h2>}
             <p className="sub">
               {conv.channel === "email" && <span className="via"><Icon name="mail" size={12} />E-mail from {name}</span>}
+              {channelInfo(conv.channel).social && <span className="via platform">{channelInfo(conv.channel).label}</span>}
               <Badge kind={`${status} status-badge`} icon={statusIcons[status]}><span className="badge-text" title={statusName(conv, customs)}>{statusName(conv, customs)}</span></Badge>
               {status === "on_hold" && conv.snooze_until ? <span>{untilText(conv.snooze_until)}</span> : null}
               {conv.priority && conv.priority !== "normal" && <Badge kind={conv.priority} icon="flag">{cap(conv.priority)}</Badge>}
@@ -516,6 +524,7 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
   const author = customer ? who(conv) : it.actor_kind === "agent" ? (it.actor_id === me ? "You" : agentName(it.actor_id ?? "", team)) : rule ? ruleName(rule, rules) : "Edgedesk";
   const side = customer ? "customer" : "agent";
   const r = readings.get(it.seq);
+  const platform = !customer && !it.private && channelInfo(conv.channel).social; // a reply sent through a messaging platform
   return (
     <li className={`row ${side}${it.private ? " is-note" : ""}${row.first ? " first" : ""}${hit ? " hit" : ""}`} data-seq={it.seq}>
       {!row.first ? <span className="avatar-gap" />
@@ -530,13 +539,16 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
             <time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>
           </div>
         )}
-        <div className={`msg ${it.actor_kind}${it.private ? " note" : ""}${it.text ? "" : " bare"}`} title={row.first ? undefined : full(it.ts)}>
+        <div className={`msg ${it.actor_kind}${it.private ? " note" : ""}${it.text ? "" : " bare"}${platform && delivery?.status === "failed" ? " undelivered" : ""}`}
+          title={row.first ? undefined : full(it.ts)}>
           {/* Text is rendered as text: React escapes it. */}
           {segments(it.text ?? "", r?.pii).map((s, i) =>
             s.pii ? <mark key={i} title={`personal data: ${s.pii}`}>{s.text}</mark> : <span key={i}>{s.text}</span>)}
           {(it.attachments ?? []).map((id) => <Attachment key={id} id={id} token={token} />)}
           {r && <small className="reading"><Icon name="nlp" size={12} />{reading(r)}</small>}
         </div>
+        {/* a reply sent through a messaging platform: what became of it */}
+        {platform && <DeliveryMark delivery={delivery} seq={it.seq} />}
       </div>
       {customer && !it.private && <SplitButton seq={it.seq} onSplit={onSplit} />}
     </li>
@@ -637,7 +649,7 @@ function MailRow({ it, conv, team, me, token, reading: r, mail, delivery, hit, s
         {r && <small className="reading"><Icon name="nlp" size={12} />{reading(r)}</small>}
         {d && (
           <p className={`delivery ${d.state}`}>
-            <Icon name={d.state === "sent" ? "check" : d.state === "failed" ? "alert" : "clock"} size={12} />{d.text}
+            <MarkIcon mark={d} />{d.text}
           </p>
         )}
       </article>
@@ -739,21 +751,29 @@ function Attachment({ id, token }: { id: string; token: string }) {
 // Composer writes replies and private notes: Enter sends, Shift+Enter
 // starts a new line, "/" offers the canned responses, and files go as a
 // reply or a note. A closed conversation takes notes only (the edge
-// refuses a reply there): the box says so.
-function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros }: {
+// refuses a reply there): the box says so. Above it, a messaging
+// platform's reply window: once closed, Reply is disabled and the box
+// takes notes. A reply the edge refuses stays in the box, with the edge's
+// reason under it until the agent changes it.
+function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros, replies = 0 }: {
   conv: Conv; conn: Connection; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>;
   mail?: Thread; // an e-mail conversation's: the reply goes as mail
   macros?: React.ReactNode; // the Macros menu, beside the clip
+  replies?: number; // replies since the customer's last message (WeCom allows 5)
 }) {
   const [text, setText] = useState("");
   const [noting, setNote] = useState(false);
   const closed = noteOnly(conv.status); // why only a note goes, or ""
-  const note = noting || closed !== "";
+  const win = useWindow(conv.channel, conv.customer_at, replies);
+  const shut = win.state === "closed"; // the platform takes no reply now
+  const note = noting || closed !== "" || shut;
   const [active, setActive] = useState(0);
   const [sending, setSending] = useState(false);
+  const [refused, setRefused] = useState(""); // the edge's reason for the last send it refused
   useEffect(() => {
     setText("");
     setNote(false);
+    setRefused("");
   }, [conv.id]);
   // An e-mail reply's recipients: the customer alone, until the agent
   // chooses Reply all or adds others.
@@ -854,11 +874,12 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros }
     setText("");
     stopTyping();
     setSending(true);
+    setRefused("");
     const r = await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: t, private: note, ...rcpt });
     setSending(false);
     if (r.type === "error") {
       setText(t);
-      toast(`Not sent: ${r.message ?? "the edge refused it"}`, "error");
+      setRefused(r.message || r.code || "the edge refused it");
     } else if (mail && !note) {
       resetRecipients();
     }
@@ -912,10 +933,13 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros }
     setUploadError("");
     const rcpt = recipients();
     if (!rcpt) return;
-    await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", attachments: [up.id], private: note, ...rcpt });
+    setRefused("");
+    const r = await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", attachments: [up.id], private: note, ...rcpt });
+    if (r.type === "error") setRefused(r.message || r.code || `${f.name} was refused`); // the edge's words name the file where it matters
   };
   return (
     <form className={`composer${note ? " noting" : ""}${closed ? " closed" : ""}`} onSubmit={(ev) => { ev.preventDefault(); void send(); }}>
+      {!closed && <WindowBanner window={win} id={`window-${conv.id}`} />}
       {suggestions.length > 0 && (
         <ul className="canned popover" role="listbox" aria-label="Canned responses">
           {suggestions.map((c, i) => (
@@ -930,7 +954,8 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros }
         <div className="composer-top">
           {closed ? <span className="note-only"><Icon name="lock" size={14} />Private note</span> : (
             <Tabs label="Write" className="segmented" value={note ? "note" : "reply"} onChange={(v) => setNote(v === "note")}
-              tabs={[{ id: "reply", label: "Reply" }, { id: "note", label: "Private note", icon: "note", className: "note" }]} />
+              tabs={[{ id: "reply", label: "Reply", disabled: shut, title: shut ? `${channelInfo(conv.channel).label} takes no reply now: see above` : undefined },
+                { id: "note", label: "Private note", icon: "note", className: "note" }]} />
           )}
           <span className="hint">{closed ? closed : note ? "Only agents see notes." : mail
             ? <span className="reply-by"><Icon name="mail" size={12} /><span>Reply by e-mail to {to.length ? <strong>{formatAddress(to[0])}</strong> : "the customer"}{to.length > 1 ? ` and ${to.length - 1} more` : ""}</span></span>
@@ -955,8 +980,10 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros }
           </div>
         )}
         <textarea ref={reply} className="reply" aria-label={note ? "Private note" : "Reply"} rows={2} value={text}
+          aria-describedby={[win.state !== "none" && !closed ? `window-${conv.id}` : "", refused ? `refused-${conv.id}` : ""].filter(Boolean).join(" ") || undefined}
+          aria-invalid={refused ? true : undefined}
           placeholder={note ? "Write a private note… (the customer never sees it)" : mail ? `Write your e-mail to ${who(conv)}… (/ for canned responses)` : `Reply to ${who(conv)}…`}
-          onChange={(e) => { setText(e.currentTarget.value); if (!note) keyTyped(); }} onKeyDown={key} />
+          onChange={(e) => { setText(e.currentTarget.value); if (refused) setRefused(""); if (!note) keyTyped(); }} onKeyDown={key} />
         <div className="composer-bar">
           <label className="btn sm ghost icon-only attach" title="Attach a file">
             <Icon name="clip" />
@@ -971,6 +998,11 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros }
           </button>
         </div>
       </div>
+      {refused && (
+        <p role="alert" className="send-refused" id={`refused-${conv.id}`}>
+          <Icon name="alert" size={14} /><span><strong>Not sent.</strong> {cap(refused)}{/[.!?]$/.test(refused) ? "" : "."}</span>
+        </p>
+      )}
       {uploadError && <p role="alert" className="upload-error"><Icon name="alert" size={14} />{uploadError}</p>}
     </form>
   );

@@ -212,6 +212,9 @@ textarea.input { height: auto; padding: 8px 10px; resize: vertical; line-height:
   font-size: var(--ed-text-sm); font-weight: var(--ed-weight-medium); cursor: pointer; display: inline-flex; align-items: center; gap: 6px; }
 .segmented [role=tab][aria-selected=true] { background: var(--surface); color: var(--text); box-shadow: var(--ed-shadow-sm); }
 .segmented [role=tab].note[aria-selected=true] { background: var(--ed-color-note); color: var(--ed-color-on-note); }
+/* a tab that cannot be chosen now: faded, with why in its title */
+.tabs [role=tab]:disabled, .segmented [role=tab]:disabled { cursor: not-allowed; opacity: .55; }
+.tabs [role=tab]:disabled:hover { color: var(--muted); }
 
 /* Cards, notices, skeletons, states */
 .card { background: var(--surface); border: 1px solid var(--border); border-radius: var(--ed-radius-lg); box-shadow: var(--shadow); }

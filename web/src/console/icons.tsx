@@ -1,6 +1,7 @@
 // The console's icons: Lucide's (the lucide package, ISC), drawn as
-// inline SVG from its icon data. Only the icons imported here end up in the
-// bundle.
+// inline SVG from its icon data, and the messaging platforms' glyphs drawn
+// in the same manner (glyphs.ts). Only the icons imported here end up in
+// the bundle.
 
 import { createElement } from "react";
 import type { IconNode } from "lucide";
@@ -10,8 +11,9 @@ import {
   MessageSquareText, MessagesSquare, Monitor, Moon, PanelRight, Paperclip, Pencil, Phone, Plus, ReplyAll, RotateCcw, Route, Search, SendHorizontal,
   ShieldAlert, ShieldCheck, Sparkles, Star, StickyNote, Sun, Tag, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WandSparkles, WifiOff, X, Zap,
   ArrowUpRight, CalendarDays, CaseSensitive, ChevronLeft, ChevronsUpDown, ClipboardList, GitMerge, Link, ListChecks, Split, SquareCheck, TextSearch, Unlink, Users,
-  CalendarX, CircleDotDashed, ListFilter, Timer, Webhook, RotateCcwKey, Puzzle, RefreshCw,
+  CalendarX, CircleDotDashed, ListFilter, Timer, Webhook, RotateCcwKey, Puzzle, RefreshCw, CheckCheck, CodeXml,
 } from "lucide";
+import { TelegramGlyph, WeChatGlyph, WeComGlyph, WhatsAppGlyph, XGlyph } from "./glyphs";
 
 export const icons = {
   alarm: AlarmClock, down: ArrowDown, sort: ArrowDownUp, up: ArrowUp, automation: Zap, macro: WandSparkles, at: AtSign, bell: Bell, bot: Bot, calendar: CalendarClock, check: Check, chevronDown: ChevronDown,
@@ -24,17 +26,23 @@ export const icons = {
   team: Users, link: Link, unlink: Unlink, merge: GitMerge, split: Split, date: CalendarDays, chevronLeft: ChevronLeft, fields: ClipboardList,
   kindText: CaseSensitive, kindDropdown: ChevronsUpDown, kindCheckbox: SquareCheck, options: ListChecks, openIn: ArrowUpRight, find: TextSearch,
   views: ListFilter, statuses: CircleDotDashed, sla: Timer, holiday: CalendarX,
-  webhook: Webhook, rotateKey: RotateCcwKey, plugin: Puzzle, refresh: RefreshCw,
+  webhook: Webhook, rotateKey: RotateCcwKey, plugin: Puzzle, refresh: RefreshCw, checks: CheckCheck,
+  // the channels (channels.ts): the web, the API, and the messaging platforms
+  web: Globe, api: CodeXml, whatsapp: WhatsAppGlyph, wechat: WeChatGlyph, wecom: WeComGlyph, telegram: TelegramGlyph, x: XGlyph,
 } satisfies Record<string, IconNode>;
 
 export type IconName = keyof typeof icons;
 
 // Icon draws one icon, hidden from assistive technology: the control it
-// sits in carries the words.
-export function Icon({ name, size = 16, className, fill }: { name: IconName; size?: number; className?: string; fill?: boolean }) {
+// sits in carries the words. With label it is an image of that name
+// instead (role img, and a title for the pointer), for an icon that says
+// something no text beside it does.
+export function Icon({ name, size = 16, className, fill, label }: { name: IconName; size?: number; className?: string; fill?: boolean; label?: string }) {
   return (
-    <svg className={className ? `icon ${className}` : "icon"} width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" focusable="false"
+    <svg className={className ? `icon ${className}` : "icon"} width={size} height={size} viewBox="0 0 24 24" focusable="false"
+      {...(label ? { role: "img", "aria-label": label } : { "aria-hidden": true })}
       fill={fill ? "currentColor" : "none"} stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round">
+      {label && <title>{label}</title>}
       {icons[name].map(([tag, attrs], i) => createElement(tag, { key: i, ...attrs }))}
     </svg>
   );

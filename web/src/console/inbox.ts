@@ -5,6 +5,7 @@
 import type { Analysis, Canned, Conversation, PIISpan } from "../protocol.gen";
 import { customerName, ofConversation } from "./people";
 import { inFilter } from "./status";
+import { channelInfo } from "./channels";
 
 export type { Canned };
 
@@ -32,6 +33,7 @@ export type Conv = Pick<
   | "route_fallback"
   | "priority"
   | "channel"
+  | "customer_at"
   | "subject"
   | "sla"
   | "tags"
@@ -132,11 +134,14 @@ const rank: Record<string, number> = { urgent: 3, high: 2, low: 0 }; // "" and n
 
 // matches says whether a conversation matches what the agent searched:
 // every word in its customer's name, its last message's text or file name,
-// its e-mail subject, or its id (case ignored).
+// its e-mail subject, its messaging platform's name ("whatsapp"), or its
+// id (case ignored).
 export function matches(c: Conv, query: string): boolean {
   const words = query.toLowerCase().split(/\s+/).filter((w) => w !== "");
   if (words.length === 0) return true;
-  const hay = [who(c), c.contact_name ?? "", c.last_text ?? "", c.last_attachment ?? "", c.subject ?? "", c.id].join("\n").toLowerCase();
+  const platform = channelInfo(c.channel);
+  const hay = [who(c), c.contact_name ?? "", c.last_text ?? "", c.last_attachment ?? "", c.subject ?? "", platform.social ? platform.label : "", c.id]
+    .join("\n").toLowerCase();
   return words.every((w) => hay.includes(w));
 }
 

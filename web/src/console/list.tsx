@@ -20,6 +20,7 @@ import { SLAClock } from "./sla-clock";
 import { overflow } from "./tags";
 import { byName, teamName } from "./teams";
 import { countLabel, filterWords, Names, summary, viewIcon } from "./views";
+import { ChannelAvatar } from "./channel-ui";
 
 // rowHeight is the height of one row, in pixels (the CSS's .conv too).
 export const rowHeight = 76;
@@ -271,8 +272,7 @@ const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatu
   const at = c.last_at ?? c.opened_at;
   return (
     <li>
-      <button type="button" className={`conv${unread ? " has-unread" : ""}`} data-conv={c.id} aria-current={selected} onClick={() => onOpen(c.id)}>
-        <Avatar id={c.contact ?? c.id} name={name} />
+      <button type="button" className={`conv${unread ? " has-unread" : ""}`} data-conv={c.id} data-channel={c.channel || "web"} aria-current={selected} onClick={() => onOpen(c.id)}>
         <span className="conv-main">
           <span className="conv-top">
             <strong className="conv-name">{name}</strong>
@@ -280,8 +280,7 @@ const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatu
           </span>
           <span className="conv-bottom">
             <span className="preview">
-              {/* an e-mail conversation: a mail icon, its subject, then the last message */}
-              {c.channel === "email" && <><Icon name="mail" size={12} className="clip" /><span className="sr-only">E-mail: </span></>}
+              {/* an e-mail conversation: its subject, then the last message (its icon is on the avatar) */}
               {c.channel === "email" && c.subject && <strong className="subject">{c.subject}</strong>}
               {p.attachment && <Icon name="clip" size={12} className="clip" />}
               {p.text ? <span className="last">{c.channel === "email" && c.subject ? <span aria-hidden="true">– </span> : null}{p.text}</span>
@@ -311,6 +310,8 @@ const Row = memo(function Row({ c, selected, unread, onOpen, team, me, showStatu
             {c.tags?.length ? <Labels tags={c.tags} /> : null}
           </span>
         </span>
+        {/* drawn first (CSS order), read after the row's words: its name is the channel's */}
+        <ChannelAvatar id={c.contact ?? c.id} name={name} channel={c.channel} />
       </button>
     </li>
   );

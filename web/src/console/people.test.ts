@@ -42,6 +42,7 @@ describe("initials and hue", () => {
     expect(initials("jean-luc.picard@x.test")).toBe("JP");
     expect(initials("Visitor 7KQ2")).toBe("V");
     expect(initials("张伟")).toBe("张");
+    expect(initials("微信用户 Li")).toBe("微");
     expect(initials("")).toBe("?");
   });
   it("gives a person the same of 8 colours everywhere", () => {

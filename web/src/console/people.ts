@@ -65,7 +65,10 @@ export function initials(name: string): string {
   const words = base.split(/[\s._-]+/).filter((w) => /\p{L}|\p{N}/u.test(w));
   if (words.length === 0) return "?";
   const first = (w: string) => Array.from(w)[0].toUpperCase();
-  return words.length === 1 ? first(words[0]) : first(words[0]) + first(words[words.length - 1]);
+  // a Chinese, Japanese or Korean character is a syllable of its own: one
+  // reads better than one mixed with a Latin letter ("微信用户 Li": 微)
+  const cjk = /^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
+  return words.length === 1 || cjk.test(words[0]) ? first(words[0]) : first(words[0]) + first(words[words.length - 1]);
 }
 
 // hue picks one of the avatar colours (0–7) for a person's id, the same

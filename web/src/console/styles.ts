@@ -391,7 +391,8 @@ table.shortcuts { width: 100%; border-collapse: collapse; }
 .mail .reading { margin: -4px 14px 10px 48px; color: var(--muted); }
 .delivery { display: flex; align-items: center; justify-content: flex-end; gap: 5px; margin: -2px 0 0; padding: 0 14px 10px; color: var(--muted);
   font-size: var(--ed-text-xs); font-weight: var(--ed-weight-medium); }
-.delivery.sent { color: var(--ok-text); }
+/* the accent marks the last state a channel reports: a mail's Sent, a chat's Read */
+.delivery.sent { color: var(--accent-text); }
 .delivery.deferred { color: var(--warn-text); }
 .delivery.failed { justify-content: flex-start; margin: 0 14px 10px 48px; padding: 6px 10px; border-radius: var(--ed-radius-md);
   background: var(--danger-soft); color: var(--danger-text); }
@@ -418,4 +419,48 @@ table.shortcuts { width: 100%; border-collapse: collapse; }
 .rcpt-actions .btn { height: 26px; padding: 0 8px; }
 .rcpt-actions .btn[aria-pressed=true] { background: var(--accent-soft); color: var(--accent-text); }
 .rcpt-error { display: flex; align-items: center; gap: 6px; margin: 0; padding: 0 12px 6px 42px; color: var(--danger-text); font-size: var(--ed-text-xs); }
+/* Channels (channel-ui.tsx): the channel's icon on the customer's avatar, a
+   social customer's platform profile, the reply window, replies' ticks */
+.channel-avatar { position: relative; flex: none; display: inline-grid; align-self: flex-start; }
+.conv .channel-avatar { order: -1; margin-right: 3px; }
+.who .channel-avatar { margin-right: 3px; }
+.channel-badge { position: absolute; right: -7px; bottom: -6px; display: grid; place-items: center; width: 18px; height: 18px; border-radius: 50%;
+  background: var(--surface); color: var(--text); box-shadow: 0 0 0 2px var(--surface), inset 0 0 0 1px var(--border-strong); }
+.channel-avatar.lg .channel-badge { right: -5px; bottom: -4px; width: 22px; height: 22px; }
+.conv:hover .channel-badge { box-shadow: 0 0 0 2px var(--subtle), inset 0 0 0 1px var(--border-strong); }
+.conv[aria-current=true] .channel-badge { box-shadow: 0 0 0 2px var(--selected), inset 0 0 0 1px var(--border-strong); }
+.who .sub .via.platform { font-weight: var(--ed-weight-medium); }
+.platform-profile { display: flex; align-items: center; gap: 10px; margin: 0 16px 14px; padding: 10px 10px 10px 12px; border: 1px solid var(--border);
+  border-radius: var(--ed-radius-lg); background: var(--subtle); }
+.platform-mark { flex: none; display: grid; place-items: center; width: 34px; height: 34px; border-radius: var(--ed-radius-md); background: var(--surface);
+  color: var(--text); box-shadow: inset 0 0 0 1px var(--border); }
+.platform-text { flex: 1; min-width: 0; }
+.platform-name { margin: 0; font-size: var(--ed-text-sm); font-weight: var(--ed-weight-semibold); }
+.platform-handle { margin: 1px 0 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; color: var(--text); font-size: var(--ed-text-sm);
+  font-variant-numeric: tabular-nums; user-select: all; }
+.platform-handle.none { color: var(--muted); user-select: auto; }
+.platform-open { flex: none; gap: 4px; text-decoration: none; }
+.reply-window { display: flex; align-items: center; gap: 8px; max-width: 952px; margin: 0 auto 8px; padding: 6px 12px; border-radius: var(--ed-radius-md);
+  border: 1px solid var(--border); background: var(--surface); color: var(--muted); font-size: var(--ed-text-sm); }
+.reply-window .icon { flex: none; }
+.reply-window.open .icon { color: var(--ok-text); }
+.reply-window.closing { border-color: var(--warn-border); background: var(--warn-soft); color: var(--warn-text); font-weight: var(--ed-weight-medium); }
+.reply-window.closed { border-color: var(--border-strong); background: var(--subtle); color: var(--text); }
+.reply-window.closed .icon { color: var(--muted); }
+.chat-delivery { display: inline-flex; align-items: center; gap: 4px; margin: 3px 4px 0; color: var(--muted); font-size: var(--ed-text-xs); }
+.chat-delivery.read { color: var(--accent-text); font-weight: var(--ed-weight-medium); }
+.chat-delivery.deferred { color: var(--warn-text); }
+.chat-delivery.failed { flex-direction: column; align-items: flex-end; margin-right: 0; }
+.chat-delivery-why { display: inline-flex; align-items: center; gap: 4px; padding: 1px 4px; border: 0; border-radius: var(--ed-radius-sm); background: none;
+  color: var(--danger-text); font-size: var(--ed-text-xs); font-weight: var(--ed-weight-semibold); cursor: pointer; }
+.chat-delivery-why:hover { background: var(--danger-soft); }
+.chat-delivery-why:focus-visible { outline: none; box-shadow: 0 0 0 2px var(--accent); }
+.chat-delivery-why .chev { transition: transform var(--ed-duration-fast); }
+.chat-delivery-why[aria-expanded=true] .chev { transform: rotate(180deg); }
+.chat-delivery-detail { max-width: 420px; margin: 4px 0 0; padding: 6px 10px; border-radius: var(--ed-radius-md); background: var(--danger-soft);
+  color: var(--danger-text); font-size: var(--ed-text-xs); line-height: 1.45; text-align: left; }
+.row.agent .msg.undelivered { box-shadow: 0 0 0 2px color-mix(in srgb, var(--danger) 55%, transparent); }
+.send-refused { display: flex; align-items: flex-start; gap: 8px; max-width: 952px; margin: 8px auto 0; padding: 8px 12px; border-radius: var(--ed-radius-md);
+  border: 1px solid color-mix(in srgb, var(--danger) 40%, var(--border)); background: var(--danger-soft); color: var(--danger-text); font-size: var(--ed-text-sm); }
+.send-refused .icon { flex: none; margin-top: 2px; }
 `;

@@ -65,8 +65,10 @@ export function Checkbox({ checked, onChange, label, hint, disabled, className }
 }
 
 // Tabs is a row of tabs; arrow keys move between them.
+// A disabled tab (with why in its title) is shown but cannot be chosen.
 export function Tabs<T extends string>({ label, value, tabs, onChange, className = "tabs" }: {
-  label: string; value: T; tabs: { id: T; label: ReactNode; icon?: IconName; count?: number; className?: string }[]; onChange: (v: T) => void; className?: string;
+  label: string; value: T; tabs: { id: T; label: ReactNode; icon?: IconName; count?: number; className?: string; disabled?: boolean; title?: string }[];
+  onChange: (v: T) => void; className?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const key = (ev: React.KeyboardEvent) => {
@@ -74,7 +76,15 @@ export function Tabs<T extends string>({ label, value, tabs, onChange, className
     const step = ev.key === "ArrowRight" ? 1 : ev.key === "ArrowLeft" ? -1 : 0;
     if (!step) return;
     ev.preventDefault();
-    const next = tabs[(i + step + tabs.length) % tabs.length];
+    let next = tabs[i];
+    for (let n = 1; n < tabs.length; n++) {
+      const t = tabs[(i + step * n + tabs.length * n) % tabs.length];
+      if (!t.disabled) {
+        next = t;
+        break;
+      }
+    }
+    if (!next || next.disabled) return;
     onChange(next.id);
     ref.current?.querySelectorAll<HTMLElement>("[role=tab]")[tabs.indexOf(next)]?.focus();
   };
@@ -82,7 +92,7 @@ export function Tabs<T extends string>({ label, value, tabs, onChange, className
     <div ref={ref} role="tablist" aria-label={label} className={className} onKeyDown={key}>
       {tabs.map((t) => (
         <button key={t.id} type="button" role="tab" className={t.className} aria-selected={t.id === value} tabIndex={t.id === value ? 0 : -1}
-          onClick={() => onChange(t.id)}>
+          disabled={t.disabled} title={t.title} onClick={() => onChange(t.id)}>
           {t.icon && <Icon name={t.icon} size={14} />}{t.label}
           {t.count !== undefined && <span className="tab-count">{t.count}</span>}
         </button>
@@ -237,7 +247,9 @@ export function Menu({ label, button, buttonClass, children, placement = "bottom
   return (
     <>
       <button ref={p.trigger} type="button" className={buttonClass ?? "btn"} aria-haspopup="menu" aria-expanded={p.open} aria-label={label} title={title}
-        onClick={() => p.setOpen((o) => !o)}>
+        onClick={() => p.setOpen((o) => !o)}
+        // Escape closes it before its first entry has the focus too (a key pressed at once)
+        onKeyDown={(ev) => { if (ev.key === "Escape" && p.open) { ev.preventDefault(); p.close(); } }}>
         {button}
       </button>
       {p.open && createPortal(

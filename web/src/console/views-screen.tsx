@@ -20,6 +20,7 @@ import { Page } from "./settings";
 import { EditorPage, LoadError, Said, Section, Skeleton, TagsField, ToggleChips } from "./settings-kit";
 import { statusIcons, statusLabel, Statuses } from "./status";
 import { byName } from "./teams";
+import { channelInfo } from "./channels";
 import { Avatar, Dialog, Notice, Option, Select, toast } from "./ui";
 import { DatePicker } from "./datepicker";
 import {
@@ -285,7 +286,7 @@ function ViewEditor({ first, isNew, busy, team, me, teams, inboxes, defs, names,
           </div>
           <div className="field">
             <span className="field-label">Channel</span>
-            <Select label="Channel" value={d.channel} options={Channels.map((c) => ({ value: c.id, label: c.label, icon: <Icon name={c.id === "email" ? "mail" : c.id === "api" ? "hash" : "conversations"} size={14} /> }))}
+            <Select label="Channel" value={d.channel} options={Channels.map((c) => ({ value: c.id, label: c.label, icon: <Icon name={c.id ? channelInfo(c.id).icon : "conversations"} size={14} /> }))}
               onChange={(channel) => set({ channel })} />
             <Said text={edge("channel")} />
           </div>

@@ -44,7 +44,10 @@ export const SLAStates: { id: string; label: string; words: string }[] = [
   { id: "breached", label: "Breached", words: "SLA breached" },
 ];
 
-// Channels are what a view's channel filter takes ("" any).
+// Channels are what a view's channel filter takes ("" any). The edge's
+// views take these three only (edge/conversation/views.go): a messaging
+// platform's conversations are found by the platform's name in the
+// list's search instead.
 export const Channels: { id: string; label: string; words: string }[] = [
   { id: "", label: "Any channel", words: "" },
   { id: "web", label: "Web chat", words: "web chat" },

@@ -110,6 +110,9 @@ describe("deliveries in words", () => {
     expect(pendingText(second, list, false, now)).toBe("After the delivery before it");
     expect(pendingText(other, list, false, now)).toBe("Sending now");
     expect(pendingText(first, list, true, now)).toBe("Paused: the endpoint is disabled");
+    // a next attempt a moment ahead is not "just now"
+    const soon = delivery("4", { conversation_id: "c4", attempts: 1, next_attempt_at: new Date(now + 300).toISOString() });
+    expect(pendingText(soon, [soon], false, now)).toBe("Next attempt in a few seconds");
     expect(attemptsText(0)).toBe("Not yet");
     expect(attemptsText(2)).toBe("2 attempts");
   });

@@ -181,7 +181,7 @@ export function relative(iso: string | undefined, now: number = Date.now()): str
   if (Number.isNaN(t)) return "";
   const s = Math.round((t - now) / 1000);
   const a = Math.abs(s);
-  if (a < 10) return s > 0 ? "in a few seconds" : "just now";
+  if (a < 10) return t > now ? "in a few seconds" : "just now"; // by the time, not s: 300 ms ahead rounds to 0 s
   if (a < 60) return rtf.format(s, "second");
   // each unit as long as it rounds to less than the next one
   const m = Math.round(s / 60);
