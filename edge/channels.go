@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"runtime"
@@ -15,47 +16,32 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/edgedesk/edgedesk/edge/channels"
-	"github.com/edgedesk/edgedesk/edge/channels/telegram"
-	"github.com/edgedesk/edgedesk/edge/channels/wechat"
-	"github.com/edgedesk/edgedesk/edge/channels/wecom"
-	"github.com/edgedesk/edgedesk/edge/channels/whatsapp"
-	"github.com/edgedesk/edgedesk/edge/channels/x"
+	"github.com/edgedesk/edgedesk/edge/channels/kinds"
 	"github.com/edgedesk/edgedesk/edge/conversation"
+	"github.com/edgedesk/edgedesk/internal/event"
 )
 
-// channelKinds are the messaging platforms an edge speaks: a new one is a
-// package under edge/channels and a line here.
-func channelKinds() []channels.Kind {
-	return []channels.Kind{wechat.Kind(), wecom.Kind(), x.Kind(), telegram.Kind(), whatsapp.Kind()}
-}
-
-func channelKind(name string) (channels.Kind, bool) {
-	i := slices.IndexFunc(channelKinds(), func(k channels.Kind) bool { return k.Name == name })
-	if i < 0 {
-		return channels.Kind{}, false
-	}
-	return channelKinds()[i], true
-}
-
-// platformLimits are the configured platforms' limits on replies, for
-// the conversation core to hold agents to.
-func (n *Node) platformLimits() map[conversation.Channel]conversation.PlatformLimits {
+// platformLimits are the messaging platforms' limits on replies, for the
+// conversation core to hold agents to.
+func platformLimits() map[conversation.Channel]conversation.PlatformLimits {
 	out := map[conversation.Channel]conversation.PlatformLimits{}
-	for _, c := range n.cfg.Channels {
-		if k, ok := channelKind(c.Kind); ok {
-			out[conversation.Channel(k.Name)] = conversation.PlatformLimits{Label: k.Label, Window: k.Limits.Window,
-				MaxText: k.Limits.MaxText, MaxTextBytes: k.Limits.MaxTextBytes, MaxFile: k.Limits.MaxFile, Templates: k.Limits.Templates}
-		}
+	for _, k := range kinds.All() {
+		out[conversation.Channel(k.Name)] = conversation.PlatformLimits{Label: k.Label, Window: k.Limits.Window,
+			MaxText: k.Limits.MaxText, MaxTextBytes: k.Limits.MaxTextBytes, MaxFile: k.Limits.MaxFile, Templates: k.Limits.Templates}
 	}
 	return out
 }
 
-// openChannels makes the channels.Service of the configured channels
-// (docs/channels.md); nil when there are none.
+// channelDeps are what every channel's adapter is made with.
+type channelDeps struct {
+	tokens *channels.Tokens
+	client *http.Client
+}
+
+// openChannels makes the channels.Service: the channels of the edge's
+// configuration now, the hub's as they come (watchChannels;
+// docs/channels.md).
 func (n *Node) openChannels(ctx context.Context) error {
-	if len(n.cfg.Channels) == 0 {
-		return nil
-	}
 	kv, err := n.bus.KeyValue(ctx, "channel_tokens", 0)
 	if err != nil {
 		return fmt.Errorf("channels: the region's token bucket: %w", err)
@@ -64,56 +50,164 @@ func (n *Node) openChannels(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("channels: the region's token locks: %w", err)
 	}
-	tokens := channels.NewTokens(channels.TokenOptions{KV: kv, Locks: locks, Node: n.cfg.Node.ID,
+	n.channelDeps = channelDeps{client: platformClient(), tokens: channels.NewTokens(channels.TokenOptions{KV: kv, Locks: locks, Node: n.cfg.Node.ID,
 		Seal: func(p, key string) string { return n.sealer.Seal(p, "channel-token", key) },
-		Open: func(s, key string) (string, error) { return n.sealer.Open(s, "channel-token", key) }})
-	client := platformClient()
+		Open: func(s, key string) (string, error) { return n.sealer.Open(s, "channel-token", key) }})}
 	var chs []channels.Channel
 	for i, c := range n.cfg.Channels {
 		key := fmt.Sprintf("channels[%d] (%s)", i, c.ID)
-		k, ok := channelKind(c.Kind)
-		if !ok {
-			names := []string{}
-			for _, k := range channelKinds() {
-				names = append(names, k.Name)
-			}
-			return fmt.Errorf("%s: kind %q is not one of %s", key, c.Kind, strings.Join(names, ", "))
-		}
 		creds, err := channelCredentials(c.CredentialsFile, c.Credentials)
 		if err != nil {
 			return fmt.Errorf("%s: %w", key, err)
 		}
-		for _, want := range k.Credentials {
-			if creds[want] == "" {
-				return fmt.Errorf("%s: the %s credentials need %s (all of: %s)", key, k.Label, want, strings.Join(k.Credentials, ", "))
-			}
-		}
-		for have := range creds {
-			if !slices.Contains(k.Credentials, have) && !slices.Contains(k.Optional, have) {
-				return fmt.Errorf("%s: %q is not a %s credential (it takes %s)", key, have, k.Label,
-					strings.Join(slices.Concat(k.Credentials, k.Optional), ", "))
-			}
+		ch, err := n.newChannel(c.ID, c.Kind, c.Tenant, c.Inbox, c.APIBase, creds)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
 		}
 		if _, err := n.store.Inbox(c.Tenant, c.Inbox); err != nil {
 			n.log.Warn("a channel's inbox is not in the state (yet): its messages are refused until it is",
 				"channel", c.ID, "tenant", c.Tenant, "inbox", c.Inbox)
 		}
-		a, err := k.New(channels.Options{Credentials: creds, APIBase: c.APIBase, HTTP: client, Tokens: tokens, ID: c.ID,
-			Log: n.log.With("component", "channel", "channel", c.ID)})
-		if err != nil {
-			return fmt.Errorf("%s: %w", key, err)
-		}
-		chs = append(chs, channels.Channel{ID: c.ID, Tenant: c.Tenant, Inbox: c.Inbox, Kind: k, Adapter: a})
+		chs = append(chs, ch)
 	}
-	appendEvent := n.journal.Append
-	s, err := channels.New(channels.ServiceOptions{Conversations: n.gateway.Conversations(), Store: n.store, Append: appendEvent,
+	s, err := channels.New(channels.ServiceOptions{Conversations: n.gateway.Conversations(), Store: n.store, Append: n.journal.Append,
 		Attachments: n.attachments(), Channels: chs, NodeID: n.cfg.Node.ID, Metrics: n.metrics.Registry,
 		Log: n.log.With("component", "channels")})
 	if err != nil {
 		return err
 	}
 	n.channels = s
+	n.loadChannels()
 	return nil
+}
+
+// newChannel checks a channel's kind and credentials and makes its
+// adapter.
+func (n *Node) newChannel(id, kind, tenant, inbox, apiBase string, creds channels.Credentials) (channels.Channel, error) {
+	k, ok := kinds.Named(kind)
+	if !ok {
+		return channels.Channel{}, fmt.Errorf("kind %q is not one of %s", kind, strings.Join(event.SocialChannels, ", "))
+	}
+	if err := creds.Check(k); err != nil {
+		return channels.Channel{}, err
+	}
+	a, err := k.New(channels.Options{Credentials: creds, APIBase: apiBase, HTTP: n.channelDeps.client, Tokens: n.channelDeps.tokens, ID: id,
+		Log: n.log.With("component", "channel", "channel", id)})
+	if err != nil {
+		return channels.Channel{}, err
+	}
+	return channels.Channel{ID: id, Tenant: tenant, Inbox: inbox, Kind: k, Adapter: a}, nil
+}
+
+// ChannelInfo is a channel as GET /api/v1/channels shows it: where it
+// comes from (file: the edge's configuration; hub), its credentials'
+// names, and whether this edge serves it (serving; other_region: the hub
+// configured it for another region's edges; error: see Error).
+type ChannelInfo struct {
+	ID          string   `json:"id"`
+	Kind        string   `json:"kind"`
+	Tenant      string   `json:"tenant"`
+	Inbox       string   `json:"inbox"`
+	Source      string   `json:"source"`
+	Region      string   `json:"region,omitempty"`
+	Webhook     string   `json:"webhook"`
+	Credentials []string `json:"credentials"`
+	State       string   `json:"state"`
+	Error       string   `json:"error,omitempty"`
+	UpdatedAt   int64    `json:"updated_at,omitempty"`
+	Seq         uint64   `json:"seq,omitempty"`
+}
+
+// loadChannels makes the hub's channels the service's when they have
+// changed since it last did, and reports each as the admin API shows it.
+// Credentials sealed to another region's key are not this edge's to
+// serve; those that do not open or do not fit their platform are logged
+// once per change.
+func (n *Node) loadChannels() {
+	v := n.store.ChannelVersion()
+	n.channelMu.Lock()
+	defer n.channelMu.Unlock()
+	if n.channelInfo != nil && n.channelVersion == v {
+		return
+	}
+	recs, err := n.store.ChannelConfs()
+	if err != nil {
+		n.log.Warn("cannot read the hub's channels: the edge serves the ones it had", "err", err)
+		return
+	}
+	var chs []channels.Channel
+	info := []ChannelInfo{}
+	for _, c := range n.cfg.Channels {
+		creds, _ := channelCredentials(c.CredentialsFile, c.Credentials)
+		info = append(info, ChannelInfo{ID: c.ID, Kind: c.Kind, Tenant: c.Tenant, Inbox: c.Inbox, Source: "file", Region: n.cfg.Node.Region,
+			Webhook: channels.Prefix + c.Kind + "/" + c.ID, Credentials: slices.Sorted(maps.Keys(creds)), State: "serving"})
+	}
+	for _, r := range recs {
+		c := r.Config
+		ci := ChannelInfo{ID: c.ID, Kind: c.Kind, Tenant: r.Tenant, Inbox: c.Inbox, Source: "hub", Region: c.Region,
+			Webhook: channels.Prefix + c.Kind + "/" + c.ID, Credentials: c.Keys, State: "serving", UpdatedAt: r.UpdatedAt, Seq: r.Seq}
+		err := func() error {
+			switch {
+			case n.channels.Static(c.ID):
+				return fmt.Errorf("the edge's configuration has a channel %q too: it is served instead", c.ID)
+			case c.Region != n.cfg.Node.Region:
+				ci.State = "other_region"
+				return nil
+			}
+			b, err := n.sealer.OpenBox(c.Credentials, event.ChannelContext(r.Tenant, c.ID))
+			if err != nil {
+				return fmt.Errorf("the credentials do not open with this edge's region key (%v): give every edge of region %s the same residency key", err, c.Region)
+			}
+			var creds channels.Credentials
+			if err := json.Unmarshal(b, &creds); err != nil {
+				return fmt.Errorf("the credentials are not a JSON object of strings: %v", err)
+			}
+			ch, err := n.newChannel(c.ID, c.Kind, r.Tenant, c.Inbox, c.APIBase, creds)
+			if err != nil {
+				return err
+			}
+			chs = append(chs, ch)
+			return nil
+		}()
+		if err != nil {
+			ci.State, ci.Error = "error", err.Error()
+			n.log.Warn("a channel the hub configured is not served", "channel", c.ID, "tenant", r.Tenant, "seq", r.Seq, "err", err)
+		} else if ci.State == "serving" {
+			n.log.Info("serving a channel the hub configured", "channel", c.ID, "kind", c.Kind, "tenant", r.Tenant, "inbox", c.Inbox, "seq", r.Seq)
+		}
+		info = append(info, ci)
+	}
+	n.channels.SetChannels(chs)
+	n.channelVersion, n.channelInfo = v, info
+}
+
+// watchChannels takes the hub's channels' changes as the state applies
+// them, until ctx ends.
+func (n *Node) watchChannels(ctx context.Context) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n.loadChannels()
+		}
+	}
+}
+
+// channelsAPI serves the admin API's view of the channels
+// (docs/channels.md):
+//
+//	GET /api/v1/channels  the channels of the edge's configuration and the hub's
+func (n *Node) channelsAPI(mux *http.ServeMux, guard func(http.Handler) http.Handler) {
+	mux.Handle("GET /api/v1/channels", guard(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.loadChannels()
+		n.channelMu.Lock()
+		info := n.channelInfo
+		n.channelMu.Unlock()
+		writeJSON(w, http.StatusOK, info)
+	})))
 }
 
 // channelCredentials reads a channel's credentials: a file of the edge's

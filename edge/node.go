@@ -78,9 +78,15 @@ type Node struct {
 	smtp   *email.Server
 	smtpLn net.Listener
 	sender atomic.Pointer[outbound.Sender] // replies by e-mail; nil without email.relay
-	// channels are the messaging platforms' channels (channels.go); nil
-	// without channels
-	channels *channels.Service
+	// channels are the messaging platforms' channels (channels.go):
+	// those of the configuration and the hub's, whose changes
+	// loadChannels takes (channelVersion: the store's when it last did;
+	// channelInfo: the channels as the admin API shows them)
+	channels       *channels.Service
+	channelDeps    channelDeps
+	channelMu      sync.Mutex
+	channelVersion uint64
+	channelInfo    []ChannelInfo
 
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -197,7 +203,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 		RecordingsDir: n.dataPath("recordings"),
 		RingTimeout:   n.cfg.Calls.RingTimeout,
 		Limits: gateway.Limits{
-			MaxFrameBytes: n.cfg.Gateway.MaxFrameBytes, MaxTextBytes: n.cfg.Gateway.MaxTextBytes, Platforms: n.platformLimits(),
+			MaxFrameBytes: n.cfg.Gateway.MaxFrameBytes, MaxTextBytes: n.cfg.Gateway.MaxTextBytes, Platforms: platformLimits(),
 			SendQueue: n.cfg.Gateway.SendQueue, CustomerRate: n.cfg.Gateway.CustomerRate,
 			AgentRate: n.cfg.Gateway.AgentRate, MaxConnections: n.cfg.Gateway.MaxConnections,
 			AgentTokenTTL: n.cfg.Auth.AgentTokenTTL, CustomerTTL: n.cfg.Auth.CustomerTTL,
@@ -262,13 +268,15 @@ func (n *Node) Start(ctx context.Context) (err error) {
 	if err := n.serveHTTP(); err != nil {
 		return err
 	}
-	if n.channels != nil {
-		n.wg.Add(1)
-		go func() {
-			defer n.wg.Done()
-			_ = n.channels.Run(runCtx) // until the node stops
-		}()
-	}
+	n.wg.Add(2)
+	go func() {
+		defer n.wg.Done()
+		_ = n.channels.Run(runCtx) // until the node stops
+	}()
+	go func() {
+		defer n.wg.Done()
+		n.watchChannels(runCtx)
+	}()
 	if err := n.startEmail(runCtx, secrets.Current, secrets.Accepted); err != nil {
 		return err
 	}
@@ -451,7 +459,7 @@ func (n *Node) applyConfig(ctx context.Context, evs [][]byte) error {
 		}
 		switch e.Kind {
 		case event.KindTenantUpserted, event.KindInboxUpserted, event.KindAgentUpserted, event.KindCannedUpserted,
-			event.KindPluginConfigured:
+			event.KindPluginConfigured, event.KindChannelConfigured:
 		default:
 			return fmt.Errorf("the hub sent a %s event as configuration", e.Kind)
 		}
@@ -493,6 +501,7 @@ func (n *Node) serveHTTP() error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /api/v1/status", admintoken.Guard(n.admin, http.HandlerFunc(n.status)))
 	n.pluginsAPI(mux, func(h http.Handler) http.Handler { return admintoken.Guard(n.admin, h) })
+	n.channelsAPI(mux, func(h http.Handler) http.Handler { return admintoken.Guard(n.admin, h) })
 	n.gateway.RegisterAdmin(mux, func(h http.Handler) http.Handler { return admintoken.Guard(n.admin, h) })
 	api.New(api.Options{Store: n.store, Journal: n.journal, Conversations: n.gateway.Conversations(), Keys: n.keys,
 		Presence: n.gateway.Presence, AdminToken: n.admin, Logger: n.log.With("component", "api")}).Register(mux)
@@ -507,9 +516,7 @@ func (n *Node) serveHTTP() error {
 	}
 	mux.Handle("GET /metrics", guard(promhttp.HandlerFor(n.metrics.Registry, promhttp.HandlerOpts{})))
 	n.gateway.Register(mux)
-	if n.channels != nil {
-		mux.Handle(channels.Prefix, n.channels) // each platform's methods: verified by its adapter
-	}
+	mux.Handle(channels.Prefix, n.channels) // each platform's methods: verified by its adapter
 	mux.Handle("GET /widget.js", web.Widget())
 	mux.Handle("GET /console/", web.Console())
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))

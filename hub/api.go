@@ -34,6 +34,7 @@ func (h *Hub) routes() http.Handler {
 	mux.Handle("GET /api/v1/analytics/query", guard(h.analyticsQuery))
 	mux.Handle("GET /api/v1/analytics/live", guard(h.analyticsLive))
 	h.configAPI(mux, guard)
+	h.channelAPI(mux, guard)
 	return mux
 }
 

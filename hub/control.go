@@ -6,14 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/quic-go/quic-go"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/edgedesk/edgedesk/edge/channels"
+	"github.com/edgedesk/edgedesk/edge/channels/kinds"
 	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/sealbox"
 	"github.com/edgedesk/edgedesk/internal/syncproto"
 )
 
@@ -219,6 +225,141 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 		h.configured(w, &event.Event{Kind: event.KindPluginConfigured, Tenant: r.PathValue("tenant"),
 			PluginConfig: &event.PluginConfig{Plugin: name, Config: cfg}})
 	}))
+}
+
+// channelAPI configures tenants' messaging channels (docs/channels.md):
+//
+//	PUT    /api/v1/tenants/{tenant}/channels/{channel}  set it: kind, inbox, region, api_base, credentials
+//	DELETE /api/v1/tenants/{tenant}/channels/{channel}  remove it
+//
+// The credentials are sealed to the region's public key (its edges give it
+// in their hellos) before anything is stored: the hub keeps and pushes
+// only what that region's edges can open, and never logs them.
+func (h *Hub) channelAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Handler) {
+	mux.Handle("PUT /api/v1/tenants/{tenant}/channels/{channel}", guard(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Kind        string            `json:"kind"`
+			Inbox       string            `json:"inbox"`
+			Region      string            `json:"region"`
+			APIBase     string            `json:"api_base"`
+			Credentials map[string]string `json:"credentials"`
+		}
+		if !decodeBody(w, r, &body) {
+			return
+		}
+		t, id := r.PathValue("tenant"), r.PathValue("channel")
+		h.chanMu.Lock()
+		defer h.chanMu.Unlock()
+		if !h.channelFree(w, t, id) {
+			return
+		}
+		k, ok := kinds.Named(body.Kind)
+		if !ok {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", fmt.Sprintf("kind %q: one of %s", body.Kind, strings.Join(event.SocialChannels, ", "))})
+			return
+		}
+		if !ValidName(body.Region) {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "region: the region whose edges serve the channel (its customers' region)"})
+			return
+		}
+		if body.APIBase != "" {
+			if err := event.CheckAPIBase(body.APIBase); err != nil {
+				writeJSON(w, http.StatusBadRequest, apiError{"invalid", "api_base: " + err.Error()})
+				return
+			}
+		}
+		creds := channels.Credentials(body.Credentials)
+		if err := creds.Check(k); err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "credentials: " + err.Error()})
+			return
+		}
+		for key, v := range creds {
+			if len(v) > event.MaxCredential || !utf8.ValidString(v) {
+				writeJSON(w, http.StatusBadRequest, apiError{"invalid", fmt.Sprintf("credentials: %s: at most %d bytes of UTF-8", key, event.MaxCredential)})
+				return
+			}
+		}
+		pub, err := h.reg.RegionSealKey(body.Region)
+		if err != nil {
+			writeJSON(w, http.StatusConflict, apiError{"no_region_key", err.Error()})
+			return
+		}
+		plain, _ := json.Marshal(body.Credentials)
+		sealed, err := sealbox.Seal(pub, event.ChannelContext(t, id), plain)
+		clear(plain)
+		if err != nil {
+			writeJSON(w, http.StatusBadRequest, apiError{"invalid", "credentials: " + err.Error()})
+			return
+		}
+		h.configured(w, &event.Event{Kind: event.KindChannelConfigured, Tenant: t,
+			ChannelConf: &event.ChannelConfig{ID: id, Kind: k.Name, Inbox: body.Inbox, Region: body.Region, APIBase: body.APIBase,
+				Credentials: sealed, Keys: slices.Sorted(maps.Keys(creds))}})
+	}))
+	mux.Handle("DELETE /api/v1/tenants/{tenant}/channels/{channel}", guard(func(w http.ResponseWriter, r *http.Request) {
+		t, id := r.PathValue("tenant"), r.PathValue("channel")
+		h.chanMu.Lock()
+		defer h.chanMu.Unlock()
+		cur, err := h.channelConfigs()
+		if err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, apiError{"unavailable", "the hub could not read its configuration: retry"})
+			return
+		}
+		c, ok := cur[id]
+		if !ok || c.tenant != t {
+			writeJSON(w, http.StatusNotFound, apiError{"not_found", fmt.Sprintf("tenant %s has no channel %q", t, id)})
+			return
+		}
+		h.configured(w, &event.Event{Kind: event.KindChannelConfigured, Tenant: t,
+			ChannelConf: &event.ChannelConfig{ID: id, Kind: c.kind, Deleted: true}})
+	}))
+}
+
+type channelOwner struct{ tenant, kind string }
+
+// channelConfigs are the channels the configuration log holds now, by id.
+func (h *Hub) channelConfigs() (map[string]channelOwner, error) {
+	out := map[string]channelOwner{}
+	for next := uint64(1); ; {
+		evs, err := h.elog.ReadConfig(next, 256)
+		if err != nil {
+			return nil, err
+		}
+		if len(evs) == 0 {
+			return out, nil
+		}
+		next += uint64(len(evs))
+		for _, b := range evs {
+			e, err := h.codec.Decode(b)
+			if err != nil || e.Kind != event.KindChannelConfigured {
+				continue
+			}
+			if e.ChannelConf.Deleted {
+				delete(out, e.ChannelConf.ID)
+			} else {
+				out[e.ChannelConf.ID] = channelOwner{e.Tenant, e.ChannelConf.Kind}
+			}
+		}
+	}
+}
+
+// channelFree reports whether tenant t may use the channel id id (its
+// webhook's URL names it alone): a free one or its own. Otherwise it has
+// answered.
+func (h *Hub) channelFree(w http.ResponseWriter, t, id string) bool {
+	if !event.ValidChannelID(id) {
+		writeJSON(w, http.StatusBadRequest, apiError{"invalid", fmt.Sprintf("channel id %q: 1-64 lower-case letters, digits, '-' or '_' (it is in the webhook's URL)", id)})
+		return false
+	}
+	cur, err := h.channelConfigs()
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, apiError{"unavailable", "the hub could not read its configuration: retry"})
+		return false
+	}
+	if c, ok := cur[id]; ok && c.tenant != t {
+		writeJSON(w, http.StatusConflict, apiError{"channel_taken", fmt.Sprintf("another tenant has a channel %q: channel ids are unique across tenants (they are in the webhook's URL)", id)})
+		return false
+	}
+	return true
 }
 
 // configured appends e and answers with its configuration sequence.

@@ -45,6 +45,7 @@ type Hub struct {
 	closing   chan struct{}    // closed when the HTTP server shuts down: streams end
 
 	cfgMu   sync.Mutex    // serializes configuration appends
+	chanMu  sync.Mutex    // makes a channel id's check and its change one step
 	cfgWake chan struct{} // closed, and replaced, at each change
 	wg      sync.WaitGroup
 

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,9 @@ type EdgeRecord struct {
 	Serial     string    `json:"serial"` // of its current certificate
 	EnrolledAt time.Time `json:"enrolled_at"`
 	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+	// SealKey is the public key of the edge's region key (internal/sealbox),
+	// as its last hello gave it: the hub seals the region's secrets to it.
+	SealKey []byte `json:"seal_key,omitempty"`
 }
 
 // tokenRecord is an unused enrolment token, kept as
@@ -136,6 +140,48 @@ func (r *Registry) Check(name, region, serial string) error {
 		return fmt.Errorf("%w: %q holds a certificate the hub has replaced: enrol it again with a new token", ErrRevoked, name)
 	}
 	return nil
+}
+
+// SetSealKey records the public key an edge's hello gave.
+func (r *Registry) SetSealKey(name string, key []byte) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var rec EdgeRecord
+	if err := readJSON(r.edgePath(name), &rec); err != nil {
+		return fmt.Errorf("%w %q", ErrUnknown, name)
+	}
+	if bytes.Equal(rec.SealKey, key) {
+		return nil
+	}
+	rec.SealKey = key
+	return writeFile(r.edgePath(name), rec)
+}
+
+// ErrNoSealKey: no edge of the region has given its region's public key,
+// or its edges give different ones.
+var ErrNoSealKey = errors.New("the region's key is not known")
+
+// RegionSealKey is the public key the region's enrolled edges gave.
+func (r *Registry) RegionSealKey(region string) ([]byte, error) {
+	edges, err := r.Edges()
+	if err != nil {
+		return nil, err
+	}
+	var key []byte
+	var from string
+	for _, e := range edges {
+		if e.Region != region || !e.RevokedAt.IsZero() || len(e.SealKey) == 0 {
+			continue
+		}
+		if key != nil && !bytes.Equal(key, e.SealKey) {
+			return nil, fmt.Errorf("%w: edges %s and %s of region %q hold different region keys: give every edge of a region the same residency.key_file", ErrNoSealKey, from, e.Name, region)
+		}
+		key, from = e.SealKey, e.Name
+	}
+	if key == nil {
+		return nil, fmt.Errorf("%w: no edge of region %q has connected to this hub yet: start one, then retry", ErrNoSealKey, region)
+	}
+	return key, nil
 }
 
 // Edges lists the enrolled edges.

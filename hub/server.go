@@ -189,6 +189,11 @@ func (h *Hub) sync(ctx context.Context, conn *quic.Conn) {
 		refuse(conn, s, closeRefused, &syncproto.Error{Code: syncproto.CodeInternal, Message: "the hub cannot open this edge's state: retry later"})
 		return
 	}
+	if len(f.Hello.SealKey) > 0 {
+		if err := h.reg.SetSealKey(name, f.Hello.SealKey); err != nil {
+			h.log.Warn("cannot record an edge's region key", "edge", name, "err", err)
+		}
+	}
 	e.attach(conn)
 	defer e.detach(conn)
 	e.mu.Lock()

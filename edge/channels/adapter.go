@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -278,6 +279,21 @@ func (c Credentials) String() string {
 
 // LogValue keeps the values out of structured logs.
 func (c Credentials) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// Check says what is missing from or foreign to c for the platform k.
+func (c Credentials) Check(k Kind) error {
+	for _, want := range k.Credentials {
+		if c[want] == "" {
+			return fmt.Errorf("the %s credentials need %s (all of: %s)", k.Label, want, strings.Join(k.Credentials, ", "))
+		}
+	}
+	for _, have := range slices.Sorted(maps.Keys(c)) {
+		if !slices.Contains(k.Credentials, have) && !slices.Contains(k.Optional, have) {
+			return fmt.Errorf("%q is not a %s credential (it takes %s)", have, k.Label, strings.Join(slices.Concat(k.Credentials, k.Optional), ", "))
+		}
+	}
+	return nil
+}
 
 // Passive is an adapter whose platform takes a reply in the webhook's
 // answer (a WeChat Official Account's passive reply, within its 5 s):

@@ -101,7 +101,7 @@ func (s *Service) send(ctx context.Context, r state.OutboxRec) {
 		if err != nil {
 			return &SendError{Permanent: true, Reason: "the conversation's customer has no platform address on record"}
 		}
-		ch := s.byID[p.Channel]
+		ch := s.channel(p.Channel)
 		if ch == nil || ch.Tenant != r.Tenant {
 			return errors.New("the channel " + p.Channel + " is not configured on this edge")
 		}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -60,9 +61,12 @@ const MaxMedia = 64 << 20
 // Service carries the configured channels' traffic: their webhooks in
 // (ServeHTTP) and the replies out (Run).
 type Service struct {
-	o    ServiceOptions
-	log  *slog.Logger
-	byID map[string]*Channel
+	o   ServiceOptions
+	log *slog.Logger
+	// static are the channels of the node's configuration; byID those and
+	// the hub's (SetChannels), the static winning an id both give
+	static map[string]*Channel
+	byID   atomic.Pointer[map[string]*Channel]
 
 	mu      sync.Mutex
 	pulling map[string]string // channel id → the newest token while its pull runs
@@ -94,7 +98,7 @@ func New(o ServiceOptions) (*Service, error) {
 	if o.Retry == nil {
 		o.Retry = Retry
 	}
-	s := &Service{o: o, log: o.Log, byID: map[string]*Channel{}, pulling: map[string]string{}, busy: map[string]bool{},
+	s := &Service{o: o, log: o.Log, static: map[string]*Channel{}, pulling: map[string]string{}, busy: map[string]bool{},
 		wake: make(chan struct{}, 1),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "edgedesk_channel_requests_total",
 			Help: "Platforms' webhook requests, by channel kind and result: accepted, refused (not the platform's, or malformed: see edgedesk_channel_refused_total), failed (the edge could not record it now; the platform retries)."},
@@ -112,11 +116,12 @@ func New(o ServiceOptions) (*Service, error) {
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	for i := range o.Channels {
 		c := &o.Channels[i]
-		if s.byID[c.ID] != nil {
+		if s.static[c.ID] != nil {
 			return nil, fmt.Errorf("channels: channel id %q given twice", c.ID)
 		}
-		s.byID[c.ID] = c
+		s.static[c.ID] = c
 	}
+	s.SetChannels(nil)
 	if o.Metrics != nil {
 		for _, c := range []prometheus.Collector{s.requests, s.refused, s.sent, s.recorded} {
 			if err := o.Metrics.Register(c); err != nil {
@@ -127,6 +132,25 @@ func New(o ServiceOptions) (*Service, error) {
 	return s, nil
 }
 
+// SetChannels makes chs, the channels the hub configured, the ones served
+// besides the static ones: a channel whose id a static one has is not.
+// Replies and pulls under way finish with the adapter they started with.
+func (s *Service) SetChannels(chs []Channel) {
+	m := make(map[string]*Channel, len(s.static)+len(chs))
+	for i := range chs {
+		m[chs[i].ID] = &chs[i]
+	}
+	for id, c := range s.static {
+		m[id] = c
+	}
+	s.byID.Store(&m)
+}
+
+// Static reports whether id is a channel of the node's configuration.
+func (s *Service) Static(id string) bool { return s.static[id] != nil }
+
+func (s *Service) channel(id string) *Channel { return (*s.byID.Load())[id] }
+
 // Prefix is where the webhooks are: /channels/<kind>/<id>.
 const Prefix = "/channels/"
 
@@ -135,7 +159,7 @@ const Prefix = "/channels/"
 // recorded (once, by the platform's id) before the platform is answered.
 func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	kind, id, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, Prefix), "/")
-	ch := s.byID[id]
+	ch := s.channel(id)
 	if ch == nil || ch.Kind.Name != kind {
 		http.Error(w, "no such channel: the webhook URL is /channels/<kind>/<id> of a configured channel", http.StatusNotFound)
 		return

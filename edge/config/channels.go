@@ -2,9 +2,8 @@ package config
 
 import (
 	"fmt"
-	"net"
-	"net/url"
-	"regexp"
+
+	"github.com/edgedesk/edgedesk/internal/event"
 )
 
 // Channel is a tenant's channel on a messaging platform (docs/channels.md):
@@ -33,13 +32,11 @@ type Channel struct {
 // String keeps credentials out of logs.
 func (c Channel) String() string { return fmt.Sprintf("channel %s/%s", c.Kind, c.ID) }
 
-var channelID = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
-
 func (c *Config) validateChannels(bad func(string, ...any)) {
 	seen := map[string]bool{}
 	for i, ch := range c.Channels {
 		key := fmt.Sprintf("channels[%d]", i)
-		if !channelID.MatchString(ch.ID) {
+		if !event.ValidChannelID(ch.ID) {
 			bad("%s.id %q: 1-64 lower-case letters, digits, '-' or '_' (it is in the webhook's URL)", key, ch.ID)
 		}
 		if seen[ch.ID] {
@@ -53,27 +50,9 @@ func (c *Config) validateChannels(bad func(string, ...any)) {
 			bad("%s: give credentials_file (or, for tests, credentials), one of them", key)
 		}
 		if ch.APIBase != "" {
-			if err := checkAPIBase(ch.APIBase); err != nil {
+			if err := event.CheckAPIBase(ch.APIBase); err != nil {
 				bad("%s.api_base %q: %v", key, ch.APIBase, err)
 			}
 		}
 	}
-}
-
-// checkAPIBase allows https, and http to loopback only.
-func checkAPIBase(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("give a base URL like https://api.example.com")
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() || u.Hostname() == "localhost" {
-			return nil
-		}
-		return fmt.Errorf("http only to a loopback address; use https")
-	}
-	return fmt.Errorf("use https")
 }

@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/edgedesk/edgedesk/internal/event"
+	"github.com/edgedesk/edgedesk/internal/sealbox"
 )
 
 // Prefix starts every encrypted field: "enc1:" + key id + ":" +
@@ -39,6 +40,7 @@ func (p Policy) has(field string) bool { return slices.Contains(p.Fields, field)
 type Sealer struct {
 	aead  cipher.AEAD
 	keyID string
+	box   *sealbox.Opener
 }
 
 // LoadKey reads the region's 32-byte key from path, creating it (mode
@@ -71,8 +73,19 @@ func NewSealer(key []byte) (*Sealer, error) {
 		return nil, err
 	}
 	id := sha256.Sum256(append([]byte("edgedesk region key id\x00"), key...))
-	return &Sealer{aead: aead, keyID: hex.EncodeToString(id[:4])}, nil
+	box, err := sealbox.NewOpener(key)
+	if err != nil {
+		return nil, err
+	}
+	return &Sealer{aead: aead, keyID: hex.EncodeToString(id[:4]), box: box}, nil
 }
+
+// PublicKey is the public key of the region's key pair: the hub seals
+// the region's secrets to it (internal/sealbox).
+func (s *Sealer) PublicKey() []byte { return s.box.PublicKey() }
+
+// OpenBox opens what the hub sealed to PublicKey for context.
+func (s *Sealer) OpenBox(sealed, context string) ([]byte, error) { return s.box.Open(sealed, context) }
 
 // Seal encrypts v, bound to the event and field it belongs to (so a
 // ciphertext cannot be moved to another event or field unnoticed).

@@ -250,7 +250,11 @@ func (u *Uplink) session(ctx context.Context) (bool, error) {
 	configSeq := u.configSeq()
 	hello := &syncproto.Hello{V: syncproto.Version, Head: head, ConfigSeq: configSeq}
 	if !u.plainHello.Swap(false) {
+		// a hub older than capabilities refuses both
 		hello.Caps = syncproto.Caps()
+		if u.o.Sealer != nil {
+			hello.SealKey = u.o.Sealer.PublicKey()
+		}
 	}
 	if err := w.Write(&syncproto.Frame{Type: syncproto.TypeHello, Hello: hello}); err != nil {
 		return false, fmt.Errorf("send hello: %w", closeReason(conn, err))

@@ -1,8 +1,13 @@
 package event
 
 import (
+	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -86,4 +91,103 @@ func (t *Template) Check() error {
 		}
 	}
 	return nil
+}
+
+// ChannelConfig is a messaging platform's channel as the hub configured it
+// (channel.configured; docs/channels.md): its id (in its webhook's URL,
+// unique across tenants), the platform, the inbox its conversations go
+// to, the region whose edges serve it, the platform API's base URL (empty:
+// the platform's own), and its credentials, a JSON object of strings
+// sealed to the region's public key (internal/sealbox) for the context
+// ChannelContext: only that region's edges can read them. Keys are the
+// credentials' names, for operators to see what is set. Deleted removes
+// the channel.
+type ChannelConfig struct {
+	ID          string   `cbor:"1,keyasint"`
+	Kind        string   `cbor:"2,keyasint"`
+	Inbox       string   `cbor:"3,keyasint,omitempty"`
+	Region      string   `cbor:"4,keyasint,omitempty"`
+	APIBase     string   `cbor:"5,keyasint,omitempty"`
+	Credentials string   `cbor:"6,keyasint,omitempty"`
+	Keys        []string `cbor:"7,keyasint,omitempty"`
+	Deleted     bool     `cbor:"8,keyasint,omitempty"`
+}
+
+// ChannelContext binds a channel's sealed credentials to its tenant and
+// id: moved to another channel, they do not open.
+func ChannelContext(tenant, id string) string {
+	return "edgedesk channel credentials\x00" + tenant + "\x00" + id
+}
+
+// Limits of a ChannelConfig.
+const (
+	MaxChannelCredentials = 32       // keys
+	MaxCredential         = 4 << 10  // bytes of one value
+	MaxSealedCredentials  = 32 << 10 // bytes sealed
+	maxAPIBase            = 2 << 10  // bytes
+)
+
+var (
+	channelIDRE   = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
+	credentialKey = regexp.MustCompile(`^[a-z0-9_]{1,64}$`)
+	regionRE      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+)
+
+// ValidChannelID reports whether s can name a channel: 1-64 lower-case
+// letters, digits, '-' or '_' (it is in the webhook's URL).
+func ValidChannelID(s string) bool { return channelIDRE.MatchString(s) }
+
+// ValidCredentialKey reports whether s can name a credential.
+func ValidCredentialKey(s string) bool { return credentialKey.MatchString(s) }
+
+// Check says what is wrong with c (nil: nothing).
+func (c *ChannelConfig) Check() error {
+	switch {
+	case c == nil:
+		return errors.New("no channel")
+	case !ValidChannelID(c.ID):
+		return fmt.Errorf("channel id %q: 1-64 lower-case letters, digits, '-' or '_'", c.ID)
+	case !slices.Contains(SocialChannels, c.Kind):
+		return fmt.Errorf("kind %q: one of %s", c.Kind, strings.Join(SocialChannels, ", "))
+	case c.Deleted:
+		return nil
+	case !ValidID(c.Inbox):
+		return fmt.Errorf("inbox %q: give the inbox its conversations go to", c.Inbox)
+	case !regionRE.MatchString(c.Region):
+		return fmt.Errorf("region %q: the region whose edges serve the channel", c.Region)
+	case len(c.Credentials) > MaxSealedCredentials || !strings.HasPrefix(c.Credentials, "hpke1:"):
+		return errors.New("credentials: sealed to the region's key, at most 32 KiB")
+	case len(c.Keys) == 0 || len(c.Keys) > MaxChannelCredentials:
+		return fmt.Errorf("credentials: 1 to %d of them", MaxChannelCredentials)
+	}
+	for _, k := range c.Keys {
+		if !ValidCredentialKey(k) {
+			return fmt.Errorf("credential %q: 1-64 lower-case letters, digits or '_'", k)
+		}
+	}
+	if c.APIBase != "" {
+		if err := CheckAPIBase(c.APIBase); err != nil {
+			return fmt.Errorf("api_base %q: %w", c.APIBase, err)
+		}
+	}
+	return nil
+}
+
+// CheckAPIBase allows a platform API's base URL: https, or http to a
+// loopback address (tests, a local proxy).
+func CheckAPIBase(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || len(s) > maxAPIBase || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("give a base URL like https://api.example.com")
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		if ip := net.ParseIP(u.Hostname()); ip != nil && ip.IsLoopback() || u.Hostname() == "localhost" {
+			return nil
+		}
+		return fmt.Errorf("http only to a loopback address; use https")
+	}
+	return fmt.Errorf("use https")
 }

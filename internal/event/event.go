@@ -65,6 +65,7 @@ const (
 	KindAutoWebhook        Kind = "automation.webhook"
 	KindChannelDelivery    Kind = "channel.delivery"
 	KindChannelCursor      Kind = "channel.cursor"
+	KindChannelConfigured  Kind = "channel.configured"
 )
 
 // Conversation (ticket) statuses: a conversation's lifecycle, whose
@@ -175,6 +176,7 @@ type Event struct {
 	HookReplay  *WebhookReplay   `cbor:"65,keyasint,omitempty"`
 	HookCall    *WebhookCall     `cbor:"66,keyasint,omitempty"`
 	Cursor      *ChannelCursor   `cbor:"67,keyasint,omitempty"`
+	ChannelConf *ChannelConfig   `cbor:"68,keyasint,omitempty"`
 
 	Seq uint64 `cbor:"-"`
 }
@@ -821,6 +823,8 @@ func (e *Event) Validate() error {
 		d := e.Delivery
 		ok = d != nil && ValidID(d.Conv) && d.Ref > 0 && slices.Contains(ChannelDeliveryStatuses, d.Status) &&
 			len(d.MessageID) <= 4<<10 && len(d.Detail) <= 4<<10 && d.Attempts >= 0
+	case KindChannelConfigured:
+		ok = e.ChannelConf.Check() == nil
 	case KindChannelCursor:
 		ok = e.Cursor != nil && ValidID(e.Cursor.Channel) && len(e.Cursor.Cursor) <= MaxPlatformID
 	case KindStatusChanged:

@@ -181,3 +181,59 @@ func (s *Store) rawString(k []byte) (string, error) {
 func (s *Store) SocialOutbox(limit int) ([]OutboxRec, error) {
 	return s.outbox(kSocialOutboxPrefix, limit)
 }
+
+// ChannelConfRec is a messaging platform's channel the hub configured
+// (channel.configured): its configuration, with its credentials as they
+// came (sealed to the region's key), its tenant, and the event that set it.
+type ChannelConfRec struct {
+	Tenant    string              `cbor:"1,keyasint"`
+	Config    event.ChannelConfig `cbor:"2,keyasint"`
+	UpdatedAt int64               `cbor:"3,keyasint"`
+	Seq       uint64              `cbor:"4,keyasint"`
+}
+
+func kChannelConf(id string) []byte { return []byte("xk/" + id) }
+
+var kChannelConfPrefix = []byte("xk/")
+
+// applyChannelConf sets or removes a channel's configuration. A channel's
+// id is global (it is in its webhook's URL): one held by another tenant is
+// left as it is (the hub refuses such a change before it is made).
+func (s *Store) applyChannelConf(txn *badger.Txn, e *event.Event) error {
+	c := e.ChannelConf
+	var old ChannelConfRec
+	switch err := s.get(txn, kChannelConf(c.ID), &old); {
+	case err == nil && old.Tenant != e.Tenant:
+		return nil
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return err
+	}
+	s.channelChanged = true
+	if c.Deleted {
+		return txn.Delete(kChannelConf(c.ID))
+	}
+	return s.put(txn, kChannelConf(c.ID), &ChannelConfRec{Tenant: e.Tenant, Config: *c, UpdatedAt: e.TS, Seq: e.Seq})
+}
+
+// ChannelConfs returns the channels the hub configured, by id.
+func (s *Store) ChannelConfs() ([]ChannelConfRec, error) {
+	var out []ChannelConfRec
+	err := s.view(func(txn *badger.Txn) error {
+		opts := badger.DefaultIteratorOptions
+		opts.Prefix = kChannelConfPrefix
+		it := txn.NewIterator(opts)
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			var r ChannelConfRec
+			if err := it.Item().Value(func(v []byte) error { return s.codec.Unmarshal(v, &r) }); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ChannelVersion changes whenever a channel's configuration does.
+func (s *Store) ChannelVersion() uint64 { return s.channelVersion.Load() }

@@ -38,6 +38,7 @@ import (
 //	dw/<ms>/<tenant>/<conv>          an on-hold conversation's snooze ends at ms (16 hex digits)
 //	ds/<ms>/<tenant>/<conv>          a solved conversation, solved at ms
 //	dq/<ms>/<tenant>/<conv>/<measure> a service level clock's next stage (the value) comes at ms
+//	xk/<channel>                     ChannelConfRec: a channel the hub configured (channel ids are global)
 const (
 	keyApplied = "m/applied"
 	keyLayout  = "m/layout"
@@ -62,8 +63,10 @@ const (
 // kept no SLA policy and skipped conversation.sla and
 // conversation.tags_changed events); 13: automation rules and macros (an
 // older edge skipped automation.* events and kept no time of the last
-// status change, customer message or agent answer).
-const Layout uint64 = 13
+// status change, customer message or agent answer); 14: messaging
+// platforms' channels (an older edge skipped channel.* events and the
+// platform of messages).
+const Layout uint64 = 14
 
 // mailIDHash keys a Message-ID (any bytes, up to 998) by its SHA-256.
 func mailIDHash(id string) string {

@@ -70,7 +70,7 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 	defer txn.Discard()
 	clear(s.convPending)
 	clear(s.hookDirty)
-	s.hookChanged = false
+	s.hookChanged, s.channelChanged = false, false
 	committed := false
 	defer func() {
 		if !committed {
@@ -134,6 +134,10 @@ func (s *Store) applyChunk(events []*event.Event) (int, []Change, error) {
 	if s.hookChanged {
 		s.hookChanged = false
 		s.hookVersion.Add(1)
+	}
+	if s.channelChanged {
+		s.channelChanged = false
+		s.channelVersion.Add(1)
 	}
 	for k, c := range s.convPending {
 		s.convCache[k] = c
@@ -269,6 +273,8 @@ func (s *Store) applyKind(txn *badger.Txn, e *event.Event) (Change, error) {
 		return s.applyAutoWebhook(txn, e)
 	case event.KindChannelDelivery:
 		return s.applyChannelDelivery(txn, e)
+	case event.KindChannelConfigured:
+		return ch, s.applyChannelConf(txn, e)
 	case event.KindChannelCursor:
 		return ch, txn.Set(kChannelCursor(t, e.Cursor.Channel), []byte(e.Cursor.Cursor))
 	case event.KindConversationRated:

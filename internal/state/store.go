@@ -62,7 +62,11 @@ type Store struct {
 	hookQueued   bool                 // this chunk queued or settled a delivery
 	hookChanged  bool                 // this chunk set or removed an endpoint
 	hookVersion  atomic.Uint64        // endpoints' changes committed
-	hookWake     chan struct{}
+	// channelChanged: this chunk set or removed a channel's configuration;
+	// channelVersion counts the changes committed
+	channelChanged bool
+	channelVersion atomic.Uint64
+	hookWake       chan struct{}
 }
 
 // Open opens (creating if needed) the store in dir.

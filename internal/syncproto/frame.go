@@ -120,13 +120,15 @@ var ErrFrame = errors.New("bad sync frame")
 
 // Hello opens a sync stream: the edge's protocol version, the last sequence
 // of its log (for the hub's lag figures), the last configuration sequence
-// it applied and the capabilities it speaks (none: an edge older than
-// capabilities).
+// it applied, the capabilities it speaks (none: an edge older than
+// capabilities) and, with them, the public key of its region's key, which
+// the hub seals the region's secrets to (internal/sealbox).
 type Hello struct {
 	V         int      `cbor:"1,keyasint"`
 	Head      uint64   `cbor:"2,keyasint"`
 	ConfigSeq uint64   `cbor:"3,keyasint"`
 	Caps      []string `cbor:"4,keyasint,omitempty"`
+	SealKey   []byte   `cbor:"5,keyasint,omitempty"`
 }
 
 // Welcome answers a hello: the last sequence of this edge's log the hub has
@@ -405,6 +407,9 @@ func Decode(b []byte) (*Frame, error) {
 		f.Hello = new(Hello)
 		if err = decMode.Unmarshal(body, f.Hello); err == nil {
 			f.Hello.Caps, err = caps(f.Hello.Caps)
+		}
+		if err == nil && len(f.Hello.SealKey) != 0 && len(f.Hello.SealKey) != 32 {
+			err = fmt.Errorf("a region's public key of %d bytes, not 32", len(f.Hello.SealKey))
 		}
 	case TypeWelcome:
 		f.Welcome = new(Welcome)

@@ -11,7 +11,7 @@ import (
 
 func sample() []*Frame {
 	return []*Frame{
-		{Type: TypeHello, Hello: &Hello{V: Version, Head: 1200, ConfigSeq: 7, Caps: Caps()}},
+		{Type: TypeHello, Hello: &Hello{V: Version, Head: 1200, ConfigSeq: 7, Caps: Caps(), SealKey: bytes.Repeat([]byte{7}, 32)}},
 		{Type: TypeWelcome, Welcome: &Welcome{V: Version, Acked: 1100, Edge: "eu-1", Region: "eu", Caps: Caps()}},
 		{Type: TypeHello, Hello: &Hello{V: Version, Head: 1200, ConfigSeq: 7}},
 		{Type: TypeWelcome, Welcome: &Welcome{V: Version, Acked: 1100, Edge: "eu-1", Region: "eu"}},
@@ -93,6 +93,7 @@ func TestMalformedFramesAreRefused(t *testing.T) {
 		{"hello unknown field", append([]byte{byte(TypeHello)}, 0xa1, 0x18, 0x63, 0x01), "unknown field"},
 		{"hello with a capability of 0 bytes", cborFrame(t, TypeHello, map[int]any{1: 1, 4: []string{""}}), "a capability of 0 bytes"},
 		{"welcome with a capability too long", cborFrame(t, TypeWelcome, map[int]any{1: 1, 5: []string{strings.Repeat("c", MaxCapLen+1)}}), "a capability of 33 bytes"},
+		{"hello with a short region key", cborFrame(t, TypeHello, map[int]any{1: 1, 5: []byte("short")}), "a region's public key of 5 bytes"},
 		{"hello with too many capabilities", cborFrame(t, TypeHello, map[int]any{1: 1, 4: make([]string, MaxCaps+1)}), "max number of elements"},
 		{"error message too long", body(t, &Frame{Type: TypeError, Error: &Error{Code: "x", Message: strings.Repeat("m", 2000)}}), "too long"},
 	} {
