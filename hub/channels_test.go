@@ -183,4 +183,10 @@ func TestChannelConfiguredAtTheHub(t *testing.T) {
 		}
 		return nil
 	})
+
+	// the region's key outlives a restart of the hub with its edges away
+	eu.Stop()
+	us.Stop()
+	h.Restart()
+	put(t, h, "/api/v1/tenants/demo/channels/tg-eu", body("eu", creds), 200)
 }
