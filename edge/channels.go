@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/edgedesk/edgedesk/edge/channels"
@@ -41,16 +42,17 @@ type channelDeps struct {
 // openChannels makes the channels.Service: the channels of the edge's
 // configuration now, the hub's as they come (watchChannels;
 // docs/channels.md).
-func (n *Node) openChannels(ctx context.Context) error {
-	kv, err := n.bus.KeyValue(ctx, "channel_tokens", 0)
-	if err != nil {
-		return fmt.Errorf("channels: the region's token bucket: %w", err)
+func (n *Node) openChannels() error {
+	buckets := func(ctx context.Context) (kv, locks jetstream.KeyValue, err error) {
+		if kv, err = n.bus.KeyValue(ctx, "channel_tokens", 0); err != nil {
+			return nil, nil, err
+		}
+		if locks, err = n.bus.KeyValue(ctx, "channel_token_locks", 30*time.Second); err != nil {
+			return nil, nil, err
+		}
+		return kv, locks, nil
 	}
-	locks, err := n.bus.KeyValue(ctx, "channel_token_locks", 30*time.Second)
-	if err != nil {
-		return fmt.Errorf("channels: the region's token locks: %w", err)
-	}
-	n.channelDeps = channelDeps{client: platformClient(), tokens: channels.NewTokens(channels.TokenOptions{KV: kv, Locks: locks, Node: n.cfg.Node.ID,
+	n.channelDeps = channelDeps{client: platformClient(), tokens: channels.NewTokens(channels.TokenOptions{Buckets: buckets, Node: n.cfg.Node.ID,
 		Seal: func(p, key string) string { return n.sealer.Seal(p, "channel-token", key) },
 		Open: func(s, key string) (string, error) { return n.sealer.Open(s, "channel-token", key) }})}
 	var chs []channels.Channel

@@ -262,7 +262,7 @@ func (n *Node) Start(ctx context.Context) (err error) {
 			}
 		}()
 	}
-	if err := n.openChannels(runCtx); err != nil {
+	if err := n.openChannels(); err != nil {
 		return err
 	}
 	if err := n.serveHTTP(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -19,11 +20,12 @@ import (
 // platforms (WeChat) void an app's older token when a new one is
 // fetched: nodes fetching each their own would void each other's.
 type Tokens struct {
-	kv, locks jetstream.KeyValue // nil: this process only
-	seal      func(plain, key string) string
-	open      func(sealed, key string) (string, error)
-	node      string
-	now       func() time.Time
+	kv, locks   jetstream.KeyValue // nil: this process only, or not opened yet
+	openBuckets func(ctx context.Context) (kv, locks jetstream.KeyValue, err error)
+	seal        func(plain, key string) string
+	open        func(sealed, key string) (string, error)
+	node        string
+	now         func() time.Time
 
 	mu  sync.Mutex
 	mem map[string]tokenRec
@@ -51,6 +53,10 @@ type TokenOptions struct {
 	// 30 s, so that a node that dies holding a lock frees it); nil keeps
 	// tokens in this process only.
 	KV, Locks jetstream.KeyValue
+	// Buckets, instead of KV and Locks, opens them at the first token
+	// asked for (and again after a failure): a node without channels
+	// makes none, and its start does not wait on the region's quorum.
+	Buckets func(ctx context.Context) (kv, locks jetstream.KeyValue, err error)
 	// Seal and Open keep a token sealed in the bucket (the region key's
 	// sealing, bound to the key).
 	Seal func(plain, key string) string
@@ -68,8 +74,23 @@ func NewTokens(o TokenOptions) *Tokens {
 		o.Seal = func(p, _ string) string { return p }
 		o.Open = func(s, _ string) (string, error) { return s, nil }
 	}
-	return &Tokens{kv: o.KV, locks: o.Locks, seal: o.Seal, open: o.Open, node: o.Node, now: o.Now,
+	return &Tokens{kv: o.KV, locks: o.Locks, openBuckets: o.Buckets, seal: o.Seal, open: o.Open, node: o.Node, now: o.Now,
 		mem: map[string]tokenRec{}, fetching: map[string]*sync.Mutex{}}
+}
+
+// buckets are the region's buckets, opened at the first call that needs
+// them; nil ones keep tokens in this process.
+func (t *Tokens) buckets(ctx context.Context) (kv, locks jetstream.KeyValue, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.kv == nil && t.openBuckets != nil {
+		kv, locks, err := t.openBuckets(ctx)
+		if err != nil {
+			return nil, nil, fmt.Errorf("the region's token buckets: %w", err)
+		}
+		t.kv, t.locks = kv, locks
+	}
+	return t.kv, t.locks, nil
 }
 
 // kvKey is a bucket key for key (bucket keys take a narrow alphabet).
@@ -94,6 +115,10 @@ func (t *Tokens) Token(ctx context.Context, key string, fetch func(ctx context.C
 	t.mu.Unlock()
 	l.Lock()
 	defer l.Unlock()
+	kv, locks, err := t.buckets(ctx)
+	if err != nil {
+		return "", err
+	}
 	deadline := t.now().Add(20 * time.Second)
 	for {
 		t.mu.Lock()
@@ -102,10 +127,10 @@ func (t *Tokens) Token(ctx context.Context, key string, fetch func(ctx context.C
 		if ok && r.fresh(t.now()) {
 			return r.plain, nil
 		}
-		if t.kv == nil {
-			return t.fetch(ctx, key, fetch)
+		if kv == nil {
+			return t.fetch(ctx, nil, key, fetch)
 		}
-		shared, err := t.load(ctx, key)
+		shared, err := t.load(ctx, kv, key)
 		if err != nil {
 			return "", err
 		}
@@ -113,10 +138,10 @@ func (t *Tokens) Token(ctx context.Context, key string, fetch func(ctx context.C
 			t.remember(key, shared)
 			return shared.plain, nil
 		}
-		switch _, err := t.locks.Create(ctx, kvKey(key), []byte(t.node)); {
+		switch _, err := locks.Create(ctx, kvKey(key), []byte(t.node)); {
 		case err == nil:
-			tok, err := t.fetch(ctx, key, fetch)
-			_ = t.locks.Delete(context.WithoutCancel(ctx), kvKey(key))
+			tok, err := t.fetch(ctx, kv, key, fetch)
+			_ = locks.Delete(context.WithoutCancel(ctx), kvKey(key))
 			return tok, err
 		case !errors.Is(err, jetstream.ErrKeyExists):
 			return "", err
@@ -137,8 +162,8 @@ func (t *Tokens) Token(ctx context.Context, key string, fetch func(ctx context.C
 	}
 }
 
-func (t *Tokens) load(ctx context.Context, key string) (tokenRec, error) {
-	e, err := t.kv.Get(ctx, kvKey(key))
+func (t *Tokens) load(ctx context.Context, kv jetstream.KeyValue, key string) (tokenRec, error) {
+	e, err := kv.Get(ctx, kvKey(key))
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
 		return tokenRec{}, nil
 	}
@@ -155,16 +180,16 @@ func (t *Tokens) load(ctx context.Context, key string) (tokenRec, error) {
 	return r, nil
 }
 
-func (t *Tokens) fetch(ctx context.Context, key string, fetch func(ctx context.Context) (string, time.Time, error)) (string, error) {
+func (t *Tokens) fetch(ctx context.Context, kv jetstream.KeyValue, key string, fetch func(ctx context.Context) (string, time.Time, error)) (string, error) {
 	tok, exp, err := fetch(ctx)
 	if err != nil {
 		return "", err
 	}
 	r := tokenRec{Sealed: t.seal(tok, key), Expires: exp, Fetched: t.now(), plain: tok}
 	t.remember(key, r)
-	if t.kv != nil {
+	if kv != nil {
 		b, _ := json.Marshal(r)
-		if _, err := t.kv.Put(ctx, kvKey(key), b); err != nil {
+		if _, err := kv.Put(ctx, kvKey(key), b); err != nil {
 			return tok, nil // this node has it; the others fetch their own
 		}
 	}
@@ -184,10 +209,11 @@ func (t *Tokens) Invalidate(ctx context.Context, key, token string) {
 		delete(t.mem, key)
 	}
 	t.mu.Unlock()
-	if t.kv == nil {
+	kv, _, err := t.buckets(ctx)
+	if kv == nil || err != nil {
 		return
 	}
-	if r, err := t.load(ctx, key); err == nil && r.plain == token {
-		_ = t.kv.Delete(ctx, kvKey(key))
+	if r, err := t.load(ctx, kv, key); err == nil && r.plain == token {
+		_ = kv.Delete(ctx, kvKey(key))
 	}
 }
