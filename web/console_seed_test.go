@@ -253,6 +253,19 @@ func seedMail(s *seeder) (auto, conv string) {
 // The social conversations of seedSocial.
 const (
 	socialDetail = "the customer no longer follows the account: WeChat delivers nothing to them until they follow it again (errcode 43004)"
+	// whatsappChannel is the WhatsApp channel the seeded customers wrote
+	// by: the one the console's test configures (a local fake of the
+	// platform), so that a template sent from the console goes out.
+	whatsappChannel = "whatsapp-demo"
+	// joaoWhatsApp is João's number on WhatsApp: where the fake receives
+	// what the edge sends him.
+	joaoWhatsApp = "5521998765432"
+	// seededOrigin is the node the seeded replies say accepted them: not
+	// the edge under test, whose channels send the replies it accepted
+	// (and another node's only long after their time, by which the
+	// seeded statuses have settled them), so the seeded replies'
+	// deliveries stay as seeded.
+	seededOrigin = "seed-node"
 )
 
 // socialContact records a messaging platform's customer as the edge's
@@ -287,10 +300,14 @@ func (s *seeder) chat(at time.Time, conv, contact, channel, from, cid, text stri
 }
 
 // socialReply adds agent's reply at at and what became of it on the
-// platform: one delivery item per status, a few seconds apart.
+// platform: one delivery item per status, a few seconds apart. The reply
+// is another node's (seededOrigin): the edge's channels do not send it.
 func (s *seeder) socialReply(at time.Time, conv, agent, cid, text string, statuses []event.Delivery) {
 	s.at = at.UnixMilli() - 1
-	seq := s.reply(time.Millisecond, conv, agent, cid, text)
+	var seq uint64
+	s.add(time.Millisecond, &event.Event{Kind: event.KindMessageCreated, Origin: seededOrigin, Actor: event.Actor{Kind: event.ActorAgent, ID: agent},
+		Message: &event.Message{Conv: conv, ClientID: cid, Text: text}}, func(n uint64) { seq = n })
+	s.wait()
 	for i, d := range statuses {
 		d.Conv, d.Ref = conv, seq
 		if d.Status == event.DeliverySent || d.Status == event.DeliveryFailed {
@@ -308,16 +325,18 @@ func (s *seeder) note(at time.Time, conv, agent, cid, text string) {
 		Message: &event.Message{Conv: conv, ClientID: cid, Text: text, Private: true}}, nil)
 }
 
-// seedSocial gives the demo tenant two conversations from messaging
+// seedSocial gives the demo tenant three conversations from messaging
 // platforms, as the edge's channels record them: Ana Souza's on WhatsApp,
 // whose 24-hour reply window has some 3 h 15 min left (she last wrote
 // 20 h 45 min before now), Alice's replies delivered and read; and 微信用户
 // Li's on WeChat, who last wrote 50 hours before now (the 48-hour window
 // closed 2 hours ago), Alice's last reply not delivered. Each ends with a
 // note of Alice's a few minutes ago, so that both are near the top of the
-// list. It returns their ids.
-func seedSocial(s *seeder, now time.Time) (whatsapp, wechat string) {
-	whatsapp, wechat = "c-whatsapp-ana", "c-wechat-li"
+// list. And João Pereira's on WhatsApp, who last wrote 27 hours before
+// now: its window closed 3 hours ago, and only a template reaches him. It
+// returns their ids.
+func seedSocial(s *seeder, now time.Time) (whatsapp, wechat, closed string) {
+	whatsapp, wechat, closed = "c-whatsapp-ana", "c-wechat-li", "c-whatsapp-joao"
 	ago := func(d time.Duration) time.Time { return now.Add(-d) }
 	sent := func(st string) event.Delivery { return event.Delivery{Status: st} }
 
@@ -346,6 +365,15 @@ func seedSocial(s *seeder, now time.Time) (whatsapp, wechat string) {
 		"Of course! Gift wrapping is on us, with a card that says “Feliz aniversário”.",
 		[]event.Delivery{sent(event.DeliverySent), sent(event.DeliveryDelivered)})
 	s.note(ago(4*time.Minute), whatsapp, "agent-alice", "n1", "Gift wrap and card added to order #2093 in the shop's admin.")
+
+	s.at = ago(27*time.Hour + 5*time.Minute).UnixMilli()
+	s.socialContact("v-whatsapp-joao", "João Pereira", map[string]string{"channel": "WhatsApp", "handle": "+55 21 99876-5432"})
+	s.openSocial(closed, "v-whatsapp-joao", "agent-alice", "whatsapp")
+	s.chat(ago(27*time.Hour), closed, "v-whatsapp-joao", "whatsapp", joaoWhatsApp, "w1",
+		"Olá! My order #1042 still hasn't arrived. Could you check where it is?")
+	s.socialReply(ago(26*time.Hour+52*time.Minute), closed, "agent-alice", "r1",
+		"Hi João! Order #1042 left our warehouse yesterday. I'll write as soon as the carrier gives a delivery date.",
+		[]event.Delivery{sent(event.DeliverySent), sent(event.DeliveryDelivered), sent(event.DeliveryRead)})
 	s.wait()
-	return whatsapp, wechat
+	return whatsapp, wechat, closed
 }

@@ -8,10 +8,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/edgedesk/edgedesk/edge"
+	"github.com/edgedesk/edgedesk/edge/channels/whatsapp/whatsapptest"
+	"github.com/edgedesk/edgedesk/edge/config"
 	"github.com/edgedesk/edgedesk/edge/edgetest"
 	"github.com/edgedesk/edgedesk/internal/event"
 )
@@ -32,23 +35,32 @@ func consoleBrowser(t testing.TB, built string) string {
 // from 1024 to 2560 px, e-mail conversations (subjects, headers, quoted
 // text, verification, deliveries, Reply all), conversations from messaging
 // platforms (channel icons, the platform profile, the reply window open
-// and closed, the replies' ticks), and axe-core's WCAG 2.1 AA
-// rules on every screen in both themes. With SCREENSHOT_DIR it saves
-// console-*.png there.
+// and closed, the replies' ticks, a WhatsApp template sent past the
+// window), and axe-core's WCAG 2.1 AA rules on every screen in both
+// themes. With SCREENSHOT_DIR it saves console-*.png there.
+//
+// The edge has a WhatsApp channel, to a local fake of the platform
+// (whatsapptest): the template the script sends goes out through it.
 func TestConsoleInChromium(t *testing.T) {
 	chromium, shots := browser(t, "node_modules/playwright-core", "node_modules/axe-core", "dist/console/index.html")
-	e := edgetest.Start(t, edgetest.Config(t))
+	wa := whatsapptest.New(t)
+	cfg := edgetest.Config(t)
+	cfg.Channels = []config.Channel{{ID: whatsappChannel, Kind: "whatsapp", Tenant: edge.DemoTenant, Inbox: edge.DemoInbox,
+		Credentials: wa.Credentials(), APIBase: wa.APIBase()}}
+	e := edgetest.Start(t, cfg)
 	ids := seedMorning(t, e)
 	settleSLA(t, e)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	// the script takes 2 to 4 minutes; on a machine busy with other tests,
+	// more
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "e2e/console.mjs")
 	cmd.Env = append(os.Environ(), "EDGE_URL="+e.URL, "CHROMIUM="+chromium, "SCREENSHOT_DIR="+shots,
 		"AGENT_EMAIL=alice@demo.test", "AGENT_PASSWORD="+edge.DemoPassword,
 		"LONG_CONV="+ids.long, "FILE_CONV="+ids.file, "ANON_CONV="+ids.anon, "RATED_CONV="+ids.rated,
 		"MAIL_CONV="+ids.mail, "AUTO_CONV="+ids.auto, "MAIL_SUBJECT="+mailSubject, "MAIL_DETAIL="+mailDetail,
-		"WHATSAPP_CONV="+ids.whatsapp, "WECHAT_CONV="+ids.wechat, "SOCIAL_DETAIL="+socialDetail)
+		"WHATSAPP_CONV="+ids.whatsapp, "WECHAT_CONV="+ids.wechat, "SOCIAL_DETAIL="+socialDetail, "WHATSAPP_CLOSED_CONV="+ids.closed)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -84,23 +96,46 @@ func TestConsoleInChromium(t *testing.T) {
 	if last == nil || len(last.To) != 0 || len(last.Cc) != 1 || last.Cc[0].Addr != "li.na@example.cn" || last.Cc[0].Name != "Li Na" {
 		t.Errorf("the reply sent with Reply all has e-mail %+v, want no To and Cc Li Na <li.na@example.cn>", last)
 	}
+	// the script's template, past João's window: stored once (the send
+	// the edge refused is not), with the edge's line as its text, and
+	// sent to WhatsApp as the template
+	items, _, err = e.Store().Timeline(edge.DemoTenant, ids.closed, 0, 100, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var templates []event.Template
+	for _, it := range items {
+		if it.Kind == "message" && it.Template != nil {
+			templates = append(templates, *it.Template)
+			if it.ActorKind != event.ActorAgent || it.Private || it.Text != "Template order_update (pt_BR): #1042" {
+				t.Errorf("the template reply is %s's (private %v) with text %q", it.ActorKind, it.Private, it.Text)
+			}
+		}
+	}
+	if len(templates) != 1 || templates[0].Name != "order_update" || templates[0].Language != "pt_BR" || !slices.Equal(templates[0].Params, []string{"#1042"}) {
+		t.Errorf("the conversation has templates %+v, want order_update (pt_BR) with #1042 once", templates)
+	}
+	if got := wa.Received(joaoWhatsApp); !slices.Equal(got, []string{"template:order_update"}) {
+		t.Errorf("WhatsApp got %q for João, want the template alone", got)
+	}
 	for _, png := range []string{"console-login.png", "console-light.png", "console-dark.png", "console-history.png",
 		"console-snooze.png", "console-help.png", "console-profile.png", "console-canned.png", "console-canned-dark.png",
 		"console-inboxes.png", "console-inboxes-dark.png", "console-1024.png", "console-2560.png", "console-email.png", "console-email-dark.png", "console-email-headers.png",
-		"console-social.png", "console-social-dark.png", "console-window-closed.png"} {
+		"console-social.png", "console-social-dark.png", "console-window-closed.png", "console-template-composer.png", "console-template-sent.png", "console-template-composer-dark.png"} {
 		if fi, err := os.Stat(filepath.Join(shots, png)); err != nil || fi.Size() < 1000 {
 			t.Errorf("screenshot %s not saved: %v", png, err)
 		}
 	}
 }
 
-type seeded struct{ long, file, anon, rated, mail, auto, whatsapp, wechat string }
+type seeded struct{ long, file, anon, rated, mail, auto, whatsapp, wechat, closed string }
 
 // seedMorning gives the demo tenant a help desk's morning: a conversation
 // of 500 messages over three days, and thirty others of named, e-mailed
 // and anonymous customers in every status and priority, one ending with a
 // file and one rated, and, the latest, two e-mail conversations (seedMail)
-// and two from messaging platforms, WhatsApp and WeChat (seedSocial).
+// and three from messaging platforms, two on WhatsApp and one on WeChat
+// (seedSocial).
 func seedMorning(t *testing.T, e *edgetest.Edge) seeded {
 	now := time.Now()
 	s := newSeeder(t, e, now.Add(-6*24*time.Hour))
@@ -163,7 +198,7 @@ func seedMorning(t *testing.T, e *edgetest.Edge) seeded {
 	}
 	s.wait()
 	ids.auto, ids.mail = seedMail(s)
-	ids.whatsapp, ids.wechat = seedSocial(s, now)
+	ids.whatsapp, ids.wechat, ids.closed = seedSocial(s, now)
 	return ids
 }
 

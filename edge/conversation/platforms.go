@@ -22,6 +22,11 @@ func (s *Service) checkPlatform(a Actor, c *state.ConversationRec, p *Post) erro
 	case p.Template != nil && !lim.Templates:
 		return invalid("%s has no templates: reply with text", lim.Label)
 	}
+	if p.Template != nil {
+		if err := templateParams(lim.Label, p.Template.Params); err != nil {
+			return err
+		}
+	}
 	if !ok || p.Private || a.IsCustomer() {
 		return nil
 	}
@@ -43,6 +48,23 @@ func (s *Service) checkPlatform(a Actor, c *state.ConversationRec, p *Post) erro
 			if rec, err := s.store.Attachment(a.Tenant, id); err == nil && rec.Size > lim.MaxFile {
 				return invalid("%s takes files of at most %s; %q has %s", lim.Label, size(lim.MaxFile), rec.Name, size(rec.Size))
 			}
+		}
+	}
+	return nil
+}
+
+// templateParams refuses the parameters the platform would: over 1,024
+// bytes, or with what WhatsApp refuses in one (error 132018: a line
+// break, a tab, more than four spaces in a row).
+func templateParams(label string, params []string) error {
+	for i, v := range params {
+		switch {
+		case len(v) > event.MaxTemplateParam:
+			return invalid("template parameter %d has %d bytes; %s takes at most %d", i+1, len(v), label, event.MaxTemplateParam)
+		case strings.ContainsAny(v, "\n\r\t"):
+			return invalid("template parameter %d has a line break or a tab, which %s refuses in a parameter: put it on one line", i+1, label)
+		case strings.Contains(v, "     "):
+			return invalid("template parameter %d has more than four spaces in a row, which %s refuses in a parameter", i+1, label)
 		}
 	}
 	return nil

@@ -1,6 +1,7 @@
 package conversation_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +60,18 @@ func TestPlatformLimitsHoldReplies(t *testing.T) {
 	}
 	if _, err := svc.Post(ctx, cust, c, conversation.Post{ClientID: "t3", Template: &event.Template{Name: "order_update", Language: "en_US"}}); code(err) != "invalid" {
 		t.Fatalf("a customer's template: %v", err)
+	}
+	// parameters WhatsApp would refuse (error 132018) are refused here
+	for param, want := range map[string]string{
+		"line one\nline two":      "a line break or a tab",
+		"a\tb":                    "a line break or a tab",
+		"far     apart":           "more than four spaces in a row",
+		strings.Repeat("x", 1025): "has 1025 bytes; WhatsApp takes at most 1024",
+	} {
+		_, err := svc.Post(ctx, alice, c, conversation.Post{ClientID: "tp-" + strconv.Itoa(len(param)), Template: &event.Template{Name: "order_update", Language: "en_US", Params: []string{param}}})
+		if code(err) != "invalid" || !strings.Contains(err.Error(), want) {
+			t.Errorf("parameter %.20q: %v, want invalid saying %q", param, err, want)
+		}
 	}
 	// the customer writes again (the log's clock is the real one): the
 	// window opens again

@@ -1,7 +1,7 @@
 // End-to-end test of the agent console in Debian's chromium, against an
 // edge that web/e2e_console_test.go started and seeded (a conversation of
-// 500 messages, thirty others, two e-mail conversations, a WhatsApp and a
-// WeChat one): EDGE_URL=…
+// 500 messages, thirty others, two e-mail conversations, two WhatsApp ones
+// (one past its 24-hour window) and a WeChat one): EDGE_URL=…
 // LONG_CONV=… node e2e/console.mjs. Teams, custom fields, links, merges,
 // splits and search are checked on a customer of their own, made through
 // the REST API.
@@ -14,7 +14,7 @@ import { chromium } from "playwright-core";
 const env = process.env;
 const edge = env.EDGE_URL;
 for (const k of ["EDGE_URL", "AGENT_EMAIL", "AGENT_PASSWORD", "LONG_CONV", "FILE_CONV", "ANON_CONV", "RATED_CONV", "MAIL_CONV", "AUTO_CONV",
-  "MAIL_SUBJECT", "MAIL_DETAIL", "WHATSAPP_CONV", "WECHAT_CONV", "SOCIAL_DETAIL"]) {
+  "MAIL_SUBJECT", "MAIL_DETAIL", "WHATSAPP_CONV", "WECHAT_CONV", "SOCIAL_DETAIL", "WHATSAPP_CLOSED_CONV"]) {
   if (!env[k]) {
     console.error(`${k} is not set: web/e2e_console_test.go sets it`);
     process.exit(2);
@@ -48,6 +48,13 @@ process.exit(failed ? 1 : 0);
 // with the accessible name label has the focus, and says whether it came.
 async function focused(page, label) {
   return page.waitForFunction((l) => document.activeElement?.getAttribute("aria-label") === l, label, { timeout: 3000 })
+    .then(() => true, () => false);
+}
+
+// focusedOn waits (a moment) until the focused element matches the CSS
+// selector, and says whether it did.
+async function focusedOn(page, selector) {
+  return page.waitForFunction((s) => document.activeElement?.matches(s) ?? false, selector, { timeout: 3000 })
     .then(() => true, () => false);
 }
 
@@ -743,6 +750,135 @@ async function run() {
     await shootCalm(page, "console-window-closed");
   });
 
+  await step("WhatsApp past the window: the template composer checks, previews, keeps the edge's refusal, sends; the reply shows as a template, sent", async () => {
+    await openConv(page, env.WHATSAPP_CLOSED_CONV);
+    await page.locator(".conv-head h2", { hasText: "João Pereira" }).waitFor({ timeout });
+    // the banner says only a template goes, and offers one
+    const banner = page.locator(".composer .reply-window.closed");
+    await banner.waitFor({ timeout });
+    const said = (await banner.locator("span[id]").innerText()).trim();
+    check(said === "The 24-hour window closed 3 h ago. WhatsApp takes only an approved template until the customer writes again.", `the closed window says ${JSON.stringify(said)}`);
+    check(await page.getByRole("tab", { name: "Reply" }).isDisabled(), "Reply is enabled in a closed window");
+    const cta = banner.getByRole("button", { name: "Send a template" });
+    check(await cta.evaluate((b) => b.classList.contains("primary")), "Send a template is not the banner's primary action");
+    const barButton = page.locator(".composer-bar").getByRole("button", { name: "Template", exact: true });
+    check(await barButton.count() === 1, "the reply box has no Template button");
+    check(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("edgedesk:console:templates:")).length) === 0, "templates are remembered before any was sent");
+    await cta.click();
+    const panel = page.getByRole("dialog", { name: "Send a WhatsApp template" });
+    await panel.waitFor({ timeout });
+    check(await cta.getAttribute("aria-expanded") === "true", "the banner's button does not say the composer is open");
+    check(await focusedOn(page, "#tpl-name"), "the name field does not have the focus");
+    // empty: no recent template yet, a hint instead
+    check((await panel.locator(".tpl-recent").innerText()).includes("None yet"), `the recent templates read ${await panel.locator(".tpl-recent").innerText()}`);
+    // checked as the edge checks: a name WhatsApp would not have approved is said, with the one it would have
+    const name = panel.getByLabel("Name", { exact: true });
+    await name.fill("Order Update");
+    await name.press("Tab");
+    const nameError = panel.locator("#tpl-name-error");
+    await nameError.waitFor({ timeout });
+    check((await nameError.innerText()).includes("Only lower-case letters, digits and _"), `the name's problem reads ${await nameError.innerText()}`);
+    check(await name.getAttribute("aria-invalid") === "true", "the name is not marked invalid");
+    await panel.getByRole("button", { name: "Use order_update", exact: true }).click();
+    check(await name.inputValue() === "order_update", `the suggested name filled in ${await name.inputValue()}`);
+    await nameError.waitFor({ state: "detached", timeout });
+    // the language: the common codes offered as the agent types, Enter takes one
+    const lang = panel.getByRole("combobox", { name: "Language" });
+    await lang.click();
+    const offered = panel.getByRole("listbox", { name: "Common WhatsApp languages" });
+    await offered.waitFor({ timeout });
+    check(await offered.getByRole("option").count() === 17, `${await offered.getByRole("option").count()} languages are offered, not 17`);
+    await lang.fill("bra");
+    check(await offered.getByRole("option").count() === 1, "typing does not narrow the languages");
+    await lang.press("Enter");
+    check(await lang.inputValue() === "pt_BR", `Enter took ${await lang.inputValue()}`);
+    await offered.waitFor({ state: "detached", timeout });
+    check((await panel.locator(".tpl-combo-name").innerText()).trim() === "Portuguese (Brazil)", "the language's name is not shown beside its code");
+    // one body parameter
+    await panel.getByRole("button", { name: "Add parameter {{1}}" }).click();
+    const param = panel.getByLabel("Parameter {{1}}", { exact: true });
+    check(await focused(page, "Parameter {{1}}"), "the new parameter does not have the focus");
+    await param.fill("#1042");
+    check((await panel.locator(".tpl-count").innerText()).trim() === "1 of 20", `the count reads ${await panel.locator(".tpl-count").innerText()}`);
+    // the preview: the bubble the timeline will show, and the line the list will
+    const preview = panel.locator(".tpl-preview");
+    check((await preview.locator(".tpl-name").innerText()).trim() === "order_update", "the preview has not the name");
+    check((await preview.locator(".tpl-lang").textContent()).replace(/\s+/g, " ").trim() === "in pt_BR", `the preview's language reads ${await preview.locator(".tpl-lang").innerText()}`);
+    check((await preview.locator(".tpl-param").innerText()).includes("#1042"), "the preview has not the parameter");
+    const line = (await preview.locator(".tpl-preview-line q").innerText()).trim();
+    check(line === "Template order_update (pt_BR): #1042", `the preview's line reads ${JSON.stringify(line)}`);
+    await accessible(page, "the template composer (light)");
+    await page.mouse.move(700, 4); // no button under the pointer
+    await shootCalm(page, "console-template-composer", true);
+    // the edge's refusal stays in the panel, the form as it was: the next
+    // send frame is made one the edge refuses (a name it does not take),
+    // held a moment so that the busy state shows
+    await page.evaluate(() => {
+      const send = WebSocket.prototype.send;
+      WebSocket.prototype.send = function (data) {
+        const f = typeof data === "string" ? JSON.parse(data) : null;
+        if (f?.type !== "send" || !f.template) return send.call(this, data);
+        WebSocket.prototype.send = send;
+        f.template.name = "Order Update";
+        setTimeout(() => send.call(this, JSON.stringify(f)), 700);
+      };
+    });
+    const sendBtn = panel.locator(".tpl-send");
+    await sendBtn.click();
+    await panel.locator(".tpl-send", { hasText: "Sending…" }).waitFor({ timeout: 600 });
+    check(await sendBtn.isDisabled(), "Send is not disabled while sending");
+    check(await name.getAttribute("readonly") !== null, "the name can be changed while sending");
+    check(await panel.getAttribute("aria-busy") === "true", "the composer is not busy while sending");
+    const refused = panel.locator(".tpl-refused[role=alert]");
+    await refused.waitFor({ timeout });
+    const why = (await refused.innerText()).trim();
+    check(/^Not sent\. Template name "Order Update": 1-512 lower-case letters/.test(why), `the refusal reads ${JSON.stringify(why)}`);
+    check(await name.inputValue() === "order_update" && await lang.inputValue() === "pt_BR" && await param.inputValue() === "#1042", "the form lost its values");
+    check(await sendBtn.isEnabled() && (await sendBtn.innerText()).trim() === "Send template", "Send is not back after the refusal");
+    check(await page.locator(".timeline .tpl-msg").count() === 0, "a refused template shows in the timeline");
+    // Enter in the last field sends
+    await param.press("Enter");
+    await panel.waitFor({ state: "detached", timeout });
+    check(await focusedOn(page, ".reply-window .window-action"), "the focus did not go back to Send a template");
+    const sent = page.locator(".timeline .row.agent", { has: page.locator(".tpl-msg") });
+    await sent.waitFor({ timeout });
+    check((await sent.locator(".tpl-tag").innerText()).trim().toLowerCase() === "template", "the reply has no Template tag");
+    check((await sent.locator(".tpl-name").innerText()).trim() === "order_update", "the reply does not name the template");
+    check((await sent.locator(".tpl-lang").textContent()).replace(/\s+/g, " ").trim() === "in pt_BR", `the reply's language reads ${await sent.locator(".tpl-lang").innerText()}`);
+    check((await sent.locator(".tpl-param").innerText()).includes("#1042"), "the reply does not show the parameter");
+    check(!(await sent.locator(".msg").innerText()).includes("Template order_update (pt_BR)"), "the edge's line is shown again beside the template");
+    check(await page.locator(".send-refused, .tpl-refused").count() === 0, "a refusal is shown after the template went");
+    // the edge took it and WhatsApp (the fake) too: Sent under it
+    await sent.locator(".chat-delivery.sent").waitFor({ timeout });
+    check((await row(page, env.WHATSAPP_CLOSED_CONV).locator(".preview").innerText()).includes("Template order_update (pt_BR): #1042"), "the list's row does not show the template");
+    // remembered for the tenant, offered as a chip that fills the form in one click
+    const stored = await page.evaluate(() => Object.entries(localStorage).filter(([k]) => k.startsWith("edgedesk:console:templates:")));
+    check(stored.length === 1 && !stored[0][0].endsWith(":-"), `the recent templates are stored under ${stored.map(([k]) => k)}`);
+    check(JSON.stringify(JSON.parse(stored[0][1])) === JSON.stringify([{ name: "order_update", language: "pt_BR", params: ["#1042"] }]), `the recent templates are ${stored[0][1]}`);
+    await page.locator(".timeline-box").evaluate((b) => { b.scrollTop = b.scrollHeight; });
+    await accessible(page, "a template reply in the timeline (light)");
+    await shootCalm(page, "console-template-sent");
+    await barButton.click();
+    await panel.waitFor({ timeout });
+    check(await name.inputValue() === "" && await param.count() === 0, "the composer keeps the template it sent");
+    await panel.getByRole("button", { name: "Use order_update pt_BR: Portuguese (Brazil), 1 parameter", exact: true }).click();
+    check(await name.inputValue() === "order_update" && await lang.inputValue() === "pt_BR" && await param.inputValue() === "#1042", "the recent template does not fill the form");
+    check(await focused(page, "Parameter {{1}}"), "the recent template's parameter does not have the focus");
+    // at 1024 × 768 it fits over the conversation, nothing cut
+    await page.setViewportSize({ width: 1024, height: 768 });
+    const small = await panel.boundingBox(), column = await page.locator(".conversation").boundingBox();
+    const head = await page.locator(".conv-props").boundingBox();
+    check(small.x >= column.x && small.x + small.width <= column.x + column.width + 0.5 && small.y >= head.y + head.height,
+      `at 1024 × 768 the composer is at ${JSON.stringify(small)}, over the header (${JSON.stringify(head)}) or out of the conversation (${JSON.stringify(column)})`);
+    const cut = await panel.evaluate((p) => [p, ...p.querySelectorAll(".btn, .tpl-chip, .tpl-combo, .input")]
+      .filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.className));
+    check(cut.length === 0, `at 1024 px these are cut: ${cut.join(", ")}`);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.keyboard.press("Escape");
+    await panel.waitFor({ state: "detached", timeout });
+    check(await focusedOn(page, ".composer-bar .template-btn"), "Escape does not give the focus back to Template");
+  });
+
   await step("the profile menu: name, availability, theme, notifications; dark theme remembered", async () => {
     await page.getByRole("button", { name: "Profile and settings" }).click();
     const menu = page.getByRole("menu", { name: "Profile and settings" });
@@ -783,6 +919,16 @@ async function run() {
     await reveal(page);
     await accessible(page, "a WhatsApp conversation (dark)");
     await shootCalm(page, "console-social-dark");
+    await openConv(page, env.WHATSAPP_CLOSED_CONV);
+    await page.locator(".composer-bar").getByRole("button", { name: "Template", exact: true }).click();
+    const tpl = page.getByRole("dialog", { name: "Send a WhatsApp template" });
+    await tpl.waitFor({ timeout });
+    await tpl.getByRole("button", { name: /^Use order_update pt_BR/ }).click();
+    await page.mouse.move(700, 4);
+    await accessible(page, "the template composer (dark)");
+    await shootCalm(page, "console-template-composer-dark", true);
+    await page.keyboard.press("Escape");
+    await tpl.waitFor({ state: "detached", timeout });
     await openConv(page, env.FILE_CONV);
     await page.getByRole("button", { name: /^Conversation priority: / }).click();
     await accessible(page, "the priority picker (dark)");

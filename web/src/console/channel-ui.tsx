@@ -67,14 +67,25 @@ export function useWindow(channel: string | undefined, customerAt: number | unde
 }
 
 // WindowBanner says, above the reply box, how long the agent may still
-// reply on the customer's platform, or that the window closed.
-export function WindowBanner({ window: w, id }: { window: ReplyWindow; id: string }) {
+// reply on the customer's platform, or that the window closed; action is
+// what the agent can do then (WhatsApp's: send a template), at its end.
+export function WindowBanner({ window: w, id, action }: { window: ReplyWindow; id: string; action?: React.ReactNode }) {
   if (w.state === "none") return null;
   const icon = w.state === "closed" ? "lock" : w.state === "closing" ? "alert" : "clock";
+  const title = w.why === "replies" ? undefined : `${w.state === "closed" ? "Closed" : "Closes"} ${full(w.closes)}`;
+  if (!action) {
+    return (
+      <p className={`reply-window ${w.state}`} id={id} title={title}>
+        <Icon name={icon} size={14} /><span>{w.text}</span>
+      </p>
+    );
+  }
+  // the words alone describe the reply box: the action is a control of its own
   return (
-    <p className={`reply-window ${w.state}`} id={id} title={w.why === "replies" ? undefined : `${w.state === "closed" ? "Closed" : "Closes"} ${full(w.closes)}`}>
-      <Icon name={icon} size={14} /><span>{w.text}</span>
-    </p>
+    <div className={`reply-window ${w.state} has-action`}>
+      <Icon name={icon} size={14} /><span id={id} title={title}>{w.text}</span>
+      {action}
+    </div>
   );
 }
 

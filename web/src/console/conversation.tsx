@@ -14,7 +14,7 @@
 // it (channel-ui.tsx).
 
 import { RefObject, useEffect, useLayoutEffect, useRef, useState } from "react";
-import type { Address, Agent, CustomStatus, Delivery, FieldDef, Macro, Rule, Team } from "../protocol.gen";
+import type { Address, Agent, CustomStatus, Delivery, FieldDef, Macro, Rule, Team, Template } from "../protocol.gen";
 import { fetchAttachment, Fetched, uploadAttachment } from "../widget/attachment";
 import { Analysis, Connection, Item } from "../widget/protocol";
 import { Cooldown, tooMany } from "../throttle";
@@ -41,7 +41,9 @@ import { linkText, mergeable, mergeText, Said } from "./links";
 import { ConvRef, LinkDialog, MergeBanner, MergeDialog } from "./links-ui";
 import { channelInfo } from "./channels";
 import { ChannelAvatar, DeliveryMark, MarkIcon, useWindow, WindowBanner } from "./channel-ui";
-import { repliesSince } from "./reply-window";
+import { repliesSince, Windows } from "./reply-window";
+import { emptyDraft, TemplateCard, TemplateComposer } from "./template-ui";
+import { Draft, loadRecent, remember, saveRecent } from "./templates";
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -539,10 +541,10 @@ function TimelineRow({ row, conv, team, me, token, readings, mail, delivery, pre
             <time dateTime={new Date(it.ts).toISOString()} title={full(it.ts)}>{clock(it.ts)}</time>
           </div>
         )}
-        <div className={`msg ${it.actor_kind}${it.private ? " note" : ""}${it.text ? "" : " bare"}${platform && delivery?.status === "failed" ? " undelivered" : ""}`}
+        <div className={`msg ${it.actor_kind}${it.private ? " note" : ""}${it.text || it.template ? "" : " bare"}${it.template ? " tpl-msg" : ""}${platform && delivery?.status === "failed" ? " undelivered" : ""}`}
           title={row.first ? undefined : full(it.ts)}>
-          {/* Text is rendered as text: React escapes it. */}
-          {segments(it.text ?? "", r?.pii).map((s, i) =>
+          {/* Text is rendered as text: React escapes it. A template reply shows the template (template-ui.tsx). */}
+          {it.template ? <TemplateCard template={it.template} text={it.text} /> : segments(it.text ?? "", r?.pii).map((s, i) =>
             s.pii ? <mark key={i} title={`personal data: ${s.pii}`}>{s.text}</mark> : <span key={i}>{s.text}</span>)}
           {(it.attachments ?? []).map((id) => <Attachment key={id} id={id} token={token} />)}
           {r && <small className="reading"><Icon name="nlp" size={12} />{reading(r)}</small>}
@@ -754,7 +756,9 @@ function Attachment({ id, token }: { id: string; token: string }) {
 // refuses a reply there): the box says so. Above it, a messaging
 // platform's reply window: once closed, Reply is disabled and the box
 // takes notes. A reply the edge refuses stays in the box, with the edge's
-// reason under it until the agent changes it.
+// reason under it until the agent changes it. On WhatsApp, Template (and,
+// once the window closed, the banner's Send a template) opens the template
+// composer (template-ui.tsx) above the box.
 function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros, replies = 0 }: {
   conv: Conv; conn: Connection; canned: Canned[]; token: string; uploadWait: Cooldown; reply: RefObject<HTMLTextAreaElement | null>;
   mail?: Thread; // an e-mail conversation's: the reply goes as mail
@@ -770,11 +774,47 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros, 
   const [active, setActive] = useState(0);
   const [sending, setSending] = useState(false);
   const [refused, setRefused] = useState(""); // the edge's reason for the last send it refused
+  // WhatsApp's templates: the composer's panel, its draft (kept while it
+  // is closed and opened again in this conversation) and the tenant's
+  // templates sent lately in this browser
+  const templated = !!Windows[conv.channel ?? ""]?.templates && !closed;
+  const tenant = conv.tenant ?? "";
+  const [tplOpen, setTplOpen] = useState(false);
+  const [tplDraft, setTplDraft] = useState<Draft>(emptyDraft);
+  const [recent, setRecent] = useState<Template[]>(() => loadRecent(tenant));
+  const tplButton = useRef<HTMLButtonElement>(null);
+  const tplOpener = useRef<HTMLElement | null>(null);
   useEffect(() => {
     setText("");
     setNote(false);
     setRefused("");
+    setTplOpen(false);
+    setTplDraft(emptyDraft());
+    setRecent(loadRecent(tenant));
   }, [conv.id]);
+  const openTemplate = (ev: React.MouseEvent<HTMLElement>) => {
+    tplOpener.current = ev.currentTarget;
+    setRecent(loadRecent(tenant)); // another tab may have sent one since
+    setTplOpen((o) => !o);
+  };
+  const closeTemplate = () => {
+    setTplOpen(false);
+    // back to what opened it (the banner's button is gone once the customer wrote again)
+    const back = tplOpener.current?.isConnected ? tplOpener.current : tplButton.current;
+    setTimeout(() => back?.focus());
+  };
+  // sendTemplate sends the reply as the template, and resolves to the
+  // edge's refusal, or "" once it took it: remembered, the panel closed
+  const sendTemplate = async (t: Template): Promise<string> => {
+    const r = await conn.request({ type: "send", conv: conv.id, client_id: clientID(), text: "", template: t });
+    if (r.type === "error") return r.message || r.code || "the edge refused it";
+    const list = remember(loadRecent(tenant), t);
+    saveRecent(tenant, list);
+    setRecent(list);
+    setTplDraft(emptyDraft());
+    closeTemplate();
+    return "";
+  };
   // An e-mail reply's recipients: the customer alone, until the agent
   // chooses Reply all or adds others.
   const customer = mail?.customer;
@@ -939,7 +979,15 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros, 
   };
   return (
     <form className={`composer${note ? " noting" : ""}${closed ? " closed" : ""}`} onSubmit={(ev) => { ev.preventDefault(); void send(); }}>
-      {!closed && <WindowBanner window={win} id={`window-${conv.id}`} />}
+      {!closed && <WindowBanner window={win} id={`window-${conv.id}`} action={shut && templated ? (
+        <button type="button" className="btn sm primary window-action" aria-haspopup="dialog" aria-expanded={tplOpen} onClick={openTemplate}>
+          <Icon name="template" size={14} />Send a template
+        </button>
+      ) : undefined} />}
+      {tplOpen && templated && (
+        <TemplateComposer platform={channelInfo(conv.channel).label} customer={who(conv)} draft={tplDraft} onDraft={setTplDraft} recent={recent}
+          send={sendTemplate} onClose={closeTemplate} />
+      )}
       {suggestions.length > 0 && (
         <ul className="canned popover" role="listbox" aria-label="Canned responses">
           {suggestions.map((c, i) => (
@@ -990,6 +1038,12 @@ function Composer({ conv, conn, canned, token, uploadWait, reply, mail, macros, 
             <input type="file" aria-label="Attach a file" onChange={(e) => void attach(e)} />
           </label>
           {macros}
+          {templated && (
+            <button ref={tplButton} type="button" className="btn sm ghost template-btn" aria-haspopup="dialog" aria-expanded={tplOpen}
+              title={`Send an approved ${channelInfo(conv.channel).label} template`} onClick={openTemplate}>
+              <Icon name="template" size={14} />Template
+            </button>
+          )}
           {uploading && <span className="hint uploading"><Icon name="spinner" className="spin" size={14} />Uploading {uploading}…</span>}
           <span className="spacer" />
           <span className="hint keys"><kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> new line</span>

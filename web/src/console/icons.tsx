@@ -11,7 +11,7 @@ import {
   MessageSquareText, MessagesSquare, Monitor, Moon, PanelRight, Paperclip, Pencil, Phone, Plus, ReplyAll, RotateCcw, Route, Search, SendHorizontal,
   ShieldAlert, ShieldCheck, Sparkles, Star, StickyNote, Sun, Tag, Trash2, TriangleAlert, UserRound, UserRoundCheck, UserRoundPlus, Volume2, WandSparkles, WifiOff, X, Zap,
   ArrowUpRight, CalendarDays, CaseSensitive, ChevronLeft, ChevronsUpDown, ClipboardList, GitMerge, Link, ListChecks, Split, SquareCheck, TextSearch, Unlink, Users,
-  CalendarX, CircleDotDashed, ListFilter, Timer, Webhook, RotateCcwKey, Puzzle, RefreshCw, CheckCheck, CodeXml,
+  CalendarX, CircleDotDashed, ListFilter, Timer, Webhook, RotateCcwKey, Puzzle, RefreshCw, CheckCheck, CodeXml, LayoutTemplate, History,
 } from "lucide";
 import { TelegramGlyph, WeChatGlyph, WeComGlyph, WhatsAppGlyph, XGlyph } from "./glyphs";
 
@@ -26,7 +26,7 @@ export const icons = {
   team: Users, link: Link, unlink: Unlink, merge: GitMerge, split: Split, date: CalendarDays, chevronLeft: ChevronLeft, fields: ClipboardList,
   kindText: CaseSensitive, kindDropdown: ChevronsUpDown, kindCheckbox: SquareCheck, options: ListChecks, openIn: ArrowUpRight, find: TextSearch,
   views: ListFilter, statuses: CircleDotDashed, sla: Timer, holiday: CalendarX,
-  webhook: Webhook, rotateKey: RotateCcwKey, plugin: Puzzle, refresh: RefreshCw, checks: CheckCheck,
+  webhook: Webhook, rotateKey: RotateCcwKey, plugin: Puzzle, refresh: RefreshCw, checks: CheckCheck, template: LayoutTemplate, history: History,
   // the channels (channels.ts): the web, the API, and the messaging platforms
   web: Globe, api: CodeXml, whatsapp: WhatsAppGlyph, wechat: WeChatGlyph, wecom: WeComGlyph, telegram: TelegramGlyph, x: XGlyph,
 } satisfies Record<string, IconNode>;

@@ -14,6 +14,7 @@ export type { Canned };
 export type Conv = Pick<
   Conversation,
   | "id"
+  | "tenant"
   | "contact"
   | "status"
   | "assignee"

@@ -5,8 +5,8 @@ const h = 3600_000, min = 60_000;
 const now = Date.UTC(2026, 11, 4, 12, 0);
 
 describe("reply windows", () => {
-  it("are WhatsApp's 24 hours, WeChat's and WeCom's 48 (and WeCom's 5 replies)", () => {
-    expect(Windows).toEqual({ whatsapp: { hours: 24 }, wechat: { hours: 48 }, wecom: { hours: 48, replies: 5 } });
+  it("are WhatsApp's 24 hours (and its templates after), WeChat's and WeCom's 48 (and WeCom's 5 replies)", () => {
+    expect(Windows).toEqual({ whatsapp: { hours: 24, templates: true }, wechat: { hours: 48 }, wecom: { hours: 48, replies: 5 } });
   });
   it("is none on a channel without one, or before the customer wrote", () => {
     for (const c of [undefined, "", "email", "api", "telegram", "x"]) expect(replyWindow(c, now - 30 * h, now)).toEqual({ state: "none" });
@@ -23,7 +23,7 @@ describe("reply windows", () => {
   });
   it("is closed once past, saying since when and what to wait for", () => {
     expect(replyWindow("whatsapp", now - 26 * h, now)).toMatchObject({ state: "closed", why: "time",
-      text: "The 24-hour window closed 2 h ago. WhatsApp lets you reply once the customer writes again." });
+      text: "The 24-hour window closed 2 h ago. WhatsApp takes only an approved template until the customer writes again." });
     expect(replyWindow("wechat", now - 50 * h, now)).toMatchObject({ state: "closed",
       text: "The 48-hour window closed 2 h ago. WeChat lets you reply once the customer writes again." });
     expect(replyWindow("whatsapp", now - 24 * h, now).state).toBe("closed");

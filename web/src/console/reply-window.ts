@@ -10,10 +10,11 @@ import { channelInfo } from "./channels";
 export interface WindowRule {
   hours: number; // a free-form reply may go this long after the customer's last message
   replies?: number; // and at most this many replies to each customer message
+  templates?: boolean; // past it, an approved template still goes (WhatsApp's)
 }
 
 export const Windows: Record<string, WindowRule> = {
-  whatsapp: { hours: 24 },
+  whatsapp: { hours: 24, templates: true },
   wechat: { hours: 48 },
   wecom: { hours: 48, replies: 5 },
 };
@@ -40,7 +41,9 @@ export function replyWindow(channel: string | undefined, customerAt: number | un
   const left = closes - now;
   if (left <= 0) {
     return { state: "closed", why: "time", closes,
-      text: `The ${rule.hours}-hour window closed ${ago(-left)} ago. ${label} lets you reply once the customer writes again.` };
+      text: `The ${rule.hours}-hour window closed ${ago(-left)} ago. ${label} ${rule.templates
+        ? "takes only an approved template until the customer writes again."
+        : "lets you reply once the customer writes again."}` };
   }
   let more = "";
   let repliesLeft: number | undefined;

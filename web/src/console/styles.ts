@@ -463,4 +463,117 @@ table.shortcuts { width: 100%; border-collapse: collapse; }
 .send-refused { display: flex; align-items: flex-start; gap: 8px; max-width: 952px; margin: 8px auto 0; padding: 8px 12px; border-radius: var(--ed-radius-md);
   border: 1px solid color-mix(in srgb, var(--danger) 40%, var(--border)); background: var(--danger-soft); color: var(--danger-text); font-size: var(--ed-text-sm); }
 .send-refused .icon { flex: none; margin-top: 2px; }
+/* WhatsApp templates (template-ui.tsx): the reply box's Template button,
+   the closed window's call to action, the template composer above the box,
+   and a template reply's card in its bubble */
+.composer-bar .template-btn { gap: 5px; color: var(--muted); }
+.composer-bar .template-btn:hover, .composer-bar .template-btn[aria-expanded=true] { color: var(--text); }
+.composer-bar .template-btn[aria-expanded=true] { background: var(--hover); }
+.reply-window.has-action { padding: 4px 4px 4px 12px; }
+.reply-window.has-action > span { flex: 1; min-width: 0; }
+.reply-window .window-action { flex: none; }
+.reply-window .window-action .icon { color: inherit; }
+.tpl-panel { position: absolute; z-index: 20; left: 16px; right: 16px; bottom: calc(100% + 6px); max-width: 952px; margin: 0 auto;
+  display: flex; flex-direction: column; border: 1px solid var(--border-strong); border-radius: var(--ed-radius-xl); background: var(--raised);
+  color: var(--text); box-shadow: var(--ed-shadow-lg); animation: pop var(--ed-duration-fast) ease-out; }
+.tpl-top { display: flex; align-items: center; gap: 12px; padding: 12px 10px 12px 16px; border-bottom: 1px solid var(--border); }
+.tpl-mark { flex: none; display: grid; place-items: center; width: 34px; height: 34px; border-radius: var(--ed-radius-md); background: var(--subtle);
+  color: var(--text); box-shadow: inset 0 0 0 1px var(--border); }
+.tpl-heading { flex: 1; min-width: 0; }
+.tpl-heading h2 { margin: 0; font-size: var(--ed-text-md); font-weight: var(--ed-weight-semibold); }
+.tpl-heading p { margin: 2px 0 0; color: var(--muted); font-size: var(--ed-text-sm); }
+.tpl-section { flex: none; color: var(--muted); font-size: var(--ed-text-xs); font-weight: var(--ed-weight-semibold); text-transform: uppercase; letter-spacing: .04em; }
+.tpl-recent { display: flex; align-items: center; gap: 12px; min-height: 46px; padding: 8px 16px; border-bottom: 1px solid var(--border); background: var(--subtle); }
+.tpl-recent-none { color: var(--muted); font-size: var(--ed-text-sm); }
+.tpl-chips { display: flex; flex-wrap: wrap; gap: 6px; min-width: 0; }
+.tpl-chip { display: inline-flex; align-items: center; gap: 6px; max-width: 280px; height: 28px; padding: 0 6px 0 9px; border: 1px solid var(--border-strong);
+  border-radius: var(--ed-radius-full); background: var(--surface); color: var(--text); font-size: var(--ed-text-sm); cursor: pointer;
+  transition: background var(--ed-duration-fast), border-color var(--ed-duration-fast); }
+.tpl-chip:hover:not(:disabled) { border-color: var(--accent); background: var(--accent-soft); }
+.tpl-chip:focus-visible { outline: none; border-color: var(--accent); box-shadow: 0 0 0 3px var(--focus); }
+.tpl-chip:disabled { opacity: .55; cursor: default; }
+.tpl-chip .icon { color: var(--muted); }
+.tpl-chip-name { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-family: var(--mono); font-size: 12px; }
+.tpl-chip-lang { flex: none; padding: 0 6px; border-radius: var(--ed-radius-full); background: var(--subtle); color: var(--muted); font-size: var(--ed-text-xs);
+  font-weight: var(--ed-weight-semibold); line-height: 18px; }
+.tpl-body { display: grid; grid-template-columns: minmax(0, 1fr) minmax(230px, 40%); }
+.tpl-form { display: flex; flex-direction: column; gap: 16px; min-width: 0; padding: 14px 16px 16px; }
+.tpl-field { display: flex; flex-direction: column; gap: 6px; min-width: 0; }
+.tpl-label { font-size: var(--ed-text-sm); font-weight: var(--ed-weight-semibold); }
+.tpl-form .input { height: 32px; }
+.tpl-name-input, .tpl-combo .tpl-input { font-family: var(--mono); font-size: 13px; }
+.tpl-hint { margin: 0; color: var(--muted); font-size: var(--ed-text-xs); line-height: 1.45; }
+.tpl-error { display: flex; flex-wrap: wrap; align-items: center; gap: 5px; margin: 0; color: var(--danger-text); font-size: var(--ed-text-xs); line-height: 1.45; }
+.tpl-error .icon { flex: none; }
+.tpl-fix { height: 20px; padding: 0 7px; border: 0; border-radius: var(--ed-radius-full); background: var(--accent-soft); color: var(--accent-text);
+  font: var(--ed-weight-semibold) 11px/20px var(--mono); cursor: pointer; }
+.tpl-fix:hover { text-decoration: underline; }
+.tpl-fix:focus-visible { outline: none; box-shadow: 0 0 0 2px var(--accent); }
+.tpl-lang-field { position: relative; }
+.tpl-combo { display: flex; align-items: center; height: 32px; border: 1px solid var(--border-strong); border-radius: var(--ed-radius-md); background: var(--surface); }
+.tpl-combo:focus-within { border-color: var(--accent); box-shadow: 0 0 0 3px var(--focus); }
+.tpl-combo.invalid { border-color: var(--danger); }
+.tpl-combo-icon { margin-left: 10px; color: var(--muted); }
+.tpl-combo .tpl-input { flex: 1; min-width: 0; height: 100%; padding: 0 8px; border: 0; background: transparent; color: var(--text); }
+.tpl-combo .tpl-input:focus { outline: none; }
+.tpl-combo .tpl-input::placeholder { color: var(--muted); opacity: 1; }
+.tpl-combo-name { flex: none; max-width: 55%; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; padding-right: 2px; color: var(--muted);
+  font-size: var(--ed-text-sm); pointer-events: none; }
+.tpl-combo-toggle { flex: none; display: grid; place-items: center; width: 30px; height: 100%; border: 0; border-radius: 0 var(--ed-radius-md) var(--ed-radius-md) 0;
+  background: none; color: var(--muted); cursor: pointer; }
+.tpl-combo-toggle:hover:not(:disabled) { background: var(--hover); color: var(--text); }
+.tpl-lang-field.open .tpl-combo-toggle .icon { transform: rotate(180deg); }
+.tpl-options { position: absolute; z-index: 30; left: 0; right: 0; top: calc(100% + 4px); max-height: 236px; overflow-y: auto; margin: 0; padding: 4px;
+  list-style: none; border: 1px solid var(--border); border-radius: var(--ed-radius-lg); background: var(--raised); box-shadow: var(--ed-shadow-md); }
+.tpl-options [role=option] { display: flex; align-items: center; gap: 10px; min-height: 32px; padding: 5px 8px; border-radius: var(--ed-radius-md); cursor: pointer; }
+.tpl-options .active { background: var(--hover); }
+.tpl-options [aria-selected=true] .code { color: var(--accent-text); }
+.tpl-options .code { flex: none; width: 50px; font-family: var(--mono); font-size: 12px; font-weight: var(--ed-weight-semibold); }
+.tpl-options .lname { min-width: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: var(--ed-text-sm); }
+.tpl-options .tick { margin-left: auto; color: var(--accent-text); }
+.tpl-options-none { padding: 8px; color: var(--muted); font-size: var(--ed-text-sm); }
+.tpl-params-head { display: flex; align-items: baseline; justify-content: space-between; gap: 8px; }
+.tpl-count { color: var(--muted); font-size: var(--ed-text-xs); font-variant-numeric: tabular-nums; }
+.tpl-param-rows { display: flex; flex-direction: column; gap: 6px; max-height: 214px; overflow-y: auto; margin: -3px; padding: 3px; list-style: none; }
+.tpl-param-row { display: grid; grid-template-columns: 44px minmax(0, 1fr) 28px; align-items: center; gap: 6px; }
+.tpl-var { height: 22px; border-radius: var(--ed-radius-sm); background: var(--accent-soft); color: var(--accent-text); font: var(--ed-weight-semibold) 12px/22px var(--mono);
+  text-align: center; }
+.tpl-param-row .btn { color: var(--muted); }
+.tpl-param-row .btn:hover:not(:disabled) { color: var(--danger-text); }
+.tpl-param-row .tpl-error { grid-column: 2 / -1; }
+.tpl-add { align-self: flex-start; margin-left: -8px; color: var(--accent-text); }
+.tpl-add:disabled { color: var(--muted); }
+.tpl-preview { display: flex; flex-direction: column; gap: 8px; min-width: 0; padding: 14px 16px 16px; border-left: 1px solid var(--border); background: var(--bg); }
+.tpl-preview-chat { display: flex; flex-direction: column; align-items: flex-end; padding: 6px 0 2px; }
+.tpl-preview .msg { max-width: 100%; }
+.tpl-preview-line { margin: 4px 0 0; color: var(--muted); font-size: var(--ed-text-xs); line-height: 1.5; overflow-wrap: anywhere; }
+.tpl-preview-line q { color: var(--text); font-family: var(--mono); font-size: 11.5px; }
+.tpl-foot { display: flex; flex-direction: column; gap: 10px; padding: 10px 12px 12px 16px; border-top: 1px solid var(--border); }
+.tpl-refused { display: flex; align-items: flex-start; gap: 8px; margin: 0; padding: 8px 12px; border-radius: var(--ed-radius-md);
+  border: 1px solid color-mix(in srgb, var(--danger) 40%, var(--border)); background: var(--danger-soft); color: var(--danger-text); font-size: var(--ed-text-sm); line-height: 1.45; }
+.tpl-refused .icon { flex: none; margin-top: 2px; }
+.tpl-actions { display: flex; align-items: center; justify-content: flex-end; gap: 8px; }
+.tpl-keys { margin-right: auto; color: var(--muted); font-size: var(--ed-text-xs); white-space: nowrap; }
+.tpl-keys kbd { height: 18px; min-width: 18px; font-size: 10px; }
+.tpl-send .spinner { width: 12px; height: 12px; }
+@media (max-width: 1279px) { .tpl-keys { display: none; } }
+/* a short window: the panel gives up its lede and the name's hint, so that it stays under the conversation's header */
+@media (max-height: 820px) { .tpl-heading p, #tpl-name-hint { display: none; } .tpl-top { padding-top: 10px; padding-bottom: 10px; } .tpl-form { gap: 12px; } }
+.msg.tpl-msg { min-width: 0; }
+.tpl-card { display: flex; flex-direction: column; gap: 6px; white-space: normal; }
+.tpl-head { display: grid; grid-template-columns: max-content max-content; justify-content: start; align-items: center; gap: 4px 6px; }
+.tpl-head .tpl-name { grid-column: 1 / -1; grid-row: 2; }
+.tpl-tag { display: inline-flex; align-items: center; gap: 4px; height: 18px; padding: 0 6px; border-radius: var(--ed-radius-sm);
+  background: rgba(0, 0, 0, .2); font-size: 10.5px; font-weight: var(--ed-weight-semibold); letter-spacing: .05em; text-transform: uppercase; }
+.tpl-name { min-width: 0; font-family: var(--mono); font-size: 13px; font-weight: var(--ed-weight-semibold); overflow-wrap: anywhere; }
+.tpl-lang { padding: 0 5px; border-radius: var(--ed-radius-sm); box-shadow: inset 0 0 0 1px color-mix(in srgb, currentColor 55%, transparent);
+  font-family: var(--mono); font-size: 11px; line-height: 17px; }
+.tpl-own { white-space: pre-wrap; overflow-wrap: anywhere; }
+.tpl-params { display: flex; flex-wrap: wrap; gap: 4px; }
+.tpl-param { display: inline-flex; align-items: center; gap: 5px; max-width: 100%; min-height: 22px; padding: 1px 9px 1px 3px; border-radius: var(--ed-radius-full);
+  background: rgba(0, 0, 0, .18); overflow-wrap: anywhere; }
+.tpl-ix { flex: none; display: inline-grid; place-items: center; min-width: 16px; height: 16px; border-radius: 50%; background: var(--ed-color-on-bubble-agent);
+  color: var(--ed-color-bubble-agent); font-size: 10px; font-weight: var(--ed-weight-semibold); }
+.tpl-name.empty, .tpl-lang.empty, .tpl-param.empty { font-style: italic; font-weight: var(--ed-weight-regular); }
+.tpl-param.empty { background: none; box-shadow: inset 0 0 0 1px color-mix(in srgb, currentColor 45%, transparent); }
 `;
