@@ -89,7 +89,27 @@ func TestChannelConfiguredAtTheHub(t *testing.T) {
 		t.Fatalf("a request under the replaced secret token: %d %v", status, err)
 	}
 	// new credentials, live
-	put(t, h, "/api/v1/tenants/demo/channels/tg-eu", body("eu", creds), 200)
+	var set struct {
+		ConfigSeq uint64 `json:"config_seq"`
+	}
+	if err := json.Unmarshal([]byte(put(t, h, "/api/v1/tenants/demo/channels/tg-eu", body("eu", creds), 200)), &set); err != nil {
+		t.Fatal(err)
+	}
+	// the hub lists the tenant's channels, their credentials' names only
+	for tenant, want := range map[string]string{
+		"demo":  fmt.Sprintf(`{"channels":[{"id":"tg-eu","kind":"telegram","inbox":"%s","region":"eu","api_base":"%s","credentials":["bot_token","secret_token"],"config_seq":%d,`, edge.DemoInbox, p.APIBase(), set.ConfigSeq),
+		"other": `{"channels":[]}`,
+	} {
+		resp, err := h.Get("/api/v1/tenants/" + tenant + "/channels")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.HasPrefix(string(b), want) || strings.Contains(string(b), creds["bot_token"]) {
+			t.Fatalf("GET the channels of %s: %d %s, want it to start %s", tenant, resp.StatusCode, b, want)
+		}
+	}
 	eventually(t, "eu-1 takes the new credentials", func() error {
 		status, _, err := p.Say(ctx, hook, "cust-1", "Hello over Telegram")
 		if err != nil || status != 200 {

@@ -229,6 +229,7 @@ func (h *Hub) configAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.Ha
 
 // channelAPI configures tenants' messaging channels (docs/channels.md):
 //
+//	GET    /api/v1/tenants/{tenant}/channels            the tenant's channels (credentials' names only)
 //	PUT    /api/v1/tenants/{tenant}/channels/{channel}  set it: kind, inbox, region, api_base, credentials
 //	DELETE /api/v1/tenants/{tenant}/channels/{channel}  remove it
 //
@@ -310,15 +311,44 @@ func (h *Hub) channelAPI(mux *http.ServeMux, guard func(http.HandlerFunc) http.H
 			return
 		}
 		h.configured(w, &event.Event{Kind: event.KindChannelConfigured, Tenant: t,
-			ChannelConf: &event.ChannelConfig{ID: id, Kind: c.kind, Deleted: true}})
+			ChannelConf: &event.ChannelConfig{ID: id, Kind: c.Kind, Deleted: true}})
+	}))
+	mux.Handle("GET /api/v1/tenants/{tenant}/channels", guard(func(w http.ResponseWriter, r *http.Request) {
+		cur, err := h.channelConfigs()
+		if err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, apiError{"unavailable", "the hub could not read its configuration: retry"})
+			return
+		}
+		out := []ChannelView{}
+		for _, c := range cur {
+			if c.tenant == r.PathValue("tenant") {
+				out = append(out, c)
+			}
+		}
+		slices.SortFunc(out, func(a, b ChannelView) int { return strings.Compare(a.ID, b.ID) })
+		writeJSON(w, http.StatusOK, map[string]any{"channels": out})
 	}))
 }
 
-type channelOwner struct{ tenant, kind string }
+// ChannelView is a channel as the hub's GET shows it: its configuration
+// without its credentials' values (their names only), and the
+// configuration change that set it.
+type ChannelView struct {
+	ID          string   `json:"id"`
+	Kind        string   `json:"kind"`
+	Inbox       string   `json:"inbox"`
+	Region      string   `json:"region"`
+	APIBase     string   `json:"api_base,omitempty"`
+	Credentials []string `json:"credentials"`
+	ConfigSeq   uint64   `json:"config_seq"`
+	UpdatedAt   int64    `json:"updated_at"`
+
+	tenant string
+}
 
 // channelConfigs are the channels the configuration log holds now, by id.
-func (h *Hub) channelConfigs() (map[string]channelOwner, error) {
-	out := map[string]channelOwner{}
+func (h *Hub) channelConfigs() (map[string]ChannelView, error) {
+	out := map[string]ChannelView{}
 	for next := uint64(1); ; {
 		evs, err := h.elog.ReadConfig(next, 256)
 		if err != nil {
@@ -327,18 +357,20 @@ func (h *Hub) channelConfigs() (map[string]channelOwner, error) {
 		if len(evs) == 0 {
 			return out, nil
 		}
-		next += uint64(len(evs))
-		for _, b := range evs {
+		for i, b := range evs {
 			e, err := h.codec.Decode(b)
 			if err != nil || e.Kind != event.KindChannelConfigured {
 				continue
 			}
-			if e.ChannelConf.Deleted {
-				delete(out, e.ChannelConf.ID)
+			c := e.ChannelConf
+			if c.Deleted {
+				delete(out, c.ID)
 			} else {
-				out[e.ChannelConf.ID] = channelOwner{e.Tenant, e.ChannelConf.Kind}
+				out[c.ID] = ChannelView{ID: c.ID, Kind: c.Kind, Inbox: c.Inbox, Region: c.Region, APIBase: c.APIBase, Credentials: c.Keys,
+					ConfigSeq: next + uint64(i), UpdatedAt: e.TS, tenant: e.Tenant}
 			}
 		}
+		next += uint64(len(evs))
 	}
 }
 
