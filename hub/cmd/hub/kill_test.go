@@ -91,7 +91,13 @@ func TestKill9HubLosesNothingAcknowledged(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(700 * time.Millisecond)
+	// the kill comes once the hub has acknowledged some of the writes
+	// (on a loaded machine enrolment and the link take a while), with
+	// more in flight
+	for deadline := time.Now().Add(30 * time.Second); e.Node.Uplink().Status().AckedSeq == 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
 	ackedBefore := e.Node.Uplink().Status().AckedSeq
 	if err := proc.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
