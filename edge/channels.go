@@ -74,8 +74,7 @@ func (n *Node) openChannels() error {
 	}
 	s, err := channels.New(channels.ServiceOptions{Conversations: n.gateway.Conversations(), Store: n.store, Append: n.journal.Append,
 		Attachments: n.attachments(), Channels: chs, NodeID: n.cfg.Node.ID, Metrics: n.metrics.Registry,
-		Leader: func() bool { return n.bus.Health().IsLeader },
-		Log:    n.log.With("component", "channels")})
+		Log: n.log.With("component", "channels")})
 	if err != nil {
 		return err
 	}

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/edgedesk/edgedesk/edge"
-	"github.com/edgedesk/edgedesk/edge/channels"
 	"github.com/edgedesk/edgedesk/edge/channels/channeltest"
 	"github.com/edgedesk/edgedesk/edge/channels/telegram/telegramtest"
 	"github.com/edgedesk/edgedesk/edge/channels/wechat/wechattest"
@@ -485,44 +484,5 @@ func TestWhatsAppTemplateOutsideTheWindow(t *testing.T) {
 		if code, body := post(bad); code != http.StatusUnprocessableEntity || !strings.Contains(body, "template") {
 			t.Errorf("%s: %d %s", bad, code, body)
 		}
-	}
-}
-
-// A reply accepted by a node that is gone for good (another origin, past
-// channels.Takeover) is sent by the region's leader; one still within it
-// is left to its node.
-func TestLeaderTakesOverAGoneNodesReplies(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	p := telegramtest.New(t)
-	cfg := edgetest.Config(t)
-	cfg.Channels = []config.Channel{{ID: "tg", Kind: "telegram", Tenant: edge.DemoTenant, Inbox: edge.DemoInbox,
-		Credentials: p.Credentials(), APIBase: p.APIBase()}}
-	e := edgetest.Start(t, cfg)
-	if status, _, err := p.Say(ctx, e.URL+"/channels/telegram/tg", "ann", "Hi"); err != nil || status != http.StatusOK {
-		t.Fatalf("say: %d %v", status, err)
-	}
-	conv := waitChannelConv(t, e.Store(), "telegram")
-	reply := func(id, text string, age time.Duration) {
-		t.Helper()
-		ev := &event.Event{Kind: event.KindMessageCreated, Tenant: edge.DemoTenant, Origin: "edge-gone",
-			TS: time.Now().Add(-age).UnixMilli(), Actor: event.Actor{Kind: event.ActorAgent, ID: "agent-alice"},
-			Message: &event.Message{Conv: conv.ID, ClientID: id, Text: text}}
-		if _, err := e.Node.Journal().Append(ctx, ev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	reply("gone-1", "sent by a node that is gone", channels.Takeover+time.Minute)
-	reply("gone-2", "accepted a minute ago", time.Minute)
-	deadline := time.Now().Add(20 * time.Second)
-	for !slices.Contains(p.Received("ann"), "sent by a node that is gone") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the leader did not send the gone node's reply: the customer got %q", p.Received("ann"))
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(2 * time.Second) // eight looks at the outbox
-	if got := p.Received("ann"); slices.Contains(got, "accepted a minute ago") {
-		t.Fatalf("the leader sent a reply its node may still be sending: %q", got)
 	}
 }

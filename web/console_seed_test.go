@@ -261,10 +261,8 @@ const (
 	// what the edge sends him.
 	joaoWhatsApp = "5521998765432"
 	// seededOrigin is the node the seeded replies say accepted them: not
-	// the edge under test, whose channels send the replies it accepted
-	// (and another node's only long after their time, by which the
-	// seeded statuses have settled them), so the seeded replies'
-	// deliveries stay as seeded.
+	// the edge under test, whose channels send only the replies it
+	// accepted, so the seeded replies' deliveries stay as seeded.
 	seededOrigin = "seed-node"
 )
 
@@ -301,7 +299,7 @@ func (s *seeder) chat(at time.Time, conv, contact, channel, from, cid, text stri
 
 // socialReply adds agent's reply at at and what became of it on the
 // platform: one delivery item per status, a few seconds apart. The reply
-// is another node's (seededOrigin): the edge's channels do not send it.
+// is another node's (seededOrigin): the edge's channels never send it.
 func (s *seeder) socialReply(at time.Time, conv, agent, cid, text string, statuses []event.Delivery) {
 	s.at = at.UnixMilli() - 1
 	var seq uint64

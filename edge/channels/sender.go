@@ -50,21 +50,6 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
-// Takeover is how long past its time a reply waits for the node that
-// accepted it before the region's leader sends it: longer than an
-// attempt may take (sendTimeout), so that a node still sending is not
-// doubled.
-const Takeover = sendTimeout + 5*time.Minute
-
-// mine reports whether this node sends r now: it accepted it, or it
-// leads the region and the node that did has let it wait past Takeover.
-func (s *Service) mine(r state.OutboxRec, now int64) bool {
-	if r.Origin == "" || r.Origin == s.o.NodeID {
-		return true
-	}
-	return now-r.Next > Takeover.Milliseconds() && s.o.Leader != nil && s.o.Leader()
-}
-
 // round starts a send of each conversation's first due reply that is
 // not being sent already.
 func (s *Service) round(ctx context.Context) error {
@@ -84,7 +69,7 @@ func (s *Service) round(ctx context.Context) error {
 	}
 	for _, r := range out {
 		k := r.Tenant + "/" + r.Conv
-		if !s.mine(r, now) || first[k] != r.Seq || r.Next > now {
+		if r.Origin != "" && r.Origin != s.o.NodeID || first[k] != r.Seq || r.Next > now {
 			continue
 		}
 		s.mu.Lock()

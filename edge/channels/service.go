@@ -42,10 +42,6 @@ type ServiceOptions struct {
 	Channels    []Channel
 	// NodeID is this node's: it sends the replies it accepted.
 	NodeID string
-	// Leader reports whether this node leads the region's event stream:
-	// it also sends the replies of a node that has not sent them within
-	// Takeover of their time (a node gone for good). Nil: never.
-	Leader func() bool
 	// Retry are the waits before each new attempt of a reply the
 	// platform could not take; after the last the reply has failed
 	// (nil: Retry).
